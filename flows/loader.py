@@ -1,0 +1,148 @@
+"""Load a bot folder into the model, or say precisely what is wrong with it.
+
+A bot is a folder: `bot.json`, `flows/*.json`, optional `layout.json`, `tests/*.yaml`.
+`check_bot` never raises on bad input: every defect becomes a `FlowIssue` with file, JSON
+pointer, line, column and a hint. `load_bot` raises `FlowInvalid` when there are errors.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .errors import FlowInvalid, FlowIssue
+from .jsonpos import Positions, load_with_positions
+from .lint import lint
+from .model import Bot, Flow, Interrupt, parse_duration, variables_from_json
+from .schemas import schema_issues
+
+
+@dataclass(frozen=True, slots=True)
+class LoadResult:
+    bot: Bot | None
+    issues: tuple[FlowIssue, ...]
+
+    @property
+    def errors(self) -> tuple[FlowIssue, ...]:
+        return tuple(i for i in self.issues if i.severity == "error")
+
+    @property
+    def warnings(self) -> tuple[FlowIssue, ...]:
+        return tuple(i for i in self.issues if i.severity == "warning")
+
+
+def digest_of(data: Any) -> str:
+    """The content hash that names one version of a flow."""
+    canonical = json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode()).hexdigest()[:16]
+
+
+def load_bot(root: str | Path) -> Bot:
+    result = check_bot(root)
+    if result.errors or result.bot is None:
+        raise FlowInvalid(result.errors)
+    return result.bot
+
+
+def check_bot(root: str | Path) -> LoadResult:
+    root = Path(root)
+    issues: list[FlowIssue] = []
+    if not root.is_dir():
+        issue = FlowIssue(str(root), "", "this folder does not exist", f"papo new {root} creates a bot there",
+                          code="not-a-bot")
+        return LoadResult(None, (issue,))
+    bot_file = str(root / "bot.json")
+    positions: dict[str, Positions] = {}
+    bot_data = _read(root / "bot.json", "bot", issues, positions)
+    flow_data: dict[str, tuple[str, Any]] = {}
+    flow_files = sorted((root / "flows").glob("*.json"))
+    if not flow_files:
+        issues.append(FlowIssue(str(root / "flows"), "", "no flow files found",
+                                "add at least one flows/<name>.json", code="no-flows"))
+    for path in flow_files:
+        data = _read(path, "flow", issues, positions)
+        if isinstance(data, dict) and isinstance(data.get("id"), str):
+            if data["id"] in flow_data:
+                issues.append(_issue_at(positions, str(path), "/id", "duplicate-id",
+                                        f"flow id {data['id']!r} is also used by {flow_data[data['id']][0]}",
+                                        "give each flow its own id"))
+            else:
+                flow_data[data["id"]] = (str(path), data)
+    if (root / "layout.json").exists():
+        _read(root / "layout.json", "layout", issues, positions)
+    if any(i.severity == "error" for i in issues) or not isinstance(bot_data, dict):
+        return LoadResult(None, tuple(issues))
+    bot = _build(root, bot_data, flow_data, issues, positions, bot_file)
+    if bot is None:
+        return LoadResult(None, tuple(issues))
+    issues += lint(bot, bot_file, positions)
+    has_errors = any(i.severity == "error" for i in issues)
+    return LoadResult(None if has_errors else bot, tuple(issues))
+
+
+def _issue_at(positions: dict[str, Positions], file: str, pointer: str, code: str, message: str,
+              hint: str) -> FlowIssue:
+    line, column = (positions[file].find(pointer) if file in positions else None) or (None, None)
+    return FlowIssue(file, pointer, message, hint, line, column, code)
+
+
+def _read(path: Path, schema: str, issues: list[FlowIssue], positions: dict[str, Positions]) -> Any:
+    file = str(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        issues.append(FlowIssue(file, "", "file not found", f"create {path.name}", code="missing-file"))
+        return None
+    except (OSError, UnicodeDecodeError) as exc:
+        issues.append(FlowIssue(file, "", f"cannot read the file: {exc}", "save it as UTF-8 text",
+                                code="unreadable"))
+        return None
+    try:
+        data, pos = load_with_positions(text)
+    except json.JSONDecodeError as exc:
+        issues.append(FlowIssue(file, "", f"not valid JSON: {exc.msg}",
+                                "look for a missing comma, quote or bracket at or just before this place",
+                                exc.lineno, exc.colno, "bad-json"))
+        return None
+    positions[file] = pos
+    for pointer in pos.duplicates:
+        parent, _, key = pointer.rpartition("/")
+        line, column = pos.at[pointer + "#duplicate"]
+        what = f"node id {key!r}" if parent == "/nodes" else f"key {key!r}"
+        issues.append(FlowIssue(file, pointer, f"{what} is defined twice; only the last one would count",
+                                "rename or remove one of them", line, column, "duplicate-id"))
+    issues += schema_issues(schema, data, file, pos)
+    return data
+
+
+def _build(root: Path, data: dict[str, Any], flow_data: dict[str, tuple[str, Any]], issues: list[FlowIssue],
+           positions: dict[str, Positions], bot_file: str) -> Bot | None:
+    try:
+        expiry = parse_duration(data.get("session_expiry", "24h"))
+    except ValueError as exc:
+        issues.append(_issue_at(positions, bot_file, "/session_expiry", "bad-duration", str(exc),
+                                "write a duration such as 24h or 1h30m"))
+        return None
+    flows = {fid: Flow.from_json(fdata, digest=digest_of(fdata), file=file)
+             for fid, (file, fdata) in flow_data.items()}
+    return Bot(
+        name=data["name"],
+        default_locale=data["default_locale"],
+        entry_flow=data["entry_flow"],
+        flows=flows,
+        locales=tuple(data.get("locales", ())),
+        timezone=data.get("timezone", "UTC"),
+        session_expiry=expiry,
+        fallback_flow=data.get("fallback_flow"),
+        interrupts=tuple(
+            Interrupt(tuple(i["keywords"]), i.get("flow"), bool(i.get("resume", False)), i.get("text"))
+            for i in data.get("interrupts", ())
+        ),
+        variables=variables_from_json(data.get("variables", {})),
+        messages=dict(data.get("messages", {})),
+        settings=dict(data.get("settings", {})),
+        root=str(root),
+    )

@@ -1,0 +1,257 @@
+"""One turn of one conversation: run nodes until the flow waits for the user or ends.
+
+`turn(library, state, event, clock)` is deterministic for a given clock: it reads nothing
+else, writes nothing, and returns the new state and the messages to send. Side effects a
+later node kind needs go through `Services`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Protocol, TypeVar
+from zoneinfo import ZoneInfo
+
+from flows.messages import InboundEvent, Option, OutboundMessage
+from flows.model import Bot, Flow, Node, Text, localize
+from flows.templating import render, truthy
+from nlu import normalise
+
+from . import constants as C
+from .errors import LoopGuard
+from .state import Conversation, Frame
+
+
+class Library(Protocol):
+    """What a turn needs to know about flow versions (see BotLibrary)."""
+
+    @property
+    def current(self) -> Bot: ...
+
+    def newest(self, flow_id: str) -> Flow: ...
+
+    def flow(self, flow_id: str, digest: str) -> Flow: ...
+
+
+class IntentRecognizer(Protocol):
+    def intent(self, text: str) -> tuple[str, float] | None:
+        """The best intent of `text` and its confidence, or None when unsure."""
+        ...
+
+
+@dataclass
+class Services:
+    """The outside world a turn may use; tests pass real local implementations."""
+
+    intents: IntentRecognizer | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+# Outcomes a node handler returns: where the turn goes next.
+@dataclass(frozen=True, slots=True)
+class Go:
+    target: str | None  # None: the flow ends here
+
+
+@dataclass(frozen=True, slots=True)
+class Wait:
+    kind: str = "input"
+
+
+@dataclass(frozen=True, slots=True)
+class Jump:
+    flow: str
+
+
+@dataclass(frozen=True, slots=True)
+class Call:
+    flow: str
+    then: str | None
+
+
+Outcome = Go | Wait | Jump | Call
+NodeT = TypeVar("NodeT", bound=Node)
+Enter = Callable[[Any, "Turn"], Awaitable[Outcome]]
+
+
+class NodeRegistry:
+    """Handlers per node kind: `enter` runs when the flow reaches the node, `resume` when the
+    user answers a node that waits. Duplicates and unknown kinds fail loudly."""
+
+    def __init__(self) -> None:
+        self._enter: dict[str, Enter] = {}
+        self._resume: dict[str, Enter] = {}
+
+    def _add(self, table: dict[str, Enter], kind: str) -> Callable[[Enter], Enter]:
+        def add(handler: Enter) -> Enter:
+            if kind in table:
+                raise ValueError(f"node kind {kind!r} is already handled by {table[kind].__qualname__}")
+            table[kind] = handler
+            return handler
+
+        return add
+
+    def enters(self, kind: str) -> Callable[[Enter], Enter]:
+        return self._add(self._enter, kind)
+
+    def resumes(self, kind: str) -> Callable[[Enter], Enter]:
+        return self._add(self._resume, kind)
+
+    def enter(self, node: Node) -> Enter:
+        if node.kind not in self._enter:
+            raise KeyError(f"no handler for node kind {node.kind!r}; handled: {', '.join(sorted(self._enter))}")
+        return self._enter[node.kind]
+
+    def resume(self, node: Node) -> Enter | None:
+        return self._resume.get(node.kind)
+
+    def kinds(self) -> set[str]:
+        return set(self._enter)
+
+
+nodes = NodeRegistry()
+
+
+@dataclass
+class TurnResult:
+    state: Conversation
+    messages: list[OutboundMessage]
+    trace: list[str]  # "flow/node" for every node run, in order
+    notices: list[dict[str, Any]]  # for staff and logs: handoffs, expiries, give-ups
+
+
+class Turn:
+    """Everything one turn sees and does; node handlers act through it."""
+
+    def __init__(self, library: Library, state: Conversation, event: InboundEvent, now: datetime,
+                 services: Services) -> None:
+        self.library = library
+        self.bot = library.current
+        self.state = state
+        self.event = event
+        self.now = now
+        self.services = services
+        self.messages: list[OutboundMessage] = []
+        self.trace: list[str] = []
+        self.notices: list[dict[str, Any]] = []
+        self.flow: Flow | None = (library.flow(state.flow, state.flow_version)
+                                  if state.flow and state.flow_version else None)
+
+    @property
+    def locale(self) -> str:
+        return self.state.locale or self.bot.default_locale
+
+    def variables(self) -> dict[str, Any]:
+        local = self.now.astimezone(ZoneInfo(self.bot.timezone))
+        builtins = {"channel": self.event.channel, "user": self.event.user, "locale": self.locale,
+                    "now": local, "today": local.date(), "bot": self.bot.name,
+                    "last_input": self.event.text}
+        return {**builtins, **self.state.vars}
+
+    def text(self, text: Text) -> str:
+        return render(localize(text, self.locale, self.bot.default_locale), self.variables())
+
+    def message(self, key: str, fallback: str) -> str:
+        text = self.bot.messages.get(key)
+        return self.text(text) if text else fallback
+
+    def holds(self, condition: str) -> bool:
+        return truthy(condition, self.variables())
+
+    def say(self, text: str = "", **fields: Any) -> None:
+        self.messages.append(OutboundMessage(id=f"{self.event.id}:{len(self.messages)}", text=text, **fields))
+
+    def options(self, node: Any) -> tuple[Option, ...]:
+        return tuple(Option(o.id, self.text(o.title), self.text(o.description) if o.description else "")
+                     for o in node.options)
+
+    def triggered_flow(self) -> str | None:
+        """The flow whose keyword or intent this message triggers, if any."""
+        text = normalise(self.event.text) if self.event.text else ""
+        choice = self.event.choice_id
+        for flow in self.bot.flows.values():
+            for keyword, pattern in _keyword_patterns(flow):
+                if choice == keyword or (text and pattern.search(text)):
+                    return flow.id
+        if text and self.services.intents is not None:
+            found = self.services.intents.intent(self.event.text)
+            if found is not None:
+                for flow in self.bot.flows.values():
+                    if found[0] in flow.triggers.intents:
+                        return flow.id
+        return None
+
+    # -- moving around ----------------------------------------------------------------
+
+    def start_flow(self, flow_id: str) -> str:
+        flow = self.library.newest(flow_id)
+        self.flow = flow
+        self.state.flow, self.state.flow_version = flow.id, flow.digest
+        self.state.retries = 0
+        return flow.entry
+
+    def push(self, node: str | None, *, reenter: bool = False) -> None:
+        if self.flow is not None:
+            self.state.stack.append(Frame(self.flow.id, self.flow.digest, node, reenter))
+
+    def pop(self) -> str | None:
+        """End the running flow; returns the node to continue at, or None when all is done."""
+        while self.state.stack:
+            frame = self.state.stack.pop()
+            self.flow = self.library.flow(frame.flow, frame.version)
+            self.state.flow, self.state.flow_version = frame.flow, frame.version
+            if frame.node is not None:
+                return frame.node
+        self.flow = None
+        self.state.flow = self.state.flow_version = self.state.node = None
+        self.state.waiting = None
+        return None
+
+    def clear(self) -> None:
+        self.state.stack.clear()
+        self.flow = None
+        self.state.flow = self.state.flow_version = self.state.node = None
+        self.state.waiting = None
+        self.state.retries = 0
+
+    async def run(self, node_id: str | None) -> None:
+        """Run nodes from `node_id` until one waits or every flow has ended."""
+        self.state.waiting = None
+        steps = 0
+        while node_id is not None:
+            steps += 1
+            assert self.flow is not None
+            if steps > C.MAX_STEPS_PER_TURN:
+                raise LoopGuard(self.flow.id, steps)
+            node = self.flow.node(node_id)
+            self.state.node = node_id
+            self.trace.append(f"{self.flow.id}/{node_id}")
+            node_id = await self.follow(await nodes.enter(node)(node, self))
+
+    async def follow(self, outcome: Outcome) -> str | None:
+        match outcome:
+            case Go(target):
+                return target if target is not None else self.pop()
+            case Wait(kind):
+                self.state.waiting = "handoff" if kind == "handoff" else "input"
+                return None
+            case Jump(flow):
+                return self.start_flow(flow)
+            case Call(flow, then):
+                self.push(then)
+                return self.start_flow(flow)
+        raise TypeError(f"unknown outcome {outcome!r}")
+
+
+_PATTERNS: dict[tuple[str, str], tuple[tuple[str, re.Pattern[str]], ...]] = {}
+
+
+def _keyword_patterns(flow: Flow) -> tuple[tuple[str, re.Pattern[str]], ...]:
+    """Keyword regexes of a flow version, compiled once (versions are immutable)."""
+    key = (flow.id, flow.digest)
+    if key not in _PATTERNS:
+        _PATTERNS[key] = tuple((kw, re.compile(rf"(?<!\w){re.escape(normalise(kw))}(?!\w)"))
+                               for kw in flow.triggers.keywords)
+    return _PATTERNS[key]

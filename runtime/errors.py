@@ -1,0 +1,39 @@
+"""Errors of the runtime.
+
+    PapoError (flows.errors)
+     +-- ConfigError          a setting in the environment is wrong
+     +-- StaleVersion         a commit lost the race: the conversation moved on (fencing token)
+     +-- FlowVersionMissing   a conversation is pinned to a flow version nobody has any more
+     +-- TurnError            a turn could not complete (LoopGuard: too many steps in one turn)
+"""
+
+from __future__ import annotations
+
+from flows.errors import PapoError
+
+__all__ = ["ConfigError", "FlowVersionMissing", "LoopGuard", "PapoError", "StaleVersion", "TurnError"]
+
+
+class ConfigError(PapoError):
+    pass
+
+
+class StaleVersion(PapoError):
+    def __init__(self, key: object, *, expected: int, found: int) -> None:
+        self.expected, self.found = expected, found
+        super().__init__(f"conversation {key} is at version {found}, not {expected}: another worker committed first")
+
+
+class FlowVersionMissing(PapoError):
+    def __init__(self, flow: str, digest: str) -> None:
+        self.flow, self.digest = flow, digest
+        super().__init__(f"flow {flow!r} version {digest} is not loaded and not in the version archive")
+
+
+class TurnError(PapoError):
+    pass
+
+
+class LoopGuard(TurnError):
+    def __init__(self, flow: str, steps: int) -> None:
+        super().__init__(f"flow {flow!r} ran {steps} steps in one turn without waiting for the user; stopped")

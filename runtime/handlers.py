@@ -1,0 +1,136 @@
+"""What each node kind does when the flow reaches it, and when the user answers it."""
+
+from __future__ import annotations
+
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from flows.messages import Media
+from flows.model import (
+    AskNode,
+    BranchNode,
+    CallNode,
+    EndNode,
+    GotoNode,
+    HandoffNode,
+    SendNode,
+    SetNode,
+)
+from flows.templating import evaluate, render
+
+from . import inputs
+from .engine import Call, Go, Jump, Outcome, Turn, Wait, nodes
+
+DEFAULT_INVALID = "Sorry, I did not understand."
+DEFAULT_GAVE_UP = "Sorry, I could not understand your answer."
+
+
+@nodes.enters("send")
+async def enter_send(node: SendNode, t: Turn) -> Outcome:
+    media = None
+    if node.media is not None:
+        caption = t.text(node.media.caption) if node.media.caption else ""
+        media = Media(node.media.kind, url=node.media.url, id=node.media.id, caption=caption,  # type: ignore[arg-type]
+                      filename=node.media.filename)
+    t.say(t.text(node.text) if node.text else "", options=t.options(node), options_style=node.options_style,
+          list_button=t.text(node.list_button) if node.list_button else "", media=media)
+    return Go(node.next)
+
+
+def _ask(node: AskNode, t: Turn, lead: str = "") -> None:
+    question = t.text(node.text)
+    t.say(f"{lead}\n{question}" if lead else question, options=t.options(node),
+          options_style=node.options_style, list_button=t.text(node.list_button) if node.list_button else "")
+
+
+def _next_for(node: AskNode, value: Any) -> str | None:
+    for option in node.options:
+        if option.id == value and option.next:
+            return option.next
+    return node.next
+
+
+@nodes.enters("ask")
+async def enter_ask(node: AskNode, t: Turn) -> Outcome:
+    if node.skip_if and t.holds(node.skip_if):
+        return Go(_next_for(node, t.state.vars.get(node.var)))
+    t.state.retries = 0
+    _ask(node, t)
+    return Wait()
+
+
+@nodes.resumes("ask")
+async def resume_ask(node: AskNode, t: Turn) -> Outcome:
+    answer = inputs.read(node, t.event, t.now.astimezone(ZoneInfo(t.bot.timezone)))
+    if answer is not None:
+        t.state.vars[node.var] = answer.value
+        t.state.retries = 0
+        return Go(answer.option.next if answer.option and answer.option.next else node.next)
+    if node.input != "text" and (flow := t.triggered_flow()) is not None:
+        t.notices.append({"kind": "digression", "from": f"{t.flow.id if t.flow else ''}/{node.id}", "to": flow})
+        t.clear()
+        return Jump(flow)
+    t.state.retries += 1
+    if t.state.retries <= node.retries:
+        if node.reprompt:
+            again = t.text(node.reprompt)
+            t.say(again, options=t.options(node), options_style=node.options_style,
+                  list_button=t.text(node.list_button) if node.list_button else "")
+        else:
+            _ask(node, t, lead=t.message("invalid", DEFAULT_INVALID))
+        return Wait()
+    t.state.retries = 0
+    t.notices.append({"kind": "gave_up", "node": node.id})
+    if node.on_invalid:
+        return Go(node.on_invalid)
+    t.say(t.message("gave_up", DEFAULT_GAVE_UP))
+    return Go(None)
+
+
+@nodes.enters("branch")
+async def enter_branch(node: BranchNode, t: Turn) -> Outcome:
+    for case in node.cases:
+        if t.holds(case.condition):
+            return Go(case.next)
+    return Go(node.default)
+
+
+@nodes.enters("set")
+async def enter_set(node: SetNode, t: Turn) -> Outcome:
+    for name, value in node.vars.items():
+        scope = t.variables()
+        if isinstance(value, dict) and "expr" in value:
+            t.state.vars[name] = evaluate(value["expr"], scope)
+        elif isinstance(value, str):
+            t.state.vars[name] = render(value, scope)
+        else:
+            t.state.vars[name] = value
+    return Go(node.next)
+
+
+@nodes.enters("goto")
+async def enter_goto(node: GotoNode, t: Turn) -> Outcome:
+    return Jump(node.flow) if node.flow else Go(node.node)
+
+
+@nodes.enters("call")
+async def enter_call(node: CallNode, t: Turn) -> Outcome:
+    return Call(node.flow, node.next)
+
+
+@nodes.enters("handoff")
+async def enter_handoff(node: HandoffNode, t: Turn) -> Outcome:
+    if node.text:
+        t.say(t.text(node.text))
+    t.state.handoff_queue = node.queue or "default"
+    t.notices.append({"kind": "handoff", "queue": t.state.handoff_queue})
+    return Wait("handoff")
+
+
+@nodes.enters("end")
+async def enter_end(node: EndNode, t: Turn) -> Outcome:
+    if node.text:
+        t.say(t.text(node.text))
+    if node.outcome:
+        t.notices.append({"kind": "outcome", "outcome": node.outcome})
+    return Go(None)

@@ -1,0 +1,87 @@
+"""A bot running in this process on a virtual clock: what `papo chat` and `papo test` drive.
+
+It uses the same store, processor and engine as the service, on the embedded Redis by
+default, so a conversation here travels the production path.
+"""
+
+from __future__ import annotations
+
+import itertools
+import uuid
+from datetime import timedelta
+from pathlib import Path
+
+import redis.asyncio as aioredis
+
+from flows.messages import InboundEvent, OutboundMessage
+
+from .clock import Clock, ManualClock, SystemClock
+from .engine import Services, TurnResult
+from .library import BotLibrary
+from .processor import Processor
+from .settings import Settings, redis_client
+from .state import Conversation, ConversationKey
+from .store import RedisStore
+
+
+class BotHarness:
+    """One user talking to one bot; every reply comes out of the committed outbox."""
+
+    def __init__(self, library: BotLibrary, store: RedisStore, clock: Clock, *, channel: str = "cli",
+                 user: str = "local", services: Services | None = None) -> None:
+        self.library = library
+        self.store = store
+        self.clock = clock
+        self.processor = Processor(store, library, clock, services=services)
+        self.key = ConversationKey(library.name, channel, user)
+        self.last: list[TurnResult] = []
+        self._ids = itertools.count(1)
+        self._run = uuid.uuid4().hex[:8]
+
+    @classmethod
+    async def open(cls, root: str | Path, *, client: aioredis.Redis | None = None, prefix: str | None = None,
+                   clock: Clock | None = None, user: str = "local", channel: str = "cli",
+                   services: Services | None = None) -> BotHarness:
+        settings = Settings.from_env()
+        client = client if client is not None else redis_client(settings)
+        prefix = prefix or settings.key_prefix
+        library = BotLibrary.load(root, client=client, prefix=prefix)
+        await library.publish()
+        return cls(library, RedisStore(client, prefix=prefix), clock or SystemClock(), channel=channel, user=user,
+                   services=services)
+
+    @property
+    def manual_clock(self) -> ManualClock:
+        if not isinstance(self.clock, ManualClock):
+            raise TypeError("this harness runs on the system clock; open it with clock=ManualClock()")
+        return self.clock
+
+    def event(self, text: str = "", *, choice_id: str | None = None, kind: str = "text",
+              data: dict[str, object] | None = None) -> InboundEvent:
+        return InboundEvent(channel=self.key.channel, user=self.key.user, id=f"{self._run}-{next(self._ids)}",
+                            at=self.clock.now(), kind=kind if not choice_id else "choice",  # type: ignore[arg-type]
+                            text=text, choice_id=choice_id, data=data or {})
+
+    async def say(self, text: str = "", *, choice_id: str | None = None) -> list[OutboundMessage]:
+        return await self.send(self.event(text, choice_id=choice_id))
+
+    async def send(self, event: InboundEvent) -> list[OutboundMessage]:
+        submitted = await self.processor.submit(event)
+        self.last = submitted.results
+        return await self.store.outbox(self.key, take=True)
+
+    async def resume_handoff(self) -> list[OutboundMessage]:
+        return await self.send(self.event(kind="system", data={"action": "resume"}))
+
+    def advance(self, delta: timedelta) -> None:
+        self.manual_clock.advance(delta)
+
+    async def state(self) -> Conversation | None:
+        state, _ = await self.store.load(self.key)
+        return state
+
+    async def reset(self) -> None:
+        await self.store.forget(self.key)
+
+    async def aclose(self) -> None:
+        await self.store.aclose()

@@ -1,0 +1,124 @@
+"""Taking events of one conversation in order, one at a time, none lost, none answered twice.
+
+`submit` dedupes the event by id, appends it to the conversation's inbox and tries to take
+the conversation's lock, in one Redis call. Whoever holds the lock drains the inbox in order:
+load state and a batch of events (one call), run the turn, commit state + replies + the
+event's removal (one call, fenced by the state version). A caller that does not get the lock
+returns at once: its event waits in the inbox for the holder, who checks the inbox again as it
+lets go, so no event is left behind.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+from flows.errors import PapoError
+from flows.messages import InboundEvent, OutboundMessage
+from flows.model import localize
+
+from . import constants as C
+from .clock import Clock
+from .engine import Services, TurnResult
+from .errors import StaleVersion
+from .library import BotLibrary
+from .state import Conversation, ConversationKey
+from .store import RedisStore
+from .turns import turn
+
+log = logging.getLogger(__name__)
+
+OnCommit = Callable[[ConversationKey, TurnResult], Awaitable[None]]
+DEFAULT_ERROR = "Sorry, something went wrong on our side. Please try again in a moment."
+
+
+@dataclass(frozen=True, slots=True)
+class Submitted:
+    accepted: bool  # False: a duplicate of an event already accepted
+    results: list[TurnResult]  # turns this caller ran (possibly other callers' events too)
+
+
+class Processor:
+    def __init__(self, store: RedisStore, library: BotLibrary, clock: Clock, *,
+                 services: Services | None = None, on_commit: OnCommit | None = None,
+                 lease_ms: int = C.LOCK_LEASE_MS) -> None:
+        self.store = store
+        self.library = library
+        self.clock = clock
+        self.services = services or Services()
+        self.on_commit = on_commit
+        self.lease_ms = lease_ms
+
+    def key_for(self, event: InboundEvent) -> ConversationKey:
+        return ConversationKey(self.library.name, event.channel, event.user)
+
+    async def submit(self, event: InboundEvent) -> Submitted:
+        key = self.key_for(event)
+        token = secrets.token_hex(8)
+        queued = await self.store.enqueue(key, event, token=token, lease_ms=self.lease_ms)
+        if queued.id is None:
+            log.info("duplicate event ignored conv=%s", key)
+            return Submitted(False, [])
+        results = await self._drain_locked(key, token) if queued.locked else []
+        return Submitted(True, results)
+
+    async def drain(self, key: ConversationKey) -> list[TurnResult]:
+        """Process whatever waits in this conversation's inbox, if nobody else is."""
+        token = secrets.token_hex(8)
+        if not await self.store.lock(key, token, lease_ms=self.lease_ms):
+            return []
+        return await self._drain_locked(key, token)
+
+    async def _drain_locked(self, key: ConversationKey, token: str) -> list[TurnResult]:
+        results: list[TurnResult] = []
+        while True:
+            try:
+                await self._drain_batches(key, results)
+            finally:
+                left = await self.store.release(key, token)
+            if left == 0 or not await self.store.lock(key, token, lease_ms=self.lease_ms):
+                return results
+
+    async def _drain_batches(self, key: ConversationKey, results: list[TurnResult]) -> None:
+        while True:
+            state, pending = await self.store.load(key, batch=C.INBOX_BATCH)
+            if not pending:
+                return
+            for item in pending:
+                try:
+                    result = await self._turn(key, state, item.event)
+                    version = await self.store.commit(key, result.state, result.messages,
+                                                      expected_version=state.version if state else 0,
+                                                      consumed=item.id)
+                except StaleVersion:
+                    log.warning("conversation moved on under us conv=%s; reloading", key)
+                    break
+                result.state.version = version
+                state = result.state
+                results.append(result)
+                log.info("turn conv=%s trace=%s out=%d", key, ",".join(result.trace), len(result.messages))
+                if self.on_commit is not None:
+                    await self.on_commit(key, result)
+            if len(pending) < C.INBOX_BATCH:
+                return
+
+    async def _turn(self, key: ConversationKey, state: Conversation | None, event: InboundEvent) -> TurnResult:
+        try:
+            await self.library.ensure(state)
+            return await turn(self.library, state, event, self.clock, self.services)
+        except (PapoError, KeyError) as exc:
+            # The event is consumed with a polite reply and the flow is left, never retried forever.
+            log.error("turn failed conv=%s: %s: %s", key, type(exc).__name__, exc)
+            return self._failed(state, event, exc)
+
+    def _failed(self, state: Conversation | None, event: InboundEvent, exc: Exception) -> TurnResult:
+        fresh = state.clone() if state is not None else Conversation(started_at=self.clock.now().isoformat())
+        fresh.flow = fresh.flow_version = fresh.node = fresh.waiting = None
+        fresh.stack, fresh.retries = [], 0
+        bot = self.library.current
+        text = bot.messages.get("error")
+        reply = localize(text, fresh.locale or bot.default_locale, bot.default_locale) if text else DEFAULT_ERROR
+        return TurnResult(fresh, [OutboundMessage(id=f"{event.id}:0", text=reply)], [],
+                          [{"kind": "error", "error": type(exc).__name__}])

@@ -1,0 +1,91 @@
+"""Conversation state: one JSON document per conversation, plus the key that names it."""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from typing import Any, Literal
+
+Waiting = Literal["input", "handoff"]
+
+
+@dataclass(frozen=True, slots=True)
+class ConversationKey:
+    """Who is talking to which bot on which channel; owns the Redis key layout.
+
+    Every key of one conversation shares the hash tag `{bot:channel:user}`, so one Lua script
+    can touch them all, also on a Redis Cluster.
+    """
+
+    bot: str
+    channel: str
+    user: str
+
+    def redis_key(self, prefix: str, part: str) -> str:
+        return f"{prefix}:{{{self.bot}:{self.channel}:{self.user}}}:{part}"
+
+    @property
+    def ref(self) -> str:
+        """A stable pseudonymous reference for logs: never the phone number itself."""
+        digest = hashlib.sha256(f"{self.bot}:{self.channel}:{self.user}".encode()).hexdigest()
+        return f"{self.bot}/{self.channel}/{digest[:10]}"
+
+    def __str__(self) -> str:
+        return self.ref
+
+
+@dataclass(slots=True)
+class Frame:
+    """Where to go back to when the running flow ends.
+
+    `reenter` means "enter `node` again" (an interrupt that resumes re-asks the question);
+    otherwise `node` is the caller's next node, or None when the caller ends too.
+    """
+
+    flow: str
+    version: str
+    node: str | None
+    reenter: bool = False
+
+
+@dataclass(slots=True)
+class Conversation:
+    """The state of one conversation. `version` is the store's fencing token."""
+
+    version: int = 0
+    flow: str | None = None
+    flow_version: str | None = None
+    node: str | None = None
+    waiting: Waiting | None = None
+    stack: list[Frame] = field(default_factory=list)
+    vars: dict[str, Any] = field(default_factory=dict)
+    retries: int = 0
+    locale: str | None = None
+    handoff_queue: str | None = None
+    started_at: str | None = None
+    last_inbound_at: str | None = None
+    turns: int = 0
+
+    @property
+    def active(self) -> bool:
+        return self.flow is not None
+
+    def last_inbound(self) -> datetime | None:
+        return datetime.fromisoformat(self.last_inbound_at) if self.last_inbound_at else None
+
+    def to_json(self) -> dict[str, Any]:
+        data = asdict(self)
+        del data["version"]
+        return data
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any], *, version: int) -> Conversation:
+        fields = dict(data)
+        fields["stack"] = [Frame(**f) for f in fields.get("stack", [])]
+        return cls(version=version, **fields)
+
+    def clone(self) -> Conversation:
+        """A deep copy: a turn works on its own copy, never on its input."""
+        return Conversation.from_json(copy.deepcopy(self.to_json()), version=self.version)

@@ -1,0 +1,151 @@
+"""Conversation state, inbox and outbox in Redis, each change one Lua call.
+
+The same code runs against a real server (`REDIS_URL`) and against the embedded in-process
+server (`fakeredis`, which runs the same Lua), so `papo chat` needs no server.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+import redis.asyncio as aioredis
+
+from flows.messages import InboundEvent, OutboundMessage
+
+from . import constants as C
+from .errors import StaleVersion
+from .state import Conversation, ConversationKey
+
+_ENQUEUE = """
+if not redis.call('SET', KEYS[1], '1', 'NX', 'EX', ARGV[2]) then return {false, 0} end
+local id = redis.call('XADD', KEYS[2], '*', 'e', ARGV[1])
+local locked = redis.call('SET', KEYS[3], ARGV[3], 'NX', 'PX', ARGV[4])
+return {id, locked and 1 or 0}
+"""
+
+_LOCK = "return redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) and 1 or 0"
+
+_LOAD = """
+local st = redis.call('HMGET', KEYS[1], 'ver', 'doc')
+return {st[1], st[2], redis.call('XRANGE', KEYS[2], '-', '+', 'COUNT', ARGV[1])}
+"""
+
+_COMMIT = """
+local ver = tonumber(redis.call('HGET', KEYS[1], 'ver') or '0')
+if ver ~= tonumber(ARGV[1]) then return {-1, ver} end
+if ARGV[3] ~= '' and redis.call('XDEL', KEYS[2], ARGV[3]) == 0 then return {-2, ver} end
+ver = ver + 1
+redis.call('HSET', KEYS[1], 'ver', ver, 'doc', ARGV[2])
+redis.call('PEXPIRE', KEYS[1], ARGV[4])
+for i = 5, #ARGV do redis.call('XADD', KEYS[3], '*', 'm', ARGV[i]) end
+return {1, ver}
+"""
+
+_RELEASE = """
+if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('DEL', KEYS[1]) end
+return redis.call('XLEN', KEYS[2])
+"""
+
+
+@dataclass(frozen=True, slots=True)
+class Pending:
+    """An accepted event waiting in a conversation's inbox; `id` is its stream id."""
+
+    id: str
+    event: InboundEvent
+
+
+@dataclass(frozen=True, slots=True)
+class Enqueued:
+    id: str | None  # None: a duplicate, already seen
+    locked: bool    # this caller now holds the conversation's lock
+
+
+class AlreadyConsumed(StaleVersion):
+    """The event was committed by another worker; this worker's turn is thrown away."""
+
+
+class RedisStore:
+    """State, inbox, outbox and lock of conversations, in Redis (real or embedded)."""
+
+    def __init__(self, client: aioredis.Redis, *, prefix: str = C.DEFAULT_PREFIX,
+                 state_ttl_ms: int = C.STATE_TTL_MS) -> None:
+        self.client = client
+        self.prefix = prefix
+        self.state_ttl_ms = state_ttl_ms
+        self._enqueue = client.register_script(_ENQUEUE)
+        self._lock = client.register_script(_LOCK)
+        self._load = client.register_script(_LOAD)
+        self._commit = client.register_script(_COMMIT)
+        self._release = client.register_script(_RELEASE)
+
+    def key(self, conv: ConversationKey, part: str) -> str:
+        return conv.redis_key(self.prefix, part)
+
+    async def enqueue(self, conv: ConversationKey, event: InboundEvent, *, token: str,
+                      lease_ms: int = C.LOCK_LEASE_MS) -> Enqueued:
+        """Dedupe by event id, append to the inbox and try to take the lock: one round trip."""
+        keys = [self.key(conv, f"{C.SEEN}:{event.id}"), self.key(conv, C.INBOX), self.key(conv, C.LOCK)]
+        stream_id, locked = await self._enqueue(
+            keys=keys, args=[json.dumps(event.to_dict()), C.DEDUPE_TTL_S, token, lease_ms])
+        return Enqueued(_text(stream_id) if stream_id else None, bool(locked))
+
+    async def lock(self, conv: ConversationKey, token: str, *, lease_ms: int = C.LOCK_LEASE_MS) -> bool:
+        return bool(await self._lock(keys=[self.key(conv, C.LOCK)], args=[token, lease_ms]))
+
+    async def release(self, conv: ConversationKey, token: str) -> int:
+        """Give the lock back (only if still ours); returns how many events wait in the inbox."""
+        return int(await self._release(keys=[self.key(conv, C.LOCK), self.key(conv, C.INBOX)], args=[token]))
+
+    async def load(self, conv: ConversationKey, *, batch: int = 0) -> tuple[Conversation | None, list[Pending]]:
+        """The state and up to `batch` pending events, oldest first, in one round trip."""
+        ver, doc, entries = await self._load(
+            keys=[self.key(conv, C.STATE), self.key(conv, C.INBOX)], args=[max(batch, 1)])
+        state = Conversation.from_json(json.loads(doc), version=int(ver)) if doc else None
+        pending = [] if batch == 0 else [
+            Pending(_text(sid), InboundEvent.from_dict(json.loads(_fields(raw)["e"]))) for sid, raw in entries]
+        return state, pending
+
+    async def commit(self, conv: ConversationKey, state: Conversation, messages: list[OutboundMessage], *,
+                     expected_version: int, consumed: str = "") -> int:
+        """Write the new state, consume the event and queue the replies, atomically.
+
+        Raises StaleVersion when another writer moved the conversation on (the fencing token),
+        AlreadyConsumed when the event was committed by someone else; nothing is written then.
+        """
+        keys = [self.key(conv, C.STATE), self.key(conv, C.INBOX), self.key(conv, C.OUTBOX)]
+        args: list[Any] = [expected_version, json.dumps(state.to_json()), consumed, self.state_ttl_ms]
+        args += [json.dumps(m.to_dict()) for m in messages]
+        status, version = await self._commit(keys=keys, args=args)
+        if status == -1:
+            raise StaleVersion(conv, expected=expected_version, found=int(version))
+        if status == -2:
+            raise AlreadyConsumed(conv, expected=expected_version, found=int(version))
+        return int(version)
+
+    async def outbox(self, conv: ConversationKey, *, take: bool = False) -> list[OutboundMessage]:
+        """Messages committed for this conversation; `take` removes those returned."""
+        key = self.key(conv, C.OUTBOX)
+        entries = await self.client.xrange(key)
+        if take and entries:
+            await self.client.xdel(key, *[sid for sid, _ in entries])
+        return [OutboundMessage.from_dict(json.loads(_fields(raw)["m"])) for _, raw in entries]
+
+    async def forget(self, conv: ConversationKey) -> None:
+        """Delete the conversation's state, inbox and outbox (a reset, or an LGPD erasure)."""
+        await self.client.delete(*(self.key(conv, part) for part in (C.STATE, C.INBOX, C.OUTBOX, C.LOCK)))
+
+    async def aclose(self) -> None:
+        await self.client.aclose()
+
+
+def _text(value: Any) -> str:
+    return value.decode() if isinstance(value, bytes) else str(value)
+
+
+def _fields(raw: Any) -> dict[str, str]:
+    if isinstance(raw, dict):
+        return {_text(k): _text(v) for k, v in raw.items()}
+    return {_text(raw[i]): _text(raw[i + 1]) for i in range(0, len(raw), 2)}

@@ -1,0 +1,112 @@
+"""Where an event goes: session expiry, handoff, global interrupts, the waiting question,
+or a flow's trigger. `turn` is the engine's entry point."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from flows.messages import InboundEvent
+from flows.model import Bot, Interrupt
+from nlu import normalise
+
+from . import handlers as _handlers  # noqa: F401  (registers the node handlers)
+from .clock import Clock
+from .engine import Go, Library, Services, Turn, TurnResult, nodes
+from .state import Conversation
+
+DEFAULT_EXPIRED = "Our previous conversation expired, so let's start again."
+
+
+async def turn(library: Library, state: Conversation | None, event: InboundEvent, clock: Clock,
+               services: Services | None = None) -> TurnResult:
+    """Apply one event to a conversation; the input state is never modified."""
+    now = clock.now()
+    working = state.clone() if state is not None else Conversation(started_at=now.isoformat())
+    t = Turn(library, working, event, now, services or Services())
+    user_event = event.kind not in ("timer", "system")
+    if user_event and expired(working, now, library.current):
+        _expire(t)
+    await route(t)
+    if user_event:
+        working.last_inbound_at = now.isoformat()
+        working.turns += 1
+    return TurnResult(working, t.messages, t.trace, t.notices)
+
+
+def expired(state: Conversation, now: datetime, bot: Bot) -> bool:
+    last = state.last_inbound()
+    return (state.active or state.waiting is not None) and last is not None and now - last > bot.session_expiry
+
+
+def _expire(t: Turn) -> None:
+    """Restart politely; variables declared with scope "contact" survive."""
+    t.notices.append({"kind": "expired", "flow": t.state.flow, "node": t.state.node})
+    t.say(t.message("session_expired", DEFAULT_EXPIRED))
+    t.clear()
+    t.state.handoff_queue = None
+    t.state.vars = {k: v for k, v in t.state.vars.items()
+                    if (var := t.bot.variable(k)) is not None and var.scope == "contact"}
+
+
+async def route(t: Turn) -> None:
+    state, event = t.state, t.event
+    if event.kind == "system":
+        if event.data.get("action") == "resume" and state.waiting == "handoff":
+            await _resume_handoff(t)
+        return
+    if state.waiting == "handoff":
+        t.notices.append({"kind": "message_during_handoff", "queue": state.handoff_queue})
+        return
+    interrupt = _interrupt_for(t)
+    if interrupt is not None:
+        await _interrupt(t, interrupt)
+        return
+    if state.waiting == "input" and t.flow is not None and state.node is not None:
+        node = t.flow.node(state.node)
+        resume = nodes.resume(node)
+        if resume is not None:
+            t.trace.append(f"{t.flow.id}/{node.id}")
+            await t.run(await t.follow(await resume(node, t)))
+            return
+    await t.run(t.start_flow(_idle_flow(t)))
+
+
+def _idle_flow(t: Turn) -> str:
+    triggered = t.triggered_flow()
+    if triggered is not None:
+        return triggered
+    bot = t.bot
+    if t.state.turns == 0:
+        return next((f.id for f in bot.flows.values() if f.triggers.first_message), bot.entry_flow)
+    return bot.fallback_flow or bot.entry_flow
+
+
+def _interrupt_for(t: Turn) -> Interrupt | None:
+    text = normalise(t.event.text) if t.event.text else ""
+    for interrupt in t.bot.interrupts:
+        for keyword in interrupt.keywords:
+            if t.event.choice_id == keyword or (text and text == normalise(keyword)):
+                return interrupt
+    return None
+
+
+async def _interrupt(t: Turn, interrupt: Interrupt) -> None:
+    t.notices.append({"kind": "interrupt", "flow": interrupt.flow, "resume": interrupt.resume})
+    if interrupt.text:
+        t.say(t.text(interrupt.text))
+    if interrupt.flow is None:
+        t.clear()
+        return
+    if interrupt.resume and t.state.waiting == "input" and t.state.node is not None:
+        t.push(t.state.node, reenter=True)
+    else:
+        t.clear()
+    await t.run(t.start_flow(interrupt.flow))
+
+
+async def _resume_handoff(t: Turn) -> None:
+    assert t.flow is not None and t.state.node is not None
+    node = t.flow.node(t.state.node)
+    t.state.handoff_queue = None
+    t.notices.append({"kind": "handoff_resumed"})
+    await t.run(await t.follow(Go(getattr(node, "next", None))))
