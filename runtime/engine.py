@@ -218,7 +218,8 @@ class Turn:
 
     async def run(self, node_id: str | None) -> None:
         """Run nodes from `node_id` until one waits or every flow has ended."""
-        self.state.waiting = None
+        if node_id is not None:
+            self.state.waiting = None
         steps = 0
         while node_id is not None:
             steps += 1

@@ -39,11 +39,13 @@ def expired(state: Conversation, now: datetime, bot: Bot) -> bool:
 
 
 def _expire(t: Turn) -> None:
-    """Restart politely; variables declared with scope "contact" survive."""
+    """Restart politely as a new session; variables declared with scope "contact" survive."""
     t.notices.append({"kind": "expired", "flow": t.state.flow, "node": t.state.node})
     t.say(t.message("session_expired", DEFAULT_EXPIRED))
     t.clear()
     t.state.handoff_queue = None
+    t.state.turns = 0
+    t.state.started_at = t.now.isoformat()
     t.state.vars = {k: v for k, v in t.state.vars.items()
                     if (var := t.bot.variable(k)) is not None and var.scope == "contact"}
 
