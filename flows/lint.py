@@ -4,9 +4,10 @@ undefined variables, missing translations, duplicate ids and channel limits."""
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from . import constants as C
 from .errors import FlowIssue, Severity, TemplateError
@@ -43,6 +44,7 @@ def lint(bot: Bot, bot_file: str, positions: Mapping[str, Positions]) -> list[Fl
         _lint_loops(bot, flow, report)
         _lint_texts(bot, flow, known, report)
         _lint_options(flow, report)
+        _lint_patterns(flow, report)
     return issues
 
 
@@ -60,11 +62,9 @@ def _lint_bot(bot: Bot, file: str, report: Report) -> None:
         if interrupt.flow and interrupt.flow not in bot.flows:
             report(file, f"/interrupts/{i}/flow", "unknown-flow", f"flow {interrupt.flow!r} does not exist",
                    _did_you_mean(interrupt.flow, bot.flows) or "create the flow or fix the name")
-    try:
-        ZoneInfo(bot.timezone)
-    except (ZoneInfoNotFoundError, ValueError):
+    if not _is_timezone(bot.timezone):
         report(file, "/timezone", "bad-timezone", f"{bot.timezone!r} is not an IANA time zone",
-               "use a name such as America/Sao_Paulo")
+               _did_you_mean(bot.timezone, available_timezones()) or "use a name such as America/Sao_Paulo")
     seen: dict[str, str] = {}
     for flow in bot.flows.values():
         for j, word in enumerate(flow.triggers.keywords):
@@ -73,6 +73,14 @@ def _lint_bot(bot: Bot, file: str, report: Report) -> None:
                        f"keyword {word!r} also starts flow {seen[word.lower()]!r}",
                        "keep each keyword in one flow, or the first flow loaded wins", "warning")
             seen.setdefault(word.lower(), flow.id)
+
+
+def _is_timezone(name: str) -> bool:
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: a folder such as "America", or too long
+        return False
+    return True
 
 
 def _node_pointer(node_id: str, where: str = "") -> str:
@@ -101,7 +109,9 @@ def _successors(node: Node, flow: Flow) -> list[str]:
 
 
 def _lint_reachability(flow: Flow, report: Report) -> None:
-    if flow.entry not in flow.nodes:
+    # A dangling edge already has its error, and the node it meant to reach would only echo it.
+    dangling = any(e.target not in flow.nodes for n in flow.nodes.values() for e in n.edges())
+    if flow.entry not in flow.nodes or dangling:
         return
     seen, todo = {flow.entry}, [flow.entry]
     while todo:
@@ -193,11 +203,13 @@ def _check_names(names: set[str], known: set[str], file: str, pointer: str, repo
 def _lint_texts(bot: Bot, flow: Flow, known: set[str], report: Report) -> None:
     for node in flow.nodes.values():
         texts: list[tuple[str, Text]] = list(node.texts())
+        shown = len(texts)
         if isinstance(node, SetNode):
-            texts += node.templates()
-        for where, text in texts:
+            texts += node.templates()  # templates, but not texts anyone reads: no translations
+        for n, (where, text) in enumerate(texts):
             pointer = _node_pointer(node.id, where)
-            _lint_translation(bot, text, flow.file, pointer, report)
+            if n < shown:
+                _lint_translation(bot, text, flow.file, pointer, report)
             for locale, source in ([("", text)] if isinstance(text, str) else text.items()):
                 try:
                     names = template_names(source)
@@ -232,6 +244,17 @@ def _lint_translation(bot: Bot, text: Text, file: str, pointer: str, report: Rep
             report(file, f"{pointer}/{locale}", "unknown-locale",
                    f"locale {locale!r} is not declared in bot.json", "add it to locales, or remove this text",
                    "warning")
+
+
+def _lint_patterns(flow: Flow, report: Report) -> None:
+    for node in flow.nodes.values():
+        if isinstance(node, AskNode) and node.pattern is not None:
+            try:
+                re.compile(node.pattern)
+            except re.error as exc:
+                report(flow.file, _node_pointer(node.id, "/pattern"), "bad-pattern",
+                       f"pattern {node.pattern!r} is not a valid regular expression: {exc}",
+                       "close every ( and [, and write a literal backslash as \\\\ in JSON")
 
 
 def _lint_options(flow: Flow, report: Report) -> None:

@@ -100,11 +100,14 @@ async def enter_set(node: SetNode, t: Turn) -> Outcome:
     for name, value in node.vars.items():
         scope = t.variables()
         if isinstance(value, dict) and "expr" in value:
-            t.state.vars[name] = evaluate(value["expr"], scope)
+            value = evaluate(value["expr"], scope)
         elif isinstance(value, str):
-            t.state.vars[name] = render(value, scope)
-        else:
-            t.state.vars[name] = value
+            value = render(value, scope)
+        if name == "locale":  # the conversation's language, not a variable
+            if value in t.bot.all_locales:
+                t.state.locale = value
+            continue
+        t.state.vars[name] = value
     return Go(node.next)
 
 

@@ -36,8 +36,12 @@ DEFAULT_ERROR = "Sorry, something went wrong on our side. Please try again in a 
 
 @dataclass(frozen=True, slots=True)
 class Submitted:
-    accepted: bool  # False: a duplicate of an event already accepted
+    queued_as: str | None  # the inbox stream id, None for a duplicate of an accepted event
     results: list[TurnResult]  # turns this caller ran (possibly other callers' events too)
+
+    @property
+    def accepted(self) -> bool:
+        return self.queued_as is not None
 
 
 class Processor:
@@ -60,9 +64,9 @@ class Processor:
         queued = await self.store.enqueue(key, event, token=token, lease_ms=self.lease_ms)
         if queued.id is None:
             log.info("duplicate event ignored conv=%s", key)
-            return Submitted(False, [])
+            return Submitted(None, [])
         results = await self._drain_locked(key, token) if queued.locked else []
-        return Submitted(True, results)
+        return Submitted(queued.id, results)
 
     async def drain(self, key: ConversationKey) -> list[TurnResult]:
         """Process whatever waits in this conversation's inbox, if nobody else is."""

@@ -17,6 +17,7 @@ from .errors import ConfigError
 @dataclass(frozen=True, slots=True)
 class Settings:
     redis_url: str | None = None  # None: the embedded in-process server
+    redis_connections: int = 64
     key_prefix: str = C.DEFAULT_PREFIX
     log_level: str = "INFO"
 
@@ -35,7 +36,13 @@ class Settings:
 
 
 def redis_client(settings: Settings) -> aioredis.Redis:
-    """A client for REDIS_URL, or for an embedded in-process server speaking the same API."""
+    """A client for REDIS_URL, or for an embedded in-process server speaking the same API.
+
+    The pool blocks (up to 10 s) when every connection is busy, instead of failing: a burst
+    of webhooks waits its turn rather than losing messages.
+    """
     if settings.redis_url is None:
         return fakeredis.FakeAsyncRedis(server=fakeredis.FakeServer())
-    return aioredis.Redis.from_url(settings.redis_url)
+    pool = aioredis.BlockingConnectionPool.from_url(settings.redis_url, max_connections=settings.redis_connections,
+                                                    timeout=10)
+    return aioredis.Redis.from_pool(pool)  # the client owns the pool and closes it
