@@ -10,12 +10,14 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field
-from json.decoder import scanstring
+from collections.abc import Callable
 from typing import Any
 
 _WS = re.compile(r"[ \t\n\r]*")
 _NUMBER = re.compile(r"-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][-+]?\d+)?")
 _LITERALS = {"true": True, "false": False, "null": None}
+# The standard library's own string scanner (not in its type stubs): same escapes, same errors.
+scanstring: Callable[[str, int], tuple[str, int]] = getattr(json.decoder, "scanstring")  # noqa: B009
 
 
 @dataclass
@@ -24,6 +26,7 @@ class Positions:
 
     text: str
     at: dict[str, tuple[int, int]] = field(default_factory=dict)
+    keys: dict[str, tuple[int, int]] = field(default_factory=dict)  # where the key of an object member starts
     duplicates: list[str] = field(default_factory=list)
     _line_starts: list[int] = field(default_factory=list)
 
@@ -59,11 +62,57 @@ def pointer_of(path: Any) -> str:
 
 
 def load_with_positions(text: str) -> tuple[Any, Positions]:
-    """Decode `text`; raises `json.JSONDecodeError` exactly as `json.loads` would."""
-    json.loads(text)  # the standard library decides validity and gives the usual error
+    """Decode `text`; raises `json.JSONDecodeError` as `json.loads` would, and also for NaN,
+    Infinity and absurdly deep nesting, which `json.loads` accepts or crashes on."""
     positions = Positions(text)
-    value, end = _value(text, _skip(text, 0), "", positions)
+    try:
+        json.loads(text)  # the standard library decides validity and gives the usual error
+        value, end = _value(text, _skip(text, 0), "", positions)
+    except RecursionError:
+        raise json.JSONDecodeError("Nested too deeply", text, 0) from None
     return value, positions
+
+
+def describe_decode_error(exc: json.JSONDecodeError) -> tuple[str, str, int, int]:
+    """Plain words for a decoding error: (message, hint, line, column), placed where the fix goes."""
+    text, at = exc.doc, exc.pos
+    before = len(text[:at].rstrip(" \t\n\r"))  # just past the last token before the error
+    here = text[at:at + 1]
+    message, hint = _DECODE_ERRORS.get(exc.msg, (exc.msg, _GENERIC_HINT))
+    if not text.strip():
+        message, hint = "the file is empty", "write a JSON object: { ... }"
+    elif exc.msg.startswith("Expecting") and not text[at:].strip():
+        message, hint = "the document ends too early", "close every { and [ with its } or ]"
+        at = before
+    elif exc.msg.startswith("Expecting") and here and here in "}]" and before and text[before - 1] == ",":
+        message, hint = "a comma after the last item", "remove this comma: JSON allows none after the last item"
+        at = before - 1
+    elif exc.msg == "Expecting ',' delimiter" and before:
+        at = before  # the comma goes right after the previous item, often on the line above
+    elif exc.msg == "Invalid control character at" and here not in "\r\n":
+        message = f"a control character (U+{ord(here):04X}) inside a text"
+        hint = "write a tab as \\t, or remove the character"
+    line, column = Positions(text).line_col(at)
+    return f"not valid JSON: {message}", hint, line, column
+
+
+_GENERIC_HINT = "look for a missing comma, quote or bracket at or just before this place"
+_DECODE_ERRORS = {
+    "Expecting ',' delimiter": ("a comma is missing here", "add a comma between the two items"),
+    "Expecting ':' delimiter": ("a colon is missing after the property name", 'write "name": value'),
+    "Expecting value": ("a value is missing here",
+                        "write a text in double quotes, a number, true, false, null, a list or an object"),
+    "Expecting property name enclosed in double quotes": ("expected a property name in double quotes",
+                                                          'put the name in double quotes: "name"'),
+    "Unterminated string starting at": ("this text is never closed", "add the closing double quote"),
+    "Invalid control character at": ("this text is not closed before the end of the line",
+                                     "add the closing double quote (a line break inside a text is written \\n)"),
+    "Extra data": ("there is more after the end of the document", "remove it, or put everything in one { ... }"),
+    "Invalid \\escape": ("a backslash that starts no known escape", "write a backslash in a text as \\\\"),
+    "Invalid \\uXXXX escape": ("a broken \\u escape", "write \\u and four hex digits, e.g. \\u00e9"),
+    "NaN and Infinity are not JSON": ("NaN and Infinity are not JSON numbers", "write a number, or null"),
+    "Nested too deeply": ("the document is nested too deeply", "flatten it: papo files need only a few levels"),
+}
 
 
 def _skip(text: str, idx: int) -> int:
@@ -83,6 +132,8 @@ def _value(text: str, idx: int, pointer: str, pos: Positions) -> tuple[Any, int]
     for word, literal in _LITERALS.items():
         if text.startswith(word, idx):
             return literal, idx + len(word)
+    if text.startswith(("NaN", "Infinity", "-Infinity"), idx):  # json.loads takes them; JSON does not
+        raise json.JSONDecodeError("NaN and Infinity are not JSON", text, idx)
     match = _NUMBER.match(text, idx)
     assert match is not None  # json.loads accepted the text
     number = match.group()
@@ -101,6 +152,8 @@ def _object(text: str, idx: int, pointer: str, pos: Positions) -> tuple[dict[str
         if key in out:
             pos.duplicates.append(child)
             pos.at[child + "#duplicate"] = pos.line_col(key_at)
+        else:
+            pos.keys[child] = pos.line_col(key_at)
         idx = _skip(text, _skip(text, idx) + 1)  # past ':'
         out[key], idx = _value(text, idx, child, pos)
         idx = _skip(text, idx)

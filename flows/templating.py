@@ -13,7 +13,8 @@ from functools import lru_cache
 from typing import Any
 
 from jinja2 import TemplateSyntaxError, Undefined, meta, nodes
-from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
+from jinja2.exceptions import SecurityError
+from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from .errors import TemplateError
 
@@ -24,7 +25,7 @@ def _format_date(value: Any, fmt: str = "%d/%m/%Y") -> str:
             value = datetime.fromisoformat(value)
         except ValueError:
             return value
-    return value.strftime(fmt) if isinstance(value, date | datetime) else str(value)
+    return str(value.strftime(fmt)) if isinstance(value, date | datetime) else str(value)
 
 
 def _make_env() -> ImmutableSandboxedEnvironment:
@@ -77,18 +78,27 @@ def truthy(source: str, variables: Mapping[str, Any]) -> bool:
 
 def template_names(source: str) -> set[str]:
     """Variables a template reads; raises TemplateError when it does not compile."""
-    try:
-        return set(meta.find_undeclared_variables(_ENV.parse(source)))
-    except TemplateSyntaxError as exc:
-        raise TemplateError(f"template {source!r} does not compile: {exc.message}") from exc
+    return set(_template_names(source))
 
 
 def expression_names(source: str) -> set[str]:
     """Variables an expression reads; raises TemplateError when it does not compile."""
+    return set(_expression_names(source))
+
+
+@lru_cache(maxsize=4096)
+def _template_names(source: str) -> frozenset[str]:
+    _template(source)  # compiling also catches what parsing lets through, such as an unknown filter
+    return frozenset(meta.find_undeclared_variables(_ENV.parse(source)))
+
+
+@lru_cache(maxsize=4096)
+def _expression_names(source: str) -> frozenset[str]:
+    _expression(source)  # the same compiler as `evaluate`, so what passes here also runs
     try:
         parsed = _ENV.parse("{{ (" + source + ") }}")
     except TemplateSyntaxError as exc:
         raise TemplateError(f"condition {source!r} does not compile: {exc.message}") from exc
     if len(parsed.body) != 1 or not isinstance(parsed.body[0], nodes.Output):
         raise TemplateError(f"condition {source!r} is not a single expression")
-    return set(meta.find_undeclared_variables(parsed))
+    return frozenset(meta.find_undeclared_variables(parsed))

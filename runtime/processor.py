@@ -25,7 +25,7 @@ from .engine import Services, TurnResult
 from .errors import StaleVersion
 from .library import BotLibrary
 from .state import Conversation, ConversationKey
-from .store import RedisStore
+from .store import Pending, RedisStore
 from .turns import turn
 
 log = logging.getLogger(__name__)
@@ -65,48 +65,58 @@ class Processor:
         if queued.id is None:
             log.info("duplicate event ignored conv=%s", key)
             return Submitted(None, [])
-        results = await self._drain_locked(key, token) if queued.locked else []
+        results: list[TurnResult] = []
+        if queued.locked:
+            await self._drain_locked(key, token, results, first=(queued.state, list(queued.pending)))
         return Submitted(queued.id, results)
 
     async def drain(self, key: ConversationKey) -> list[TurnResult]:
         """Process whatever waits in this conversation's inbox, if nobody else is."""
         token = secrets.token_hex(8)
-        if not await self.store.lock(key, token, lease_ms=self.lease_ms):
-            return []
-        return await self._drain_locked(key, token)
-
-    async def _drain_locked(self, key: ConversationKey, token: str) -> list[TurnResult]:
         results: list[TurnResult] = []
-        while True:
-            try:
-                await self._drain_batches(key, results)
-            finally:
-                left = await self.store.release(key, token)
-            if left == 0 or not await self.store.lock(key, token, lease_ms=self.lease_ms):
-                return results
+        if await self.store.lock(key, token, lease_ms=self.lease_ms):
+            await self._drain_locked(key, token, results)
+        return results
 
-    async def _drain_batches(self, key: ConversationKey, results: list[TurnResult]) -> None:
+    async def _drain_locked(self, key: ConversationKey, token: str, results: list[TurnResult], *,
+                            first: tuple[Conversation | None, list[Pending]] | None = None) -> None:
+        """Turn events into committed turns while we hold the lock.
+
+        The last commit gives the lock back in the same call once the inbox is empty; if we stop
+        otherwise, `release` reports what is left and we try to take the lock again, so an event
+        that arrived meanwhile is never left behind.
+        """
+        batch = first
         while True:
-            state, pending = await self.store.load(key, batch=C.INBOX_BATCH)
-            if not pending:
+            state, pending = batch if batch is not None else await self.store.load(key, batch=C.INBOX_BATCH)
+            batch = None
+            if pending and await self._run_batch(key, token, state, pending, results):
+                return  # released by the final commit
+            if await self.store.release(key, token) == 0 or not await self.store.lock(key, token,
+                                                                                        lease_ms=self.lease_ms):
                 return
-            for item in pending:
-                try:
-                    result = await self._turn(key, state, item.event)
-                    version = await self.store.commit(key, result.state, result.messages,
-                                                      expected_version=state.version if state else 0,
-                                                      consumed=item.id)
-                except StaleVersion:
-                    log.warning("conversation moved on under us conv=%s; reloading", key)
-                    break
-                result.state.version = version
-                state = result.state
-                results.append(result)
-                log.info("turn conv=%s trace=%s out=%d", key, ",".join(result.trace), len(result.messages))
-                if self.on_commit is not None:
-                    await self.on_commit(key, result)
-            if len(pending) < C.INBOX_BATCH:
-                return
+
+    async def _run_batch(self, key: ConversationKey, token: str, state: Conversation | None, pending: list[Pending],
+                         results: list[TurnResult]) -> bool:
+        """Run and commit each event in order; True when a commit gave the lock back."""
+        for item in pending:
+            result = await self._turn(key, state, item.event)
+            try:
+                committed = await self.store.commit(key, result.state, result.messages,
+                                                    expected_version=state.version if state else 0,
+                                                    consumed=item.id, token=token, lease_ms=self.lease_ms)
+            except StaleVersion:
+                log.warning("conversation moved on under us conv=%s; reloading", key)
+                return False
+            result.state.version = committed.version
+            state = result.state
+            results.append(result)
+            log.info("turn conv=%s trace=%s out=%d", key, ",".join(result.trace), len(result.messages))
+            if self.on_commit is not None:
+                await self.on_commit(key, result)
+            if committed.released:
+                return True
+        return False
 
     async def _turn(self, key: ConversationKey, state: Conversation | None, event: InboundEvent) -> TurnResult:
         try:

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import copy
 import hashlib
+import json
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any, Literal
@@ -76,8 +76,8 @@ class Conversation:
         return datetime.fromisoformat(self.last_inbound_at) if self.last_inbound_at else None
 
     def to_json(self) -> dict[str, Any]:
-        data = asdict(self)
-        del data["version"]
+        data = {name: getattr(self, name) for name in _DOC_FIELDS}
+        data["stack"] = [asdict(frame) for frame in self.stack]
         return data
 
     @classmethod
@@ -88,4 +88,7 @@ class Conversation:
 
     def clone(self) -> Conversation:
         """A deep copy: a turn works on its own copy, never on its input."""
-        return Conversation.from_json(copy.deepcopy(self.to_json()), version=self.version)
+        return Conversation.from_json(json.loads(json.dumps(self.to_json())), version=self.version)
+
+
+_DOC_FIELDS = tuple(name for name in Conversation.__dataclass_fields__ if name != "version")

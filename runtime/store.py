@@ -21,8 +21,9 @@ from .state import Conversation, ConversationKey
 _ENQUEUE = """
 if not redis.call('SET', KEYS[1], '1', 'NX', 'EX', ARGV[2]) then return {false, 0} end
 local id = redis.call('XADD', KEYS[2], '*', 'e', ARGV[1])
-local locked = redis.call('SET', KEYS[3], ARGV[3], 'NX', 'PX', ARGV[4])
-return {id, locked and 1 or 0}
+if not redis.call('SET', KEYS[3], ARGV[3], 'NX', 'PX', ARGV[4]) then return {id, 0} end
+local st = redis.call('HMGET', KEYS[4], 'ver', 'doc')
+return {id, 1, st[1], st[2], redis.call('XRANGE', KEYS[2], '-', '+', 'COUNT', ARGV[5])}
 """
 
 _LOCK = "return redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) and 1 or 0"
@@ -34,13 +35,22 @@ return {st[1], st[2], redis.call('XRANGE', KEYS[2], '-', '+', 'COUNT', ARGV[1])}
 
 _COMMIT = """
 local ver = tonumber(redis.call('HGET', KEYS[1], 'ver') or '0')
-if ver ~= tonumber(ARGV[1]) then return {-1, ver} end
-if ARGV[3] ~= '' and redis.call('XDEL', KEYS[2], ARGV[3]) == 0 then return {-2, ver} end
+if ver ~= tonumber(ARGV[1]) then return {-1, ver, 0} end
+if ARGV[3] ~= '' and redis.call('XDEL', KEYS[2], ARGV[3]) == 0 then return {-2, ver, 0} end
 ver = ver + 1
 redis.call('HSET', KEYS[1], 'ver', ver, 'doc', ARGV[2])
 redis.call('PEXPIRE', KEYS[1], ARGV[4])
-for i = 5, #ARGV do redis.call('XADD', KEYS[3], '*', 'm', ARGV[i]) end
-return {1, ver}
+for i = 7, #ARGV do redis.call('XADD', KEYS[3], '*', 'm', ARGV[i]) end
+local released = 0
+if ARGV[5] ~= '' and redis.call('GET', KEYS[4]) == ARGV[5] then
+  if redis.call('XLEN', KEYS[2]) == 0 then
+    redis.call('DEL', KEYS[4])
+    released = 1
+  else
+    redis.call('PEXPIRE', KEYS[4], ARGV[6])
+  end
+end
+return {1, ver, released}
 """
 
 _RELEASE = """
@@ -60,7 +70,15 @@ class Pending:
 @dataclass(frozen=True, slots=True)
 class Enqueued:
     id: str | None  # None: a duplicate, already seen
-    locked: bool    # this caller now holds the conversation's lock
+    locked: bool    # this caller now holds the conversation's lock...
+    state: Conversation | None = None  # ...and here is the state
+    pending: tuple[Pending, ...] = ()  # and the first events waiting, oldest first
+
+
+@dataclass(frozen=True, slots=True)
+class Committed:
+    version: int
+    released: bool  # the inbox was empty, so the lock was given back in the same call
 
 
 class AlreadyConsumed(StaleVersion):
@@ -85,12 +103,18 @@ class RedisStore:
         return conv.redis_key(self.prefix, part)
 
     async def enqueue(self, conv: ConversationKey, event: InboundEvent, *, token: str,
-                      lease_ms: int = C.LOCK_LEASE_MS) -> Enqueued:
-        """Dedupe by event id, append to the inbox and try to take the lock: one round trip."""
-        keys = [self.key(conv, f"{C.SEEN}:{event.id}"), self.key(conv, C.INBOX), self.key(conv, C.LOCK)]
-        stream_id, locked = await self._enqueue(
-            keys=keys, args=[json.dumps(event.to_dict()), C.DEDUPE_TTL_S, token, lease_ms])
-        return Enqueued(_text(stream_id) if stream_id else None, bool(locked))
+                      lease_ms: int = C.LOCK_LEASE_MS, batch: int = C.INBOX_BATCH) -> Enqueued:
+        """Dedupe by event id, append to the inbox and try to take the lock; when the lock is
+        taken, also read the state and the first `batch` events. One round trip."""
+        keys = [self.key(conv, f"{C.SEEN}:{event.id}"), self.key(conv, C.INBOX), self.key(conv, C.LOCK),
+                self.key(conv, C.STATE)]
+        reply = await self._enqueue(keys=keys, args=[json.dumps(event.to_dict()), C.DEDUPE_TTL_S, token, lease_ms,
+                                                     batch])
+        if not reply[0]:
+            return Enqueued(None, False)
+        if not reply[1]:
+            return Enqueued(_text(reply[0]), False)
+        return Enqueued(_text(reply[0]), True, _state(reply[2], reply[3]), _pending(reply[4]))
 
     async def lock(self, conv: ConversationKey, token: str, *, lease_ms: int = C.LOCK_LEASE_MS) -> bool:
         return bool(await self._lock(keys=[self.key(conv, C.LOCK)], args=[token, lease_ms]))
@@ -103,32 +127,32 @@ class RedisStore:
         """The state and up to `batch` pending events, oldest first, in one round trip."""
         ver, doc, entries = await self._load(
             keys=[self.key(conv, C.STATE), self.key(conv, C.INBOX)], args=[max(batch, 1)])
-        state = Conversation.from_json(json.loads(doc), version=int(ver)) if doc else None
-        pending = [] if batch == 0 else [
-            Pending(_text(sid), InboundEvent.from_dict(json.loads(_fields(raw)["e"]))) for sid, raw in entries]
-        return state, pending
+        return _state(ver, doc), list(_pending(entries)) if batch else []
 
     async def commit(self, conv: ConversationKey, state: Conversation, messages: list[OutboundMessage], *,
-                     expected_version: int, consumed: str = "") -> int:
-        """Write the new state, consume the event and queue the replies, atomically.
+                     expected_version: int, consumed: str = "", token: str = "",
+                     lease_ms: int = C.LOCK_LEASE_MS) -> Committed:
+        """Write the new state, consume the event and queue the replies, atomically. With the
+        lock's `token`, also renew the lease, or give the lock back when the inbox is empty.
 
         Raises StaleVersion when another writer moved the conversation on (the fencing token),
         AlreadyConsumed when the event was committed by someone else; nothing is written then.
         """
-        keys = [self.key(conv, C.STATE), self.key(conv, C.INBOX), self.key(conv, C.OUTBOX)]
-        args: list[Any] = [expected_version, json.dumps(state.to_json()), consumed, self.state_ttl_ms]
+        keys = [self.key(conv, C.STATE), self.key(conv, C.INBOX), self.key(conv, C.OUTBOX), self.key(conv, C.LOCK)]
+        args: list[Any] = [expected_version, json.dumps(state.to_json()), consumed, self.state_ttl_ms, token,
+                           lease_ms]
         args += [json.dumps(m.to_dict()) for m in messages]
-        status, version = await self._commit(keys=keys, args=args)
+        status, version, released = await self._commit(keys=keys, args=args)
         if status == -1:
             raise StaleVersion(conv, expected=expected_version, found=int(version))
         if status == -2:
             raise AlreadyConsumed(conv, expected=expected_version, found=int(version))
-        return int(version)
+        return Committed(int(version), bool(released))
 
     async def outbox(self, conv: ConversationKey, *, take: bool = False) -> list[OutboundMessage]:
         """Messages committed for this conversation; `take` removes those returned."""
         key = self.key(conv, C.OUTBOX)
-        entries = await self.client.xrange(key)
+        entries: list[tuple[Any, Any]] = await self.client.xrange(key) or []
         if take and entries:
             await self.client.xdel(key, *[sid for sid, _ in entries])
         return [OutboundMessage.from_dict(json.loads(_fields(raw)["m"])) for _, raw in entries]
@@ -139,6 +163,14 @@ class RedisStore:
 
     async def aclose(self) -> None:
         await self.client.aclose()
+
+
+def _state(ver: Any, doc: Any) -> Conversation | None:
+    return Conversation.from_json(json.loads(doc), version=int(ver)) if doc else None
+
+
+def _pending(entries: Any) -> tuple[Pending, ...]:
+    return tuple(Pending(_text(sid), InboundEvent.from_dict(json.loads(_fields(raw)["e"]))) for sid, raw in entries)
 
 
 def _text(value: Any) -> str:

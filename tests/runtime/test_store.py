@@ -29,7 +29,7 @@ async def test_state_round_trip(store: RedisStore) -> None:
                          stack=[Frame("boas_vindas", "d1", "prazer", reenter=True)],
                          vars={"nome": "João", "idade": 41, "tags": ["a", "b"], "ok": True, "nada": None},
                          locale="pt-BR", last_inbound_at="2026-03-02T12:00:00+00:00", turns=3)
-    assert await store.commit(KEY, state, [], expected_version=0) == 1
+    assert (await store.commit(KEY, state, [], expected_version=0)).version == 1
     loaded, pending = await store.load(KEY)
     assert pending == []
     assert loaded is not None and loaded.version == 1
@@ -78,6 +78,25 @@ async def test_events_wait_in_arrival_order(store: RedisStore) -> None:
         await store.enqueue(KEY, event(n), token=f"t{n}")
     _, pending = await store.load(KEY, batch=3)
     assert [p.event.id for p in pending] == ["wamid.0", "wamid.1", "wamid.2"]
+
+
+async def test_taking_the_lock_on_enqueue_returns_the_state_and_the_waiting_events(store: RedisStore) -> None:
+    await store.commit(KEY, Conversation(vars={"n": 7}), [], expected_version=0)
+    first = await store.enqueue(KEY, event(1), token="a")
+    second = await store.enqueue(KEY, event(2), token="b")
+    assert first.locked and first.state is not None and first.state.vars == {"n": 7}
+    assert [p.event.id for p in first.pending] == ["wamid.1"]
+    assert second.id is not None and not second.locked and second.state is None
+
+
+async def test_the_last_commit_gives_the_lock_back_only_when_the_inbox_is_empty(store: RedisStore) -> None:
+    one = await store.enqueue(KEY, event(1), token="a")
+    await store.enqueue(KEY, event(2), token="b")
+    _, pending = await store.load(KEY, batch=5)
+    done = await store.commit(KEY, Conversation(), [], expected_version=0, consumed=pending[0].id, token="a")
+    assert one.locked and not done.released and not await store.lock(KEY, "b")
+    done = await store.commit(KEY, Conversation(), [], expected_version=1, consumed=pending[1].id, token="a")
+    assert done.released and await store.lock(KEY, "b")
 
 
 async def test_the_lock_has_one_owner_and_only_the_owner_releases_it(store: RedisStore) -> None:
