@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 from . import constants as C
 from .errors import FlowIssue, Severity, TemplateError
 from .jsonpos import Positions, escape
-from .model import AskNode, Bot, CallNode, Flow, Node, SendNode, SetNode, Text
+from .model import AskNode, Bot, CallNode, Flow, Node, SendNode, Text
 from .templating import expression_names, template_names
 
 BUILTIN_VARIABLES = frozenset({"user", "channel", "locale", "now", "today", "bot", "last_input"})
@@ -204,8 +204,7 @@ def _lint_texts(bot: Bot, flow: Flow, known: set[str], report: Report) -> None:
     for node in flow.nodes.values():
         texts: list[tuple[str, Text]] = list(node.texts())
         shown = len(texts)
-        if isinstance(node, SetNode):
-            texts += node.templates()  # templates, but not texts anyone reads: no translations
+        texts += node.templates()  # templates, but not texts anyone reads: no translations
         for n, (where, text) in enumerate(texts):
             pointer = _node_pointer(node.id, where)
             if n < shown:

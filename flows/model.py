@@ -52,6 +52,10 @@ class Node:
         """Other flows this node names, with the pointer of the reference."""
         return []
 
+    def templates(self) -> list[tuple[str, str]]:
+        """Templates that are not texts for the user (no translations needed)."""
+        return []
+
 
 N = TypeVar("N", bound=type[Node])
 
@@ -123,11 +127,20 @@ def _next_edge(target: str | None, label: str = "next", where: str = "/next") ->
     return [Edge(where, target, label)] if target else []
 
 
+@dataclass(frozen=True, slots=True)
+class TemplateRef:
+    name: str
+    language: str = ""
+    params: tuple[str, ...] = ()
+    buttons: tuple[str, ...] = ()
+
+
 @node_kinds("send")
 @dataclass(frozen=True, slots=True)
 class SendNode(Node):
     text: Text | None = None
     media: MediaRef | None = None
+    template: TemplateRef | None = None
     options: tuple[Option, ...] = ()
     options_style: str = "auto"
     list_button: Text | None = None
@@ -135,9 +148,16 @@ class SendNode(Node):
 
     @classmethod
     def from_json(cls, node_id: str, data: Mapping[str, Any]) -> SendNode:
-        media = data.get("media")
-        return cls(node_id, data.get("text"), MediaRef(**media) if media else None, _options(data),
-                   data.get("options_style", "auto"), data.get("list_button"), data.get("next"))
+        media, template = data.get("media"), data.get("template")
+        return cls(node_id, data.get("text"), MediaRef(**media) if media else None,
+                   TemplateRef(template["name"], template.get("language", ""), tuple(template.get("params", ())),
+                               tuple(template.get("buttons", ()))) if template else None,
+                   _options(data), data.get("options_style", "auto"), data.get("list_button"), data.get("next"))
+
+    def templates(self) -> list[tuple[str, str]]:
+        if self.template is None:
+            return []
+        return [(f"/template/params/{i}", p) for i, p in enumerate(self.template.params)]
 
     def edges(self) -> list[Edge]:
         return _next_edge(self.next) + _option_parts(self.options)[0]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from flows.messages import Media
+from flows.messages import Media, Template
 from flows.model import (
     AskNode,
     BranchNode,
@@ -32,8 +32,14 @@ async def enter_send(node: SendNode, t: Turn) -> Outcome:
         caption = t.text(node.media.caption) if node.media.caption else ""
         media = Media(node.media.kind, url=node.media.url, id=node.media.id, caption=caption,  # type: ignore[arg-type]
                       filename=node.media.filename)
+    template = None
+    if node.template is not None:
+        scope = t.variables()
+        language = node.template.language or t.locale.replace("-", "_")
+        template = Template(node.template.name, language, tuple(render(p, scope) for p in node.template.params),
+                            node.template.buttons)
     t.say(t.text(node.text) if node.text else "", options=t.options(node), options_style=node.options_style,
-          list_button=t.text(node.list_button) if node.list_button else "", media=media)
+          list_button=t.text(node.list_button) if node.list_button else "", media=media, template=template)
     return Go(node.next)
 
 

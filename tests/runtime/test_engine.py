@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from flows.messages import InboundEvent
+from flows.messages import InboundEvent, Template
 from runtime.clock import ManualClock
 from runtime.engine import Services
 from runtime.library import BotLibrary
@@ -23,9 +23,18 @@ async def test_first_message_starts_the_first_message_flow(open_bot: OpenBot) ->
     assert texts(await bot.say("oi")) == ["nome?"]
     reply = await bot.say("Ana")
     assert texts(reply) == ["escolha, Ana"]
-    assert [o.title for o in reply[0].options] == ["Idade", "Subfluxo", "Pessoa", "Girar", "English"]
+    assert [o.title for o in reply[0].options] == ["Idade", "Subfluxo", "Pessoa", "Girar", "English", "Lembrete"]
     state = await bot.state()
     assert state is not None and (state.flow, state.node, state.waiting) == ("main", "pick", "input")
+
+
+async def test_send_with_a_template_renders_its_parameters(open_bot: OpenBot) -> None:
+    bot = await open_bot("engine")
+    await bot.say("oi")
+    await bot.say("Ana")
+    [message] = await bot.say(choice_id="remind")
+    assert message.text == "lembrete, Ana"
+    assert message.template == Template("lembrete_consulta", "pt_BR", ("Ana", "10:00"), ("confirmar", "cancelar"))
 
 
 async def test_a_known_variable_skips_its_question(open_bot: OpenBot) -> None:
