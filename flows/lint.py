@@ -45,6 +45,7 @@ def lint(bot: Bot, bot_file: str, positions: Mapping[str, Positions]) -> list[Fl
         _lint_texts(bot, flow, known, report)
         _lint_options(flow, report)
         _lint_patterns(flow, report)
+    _lint_flow_loops(bot, report)
     return issues
 
 
@@ -141,6 +142,30 @@ def _lint_loops(bot: Bot, flow: Flow, report: Report) -> None:
         report(flow.file, _node_pointer(ordered[0]), "loop-without-input",
                f"nodes {' -> '.join(ordered)} form a loop that never waits for the user",
                "put an ask in the loop, or send one of its edges out of it")
+
+
+def _lint_flow_loops(bot: Bot, report: Report) -> None:
+    """Loops through `goto`/`call` across flows that never wait (each flow alone is fine)."""
+    graph: dict[str, list[str]] = {}
+    for flow in bot.flows.values():
+        for node in flow.nodes.values():
+            if _waits(node, bot):
+                continue
+            targets = [f"{flow.id}/{t}" for t in _successors(node, flow)]
+            targets += [f"{other}/{bot.flows[other].entry}" for _, other in node.flow_refs()
+                        if other in bot.flows and bot.flows[other].entry in bot.flows[other].nodes]
+            graph[f"{flow.id}/{node.id}"] = targets
+    graph = {k: [t for t in v if t in graph] for k, v in graph.items()}
+    for component in _cycles(graph):
+        flows = sorted({member.split("/")[0] for member in component})
+        if len(flows) < 2:
+            continue  # reported by _lint_loops, in its own flow
+        first = sorted(component)[0]
+        flow_id, node_id = first.split("/", 1)
+        report(bot.flows[flow_id].file, _node_pointer(node_id), "loop-without-input",
+               f"flows {', '.join(flows)} jump to each other in a loop that never waits for the user "
+               f"({' -> '.join(sorted(component))})",
+               "put an ask in one of these flows, or end one of them instead of jumping on")
 
 
 def _cycles(graph: Mapping[str, list[str]]) -> list[set[str]]:

@@ -139,7 +139,7 @@ async def test_a_runaway_flow_is_stopped_and_the_conversation_goes_on(open_bot: 
     bot = await open_bot("engine")
     await bot.say("oi")
     await bot.say("Ana")
-    reply = await bot.say(choice_id="spin")  # spin and spin2 jump to each other forever
+    reply = await bot.say(choice_id="spin")  # a question that is always skipped, in a loop
     assert texts(reply) == ["Sorry, something went wrong on our side. Please try again in a moment."]
     assert bot.last[-1].notices == [{"kind": "error", "error": "LoopGuard"}]
     assert texts(await bot.say("oi")) == ["escolha, Ana"]
