@@ -70,6 +70,12 @@ class Processor:
             await self._drain_locked(key, token, results, first=(queued.state, list(queued.pending)))
         return Submitted(queued.id, results)
 
+    async def accept(self, event: InboundEvent) -> str | None:
+        """Queue an event without running it (a webhook answers after this); returns its inbox
+        id, or None for a duplicate. Somebody must `drain` the conversation afterwards."""
+        queued = await self.store.enqueue(self.key_for(event), event, token="", lease_ms=self.lease_ms)
+        return queued.id
+
     async def drain(self, key: ConversationKey) -> list[TurnResult]:
         """Process whatever waits in this conversation's inbox, if nobody else is."""
         token = secrets.token_hex(8)

@@ -21,7 +21,7 @@ from .state import Conversation, ConversationKey
 _ENQUEUE = """
 if not redis.call('SET', KEYS[1], '1', 'NX', 'EX', ARGV[2]) then return {false, 0} end
 local id = redis.call('XADD', KEYS[2], '*', 'e', ARGV[1])
-if not redis.call('SET', KEYS[3], ARGV[3], 'NX', 'PX', ARGV[4]) then return {id, 0} end
+if ARGV[3] == '' or not redis.call('SET', KEYS[3], ARGV[3], 'NX', 'PX', ARGV[4]) then return {id, 0} end
 local st = redis.call('HMGET', KEYS[4], 'ver', 'doc')
 return {id, 1, st[1], st[2], redis.call('XRANGE', KEYS[2], '-', '+', 'COUNT', ARGV[5])}
 """
@@ -104,8 +104,8 @@ class RedisStore:
 
     async def enqueue(self, conv: ConversationKey, event: InboundEvent, *, token: str,
                       lease_ms: int = C.LOCK_LEASE_MS, batch: int = C.INBOX_BATCH) -> Enqueued:
-        """Dedupe by event id, append to the inbox and try to take the lock; when the lock is
-        taken, also read the state and the first `batch` events. One round trip."""
+        """Dedupe by event id, append to the inbox and, with a `token`, try to take the lock; when
+        the lock is taken, also read the state and the first `batch` events. One round trip."""
         keys = [self.key(conv, f"{C.SEEN}:{event.id}"), self.key(conv, C.INBOX), self.key(conv, C.LOCK),
                 self.key(conv, C.STATE)]
         reply = await self._enqueue(keys=keys, args=[json.dumps(event.to_dict()), C.DEDUPE_TTL_S, token, lease_ms,

@@ -114,3 +114,13 @@ async def test_expired_leases_still_answer_each_message_once(redis_url: str, red
     finally:
         for racer in racers:
             await racer.store.aclose()
+
+
+async def test_accepted_events_wait_until_a_worker_drains_them(workers: list[Processor]) -> None:
+    events = _events("5511900000004", 5)
+    ids = [await workers[0].accept(e) for e in events]
+    assert all(ids) and await workers[0].accept(events[0]) is None  # a duplicate
+    key = ConversationKey("counter", "whatsapp", "5511900000004")
+    assert await _replies(workers[0], "5511900000004") == []
+    assert len(await workers[1].drain(key)) == 5
+    assert await _replies(workers[0], "5511900000004") == [f"{n}:m{n - 1}" for n in range(1, 6)]
