@@ -54,7 +54,7 @@ async def dispatch_papo(queue: TimerQueue, batch: int, n: int, late: list[float]
         if late is not None:
             late.append((clock.now() - claim.timer.due).total_seconds() * 1000)
 
-    dispatcher = Dispatcher(queue, handle, clock, batch=batch, concurrency=batch)
+    dispatcher = Dispatcher(queue, handle, clock, batch=batch)
     fired = 0
     while fired < n:
         report = await dispatcher.dispatch_due()

@@ -35,7 +35,8 @@ class FlowIssue:
         where = self.file
         if self.line is not None:
             where += f":{self.line}:{self.column or 1}"
-        text = f"{where} {self.pointer or '/'}: {self.severity}[{self.code}] {self.message}"
+        label = f"{self.severity}[{self.code}]" if self.code else self.severity
+        text = f"{where} {self.pointer or '/'}: {label} {self.message}"
         return f"{text}\n    hint: {self.hint}" if self.hint else text
 
     def to_dict(self) -> dict[str, object]:

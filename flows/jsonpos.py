@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass, field
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any
 
 _WS = re.compile(r"[ \t\n\r]*")
 _NUMBER = re.compile(r"-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][-+]?\d+)?")
 _LITERALS = {"true": True, "false": False, "null": None}
+_SURROGATE = re.compile("[\ud800-\udfff]")
 # The standard library's own string scanner (not in its type stubs): same escapes, same errors.
 scanstring: Callable[[str, int], tuple[str, int]] = getattr(json.decoder, "scanstring")  # noqa: B009
 
@@ -80,7 +81,7 @@ def describe_decode_error(exc: json.JSONDecodeError) -> tuple[str, str, int, int
     here = text[at:at + 1]
     message, hint = _DECODE_ERRORS.get(exc.msg, (exc.msg, _GENERIC_HINT))
     if not text.strip():
-        message, hint = "the file is empty", "write a JSON object: { ... }"
+        message, hint, at = "the file is empty", "write a JSON object: { ... }", 0
     elif exc.msg.startswith("Expecting") and not text[at:].strip():
         message, hint = "the document ends too early", "close every { and [ with its } or ]"
         at = before
@@ -111,6 +112,8 @@ _DECODE_ERRORS = {
     "Invalid \\escape": ("a backslash that starts no known escape", "write a backslash in a text as \\\\"),
     "Invalid \\uXXXX escape": ("a broken \\u escape", "write \\u and four hex digits, e.g. \\u00e9"),
     "NaN and Infinity are not JSON": ("NaN and Infinity are not JSON numbers", "write a number, or null"),
+    "Lone surrogate": ("this text has a \\u escape for half of a character pair",
+                       "write the character itself (e.g. 😀), or both halves of the pair (\\ud83d\\ude00)"),
     "Nested too deeply": ("the document is nested too deeply", "flatten it: papo files need only a few levels"),
 }
 
@@ -128,7 +131,7 @@ def _value(text: str, idx: int, pointer: str, pos: Positions) -> tuple[Any, int]
     if char == "[":
         return _array(text, idx + 1, pointer, pos)
     if char == '"':
-        return scanstring(text, idx + 1)
+        return _string(text, idx)
     for word, literal in _LITERALS.items():
         if text.startswith(word, idx):
             return literal, idx + len(word)
@@ -140,6 +143,13 @@ def _value(text: str, idx: int, pointer: str, pos: Positions) -> tuple[Any, int]
     return (float(number) if any(c in number for c in ".eE") else int(number)), match.end()
 
 
+def _string(text: str, idx: int) -> tuple[str, int]:
+    value, end = scanstring(text, idx + 1)
+    if _SURROGATE.search(value):  # json.loads takes "\ud800" alone; UTF-8 cannot hold it
+        raise json.JSONDecodeError("Lone surrogate", text, idx)
+    return value, end
+
+
 def _object(text: str, idx: int, pointer: str, pos: Positions) -> tuple[dict[str, Any], int]:
     out: dict[str, Any] = {}
     idx = _skip(text, idx)
@@ -147,7 +157,7 @@ def _object(text: str, idx: int, pointer: str, pos: Positions) -> tuple[dict[str
         return out, idx + 1
     while True:
         key_at = idx
-        key, idx = scanstring(text, idx + 1)
+        key, idx = _string(text, idx)
         child = f"{pointer}/{escape(key)}"
         if key in out:
             pos.duplicates.append(child)

@@ -4,20 +4,36 @@ from __future__ import annotations
 
 import difflib
 import json
-from functools import cache
+import re
+from collections.abc import Mapping
+from functools import cache, lru_cache
 from importlib import resources
-from typing import Any
+from typing import Any, cast
 
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError, best_match
 from referencing import Registry, Resource
 
 from .errors import FlowIssue
-from .jsonpos import Positions, pointer_of
+from .jsonpos import Positions, escape, pointer_of
 
-SCHEMA_NAMES = ("bot", "flow", "layout", "test")
+SCHEMA_NAMES = ("bot", "flow", "layout", "test", "calendar")
 _JSON_TYPES = {dict: "an object", list: "a list", str: "a text", bool: "true/false", int: "a number",
                float: "a number", type(None): "null"}
+
+
+_TYPE_NAMES = {"string": "a text", "number": "a number", "integer": "a whole number", "boolean": "true or false",
+               "object": "an object", "array": "a list", "null": "null"}
+_TYPE_HINTS = {"string": "put the value in double quotes", "number": "write a number, without quotes",
+               "integer": "write a whole number, without quotes", "boolean": "write true or false, without quotes",
+               "object": "write an object: { \"key\": value, ... }", "array": "write a list: [ item, ... ]"}
+_PATTERN_HINTS = {
+    "^[A-Za-z_][A-Za-z0-9_-]{0,63}$":
+        "ids use letters, digits, _ and - (no spaces), start with a letter or _, and have at most 64 characters",
+    "^[a-z0-9][a-z0-9_-]{0,62}$": "bot names use lower-case letters, digits, _ and -, and start with a letter or digit",
+    "^[a-z]{2}(-[A-Z]{2})?$": "write a locale such as en or pt-BR",
+    "^([0-9]+[dhms])+$": "write a duration such as 24h, 30m, 1h30m or 7d",
+}
 
 
 def schema_text(name: str) -> str:
@@ -36,35 +52,88 @@ def _registry() -> Registry:
 @cache
 def validator(name: str) -> Draft202012Validator:
     schema = json.loads(schema_text(name))
-    return Draft202012Validator(schema, registry=_registry())
+    return Draft202012Validator(schema, registry=_registry(), format_checker=Draft202012Validator.FORMAT_CHECKER)
 
 
 def schema_issues(name: str, data: Any, file: str, positions: Positions) -> list[FlowIssue]:
-    errors = sorted(validator(name).iter_errors(data), key=lambda e: list(map(str, e.absolute_path)))
-    issues = [_issue(error, file, positions) for error in errors]
-    # A misspelt required property shows up twice (unknown + missing): keep the one that says both.
-    misspelt = {(i.pointer, i.hint.split("'")[1]) for i in issues
-                if i.code.endswith("Properties") and i.hint.startswith("did you mean")}
-    return [i for i in issues
-            if not ("missing the required" in i.message and (i.pointer, i.message.split("'")[-2]) in misspelt)]
+    canonical = json.dumps(data, sort_keys=True, separators=(",", ":"))
+    issues = [_issue(error, file, positions) for error in _errors(name, canonical)]
+    return [i for i in issues if not _echoes(i, issues)]
+
+
+def _echoes(issue: FlowIssue, issues: list[FlowIssue]) -> bool:
+    """Whether `issue` only repeats what another issue of the same defect already says."""
+    # A value of the wrong type fails every other rule about it too: its type error is enough.
+    if issue.code != "schema-type" and any(i.code == "schema-type" and i.pointer == issue.pointer for i in issues):
+        return True
+    # A misspelt property shows up as unknown and as missing: keep the one that says both.
+    if issue.code in ("schema-required", "schema-oneOf", "schema-anyOf"):
+        missing = set(re.findall(r"'([^']*)'", issue.message))
+        return any(i.code.endswith("Properties") and i.pointer.rpartition("/")[0] == issue.pointer
+                   and i.hint.startswith("did you mean") and i.hint.split("'")[1] in missing for i in issues)
+    return False
+
+
+@lru_cache(maxsize=512)
+def _errors(name: str, canonical: str) -> tuple[ValidationError, ...]:
+    """Schema errors of one document, cached by content: a reload re-validates only changed files."""
+    errors = validator(name).iter_errors(json.loads(canonical))
+    return tuple(sorted(errors, key=lambda e: list(map(str, e.absolute_path))))
 
 
 def _issue(error: ValidationError, file: str, positions: Positions) -> FlowIssue:
     pointer = pointer_of(error.absolute_path)
-    if error.validator in ("oneOf", "anyOf") and error.context:
+    if choices := _required_choices(error):
+        message, hint = _explain_choices(error, choices)
+    elif error.validator in ("oneOf", "anyOf") and error.context:
         deeper = best_match(error.context)
-        if deeper.validator == "type" and error.schema.get("description"):
-            message, hint = _explain(error)
+        description = cast(Mapping[str, Any], error.schema).get("description", "")
+        if deeper.validator == "type" and description:
+            _, hint = _explain(deeper)
             what = error.json_path.removeprefix("$.")
-            expected = error.schema["description"][0].lower() + error.schema["description"][1:]
+            expected = description[0].lower() + description[1:]
             message = f"{what} is {_kind_of(error.instance)}; expected {expected}"
         else:
             message, hint = _explain(deeper)
             pointer = pointer_of(deeper.absolute_path)
     else:
         message, hint = _explain(error)
+        if key := _culprit_key(error):
+            pointer += key
+            line, column = positions.keys.get(pointer) or positions.find(pointer) or (None, None)
+            return FlowIssue(file, pointer, message, hint, line, column, code=f"schema-{error.validator}")
     line, column = positions.find(pointer) or (None, None)
     return FlowIssue(file, pointer, message, hint, line, column, code=f"schema-{error.validator}")
+
+
+def _required_choices(error: ValidationError) -> list[str]:
+    """The property names of a oneOf/anyOf made only of {"required": [name]} branches."""
+    if error.validator not in ("oneOf", "anyOf") or not isinstance(error.validator_value, list):
+        return []
+    branches = error.validator_value
+    if not all(isinstance(b, dict) and list(b) == ["required"] and len(b["required"]) == 1 for b in branches):
+        return []
+    return [b["required"][0] for b in branches]
+
+
+def _explain_choices(error: ValidationError, choices: list[str]) -> tuple[str, str]:
+    what = error.json_path.removeprefix("$.") or "the document"
+    present = [c for c in choices if isinstance(error.instance, dict) and c in error.instance]
+    if len(present) > 1:
+        return (f"{what} has both {' and '.join(map(repr, present))}; only one is allowed",
+                f"keep one of {', '.join(present)} and remove the other")
+    return f"{what} needs {' or '.join(map(repr, choices))}", f"add one of: {', '.join(choices)}"
+
+
+def _culprit_key(error: ValidationError) -> str:
+    """The pointer step to the offending key, for errors about a key rather than its object."""
+    if "propertyNames" in error.absolute_schema_path and isinstance(error.instance, str):
+        return "/" + escape(error.instance)
+    if error.validator in ("additionalProperties", "unevaluatedProperties") and isinstance(error.instance, dict):
+        extra = sorted(k for k in error.instance if k not in _allowed(cast(Mapping[str, Any], error.schema)))
+        if extra:
+            return "/" + escape(extra[0])
+    return ""
 
 
 def _kind_of(value: Any) -> str:
@@ -76,7 +145,7 @@ def _suggest(word: str, choices: list[str]) -> str:
     return f"did you mean {close[0]!r}? " if close else ""
 
 
-def _allowed(schema: Any) -> list[str]:
+def _allowed(schema: Mapping[str, Any]) -> list[str]:
     names = set(schema.get("properties", {}))
     if "$ref" in schema:
         names |= {"kind", "description", "tags"}
@@ -84,7 +153,8 @@ def _allowed(schema: Any) -> list[str]:
 
 
 def _explain(error: ValidationError) -> tuple[str, str]:
-    v, value, schema = error.validator, error.instance, error.schema
+    v, value = error.validator, cast(Any, error.instance)
+    schema = cast(Mapping[str, Any], error.schema)
     what = f"{error.json_path.removeprefix('$.') or 'the document'}"
     if v == "required":
         name = error.message.split("'")[1]
@@ -97,15 +167,22 @@ def _explain(error: ValidationError) -> tuple[str, str]:
         return (f"unknown property {', '.join(map(repr, extra))} in {what}",
                 f"{_suggest(first, allowed)}allowed here: {', '.join(allowed)}")
     if v == "enum":
-        choices = [str(c) for c in error.validator_value]
+        choices = [str(c) for c in cast(list[Any], error.validator_value)]
         return (f"{value!r} is not allowed for {what}",
                 f"{_suggest(str(value), choices)}use one of: {', '.join(choices)}")
     if v == "type":
-        return f"{what} is {_kind_of(value)}, expected {error.validator_value}", "change the value's type"
+        expected = error.validator_value
+        first = str(expected[0] if isinstance(expected, list) else expected)
+        return (f"{what} is {_kind_of(value)}, expected {_TYPE_NAMES.get(first, first)}",
+                _TYPE_HINTS.get(first, "change the value's type"))
     if v == "pattern":
-        return (f"{value!r} is not a valid value for {what}",
-                f"it must match {error.validator_value}: ids use letters, digits, _ and -, and start with a "
-                "letter or _")
+        if "propertyNames" in error.absolute_schema_path:
+            what = f"the key {value!r} in {what}"
+        else:
+            what = f"{value!r} in {what}"
+        pattern = str(error.validator_value)
+        hint = _PATTERN_HINTS.get(pattern) or str(schema.get("description", "")) or f"it must match {pattern}"
+        return f"{what} is not valid", hint
     if v in ("maxItems", "minItems"):
         limit = error.validator_value
         size = "at most" if v == "maxItems" else "at least"

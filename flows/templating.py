@@ -13,7 +13,7 @@ from functools import lru_cache
 from typing import Any
 
 from jinja2 import TemplateSyntaxError, Undefined, meta, nodes
-from jinja2.exceptions import SecurityError
+from jinja2.exceptions import SecurityError, UndefinedError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from .errors import TemplateError
@@ -24,7 +24,7 @@ def _format_date(value: Any, fmt: str = "%d/%m/%Y") -> str:
         try:
             value = datetime.fromisoformat(value)
         except ValueError:
-            return value
+            return str(value)
     return str(value.strftime(fmt)) if isinstance(value, date | datetime) else str(value)
 
 
@@ -59,7 +59,7 @@ def render(source: str, variables: Mapping[str, Any]) -> str:
         return source
     try:
         return str(_template(source).render(variables))
-    except (SecurityError, TypeError, ValueError, ArithmeticError) as exc:
+    except (SecurityError, UndefinedError, TypeError, ValueError, ArithmeticError) as exc:
         raise TemplateError(f"template {source!r} failed: {exc}") from exc
 
 
@@ -67,6 +67,8 @@ def evaluate(source: str, variables: Mapping[str, Any]) -> Any:
     """Evaluate an expression; an undefined variable is falsy and renders empty."""
     try:
         value = _expression(source)(**variables)
+    except UndefinedError:  # e.g. `idade >= 18` before idade is known: falsy, like `idade` alone
+        return None
     except (SecurityError, TypeError, ValueError, ArithmeticError) as exc:
         raise TemplateError(f"condition {source!r} failed: {exc}") from exc
     return None if isinstance(value, Undefined) else value

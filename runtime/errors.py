@@ -2,20 +2,27 @@
 
     PapoError (flows.errors)
      +-- ConfigError          a setting in the environment is wrong
+     +-- NaiveDatetime        a datetime without a zone
      +-- StaleVersion         a commit lost the race: the conversation moved on (fencing token)
      +-- FlowVersionMissing   a conversation is pinned to a flow version nobody has any more
      +-- TurnError            a turn could not complete (LoopGuard: too many steps in one turn)
+     +-- RetriesExhausted     the channel kept refusing a message with retryable errors; it waits for later
 """
 
 from __future__ import annotations
 
 from flows.errors import PapoError
 
-__all__ = ["ConfigError", "FlowVersionMissing", "LoopGuard", "PapoError", "StaleVersion", "TurnError"]
+__all__ = ["ConfigError", "FlowVersionMissing", "LoopGuard", "NaiveDatetime", "PapoError", "RetriesExhausted",
+           "StaleVersion", "TurnError"]
 
 
 class ConfigError(PapoError):
     pass
+
+
+class NaiveDatetime(PapoError, ValueError):
+    """A datetime without a zone, where its meaning would be a guess."""
 
 
 class StaleVersion(PapoError):
@@ -37,3 +44,10 @@ class TurnError(PapoError):
 class LoopGuard(TurnError):
     def __init__(self, flow: str, steps: int) -> None:
         super().__init__(f"flow {flow!r} ran {steps} steps in one turn without waiting for the user; stopped")
+
+
+class RetriesExhausted(PapoError):
+    def __init__(self, message_id: str, attempts: int, last: Exception) -> None:
+        self.message_id, self.attempts, self.last = message_id, attempts, last
+        super().__init__(f"message {message_id!r} still refused after {attempts} attempts ({type(last).__name__}: "
+                         f"{last}); it stays first in the outbox and is tried again later")

@@ -1,0 +1,27 @@
+"""Errors of the timer queue.
+
+    TimerError
+     ├── TimerEncodingError   a payload that JSON cannot carry, an empty id
+     └── TimerConfigError     a queue option out of range
+(NaiveDatetime, a datetime without a zone, is the runtime's own.)
+"""
+
+from __future__ import annotations
+
+from flows.errors import PapoError
+from runtime.errors import NaiveDatetime
+
+__all__ = ["NaiveDatetime", "TimerConfigError", "TimerEncodingError", "TimerError"]
+
+
+class TimerError(PapoError):
+    """Root of every error raised by `runtime.timers`."""
+
+
+class TimerEncodingError(TimerError):
+    pass
+
+
+class TimerConfigError(TimerError, ValueError):
+    pass
+
