@@ -32,6 +32,7 @@ from .errors import (
 from .identity import same_whatsapp_user, whatsapp_aliases
 from .instagram import InstagramConnector
 from .messenger import MessengerConnector
+from .web import WebConnector
 from .whatsapp import WhatsAppConnector
 
 __all__ = [
@@ -62,6 +63,7 @@ __all__ = [
     "Throttled",
     "Unavailable",
     "UnknownChannel",
+    "WebConnector",
     "WhatsAppConnector",
     "WindowClosed",
     "channels",

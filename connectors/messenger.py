@@ -1,0 +1,25 @@
+"""The Messenger connector (Send API with a Page access token, for one Page)."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from . import constants as k
+from ._messaging import MessagingConnector
+from .base import register
+from .meta_render import Profile
+
+
+@register
+class MessengerConnector(MessagingConnector):
+    """Messenger for the Page `account_id` (the Page id).
+
+    `message_tag` (e.g. "CONFIRMED_EVENT_UPDATE") is used for messages that carry a template,
+    i.e. sends outside the 24-hour window; with no tag those raise `InvalidMessage`. Meta does
+    not guarantee tagged sends for Brazilian Pages: WhatsApp templates are the reliable path.
+    """
+
+    channel: ClassVar[str] = "messenger"
+    object_name: ClassVar[str] = "page"
+    profile: ClassVar[Profile] = Profile("messenger", k.MESSENGER_TEXT, len, auto_buttons=True)
+    tags: ClassVar[frozenset[str]] = k.MESSENGER_TAGS

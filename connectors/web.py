@@ -1,0 +1,110 @@
+"""The web channel, compatible with Rasa's REST channel, for site widgets and tests.
+
+In: `POST {"sender": "<user id>", "message": "<text>"}` (optionally `"message_id"` for dedupe
+and `"metadata"`). A message that starts with "/" is a button press: `/confirmar` is the
+choice `confirmar`, the payload papo gives its buttons.
+Out: each message renders to Rasa's reply shape, `{"recipient_id", "text", "buttons": [{"title",
+"payload"}], "image"?}`, with no length limits; a template alone cannot be shown (give a text).
+The channel has no API to call: `send` keeps the replies in a per-user mailbox that the HTTP
+route empties with `collect(user)` to answer the POST.
+"""
+
+from __future__ import annotations
+
+import hmac
+import uuid
+from collections import defaultdict
+from collections.abc import Callable, Mapping, Sequence
+from datetime import UTC, datetime
+from typing import Any, ClassVar
+
+from flows.messages import InboundEvent, OutboundMessage, Receipt
+
+from ._raw import load_object, text
+from ._webhook import Secret
+from .base import Parsed, Rendered, register
+from .errors import BadPayload, BadSignature, BadSubscription, InvalidMessage
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+@register
+class WebConnector:
+    """A Rasa-REST-compatible channel. With `token`, requests need `Authorization: Bearer <token>`."""
+
+    channel: ClassVar[str] = "web"
+
+    def __init__(self, *, token: str = "", business: str = "", clock: Callable[[], datetime] = _now) -> None:
+        self.business = business
+        self._token = Secret(token)
+        self._clock = clock
+        self._mailbox: defaultdict[str, list[dict[str, Any]]] = defaultdict(list)
+
+    def __repr__(self) -> str:
+        return f"WebConnector(business={self.business!r})"
+
+    def verify(self, body: bytes, headers: Mapping[str, str]) -> None:
+        if not self._token.value:
+            return
+        given = next((v for k, v in headers.items() if k.lower() == "authorization"), "")
+        if not hmac.compare_digest(given.encode(), f"Bearer {self._token.value}".encode()):
+            raise BadSignature("web: the Authorization header must be 'Bearer <token>' with the configured token")
+
+    def verify_subscription(self, query: Mapping[str, str]) -> str:
+        raise BadSubscription("web: this channel has no subscription handshake")
+
+    def parse(self, body: bytes) -> Parsed:
+        data = load_object(body, self.channel)
+        sender = text(data.get("sender"), "/sender", required=True)
+        message = data.get("message")
+        if not isinstance(message, str):
+            raise BadPayload('web: /message must be a string, e.g. {"sender": "u1", "message": "oi"}')
+        ident = text(data.get("message_id"), "/message_id") or f"web:{uuid.uuid4().hex}"
+        extra = {"metadata": data["metadata"]} if isinstance(data.get("metadata"), dict) else {}
+        common: dict[str, Any] = {
+            "channel": self.channel,
+            "user": sender,
+            "id": ident,
+            "at": self._clock(),
+            "business": self.business,
+        }
+        if message.startswith("/") and len(message) > 1:
+            event = InboundEvent(**common, kind="choice", text=message[1:], choice_id=message[1:], data=extra)
+        else:
+            event = InboundEvent(**common, kind="text", text=message, data=extra)
+        return Parsed(events=(event,))
+
+    def render(self, message: OutboundMessage, *, to: str) -> Rendered:
+        reply: dict[str, Any] = {"recipient_id": to}
+        body = "\n\n".join(p for p in (message.header, message.text, message.footer) if p)
+        if body:
+            reply["text"] = body
+        if message.options:
+            reply["buttons"] = [{"title": o.title, "payload": f"/{o.id}"} for o in message.options]
+        if message.media is not None and message.media.url:
+            reply["image" if message.media.kind == "image" else "attachment"] = message.media.url
+        if len(reply) == 1:
+            raise InvalidMessage(
+                f"message {message.id!r} has nothing the web channel can show (templates are WhatsApp's); "
+                "give it a text"
+            )
+        return Rendered((reply,))
+
+    async def send(self, message: OutboundMessage, *, to: str) -> Receipt:
+        self._mailbox[to].extend(self.render(message, to=to).payloads)
+        return Receipt(channel=self.channel, message_id=f"web:{message.id}", user=to)
+
+    def collect(self, user: str) -> Sequence[dict[str, Any]]:
+        """The replies sent to `user` since the last call, oldest first (Rasa's response body)."""
+        return self._mailbox.pop(user, [])
+
+    async def mark_read(self, *, to: str, message_id: str) -> None:
+        return None
+
+    async def typing(self, *, to: str, message_id: str) -> None:
+        return None
+
+    async def aclose(self) -> None:
+        self._mailbox.clear()

@@ -1,0 +1,115 @@
+"""The WhatsApp Cloud API connector: webhooks in, messages out, for one business phone number."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping, Sequence
+from typing import Any, ClassVar
+
+import aiohttp
+
+from flows.messages import OutboundMessage, Receipt
+
+from . import constants as k
+from ._graph import GraphClient
+from ._webhook import Secret, check_signature, check_subscription, secrets_tuple
+from .base import Parsed, Rendered, register
+from .errors import Unavailable
+from .whatsapp_inbound import parse_whatsapp
+from .whatsapp_render import render_whatsapp
+
+log = logging.getLogger(__name__)
+
+
+@register
+class WhatsAppConnector:
+    """WhatsApp Cloud API for the number `phone_number_id`.
+
+    `app_secret` may be several secrets (old and new while rotating). `list_button` is the
+    label of the button that opens a list when the message gives none.
+
+        wa = WhatsAppConnector(token=..., app_secret=..., verify_token=..., phone_number_id="1065...")
+        wa.verify(body, request.headers)        # BadSignature -> 401
+        parsed = wa.parse(body)                 # BadPayload -> 400
+        receipt = await wa.send(message, to=parsed.events[0].user)
+    """
+
+    channel: ClassVar[str] = "whatsapp"
+
+    def __init__(
+        self,
+        *,
+        token: str,
+        app_secret: str | Sequence[str],
+        verify_token: str,
+        phone_number_id: str,
+        base_url: str = k.GRAPH_BASE_URL,
+        api_version: str = k.GRAPH_API_VERSION,
+        timeout: float = k.SEND_TIMEOUT_S,
+        list_button: str = "Ver opções",
+        session: aiohttp.ClientSession | None = None,
+    ) -> None:
+        self.phone_number_id = phone_number_id
+        self.list_button = list_button
+        self._secrets = secrets_tuple(app_secret)
+        self._verify_token = Secret(verify_token)
+        self._graph = GraphClient(
+            channel=self.channel, base_url=base_url, version=api_version, token=token, timeout=timeout, session=session
+        )
+
+    def __repr__(self) -> str:
+        return f"WhatsAppConnector(phone_number_id={self.phone_number_id!r})"
+
+    def verify(self, body: bytes, headers: Mapping[str, str]) -> None:
+        check_signature(body, headers, self._secrets, channel=self.channel)
+
+    def verify_subscription(self, query: Mapping[str, str]) -> str:
+        return check_subscription(query, self._verify_token, channel=self.channel)
+
+    def parse(self, body: bytes) -> Parsed:
+        return parse_whatsapp(body)
+
+    def render(self, message: OutboundMessage, *, to: str) -> Rendered:
+        return render_whatsapp(message, to=to, list_button=self.list_button)
+
+    async def send(self, message: OutboundMessage, *, to: str) -> Receipt:
+        rendered = self.render(message, to=to)
+        if rendered.adjustments:
+            log.debug("whatsapp message %s adjusted: %s", message.id, "; ".join(rendered.adjustments))
+        answer: dict[str, Any] = {}
+        for payload in rendered.payloads:
+            answer = await self._graph.post(f"{self.phone_number_id}/messages", payload)
+        return Receipt(channel=self.channel, message_id=_message_id(answer), user=_wa_id(answer, to))
+
+    async def mark_read(self, *, to: str, message_id: str) -> None:
+        await self._graph.post(f"{self.phone_number_id}/messages", _read(message_id))
+
+    async def typing(self, *, to: str, message_id: str) -> None:
+        """Marks `message_id` read and shows "typing…" until the reply or 25 s, whichever is first."""
+        await self._graph.post(
+            f"{self.phone_number_id}/messages", _read(message_id) | {"typing_indicator": {"type": "text"}}
+        )
+
+    async def aclose(self) -> None:
+        await self._graph.aclose()
+
+
+def _read(message_id: str) -> dict[str, Any]:
+    return {"messaging_product": "whatsapp", "status": "read", "message_id": message_id}
+
+
+def _message_id(answer: dict[str, Any]) -> str:
+    messages = answer.get("messages")
+    if isinstance(messages, list) and messages and isinstance(messages[0], dict):
+        if isinstance(mid := messages[0].get("id"), str) and mid:
+            return mid
+    raise Unavailable("whatsapp: the Graph API accepted the message but returned no message id; it may have been sent")
+
+
+def _wa_id(answer: dict[str, Any], to: str) -> str:
+    """The canonical phone for the user is the wa_id WhatsApp returns (Brazil's 9th digit may differ)."""
+    contacts = answer.get("contacts")
+    if isinstance(contacts, list) and contacts and isinstance(contacts[0], dict):
+        if isinstance(wa_id := contacts[0].get("wa_id"), str) and wa_id:
+            return wa_id
+    return to
