@@ -1,0 +1,112 @@
+"""The embedded NLU: one object per bot that turns a message into Rasa's `/model/parse` shape."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Mapping
+from dataclasses import replace
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from nlu.classifier import IntentClassifier, IntentScore
+from nlu.config import CACHE_FOLDER, NluConfig
+from nlu.data_entities import DataEntityExtractor
+from nlu.entities import Entity, extract_builtin
+from nlu.model_cache import trained_classifier
+from nlu.rasa_files import load_training_data
+from nlu.retrieval import split_retrieval
+from nlu.spans import Occupied
+from nlu.training_data import TrainingData
+
+log = logging.getLogger(__name__)
+_MAX_TEXT = 10_000
+
+
+class NLU:
+    """Intent ranking with a fallback rule, built-in and data-defined entities.
+
+    >>> nlu = NLU.from_intents({"greet": ["oi", "bom dia"], "goodbye": ["tchau", "até mais"]})
+    >>> nlu.parse("oiii")["intent"]["name"]
+    'greet'
+    """
+
+    def __init__(self, data: TrainingData, classifier: IntentClassifier, config: NluConfig) -> None:
+        self.data = data
+        self.config = config
+        self.classifier = classifier
+        self._entities = DataEntityExtractor(data, config.data_entities)
+        self._zone = ZoneInfo(config.timezone)
+
+    @classmethod
+    def from_data(cls, data: TrainingData, config: NluConfig | None = None) -> NLU:
+        """Train (or load from `config.cache_dir`) a classifier for the data."""
+        config = config or NluConfig()
+        examples = data.intent_examples()
+        classifier = trained_classifier(examples, config.classifier, config.cache_dir)
+        log.info("nlu ready: %d intents, %d examples", len(classifier.intents), len(examples))
+        return cls(data, classifier, config)
+
+    @classmethod
+    def from_intents(cls, intents: Mapping[str, Iterable[str]], config: NluConfig | None = None) -> NLU:
+        return cls.from_data(TrainingData.from_intents(intents), config)
+
+    @classmethod
+    def from_bot(
+        cls, bot_dir: str | Path, extra: TrainingData | None = None, config: NluConfig | None = None
+    ) -> NLU:
+        """The bot folder's `nlu.yml` (if any) plus `extra` (flow triggers, option labels); the
+        model is cached in `<bot_dir>/.papo-cache` unless the config names another folder."""
+        bot = Path(bot_dir)
+        config = config or NluConfig()
+        if config.cache_dir is None:
+            config = replace(config, cache_dir=bot / CACHE_FOLDER)
+        files = [path for path in (bot / "nlu.yml", bot / "nlu.yaml") if path.exists()]
+        data = load_training_data(files)
+        return cls.from_data(data.merge(extra) if extra is not None else data, config)
+
+    def parse(self, text: str, now: datetime | None = None, *, message_id: str | None = None) -> dict[str, Any]:
+        """Rasa's `/model/parse` result: text, intent, intent_ranking, entities. Never raises on bad text."""
+        text = _clean(text)
+        now = now or datetime.now(self._zone)
+        if now.tzinfo is None:
+            now = now.replace(tzinfo=self._zone)  # a naive clock is read in the bot's zone
+        ranking, selector = split_retrieval(self.classifier.rank(text))
+        intent, ranking = self._apply_fallback(ranking)
+        result: dict[str, Any] = {
+            "text": text,
+            "intent": {"name": intent.name, "confidence": round(intent.confidence, 6)},
+            "intent_ranking": [{"name": s.name, "confidence": round(s.confidence, 6)} for s in ranking],
+            "entities": [entity.to_rasa() for entity in self.entities(text, now)],
+        }
+        if selector is not None:
+            result["response_selector"] = selector
+        if message_id is not None:
+            result["message_id"] = message_id
+        return result
+
+    def _apply_fallback(self, ranking: list[IntentScore]) -> tuple[IntentScore, list[IntentScore]]:
+        top = ranking[0].confidence if ranking else 0.0
+        second = ranking[1].confidence if len(ranking) > 1 else 0.0
+        if ranking and top >= self.config.threshold and top - second >= self.config.ambiguity_threshold:
+            return ranking[0], ranking
+        fallback = IntentScore(self.config.fallback_intent, self.config.threshold)
+        return fallback, [fallback, *ranking]
+
+    def entities(self, text: str, now: datetime) -> list[Entity]:
+        builtin = extract_builtin(
+            text, now, dimensions=self.config.builtin_entities, rules=self.config.temporal_rules,
+            dateparser_fallback=self.config.dateparser_fallback,
+        )
+        found = self._entities.extract(text)
+        occupied = Occupied()
+        for entity in found:
+            occupied.take(entity.start, entity.end)
+        kept = [e for e in builtin if occupied.is_free(e.start, e.end)]
+        return sorted([*found, *kept], key=lambda e: (e.start, e.entity))
+
+
+def _clean(text: str) -> str:
+    text = text if isinstance(text, str) else str(text)
+    return "".join(char if char.isprintable() or char in "\n\t" else " " for char in text[:_MAX_TEXT])

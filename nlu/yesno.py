@@ -1,0 +1,43 @@
+"""Yes/no answers in pt-BR chat."""
+
+from __future__ import annotations
+
+from nlu.lexicon import AFFIRM_PHRASES, AFFIRM_WORDS, DENY_PHRASES, DENY_WORDS
+from nlu.text import normalise
+
+_MAX_TOKENS = 12
+# Phrases with a "não" that still mean yes, and phrases that mean "I do not know".
+_NEGATED_YES = (" sem problema", " nao tem problema", " nao ha problema", " por que nao ", " porque nao ",
+                " nao vejo problema", " nao me importo")
+_UNSURE = (" nao sei", " sei la ", " nao tenho certeza", " talvez ", " tanto faz ", " nao lembro")
+
+
+def yes_no(text: str) -> bool | None:
+    """True for an affirmation ("sim", "pode", "claro", "👍"), False for a denial ("não", "n",
+    "negativo", "👎"), None when the text is neither or too long to be a plain answer."""
+    folded = normalise(text)
+    if folded in AFFIRM_PHRASES:
+        return True
+    if folded in DENY_PHRASES:
+        return False
+    tokens = folded.split()
+    if not tokens or len(tokens) > _MAX_TOKENS:
+        return None
+    if any(phrase in f" {folded} " for phrase in _UNSURE):
+        return None
+    if any(phrase in f" {folded} " for phrase in _NEGATED_YES):
+        return True
+    if folded.endswith("que nao"):
+        return False
+    if folded.endswith("que sim") or tokens[0] == "s":
+        return True
+    return _first_answer_word(tokens)
+
+
+def _first_answer_word(tokens: list[str]) -> bool | None:
+    for token in tokens:
+        if token in DENY_WORDS:
+            return False
+        if token in AFFIRM_WORDS:
+            return True
+    return None

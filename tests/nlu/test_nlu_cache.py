@@ -1,0 +1,54 @@
+import logging
+import pickle
+from pathlib import Path
+
+import pytest
+
+from nlu import ClassifierSettings, IntentClassifier
+from nlu.model_cache import data_key, trained_classifier
+
+EXAMPLES = [("oi", "greet"), ("bom dia", "greet"), ("tchau", "goodbye"), ("até mais", "goodbye")]
+OTHER = [("quero marcar", "book"), ("agendar consulta", "book"), ("tchau", "goodbye"), ("até logo", "goodbye")]
+
+
+def test_same_data_same_file(tmp_path: Path) -> None:
+    trained_classifier(EXAMPLES, ClassifierSettings(), tmp_path)
+    files = list(tmp_path.glob("intents-*.pickle"))
+    assert len(files) == 1
+    stamp = files[0].stat().st_mtime_ns
+    trained_classifier(list(reversed(EXAMPLES)), ClassifierSettings(), tmp_path)
+    assert files[0].stat().st_mtime_ns == stamp
+    trained_classifier(OTHER, ClassifierSettings(), tmp_path)
+    assert len(list(tmp_path.glob("intents-*.pickle"))) == 2
+
+
+def test_key_covers_data_and_settings() -> None:
+    assert data_key(EXAMPLES, ClassifierSettings()) == data_key(EXAMPLES[::-1], ClassifierSettings())
+    assert data_key(EXAMPLES, ClassifierSettings()) != data_key(EXAMPLES, ClassifierSettings(c=1.0))
+    assert data_key(EXAMPLES, ClassifierSettings()) != data_key(EXAMPLES[:3], ClassifierSettings())
+
+
+def test_cached_model_is_loaded_not_retrained(tmp_path: Path) -> None:
+    # Store a model trained on OTHER under EXAMPLES' key: if it is served, the cache was read.
+    planted = IntentClassifier().fit(OTHER)
+    path = tmp_path / f"intents-{data_key(EXAMPLES, ClassifierSettings())}.pickle"
+    path.write_bytes(pickle.dumps(planted))
+    assert trained_classifier(EXAMPLES, ClassifierSettings(), tmp_path).intents == ["book", "goodbye"]
+
+
+def test_broken_cache_file_is_retrained(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    path = tmp_path / f"intents-{data_key(EXAMPLES, ClassifierSettings())}.pickle"
+    path.write_bytes(b"not a pickle")
+    with caplog.at_level(logging.WARNING):
+        classifier = trained_classifier(EXAMPLES, ClassifierSettings(), tmp_path)
+    assert classifier.intents == ["goodbye", "greet"]
+    assert "unreadable model cache" in caplog.text
+
+
+def test_unwritable_cache_still_gives_a_model(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    with caplog.at_level(logging.WARNING):
+        classifier = trained_classifier(EXAMPLES, ClassifierSettings(), blocker / "cache")
+    assert classifier.rank("oi")[0].name == "greet"
+    assert "could not write the model cache" in caplog.text

@@ -1,0 +1,60 @@
+from datetime import date, datetime, time, timedelta
+
+import pytest
+
+from nlu import NaiveDatetime, NluError, TemporalRules, parse_date, parse_datetime, parse_time
+
+
+def test_parse_date(now: datetime) -> None:
+    assert parse_date("amanhã às 15h", now) == date(2026, 3, 12)
+    assert parse_date("sexta à tarde", now) == date(2026, 3, 13)
+    assert parse_date("dia 5", now) == date(2026, 4, 5)
+    assert parse_date("15h", now) is None
+    assert parse_date("semana que vem", now) is None  # a week is not a day: ask again
+    assert parse_date("bom dia", now) is None
+
+
+def test_parse_date_falls_back_to_dateparser(now: datetime) -> None:
+    assert parse_date("5 abril", now) == date(2026, 4, 5)
+    assert parse_date("5 abril", now, fallback=False) is None
+
+
+def test_parse_time(now: datetime) -> None:
+    assert parse_time("às 3 da tarde", now) == time(15, 0)
+    assert parse_time("amanhã 8h30", now) == time(8, 30)
+    assert parse_time("meio-dia e meia", now) == time(12, 30)
+    assert parse_time("amanhã", now) is None
+
+
+def test_parse_datetime(now: datetime) -> None:
+    moment = parse_datetime("amanhã às 15h", now)
+    assert moment == datetime(2026, 3, 12, 15, 0, tzinfo=now.tzinfo)
+    assert moment is not None and moment.utcoffset() == timedelta(hours=-3)
+    assert parse_datetime("às 16h", now) == datetime(2026, 3, 11, 16, 0, tzinfo=now.tzinfo)
+    assert parse_datetime("às 9h", now) == datetime(2026, 3, 12, 9, 0, tzinfo=now.tzinfo)  # 9h has passed
+    assert parse_datetime("daqui a 40 minutos", now) == now + timedelta(minutes=40)
+    assert parse_datetime("meia-noite", now) == datetime(2026, 3, 12, 0, 0, tzinfo=now.tzinfo)
+    assert parse_datetime("amanhã", now) is None
+
+
+def test_rules_are_configurable(now: datetime) -> None:
+    morning = TemporalRules(afternoon_hours=(1, 5))
+    assert parse_time("às 7", now) == time(19, 0)
+    assert parse_time("às 7", now, rules=morning) == time(7, 0)
+    skip = TemporalRules(next_weekday_skips_week=True)
+    assert parse_date("próxima quinta", now) == date(2026, 3, 12)
+    assert parse_date("próxima quinta", now, rules=skip) == date(2026, 3, 19)
+    assert parse_date("quinta", now, rules=skip) == date(2026, 3, 12)
+
+
+def test_naive_now_is_refused() -> None:
+    with pytest.raises(NaiveDatetime, match="timezone-aware") as caught:
+        parse_date("amanhã", datetime(2026, 3, 11, 10, 0))
+    assert isinstance(caught.value, NluError)
+
+
+@pytest.mark.parametrize("text", ["", "\x00\x01", "🙂" * 500, "a" * 10_000, "tomorrow at 3pm", "明天"])
+def test_hostile_input_never_raises(text: str, now: datetime) -> None:
+    parse_date(text, now)
+    parse_time(text, now)
+    parse_datetime(text, now)
