@@ -4,8 +4,8 @@ Normalisation, yes/no and choice matching, entities (dates, times, numbers, phon
 e-mail), an embedded intent classifier with Rasa's `/model/parse` output, and Rasa data formats.
 """
 
-import importlib
-from typing import Any
+import importlib as _importlib
+from typing import Any as _Any
 
 from nlu.choice import pick_option
 from nlu.contacts import parse_cpf, parse_email, parse_phone
@@ -24,6 +24,7 @@ from nlu.errors import (
     RasaUnavailable,
     TrainingDataError,
 )
+from nlu.evaluate import Evaluation, IntentMetrics, evaluate
 from nlu.numbers import parse_number
 from nlu.rasa_files import export_yaml, load_training_data, read_training_data
 from nlu.rasa_yaml import write_yaml
@@ -46,17 +47,14 @@ _LAZY = {
     "IntentScore": "nlu.classifier",
     "cross_validate": "nlu.crossval",
     "unique_examples": "nlu.crossval",
-    "Evaluation": "nlu.evaluate",
-    "IntentMetrics": "nlu.evaluate",
-    "evaluate": "nlu.evaluate",
     "NLU": "nlu.pipeline",
     "RasaHTTPNLU": "nlu.rasa_http",
 }
 
 
-def __getattr__(name: str) -> Any:
+def __getattr__(name: str) -> _Any:
     if name in _LAZY:
-        value = getattr(importlib.import_module(_LAZY[name]), name)
+        value = getattr(_importlib.import_module(_LAZY[name]), name)
         globals()[name] = value
         return value
     raise AttributeError(f"module 'nlu' has no attribute {name!r}")

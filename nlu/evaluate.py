@@ -6,10 +6,10 @@ from collections import Counter
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import TYPE_CHECKING
 
-from sklearn.metrics import accuracy_score, precision_recall_fscore_support
-
-from nlu.pipeline import NLU
+if TYPE_CHECKING:
+    from nlu.pipeline import NLU
 
 Progress = Callable[[int, int], None]
 
@@ -68,6 +68,8 @@ def score(examples: Sequence[tuple[str, str]], expected: list[str], predicted: l
           fallbacks: int) -> Evaluation:
     """Metrics from predictions already made; `fallbacks` counts the raw fallback answers."""
     labels = sorted(set(expected))
+    from sklearn.metrics import accuracy_score, precision_recall_fscore_support  # heavy: loaded on use
+
     precision, recall, f1, support = precision_recall_fscore_support(
         expected, predicted, labels=labels, zero_division=0
     )
