@@ -29,7 +29,9 @@ def flow_mermaid(bot: Bot, flow: Flow) -> str:
 
 
 def _id(name: str) -> str:
-    return "n_" + re.sub(r"[^A-Za-z0-9_]", "_", name)
+    # One-to-one, so nodes "a-b" and "a_b" stay two boxes: "_" -> "__", "-" -> "_h", others "_xNN"
+    escaped = name.replace("_", "__").replace("-", "_h")
+    return "n_" + re.sub(r"[^A-Za-z0-9_]", lambda m: f"_x{ord(m.group()):x}_", escaped)
 
 
 def _quote(text: str) -> str:

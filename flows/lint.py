@@ -38,6 +38,7 @@ def lint(bot: Bot, bot_file: str, positions: Mapping[str, Positions]) -> list[Fl
     report = _Reporter(positions, issues)
     _lint_bot(bot, bot_file, report)
     known = _known_variables(bot)
+    _lint_bot_texts(bot, bot_file, known, report)
     for flow in bot.flows.values():
         _lint_edges(bot, flow, report)
         _lint_reachability(flow, report)
@@ -65,7 +66,8 @@ def _lint_bot(bot: Bot, file: str, report: Report) -> None:
                    _did_you_mean(interrupt.flow, bot.flows) or "create the flow or fix the name")
     if not _is_timezone(bot.timezone):
         report(file, "/timezone", "bad-timezone", f"{bot.timezone!r} is not an IANA time zone",
-               _did_you_mean(bot.timezone, available_timezones()) or "use a name such as America/Sao_Paulo")
+               ("/" in bot.timezone and _did_you_mean(bot.timezone, available_timezones()))
+               or "use a region and a city, such as America/Sao_Paulo")
     seen: dict[str, str] = {}
     for flow in bot.flows.values():
         for j, word in enumerate(flow.triggers.keywords):
@@ -114,17 +116,29 @@ def _lint_reachability(flow: Flow, report: Report) -> None:
     dangling = any(e.target not in flow.nodes for n in flow.nodes.values() for e in n.edges())
     if flow.entry not in flow.nodes or dangling:
         return
-    seen, todo = {flow.entry}, [flow.entry]
+    seen = _reachable(flow, [flow.entry])
+    lost = [node_id for node_id in flow.nodes if node_id not in seen]
+    # Report only where a lost part of the graph starts: the nodes it leads to go with it.
+    pointed_at = {t for node_id in lost for t in _successors(flow.nodes[node_id], flow) if t != node_id}
+    for node_id in sorted(lost, key=lambda n: n in pointed_at):  # starts first, then what is left of cycles
+        if node_id in seen:
+            continue
+        behind = sorted(_reachable(flow, [node_id]) - seen - {node_id}, key=list(flow.nodes).index)
+        seen |= {node_id, *behind}
+        report(flow.file, _node_pointer(node_id), "unreachable",
+               f"node {node_id!r} can never be reached from the entry {flow.entry!r}"
+               + (f" (nor can the nodes after it: {', '.join(map(repr, behind))})" if behind else ""),
+               "point some node's next (or an option's next) at it, or delete it")
+
+
+def _reachable(flow: Flow, start: list[str]) -> set[str]:
+    seen, todo = set(start), list(start)
     while todo:
         for target in _successors(flow.nodes[todo.pop()], flow):
             if target not in seen:
                 seen.add(target)
                 todo.append(target)
-    for node_id in flow.nodes:
-        if node_id not in seen:
-            report(flow.file, _node_pointer(node_id), "unreachable",
-                   f"node {node_id!r} can never be reached from the entry {flow.entry!r}",
-                   "point some node's next (or an option's next) at it, or delete it")
+    return seen
 
 
 def _waits(node: Node, bot: Bot) -> bool:
@@ -231,17 +245,7 @@ def _lint_texts(bot: Bot, flow: Flow, known: set[str], report: Report) -> None:
         shown = len(texts)
         texts += node.templates()  # templates, but not texts anyone reads: no translations
         for n, (where, text) in enumerate(texts):
-            pointer = _node_pointer(node.id, where)
-            if n < shown:
-                _lint_translation(bot, text, flow.file, pointer, report)
-            for locale, source in ([("", text)] if isinstance(text, str) else text.items()):
-                try:
-                    names = template_names(source)
-                except TemplateError as exc:
-                    report(flow.file, pointer + (f"/{locale}" if locale else ""), "bad-template", str(exc),
-                           "close every {{ with }} and use plain variable names")
-                    continue
-                _check_names(names, known, flow.file, pointer, report)
+            _lint_text(bot, text, flow.file, _node_pointer(node.id, where), known, report, translate=n < shown)
         for where, expr in node.expressions():
             pointer = _node_pointer(node.id, where)
             try:
@@ -249,6 +253,27 @@ def _lint_texts(bot: Bot, flow: Flow, known: set[str], report: Report) -> None:
             except TemplateError as exc:
                 report(flow.file, pointer, "bad-condition", str(exc),
                        "write a condition such as: idade >= 18 and convenio == 'unimed'")
+
+
+def _lint_bot_texts(bot: Bot, file: str, known: set[str], report: Report) -> None:
+    texts: list[tuple[str, Text]] = [(f"/messages/{key}", text) for key, text in bot.messages.items()]
+    texts += [(f"/interrupts/{i}/text", it.text) for i, it in enumerate(bot.interrupts) if it.text]
+    for pointer, text in texts:
+        _lint_text(bot, text, file, pointer, known, report)
+
+
+def _lint_text(bot: Bot, text: Text, file: str, pointer: str, known: set[str], report: Report, *,
+               translate: bool = True) -> None:
+    if translate:
+        _lint_translation(bot, text, file, pointer, report)
+    for locale, source in ([("", text)] if isinstance(text, str) else text.items()):
+        try:
+            names = template_names(source)
+        except TemplateError as exc:
+            report(file, pointer + (f"/{locale}" if locale else ""), "bad-template", str(exc),
+                   "close every {{ with }}; use plain variable names and known filters (upper, format_date)")
+            continue
+        _check_names(names, known, file, pointer, report)
 
 
 def _lint_translation(bot: Bot, text: Text, file: str, pointer: str, report: Report) -> None:

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import FlowInvalid, FlowIssue
-from .jsonpos import Positions, load_with_positions
+from .jsonpos import Positions, describe_decode_error, load_with_positions
 from .lint import lint
 from .model import Bot, Flow, Interrupt, parse_duration, variables_from_json
 from .schemas import schema_issues
@@ -103,9 +103,8 @@ def _read(path: Path, schema: str, issues: list[FlowIssue], positions: dict[str,
     try:
         data, pos = load_with_positions(text)
     except json.JSONDecodeError as exc:
-        issues.append(FlowIssue(file, "", f"not valid JSON: {exc.msg}",
-                                "look for a missing comma, quote or bracket at or just before this place",
-                                exc.lineno, exc.colno, "bad-json"))
+        message, hint, line, column = describe_decode_error(exc)
+        issues.append(FlowIssue(file, "", message, hint, line, column, "bad-json"))
         return None
     positions[file] = pos
     for pointer in pos.duplicates:

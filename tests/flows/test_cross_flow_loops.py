@@ -26,7 +26,8 @@ def test_two_flows_that_jump_to_each_other_are_a_loop(tmp_path: Path) -> None:
     result = check_bot(root)
     assert result.bot is None
     [issue] = result.errors
-    assert (issue.code, issue.file, issue.pointer) == ("loop-without-input", str(root / "flows" / "a.json"), "/nodes/go")
+    assert (issue.code, issue.file, issue.pointer) == (
+        "loop-without-input", str(root / "flows" / "a.json"), "/nodes/go")
     assert "flows a, b jump to each other" in issue.message
 
 
