@@ -26,6 +26,7 @@ from flows.model import parse_duration
 from flows.schemas import schema_issues
 
 from .clock import ManualClock
+from .engine import Services
 from .harness import BotHarness
 from .library import BotLibrary
 from .store import RedisStore
@@ -68,12 +69,13 @@ def load_cases(root: Path) -> tuple[list[tuple[str, dict[str, Any]]], list[FlowI
     return cases, issues
 
 
-async def run_case(library: BotLibrary, file: str, case: dict[str, Any]) -> CaseResult:
+async def run_case(library: BotLibrary, file: str, case: dict[str, Any], services: Services | None = None
+                   ) -> CaseResult:
     result = CaseResult(case["name"], file)
     start = datetime.fromisoformat(case["start"]) if "start" in case else DEFAULT_START
     client = fakeredis.FakeAsyncRedis(server=fakeredis.FakeServer())
     harness = BotHarness(library, RedisStore(client), ManualClock(start),
-                         channel=case.get("channel", "test"), user=case.get("user", "test-user"))
+                         channel=case.get("channel", "test"), user=case.get("user", "test-user"), services=services)
     try:
         for number, step in enumerate(case["steps"], 1):
             await _step(harness, step, number, result)

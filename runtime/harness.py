@@ -19,6 +19,7 @@ from .clock import Clock, ManualClock, SystemClock
 from .engine import Services, TurnResult
 from .library import BotLibrary
 from .processor import Processor
+from .services import build_services
 from .settings import Settings, redis_client
 from .state import Conversation, ConversationKey
 from .store import RedisStore
@@ -47,6 +48,8 @@ class BotHarness:
         prefix = prefix or settings.key_prefix
         library = BotLibrary.load(root, client=client, prefix=prefix)
         await library.publish()
+        if services is None:
+            services = build_services(library.current, Path(root))
         return cls(library, RedisStore(client, prefix=prefix), clock or SystemClock(), channel=channel, user=user,
                    services=services)
 

@@ -6,10 +6,12 @@ from pathlib import Path
 
 from .convtest import CaseResult, load_cases, run_case
 from .library import BotLibrary
+from .services import build_services
 
 
 async def run_tests(root: Path, *, select: str | None = None, verbose: bool = False) -> int:
     library = BotLibrary.load(root)
+    services = build_services(library.current, Path(root))
     cases, issues = load_cases(root)
     for issue in issues:
         print(issue)
@@ -20,7 +22,7 @@ async def run_tests(root: Path, *, select: str | None = None, verbose: bool = Fa
     for file, case in cases:
         if select and select not in case["name"]:
             continue
-        result = await run_case(library, file, case)
+        result = await run_case(library, file, case, services)
         results.append(result)
         print(f"{'PASS' if result.passed else 'FAIL'}  {result.name}  ({Path(file).name})")
         if verbose or not result.passed:
