@@ -1,0 +1,114 @@
+"""How long papo's NLU takes, next to a bare normalisation pass measured in the same run.
+
+    python benchmarks/nlu.py [--rounds 5]
+
+Prints parse latency p50/p99 per message for the clinic bot (16 intents, its held-out test
+set) and for a 30-intent bot, and the training time for 5,000 examples. The 30-intent data is
+generated (pt-BR filler words around topic words per intent): it has the shape that sets the
+cost (classes, vocabulary, message length), not meaning.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+# Run as a script, this file's folder comes first on sys.path and its name would hide the package.
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).parent.resolve()]
+
+import argparse  # noqa: E402
+import random  # noqa: E402
+import statistics  # noqa: E402
+import time  # noqa: E402
+from collections.abc import Callable  # noqa: E402
+from datetime import datetime  # noqa: E402
+from zoneinfo import ZoneInfo  # noqa: E402
+
+from flows.loader import load_bot  # noqa: E402
+from nlu import NLU, load_training_data  # noqa: E402
+from nlu.text import _normalise as normalise  # noqa: E402  (the uncached pass: a fair floor)
+from runtime.services import understanding  # noqa: E402
+
+ROOT = Path(__file__).parents[1]
+NOW = datetime(2026, 3, 11, 10, 0, tzinfo=ZoneInfo("America/Sao_Paulo"))
+FILLERS = ["oi", "quero", "saber", "sobre", "por favor", "vocês", "tem", "como", "faço", "pra", "preciso", "de",
+           "uma", "informação", "boa tarde", "bom dia", "gostaria", "ver", "o", "a", "meu", "minha", "ajuda", "com"]
+TOPICS = ["consulta", "exame", "vacina", "retorno", "receita", "atestado", "laudo", "boleto", "pix", "cartão",
+          "estacionamento", "endereço", "horário", "convênio", "reembolso", "pediatra", "dermatologista",
+          "cardiologista", "ginecologista", "ortopedista", "fisioterapia", "nutricionista", "psicólogo",
+          "ultrassom", "raio", "sangue", "jejum", "resultado", "cadastro", "documentos", "teleconsulta",
+          "acessibilidade", "wifi", "acompanhante", "urgência", "agenda", "desconto", "parcelamento", "nota",
+          "telefone", "whatsapp", "email", "cancelamento", "remarcação", "preparo", "alergia", "medicação"]
+
+
+def generated_intents(count: int, per_intent: int, seed: int = 7) -> dict[str, list[str]]:
+    rng = random.Random(seed)
+    intents = {}
+    for n in range(count):
+        topics = rng.sample(TOPICS, 3)
+        intents[f"intent_{n:02d}"] = [
+            " ".join(rng.sample(FILLERS, rng.randint(2, 5)) + rng.sample(topics, rng.randint(1, 2)))
+            for _ in range(per_intent)]
+    return intents
+
+
+def latencies(work: Callable[[str], object], texts: list[str]) -> list[float]:
+    out = []
+    for text in texts:
+        began = time.perf_counter()
+        work(text)
+        out.append((time.perf_counter() - began) * 1e6)
+    return sorted(out)
+
+
+def pct(values: list[float], p: float) -> float:
+    return values[min(len(values) - 1, int(p * len(values)))]
+
+
+def report(title: str, reader: NLU, texts: list[str], rounds: int) -> None:
+    rows: dict[str, Callable[[str], object]] = {"bare normalisation": normalise,
+                                                "parse (intent + entities)": lambda t: reader.parse(t, NOW)}
+    p50s: dict[str, list[float]] = {k: [] for k in rows}
+    p99s: dict[str, list[float]] = {k: [] for k in rows}
+    for _ in range(rounds):
+        for name, fn in rows.items():
+            values = latencies(fn, texts)
+            p50s[name].append(pct(values, 0.5))
+            p99s[name].append(pct(values, 0.99))
+    floor = statistics.median(p50s["bare normalisation"])
+    print(f"\n{title}: {len(texts)} messages x {rounds} rounds, microseconds per message")
+    print(f"  {'':28} {'p50':>8} {'p99':>8} {'p50 / normalisation':>20}")
+    for name in rows:
+        p50 = statistics.median(p50s[name])
+        print(f"  {name:28} {p50:>8.1f} {statistics.median(p99s[name]):>8.1f} {p50 / floor:>20.1f}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=5)
+    args = parser.parse_args()
+    clinic = ROOT / "examples" / "clinic"
+    reader = understanding(load_bot(clinic), clinic)
+    assert reader is not None
+    held_out = [e.text for e in load_training_data([ROOT / "tests" / "nlu" / "data" / "test_nlu.yml"]).examples]
+    report("clinic bot, 16 intents, held-out set", reader, held_out, args.rounds)
+
+    thirty = generated_intents(30, 40)
+    queries = [text for examples in generated_intents(30, 12, seed=99).values() for text in examples]
+    report("30 intents (generated)", NLU.from_intents(thirty), queries, args.rounds)
+
+    five_thousand = generated_intents(30, 167)
+    began = time.perf_counter()
+    for text in (t for examples in five_thousand.values() for t in examples):
+        normalise(text)
+    bare = time.perf_counter() - began
+    began = time.perf_counter()
+    NLU.from_intents(five_thousand)
+    trained = time.perf_counter() - began
+    total = sum(map(len, five_thousand.values()))
+    print(f"\ntraining on {total:,} examples (30 intents): {trained:.2f} s; "
+          f"a bare normalisation pass over them: {bare:.3f} s (ratio {trained / bare:.0f})")
+
+
+if __name__ == "__main__":
+    main()
