@@ -56,7 +56,8 @@ def _did_you_mean(word: str, choices: Iterable[str]) -> str:
 
 
 def _lint_bot(bot: Bot, file: str, report: Report) -> None:
-    for pointer, name in [("/entry_flow", bot.entry_flow), ("/fallback_flow", bot.fallback_flow)]:
+    for pointer, name in [("/entry_flow", bot.entry_flow), ("/fallback_flow", bot.fallback_flow),
+                          ("/scheduling/reminder_flow", bot.scheduling.get("reminder_flow"))]:
         if name and name not in bot.flows:
             report(file, pointer, "unknown-flow", f"flow {name!r} does not exist",
                    _did_you_mean(name, bot.flows) or f"flows in this bot: {', '.join(sorted(bot.flows))}")
@@ -244,8 +245,9 @@ def _lint_texts(bot: Bot, flow: Flow, known: set[str], report: Report) -> None:
         texts: list[tuple[str, Text]] = list(node.texts())
         shown = len(texts)
         texts += node.templates()  # templates, but not texts anyone reads: no translations
+        local = known | node.text_names()
         for n, (where, text) in enumerate(texts):
-            _lint_text(bot, text, flow.file, _node_pointer(node.id, where), known, report, translate=n < shown)
+            _lint_text(bot, text, flow.file, _node_pointer(node.id, where), local, report, translate=n < shown)
         for where, expr in node.expressions():
             pointer = _node_pointer(node.id, where)
             try:

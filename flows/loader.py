@@ -143,5 +143,7 @@ def _build(root: Path, data: dict[str, Any], flow_data: dict[str, tuple[str, Any
         variables=variables_from_json(data.get("variables", {})),
         messages=dict(data.get("messages", {})),
         settings=dict(data.get("settings", {})),
+        nlu=dict(data.get("nlu", {})),
         root=str(root),
+        scheduling=dict(data.get("scheduling", {})),
     )

@@ -56,6 +56,10 @@ class Node:
         """Templates that are not texts for the user (no translations needed)."""
         return []
 
+    def text_names(self) -> frozenset[str]:
+        """Names this node's own texts may use besides the bot's variables."""
+        return frozenset()
+
 
 N = TypeVar("N", bound=type[Node])
 
@@ -135,6 +139,26 @@ class TemplateRef:
     buttons: tuple[str, ...] = ()
 
 
+def _template(data: Mapping[str, Any] | None) -> TemplateRef | None:
+    if not data:
+        return None
+    return TemplateRef(data["name"], data.get("language", ""), tuple(data.get("params", ())),
+                       tuple(data.get("buttons", ())))
+
+
+@dataclass(frozen=True, slots=True)
+class Timeout:
+    """One rung of an ask's timeout ladder: after `after` without an answer, say `text` and/or go to `next`."""
+
+    after: str
+    text: Text | None = None
+    next: str | None = None
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Timeout:
+        return cls(data["after"], data.get("text"), data.get("next"))
+
+
 @node_kinds("send")
 @dataclass(frozen=True, slots=True)
 class SendNode(Node):
@@ -148,10 +172,8 @@ class SendNode(Node):
 
     @classmethod
     def from_json(cls, node_id: str, data: Mapping[str, Any]) -> SendNode:
-        media, template = data.get("media"), data.get("template")
-        return cls(node_id, data.get("text"), MediaRef(**media) if media else None,
-                   TemplateRef(template["name"], template.get("language", ""), tuple(template.get("params", ())),
-                               tuple(template.get("buttons", ()))) if template else None,
+        media = data.get("media")
+        return cls(node_id, data.get("text"), MediaRef(**media) if media else None, _template(data.get("template")),
                    _options(data), data.get("options_style", "auto"), data.get("list_button"), data.get("next"))
 
     def templates(self) -> list[tuple[str, str]]:
@@ -190,6 +212,8 @@ class AskNode(Node):
     skip_if: str | None = None
     tags: tuple[str, ...] = ()
     next: str | None = None
+    timeouts: tuple[Timeout, ...] = ()
+    template: TemplateRef | None = None
 
     @classmethod
     def from_json(cls, node_id: str, data: Mapping[str, Any]) -> AskNode:
@@ -198,11 +222,14 @@ class AskNode(Node):
             data.get("options_style", "auto"), data.get("list_button"), data.get("pattern"),
             data.get("min"), data.get("max"), data.get("retries", 2), data.get("reprompt"),
             data.get("on_invalid"), data.get("skip_if"), tuple(data.get("tags", ())), data.get("next"),
+            tuple(Timeout.from_json(t) for t in data.get("timeouts", ())), _template(data.get("template")),
         )
 
     def edges(self) -> list[Edge]:
         return (_next_edge(self.next) + _option_parts(self.options)[0]
-                + _next_edge(self.on_invalid, "invalid", "/on_invalid"))
+                + _next_edge(self.on_invalid, "invalid", "/on_invalid")
+                + [Edge(f"/timeouts/{i}/next", t.next, f"after {t.after}") for i, t in enumerate(self.timeouts)
+                   if t.next])
 
     def texts(self) -> list[tuple[str, Text]]:
         out: list[tuple[str, Text]] = [("/text", self.text)]
@@ -210,7 +237,13 @@ class AskNode(Node):
             out.append(("/reprompt", self.reprompt))
         if self.list_button:
             out.append(("/list_button", self.list_button))
+        out += [(f"/timeouts/{i}/text", t.text) for i, t in enumerate(self.timeouts) if t.text]
         return out + _option_parts(self.options)[1]
+
+    def templates(self) -> list[tuple[str, str]]:
+        if self.template is None:
+            return []
+        return [(f"/template/params/{i}", p) for i, p in enumerate(self.template.params)]
 
     def expressions(self) -> list[tuple[str, str]]:
         return [("/skip_if", self.skip_if)] if self.skip_if else []
@@ -345,11 +378,13 @@ class Variable:
     type: str = "string"
     tags: tuple[str, ...] = ()
     scope: str = "conversation"
+    from_entity: str | None = None
 
 
 def variables_from_json(data: Mapping[str, Any]) -> dict[str, Variable]:
     return {
-        name: Variable(v.get("type", "string"), tuple(v.get("tags", ())), v.get("scope", "conversation"))
+        name: Variable(v.get("type", "string"), tuple(v.get("tags", ())), v.get("scope", "conversation"),
+                       v.get("from_entity"))
         for name, v in data.items()
     }
 
@@ -414,11 +449,20 @@ class Bot:
     variables: Mapping[str, Variable] = field(default_factory=dict)
     messages: Mapping[str, Text] = field(default_factory=dict)
     settings: Mapping[str, Any] = field(default_factory=dict)
+    nlu: Mapping[str, Any] = field(default_factory=dict)
     root: str = ""
+    scheduling: Mapping[str, Any] = field(default_factory=dict)  # e.g. {"reminder_flow": "lembrete"}
 
     @property
     def all_locales(self) -> tuple[str, ...]:
         return (self.default_locale, *(loc for loc in self.locales if loc != self.default_locale))
+
+    def from_entities(self) -> dict[str, str]:
+        """Variables filled from NLU entities: variable name -> entity name."""
+        found = {name: v.from_entity for name, v in self.variables.items() if v.from_entity}
+        for flow in self.flows.values():
+            found.update({name: v.from_entity for name, v in flow.variables.items() if v.from_entity})
+        return found
 
     def variable(self, name: str) -> Variable | None:
         if name in self.variables:
@@ -444,3 +488,6 @@ def parse_duration(text: str) -> timedelta:
     if not parts or "".join(n + u for n, u in parts) != text:
         raise ValueError(f"duration {text!r} is not like 24h, 30m, 1h30m or 7d")
     return timedelta(seconds=sum(int(n) * _DURATION_UNITS[u] for n, u in parts))
+
+
+from . import scheduling_nodes as _scheduling_nodes  # noqa: E402,F401  (registers book, cancel, ... node kinds)

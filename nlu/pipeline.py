@@ -66,6 +66,11 @@ class NLU:
         data = load_training_data(files)
         return cls.from_data(data.merge(extra) if extra is not None else data, config)
 
+    @property
+    def fallback_intent(self) -> str:
+        """The intent name `parse` gives when it is unsure."""
+        return self.config.fallback_intent
+
     def parse(self, text: str, now: datetime | None = None, *, message_id: str | None = None) -> dict[str, Any]:
         """Rasa's `/model/parse` result: text, intent, intent_ranking, entities. Never raises on bad text."""
         text = _clean(text)

@@ -68,12 +68,15 @@ async def _command(harness: BotHarness, line: str) -> str:
         show(await harness.resume_handoff())
     elif name == "/advance":
         if not isinstance(harness.clock, ManualClock):
-            harness.clock = ManualClock(harness.clock.now())
-            harness.processor.clock = harness.clock
+            harness.use_clock(ManualClock(harness.clock.now()))
         try:
-            print(f"(clock now {harness.manual_clock.advance(parse_duration(arg.strip()))})")
+            delta = parse_duration(arg.strip())
         except ValueError as exc:
             print(f"({exc})")
+            return ""
+        replies = await harness.advance(delta)
+        print(f"(clock now {harness.clock.now()})")
+        show(replies)
     elif name == "/reload":
         result = harness.library.reload()
         for issue in result.issues:

@@ -11,7 +11,7 @@ import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 from zoneinfo import ZoneInfo
 
 from flows.messages import InboundEvent, Option, OutboundMessage
@@ -22,6 +22,10 @@ from nlu import normalise
 from . import constants as C
 from .errors import LoopGuard
 from .state import Conversation, Frame
+
+if TYPE_CHECKING:
+    from .scheduling import Scheduler
+    from .timers import TimerQueue
 
 
 class Library(Protocol):
@@ -35,17 +39,22 @@ class Library(Protocol):
     def flow(self, flow_id: str, digest: str) -> Flow: ...
 
 
-class IntentRecognizer(Protocol):
-    def intent(self, text: str) -> tuple[str, float] | None:
-        """The best intent of `text` and its confidence, or None when unsure."""
-        ...
+class Understanding(Protocol):
+    """Reads a message: Rasa's /model/parse shape (intent, intent_ranking, entities)."""
+
+    @property
+    def fallback_intent(self) -> str: ...
+
+    def parse(self, text: str, now: datetime | None = None) -> dict[str, Any]: ...
 
 
 @dataclass
 class Services:
     """The outside world a turn may use; tests pass real local implementations."""
 
-    intents: IntentRecognizer | None = None
+    nlu: Understanding | None = None
+    scheduler: Scheduler | None = None  # the bot's calendar, when it has a calendar.json
+    timers: TimerQueue | None = None  # conversation timers: reminders, ask timeouts, remind nodes
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -138,13 +147,29 @@ class Turn:
         self.notices: list[dict[str, Any]] = []
         self.flow: Flow | None = (library.flow(state.flow, state.flow_version)
                                   if state.flow and state.flow_version else None)
+        self._parsed: dict[str, Any] | None = None
+
+    @property
+    def local_now(self) -> datetime:
+        return self.now.astimezone(ZoneInfo(self.bot.timezone))
+
+    def understood(self) -> dict[str, Any] | None:
+        """The NLU's reading of this turn's message (parsed once), or None without NLU or text."""
+        if self._parsed is None and self.services.nlu is not None and self.event.text.strip():
+            self._parsed = self.services.nlu.parse(self.event.text, self.local_now)
+        return self._parsed
+
+    def intent(self) -> str | None:
+        parsed = self.understood()
+        name = (parsed or {}).get("intent", {}).get("name")
+        return None if not name or name == getattr(self.services.nlu, "fallback_intent", None) else str(name)
 
     @property
     def locale(self) -> str:
         return self.state.locale or self.bot.default_locale
 
     def variables(self) -> dict[str, Any]:
-        local = self.now.astimezone(ZoneInfo(self.bot.timezone))
+        local = self.local_now
         builtins = {"channel": self.event.channel, "user": self.event.user, "locale": self.locale,
                     "now": local, "today": local.date(), "bot": self.bot.name,
                     "last_input": self.event.text}
@@ -168,19 +193,19 @@ class Turn:
                      for o in node.options)
 
     def triggered_flow(self) -> str | None:
-        """The flow whose keyword or intent this message triggers, if any."""
+        """The flow this message triggers, if any: a confident intent first (the classifier reads
+        the whole message), then a keyword or a pressed button's id."""
+        intent = self.intent()
+        if intent is not None:
+            for flow in self.bot.flows.values():
+                if intent in flow.triggers.intents:
+                    return flow.id
         text = normalise(self.event.text) if self.event.text else ""
         choice = self.event.choice_id
         for flow in self.bot.flows.values():
             for keyword, pattern in _keyword_patterns(flow):
                 if choice == keyword or (text and pattern.search(text)):
                     return flow.id
-        if text and self.services.intents is not None:
-            found = self.services.intents.intent(self.event.text)
-            if found is not None:
-                for flow in self.bot.flows.values():
-                    if found[0] in flow.triggers.intents:
-                        return flow.id
         return None
 
     # -- moving around ----------------------------------------------------------------

@@ -15,11 +15,13 @@ from flows.model import (
     HandoffNode,
     SendNode,
     SetNode,
+    TemplateRef,
 )
 from flows.templating import evaluate, render
 
 from . import inputs
 from .engine import Call, Go, Jump, Outcome, Turn, Wait, nodes
+from .timer_kinds import ask_started
 
 DEFAULT_INVALID = "Sorry, I did not understand."
 DEFAULT_GAVE_UP = "Sorry, I could not understand your answer."
@@ -32,12 +34,7 @@ async def enter_send(node: SendNode, t: Turn) -> Outcome:
         caption = t.text(node.media.caption) if node.media.caption else ""
         media = Media(node.media.kind, url=node.media.url, id=node.media.id, caption=caption,  # type: ignore[arg-type]
                       filename=node.media.filename)
-    template = None
-    if node.template is not None:
-        scope = t.variables()
-        language = node.template.language or t.locale.replace("-", "_")
-        template = Template(node.template.name, language, tuple(render(p, scope) for p in node.template.params),
-                            node.template.buttons)
+    template = _template(node.template, t) if node.template is not None else None
     t.say(t.text(node.text) if node.text else "", options=t.options(node), options_style=node.options_style,
           list_button=t.text(node.list_button) if node.list_button else "", media=media, template=template)
     return Go(node.next)
@@ -46,7 +43,14 @@ async def enter_send(node: SendNode, t: Turn) -> Outcome:
 def _ask(node: AskNode, t: Turn, lead: str = "") -> None:
     question = t.text(node.text)
     t.say(f"{lead}\n{question}" if lead else question, options=t.options(node),
-          options_style=node.options_style, list_button=t.text(node.list_button) if node.list_button else "")
+          options_style=node.options_style, list_button=t.text(node.list_button) if node.list_button else "",
+          template=_template(node.template, t) if node.template is not None and not lead else None)
+
+
+def _template(ref: TemplateRef, t: Turn) -> Template:
+    scope = t.variables()
+    return Template(ref.name, ref.language or t.locale.replace("-", "_"), tuple(render(p, scope) for p in ref.params),
+                    ref.buttons)
 
 
 def _next_for(node: AskNode, value: Any) -> str | None:
@@ -62,6 +66,7 @@ async def enter_ask(node: AskNode, t: Turn) -> Outcome:
         return Go(_next_for(node, t.state.vars.get(node.var)))
     t.state.retries = 0
     _ask(node, t)
+    await ask_started(node, t)
     return Wait()
 
 

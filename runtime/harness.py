@@ -23,6 +23,8 @@ from .services import build_services
 from .settings import Settings, redis_client
 from .state import Conversation, ConversationKey
 from .store import RedisStore
+from .timer_kinds import ConversationTimers
+from .timers import Dispatcher
 
 
 class BotHarness:
@@ -48,10 +50,10 @@ class BotHarness:
         prefix = prefix or settings.key_prefix
         library = BotLibrary.load(root, client=client, prefix=prefix)
         await library.publish()
+        clock = clock or SystemClock()
         if services is None:
-            services = build_services(library.current, Path(root))
-        return cls(library, RedisStore(client, prefix=prefix), clock or SystemClock(), channel=channel, user=user,
-                   services=services)
+            services = build_services(library.current, Path(root), redis=client, prefix=prefix, clock=clock)
+        return cls(library, RedisStore(client, prefix=prefix), clock, channel=channel, user=user, services=services)
 
     @property
     def manual_clock(self) -> ManualClock:
@@ -76,8 +78,32 @@ class BotHarness:
     async def resume_handoff(self) -> list[OutboundMessage]:
         return await self.send(self.event(kind="system", data={"action": "resume"}))
 
-    def advance(self, delta: timedelta) -> None:
-        self.manual_clock.advance(delta)
+    async def advance(self, delta: timedelta) -> list[OutboundMessage]:
+        """Move the virtual clock by `delta`, firing each timer at its due time on the way, as a
+        running timer worker would; returns what the bot said meanwhile."""
+        clock, timers = self.manual_clock, self.processor.services.timers
+        target = clock.now() + delta
+        deliver = ConversationTimers(self.processor)
+        while timers is not None and (due := await timers.pending(1)) and due[0].due <= target:
+            clock.set(max(due[0].due, clock.now()))
+            if (await Dispatcher(timers, deliver, clock).drain()).idle:
+                break  # due but not claimable now (leased by someone else): try again at the target
+        clock.set(target)
+        return await self.fire_due(deliver)
+
+    async def fire_due(self, deliver: ConversationTimers | None = None) -> list[OutboundMessage]:
+        """Deliver every timer due now to its conversation, as the service's timer worker does."""
+        deliver = deliver or ConversationTimers(self.processor)
+        if self.processor.services.timers is not None:
+            await Dispatcher(self.processor.services.timers, deliver, self.clock).drain()
+        self.last = deliver.results
+        return await self.store.outbox(self.key, take=True)
+
+    def use_clock(self, clock: Clock) -> None:
+        """Run on another clock from now on (the chat switches to a virtual one on /advance)."""
+        self.clock = self.processor.clock = clock
+        if self.processor.services.scheduler is not None:
+            self.processor.services.scheduler.clock = clock
 
     async def state(self) -> Conversation | None:
         state, _ = await self.store.load(self.key)

@@ -4,33 +4,24 @@ own data (its `nlu.yml` and its flows' trigger keywords), and later parts' servi
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
+
+import redis.asyncio as aioredis
 
 import nlu
 from flows.model import Bot
 from nlu.config import NluConfig
 from nlu.pipeline import NLU
 
+from .clock import Clock, SystemClock
 from .engine import Services
+from .scheduling import Scheduler, load_calendar
+from .scheduling.loading import CALENDAR_FILE
+from .timers import TimerQueue
 
 log = logging.getLogger(__name__)
-
-
-class NluIntents:
-    """Flow triggers by intent, through the embedded NLU; unsure answers count as no intent."""
-
-    def __init__(self, understanding: NLU) -> None:
-        self.nlu = understanding
-
-    def intent(self, text: str) -> tuple[str, float] | None:
-        found = self.nlu.parse(text)["intent"]
-        if not found or found["name"] == self.nlu.config.fallback_intent:
-            return None
-        return str(found["name"]), float(found["confidence"])
-
-    def parse(self, text: str, **options: Any) -> dict[str, Any]:
-        return self.nlu.parse(text, **options)
 
 
 def training_data(bot: Bot) -> nlu.TrainingData:
@@ -47,12 +38,28 @@ def understanding(bot: Bot, root: Path) -> NLU | None:
     bot has no intents at all."""
     if not (root / "nlu.yml").exists() and not any(f.triggers.intents for f in bot.flows.values()):
         return None
-    settings = dict(bot.settings.get("nlu", {}))
+    settings = dict(bot.nlu)
     settings.setdefault("timezone", bot.timezone)
     config = NluConfig.from_mapping(settings, bot_dir=root)
     return NLU.from_bot(root, training_data(bot), config)
 
 
-def build_services(bot: Bot, root: Path) -> Services:
-    understood = understanding(bot, root)
-    return Services(intents=NluIntents(understood) if understood is not None else None)
+def build_services(bot: Bot, root: Path, *, redis: aioredis.Redis | None = None, prefix: str = "papo",
+                   clock: Clock | None = None, base: Services | None = None) -> Services:
+    """The bot's services. With a Redis client also its conversation timers, and its scheduler when
+    the folder has a calendar.json. `base` reuses already built services (one NLU for many harnesses)."""
+    if base is None:
+        base = Services(nlu=understanding(bot, root))
+    if redis is None:
+        return base
+    return replace(base, **scheduling(bot, root, redis, prefix=prefix, clock=clock or SystemClock()))
+
+
+def scheduling(bot: Bot, root: Path, redis: aioredis.Redis, *, prefix: str, clock: Clock) -> dict[str, Any]:
+    """Timers under `<prefix>:<bot>`, and the calendar (its id: the bot's name) when there is one."""
+    timers = TimerQueue(redis, prefix=f"{prefix}:{bot.name}")
+    if not (root / CALENDAR_FILE).exists():
+        return {"timers": timers, "scheduler": None}
+    calendar = load_calendar(root, calendar_id=bot.name)
+    return {"timers": timers,
+            "scheduler": Scheduler.with_redis(calendar, redis, prefix=prefix, clock=clock, timers=timers)}

@@ -67,6 +67,7 @@ class Conversation:
     started_at: str | None = None
     last_inbound_at: str | None = None
     turns: int = 0
+    asked_at: str | None = None  # when the waiting question was asked: its timeouts count from here
 
     @property
     def active(self) -> bool:

@@ -7,12 +7,15 @@ from datetime import datetime
 
 from flows.messages import InboundEvent
 from flows.model import Bot, Interrupt
-from nlu import normalise
+from nlu import extract_builtin, normalise
 
+from . import appointments as _appointments  # noqa: F401  (registers the appointment node handlers)
+from . import booking as _booking  # noqa: F401  (registers the book node handler)
 from . import handlers as _handlers  # noqa: F401  (registers the node handlers)
 from .clock import Clock
 from .engine import Go, Library, Services, Turn, TurnResult, nodes
 from .state import Conversation
+from .timer_kinds import timer_kinds
 
 DEFAULT_EXPIRED = "Our previous conversation expired, so let's start again."
 
@@ -35,6 +38,8 @@ async def turn(library: Library, state: Conversation | None, event: InboundEvent
 
 def expired(state: Conversation, now: datetime, bot: Bot) -> bool:
     last = state.last_inbound()
+    if last is not None and state.asked_at:  # a question the bot asked since (a reminder) is still fresh
+        last = max(last, datetime.fromisoformat(state.asked_at))
     return (state.active or state.waiting is not None) and last is not None and now - last > bot.session_expiry
 
 
@@ -52,6 +57,9 @@ def _expire(t: Turn) -> None:
 
 async def route(t: Turn) -> None:
     state, event = t.state, t.event
+    if event.kind == "timer":
+        await timer_kinds.route(t)
+        return
     if event.kind == "system":
         if event.data.get("action") == "resume" and state.waiting == "handoff":
             await _resume_handoff(t)
@@ -59,6 +67,7 @@ async def route(t: Turn) -> None:
     if state.waiting == "handoff":
         t.notices.append({"kind": "message_during_handoff", "queue": state.handoff_queue})
         return
+    _fill_from_entities(t)
     interrupt = _interrupt_for(t)
     if interrupt is not None:
         await _interrupt(t, interrupt)
@@ -112,3 +121,19 @@ async def _resume_handoff(t: Turn) -> None:
     t.state.handoff_queue = None
     t.notices.append({"kind": "handoff_resumed"})
     await t.run(await t.follow(Go(getattr(node, "next", None))))
+
+
+def _fill_from_entities(t: Turn) -> None:
+    """Variables declared with `from_entity` take the entity's value whenever a message has it."""
+    wanted = t.bot.from_entities()
+    if not wanted or not t.event.text.strip():
+        return
+    parsed = t.understood()
+    if parsed is not None:
+        entities = parsed.get("entities", [])
+    else:
+        entities = [e.to_rasa() for e in extract_builtin(t.event.text, t.local_now)]
+    for name, entity in wanted.items():
+        values = [e["value"] for e in entities if e.get("entity") == entity]
+        if values:
+            t.state.vars[name] = values[0]

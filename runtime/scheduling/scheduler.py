@@ -102,7 +102,10 @@ class Scheduler:
         """Keep a slot for the calendar's hold time while the patient confirms; SlotTaken if gone."""
         now, chosen = self.clock.now(), _slot(slot)
         self._check_bookable(chosen, now, PATIENT)
-        return await self.provider.hold(chosen, patient, now=now, expires_at=now + self.calendar.rules.hold)
+        # Whole seconds: a hold travels as ISO 8601 without fractions, and the provider checks it
+        # against the stored one when booking (a real clock's microseconds made it "expired").
+        expires_at = (now + self.calendar.rules.hold).replace(microsecond=0)
+        return await self.provider.hold(chosen, patient, now=now, expires_at=expires_at)
 
     async def release(self, hold: Hold | str) -> bool:
         return await self.provider.release(hold.id if isinstance(hold, Hold) else hold, now=self.clock.now())

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -36,7 +37,7 @@ def test_the_clinic_passes_its_conversation_tests_and_covers_every_node(capsys: 
     assert main(["test", str(EXAMPLES / "clinic")]) == 0
     out = capsys.readouterr().out
     assert "0 failed" in out and "FAIL" not in out
-    assert "node coverage: 28/28" in out
+    assert re.search(r"node coverage: (\d+)/\1\n", out)  # every node of the clinic
 
 
 def test_a_failing_conversation_test_prints_a_diff(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -55,7 +56,7 @@ def test_validate_and_graph_on_the_examples(capsys: pytest.CaptureFixture[str]) 
         assert main(["validate", str(EXAMPLES / bot)]) == 0
     assert main(["graph", str(EXAMPLES / "clinic")]) == 0
     out = capsys.readouterr().out
-    assert out.count("flowchart TD") == 5
+    assert out.count("flowchart TD") == len(list((EXAMPLES / "clinic" / "flows").glob("*.json")))
     assert "n_escolha -->|\"horarios\"| n_horarios" in out
     assert main(["graph", str(EXAMPLES / "clinic"), "--flow", "nope"]) == 1
 

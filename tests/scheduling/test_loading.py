@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 from jsonschema import Draft202012Validator
 
-from runtime.scheduling import CalendarInvalid, load_calendar, parse_calendar
 from flows.schemas import validator
+from runtime.scheduling import CalendarInvalid, load_calendar, parse_calendar
 
 from .conftest import clinic_data
 
