@@ -45,7 +45,7 @@ class Understanding(Protocol):
     @property
     def fallback_intent(self) -> str: ...
 
-    def parse(self, text: str, now: datetime | None = None) -> dict[str, Any]: ...
+    async def parse(self, text: str, now: datetime | None = None) -> dict[str, Any]: ...
 
 
 @dataclass
@@ -56,6 +56,12 @@ class Services:
     scheduler: Scheduler | None = None  # the bot's calendar, when it has a calendar.json
     timers: TimerQueue | None = None  # conversation timers: reminders, ask timeouts, remind nodes
     extra: dict[str, Any] = field(default_factory=dict)
+
+    async def aclose(self) -> None:
+        """Close what the services hold open (an NLU server's connections)."""
+        closer = getattr(self.nlu, "aclose", None)
+        if closer is not None:
+            await closer()
 
 
 # Outcomes a node handler returns: where the turn goes next.
@@ -153,10 +159,13 @@ class Turn:
     def local_now(self) -> datetime:
         return self.now.astimezone(ZoneInfo(self.bot.timezone))
 
-    def understood(self) -> dict[str, Any] | None:
-        """The NLU's reading of this turn's message (parsed once), or None without NLU or text."""
+    async def understand(self) -> None:
+        """Read the message through the NLU, once per turn, before any node runs."""
         if self._parsed is None and self.services.nlu is not None and self.event.text.strip():
-            self._parsed = self.services.nlu.parse(self.event.text, self.local_now)
+            self._parsed = await self.services.nlu.parse(self.event.text, self.local_now)
+
+    def understood(self) -> dict[str, Any] | None:
+        """The NLU's reading of this turn's message, or None without NLU or text."""
         return self._parsed
 
     def intent(self) -> str | None:

@@ -40,6 +40,7 @@ class BotHarness:
         self.last: list[TurnResult] = []
         self._ids = itertools.count(1)
         self._run = uuid.uuid4().hex[:8]
+        self._owns_services = False  # open() builds them, so aclose() closes them
 
     @classmethod
     async def open(cls, root: str | Path, *, client: aioredis.Redis | None = None, prefix: str | None = None,
@@ -51,9 +52,13 @@ class BotHarness:
         library = BotLibrary.load(root, client=client, prefix=prefix)
         await library.publish()
         clock = clock or SystemClock()
+        owned = services is None
         if services is None:
             services = build_services(library.current, Path(root), redis=client, prefix=prefix, clock=clock)
-        return cls(library, RedisStore(client, prefix=prefix), clock, channel=channel, user=user, services=services)
+        harness = cls(library, RedisStore(client, prefix=prefix), clock, channel=channel, user=user,
+                      services=services)
+        harness._owns_services = owned
+        return harness
 
     @property
     def manual_clock(self) -> ManualClock:
@@ -113,4 +118,6 @@ class BotHarness:
         await self.store.forget(self.key)
 
     async def aclose(self) -> None:
+        if self._owns_services:
+            await self.processor.services.aclose()
         await self.store.aclose()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import replace
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +15,7 @@ import nlu
 from flows.model import Bot
 from nlu.config import NluConfig
 from nlu.pipeline import NLU
+from nlu.rasa_http import RasaHTTPNLU
 
 from .clock import Clock, SystemClock
 from .engine import Services
@@ -33,12 +35,46 @@ def training_data(bot: Bot) -> nlu.TrainingData:
     return nlu.TrainingData(examples)
 
 
+RASA_SETTINGS = ("rasa_url", "rasa_timeout")
+
+
+class Reader:
+    """What the engine reads messages with: the embedded NLU, or a running Rasa server's
+    /model/parse that falls back to the embedded NLU when it is down or slow."""
+
+    def __init__(self, embedded: NLU, remote: RasaHTTPNLU | None = None) -> None:
+        self.embedded = embedded
+        self.remote = remote
+
+    @property
+    def fallback_intent(self) -> str:
+        return self.embedded.fallback_intent
+
+    async def parse(self, text: str, now: datetime | None = None) -> dict[str, Any]:
+        if self.remote is not None:
+            return await self.remote.parse(text, now)
+        return self.embedded.parse(text, now)
+
+    async def aclose(self) -> None:
+        if self.remote is not None:
+            await self.remote.aclose()
+
+
+def reader(bot: Bot, root: Path) -> Reader | None:
+    embedded = understanding(bot, root)
+    if embedded is None:
+        return None
+    url = bot.nlu.get("rasa_url")
+    remote = RasaHTTPNLU(url, embedded, timeout=float(bot.nlu.get("rasa_timeout", 1.0))) if url else None
+    return Reader(embedded, remote)
+
+
 def understanding(bot: Bot, root: Path) -> NLU | None:
     """The bot's NLU, trained (or read from its cache) from nlu.yml and the flows; None when the
     bot has no intents at all."""
     if not (root / "nlu.yml").exists() and not any(f.triggers.intents for f in bot.flows.values()):
         return None
-    settings = dict(bot.nlu)
+    settings = {k: v for k, v in bot.nlu.items() if k not in RASA_SETTINGS}
     settings.setdefault("timezone", bot.timezone)
     config = NluConfig.from_mapping(settings, bot_dir=root)
     return NLU.from_bot(root, training_data(bot), config)
@@ -49,7 +85,7 @@ def build_services(bot: Bot, root: Path, *, redis: aioredis.Redis | None = None,
     """The bot's services. With a Redis client also its conversation timers, and its scheduler when
     the folder has a calendar.json. `base` reuses already built services (one NLU for many harnesses)."""
     if base is None:
-        base = Services(nlu=understanding(bot, root))
+        base = Services(nlu=reader(bot, root))
     if redis is None:
         return base
     return replace(base, **scheduling(bot, root, redis, prefix=prefix, clock=clock or SystemClock()))

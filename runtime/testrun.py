@@ -19,12 +19,15 @@ async def run_tests(root: Path, *, select: str | None = None, verbose: bool = Fa
         print(f"{root}: no conversation tests in {root / 'tests'}")
         return 1
     results: list[CaseResult] = []
-    for file, case in cases:
-        if select and select not in case["name"]:
-            continue
-        result = await run_case(library, file, case, services)
-        results.append(result)
-        print(f"{'PASS' if result.passed else 'FAIL'}  {result.name}  ({Path(file).name})")
+    try:
+        for file, case in cases:
+            if select and select not in case["name"]:
+                continue
+            results.append(await run_case(library, file, case, services))
+    finally:
+        await services.aclose()
+    for result in results:
+        print(f"{'PASS' if result.passed else 'FAIL'}  {result.name}  ({Path(result.file).name})")
         if verbose or not result.passed:
             print("\n".join(result.transcript))
         for failure in result.failures:

@@ -27,6 +27,8 @@ async def turn(library: Library, state: Conversation | None, event: InboundEvent
     working = state.clone() if state is not None else Conversation(started_at=now.isoformat())
     t = Turn(library, working, event, now, services or Services())
     user_event = event.kind not in ("timer", "system")
+    if user_event:
+        await t.understand()
     if user_event and expired(working, now, library.current):
         _expire(t)
     await route(t)
