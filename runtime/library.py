@@ -14,7 +14,7 @@ from pathlib import Path
 
 import redis.asyncio as aioredis
 
-from flows.loader import LoadResult, check_bot, load_bot
+from flows.loader import LoadResult, load_bot
 from flows.model import Bot, Flow
 
 from .errors import FlowVersionMissing
@@ -46,7 +46,9 @@ class BotLibrary:
 
     def reload(self) -> LoadResult:
         """Read the folder again; swap to it only when it has no errors."""
-        result = check_bot(self.root)
+        from .validation import check_folder  # the calendar too: a broken calendar.json is refused as well
+
+        result = check_folder(self.root)
         if result.bot is None:
             log.warning("reload of %s refused (%d errors); the running version keeps serving",
                         self.root, len(result.errors))
