@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -41,4 +42,19 @@ def fallback_search(text: str, now: datetime) -> list[tuple[str, datetime]]:
 
 
 def _worth_trying(text: str) -> bool:
-    return any(char.isdigit() for char in text) or not _MONTH_NAMES.isdisjoint(fold(text).split())
+    folded = fold(text)
+    if _impossible_day(folded):
+        return False  # "31 de fevereiro": dateparser would only invent a nearby date
+    return any(char.isdigit() for char in text) or not _MONTH_NAMES.isdisjoint(folded.split())
+
+
+_LONGEST = (0, 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
+_DAY_MONTH_NAME = re.compile(
+    r"\b(\d{1,2})\s*(?:de\s+)?(" + "|".join(sorted(MONTHS, key=len, reverse=True)) + r")\b")
+_DAY_MONTH_NUMBER = re.compile(r"\b(\d{1,2})\s*/\s*(\d{1,2})\b")
+
+
+def _impossible_day(folded: str) -> bool:
+    pairs = [(int(d), MONTHS[m]) for d, m in _DAY_MONTH_NAME.findall(folded)]
+    pairs += [(int(d), int(m)) for d, m in _DAY_MONTH_NUMBER.findall(folded)]
+    return any(not 1 <= month <= 12 or not 1 <= day <= _LONGEST[month] for day, month in pairs)

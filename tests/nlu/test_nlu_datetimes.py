@@ -1,4 +1,5 @@
 from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -58,3 +59,9 @@ def test_hostile_input_never_raises(text: str, now: datetime) -> None:
     parse_date(text, now)
     parse_time(text, now)
     parse_datetime(text, now)
+
+
+@pytest.mark.parametrize("text", ["31 de fevereiro", "30/02", "31 abril", "dia 31 de junho às 10h"])
+def test_a_day_that_does_not_exist_is_not_a_date(text: str) -> None:
+    now = datetime(2026, 3, 11, 10, 0, tzinfo=ZoneInfo("America/Sao_Paulo"))
+    assert parse_date(text, now) is None and parse_datetime(text, now) is None
