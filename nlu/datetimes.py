@@ -6,8 +6,9 @@ from datetime import date, datetime, time
 
 from nlu.errors import NaiveDatetime
 from nlu.temporal import find_temporal, next_occurrence
-from nlu.temporal_fallback import fallback_search
+from nlu.temporal_fallback import fallback_search, impossible_day
 from nlu.temporal_types import DEFAULT_RULES, Found, TemporalRules
+from nlu.text import fold
 
 _DAY_GRAINS = ("day_period",)
 
@@ -75,6 +76,8 @@ def parse_datetime(
     A time alone means its next occurrence ("às 9" at 10:00 is tomorrow 09:00); a day alone gives None.
     """
     _require_aware(now)
+    if impossible_day(fold(text)):
+        return None  # "31 de junho às 10h" is no moment, not "10h" alone
     found_items = find_temporal(text, now, rules)
     for found in found_items:
         if found.kind == "datetime" and found.moment is not None:

@@ -43,7 +43,7 @@ def fallback_search(text: str, now: datetime) -> list[tuple[str, datetime]]:
 
 def _worth_trying(text: str) -> bool:
     folded = fold(text)
-    if _impossible_day(folded):
+    if impossible_day(folded):
         return False  # "31 de fevereiro": dateparser would only invent a nearby date
     return any(char.isdigit() for char in text) or not _MONTH_NAMES.isdisjoint(folded.split())
 
@@ -54,7 +54,8 @@ _DAY_MONTH_NAME = re.compile(
 _DAY_MONTH_NUMBER = re.compile(r"\b(\d{1,2})\s*/\s*(\d{1,2})\b")
 
 
-def _impossible_day(folded: str) -> bool:
+def impossible_day(folded: str) -> bool:
+    """The folded text names a day its month does not have ("31 de fevereiro", "30/02")."""
     pairs = [(int(d), MONTHS[m]) for d, m in _DAY_MONTH_NAME.findall(folded)]
     pairs += [(int(d), int(m)) for d, m in _DAY_MONTH_NUMBER.findall(folded)]
     return any(not 1 <= month <= 12 or not 1 <= day <= _LONGEST[month] for day, month in pairs)

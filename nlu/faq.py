@@ -1,0 +1,99 @@
+"""Retrieval over a bot's FAQ: which entry a message asks about, and how sure that is.
+
+Questions and paraphrases are normalised (`nlu.normalise`) and vectorised twice with TF-IDF,
+by words without the most common function words and by character n-grams (typos, plurals);
+an entry's score is its best question's mean cosine similarity. A match is confident when the
+best score reaches `threshold` and leads the next entry by `margin`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from sklearn.feature_extraction.text import TfidfVectorizer
+
+from flows.faq import Faq
+from nlu.text import normalise
+
+DEFAULT_THRESHOLD = 0.5
+DEFAULT_MARGIN = 0.08
+# Words that say nothing about which question it is; keeping them makes every question look alike.
+_STOPWORDS = frozenset(
+    "a o as os um uma de da do das dos em no na nos nas para pra por com e ou que qual quais voces voce vcs "
+    "eu meu minha se me te tem ter e ai aqui la isso esse essa este esta como quando onde sobre ao aos".split()
+)
+
+
+@dataclass(frozen=True, slots=True)
+class FaqMatch:
+    entry: str
+    score: float
+
+
+@dataclass(frozen=True, slots=True)
+class FaqReading:
+    """The ranked entries for one message and whether the best is confident."""
+
+    ranking: tuple[FaqMatch, ...]
+    confident: bool
+
+    @property
+    def best(self) -> FaqMatch | None:
+        return self.ranking[0] if self.ranking else None
+
+
+class FaqIndex:
+    def __init__(self, faq: Faq, *, threshold: float = DEFAULT_THRESHOLD, margin: float = DEFAULT_MARGIN) -> None:
+        self.faq = faq
+        self.threshold = threshold
+        self.margin = margin
+        self._owners: list[str] = []
+        texts: list[str] = []
+        for entry in faq.entries:
+            for question in entry.questions:
+                self._owners.append(entry.id)
+                texts.append(_content(question))
+        self._words = TfidfVectorizer(analyzer="word", token_pattern=r"(?u)\b\w+\b", sublinear_tf=True)
+        self._chars = TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), sublinear_tf=True)
+        self._word_matrix = self._words.fit_transform(texts) if texts else None
+        self._char_matrix = self._chars.fit_transform(texts) if texts else None
+
+    @classmethod
+    def from_settings(cls, faq: Faq, settings: dict[str, object]) -> FaqIndex:
+        threshold = settings.get("threshold", DEFAULT_THRESHOLD)
+        margin = settings.get("margin", DEFAULT_MARGIN)
+        return cls(faq, threshold=float(threshold), margin=float(margin))  # type: ignore[arg-type]
+
+    def read(self, text: str, *, topics: Sequence[str] = (), limit: int = 5) -> FaqReading:
+        """Rank entries for `text`; `topics` keeps only entries tagged with one of them."""
+        content = _content(text)
+        if self._word_matrix is None or self._char_matrix is None or not content.strip():
+            return FaqReading((), False)
+        words = (self._word_matrix @ self._words.transform([content]).T).toarray().ravel()
+        chars = (self._char_matrix @ self._chars.transform([content]).T).toarray().ravel()
+        scores = (words + chars) / 2
+        allowed = self._allowed(topics)
+        best: dict[str, float] = {}
+        for owner, score in zip(self._owners, scores.tolist(), strict=True):
+            if owner in allowed and score > best.get(owner, -1.0):
+                best[owner] = score
+        ranking = tuple(FaqMatch(e, round(s, 4)) for e, s in sorted(best.items(), key=lambda item: -item[1]))[:limit]
+        return FaqReading(ranking, self._confident(ranking))
+
+    def _allowed(self, topics: Iterable[str]) -> set[str]:
+        wanted = set(topics)
+        return {e.id for e in self.faq.entries if not wanted or wanted & set(e.tags)}
+
+    def _confident(self, ranking: Sequence[FaqMatch]) -> bool:
+        if not ranking or ranking[0].score < self.threshold:
+            return False
+        runner_up = ranking[1].score if len(ranking) > 1 else 0.0
+        return ranking[0].score - runner_up >= self.margin
+
+
+def _content(text: str) -> str:
+    return " ".join(w for w in normalise(text).split() if w not in _STOPWORDS)
+
+
+__all__ = ["DEFAULT_MARGIN", "DEFAULT_THRESHOLD", "FaqIndex", "FaqMatch", "FaqReading"]
