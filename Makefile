@@ -16,6 +16,7 @@ chat: $(READY)
 
 test: $(READY)
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy
 	$(VENV)/bin/pytest
 
 # Re-pin every dependency after editing pyproject.toml.
