@@ -1,4 +1,4 @@
-"""The `papo` command: new, chat, validate, graph, test."""
+"""The `papo` command: new, chat, validate, graph, test, serve, nlu, appointments."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from flows.errors import FlowInvalid, PapoError
 from flows.graph import flow_mermaid, mermaid
 from flows.loader import check_bot
 
+from . import cli_appointments, cli_nlu
 from .errors import ConfigError
 from .settings import Settings
 
@@ -71,6 +72,16 @@ def _parser() -> argparse.ArgumentParser:
     test.add_argument("-k", dest="select", help="only tests whose name contains this")
     test.add_argument("-v", "--verbose", action="store_true", help="print every transcript")
     test.set_defaults(run=_test)
+
+    serve = sub.add_parser("serve", help="serve the bot's webhooks, workers and sender over HTTP")
+    serve.add_argument("botdir", type=Path)
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    serve.add_argument("--port", type=int, default=8080, help="port to listen on (default 8080)")
+    serve.add_argument("--role", choices=("all", "ingest", "worker", "sender", "timers"), default="all",
+                       help="what this process runs (default all); with REDIS_URL, processes share the work")
+    serve.set_defaults(run=_serve)
+    cli_nlu.add_parser(sub)
+    cli_appointments.add_parser(sub)
     return parser
 
 
@@ -83,7 +94,9 @@ def _new(args: argparse.Namespace) -> int:
 
 
 def _validate(args: argparse.Namespace) -> int:
-    result = check_bot(args.botdir)
+    from .validation import check_folder
+
+    result = check_folder(args.botdir)
     if args.json:
         print(json.dumps([i.to_dict() for i in result.issues], ensure_ascii=False, indent=2))
     else:
@@ -119,6 +132,12 @@ def _test(args: argparse.Namespace) -> int:
     from .testrun import run_tests
 
     return asyncio.run(run_tests(args.botdir, select=args.select, verbose=args.verbose))
+
+
+def _serve(args: argparse.Namespace) -> int:
+    from .app import serve
+
+    return serve(args.botdir, host=args.host, port=args.port, role=args.role)
 
 
 if __name__ == "__main__":

@@ -1,0 +1,153 @@
+"""The HTTP service: channel webhooks, health and readiness; workers and senders run alongside.
+
+    GET  /webhooks/{channel}   subscription handshake: hub.challenge as text/plain, 403 otherwise
+    POST /webhooks/{channel}   verify, parse, queue, then 200 (401 bad signature, 400 bad body,
+                               404 channel not served, 503 storage down so Meta retries)
+    GET  /healthz              the process is alive
+    GET  /readyz               Redis answers and the bot is loaded (503 otherwise)
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import redis.asyncio as aioredis
+from aiohttp import web
+from redis.exceptions import RedisError
+
+from connectors import BadPayload, BadSignature, BadSubscription
+from flows.errors import FlowInvalid
+from flows.loader import check_bot
+
+from .clock import Clock
+from .ingest import ingest
+from .service import ROLES, Role, Service
+from .settings import Settings
+
+log = logging.getLogger(__name__)
+
+MAX_BODY = 8 * 1024 * 1024  # Meta sends up to 3 MB; aiohttp's default of 1 MiB would answer 413
+SERVICE = web.AppKey("service", Service)
+
+
+def build_app(settings: Settings, botdir: str | Path, *, role: Role = "all", client: aioredis.Redis | None = None,
+              clock: Clock | None = None) -> web.Application:
+    """The aiohttp application; the service opens on startup and its loops stop on cleanup."""
+    if role not in ROLES:
+        raise ValueError(f"role {role!r} is not one of {', '.join(ROLES)}")
+    app = web.Application(client_max_size=MAX_BODY)
+
+    async def lifespan(app: web.Application) -> AsyncIterator[None]:
+        service = await Service.open(settings, botdir, client=client, clock=clock)
+        app[SERVICE] = service
+        try:
+            async with service.running(role):
+                yield
+        finally:
+            await service.aclose()
+
+    app.cleanup_ctx.append(lifespan)
+    app.router.add_get("/healthz", healthz)
+    app.router.add_get("/readyz", readyz)
+    if role in ("all", "ingest"):
+        app.router.add_get("/webhooks/{channel}", subscribe)
+        app.router.add_post("/webhooks/{channel}", receive)
+        app.router.add_post("/model/parse", model_parse)
+    return app
+
+
+async def healthz(request: web.Request) -> web.Response:
+    return web.json_response({"ok": True})
+
+
+async def readyz(request: web.Request) -> web.Response:
+    service = request.app.get(SERVICE)
+    if service is None:
+        return _error(503, "the bot is not loaded yet")
+    try:
+        await asyncio.wait_for(service.client.ping(), 2)
+    except (RedisError, OSError, TimeoutError):
+        return _error(503, "Redis does not answer")
+    return web.json_response({"ok": True, "bot": service.library.name, "channels": sorted(service.connectors)})
+
+
+async def subscribe(request: web.Request) -> web.Response:
+    service = request.app[SERVICE]
+    channel = request.match_info["channel"]
+    if (connector := service.connectors.get(channel)) is None:
+        return _not_served(service, channel)
+    try:
+        challenge = connector.verify_subscription(request.query)
+    except BadSubscription as exc:
+        return web.Response(status=403, text=str(exc), content_type="text/plain")
+    return web.Response(text=challenge, content_type="text/plain")
+
+
+async def receive(request: web.Request) -> web.Response:
+    service = request.app[SERVICE]
+    channel = request.match_info["channel"]
+    if (connector := service.connectors.get(channel)) is None:
+        return _not_served(service, channel)
+    body = await request.read()
+    try:
+        result = await ingest(service, connector, body, request.headers)
+    except BadSignature as exc:
+        log.warning("webhook refused channel=%s: bad signature", channel)
+        return _error(401, str(exc))
+    except BadPayload as exc:
+        log.warning("webhook refused channel=%s: malformed body (%d bytes)", channel, len(body))
+        return _error(400, str(exc))
+    except (RedisError, OSError) as exc:
+        log.error("webhook channel=%s not stored, storage unavailable: %s", channel, type(exc).__name__)
+        return _error(503, "storage unavailable; nothing was stored, retry later")
+    return web.json_response(result.to_json())
+
+
+async def model_parse(request: web.Request) -> web.Response:
+    """Rasa's `POST /model/parse`, answered by the bot's NLU: papo can stand in for a Rasa server."""
+    service = request.app[SERVICE]
+    reader = service.processor.services.nlu
+    if reader is None:
+        return _error(404, f"bot {service.library.name!r} has no NLU: add an nlu.yml or triggers.intents to a flow")
+    try:
+        body = await request.json()
+    except ValueError:
+        return _error(400, 'the body is not JSON; send {"text": "..."}')
+    if not isinstance(body, dict) or not isinstance(body.get("text"), str):
+        return _error(400, 'the body needs a "text" string: {"text": "quero marcar uma consulta"}')
+    now = service.processor.clock.now().astimezone(ZoneInfo(service.library.current.timezone))
+    parsed = await reader.parse(body["text"], now)
+    if isinstance(body.get("message_id"), str):
+        parsed["message_id"] = body["message_id"]
+    return web.json_response(parsed)
+
+
+def _not_served(service: Service, channel: str) -> web.Response:
+    served = ", ".join(sorted(service.connectors)) or "none"
+    return _error(404, f"channel {channel!r} is not served here (served: {served}); set its variables to serve it")
+
+
+def _error(status: int, message: str) -> web.Response:
+    return web.json_response({"error": message}, status=status)
+
+
+def serve(botdir: Path, *, host: str, port: int, role: Role) -> int:
+    """Run the service until SIGINT or SIGTERM."""
+    settings = Settings.from_env()
+    result = check_bot(botdir)
+    if result.bot is None:
+        raise FlowInvalid(result.errors)
+    if settings.redis_url is None and role != "all":
+        log.warning("role %s on the embedded store: no other process can share it; set REDIS_URL", role)
+    log.info("serving bot %s on http://%s:%d (role %s, store %s)", result.bot.name, host, port, role,
+             "redis" if settings.redis_url else "embedded")
+    try:
+        web.run_app(build_app(settings, botdir, role=role), host=host, port=port, print=None, access_log=None)
+    except (RedisError, OSError) as exc:  # Redis unreachable at start, or the port is taken
+        log.error("papo serve stopped: %s: %s", type(exc).__name__, exc)
+        return 1
+    return 0

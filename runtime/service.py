@@ -1,0 +1,150 @@
+"""What `papo serve` runs, wired once: store, processor, connectors, signal queues and loops."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import secrets
+import socket
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+import redis.asyncio as aioredis
+
+from connectors import Connector, connector_class
+
+from .clock import Clock, SystemClock
+from .delivery import DeliveryBook
+from .engine import TurnResult
+from .library import BotLibrary
+from .pacing import Pacer
+from .processor import Processor
+from .sender import Sender, SendPolicy
+from .services import build_services
+from .settings import CHANNEL_VARIABLES, ChannelSettings, Settings, redis_client
+from .state import ConversationKey
+from .store import RedisStore
+from .timer_kinds import conversation_dispatcher
+from .work import Consumer, SignalQueue, Worker
+
+log = logging.getLogger(__name__)
+
+Role = Literal["all", "ingest", "worker", "sender", "timers"]
+ROLES: tuple[Role, ...] = ("all", "ingest", "worker", "sender", "timers")
+TIMER_ROLES: tuple[Role, ...] = ("all", "worker", "timers")
+
+
+@dataclass
+class Service:
+    settings: Settings
+    client: aioredis.Redis
+    library: BotLibrary
+    processor: Processor
+    connectors: dict[str, Connector]
+    work: SignalQueue
+    sends: SignalQueue
+    deliveries: DeliveryBook
+    worker: Worker
+    sender: Sender
+    owns_client: bool = True
+
+    @classmethod
+    async def open(cls, settings: Settings, botdir: str | Path, *, client: aioredis.Redis | None = None,
+                   clock: Clock | None = None) -> Service:
+        """Load the bot (FlowInvalid when it has errors) and connect everything; no loop starts yet."""
+        owns = client is None
+        client = client if client is not None else redis_client(settings)
+        prefix = settings.key_prefix
+        library = BotLibrary.load(botdir, client=client, prefix=prefix)
+        await library.publish()
+        clock = clock or SystemClock()
+        store = RedisStore(client, prefix=prefix)
+        services = build_services(library.current, Path(botdir), redis=client, prefix=prefix, clock=clock)
+        processor = Processor(store, library, clock, services=services,
+                              lease_ms=settings.work_lease_ms)  # one lease for all recovery
+        connectors = build_connectors(settings)
+        work = SignalQueue(client, prefix=prefix, name="work", partitions=settings.partitions)
+        sends = SignalQueue(client, prefix=prefix, name="send", partitions=settings.partitions)
+        for queue in (work, sends):
+            await queue.ensure_group()
+        deliveries = DeliveryBook(client, prefix=prefix)
+        pacer = Pacer(client, prefix=prefix, per_user_s=settings.pacing_per_user_s,
+                      per_number=settings.rate_per_number)
+        policy = SendPolicy(retries=settings.send_retries, retry_base_s=settings.retry_base_s,
+                            lease_ms=settings.work_lease_ms)
+        accounts = {c.channel: c.account_id for c in settings.channels}
+        sender = Sender(store, connectors, accounts, deliveries=deliveries, pacer=pacer, clock=clock, policy=policy)
+        service = cls(settings, client, library, processor, connectors, work, sends, deliveries,
+                      Worker(processor, sends), sender, owns)
+        processor.on_commit = service.replies_committed
+        return service
+
+    async def replies_committed(self, key: ConversationKey, result: TurnResult) -> None:
+        """Whoever ran a turn (a worker, a timer), its replies now wait in the outbox: wake a sender."""
+        if result.messages:
+            await self.sends.signal(key)
+
+    def consumers(self, role: Role) -> list[Consumer]:
+        """The background consumers this role runs: workers and/or senders."""
+        base = f"{socket.gethostname()}-{os.getpid()}-{secrets.token_hex(3)}"
+        consumers = []
+        if role in ("all", "worker"):
+            consumers += [self.consumer(self.work, f"{base}-w{i}") for i in range(self.settings.workers)]
+        if role in ("all", "sender"):
+            consumers += [self.consumer(self.sends, f"{base}-s{i}") for i in range(self.settings.senders)]
+        return consumers
+
+    def consumer(self, queue: SignalQueue, name: str) -> Consumer:
+        handler = self.worker.handle if queue is self.work else self.sender.handle
+        return Consumer(queue, handler, name=name, lease_ms=self.settings.work_lease_ms,
+                        max_deliveries=self.settings.max_deliveries, block_ms=self.settings.block_ms)
+
+    @contextlib.asynccontextmanager
+    async def running(self, role: Role) -> AsyncIterator[None]:
+        """Run the role's consumers while the caller yields; stop them gently, then for good."""
+        consumers = self.consumers(role)
+        tasks = [asyncio.create_task(c.run(), name=c.name) for c in consumers]
+        stop_timers = asyncio.Event()
+        timers = conversation_dispatcher(self.processor) if role in TIMER_ROLES else None
+        if timers is not None:  # due reminders and ask timeouts become events of their conversations
+            tasks.append(asyncio.create_task(timers.run(stop_timers), name="timers"))
+        try:
+            yield
+        finally:
+            stop_timers.set()
+            for consumer in consumers:
+                consumer.stop()
+            if tasks:
+                _, late = await asyncio.wait(tasks, timeout=self.settings.block_ms / 1000 + 2)
+                for task in late:
+                    task.cancel()
+                await asyncio.gather(*tasks, return_exceptions=True)
+
+    async def aclose(self) -> None:
+        await self.processor.services.aclose()
+        for connector in self.connectors.values():
+            await connector.aclose()
+        if self.owns_client:
+            await self.client.aclose()
+
+
+def build_connectors(settings: Settings) -> dict[str, Connector]:
+    """A connector for every configured channel; the others are logged once as off."""
+    connectors = {c.channel: _connector(c, settings.graph_base_url) for c in settings.channels}
+    for channel, names in CHANNEL_VARIABLES.items():
+        if channel not in connectors:
+            log.info("channel %s is off: set %s to serve it", channel, ", ".join(names))
+    return connectors
+
+
+def _connector(channel: ChannelSettings, base_url: str) -> Connector:
+    cls = connector_class(channel.channel)
+    common: dict[str, Any] = {"token": channel.token, "app_secret": channel.app_secret,
+                              "verify_token": channel.verify_token, "base_url": base_url}
+    if channel.channel == "whatsapp":
+        return cls(phone_number_id=channel.account_id, **common)
+    return cls(account_id=channel.account_id, **common)

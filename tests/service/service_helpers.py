@@ -1,0 +1,147 @@
+"""Helpers for the service tests: webhook bodies, waiting on conditions, a running app.
+
+Loaded by path from conftest.py (pytest runs with --import-mode=importlib); `connector_fakes`
+is loaded the same way from tests/connectors.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import json
+import sys
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import redis.asyncio as aioredis
+from aiohttp.test_utils import TestClient
+
+from runtime.app import SERVICE
+from runtime.service import Service
+from runtime.settings import ChannelSettings, Settings
+from runtime.state import ConversationKey
+
+fakes = sys.modules["connector_fakes"]  # loaded by conftest.py before this module
+ECHO_BOT = Path(__file__).parent / "bots" / "echo"
+VERIFY_TOKEN = "verify-me"
+USER = "5511987654321"
+
+
+def wa_message(wamid: str, text: str, *, ts: int = 1767261600, user: str = USER) -> dict[str, Any]:
+    return {"from": user, "id": wamid, "timestamp": str(ts), "type": "text", "text": {"body": text}}
+
+
+def wa_status(wamid: str, status: str, *, ts: int = 1767261700, user: str = USER) -> dict[str, Any]:
+    return {"id": wamid, "status": status, "timestamp": str(ts), "recipient_id": user}
+
+
+def wa_body(*, messages: Sequence[dict[str, Any]] = (), statuses: Sequence[dict[str, Any]] = (), **extra: Any) -> bytes:
+    """A WhatsApp Cloud API webhook body, serialised the way Meta does (ASCII, escaped)."""
+    value: dict[str, Any] = {"messaging_product": "whatsapp",
+                             "metadata": {"display_phone_number": "5511940000000",
+                                          "phone_number_id": fakes.PHONE_NUMBER_ID}, **extra}
+    if messages:
+        value["contacts"] = [{"profile": {"name": "Maria"}, "wa_id": USER}]
+        value["messages"] = list(messages)
+    if statuses:
+        value["statuses"] = list(statuses)
+    body = {"object": "whatsapp_business_account",
+            "entry": [{"id": "102290129340398", "changes": [{"field": "messages", "value": value}]}]}
+    return json.dumps(body).encode()
+
+
+async def wait_until(condition: Callable[[], Awaitable[bool]], *, timeout: float = 10.0) -> None:
+    """Poll `condition` until it holds; the timeout only guards against a hang."""
+    deadline = asyncio.get_running_loop().time() + timeout
+    while not await condition():
+        if asyncio.get_running_loop().time() > deadline:
+            raise AssertionError("condition not reached before the timeout")
+        await asyncio.sleep(0.01)
+
+
+@dataclass
+class Running:
+    client: TestClient  # type: ignore[type-arg]
+    graph: Any
+    redis: aioredis.Redis
+    prefix: str
+
+    @property
+    def service(self) -> Service:
+        return self.client.server.app[SERVICE]
+
+    @property
+    def key(self) -> ConversationKey:
+        return ConversationKey(self.service.library.name, "whatsapp", USER)
+
+    async def post(self, body: bytes, *, headers: dict[str, str] | None = None, channel: str = "whatsapp") -> Any:
+        data = io.BytesIO(body) if len(body) > 1024 * 1024 else body  # aiohttp warns on large raw bytes
+        return await self.client.post(f"/webhooks/{channel}", data=data,
+                                      headers=fakes.signed(body) if headers is None else headers)
+
+    def texts(self) -> list[str]:
+        return [c.json.get("text", {}).get("body", "") for c in self.graph.calls]
+
+
+
+
+
+def service_settings(redis_url: str | None, prefix: str, graph_url: str) -> Settings:
+    whatsapp = ChannelSettings("whatsapp", fakes.PHONE_NUMBER_ID, "wa-token", fakes.APP_SECRET, VERIFY_TOKEN)
+    return Settings(redis_url=redis_url, key_prefix=prefix, channels=(whatsapp,), graph_base_url=graph_url,
+                    partitions=4, workers=2, senders=2, pacing_per_user_s=0, retry_base_s=0.01, block_ms=50,
+                    work_lease_ms=500)  # a redundant signal left pending comes back quickly
+
+
+Start = Callable[..., Awaitable[Running]]
+
+
+class TcpProxy:
+    """A TCP proxy on 127.0.0.1 in front of a real server; `cut` makes the server vanish."""
+
+    def __init__(self, host: str, port: int) -> None:
+        self.target = (host, port)
+        self.server: asyncio.Server | None = None
+        self.writers: list[asyncio.StreamWriter] = []
+        self.pipes: set[asyncio.Task[None]] = set()
+
+    async def start(self) -> int:
+        self.server = await asyncio.start_server(self._client, "127.0.0.1", 0)
+        return int(self.server.sockets[0].getsockname()[1])
+
+    async def _client(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        up_reader, up_writer = await asyncio.open_connection(*self.target)
+        self.writers += [writer, up_writer]
+        for source, sink in ((reader, up_writer), (up_reader, writer)):
+            task = asyncio.create_task(self._pipe(source, sink))
+            self.pipes.add(task)
+            task.add_done_callback(self.pipes.discard)
+
+    @staticmethod
+    async def _pipe(source: asyncio.StreamReader, sink: asyncio.StreamWriter) -> None:
+        try:
+            while data := await source.read(65536):
+                sink.write(data)
+                await sink.drain()
+        except (ConnectionError, OSError):
+            pass
+        finally:
+            sink.close()
+
+    async def cut(self) -> None:
+        if self.server is not None:
+            self.server.close()
+            await self.server.wait_closed()
+            self.server = None
+        for writer in self.writers:
+            writer.close()
+        for task in list(self.pipes):
+            task.cancel()
+        await asyncio.gather(*self.pipes, return_exceptions=True)
+        for writer in self.writers:
+            try:
+                await writer.wait_closed()
+            except (ConnectionError, OSError):
+                pass

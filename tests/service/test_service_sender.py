@@ -1,0 +1,91 @@
+"""The sender: retries, permanent errors, the 24-hour window."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import service_helpers as h
+
+from flows.messages import OutboundMessage, Template
+from runtime import constants as C
+from runtime.clock import ManualClock
+from runtime.state import Conversation
+
+Reply = h.fakes.Reply
+
+
+async def test_a_throttled_send_is_retried_and_succeeds(start: h.Start) -> None:
+    app = await start()
+    app.graph.answer(Reply(429, h.fakes.graph_error(130429, "rate limit hit")),
+                     Reply(400, h.fakes.graph_error(131056, "pair rate limit"), headers={"Retry-After": "0"}))
+    await app.post(h.wa_body(messages=[h.wa_message("wamid.T1", "oi")]))
+    await h.wait_until(lambda: has_calls(app, 3))
+    await h.wait_until(lambda: outbox_empty(app))
+    assert app.texts() == ["1:oi"] * 3
+    assert await app.service.deliveries.papo_id(app.key, "wamid.out3") == "wamid.T1:0"
+    assert await app.service.deliveries.failures(app.key) == {}
+
+
+async def test_a_permanent_error_is_recorded_and_not_retried(start: h.Start) -> None:
+    app = await start()
+    app.graph.answer(Reply(400, h.fakes.graph_error(131026, "Message Undeliverable")))
+    await app.post(h.wa_body(messages=[h.wa_message("wamid.P1", "oi")]))
+    await h.wait_until(lambda: has_failure(app, "wamid.P1:0"))
+    await h.wait_until(lambda: outbox_empty(app))
+    failure = (await app.service.deliveries.failures(app.key))["wamid.P1:0"]
+    assert (failure["error"], failure["code"]) == ("InvalidRecipient", 131026)
+    assert len(app.graph.calls) == 1
+
+
+async def test_outside_the_window_text_is_not_sent_and_a_template_is(start: h.Start) -> None:
+    clock = ManualClock(datetime(2026, 3, 2, 12, 0, tzinfo=UTC))
+    app = await start(clock=clock)
+    old = Conversation(last_inbound_at=(clock.now() - timedelta(hours=25)).isoformat())
+    reminder = Template("lembrete_consulta", "pt_BR", ("amanhã às 10h",))
+    messages = [OutboundMessage(id="r1", text="Sua consulta é amanhã"),
+                OutboundMessage(id="r2", text="Sua consulta é amanhã", template=reminder)]
+    await app.service.processor.store.commit(app.key, old, messages, expected_version=0)
+    await app.service.sends.signal(app.key)
+    await h.wait_until(lambda: has_calls(app, 1))
+    await h.wait_until(lambda: outbox_empty(app))
+    failure = (await app.service.deliveries.failures(app.key))["r1"]
+    assert failure["error"] == "WindowClosed" and "template" in failure["reason"]
+    [call] = app.graph.calls
+    assert call.json["type"] == "template"
+    assert call.json["template"]["name"] == "lembrete_consulta"
+
+
+async def test_inside_the_window_a_message_with_a_template_goes_as_free_text(start: h.Start) -> None:
+    clock = ManualClock(datetime(2026, 3, 2, 12, 0, tzinfo=UTC))
+    app = await start(clock=clock)
+    recent = Conversation(last_inbound_at=(clock.now() - timedelta(hours=2)).isoformat())
+    message = OutboundMessage(id="r1", text="Até amanhã", template=Template("lembrete", "pt_BR"))
+    await app.service.processor.store.commit(app.key, recent, [message], expected_version=0)
+    await app.service.sends.signal(app.key)
+    await h.wait_until(lambda: has_calls(app, 1))
+    assert app.texts() == ["Até amanhã"]
+
+
+async def has_calls(app: h.Running, n: int) -> bool:
+    return len(app.graph.calls) >= n
+
+
+async def has_failure(app: h.Running, papo_id: str) -> bool:
+    return papo_id in await app.service.deliveries.failures(app.key)
+
+
+async def outbox_empty(app: h.Running) -> bool:
+    return int(await app.redis.xlen(app.key.redis_key(app.prefix, C.OUTBOX))) == 0
+
+
+async def test_when_retries_run_out_the_message_waits_and_goes_after_the_lease(start: h.Start) -> None:
+    app = await start(send_retries=1, work_lease_ms=200)
+    app.graph.answer(*[Reply(503, h.fakes.graph_error(131016, "Service unavailable"))] * 2)
+    await app.post(h.wa_body(messages=[h.wa_message("wamid.L1", "oi")]))
+    await h.wait_until(lambda: has_failure(app, "wamid.L1:0"))
+    failure = (await app.service.deliveries.failures(app.key))["wamid.L1:0"]
+    assert failure["error"] == "RetriesExhausted" and "2 attempts" in failure["reason"]
+    await h.wait_until(lambda: has_calls(app, 3))  # taken over after the lease, and accepted
+    await h.wait_until(lambda: outbox_empty(app))
+    assert app.texts() == ["1:oi"] * 3
+    assert await app.service.deliveries.failures(app.key) == {}

@@ -1,0 +1,38 @@
+"""Channel settings from the environment: all or nothing per channel, clear errors, no secret in a repr."""
+
+from __future__ import annotations
+
+import pytest
+
+from runtime.errors import ConfigError
+from runtime.settings import Settings
+
+WHATSAPP = {"WHATSAPP_TOKEN": "tok-1", "WHATSAPP_APP_SECRET": "secret-1", "WHATSAPP_VERIFY_TOKEN": "verify-1",
+            "WHATSAPP_PHONE_NUMBER_ID": "1065"}
+
+
+def test_a_channel_with_all_its_variables_is_served_and_others_are_off() -> None:
+    settings = Settings.from_env(WHATSAPP | {"PAPO_GRAPH_BASE_URL": "http://127.0.0.1:9/"})
+    assert [c.channel for c in settings.channels] == ["whatsapp"]
+    whatsapp = settings.channel("whatsapp")
+    assert whatsapp is not None and whatsapp.account_id == "1065"
+    assert settings.channel("messenger") is None
+    assert settings.graph_base_url == "http://127.0.0.1:9"
+
+
+def test_a_channel_with_some_variables_names_the_missing_ones() -> None:
+    with pytest.raises(ConfigError, match="MESSENGER_PAGE_ID, MESSENGER_VERIFY_TOKEN|MESSENGER_VERIFY_TOKEN"):
+        Settings.from_env({"MESSENGER_PAGE_TOKEN": "t", "MESSENGER_APP_SECRET": "s"})
+
+
+@pytest.mark.parametrize("name,value", [("PAPO_PARTITIONS", "0"), ("PAPO_WORK_LEASE_MS", "soon"),
+                                        ("PAPO_PACING_PER_USER_S", "-1"), ("GRAPH_BASE_URL", "graph.local")])
+def test_a_bad_value_names_the_variable(name: str, value: str) -> None:
+    with pytest.raises(ConfigError, match=name):
+        Settings.from_env({name: value})
+
+
+def test_secrets_never_show_in_a_repr() -> None:
+    text = repr(Settings.from_env(WHATSAPP))
+    assert "1065" in text
+    assert not any(secret in text for secret in ("tok-1", "secret-1", "verify-1"))
