@@ -23,6 +23,7 @@ from connectors import BadPayload, BadSignature, BadSubscription
 from flows.errors import FlowInvalid
 from flows.loader import check_bot
 
+from . import admin
 from .clock import Clock
 from .ingest import ingest
 from .service import ROLES, Role, Service
@@ -53,6 +54,8 @@ def build_app(settings: Settings, botdir: str | Path, *, role: Role = "all", cli
     app.cleanup_ctx.append(lifespan)
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/readyz", readyz)
+    if settings.admin_token is not None:
+        admin.add_routes(app, SERVICE)
     if role in ("all", "ingest"):
         app.router.add_get("/webhooks/{channel}", subscribe)
         app.router.add_post("/webhooks/{channel}", receive)

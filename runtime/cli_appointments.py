@@ -45,7 +45,7 @@ async def list_appointments(root: Path, *, day: date | None = None, as_json: boo
         await client.aclose()
     if as_json:
         print(json.dumps({"day": day.isoformat(), "appointments": [a.to_json() for a in found],
-                          "timers": [_timer_json(t) for t in pending]}, ensure_ascii=False, indent=2))
+                          "timers": [timer_json(t) for t in pending]}, ensure_ascii=False, indent=2))
         return 0
     print(f"{bot.name}: {len(found)} appointment(s) on {day.isoformat()} ({calendar.tz.key})")
     for appt in found:
@@ -63,5 +63,5 @@ def _appointment_line(appt: Appointment, calendar: Calendar) -> str:
     return f"{local:%H:%M}  {appt.status:<9} {who:<18} {appt.slot.service:<12} {appt.patient}  ({appt.id})"
 
 
-def _timer_json(timer: Timer) -> dict[str, Any]:
+def timer_json(timer: Timer) -> dict[str, Any]:
     return {"id": timer.id, "kind": timer.kind, "due": timer.due.isoformat(), "payload": dict(timer.payload)}

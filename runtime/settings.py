@@ -50,6 +50,7 @@ class Settings:
     rate_per_number: int = 80
     send_retries: int = 5
     retry_base_s: float = 0.5
+    admin_token: str | None = field(default=None, repr=False)  # None: no admin API
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] = os.environ) -> Self:
@@ -73,7 +74,8 @@ class Settings:
                    pacing_per_user_s=_seconds(env, "PAPO_PACING_PER_USER_S", 1.0),
                    rate_per_number=_whole(env, "PAPO_RATE_PER_NUMBER", 80),
                    send_retries=_whole(env, "PAPO_SEND_RETRIES", 5),
-                   retry_base_s=_seconds(env, "PAPO_RETRY_BASE_S", 0.5))
+                   retry_base_s=_seconds(env, "PAPO_RETRY_BASE_S", 0.5),
+                   admin_token=_admin_token(env))
 
     def channel(self, name: str) -> ChannelSettings | None:
         return next((c for c in self.channels if c.channel == name), None)
@@ -131,3 +133,11 @@ def redis_client(settings: Settings) -> aioredis.Redis:
     pool = aioredis.BlockingConnectionPool.from_url(settings.redis_url, max_connections=settings.redis_connections,
                                                     timeout=10)
     return aioredis.Redis.from_pool(pool)  # the client owns the pool and closes it
+
+
+def _admin_token(env: Mapping[str, str]) -> str | None:
+    token = env.get("PAPO_ADMIN_TOKEN") or None
+    if token is not None and len(token) < 16:
+        raise ConfigError("PAPO_ADMIN_TOKEN is shorter than 16 characters; use a long random value "
+                          "(e.g. python -c 'import secrets; print(secrets.token_urlsafe(32))')")
+    return token

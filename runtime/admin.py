@@ -1,0 +1,114 @@
+"""The admin API of `papo serve`, for staff and their tools. Enabled by PAPO_ADMIN_TOKEN; every
+call needs `Authorization: Bearer <token>`.
+
+    GET  /admin/appointments?day=YYYY-MM-DD       a day's appointments (default: today, clinic time)
+    GET  /admin/timers?limit=50                   pending timers, soonest first
+    GET  /admin/conversations/{channel}/{user}    a conversation's state, pii and sensitive values masked
+    POST /admin/conversations/{channel}/{user}/resume   staff hand the conversation back to the bot
+"""
+
+from __future__ import annotations
+
+import hmac
+import itertools
+import json
+from collections.abc import Awaitable, Callable
+from datetime import date
+from typing import Any
+
+from aiohttp import web
+
+from flows.messages import InboundEvent
+from flows.model import Bot
+
+from .cli_appointments import timer_json
+from .service import Service
+from .state import ConversationKey
+
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+MASK = "***"
+_ids = itertools.count(1)
+
+
+def add_routes(app: web.Application, service_key: web.AppKey[Service]) -> None:
+    routes = [("GET", "/admin/appointments", appointments), ("GET", "/admin/timers", timers),
+              ("GET", "/admin/conversations/{channel}/{user}", conversation),
+              ("POST", "/admin/conversations/{channel}/{user}/resume", resume)]
+    for method, path, handler in routes:
+        app.router.add_route(method, path, _guarded(handler, service_key))
+
+
+def _guarded(handler: Callable[[web.Request, Service], Awaitable[web.StreamResponse]],
+             service_key: web.AppKey[Service]) -> Handler:
+    async def guarded(request: web.Request) -> web.StreamResponse:
+        service = request.app[service_key]
+        token = service.settings.admin_token
+        given = request.headers.get("Authorization", "").removeprefix("Bearer ").encode()
+        if token is None or not hmac.compare_digest(given, token.encode()):
+            return _error(401, "missing or wrong admin token: send Authorization: Bearer <PAPO_ADMIN_TOKEN>")
+        return await handler(request, service)
+
+    return guarded
+
+
+async def appointments(request: web.Request, service: Service) -> web.StreamResponse:
+    scheduler = service.processor.services.scheduler
+    if scheduler is None:
+        return _error(404, f"bot {service.library.name!r} has no calendar.json")
+    try:
+        day = date.fromisoformat(request.query["day"]) if "day" in request.query else \
+            scheduler.calendar.local(scheduler.clock.now()).date()
+    except ValueError:
+        return _error(400, f"day {request.query['day']!r} is not a date; use YYYY-MM-DD")
+    found = await scheduler.appointments_on(day)
+    return web.json_response({"day": day.isoformat(), "appointments": [a.to_json() for a in found]})
+
+
+async def timers(request: web.Request, service: Service) -> web.StreamResponse:
+    queue = service.processor.services.timers
+    if queue is None:
+        return _error(404, "this bot has no timers")
+    raw = request.query.get("limit", "50")
+    if not raw.isdigit() or not 1 <= int(raw) <= 1000:
+        return _error(400, f"limit {raw!r} must be a whole number from 1 to 1000")
+    return web.json_response({"timers": [timer_json(t) for t in await queue.pending(int(raw))]})
+
+
+async def conversation(request: web.Request, service: Service) -> web.StreamResponse:
+    key = _key(request, service)
+    state, _ = await service.processor.store.load(key)
+    if state is None:
+        return _error(404, "no such conversation")
+    document = state.to_json() | {"version": state.version}
+    document["vars"] = masked(state.vars, service.library.current)
+    return web.json_response(document, dumps=lambda d: json.dumps(d, ensure_ascii=False))
+
+
+async def resume(request: web.Request, service: Service) -> web.StreamResponse:
+    """The bot takes the conversation back from staff and goes on after its handoff node."""
+    key = _key(request, service)
+    state, _ = await service.processor.store.load(key)
+    if state is None or state.waiting != "handoff":
+        return _error(409, "this conversation is not with staff; nothing to resume")
+    event = InboundEvent(key.channel, key.user, f"admin-resume-{service.processor.clock.now().timestamp()}-"
+                         f"{next(_ids)}", service.processor.clock.now(), kind="system", data={"action": "resume"})
+    submitted = await service.processor.submit(event)
+    await service.sends.signal(key)
+    return web.json_response({"resumed": True, "replies": sum(len(r.messages) for r in submitted.results)})
+
+
+def masked(variables: dict[str, Any], bot: Bot) -> dict[str, Any]:
+    """Values of variables tagged pii or sensitive replaced by a mask (LGPD: exports show no more)."""
+    out = {}
+    for name, value in variables.items():
+        declared = bot.variable(name)
+        out[name] = MASK if declared is not None and {"pii", "sensitive"} & set(declared.tags) else value
+    return out
+
+
+def _key(request: web.Request, service: Service) -> ConversationKey:
+    return ConversationKey(service.library.name, request.match_info["channel"], request.match_info["user"])
+
+
+def _error(status: int, message: str) -> web.Response:
+    return web.json_response({"error": message}, status=status)

@@ -1,0 +1,67 @@
+"""The admin API: staff list appointments and timers, look at a conversation (personal data
+masked) and hand a conversation back to the bot."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import service_helpers as h
+
+from runtime.clock import ManualClock
+
+CLINIC = Path(__file__).parents[2] / "examples" / "clinic"
+TOKEN = "admin-token-0123456789abcdef"
+AUTH = {"Authorization": f"Bearer {TOKEN}"}
+TS = 1772452800  # 2026-03-02 12:00 UTC, a Monday morning in São Paulo
+
+
+async def _say(app: h.Running, n: int, text: str, replies: int) -> None:
+    assert (await app.post(h.wa_body(messages=[h.wa_message(f"wamid.adm{n}", text, ts=TS + n)]))).status == 200
+
+    async def answered() -> bool:
+        return len(app.graph.calls) >= replies
+
+    await h.wait_until(answered)
+
+
+async def test_without_a_token_there_is_no_admin_api(start: h.Start) -> None:
+    app = await start(bot=CLINIC)
+    assert (await app.client.get("/admin/timers", headers=AUTH)).status == 404
+
+
+async def test_a_wrong_token_is_refused(start: h.Start) -> None:
+    app = await start(bot=CLINIC, admin_token=TOKEN)
+    for headers in ({}, {"Authorization": "Bearer nope"}):
+        answer = await app.client.get("/admin/timers", headers=headers)
+        assert answer.status == 401 and "PAPO_ADMIN_TOKEN" in (await answer.json())["error"]
+
+
+async def test_staff_see_the_conversation_masked_and_hand_it_back(start: h.Start) -> None:
+    app = await start(bot=CLINIC, admin_token=TOKEN, clock=ManualClock(datetime.fromtimestamp(TS, UTC)))
+    path = f"/admin/conversations/whatsapp/{h.USER}"
+    await _say(app, 1, "oi", 2)
+    await _say(app, 2, "Maria", 4)
+    state = await (await app.client.get(path, headers=AUTH)).json()
+    assert state["vars"]["nome"] == "***" and state["node"] == "escolha"  # nome is tagged pii
+    assert (await app.client.post(f"{path}/resume", headers=AUTH)).status == 409  # not with staff
+    await _say(app, 3, "atendente", 5)
+    await _say(app, 4, "sim", 6)
+    assert (await (await app.client.get(path, headers=AUTH)).json())["waiting"] == "handoff"
+    answer = await app.client.post(f"{path}/resume", headers=AUTH)
+    assert answer.status == 200 and (await answer.json()) == {"resumed": True, "replies": 1}
+
+    async def back() -> bool:
+        return any("Oi de novo" in text for text in app.texts())
+
+    await h.wait_until(back)
+    assert (await app.client.get("/admin/conversations/whatsapp/5500000000000", headers=AUTH)).status == 404
+
+
+async def test_appointments_and_timers_are_listed(start: h.Start) -> None:
+    app = await start(bot=CLINIC, admin_token=TOKEN, clock=ManualClock(datetime.fromtimestamp(TS, UTC)))
+    listed = await (await app.client.get("/admin/appointments?day=2026-03-02", headers=AUTH)).json()
+    assert listed == {"day": "2026-03-02", "appointments": []}
+    assert (await app.client.get("/admin/appointments?day=amanha", headers=AUTH)).status == 400
+    assert (await (await app.client.get("/admin/timers", headers=AUTH)).json()) == {"timers": []}
+    assert (await app.client.get("/admin/timers?limit=x", headers=AUTH)).status == 400
