@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -19,7 +20,7 @@ import redis.asyncio as aioredis
 from aiohttp import web
 from redis.exceptions import RedisError
 
-from connectors import BadPayload, BadSignature, BadSubscription
+from connectors import BadPayload, BadSignature, BadSubscription, WebConnector
 from flows.errors import FlowInvalid
 from flows.loader import check_bot
 
@@ -57,6 +58,7 @@ def build_app(settings: Settings, botdir: str | Path, *, role: Role = "all", cli
     if settings.admin_token is not None:
         admin.add_routes(app, SERVICE)
     if role in ("all", "ingest"):
+        app.router.add_post("/webhooks/rest/webhook", rest_webhook)  # before {channel}: Rasa's REST path
         app.router.add_get("/webhooks/{channel}", subscribe)
         app.router.add_post("/webhooks/{channel}", receive)
         app.router.add_post("/model/parse", model_parse)
@@ -108,6 +110,29 @@ async def receive(request: web.Request) -> web.Response:
         log.error("webhook channel=%s not stored, storage unavailable: %s", channel, type(exc).__name__)
         return _error(503, "storage unavailable; nothing was stored, retry later")
     return web.json_response(result.to_json())
+
+
+async def rest_webhook(request: web.Request) -> web.Response:
+    """Rasa's REST channel: `{"sender", "message"}` in, the bot's replies out, in the same response.
+
+    The turn runs here; replies the conversation had waiting (a reminder, a nudge) come along.
+    """
+    service = request.app[SERVICE]
+    channel = WebConnector(token=service.settings.web_token)
+    body = await request.read()
+    try:
+        channel.verify(body, request.headers)
+        parsed = channel.parse(body)
+    except BadSignature as exc:
+        return _error(401, str(exc))
+    except BadPayload as exc:
+        return _error(400, str(exc))
+    replies: list[dict[str, object]] = []
+    for event in parsed.events:
+        await service.processor.submit(event)
+        for message in await service.processor.store.outbox(service.processor.key_for(event), take=True):
+            replies += channel.render(message, to=event.user).payloads
+    return web.json_response(replies, dumps=lambda data: json.dumps(data, ensure_ascii=False))
 
 
 async def model_parse(request: web.Request) -> web.Response:

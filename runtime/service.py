@@ -15,7 +15,7 @@ from typing import Any, Literal
 
 import redis.asyncio as aioredis
 
-from connectors import Connector, connector_class
+from connectors import Connector, WebConnector, connector_class
 
 from .clock import Clock, SystemClock
 from .delivery import DeliveryBook
@@ -84,8 +84,9 @@ class Service:
         return service
 
     async def replies_committed(self, key: ConversationKey, result: TurnResult) -> None:
-        """Whoever ran a turn (a worker, a timer), its replies now wait in the outbox: wake a sender."""
-        if result.messages:
+        """Whoever ran a turn (a worker, a timer), its replies now wait in the outbox: wake a sender.
+        The web channel has nobody to push to: its replies wait for the user's next request."""
+        if result.messages and key.channel != WebConnector.channel:
             await self.sends.signal(key)
 
     def consumers(self, role: Role) -> list[Consumer]:

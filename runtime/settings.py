@@ -51,6 +51,7 @@ class Settings:
     send_retries: int = 5
     retry_base_s: float = 0.5
     admin_token: str | None = field(default=None, repr=False)  # None: no admin API
+    web_token: str = field(default="", repr=False)  # the REST web channel's bearer token ("": none)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] = os.environ) -> Self:
@@ -75,7 +76,7 @@ class Settings:
                    rate_per_number=_whole(env, "PAPO_RATE_PER_NUMBER", 80),
                    send_retries=_whole(env, "PAPO_SEND_RETRIES", 5),
                    retry_base_s=_seconds(env, "PAPO_RETRY_BASE_S", 0.5),
-                   admin_token=_admin_token(env))
+                   admin_token=_admin_token(env), web_token=env.get("PAPO_WEB_TOKEN", ""))
 
     def channel(self, name: str) -> ChannelSettings | None:
         return next((c for c in self.channels if c.channel == name), None)
