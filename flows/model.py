@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any, ClassVar, TypeVar
 
+from .faq import Faq
+
 Text = str | Mapping[str, str]
 
 
@@ -340,10 +342,11 @@ class HandoffNode(Node):
     text: Text | None = None
     queue: str = ""
     next: str | None = None
+    resume_after: str | None = None
 
     @classmethod
     def from_json(cls, node_id: str, data: Mapping[str, Any]) -> HandoffNode:
-        return cls(node_id, data.get("text"), data.get("queue", ""), data.get("next"))
+        return cls(node_id, data.get("text"), data.get("queue", ""), data.get("next"), data.get("resume_after"))
 
     def edges(self) -> list[Edge]:
         return _next_edge(self.next, "resumed")
@@ -452,6 +455,9 @@ class Bot:
     nlu: Mapping[str, Any] = field(default_factory=dict)
     root: str = ""
     scheduling: Mapping[str, Any] = field(default_factory=dict)  # e.g. {"reminder_flow": "lembrete"}
+    faq: Faq = Faq()  # faq.json; `faq_settings` and `llm` are bot.json's "faq" and "llm"
+    faq_settings: Mapping[str, Any] = field(default_factory=dict)
+    llm: Mapping[str, Any] = field(default_factory=dict)
 
     @property
     def all_locales(self) -> tuple[str, ...]:
@@ -490,4 +496,5 @@ def parse_duration(text: str) -> timedelta:
     return timedelta(seconds=sum(int(n) * _DURATION_UNITS[u] for n, u in parts))
 
 
+from . import assist_nodes as _assist_nodes  # noqa: E402,F401  (registers the faq and llm node kinds)
 from . import scheduling_nodes as _scheduling_nodes  # noqa: E402,F401  (registers book, cancel, ... node kinds)

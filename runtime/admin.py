@@ -3,22 +3,25 @@ call needs `Authorization: Bearer <token>`.
 
     GET  /admin/appointments?day=YYYY-MM-DD       a day's appointments (default: today, clinic time)
     GET  /admin/timers?limit=50                   pending timers, soonest first
+    GET  /admin/handoffs                          conversations waiting for a person, oldest first
     GET  /admin/conversations/{channel}/{user}    a conversation's state, pii and sensitive values masked
-    POST /admin/conversations/{channel}/{user}/resume   staff hand the conversation back to the bot
+    POST /admin/conversations/{channel}/{user}/messages  {"text": ...}: staff reply through the channel
+    POST /admin/conversations/{channel}/{user}/resume    staff hand the conversation back to the bot,
+         where it left off or at {"flow": ...}
 """
 
 from __future__ import annotations
 
 import hmac
-import itertools
 import json
+import uuid
 from collections.abc import Awaitable, Callable
 from datetime import date
 from typing import Any
 
 from aiohttp import web
 
-from flows.messages import InboundEvent
+from flows.messages import InboundEvent, OutboundMessage
 from flows.model import Bot
 
 from .cli_appointments import timer_json
@@ -27,12 +30,13 @@ from .state import ConversationKey
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 MASK = "***"
-_ids = itertools.count(1)
 
 
 def add_routes(app: web.Application, service_key: web.AppKey[Service]) -> None:
     routes = [("GET", "/admin/appointments", appointments), ("GET", "/admin/timers", timers),
+              ("GET", "/admin/handoffs", handoffs),
               ("GET", "/admin/conversations/{channel}/{user}", conversation),
+              ("POST", "/admin/conversations/{channel}/{user}/messages", staff_message),
               ("POST", "/admin/conversations/{channel}/{user}/resume", resume)]
     for method, path, handler in routes:
         app.router.add_route(method, path, _guarded(handler, service_key))
@@ -84,14 +88,47 @@ async def conversation(request: web.Request, service: Service) -> web.StreamResp
     return web.json_response(document, dumps=lambda d: json.dumps(d, ensure_ascii=False))
 
 
-async def resume(request: web.Request, service: Service) -> web.StreamResponse:
-    """The bot takes the conversation back from staff and goes on after its handoff node."""
+async def handoffs(request: web.Request, service: Service) -> web.StreamResponse:
+    waiting = []
+    for field, raw in (await service.client.hgetall(service.handoffs_key)).items():
+        channel, _, user = _text(field).partition(":")
+        key = ConversationKey(service.library.name, channel, user)
+        state, _ = await service.processor.store.load(key)
+        if state is None or state.waiting != "handoff":
+            await service.client.hdel(service.handoffs_key, field)  # given back meanwhile
+            continue
+        waiting.append({"channel": channel, "user": user, **json.loads(raw)})
+    waiting.sort(key=lambda entry: entry.get("since") or "")
+    return web.json_response({"handoffs": waiting})
+
+
+async def staff_message(request: web.Request, service: Service) -> web.StreamResponse:
     key = _key(request, service)
+    body = await _json_body(request)
+    if not isinstance(body.get("text"), str) or not body["text"].strip():
+        return _error(400, 'send {"text": "..."} with the message for the patient')
+    state, _ = await service.processor.store.load(key)
+    if state is None or state.waiting != "handoff":
+        return _error(409, "this conversation is with the bot; hand it over (a handoff node) before replying")
+    message = OutboundMessage(id=f"staff-{uuid.uuid4().hex}", text=body["text"])
+    await service.processor.store.queue_messages(key, [message])
+    await service.sends.signal(key)
+    return web.json_response({"queued": message.id})
+
+
+async def resume(request: web.Request, service: Service) -> web.StreamResponse:
+    """The bot takes the conversation back from staff: on after its handoff node, or at a flow."""
+    key = _key(request, service)
+    body = await _json_body(request)
+    flow = body.get("flow")
+    if flow is not None and flow not in service.library.current.flows:
+        return _error(400, f"flow {flow!r} does not exist; flows: {', '.join(sorted(service.library.current.flows))}")
     state, _ = await service.processor.store.load(key)
     if state is None or state.waiting != "handoff":
         return _error(409, "this conversation is not with staff; nothing to resume")
-    event = InboundEvent(key.channel, key.user, f"admin-resume-{service.processor.clock.now().timestamp()}-"
-                         f"{next(_ids)}", service.processor.clock.now(), kind="system", data={"action": "resume"})
+    data: dict[str, Any] = {"action": "resume"} | ({"flow": flow} if flow else {})
+    event = InboundEvent(key.channel, key.user, f"admin-resume-{uuid.uuid4().hex}", service.processor.clock.now(),
+                         kind="system", data=data)
     submitted = await service.processor.submit(event)
     await service.sends.signal(key)
     return web.json_response({"resumed": True, "replies": sum(len(r.messages) for r in submitted.results)})
@@ -104,6 +141,20 @@ def masked(variables: dict[str, Any], bot: Bot) -> dict[str, Any]:
         declared = bot.variable(name)
         out[name] = MASK if declared is not None and {"pii", "sensitive"} & set(declared.tags) else value
     return out
+
+
+async def _json_body(request: web.Request) -> dict[str, Any]:
+    if not request.can_read_body:
+        return {}
+    try:
+        body = await request.json()
+    except ValueError:
+        return {}
+    return body if isinstance(body, dict) else {}
+
+
+def _text(value: Any) -> str:
+    return value.decode() if isinstance(value, bytes) else str(value)
 
 
 def _key(request: web.Request, service: Service) -> ConversationKey:

@@ -20,7 +20,9 @@ from flows.model import (
 from flows.templating import evaluate, render
 
 from . import inputs
+from .assist import answer_from_faq
 from .engine import Call, Go, Jump, Outcome, Turn, Wait, nodes
+from .handoff import schedule_handoff_timeout
 from .timer_kinds import ask_started
 
 DEFAULT_INVALID = "Sorry, I did not understand."
@@ -81,6 +83,9 @@ async def resume_ask(node: AskNode, t: Turn) -> Outcome:
         t.notices.append({"kind": "digression", "from": f"{t.flow.id if t.flow else ''}/{node.id}", "to": flow})
         t.clear()
         return Jump(flow)
+    if node.input != "text" and answer_from_faq(t):  # a question in passing: answer it, then ask again
+        _ask(node, t)
+        return Wait()
     t.state.retries += 1
     if t.state.retries <= node.retries:
         if node.reprompt:
@@ -137,7 +142,10 @@ async def enter_handoff(node: HandoffNode, t: Turn) -> Outcome:
     if node.text:
         t.say(t.text(node.text))
     t.state.handoff_queue = node.queue or "default"
+    t.state.asked_at = t.now.isoformat()  # when staff got the conversation
     t.notices.append({"kind": "handoff", "queue": t.state.handoff_queue})
+    if node.resume_after:
+        await schedule_handoff_timeout(t, node)
     return Wait("handoff")
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
 import os
 import secrets
@@ -88,6 +89,13 @@ class Service:
         The web channel has nobody to push to: its replies wait for the user's next request."""
         if result.messages and key.channel != WebConnector.channel:
             await self.sends.signal(key)
+        if result.state.waiting == "handoff":  # listed for staff; a stale entry is dropped when listed
+            await self.client.hset(self.handoffs_key, f"{key.channel}:{key.user}",
+                                   json.dumps({"queue": result.state.handoff_queue, "since": result.state.asked_at}))
+
+    @property
+    def handoffs_key(self) -> str:
+        return f"{self.settings.key_prefix}:handoffs:{self.library.name}"
 
     def consumers(self, role: Role) -> list[Consumer]:
         """The background consumers this role runs: workers and/or senders."""

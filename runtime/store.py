@@ -157,6 +157,13 @@ class RedisStore:
             await self.client.xdel(key, *[sid for sid, _ in entries])
         return [OutboundMessage.from_dict(json.loads(_fields(raw)["m"])) for _, raw in entries]
 
+    async def queue_messages(self, conv: ConversationKey, messages: list[OutboundMessage]) -> None:
+        """Add messages that no turn wrote (staff replying) to the outbox, after what waits there."""
+        async with self.client.pipeline(transaction=True) as pipe:
+            for message in messages:
+                pipe.xadd(self.key(conv, C.OUTBOX), {"m": json.dumps(message.to_dict())})
+            await pipe.execute()
+
     async def forget(self, conv: ConversationKey) -> None:
         """Delete the conversation's state, inbox and outbox (a reset, or an LGPD erasure)."""
         await self.client.delete(*(self.key(conv, part) for part in (C.STATE, C.INBOX, C.OUTBOX, C.LOCK)))

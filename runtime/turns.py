@@ -12,6 +12,7 @@ from nlu import extract_builtin, normalise
 from . import appointments as _appointments  # noqa: F401  (registers the appointment node handlers)
 from . import booking as _booking  # noqa: F401  (registers the book node handler)
 from . import handlers as _handlers  # noqa: F401  (registers the node handlers)
+from .assist import assist_idle
 from .clock import Clock
 from .engine import Go, Library, Services, Turn, TurnResult, nodes
 from .state import Conversation
@@ -81,6 +82,12 @@ async def route(t: Turn) -> None:
             t.trace.append(f"{t.flow.id}/{node.id}")
             await t.run(await t.follow(await resume(node, t)))
             return
+    if t.triggered_flow() is None:  # the FAQ, the language model, the fallback message
+        assisted = await assist_idle(t)
+        if assisted.answered:
+            if assisted.flow is not None or t.state.turns == 0:
+                await t.run(t.start_flow(assisted.flow or _idle_flow(t)))
+            return
     await t.run(t.start_flow(_idle_flow(t)))
 
 
@@ -118,10 +125,16 @@ async def _interrupt(t: Turn, interrupt: Interrupt) -> None:
 
 
 async def _resume_handoff(t: Turn) -> None:
+    """Staff give the conversation back: on after the handoff node, or at the flow they name."""
     assert t.flow is not None and t.state.node is not None
     node = t.flow.node(t.state.node)
-    t.state.handoff_queue = None
-    t.notices.append({"kind": "handoff_resumed"})
+    t.state.handoff_queue = t.state.asked_at = None
+    flow = t.event.data.get("flow")
+    t.notices.append({"kind": "handoff_resumed", "flow": flow})
+    if isinstance(flow, str) and flow in t.bot.flows:
+        t.clear()
+        await t.run(t.start_flow(flow))
+        return
     await t.run(await t.follow(Go(getattr(node, "next", None))))
 
 

@@ -65,3 +65,31 @@ async def test_appointments_and_timers_are_listed(start: h.Start) -> None:
     assert (await app.client.get("/admin/appointments?day=amanha", headers=AUTH)).status == 400
     assert (await (await app.client.get("/admin/timers", headers=AUTH)).json()) == {"timers": []}
     assert (await app.client.get("/admin/timers?limit=x", headers=AUTH)).status == 400
+
+
+async def test_staff_list_handoffs_reply_through_the_channel_and_resume_at_a_flow(start: h.Start) -> None:
+    app = await start(bot=CLINIC, admin_token=TOKEN, clock=ManualClock(datetime.fromtimestamp(TS, UTC)))
+    path = f"/admin/conversations/whatsapp/{h.USER}"
+    for n, (text, replies) in enumerate([("oi", 2), ("Maria", 4), ("atendente", 5), ("sim", 6)], 1):
+        await _say(app, n, text, replies)
+    listed = await (await app.client.get("/admin/handoffs", headers=AUTH)).json()
+    assert [(e["channel"], e["user"], e["queue"]) for e in listed["handoffs"]] == [("whatsapp", h.USER, "recepcao")]
+    answer = await app.client.post(f"{path}/messages", headers=AUTH, json={"text": "Olá Maria, aqui é a Ana!"})
+    assert answer.status == 200
+
+    async def staff_said() -> bool:
+        return "Olá Maria, aqui é a Ana!" in app.texts()
+
+    await h.wait_until(staff_said)
+    refused = await app.client.post(f"{path}/resume", headers=AUTH, json={"flow": "nope"})
+    assert refused.status == 400 and "menu" in (await refused.json())["error"]
+    assert (await app.client.post(f"{path}/resume", headers=AUTH, json={"flow": "menu"})).status == 200
+
+    async def menu_again() -> bool:
+        last = app.graph.calls[-1].json
+        return bool(last.get("interactive", {}).get("body", {}).get("text") == "Como posso ajudar, Maria?")
+
+    await h.wait_until(menu_again)
+    assert (await (await app.client.get("/admin/handoffs", headers=AUTH)).json()) == {"handoffs": []}
+    late = await app.client.post(f"{path}/messages", headers=AUTH, json={"text": "oi?"})
+    assert late.status == 409  # back with the bot: staff do not talk over it
