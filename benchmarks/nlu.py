@@ -1,6 +1,6 @@
 """How long papo's NLU takes, next to a bare normalisation pass measured in the same run.
 
-    python benchmarks/nlu.py [--rounds 5]
+    python -m benchmarks.nlu [--rounds 5]
 
 Prints parse latency p50/p99 per message for the clinic bot (16 intents, its held-out test
 set) and for a 30-intent bot, and the training time for 5,000 examples. The 30-intent data is

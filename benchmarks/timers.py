@@ -1,6 +1,6 @@
 """Timer queue throughput and lateness, against plain ZADD / ZPOPMIN measured in the same run.
 
-    .venv/bin/python benchmarks/timers.py [--redis-url URL] [--timers 20000] [--batch 100]
+    .venv/bin/python -m benchmarks.timers [--redis-url URL] [--timers 20000] [--batch 100]
 
 Prints timers scheduled/s and dispatched/s (claim + handler + complete, from a backlog), and the
 lateness p50/p99 of timers falling due at a steady rate while a dispatcher polls; each next to the same
@@ -9,18 +9,24 @@ work done with bare sorted-set commands, and the ratio papo / floor.
 
 from __future__ import annotations
 
-import argparse
-import asyncio
-import os
-import statistics
-import time
-import uuid
-from collections.abc import Awaitable, Callable
-from datetime import UTC, datetime, timedelta
+import sys
+from pathlib import Path
 
-import redis.asyncio as aioredis
+# Run as a script, this folder comes first on sys.path, and benchmarks/nlu.py would hide the nlu package.
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).parent.resolve()]
 
-from runtime.timers import ClaimedTimer, Dispatcher, SystemClock, Timer, TimerQueue, to_ms
+import argparse  # noqa: E402
+import asyncio  # noqa: E402
+import os  # noqa: E402
+import statistics  # noqa: E402
+import time  # noqa: E402
+import uuid  # noqa: E402
+from collections.abc import Awaitable, Callable  # noqa: E402
+from datetime import UTC, datetime, timedelta  # noqa: E402
+
+import redis.asyncio as aioredis  # noqa: E402
+
+from runtime.timers import ClaimedTimer, Dispatcher, SystemClock, Timer, TimerQueue, to_ms  # noqa: E402
 
 CHUNK = 500
 POLL = 0.005

@@ -2,29 +2,35 @@
 release) against a real Redis, next to a floor measured in the same run: one GET and one SET
 per turn over the same clients, with the same concurrency.
 
-    python benchmarks/turns.py [--conversations 200] [--turns 10] [--concurrency 32]
+    python -m benchmarks.turns [--conversations 200] [--turns 10] [--concurrency 32]
 
 Uses REDIS_URL or redis://127.0.0.1:6379/0 and its own key prefix, deleted afterwards.
 """
 
 from __future__ import annotations
 
-import argparse
-import asyncio
-import os
-import time
-import uuid
-from datetime import UTC, datetime, timedelta
+import sys
 from pathlib import Path
-from typing import Any
 
-import redis.asyncio as aioredis
+# Run as a script, this folder comes first on sys.path, and benchmarks/nlu.py would hide the nlu package.
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).parent.resolve()]
 
-from flows.messages import InboundEvent
-from runtime.clock import SystemClock
-from runtime.library import BotLibrary
-from runtime.processor import Processor
-from runtime.store import RedisStore
+import argparse  # noqa: E402
+import asyncio  # noqa: E402
+import os  # noqa: E402
+import time  # noqa: E402
+import uuid  # noqa: E402
+from datetime import UTC, datetime, timedelta  # noqa: E402
+from pathlib import Path  # noqa: E402
+from typing import Any  # noqa: E402
+
+import redis.asyncio as aioredis  # noqa: E402
+
+from flows.messages import InboundEvent  # noqa: E402
+from runtime.clock import SystemClock  # noqa: E402
+from runtime.library import BotLibrary  # noqa: E402
+from runtime.processor import Processor  # noqa: E402
+from runtime.store import RedisStore  # noqa: E402
 
 BOT = Path(__file__).parent / "bots" / "echo"
 

@@ -3,29 +3,35 @@
 Both servers run as their own processes; this process drives them and plays the Graph API, so it
 also times each message from its webhook to the reply reaching the fake Graph server.
 
-    python benchmarks/webhooks.py [--seconds 4] [--concurrency 32] [--replies 300]
+    python -m benchmarks.webhooks [--seconds 4] [--concurrency 32] [--replies 300]
 
 Uses REDIS_URL or redis://127.0.0.1:6379/0 and its own key prefix, deleted afterwards.
 """
 
 from __future__ import annotations
 
-import argparse
-import asyncio
-import hashlib
-import hmac
-import json
-import os
-import socket
 import sys
-import time
-import uuid
 from pathlib import Path
-from typing import Any
 
-import aiohttp
-import redis.asyncio as aioredis
-from aiohttp import web
+# Run as a script, this folder comes first on sys.path, and benchmarks/nlu.py would hide the nlu package.
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).parent.resolve()]
+
+import argparse  # noqa: E402
+import asyncio  # noqa: E402
+import hashlib  # noqa: E402
+import hmac  # noqa: E402
+import json  # noqa: E402
+import os  # noqa: E402
+import socket  # noqa: E402
+import sys  # noqa: E402
+import time  # noqa: E402
+import uuid  # noqa: E402
+from pathlib import Path  # noqa: E402
+from typing import Any  # noqa: E402
+
+import aiohttp  # noqa: E402
+import redis.asyncio as aioredis  # noqa: E402
+from aiohttp import web  # noqa: E402
 
 BOT = Path(__file__).parent / "bots" / "echo"
 ROOT = Path(__file__).parents[1]
