@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 from .errors import FlowInvalid, FlowIssue
+from .faq import FAQ_FILE, Faq
 from .jsonpos import Positions, describe_decode_error, load_with_positions
 from .lint import lint
 from .model import Bot, Flow, Interrupt, parse_duration, variables_from_json
@@ -73,11 +74,15 @@ def check_bot(root: str | Path) -> LoadResult:
                 flow_data[data["id"]] = (str(path), data)
     if (root / "layout.json").exists():
         _read(root / "layout.json", "layout", issues, positions)
+    faq_data = _read(root / FAQ_FILE, "faq", issues, positions) if (root / FAQ_FILE).exists() else None
     if any(i.severity == "error" for i in issues) or not isinstance(bot_data, dict):
         return LoadResult(None, tuple(issues))
     bot = _build(root, bot_data, flow_data, issues, positions, bot_file)
     if bot is None:
         return LoadResult(None, tuple(issues))
+    if isinstance(faq_data, dict):
+        issues += _faq_issues(faq_data, str(root / FAQ_FILE), positions)
+        bot = replace(bot, faq=Faq.from_json(faq_data, digest=digest_of(faq_data)))
     issues += lint(bot, bot_file, positions)
     has_errors = any(i.severity == "error" for i in issues)
     return LoadResult(None if has_errors else bot, tuple(issues))
@@ -146,4 +151,19 @@ def _build(root: Path, data: dict[str, Any], flow_data: dict[str, tuple[str, Any
         nlu=dict(data.get("nlu", {})),
         root=str(root),
         scheduling=dict(data.get("scheduling", {})),
+        faq_settings=dict(data.get("faq", {})),
+        llm=dict(data.get("llm", {})),
     )
+
+
+def _faq_issues(data: dict[str, Any], file: str, positions: dict[str, Positions]) -> list[FlowIssue]:
+    """Two entries with one id would make answers ambiguous."""
+    seen: dict[str, int] = {}
+    issues = []
+    for i, entry in enumerate(data.get("entries", ())):
+        if entry["id"] in seen:
+            issues.append(_issue_at(positions, file, f"/entries/{i}/id", "duplicate-id",
+                                    f"FAQ entry id {entry['id']!r} is also used by entry {seen[entry['id']]}",
+                                    "give each entry its own id"))
+        seen.setdefault(entry["id"], i)
+    return issues

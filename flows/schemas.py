@@ -17,7 +17,7 @@ from referencing import Registry, Resource
 from .errors import FlowIssue
 from .jsonpos import Positions, escape, pointer_of
 
-SCHEMA_NAMES = ("bot", "flow", "layout", "test", "calendar")
+SCHEMA_NAMES = ("bot", "flow", "layout", "test", "calendar", "faq")
 _JSON_TYPES = {dict: "an object", list: "a list", str: "a text", bool: "true/false", int: "a number",
                float: "a number", type(None): "null"}
 

@@ -15,7 +15,8 @@ from .harness import BotHarness
 HELP = """commands: /reset  start over    /state  show the conversation's state
           /resume staff hands the conversation back to the bot
           /advance 25h  move the clock (the chat then runs on a virtual clock)
-          /reload  read the bot folder again    /quit  leave"""
+          /reload  read the bot folder again    /quit  leave
+          /debug   show or hide each turn's decisions (FAQ entry, LLM command, tokens, latency, cache)"""
 
 
 def show(messages: list[OutboundMessage]) -> None:
@@ -34,6 +35,7 @@ async def chat(root: Path, *, user: str = "local") -> int:
     harness = await BotHarness.open(root, user=user, clock=SystemClock())
     print(f"papo chat: {harness.library.name} (type /help for commands, /quit to leave)")
     offered: list[str] = []
+    debug = False
     try:
         while True:
             try:
@@ -41,12 +43,19 @@ async def chat(root: Path, *, user: str = "local") -> int:
             except EOFError:
                 return 0
             if line.startswith("/"):
-                if await _command(harness, line) == "quit":
+                done = await _command(harness, line)
+                if done == "quit":
                     return 0
+                if done == "debug":
+                    debug = not debug
+                    print(f"(debug {'on' if debug else 'off'})")
                 continue
             choice = offered[int(line) - 1] if line.isdigit() and 0 < int(line) <= len(offered) else None
             replies = await harness.say("" if choice else line, choice_id=choice)
             show(replies)
+            if debug:
+                for notice in (n for result in harness.last for n in result.notices):
+                    print(f"     [debug] {json.dumps(notice, ensure_ascii=False, default=str)}")
             with_options = [m for m in replies if m.options]
             offered = [o.id for o in with_options[-1].options] if with_options else []
     finally:
@@ -55,8 +64,8 @@ async def chat(root: Path, *, user: str = "local") -> int:
 
 async def _command(harness: BotHarness, line: str) -> str:
     name, _, arg = line.partition(" ")
-    if name == "/quit":
-        return "quit"
+    if name in ("/quit", "/debug"):
+        return name[1:]
     if name == "/reset":
         await harness.reset()
         print("(conversation deleted; say something to start again)")

@@ -24,6 +24,9 @@ from .errors import LoopGuard
 from .state import Conversation, Frame
 
 if TYPE_CHECKING:
+    from nlu.faq import FaqIndex
+
+    from .llm import LlmFallback
     from .scheduling import Scheduler
     from .timers import TimerQueue
 
@@ -56,12 +59,16 @@ class Services:
     scheduler: Scheduler | None = None  # the bot's calendar, when it has a calendar.json
     timers: TimerQueue | None = None  # conversation timers: reminders, ask timeouts, remind nodes
     extra: dict[str, Any] = field(default_factory=dict)
+    faq: FaqIndex | None = None  # retrieval over the bot's faq.json
+    llm: LlmFallback | None = None  # the language-model fallback, when configured
 
     async def aclose(self) -> None:
-        """Close what the services hold open (an NLU server's connections)."""
+        """Close what the services hold open (an NLU server's connections, the LLM's client)."""
         closer = getattr(self.nlu, "aclose", None)
         if closer is not None:
             await closer()
+        if self.llm is not None:
+            await self.llm.aclose()
 
 
 # Outcomes a node handler returns: where the turn goes next.

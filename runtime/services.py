@@ -14,11 +14,13 @@ import redis.asyncio as aioredis
 import nlu
 from flows.model import Bot
 from nlu.config import NluConfig
+from nlu.faq import FaqIndex
 from nlu.pipeline import NLU
 from nlu.rasa_http import RasaHTTPNLU
 
 from .clock import Clock, SystemClock
 from .engine import Services
+from .llm import llm_fallback
 from .scheduling import Scheduler, load_calendar
 from .scheduling.loading import CALENDAR_FILE
 from .timers import TimerQueue
@@ -85,10 +87,12 @@ def build_services(bot: Bot, root: Path, *, redis: aioredis.Redis | None = None,
     """The bot's services. With a Redis client also its conversation timers, and its scheduler when
     the folder has a calendar.json. `base` reuses already built services (one NLU for many harnesses)."""
     if base is None:
-        base = Services(nlu=reader(bot, root))
+        base = Services(nlu=reader(bot, root), faq=FaqIndex.from_settings(bot.faq, dict(bot.faq_settings))
+                        if bot.faq else None)
     if redis is None:
         return base
-    return replace(base, **scheduling(bot, root, redis, prefix=prefix, clock=clock or SystemClock()))
+    return replace(base, **scheduling(bot, root, redis, prefix=prefix, clock=clock or SystemClock()),
+                   llm=llm_fallback(bot, redis, prefix=prefix))
 
 
 def scheduling(bot: Bot, root: Path, redis: aioredis.Redis, *, prefix: str, clock: Clock) -> dict[str, Any]:

@@ -1,0 +1,20 @@
+"""The language-model fallback: one command from a closed set, chosen by a model behind any
+OpenAI-compatible endpoint, validated against the bot's catalog before papo acts on it."""
+
+from .commands import Catalog, Command, Refused, check
+from .fallback import Decision, LlmFallback, LlmRequest, llm_fallback
+from .privacy import mask
+from .settings import LlmSettings
+
+__all__ = [
+    "Catalog",
+    "Command",
+    "Decision",
+    "LlmFallback",
+    "LlmRequest",
+    "LlmSettings",
+    "Refused",
+    "check",
+    "llm_fallback",
+    "mask",
+]

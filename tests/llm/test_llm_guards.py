@@ -1,0 +1,56 @@
+"""Masking, command checks and FAQ retrieval: the pure parts of the fallback."""
+
+from __future__ import annotations
+
+import pytest
+
+from flows.loader import load_bot
+from nlu.faq import FaqIndex
+from runtime.llm import Catalog, Command, Refused, check, mask
+
+from .conftest import BOT
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("meu cpf é 529.982.247-25", "meu cpf é [cpf]"),
+    ("cpf 52998224725", "cpf [cpf]"),
+    ("liga no (11) 98765-4321", "liga no [telefone]"),
+    ("+55 11 98765-4321 é o meu", "[telefone] é o meu"),
+    ("manda pra ana.souza@example.com.br", "manda pra [email]"),
+    ("cartão 4111 1111 1111 1111 venc 12/28", "cartão [cartao] venc 12/28"),
+    ("protocolo 123456789", "protocolo [numero]"),
+    ("tem vaga às 10h?", "tem vaga às 10h?"),
+])
+def test_personal_data_is_masked(text: str, expected: str) -> None:
+    assert mask(text) == expected
+
+
+def test_tagged_values_are_masked_whatever_their_form() -> None:
+    assert mask("sou a JOANA prado da silva", ["Joana Prado"]) == "sou a [dado] da silva"
+
+
+def test_a_written_answer_keeps_only_the_entry_figures() -> None:
+    catalog = Catalog({"preco": "A consulta custa R$ 250,00."})
+    kept = check(Command(command="answer_faq", faq_id="preco", text="Custa R$ 250,00, tá?"), catalog)
+    assert isinstance(kept, Command) and kept.text == "Custa R$ 250,00, tá?"
+    replaced = check(Command(command="answer_faq", faq_id="preco", text="Custa R$ 200,00."), catalog)
+    assert isinstance(replaced, Command) and replaced.text == "A consulta custa R$ 250,00."
+    assert isinstance(check(Command(command="small_talk", text="Amanhã tem vaga!"), catalog), Refused)
+
+
+def test_faq_retrieval_is_confident_only_with_a_clear_winner() -> None:
+    index = FaqIndex(load_bot(BOT).faq)
+    reading = index.read("Tem estacionamento???")
+    assert reading.confident and reading.best is not None and reading.best.entry == "estacionamento"
+    assert not index.read("qual a capital da frança").confident
+    assert index.read("aceita pix", topics=["exames"]).ranking[0].entry == "exames"
+    strict = FaqIndex(load_bot(BOT).faq, threshold=0.99)
+    question = "vaga pra estacionar o carro"
+    assert index.read(question).confident and not strict.read(question).confident
+
+
+def test_public_names_are_exported_sorted_and_exist() -> None:
+    import runtime.llm
+
+    assert runtime.llm.__all__ == sorted(runtime.llm.__all__)
+    assert all(hasattr(runtime.llm, name) for name in runtime.llm.__all__)
