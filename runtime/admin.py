@@ -8,10 +8,15 @@ call needs `Authorization: Bearer <token>`.
     POST /admin/conversations/{channel}/{user}/messages  {"text": ...}: staff reply through the channel
     POST /admin/conversations/{channel}/{user}/resume    staff hand the conversation back to the bot,
          where it left off or at {"flow": ...}
+    GET  /admin/calendar-feeds                    each professional's .ics address, to subscribe to
+
+    GET  /calendar/{professional}.ics?key=...     the feed itself; calendar apps cannot send headers, so
+         the key in the address (derived from the admin token, one per professional) is the credential.
 """
 
 from __future__ import annotations
 
+import hashlib
 import hmac
 import json
 import uuid
@@ -37,9 +42,15 @@ def add_routes(app: web.Application, service_key: web.AppKey[Service]) -> None:
               ("GET", "/admin/handoffs", handoffs),
               ("GET", "/admin/conversations/{channel}/{user}", conversation),
               ("POST", "/admin/conversations/{channel}/{user}/messages", staff_message),
-              ("POST", "/admin/conversations/{channel}/{user}/resume", resume)]
+              ("POST", "/admin/conversations/{channel}/{user}/resume", resume),
+              ("GET", "/admin/calendar-feeds", calendar_feeds)]
     for method, path, handler in routes:
         app.router.add_route(method, path, _guarded(handler, service_key))
+
+    async def feed(request: web.Request) -> web.StreamResponse:
+        return await calendar_feed(request, request.app[service_key])
+
+    app.router.add_get("/calendar/{professional}.ics", feed)
 
 
 def _guarded(handler: Callable[[web.Request, Service], Awaitable[web.StreamResponse]],
@@ -132,6 +143,33 @@ async def resume(request: web.Request, service: Service) -> web.StreamResponse:
     submitted = await service.processor.submit(event)
     await service.sends.signal(key)
     return web.json_response({"resumed": True, "replies": sum(len(r.messages) for r in submitted.results)})
+
+
+def feed_key(service: Service, professional: str) -> str:
+    token = (service.settings.admin_token or "").encode()
+    return hmac.new(token, f"ics:{service.library.name}:{professional}".encode(), hashlib.sha256).hexdigest()[:32]
+
+
+async def calendar_feeds(request: web.Request, service: Service) -> web.StreamResponse:
+    scheduler = service.processor.services.scheduler
+    if scheduler is None:
+        return _error(404, f"bot {service.library.name!r} has no calendar.json")
+    base = f"{request.scheme}://{request.host}"
+    return web.json_response({"feeds": [
+        {"professional": pid, "name": p.name, "url": f"{base}/calendar/{pid}.ics?key={feed_key(service, pid)}"}
+        for pid, p in sorted(scheduler.calendar.professionals.items())]})
+
+
+async def calendar_feed(request: web.Request, service: Service) -> web.StreamResponse:
+    scheduler = service.processor.services.scheduler
+    professional = request.match_info["professional"]
+    if scheduler is None or professional not in scheduler.calendar.professionals:
+        return _error(404, "no such calendar")
+    given = request.query.get("key", "").encode()
+    if not hmac.compare_digest(given, feed_key(service, professional).encode()):
+        return _error(401, "missing or wrong key: take the address from GET /admin/calendar-feeds")
+    body = await scheduler.ics_feed(professional)
+    return web.Response(body=body, content_type="text/calendar", charset="utf-8")
 
 
 def masked(variables: dict[str, Any], bot: Bot) -> dict[str, Any]:

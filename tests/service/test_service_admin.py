@@ -93,3 +93,22 @@ async def test_staff_list_handoffs_reply_through_the_channel_and_resume_at_a_flo
     assert (await (await app.client.get("/admin/handoffs", headers=AUTH)).json()) == {"handoffs": []}
     late = await app.client.post(f"{path}/messages", headers=AUTH, json={"text": "oi?"})
     assert late.status == 409  # back with the bot: staff do not talk over it
+
+
+async def test_each_professional_has_a_calendar_feed_to_subscribe_to(start: h.Start) -> None:
+    app = await start(bot=CLINIC, admin_token=TOKEN, clock=ManualClock(datetime.fromtimestamp(TS, UTC)))
+    scheduler = app.service.processor.services.scheduler
+    assert scheduler is not None
+    [slot] = await scheduler.find_slots("consulta", professional="dra_ana", limit=1)
+    await scheduler.book(slot, patient=f"whatsapp:{h.USER}")
+    feeds = (await (await app.client.get("/admin/calendar-feeds", headers=AUTH)).json())["feeds"]
+    assert [f["professional"] for f in feeds] == ["dr_bruno", "dra_ana"]
+    url = next(f["url"] for f in feeds if f["professional"] == "dra_ana")
+    path = url[url.index("/calendar/"):]
+    answer = await app.client.get(path)
+    assert answer.status == 200 and answer.content_type == "text/calendar"
+    feed = await answer.text()
+    assert feed.startswith("BEGIN:VCALENDAR") and feed.count("BEGIN:VEVENT") == 1
+    assert h.USER not in feed  # the patient's phone number stays out of staff calendars
+    assert (await app.client.get(path.replace("key=", "key=x"))).status == 401
+    assert (await app.client.get("/calendar/dra_ana.ics")).status == 401
