@@ -8,6 +8,9 @@ call needs `Authorization: Bearer <token>`.
     POST /admin/conversations/{channel}/{user}/messages  {"text": ...}: staff reply through the channel
     POST /admin/conversations/{channel}/{user}/resume    staff hand the conversation back to the bot,
          where it left off or at {"flow": ...}
+    GET  /admin/conversations/{channel}/{user}/decisions  what the FAQ and the LLM decided, newest
+         first, and the conversation's LLM spend
+    GET  /admin/llm                               this month's LLM calls, tokens and cost for the bot
     GET  /admin/calendar-feeds                    each professional's .ics address, to subscribe to
 
     GET  /calendar/{professional}.ics?key=...     the feed itself; calendar apps cannot send headers, so
@@ -43,6 +46,8 @@ def add_routes(app: web.Application, service_key: web.AppKey[Service]) -> None:
               ("GET", "/admin/conversations/{channel}/{user}", conversation),
               ("POST", "/admin/conversations/{channel}/{user}/messages", staff_message),
               ("POST", "/admin/conversations/{channel}/{user}/resume", resume),
+              ("GET", "/admin/conversations/{channel}/{user}/decisions", decisions),
+              ("GET", "/admin/llm", llm_usage),
               ("GET", "/admin/calendar-feeds", calendar_feeds)]
     for method, path, handler in routes:
         app.router.add_route(method, path, _guarded(handler, service_key))
@@ -143,6 +148,23 @@ async def resume(request: web.Request, service: Service) -> web.StreamResponse:
     submitted = await service.processor.submit(event)
     await service.sends.signal(key)
     return web.json_response({"resumed": True, "replies": sum(len(r.messages) for r in submitted.results)})
+
+
+async def decisions(request: web.Request, service: Service) -> web.StreamResponse:
+    key = _key(request, service)
+    raw = await service.client.lrange(service.decisions_key(key), 0, -1)
+    llm = service.processor.services.llm
+    usage = await llm.ledger.usage(conversation=f"{key.channel}:{key.user}") if llm is not None else {}
+    return web.json_response({"decisions": [json.loads(item) for item in raw], "llm_usage": usage})
+
+
+async def llm_usage(request: web.Request, service: Service) -> web.StreamResponse:
+    llm = service.processor.services.llm
+    if llm is None:
+        return _error(404, "the LLM fallback is off for this bot (no OPENAI_API_KEY)")
+    now = service.processor.clock.now()
+    return web.json_response({"month": f"{now:%Y-%m}", "usage": await llm.ledger.usage(now=now),
+                              "budget_usd": llm.settings.monthly_budget_usd})
 
 
 def feed_key(service: Service, professional: str) -> str:

@@ -108,6 +108,8 @@ async def decide(t: Turn) -> Decision:
         hints = tuple(m.entry for m in t.services.faq.read(t.event.text).ranking[:3])
     request = LlmRequest(t.event.text, f"{t.event.channel}:{t.event.user}", t.locale, catalog(t.bot, t.locale),
                          version(t.bot), secrets(t), hints)
+    if t.services.typing is not None:
+        await t.services.typing(t.event)  # the model may take seconds: the user sees "typing..."
     decision = await t.services.llm.decide(request, t.now)
     t.notices.append(decision.notice())
     return decision

@@ -28,3 +28,6 @@ DELIVERY = "delivery"     # hash per channel message id: status, rank, at, papo_
 FAILED = "failed"         # hash: papo message id -> why it was never sent (JSON)
 WINDOW_S = 24 * 3600      # Meta's customer-service window
 WINDOW_MARGIN_S = 60      # checked at send time with this margin
+
+DECISIONS_KEPT = 50            # FAQ/LLM decisions kept per conversation for the admin API
+DECISIONS_TTL_S = 30 * 24 * 3600

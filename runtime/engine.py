@@ -61,6 +61,7 @@ class Services:
     extra: dict[str, Any] = field(default_factory=dict)
     faq: FaqIndex | None = None  # retrieval over the bot's faq.json
     llm: LlmFallback | None = None  # the language-model fallback, when configured
+    typing: Callable[[InboundEvent], Awaitable[None]] | None = None  # "typing..." on the user's channel
 
     async def aclose(self) -> None:
         """Close what the services hold open (an NLU server's connections, the LLM's client)."""

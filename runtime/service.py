@@ -16,8 +16,10 @@ from typing import Any, Literal
 
 import redis.asyncio as aioredis
 
-from connectors import Connector, WebConnector, connector_class
+from connectors import Connector, ConnectorError, WebConnector, connector_class
+from flows.messages import InboundEvent
 
+from . import constants as C
 from .clock import Clock, SystemClock
 from .delivery import DeliveryBook
 from .engine import TurnResult
@@ -37,6 +39,7 @@ log = logging.getLogger(__name__)
 Role = Literal["all", "ingest", "worker", "sender", "timers"]
 ROLES: tuple[Role, ...] = ("all", "ingest", "worker", "sender", "timers")
 TIMER_ROLES: tuple[Role, ...] = ("all", "worker", "timers")
+DECISIONS = frozenset({"faq", "llm", "medical_deflection"})
 
 
 @dataclass
@@ -82,16 +85,41 @@ class Service:
         service = cls(settings, client, library, processor, connectors, work, sends, deliveries,
                       Worker(processor, sends), sender, owns)
         processor.on_commit = service.replies_committed
+        processor.services.typing = service.show_typing
         return service
+
+    async def show_typing(self, event: InboundEvent) -> None:
+        """The channel's typing indicator (WhatsApp also marks the message read); never fails a turn."""
+        connector = self.connectors.get(event.channel)
+        if connector is None or event.kind in ("timer", "system"):
+            return
+        try:
+            await connector.typing(to=event.user, message_id=event.id)
+        except ConnectorError as exc:
+            log.info("typing indicator not shown channel=%s: %s", event.channel, type(exc).__name__)
 
     async def replies_committed(self, key: ConversationKey, result: TurnResult) -> None:
         """Whoever ran a turn (a worker, a timer), its replies now wait in the outbox: wake a sender.
         The web channel has nobody to push to: its replies wait for the user's next request."""
         if result.messages and key.channel != WebConnector.channel:
             await self.sends.signal(key)
+        decisions = [n for n in result.notices if n.get("kind") in DECISIONS]
+        if decisions:  # what the FAQ and the LLM decided, for staff (no message text in a notice)
+            await self._remember_decisions(key, decisions)
         if result.state.waiting == "handoff":  # listed for staff; a stale entry is dropped when listed
             await self.client.hset(self.handoffs_key, f"{key.channel}:{key.user}",
                                    json.dumps({"queue": result.state.handoff_queue, "since": result.state.asked_at}))
+
+    def decisions_key(self, key: ConversationKey) -> str:
+        return f"{self.settings.key_prefix}:decisions:{key.bot}:{key.channel}:{key.user}"
+
+    async def _remember_decisions(self, key: ConversationKey, decisions: list[dict[str, Any]]) -> None:
+        at = self.processor.clock.now().isoformat()
+        async with self.client.pipeline(transaction=True) as pipe:
+            pipe.lpush(self.decisions_key(key), *(json.dumps({"at": at, **d}) for d in decisions))
+            pipe.ltrim(self.decisions_key(key), 0, C.DECISIONS_KEPT - 1)
+            pipe.expire(self.decisions_key(key), C.DECISIONS_TTL_S)
+            await pipe.execute()
 
     @property
     def handoffs_key(self) -> str:
