@@ -15,7 +15,7 @@ import subprocess
 import tempfile
 import time
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 
 import pytest
 import redis
@@ -37,6 +37,21 @@ def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
+
+
+def _started(proc: subprocess.Popen[bytes], ready: Callable[[], bool], *, seconds: float) -> bool:
+    """Wait until `ready()` holds; between tries, wait on the process itself, so a server that
+    exits is noticed at once. A server that is not ready in time is killed."""
+    deadline = time.monotonic() + seconds
+    while not ready():
+        try:
+            proc.wait(timeout=0.05)
+            return False  # it exited
+        except subprocess.TimeoutExpired:
+            if time.monotonic() > deadline:
+                proc.kill()
+                return False
+    return True
 
 
 @pytest.fixture(scope="session")
@@ -61,12 +76,8 @@ def redis_url() -> Iterator[str]:
         stderr=subprocess.DEVNULL,
     )
     url = f"redis://127.0.0.1:{port}/0"
-    deadline = time.monotonic() + 10
-    while not _answers(url):
-        if proc.poll() is not None or time.monotonic() > deadline:
-            proc.kill()
-            pytest.exit(f"the private redis-server on port {port} did not start", returncode=3)
-        time.sleep(0.05)
+    if not _started(proc, lambda: _answers(url), seconds=10):
+        pytest.exit(f"the private redis-server on port {port} did not start", returncode=3)
     try:
         yield url
     finally:

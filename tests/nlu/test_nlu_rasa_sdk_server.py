@@ -46,10 +46,13 @@ def action_server() -> Iterator[str]:
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
     while not _healthy(url):
-        if proc.poll() is not None or time.monotonic() > deadline:
-            proc.kill()
-            pytest.fail("the rasa-sdk action server did not start")
-        time.sleep(0.1)
+        try:
+            proc.wait(timeout=0.1)  # between tries, wait on the server: one that exits is noticed at once
+            pytest.fail("the rasa-sdk action server exited at start")
+        except subprocess.TimeoutExpired:
+            if time.monotonic() > deadline:
+                proc.kill()
+                pytest.fail("the rasa-sdk action server did not start in 60 s")
     yield url
     proc.terminate()
     proc.wait(timeout=10)
