@@ -11,6 +11,8 @@ call needs `Authorization: Bearer <token>`.
     GET  /admin/conversations/{channel}/{user}/decisions  what the FAQ and the LLM decided, newest
          first, and the conversation's LLM spend
     GET  /admin/llm                               this month's LLM calls, tokens and cost for the bot
+    GET  /admin/failures?limit=50                 messages the channel refused (expired token, window...),
+         newest first
     GET  /admin/calendar-feeds                    each professional's .ics address, to subscribe to
 
     GET  /calendar/{professional}.ics?key=...     the feed itself; calendar apps cannot send headers, so
@@ -48,6 +50,7 @@ def add_routes(app: web.Application, service_key: web.AppKey[Service]) -> None:
               ("POST", "/admin/conversations/{channel}/{user}/resume", resume),
               ("GET", "/admin/conversations/{channel}/{user}/decisions", decisions),
               ("GET", "/admin/llm", llm_usage),
+              ("GET", "/admin/failures", failures),
               ("GET", "/admin/calendar-feeds", calendar_feeds)]
     for method, path, handler in routes:
         app.router.add_route(method, path, _guarded(handler, service_key))
@@ -101,6 +104,7 @@ async def conversation(request: web.Request, service: Service) -> web.StreamResp
         return _error(404, "no such conversation")
     document = state.to_json() | {"version": state.version}
     document["vars"] = masked(state.vars, service.library.current)
+    document["failures"] = await service.deliveries.failures(key)
     return web.json_response(document, dumps=lambda d: json.dumps(d, ensure_ascii=False))
 
 
@@ -156,6 +160,13 @@ async def decisions(request: web.Request, service: Service) -> web.StreamRespons
     llm = service.processor.services.llm
     usage = await llm.ledger.usage(conversation=f"{key.channel}:{key.user}") if llm is not None else {}
     return web.json_response({"decisions": [json.loads(item) for item in raw], "llm_usage": usage})
+
+
+async def failures(request: web.Request, service: Service) -> web.StreamResponse:
+    raw = request.query.get("limit", "50")
+    if not raw.isdigit() or not 1 <= int(raw) <= 1000:
+        return _error(400, f"limit {raw!r} must be a whole number from 1 to 1000")
+    return web.json_response({"failures": await service.deliveries.recent_failures(service.library.name, int(raw))})
 
 
 async def llm_usage(request: web.Request, service: Service) -> web.StreamResponse:

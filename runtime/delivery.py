@@ -71,10 +71,21 @@ class DeliveryBook:
         failed = self._key(conv, C.FAILED)
         record = {"error": type(error).__name__, "reason": str(error), "at": at,
                   "code": getattr(error, "code", None)}
+        everyone = {"channel": conv.channel, "user": conv.user, "message": papo_id, **record}
         async with self.client.pipeline(transaction=False) as pipe:
             pipe.hset(failed, papo_id, json.dumps(record))
             pipe.pexpire(failed, self.ttl_ms)
+            # one stream per bot as well: an expired token (190) fails every conversation at once
+            pipe.xadd(self.bot_failures_key(conv.bot), {"f": json.dumps(everyone)}, maxlen=C.FAILURES_KEPT,
+                      approximate=True)
             await pipe.execute()
+
+    def bot_failures_key(self, bot: str) -> str:
+        return f"{self.prefix}:failures:{bot}"
+
+    async def recent_failures(self, bot: str, limit: int) -> list[dict[str, Any]]:
+        entries = await self.client.xrevrange(self.bot_failures_key(bot), count=limit) or []
+        return [json.loads(_text((fields or {}).get(b"f") or (fields or {}).get("f"))) for _, fields in entries]
 
     async def record(self, conv: ConversationKey, channel_id: str) -> dict[str, str]:
         raw = await self.client.hgetall(self._key(conv, f"{C.DELIVERY}:{channel_id}"))

@@ -3,6 +3,7 @@ masked) and hand a conversation back to the bot."""
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -112,3 +113,19 @@ async def test_each_professional_has_a_calendar_feed_to_subscribe_to(start: h.St
     assert h.USER not in feed  # the patient's phone number stays out of staff calendars
     assert (await app.client.get(path.replace("key=", "key=x"))).status == 401
     assert (await app.client.get("/calendar/dra_ana.ics")).status == 401
+
+
+async def test_refused_messages_are_visible_to_staff(start: h.Start) -> None:
+    app = await start(admin_token=TOKEN)  # the echo bot
+    app.graph.answer(h.fakes.Reply(401, h.fakes.graph_error(190, "Error validating access token")))
+    assert (await app.post(h.wa_body(messages=[h.wa_message("wamid.F1", "oi")]))).status == 200
+
+    async def refused() -> bool:
+        return bool((await (await app.client.get("/admin/failures", headers=AUTH)).json())["failures"])
+
+    await h.wait_until(refused)
+    [failure] = (await (await app.client.get("/admin/failures", headers=AUTH)).json())["failures"]
+    assert (failure["code"], failure["channel"], failure["message"]) == (190, "whatsapp", "wamid.F1:0")
+    assert "wa-token" not in json.dumps(failure)  # never the secret
+    state = await (await app.client.get(f"/admin/conversations/whatsapp/{h.USER}", headers=AUTH)).json()
+    assert state["failures"]["wamid.F1:0"]["code"] == 190
