@@ -149,6 +149,7 @@ def _build(root: Path, data: dict[str, Any], flow_data: dict[str, tuple[str, Any
         messages=dict(data.get("messages", {})),
         settings=dict(data.get("settings", {})),
         nlu=dict(data.get("nlu", {})),
+        channels={name: dict(refs) for name, refs in data.get("channels", {}).items()},
         root=str(root),
         scheduling=dict(data.get("scheduling", {})),
         faq_settings=dict(data.get("faq", {})),

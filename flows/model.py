@@ -453,6 +453,7 @@ class Bot:
     messages: Mapping[str, Text] = field(default_factory=dict)
     settings: Mapping[str, Any] = field(default_factory=dict)
     nlu: Mapping[str, Any] = field(default_factory=dict)
+    channels: Mapping[str, Mapping[str, str]] = field(default_factory=dict)  # ${ENV_VAR} references
     root: str = ""
     scheduling: Mapping[str, Any] = field(default_factory=dict)  # e.g. {"reminder_flow": "lembrete"}
     faq: Faq = Faq()  # faq.json; `faq_settings` and `llm` are bot.json's "faq" and "llm"

@@ -9,8 +9,8 @@ import logging
 import os
 import secrets
 import socket
-from collections.abc import AsyncIterator
-from dataclasses import dataclass
+from collections.abc import AsyncIterator, Mapping
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Literal
 
@@ -28,7 +28,7 @@ from .pacing import Pacer
 from .processor import Processor
 from .sender import Sender, SendPolicy
 from .services import build_services
-from .settings import CHANNEL_VARIABLES, ChannelSettings, Settings, redis_client
+from .settings import CHANNEL_VARIABLES, ChannelSettings, Settings, redis_client, resolve_channels
 from .state import ConversationKey
 from .store import RedisStore
 from .timer_kinds import conversation_dispatcher
@@ -58,13 +58,14 @@ class Service:
 
     @classmethod
     async def open(cls, settings: Settings, botdir: str | Path, *, client: aioredis.Redis | None = None,
-                   clock: Clock | None = None) -> Service:
+                   clock: Clock | None = None, env: Mapping[str, str] = os.environ) -> Service:
         """Load the bot (FlowInvalid when it has errors) and connect everything; no loop starts yet."""
         owns = client is None
         client = client if client is not None else redis_client(settings)
         prefix = settings.key_prefix
         library = BotLibrary.load(botdir, client=client, prefix=prefix)
         await library.publish()
+        settings = with_bot_channels(settings, library.current.channels, env)
         clock = clock or SystemClock()
         store = RedisStore(client, prefix=prefix)
         services = build_services(library.current, Path(botdir), redis=client, prefix=prefix, clock=clock)
@@ -169,13 +170,24 @@ class Service:
             await self.client.aclose()
 
 
-def build_connectors(settings: Settings) -> dict[str, Connector]:
-    """A connector for every configured channel; the others are logged once as off."""
-    connectors = {c.channel: _connector(c, settings.graph_base_url) for c in settings.channels}
+def with_bot_channels(settings: Settings, refs: Mapping[str, Mapping[str, str]], env: Mapping[str, str]) -> Settings:
+    """The channels bot.json declares (as ${ENV_VAR} references) replace the default variable names;
+    a channel whose variables are missing is off, said once, and the others keep working."""
+    if refs:
+        channels, off = resolve_channels(refs, env)
+        settings = replace(settings, channels=channels, channels_off=off)
+    for line in settings.channels_off:
+        log.warning("%s", line)
+    served = {c.channel for c in settings.channels}
     for channel, names in CHANNEL_VARIABLES.items():
-        if channel not in connectors:
-            log.info("channel %s is off: set %s to serve it", channel, ", ".join(names))
-    return connectors
+        if channel not in served and channel not in refs:
+            log.info("channel %s is off: declare it in bot.json \"channels\", or set %s", channel, ", ".join(names))
+    return settings
+
+
+def build_connectors(settings: Settings) -> dict[str, Connector]:
+    """A connector for every configured channel."""
+    return {c.channel: _connector(c, settings.graph_base_url) for c in settings.channels}
 
 
 def _connector(channel: ChannelSettings, base_url: str) -> Connector:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Self
@@ -51,6 +52,7 @@ class Settings:
     send_retries: int = 5
     retry_base_s: float = 0.5
     admin_token: str | None = field(default=None, repr=False)  # None: no admin API
+    channels_off: tuple[str, ...] = ()  # why a channel is not served, said once at start
     web_token: str = field(default="", repr=False)  # the REST web channel's bearer token ("": none)
 
     @classmethod
@@ -64,7 +66,8 @@ class Settings:
         url = env.get("REDIS_URL") or None
         if url is not None and not url.startswith(("redis://", "rediss://", "unix://")):
             raise ConfigError(f"REDIS_URL has value {url!r}; expected redis://host:port/db")
-        return cls(redis_url=url, key_prefix=prefix, log_level=level, channels=_channels(env),
+        channels, off = resolve_channels(DEFAULT_CHANNEL_REFS, env, quiet_when_unset=True)
+        return cls(redis_url=url, key_prefix=prefix, log_level=level, channels=channels, channels_off=off,
                    graph_base_url=_graph_base_url(env),
                    partitions=_whole(env, "PAPO_PARTITIONS", C.PARTITIONS),
                    workers=_whole(env, "PAPO_WORKERS", 4),
@@ -82,19 +85,37 @@ class Settings:
         return next((c for c in self.channels if c.channel == name), None)
 
 
-def _channels(env: Mapping[str, str]) -> tuple[ChannelSettings, ...]:
-    """The channels whose four variables are set; a channel with none set is simply not served."""
-    found = []
-    for channel, names in CHANNEL_VARIABLES.items():
-        values = [env.get(name, "").strip() for name in names]
-        if not any(values):
-            continue
-        if missing := [name for name, value in zip(names, values, strict=True) if not value]:
-            raise ConfigError(f"{', '.join(missing)} not set: {channel} needs {', '.join(names)} (or none of them, "
-                              f"to leave {channel} off)")
-        token, secret, verify, account = values
-        found.append(ChannelSettings(channel, account, token, secret, verify))
-    return tuple(found)
+# Without a "channels" section in bot.json, these are the references papo reads.
+DEFAULT_CHANNEL_REFS: Mapping[str, Mapping[str, str]] = {
+    channel: {"token": f"${{{token}}}", "app_secret": f"${{{secret}}}", "verify_token": f"${{{verify}}}",
+              "account_id": f"${{{account}}}"}
+    for channel, (token, secret, verify, account) in CHANNEL_VARIABLES.items()
+}
+_REF = re.compile(r"\$\{([A-Z_][A-Z0-9_]*)\}")
+
+
+def resolve_channels(refs: Mapping[str, Mapping[str, str]], env: Mapping[str, str], *,
+                     quiet_when_unset: bool = False) -> tuple[tuple[ChannelSettings, ...], tuple[str, ...]]:
+    """Channels whose `${VAR}` references are all set, and one line per channel left off (naming the
+    missing variables). With `quiet_when_unset`, a channel with none of its variables set is off silently."""
+    found: list[ChannelSettings] = []
+    off: list[str] = []
+    for channel, fields in refs.items():
+        values: dict[str, str] = {}
+        missing: list[str] = []
+        needed = [m.group(1) for ref in fields.values() if (m := _REF.fullmatch(ref))]
+        for name, ref in fields.items():
+            match = _REF.fullmatch(ref)
+            values[name] = env.get(match.group(1), "").strip() if match else ref
+            if match and not values[name]:
+                missing.append(match.group(1))
+        if not missing:
+            found.append(ChannelSettings(channel, values["account_id"], values["token"], values["app_secret"],
+                                         values["verify_token"]))
+        elif not (quiet_when_unset and len(missing) == len(fields)):
+            off.append(f"{channel} is off: {', '.join(missing)} not set in the environment "
+                       f"(it needs {', '.join(needed)})")
+    return tuple(found), tuple(off)
 
 
 def _graph_base_url(env: Mapping[str, str]) -> str:

@@ -7,6 +7,7 @@ import json
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pytest
 import service_helpers as h
 
 from runtime.clock import ManualClock
@@ -15,6 +16,14 @@ CLINIC = Path(__file__).parents[2] / "examples" / "clinic"
 TOKEN = "admin-token-0123456789abcdef"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
 TS = 1772452800  # 2026-03-02 12:00 UTC, a Monday morning in São Paulo
+
+
+@pytest.fixture(autouse=True)
+def clinic_channels(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The variables examples/clinic/bot.json names for WhatsApp, pointing at the fake Graph API."""
+    for name, value in {"WHATSAPP_TOKEN": "wa-token", "WHATSAPP_APP_SECRET": h.fakes.APP_SECRET,
+                        "WHATSAPP_VERIFY_TOKEN": "v", "WHATSAPP_PHONE_NUMBER_ID": h.fakes.PHONE_NUMBER_ID}.items():
+        monkeypatch.setenv(name, value)
 
 
 async def _say(app: h.Running, n: int, text: str, replies: int) -> None:
