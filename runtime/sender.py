@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from connectors import Connector, SendError, WindowClosed
+from connectors import Connector, SendError, Throttled, WindowClosed
 from flows.messages import OutboundMessage
 
 from . import constants as C
@@ -168,6 +168,8 @@ class Sender:
     def _backoff(self, attempt: int, error: SendError | None) -> float:
         if error is not None and error.retry_after is not None:
             return min(error.retry_after, self.policy.retry_max_s)
+        if isinstance(error, Throttled) and error.scope == "recipient":
+            return float(min(4**attempt, self.policy.retry_max_s))  # Meta's pair rate limit: 4^X s, X from 0
         base = self.policy.retry_base_s * 2**attempt
         return float(min(base * (1 + random.random() / 10), self.policy.retry_max_s))
 

@@ -89,3 +89,12 @@ async def test_when_retries_run_out_the_message_waits_and_goes_after_the_lease(s
     await h.wait_until(lambda: outbox_empty(app))
     assert app.texts() == ["1:oi"] * 3
     assert await app.service.deliveries.failures(app.key) == {}
+
+
+async def test_the_pair_rate_limit_backs_off_four_to_the_x(start: h.Start) -> None:
+    from connectors import Throttled, Unavailable
+
+    sender = (await start()).service.sender
+    pair = Throttled("pair rate limit", scope="recipient", code=131056)
+    assert [sender._backoff(x, pair) for x in range(4)] == [1.0, 4.0, 16.0, 60.0]  # 4^X s, capped at a minute
+    assert sender._backoff(2, Unavailable("5xx")) < 4.0  # other retryable errors: the short exponential backoff
