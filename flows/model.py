@@ -343,10 +343,12 @@ class HandoffNode(Node):
     queue: str = ""
     next: str | None = None
     resume_after: str | None = None
+    resume_keywords: tuple[str, ...] = ()
 
     @classmethod
     def from_json(cls, node_id: str, data: Mapping[str, Any]) -> HandoffNode:
-        return cls(node_id, data.get("text"), data.get("queue", ""), data.get("next"), data.get("resume_after"))
+        return cls(node_id, data.get("text"), data.get("queue", ""), data.get("next"), data.get("resume_after"),
+                   tuple(data.get("resume_keywords", ())))
 
     def edges(self) -> list[Edge]:
         return _next_edge(self.next, "resumed")

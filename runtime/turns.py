@@ -68,6 +68,9 @@ async def route(t: Turn) -> None:
             await _resume_handoff(t)
         return
     if state.waiting == "handoff":
+        if _asks_for_the_bot(t):
+            await _resume_handoff(t)
+            return
         t.notices.append({"kind": "message_during_handoff", "queue": state.handoff_queue})
         return
     _fill_from_entities(t)
@@ -122,6 +125,14 @@ async def _interrupt(t: Turn, interrupt: Interrupt) -> None:
     else:
         t.clear()
     await t.run(t.start_flow(interrupt.flow))
+
+
+def _asks_for_the_bot(t: Turn) -> bool:
+    """The user typed one of the handoff node's `resume_keywords` (the whole message)."""
+    node = t.flow.node(t.state.node) if t.flow is not None and t.state.node is not None else None
+    keywords = getattr(node, "resume_keywords", ())
+    text = normalise(t.event.text) if t.event.text else ""
+    return bool(text) and any(text == normalise(k) for k in keywords)
 
 
 async def _resume_handoff(t: Turn) -> None:
