@@ -42,7 +42,10 @@ Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 MASK = "***"
 
 
-def add_routes(app: web.Application, service_key: web.AppKey[Service]) -> None:
+Chooser = Callable[[web.Request], Service]  # the bot a request is about (`?bot=`, else the first)
+
+
+def add_routes(app: web.Application, chooser: Chooser) -> None:
     routes = [("GET", "/admin/appointments", appointments), ("GET", "/admin/timers", timers),
               ("GET", "/admin/handoffs", handoffs),
               ("GET", "/admin/conversations/{channel}/{user}", conversation),
@@ -53,18 +56,17 @@ def add_routes(app: web.Application, service_key: web.AppKey[Service]) -> None:
               ("GET", "/admin/failures", failures),
               ("GET", "/admin/calendar-feeds", calendar_feeds)]
     for method, path, handler in routes:
-        app.router.add_route(method, path, _guarded(handler, service_key))
+        app.router.add_route(method, path, _guarded(handler, chooser))
 
     async def feed(request: web.Request) -> web.StreamResponse:
-        return await calendar_feed(request, request.app[service_key])
+        return await calendar_feed(request, chooser(request))
 
     app.router.add_get("/calendar/{professional}.ics", feed)
 
 
-def _guarded(handler: Callable[[web.Request, Service], Awaitable[web.StreamResponse]],
-             service_key: web.AppKey[Service]) -> Handler:
+def _guarded(handler: Callable[[web.Request, Service], Awaitable[web.StreamResponse]], chooser: Chooser) -> Handler:
     async def guarded(request: web.Request) -> web.StreamResponse:
-        service = request.app[service_key]
+        service = chooser(request)
         token = service.settings.admin_token
         given = request.headers.get("Authorization", "").removeprefix("Bearer ").encode()
         if token is None or not hmac.compare_digest(given, token.encode()):
@@ -189,7 +191,8 @@ async def calendar_feeds(request: web.Request, service: Service) -> web.StreamRe
         return _error(404, f"bot {service.library.name!r} has no calendar.json")
     base = f"{request.scheme}://{request.host}"
     return web.json_response({"feeds": [
-        {"professional": pid, "name": p.name, "url": f"{base}/calendar/{pid}.ics?key={feed_key(service, pid)}"}
+        {"professional": pid, "name": p.name,
+         "url": f"{base}/calendar/{pid}.ics?bot={service.library.name}&key={feed_key(service, pid)}"}
         for pid, p in sorted(scheduler.calendar.professionals.items())]})
 
 

@@ -10,9 +10,10 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -26,6 +27,7 @@ from flows.loader import check_bot
 
 from . import admin
 from .clock import Clock
+from .errors import ConfigError
 from .ingest import ingest
 from .service import ROLES, Role, Service
 from .settings import Settings
@@ -33,30 +35,45 @@ from .settings import Settings
 log = logging.getLogger(__name__)
 
 MAX_BODY = 8 * 1024 * 1024  # Meta sends up to 3 MB; aiohttp's default of 1 MiB would answer 413
-SERVICE = web.AppKey("service", Service)
+SERVICE = web.AppKey("service", Service)  # the first bot: the one a request names no bot for
+BOTS: web.AppKey[dict[str, Service]] = web.AppKey("bots")
 
 
-def build_app(settings: Settings, botdir: str | Path, *, role: Role = "all", client: aioredis.Redis | None = None,
-              clock: Clock | None = None) -> web.Application:
-    """The aiohttp application; the service opens on startup and its loops stop on cleanup."""
+def build_app(settings: Settings, botdir: str | Path | Sequence[str | Path], *, role: Role = "all",
+              client: aioredis.Redis | None = None, clock: Clock | None = None) -> web.Application:
+    """The aiohttp application for one or several bots; they open on startup and stop on cleanup.
+
+    Webhooks go to the bot whose account (phone number id, Page id, Instagram id) they were sent to;
+    `?bot=<name>` picks the bot for the admin API, /model/parse and the REST channel.
+    """
     if role not in ROLES:
         raise ValueError(f"role {role!r} is not one of {', '.join(ROLES)}")
+    botdirs = [botdir] if isinstance(botdir, str | Path) else list(botdir)
     app = web.Application(client_max_size=MAX_BODY)
 
     async def lifespan(app: web.Application) -> AsyncIterator[None]:
-        service = await Service.open(settings, botdir, client=client, clock=clock)
-        app[SERVICE] = service
+        services: list[Service] = []
         try:
-            async with service.running(role):
+            for folder in botdirs:
+                services.append(await Service.open(settings, folder, client=client, clock=clock))
+            names = [s.library.name for s in services]
+            if len(set(names)) != len(names):
+                raise ConfigError(f"two bot folders have the same name: {', '.join(names)}; rename one in bot.json")
+            app[BOTS] = {s.library.name: s for s in services}
+            app[SERVICE] = services[0]
+            async with contextlib.AsyncExitStack() as stack:
+                for service in services:
+                    await stack.enter_async_context(service.running(role))
                 yield
         finally:
-            await service.aclose()
+            for service in services:
+                await service.aclose()
 
     app.cleanup_ctx.append(lifespan)
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/readyz", readyz)
     if settings.admin_token is not None:
-        admin.add_routes(app, SERVICE)
+        admin.add_routes(app, chosen)
     if role in ("all", "ingest"):
         app.router.add_post("/webhooks/rest/webhook", rest_webhook)  # before {channel}: Rasa's REST path
         app.router.add_get("/webhooks/{channel}", subscribe)
@@ -69,6 +86,22 @@ async def healthz(request: web.Request) -> web.Response:
     return web.json_response({"ok": True})
 
 
+def chosen(request: web.Request) -> Service:
+    """The bot `?bot=` names, or the first one."""
+    name = request.query.get("bot")
+    if name is None:
+        return request.app[SERVICE]
+    bots = request.app[BOTS]
+    if name not in bots:
+        raise web.HTTPNotFound(text=json.dumps({"error": f"no bot {name!r} is served here"}),
+                               content_type="application/json")
+    return bots[name]
+
+
+def _serving(request: web.Request, channel: str) -> list[Service]:
+    return [s for s in request.app[BOTS].values() if channel in s.connectors]
+
+
 async def readyz(request: web.Request) -> web.Response:
     service = request.app.get(SERVICE)
     if service is None:
@@ -77,29 +110,34 @@ async def readyz(request: web.Request) -> web.Response:
         await asyncio.wait_for(service.client.ping(), 2)
     except (RedisError, OSError, TimeoutError):
         return _error(503, "Redis does not answer")
-    return web.json_response({"ok": True, "bot": service.library.name, "channels": sorted(service.connectors)})
+    bots = request.app[BOTS]
+    return web.json_response({"ok": True, "bot": service.library.name, "channels": sorted(service.connectors),
+                              "bots": {name: sorted(s.connectors) for name, s in bots.items()}})
 
 
 async def subscribe(request: web.Request) -> web.Response:
-    service = request.app[SERVICE]
     channel = request.match_info["channel"]
-    if (connector := service.connectors.get(channel)) is None:
-        return _not_served(service, channel)
-    try:
-        challenge = connector.verify_subscription(request.query)
-    except BadSubscription as exc:
-        return web.Response(status=403, text=str(exc), content_type="text/plain")
-    return web.Response(text=challenge, content_type="text/plain")
+    serving = _serving(request, channel)
+    if not serving:
+        return _not_served(request.app[SERVICE], channel)
+    refused = ""
+    for service in serving:  # each bot may have its own verify token
+        try:
+            challenge = service.connectors[channel].verify_subscription(request.query)
+            return web.Response(text=challenge, content_type="text/plain")
+        except BadSubscription as exc:
+            refused = refused or str(exc)
+    return web.Response(status=403, text=refused, content_type="text/plain")
 
 
 async def receive(request: web.Request) -> web.Response:
-    service = request.app[SERVICE]
     channel = request.match_info["channel"]
-    if (connector := service.connectors.get(channel)) is None:
-        return _not_served(service, channel)
+    serving = _serving(request, channel)
+    if not serving:
+        return _not_served(request.app[SERVICE], channel)
     body = await request.read()
     try:
-        result = await ingest(service, connector, body, request.headers)
+        result = await ingest(serving, channel, body, request.headers)
     except BadSignature as exc:
         log.warning("webhook refused channel=%s: bad signature", channel)
         return _error(401, str(exc))
@@ -117,7 +155,7 @@ async def rest_webhook(request: web.Request) -> web.Response:
 
     The turn runs here; replies the conversation had waiting (a reminder, a nudge) come along.
     """
-    service = request.app[SERVICE]
+    service = chosen(request)
     channel = WebConnector(token=service.settings.web_token)
     body = await request.read()
     try:
@@ -137,7 +175,7 @@ async def rest_webhook(request: web.Request) -> web.Response:
 
 async def model_parse(request: web.Request) -> web.Response:
     """Rasa's `POST /model/parse`, answered by the bot's NLU: papo can stand in for a Rasa server."""
-    service = request.app[SERVICE]
+    service = chosen(request)
     reader = service.processor.services.nlu
     if reader is None:
         return _error(404, f"bot {service.library.name!r} has no NLU: add an nlu.yml or triggers.intents to a flow")
@@ -163,18 +201,22 @@ def _error(status: int, message: str) -> web.Response:
     return web.json_response({"error": message}, status=status)
 
 
-def serve(botdir: Path, *, host: str, port: int, role: Role) -> int:
+def serve(botdirs: Sequence[Path], *, host: str, port: int, role: Role) -> int:
     """Run the service until SIGINT or SIGTERM."""
     settings = Settings.from_env()
-    result = check_bot(botdir)
-    if result.bot is None:
-        raise FlowInvalid(result.errors)
+    names = []
+    for botdir in botdirs:
+        result = check_bot(botdir)
+        if result.bot is None:
+            raise FlowInvalid(result.errors)
+        names.append(result.bot.name)
     if settings.redis_url is None and role != "all":
         log.warning("role %s on the embedded store: no other process can share it; set REDIS_URL", role)
-    log.info("serving bot %s on http://%s:%d (role %s, store %s)", result.bot.name, host, port, role,
+    log.info("serving bot(s) %s on http://%s:%d (role %s, store %s)", ", ".join(names), host, port, role,
              "redis" if settings.redis_url else "embedded")
     try:
-        web.run_app(build_app(settings, botdir, role=role), host=host, port=port, print=None, access_log=None)
+        web.run_app(build_app(settings, list(botdirs), role=role), host=host, port=port, print=None,
+                    access_log=None)
     except (RedisError, OSError) as exc:  # Redis unreachable at start, or the port is taken
         log.error("papo serve stopped: %s: %s", type(exc).__name__, exc)
         return 1

@@ -73,8 +73,8 @@ def _parser() -> argparse.ArgumentParser:
     test.add_argument("-v", "--verbose", action="store_true", help="print every transcript")
     test.set_defaults(run=_test)
 
-    serve = sub.add_parser("serve", help="serve the bot's webhooks, workers and sender over HTTP")
-    serve.add_argument("botdir", type=Path)
+    serve = sub.add_parser("serve", help="serve bots' webhooks, workers and senders over HTTP")
+    serve.add_argument("botdir", type=Path, nargs="+", help="one or more bot folders (webhooks are routed by account)")
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     serve.add_argument("--port", type=int, default=8080, help="port to listen on (default 8080)")
     serve.add_argument("--role", choices=("all", "ingest", "worker", "sender", "timers"), default="all",

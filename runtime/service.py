@@ -72,8 +72,9 @@ class Service:
         processor = Processor(store, library, clock, services=services,
                               lease_ms=settings.work_lease_ms)  # one lease for all recovery
         connectors = build_connectors(settings)
-        work = SignalQueue(client, prefix=prefix, name="work", partitions=settings.partitions)
-        sends = SignalQueue(client, prefix=prefix, name="send", partitions=settings.partitions)
+        bot = library.name  # each bot its own streams: several bots can share one Redis and one process
+        work = SignalQueue(client, prefix=prefix, name=f"work:{bot}", partitions=settings.partitions)
+        sends = SignalQueue(client, prefix=prefix, name=f"send:{bot}", partitions=settings.partitions)
         for queue in (work, sends):
             await queue.ensure_group()
         deliveries = DeliveryBook(client, prefix=prefix)

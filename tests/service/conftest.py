@@ -51,7 +51,7 @@ async def start(redis_client: aioredis.Redis, redis_url: str, redis_prefix: str,
     started: list[TestClient] = []  # type: ignore[type-arg]
 
     async def start_(role: Role = "all", *, clock: Clock | None = None, redis: aioredis.Redis | None = None,
-                     bot: Path = helpers.ECHO_BOT, **overrides: Any) -> Any:
+                     bot: Path | list[Path] = helpers.ECHO_BOT, **overrides: Any) -> Any:
         settings = replace(helpers.service_settings(redis_url, redis_prefix, graph[1]), **overrides)
         app = build_app(settings, bot, role=role, client=redis or redis_client, clock=clock)
         client = TestClient(TestServer(app, host="127.0.0.1", port=0))

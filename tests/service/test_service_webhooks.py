@@ -75,7 +75,7 @@ async def test_health_and_readiness(start: h.Start) -> None:
     assert (await app.client.get("/healthz")).status == 200
     ready = await app.client.get("/readyz")
     assert ready.status == 200
-    assert await ready.json() == {"ok": True, "bot": "echo", "channels": ["whatsapp"]}
+    assert await ready.json() == {"ok": True, "bot": "echo", "channels": ["whatsapp"], "bots": {"echo": ["whatsapp"]}}
 
 
 async def inbox_length(app: h.Running) -> int:
