@@ -29,7 +29,7 @@ from .errors import (
     WindowClosed,
     error_from_graph,
 )
-from .identity import same_whatsapp_user, whatsapp_aliases
+from .identity import canonical_whatsapp, same_whatsapp_user, whatsapp_aliases
 from .instagram import InstagramConnector
 from .messenger import MessengerConnector
 from .web import WebConnector
@@ -66,6 +66,7 @@ __all__ = [
     "WebConnector",
     "WhatsAppConnector",
     "WindowClosed",
+    "canonical_whatsapp",
     "channels",
     "connector_class",
     "error_from_graph",

@@ -33,3 +33,14 @@ def whatsapp_aliases(number: str) -> tuple[str, ...]:
 def same_whatsapp_user(a: str, b: str) -> bool:
     """Whether two WhatsApp numbers name the same user, allowing for Brazil's 9th digit."""
     return bool(set(whatsapp_aliases(a)) & set(whatsapp_aliases(b)))
+
+
+def canonical_whatsapp(number: str) -> str:
+    """One id per person: a Brazilian mobile with its 9th digit, anything else as its digits.
+    Conversations and patients are keyed by it; replies go to the `wa_id` WhatsApp sent.
+
+    >>> canonical_whatsapp("551187654321")
+    '5511987654321'
+    """
+    aliases = whatsapp_aliases(number)
+    return next((a for a in aliases if _BR_MOBILE_9.fullmatch(a)), aliases[0] if aliases else number)

@@ -15,6 +15,7 @@ from ._collect import Collector
 from ._raw import arr, epoch, load_object, obj, text
 from .base import Parsed, Skipped
 from .errors import BadPayload
+from .identity import canonical_whatsapp
 from .whatsapp_types import message_body
 
 CHANNEL = "whatsapp"
@@ -121,7 +122,7 @@ def _identity(m: dict[str, Any], where: str, contacts: Contacts) -> tuple[str, d
     profile = contact.get("profile") if contact else None
     if isinstance(profile, dict) and isinstance(profile.get("name"), str):
         data["profile_name"] = profile["name"]
-    return wa_id or user_id, data
+    return (canonical_whatsapp(wa_id) if wa_id else user_id), data
 
 
 Contacts = dict[str, dict[str, Any]]
@@ -159,7 +160,7 @@ def _status(raw: Any, where: str, business: str, contacts: Contacts) -> Delivery
     if (kind := _STATUSES.get(status)) is None:
         return Skipped("unknown", f"status {status!r:.40} is not one papo knows", where, id=wamid, business=business)
     at = epoch(s.get("timestamp"), f"{where}/timestamp", millis=False)
-    user = text(s.get("recipient_id"), f"{where}/recipient_id")
+    user = canonical_whatsapp(text(s.get("recipient_id"), f"{where}/recipient_id"))
     user = user or text(s.get("recipient_user_id"), f"{where}/recipient_user_id")
     user = user or text((contacts.get("") or {}).get("wa_id"), f"{where}/../contacts/0/wa_id")
     data: dict[str, Any] = {}

@@ -7,6 +7,7 @@ INBOX = "inbox"          # stream: events accepted but not yet turned into a com
 OUTBOX = "outbox"        # stream: messages committed with their turn, waiting for the sender
 LOCK = "lock"            # string: the token of the worker that owns the conversation now
 SEEN = "seen"            # string per event id: dedupe marker
+ADDRESS = "address"      # string: where the channel wants replies sent, when not the user id itself
 
 DEDUPE_TTL_S = 7 * 24 * 3600        # Meta retries a webhook for up to 7 days
 LOCK_LEASE_MS = 30_000

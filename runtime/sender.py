@@ -101,6 +101,7 @@ class Sender:
 
     async def _flush(self, key: ConversationKey, connector: Connector, token: str) -> bool:
         state, _ = await self.store.load(key)
+        to = await self.store.address(key)
         outbox = self.store.key(key, C.OUTBOX)
         while True:
             entries: Any = await self.store.client.xrange(outbox, count=16)
@@ -108,12 +109,12 @@ class Sender:
                 return True
             for sid, raw in entries:
                 message = OutboundMessage.from_dict(json.loads(_field(raw, "m")))
-                if await self._deliver(key, connector, state, message, token) is Outcome.LATER:
+                if await self._deliver(key, connector, state, message, token, to) is Outcome.LATER:
                     return False
                 await self.store.client.xdel(outbox, sid)
 
     async def _deliver(self, key: ConversationKey, connector: Connector, state: Conversation | None,
-                       message: OutboundMessage, token: str) -> Outcome:
+                       message: OutboundMessage, token: str, to: str) -> Outcome:
         try:
             ready = self.fit_window(key, state, message)
         except WindowClosed as exc:
@@ -130,7 +131,7 @@ class Sender:
             await self.pacer.wait_turn(key, self.accounts.get(key.channel, ""))
             tries += 1
             try:
-                receipt = await connector.send(ready, to=key.user)
+                receipt = await connector.send(ready, to=to)
             except SendError as exc:
                 if not exc.retryable:
                     return await self._refuse(key, message, exc)

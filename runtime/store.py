@@ -157,6 +157,23 @@ class RedisStore:
             await self.client.xdel(key, *[sid for sid, _ in entries])
         return [OutboundMessage.from_dict(json.loads(_fields(raw)["m"])) for _, raw in entries]
 
+    async def remember_addresses(self, addresses: dict[ConversationKey, str]) -> None:
+        """Where replies go, as the channel last sent it (WhatsApp's wa_id may lack Brazil's 9th digit
+        while the conversation is keyed by the canonical form); one round trip for a whole webhook."""
+        if not addresses:
+            return
+        async with self.client.pipeline(transaction=False) as pipe:
+            for conv, address in addresses.items():
+                if address == conv.user:
+                    pipe.delete(self.key(conv, C.ADDRESS))
+                else:
+                    pipe.set(self.key(conv, C.ADDRESS), address, px=self.state_ttl_ms)
+            await pipe.execute()
+
+    async def address(self, conv: ConversationKey) -> str:
+        raw = await self.client.get(self.key(conv, C.ADDRESS))
+        return _text(raw) if raw is not None else conv.user
+
     async def queue_messages(self, conv: ConversationKey, messages: list[OutboundMessage]) -> None:
         """Add messages that no turn wrote (staff replying) to the outbox, after what waits there."""
         async with self.client.pipeline(transaction=True) as pipe:
@@ -166,7 +183,7 @@ class RedisStore:
 
     async def forget(self, conv: ConversationKey) -> None:
         """Delete the conversation's state, inbox and outbox (a reset, or an LGPD erasure)."""
-        await self.client.delete(*(self.key(conv, part) for part in (C.STATE, C.INBOX, C.OUTBOX, C.LOCK)))
+        await self.client.delete(*(self.key(conv, part) for part in (C.STATE, C.INBOX, C.OUTBOX, C.LOCK, C.ADDRESS)))
 
     async def aclose(self) -> None:
         await self.client.aclose()
