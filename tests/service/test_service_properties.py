@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+import uuid
 from typing import Any
 
 import pytest
@@ -55,5 +56,11 @@ async def app(start: h.Start) -> h.Running:
 async def test_the_service_answers_any_signed_body_with_200_or_400(app: h.Running, body: bytes) -> None:
     answer = await app.post(body)
     assert answer.status in (200, 400), await answer.text()
-    follow_up = h.wa_body(messages=[h.wa_message(f"wamid.after-{abs(hash(body))}", "ainda aqui?")])
+    before = len(app.graph.calls)
+    follow_up = h.wa_body(messages=[h.wa_message(f"wamid.after-{uuid.uuid4().hex}", "ainda aqui?")])
     assert (await app.post(follow_up)).status == 200
+
+    async def still_answering() -> bool:  # the workers and the sender survived whatever came before
+        return len(app.graph.calls) > before
+
+    await h.wait_until(still_answering)
