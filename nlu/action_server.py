@@ -17,12 +17,13 @@ from nlu.errors import (
     ActionServerUnavailable,
     DomainMissing,
 )
+from nlu.http_session import OwnedSession
 
 log = logging.getLogger(__name__)
 RASA_VERSION = "3.6.21"  # the caller version the request announces; rasa-sdk warns on other major.minor
 
 
-class ActionServerClient:
+class ActionServerClient(OwnedSession):
     """`await run("action_x", sender_id=..., slots=...)` posts to `<url>/webhook`.
 
     The full domain is sent unless `domain_digest` is given; then the digest goes first and the
@@ -42,8 +43,7 @@ class ActionServerClient:
         self.domain = dict(domain or {})
         self.domain_digest = domain_digest
         self._timeout = aiohttp.ClientTimeout(total=timeout)
-        self._session = session
-        self._own_session = session is None
+        OwnedSession.__init__(self, session)
 
     async def run(
         self,
@@ -80,15 +80,6 @@ class ActionServerClient:
             return apply_events(payload.get("events") or [], payload.get("responses") or [])
         raise _error_for(status, payload, action, self.url)
 
-    def _client(self) -> aiohttp.ClientSession:
-        if self._session is None:
-            self._session = aiohttp.ClientSession()
-        return self._session
-
-    async def aclose(self) -> None:
-        if self._own_session and self._session is not None:
-            await self._session.close()
-            self._session = None
 
 
 async def _json(response: aiohttp.ClientResponse) -> dict[str, Any]:

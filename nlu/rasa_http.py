@@ -12,12 +12,13 @@ from typing import Any
 import aiohttp
 
 from nlu.errors import RasaUnavailable
+from nlu.http_session import OwnedSession
 from nlu.pipeline import NLU
 
 log = logging.getLogger(__name__)
 
 
-class RasaHTTPNLU:
+class RasaHTTPNLU(OwnedSession):
     """`await parse(text)` returns Rasa's own parse, or the embedded one when Rasa cannot answer.
 
     After a failure the server is left alone for `cooldown` seconds, so a dead server costs one
@@ -40,8 +41,7 @@ class RasaHTTPNLU:
         self._token = token
         self._timeout = aiohttp.ClientTimeout(total=timeout)
         self._cooldown = cooldown
-        self._session = session
-        self._own_session = session is None
+        OwnedSession.__init__(self, session)
         self._clock = clock
         self._down_until = 0.0
 
@@ -74,15 +74,6 @@ class RasaHTTPNLU:
             return None
         return dict(payload)
 
-    def _client(self) -> aiohttp.ClientSession:
-        if self._session is None:
-            self._session = aiohttp.ClientSession()
-        return self._session
-
-    async def aclose(self) -> None:
-        if self._own_session and self._session is not None:
-            await self._session.close()
-            self._session = None
 
 
 def _is_parse(payload: Any) -> bool:
