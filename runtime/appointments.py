@@ -95,10 +95,12 @@ async def _resume_choose(node: CancelNode | RescheduleNode, t: Turn, step: Step)
 
 
 @nodes.enters("cancel")
-async def enter_cancel(node: CancelNode, t: Turn) -> Outcome:
+@nodes.enters("reschedule")
+async def enter_choosing(node: CancelNode | RescheduleNode, t: Turn) -> Outcome:
+    """Both start by finding the appointment to act on (`pick_cancel`, `pick_reschedule` texts)."""
     t.state.retries = 0
     try:
-        return await _choose(node, t, "pick_cancel")
+        return await _choose(node, t, f"pick_{node.kind}")
     except SchedulingError as exc:
         return failed(node, t, exc)
 
@@ -108,7 +110,7 @@ async def resume_cancel(node: CancelNode, t: Turn) -> Outcome:
     step = current_step(node, t)
     try:
         if step is None:
-            return await enter_cancel(node, t)
+            return await enter_choosing(node, t)
         if step.get("stage") == "choose":
             return await _resume_choose(node, t, step)
         reply = yes_or_no(t)
@@ -129,15 +131,6 @@ async def resume_cancel(node: CancelNode, t: Turn) -> Outcome:
         t.notices.append({"kind": "cancelled", "appointment": appt.id})
         say(node, t, "cancelled", slot_words(appt.slot, scheduler.calendar))
         return leave(t, node.next)
-    except SchedulingError as exc:
-        return failed(node, t, exc)
-
-
-@nodes.enters("reschedule")
-async def enter_reschedule(node: RescheduleNode, t: Turn) -> Outcome:
-    t.state.retries = 0
-    try:
-        return await _choose(node, t, "pick_reschedule")
     except SchedulingError as exc:
         return failed(node, t, exc)
 

@@ -150,24 +150,20 @@ def _miss(node: FaqNode | LlmNode, t: Turn) -> Outcome:
 
 
 @nodes.enters("faq")
-async def enter_faq(node: FaqNode, t: Turn) -> Outcome:
+@nodes.enters("llm")
+async def enter_answering(node: FaqNode | LlmNode, t: Turn) -> Outcome:
+    """With a `text`, ask it and answer the reply; without, answer the message the flow came with."""
     if node.text:
         t.say(t.text(node.text))
         return Wait()
-    return await resume_faq(node, t)
+    resume = nodes.resume(node)
+    assert resume is not None
+    return await resume(node, t)
 
 
 @nodes.resumes("faq")
 async def resume_faq(node: FaqNode, t: Turn) -> Outcome:
     return Go(node.next) if answer_from_faq(t, node.topics) else _miss(node, t)
-
-
-@nodes.enters("llm")
-async def enter_llm(node: LlmNode, t: Turn) -> Outcome:
-    if node.text:
-        t.say(t.text(node.text))
-        return Wait()
-    return await resume_llm(node, t)
 
 
 @nodes.resumes("llm")
