@@ -162,6 +162,7 @@ class Turn:
         self.flow: Flow | None = (library.flow(state.flow, state.flow_version)
                                   if state.flow and state.flow_version else None)
         self._parsed: dict[str, Any] | None = None
+        self._triggered: tuple[str | None] | None = None  # triggered_flow(), worked out once per turn
 
     @property
     def local_now(self) -> datetime:
@@ -212,6 +213,11 @@ class Turn:
     def triggered_flow(self) -> str | None:
         """The flow this message triggers, if any: a confident intent first (the classifier reads
         the whole message), then a keyword or a pressed button's id."""
+        if self._triggered is None:
+            self._triggered = (self._find_triggered_flow(),)
+        return self._triggered[0]
+
+    def _find_triggered_flow(self) -> str | None:
         intent = self.intent()
         if intent is not None:
             for flow in self.bot.flows.values():
