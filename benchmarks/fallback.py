@@ -33,8 +33,8 @@ from aiohttp import web  # noqa: E402
 from aiohttp.test_utils import TestServer  # noqa: E402
 
 from flows.loader import load_bot  # noqa: E402
-from runtime.assist import catalog, version  # noqa: E402
 from runtime.llm import LlmFallback, LlmRequest, LlmSettings  # noqa: E402
+from runtime.nodes.assist import catalog, version  # noqa: E402
 
 CLINIC = Path(__file__).parents[1] / "examples" / "clinic"
 ANSWER = {"command": "answer_faq", "faq_id": "estacionamento", "flow": None, "variable": None, "value": None,

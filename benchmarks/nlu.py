@@ -27,7 +27,7 @@ from zoneinfo import ZoneInfo  # noqa: E402
 from flows.loader import load_bot  # noqa: E402
 from nlu import NLU, load_training_data  # noqa: E402
 from nlu.text import _normalise as normalise  # noqa: E402  (the uncached pass: a fair floor)
-from runtime.services import understanding  # noqa: E402
+from runtime.service.wiring import understanding  # noqa: E402
 
 ROOT = Path(__file__).parents[1]
 NOW = datetime(2026, 3, 11, 10, 0, tzinfo=ZoneInfo("America/Sao_Paulo"))

@@ -27,10 +27,10 @@ from typing import Any  # noqa: E402
 import redis.asyncio as aioredis  # noqa: E402
 
 from flows.messages import InboundEvent  # noqa: E402
-from runtime.clock import SystemClock  # noqa: E402
-from runtime.library import BotLibrary  # noqa: E402
-from runtime.processor import Processor  # noqa: E402
-from runtime.store import RedisStore  # noqa: E402
+from runtime.conversations.library import BotLibrary  # noqa: E402
+from runtime.conversations.processor import Processor  # noqa: E402
+from runtime.conversations.store import RedisStore  # noqa: E402
+from runtime.engine.clock import SystemClock  # noqa: E402
 
 BOT = Path(__file__).parent / "bots" / "echo"
 

@@ -165,7 +165,7 @@ async def main() -> None:
            "WHATSAPP_PHONE_NUMBER_ID": PHONE_ID, "PAPO_GRAPH_BASE_URL": f"http://127.0.0.1:{graph_port}",
            "PAPO_PACING_PER_USER_S": "0", "PAPO_RATE_PER_NUMBER": "1000000"}
     bare = await start(["-c", BARE, str(bare_port)], env)
-    papo = await start(["-m", "runtime.cli", "serve", str(BOT), "--port", str(papo_port)], env)
+    papo = await start(["-m", "runtime.cli.main", "serve", str(BOT), "--port", str(papo_port)], env)
     try:
         async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=args.concurrency)) as session:
             results: dict[str, tuple[float, list[float]]] = {}

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import re
 
-from .model import AskNode, Bot, BranchNode, CallNode, EndNode, Flow, GotoNode, HandoffNode, Node, localize
+from .model import Bot, Flow, localize
+from .nodes import AskNode, BranchNode, CallNode, EndNode, GotoNode, HandoffNode, Node
 
 _SHAPES = {"ask": ("[/", "/]"), "branch": ("{", "}"), "end": ("([", "])"), "handoff": ("[[", "]]"),
            "call": ("[[", "]]")}

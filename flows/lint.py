@@ -12,7 +12,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 from . import constants as C
 from .errors import FlowIssue, Severity, TemplateError
 from .jsonpos import Positions, escape
-from .model import AskNode, Bot, CallNode, Flow, Node, SendNode, Text
+from .model import Bot, Flow
+from .nodes import AskNode, CallNode, Node, SendNode, Text
 from .templating import expression_names, template_names
 
 BUILTIN_VARIABLES = frozenset({"user", "channel", "locale", "now", "today", "bot", "last_input"})

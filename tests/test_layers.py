@@ -1,39 +1,165 @@
-"""Imports only point down the architecture's table: flows <- nlu, connectors <- runtime."""
+"""Imports only point down the architecture's tables, and no import cycle exists anywhere.
+
+Between packages: flows <- nlu, connectors <- runtime. Inside `runtime`, each subpackage may import
+the ones listed for it (and itself); `engine` is pure: no Redis, no HTTP, no channel, no other
+subpackage. Every import counts, including those under `if TYPE_CHECKING:` and inside functions.
+"""
 
 from __future__ import annotations
 
 import ast
+from collections.abc import Iterator
 from pathlib import Path
 
 ROOT = Path(__file__).parents[1]
-PACKAGES = {"flows", "nlu", "connectors", "runtime"}
+PACKAGES = ("flows", "nlu", "connectors", "runtime")
 MAY_IMPORT = {
     "flows": set(),
     "nlu": {"flows"},
     "connectors": {"flows"},
     "runtime": {"flows", "nlu", "connectors"},
 }
+# runtime's subpackages, bottom up: what each may import besides itself
+RUNTIME_LAYERS = {
+    "engine": set(),
+    "locales": set(),
+    "timers": {"engine"},
+    "scheduling": {"engine", "timers"},
+    "llm": {"engine"},
+    "nodes": {"engine", "locales", "timers", "scheduling", "llm"},
+    "conversations": {"engine", "locales", "timers", "scheduling", "llm", "nodes"},
+    "service": {"engine", "locales", "timers", "scheduling", "llm", "nodes", "conversations"},
+    "cli": {"engine", "locales", "timers", "scheduling", "llm", "nodes", "conversations", "service"},
+}
+# third-party code a layer must not touch
+FORBIDDEN = {
+    "engine": {"redis", "fakeredis", "aiohttp", "httpx", "connectors", "openai", "langchain_core", "langchain_openai"},
+    "nodes": {"redis", "fakeredis", "aiohttp", "connectors"},
+}
 
 
-def imported_packages(path: Path) -> set[str]:
-    found = set()
+def module_name(path: Path) -> str:
+    parts = list(path.relative_to(ROOT).with_suffix("").parts)
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def modules() -> dict[str, Path]:
+    return {module_name(p): p for package in PACKAGES for p in sorted((ROOT / package).rglob("*.py"))}
+
+
+def imports(path: Path, known: set[str] | None = None) -> Iterator[str]:
+    """Every module an import statement in `path` names (relative imports resolved). `from pkg import
+    sub` names the submodule `pkg.sub` only; `from pkg import name` names `pkg` itself."""
+    known = known if known is not None else set(modules())
+    here = module_name(path).split(".")
+    base = here if path.name == "__init__.py" else here[:-1]
     for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
         if isinstance(node, ast.Import):
-            found |= {alias.name.split(".")[0] for alias in node.names}
-        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
-            found.add(node.module.split(".")[0])
-    return found & PACKAGES
+            yield from (alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                stem = ".".join(base[: len(base) - node.level + 1] + ([node.module] if node.module else []))
+            else:
+                stem = node.module or ""
+            subs = [f"{stem}.{alias.name}" for alias in node.names if f"{stem}.{alias.name}" in known]
+            yield from subs
+            if len(subs) < len(node.names):
+                yield stem
 
 
-def test_no_import_points_up() -> None:
+def graph() -> dict[str, set[str]]:
+    known = modules()
+    names = set(known)
+    return {name: {target for target in imports(path, names) if target in names and target != name}
+            for name, path in known.items()}
+
+
+def runtime_layer(module: str) -> str | None:
+    parts = module.split(".")
+    return parts[1] if len(parts) > 2 and parts[0] == "runtime" else None
+
+
+def test_no_import_points_up_between_packages() -> None:
     wrong = []
-    for package, allowed in MAY_IMPORT.items():
-        for path in sorted((ROOT / package).rglob("*.py")):
-            for target in imported_packages(path) - allowed - {package}:
+    for name, path in modules().items():
+        package = name.split(".")[0]
+        for target in {t.split(".")[0] for t in imports(path)} & set(PACKAGES):
+            if target != package and target not in MAY_IMPORT[package]:
                 wrong.append(f"{path.relative_to(ROOT)} imports {target}")
     assert wrong == []
 
 
-def test_the_engine_core_never_names_a_channel() -> None:
-    for name in ("engine.py", "turns.py", "handlers.py", "processor.py", "store.py"):
-        assert "connectors" not in imported_packages(ROOT / "runtime" / name)
+def test_every_runtime_subpackage_is_placed_in_the_layers() -> None:
+    found = {p.name for p in (ROOT / "runtime").iterdir() if (p / "__init__.py").exists()}
+    assert found == set(RUNTIME_LAYERS), "add the new subpackage to RUNTIME_LAYERS (and ARCHITECTURE docs)"
+    loose = sorted(p.name for p in (ROOT / "runtime").glob("*.py") if p.name != "__init__.py")
+    assert loose == [], "runtime/ holds subpackages only"
+
+
+def test_no_import_points_up_inside_runtime() -> None:
+    wrong = []
+    for name, targets in graph().items():
+        layer = runtime_layer(name)
+        if layer is None:
+            continue
+        for target in targets:
+            other = runtime_layer(target)
+            if other is not None and other != layer and other not in RUNTIME_LAYERS[layer]:
+                wrong.append(f"{name} ({layer}) imports {target} ({other})")
+    assert wrong == []
+
+
+def test_the_engine_and_the_nodes_touch_no_redis_http_or_channel_code() -> None:
+    wrong = []
+    for name, path in modules().items():
+        layer = runtime_layer(name)
+        for target in {t.split(".")[0] for t in imports(path)} & FORBIDDEN.get(layer or "", set()):
+            wrong.append(f"{name} imports {target}")
+    assert wrong == []
+
+
+def cycles(edges: dict[str, set[str]]) -> list[list[str]]:
+    """The strongly connected components of more than one module (Tarjan's algorithm)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    found: list[list[str]] = []
+
+    def visit(v: str) -> None:
+        index[v] = low[v] = len(index)
+        stack.append(v)
+        on_stack.add(v)
+        for w in sorted(edges.get(v, ())):
+            if w not in index:
+                visit(w)
+                low[v] = min(low[v], low[w])
+            elif w in on_stack:
+                low[v] = min(low[v], index[w])
+        if low[v] == index[v]:
+            component = []
+            while True:
+                w = stack.pop()
+                on_stack.discard(w)
+                component.append(w)
+                if w == v:
+                    break
+            if len(component) > 1:
+                found.append(sorted(component))
+
+    for v in sorted(edges):
+        if v not in index:
+            visit(v)
+    return found
+
+
+def test_there_is_no_import_cycle() -> None:
+    assert cycles(graph()) == []
+
+
+def test_the_cycle_check_finds_cycles_and_only_cycles() -> None:
+    assert cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]
+    assert cycles({"a": {"b"}, "b": set(), "c": {"a", "b"}}) == []
+    # the cycles the restructure removed, as they were: turns -> timer_kinds -> processor -> turns
+    was = {"turns": {"timer_kinds"}, "timer_kinds": {"processor"}, "processor": {"turns"}, "handlers": {"timer_kinds"}}
+    assert cycles(was) == [["processor", "timer_kinds", "turns"]]

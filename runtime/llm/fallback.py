@@ -15,11 +15,10 @@ import redis.asyncio as aioredis
 
 from flows.model import Bot
 from nlu.text import normalise
-
-from .commands import Catalog, Command, Refused, check, parse, response_format
-from .ledger import Ledger
-from .privacy import mask
-from .settings import LlmSettings
+from runtime.llm.commands import Catalog, Command, Refused, check, parse, response_format
+from runtime.llm.ledger import Ledger
+from runtime.llm.privacy import mask
+from runtime.llm.settings import LlmSettings
 
 if TYPE_CHECKING:
     import openai

@@ -1,6 +1,6 @@
 """Scheduling: the calendar model, availability, holds, atomic booking, reminders, iCalendar feeds."""
 
-from .calendar import (
+from runtime.scheduling.calendar import (
     BookingRules,
     Break,
     Calendar,
@@ -11,7 +11,7 @@ from .calendar import (
     Service,
     Span,
 )
-from .errors import (
+from runtime.scheduling.errors import (
     AppointmentNotFound,
     BookingRefused,
     CalendarInvalid,
@@ -28,14 +28,14 @@ from .errors import (
     TooSoon,
     UnknownName,
 )
-from .http_provider import HttpCalendar
-from .ics import build_feed
-from .loading import load_calendar, parse_calendar
-from .model import Appointment, HistoryEntry, Hold, Slot, SlotQuery, Status
-from .provider import CalendarProvider
-from .redis_provider import RedisCalendar
-from .reminders import REMINDER_KIND, reminder_id, reminder_timer, sync_reminders
-from .scheduler import Scheduler
+from runtime.scheduling.http_provider import HttpCalendar
+from runtime.scheduling.ics import build_feed
+from runtime.scheduling.loading import load_calendar, parse_calendar
+from runtime.scheduling.model import Appointment, HistoryEntry, Hold, Slot, SlotQuery, Status
+from runtime.scheduling.provider import CalendarProvider
+from runtime.scheduling.redis_provider import RedisCalendar
+from runtime.scheduling.reminders import REMINDER_KIND, reminder_id, reminder_timer, sync_reminders
+from runtime.scheduling.scheduler import Scheduler
 
 __all__ = [
     "REMINDER_KIND",

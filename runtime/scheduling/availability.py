@@ -7,8 +7,8 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import TypeVar
 from zoneinfo import ZoneInfo
 
-from .calendar import Calendar, Professional, Service, Span
-from .model import Slot, SlotQuery
+from runtime.scheduling.calendar import Calendar, Professional, Service, Span
+from runtime.scheduling.model import Slot, SlotQuery
 
 T = TypeVar("T", datetime, time)
 Interval = tuple[datetime, datetime]

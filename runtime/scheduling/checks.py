@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from .errors import CalendarIssue
+from runtime.scheduling.errors import CalendarIssue
 
 
 def zone_or_none(name: str) -> ZoneInfo | None:

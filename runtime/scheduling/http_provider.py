@@ -32,7 +32,7 @@ from typing import Any
 
 import aiohttp
 
-from .errors import (
+from runtime.scheduling.errors import (
     AppointmentNotFound,
     HoldExpired,
     NotActive,
@@ -41,7 +41,7 @@ from .errors import (
     SlotNotOffered,
     SlotTaken,
 )
-from .model import Appointment, Hold, Slot, SlotQuery, Status, iso
+from runtime.scheduling.model import Appointment, Hold, Slot, SlotQuery, Status, iso
 
 _BY_CODE: dict[str, type[SchedulingError]] = {
     "slot_taken": SlotTaken, "hold_expired": HoldExpired, "slot_not_offered": SlotNotOffered,

@@ -12,8 +12,8 @@ from datetime import datetime
 from icalendar import Calendar as ICalendar
 from icalendar import Event
 
-from .calendar import Calendar
-from .model import Appointment
+from runtime.scheduling.calendar import Calendar
+from runtime.scheduling.model import Appointment
 
 _STATUS = {"booked": "TENTATIVE", "confirmed": "CONFIRMED", "cancelled": "CANCELLED", "no_show": "CONFIRMED"}
 

@@ -13,8 +13,7 @@ from zoneinfo import ZoneInfo
 
 from flows.jsonpos import Positions, describe_decode_error, load_with_positions
 from flows.schemas import schema_issues
-
-from .calendar import (
+from runtime.scheduling.calendar import (
     DEFAULT_PERIODS,
     WEEKDAYS,
     BookingRules,
@@ -27,8 +26,8 @@ from .calendar import (
     Service,
     Span,
 )
-from .checks import semantic_issues
-from .errors import CalendarInvalid, CalendarIssue
+from runtime.scheduling.checks import semantic_issues
+from runtime.scheduling.errors import CalendarInvalid, CalendarIssue
 
 CALENDAR_FILE = "calendar.json"
 

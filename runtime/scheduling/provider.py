@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any, Protocol
 
-from .model import Appointment, Hold, Slot, SlotQuery, Status
+from runtime.scheduling.model import Appointment, Hold, Slot, SlotQuery, Status
 
 
 class CalendarProvider(Protocol):

@@ -11,11 +11,9 @@ from typing import Any
 
 import redis.asyncio as aioredis
 
-from runtime.timers.clock import from_ms, to_ms
-
-from .availability import Interval, day_slots, is_offered, local_days
-from .calendar import Calendar
-from .errors import (
+from runtime.scheduling.availability import Interval, day_slots, is_offered, local_days
+from runtime.scheduling.calendar import Calendar
+from runtime.scheduling.errors import (
     AppointmentNotFound,
     HoldExpired,
     NotActive,
@@ -23,9 +21,10 @@ from .errors import (
     SlotNotOffered,
     SlotTaken,
 )
-from .keys import MAX_SPAN, BusyMember, CalendarKeys
-from .model import Action, Appointment, HistoryEntry, Hold, Slot, SlotQuery, Status
-from .redis_scripts import BOOK, HOLD, RELEASE, RESCHEDULE, UPDATE
+from runtime.scheduling.keys import MAX_SPAN, BusyMember, CalendarKeys
+from runtime.scheduling.model import Action, Appointment, HistoryEntry, Hold, Slot, SlotQuery, Status
+from runtime.scheduling.redis_scripts import BOOK, HOLD, RELEASE, RESCHEDULE, UPDATE
+from runtime.timers.clock import from_ms, to_ms
 
 SEARCH_CHUNK = timedelta(days=14)
 CAS_TRIES = 5

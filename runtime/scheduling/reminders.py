@@ -6,10 +6,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from runtime.scheduling.calendar import Calendar, ReminderRule
+from runtime.scheduling.model import Appointment, iso
 from runtime.timers import Timer, TimerQueue
-
-from .calendar import Calendar, ReminderRule
-from .model import Appointment, iso
 
 REMINDER_KIND = "reminder"
 

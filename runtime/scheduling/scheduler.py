@@ -10,16 +10,23 @@ from typing import Any
 import redis.asyncio as aioredis
 from redis.exceptions import RedisError
 
+from runtime.scheduling.availability import to_utc
+from runtime.scheduling.calendar import Calendar
+from runtime.scheduling.errors import (
+    AppointmentNotFound,
+    CancelTooLate,
+    DateInPast,
+    NotActive,
+    SlotNotOffered,
+    TooFarAhead,
+    TooSoon,
+)
+from runtime.scheduling.ics import build_feed
+from runtime.scheduling.model import Appointment, Hold, Slot, SlotQuery
+from runtime.scheduling.provider import CalendarProvider
+from runtime.scheduling.redis_provider import RedisCalendar
+from runtime.scheduling.reminders import sync_reminders
 from runtime.timers import Clock, SystemClock, TimerError, TimerQueue, require_aware
-
-from .availability import to_utc
-from .calendar import Calendar
-from .errors import AppointmentNotFound, CancelTooLate, DateInPast, NotActive, SlotNotOffered, TooFarAhead, TooSoon
-from .ics import build_feed
-from .model import Appointment, Hold, Slot, SlotQuery
-from .provider import CalendarProvider
-from .redis_provider import RedisCalendar
-from .reminders import sync_reminders
 
 PATIENT = "patient"
 log = logging.getLogger("papo.scheduling")

@@ -15,12 +15,12 @@ themselves); the handler turns a timer into an event for its conversation, dedup
 `claim.fire_key`.
 """
 
-from .clock import Clock, ManualClock, SystemClock, from_ms, require_aware, to_ms
-from .errors import NaiveDatetime, TimerConfigError, TimerEncodingError, TimerError
-from .keys import ShardKeys, shard_of
-from .model import ClaimBatch, ClaimedTimer, SkippedTimer, Timer
-from .queue import TimerQueue
-from .worker import Dispatcher, DispatchReport, SkipHandler, TimerHandler
+from runtime.timers.clock import Clock, ManualClock, SystemClock, from_ms, require_aware, to_ms
+from runtime.timers.errors import NaiveDatetime, TimerConfigError, TimerEncodingError, TimerError
+from runtime.timers.keys import ShardKeys, shard_of
+from runtime.timers.model import ClaimBatch, ClaimedTimer, SkippedTimer, Timer
+from runtime.timers.queue import TimerQueue
+from runtime.timers.worker import Dispatcher, DispatchReport, SkipHandler, TimerHandler
 
 __all__ = [
     "ClaimBatch",

@@ -9,7 +9,7 @@
 from __future__ import annotations
 
 from flows.errors import PapoError
-from runtime.errors import NaiveDatetime
+from runtime.engine.errors import NaiveDatetime
 
 __all__ = ["NaiveDatetime", "TimerConfigError", "TimerEncodingError", "TimerError"]
 

@@ -8,8 +8,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from .clock import from_ms, require_aware, to_ms
-from .errors import TimerEncodingError
+from runtime.timers.clock import from_ms, require_aware, to_ms
+from runtime.timers.errors import TimerEncodingError
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,6 +30,9 @@ class Timer:
         if not self.id:
             raise TimerEncodingError("a timer needs a non-empty id, e.g. \"reminder:<appointment>:24h\"")
         object.__setattr__(self, "due", require_aware(self.due))
+
+    def to_json(self) -> dict[str, Any]:
+        return {"id": self.id, "kind": self.kind, "due": self.due.isoformat(), "payload": dict(self.payload)}
 
 
 @dataclass(frozen=True, slots=True)

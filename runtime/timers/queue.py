@@ -9,11 +9,11 @@ from typing import Any
 
 import redis.asyncio as aioredis
 
-from .clock import from_ms, to_ms
-from .errors import TimerConfigError
-from .keys import ShardKeys, shard_of
-from .model import ClaimBatch, ClaimedTimer, SkippedTimer, Timer, decode, encode
-from .scripts import CANCEL, CLAIM, COMPLETE, EXTEND, RETRY, SCHEDULE
+from runtime.timers.clock import from_ms, to_ms
+from runtime.timers.errors import TimerConfigError
+from runtime.timers.keys import ShardKeys, shard_of
+from runtime.timers.model import ClaimBatch, ClaimedTimer, SkippedTimer, Timer, decode, encode
+from runtime.timers.scripts import CANCEL, CLAIM, COMPLETE, EXTEND, RETRY, SCHEDULE
 
 SCHEDULE_CHUNK = 500
 Raw = Any  # what redis-py hands back: bytes or str, depending on decode_responses

@@ -10,9 +10,9 @@ from datetime import timedelta
 
 from redis.exceptions import RedisError
 
-from .clock import Clock
-from .model import ClaimedTimer, SkippedTimer
-from .queue import TimerQueue
+from runtime.timers.clock import Clock
+from runtime.timers.model import ClaimedTimer, SkippedTimer
+from runtime.timers.queue import TimerQueue
 
 log = logging.getLogger("papo.timers")
 

@@ -8,19 +8,19 @@ import fakeredis
 import pytest
 import redis.asyncio as aioredis
 
-from runtime.clock import ManualClock
-from runtime.engine import Services
-from runtime.harness import BotHarness
-from runtime.library import BotLibrary
-from runtime.services import build_services
-from runtime.store import RedisStore
+from runtime.cli.harness import BotHarness
+from runtime.conversations.library import BotLibrary
+from runtime.conversations.store import RedisStore
+from runtime.engine.clock import ManualClock
+from runtime.nodes.services import BotServices
+from runtime.service.wiring import build_services
 
 AGENDA = Path(__file__).parent / "bots" / "agenda"
 CLINIC = Path(__file__).parents[2] / "examples" / "clinic"
 START = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)  # Monday 09:00 in São Paulo
 
 OpenBot = Callable[..., Awaitable[BotHarness]]
-_BASE: dict[Path, Services] = {}  # one trained NLU per bot for the whole run
+_BASE: dict[Path, BotServices] = {}  # one trained NLU per bot for the whole run
 
 
 @pytest.fixture(params=["redis", "embedded"])
@@ -42,7 +42,7 @@ def clock() -> ManualClock:
 @pytest.fixture
 async def open_bot(client: aioredis.Redis, redis_prefix: str, clock: ManualClock) -> AsyncIterator[OpenBot]:
     """Open a bot folder as one user's harness; users of one bot share its calendar and timers."""
-    libraries: dict[Path, tuple[BotLibrary, Services]] = {}
+    libraries: dict[Path, tuple[BotLibrary, BotServices]] = {}
 
     async def open_(root: Path, *, user: str = "5511987650000") -> BotHarness:
         if root not in libraries:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from runtime.clock import ManualClock
-from runtime.harness import BotHarness
+from runtime.cli.harness import BotHarness
+from runtime.engine.clock import ManualClock
 
 from .conftest import AGENDA, OpenBot
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from flows.messages import OutboundMessage
-from runtime.clock import ManualClock
+from runtime.engine.clock import ManualClock
 
 from .conftest import AGENDA, CLINIC, OpenBot
 

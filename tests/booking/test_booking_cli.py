@@ -7,10 +7,10 @@ from datetime import date
 import pytest
 import redis.asyncio as aioredis
 
-from runtime.cli_appointments import list_appointments
-from runtime.clock import ManualClock
-from runtime.harness import BotHarness
-from runtime.settings import Settings
+from runtime.cli.appointments import list_appointments
+from runtime.cli.harness import BotHarness
+from runtime.engine.clock import ManualClock
+from runtime.service.settings import Settings
 
 from .conftest import AGENDA, START
 
@@ -34,7 +34,7 @@ async def test_lists_appointments_and_timers(redis_url: str, redis_client: aiore
 
 
 def test_the_papo_command_has_appointments() -> None:
-    from runtime.cli import _parser
+    from runtime.cli.main import _parser
 
     args = _parser().parse_args(["appointments", str(AGENDA), "--day", "2026-03-04", "--json"])
     assert (args.command, args.day, args.json) == ("appointments", date(2026, 3, 4), True)

@@ -7,12 +7,13 @@ from datetime import timedelta
 
 import fakeredis
 
-from runtime.clock import ManualClock
-from runtime.harness import BotHarness
-from runtime.library import BotLibrary
-from runtime.processor import Processor
-from runtime.store import RedisStore
-from runtime.timer_kinds import ConversationTimers, conversation_dispatcher, timer_kinds
+from runtime.cli.harness import BotHarness
+from runtime.conversations.library import BotLibrary
+from runtime.conversations.processor import Processor
+from runtime.conversations.store import RedisStore
+from runtime.conversations.timers import ConversationTimers, conversation_dispatcher
+from runtime.engine.clock import ManualClock
+from runtime.nodes import HANDLERS
 
 from .conftest import AGENDA, CLINIC, OpenBot
 
@@ -25,7 +26,7 @@ async def book_wednesday(h: BotHarness) -> None:
 
 
 def test_timer_kinds_are_registered() -> None:
-    assert timer_kinds.kinds() == {"reminder", "remind", "ask_timeout", "handoff_timeout"}
+    assert HANDLERS.timers.kinds() == {"reminder", "remind", "ask_timeout", "handoff_timeout"}
 
 
 async def test_reminder_arrives_as_a_template_and_confirms(open_bot: OpenBot) -> None:

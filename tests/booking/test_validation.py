@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from runtime.cli import main
-from runtime.validation import check_folder
+from runtime.cli.main import main
+from runtime.conversations.validation import check_folder
 
 CLINIC = Path(__file__).parents[2] / "examples" / "clinic"
 

@@ -14,7 +14,7 @@ import pytest
 
 from flows.errors import FlowIssue
 from flows.loader import check_bot
-from runtime.cli import main
+from runtime.cli.main import main
 
 BROKEN = Path(__file__).parent / "broken"
 EXAMPLES = Path(__file__).parents[2] / "examples"

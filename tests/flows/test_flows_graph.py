@@ -10,7 +10,8 @@ import pytest
 
 from flows.graph import flow_mermaid, mermaid
 from flows.loader import load_bot
-from flows.model import Bot, CallNode
+from flows.model import Bot
+from flows.nodes import CallNode
 
 CLINIC = Path(__file__).parents[2] / "examples" / "clinic"
 # A node line: id, an opening shape, a double-quoted label, the closing shape.

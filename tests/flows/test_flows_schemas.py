@@ -10,10 +10,10 @@ from typing import Any
 import pytest
 from jsonschema import Draft202012Validator
 
-import runtime.turns  # noqa: F401  (registers the node handlers)
-from flows.model import node_kinds
+from flows.nodes import SendNode, node_kinds
 from flows.schemas import SCHEMA_NAMES, schema_text, validator
-from runtime.engine import nodes
+from runtime.engine.registry import NodeHandler
+from runtime.nodes import HANDLERS, handlers
 
 ROOT = Path(__file__).parents[2]
 SCHEMAS = ROOT / "flows" / "schema"
@@ -60,7 +60,7 @@ def test_every_node_kind_has_a_model_class_and_a_handler() -> None:
     kinds = _schema_kinds()
     assert len(kinds) == len(set(kinds))
     assert set(kinds) == set(node_kinds), "flow.schema.json kind enum and flows.model.node_kinds differ"
-    assert set(kinds) == nodes.kinds(), "flow.schema.json kind enum and runtime.engine.nodes differ"
+    assert set(kinds) == HANDLERS.nodes.kinds(), "flow.schema.json kind enum and runtime.nodes.NODE_HANDLERS differ"
 
 
 def test_every_node_kind_has_its_own_schema_branch() -> None:
@@ -74,6 +74,6 @@ def test_every_node_kind_has_its_own_schema_branch() -> None:
 
 def test_the_registries_refuse_a_second_definition_of_a_kind() -> None:
     with pytest.raises(ValueError, match="already defined"):
-        node_kinds("send")(type("Again", (), {}))  # type: ignore[arg-type]
+        node_kinds.add(type("Again", (SendNode,), {}))
     with pytest.raises(ValueError, match="already handled"):
-        nodes.enters("send")(lambda node, turn: None)  # type: ignore[arg-type, return-value]
+        handlers(NodeHandler("send", HANDLERS.nodes.enter(SendNode("x"))))

@@ -9,8 +9,8 @@ import redis.asyncio as aioredis
 
 from flows.loader import load_bot
 from flows.model import Bot
-from runtime.clock import ManualClock
-from runtime.harness import BotHarness
+from runtime.cli.harness import BotHarness
+from runtime.engine.clock import ManualClock
 from runtime.llm import Catalog, LlmFallback, LlmSettings
 from runtime.llm.fallback import LlmRequest
 

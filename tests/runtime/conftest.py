@@ -8,10 +8,10 @@ import fakeredis
 import pytest
 import redis.asyncio as aioredis
 
-from runtime.clock import ManualClock
-from runtime.harness import BotHarness
-from runtime.library import BotLibrary
-from runtime.store import RedisStore
+from runtime.cli.harness import BotHarness
+from runtime.conversations.library import BotLibrary
+from runtime.conversations.store import RedisStore
+from runtime.engine.clock import ManualClock
 
 BOTS = Path(__file__).parent / "bots"
 EXAMPLES = Path(__file__).parents[2] / "examples"

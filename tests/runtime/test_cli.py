@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from runtime.cli import main
+from runtime.cli.main import main
 
 from .conftest import EXAMPLES
 
@@ -64,7 +64,7 @@ def test_validate_and_graph_on_the_examples(capsys: pytest.CaptureFixture[str]) 
 def test_chat_runs_the_clinic_with_no_redis_server(tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if k != "REDIS_URL"}
     lines = "oi\nMaria\n1\n/state\n/reset\noi\n/quit\n"
-    done = subprocess.run([sys.executable, "-m", "runtime.cli", "chat", str(EXAMPLES / "clinic")], input=lines,
+    done = subprocess.run([sys.executable, "-m", "runtime.cli.main", "chat", str(EXAMPLES / "clinic")], input=lines,
                           capture_output=True, text=True, env=env, timeout=60, cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     out = done.stdout

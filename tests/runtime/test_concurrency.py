@@ -11,13 +11,13 @@ import pytest
 import redis.asyncio as aioredis
 
 from flows.messages import InboundEvent
-from runtime.clock import ManualClock
-from runtime.library import BotLibrary
-from runtime.processor import Processor, Submitted
-from runtime.settings import Settings
-from runtime.settings import redis_client as connect
-from runtime.state import ConversationKey
-from runtime.store import RedisStore
+from runtime.conversations.keys import ConversationKey
+from runtime.conversations.library import BotLibrary
+from runtime.conversations.processor import Processor, Submitted
+from runtime.conversations.store import RedisStore
+from runtime.engine.clock import ManualClock
+from runtime.service.settings import Settings
+from runtime.service.settings import redis_client as connect
 
 from .conftest import BOTS, START
 

@@ -5,11 +5,12 @@ from __future__ import annotations
 from datetime import timedelta
 
 from flows.messages import InboundEvent, Template
-from runtime.clock import ManualClock
-from runtime.engine import Services
-from runtime.library import BotLibrary
-from runtime.state import Conversation
-from runtime.turns import turn
+from runtime.conversations.library import BotLibrary
+from runtime.engine.clock import ManualClock
+from runtime.engine.routing import turn
+from runtime.engine.state import Conversation
+from runtime.nodes import HANDLERS
+from runtime.nodes.services import BotServices
 
 from .conftest import BOTS, START, OpenBot
 
@@ -152,8 +153,8 @@ async def test_a_turn_is_deterministic_and_leaves_its_input_alone() -> None:
                          vars={"nome": "Ana"}, last_inbound_at=START.isoformat(), turns=2)
     before = state.to_json()
     event = InboundEvent("whatsapp", "5511987650000", "wamid.x", START, text="1")
-    first = await turn(library, state, event, clock, Services())
-    second = await turn(library, state, event, clock, Services())
+    first = await turn(library, state, event, clock, BotServices(), HANDLERS)
+    second = await turn(library, state, event, clock, BotServices(), HANDLERS)
     assert state.to_json() == before
     assert first.state.to_json() == second.state.to_json()
     assert first.messages == second.messages and texts(first.messages) == ["idade?"]

@@ -9,8 +9,8 @@ from pathlib import Path
 from aiohttp import web
 from aiohttp.test_utils import TestServer
 
-from runtime.library import BotLibrary
-from runtime.services import build_services
+from runtime.conversations.library import BotLibrary
+from runtime.service.wiring import build_services
 
 from .conftest import OpenBot
 

@@ -8,10 +8,11 @@ import pytest
 from redis.crc import key_slot
 
 from flows.messages import InboundEvent, OutboundMessage, Template
-from runtime import constants as C
-from runtime.errors import StaleVersion
-from runtime.state import Conversation, ConversationKey, Frame
-from runtime.store import AlreadyConsumed, RedisStore
+from runtime.conversations import keys as C
+from runtime.conversations.keys import ConversationKey
+from runtime.conversations.store import AlreadyConsumed, RedisStore
+from runtime.engine.errors import StaleVersion
+from runtime.engine.state import Conversation, Frame
 
 KEY = ConversationKey("clinica-sorriso", "whatsapp", "5511999990000")
 

@@ -6,9 +6,9 @@ from __future__ import annotations
 from datetime import timedelta
 from pathlib import Path
 
-from runtime.clock import ManualClock
-from runtime.library import BotLibrary
-from runtime.services import build_services, training_data
+from runtime.conversations.library import BotLibrary
+from runtime.engine.clock import ManualClock
+from runtime.service.wiring import build_services, training_data
 
 from .conftest import EXAMPLES, OpenBot
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import redis.asyncio as aioredis
 
-from runtime.library import BotLibrary
+from runtime.conversations.library import BotLibrary
 
 from .conftest import EXAMPLES, OpenBot
 

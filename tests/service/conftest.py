@@ -14,9 +14,9 @@ import pytest
 import redis.asyncio as aioredis
 from aiohttp.test_utils import TestClient, TestServer
 
-from runtime.app import build_app
-from runtime.clock import Clock
-from runtime.service import Role
+from runtime.engine.clock import Clock
+from runtime.service.app import build_app
+from runtime.service.bot_service import Role
 
 
 def _load(name: str, path: Path) -> ModuleType:

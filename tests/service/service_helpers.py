@@ -18,10 +18,10 @@ from typing import Any
 import redis.asyncio as aioredis
 from aiohttp.test_utils import TestClient
 
-from runtime.app import SERVICE
-from runtime.service import Service
-from runtime.settings import ChannelSettings, Settings
-from runtime.state import ConversationKey
+from runtime.conversations.keys import ConversationKey
+from runtime.service.app import SERVICE
+from runtime.service.bot_service import Service
+from runtime.service.settings import ChannelSettings, Settings
 
 fakes = sys.modules["connector_fakes"]  # loaded by conftest.py before this module
 ECHO_BOT = Path(__file__).parent / "bots" / "echo"

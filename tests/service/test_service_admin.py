@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import service_helpers as h
 
-from runtime.clock import ManualClock
+from runtime.engine.clock import ManualClock
 
 CLINIC = Path(__file__).parents[2] / "examples" / "clinic"
 TOKEN = "admin-token-0123456789abcdef"

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import service_helpers as h
 
-from runtime.clock import ManualClock
+from runtime.engine.clock import ManualClock
 
 NUDGE = Path(__file__).parent / "bots" / "nudge"
 

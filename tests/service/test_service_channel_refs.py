@@ -22,7 +22,7 @@ async def test_declared_channels_read_their_variables(start: h.Start, monkeypatc
                         "CLINICA_WA_VERIFY": "v", "CLINICA_WA_NUMBER": h.fakes.PHONE_NUMBER_ID,
                         "CLINICA_FB_TOKEN": "fb-token"}.items():
         monkeypatch.setenv(name, value)
-    caplog.set_level(logging.WARNING, logger="runtime.service")
+    caplog.set_level(logging.WARNING, logger="runtime.service.bot_service")
     app = await start(bot=REFS, channels=())  # nothing from the default variable names
     assert (await app.post(h.wa_body(messages=[h.wa_message("wamid.R1", "oi")]))).status == 200
 

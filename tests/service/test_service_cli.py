@@ -32,7 +32,7 @@ async def served(graph: tuple[Any, str], tmp_path: Path) -> AsyncIterator[str]:
             "GRAPH_BASE_URL": graph[1], "PAPO_PACING_PER_USER_S": "0", "PAPO_BLOCK_MS": "50"}
     log = (tmp_path / "serve.log").open("wb")
     proc = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "runtime.cli", "serve", str(h.ECHO_BOT), "--port", str(port), cwd=ROOT, env=env,
+        sys.executable, "-m", "runtime.cli.main", "serve", str(h.ECHO_BOT), "--port", str(port), cwd=ROOT, env=env,
         stdout=log, stderr=log)
     try:
         yield f"http://127.0.0.1:{port}"

@@ -6,7 +6,7 @@ import asyncio
 
 import service_helpers as h
 
-from runtime import constants as C
+from runtime.conversations import keys as C
 
 
 async def test_a_text_gets_exactly_one_reply_with_the_right_payload(start: h.Start) -> None:

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 import service_helpers as h
 
-from runtime.clock import ManualClock
+from runtime.engine.clock import ManualClock
 
 LLM_TESTS = Path(__file__).parents[1] / "llm"
 ASSIST = LLM_TESTS / "bots" / "assist"

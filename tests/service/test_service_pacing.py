@@ -6,8 +6,8 @@ import asyncio
 
 import redis.asyncio as aioredis
 
-from runtime.pacing import Pacer
-from runtime.state import ConversationKey
+from runtime.conversations.keys import ConversationKey
+from runtime.service.pacing import Pacer
 
 KEY = ConversationKey("echo", "whatsapp", "5511987654321")
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import service_helpers as h
 
-from runtime.work import Consumer
+from runtime.service.work import Consumer
 
 
 async def test_work_claimed_by_a_crashed_worker_is_reclaimed_after_the_lease(start: h.Start) -> None:
@@ -74,7 +74,7 @@ async def test_a_worker_process_killed_mid_stream_loses_nothing(start: h.Start, 
             "PAPO_BLOCK_MS": "50", "PAPO_PARTITIONS": "4", "PAPO_WORKERS": "1"}
     with (tmp_path / "worker.log").open("wb") as log:
         worker = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "runtime.cli", "serve", str(h.ECHO_BOT), "--role", "worker", "--port",
+            sys.executable, "-m", "runtime.cli.main", "serve", str(h.ECHO_BOT), "--role", "worker", "--port",
             str(free_port()), cwd=Path(__file__).parents[2], env=env, stdout=log, stderr=log)
         try:
             await h.wait_until(lambda: send_signals(ingest, 1), timeout=30)  # it has committed some turns

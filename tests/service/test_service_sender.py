@@ -7,9 +7,9 @@ from datetime import UTC, datetime, timedelta
 import service_helpers as h
 
 from flows.messages import OutboundMessage, Template
-from runtime import constants as C
-from runtime.clock import ManualClock
-from runtime.state import Conversation
+from runtime.conversations import keys as C
+from runtime.engine.clock import ManualClock
+from runtime.engine.state import Conversation
 
 Reply = h.fakes.Reply
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from runtime.errors import ConfigError
-from runtime.settings import Settings
+from runtime.engine.errors import ConfigError
+from runtime.service.settings import Settings
 
 WHATSAPP = {"WHATSAPP_TOKEN": "tok-1", "WHATSAPP_APP_SECRET": "secret-1", "WHATSAPP_VERIFY_TOKEN": "verify-1",
             "WHATSAPP_PHONE_NUMBER_ID": "1065"}

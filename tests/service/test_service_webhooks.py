@@ -6,7 +6,7 @@ import json
 
 import service_helpers as h
 
-from runtime import constants as C
+from runtime.conversations import keys as C
 
 
 async def test_handshake_echoes_the_challenge_as_plain_text(start: h.Start) -> None:

@@ -1,0 +1,32 @@
+"""The node kinds of the flow language. `KINDS` is the one list of them: a new kind is a dataclass
+in one of these modules (or your own), one line here, and its entry in `schema/flow.schema.json`."""
+
+from __future__ import annotations
+
+from .assist import AssistNode, FaqNode, LlmNode
+from .base import Edge, MediaRef, Node, NodeKinds, Option, TemplateRef, Text, Timeout
+from .core import AskNode, BranchNode, CallNode, Case, EndNode, GotoNode, HandoffNode, SendNode, SetNode
+from .scheduling import (
+    AppointmentNode,
+    BookNode,
+    CancelNode,
+    ConfirmNode,
+    MyAppointmentsNode,
+    RemindNode,
+    RescheduleNode,
+)
+
+KINDS: tuple[type[Node], ...] = (
+    SendNode, AskNode, BranchNode, SetNode, GotoNode, CallNode, HandoffNode, EndNode,
+    FaqNode, LlmNode,
+    BookNode, RescheduleNode, CancelNode, ConfirmNode, MyAppointmentsNode, RemindNode,
+)
+
+node_kinds = NodeKinds(KINDS)
+
+__all__ = [
+    "KINDS", "AppointmentNode", "AskNode", "AssistNode", "BookNode", "BranchNode", "CallNode", "CancelNode", "Case",
+    "ConfirmNode", "Edge", "EndNode", "FaqNode", "GotoNode", "HandoffNode", "LlmNode", "MediaRef",
+    "MyAppointmentsNode", "Node", "NodeKinds", "Option", "RemindNode", "RescheduleNode", "SendNode", "SetNode",
+    "TemplateRef", "Text", "Timeout", "node_kinds",
+]

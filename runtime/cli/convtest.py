@@ -1,0 +1,174 @@
+"""Conversation tests: `tests/*.yaml` in a bot folder, run on a virtual clock.
+
+Each test talks to a fresh conversation on the embedded store: user lines, the replies
+expected (exact text, `re:` pattern, `contains:`, options), where the conversation must be
+(`expect: {node, flow, waiting, vars}`) and `advance: 25h` to move the clock. A failure shows
+the transcript so far and a diff of the step that failed.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import fakeredis
+import yaml
+
+from flows.errors import FlowIssue
+from flows.jsonpos import Positions
+from flows.messages import OutboundMessage
+from flows.model import parse_duration
+from flows.schemas import schema_issues
+from runtime.cli.harness import BotHarness
+from runtime.conversations.library import BotLibrary
+from runtime.conversations.store import RedisStore
+from runtime.engine.clock import ManualClock
+from runtime.nodes.services import BotServices
+from runtime.service.wiring import build_services
+
+DEFAULT_START = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)  # a Monday, 09:00 in São Paulo
+
+
+@dataclass
+class CaseResult:
+    name: str
+    file: str
+    failures: list[str] = field(default_factory=list)
+    transcript: list[str] = field(default_factory=list)
+    visited: set[str] = field(default_factory=set)
+
+    @property
+    def passed(self) -> bool:
+        return not self.failures
+
+
+def load_cases(root: Path) -> tuple[list[tuple[str, dict[str, Any]]], list[FlowIssue]]:
+    cases: list[tuple[str, dict[str, Any]]] = []
+    issues: list[FlowIssue] = []
+    for path in sorted((root / "tests").glob("*.y*ml")):
+        try:
+            docs = [d for d in yaml.safe_load_all(path.read_text(encoding="utf-8")) if d is not None]
+        except yaml.YAMLError as exc:
+            mark = getattr(exc, "problem_mark", None)
+            problem = getattr(exc, "problem", None) or str(exc)
+            issues.append(FlowIssue(str(path), "", f"not valid YAML: {problem}",
+                                    "check indentation, and quote texts that contain : ? [ ] { } or #",
+                                    mark.line + 1 if mark else None, mark.column + 1 if mark else None, "bad-yaml"))
+            continue
+        for i, doc in enumerate(docs):
+            found = schema_issues("test", doc, str(path), Positions(""))
+            prefix = f"/{i}" if len(docs) > 1 else ""
+            issues += [FlowIssue(x.file, prefix + x.pointer, x.message, x.hint, code=x.code) for x in found]
+            if not found:
+                cases.append((str(path), doc))
+    return cases, issues
+
+
+async def run_case(library: BotLibrary, file: str, case: dict[str, Any], services: BotServices | None = None
+                   ) -> CaseResult:
+    result = CaseResult(case["name"], file)
+    start = datetime.fromisoformat(case["start"]) if "start" in case else DEFAULT_START
+    client = fakeredis.FakeAsyncRedis(server=fakeredis.FakeServer())
+    clock = ManualClock(start)
+    services = build_services(library.current, library.root, redis=client, clock=clock, base=services)
+    harness = BotHarness(library, RedisStore(client), clock,
+                         channel=case.get("channel", "test"), user=case.get("user", "test-user"), services=services)
+    try:
+        for number, step in enumerate(case["steps"], 1):
+            await _step(harness, step, number, result)
+            if result.failures:
+                break
+    finally:
+        await harness.aclose()
+    return result
+
+
+async def _step(h: BotHarness, step: dict[str, Any], number: int, result: CaseResult) -> None:
+    replies: list[OutboundMessage] = []
+    if "advance" in step:
+        result.transcript.append(f"   (clock +{step['advance']})")
+        replies = await h.advance(parse_duration(step["advance"]))
+    elif "user" in step or "choice" in step:
+        shown = step.get("user") or f"[{step['choice']}]"
+        result.transcript.append(f"  > {shown}")
+        replies = await h.say(step.get("user", ""), choice_id=step.get("choice"))
+    elif step.get("resume_handoff"):
+        result.transcript.append("   (staff resumes the bot)")
+        replies = await h.resume_handoff()
+    for turn in h.last:
+        result.visited.update(turn.trace)
+    result.transcript += [f"  < {line}" for m in replies for line in _lines(m)]
+    if "bot" in step:
+        expected = step["bot"] if isinstance(step["bot"], list) else [step["bot"]]
+        _compare_replies(expected, replies, number, result)
+    if "expect" in step and not result.failures:
+        await _compare_state(h, step["expect"], number, result)
+
+
+def _lines(message: OutboundMessage) -> list[str]:
+    lines = message.text.splitlines() or [""]
+    return lines + [f"    {i}) {o.title}" for i, o in enumerate(message.options, 1)]
+
+
+def _matches(spec: Any, message: OutboundMessage) -> bool:
+    if isinstance(spec, str):
+        return message.text.strip() == spec.strip()
+    ok = True
+    if "text" in spec:
+        ok &= message.text.strip() == spec["text"].strip()
+    if "re" in spec:
+        ok &= re.search(spec["re"], message.text, re.S) is not None
+    if "contains" in spec:
+        ok &= spec["contains"] in message.text
+    if "options" in spec:
+        ok &= [o.title for o in message.options] == spec["options"]
+    return bool(ok)
+
+
+def _describe(spec: Any) -> list[str]:
+    if isinstance(spec, str):
+        return spec.strip().splitlines() or [""]
+    head = spec.get("text") or (f"/{spec['re']}/" if "re" in spec else f"...{spec.get('contains', '')}...")
+    return head.strip().splitlines() + [f"    {i}) {o}" for i, o in enumerate(spec.get("options", []), 1)]
+
+
+def _compare_replies(expected: Sequence[Any], got: list[OutboundMessage], number: int, result: CaseResult) -> None:
+    if len(expected) == len(got) and all(_matches(s, m) for s, m in zip(expected, got, strict=True)):
+        return
+    want = [line for spec in expected for line in _describe(spec)]
+    have = [line for m in got for line in _lines(m)]
+    diff = "\n".join(difflib.unified_diff(want, have, "expected", "got", lineterm="", n=3))
+    result.failures.append(f"step {number}: the bot's replies differ\n{diff}")
+
+
+def _holds(expected: Any, actual: Any) -> bool:
+    """Equal, except that an expected mapping only names the keys it checks."""
+    if isinstance(expected, dict) and isinstance(actual, dict):
+        return all(_holds(v, actual.get(k)) for k, v in expected.items())
+    return bool(expected == actual)
+
+
+async def _compare_state(h: BotHarness, expect: dict[str, Any], number: int, result: CaseResult) -> None:
+    state = await h.state()
+    where = (state.flow, state.node) if state else (None, None)
+    node = f"{where[0]}/{where[1]}" if where[0] else None
+    problems = []
+    if "node" in expect:
+        want = expect["node"]
+        if not (want == node or (want is not None and "/" not in want and want == where[1])):
+            problems.append(f"node: expected {want!r}, is {node!r}")
+    if "flow" in expect and expect["flow"] != where[0]:
+        problems.append(f"flow: expected {expect['flow']!r}, is {where[0]!r}")
+    if "waiting" in expect and expect["waiting"] != (state.waiting if state else None):
+        problems.append(f"waiting: expected {expect['waiting']!r}, is {state.waiting if state else None!r}")
+    variables = state.vars if state else {}
+    for name, value in expect.get("vars", {}).items():
+        if not _holds(value, variables.get(name)):
+            problems.append(f"vars.{name}: expected {value!r}, is {variables.get(name)!r}")
+    if problems:
+        result.failures.append(f"step {number}: " + "; ".join(problems))

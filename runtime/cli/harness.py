@@ -1,0 +1,124 @@
+"""A bot running in this process on a virtual clock: what `papo chat` and `papo test` drive.
+
+It uses the same store, processor and engine as the service, on the embedded Redis by
+default, so a conversation here travels the production path.
+"""
+
+from __future__ import annotations
+
+import itertools
+import uuid
+from datetime import timedelta
+from pathlib import Path
+
+import redis.asyncio as aioredis
+
+from flows.messages import InboundEvent, OutboundMessage
+from runtime.conversations.keys import ConversationKey
+from runtime.conversations.library import BotLibrary
+from runtime.conversations.processor import Processor
+from runtime.conversations.store import RedisStore
+from runtime.conversations.timers import ConversationTimers
+from runtime.engine.clock import Clock, ManualClock, SystemClock
+from runtime.engine.state import Conversation
+from runtime.engine.turn import TurnResult
+from runtime.nodes.services import BotServices
+from runtime.service.settings import Settings, redis_client
+from runtime.service.wiring import build_services
+from runtime.timers import Dispatcher
+
+
+class BotHarness:
+    """One user talking to one bot; every reply comes out of the committed outbox."""
+
+    def __init__(self, library: BotLibrary, store: RedisStore, clock: Clock, *, channel: str = "cli",
+                 user: str = "local", services: BotServices | None = None) -> None:
+        self.library = library
+        self.store = store
+        self.clock = clock
+        self.processor = Processor(store, library, clock, services=services)
+        self.key = ConversationKey(library.name, channel, user)
+        self.last: list[TurnResult] = []
+        self._ids = itertools.count(1)
+        self._run = uuid.uuid4().hex[:8]
+        self._owns_services = False  # open() builds them, so aclose() closes them
+
+    @classmethod
+    async def open(cls, root: str | Path, *, client: aioredis.Redis | None = None, prefix: str | None = None,
+                   clock: Clock | None = None, user: str = "local", channel: str = "cli",
+                   services: BotServices | None = None) -> BotHarness:
+        settings = Settings.from_env()
+        client = client if client is not None else redis_client(settings)
+        prefix = prefix or settings.key_prefix
+        library = BotLibrary.load(root, client=client, prefix=prefix)
+        await library.publish()
+        clock = clock or SystemClock()
+        owned = services is None
+        if services is None:
+            services = build_services(library.current, Path(root), redis=client, prefix=prefix, clock=clock)
+        harness = cls(library, RedisStore(client, prefix=prefix), clock, channel=channel, user=user,
+                      services=services)
+        harness._owns_services = owned
+        return harness
+
+    @property
+    def manual_clock(self) -> ManualClock:
+        if not isinstance(self.clock, ManualClock):
+            raise TypeError("this harness runs on the system clock; open it with clock=ManualClock()")
+        return self.clock
+
+    def event(self, text: str = "", *, choice_id: str | None = None, kind: str = "text",
+              data: dict[str, object] | None = None) -> InboundEvent:
+        return InboundEvent(channel=self.key.channel, user=self.key.user, id=f"{self._run}-{next(self._ids)}",
+                            at=self.clock.now(), kind=kind if not choice_id else "choice",  # type: ignore[arg-type]
+                            text=text, choice_id=choice_id, data=data or {})
+
+    async def say(self, text: str = "", *, choice_id: str | None = None) -> list[OutboundMessage]:
+        return await self.send(self.event(text, choice_id=choice_id))
+
+    async def send(self, event: InboundEvent) -> list[OutboundMessage]:
+        submitted = await self.processor.submit(event)
+        self.last = submitted.results
+        return await self.store.outbox(self.key, take=True)
+
+    async def resume_handoff(self) -> list[OutboundMessage]:
+        return await self.send(self.event(kind="system", data={"action": "resume"}))
+
+    async def advance(self, delta: timedelta) -> list[OutboundMessage]:
+        """Move the virtual clock by `delta`, firing each timer at its due time on the way, as a
+        running timer worker would; returns what the bot said meanwhile."""
+        clock, timers = self.manual_clock, self.processor.services.timers
+        target = clock.now() + delta
+        deliver = ConversationTimers(self.processor)
+        while timers is not None and (due := await timers.pending(1)) and due[0].due <= target:
+            clock.set(max(due[0].due, clock.now()))
+            if (await Dispatcher(timers, deliver, clock).drain()).idle:
+                break  # due but not claimable now (leased by someone else): try again at the target
+        clock.set(target)
+        return await self.fire_due(deliver)
+
+    async def fire_due(self, deliver: ConversationTimers | None = None) -> list[OutboundMessage]:
+        """Deliver every timer due now to its conversation, as the service's timer worker does."""
+        deliver = deliver or ConversationTimers(self.processor)
+        if self.processor.services.timers is not None:
+            await Dispatcher(self.processor.services.timers, deliver, self.clock).drain()
+        self.last = deliver.results
+        return await self.store.outbox(self.key, take=True)
+
+    def use_clock(self, clock: Clock) -> None:
+        """Run on another clock from now on (the chat switches to a virtual one on /advance)."""
+        self.clock = self.processor.clock = clock
+        if self.processor.services.scheduler is not None:
+            self.processor.services.scheduler.clock = clock
+
+    async def state(self) -> Conversation | None:
+        state, _ = await self.store.load(self.key)
+        return state
+
+    async def reset(self) -> None:
+        await self.store.forget(self.key)
+
+    async def aclose(self) -> None:
+        if self._owns_services:
+            await self.processor.services.aclose()
+        await self.store.aclose()

@@ -1,0 +1,123 @@
+"""`papo nlu`: train, evaluate, parse and import NLU data."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from flows.loader import load_bot
+from runtime.service.wiring import understanding
+
+
+def add_parser(sub: Any) -> None:
+    parser = sub.add_parser("nlu", help="train, evaluate, parse and import NLU data (Rasa formats)")
+    nlu_sub = parser.add_subparsers(dest="nlu_command", required=True, metavar="NLU_COMMAND")
+
+    train = nlu_sub.add_parser("train", help="train the bot's intent classifier (cached by a hash of the data)")
+    train.add_argument("botdir", type=Path)
+    train.set_defaults(run=_train)
+
+    evaluate = nlu_sub.add_parser("evaluate", help="accuracy, macro-F1, per-intent P/R, confusions, fallback rate")
+    evaluate.add_argument("botdir", type=Path)
+    evaluate.add_argument("--data", type=Path, help="a held-out test file (Rasa YAML, Markdown or JSON); "
+                                                    "without it, 5-fold cross-validation on the bot's own data")
+    evaluate.add_argument("--folds", type=int, default=5)
+    evaluate.set_defaults(run=_evaluate)
+
+    parse = nlu_sub.add_parser("parse", help="print the parse of a text, in Rasa's /model/parse shape")
+    parse.add_argument("text")
+    parse.add_argument("--bot", type=Path, help="the bot whose intents to use (default: entities only)")
+    parse.set_defaults(run=_parse)
+
+    imported = nlu_sub.add_parser("import", help="read Rasa NLU data (YAML 3.1, legacy Markdown or JSON), "
+                                                 "write YAML 3.1")
+    imported.add_argument("file", type=Path)
+    imported.add_argument("-o", "--output", type=Path, help="write here (default: standard output)")
+    imported.set_defaults(run=_import)
+
+
+def _trained(botdir: Path) -> Any:
+    bot = load_bot(botdir)
+    found = understanding(bot, botdir)
+    if found is None:
+        raise SystemExit(f"papo: {botdir} has no nlu.yml and no flow with triggers.intents: nothing to train")
+    return found
+
+
+def _train(args: argparse.Namespace) -> int:
+    began = time.perf_counter()
+    trained = _trained(args.botdir)
+    parsed = trained.parse("oi")
+    intents = sorted({r["name"] for r in parsed["intent_ranking"]})
+    print(f"{args.botdir}: {len(intents)} intents ready in {time.perf_counter() - began:.1f} s "
+          f"(cache: {trained.config.cache_dir})")
+    return 0
+
+
+class _Bar:
+    """A progress bar on standard error, for runs long enough to need one."""
+
+    def __init__(self, label: str) -> None:
+        self.label = label
+        self.shown = -1
+
+    def __call__(self, done: int, total: int) -> None:
+        percent = 100 * done // max(total, 1)
+        if percent != self.shown and sys.stderr.isatty():
+            self.shown = percent
+            filled = percent // 5
+            print(f"\r{self.label} [{'#' * filled}{'.' * (20 - filled)}] {done}/{total}", end="", file=sys.stderr)
+            if done >= total:
+                print(file=sys.stderr)
+
+
+def _evaluate(args: argparse.Namespace) -> int:
+    from nlu import cross_validate, evaluate, load_training_data
+
+    if args.data is not None:
+        examples = [(e.text, e.intent) for e in load_training_data([args.data]).examples if e.intent]
+        result = evaluate(_trained(args.botdir), examples, progress=_Bar("evaluating"))
+        print(f"held-out set {args.data}: {len(examples)} examples")
+    else:
+        data = load_training_data([args.botdir / "nlu.yml"])
+        result = cross_validate(data, folds=args.folds, progress=_Bar("cross-validating"))
+        print(f"{args.folds}-fold cross-validation on {args.botdir / 'nlu.yml'}")
+    print(result.summary())
+    return 0
+
+
+def _parse(args: argparse.Namespace) -> int:
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from nlu import extract_builtin
+
+    if args.bot is not None:
+        bot = load_bot(args.bot)
+        now = datetime.now(ZoneInfo(bot.timezone))
+        print(json.dumps(_trained(args.bot).parse(args.text, now), ensure_ascii=False, indent=2))
+        return 0
+    now = datetime.now(ZoneInfo("America/Sao_Paulo"))
+    entities = [e.to_rasa() for e in extract_builtin(args.text, now)]
+    print(json.dumps({"text": args.text, "intent": None, "intent_ranking": [], "entities": entities},
+                     ensure_ascii=False, indent=2))
+    return 0
+
+
+def _import(args: argparse.Namespace) -> int:
+    from nlu import load_training_data, write_yaml
+
+    data = load_training_data([args.file])
+    text = write_yaml(data)
+    if args.output is not None:
+        args.output.write_text(text, encoding="utf-8")
+    else:
+        sys.stdout.write(text)
+    intents = {e.intent for e in data.examples if e.intent}
+    print(f"{args.file}: {len(data.examples)} examples, {len(intents)} intents, {len(data.synonyms)} synonyms, "
+          f"{len(data.regexes)} regexes, {len(data.lookups)} lookup tables", file=sys.stderr)
+    return 0

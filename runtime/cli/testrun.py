@@ -1,0 +1,46 @@
+"""`papo test`: run a bot's conversation tests and report node coverage."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from runtime.cli.convtest import CaseResult, load_cases, run_case
+from runtime.conversations.library import BotLibrary
+from runtime.service.wiring import build_services
+
+
+async def run_tests(root: Path, *, select: str | None = None, verbose: bool = False) -> int:
+    library = BotLibrary.load(root)
+    services = build_services(library.current, Path(root))
+    cases, issues = load_cases(root)
+    for issue in issues:
+        print(issue)
+    if not cases and not issues:
+        print(f"{root}: no conversation tests in {root / 'tests'}")
+        return 1
+    results: list[CaseResult] = []
+    try:
+        for file, case in cases:
+            if select and select not in case["name"]:
+                continue
+            results.append(await run_case(library, file, case, services))
+    finally:
+        await services.aclose()
+    for result in results:
+        print(f"{'PASS' if result.passed else 'FAIL'}  {result.name}  ({Path(result.file).name})")
+        if verbose or not result.passed:
+            print("\n".join(result.transcript))
+        for failure in result.failures:
+            print("  " + failure.replace("\n", "\n  "))
+    failed = [r for r in results if not r.passed]
+    _coverage(library, results)
+    print(f"{len(results) - len(failed)} passed, {len(failed)} failed, {len(issues)} invalid test file(s)")
+    return 1 if failed or issues or not results else 0
+
+
+def _coverage(library: BotLibrary, results: list[CaseResult]) -> None:
+    visited = set().union(*(r.visited for r in results)) if results else set()
+    every = {f"{flow.id}/{node}" for flow in library.current.flows.values() for node in flow.nodes}
+    missed = sorted(every - visited)
+    print(f"node coverage: {len(every & visited)}/{len(every)}" + (f"; never visited: {', '.join(missed)}"
+                                                                   if missed else ""))

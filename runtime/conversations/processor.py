@@ -1,0 +1,157 @@
+"""Taking events of one conversation in order, one at a time, none lost, none answered twice.
+
+`submit` dedupes the event by id, appends it to the conversation's inbox and tries to take
+the conversation's lock, in one Redis call. Whoever holds the lock drains the inbox in order:
+load state and a batch of events (one call), run the turn, commit state + replies + the
+event's removal (one call, fenced by the state version). A caller that does not get the lock
+returns at once: its event waits in the inbox for the holder, who checks the inbox again as it
+lets go, so no event is left behind.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+from flows.errors import PapoError
+from flows.messages import InboundEvent, OutboundMessage
+from flows.model import localize
+from runtime.conversations import keys as C
+from runtime.conversations.keys import ConversationKey
+from runtime.conversations.library import BotLibrary
+from runtime.conversations.store import Pending, RedisStore
+from runtime.engine.clock import Clock
+from runtime.engine.errors import StaleVersion
+from runtime.engine.registry import Handlers
+from runtime.engine.routing import turn
+from runtime.engine.state import Conversation
+from runtime.engine.turn import TurnResult
+from runtime.nodes import HANDLERS
+from runtime.nodes.services import BotServices
+from runtime.timers import Timer
+
+log = logging.getLogger(__name__)
+
+OnCommit = Callable[[ConversationKey, TurnResult], Awaitable[None]]
+DEFAULT_ERROR = "Sorry, something went wrong on our side. Please try again in a moment."
+
+
+@dataclass(frozen=True, slots=True)
+class Submitted:
+    queued_as: str | None  # the inbox stream id, None for a duplicate of an accepted event
+    results: list[TurnResult]  # turns this caller ran (possibly other callers' events too)
+
+    @property
+    def accepted(self) -> bool:
+        return self.queued_as is not None
+
+
+class Processor:
+    def __init__(self, store: RedisStore, library: BotLibrary, clock: Clock, *,
+                 services: BotServices | None = None, on_commit: OnCommit | None = None,
+                 lease_ms: int = C.LOCK_LEASE_MS, handlers: Handlers = HANDLERS) -> None:
+        self.store = store
+        self.library = library
+        self.clock = clock
+        self.services = services or BotServices()
+        self.on_commit = on_commit
+        self.lease_ms = lease_ms
+        self.handlers = handlers
+
+    def key_for(self, event: InboundEvent) -> ConversationKey:
+        return ConversationKey(self.library.name, event.channel, event.user)
+
+    async def submit(self, event: InboundEvent) -> Submitted:
+        key = self.key_for(event)
+        token = secrets.token_hex(8)
+        queued = await self.store.enqueue(key, event, token=token, lease_ms=self.lease_ms)
+        if queued.id is None:
+            log.info("duplicate event ignored conv=%s", key)
+            return Submitted(None, [])
+        results: list[TurnResult] = []
+        if queued.locked:
+            await self._drain_locked(key, token, results, first=(queued.state, list(queued.pending)))
+        return Submitted(queued.id, results)
+
+    async def accept(self, event: InboundEvent) -> str | None:
+        """Queue an event without running it (a webhook answers after this); returns its inbox
+        id, or None for a duplicate. Somebody must `drain` the conversation afterwards."""
+        queued = await self.store.enqueue(self.key_for(event), event, token="", lease_ms=self.lease_ms)
+        return queued.id
+
+    async def drain(self, key: ConversationKey) -> list[TurnResult]:
+        """Process whatever waits in this conversation's inbox, if nobody else is."""
+        token = secrets.token_hex(8)
+        results: list[TurnResult] = []
+        if await self.store.lock(key, token, lease_ms=self.lease_ms):
+            await self._drain_locked(key, token, results)
+        return results
+
+    async def _drain_locked(self, key: ConversationKey, token: str, results: list[TurnResult], *,
+                            first: tuple[Conversation | None, list[Pending]] | None = None) -> None:
+        """Turn events into committed turns while we hold the lock.
+
+        The last commit gives the lock back in the same call once the inbox is empty; if we stop
+        otherwise, `release` reports what is left and we try to take the lock again, so an event
+        that arrived meanwhile is never left behind.
+        """
+        batch = first
+        while True:
+            state, pending = batch if batch is not None else await self.store.load(key, batch=C.INBOX_BATCH)
+            batch = None
+            if pending and await self._run_batch(key, token, state, pending, results):
+                return  # released by the final commit
+            if await self.store.release(key, token) == 0 or not await self.store.lock(key, token,
+                                                                                        lease_ms=self.lease_ms):
+                return
+
+    async def _run_batch(self, key: ConversationKey, token: str, state: Conversation | None, pending: list[Pending],
+                         results: list[TurnResult]) -> bool:
+        """Run and commit each event in order; True when a commit gave the lock back."""
+        for item in pending:
+            result = await self._turn(key, state, item.event)
+            try:
+                committed = await self.store.commit(key, result.state, result.messages,
+                                                    expected_version=state.version if state else 0,
+                                                    consumed=item.id, token=token, lease_ms=self.lease_ms)
+            except StaleVersion:
+                log.warning("conversation moved on under us conv=%s; reloading", key)
+                return False
+            result.state.version = committed.version
+            state = result.state
+            results.append(result)
+            await self._apply_effects(key, result)
+            log.info("turn conv=%s trace=%s out=%d", key, ",".join(result.trace), len(result.messages))
+            if self.on_commit is not None:
+                await self.on_commit(key, result)
+            if committed.released:
+                return True
+        return False
+
+    async def _apply_effects(self, key: ConversationKey, result: TurnResult) -> None:
+        """What the committed turn asked for besides state and replies: its timers. A turn that was
+        never committed (fenced off, crashed) asked for nothing."""
+        timers = self.services.timers
+        if result.timers and timers is not None:
+            await timers.schedule_many(Timer(r.id, r.due, r.kind, r.payload) for r in result.timers)
+
+    async def _turn(self, key: ConversationKey, state: Conversation | None, event: InboundEvent) -> TurnResult:
+        try:
+            await self.library.ensure(state)
+            return await turn(self.library, state, event, self.clock, self.services, self.handlers)
+        except (PapoError, KeyError) as exc:
+            # The event is consumed with a polite reply and the flow is left, never retried forever.
+            log.error("turn failed conv=%s: %s: %s", key, type(exc).__name__, exc)
+            return self._failed(state, event, exc)
+
+    def _failed(self, state: Conversation | None, event: InboundEvent, exc: Exception) -> TurnResult:
+        fresh = state.clone() if state is not None else Conversation(started_at=self.clock.now().isoformat())
+        fresh.flow = fresh.flow_version = fresh.node = fresh.waiting = None
+        fresh.stack, fresh.retries = [], 0
+        bot = self.library.current
+        text = bot.messages.get("error")
+        reply = localize(text, fresh.locale or bot.default_locale, bot.default_locale) if text else DEFAULT_ERROR
+        return TurnResult(fresh, [OutboundMessage(id=f"{event.id}:0", text=reply)], [],
+                          [{"kind": "error", "error": type(exc).__name__}])

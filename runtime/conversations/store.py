@@ -1,0 +1,207 @@
+"""Conversation state, inbox and outbox in Redis, each change one Lua call.
+
+The same code runs against a real server (`REDIS_URL`) and against the embedded in-process
+server (`fakeredis`, which runs the same Lua), so `papo chat` needs no server.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+import redis.asyncio as aioredis
+
+from flows.messages import InboundEvent, OutboundMessage
+from runtime.conversations import keys as C
+from runtime.conversations.keys import ConversationKey
+from runtime.engine.errors import StaleVersion
+from runtime.engine.state import Conversation
+
+_ENQUEUE = """
+if not redis.call('SET', KEYS[1], '1', 'NX', 'EX', ARGV[2]) then return {false, 0} end
+local id = redis.call('XADD', KEYS[2], '*', 'e', ARGV[1])
+if ARGV[3] == '' or not redis.call('SET', KEYS[3], ARGV[3], 'NX', 'PX', ARGV[4]) then return {id, 0} end
+local st = redis.call('HMGET', KEYS[4], 'ver', 'doc')
+return {id, 1, st[1], st[2], redis.call('XRANGE', KEYS[2], '-', '+', 'COUNT', ARGV[5])}
+"""
+
+_LOCK = "return redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) and 1 or 0"
+
+_LOAD = """
+local st = redis.call('HMGET', KEYS[1], 'ver', 'doc')
+return {st[1], st[2], redis.call('XRANGE', KEYS[2], '-', '+', 'COUNT', ARGV[1])}
+"""
+
+_COMMIT = """
+local ver = tonumber(redis.call('HGET', KEYS[1], 'ver') or '0')
+if ver ~= tonumber(ARGV[1]) then return {-1, ver, 0} end
+if ARGV[3] ~= '' and redis.call('XDEL', KEYS[2], ARGV[3]) == 0 then return {-2, ver, 0} end
+ver = ver + 1
+redis.call('HSET', KEYS[1], 'ver', ver, 'doc', ARGV[2])
+redis.call('PEXPIRE', KEYS[1], ARGV[4])
+for i = 7, #ARGV do redis.call('XADD', KEYS[3], '*', 'm', ARGV[i]) end
+local released = 0
+if ARGV[5] ~= '' and redis.call('GET', KEYS[4]) == ARGV[5] then
+  if redis.call('XLEN', KEYS[2]) == 0 then
+    redis.call('DEL', KEYS[4])
+    released = 1
+  else
+    redis.call('PEXPIRE', KEYS[4], ARGV[6])
+  end
+end
+return {1, ver, released}
+"""
+
+_RELEASE = """
+if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('DEL', KEYS[1]) end
+return redis.call('XLEN', KEYS[2])
+"""
+
+
+@dataclass(frozen=True, slots=True)
+class Pending:
+    """An accepted event waiting in a conversation's inbox; `id` is its stream id."""
+
+    id: str
+    event: InboundEvent
+
+
+@dataclass(frozen=True, slots=True)
+class Enqueued:
+    id: str | None  # None: a duplicate, already seen
+    locked: bool    # this caller now holds the conversation's lock...
+    state: Conversation | None = None  # ...and here is the state
+    pending: tuple[Pending, ...] = ()  # and the first events waiting, oldest first
+
+
+@dataclass(frozen=True, slots=True)
+class Committed:
+    version: int
+    released: bool  # the inbox was empty, so the lock was given back in the same call
+
+
+class AlreadyConsumed(StaleVersion):
+    """The event was committed by another worker; this worker's turn is thrown away."""
+
+
+class RedisStore:
+    """State, inbox, outbox and lock of conversations, in Redis (real or embedded)."""
+
+    def __init__(self, client: aioredis.Redis, *, prefix: str = C.DEFAULT_PREFIX,
+                 state_ttl_ms: int = C.STATE_TTL_MS) -> None:
+        self.client = client
+        self.prefix = prefix
+        self.state_ttl_ms = state_ttl_ms
+        self._enqueue = client.register_script(_ENQUEUE)
+        self._lock = client.register_script(_LOCK)
+        self._load = client.register_script(_LOAD)
+        self._commit = client.register_script(_COMMIT)
+        self._release = client.register_script(_RELEASE)
+
+    def key(self, conv: ConversationKey, part: str) -> str:
+        return conv.redis_key(self.prefix, part)
+
+    async def enqueue(self, conv: ConversationKey, event: InboundEvent, *, token: str,
+                      lease_ms: int = C.LOCK_LEASE_MS, batch: int = C.INBOX_BATCH) -> Enqueued:
+        """Dedupe by event id, append to the inbox and, with a `token`, try to take the lock; when
+        the lock is taken, also read the state and the first `batch` events. One round trip."""
+        keys = [self.key(conv, f"{C.SEEN}:{event.id}"), self.key(conv, C.INBOX), self.key(conv, C.LOCK),
+                self.key(conv, C.STATE)]
+        reply = await self._enqueue(keys=keys, args=[json.dumps(event.to_dict()), C.DEDUPE_TTL_S, token, lease_ms,
+                                                     batch])
+        if not reply[0]:
+            return Enqueued(None, False)
+        if not reply[1]:
+            return Enqueued(_text(reply[0]), False)
+        return Enqueued(_text(reply[0]), True, _state(reply[2], reply[3]), _pending(reply[4]))
+
+    async def lock(self, conv: ConversationKey, token: str, *, lease_ms: int = C.LOCK_LEASE_MS) -> bool:
+        return bool(await self._lock(keys=[self.key(conv, C.LOCK)], args=[token, lease_ms]))
+
+    async def release(self, conv: ConversationKey, token: str) -> int:
+        """Give the lock back (only if still ours); returns how many events wait in the inbox."""
+        return int(await self._release(keys=[self.key(conv, C.LOCK), self.key(conv, C.INBOX)], args=[token]))
+
+    async def load(self, conv: ConversationKey, *, batch: int = 0) -> tuple[Conversation | None, list[Pending]]:
+        """The state and up to `batch` pending events, oldest first, in one round trip."""
+        ver, doc, entries = await self._load(
+            keys=[self.key(conv, C.STATE), self.key(conv, C.INBOX)], args=[max(batch, 1)])
+        return _state(ver, doc), list(_pending(entries)) if batch else []
+
+    async def commit(self, conv: ConversationKey, state: Conversation, messages: list[OutboundMessage], *,
+                     expected_version: int, consumed: str = "", token: str = "",
+                     lease_ms: int = C.LOCK_LEASE_MS) -> Committed:
+        """Write the new state, consume the event and queue the replies, atomically. With the
+        lock's `token`, also renew the lease, or give the lock back when the inbox is empty.
+
+        Raises StaleVersion when another writer moved the conversation on (the fencing token),
+        AlreadyConsumed when the event was committed by someone else; nothing is written then.
+        """
+        keys = [self.key(conv, C.STATE), self.key(conv, C.INBOX), self.key(conv, C.OUTBOX), self.key(conv, C.LOCK)]
+        args: list[Any] = [expected_version, json.dumps(state.to_json()), consumed, self.state_ttl_ms, token,
+                           lease_ms]
+        args += [json.dumps(m.to_dict()) for m in messages]
+        status, version, released = await self._commit(keys=keys, args=args)
+        if status == -1:
+            raise StaleVersion(conv, expected=expected_version, found=int(version))
+        if status == -2:
+            raise AlreadyConsumed(conv, expected=expected_version, found=int(version))
+        return Committed(int(version), bool(released))
+
+    async def outbox(self, conv: ConversationKey, *, take: bool = False) -> list[OutboundMessage]:
+        """Messages committed for this conversation; `take` removes those returned."""
+        key = self.key(conv, C.OUTBOX)
+        entries: list[tuple[Any, Any]] = await self.client.xrange(key) or []
+        if take and entries:
+            await self.client.xdel(key, *[sid for sid, _ in entries])
+        return [OutboundMessage.from_dict(json.loads(_fields(raw)["m"])) for _, raw in entries]
+
+    async def remember_addresses(self, addresses: dict[ConversationKey, str]) -> None:
+        """Where replies go, as the channel last sent it (WhatsApp's wa_id may lack Brazil's 9th digit
+        while the conversation is keyed by the canonical form); one round trip for a whole webhook."""
+        if not addresses:
+            return
+        async with self.client.pipeline(transaction=False) as pipe:
+            for conv, address in addresses.items():
+                if address == conv.user:
+                    pipe.delete(self.key(conv, C.ADDRESS))
+                else:
+                    pipe.set(self.key(conv, C.ADDRESS), address, px=self.state_ttl_ms)
+            await pipe.execute()
+
+    async def address(self, conv: ConversationKey) -> str:
+        raw = await self.client.get(self.key(conv, C.ADDRESS))
+        return _text(raw) if raw is not None else conv.user
+
+    async def queue_messages(self, conv: ConversationKey, messages: list[OutboundMessage]) -> None:
+        """Add messages that no turn wrote (staff replying) to the outbox, after what waits there."""
+        async with self.client.pipeline(transaction=True) as pipe:
+            for message in messages:
+                pipe.xadd(self.key(conv, C.OUTBOX), {"m": json.dumps(message.to_dict())})
+            await pipe.execute()
+
+    async def forget(self, conv: ConversationKey) -> None:
+        """Delete the conversation's state, inbox and outbox (a reset, or an LGPD erasure)."""
+        await self.client.delete(*(self.key(conv, part) for part in (C.STATE, C.INBOX, C.OUTBOX, C.LOCK, C.ADDRESS)))
+
+    async def aclose(self) -> None:
+        await self.client.aclose()
+
+
+def _state(ver: Any, doc: Any) -> Conversation | None:
+    return Conversation.from_json(json.loads(doc), version=int(ver)) if doc else None
+
+
+def _pending(entries: Any) -> tuple[Pending, ...]:
+    return tuple(Pending(_text(sid), InboundEvent.from_dict(json.loads(_fields(raw)["e"]))) for sid, raw in entries)
+
+
+def _text(value: Any) -> str:
+    return value.decode() if isinstance(value, bytes) else str(value)
+
+
+def _fields(raw: Any) -> dict[str, str]:
+    if isinstance(raw, dict):
+        return {_text(k): _text(v) for k, v in raw.items()}
+    return {_text(raw[i]): _text(raw[i + 1]) for i in range(0, len(raw), 2)}

@@ -1,0 +1,59 @@
+"""Timers into conversations: a timer that falls due becomes an `InboundEvent(kind="timer")` with
+the claim's `fire_key` as its id, submitted like a message (deduped, ordered, committed); the
+engine hands it to the handler of its timer kind (`runtime.nodes.handlers()`)."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+from flows.messages import InboundEvent
+from runtime.conversations.processor import Processor
+from runtime.engine.turn import TurnResult
+from runtime.timers import ClaimedTimer, Dispatcher
+
+log = logging.getLogger("papo.timers")
+
+
+def conversation_of(payload: Mapping[str, Any]) -> tuple[str, str] | None:
+    """(channel, user) of a timer: named in the payload, or its `patient` ("channel:user")."""
+    if payload.get("channel") and payload.get("user"):
+        return str(payload["channel"]), str(payload["user"])
+    channel, sep, user = str(payload.get("patient", "")).partition(":")
+    return (channel, user) if sep and channel and user else None
+
+
+def timer_event(claim: ClaimedTimer, at: datetime) -> InboundEvent | None:
+    where = conversation_of(claim.timer.payload)
+    if where is None:
+        return None
+    return InboundEvent(channel=where[0], user=where[1], id=claim.fire_key, at=at, kind="timer",
+                        data={"timer": claim.timer.kind, "timer_id": claim.timer.id,
+                              "due": claim.timer.due.isoformat(), "payload": dict(claim.timer.payload)})
+
+
+class ConversationTimers:
+    """A `Dispatcher` handler: each due timer is submitted to its conversation as an event, so a
+    timer claimed twice is answered once (the conversation's inbox dedupes its id)."""
+
+    def __init__(self, processor: Processor) -> None:
+        self.processor = processor
+        self.results: list[TurnResult] = []
+
+    async def __call__(self, claim: ClaimedTimer) -> None:
+        event = timer_event(claim, self.processor.clock.now())
+        if event is None:
+            log.warning("timer %s names no conversation; dropped", claim.timer.id)
+            return
+        self.results += (await self.processor.submit(event)).results
+
+
+def conversation_dispatcher(processor: Processor, **options: Any) -> Dispatcher | None:
+    """The timer worker of a bot: each due timer goes to its conversation through `processor`
+    (run it with `.run(stop)`); None when the bot's services have no timer queue."""
+    timers = processor.services.timers
+    if timers is None:
+        return None
+    return Dispatcher(timers, ConversationTimers(processor), processor.clock, **options)

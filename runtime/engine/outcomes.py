@@ -1,0 +1,29 @@
+"""What a node handler returns: where the turn goes next."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class Go:
+    target: str | None  # None: the flow ends here
+
+
+@dataclass(frozen=True, slots=True)
+class Wait:
+    kind: str = "input"
+
+
+@dataclass(frozen=True, slots=True)
+class Jump:
+    flow: str
+
+
+@dataclass(frozen=True, slots=True)
+class Call:
+    flow: str
+    then: str | None
+
+
+Outcome = Go | Wait | Jump | Call

@@ -1,0 +1,171 @@
+"""Where an event goes: session expiry, handoff, global interrupts, the waiting question,
+or a flow's trigger. `turn` is the engine's entry point."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from flows.messages import InboundEvent
+from flows.model import Bot, Interrupt
+from nlu import extract_builtin, normalise
+from runtime.engine.clock import Clock
+from runtime.engine.outcomes import Go
+from runtime.engine.ports import Library
+from runtime.engine.registry import Handlers
+from runtime.engine.state import Conversation
+from runtime.engine.turn import S, Turn, TurnResult
+
+DEFAULT_EXPIRED = "Our previous conversation expired, so let's start again."
+
+
+async def turn(library: Library, state: Conversation | None, event: InboundEvent, clock: Clock,
+               services: S, handlers: Handlers) -> TurnResult:
+    """Apply one event to a conversation; the input state is never modified."""
+    now = clock.now()
+    working = state.clone() if state is not None else Conversation(started_at=now.isoformat())
+    t = Turn(library, working, event, now, services, handlers)
+    user_event = event.kind not in ("timer", "system")
+    if user_event:
+        await t.understand()
+    if user_event and expired(working, now, library.current):
+        _expire(t)
+    await route(t)
+    if user_event:
+        working.last_inbound_at = now.isoformat()
+        working.turns += 1
+    return TurnResult(working, t.messages, t.trace, t.notices, t.timers)
+
+
+def expired(state: Conversation, now: datetime, bot: Bot) -> bool:
+    last = state.last_inbound()
+    if last is not None and state.asked_at:  # a question the bot asked since (a reminder) is still fresh
+        last = max(last, datetime.fromisoformat(state.asked_at))
+    return (state.active or state.waiting is not None) and last is not None and now - last > bot.session_expiry
+
+
+def _expire(t: Turn[Any]) -> None:
+    """Restart politely as a new session; variables declared with scope "contact" survive."""
+    t.notices.append({"kind": "expired", "flow": t.state.flow, "node": t.state.node})
+    t.say(t.message("session_expired", DEFAULT_EXPIRED))
+    t.clear()
+    t.state.handoff_queue = None
+    t.state.turns = 0
+    t.state.started_at = t.now.isoformat()
+    t.state.vars = {k: v for k, v in t.state.vars.items()
+                    if (var := t.bot.variable(k)) is not None and var.scope == "contact"}
+
+
+async def route(t: Turn[Any]) -> None:
+    state, event = t.state, t.event
+    if event.kind == "timer":
+        await _timer(t)
+        return
+    if event.kind == "system":
+        if event.data.get("action") == "resume" and state.waiting == "handoff":
+            await _resume_handoff(t)
+        return
+    if state.waiting == "handoff":
+        if _asks_for_the_bot(t):
+            await _resume_handoff(t)
+            return
+        t.notices.append({"kind": "message_during_handoff", "queue": state.handoff_queue})
+        return
+    _fill_from_entities(t)
+    interrupt = _interrupt_for(t)
+    if interrupt is not None:
+        await _interrupt(t, interrupt)
+        return
+    if state.waiting == "input" and t.flow is not None and state.node is not None:
+        node = t.flow.node(state.node)
+        resume = t.handlers.nodes.resume(node)
+        if resume is not None:
+            t.trace.append(f"{t.flow.id}/{node.id}")
+            await t.run(await t.follow(await resume(node, t)))
+            return
+    if t.triggered_flow() is None:  # the FAQ, the language model, the fallback message
+        assisted = await t.handlers.idle(t)
+        if assisted.answered:
+            if assisted.flow is not None or t.state.turns == 0:
+                await t.run(t.start_flow(assisted.flow or _idle_flow(t)))
+            return
+    await t.run(t.start_flow(_idle_flow(t)))
+
+
+async def _timer(t: Turn[Any]) -> None:
+    kind = str(t.event.data.get("timer", ""))
+    if (handler := t.handlers.timers.get(kind)) is None:
+        t.notices.append({"kind": "timer_ignored", "timer": kind, "why": "unknown timer kind"})
+        return
+    await handler(t, dict(t.event.data.get("payload", {})))
+
+
+def _idle_flow(t: Turn[Any]) -> str:
+    triggered = t.triggered_flow()
+    if triggered is not None:
+        return triggered
+    bot = t.bot
+    if t.state.turns == 0:
+        return next((f.id for f in bot.flows.values() if f.triggers.first_message), bot.entry_flow)
+    return bot.fallback_flow or bot.entry_flow
+
+
+def _interrupt_for(t: Turn[Any]) -> Interrupt | None:
+    text = normalise(t.event.text) if t.event.text else ""
+    for interrupt in t.bot.interrupts:
+        for keyword in interrupt.keywords:
+            if t.event.choice_id == keyword or (text and text == normalise(keyword)):
+                return interrupt
+    return None
+
+
+async def _interrupt(t: Turn[Any], interrupt: Interrupt) -> None:
+    t.notices.append({"kind": "interrupt", "flow": interrupt.flow, "resume": interrupt.resume})
+    if interrupt.text:
+        t.say(t.text(interrupt.text))
+    if interrupt.flow is None:
+        t.clear()
+        return
+    if interrupt.resume and t.state.waiting == "input" and t.state.node is not None:
+        t.push(t.state.node, reenter=True)
+    else:
+        t.clear()
+    await t.run(t.start_flow(interrupt.flow))
+
+
+def _asks_for_the_bot(t: Turn[Any]) -> bool:
+    """The user typed one of the handoff node's `resume_keywords` (the whole message)."""
+    node = t.flow.node(t.state.node) if t.flow is not None and t.state.node is not None else None
+    keywords = getattr(node, "resume_keywords", ())
+    text = normalise(t.event.text) if t.event.text else ""
+    return bool(text) and any(text == normalise(k) for k in keywords)
+
+
+async def _resume_handoff(t: Turn[Any]) -> None:
+    """Staff give the conversation back: on after the handoff node, or at the flow they name."""
+    assert t.flow is not None and t.state.node is not None
+    node = t.flow.node(t.state.node)
+    t.state.handoff_queue = t.state.asked_at = None
+    flow = t.event.data.get("flow")
+    t.notices.append({"kind": "handoff_resumed", "flow": flow})
+    if isinstance(flow, str) and flow in t.bot.flows:
+        t.clear()
+        await t.run(t.start_flow(flow))
+        return
+    await t.run(await t.follow(Go(getattr(node, "next", None))))
+
+
+def _fill_from_entities(t: Turn[Any]) -> None:
+    """Variables declared with `from_entity` take the entity's value whenever a message has it."""
+    wanted = t.bot.from_entities()
+    if not wanted or not t.event.text.strip():
+        return
+    parsed = t.understood()
+    if parsed is not None:
+        entities = parsed.get("entities", [])
+    else:
+        entities = [e.to_rasa() for e in extract_builtin(t.event.text, t.local_now)]
+    for name, entity in wanted.items():
+        values = [e["value"] for e in entities if e.get("entity") == entity]
+        if values:
+            t.state.vars[name] = values[0]

@@ -1,0 +1,184 @@
+"""Handlers of the node kinds that act on an existing appointment: `cancel`, `reschedule`,
+`confirm` and `my_appointments`. They pick the appointment in the node's variable while it is
+still active, else the patient's upcoming ones (asking which when there are several)."""
+
+from __future__ import annotations
+
+from flows.messages import Option
+from flows.nodes import AppointmentNode, CancelNode, ConfirmNode, MyAppointmentsNode, RescheduleNode
+from runtime.engine.outcomes import Go, Jump, Outcome, Wait
+from runtime.nodes.booking import (
+    MAX_RETRIES,
+    STEP,
+    Step,
+    current_step,
+    failed,
+    leave,
+    new_step,
+    offer,
+    patient_of,
+    picked,
+    resume_offer,
+    say,
+    scheduler_of,
+    text_for,
+    yes_or_no,
+)
+from runtime.nodes.booking_texts import appointment_option, appointment_vars, names, slot_words
+from runtime.nodes.services import BotTurn
+from runtime.scheduling import Appointment, CancelTooLate, SchedulingError
+
+# -- which appointment (cancel, reschedule) -------------------------------------------------
+
+
+async def _appointments(node: AppointmentNode, t: BotTurn) -> list[Appointment]:
+    """The one in the node's variable if it is still active, else the patient's upcoming ones."""
+    scheduler, patient = scheduler_of(t), patient_of(t)
+    known = t.state.vars.get(node.var)
+    if isinstance(known, dict) and known.get("id"):
+        try:
+            appt = await scheduler.get(str(known["id"]), patient=patient)
+            if appt.active and appt.slot.end > t.now:
+                return [appt]
+        except SchedulingError:
+            pass
+    return await scheduler.appointments_of(patient)
+
+
+async def _choose(node: CancelNode | RescheduleNode, t: BotTurn, pick_key: str) -> Outcome:
+    found = await _appointments(node, t)
+    if not found:
+        say(node, t, "no_appointment")
+        return leave(t, node.on_none)
+    if len(found) == 1:
+        return await _chosen(node, t, found[0])
+    calendar = scheduler_of(t).calendar
+    new_step(node, t, stage="choose", offered=[a.id for a in found[:10]])
+    say(node, t, pick_key, options=tuple(appointment_option(a, calendar) for a in found[:10]),
+        options_style="list", list_button=text_for(node, t, "list_button"))
+    return Wait()
+
+
+async def _chosen(node: CancelNode | RescheduleNode, t: BotTurn, appt: Appointment) -> Outcome:
+    scheduler = scheduler_of(t)
+    t.state.vars[node.var] = appointment_vars(appt, scheduler.calendar)
+    if appt.slot.start - t.now < scheduler.calendar.rules.cancel_min_notice:
+        return failed(node, t, CancelTooLate(f"appointment {appt.id} starts too soon to change"))
+    if isinstance(node, RescheduleNode):
+        step = new_step(node, t, appointment=appt.id, service=appt.slot.service,
+                        professional=appt.slot.professional, pref=None)
+        return await offer(node, t, step)
+    new_step(node, t, stage="confirm", appointment=appt.id)
+    options = (Option("sim", text_for(node, t, "yes_cancel")), Option("nao", text_for(node, t, "no_cancel")))
+    say(node, t, "confirm_cancel", slot_words(appt.slot, scheduler.calendar), options=options,
+        options_style="buttons")
+    return Wait()
+
+
+async def _resume_choose(node: CancelNode | RescheduleNode, t: BotTurn, step: Step) -> Outcome:
+    scheduler = scheduler_of(t)
+    found = {a.id: a for a in await scheduler.appointments_of(patient_of(t))}
+    offered = [i for i in step.get("offered") or [] if i in found]
+    calendar = scheduler.calendar
+    rows = [names(appointment_option(found[i], calendar), found[i].slot.start, calendar) for i in offered]
+    chosen = picked(t, offered, rows)
+    if chosen is not None:
+        return await _chosen(node, t, found[chosen])
+    t.state.retries += 1
+    if t.state.retries > MAX_RETRIES or not offered:
+        say(node, t, "error")
+        return leave(t, node.on_error)
+    key = "pick_reschedule" if isinstance(node, RescheduleNode) else "pick_cancel"
+    say(node, t, key, options=tuple(appointment_option(found[i], calendar) for i in offered),
+        options_style="list", list_button=text_for(node, t, "list_button"))
+    return Wait()
+
+
+
+
+async def enter_choosing(node: CancelNode | RescheduleNode, t: BotTurn) -> Outcome:
+    """Both start by finding the appointment to act on (`pick_cancel`, `pick_reschedule` texts)."""
+    t.state.retries = 0
+    try:
+        return await _choose(node, t, f"pick_{node.kind}")
+    except SchedulingError as exc:
+        return failed(node, t, exc)
+
+
+
+async def resume_cancel(node: CancelNode, t: BotTurn) -> Outcome:
+    step = current_step(node, t)
+    try:
+        if step is None:
+            return await enter_choosing(node, t)
+        if step.get("stage") == "choose":
+            return await _resume_choose(node, t, step)
+        reply = yes_or_no(t)
+        if reply is None and (flow := t.triggered_flow()) is not None and t.flow is not None and flow != t.flow.id:
+            t.state.vars.pop(STEP, None)
+            t.clear()
+            return Jump(flow)
+        if reply is None:
+            t.state.retries += 1
+            if t.state.retries <= MAX_RETRIES:
+                return await _chosen(node, t, await scheduler_of(t).get(step["appointment"], patient=patient_of(t)))
+        if not reply:
+            say(node, t, "kept")
+            return leave(t, node.next)
+        scheduler = scheduler_of(t)
+        appt = await scheduler.cancel(step["appointment"], patient=patient_of(t))
+        t.state.vars[node.var] = appointment_vars(appt, scheduler.calendar)
+        t.notices.append({"kind": "cancelled", "appointment": appt.id})
+        say(node, t, "cancelled", slot_words(appt.slot, scheduler.calendar))
+        return leave(t, node.next)
+    except SchedulingError as exc:
+        return failed(node, t, exc)
+
+
+
+async def resume_reschedule(node: RescheduleNode, t: BotTurn) -> Outcome:
+    step = current_step(node, t)
+    if step is not None and step.get("stage") == "choose":
+        try:
+            return await _resume_choose(node, t, step)
+        except SchedulingError as exc:
+            return failed(node, t, exc)
+    return await resume_offer(node, t)
+
+
+# -- confirm and list -----------------------------------------------------------------------
+
+
+
+async def enter_confirm(node: ConfirmNode, t: BotTurn) -> Outcome:
+    known = t.state.vars.get(node.var)
+    if not isinstance(known, dict) or not known.get("id"):
+        say(node, t, "no_appointment")
+        return Go(node.on_none)
+    try:
+        scheduler = scheduler_of(t)
+        appt = await scheduler.confirm(str(known["id"]), patient=patient_of(t))
+    except SchedulingError as exc:
+        return failed(node, t, exc)
+    t.state.vars[node.var] = appointment_vars(appt, scheduler.calendar)
+    t.notices.append({"kind": "confirmed", "appointment": appt.id})
+    say(node, t, "confirmed", slot_words(appt.slot, scheduler.calendar))
+    return Go(node.next)
+
+
+
+async def enter_my_appointments(node: MyAppointmentsNode, t: BotTurn) -> Outcome:
+    try:
+        scheduler = scheduler_of(t)
+        found = await scheduler.appointments_of(patient_of(t))
+    except SchedulingError as exc:
+        return failed(node, t, exc)
+    calendar = scheduler.calendar
+    t.state.vars[node.var] = [appointment_vars(a, calendar) for a in found]
+    if not found:
+        say(node, t, "no_appointment")
+        return Go(node.on_none)
+    items = "\n".join(f"• {w['when'][0].upper()}{w['when'][1:]}: {w['service']} com {w['professional']}"
+                      for w in (slot_words(a.slot, calendar) for a in found))
+    say(node, t, "list", {"items": items})
+    return Go(node.next)

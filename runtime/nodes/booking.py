@@ -1,0 +1,269 @@
+"""The `book` node, and what it shares with the other scheduling nodes (`runtime.nodes.appointments`:
+cancel, reschedule, confirm, my_appointments; `runtime.conversations.timers`: remind): offering slots,
+holding one while the patient confirms, booking it.
+
+A node that waits keeps its step in the variable `_booking` (the offered slots, the hold, the
+appointment it acts on) and removes it when it leaves. Every call to the calendar goes
+through `turn.services.scheduler`; the patient is the conversation's `channel:user`.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+import nlu
+from flows.messages import Option
+from flows.model import localize
+from flows.nodes import (
+    AppointmentNode,
+    BookNode,
+    RescheduleNode,
+)
+from flows.templating import render
+from runtime.engine.outcomes import Go, Jump, Outcome, Wait
+from runtime.nodes.booking_texts import (
+    DEFAULTS,
+    appointment_vars,
+    names,
+    preference,
+    slot_option,
+    slot_words,
+)
+from runtime.nodes.services import BotTurn
+from runtime.scheduling import (
+    BookingRefused,
+    CancelTooLate,
+    DateInPast,
+    Hold,
+    HoldExpired,
+    Scheduler,
+    SchedulingError,
+    Slot,
+    SlotTaken,
+    TooFarAhead,
+)
+
+STEP = "_booking"
+MAX_RETRIES = 2
+Step = dict[str, Any]
+
+
+def patient_of(t: BotTurn) -> str:
+    return f"{t.event.channel}:{t.event.user}"
+
+
+def say(node: AppointmentNode, t: BotTurn, key: str, words: dict[str, Any] | None = None, **fields: Any) -> None:
+    t.say(text_for(node, t, key, words), **fields)
+
+
+def text_for(node: AppointmentNode, t: BotTurn, key: str, words: dict[str, Any] | None = None) -> str:
+    text = node.wording.get(key) or DEFAULTS[key]
+    return render(localize(text, t.locale, t.bot.default_locale), {**t.variables(), **(words or {})})
+
+
+def scheduler_of(t: BotTurn) -> Scheduler:
+    if t.services.scheduler is None:
+        raise SchedulingError(f"bot {t.bot.name!r} has no calendar.json, so it cannot book appointments")
+    return t.services.scheduler
+
+
+def leave(t: BotTurn, target: str | None) -> Outcome:
+    t.state.vars.pop(STEP, None)
+    t.state.retries = 0
+    return Go(target)
+
+
+def failed(node: AppointmentNode, t: BotTurn, exc: SchedulingError) -> Outcome:
+    t.notices.append({"kind": "scheduling_error", "node": node.id, "code": exc.code})
+    say(node, t, "too_late" if isinstance(exc, CancelTooLate) else "error")
+    return leave(t, node.on_error)
+
+
+def current_step(node: AppointmentNode, t: BotTurn) -> Step | None:
+    step = t.state.vars.get(STEP)
+    where = f"{t.flow.id if t.flow else ''}/{node.id}"
+    return step if isinstance(step, dict) and step.get("node") == where else None
+
+
+def new_step(node: AppointmentNode, t: BotTurn, **values: Any) -> Step:
+    step: Step = {"node": f"{t.flow.id if t.flow else ''}/{node.id}", **values}
+    t.state.vars[STEP] = step
+    return step
+
+
+# -- offering slots (book and reschedule) ---------------------------------------------------
+
+
+async def _find(t: BotTurn, step: Step, limit: int) -> tuple[list[Slot], str]:
+    """Slots for the step's service and preference; when none match, the next free ones and the
+    lead text that says so."""
+    scheduler, pref = scheduler_of(t), step.get("pref") or {}
+    day = date.fromisoformat(pref["day"]) if "day" in pref else None
+    earliest = datetime.fromisoformat(pref["earliest"]) if "earliest" in pref else None
+    lead = ""
+    if "impossible" in pref:
+        step["pref"] = None
+        step["wrong"] = pref["impossible"]
+        found = await scheduler.find_slots(step["service"], professional=step.get("professional"),
+                                           period=step.get("period"), limit=limit)
+        return found, "impossible"
+    try:
+        found = await scheduler.find_slots(step["service"], professional=step.get("professional"), day=day,
+                                           period=pref.get("period") or step.get("period"), earliest=earliest,
+                                           limit=limit)
+        if found or not pref:
+            return found, lead
+        lead = "nothing_matching"
+    except DateInPast:
+        lead = "past"
+    except TooFarAhead:
+        lead = "far"
+    step["pref"] = None
+    found = await scheduler.find_slots(step["service"], professional=step.get("professional"),
+                                       period=step.get("period"), limit=limit)
+    return found, lead
+
+
+async def offer(node: BookNode | RescheduleNode, t: BotTurn, step: Step, lead: str = "") -> Outcome:
+    scheduler = scheduler_of(t)
+    found, why = await _find(t, step, node.limit)
+    words = {"service": scheduler.calendar.service(step["service"]).name, "wrong": step.pop("wrong", "")}
+    if not found:
+        say(node, t, "none", words)
+        return leave(t, node.on_none)
+    step.update(stage="pick", offered=[s.ref for s in found], hold=None)
+    text = "\n".join(text_for(node, t, key, words) for key in (lead, why, "offer") if key)
+    t.say(text, options=tuple(slot_option(s, scheduler.calendar) for s in found), options_style="list",
+          list_button=text_for(node, t, "list_button"))
+    return Wait()
+
+
+def picked(t: BotTurn, offered: list[str], rows: list[list[str]]) -> str | None:
+    if t.event.choice_id in offered:
+        return t.event.choice_id
+    text = t.event.text.strip()
+    if text.isdigit() and 0 < int(text) <= len(offered):
+        return offered[int(text) - 1]
+    index = nlu.pick_option(text, rows) if text else None
+    return offered[index] if index is not None else None
+
+
+async def _resume_pick(node: BookNode | RescheduleNode, t: BotTurn, step: Step) -> Outcome:
+    scheduler = scheduler_of(t)
+    offered = step.get("offered") or []
+    calendar = scheduler.calendar
+    slots = [Slot.from_ref(ref) for ref in offered]
+    ref = picked(t, offered, [names(slot_option(slot, calendar), slot.start, calendar) for slot in slots])
+    if ref is None:
+        return await _not_understood(node, t, step)
+    try:
+        hold = await scheduler.hold(ref, patient_of(t))
+    except SlotTaken:
+        return await offer(node, t, step, "taken")
+    except BookingRefused:
+        return await offer(node, t, step, "expired")
+    t.state.retries = 0
+    step.update(stage="confirm", hold=hold.to_json())
+    key = "confirm_reschedule" if isinstance(node, RescheduleNode) else "confirm"
+    yes, no = Option("sim", text_for(node, t, "yes")), Option("nao", text_for(node, t, "no"))
+    say(node, t, key, slot_words(hold.slot, scheduler.calendar), options=(yes, no), options_style="buttons")
+    return Wait()
+
+
+async def _not_understood(node: BookNode | RescheduleNode, t: BotTurn, step: Step) -> Outcome:
+    """A typed preference gives new slots; another flow's trigger leaves; else ask again."""
+    calendar = scheduler_of(t).calendar
+    pref = preference(t.event.text, t.local_now, calendar) if t.event.text.strip() else None
+    if pref is not None:
+        await _release(t, step)
+        step["pref"] = pref
+        return await offer(node, t, step)
+    triggered = t.triggered_flow()
+    if triggered is not None and (t.flow is None or triggered != t.flow.id):
+        await _release(t, step)
+        t.state.vars.pop(STEP, None)
+        t.clear()
+        return Jump(triggered)
+    t.state.retries += 1
+    if t.state.retries > MAX_RETRIES:
+        await _release(t, step)
+        say(node, t, "error")
+        return leave(t, node.on_error)
+    if step.get("stage") == "confirm":
+        hold = Hold.from_json(step["hold"])
+        key = "confirm_reschedule" if isinstance(node, RescheduleNode) else "confirm"
+        say(node, t, key, slot_words(hold.slot, calendar),
+            options=(Option("sim", text_for(node, t, "yes")), Option("nao", text_for(node, t, "no"))),
+             options_style="buttons")
+        return Wait()
+    return await offer(node, t, step, "pick_again")
+
+
+async def _release(t: BotTurn, step: Step) -> None:
+    if step.get("hold"):
+        await scheduler_of(t).release(step["hold"]["id"])
+        step["hold"] = None
+
+
+def yes_or_no(t: BotTurn) -> bool | None:
+    if t.event.choice_id in ("sim", "nao"):
+        return t.event.choice_id == "sim"
+    return nlu.yes_no(t.event.text) if t.event.text.strip() else None
+
+
+async def _resume_confirm(node: BookNode | RescheduleNode, t: BotTurn, step: Step) -> Outcome:
+    reply = yes_or_no(t)
+    if reply is None:
+        return await _not_understood(node, t, step)
+    if not reply:
+        await _release(t, step)
+        return await offer(node, t, step)
+    scheduler, hold = scheduler_of(t), Hold.from_json(step["hold"])
+    try:
+        if isinstance(node, RescheduleNode):
+            appt = await scheduler.reschedule(step["appointment"], hold, patient=patient_of(t))
+        else:
+            details = {"name": t.state.vars["nome"]} if t.state.vars.get("nome") else {}
+            appt = await scheduler.book(hold, patient_of(t), details=details)
+    except SlotTaken:
+        return await offer(node, t, step, "taken")
+    except (HoldExpired, DateInPast):
+        return await offer(node, t, step, "expired")
+    t.state.vars[node.var] = appointment_vars(appt, scheduler.calendar)
+    t.notices.append({"kind": "rescheduled" if isinstance(node, RescheduleNode) else "booked",
+                      "appointment": appt.id})
+    say(node, t, "rescheduled" if isinstance(node, RescheduleNode) else "booked",
+        slot_words(appt.slot, scheduler.calendar))
+    return leave(t, node.next)
+
+
+async def resume_offer(node: BookNode | RescheduleNode, t: BotTurn) -> Outcome:
+    step = current_step(node, t)
+    if step is None:  # the flow changed under us (a new version): start over
+        return await t.handlers.nodes.enter(node)(node, t)
+    try:
+        if step.get("stage") == "confirm":
+            return await _resume_confirm(node, t, step)
+        return await _resume_pick(node, t, step)
+    except BookingRefused as exc:
+        return failed(node, t, exc)
+
+
+
+async def enter_book(node: BookNode, t: BotTurn) -> Outcome:
+    t.state.retries = 0
+    try:
+        calendar = scheduler_of(t).calendar
+        wish = render(node.preference, t.variables()) if node.preference else t.event.text
+        pref = preference(wish, t.local_now, calendar) if wish.strip() else None
+        step = new_step(node, t, service=node.service, professional=node.professional, period=node.period,
+                        pref=pref)
+        return await offer(node, t, step)
+    except SchedulingError as exc:
+        return failed(node, t, exc)
+
+
+
+async def resume_book(node: BookNode, t: BotTurn) -> Outcome:
+    return await resume_offer(node, t)

@@ -1,0 +1,89 @@
+"""Reading a typed answer to an `ask` node, through nlu. Returns None when it is not valid."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import nlu
+from flows.messages import InboundEvent
+from flows.nodes import AskNode, Option
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    value: Any
+    option: Option | None = None
+
+
+def read(node: AskNode, event: InboundEvent, now: datetime) -> Answer | None:
+    """The answer to `node` in `event`; `now` is in the bot's time zone (for dates)."""
+    if node.input == "choice":
+        return _choice(node, event)
+    text = event.text.strip()
+    if not text:
+        return None
+    reader = _READERS[node.input]
+    value = reader(text, now)
+    if value is None or not _within(node, value):
+        return None
+    return Answer(value)
+
+
+def _choice(node: AskNode, event: InboundEvent) -> Answer | None:
+    if event.choice_id is not None:
+        for option in node.options:
+            if option.id == event.choice_id:
+                return Answer(option.id, option)
+    if not event.text.strip():
+        return None
+    names = [_names(o) for o in node.options]
+    index = nlu.pick_option(event.text, names)
+    if index is None:
+        return None
+    option = node.options[index]
+    return Answer(option.id, option)
+
+
+def _names(option: Option) -> list[str]:
+    titles = [option.title] if isinstance(option.title, str) else list(option.title.values())
+    return [*titles, option.id.replace("_", " "), *option.synonyms]
+
+
+def _within(node: AskNode, value: Any) -> bool:
+    if node.input == "text" and node.pattern is not None:
+        return re.fullmatch(node.pattern, value) is not None
+    if node.input != "number":
+        return True
+    return (node.min is None or value >= node.min) and (node.max is None or value <= node.max)
+
+
+def _date(text: str, now: datetime) -> str | None:
+    found = nlu.parse_date(text, now)
+    return found.isoformat() if found else None
+
+
+def _time(text: str, now: datetime) -> str | None:
+    found = nlu.parse_time(text, now)
+    return found.strftime("%H:%M") if found else None
+
+
+def _datetime(text: str, now: datetime) -> str | None:
+    found = nlu.parse_datetime(text, now)
+    return found.isoformat() if found else None
+
+
+_READERS: dict[str, Callable[[str, datetime], Any]] = {
+    "text": lambda text, now: text,
+    "number": lambda text, now: nlu.parse_number(text),
+    "yes_no": lambda text, now: nlu.yes_no(text),
+    "email": lambda text, now: nlu.parse_email(text),
+    "phone": lambda text, now: nlu.parse_phone(text),
+    "cpf": lambda text, now: nlu.parse_cpf(text),
+    "date": _date,
+    "time": _time,
+    "datetime": _datetime,
+}

@@ -1,0 +1,222 @@
+"""The HTTP service: channel webhooks, health and readiness; workers and senders run alongside.
+
+    GET  /webhooks/{channel}   subscription handshake: hub.challenge as text/plain, 403 otherwise
+    POST /webhooks/{channel}   verify, parse, queue, then 200 (401 bad signature, 400 bad body,
+                               404 channel not served, 503 storage down so Meta retries)
+    GET  /healthz              the process is alive
+    GET  /readyz               Redis answers and the bot is loaded (503 otherwise)
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+from collections.abc import AsyncIterator, Sequence
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import redis.asyncio as aioredis
+from aiohttp import web
+from redis.exceptions import RedisError
+
+from connectors import BadPayload, BadSignature, BadSubscription, WebConnector
+from flows.errors import FlowInvalid
+from flows.loader import check_bot
+from runtime.engine.clock import Clock
+from runtime.engine.errors import ConfigError
+from runtime.service import admin
+from runtime.service.bot_service import ROLES, Role, Service
+from runtime.service.ingest import ingest
+from runtime.service.settings import Settings
+
+log = logging.getLogger(__name__)
+
+MAX_BODY = 8 * 1024 * 1024  # Meta sends up to 3 MB; aiohttp's default of 1 MiB would answer 413
+SERVICE = web.AppKey("service", Service)  # the first bot: the one a request names no bot for
+BOTS: web.AppKey[dict[str, Service]] = web.AppKey("bots")
+
+
+def build_app(settings: Settings, botdir: str | Path | Sequence[str | Path], *, role: Role = "all",
+              client: aioredis.Redis | None = None, clock: Clock | None = None) -> web.Application:
+    """The aiohttp application for one or several bots; they open on startup and stop on cleanup.
+
+    Webhooks go to the bot whose account (phone number id, Page id, Instagram id) they were sent to;
+    `?bot=<name>` picks the bot for the admin API, /model/parse and the REST channel.
+    """
+    if role not in ROLES:
+        raise ValueError(f"role {role!r} is not one of {', '.join(ROLES)}")
+    botdirs = [botdir] if isinstance(botdir, str | Path) else list(botdir)
+    app = web.Application(client_max_size=MAX_BODY)
+
+    async def lifespan(app: web.Application) -> AsyncIterator[None]:
+        services: list[Service] = []
+        try:
+            for folder in botdirs:
+                services.append(await Service.open(settings, folder, client=client, clock=clock))
+            names = [s.library.name for s in services]
+            if len(set(names)) != len(names):
+                raise ConfigError(f"two bot folders have the same name: {', '.join(names)}; rename one in bot.json")
+            app[BOTS] = {s.library.name: s for s in services}
+            app[SERVICE] = services[0]
+            async with contextlib.AsyncExitStack() as stack:
+                for service in services:
+                    await stack.enter_async_context(service.running(role))
+                yield
+        finally:
+            for service in services:
+                await service.aclose()
+
+    app.cleanup_ctx.append(lifespan)
+    app.router.add_get("/healthz", healthz)
+    app.router.add_get("/readyz", readyz)
+    if settings.admin_token is not None:
+        admin.add_routes(app, chosen)
+    if role in ("all", "ingest"):
+        app.router.add_post("/webhooks/rest/webhook", rest_webhook)  # before {channel}: Rasa's REST path
+        app.router.add_get("/webhooks/{channel}", subscribe)
+        app.router.add_post("/webhooks/{channel}", receive)
+        app.router.add_post("/model/parse", model_parse)
+    return app
+
+
+async def healthz(request: web.Request) -> web.Response:
+    return web.json_response({"ok": True})
+
+
+def chosen(request: web.Request) -> Service:
+    """The bot `?bot=` names, or the first one."""
+    name = request.query.get("bot")
+    if name is None:
+        return request.app[SERVICE]
+    bots = request.app[BOTS]
+    if name not in bots:
+        raise web.HTTPNotFound(text=json.dumps({"error": f"no bot {name!r} is served here"}),
+                               content_type="application/json")
+    return bots[name]
+
+
+def _serving(request: web.Request, channel: str) -> list[Service]:
+    return [s for s in request.app[BOTS].values() if channel in s.connectors]
+
+
+async def readyz(request: web.Request) -> web.Response:
+    service = request.app.get(SERVICE)
+    if service is None:
+        return _error(503, "the bot is not loaded yet")
+    try:
+        await asyncio.wait_for(service.client.ping(), 2)
+    except (RedisError, OSError, TimeoutError):
+        return _error(503, "Redis does not answer")
+    bots = request.app[BOTS]
+    return web.json_response({"ok": True, "bot": service.library.name, "channels": sorted(service.connectors),
+                              "bots": {name: sorted(s.connectors) for name, s in bots.items()}})
+
+
+async def subscribe(request: web.Request) -> web.Response:
+    channel = request.match_info["channel"]
+    serving = _serving(request, channel)
+    if not serving:
+        return _not_served(request.app[SERVICE], channel)
+    refused = ""
+    for service in serving:  # each bot may have its own verify token
+        try:
+            challenge = service.connectors[channel].verify_subscription(request.query)
+            return web.Response(text=challenge, content_type="text/plain")
+        except BadSubscription as exc:
+            refused = refused or str(exc)
+    return web.Response(status=403, text=refused, content_type="text/plain")
+
+
+async def receive(request: web.Request) -> web.Response:
+    channel = request.match_info["channel"]
+    serving = _serving(request, channel)
+    if not serving:
+        return _not_served(request.app[SERVICE], channel)
+    body = await request.read()
+    try:
+        result = await ingest(serving, channel, body, request.headers)
+    except BadSignature as exc:
+        log.warning("webhook refused channel=%s: bad signature", channel)
+        return _error(401, str(exc))
+    except BadPayload as exc:
+        log.warning("webhook refused channel=%s: malformed body (%d bytes)", channel, len(body))
+        return _error(400, str(exc))
+    except (RedisError, OSError) as exc:
+        log.error("webhook channel=%s not stored, storage unavailable: %s", channel, type(exc).__name__)
+        return _error(503, "storage unavailable; nothing was stored, retry later")
+    return web.json_response(result.to_json())
+
+
+async def rest_webhook(request: web.Request) -> web.Response:
+    """Rasa's REST channel: `{"sender", "message"}` in, the bot's replies out, in the same response.
+
+    The turn runs here; replies the conversation had waiting (a reminder, a nudge) come along.
+    """
+    service = chosen(request)
+    channel = WebConnector(token=service.settings.web_token)
+    body = await request.read()
+    try:
+        channel.verify(body, request.headers)
+        parsed = channel.parse(body)
+    except BadSignature as exc:
+        return _error(401, str(exc))
+    except BadPayload as exc:
+        return _error(400, str(exc))
+    replies: list[dict[str, object]] = []
+    for event in parsed.events:
+        await service.processor.submit(event)
+        for message in await service.processor.store.outbox(service.processor.key_for(event), take=True):
+            replies += channel.render(message, to=event.user).payloads
+    return web.json_response(replies, dumps=lambda data: json.dumps(data, ensure_ascii=False))
+
+
+async def model_parse(request: web.Request) -> web.Response:
+    """Rasa's `POST /model/parse`, answered by the bot's NLU: papo can stand in for a Rasa server."""
+    service = chosen(request)
+    reader = service.processor.services.nlu
+    if reader is None:
+        return _error(404, f"bot {service.library.name!r} has no NLU: add an nlu.yml or triggers.intents to a flow")
+    try:
+        body = await request.json()
+    except ValueError:
+        return _error(400, 'the body is not JSON; send {"text": "..."}')
+    if not isinstance(body, dict) or not isinstance(body.get("text"), str):
+        return _error(400, 'the body needs a "text" string: {"text": "quero marcar uma consulta"}')
+    now = service.processor.clock.now().astimezone(ZoneInfo(service.library.current.timezone))
+    parsed = await reader.parse(body["text"], now)
+    if isinstance(body.get("message_id"), str):
+        parsed["message_id"] = body["message_id"]
+    return web.json_response(parsed)
+
+
+def _not_served(service: Service, channel: str) -> web.Response:
+    served = ", ".join(sorted(service.connectors)) or "none"
+    return _error(404, f"channel {channel!r} is not served here (served: {served}); set its variables to serve it")
+
+
+def _error(status: int, message: str) -> web.Response:
+    return web.json_response({"error": message}, status=status)
+
+
+def serve(botdirs: Sequence[Path], *, host: str, port: int, role: Role) -> int:
+    """Run the service until SIGINT or SIGTERM."""
+    settings = Settings.from_env()
+    names = []
+    for botdir in botdirs:
+        result = check_bot(botdir)
+        if result.bot is None:
+            raise FlowInvalid(result.errors)
+        names.append(result.bot.name)
+    if settings.redis_url is None and role != "all":
+        log.warning("role %s on the embedded store: no other process can share it; set REDIS_URL", role)
+    log.info("serving bot(s) %s on http://%s:%d (role %s, store %s)", ", ".join(names), host, port, role,
+             "redis" if settings.redis_url else "embedded")
+    try:
+        web.run_app(build_app(settings, list(botdirs), role=role), host=host, port=port, print=None,
+                    access_log=None)
+    except (RedisError, OSError) as exc:  # Redis unreachable at start, or the port is taken
+        log.error("papo serve stopped: %s: %s", type(exc).__name__, exc)
+        return 1
+    return 0

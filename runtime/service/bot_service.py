@@ -1,0 +1,199 @@
+"""What `papo serve` runs, wired once: store, processor, connectors, signal queues and loops."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import os
+import secrets
+import socket
+from collections.abc import AsyncIterator, Mapping
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any, Literal
+
+import redis.asyncio as aioredis
+
+from connectors import Connector, ConnectorError, WebConnector, connector_class
+from flows.messages import InboundEvent
+from runtime.conversations import keys as C
+from runtime.conversations.keys import ConversationKey
+from runtime.conversations.library import BotLibrary
+from runtime.conversations.processor import Processor
+from runtime.conversations.store import RedisStore
+from runtime.conversations.timers import conversation_dispatcher
+from runtime.engine.clock import Clock, SystemClock
+from runtime.engine.turn import TurnResult
+from runtime.service.delivery import DeliveryBook
+from runtime.service.pacing import Pacer
+from runtime.service.sender import Sender, SendPolicy
+from runtime.service.settings import CHANNEL_VARIABLES, ChannelSettings, Settings, redis_client, resolve_channels
+from runtime.service.wiring import build_services
+from runtime.service.work import Consumer, SignalQueue, Worker
+
+log = logging.getLogger(__name__)
+
+Role = Literal["all", "ingest", "worker", "sender", "timers"]
+ROLES: tuple[Role, ...] = ("all", "ingest", "worker", "sender", "timers")
+TIMER_ROLES: tuple[Role, ...] = ("all", "worker", "timers")
+DECISIONS = frozenset({"faq", "llm", "medical_deflection"})
+
+
+@dataclass
+class Service:
+    settings: Settings
+    client: aioredis.Redis
+    library: BotLibrary
+    processor: Processor
+    connectors: dict[str, Connector]
+    work: SignalQueue
+    sends: SignalQueue
+    deliveries: DeliveryBook
+    worker: Worker
+    sender: Sender
+    owns_client: bool = True
+
+    @classmethod
+    async def open(cls, settings: Settings, botdir: str | Path, *, client: aioredis.Redis | None = None,
+                   clock: Clock | None = None, env: Mapping[str, str] = os.environ) -> Service:
+        """Load the bot (FlowInvalid when it has errors) and connect everything; no loop starts yet."""
+        owns = client is None
+        client = client if client is not None else redis_client(settings)
+        prefix = settings.key_prefix
+        library = BotLibrary.load(botdir, client=client, prefix=prefix)
+        await library.publish()
+        settings = with_bot_channels(settings, library.current.channels, env)
+        clock = clock or SystemClock()
+        store = RedisStore(client, prefix=prefix)
+        services = build_services(library.current, Path(botdir), redis=client, prefix=prefix, clock=clock)
+        processor = Processor(store, library, clock, services=services,
+                              lease_ms=settings.work_lease_ms)  # one lease for all recovery
+        connectors = build_connectors(settings)
+        bot = library.name  # each bot its own streams: several bots can share one Redis and one process
+        work = SignalQueue(client, prefix=prefix, name=f"work:{bot}", partitions=settings.partitions)
+        sends = SignalQueue(client, prefix=prefix, name=f"send:{bot}", partitions=settings.partitions)
+        for queue in (work, sends):
+            await queue.ensure_group()
+        deliveries = DeliveryBook(client, prefix=prefix)
+        pacer = Pacer(client, prefix=prefix, per_user_s=settings.pacing_per_user_s,
+                      per_number=settings.rate_per_number)
+        policy = SendPolicy(retries=settings.send_retries, retry_base_s=settings.retry_base_s,
+                            lease_ms=settings.work_lease_ms)
+        accounts = {c.channel: c.account_id for c in settings.channels}
+        sender = Sender(store, connectors, accounts, deliveries=deliveries, pacer=pacer, clock=clock, policy=policy)
+        service = cls(settings, client, library, processor, connectors, work, sends, deliveries,
+                      Worker(processor, sends), sender, owns)
+        processor.on_commit = service.replies_committed
+        processor.services.typing = service.show_typing
+        return service
+
+    async def show_typing(self, event: InboundEvent) -> None:
+        """The channel's typing indicator (WhatsApp also marks the message read); never fails a turn."""
+        connector = self.connectors.get(event.channel)
+        if connector is None or event.kind in ("timer", "system"):
+            return
+        try:
+            await connector.typing(to=event.user, message_id=event.id)
+        except ConnectorError as exc:
+            log.info("typing indicator not shown channel=%s: %s", event.channel, type(exc).__name__)
+
+    async def replies_committed(self, key: ConversationKey, result: TurnResult) -> None:
+        """Whoever ran a turn (a worker, a timer), its replies now wait in the outbox: wake a sender.
+        The web channel has nobody to push to: its replies wait for the user's next request."""
+        if result.messages and key.channel != WebConnector.channel:
+            await self.sends.signal(key)
+        decisions = [n for n in result.notices if n.get("kind") in DECISIONS]
+        if decisions:  # what the FAQ and the LLM decided, for staff (no message text in a notice)
+            await self._remember_decisions(key, decisions)
+        if result.state.waiting == "handoff":  # listed for staff; a stale entry is dropped when listed
+            await self.client.hset(self.handoffs_key, f"{key.channel}:{key.user}",
+                                   json.dumps({"queue": result.state.handoff_queue, "since": result.state.asked_at}))
+
+    def decisions_key(self, key: ConversationKey) -> str:
+        return f"{self.settings.key_prefix}:decisions:{key.bot}:{key.channel}:{key.user}"
+
+    async def _remember_decisions(self, key: ConversationKey, decisions: list[dict[str, Any]]) -> None:
+        at = self.processor.clock.now().isoformat()
+        async with self.client.pipeline(transaction=True) as pipe:
+            pipe.lpush(self.decisions_key(key), *(json.dumps({"at": at, **d}) for d in decisions))
+            pipe.ltrim(self.decisions_key(key), 0, C.DECISIONS_KEPT - 1)
+            pipe.expire(self.decisions_key(key), C.DECISIONS_TTL_S)
+            await pipe.execute()
+
+    @property
+    def handoffs_key(self) -> str:
+        return f"{self.settings.key_prefix}:handoffs:{self.library.name}"
+
+    def consumers(self, role: Role) -> list[Consumer]:
+        """The background consumers this role runs: workers and/or senders."""
+        base = f"{socket.gethostname()}-{os.getpid()}-{secrets.token_hex(3)}"
+        consumers = []
+        if role in ("all", "worker"):
+            consumers += [self.consumer(self.work, f"{base}-w{i}") for i in range(self.settings.workers)]
+        if role in ("all", "sender"):
+            consumers += [self.consumer(self.sends, f"{base}-s{i}") for i in range(self.settings.senders)]
+        return consumers
+
+    def consumer(self, queue: SignalQueue, name: str) -> Consumer:
+        handler = self.worker.handle if queue is self.work else self.sender.handle
+        return Consumer(queue, handler, name=name, lease_ms=self.settings.work_lease_ms,
+                        max_deliveries=self.settings.max_deliveries, block_ms=self.settings.block_ms)
+
+    @contextlib.asynccontextmanager
+    async def running(self, role: Role) -> AsyncIterator[None]:
+        """Run the role's consumers while the caller yields; stop them gently, then for good."""
+        consumers = self.consumers(role)
+        tasks = [asyncio.create_task(c.run(), name=c.name) for c in consumers]
+        stop_timers = asyncio.Event()
+        timers = conversation_dispatcher(self.processor) if role in TIMER_ROLES else None
+        if timers is not None:  # due reminders and ask timeouts become events of their conversations
+            tasks.append(asyncio.create_task(timers.run(stop_timers), name="timers"))
+        try:
+            yield
+        finally:
+            stop_timers.set()
+            for consumer in consumers:
+                consumer.stop()
+            if tasks:
+                _, late = await asyncio.wait(tasks, timeout=self.settings.block_ms / 1000 + 2)
+                for task in late:
+                    task.cancel()
+                await asyncio.gather(*tasks, return_exceptions=True)
+
+    async def aclose(self) -> None:
+        await self.processor.services.aclose()
+        for connector in self.connectors.values():
+            await connector.aclose()
+        if self.owns_client:
+            await self.client.aclose()
+
+
+def with_bot_channels(settings: Settings, refs: Mapping[str, Mapping[str, str]], env: Mapping[str, str]) -> Settings:
+    """The channels bot.json declares (as ${ENV_VAR} references) replace the default variable names;
+    a channel whose variables are missing is off, said once, and the others keep working."""
+    if refs:
+        channels, off = resolve_channels(refs, env)
+        settings = replace(settings, channels=channels, channels_off=off)
+    for line in settings.channels_off:
+        log.warning("%s", line)
+    served = {c.channel for c in settings.channels}
+    for channel, names in CHANNEL_VARIABLES.items():
+        if channel not in served and channel not in refs:
+            log.info("channel %s is off: declare it in bot.json \"channels\", or set %s", channel, ", ".join(names))
+    return settings
+
+
+def build_connectors(settings: Settings) -> dict[str, Connector]:
+    """A connector for every configured channel."""
+    return {c.channel: _connector(c, settings.graph_base_url) for c in settings.channels}
+
+
+def _connector(channel: ChannelSettings, base_url: str) -> Connector:
+    cls = connector_class(channel.channel)
+    common: dict[str, Any] = {"token": channel.token, "app_secret": channel.app_secret,
+                              "verify_token": channel.verify_token, "base_url": base_url}
+    if channel.channel == "whatsapp":
+        return cls(phone_number_id=channel.account_id, **common)
+    return cls(account_id=channel.account_id, **common)

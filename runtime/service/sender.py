@@ -1,0 +1,183 @@
+"""The sender: takes a conversation's outbox in order and sends it through the channel's connector.
+
+One sender at a time drains a conversation (a lock with a token and a lease under the
+conversation's hash tag), so replies leave in the order the turns committed them. Each message:
+- the 24-hour window is checked at send time: inside it a message goes as its free-form content;
+  outside it a message with a template goes as the template, one without is not sent and is
+  recorded as `WindowClosed`;
+- pacing per recipient and per business number (`runtime.service.pacing`);
+- retryable errors are retried with backoff, honouring `retry_after`; permanent ones are recorded
+  and the message is dropped from the outbox; when retries run out, the message stays first in
+  the outbox and the signal is left pending, so it is tried again after the lease.
+
+An outbox entry is removed only after the channel accepted (or refused for good) the message. A
+crash between the channel's answer and that removal sends the in-flight message again: at most
+one message per conversation can go out twice (at-least-once), never one be lost.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import enum
+import json
+import logging
+import random
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from connectors import Connector, SendError, Throttled, WindowClosed
+from flows.messages import OutboundMessage
+from runtime.conversations import keys as C
+from runtime.conversations.keys import ConversationKey
+from runtime.conversations.store import RedisStore
+from runtime.engine.clock import Clock
+from runtime.engine.errors import RetriesExhausted
+from runtime.engine.state import Conversation
+from runtime.service.delivery import DeliveryBook
+from runtime.service.pacing import Pacer
+
+log = logging.getLogger(__name__)
+
+WINDOW_CHANNELS = frozenset({"whatsapp", "messenger", "instagram"})
+
+_LOCK = "return redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) and 1 or 0"
+_RENEW = "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end return 0"
+_RELEASE = """
+if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('DEL', KEYS[1]) end
+return redis.call('XLEN', KEYS[2])
+"""
+
+
+@dataclass(frozen=True, slots=True)
+class SendPolicy:
+    retries: int = 5             # attempts after the first one, for retryable errors
+    retry_base_s: float = 0.5    # backoff: base * 2**attempt, unless the channel says `retry_after`
+    retry_max_s: float = 60.0
+    lease_ms: int = C.WORK_LEASE_MS
+    window: timedelta = timedelta(seconds=C.WINDOW_S - C.WINDOW_MARGIN_S)
+
+
+class Outcome(enum.Enum):
+    SENT = "sent"
+    REFUSED = "refused"  # recorded, dropped from the outbox
+    LATER = "later"      # still first in the outbox
+
+
+class Sender:
+    def __init__(self, store: RedisStore, connectors: Mapping[str, Connector], accounts: Mapping[str, str], *,
+                 deliveries: DeliveryBook, pacer: Pacer, clock: Clock, policy: SendPolicy | None = None) -> None:
+        self.store = store
+        self.connectors = connectors
+        self.accounts = accounts
+        self.deliveries = deliveries
+        self.pacer = pacer
+        self.clock = clock
+        self.policy = policy or SendPolicy()
+        client = store.client
+        self._lock, self._renew, self._release = (client.register_script(s) for s in (_LOCK, _RENEW, _RELEASE))
+
+    async def handle(self, key: ConversationKey) -> bool:
+        """Send what waits in the outbox; False when a message must be tried again later."""
+        connector = self.connectors.get(key.channel)
+        if connector is None:
+            log.warning("no connector for channel %r: the outbox of conv=%s waits", key.channel, key)
+            return True
+        token = secrets.token_hex(8)
+        lock = [self.store.key(key, C.SEND_LOCK), self.store.key(key, C.OUTBOX)]
+        while await self._lock(keys=lock[:1], args=[token, self.policy.lease_ms]):
+            try:
+                done = await self._flush(key, connector, token)
+            finally:
+                left = int(await self._release(keys=lock, args=[token]))
+            if not done:
+                return False
+            if not left:
+                return True
+        return True  # another sender drains this conversation; it checks the outbox again as it lets go
+
+    async def _flush(self, key: ConversationKey, connector: Connector, token: str) -> bool:
+        state, _ = await self.store.load(key)
+        to = await self.store.address(key)
+        outbox = self.store.key(key, C.OUTBOX)
+        while True:
+            entries: Any = await self.store.client.xrange(outbox, count=16)
+            if not entries:
+                return True
+            for sid, raw in entries:
+                message = OutboundMessage.from_dict(json.loads(_field(raw, "m")))
+                if await self._deliver(key, connector, state, message, token, to) is Outcome.LATER:
+                    return False
+                await self.store.client.xdel(outbox, sid)
+
+    async def _deliver(self, key: ConversationKey, connector: Connector, state: Conversation | None,
+                       message: OutboundMessage, token: str, to: str) -> Outcome:
+        try:
+            ready = self.fit_window(key, state, message)
+        except WindowClosed as exc:
+            return await self._refuse(key, message, exc)
+        last: SendError | None = None
+        tries = 0
+        for attempt in range(self.policy.retries + 1):
+            if attempt:
+                wait = self._backoff(attempt - 1, last)
+                if wait > self.policy.lease_ms / 2000:
+                    break  # longer than our lease allows: the signal comes back after the lease
+                await asyncio.sleep(wait)
+            await self._renew(keys=[self.store.key(key, C.SEND_LOCK)], args=[token, self.policy.lease_ms])
+            await self.pacer.wait_turn(key, self.accounts.get(key.channel, ""))
+            tries += 1
+            try:
+                receipt = await connector.send(ready, to=to)
+            except SendError as exc:
+                if not exc.retryable:
+                    return await self._refuse(key, message, exc)
+                log.info("send of msg=%s conv=%s failed (%s), attempt %d", message.id, key, type(exc).__name__,
+                         attempt + 1)
+                last = exc
+                continue
+            await self.deliveries.accepted(key, channel_id=receipt.message_id, papo_id=message.id, at=self._now())
+            return Outcome.SENT
+        assert last is not None
+        exhausted = RetriesExhausted(message.id, tries, last)
+        log.warning("conv=%s: %s", key, exhausted)
+        await self.deliveries.refused(key, papo_id=message.id, error=exhausted, at=self._now())
+        return Outcome.LATER
+
+    def fit_window(self, key: ConversationKey, state: Conversation | None, message: OutboundMessage) -> OutboundMessage:
+        """The message to send now; raises WindowClosed for free-form content outside the window."""
+        if key.channel not in WINDOW_CHANNELS:
+            return message
+        last = state.last_inbound() if state is not None else None
+        if last is not None and self.clock.now() - last < self.policy.window:
+            has_content = bool(message.text or message.options or message.media)
+            return dataclasses.replace(message, template=None) if message.template and has_content else message
+        if message.template is not None:
+            return message  # sent as the template (WhatsApp) or with the configured message tag
+        since = "never wrote" if last is None else f"last wrote at {last.isoformat()}"
+        raise WindowClosed(f"{key.channel}: message {message.id!r} not sent: the user {since}, more than 24 h ago, "
+                           "so only a template may be sent; give the send node a `template`", code=131047)
+
+    async def _refuse(self, key: ConversationKey, message: OutboundMessage, exc: SendError) -> Outcome:
+        log.warning("msg=%s conv=%s not sent: %s", message.id, key, type(exc).__name__)
+        await self.deliveries.refused(key, papo_id=message.id, error=exc, at=self._now())
+        return Outcome.REFUSED
+
+    def _backoff(self, attempt: int, error: SendError | None) -> float:
+        if error is not None and error.retry_after is not None:
+            return min(error.retry_after, self.policy.retry_max_s)
+        if isinstance(error, Throttled) and error.scope == "recipient":
+            return float(min(4**attempt, self.policy.retry_max_s))  # Meta's pair rate limit: 4^X s, X from 0
+        base = self.policy.retry_base_s * 2**attempt
+        return float(min(base * (1 + random.random() / 10), self.policy.retry_max_s))
+
+    def _now(self) -> str:
+        return self.clock.now().isoformat()
+
+
+def _field(raw: Any, name: str) -> str:
+    value = raw[name.encode()] if name.encode() in raw else raw[name]
+    return value.decode() if isinstance(value, bytes) else str(value)

@@ -1,0 +1,165 @@
+"""Settings read once from the environment, and the Redis client they describe."""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Self
+
+import fakeredis
+import redis.asyncio as aioredis
+
+from runtime.conversations import keys as C
+from runtime.engine.errors import ConfigError
+
+# channel -> (token, app secret, verify token, account id) variable names
+CHANNEL_VARIABLES: Mapping[str, tuple[str, str, str, str]] = {
+    "whatsapp": ("WHATSAPP_TOKEN", "WHATSAPP_APP_SECRET", "WHATSAPP_VERIFY_TOKEN", "WHATSAPP_PHONE_NUMBER_ID"),
+    "messenger": ("MESSENGER_PAGE_TOKEN", "MESSENGER_APP_SECRET", "MESSENGER_VERIFY_TOKEN", "MESSENGER_PAGE_ID"),
+    "instagram": ("INSTAGRAM_TOKEN", "INSTAGRAM_APP_SECRET", "INSTAGRAM_VERIFY_TOKEN", "INSTAGRAM_ACCOUNT_ID"),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class ChannelSettings:
+    """One channel's credentials; `account_id` is the phone number id, Page id or Instagram id."""
+
+    channel: str
+    account_id: str
+    token: str = field(repr=False)
+    app_secret: str = field(repr=False)
+    verify_token: str = field(repr=False)
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    redis_url: str | None = None  # None: the embedded in-process server
+    redis_connections: int = 64
+    key_prefix: str = C.DEFAULT_PREFIX
+    log_level: str = "INFO"
+    channels: tuple[ChannelSettings, ...] = ()
+    graph_base_url: str = C.GRAPH_BASE_URL
+    partitions: int = C.PARTITIONS
+    workers: int = 4
+    senders: int = 4
+    work_lease_ms: int = C.WORK_LEASE_MS
+    block_ms: int = 500  # how long an idle consumer waits on Redis for a signal from another process
+    max_deliveries: int = C.MAX_DELIVERIES
+    pacing_per_user_s: float = 1.0
+    rate_per_number: int = 80
+    send_retries: int = 5
+    retry_base_s: float = 0.5
+    admin_token: str | None = field(default=None, repr=False)  # None: no admin API
+    channels_off: tuple[str, ...] = ()  # why a channel is not served, said once at start
+    web_token: str = field(default="", repr=False)  # the REST web channel's bearer token ("": none)
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] = os.environ) -> Self:
+        prefix = env.get("PAPO_KEY_PREFIX", C.DEFAULT_PREFIX)
+        if not prefix or any(c in prefix for c in "{} "):
+            raise ConfigError(f"PAPO_KEY_PREFIX has value {prefix!r}; use letters, digits, '-' or ':' only")
+        level = env.get("PAPO_LOG_LEVEL", "INFO").upper()
+        if level not in ("DEBUG", "INFO", "WARNING", "ERROR"):
+            raise ConfigError(f"PAPO_LOG_LEVEL has value {level!r}; expected DEBUG, INFO, WARNING or ERROR")
+        url = env.get("REDIS_URL") or None
+        if url is not None and not url.startswith(("redis://", "rediss://", "unix://")):
+            raise ConfigError(f"REDIS_URL has value {url!r}; expected redis://host:port/db")
+        channels, off = resolve_channels(DEFAULT_CHANNEL_REFS, env, quiet_when_unset=True)
+        return cls(redis_url=url, key_prefix=prefix, log_level=level, channels=channels, channels_off=off,
+                   graph_base_url=_graph_base_url(env),
+                   partitions=_whole(env, "PAPO_PARTITIONS", C.PARTITIONS),
+                   workers=_whole(env, "PAPO_WORKERS", 4),
+                   senders=_whole(env, "PAPO_SENDERS", 4),
+                   work_lease_ms=_whole(env, "PAPO_WORK_LEASE_MS", C.WORK_LEASE_MS),
+                   block_ms=_whole(env, "PAPO_BLOCK_MS", 500),
+                   max_deliveries=_whole(env, "PAPO_MAX_DELIVERIES", C.MAX_DELIVERIES),
+                   pacing_per_user_s=_seconds(env, "PAPO_PACING_PER_USER_S", 1.0),
+                   rate_per_number=_whole(env, "PAPO_RATE_PER_NUMBER", 80),
+                   send_retries=_whole(env, "PAPO_SEND_RETRIES", 5),
+                   retry_base_s=_seconds(env, "PAPO_RETRY_BASE_S", 0.5),
+                   admin_token=_admin_token(env), web_token=env.get("PAPO_WEB_TOKEN", ""))
+
+    def channel(self, name: str) -> ChannelSettings | None:
+        return next((c for c in self.channels if c.channel == name), None)
+
+
+# Without a "channels" section in bot.json, these are the references papo reads.
+DEFAULT_CHANNEL_REFS: Mapping[str, Mapping[str, str]] = {
+    channel: {"token": f"${{{token}}}", "app_secret": f"${{{secret}}}", "verify_token": f"${{{verify}}}",
+              "account_id": f"${{{account}}}"}
+    for channel, (token, secret, verify, account) in CHANNEL_VARIABLES.items()
+}
+_REF = re.compile(r"\$\{([A-Z_][A-Z0-9_]*)\}")
+
+
+def resolve_channels(refs: Mapping[str, Mapping[str, str]], env: Mapping[str, str], *,
+                     quiet_when_unset: bool = False) -> tuple[tuple[ChannelSettings, ...], tuple[str, ...]]:
+    """Channels whose `${VAR}` references are all set, and one line per channel left off (naming the
+    missing variables). With `quiet_when_unset`, a channel with none of its variables set is off silently."""
+    found: list[ChannelSettings] = []
+    off: list[str] = []
+    for channel, fields in refs.items():
+        values: dict[str, str] = {}
+        missing: list[str] = []
+        needed = [m.group(1) for ref in fields.values() if (m := _REF.fullmatch(ref))]
+        for name, ref in fields.items():
+            match = _REF.fullmatch(ref)
+            values[name] = env.get(match.group(1), "").strip() if match else ref
+            if match and not values[name]:
+                missing.append(match.group(1))
+        if not missing:
+            found.append(ChannelSettings(channel, values["account_id"], values["token"], values["app_secret"],
+                                         values["verify_token"]))
+        elif not (quiet_when_unset and len(missing) == len(fields)):
+            off.append(f"{channel} is off: {', '.join(missing)} not set in the environment "
+                       f"(it needs {', '.join(needed)})")
+    return tuple(found), tuple(off)
+
+
+def _graph_base_url(env: Mapping[str, str]) -> str:
+    name = "PAPO_GRAPH_BASE_URL" if env.get("PAPO_GRAPH_BASE_URL") else "GRAPH_BASE_URL"
+    url = env.get(name) or C.GRAPH_BASE_URL
+    if not url.startswith(("http://", "https://")):
+        raise ConfigError(f"{name} has value {url!r}; expected an http:// or https:// URL")
+    return url.rstrip("/")
+
+
+def _whole(env: Mapping[str, str], name: str, default: int) -> int:
+    raw = env.get(name, str(default)).strip()
+    if not raw.isdigit() or int(raw) < 1:
+        raise ConfigError(f"{name} has value {raw!r}; expected a whole number, 1 or more")
+    return int(raw)
+
+
+def _seconds(env: Mapping[str, str], name: str, default: float) -> float:
+    raw = env.get(name, str(default)).strip()
+    try:
+        value = float(raw)
+    except ValueError:
+        value = -1.0
+    if not 0 <= value < 3600:
+        raise ConfigError(f"{name} has value {raw!r}; expected seconds, e.g. 0.5 (0 turns it off)")
+    return value
+
+
+def redis_client(settings: Settings) -> aioredis.Redis:
+    """A client for REDIS_URL, or for an embedded in-process server speaking the same API.
+
+    The pool blocks (up to 10 s) when every connection is busy, instead of failing: a burst
+    of webhooks waits its turn rather than losing messages.
+    """
+    if settings.redis_url is None:
+        return fakeredis.FakeAsyncRedis(server=fakeredis.FakeServer())
+    pool = aioredis.BlockingConnectionPool.from_url(settings.redis_url, max_connections=settings.redis_connections,
+                                                    timeout=10)
+    return aioredis.Redis.from_pool(pool)  # the client owns the pool and closes it
+
+
+def _admin_token(env: Mapping[str, str]) -> str | None:
+    token = env.get("PAPO_ADMIN_TOKEN") or None
+    if token is not None and len(token) < 16:
+        raise ConfigError("PAPO_ADMIN_TOKEN is shorter than 16 characters; use a long random value "
+                          "(e.g. python -c 'import secrets; print(secrets.token_urlsafe(32))')")
+    return token

@@ -1,0 +1,223 @@
+"""Work signals: Redis Streams partitioned by conversation, read through a consumer group.
+
+A signal only names a conversation that has something to do (events in its inbox for the
+workers, messages in its outbox for the sender). Handling one is idempotent (an empty inbox or
+outbox is a no-op), so signals are at-least-once: a signal is acknowledged only after its
+handler finished, a consumer that dies leaves it in the group's pending list, and another
+consumer takes it over with XAUTOCLAIM once it has been idle longer than the lease. A signal
+delivered more than `max_deliveries` times goes to the `{prefix}:{name}:dead` stream.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import zlib
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+import redis.asyncio as aioredis
+from redis.exceptions import RedisError, ResponseError
+
+from runtime.conversations import keys as C
+from runtime.conversations.keys import ConversationKey
+from runtime.conversations.processor import Processor
+
+log = logging.getLogger(__name__)
+
+Handler = Callable[[ConversationKey], Awaitable[bool]]  # True: done, acknowledge; False: try again later
+
+
+@dataclass(frozen=True, slots=True)
+class Signal:
+    stream: str
+    id: str
+    key: ConversationKey
+
+
+class SignalQueue:
+    """`{prefix}:{name}:{p}` for p in 0..partitions-1; p is a stable hash of the conversation."""
+
+    def __init__(self, client: aioredis.Redis, *, prefix: str, name: str, partitions: int = C.PARTITIONS,
+                 group: str = C.GROUP) -> None:
+        self.client = client
+        self.name = name
+        self.group = group
+        self.streams = [f"{prefix}:{name}:{p}" for p in range(partitions)]
+        self.dead = f"{prefix}:{name}:dead"
+        self._nudge = asyncio.Event()  # wakes this process's consumers (the embedded server cannot block)
+
+    def stream_for(self, key: ConversationKey) -> str:
+        return self.streams[zlib.crc32(f"{key.bot}:{key.channel}:{key.user}".encode()) % len(self.streams)]
+
+    async def ensure_group(self) -> None:
+        for stream in self.streams:
+            try:
+                await self.client.xgroup_create(stream, self.group, id="0", mkstream=True)
+            except ResponseError as exc:
+                if "BUSYGROUP" not in str(exc):
+                    raise
+
+    async def signal(self, *keys: ConversationKey) -> None:
+        """Append one signal per conversation, in one round trip."""
+        if not keys:
+            return
+        async with self.client.pipeline(transaction=False) as pipe:
+            for key in dict.fromkeys(keys):
+                pipe.xadd(self.stream_for(key), {"b": key.bot, "c": key.channel, "u": key.user})
+            await pipe.execute()
+        self._nudge.set()
+
+    async def read(self, consumer: str, *, count: int = 16, block_ms: int = 500) -> list[Signal]:
+        """New signals for `consumer`, waiting up to `block_ms` for one (0: do not wait)."""
+        reply: Any = await self.client.xreadgroup(self.group, consumer, dict.fromkeys(self.streams, ">"), count=count,
+                                                  block=block_ms or None)
+        return [signal for stream, entries in reply or [] for signal in _signals(stream, entries)]
+
+    async def ack(self, signal: Signal) -> None:
+        async with self.client.pipeline(transaction=False) as pipe:
+            pipe.xack(signal.stream, self.group, signal.id)
+            pipe.xdel(signal.stream, signal.id)  # acknowledged signals are of no further use
+            await pipe.execute()
+
+    async def reclaim(self, consumer: str, *, min_idle_ms: int, count: int = 16) -> list[tuple[Signal, int]]:
+        """Take over signals idle longer than `min_idle_ms`, with how often each was delivered."""
+        claimed: list[tuple[Signal, int]] = []
+        for stream in self.streams:
+            reply = await self.client.xautoclaim(stream, self.group, consumer, min_idle_time=min_idle_ms,
+                                                 start_id="0-0", count=count)
+            for signal in _signals(stream, reply[1]):
+                claimed.append((signal, await self._deliveries(signal)))
+        return claimed
+
+    async def bury(self, signal: Signal, deliveries: int) -> None:
+        """Move a signal that keeps failing to the dead-letter stream."""
+        await self.client.xadd(self.dead, {"stream": signal.stream, "id": signal.id, "b": signal.key.bot,
+                                           "c": signal.key.channel, "u": signal.key.user,
+                                           "deliveries": deliveries})
+        await self.ack(signal)
+        log.warning("%s signal for conv=%s dead-lettered after %d deliveries", self.name, signal.key, deliveries)
+
+    async def wait(self, timeout: float) -> None:
+        """Wait until this process signals, or `timeout` seconds."""
+        try:
+            async with asyncio.timeout(timeout):
+                await self._nudge.wait()
+        except TimeoutError:
+            pass
+        self._nudge.clear()
+
+    def nudge(self) -> None:
+        self._nudge.set()
+
+    async def _deliveries(self, signal: Signal) -> int:
+        pending = await self.client.xpending_range(signal.stream, self.group, min=signal.id, max=signal.id, count=1)
+        return int(pending[0]["times_delivered"]) if pending else 1
+
+
+class Consumer:
+    """One member of the group: reads signals, runs `handler`, acknowledges, takes over idle ones."""
+
+    def __init__(self, queue: SignalQueue, handler: Handler, *, name: str, lease_ms: int = C.WORK_LEASE_MS,
+                 max_deliveries: int = C.MAX_DELIVERIES, block_ms: int = 500, batch: int = 4) -> None:
+        self.queue = queue
+        self.batch = batch  # small: signals taken are handled one by one, the other consumers take the rest
+        self.handler = handler
+        self.name = name
+        self.lease_ms = lease_ms
+        self.max_deliveries = max_deliveries
+        self.block_ms = block_ms
+        self._next_claim = 0.0
+        self._stopped = False
+
+    def stop(self) -> None:
+        """Finish the signal at hand and return from `run` (within `block_ms`)."""
+        self._stopped = True
+        self.queue.nudge()
+
+    async def run(self) -> None:
+        """Consume until stopped or cancelled; Redis trouble is logged and retried, never fatal."""
+        while not self._stopped:
+            try:
+                if not await self.step():
+                    await self.queue.wait(min(self.block_ms, self.lease_ms) / 1000)
+            except (RedisError, OSError) as exc:
+                _stop_if_cancelled(exc)
+                log.warning("%s consumer %s: redis unavailable (%s: %s); retrying", self.queue.name, self.name,
+                            type(exc).__name__, exc)
+                await asyncio.sleep(0.5)
+
+    async def step(self) -> int:
+        """One pass: new signals, then idle ones of other consumers when due. Returns how many ran."""
+        signals = await self.queue.read(self.name, count=self.batch, block_ms=self.block_ms)
+        for signal in signals:
+            await self._handle(signal)
+        return len(signals) + await self._reclaim()
+
+    async def _reclaim(self) -> int:
+        loop = asyncio.get_running_loop()
+        if loop.time() < self._next_claim:
+            return 0
+        self._next_claim = loop.time() + self.lease_ms / 2000
+        claimed = await self.queue.reclaim(self.name, min_idle_ms=self.lease_ms)
+        for signal, deliveries in claimed:
+            log.info("%s consumer %s took over a signal for conv=%s (delivery %d)", self.queue.name, self.name,
+                     signal.key, deliveries)
+            if deliveries > self.max_deliveries:
+                await self.queue.bury(signal, deliveries)
+            else:
+                await self._handle(signal)
+        return len(claimed)
+
+    async def _handle(self, signal: Signal) -> None:
+        try:
+            done = await self.handler(signal.key)
+        except (RedisError, OSError):
+            raise
+        except Exception as exc:  # a bug must not stop the loop: the signal stays pending and is retried
+            _stop_if_cancelled(exc)
+            log.exception("%s handler failed for conv=%s; it will be retried", self.queue.name, signal.key)
+            return
+        if done:
+            await self.queue.ack(signal)
+
+
+class Worker:
+    """Runs a conversation's waiting events (`Processor.drain`), then signals the sender."""
+
+    def __init__(self, processor: Processor, sends: SignalQueue) -> None:
+        self.processor = processor
+        self.sends = sends
+
+    async def handle(self, key: ConversationKey) -> bool:
+        await self.processor.drain(key)
+        store = self.processor.store
+        if await store.client.xlen(store.key(key, C.INBOX)):
+            # Another worker holds the conversation's lock (or a dead one did, until its lease ends):
+            # keep the signal pending so it comes back after the lease, and nothing waits forever.
+            return False
+        await self.sends.signal(key)
+        return True
+
+
+def _stop_if_cancelled(exc: BaseException) -> None:
+    """A client library may turn our cancellation into its own error: stop anyway."""
+    task = asyncio.current_task()
+    if task is not None and task.cancelling():
+        raise asyncio.CancelledError from exc
+
+
+def _signals(stream: Any, entries: Any) -> list[Signal]:
+    name = _text(stream)
+    out = []
+    for sid, raw in entries or []:
+        if raw is None:  # trimmed or deleted while pending
+            continue
+        fields = {_text(k): _text(v) for k, v in raw.items()}
+        out.append(Signal(name, _text(sid), ConversationKey(fields["b"], fields["c"], fields["u"])))
+    return out
+
+
+def _text(value: Any) -> str:
+    return value.decode() if isinstance(value, bytes) else str(value)
