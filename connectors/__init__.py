@@ -4,8 +4,8 @@ The runtime finds a connector class by channel name (`connector_class("whatsapp"
 only the `Connector` protocol and `flows.messages` types.
 """
 
-from .base import Connector, Parsed, Rendered, SkipKind, Skipped, channels, connector_class, register
-from .errors import (
+from connectors.base import Connector, Parsed, Rendered, SkipKind, Skipped, channels, connector_class, register
+from connectors.errors import (
     AccountRestricted,
     AuthError,
     BadPayload,
@@ -29,11 +29,11 @@ from .errors import (
     WindowClosed,
     error_from_graph,
 )
-from .identity import canonical_whatsapp, same_whatsapp_user, whatsapp_aliases
-from .instagram import InstagramConnector
-from .messenger import MessengerConnector
-from .web import WebConnector
-from .whatsapp import WhatsAppConnector
+from connectors.meta.instagram import InstagramConnector
+from connectors.meta.messenger import MessengerConnector
+from connectors.web.connector import WebConnector
+from connectors.whatsapp.connector import WhatsAppConnector
+from connectors.whatsapp.identity import canonical_whatsapp, same_whatsapp_user, whatsapp_aliases
 
 __all__ = [
     "AccountRestricted",

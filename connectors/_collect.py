@@ -5,10 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, ParamSpec, TypeVar
 
+from connectors.base import Parsed, SkipKind, Skipped
+from connectors.errors import BadPayload
 from flows.messages import DeliveryStatus, InboundEvent
-
-from .base import Parsed, SkipKind, Skipped
-from .errors import BadPayload
 
 T = TypeVar("T")
 P = ParamSpec("P")

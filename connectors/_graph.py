@@ -7,8 +7,8 @@ from typing import Any
 
 import aiohttp
 
-from ._webhook import Secret
-from .errors import Unavailable, error_from_graph
+from connectors._webhook import Secret
+from connectors.errors import Unavailable, error_from_graph
 
 
 class GraphClient:

@@ -6,7 +6,7 @@ import json
 from datetime import UTC, datetime
 from typing import Any
 
-from .errors import BadPayload
+from connectors.errors import BadPayload
 
 # Payload timestamps outside these bounds are not real (and would overflow datetime).
 _MIN_EPOCH_S = 946_684_800  # 2000-01-01

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
+from connectors._text import clipped
+from connectors.errors import InvalidMessage
 from flows.messages import Option
-
-from ._text import clipped
-from .errors import InvalidMessage
 
 
 class Notes:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Callable
 
-from .constants import ELLIPSIS
+from connectors.constants import ELLIPSIS
 
 _JOINERS = frozenset("\u200d\ufe0e\ufe0f")
 

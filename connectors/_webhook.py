@@ -8,8 +8,8 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from .constants import CHALLENGE_MAX, SIGNATURE_HEADER, SIGNATURE_PREFIX
-from .errors import BadSignature, BadSubscription
+from connectors.constants import CHALLENGE_MAX, SIGNATURE_HEADER, SIGNATURE_PREFIX
+from connectors.errors import BadSignature, BadSubscription
 
 _HEX64 = re.compile(r"[0-9a-fA-F]{64}")
 # Meta's challenge is a number; accept a little more, but nothing a browser could run.

@@ -6,9 +6,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Literal, Protocol, TypeVar
 
+from connectors.errors import UnknownChannel
 from flows.messages import DeliveryStatus, InboundEvent, OutboundMessage, Receipt
-
-from .errors import UnknownChannel
 
 SkipKind = Literal["echo", "standby", "unknown", "malformed", "error", "field"]
 

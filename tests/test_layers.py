@@ -1,8 +1,8 @@
 """Imports only point down the architecture's tables, and no import cycle exists anywhere.
 
 Between packages: flows <- nlu, connectors <- runtime. Inside `runtime`, each subpackage may import
-the ones listed for it (and itself); `engine` is pure: no Redis, no HTTP, no channel, no other
-subpackage. Every import counts, including those under `if TYPE_CHECKING:` and inside functions.
+the ones listed for it (and itself); `engine` is pure: no Redis, no HTTP, no channel, and of the
+other subpackages only `locales` (words, no code with effects). Every import counts, including those under `if TYPE_CHECKING:` and inside functions.
 """
 
 from __future__ import annotations
@@ -21,11 +21,11 @@ MAY_IMPORT = {
 }
 # runtime's subpackages, bottom up: what each may import besides itself
 RUNTIME_LAYERS = {
-    "engine": set(),
-    "locales": set(),
+    "locales": set(),  # pure data: the runtime's own words per language
+    "engine": {"locales"},
     "timers": {"engine"},
     "scheduling": {"engine", "timers"},
-    "llm": {"engine"},
+    "llm": {"engine", "locales"},
     "nodes": {"engine", "locales", "timers", "scheduling", "llm"},
     "conversations": {"engine", "locales", "timers", "scheduling", "llm", "nodes"},
     "service": {"engine", "locales", "timers", "scheduling", "llm", "nodes", "conversations"},

@@ -8,15 +8,14 @@ from typing import Any, ClassVar
 
 import aiohttp
 
+from connectors import constants as k
+from connectors._graph import GraphClient
+from connectors._webhook import Secret, check_signature, check_subscription, secrets_tuple
+from connectors.base import Parsed, Rendered
+from connectors.errors import ConfigError, Unavailable
+from connectors.meta.inbound import parse_messaging
+from connectors.meta.render import Profile, render_messaging
 from flows.messages import OutboundMessage, Receipt
-
-from . import constants as k
-from ._graph import GraphClient
-from ._webhook import Secret, check_signature, check_subscription, secrets_tuple
-from .base import Parsed, Rendered
-from .errors import ConfigError, Unavailable
-from .meta_inbound import parse_messaging
-from .meta_render import Profile, render_messaging
 
 log = logging.getLogger(__name__)
 

@@ -9,14 +9,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from connectors._collect import Collector
+from connectors._raw import arr, epoch, load_object, obj, text
+from connectors.base import Parsed, Skipped
+from connectors.errors import BadPayload
+from connectors.whatsapp.identity import canonical_whatsapp
+from connectors.whatsapp.types import message_body
 from flows.messages import DeliveryStatus, InboundEvent, StatusKind
-
-from ._collect import Collector
-from ._raw import arr, epoch, load_object, obj, text
-from .base import Parsed, Skipped
-from .errors import BadPayload
-from .identity import canonical_whatsapp
-from .whatsapp_types import message_body
 
 CHANNEL = "whatsapp"
 _STATUSES: dict[str, StatusKind] = {

@@ -21,9 +21,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from connectors._raw import arr, number, obj, text
 from flows.messages import InboundKind, Media, MediaKind
-
-from ._raw import arr, number, obj, text
 
 _MEDIA_KINDS: dict[str, MediaKind] = {
     "image": "image",

@@ -18,12 +18,11 @@ from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any, ClassVar
 
+from connectors._raw import load_object, text
+from connectors._webhook import Secret
+from connectors.base import Parsed, Rendered, register
+from connectors.errors import BadPayload, BadSignature, BadSubscription, InvalidMessage
 from flows.messages import InboundEvent, OutboundMessage, Receipt
-
-from ._raw import load_object, text
-from ._webhook import Secret
-from .base import Parsed, Rendered, register
-from .errors import BadPayload, BadSignature, BadSubscription, InvalidMessage
 
 
 def _now() -> datetime:

@@ -8,15 +8,14 @@ from typing import Any, ClassVar
 
 import aiohttp
 
+from connectors import constants as k
+from connectors._graph import GraphClient
+from connectors._webhook import Secret, check_signature, check_subscription, secrets_tuple
+from connectors.base import Parsed, Rendered, register
+from connectors.errors import Unavailable
+from connectors.whatsapp.inbound import parse_whatsapp
+from connectors.whatsapp.render import render_whatsapp
 from flows.messages import OutboundMessage, Receipt
-
-from . import constants as k
-from ._graph import GraphClient
-from ._webhook import Secret, check_signature, check_subscription, secrets_tuple
-from .base import Parsed, Rendered, register
-from .errors import Unavailable
-from .whatsapp_inbound import parse_whatsapp
-from .whatsapp_render import render_whatsapp
 
 log = logging.getLogger(__name__)
 

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from . import constants as k
-from ._messaging import MessagingConnector
-from ._text import utf8_len
-from .base import register
-from .meta_render import Profile
+from connectors import constants as k
+from connectors._text import utf8_len
+from connectors.base import register
+from connectors.meta.messaging import MessagingConnector
+from connectors.meta.render import Profile
 
 
 @register

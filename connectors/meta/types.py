@@ -6,9 +6,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from connectors._raw import arr, obj, text
 from flows.messages import InboundEvent, Media, MediaKind
-
-from ._raw import arr, obj, text
 
 _MEDIA_KINDS: dict[str, MediaKind] = {
     "image": "image",

@@ -25,14 +25,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from connectors._collect import Collector
+from connectors._raw import arr, epoch, load_object, obj, text
+from connectors.base import Parsed, Skipped
+from connectors.constants import PAGE_INBOX_APP_IDS
+from connectors.errors import BadPayload
+from connectors.meta.types import Context, message_event
 from flows.messages import DeliveryStatus, InboundEvent, StatusKind
-
-from ._collect import Collector
-from ._raw import arr, epoch, load_object, obj, text
-from .base import Parsed, Skipped
-from .constants import PAGE_INBOX_APP_IDS
-from .errors import BadPayload
-from .meta_types import Context, message_event
 
 Item = InboundEvent | DeliveryStatus | Skipped
 

@@ -19,12 +19,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from connectors import constants as k
+from connectors._render import Notes, check_ids, numbered, titles_unique
+from connectors.base import Rendered
+from connectors.errors import InvalidMessage
 from flows.messages import Media, OutboundMessage
-
-from . import constants as k
-from ._render import Notes, check_ids, numbered, titles_unique
-from .base import Rendered
-from .errors import InvalidMessage
 
 _ATTACHMENT_TYPES = {"image": "image", "video": "video", "audio": "audio", "document": "file", "sticker": "image"}
 

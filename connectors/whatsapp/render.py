@@ -17,12 +17,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from connectors import constants as k
+from connectors._render import Notes, check_ids, numbered, titles_unique
+from connectors.base import Rendered
+from connectors.errors import InvalidMessage
 from flows.messages import Media, OutboundMessage, Template
-
-from . import constants as k
-from ._render import Notes, check_ids, numbered, titles_unique
-from .base import Rendered
-from .errors import InvalidMessage
 
 
 def render_whatsapp(message: OutboundMessage, *, to: str, list_button: str) -> Rendered:
