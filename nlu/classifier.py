@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import FeatureUnion, Pipeline
 
 from nlu.errors import ClassifierError
-from nlu.fast_scoring import FastScorer
+from nlu.fast_scoring import FastScorer, Weights
 from nlu.text import normalise
 
 _MAX_CHARS = 1000  # a longer message is classified on its beginning
@@ -52,20 +54,55 @@ class IntentClassifier:
                 "add examples to nlu.yml or triggers to the flows"
             )
         self._pipeline = self._build().fit(texts, labels)
-        self._scorer = FastScorer(self._pipeline)
+        self._scorer = FastScorer.from_pipeline(self._pipeline)
         self._classes = [str(name) for name in self._pipeline.classes_]
         self._exact = _unambiguous(texts, labels) if self.settings.exact_match else {}
         return self
 
-    def _build(self) -> Pipeline:
+    def _vectorizers(self) -> list[tuple[str, TfidfVectorizer]]:
         settings = self.settings
-        features = FeatureUnion([
+        return [
             ("chars", TfidfVectorizer(analyzer="char_wb", ngram_range=settings.char_ngrams, sublinear_tf=True)),
             ("words", TfidfVectorizer(analyzer="word", ngram_range=settings.word_ngrams, sublinear_tf=True,
                                       token_pattern=r"(?u)\b\w+\b")),
-        ])
+        ]
+
+    def _build(self) -> Pipeline:
+        settings = self.settings
+        features = FeatureUnion(self._vectorizers())
         model = LogisticRegression(C=settings.c, class_weight="balanced", max_iter=2000)
         return Pipeline([("features", features), ("model", model)])
+
+    def export(self) -> tuple[dict[str, Any], dict[str, npt.NDArray[Any]]]:
+        """The trained model as data: a JSON-able dict and named float arrays (see `restore`)."""
+        if self._scorer is None:
+            raise ClassifierError("the classifier is not trained: call fit() first")
+        weights = self._scorer.weights
+        meta = {"classes": self._classes, "exact": self._exact, "terms": weights.terms,
+                "sublinear": weights.sublinear}
+        arrays = {"coef": weights.coef, "intercept": weights.intercept,
+                  **{f"idf{i}": idf for i, idf in enumerate(weights.idf)}}
+        return meta, arrays
+
+    @classmethod
+    def restore(cls, settings: ClassifierSettings, meta: Mapping[str, Any],
+                arrays: Mapping[str, npt.NDArray[Any]]) -> IntentClassifier:
+        """A classifier from `export()`'s data; the tokenisers are rebuilt from `settings`. Raises
+        ValueError or KeyError when the data does not fit together."""
+        classifier = cls(settings)
+        analyzers = [vectorizer.build_analyzer() for _, vectorizer in classifier._vectorizers()]
+        terms = [[str(term) for term in block] for block in meta["terms"]]
+        weights = Weights(terms, [np.asarray(arrays[f"idf{i}"], dtype=np.float64) for i in range(len(terms))],
+                          [bool(flag) for flag in meta["sublinear"]],
+                          np.asarray(arrays["coef"], dtype=np.float64),
+                          np.asarray(arrays["intercept"], dtype=np.float64))
+        classes = [str(name) for name in meta["classes"]]
+        if weights.coef.shape[0] != (1 if len(classes) == 2 else len(classes)):
+            raise ValueError(f"{len(classes)} intents but {weights.coef.shape[0]} rows of coefficients")
+        classifier._scorer = FastScorer(analyzers, weights)
+        classifier._classes = classes
+        classifier._exact = {str(k): str(v) for k, v in dict(meta["exact"]).items()}
+        return classifier
 
     @property
     def intents(self) -> list[str]:

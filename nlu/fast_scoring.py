@@ -28,21 +28,50 @@ class _Block:
     sublinear: bool
 
 
+@dataclass(frozen=True)
+class Weights:
+    """A fitted scorer as plain data (no code): per feature block its terms in index order, idf and
+    sublinear flag; then the model's coefficients and intercepts. `analyzers` rebuild the blocks'
+    tokenisers from settings, so nothing executable is ever stored."""
+
+    terms: list[list[str]]
+    idf: list[FloatArray]
+    sublinear: list[bool]
+    coef: FloatArray
+    intercept: FloatArray
+
+
 class FastScorer:
-    def __init__(self, pipeline: Pipeline) -> None:
-        union: FeatureUnion = pipeline.named_steps["features"]
-        model: LogisticRegression = pipeline.named_steps["model"]
+    def __init__(self, analyzers: list[Callable[[str], list[str]]], weights: Weights) -> None:
+        self.weights = weights
         self._blocks: list[_Block] = []
         offset = 0
+        for analyzer, terms, idf, sublinear in zip(analyzers, weights.terms, weights.idf, weights.sublinear,
+                                                   strict=True):
+            if len(terms) != len(idf):
+                raise ValueError(f"a feature block has {len(terms)} terms but {len(idf)} idf weights")
+            vocabulary = {term: index for index, term in enumerate(terms)}
+            self._blocks.append(_Block(analyzer, vocabulary, idf, offset, sublinear))
+            offset += len(terms)
+        if weights.coef.ndim != 2 or weights.coef.shape[1] != offset:
+            raise ValueError(f"the model has {weights.coef.shape} coefficients for {offset} features")
+        self._coef: FloatArray = weights.coef
+        self._intercept: FloatArray = weights.intercept
+
+    @classmethod
+    def from_pipeline(cls, pipeline: Pipeline) -> FastScorer:
+        union: FeatureUnion = pipeline.named_steps["features"]
+        model: LogisticRegression = pipeline.named_steps["model"]
+        analyzers, terms, idf, sublinear = [], [], [], []
         for _, vectorizer in union.transformer_list:
             assert isinstance(vectorizer, TfidfVectorizer)
-            vocabulary = {str(term): int(index) for term, index in vectorizer.vocabulary_.items()}
-            self._blocks.append(_Block(vectorizer.build_analyzer(), vocabulary,
-                                       np.asarray(vectorizer.idf_, dtype=np.float64), offset,
-                                       bool(vectorizer.sublinear_tf)))
-            offset += len(vocabulary)
-        self._coef: FloatArray = np.asarray(model.coef_, dtype=np.float64)
-        self._intercept: FloatArray = np.asarray(model.intercept_, dtype=np.float64)
+            ordered = sorted(vectorizer.vocabulary_.items(), key=lambda item: int(item[1]))
+            analyzers.append(vectorizer.build_analyzer())
+            terms.append([str(term) for term, _ in ordered])
+            idf.append(np.asarray(vectorizer.idf_, dtype=np.float64))
+            sublinear.append(bool(vectorizer.sublinear_tf))
+        return cls(analyzers, Weights(terms, idf, sublinear, np.asarray(model.coef_, dtype=np.float64),
+                                      np.asarray(model.intercept_, dtype=np.float64)))
 
     def probabilities(self, text: str) -> FloatArray:
         indices, values = self._features(text)

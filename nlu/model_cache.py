@@ -1,7 +1,12 @@
 """On-disk cache of trained classifiers, keyed by a hash of their training data and settings.
 
-Only files this module wrote are read back: the key covers the data, the settings and the library
-versions, and a file is written whole (temporary name, then rename) so a crash leaves no half file.
+The cache holds data only, never code: a NumPy `.npz` archive of float arrays read with
+`allow_pickle=False`, plus the terms and intents as JSON inside it. The cache folder is in the bot
+folder by default, so whoever can write a bot folder could otherwise run code on the server by
+planting a pickle; with this format the worst a planted file can do is give wrong intents, and a file
+that does not fit together is ignored and the model trained again. The key covers the data, the
+settings and the library versions, and a file is written whole (temporary name, then rename) so a
+crash leaves no half file.
 """
 
 from __future__ import annotations
@@ -10,17 +15,20 @@ import hashlib
 import json
 import logging
 import os
-import pickle
 import tempfile
+import zipfile
 from collections.abc import Sequence
 from dataclasses import asdict
 from pathlib import Path
+from typing import Any
 
+import numpy as np
 import sklearn
 
 from nlu.classifier import ClassifierSettings, IntentClassifier
 
-FORMAT = 1
+FORMAT = 2  # 2: .npz data; 1 was a pickle, never read any more
+SUFFIX = ".npz"
 log = logging.getLogger(__name__)
 
 
@@ -39,8 +47,8 @@ def trained_classifier(
     """A classifier for the examples: from the cache when its key is there, else trained (and cached)."""
     if cache_dir is None:
         return IntentClassifier(settings).fit(examples)
-    path = cache_dir / f"intents-{data_key(examples, settings)}.pickle"
-    cached = _load(path)
+    path = cache_dir / f"intents-{data_key(examples, settings)}{SUFFIX}"
+    cached = _load(path, settings)
     if cached is not None:
         return cached
     classifier = IntentClassifier(settings).fit(examples)
@@ -48,23 +56,27 @@ def trained_classifier(
     return classifier
 
 
-def _load(path: Path) -> IntentClassifier | None:
+def _load(path: Path, settings: ClassifierSettings) -> IntentClassifier | None:
     try:
-        with path.open("rb") as handle:
-            loaded = pickle.load(handle)
+        with np.load(path, allow_pickle=False) as archive:
+            meta = json.loads(archive["meta"].tobytes().decode("utf-8"))
+            arrays = {name: archive[name] for name in archive.files if name != "meta"}
+        return IntentClassifier.restore(settings, meta, arrays)
     except FileNotFoundError:
         return None
-    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError) as error:
+    except (OSError, ValueError, KeyError, TypeError, zipfile.BadZipFile, UnicodeDecodeError) as error:
         log.warning("ignoring the unreadable model cache %s: %s", path, error)
         return None
-    return loaded if isinstance(loaded, IntentClassifier) else None
 
 
 def _store(classifier: IntentClassifier, path: Path) -> None:
+    meta, arrays = classifier.export()
+    blob = np.frombuffer(json.dumps(meta, ensure_ascii=False).encode("utf-8"), dtype=np.uint8)
+    named: dict[str, Any] = {"meta": blob, **arrays}
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile(dir=path.parent, prefix=".tmp-", delete=False) as handle:
-            pickle.dump(classifier, handle, protocol=pickle.HIGHEST_PROTOCOL)
+        with tempfile.NamedTemporaryFile(dir=path.parent, prefix=".tmp-", suffix=SUFFIX, delete=False) as handle:
+            np.savez(handle, **named)
         os.replace(handle.name, path)
     except OSError as error:
         log.warning("could not write the model cache %s (%s); the model will be trained again next start",

@@ -96,7 +96,7 @@ def test_from_bot_reads_nlu_yml_and_caches(tmp_path: Path, now: datetime) -> Non
     extra = TrainingData.from_intents({"book": ["quero marcar", "agendar consulta"]})
     bot = NLU.from_bot(tmp_path, extra)
     assert bot.classifier.intents == ["book", "goodbye", "greet"]
-    assert len(list((tmp_path / ".papo-cache").glob("intents-*.pickle"))) == 1
+    assert len(list((tmp_path / ".papo-cache").glob("intents-*.npz"))) == 1
     assert bot.parse("quero agendar", now)["intent"]["name"] == "book"
 
 
