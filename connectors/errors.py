@@ -1,4 +1,5 @@
-"""Errors raised by connectors, under one root, and the one table that maps Graph API errors.
+"""Errors raised by connectors, under one root (a `flows.errors.PapoError`), and the one table that maps
+Graph API errors.
 
 ConnectorError
 ├── UnknownChannel        no connector is registered under that channel name
@@ -27,10 +28,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, ClassVar, Literal
 
+from flows.errors import PapoError
+
 ThrottleScope = Literal["app", "account", "number", "recipient", "page"]
 
 
-class ConnectorError(Exception):
+class ConnectorError(PapoError):
     """Root of every error a connector raises."""
 
 

@@ -1,6 +1,7 @@
 """papo's error root and the flow-validation errors.
 
-    PapoError
+    PapoError                 the one root: nlu.NluError, connectors.ConnectorError and the
+     |                        runtime's errors (runtime.engine.errors) derive from it too
      +-- FlowInvalid          a bot folder failed the schema or the lint (carries FlowIssue list)
      +-- TemplateError        a template or condition failed to compile or render
 """

@@ -1,4 +1,4 @@
-"""Errors raised by the nlu package.
+"""Errors raised by the nlu package; their root `NluError` is a `flows.errors.PapoError`.
 
 NluError
  ├── NaiveDatetime       a date/time function got a `now` without a timezone
@@ -15,8 +15,10 @@ NluError
 
 from __future__ import annotations
 
+from flows.errors import PapoError
 
-class NluError(Exception):
+
+class NluError(PapoError):
     """Root of every error raised by `nlu`."""
 
 

@@ -35,6 +35,7 @@ WINDOW_MARGIN_S = 60      # checked at send time with this margin
 
 DECISIONS_KEPT = 50            # FAQ/LLM decisions kept per conversation for the admin API
 DECISIONS_TTL_S = 30 * 24 * 3600
+FAILURES = "failures"         # stream per bot: {prefix}:failures:{bot}, refused messages and failed turns
 FAILURES_KEPT = 1000           # the newest refused messages of a bot, for the admin API
 
 

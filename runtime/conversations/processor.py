@@ -12,10 +12,13 @@ from __future__ import annotations
 
 import logging
 import secrets
+import traceback
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
-from flows.errors import PapoError
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
+
 from flows.messages import InboundEvent, OutboundMessage
 from flows.model import localize
 from runtime.conversations import keys as C
@@ -138,12 +141,21 @@ class Processor:
             await timers.schedule_many(Timer(r.id, r.due, r.kind, r.payload) for r in result.timers)
 
     async def _turn(self, key: ConversationKey, state: Conversation | None, event: InboundEvent) -> TurnResult:
+        """Run the turn. Whatever it raises (a bug in a node, an NLU or channel error...) consumes the
+        event with the bot's `error` message and leaves the flow, so the next message is answered;
+        only losing Redis itself propagates, and the event waits in the inbox to be run again."""
         try:
             await self.library.ensure(state)
             return await turn(self.library, state, event, self.clock, self.services, self.handlers)
-        except (PapoError, KeyError) as exc:
-            # The event is consumed with a polite reply and the flow is left, never retried forever.
-            log.error("turn failed conv=%s: %s: %s", key, type(exc).__name__, exc)
+        except (RedisConnectionError, RedisTimeoutError):
+            raise
+        except Exception as exc:
+            where = "".join(traceback.format_tb(exc.__traceback__)).rstrip()
+            # The message may quote the user's words: type and stack at ERROR, the text only at DEBUG.
+            log.error("turn failed conv=%s event kind=%s: %s\n%s", key, event.kind, type(exc).__name__, where)
+            log.debug("turn failed conv=%s: %r", key, exc)
+            await self.store.record_failure(key, {"kind": "turn", "event": event.id, "error": type(exc).__name__,
+                                                  "at": self.clock.now().isoformat()})
             return self._failed(state, event, exc)
 
     def _failed(self, state: Conversation | None, event: InboundEvent, exc: Exception) -> TurnResult:

@@ -181,6 +181,13 @@ class RedisStore:
                 pipe.xadd(self.key(conv, C.OUTBOX), {"m": json.dumps(message.to_dict())})
             await pipe.execute()
 
+    async def record_failure(self, conv: ConversationKey, record: dict[str, Any]) -> None:
+        """A turn that failed, for staff: the bot-wide failures stream the admin API lists
+        (`GET /admin/failures`), next to messages the channel refused."""
+        entry = {"channel": conv.channel, "user": conv.user, **record}
+        await self.client.xadd(f"{self.prefix}:{C.FAILURES}:{conv.bot}", {"f": json.dumps(entry)},
+                               maxlen=C.FAILURES_KEPT, approximate=True)
+
     async def forget(self, conv: ConversationKey) -> None:
         """Delete the conversation's state, inbox and outbox (a reset, or an LGPD erasure)."""
         await self.client.delete(*(self.key(conv, part) for part in (C.STATE, C.INBOX, C.OUTBOX, C.LOCK, C.ADDRESS)))

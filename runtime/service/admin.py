@@ -11,7 +11,8 @@ call needs `Authorization: Bearer <token>`.
     GET  /admin/conversations/{channel}/{user}/decisions  what the FAQ and the LLM decided, newest
          first, and the conversation's LLM spend
     GET  /admin/llm                               this month's LLM calls, tokens and cost for the bot
-    GET  /admin/failures?limit=50                 messages the channel refused (expired token, window...),
+    GET  /admin/failures?limit=50                 messages the channel refused (expired token, window...)
+         and turns that failed (kind "turn"),
          newest first
     GET  /admin/calendar-feeds                    each professional's .ics address, to subscribe to
 
