@@ -13,6 +13,7 @@ from runtime.conversations.processor import Processor
 from runtime.conversations.store import RedisStore
 from runtime.conversations.timers import ConversationTimers, conversation_dispatcher
 from runtime.engine.clock import ManualClock
+from runtime.engine.routing import turn
 from runtime.nodes import HANDLERS
 
 from .conftest import AGENDA, CLINIC, OpenBot
@@ -198,3 +199,18 @@ async def test_the_bots_timer_worker_delivers_into_conversations(open_bot: OpenB
 def test_no_timer_worker_without_timers(clock: ManualClock) -> None:
     processor = Processor(RedisStore(fakeredis.FakeAsyncRedis()), BotLibrary.load(AGENDA), clock)
     assert conversation_dispatcher(processor) is None
+
+
+async def test_a_turn_that_is_never_committed_leaves_no_timers(open_bot: OpenBot, clock: ManualClock) -> None:
+    """The ask's timeout ladder is an effect of the turn, scheduled with its commit: a turn fenced off
+    (or crashed) before committing leaves nothing behind."""
+    h = await open_bot(AGENDA)
+    timers = h.processor.services.timers
+    assert timers is not None
+    before = await timers.pending(100)
+    state = await h.state()
+    result = await turn(h.library, state, h.event("pergunta"), clock, h.processor.services, HANDLERS)
+    assert [(t.kind, t.payload["rung"]) for t in result.timers] == [("ask_timeout", 0), ("ask_timeout", 1)]
+    assert await timers.pending(100) == before  # nothing was scheduled by the turn itself
+    await h.say("pergunta")  # the same turn, committed: now the ladder is there
+    assert sorted(t.kind for t in await timers.pending(100) if t not in before) == ["ask_timeout", "ask_timeout"]
