@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
+
+from runtime.engine.pseudonyms import conversation_ref
 
 DEFAULT_PREFIX = "papo"
 
@@ -57,8 +58,7 @@ class ConversationKey:
     @property
     def ref(self) -> str:
         """A stable pseudonymous reference for logs: never the phone number itself."""
-        digest = hashlib.sha256(f"{self.bot}:{self.channel}:{self.user}".encode()).hexdigest()
-        return f"{self.bot}/{self.channel}/{digest[:10]}"
+        return conversation_ref(self.bot, self.channel, self.user)
 
     def __str__(self) -> str:
         return self.ref

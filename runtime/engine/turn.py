@@ -23,6 +23,7 @@ from runtime.engine.effects import TimerRequest
 from runtime.engine.errors import LoopGuard
 from runtime.engine.outcomes import Call, Go, Jump, Outcome, Wait
 from runtime.engine.ports import Library, ServicesPort
+from runtime.engine.pseudonyms import conversation_ref
 from runtime.engine.registry import Handlers
 from runtime.engine.state import Conversation, Frame
 
@@ -77,6 +78,11 @@ class Turn(Generic[S]):
         parsed = self.understood()
         name = (parsed or {}).get("intent", {}).get("name")
         return None if not name or name == getattr(self.services.nlu, "fallback_intent", None) else str(name)
+
+    @property
+    def ref(self) -> str:
+        """The conversation's pseudonymous name (`ConversationKey.ref`): for timer ids and logs."""
+        return conversation_ref(self.bot.name, self.event.channel, self.event.user)
 
     @property
     def locale(self) -> str:

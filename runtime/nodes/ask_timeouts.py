@@ -42,5 +42,5 @@ def ask_started(node: AskNode, t: BotTurn) -> None:
     channel, user = t.event.channel, t.event.user
     payload = {"channel": channel, "user": user, "flow": t.flow.id, "node": node.id, "asked_at": t.state.asked_at}
     for i, rung in enumerate(node.timeouts):
-        t.schedule(TimerRequest(f"ask:{channel}:{user}:{i}", t.now + parse_duration(rung.after), "ask_timeout",
+        t.schedule(TimerRequest(f"ask:{t.ref}:{i}", t.now + parse_duration(rung.after), "ask_timeout",
                                 {**payload, "rung": i}))

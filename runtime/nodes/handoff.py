@@ -21,7 +21,7 @@ def schedule_handoff_timeout(t: BotTurn, node: HandoffNode) -> None:
     payload = {"channel": t.event.channel, "user": t.event.user, "flow": t.flow.id, "node": node.id,
                "since": t.state.asked_at}
     due = t.now + parse_duration(node.resume_after)
-    t.schedule(TimerRequest(f"handoff:{t.event.channel}:{t.event.user}", due, KIND, payload))
+    t.schedule(TimerRequest(f"handoff:{t.ref}", due, KIND, payload))
 
 
 

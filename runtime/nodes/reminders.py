@@ -100,7 +100,7 @@ async def enter_remind(node: RemindNode, t: BotTurn) -> Outcome:
     if due <= t.now:
         t.notices.append({"kind": "remind_failed", "node": node.id, "why": "already past"})
         return Go(node.on_error)
-    timer_id = f"remind:{t.event.channel}:{t.event.user}:{t.flow.id}:{node.id}"
+    timer_id = f"remind:{t.ref}:{t.flow.id}:{node.id}"
     payload = {"channel": t.event.channel, "user": t.event.user, "flow": node.flow, "due": due.isoformat()}
     t.schedule(TimerRequest(timer_id, due, "remind", payload))
     t.state.vars.setdefault(REMINDERS, {})[timer_id] = due.isoformat()

@@ -3,9 +3,12 @@ conversation timers (an unanswered question is nudged through the channel)."""
 
 from __future__ import annotations
 
+import logging
+import re
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import pytest
 import service_helpers as h
 
 from runtime.engine.clock import ManualClock
@@ -45,3 +48,28 @@ async def test_an_unanswered_question_is_nudged_through_the_channel(start: h.Sta
     clock.advance(timedelta(minutes=11))  # the service's timer loop finds the nudge due
     await h.wait_until(lambda: said(2))
     assert app.texts() == ["Qual é o seu nome?", "Ainda está aí? 🙂"]
+
+
+async def test_no_phone_number_reaches_the_log_through_timers_and_the_sender(
+        start: h.Start, caplog: pytest.LogCaptureFixture) -> None:
+    """A nudge that falls due after the 24-hour window is refused and logged: by the timer's and the
+    message's pseudonymous ids, never by the user's number."""
+    clock = ManualClock(datetime(2026, 1, 1, 12, 0, tzinfo=UTC))
+    app = await start(bot=NUDGE, clock=clock)
+    with caplog.at_level(logging.INFO):
+        assert (await app.post(h.wa_body(messages=[h.wa_message("wamid.P1", "oi", ts=1767268800)]))).status == 200
+
+        async def asked() -> bool:
+            return len(app.graph.calls) >= 1
+
+        await h.wait_until(asked)
+        clock.advance(timedelta(hours=25))  # the nudge goes out of the window: refused, and logged
+
+        async def refused() -> bool:
+            return any("not sent" in r.getMessage() for r in caplog.records)
+
+        await h.wait_until(refused)
+    ours = [r for r in caplog.records if r.levelno > logging.DEBUG and not r.name.startswith("aiohttp.access")]
+    assert any(r.name.startswith("runtime") for r in ours)  # papo (serve has no access log) said something
+    leaked = [r.getMessage() for r in ours if re.search(r"\d{10,}|" + h.USER[-8:], r.getMessage())]
+    assert leaked == []
