@@ -1,5 +1,6 @@
 """Node kinds for appointments and reminders: `book`, `reschedule`, `cancel`, `confirm`,
-`my_appointments` and `remind`. Their handlers live in `runtime.nodes.booking`.
+`my_appointments` and `remind`. Their handlers live in `runtime.nodes` (booking,
+appointments, reminders).
 
 Every text they say has a pt-BR default and can be replaced per node in `texts`
 (`{"texts": {"none": "Agenda cheia nesta semana 😕"}}`).
