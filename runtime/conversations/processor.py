@@ -71,8 +71,10 @@ class Processor:
         token = secrets.token_hex(8)
         queued = await self.store.enqueue(key, event, token=token, lease_ms=self.lease_ms)
         if queued.id is None:
-            log.info("duplicate event ignored conv=%s", key)
-            return Submitted(None, [])
+            # Seen before, but maybe never run: whoever queued it may have died before draining (a timer
+            # claimed again after its process was killed). Make sure the inbox is drained.
+            log.info("duplicate event conv=%s; draining what waits", key)
+            return Submitted(None, await self.drain(key))
         results: list[TurnResult] = []
         if queued.locked:
             await self._drain_locked(key, token, results, first=(queued.state, list(queued.pending)))
@@ -83,6 +85,10 @@ class Processor:
         id, or None for a duplicate. Somebody must `drain` the conversation afterwards."""
         queued = await self.store.enqueue(self.key_for(event), event, token="", lease_ms=self.lease_ms)
         return queued.id
+
+    async def waiting(self, key: ConversationKey) -> int:
+        """How many events wait in the conversation's inbox (being run by someone, or left behind)."""
+        return int(await self.store.client.xlen(self.store.key(key, C.INBOX)))
 
     async def drain(self, key: ConversationKey) -> list[TurnResult]:
         """Process whatever waits in this conversation's inbox, if nobody else is."""

@@ -12,7 +12,7 @@ from typing import Any
 from flows.messages import InboundEvent
 from runtime.conversations.processor import Processor
 from runtime.engine.turn import TurnResult
-from runtime.timers import ClaimedTimer, Dispatcher
+from runtime.timers import ClaimedTimer, Dispatcher, RetryLater
 
 log = logging.getLogger("papo.timers")
 
@@ -48,6 +48,10 @@ class ConversationTimers:
             log.warning("timer %s names no conversation; dropped", claim.timer.id)
             return
         self.results += (await self.processor.submit(event)).results
+        if await self.processor.waiting(self.processor.key_for(event)):
+            # Another process holds the conversation (or a dead one did, until its lease ends): claim
+            # the timer again later; its event is deduped, and that submit drains what waits.
+            raise RetryLater("its conversation is being run elsewhere")
 
 
 def conversation_dispatcher(processor: Processor, **options: Any) -> Dispatcher | None:

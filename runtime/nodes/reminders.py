@@ -10,7 +10,7 @@ whose conversation moved on is ignored (and noted).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -23,6 +23,7 @@ from runtime.engine.outcomes import Go, Outcome
 from runtime.nodes.booking_texts import appointment_vars
 from runtime.nodes.services import BotTurn
 from runtime.scheduling import SchedulingError
+from runtime.scheduling.calendar import ReminderRule
 from runtime.scheduling.model import iso
 
 REMINDERS = "_reminders"  # remind timers this conversation still expects: timer id -> due
@@ -61,9 +62,26 @@ async def fire_reminder(t: BotTurn, payload: dict[str, Any]) -> None:
     if not appt.active or iso(appt.slot.start) != payload.get("start"):
         ignore(t, "the appointment was cancelled or moved")
         return
+    if (why := _passed(t, appt.slot.start, scheduler.calendar.reminders, str(payload.get("reminder")))) is not None:
+        ignore(t, why)
+        return
     t.notices.append({"kind": "reminder", "appointment": appt.id, "reminder": payload.get("reminder")})
     await _start_beside(t, flow_id, {"appointment": appointment_vars(appt, scheduler.calendar)})
 
+
+
+def _passed(t: BotTurn, start: datetime, rules: Sequence[ReminderRule], rule_id: str) -> str | None:
+    """Why a reminder's moment has passed, or None: it waited in the inbox (its process died before
+    running it) until after the appointment, past its own lateness limit, or past a later reminder's
+    moment. A reminder is dropped then, never sent late."""
+    if t.now >= start:
+        return "the appointment has started or is over"
+    rule = next((r for r in rules if r.id == rule_id), None)
+    if rule is not None and any(r.before < rule.before and t.now >= start - r.before for r in rules):
+        return "a later reminder superseded it"
+    if rule is not None and t.now > start - rule.before + min(rule.max_lateness, rule.before):
+        return "the reminder's moment has passed"
+    return None
 
 
 async def fire_remind(t: BotTurn, payload: dict[str, Any]) -> None:

@@ -16,7 +16,7 @@ themselves); the handler turns a timer into an event for its conversation, dedup
 """
 
 from runtime.timers.clock import Clock, ManualClock, SystemClock, from_ms, require_aware, to_ms
-from runtime.timers.errors import NaiveDatetime, TimerConfigError, TimerEncodingError, TimerError
+from runtime.timers.errors import NaiveDatetime, RetryLater, TimerConfigError, TimerEncodingError, TimerError
 from runtime.timers.keys import ShardKeys, shard_of
 from runtime.timers.model import ClaimBatch, ClaimedTimer, SkippedTimer, Timer
 from runtime.timers.queue import TimerQueue
@@ -30,6 +30,7 @@ __all__ = [
     "Dispatcher",
     "ManualClock",
     "NaiveDatetime",
+    "RetryLater",
     "ShardKeys",
     "SkipHandler",
     "SkippedTimer",

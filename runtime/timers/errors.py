@@ -2,7 +2,8 @@
 
     TimerError
      ├── TimerEncodingError   a payload that JSON cannot carry, an empty id
-     └── TimerConfigError     a queue option out of range
+     ├── TimerConfigError     a queue option out of range
+     └── RetryLater           raised by a handler: not done yet, claim the timer again later
 (NaiveDatetime, a datetime without a zone, is the runtime's own.)
 """
 
@@ -11,7 +12,7 @@ from __future__ import annotations
 from flows.errors import PapoError
 from runtime.engine.errors import NaiveDatetime
 
-__all__ = ["NaiveDatetime", "TimerConfigError", "TimerEncodingError", "TimerError"]
+__all__ = ["NaiveDatetime", "RetryLater", "TimerConfigError", "TimerEncodingError", "TimerError"]
 
 
 class TimerError(PapoError):
@@ -25,3 +26,7 @@ class TimerEncodingError(TimerError):
 class TimerConfigError(TimerError, ValueError):
     pass
 
+
+class RetryLater(TimerError):
+    """A handler's clean "not yet": the timer is claimed again after the dispatcher's `retry_after`,
+    logged in one line, without a traceback."""

@@ -11,6 +11,7 @@ from datetime import timedelta
 from redis.exceptions import RedisError
 
 from runtime.timers.clock import Clock
+from runtime.timers.errors import RetryLater
 from runtime.timers.model import ClaimedTimer, SkippedTimer
 from runtime.timers.queue import TimerQueue
 
@@ -78,6 +79,11 @@ class Dispatcher:
                 try:
                     await self.handler(claim)
                     return claim
+                except RetryLater as why:
+                    log.info("timer %s not done yet (%s); trying again in %s", claim.timer.id, why, self.retry_after)
+                    await self.queue.retry(claim, self.clock.now() + self.retry_after)
+                    report.failed += 1
+                    return None
                 except Exception:
                     log.exception("timer %s failed on attempt %d; retrying in %s",
                                   claim.timer.id, claim.attempt, self.retry_after)
