@@ -225,7 +225,7 @@ async def _resume_confirm(node: BookNode | RescheduleNode, t: BotTurn, step: Ste
             appt = await scheduler.reschedule(step["appointment"], hold, patient=patient_of(t))
         else:
             details = {"name": t.state.vars["nome"]} if t.state.vars.get("nome") else {}
-            appt = await scheduler.book(hold, patient_of(t), details=details)
+            appt = await scheduler.book(hold, patient_of(t), details=details, idempotency_key=t.event.id)
     except SlotTaken:
         return await offer(node, t, step, "taken")
     except (HoldExpired, DateInPast):

@@ -101,9 +101,10 @@ class HttpCalendar:
         return await self._call("DELETE", f"/holds/{hold_id}", missing_ok=True) is not None
 
     async def book(self, slot: Slot, patient: str, *, now: datetime, by: str,
-                   details: Mapping[str, Any], hold_id: str | None = None) -> Appointment:
+                   details: Mapping[str, Any], hold_id: str | None = None,
+                   idempotency_key: str | None = None) -> Appointment:
         body = {"slot": slot.to_json(), "patient": patient, "by": by, "details": dict(details),
-                "hold_id": hold_id, "now": iso(now)}
+                "hold_id": hold_id, "now": iso(now), "idempotency_key": idempotency_key}
         return Appointment.from_json((await self._must("POST", "/appointments", body=body))["appointment"])
 
     async def reschedule(self, appointment_id: str, slot: Slot, *, now: datetime, by: str,

@@ -27,8 +27,11 @@ class CalendarProvider(Protocol):
     async def release(self, hold_id: str, *, now: datetime) -> bool: ...
 
     async def book(self, slot: Slot, patient: str, *, now: datetime, by: str,
-                   details: Mapping[str, Any], hold_id: str | None = None) -> Appointment:
-        """Book atomically; SlotTaken if anyone else holds or booked it, HoldExpired for a stale hold."""
+                   details: Mapping[str, Any], hold_id: str | None = None,
+                   idempotency_key: str | None = None) -> Appointment:
+        """Book atomically; SlotTaken if anyone else holds or booked it, HoldExpired for a stale hold.
+        A second call with the same `idempotency_key` (and patient) returns the first call's appointment
+        and books nothing: a turn run again after a crash finds the booking it made."""
         ...
 
     async def reschedule(self, appointment_id: str, slot: Slot, *, now: datetime, by: str,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import uuid
 from collections.abc import Mapping
@@ -116,14 +117,21 @@ class RedisCalendar:
         return [hold_id, BusyMember("h", slot.professional, hold_id, slot.end, hold.expires_at).encode()]
 
     async def book(self, slot: Slot, patient: str, *, now: datetime, by: str,
-                   details: Mapping[str, Any], hold_id: str | None = None) -> Appointment:
+                   details: Mapping[str, Any], hold_id: str | None = None,
+                   idempotency_key: str | None = None) -> Appointment:
         self._check_offered(slot)
         entry = HistoryEntry(now, "booked", by, slot.start, slot.professional)
-        appt = Appointment(uuid.uuid4().hex[:12], slot, patient, "booked", dict(details), (entry,))
+        appt_id = _idempotent_id(patient, idempotency_key) if idempotency_key else uuid.uuid4().hex[:12]
+        appt = Appointment(appt_id, slot, patient, "booked", dict(details), (entry,))
+        if idempotency_key and (earlier := await self.get(appt_id)) is not None and earlier.patient == patient:
+            return earlier  # booked by this same request before (its turn crashed before committing)
         member = BusyMember("a", slot.professional, appt.id, slot.end).encode()
         args = [to_ms(now), *self._window(slot), member, appt.id, _dump(appt),
                 *await self._hold_args(hold_id, patient, slot), patient]
-        _raise_for(await self._book(keys=self.keys.script_keys(patient), args=args), slot)
+        result = await self._book(keys=self.keys.script_keys(patient), args=args)
+        if _text(result[0]) == "exists" and (earlier := await self.get(appt_id)) is not None:
+            return earlier  # the same request raced itself: the first one won
+        _raise_for(result, slot)
         return appt
 
     async def reschedule(self, appointment_id: str, slot: Slot, *, now: datetime, by: str,
@@ -185,6 +193,11 @@ class RedisCalendar:
         ids = await self.redis.zrangebyscore(self.keys.starts, to_ms(start), f"({to_ms(end)}")
         found = await self._many(ids)
         return [a for a in found if professional is None or a.slot.professional == professional]
+
+
+def _idempotent_id(patient: str, key: str) -> str:
+    """The appointment id of a booking request: the same request always books the same id."""
+    return hashlib.sha256(f"{patient}\x00{key}".encode()).hexdigest()[:12]
 
 
 def _raise_for(result: list[Any], slot: Slot) -> None:

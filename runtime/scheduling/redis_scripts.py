@@ -84,6 +84,7 @@ return {'ok'}
 
 # ARGV: now, lo, hi, start, prof, member, appt_id, appt_json, hold_id, hold_member, patient
 BOOK = _COMMON + """
+if redis.call('HEXISTS', KEYS[2], ARGV[7]) == 1 then return {'exists'} end
 local skip = held(ARGV[9], ARGV[10])
 if skip == false then return {'hold_gone'} end
 local own_id, own = own_hold(ARGV[11])

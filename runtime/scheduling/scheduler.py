@@ -118,13 +118,15 @@ class Scheduler:
         return await self.provider.release(hold.id if isinstance(hold, Hold) else hold, now=self.clock.now())
 
     async def book(self, slot: Slot | Hold | str, patient: str, *, details: Mapping[str, Any] | None = None,
-                   by: str = PATIENT) -> Appointment:
-        """Book a slot (a Slot, its ref, or the patient's Hold on it) atomically; never double-books."""
+                   by: str = PATIENT, idempotency_key: str | None = None) -> Appointment:
+        """Book a slot (a Slot, its ref, or the patient's Hold on it) atomically; never double-books.
+        With an `idempotency_key` (a turn passes its event id), the same request books once: run again
+        after a crash, it returns the appointment it made, and its reminders are scheduled."""
         now = self.clock.now()
         chosen, hold_id = (slot.slot, slot.id) if isinstance(slot, Hold) else (_slot(slot), None)
         self._check_bookable(chosen, now, by)
         appt = await self.provider.book(chosen, patient, now=now, by=by, details=details or {},
-                                        hold_id=hold_id)
+                                        hold_id=hold_id, idempotency_key=idempotency_key)
         await self._sync(appt, now)
         return appt
 

@@ -89,7 +89,8 @@ class ClinicSystem:
     async def book(self, request: web.Request) -> web.Response:
         body = await request.json()
         appt = await self.calendar.book(Slot.from_json(body["slot"]), body["patient"], now=parse_iso(body["now"]),
-                                        by=body["by"], details=body["details"], hold_id=body["hold_id"])
+                                        by=body["by"], details=body["details"], hold_id=body["hold_id"],
+                                        idempotency_key=body.get("idempotency_key"))
         return web.json_response({"appointment": appt.to_json()}, status=201)
 
     async def listing(self, request: web.Request) -> web.Response:

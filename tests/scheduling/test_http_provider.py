@@ -62,6 +62,17 @@ async def test_the_remote_system_offers_holds_and_books(remote: Scheduler, clock
     assert await timers.size() == 0
 
 
+async def test_a_booking_request_sent_again_books_once(remote: Scheduler, timers: TimerQueue) -> None:
+    """The idempotency key travels to the clinic's system: the same request again is the same booking."""
+    [slot] = await remote.find_slots("consulta", day=date(2026, 3, 10), period="tarde", limit=1)
+    hold = await remote.hold(slot, "p1")
+    first = await remote.book(hold, "p1", idempotency_key="wamid.A1")
+    again = await remote.book(hold, "p1", idempotency_key="wamid.A1")  # the hold is used up by now
+    assert again == first
+    assert [a.id for a in await remote.appointments_of("p1")] == [first.id]
+    assert await timers.size() == 2
+
+
 async def test_remote_refusals_map_to_the_same_errors(remote: Scheduler, clock: ManualClock) -> None:
     [slot] = await remote.find_slots("consulta", limit=1)
     hold = await remote.hold(slot, "p1")
