@@ -57,10 +57,10 @@ def _did_you_mean(word: str, choices: Iterable[str]) -> str:
 
 
 def _lint_bot(bot: Bot, file: str, report: Report) -> None:
-    llm_flows = [(f"/llm/flows/{i}", name) for i, name in enumerate(bot.llm.get("flows", ()))]
+    llm_flows = [(f"/llm/flows/{i}", name) for i, name in enumerate(bot.llm.flows)]
     for pointer, name in [("/entry_flow", bot.entry_flow), ("/fallback_flow", bot.fallback_flow),
-                          ("/scheduling/reminder_flow", bot.scheduling.get("reminder_flow")),
-                          ("/llm/handoff_flow", bot.llm.get("handoff_flow")), *llm_flows]:
+                          ("/scheduling/reminder_flow", bot.scheduling.reminder_flow),
+                          ("/llm/handoff_flow", bot.llm.handoff_flow), *llm_flows]:
         if name and name not in bot.flows:
             report(file, pointer, "unknown-flow", f"flow {name!r} does not exist",
                    _did_you_mean(name, bot.flows) or f"flows in this bot: {', '.join(sorted(bot.flows))}")

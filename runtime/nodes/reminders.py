@@ -47,7 +47,7 @@ async def _start_beside(t: BotTurn, flow_id: str, variables: Mapping[str, Any]) 
 
 
 async def fire_reminder(t: BotTurn, payload: dict[str, Any]) -> None:
-    flow_id, scheduler = t.bot.scheduling.get("reminder_flow"), t.services.scheduler
+    flow_id, scheduler = t.bot.scheduling.reminder_flow, t.services.scheduler
     if not flow_id or flow_id not in t.bot.flows or scheduler is None:
         ignore(t, "the bot has no scheduling.reminder_flow or no calendar")
         return
