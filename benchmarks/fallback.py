@@ -33,7 +33,8 @@ from aiohttp import web  # noqa: E402
 from aiohttp.test_utils import TestServer  # noqa: E402
 
 from flows.loader import load_bot  # noqa: E402
-from runtime.llm import LlmFallback, LlmRequest, LlmSettings  # noqa: E402
+from flows.settings import LlmSettings  # noqa: E402
+from runtime.llm import LlmConfig, LlmFallback, LlmRequest  # noqa: E402
 from runtime.nodes.assist import catalog, version  # noqa: E402
 
 CLINIC = Path(__file__).parents[1] / "examples" / "clinic"
@@ -87,7 +88,7 @@ async def main(calls: int) -> None:
     client, kind = await redis_client()
     prefix = f"papobench-{uuid.uuid4().hex[:8]}"
     bot = load_bot(CLINIC)
-    fallback = LlmFallback(LlmSettings(api_key="sk-bench", base_url=base_url, monthly_budget_usd=1e9), client,
+    fallback = LlmFallback(LlmConfig("sk-bench", base_url, settings=LlmSettings(monthly_budget_usd=1e9)), client,
                            bot=bot, prefix=prefix)
     direct = openai.AsyncOpenAI(api_key="sk-bench", base_url=base_url, http_client=httpx.AsyncClient())
     cat, ver = catalog(bot, "pt-BR"), version(bot)

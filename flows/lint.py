@@ -13,10 +13,14 @@ from . import constants as C
 from .errors import FlowIssue, Severity, TemplateError
 from .jsonpos import Positions, escape
 from .model import Bot, Flow
-from .nodes import AskNode, CallNode, Node, SendNode, Text
+from .nodes import AskNode, CallNode, Node, SendNode, SetNode, Text
 from .templating import expression_names, template_names
 
-BUILTIN_VARIABLES = frozenset({"user", "channel", "locale", "now", "today", "bot", "last_input"})
+# What every template and condition sees (runtime.engine.turn.Turn.variables); no variable may take these names.
+BUILTINS = {"user": "the user's id on the channel", "channel": "the channel", "locale": "the conversation's language",
+            "now": "the current time", "today": "today's date", "bot": "the bot's name",
+            "last_input": "the user's last message"}
+BUILTIN_VARIABLES = frozenset(BUILTINS)
 
 
 @dataclass
@@ -38,6 +42,7 @@ def lint(bot: Bot, bot_file: str, positions: Mapping[str, Positions]) -> list[Fl
     issues: list[FlowIssue] = []
     report = _Reporter(positions, issues)
     _lint_bot(bot, bot_file, report)
+    _lint_builtin_names(bot, bot_file, report)
     known = _known_variables(bot)
     _lint_bot_texts(bot, bot_file, known, report)
     for flow in bot.flows.values():
@@ -57,10 +62,10 @@ def _did_you_mean(word: str, choices: Iterable[str]) -> str:
 
 
 def _lint_bot(bot: Bot, file: str, report: Report) -> None:
-    llm_flows = [(f"/llm/flows/{i}", name) for i, name in enumerate(bot.llm.get("flows", ()))]
+    llm_flows = [(f"/llm/flows/{i}", name) for i, name in enumerate(bot.llm.flows)]
     for pointer, name in [("/entry_flow", bot.entry_flow), ("/fallback_flow", bot.fallback_flow),
-                          ("/scheduling/reminder_flow", bot.scheduling.get("reminder_flow")),
-                          ("/llm/handoff_flow", bot.llm.get("handoff_flow")), *llm_flows]:
+                          ("/scheduling/reminder_flow", bot.scheduling.reminder_flow),
+                          ("/llm/handoff_flow", bot.llm.handoff_flow), *llm_flows]:
         if name and name not in bot.flows:
             report(file, pointer, "unknown-flow", f"flow {name!r} does not exist",
                    _did_you_mean(name, bot.flows) or f"flows in this bot: {', '.join(sorted(bot.flows))}")
@@ -226,6 +231,28 @@ def _cycles(graph: Mapping[str, list[str]]) -> list[set[str]]:
                 if len(component) > 1 or node in graph[node]:
                     found.append(component)
     return found
+
+
+def _lint_builtin_names(bot: Bot, bot_file: str, report: Report) -> None:
+    """A variable named like a built-in would never be seen: templates and conditions read the built-in."""
+    places = [(bot_file, f"/variables/{escape(name)}", name) for name in bot.variables]
+    places += [(bot_file, f"/llm/settable/{i}", name) for i, name in enumerate(bot.llm.settable)]
+    for flow in bot.flows.values():
+        places += [(flow.file, f"/variables/{escape(name)}", name) for name in flow.variables]
+        places += [(flow.file, _node_pointer(node.id, _write_pointer(node, name)), name)
+                   for node in flow.nodes.values() for name in node.writes()]
+    for file, pointer, name in places:
+        if name in BUILTINS:
+            report(file, pointer, "builtin-variable",
+                   f"variable {name!r} has the name of a built-in ({BUILTINS[name]}), which every template "
+                   "and condition reads instead",
+                   f"rename it; these names are taken: {', '.join(BUILTINS)}"
+                   + ("; to change the conversation's language, set \"locale\" in a set node"
+                      if name == "locale" else ""))
+
+
+def _write_pointer(node: Node, name: str) -> str:
+    return f"/vars/{escape(name)}" if isinstance(node, SetNode) else "/var"
 
 
 def _known_variables(bot: Bot) -> set[str]:

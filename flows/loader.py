@@ -13,12 +13,14 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+from .durations import parse_duration
 from .errors import FlowInvalid, FlowIssue
 from .faq import FAQ_FILE, Faq
 from .jsonpos import Positions, describe_decode_error, load_with_positions
 from .lint import lint
-from .model import Bot, Flow, Interrupt, parse_duration, variables_from_json
+from .model import Bot, Flow, Interrupt, variables_from_json
 from .schemas import schema_issues
+from .settings import FaqSettings, LlmSettings, NluSettings, SchedulingSettings
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,12 +150,12 @@ def _build(root: Path, data: dict[str, Any], flow_data: dict[str, tuple[str, Any
         variables=variables_from_json(data.get("variables", {})),
         messages=dict(data.get("messages", {})),
         settings=dict(data.get("settings", {})),
-        nlu=dict(data.get("nlu", {})),
+        nlu=NluSettings.from_json(data.get("nlu", {})),
         channels={name: dict(refs) for name, refs in data.get("channels", {}).items()},
         root=str(root),
-        scheduling=dict(data.get("scheduling", {})),
-        faq_settings=dict(data.get("faq", {})),
-        llm=dict(data.get("llm", {})),
+        scheduling=SchedulingSettings.from_json(data.get("scheduling", {})),
+        faq_settings=FaqSettings.from_json(data.get("faq", {})),
+        llm=LlmSettings.from_json(data.get("llm", {})),
     )
 
 

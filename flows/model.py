@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
+from .durations import parse_duration as parse_duration  # where callers have always found it
 from .faq import Faq
 from .nodes import Node, Text, node_kinds
+from .settings import FaqSettings, LlmSettings, NluSettings, SchedulingSettings
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,7 +82,9 @@ class Interrupt:
 
 @dataclass(frozen=True, slots=True)
 class Bot:
-    """A loaded, validated bot: settings plus the current version of each flow."""
+    """A loaded, validated bot: settings plus the current version of each flow. The settings
+    sections of bot.json are typed (`flows.settings`); `settings` is its free-form section, which
+    papo itself never reads, and `channels` maps each channel to its `${ENV_VAR}` references."""
 
     name: str
     default_locale: str
@@ -95,13 +98,13 @@ class Bot:
     variables: Mapping[str, Variable] = field(default_factory=dict)
     messages: Mapping[str, Text] = field(default_factory=dict)
     settings: Mapping[str, Any] = field(default_factory=dict)
-    nlu: Mapping[str, Any] = field(default_factory=dict)
+    nlu: NluSettings = NluSettings()
     channels: Mapping[str, Mapping[str, str]] = field(default_factory=dict)  # ${ENV_VAR} references
     root: str = ""
-    scheduling: Mapping[str, Any] = field(default_factory=dict)  # e.g. {"reminder_flow": "lembrete"}
-    faq: Faq = Faq()  # faq.json; `faq_settings` and `llm` are bot.json's "faq" and "llm"
-    faq_settings: Mapping[str, Any] = field(default_factory=dict)
-    llm: Mapping[str, Any] = field(default_factory=dict)
+    scheduling: SchedulingSettings = SchedulingSettings()
+    faq: Faq = Faq()  # faq.json; `faq_settings` is bot.json's "faq"
+    faq_settings: FaqSettings = FaqSettings()
+    llm: LlmSettings = LlmSettings()
 
     @property
     def all_locales(self) -> tuple[str, ...]:
@@ -128,13 +131,3 @@ def localize(text: Text, locale: str, default_locale: str) -> str:
         return text
     return text.get(locale) or text.get(default_locale) or next(iter(text.values()))
 
-
-_DURATION_UNITS = {"d": 86400, "h": 3600, "m": 60, "s": 1}
-
-
-def parse_duration(text: str) -> timedelta:
-    """'24h', '1h30m', '7d' -> timedelta; raises ValueError with the accepted form."""
-    parts = re.findall(r"(\d+)([dhms])", text)
-    if not parts or "".join(n + u for n, u in parts) != text:
-        raise ValueError(f"duration {text!r} is not like 24h, 30m, 1h30m or 7d")
-    return timedelta(seconds=sum(int(n) * _DURATION_UNITS[u] for n, u in parts))

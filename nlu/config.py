@@ -1,13 +1,15 @@
-"""Settings of the embedded NLU for one bot."""
+"""Settings of the embedded NLU for one bot: built from bot.json's "nlu" section
+(`flows.settings.NluSettings`, where its defaults are written) plus what only the NLU knows."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from flows.settings import NluSettings
 from nlu.classifier import ClassifierSettings
 from nlu.data_entities import DataEntitySettings
 from nlu.entities import BUILTIN_DIMENSIONS
@@ -15,7 +17,9 @@ from nlu.errors import ConfigError
 from nlu.temporal_types import DEFAULT_RULES, TemporalRules
 
 CACHE_FOLDER = ".papo-cache"
-FALLBACK_INTENT = "nlu_fallback"
+BOT_DEFAULTS = NluSettings()
+FALLBACK_INTENT = BOT_DEFAULTS.fallback_intent
+TIMEZONE = "America/Sao_Paulo"  # of an NLU used without a bot; a bot's NLU has the bot's timezone
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,13 +27,13 @@ class NluConfig:
     """threshold: below this top confidence the parse is `fallback_intent`;
     ambiguity_threshold: so is it when top1 - top2 is below this (Rasa's FallbackClassifier rule)."""
 
-    threshold: float = 0.3
-    ambiguity_threshold: float = 0.1
+    threshold: float = BOT_DEFAULTS.threshold
+    ambiguity_threshold: float = BOT_DEFAULTS.ambiguity_threshold
     fallback_intent: str = FALLBACK_INTENT
-    timezone: str = "America/Sao_Paulo"
+    timezone: str = TIMEZONE
     cache_dir: Path | None = None
     builtin_entities: tuple[str, ...] = BUILTIN_DIMENSIONS
-    dateparser_fallback: bool = False
+    dateparser_fallback: bool = BOT_DEFAULTS.dateparser_fallback
     temporal_rules: TemporalRules = DEFAULT_RULES
     classifier: ClassifierSettings = field(default_factory=ClassifierSettings)
     data_entities: DataEntitySettings = field(default_factory=DataEntitySettings)
@@ -47,15 +51,21 @@ class NluConfig:
             ) from error
 
     @classmethod
+    def from_settings(cls, settings: NluSettings, *, timezone: str | None = None,
+                      bot_dir: Path | None = None) -> NluConfig:
+        """From bot.json's "nlu" section; `timezone` (the bot's) is used when the section names none.
+        A relative cache_dir is inside the bot folder (default `.papo-cache`)."""
+        cache = settings.cache_dir or (CACHE_FOLDER if bot_dir is not None else None)
+        cache_dir = None if cache is None else (bot_dir / cache if bot_dir is not None else Path(cache))
+        return cls(threshold=settings.threshold, ambiguity_threshold=settings.ambiguity_threshold,
+                   fallback_intent=settings.fallback_intent, timezone=settings.timezone or timezone or TIMEZONE,
+                   cache_dir=cache_dir, dateparser_fallback=settings.dateparser_fallback)
+
+    @classmethod
     def from_mapping(cls, raw: Mapping[str, Any], *, bot_dir: Path | None = None) -> NluConfig:
-        """From the `nlu` section of bot.json: threshold, ambiguity_threshold, timezone, cache_dir,
-        dateparser_fallback. A relative cache_dir is inside the bot folder (default `.papo-cache`)."""
-        known = {"threshold", "ambiguity_threshold", "fallback_intent", "timezone", "cache_dir",
-                 "dateparser_fallback"}
+        """From an `nlu` section that no schema has checked: an unknown key is an error."""
+        known = {f.name for f in fields(NluSettings)}
         unknown = sorted(set(raw) - known)
         if unknown:
             raise ConfigError(f"unknown nlu setting(s) {', '.join(unknown)}; known: {', '.join(sorted(known))}")
-        values = dict(raw)
-        cache = values.pop("cache_dir", CACHE_FOLDER if bot_dir is not None else None)
-        cache_dir = None if cache is None else (bot_dir / cache if bot_dir is not None else Path(cache))
-        return cls(cache_dir=cache_dir, **values)
+        return cls.from_settings(NluSettings.from_json(raw), bot_dir=bot_dir)

@@ -14,10 +14,11 @@ from dataclasses import dataclass
 from sklearn.feature_extraction.text import TfidfVectorizer
 
 from flows.faq import Faq
+from flows.settings import FaqSettings
 from nlu.text import normalise
 
-DEFAULT_THRESHOLD = 0.5
-DEFAULT_MARGIN = 0.08
+DEFAULT_THRESHOLD = FaqSettings().threshold
+DEFAULT_MARGIN = FaqSettings().margin
 # Words that say nothing about which question it is; keeping them makes every question look alike.
 _STOPWORDS = frozenset(
     "a o as os um uma de da do das dos em no na nos nas para pra por com e ou que qual quais voces voce vcs "
@@ -60,10 +61,9 @@ class FaqIndex:
         self._char_matrix = self._chars.fit_transform(texts) if texts else None
 
     @classmethod
-    def from_settings(cls, faq: Faq, settings: dict[str, object]) -> FaqIndex:
-        threshold = settings.get("threshold", DEFAULT_THRESHOLD)
-        margin = settings.get("margin", DEFAULT_MARGIN)
-        return cls(faq, threshold=float(threshold), margin=float(margin))  # type: ignore[arg-type]
+    def from_settings(cls, faq: Faq, settings: FaqSettings) -> FaqIndex:
+        """The index bot.json's "faq" section describes."""
+        return cls(faq, threshold=settings.threshold, margin=settings.margin)
 
     def read(self, text: str, *, topics: Sequence[str] = (), limit: int = 5) -> FaqReading:
         """Rank entries for `text`; `topics` keeps only entries tagged with one of them."""

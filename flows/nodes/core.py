@@ -158,7 +158,7 @@ class SetNode(Node):
         return [(f"/vars/{k}", v) for k, v in self.vars.items() if isinstance(v, str)]
 
     def writes(self) -> list[str]:
-        return list(self.vars)
+        return [name for name in self.vars if name != "locale"]  # `locale` is the conversation's language
 
 
 @dataclass(frozen=True, slots=True)

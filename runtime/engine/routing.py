@@ -13,7 +13,7 @@ from runtime.engine.clock import Clock
 from runtime.engine.outcomes import Go
 from runtime.engine.ports import Library
 from runtime.engine.registry import Handlers
-from runtime.engine.state import Conversation
+from runtime.engine.state import Conversation, Private
 from runtime.engine.turn import S, Turn, TurnResult
 
 DEFAULT_EXPIRED = "Our previous conversation expired, so let's start again."
@@ -54,6 +54,7 @@ def _expire(t: Turn[Any]) -> None:
     t.state.started_at = t.now.isoformat()
     t.state.vars = {k: v for k, v in t.state.vars.items()
                     if (var := t.bot.variable(k)) is not None and var.scope == "contact"}
+    t.state.private = Private()
 
 
 async def route(t: Turn[Any]) -> None:

@@ -1,4 +1,8 @@
-"""Conversation state: one JSON document per conversation."""
+"""Conversation state: one JSON document per conversation.
+
+`vars` holds the user's data: what the flows asked and set. What node handlers keep for
+themselves between turns lives in `private`, which templates, exports and the admin API never see.
+"""
 
 from __future__ import annotations
 
@@ -25,6 +29,25 @@ class Frame:
 
 
 @dataclass(slots=True)
+class Private:
+    """Node handlers' own state between turns; like `vars`, it ends with the session."""
+
+    booking: dict[str, Any] | None = None  # the waiting scheduling node's step (runtime.nodes.booking)
+    reminders: dict[str, str] = field(default_factory=dict)  # `remind` timers still expected: id -> due
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Private:
+        return cls(**data)
+
+
+# Where documents stored before `private` existed kept it: in vars, under these names.
+_FORMER_VARS = {"_booking": "booking", "_reminders": "reminders"}
+
+
+@dataclass(slots=True)
 class Conversation:
     """The state of one conversation. `version` is the store's fencing token."""
 
@@ -42,6 +65,7 @@ class Conversation:
     last_inbound_at: str | None = None
     turns: int = 0
     asked_at: str | None = None  # when the waiting question was asked: its timeouts count from here
+    private: Private = field(default_factory=Private)
 
     @property
     def active(self) -> bool:
@@ -53,17 +77,28 @@ class Conversation:
     def to_json(self) -> dict[str, Any]:
         data = {name: getattr(self, name) for name in _DOC_FIELDS}
         data["stack"] = [asdict(frame) for frame in self.stack]
+        data["private"] = self.private.to_json()
         return data
 
     @classmethod
     def from_json(cls, data: dict[str, Any], *, version: int) -> Conversation:
         fields = dict(data)
         fields["stack"] = [Frame(**f) for f in fields.get("stack", [])]
+        fields["vars"], private = _split_former_vars(fields.get("vars", {}), fields.get("private", {}))
+        fields["private"] = Private.from_json(private)
         return cls(version=version, **fields)
 
     def clone(self) -> Conversation:
         """A deep copy: a turn works on its own copy, never on its input."""
         return Conversation.from_json(json.loads(json.dumps(self.to_json())), version=self.version)
+
+
+def _split_former_vars(variables: dict[str, Any], private: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """An older document's node state moves from its variables to `private`."""
+    if not _FORMER_VARS.keys() & variables.keys():
+        return variables, private
+    moved = {new: variables[old] for old, new in _FORMER_VARS.items() if old in variables}
+    return {k: v for k, v in variables.items() if k not in _FORMER_VARS}, moved | private
 
 
 _DOC_FIELDS = tuple(name for name in Conversation.__dataclass_fields__ if name != "version")

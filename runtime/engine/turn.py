@@ -89,11 +89,13 @@ class Turn(Generic[S]):
         return self.state.locale or self.bot.default_locale
 
     def variables(self) -> dict[str, Any]:
+        """What templates and conditions see: the conversation's variables and the built-ins, which
+        no variable can hide (the lint refuses such a name; an older conversation may still hold one)."""
         local = self.local_now
         builtins = {"channel": self.event.channel, "user": self.event.user, "locale": self.locale,
                     "now": local, "today": local.date(), "bot": self.bot.name,
                     "last_input": self.event.text}
-        return {**builtins, **self.state.vars}
+        return {**self.state.vars, **builtins}
 
     def text(self, text: Text) -> str:
         return render(localize(text, self.locale, self.bot.default_locale), self.variables())

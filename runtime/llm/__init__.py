@@ -4,15 +4,15 @@ OpenAI-compatible endpoint, validated against the bot's catalog before papo acts
 from runtime.llm.commands import Catalog, Command, Refused, check
 from runtime.llm.fallback import Decision, LlmFallback, LlmRequest, llm_fallback
 from runtime.llm.privacy import mask
-from runtime.llm.settings import LlmSettings
+from runtime.llm.settings import LlmConfig
 
 __all__ = [
     "Catalog",
     "Command",
     "Decision",
+    "LlmConfig",
     "LlmFallback",
     "LlmRequest",
-    "LlmSettings",
     "Refused",
     "check",
     "llm_fallback",

@@ -18,7 +18,7 @@ from nlu.text import normalise
 from runtime.llm.commands import Catalog, Command, Refused, check, parse, response_format
 from runtime.llm.ledger import Ledger
 from runtime.llm.privacy import mask
-from runtime.llm.settings import LlmSettings
+from runtime.llm.settings import LlmConfig
 
 if TYPE_CHECKING:
     import openai
@@ -58,19 +58,19 @@ class Decision:
 
 
 class LlmFallback:
-    def __init__(self, settings: LlmSettings, redis: aioredis.Redis, *, bot: Bot, prefix: str) -> None:
+    def __init__(self, config: LlmConfig, redis: aioredis.Redis, *, bot: Bot, prefix: str) -> None:
         # Imported here: LangChain takes seconds to import, and a bot without a key never needs it.
         import httpx
         from langchain_openai import ChatOpenAI
         from pydantic import SecretStr
 
-        self.settings = settings
+        self.settings = settings = config.settings
         self.bot = bot
         self.ledger = Ledger(redis, prefix=prefix, bot=bot.name)
         timeout = httpx.Timeout(settings.deadline, connect=min(2.0, settings.deadline))
         self._http = httpx.AsyncClient(timeout=timeout)
         self._http_sync = httpx.Client(timeout=timeout)  # never used for calls; given so none is left unclosed
-        self.model = ChatOpenAI(model=settings.model, api_key=SecretStr(settings.api_key), base_url=settings.base_url,
+        self.model = ChatOpenAI(model=config.model, api_key=SecretStr(config.api_key), base_url=config.base_url,
                                 max_retries=0, timeout=settings.deadline, max_tokens=settings.max_tokens,
                                 temperature=0, http_async_client=self._http,
                                 http_client=self._http_sync)  # type: ignore[call-arg]  # max_tokens: an alias
@@ -94,7 +94,8 @@ class LlmFallback:
                                      decision.cost)
         if decision.command is not None:
             if decision.command.command in CACHEABLE:
-                await self.ledger.cache(key, decision.command.model_dump_json(), self.settings.cache_ttl)
+                await self.ledger.cache(key, decision.command.model_dump_json(),
+                                        int(self.settings.cache_ttl.total_seconds()))
             await self.ledger.remember(request.conversation, question, decision.command.text or
                                        decision.command.command, self.settings.max_turns)
         return decision
@@ -140,14 +141,14 @@ class LlmFallback:
 def llm_fallback(bot: Bot, redis: aioredis.Redis, *, prefix: str, env: dict[str, str] | None = None
                  ) -> LlmFallback | None:
     """The bot's fallback, or None (said once per bot in the log) when it cannot run."""
-    settings = LlmSettings.from_env(bot.llm) if env is None else LlmSettings.from_env(bot.llm, env)
-    if (why := settings.off_reason) is not None:
+    config = LlmConfig.from_env(bot.llm) if env is None else LlmConfig.from_env(bot.llm, env)
+    if (why := config.off_reason) is not None:
         if bot.name not in _warned:
             _warned.add(bot.name)
             log.info("LLM fallback is off for bot %s: %s; the fallback message and menu answer instead",
                      bot.name, why)
         return None
-    return LlmFallback(settings, redis, bot=bot, prefix=prefix)
+    return LlmFallback(config, redis, bot=bot, prefix=prefix)
 
 
 def _checked(command: Command | Refused, catalog: Catalog) -> Command | Refused:

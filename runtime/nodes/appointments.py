@@ -9,7 +9,6 @@ from flows.nodes import AppointmentNode, CancelNode, ConfirmNode, MyAppointments
 from runtime.engine.outcomes import Go, Jump, Outcome, Wait
 from runtime.nodes.booking import (
     MAX_RETRIES,
-    STEP,
     Step,
     current_step,
     failed,
@@ -115,7 +114,7 @@ async def resume_cancel(node: CancelNode, t: BotTurn) -> Outcome:
             return await _resume_choose(node, t, step)
         reply = yes_or_no(t)
         if reply is None and (flow := t.triggered_flow()) is not None and t.flow is not None and flow != t.flow.id:
-            t.state.vars.pop(STEP, None)
+            t.state.private.booking = None
             t.clear()
             return Jump(flow)
         if reply is None:

@@ -30,7 +30,7 @@ MEDICAL_PHRASES = ("falta de ar", "pressao alta", "pressao baixa", "posso tomar"
 
 def is_medical(t: BotTurn) -> bool:
     text = normalise(t.event.text) if t.event.text else ""
-    extra = {normalise(w) for w in t.bot.llm.get("medical_keywords", ())}
+    extra = {normalise(w) for w in t.bot.llm.medical_keywords}
     words = set(text.split())
     return bool(words & (MEDICAL_WORDS | extra)) or any(p in text for p in MEDICAL_PHRASES)
 
@@ -55,7 +55,7 @@ async def assist_idle(t: BotTurn) -> Assisted:
         return Assisted(answer_from_faq(t), None)
     if t.event.text.strip() and is_medical(t):
         return _medical(t)
-    if t.bot.faq_settings.get("fallback", True) and answer_from_faq(t):
+    if t.bot.faq_settings.fallback and answer_from_faq(t):
         return Assisted(True)
     if t.intent() not in (None, *OUT_OF_SCOPE):  # the nlu knows this message (thanks, goodbye...)
         return Assisted(False)
@@ -70,7 +70,7 @@ async def assist_idle(t: BotTurn) -> Assisted:
 def _medical(t: BotTurn) -> Assisted:
     t.notices.append({"kind": "medical_deflection"})
     t.say(t.message("medical", DEFAULT_MEDICAL))
-    return Assisted(True, t.bot.llm.get("handoff_flow") or t.bot.fallback_flow or t.bot.entry_flow)
+    return Assisted(True, t.bot.llm.handoff_flow or t.bot.fallback_flow or t.bot.entry_flow)
 
 
 def _act(t: BotTurn, command: Command | None) -> Assisted:
@@ -90,7 +90,7 @@ def _act(t: BotTurn, command: Command | None) -> Assisted:
             return Assisted(True, menu)
         case "medical":
             return _medical(t)
-    return Assisted(True, t.bot.llm.get("handoff_flow") or menu)  # handoff
+    return Assisted(True, t.bot.llm.handoff_flow or menu)  # handoff
 
 
 async def decide(t: BotTurn) -> Decision:
@@ -108,10 +108,10 @@ async def decide(t: BotTurn) -> Decision:
 
 
 def catalog(bot: Bot, locale: str) -> Catalog:
-    flows = bot.llm.get("flows") or [f.id for f in bot.flows.values()
+    flows = bot.llm.flows or [f.id for f in bot.flows.values()
                                      if f.triggers.intents or f.triggers.keywords]
     return Catalog({e.id: e.answer_in(locale, bot.default_locale) for e in bot.faq.entries}, frozenset(flows),
-                   frozenset(bot.llm.get("settable", ())))
+                   frozenset(bot.llm.settable))
 
 
 def version(bot: Bot) -> str:

@@ -2,8 +2,8 @@
 cancel, reschedule, confirm, my_appointments; `runtime.conversations.timers`: remind): offering slots,
 holding one while the patient confirms, booking it.
 
-A node that waits keeps its step in the variable `_booking` (the offered slots, the hold, the
-appointment it acts on) and removes it when it leaves. Every call to the calendar goes
+A node that waits keeps its step in `state.private.booking` (the offered slots, the hold, the
+appointment it acts on), never in the variables, and removes it when it leaves. Every call to the calendar goes
 through `turn.services.scheduler`; the patient is the conversation's `channel:user`.
 """
 
@@ -44,7 +44,6 @@ from runtime.scheduling import (
     TooFarAhead,
 )
 
-STEP = "_booking"
 MAX_RETRIES = 2
 Step = dict[str, Any]
 
@@ -69,7 +68,7 @@ def scheduler_of(t: BotTurn) -> Scheduler:
 
 
 def leave(t: BotTurn, target: str | None) -> Outcome:
-    t.state.vars.pop(STEP, None)
+    t.state.private.booking = None
     t.state.retries = 0
     return Go(target)
 
@@ -81,14 +80,14 @@ def failed(node: AppointmentNode, t: BotTurn, exc: SchedulingError) -> Outcome:
 
 
 def current_step(node: AppointmentNode, t: BotTurn) -> Step | None:
-    step = t.state.vars.get(STEP)
+    step = t.state.private.booking
     where = f"{t.flow.id if t.flow else ''}/{node.id}"
-    return step if isinstance(step, dict) and step.get("node") == where else None
+    return step if step is not None and step.get("node") == where else None
 
 
 def new_step(node: AppointmentNode, t: BotTurn, **values: Any) -> Step:
     step: Step = {"node": f"{t.flow.id if t.flow else ''}/{node.id}", **values}
-    t.state.vars[STEP] = step
+    t.state.private.booking = step
     return step
 
 
@@ -182,7 +181,7 @@ async def _not_understood(node: BookNode | RescheduleNode, t: BotTurn, step: Ste
     triggered = t.triggered_flow()
     if triggered is not None and (t.flow is None or triggered != t.flow.id):
         await _release(t, step)
-        t.state.vars.pop(STEP, None)
+        t.state.private.booking = None
         t.clear()
         return Jump(triggered)
     t.state.retries += 1

@@ -26,8 +26,6 @@ from runtime.scheduling import SchedulingError
 from runtime.scheduling.calendar import ReminderRule
 from runtime.scheduling.model import iso
 
-REMINDERS = "_reminders"  # remind timers this conversation still expects: timer id -> due
-
 
 def ignore(t: BotTurn, why: str) -> None:
     t.notices.append({"kind": "timer_ignored", "timer": t.event.data.get("timer"), "why": why})
@@ -47,7 +45,7 @@ async def _start_beside(t: BotTurn, flow_id: str, variables: Mapping[str, Any]) 
 
 
 async def fire_reminder(t: BotTurn, payload: dict[str, Any]) -> None:
-    flow_id, scheduler = t.bot.scheduling.get("reminder_flow"), t.services.scheduler
+    flow_id, scheduler = t.bot.scheduling.reminder_flow, t.services.scheduler
     if not flow_id or flow_id not in t.bot.flows or scheduler is None:
         ignore(t, "the bot has no scheduling.reminder_flow or no calendar")
         return
@@ -85,7 +83,7 @@ def _passed(t: BotTurn, start: datetime, rules: Sequence[ReminderRule], rule_id:
 
 
 async def fire_remind(t: BotTurn, payload: dict[str, Any]) -> None:
-    expected = t.state.vars.get(REMINDERS) or {}
+    expected = t.state.private.reminders
     timer_id = str(t.event.data.get("timer_id"))
     if expected.get(timer_id) != payload.get("due") or payload.get("flow") not in t.bot.flows:
         ignore(t, "the conversation no longer expects this reminder")
@@ -121,5 +119,5 @@ async def enter_remind(node: RemindNode, t: BotTurn) -> Outcome:
     timer_id = f"remind:{t.ref}:{t.flow.id}:{node.id}"
     payload = {"channel": t.event.channel, "user": t.event.user, "flow": node.flow, "due": due.isoformat()}
     t.schedule(TimerRequest(timer_id, due, "remind", payload))
-    t.state.vars.setdefault(REMINDERS, {})[timer_id] = due.isoformat()
+    t.state.private.reminders[timer_id] = due.isoformat()
     return Go(node.next)

@@ -104,6 +104,7 @@ async def conversation(request: web.Request, service: Service) -> web.StreamResp
     if state is None:
         return _error(404, "no such conversation")
     document = state.to_json() | {"version": state.version}
+    del document["private"]  # the node handlers' own state: no one's data
     document["vars"] = masked(state.vars, service.library.current)
     document["failures"] = await service.deliveries.failures(key)
     return web.json_response(document, dumps=lambda d: json.dumps(d, ensure_ascii=False))

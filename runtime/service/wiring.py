@@ -36,9 +36,6 @@ def training_data(bot: Bot) -> nlu.TrainingData:
     return nlu.TrainingData(examples)
 
 
-RASA_SETTINGS = ("rasa_url", "rasa_timeout")
-
-
 class Reader:
     """What the engine reads messages with: the embedded NLU, or a running Rasa server's
     /model/parse that falls back to the embedded NLU when it is down or slow."""
@@ -65,8 +62,8 @@ def reader(bot: Bot, root: Path) -> Reader | None:
     embedded = understanding(bot, root)
     if embedded is None:
         return None
-    url = bot.nlu.get("rasa_url")
-    remote = RasaHTTPNLU(url, embedded, timeout=float(bot.nlu.get("rasa_timeout", 1.0))) if url else None
+    url = bot.nlu.rasa_url
+    remote = RasaHTTPNLU(url, embedded, timeout=bot.nlu.rasa_timeout) if url else None
     return Reader(embedded, remote)
 
 
@@ -75,9 +72,7 @@ def understanding(bot: Bot, root: Path) -> NLU | None:
     bot has no intents at all."""
     if not (root / "nlu.yml").exists() and not any(f.triggers.intents for f in bot.flows.values()):
         return None
-    settings = {k: v for k, v in bot.nlu.items() if k not in RASA_SETTINGS}
-    settings.setdefault("timezone", bot.timezone)
-    config = NluConfig.from_mapping(settings, bot_dir=root)
+    config = NluConfig.from_settings(bot.nlu, timezone=bot.timezone, bot_dir=root)
     return NLU.from_bot(root, training_data(bot), config)
 
 
@@ -86,7 +81,7 @@ def build_services(bot: Bot, root: Path, *, redis: aioredis.Redis | None = None,
     """The bot's services. With a Redis client also its conversation timers, and its scheduler when
     the folder has a calendar.json. `base` reuses already built services (one NLU for many harnesses)."""
     if base is None:
-        base = BotServices(nlu=reader(bot, root), faq=FaqIndex.from_settings(bot.faq, dict(bot.faq_settings))
+        base = BotServices(nlu=reader(bot, root), faq=FaqIndex.from_settings(bot.faq, bot.faq_settings)
                         if bot.faq else None)
     if redis is None:
         return base

@@ -26,7 +26,7 @@ async def test_offers_slots_confirms_and_books(open_bot: OpenBot) -> None:
     assert [m.text for m in replies][-1] == "Marcado: segunda-feira, 02/03, às 10:30"
     state = await h.state()
     assert state is not None and state.vars["appointment"]["status"] == "booked"
-    assert "_booking" not in state.vars
+    assert state.private.booking is None and "_booking" not in state.vars
     scheduler = h.processor.services.scheduler
     assert scheduler is not None
     [appt] = await scheduler.appointments_of("whatsapp:5511987650000")
@@ -130,4 +130,4 @@ async def test_an_impossible_date_is_explained(open_bot: OpenBot) -> None:
     assert offer.text.startswith("Essa data não existe no calendário (31 de fevereiro) 🙂")
     assert titles(offer)[0] == "Seg 02/03 às 10:00"
     state = await h.state()
-    assert state is not None and "wrong" not in state.vars["_booking"]
+    assert state is not None and state.private.booking is not None and "wrong" not in state.private.booking

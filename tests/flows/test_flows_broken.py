@@ -101,6 +101,8 @@ CASES = [
     Case("bad-template-in-bot-message", "bad-template", "bot.json", "/messages/invalid", 6, 16, "close every {{"),
     Case("undefined-variable-in-interrupt", "undefined-variable", "bot.json", "/interrupts/0/text", 6, 35,
          "did you mean 'name'?"),
+    Case("variable-shadows-builtin", "builtin-variable", FLOW, "/nodes/ask_time/var", 8, 14,
+         "these names are taken: user, channel, locale, now"),
     Case("bad-condition-syntax", "bad-condition", FLOW, "/nodes/check/cases/0/if", 15, 16, "write a condition"),
     Case("bad-regex-pattern", "bad-pattern", FLOW, "/nodes/ask_name/pattern", 10, 18, "close every ( and ["),
     Case("missing-translation", "missing-translation", FLOW, "/nodes/greet/text", 14, 15, 'add "en"'),

@@ -9,9 +9,10 @@ import redis.asyncio as aioredis
 
 from flows.loader import load_bot
 from flows.model import Bot
+from flows.settings import LlmSettings
 from runtime.cli.harness import BotHarness
 from runtime.engine.clock import ManualClock
-from runtime.llm import Catalog, LlmFallback, LlmSettings
+from runtime.llm import Catalog, LlmConfig, LlmFallback
 from runtime.llm.fallback import LlmRequest
 
 from .fake_openai import FakeOpenAI
@@ -47,9 +48,9 @@ def request(text: str, catalog: Catalog, **more: object) -> LlmRequest:
 @pytest.fixture
 async def fallback(fake_llm: FakeOpenAI, bot: Bot, redis_client: aioredis.Redis,
                    redis_prefix: str) -> AsyncIterator[LlmFallback]:
-    settings = LlmSettings(api_key="sk-test", base_url=str(fake_llm.server.make_url("/v1")), deadline=DEADLINE,
-                           monthly_budget_usd=1.0)
-    llm = LlmFallback(settings, redis_client, bot=bot, prefix=redis_prefix)
+    config = LlmConfig(api_key="sk-test", base_url=str(fake_llm.server.make_url("/v1")),
+                       settings=LlmSettings(deadline=DEADLINE, monthly_budget_usd=1.0))
+    llm = LlmFallback(config, redis_client, bot=bot, prefix=redis_prefix)
     yield llm
     await llm.aclose()
 

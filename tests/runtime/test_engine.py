@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from flows.lint import BUILTIN_VARIABLES
 from flows.messages import InboundEvent, Template
 from runtime.conversations.library import BotLibrary
 from runtime.engine.clock import ManualClock
 from runtime.engine.routing import turn
 from runtime.engine.state import Conversation
+from runtime.engine.turn import Turn
 from runtime.nodes import HANDLERS
 from runtime.nodes.services import BotServices
 
@@ -160,3 +162,16 @@ async def test_a_turn_is_deterministic_and_leaves_its_input_alone() -> None:
     assert first.messages == second.messages and texts(first.messages) == ["idade?"]
     assert first.messages[0].id == "wamid.x:0"  # stable ids: a retried turn sends nothing new
     assert first.trace == ["main/pick", "main/age"]
+
+
+def test_no_variable_hides_a_built_in() -> None:
+    """Built-ins win over a variable of the same name (the lint refuses such a name; a stored
+    conversation may still carry one), and they are the names the lint knows as built-ins."""
+    library = BotLibrary.load(BOTS / "engine")
+    event = InboundEvent("whatsapp", "5511987650000", "wamid.y", START, text="oi")
+    plain = Turn(library, Conversation(), event, START, BotServices(), HANDLERS)
+    assert set(plain.variables()) == BUILTIN_VARIABLES
+    state = Conversation(vars={"user": "outra pessoa", "bot": "outro", "last_input": "antes", "nome": "Ana"})
+    t = Turn(library, state, event, START, BotServices(), HANDLERS)
+    assert t.text("{{ nome }}: {{ user }} {{ bot }} {{ last_input }}") == "Ana: 5511987650000 engine oi"
+    assert t.holds("user == '5511987650000'")

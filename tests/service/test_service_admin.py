@@ -68,6 +68,23 @@ async def test_staff_see_the_conversation_masked_and_hand_it_back(start: h.Start
     assert (await app.client.get("/admin/conversations/whatsapp/5500000000000", headers=AUTH)).status == 404
 
 
+async def test_the_conversation_view_shows_no_node_state(start: h.Start) -> None:
+    """While the patient picks a slot, the booking step (offered slots, hold) is in the stored
+    state but not in what staff see."""
+    app = await start(bot=CLINIC, admin_token=TOKEN, clock=ManualClock(datetime.fromtimestamp(TS, UTC)))
+    await _say(app, 1, "oi", 2)
+    await _say(app, 2, "Maria", 4)
+    await _say(app, 3, "quero marcar uma consulta", 5)
+    await _say(app, 4, "clínica geral", 6)
+    stored, _ = await app.service.processor.store.load(app.key)
+    assert stored is not None and stored.private.booking is not None and stored.private.booking["stage"] == "pick"
+    answer = await app.client.get(f"/admin/conversations/whatsapp/{h.USER}", headers=AUTH)
+    state = await answer.json()
+    assert state["node"] == "marcar_clinica" and state["waiting"] == "input"
+    assert "private" not in state and not any(name.startswith("_") for name in state["vars"])
+    assert stored.private.booking["offered"][0] not in await answer.text()
+
+
 async def test_appointments_and_timers_are_listed(start: h.Start) -> None:
     app = await start(bot=CLINIC, admin_token=TOKEN, clock=ManualClock(datetime.fromtimestamp(TS, UTC)))
     listed = await (await app.client.get("/admin/appointments?day=2026-03-02", headers=AUTH)).json()

@@ -1,0 +1,119 @@
+"""The settings sections of `bot.json`, parsed once at load into frozen values.
+
+Each class is one section (`nlu`, `faq`, `llm`, `scheduling`) and its defaults are papo's
+defaults: they are written here and nowhere else. `from_json` reads a section that has passed
+the schema (`flows/schema/bot.schema.json`), so it only gives each value its Python shape
+(arrays become tuples, durations `timedelta`s). The layers below build what they run with from
+these: `nlu.config.NluConfig.from_settings`, `nlu.faq.FaqIndex.from_settings`,
+`runtime.llm.LlmConfig.from_env`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from .durations import parse_duration
+
+
+@dataclass(frozen=True, slots=True)
+class NluSettings:
+    """bot.json "nlu": the embedded NLU, and optionally a Rasa server that reads messages first."""
+
+    threshold: float = 0.3  # below this confidence the intent is `fallback_intent`
+    ambiguity_threshold: float = 0.1  # so it is when the top two are closer than this
+    fallback_intent: str = "nlu_fallback"
+    timezone: str | None = None  # None: the bot's timezone
+    cache_dir: str | None = None  # None: the NLU's own cache folder inside the bot folder
+    dateparser_fallback: bool = False
+    rasa_url: str | None = None
+    rasa_timeout: float = 1.0  # seconds
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> NluSettings:
+        d = cls()
+        return cls(
+            threshold=data.get("threshold", d.threshold),
+            ambiguity_threshold=data.get("ambiguity_threshold", d.ambiguity_threshold),
+            fallback_intent=data.get("fallback_intent", d.fallback_intent),
+            timezone=data.get("timezone", d.timezone),
+            cache_dir=data.get("cache_dir", d.cache_dir),
+            dateparser_fallback=data.get("dateparser_fallback", d.dateparser_fallback),
+            rasa_url=data.get("rasa_url", d.rasa_url),
+            rasa_timeout=data.get("rasa_timeout", d.rasa_timeout),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class FaqSettings:
+    """bot.json "faq": when an entry of faq.json answers a message."""
+
+    threshold: float = 0.5  # least similarity of a confident match
+    margin: float = 0.08  # least lead of the best entry over the next one
+    fallback: bool = True  # answer idle messages that match no trigger from the FAQ
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> FaqSettings:
+        d = cls()
+        return cls(threshold=data.get("threshold", d.threshold), margin=data.get("margin", d.margin),
+                   fallback=data.get("fallback", d.fallback))
+
+
+@dataclass(frozen=True, slots=True)
+class LlmSettings:
+    """bot.json "llm": the language-model fallback. The key, the endpoint and the default model
+    come from the environment (`runtime.llm.LlmConfig`)."""
+
+    enabled: bool = True
+    model: str | None = None  # None: PAPO_LLM_MODEL, else the runtime's default model
+    deadline: float = 12.0  # seconds for the whole fallback, retry included
+    retries: int = 1
+    max_turns: int = 6  # earlier exchanges sent as context
+    max_tokens: int = 200
+    monthly_budget_usd: float = 20.0
+    price_in: float = 0.15  # USD per million input tokens (gpt-4o-mini)
+    price_out: float = 0.60  # USD per million output tokens
+    cache_ttl: timedelta = timedelta(hours=24)
+    flows: tuple[str, ...] = ()  # flows the model may start; empty: every flow with triggers
+    settable: tuple[str, ...] = ()  # variables the model may set
+    handoff_flow: str | None = None  # the flow that offers a person; None: the fallback flow
+    medical_keywords: tuple[str, ...] = ()  # added to papo's own list
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> LlmSettings:
+        d = cls()
+        prices = data.get("price_per_million", {})
+        ttl = data.get("cache_ttl")
+        return cls(
+            enabled=data.get("enabled", d.enabled),
+            model=data.get("model", d.model),
+            deadline=data.get("deadline", d.deadline),
+            retries=data.get("retries", d.retries),
+            max_turns=data.get("max_turns", d.max_turns),
+            max_tokens=data.get("max_tokens", d.max_tokens),
+            monthly_budget_usd=data.get("monthly_budget_usd", d.monthly_budget_usd),
+            price_in=prices.get("input", d.price_in),
+            price_out=prices.get("output", d.price_out),
+            cache_ttl=parse_duration(ttl) if ttl is not None else d.cache_ttl,
+            flows=tuple(data.get("flows", d.flows)),
+            settable=tuple(data.get("settable", d.settable)),
+            handoff_flow=data.get("handoff_flow", d.handoff_flow),
+            medical_keywords=tuple(data.get("medical_keywords", d.medical_keywords)),
+        )
+
+    def cost(self, tokens_in: int, tokens_out: int) -> float:
+        """USD for one call."""
+        return (tokens_in * self.price_in + tokens_out * self.price_out) / 1_000_000
+
+
+@dataclass(frozen=True, slots=True)
+class SchedulingSettings:
+    """bot.json "scheduling": appointments (the calendar itself is calendar.json)."""
+
+    reminder_flow: str | None = None  # the flow a reminder starts, with the appointment in `appointment`
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> SchedulingSettings:
+        return cls(reminder_flow=data.get("reminder_flow", cls().reminder_flow))
