@@ -25,6 +25,7 @@ from runtime.engine.outcomes import Call, Go, Jump, Outcome, Wait
 from runtime.engine.ports import Library, ServicesPort
 from runtime.engine.registry import Handlers
 from runtime.engine.state import Conversation, Frame
+from runtime.locales import Pack, pack_for
 
 MAX_STEPS_PER_TURN = 200
 S = TypeVar("S", bound=ServicesPort)
@@ -82,6 +83,11 @@ class Turn(Generic[S]):
     def locale(self) -> str:
         return self.state.locale or self.bot.default_locale
 
+    @property
+    def words(self) -> Pack:
+        """papo's own words in the conversation's language (else the bot's default locale)."""
+        return pack_for(self.locale, self.bot.default_locale)
+
     def variables(self) -> dict[str, Any]:
         local = self.local_now
         builtins = {"channel": self.event.channel, "user": self.event.user, "locale": self.locale,
@@ -92,9 +98,10 @@ class Turn(Generic[S]):
     def text(self, text: Text) -> str:
         return render(localize(text, self.locale, self.bot.default_locale), self.variables())
 
-    def message(self, key: str, fallback: str) -> str:
+    def message(self, key: str) -> str:
+        """The bot's own `messages[key]`, else papo's default in the conversation's language."""
         text = self.bot.messages.get(key)
-        return self.text(text) if text else fallback
+        return self.text(text) if text else self.words.messages[key]
 
     def holds(self, condition: str) -> bool:
         return truthy(condition, self.variables())

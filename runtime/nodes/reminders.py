@@ -62,7 +62,7 @@ async def fire_reminder(t: BotTurn, payload: dict[str, Any]) -> None:
         ignore(t, "the appointment was cancelled or moved")
         return
     t.notices.append({"kind": "reminder", "appointment": appt.id, "reminder": payload.get("reminder")})
-    await _start_beside(t, flow_id, {"appointment": appointment_vars(appt, scheduler.calendar)})
+    await _start_beside(t, flow_id, {"appointment": appointment_vars(appt, scheduler.calendar, t.words)})
 
 
 
