@@ -233,8 +233,7 @@ async def _resume_confirm(node: BookNode | RescheduleNode, t: BotTurn, step: Ste
         if isinstance(node, RescheduleNode):
             appt = await scheduler.reschedule(step["appointment"], hold, patient=patient_of(t))
         else:
-            details = {"name": t.state.vars["nome"]} if t.state.vars.get("nome") else {}
-            appt = await scheduler.book(hold, patient_of(t), details=details)
+            appt = await scheduler.book(hold, patient_of(t), details=patient_details(node, t))
     except SlotTaken:
         return await offer(node, t, step, "taken")
     except (HoldExpired, DateInPast):
@@ -245,6 +244,13 @@ async def _resume_confirm(node: BookNode | RescheduleNode, t: BotTurn, step: Ste
     say(node, t, "rescheduled" if isinstance(node, RescheduleNode) else "booked",
         slot_words(appt.slot, scheduler.calendar, t.words))
     return leave(t, node.next)
+
+
+def patient_details(node: BookNode, t: BotTurn) -> dict[str, str]:
+    """What the calendar keeps about the patient besides `channel:user`: the name the node's
+    `patient_name` template gives, when it gives one."""
+    name = render(node.patient_name, t.variables()).strip() if node.patient_name else ""
+    return {"name": name} if name else {}
 
 
 async def resume_offer(node: BookNode | RescheduleNode, t: BotTurn) -> Outcome:
