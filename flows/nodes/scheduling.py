@@ -2,8 +2,8 @@
 `my_appointments` and `remind`. Their handlers live in `runtime.nodes` (booking,
 appointments, reminders).
 
-Every text they say has a pt-BR default and can be replaced per node in `texts`
-(`{"texts": {"none": "Agenda cheia nesta semana 😕"}}`).
+Every text they say has a default in the conversation's language (`runtime/locales/`) and can be
+replaced per node in `texts` (`{"texts": {"none": "Agenda cheia nesta semana 😕"}}`).
 """
 
 from __future__ import annotations
@@ -58,14 +58,17 @@ class BookNode(AppointmentNode):
     period: str | None = None
     limit: int = 5
     preference: str | None = None  # a template read for a day or period; default: the message itself
+    patient_name: str | None = None  # a template for the name the calendar keeps; default: no name
 
     @classmethod
     def from_json(cls, node_id: str, data: Mapping[str, Any]) -> BookNode:
         return cls(node_id, **cls.common(data), service=data["service"], professional=data.get("professional"),
-                   period=data.get("period"), limit=data.get("limit", 5), preference=data.get("preference"))
+                   period=data.get("period"), limit=data.get("limit", 5), preference=data.get("preference"),
+                   patient_name=data.get("patient_name"))
 
     def templates(self) -> list[tuple[str, str]]:
-        return [("/preference", self.preference)] if self.preference else []
+        found = [("/preference", self.preference), ("/patient_name", self.patient_name)]
+        return [(where, template) for where, template in found if template]
 
 
 @dataclass(frozen=True, slots=True)

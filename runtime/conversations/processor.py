@@ -31,6 +31,7 @@ from runtime.engine.registry import Handlers
 from runtime.engine.routing import turn
 from runtime.engine.state import Conversation
 from runtime.engine.turn import TurnResult
+from runtime.locales import pack_for
 from runtime.nodes import HANDLERS
 from runtime.nodes.services import BotServices
 from runtime.timers import Timer
@@ -38,7 +39,6 @@ from runtime.timers import Timer
 log = logging.getLogger(__name__)
 
 OnCommit = Callable[[ConversationKey, TurnResult], Awaitable[None]]
-DEFAULT_ERROR = "Sorry, something went wrong on our side. Please try again in a moment."
 
 
 @dataclass(frozen=True, slots=True)
@@ -170,6 +170,8 @@ class Processor:
         fresh.stack, fresh.retries = [], 0
         bot = self.library.current
         text = bot.messages.get("error")
-        reply = localize(text, fresh.locale or bot.default_locale, bot.default_locale) if text else DEFAULT_ERROR
+        locale = fresh.locale or bot.default_locale
+        default = pack_for(locale, bot.default_locale).messages["error"]
+        reply = localize(text, locale, bot.default_locale) if text else default
         return TurnResult(fresh, [OutboundMessage(id=f"{event.id}:0", text=reply)], [],
                           [{"kind": "error", "error": type(exc).__name__}])

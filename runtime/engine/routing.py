@@ -16,8 +16,6 @@ from runtime.engine.registry import Handlers
 from runtime.engine.state import Conversation, Private
 from runtime.engine.turn import S, Turn, TurnResult
 
-DEFAULT_EXPIRED = "Our previous conversation expired, so let's start again."
-
 
 async def turn(library: Library, state: Conversation | None, event: InboundEvent, clock: Clock,
                services: S, handlers: Handlers) -> TurnResult:
@@ -47,7 +45,7 @@ def expired(state: Conversation, now: datetime, bot: Bot) -> bool:
 def _expire(t: Turn[Any]) -> None:
     """Restart politely as a new session; variables declared with scope "contact" survive."""
     t.notices.append({"kind": "expired", "flow": t.state.flow, "node": t.state.node})
-    t.say(t.message("session_expired", DEFAULT_EXPIRED))
+    t.say(t.message("session_expired"))
     t.clear()
     t.state.handoff_queue = None
     t.state.turns = 0

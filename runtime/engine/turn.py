@@ -26,6 +26,7 @@ from runtime.engine.ports import Library, ServicesPort
 from runtime.engine.pseudonyms import conversation_ref
 from runtime.engine.registry import Handlers
 from runtime.engine.state import Conversation, Frame
+from runtime.locales import Pack, pack_for
 
 MAX_STEPS_PER_TURN = 200
 S = TypeVar("S", bound=ServicesPort)
@@ -88,6 +89,11 @@ class Turn(Generic[S]):
     def locale(self) -> str:
         return self.state.locale or self.bot.default_locale
 
+    @property
+    def words(self) -> Pack:
+        """papo's own words in the conversation's language (else the bot's default locale)."""
+        return pack_for(self.locale, self.bot.default_locale)
+
     def variables(self) -> dict[str, Any]:
         """What templates and conditions see: the conversation's variables and the built-ins, which
         no variable can hide (the lint refuses such a name; an older conversation may still hold one)."""
@@ -100,9 +106,10 @@ class Turn(Generic[S]):
     def text(self, text: Text) -> str:
         return render(localize(text, self.locale, self.bot.default_locale), self.variables())
 
-    def message(self, key: str, fallback: str) -> str:
+    def message(self, key: str) -> str:
+        """The bot's own `messages[key]`, else papo's default in the conversation's language."""
         text = self.bot.messages.get(key)
-        return self.text(text) if text else fallback
+        return self.text(text) if text else self.words.messages[key]
 
     def holds(self, condition: str) -> bool:
         return truthy(condition, self.variables())

@@ -16,14 +16,13 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from nlu.text import normalise
+from runtime.locales import Pack
 
 CommandName = Literal["answer_faq", "start_flow", "set_variable", "handoff", "small_talk", "medical", "out_of_scope"]
 SMALL_TALK_LIMIT = 200
 ANSWER_LIMIT = 600
 # Figures (prices, times, dates, counts) in a written answer must come from the entry itself.
 _FIGURE = re.compile(r"\d+(?:[.,:h]\d+)*")
-_MONEY_OR_TIME = re.compile(r"r\$|\d|\bhoras?\b|\bminutos?\b|\breais\b|amanha|hoje|segunda|terca|quarta|quinta|sexta|"
-                            r"sabado|domingo")
 
 
 class Command(BaseModel):
@@ -69,7 +68,9 @@ def parse(raw: str | Mapping[str, Any]) -> Command | Refused:
         return Refused(f"not a valid command: {type(exc).__name__}")
 
 
-def check(command: Command, catalog: Catalog) -> Command | Refused:
+def check(command: Command, catalog: Catalog, words: Pack) -> Command | Refused:
+    """The command if the bot allows it; small talk may not speak of money, times or days in the
+    conversation's language (`words`, its language pack)."""
     match command.command:
         case "answer_faq":
             return _check_answer(command, catalog)
@@ -81,7 +82,7 @@ def check(command: Command, catalog: Catalog) -> Command | Refused:
                 return Refused(f"variable {command.variable!r} may not be set by the model")
         case "small_talk":
             text = (command.text or "").strip()
-            if not text or len(text) > SMALL_TALK_LIMIT or _MONEY_OR_TIME.search(normalise(text)):
+            if not text or len(text) > SMALL_TALK_LIMIT or words.money_or_time.search(normalise(text)):
                 return Refused("small talk is empty, too long, or speaks of prices, times or dates")
     return command
 

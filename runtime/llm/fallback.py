@@ -19,6 +19,7 @@ from runtime.llm.commands import Catalog, Command, Refused, check, parse, respon
 from runtime.llm.ledger import Ledger
 from runtime.llm.privacy import mask
 from runtime.llm.settings import LlmConfig
+from runtime.locales import pack_for
 
 if TYPE_CHECKING:
     import openai
@@ -82,13 +83,13 @@ class LlmFallback:
         question = mask(request.text, request.secrets)
         key = self.ledger.cache_key(request.version, normalise(question))
         if (hit := await self.ledger.cached(key)) is not None:
-            decided = _checked(parse(hit), request.catalog)
+            decided = _checked(parse(hit), request)
             if isinstance(decided, Command):
                 return Decision(decided, "cached", latency_ms=_ms(started), cached=True)
         if await self.ledger.month_cost(now) >= self.settings.monthly_budget_usd:
             return Decision(None, "budget", latency_ms=_ms(started))
         messages = _prompt(request, question, await self.ledger.history(request.conversation), self.bot)
-        decision = await self._ask(messages, request.catalog, started)
+        decision = await self._ask(messages, request, started)
         if decision.tokens_in or decision.tokens_out:
             await self.ledger.record(now, request.conversation, decision.tokens_in, decision.tokens_out,
                                      decision.cost)
@@ -100,7 +101,7 @@ class LlmFallback:
                                        decision.command.command, self.settings.max_turns)
         return decision
 
-    async def _ask(self, messages: list[BaseMessage], catalog: Catalog, started: float) -> Decision:
+    async def _ask(self, messages: list[BaseMessage], request: LlmRequest, started: float) -> Decision:
         import openai
 
         tokens_in = tokens_out = 0
@@ -120,7 +121,7 @@ class LlmFallback:
                         continue
                     used_in, used_out = _usage(reply)
                     tokens_in, tokens_out = tokens_in + used_in, tokens_out + used_out
-                    decided = _checked(_command_of(reply), catalog)
+                    decided = _checked(_command_of(reply), request)
                     if isinstance(decided, Command):
                         return self._decision(decided, "ok", tokens_in, tokens_out, started)
                     reason = f"refused: {decided.reason}"
@@ -151,8 +152,8 @@ def llm_fallback(bot: Bot, redis: aioredis.Redis, *, prefix: str, env: dict[str,
     return LlmFallback(config, redis, bot=bot, prefix=prefix)
 
 
-def _checked(command: Command | Refused, catalog: Catalog) -> Command | Refused:
-    return command if isinstance(command, Refused) else check(command, catalog)
+def _checked(command: Command | Refused, request: LlmRequest) -> Command | Refused:
+    return command if isinstance(command, Refused) else check(command, request.catalog, pack_for(request.locale))
 
 
 def _command_of(reply: BaseMessage) -> Command | Refused:

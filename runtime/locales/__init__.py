@@ -1,0 +1,108 @@
+"""The runtime's own words, per language: what papo says when a bot does not say it itself
+(default messages, the scheduling nodes' texts, weekday and month names, yes/no buttons) and the
+words it reads for itself (medical questions, money and times in the language model's small talk).
+
+One module per language holds plain data (`pt_BR`, `en`); `pack_for` chooses the pack for a
+conversation's locale. A bot's own `messages` in bot.json and a node's `texts` override a pack.
+To add a language, copy `en.py`, translate it, and add it to `_MODULES`; a test
+(tests/runtime/test_locales.py) checks that it defines every key, with the same placeholders as the others.
+
+This package imports nothing of papo: the engine and every layer above it may use it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from functools import lru_cache
+from types import MappingProxyType, ModuleType
+
+from runtime.locales import en, pt_BR
+
+DEFAULT_LOCALE = "en"  # the pack for a locale papo has no words for
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Pack:
+    """Everything papo says or reads in one language (one instance per language: equal when identical)."""
+
+    locale: str  # the tag of the language module: "pt-BR", "en"
+    messages: Mapping[str, str]  # defaults of bot.json `messages`: session_expired, invalid, gave_up, error...
+    booking: Mapping[str, str]  # the scheduling nodes' texts by key (a node's `texts` replaces them)
+    weekdays: tuple[str, ...]  # Monday first, as written in a sentence
+    short_weekdays: tuple[str, ...]  # in list rows
+    typed_weekdays: tuple[str, ...]  # as people type them to pick a day ("segunda")
+    months: tuple[str, ...]  # January first
+    short_months: tuple[str, ...]
+    when_pattern: str  # a day and time in a sentence; the fields of `date_fields`
+    date_pattern: str  # a day alone
+    row_pattern: str  # a slot as a list row (at most 24 characters)
+    appointment_line: str  # one line of `my_appointments`: when, service, professional
+    yes_id: str  # ids of the yes/no buttons papo sends
+    no_id: str
+    medical_words: frozenset[str]  # words and phrases that make a message a medical question
+    medical_phrases: tuple[str, ...]
+    money_or_time: re.Pattern[str]  # what small talk from the model may not say (on normalised text)
+
+    def date_fields(self, local: datetime) -> dict[str, str]:
+        """The fields a date pattern may use, for a local date and time."""
+        return {"weekday": self.weekdays[local.weekday()], "short_weekday": self.short_weekdays[local.weekday()],
+                "day": str(local.day), "dd": f"{local:%d}", "mm": f"{local:%m}",
+                "month": self.months[local.month - 1], "short_month": self.short_months[local.month - 1],
+                "year": str(local.year), "time": f"{local:%H:%M}"}
+
+    def when(self, local: datetime) -> str:
+        """'terça-feira, 03/03, às 09:00', 'Tuesday, March 3, at 09:00'"""
+        return self.when_pattern.format(**self.date_fields(local))
+
+    def date(self, local: datetime) -> str:
+        return self.date_pattern.format(**self.date_fields(local))
+
+    def row(self, local: datetime) -> str:
+        """'Ter 03/03 às 09:00', 'Tue Mar 3 at 09:00'"""
+        return self.row_pattern.format(**self.date_fields(local))
+
+
+def _pack(module: ModuleType) -> Pack:
+    return Pack(
+        locale=module.LOCALE, messages=MappingProxyType(module.MESSAGES), booking=MappingProxyType(module.BOOKING),
+        weekdays=module.WEEKDAYS, short_weekdays=module.SHORT_WEEKDAYS, typed_weekdays=module.TYPED_WEEKDAYS,
+        months=module.MONTHS, short_months=module.SHORT_MONTHS, when_pattern=module.WHEN, date_pattern=module.DATE,
+        row_pattern=module.ROW, appointment_line=module.APPOINTMENT_LINE, yes_id=module.YES_ID, no_id=module.NO_ID,
+        medical_words=module.MEDICAL_WORDS, medical_phrases=module.MEDICAL_PHRASES,
+        money_or_time=re.compile(module.MONEY_OR_TIME))
+
+
+_MODULES = (pt_BR, en)
+PACKS: Mapping[str, Pack] = MappingProxyType({m.LOCALE: _pack(m) for m in _MODULES})
+# The yes/no button ids of every pack: a button pressed before the conversation changed language still counts.
+YES_NO_IDS: Mapping[str, bool] = MappingProxyType({**{p.yes_id: True for p in PACKS.values()},
+                                                   **{p.no_id: False for p in PACKS.values()}})
+
+
+def _fold(tag: str) -> str:
+    return tag.strip().replace("_", "-").lower()
+
+
+_BY_TAG = {_fold(tag): pack for tag, pack in PACKS.items()}
+_BY_LANGUAGE = {_fold(tag).split("-")[0]: pack for tag, pack in reversed(list(PACKS.items()))}
+
+
+@lru_cache(maxsize=64)
+def pack_for(*locales: str) -> Pack:
+    """The pack for the first of `locales` papo has words for, most wanted first (a conversation's
+    locale, then its bot's `default_locale`). A tag matches exactly, ignoring case and `_`/`-`
+    ("pt_br" is "pt-BR"), else by its language ("pt", "pt-PT" -> pt-BR; "en-US", "en-GB" -> en).
+    When none matches (a bot in Spanish), the English pack: English is the language a reader of
+    an unknown locale most likely shares with papo's other words (logs, errors, docs)."""
+    for locale in locales:
+        folded = _fold(locale)
+        found = _BY_TAG.get(folded) or _BY_LANGUAGE.get(folded.split("-")[0])
+        if found is not None:
+            return found
+    return PACKS[DEFAULT_LOCALE]
+
+
+__all__ = ["DEFAULT_LOCALE", "PACKS", "YES_NO_IDS", "Pack", "pack_for"]

@@ -4,7 +4,6 @@ still active, else the patient's upcoming ones (asking which when there are seve
 
 from __future__ import annotations
 
-from flows.messages import Option
 from flows.nodes import AppointmentNode, CancelNode, ConfirmNode, MyAppointmentsNode, RescheduleNode
 from runtime.engine.outcomes import Go, Jump, Outcome, Wait
 from runtime.nodes.booking import (
@@ -21,6 +20,7 @@ from runtime.nodes.booking import (
     say,
     scheduler_of,
     text_for,
+    yes_no_options,
     yes_or_no,
 )
 from runtime.nodes.booking_texts import appointment_option, appointment_vars, names, slot_words
@@ -53,14 +53,14 @@ async def _choose(node: CancelNode | RescheduleNode, t: BotTurn, pick_key: str) 
         return await _chosen(node, t, found[0])
     calendar = scheduler_of(t).calendar
     new_step(node, t, stage="choose", offered=[a.id for a in found[:10]])
-    say(node, t, pick_key, options=tuple(appointment_option(a, calendar) for a in found[:10]),
+    say(node, t, pick_key, options=tuple(appointment_option(a, calendar, t.words) for a in found[:10]),
         options_style="list", list_button=text_for(node, t, "list_button"))
     return Wait()
 
 
 async def _chosen(node: CancelNode | RescheduleNode, t: BotTurn, appt: Appointment) -> Outcome:
     scheduler = scheduler_of(t)
-    t.state.vars[node.var] = appointment_vars(appt, scheduler.calendar)
+    t.state.vars[node.var] = appointment_vars(appt, scheduler.calendar, t.words)
     if appt.slot.start - t.now < scheduler.calendar.rules.cancel_min_notice:
         return failed(node, t, CancelTooLate(f"appointment {appt.id} starts too soon to change"))
     if isinstance(node, RescheduleNode):
@@ -68,9 +68,8 @@ async def _chosen(node: CancelNode | RescheduleNode, t: BotTurn, appt: Appointme
                         professional=appt.slot.professional, pref=None)
         return await offer(node, t, step)
     new_step(node, t, stage="confirm", appointment=appt.id)
-    options = (Option("sim", text_for(node, t, "yes_cancel")), Option("nao", text_for(node, t, "no_cancel")))
-    say(node, t, "confirm_cancel", slot_words(appt.slot, scheduler.calendar), options=options,
-        options_style="buttons")
+    say(node, t, "confirm_cancel", slot_words(appt.slot, scheduler.calendar, t.words),
+        options=yes_no_options(node, t, "yes_cancel", "no_cancel"), options_style="buttons")
     return Wait()
 
 
@@ -79,7 +78,8 @@ async def _resume_choose(node: CancelNode | RescheduleNode, t: BotTurn, step: St
     found = {a.id: a for a in await scheduler.appointments_of(patient_of(t))}
     offered = [i for i in step.get("offered") or [] if i in found]
     calendar = scheduler.calendar
-    rows = [names(appointment_option(found[i], calendar), found[i].slot.start, calendar) for i in offered]
+    rows = [names(appointment_option(found[i], calendar, t.words), found[i].slot.start, calendar, t.words)
+            for i in offered]
     chosen = picked(t, offered, rows)
     if chosen is not None:
         return await _chosen(node, t, found[chosen])
@@ -88,7 +88,7 @@ async def _resume_choose(node: CancelNode | RescheduleNode, t: BotTurn, step: St
         say(node, t, "error")
         return leave(t, node.on_error)
     key = "pick_reschedule" if isinstance(node, RescheduleNode) else "pick_cancel"
-    say(node, t, key, options=tuple(appointment_option(found[i], calendar) for i in offered),
+    say(node, t, key, options=tuple(appointment_option(found[i], calendar, t.words) for i in offered),
         options_style="list", list_button=text_for(node, t, "list_button"))
     return Wait()
 
@@ -126,9 +126,9 @@ async def resume_cancel(node: CancelNode, t: BotTurn) -> Outcome:
             return leave(t, node.next)
         scheduler = scheduler_of(t)
         appt = await scheduler.cancel(step["appointment"], patient=patient_of(t))
-        t.state.vars[node.var] = appointment_vars(appt, scheduler.calendar)
+        t.state.vars[node.var] = appointment_vars(appt, scheduler.calendar, t.words)
         t.notices.append({"kind": "cancelled", "appointment": appt.id})
-        say(node, t, "cancelled", slot_words(appt.slot, scheduler.calendar))
+        say(node, t, "cancelled", slot_words(appt.slot, scheduler.calendar, t.words))
         return leave(t, node.next)
     except SchedulingError as exc:
         return failed(node, t, exc)
@@ -159,9 +159,9 @@ async def enter_confirm(node: ConfirmNode, t: BotTurn) -> Outcome:
         appt = await scheduler.confirm(str(known["id"]), patient=patient_of(t))
     except SchedulingError as exc:
         return failed(node, t, exc)
-    t.state.vars[node.var] = appointment_vars(appt, scheduler.calendar)
+    t.state.vars[node.var] = appointment_vars(appt, scheduler.calendar, t.words)
     t.notices.append({"kind": "confirmed", "appointment": appt.id})
-    say(node, t, "confirmed", slot_words(appt.slot, scheduler.calendar))
+    say(node, t, "confirmed", slot_words(appt.slot, scheduler.calendar, t.words))
     return Go(node.next)
 
 
@@ -173,11 +173,12 @@ async def enter_my_appointments(node: MyAppointmentsNode, t: BotTurn) -> Outcome
     except SchedulingError as exc:
         return failed(node, t, exc)
     calendar = scheduler.calendar
-    t.state.vars[node.var] = [appointment_vars(a, calendar) for a in found]
+    t.state.vars[node.var] = [appointment_vars(a, calendar, t.words) for a in found]
     if not found:
         say(node, t, "no_appointment")
         return Go(node.on_none)
-    items = "\n".join(f"• {w['when'][0].upper()}{w['when'][1:]}: {w['service']} com {w['professional']}"
-                      for w in (slot_words(a.slot, calendar) for a in found))
+    lines = (slot_words(a.slot, calendar, t.words) for a in found)
+    items = "\n".join(t.words.appointment_line.format(**{**w, "when": w["when"][:1].upper() + w["when"][1:]})
+                      for w in lines)
     say(node, t, "list", {"items": items})
     return Go(node.next)

@@ -5,6 +5,7 @@ language model's one command, then the bot's fallback message and menu. Also the
 from __future__ import annotations
 
 import hashlib
+from functools import lru_cache
 
 from flows.model import Bot
 from flows.nodes import AskNode, FaqNode, LlmNode
@@ -12,27 +13,27 @@ from nlu import normalise
 from runtime.engine.outcomes import Go, Jump, Outcome, Wait
 from runtime.engine.registry import Assisted
 from runtime.llm import Catalog, Command, Decision, LlmRequest
+from runtime.locales import Pack
 from runtime.nodes.services import BotTurn
 
-DEFAULT_FALLBACK = "Sorry, I do not have an answer for that."
-DEFAULT_MEDICAL = "I cannot answer health questions here; someone from our team can help you."
 PRIVATE_TAGS = frozenset({"pii", "sensitive"})
 OUT_OF_SCOPE = ("out_of_scope",)  # intents that mean "none of ours" (the Rasa convention)
-# Words that make a message a medical question: it is never answered by the FAQ or the model.
-MEDICAL_WORDS = frozenset(
-    "dor doi doendo febre sintoma sintomas remedio remedios medicamento medicamentos dose dosagem comprimido "
-    "comprimidos sangramento sangrando tontura desmaio desmaiei alergia alergico dipirona ibuprofeno paracetamol "
-    "antibiotico amoxicilina vomito vomitando diarreia infeccao inflamacao diagnostico tratamento posologia "
-    "gravidez gravida infarto avc convulsao machucado ferida queimadura tosse".split()
-)
-MEDICAL_PHRASES = ("falta de ar", "pressao alta", "pressao baixa", "posso tomar", "devo tomar")
 
 
 def is_medical(t: BotTurn) -> bool:
+    """The message names a symptom, a medicine or a dose (the conversation's language pack, plus the
+    bot's `llm.medical_keywords`): it is never answered by the FAQ or the model."""
     text = normalise(t.event.text) if t.event.text else ""
+    words, phrases = _medical_words(t.words)
     extra = {normalise(w) for w in t.bot.llm.medical_keywords}
-    words = set(text.split())
-    return bool(words & (MEDICAL_WORDS | extra)) or any(p in text for p in MEDICAL_PHRASES)
+    return bool(set(text.split()) & (words | extra)) or any(p in f" {text} " for p in phrases)
+
+
+@lru_cache(maxsize=8)
+def _medical_words(pack: Pack) -> tuple[frozenset[str], tuple[str, ...]]:
+    """The pack's medical words and phrases, folded as `normalise` folds a message."""
+    return (frozenset(normalise(w) for w in pack.medical_words),
+            tuple(f" {normalise(p)} " for p in pack.medical_phrases))
 
 
 def answer_from_faq(t: BotTurn, topics: tuple[str, ...] = ()) -> bool:
@@ -62,21 +63,21 @@ async def assist_idle(t: BotTurn) -> Assisted:
     if t.services.llm is not None and t.event.text.strip():
         return _act(t, (await decide(t)).command)
     if t.bot.messages.get("fallback"):
-        t.say(t.message("fallback", DEFAULT_FALLBACK))
+        t.say(t.message("fallback"))
         return Assisted(True, t.bot.fallback_flow or t.bot.entry_flow)
     return Assisted(False)
 
 
 def _medical(t: BotTurn) -> Assisted:
     t.notices.append({"kind": "medical_deflection"})
-    t.say(t.message("medical", DEFAULT_MEDICAL))
+    t.say(t.message("medical"))
     return Assisted(True, t.bot.llm.handoff_flow or t.bot.fallback_flow or t.bot.entry_flow)
 
 
 def _act(t: BotTurn, command: Command | None) -> Assisted:
     menu = t.bot.fallback_flow or t.bot.entry_flow
     if command is None or command.command == "out_of_scope":
-        t.say(t.message("fallback", DEFAULT_FALLBACK))
+        t.say(t.message("fallback"))
         return Assisted(True, menu)
     match command.command:
         case "answer_faq" | "small_talk":
@@ -137,7 +138,7 @@ def secrets(t: BotTurn) -> tuple[str, ...]:
 def _miss(node: FaqNode | LlmNode, t: BotTurn) -> Outcome:
     if node.on_miss:
         return Go(node.on_miss)
-    t.say(t.message("fallback", DEFAULT_FALLBACK))
+    t.say(t.message("fallback"))
     return Go(node.next)
 
 

@@ -22,8 +22,8 @@ from flows.nodes import (
 )
 from flows.templating import render
 from runtime.engine.outcomes import Go, Jump, Outcome, Wait
+from runtime.locales import YES_NO_IDS
 from runtime.nodes.booking_texts import (
-    DEFAULTS,
     appointment_vars,
     names,
     preference,
@@ -57,8 +57,15 @@ def say(node: AppointmentNode, t: BotTurn, key: str, words: dict[str, Any] | Non
 
 
 def text_for(node: AppointmentNode, t: BotTurn, key: str, words: dict[str, Any] | None = None) -> str:
-    text = node.wording.get(key) or DEFAULTS[key]
-    return render(localize(text, t.locale, t.bot.default_locale), {**t.variables(), **(words or {})})
+    """The node's own `texts[key]`, else the language pack's, rendered with the flow's variables and `words`."""
+    text = node.wording.get(key)
+    source = localize(text, t.locale, t.bot.default_locale) if text else t.words.booking[key]
+    return render(source, {**t.variables(), **(words or {})})
+
+
+def yes_no_options(node: AppointmentNode, t: BotTurn, yes: str = "yes", no: str = "no") -> tuple[Option, Option]:
+    """The two buttons of a confirmation, with the texts `yes` and `no` of the node or the language pack."""
+    return Option(t.words.yes_id, text_for(node, t, yes)), Option(t.words.no_id, text_for(node, t, no))
 
 
 def scheduler_of(t: BotTurn) -> Scheduler:
@@ -133,7 +140,7 @@ async def offer(node: BookNode | RescheduleNode, t: BotTurn, step: Step, lead: s
         return leave(t, node.on_none)
     step.update(stage="pick", offered=[s.ref for s in found], hold=None)
     text = "\n".join(text_for(node, t, key, words) for key in (lead, why, "offer") if key)
-    t.say(text, options=tuple(slot_option(s, scheduler.calendar) for s in found), options_style="list",
+    t.say(text, options=tuple(slot_option(s, scheduler.calendar, t.words) for s in found), options_style="list",
           list_button=text_for(node, t, "list_button"))
     return Wait()
 
@@ -153,7 +160,8 @@ async def _resume_pick(node: BookNode | RescheduleNode, t: BotTurn, step: Step) 
     offered = step.get("offered") or []
     calendar = scheduler.calendar
     slots = [Slot.from_ref(ref) for ref in offered]
-    ref = picked(t, offered, [names(slot_option(slot, calendar), slot.start, calendar) for slot in slots])
+    rows = [names(slot_option(slot, calendar, t.words), slot.start, calendar, t.words) for slot in slots]
+    ref = picked(t, offered, rows)
     if ref is None:
         return await _not_understood(node, t, step)
     try:
@@ -165,8 +173,8 @@ async def _resume_pick(node: BookNode | RescheduleNode, t: BotTurn, step: Step) 
     t.state.retries = 0
     step.update(stage="confirm", hold=hold.to_json())
     key = "confirm_reschedule" if isinstance(node, RescheduleNode) else "confirm"
-    yes, no = Option("sim", text_for(node, t, "yes")), Option("nao", text_for(node, t, "no"))
-    say(node, t, key, slot_words(hold.slot, scheduler.calendar), options=(yes, no), options_style="buttons")
+    say(node, t, key, slot_words(hold.slot, scheduler.calendar, t.words), options=yes_no_options(node, t),
+        options_style="buttons")
     return Wait()
 
 
@@ -192,9 +200,8 @@ async def _not_understood(node: BookNode | RescheduleNode, t: BotTurn, step: Ste
     if step.get("stage") == "confirm":
         hold = Hold.from_json(step["hold"])
         key = "confirm_reschedule" if isinstance(node, RescheduleNode) else "confirm"
-        say(node, t, key, slot_words(hold.slot, calendar),
-            options=(Option("sim", text_for(node, t, "yes")), Option("nao", text_for(node, t, "no"))),
-             options_style="buttons")
+        say(node, t, key, slot_words(hold.slot, calendar, t.words), options=yes_no_options(node, t),
+            options_style="buttons")
         return Wait()
     return await offer(node, t, step, "pick_again")
 
@@ -206,8 +213,10 @@ async def _release(t: BotTurn, step: Step) -> None:
 
 
 def yes_or_no(t: BotTurn) -> bool | None:
-    if t.event.choice_id in ("sim", "nao"):
-        return t.event.choice_id == "sim"
+    """A yes/no button of any language pack, else the typed answer as `nlu` reads it."""
+    pressed = YES_NO_IDS.get(t.event.choice_id or "")
+    if pressed is not None:
+        return pressed
     return nlu.yes_no(t.event.text) if t.event.text.strip() else None
 
 
@@ -223,18 +232,25 @@ async def _resume_confirm(node: BookNode | RescheduleNode, t: BotTurn, step: Ste
         if isinstance(node, RescheduleNode):
             appt = await scheduler.reschedule(step["appointment"], hold, patient=patient_of(t))
         else:
-            details = {"name": t.state.vars["nome"]} if t.state.vars.get("nome") else {}
-            appt = await scheduler.book(hold, patient_of(t), details=details, idempotency_key=t.event.id)
+            appt = await scheduler.book(hold, patient_of(t), details=patient_details(node, t),
+                                        idempotency_key=t.event.id)
     except SlotTaken:
         return await offer(node, t, step, "taken")
     except (HoldExpired, DateInPast):
         return await offer(node, t, step, "expired")
-    t.state.vars[node.var] = appointment_vars(appt, scheduler.calendar)
+    t.state.vars[node.var] = appointment_vars(appt, scheduler.calendar, t.words)
     t.notices.append({"kind": "rescheduled" if isinstance(node, RescheduleNode) else "booked",
                       "appointment": appt.id})
     say(node, t, "rescheduled" if isinstance(node, RescheduleNode) else "booked",
-        slot_words(appt.slot, scheduler.calendar))
+        slot_words(appt.slot, scheduler.calendar, t.words))
     return leave(t, node.next)
+
+
+def patient_details(node: BookNode, t: BotTurn) -> dict[str, str]:
+    """What the calendar keeps about the patient besides `channel:user`: the name the node's
+    `patient_name` template gives, when it gives one."""
+    name = render(node.patient_name, t.variables()).strip() if node.patient_name else ""
+    return {"name": name} if name else {}
 
 
 async def resume_offer(node: BookNode | RescheduleNode, t: BotTurn) -> Outcome:

@@ -14,10 +14,6 @@ from runtime.nodes.ask_timeouts import ask_started
 from runtime.nodes.assist import answer_from_faq
 from runtime.nodes.services import BotTurn
 
-DEFAULT_INVALID = "Sorry, I did not understand."
-DEFAULT_GAVE_UP = "Sorry, I could not understand your answer."
-
-
 
 async def enter_send(node: SendNode, t: BotTurn) -> Outcome:
     media = None
@@ -82,13 +78,13 @@ async def resume_ask(node: AskNode, t: BotTurn) -> Outcome:
             t.say(again, options=t.options(node), options_style=node.options_style,
                   list_button=t.text(node.list_button) if node.list_button else "")
         else:
-            _ask(node, t, lead=t.message("invalid", DEFAULT_INVALID))
+            _ask(node, t, lead=t.message("invalid"))
         return Wait()
     t.state.retries = 0
     t.notices.append({"kind": "gave_up", "node": node.id})
     if node.on_invalid:
         return Go(node.on_invalid)
-    t.say(t.message("gave_up", DEFAULT_GAVE_UP))
+    t.say(t.message("gave_up"))
     return Go(None)
 
 

@@ -64,7 +64,7 @@ async def fire_reminder(t: BotTurn, payload: dict[str, Any]) -> None:
         ignore(t, why)
         return
     t.notices.append({"kind": "reminder", "appointment": appt.id, "reminder": payload.get("reminder")})
-    await _start_beside(t, flow_id, {"appointment": appointment_vars(appt, scheduler.calendar)})
+    await _start_beside(t, flow_id, {"appointment": appointment_vars(appt, scheduler.calendar, t.words)})
 
 
 

@@ -112,6 +112,10 @@ async def test_clinic_books_from_free_text(open_bot: OpenBot) -> None:
     await h.say("1")
     replies = await h.say("sim")
     assert replies[0].text.startswith("Pronto! ✅ Sua consulta está marcada")
+    scheduler = h.processor.services.scheduler
+    assert scheduler is not None
+    [appt] = await scheduler.appointments_of("whatsapp:5511987650000")
+    assert appt.details == {"name": "Carla"}  # the book node's "patient_name": "{{ nome }}"
 
 
 async def test_books_on_a_clock_with_microseconds(open_bot: OpenBot, clock: ManualClock) -> None:

@@ -49,3 +49,10 @@ def test_appointment_nodes_need_a_calendar(clinic: Path) -> None:
     (clinic / "calendar.json").unlink()
     codes = {i.code for i in check_folder(clinic).errors}
     assert codes == {"no-calendar"}
+
+
+def test_a_patient_name_naming_an_unknown_variable_is_refused(clinic: Path) -> None:
+    edit(clinic / "flows" / "agendar.json", {"patient_name": "{{ nom }}"}, "marcar_clinica")
+    [issue] = check_folder(clinic).errors
+    assert (issue.code, issue.pointer) == ("undefined-variable", "/nodes/marcar_clinica/patient_name")
+    assert "nome" in issue.hint

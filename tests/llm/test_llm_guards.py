@@ -7,6 +7,7 @@ import pytest
 from flows.loader import load_bot
 from nlu.faq import FaqIndex
 from runtime.llm import Catalog, Command, Refused, check, mask
+from runtime.locales import pack_for
 
 from .conftest import BOT
 
@@ -30,12 +31,26 @@ def test_tagged_values_are_masked_whatever_their_form() -> None:
 
 
 def test_a_written_answer_keeps_only_the_entry_figures() -> None:
-    catalog = Catalog({"preco": "A consulta custa R$ 250,00."})
-    kept = check(Command(command="answer_faq", faq_id="preco", text="Custa R$ 250,00, tá?"), catalog)
+    catalog, pt = Catalog({"preco": "A consulta custa R$ 250,00."}), pack_for("pt-BR")
+    kept = check(Command(command="answer_faq", faq_id="preco", text="Custa R$ 250,00, tá?"), catalog, pt)
     assert isinstance(kept, Command) and kept.text == "Custa R$ 250,00, tá?"
-    replaced = check(Command(command="answer_faq", faq_id="preco", text="Custa R$ 200,00."), catalog)
+    replaced = check(Command(command="answer_faq", faq_id="preco", text="Custa R$ 200,00."), catalog, pt)
     assert isinstance(replaced, Command) and replaced.text == "A consulta custa R$ 250,00."
-    assert isinstance(check(Command(command="small_talk", text="Amanhã tem vaga!"), catalog), Refused)
+    assert isinstance(check(Command(command="small_talk", text="Amanhã tem vaga!"), catalog, pt), Refused)
+
+
+@pytest.mark.parametrize(("locale", "refused", "kept"), [
+    ("pt-BR", ["Amanhã tem vaga!", "Sai por cinquenta reais.", "Na sexta a gente se vê."],
+     ["Que bom falar com você!"]),
+    ("en", ["See you tomorrow!", "Only fifty dollars.", "We are open on Saturday.", "Come by at noon."],
+     ["Glad to help!", "Have a lovely day."]),
+])
+def test_small_talk_may_not_speak_of_money_or_days_in_the_conversations_language(
+        locale: str, refused: list[str], kept: list[str]) -> None:
+    words = pack_for(locale)
+    said = {text: check(Command(command="small_talk", text=text), Catalog(), words) for text in refused + kept}
+    assert [t for t in refused if not isinstance(said[t], Refused)] == []
+    assert [t for t in kept if not isinstance(said[t], Command)] == []
 
 
 def test_faq_retrieval_is_confident_only_with_a_clear_winner() -> None:

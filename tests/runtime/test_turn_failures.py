@@ -18,6 +18,7 @@ from runtime.conversations import keys as C
 from runtime.conversations.library import BotLibrary
 from runtime.conversations.store import RedisStore
 from runtime.engine.clock import ManualClock
+from runtime.locales import PACKS
 from runtime.nodes.services import BotServices
 
 from .conftest import BOTS
@@ -56,7 +57,7 @@ async def test_any_exception_in_a_turn_is_answered_and_the_conversation_goes_on(
     assert [m.text for m in await bot.say("oi")] == ["nome?"]
     with caplog.at_level(logging.INFO):
         replies = await bot.say(poison)
-    assert [m.text for m in replies] == ["Sorry, something went wrong on our side. Please try again in a moment."]
+    assert [m.text for m in replies] == [PACKS["pt-BR"].messages["error"]]
     assert bot.last[-1].notices[-1]["kind"] == "error"
     # the event was consumed: nothing waits in the inbox, and the next message is answered
     assert await bot.store.client.xlen(bot.store.key(bot.key, C.INBOX)) == 0
