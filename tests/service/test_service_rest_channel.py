@@ -37,7 +37,7 @@ async def test_a_bad_body_is_a_400_that_says_why(start: h.Start) -> None:
 
 
 async def test_a_token_guards_the_channel_when_set(start: h.Start) -> None:
-    app = await start(bot=CLINIC, web_token="widget-secret")
+    app = await start(bot=CLINIC, channels=(h.ChannelSettings("web", token="widget-secret"),))
     body = {"sender": "v", "message": "oi"}
     assert (await app.client.post("/webhooks/rest/webhook", json=body)).status == 401
     answer = await app.client.post("/webhooks/rest/webhook", json=body,

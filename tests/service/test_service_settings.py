@@ -17,7 +17,7 @@ def test_a_channel_with_all_its_variables_is_served_and_others_are_off() -> None
     whatsapp = settings.channel("whatsapp")
     assert whatsapp is not None and whatsapp.account_id == "1065"
     assert settings.channel("messenger") is None
-    assert settings.graph_base_url == "http://127.0.0.1:9"
+    assert settings.base_urls == dict.fromkeys(("whatsapp", "messenger", "instagram"), "http://127.0.0.1:9")
 
 
 def test_a_channel_with_some_variables_is_off_and_says_which_are_missing() -> None:
