@@ -62,7 +62,8 @@ def validator(name: str, extra: tuple[type[Node], ...] = ()) -> Draft202012Valid
 
 
 def flow_schema(kinds: NodeKinds) -> dict[str, Any]:
-    """flow.schema.json, with every kind of `kinds` it does not list added from its class's `json_schema`."""
+    """flow.schema.json, with every kind of `kinds` it does not list added from its class's `json_schema`:
+    under `$defs/<kind>`, in the `kind` enum and as a branch of `node`, as papo's own kinds are."""
     return _with_kinds(json.loads(schema_text("flow")), _extra_kinds(kinds))
 
 
@@ -83,11 +84,13 @@ def _with_kinds(schema: dict[str, Any], extra: tuple[type[Node], ...]) -> dict[s
         if cls.json_schema is None:
             raise ValueError(f"node kind {cls.kind!r} is not in flow.schema.json and {cls.__qualname__} has no "
                              "`json_schema`: give the class the JSON Schema of its nodes (see docs/extending.md)")
-        name = f"kind:{cls.kind}"
-        schema["$defs"][name] = dict(cls.json_schema)
+        if cls.kind in schema["$defs"]:
+            raise ValueError(f"node kind {cls.kind!r} has the name of a definition of flow.schema.json "
+                             f"($defs/{cls.kind}); give {cls.__qualname__} another `kind`")
+        schema["$defs"][cls.kind] = dict(cls.json_schema)
         node["properties"]["kind"]["enum"].append(cls.kind)
         when = {"type": "object", "required": ["kind"], "properties": {"kind": {"const": cls.kind}}}
-        node["allOf"].append({"if": when, "then": {"$ref": f"#/$defs/{escape(name)}"}})
+        node["allOf"].append({"if": when, "then": {"$ref": f"#/$defs/{escape(cls.kind)}"}})
     return schema
 
 

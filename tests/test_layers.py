@@ -2,7 +2,8 @@
 
 Between packages: flows <- nlu, connectors <- runtime. Inside `runtime`, each subpackage may import
 the ones listed for it (and itself); `engine` is pure: no Redis, no HTTP, no channel, and of the
-other subpackages only `locales` (words, no code with effects). Every import counts, including those under `if TYPE_CHECKING:` and inside functions.
+other subpackages only `locales` (words, no code with effects). Every import counts, including those
+under `if TYPE_CHECKING:` and inside functions.
 """
 
 from __future__ import annotations

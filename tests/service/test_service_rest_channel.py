@@ -43,3 +43,11 @@ async def test_a_token_guards_the_channel_when_set(start: h.Start) -> None:
     answer = await app.client.post("/webhooks/rest/webhook", json=body,
                                    headers={"Authorization": "Bearer widget-secret"})
     assert answer.status == 200 and len(await answer.json()) == 2
+
+
+async def test_the_channel_answers_on_its_own_webhook_path_too(start: h.Start) -> None:
+    app = await start(bot=CLINIC)
+    answer = await app.client.post("/webhooks/web", json={"sender": "site-visitor-2", "message": "oi"})
+    assert answer.status == 200
+    assert [r["text"] for r in await answer.json()][-1] == "Como posso te chamar?"
+    assert app.graph.calls == []
