@@ -9,6 +9,7 @@ from typing import Final
 
 # Graph API
 GRAPH_BASE_URL: Final = "https://graph.facebook.com"
+GRAPH_BASE_URL_VARIABLES: Final = ("PAPO_GRAPH_BASE_URL", "GRAPH_BASE_URL")  # e.g. a fake Graph API in tests
 INSTAGRAM_LOGIN_BASE_URL: Final = "https://graph.instagram.com"
 GRAPH_API_VERSION: Final = "v25.0"
 SEND_TIMEOUT_S: Final = 30.0  # Meta answers within about 20-25 s or not at all

@@ -21,7 +21,6 @@ STATE_TTL_MS = 90 * 24 * 3600 * 1000  # idle conversations are forgotten after 9
 INBOX_BATCH = 16
 
 # The service: work signals, sending, delivery records
-GRAPH_BASE_URL = "https://graph.facebook.com"
 PARTITIONS = 8            # work and send streams per prefix: `{prefix}:work:{p}`, `{prefix}:send:{p}`
 WORK_LEASE_MS = 30_000    # a signal idle this long in a consumer's pending list is taken over
 MAX_DELIVERIES = 5        # a signal delivered more often than this goes to the dead-letter stream
@@ -31,8 +30,6 @@ PACE = "pace"             # string with a TTL: the recipient's next message must
 SENT = "sent"             # hash: channel message id -> papo message id
 DELIVERY = "delivery"     # hash per channel message id: status, rank, at, papo_id, code, error
 FAILED = "failed"         # hash: papo message id -> why it was never sent (JSON)
-WINDOW_S = 24 * 3600      # Meta's customer-service window
-WINDOW_MARGIN_S = 60      # checked at send time with this margin
 
 DECISIONS_KEPT = 50            # FAQ/LLM decisions kept per conversation for the admin API
 DECISIONS_TTL_S = 30 * 24 * 3600

@@ -2,7 +2,9 @@
 
     GET  /webhooks/{channel}   subscription handshake: hub.challenge as text/plain, 403 otherwise
     POST /webhooks/{channel}   verify, parse, queue, then 200 (401 bad signature, 400 bad body,
-                               404 channel not served, 503 storage down so Meta retries)
+                               404 channel not served, 503 storage down so Meta retries); a channel
+                               whose replies go in the response (web) runs the turn and answers them,
+                               also on the extra paths its connector names (Rasa's /webhooks/rest/webhook)
     GET  /healthz              the process is alive
     GET  /readyz               Redis answers and the bot is loaded (503 otherwise)
 """
@@ -13,7 +15,7 @@ import asyncio
 import contextlib
 import json
 import logging
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -21,11 +23,14 @@ import redis.asyncio as aioredis
 from aiohttp import web
 from redis.exceptions import RedisError
 
-from connectors import BadPayload, BadSignature, BadSubscription, WebConnector
+from connectors import CONNECTORS, BadPayload, BadSignature, BadSubscription, Connectors
 from flows.errors import FlowInvalid
 from flows.loader import check_bot
+from flows.nodes import NodeKinds, node_kinds
 from runtime.engine.clock import Clock
 from runtime.engine.errors import ConfigError
+from runtime.engine.registry import Handlers
+from runtime.nodes import HANDLERS
 from runtime.service import admin
 from runtime.service.bot_service import ROLES, Role, Service
 from runtime.service.ingest import ingest
@@ -39,11 +44,13 @@ BOTS: web.AppKey[dict[str, Service]] = web.AppKey("bots")
 
 
 def build_app(settings: Settings, botdir: str | Path | Sequence[str | Path], *, role: Role = "all",
-              client: aioredis.Redis | None = None, clock: Clock | None = None) -> web.Application:
+              client: aioredis.Redis | None = None, clock: Clock | None = None, kinds: NodeKinds = node_kinds,
+              handlers: Handlers = HANDLERS, connectors: Connectors = CONNECTORS) -> web.Application:
     """The aiohttp application for one or several bots; they open on startup and stop on cleanup.
 
     Webhooks go to the bot whose account (phone number id, Page id, Instagram id) they were sent to;
-    `?bot=<name>` picks the bot for the admin API, /model/parse and the REST channel.
+    `?bot=<name>` picks the bot for the admin API, /model/parse and the channels that answer in the
+    response. `kinds`, `handlers` and `connectors` may add node kinds and channels (docs/extending.md).
     """
     if role not in ROLES:
         raise ValueError(f"role {role!r} is not one of {', '.join(ROLES)}")
@@ -54,7 +61,8 @@ def build_app(settings: Settings, botdir: str | Path | Sequence[str | Path], *, 
         services: list[Service] = []
         try:
             for folder in botdirs:
-                services.append(await Service.open(settings, folder, client=client, clock=clock))
+                services.append(await Service.open(settings, folder, client=client, clock=clock, kinds=kinds,
+                                                   handlers=handlers, connectors=connectors))
             names = [s.library.name for s in services]
             if len(set(names)) != len(names):
                 raise ConfigError(f"two bot folders have the same name: {', '.join(names)}; rename one in bot.json")
@@ -74,7 +82,9 @@ def build_app(settings: Settings, botdir: str | Path | Sequence[str | Path], *, 
     if settings.admin_token is not None:
         admin.add_routes(app, chosen)
     if role in ("all", "ingest"):
-        app.router.add_post("/webhooks/rest/webhook", rest_webhook)  # before {channel}: Rasa's REST path
+        for cls in connectors:
+            for path in cls.paths:
+                app.router.add_post(path, _answering(cls.channel))
         app.router.add_get("/webhooks/{channel}", subscribe)
         app.router.add_post("/webhooks/{channel}", receive)
         app.router.add_post("/model/parse", model_parse)
@@ -134,6 +144,8 @@ async def receive(request: web.Request) -> web.Response:
     serving = _serving(request, channel)
     if not serving:
         return _not_served(request.app[SERVICE], channel)
+    if serving[0].connectors[channel].replies == "response":
+        return await respond(request, channel)
     body = await request.read()
     try:
         result = await ingest(serving, channel, body, request.headers)
@@ -149,17 +161,24 @@ async def receive(request: web.Request) -> web.Response:
     return web.json_response(result.to_json())
 
 
-async def rest_webhook(request: web.Request) -> web.Response:
-    """Rasa's REST channel: `{"sender", "message"}` in, the bot's replies out, in the same response.
+def _answering(channel: str) -> Callable[[web.Request], Awaitable[web.Response]]:
+    async def handler(request: web.Request) -> web.Response:
+        return await respond(request, channel)
 
-    The turn runs here; replies the conversation had waiting (a reminder, a nudge) come along.
-    """
+    return handler
+
+
+async def respond(request: web.Request, channel: str) -> web.Response:
+    """A channel that answers in the response (e.g. Rasa's REST channel: `{"sender", "message"}` in, the
+    bot's replies out). The turn runs here; replies the conversation had waiting (a reminder, a nudge)
+    come along."""
     service = chosen(request)
-    channel = WebConnector(token=service.settings.web_token)
+    if (connector := service.connectors.get(channel)) is None:
+        return _not_served(service, channel)
     body = await request.read()
     try:
-        channel.verify(body, request.headers)
-        parsed = channel.parse(body)
+        connector.verify(body, request.headers)
+        parsed = connector.parse(body)
     except BadSignature as exc:
         return _error(401, str(exc))
     except BadPayload as exc:
@@ -168,7 +187,7 @@ async def rest_webhook(request: web.Request) -> web.Response:
     for event in parsed.events:
         await service.processor.submit(event)
         for message in await service.processor.store.outbox(service.processor.key_for(event), take=True):
-            replies += channel.render(message, to=event.user).payloads
+            replies += connector.render(message, to=event.user).payloads
     return web.json_response(replies, dumps=lambda data: json.dumps(data, ensure_ascii=False))
 
 

@@ -104,8 +104,8 @@ async def _accept(service: Service, events: list[InboundEvent]) -> int:
         if await processor.accept(event) is None:
             duplicates += 1
         touched.append(processor.key_for(event))
-    await processor.store.remember_addresses({processor.key_for(e): str(e.data["wa_id"])
-                                              for e in events if e.data.get("wa_id")})
+    await processor.store.remember_addresses({processor.key_for(e): address for e in events
+                                              if (address := service.connectors[e.channel].address(e))})
     # Signalled also for duplicates: a crash between accept and signal is healed by Meta's retry.
     await service.work.signal(*touched)
     return duplicates

@@ -2,9 +2,9 @@
 
 One sender at a time drains a conversation (a lock with a token and a lease under the
 conversation's hash tag), so replies leave in the order the turns committed them. Each message:
-- the 24-hour window is checked at send time: inside it a message goes as its free-form content;
-  outside it a message with a template goes as the template, one without is not sent and is
-  recorded as `WindowClosed`;
+- the channel's reply window (`Connector.window`, e.g. Meta's 24 hours) is checked at send time:
+  inside it a message goes as its free-form content; outside it a message with a template goes as
+  the template, one without is not sent and is recorded as `WindowClosed`;
 - pacing per recipient and per business number (`runtime.service.pacing`);
 - retryable errors are retried with backoff, honouring `retry_after`; permanent ones are recorded
   and the message is dropped from the outbox; when retries run out, the message stays first in
@@ -18,7 +18,6 @@ one message per conversation can go out twice (at-least-once), never one be lost
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 import enum
 import json
 import logging
@@ -26,7 +25,6 @@ import random
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import timedelta
 from typing import Any
 
 from connectors import Connector, SendError, Throttled, WindowClosed
@@ -42,8 +40,6 @@ from runtime.service.pacing import Pacer
 
 log = logging.getLogger(__name__)
 
-WINDOW_CHANNELS = frozenset({"whatsapp", "messenger", "instagram"})
-
 _LOCK = "return redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) and 1 or 0"
 _RENEW = "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end return 0"
 _RELEASE = """
@@ -58,7 +54,6 @@ class SendPolicy:
     retry_base_s: float = 0.5    # backoff: base * 2**attempt, unless the channel says `retry_after`
     retry_max_s: float = 60.0
     lease_ms: int = C.WORK_LEASE_MS
-    window: timedelta = timedelta(seconds=C.WINDOW_S - C.WINDOW_MARGIN_S)
 
 
 class Outcome(enum.Enum):
@@ -116,7 +111,7 @@ class Sender:
     async def _deliver(self, key: ConversationKey, connector: Connector, state: Conversation | None,
                        message: OutboundMessage, token: str, to: str) -> Outcome:
         try:
-            ready = self.fit_window(key, state, message)
+            ready = self.fit_window(connector, state, message)
         except WindowClosed as exc:
             return await self._refuse(key, message, exc)
         last: SendError | None = None
@@ -147,19 +142,12 @@ class Sender:
         await self.deliveries.refused(key, papo_id=message.id, error=exhausted, at=self._now())
         return Outcome.LATER
 
-    def fit_window(self, key: ConversationKey, state: Conversation | None, message: OutboundMessage) -> OutboundMessage:
-        """The message to send now; raises WindowClosed for free-form content outside the window."""
-        if key.channel not in WINDOW_CHANNELS:
+    def fit_window(self, connector: Connector, state: Conversation | None, message: OutboundMessage) -> OutboundMessage:
+        """The message to send now, by the channel's reply window; raises WindowClosed outside it."""
+        if connector.window is None:
             return message
         last = state.last_inbound() if state is not None else None
-        if last is not None and self.clock.now() - last < self.policy.window:
-            has_content = bool(message.text or message.options or message.media)
-            return dataclasses.replace(message, template=None) if message.template and has_content else message
-        if message.template is not None:
-            return message  # sent as the template (WhatsApp) or with the configured message tag
-        since = "never wrote" if last is None else f"last wrote at {last.isoformat()}"
-        raise WindowClosed(f"{key.channel}: message {message.id!r} not sent: the user {since}, more than 24 h ago, "
-                           "so only a template may be sent; give the send node a `template`", code=131047)
+        return connector.window.fit(message, last_inbound=last, now=self.clock.now(), channel=connector.channel)
 
     async def _refuse(self, key: ConversationKey, message: OutboundMessage, exc: SendError) -> Outcome:
         log.warning("msg=%s conv=%s not sent: %s", message.id, key, type(exc).__name__)

@@ -75,7 +75,8 @@ async def test_health_and_readiness(start: h.Start) -> None:
     assert (await app.client.get("/healthz")).status == 200
     ready = await app.client.get("/readyz")
     assert ready.status == 200
-    assert await ready.json() == {"ok": True, "bot": "echo", "channels": ["whatsapp"], "bots": {"echo": ["whatsapp"]}}
+    assert await ready.json() == {"ok": True, "bot": "echo", "channels": ["web", "whatsapp"],
+                                  "bots": {"echo": ["web", "whatsapp"]}}
 
 
 async def inbox_length(app: h.Running) -> int:
