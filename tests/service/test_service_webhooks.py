@@ -6,6 +6,7 @@ import json
 
 import service_helpers as h
 
+from connectors.constants import WEBHOOK_MAX_BYTES
 from runtime.conversations import keys as C
 
 
@@ -68,6 +69,14 @@ async def test_a_4_mib_body_is_accepted(start: h.Start) -> None:
     resp = await app.post(body)
     assert resp.status == 200
     assert (await resp.json())["events"] == 1
+
+
+async def test_a_body_over_the_limit_is_413_and_queues_nothing(start: h.Start) -> None:
+    app = await start("ingest")
+    body = h.wa_body(messages=[h.wa_message("wamid.HUGE", "oi")], padding="x" * WEBHOOK_MAX_BYTES)
+    resp = await app.post(body)
+    assert resp.status == 413
+    assert await work_length(app) == 0
 
 
 async def test_health_and_readiness(start: h.Start) -> None:
