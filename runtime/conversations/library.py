@@ -18,6 +18,7 @@ from flows.loader import LoadResult, load_bot
 from flows.model import Bot, Flow
 from runtime.engine.errors import FlowVersionMissing
 from runtime.engine.state import Conversation
+from runtime.keys import DEFAULT_PREFIX, Keys
 
 log = logging.getLogger(__name__)
 
@@ -26,16 +27,17 @@ class BotLibrary:
     """The current bot plus every flow version a conversation may still be pinned to."""
 
     def __init__(self, root: str | Path, bot: Bot, *, client: aioredis.Redis | None = None,
-                 prefix: str = "papo") -> None:
+                 prefix: str = DEFAULT_PREFIX) -> None:
         self.root = Path(root)
         self.current = bot
         self._versions: dict[tuple[str, str], Flow] = {}
         self._client = client
-        self._prefix = prefix
+        self._keys = Keys(prefix)
         self._remember(bot)
 
     @classmethod
-    def load(cls, root: str | Path, *, client: aioredis.Redis | None = None, prefix: str = "papo") -> BotLibrary:
+    def load(cls, root: str | Path, *, client: aioredis.Redis | None = None,
+             prefix: str = DEFAULT_PREFIX) -> BotLibrary:
         """Load a bot folder; raises FlowInvalid with every issue when it has errors."""
         return cls(root, load_bot(root), client=client, prefix=prefix)
 
@@ -75,7 +77,7 @@ class BotLibrary:
             raise FlowVersionMissing(flow_id, digest) from None
 
     def _archive_key(self, flow_id: str, digest: str) -> str:
-        return f"{self._prefix}:flowver:{self.name}:{flow_id}:{digest}"
+        return self._keys.flow_version(self.name, flow_id, digest)
 
     async def publish(self) -> None:
         """Archive every version this process knows, so other processes can run them too."""

@@ -72,8 +72,8 @@ class Service:
                               lease_ms=settings.work_lease_ms)  # one lease for all recovery
         connectors = build_connectors(settings)
         bot = library.name  # each bot its own streams: several bots can share one Redis and one process
-        work = SignalQueue(client, prefix=prefix, name=f"work:{bot}", partitions=settings.partitions)
-        sends = SignalQueue(client, prefix=prefix, name=f"send:{bot}", partitions=settings.partitions)
+        work = SignalQueue(client, prefix=prefix, bot=bot, kind="work", partitions=settings.partitions)
+        sends = SignalQueue(client, prefix=prefix, bot=bot, kind="send", partitions=settings.partitions)
         for queue in (work, sends):
             await queue.ensure_group()
         deliveries = DeliveryBook(client, prefix=prefix)
@@ -112,7 +112,7 @@ class Service:
                                    json.dumps({"queue": result.state.handoff_queue, "since": result.state.asked_at}))
 
     def decisions_key(self, key: ConversationKey) -> str:
-        return f"{self.settings.key_prefix}:decisions:{key.bot}:{key.channel}:{key.user}"
+        return self.processor.store.keys.decisions(key)
 
     async def _remember_decisions(self, key: ConversationKey, decisions: list[dict[str, Any]]) -> None:
         at = self.processor.clock.now().isoformat()
@@ -124,7 +124,7 @@ class Service:
 
     @property
     def handoffs_key(self) -> str:
-        return f"{self.settings.key_prefix}:handoffs:{self.library.name}"
+        return self.processor.store.keys.handoffs(self.library.name)
 
     def consumers(self, role: Role) -> list[Consumer]:
         """The background consumers this role runs: workers and/or senders."""

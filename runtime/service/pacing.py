@@ -15,8 +15,7 @@ import time
 
 import redis.asyncio as aioredis
 
-from runtime.conversations import keys as C
-from runtime.conversations.keys import ConversationKey
+from runtime.conversations.keys import ConversationKey, Keys
 
 # One send from this second's budget, or 0 when it is spent (the counter holds only sends let through).
 _TAKE = """
@@ -30,7 +29,7 @@ return 1
 class Pacer:
     def __init__(self, client: aioredis.Redis, *, prefix: str, per_user_s: float, per_number: int) -> None:
         self.client = client
-        self.prefix = prefix
+        self.keys = Keys(prefix)
         self.per_user_ms = int(per_user_s * 1000)
         self.per_number = per_number
         self._take = client.register_script(_TAKE)
@@ -43,7 +42,7 @@ class Pacer:
     async def _recipient(self, conv: ConversationKey) -> None:
         if self.per_user_ms <= 0:
             return
-        key = conv.redis_key(self.prefix, C.PACE)
+        key = self.keys.pace(conv)
         while not await self.client.set(key, "1", nx=True, px=self.per_user_ms):
             wait_ms = await self.client.pttl(key)
             await asyncio.sleep(max(wait_ms, 1) / 1000)
@@ -51,7 +50,7 @@ class Pacer:
     async def _number(self, channel: str, account: str) -> None:
         while True:
             now = time.time()
-            key = f"{self.prefix}:rate:{channel}:{account}:{int(now)}"
+            key = self.keys.rate(channel, account, int(now))
             if await self._take(keys=[key], args=[self.per_number]):
                 return
             await asyncio.sleep(1 - (now % 1) + 0.001)

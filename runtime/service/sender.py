@@ -1,7 +1,7 @@
 """The sender: takes a conversation's outbox in order and sends it through the channel's connector.
 
-One sender at a time drains a conversation (a lock with a token and a lease under the
-conversation's hash tag), so replies leave in the order the turns committed them. Each message:
+One sender at a time drains a conversation (a lease on its `sendlock`, `runtime.conversations.locks`),
+so replies leave in the order the turns committed them. Each message:
 - the 24-hour window is checked at send time: inside it a message goes as its free-form content;
   outside it a message with a template goes as the template, one without is not sent and is
   recorded as `WindowClosed`;
@@ -44,13 +44,6 @@ log = logging.getLogger(__name__)
 
 WINDOW_CHANNELS = frozenset({"whatsapp", "messenger", "instagram"})
 
-_LOCK = "return redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) and 1 or 0"
-_RENEW = "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end return 0"
-_RELEASE = """
-if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('DEL', KEYS[1]) end
-return redis.call('XLEN', KEYS[2])
-"""
-
 
 @dataclass(frozen=True, slots=True)
 class SendPolicy:
@@ -71,14 +64,13 @@ class Sender:
     def __init__(self, store: RedisStore, connectors: Mapping[str, Connector], accounts: Mapping[str, str], *,
                  deliveries: DeliveryBook, pacer: Pacer, clock: Clock, policy: SendPolicy | None = None) -> None:
         self.store = store
+        self.keys = store.keys
         self.connectors = connectors
         self.accounts = accounts
         self.deliveries = deliveries
         self.pacer = pacer
         self.clock = clock
         self.policy = policy or SendPolicy()
-        client = store.client
-        self._lock, self._renew, self._release = (client.register_script(s) for s in (_LOCK, _RENEW, _RELEASE))
 
     async def handle(self, key: ConversationKey) -> bool:
         """Send what waits in the outbox; False when a message must be tried again later."""
@@ -87,12 +79,12 @@ class Sender:
             log.warning("no connector for channel %r: the outbox of conv=%s waits", key.channel, key)
             return True
         token = secrets.token_hex(8)
-        lock = [self.store.key(key, C.SEND_LOCK), self.store.key(key, C.OUTBOX)]
-        while await self._lock(keys=lock[:1], args=[token, self.policy.lease_ms]):
+        lock, outbox = self.keys.send_lock(key), self.keys.outbox(key)
+        while await self.store.leases.take(lock, token, lease_ms=self.policy.lease_ms):
             try:
                 done = await self._flush(key, connector, token)
             finally:
-                left = int(await self._release(keys=lock, args=[token]))
+                left = await self.store.leases.release(lock, token, waiting=outbox)
             if not done:
                 return False
             if not left:
@@ -102,7 +94,7 @@ class Sender:
     async def _flush(self, key: ConversationKey, connector: Connector, token: str) -> bool:
         state, _ = await self.store.load(key)
         to = await self.store.address(key)
-        outbox = self.store.key(key, C.OUTBOX)
+        outbox = self.keys.outbox(key)
         while True:
             entries: Any = await self.store.client.xrange(outbox, count=16)
             if not entries:
@@ -127,7 +119,7 @@ class Sender:
                 if wait > self.policy.lease_ms / 2000:
                     break  # longer than our lease allows: the signal comes back after the lease
                 await asyncio.sleep(wait)
-            await self._renew(keys=[self.store.key(key, C.SEND_LOCK)], args=[token, self.policy.lease_ms])
+            await self.store.leases.renew(self.keys.send_lock(key), token, lease_ms=self.policy.lease_ms)
             await self.pacer.wait_turn(key, self.accounts.get(key.channel, ""))
             tries += 1
             try:

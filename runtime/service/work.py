@@ -5,7 +5,7 @@ workers, messages in its outbox for the sender). Handling one is idempotent (an 
 outbox is a no-op), so signals are at-least-once: a signal is acknowledged only after its
 handler finished, a consumer that dies leaves it in the group's pending list, and another
 consumer takes it over with XAUTOCLAIM once it has been idle longer than the lease. A signal
-delivered more than `max_deliveries` times goes to the `{prefix}:{name}:dead` stream.
+delivered more than `max_deliveries` times goes to the dead-letter stream (`Keys.dead_signals`).
 """
 
 from __future__ import annotations
@@ -21,8 +21,9 @@ import redis.asyncio as aioredis
 from redis.exceptions import RedisError, ResponseError
 
 from runtime.conversations import keys as C
-from runtime.conversations.keys import ConversationKey
+from runtime.conversations.keys import ConversationKey, Keys
 from runtime.conversations.processor import Processor
+from runtime.keys import SignalKind
 
 log = logging.getLogger(__name__)
 
@@ -37,15 +38,17 @@ class Signal:
 
 
 class SignalQueue:
-    """`{prefix}:{name}:{p}` for p in 0..partitions-1; p is a stable hash of the conversation."""
+    """A bot's `kind` signals (work or send) on `partitions` streams; a conversation's partition is a
+    stable hash of it (`Keys.signals`)."""
 
-    def __init__(self, client: aioredis.Redis, *, prefix: str, name: str, partitions: int = C.PARTITIONS,
-                 group: str = C.GROUP) -> None:
+    def __init__(self, client: aioredis.Redis, *, prefix: str, bot: str, kind: SignalKind,
+                 partitions: int = C.PARTITIONS, group: str = C.GROUP) -> None:
+        keys = Keys(prefix)
         self.client = client
-        self.name = name
+        self.name = f"{kind}:{bot}"
         self.group = group
-        self.streams = [f"{prefix}:{name}:{p}" for p in range(partitions)]
-        self.dead = f"{prefix}:{name}:dead"
+        self.streams = [keys.signals(bot, kind, p) for p in range(partitions)]
+        self.dead = keys.dead_signals(bot, kind)
         self._nudge = asyncio.Event()  # wakes this process's consumers (the embedded server cannot block)
 
     def stream_for(self, key: ConversationKey) -> str:
@@ -193,7 +196,7 @@ class Worker:
     async def handle(self, key: ConversationKey) -> bool:
         await self.processor.drain(key)
         store = self.processor.store
-        if await store.client.xlen(store.key(key, C.INBOX)):
+        if await store.client.xlen(store.keys.inbox(key)):
             # Another worker holds the conversation's lock (or a dead one did, until its lease ends):
             # keep the signal pending so it comes back after the lease, and nothing waits forever.
             return False

@@ -6,8 +6,6 @@ import asyncio
 
 import service_helpers as h
 
-from runtime.conversations import keys as C
-
 
 async def test_a_text_gets_exactly_one_reply_with_the_right_payload(start: h.Start) -> None:
     app = await start()
@@ -77,7 +75,7 @@ async def has_calls(app: h.Running, n: int) -> bool:
 
 
 async def outbox_empty(app: h.Running) -> bool:
-    return int(await app.redis.xlen(app.key.redis_key(app.prefix, C.OUTBOX))) == 0
+    return int(await app.redis.xlen(app.service.processor.store.keys.outbox(app.key))) == 0
 
 
 async def settle(app: h.Running) -> None:

@@ -7,7 +7,6 @@ from datetime import UTC, datetime, timedelta
 import service_helpers as h
 
 from flows.messages import OutboundMessage, Template
-from runtime.conversations import keys as C
 from runtime.engine.clock import ManualClock
 from runtime.engine.state import Conversation
 
@@ -75,7 +74,7 @@ async def has_failure(app: h.Running, papo_id: str) -> bool:
 
 
 async def outbox_empty(app: h.Running) -> bool:
-    return int(await app.redis.xlen(app.key.redis_key(app.prefix, C.OUTBOX))) == 0
+    return int(await app.redis.xlen(app.service.processor.store.keys.outbox(app.key))) == 0
 
 
 async def test_when_retries_run_out_the_message_waits_and_goes_after_the_lease(start: h.Start) -> None:

@@ -7,7 +7,6 @@ import json
 import service_helpers as h
 
 from connectors.constants import WEBHOOK_MAX_BYTES
-from runtime.conversations import keys as C
 
 
 async def test_handshake_echoes_the_challenge_as_plain_text(start: h.Start) -> None:
@@ -88,7 +87,7 @@ async def test_health_and_readiness(start: h.Start) -> None:
 
 
 async def inbox_length(app: h.Running) -> int:
-    return int(await app.redis.xlen(app.key.redis_key(app.prefix, C.INBOX)))
+    return int(await app.redis.xlen(app.service.processor.store.keys.inbox(app.key)))
 
 
 async def work_length(app: h.Running) -> int:
