@@ -78,7 +78,7 @@ class Service:
             await queue.ensure_group()
         deliveries = DeliveryBook(client, prefix=prefix)
         pacer = Pacer(client, prefix=prefix, per_user_s=settings.pacing_per_user_s,
-                      per_number=settings.rate_per_number)
+                      per_number=settings.rate_per_number, clock=clock)
         policy = SendPolicy(retries=settings.send_retries, retry_base_s=settings.retry_base_s,
                             lease_ms=settings.work_lease_ms)
         accounts = {c.channel: c.account_id for c in settings.channels}
