@@ -100,8 +100,9 @@ class Service:
             log.info("typing indicator not shown channel=%s: %s", event.channel, type(exc).__name__)
 
     async def replies_committed(self, key: ConversationKey, result: TurnResult) -> None:
-        """Whoever ran a turn (a worker, a timer), its replies now wait in the outbox: wake a sender.
-        The web channel has nobody to push to: its replies wait for the user's next request."""
+        """Whoever ran a turn (a worker, a timer), its replies now wait in the outbox: wake a sender, the
+        one signal of this turn. The web channel has nobody to push to: its replies wait for the user's
+        next request."""
         if result.messages and key.channel != WebConnector.channel:
             await self.sends.signal(key)
         decisions = [n for n in result.notices if n.get("kind") in DECISIONS]

@@ -187,21 +187,35 @@ class Consumer:
 
 
 class Worker:
-    """Runs a conversation's waiting events (`Processor.drain`), then signals the sender."""
+    """Runs a conversation's waiting events (`Processor.drain`). Each committed turn with replies wakes
+    a sender once, as it commits (the processor's `on_commit`); the worker itself only wakes one for
+    replies that no turn of its drain announced."""
 
     def __init__(self, processor: Processor, sends: SignalQueue) -> None:
         self.processor = processor
         self.sends = sends
 
     async def handle(self, key: ConversationKey) -> bool:
-        await self.processor.drain(key)
-        store = self.processor.store
-        if await store.client.xlen(store.keys.inbox(key)):
+        results = await self.processor.drain(key)
+        inbox, outbox = await self._waiting(key)
+        if inbox:
             # Another worker holds the conversation's lock (or a dead one did, until its lease ends):
             # keep the signal pending so it comes back after the lease, and nothing waits forever.
             return False
-        await self.sends.signal(key)
+        if outbox and not any(result.messages for result in results):
+            # Replies wait that this drain did not commit: a process that died between a commit and its
+            # signal left them (this work signal came back after the lease). Wake a sender for them.
+            await self.sends.signal(key)
         return True
+
+    async def _waiting(self, key: ConversationKey) -> tuple[int, int]:
+        """How many events wait in the inbox and messages in the outbox, in one round trip."""
+        store = self.processor.store
+        async with store.client.pipeline(transaction=False) as pipe:
+            pipe.xlen(store.keys.inbox(key))
+            pipe.xlen(store.keys.outbox(key))
+            inbox, outbox = await pipe.execute()
+        return int(inbox), int(outbox)
 
 
 def _stop_if_cancelled(exc: BaseException) -> None:

@@ -100,3 +100,17 @@ async def test_a_messenger_text_is_answered_through_the_send_api(start: h.Start)
     assert call.json["recipient"] == {"id": "6789012345678901"}
     assert call.json["messaging_type"] == "RESPONSE"
     assert call.json["message"]["text"].startswith("1:Olá, vocês atendem Bradesco Saúde?")
+
+
+async def test_one_turn_signals_the_sender_once(start: h.Start) -> None:
+    app = await start("ingest")
+    await start("worker")  # no sender consumes the send streams: every signal stays there to be counted
+    await app.post(h.wa_body(messages=[h.wa_message("wamid.O1", "oi")]))
+
+    async def turn_done() -> bool:  # the work signal is acknowledged only after the worker handled it
+        work = [int(await app.redis.xlen(s)) for s in app.service.work.streams]
+        return sum(work) == 0 and not await outbox_empty(app)
+
+    await h.wait_until(turn_done)
+    signals = [int(await app.redis.xlen(s)) for s in app.service.sends.streams]
+    assert sum(signals) == 1
