@@ -77,7 +77,13 @@ class Connector(Protocol):
         ...
 
     async def send(self, message: OutboundMessage, *, to: str) -> Receipt:
-        """Render and send; the receipt holds the channel's id of the last payload. Raises `SendError`."""
+        """Render and send every payload; the receipt holds the channel's id of the last one. Raises
+        `SendError`, after which the payloads before the failing one may have gone out."""
+        ...
+
+    async def send_payload(self, payload: dict[str, Any], *, to: str) -> Receipt:
+        """Send one payload of `render(...).payloads`; the receipt holds the channel's id for it. Raises
+        `SendError`. A caller that sends payload by payload can resume a message at the one that failed."""
         ...
 
     async def mark_read(self, *, to: str, message_id: str) -> None:

@@ -174,7 +174,7 @@ class RedisStore:
         """Delete the conversation's state, inbox and outbox (a reset, or an LGPD erasure)."""
         keys = self.keys
         await self.client.delete(keys.state(conv), keys.inbox(conv), keys.outbox(conv), keys.lock(conv),
-                                 keys.address(conv))
+                                 keys.address(conv), keys.sending(conv))
 
     async def aclose(self) -> None:
         await self.client.aclose()

@@ -10,6 +10,7 @@ also on a Redis Cluster (one slot):
     <prefix>:{<bot>:<channel>:<user>}:seen:<event id>   string  dedupe marker (7 days)
     <prefix>:{<bot>:<channel>:<user>}:address           string  where replies go, when not the user id
     <prefix>:{<bot>:<channel>:<user>}:sendlock          string  token of the sender draining the outbox
+    <prefix>:{<bot>:<channel>:<user>}:sending           hash    outbox entry id -> payloads already sent
     <prefix>:{<bot>:<channel>:<user>}:pace              string  when the user may get the next message (ms)
     <prefix>:{<bot>:<channel>:<user>}:sent              hash    channel message id -> papo message id
     <prefix>:{<bot>:<channel>:<user>}:delivery:<id>     hash    status record of one channel message
@@ -161,6 +162,9 @@ class Keys:
 
     def send_lock(self, conv: ConversationKey) -> str:
         return self._conversation(conv, "sendlock")
+
+    def sending(self, conv: ConversationKey) -> str:
+        return self._conversation(conv, "sending")
 
     def pace(self, conv: ConversationKey) -> str:
         return self._conversation(conv, "pace")

@@ -30,6 +30,7 @@ LAYOUT: dict[str, tuple[Callable[[], object], object]] = {
     "seen": (lambda: KEYS.seen(CONV, "wamid.1"), f"papo:{TAG}:seen:wamid.1"),
     "address": (lambda: KEYS.address(CONV), f"papo:{TAG}:address"),
     "send_lock": (lambda: KEYS.send_lock(CONV), f"papo:{TAG}:sendlock"),
+    "sending": (lambda: KEYS.sending(CONV), f"papo:{TAG}:sending"),
     "pace": (lambda: KEYS.pace(CONV), f"papo:{TAG}:pace"),
     "sent": (lambda: KEYS.sent(CONV), f"papo:{TAG}:sent"),
     "delivery": (lambda: KEYS.delivery(CONV, "wamid.out1"), f"papo:{TAG}:delivery:wamid.out1"),
@@ -77,7 +78,7 @@ def test_the_prefix_leads_every_key() -> None:
 
 def test_a_conversations_keys_share_one_cluster_slot() -> None:
     tagged = [KEYS.state(CONV), KEYS.inbox(CONV), KEYS.outbox(CONV), KEYS.lock(CONV), KEYS.seen(CONV, "x"),
-              KEYS.address(CONV), KEYS.send_lock(CONV), KEYS.pace(CONV), KEYS.sent(CONV),
+              KEYS.address(CONV), KEYS.send_lock(CONV), KEYS.sending(CONV), KEYS.pace(CONV), KEYS.sent(CONV),
               KEYS.delivery(CONV, "y"), KEYS.failed(CONV)]
     assert len({key_slot(key.encode()) for key in tagged}) == 1
     other = ConversationKey("clinica", "whatsapp", "5511888880000")
