@@ -12,7 +12,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Literal, Protocol, Self
 
-from connectors.errors import BadSubscription, UnknownChannel
+from connectors.errors import BadSubscription, InvalidMessage, UnknownChannel
 from connectors.window import ReplyWindow
 from flows.messages import DeliveryStatus, InboundEvent, OutboundMessage, Receipt
 
@@ -144,7 +144,18 @@ class Connector(Protocol):
         ...
 
     async def send(self, message: OutboundMessage, *, to: str) -> Receipt:
-        """Render and send; the receipt holds the channel's id of the last payload. Raises `SendError`."""
+        """Render and send every payload; the receipt holds the channel's id of the last one. Raises
+        `SendError`, after which the payloads before the failing one may have gone out."""
+        receipt: Receipt | None = None
+        for payload in self.render(message, to=to).payloads:
+            receipt = await self.send_payload(payload, to=to)
+        if receipt is None:
+            raise InvalidMessage(f"{self.channel}: message {message.id!r} renders to nothing to send")
+        return receipt
+
+    async def send_payload(self, payload: dict[str, Any], *, to: str) -> Receipt:
+        """Send one payload of `render(...).payloads`; the receipt holds the channel's id for it. Raises
+        `SendError`. A caller that sends payload by payload can resume a message at the one that failed."""
         ...
 
     async def mark_read(self, *, to: str, message_id: str) -> None:

@@ -80,9 +80,11 @@ class MessagingConnector(Connector):
         rendered = self.render(message, to=to)
         if rendered.adjustments:
             log.debug("%s message %s adjusted: %s", self.channel, message.id, "; ".join(rendered.adjustments))
-        answer: dict[str, Any] = {}
-        for payload in rendered.payloads:
-            answer = await self._graph.post(f"{self.account_id}/messages", payload)
+        receipts = [await self.send_payload(payload, to=to) for payload in rendered.payloads]
+        return receipts[-1]
+
+    async def send_payload(self, payload: dict[str, Any], *, to: str) -> Receipt:
+        answer = await self._graph.post(f"{self.account_id}/messages", payload)
         mid = answer.get("message_id")
         if not isinstance(mid, str) or not mid:
             raise Unavailable(

@@ -100,6 +100,10 @@ class WebConnector(Connector):
         self._mailbox[to].extend(self.render(message, to=to).payloads)
         return Receipt(channel=self.channel, message_id=f"web:{message.id}", user=to)
 
+    async def send_payload(self, payload: dict[str, Any], *, to: str) -> Receipt:
+        self._mailbox[to].append(payload)
+        return Receipt(channel=self.channel, message_id=f"web:{uuid.uuid4().hex}", user=to)
+
     def collect(self, user: str) -> Sequence[dict[str, Any]]:
         """The replies sent to `user` since the last call, oldest first (Rasa's response body)."""
         return self._mailbox.pop(user, [])

@@ -90,9 +90,11 @@ class WhatsAppConnector(Connector):
         rendered = self.render(message, to=to)
         if rendered.adjustments:
             log.debug("whatsapp message %s adjusted: %s", message.id, "; ".join(rendered.adjustments))
-        answer: dict[str, Any] = {}
-        for payload in rendered.payloads:
-            answer = await self._graph.post(f"{self.phone_number_id}/messages", payload)
+        receipts = [await self.send_payload(payload, to=to) for payload in rendered.payloads]
+        return receipts[-1]
+
+    async def send_payload(self, payload: dict[str, Any], *, to: str) -> Receipt:
+        answer = await self._graph.post(f"{self.phone_number_id}/messages", payload)
         return Receipt(channel=self.channel, message_id=_message_id(answer), user=_wa_id(answer, to))
 
     async def mark_read(self, *, to: str, message_id: str) -> None:

@@ -19,6 +19,7 @@ from flows.model import Bot, Flow
 from flows.nodes import NodeKinds, node_kinds
 from runtime.engine.errors import FlowVersionMissing
 from runtime.engine.state import Conversation
+from runtime.keys import DEFAULT_PREFIX, Keys
 
 log = logging.getLogger(__name__)
 
@@ -28,17 +29,17 @@ class BotLibrary:
     node kinds its flows may use (papo's own unless given)."""
 
     def __init__(self, root: str | Path, bot: Bot, *, client: aioredis.Redis | None = None,
-                 prefix: str = "papo", kinds: NodeKinds = node_kinds) -> None:
+                 prefix: str = DEFAULT_PREFIX, kinds: NodeKinds = node_kinds) -> None:
         self.root = Path(root)
         self.current = bot
         self.kinds = kinds
         self._versions: dict[tuple[str, str], Flow] = {}
         self._client = client
-        self._prefix = prefix
+        self._keys = Keys(prefix)
         self._remember(bot)
 
     @classmethod
-    def load(cls, root: str | Path, *, client: aioredis.Redis | None = None, prefix: str = "papo",
+    def load(cls, root: str | Path, *, client: aioredis.Redis | None = None, prefix: str = DEFAULT_PREFIX,
              kinds: NodeKinds = node_kinds) -> BotLibrary:
         """Load a bot folder; raises FlowInvalid with every issue when it has errors."""
         return cls(root, load_bot(root, kinds=kinds), client=client, prefix=prefix, kinds=kinds)
@@ -79,7 +80,7 @@ class BotLibrary:
             raise FlowVersionMissing(flow_id, digest) from None
 
     def _archive_key(self, flow_id: str, digest: str) -> str:
-        return f"{self._prefix}:flowver:{self.name}:{flow_id}:{digest}"
+        return self._keys.flow_version(self.name, flow_id, digest)
 
     async def publish(self) -> None:
         """Archive every version this process knows, so other processes can run them too."""

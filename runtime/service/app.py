@@ -24,6 +24,7 @@ from aiohttp import web
 from redis.exceptions import RedisError
 
 from connectors import CONNECTORS, BadPayload, BadSignature, BadSubscription, Connectors
+from connectors.constants import WEBHOOK_MAX_BYTES
 from flows.errors import FlowInvalid
 from flows.loader import check_bot
 from flows.nodes import NodeKinds, node_kinds
@@ -38,7 +39,6 @@ from runtime.service.settings import Settings
 
 log = logging.getLogger(__name__)
 
-MAX_BODY = 8 * 1024 * 1024  # Meta sends up to 3 MB; aiohttp's default of 1 MiB would answer 413
 SERVICE = web.AppKey("service", Service)  # the first bot: the one a request names no bot for
 BOTS: web.AppKey[dict[str, Service]] = web.AppKey("bots")
 
@@ -55,7 +55,7 @@ def build_app(settings: Settings, botdir: str | Path | Sequence[str | Path], *, 
     if role not in ROLES:
         raise ValueError(f"role {role!r} is not one of {', '.join(ROLES)}")
     botdirs = [botdir] if isinstance(botdir, str | Path) else list(botdir)
-    app = web.Application(client_max_size=MAX_BODY)
+    app = web.Application(client_max_size=WEBHOOK_MAX_BYTES)
 
     async def lifespan(app: web.Application) -> AsyncIterator[None]:
         services: list[Service] = []

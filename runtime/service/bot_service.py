@@ -82,13 +82,13 @@ class Service:
                               lease_ms=settings.work_lease_ms)  # one lease for all recovery
         channels = build_connectors(settings, connectors)
         bot = library.name  # each bot its own streams: several bots can share one Redis and one process
-        work = SignalQueue(client, prefix=prefix, name=f"work:{bot}", partitions=settings.partitions)
-        sends = SignalQueue(client, prefix=prefix, name=f"send:{bot}", partitions=settings.partitions)
+        work = SignalQueue(client, prefix=prefix, bot=bot, kind="work", partitions=settings.partitions)
+        sends = SignalQueue(client, prefix=prefix, bot=bot, kind="send", partitions=settings.partitions)
         for queue in (work, sends):
             await queue.ensure_group()
         deliveries = DeliveryBook(client, prefix=prefix)
         pacer = Pacer(client, prefix=prefix, per_user_s=settings.pacing_per_user_s,
-                      per_number=settings.rate_per_number)
+                      per_number=settings.rate_per_number, clock=clock)
         policy = SendPolicy(retries=settings.send_retries, retry_base_s=settings.retry_base_s,
                             lease_ms=settings.work_lease_ms)
         accounts = {c.channel: c.account_id for c in settings.channels}
@@ -110,9 +110,9 @@ class Service:
             log.info("typing indicator not shown channel=%s: %s", event.channel, type(exc).__name__)
 
     async def replies_committed(self, key: ConversationKey, result: TurnResult) -> None:
-        """Whoever ran a turn (a worker, a timer), its replies now wait in the outbox: wake a sender.
-        A channel that answers in the HTTP response has nobody to push to: its replies wait for the
-        user's next request."""
+        """Whoever ran a turn (a worker, a timer), its replies now wait in the outbox: wake a sender, the
+        one signal of this turn. A channel that answers in the HTTP response has nobody to push to: its
+        replies wait for the user's next request."""
         connector = self.connectors.get(key.channel)
         if result.messages and (connector is None or connector.replies == "push"):
             await self.sends.signal(key)
@@ -124,7 +124,7 @@ class Service:
                                    json.dumps({"queue": result.state.handoff_queue, "since": result.state.asked_at}))
 
     def decisions_key(self, key: ConversationKey) -> str:
-        return f"{self.settings.key_prefix}:decisions:{key.bot}:{key.channel}:{key.user}"
+        return self.processor.store.keys.decisions(key)
 
     async def _remember_decisions(self, key: ConversationKey, decisions: list[dict[str, Any]]) -> None:
         at = self.processor.clock.now().isoformat()
@@ -136,7 +136,7 @@ class Service:
 
     @property
     def handoffs_key(self) -> str:
-        return f"{self.settings.key_prefix}:handoffs:{self.library.name}"
+        return self.processor.store.keys.handoffs(self.library.name)
 
     def consumers(self, role: Role) -> list[Consumer]:
         """The background consumers this role runs: workers and/or senders."""

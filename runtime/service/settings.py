@@ -16,6 +16,7 @@ import fakeredis
 import redis.asyncio as aioredis
 
 from connectors import CONNECTORS, ChannelSettings, Connectors
+from connectors.constants import WA_RATE_PER_NUMBER
 from runtime.conversations import keys as C
 from runtime.engine.errors import ConfigError
 
@@ -34,8 +35,10 @@ class Settings:
     work_lease_ms: int = C.WORK_LEASE_MS
     block_ms: int = 500  # how long an idle consumer waits on Redis for a signal from another process
     max_deliveries: int = C.MAX_DELIVERIES
+    # Spacing between messages to one user. Meta's pair limit is an average (about one every 6 s, bursts
+    # allowed), met by the pauses between a user's messages; a 6 s gap would make a 3-part reply take 12 s.
     pacing_per_user_s: float = 1.0
-    rate_per_number: int = 80
+    rate_per_number: int = WA_RATE_PER_NUMBER
     send_retries: int = 5
     retry_base_s: float = 0.5
     admin_token: str | None = field(default=None, repr=False)  # None: no admin API
@@ -53,18 +56,19 @@ class Settings:
         if url is not None and not url.startswith(("redis://", "rediss://", "unix://")):
             raise ConfigError(f"REDIS_URL has value {url!r}; expected redis://host:port/db")
         channels, off = resolve_channels(connectors, env)
+        d = cls()  # the defaults, written once above
         return cls(redis_url=url, key_prefix=prefix, log_level=level, channels=channels, channels_off=off,
                    base_urls=base_urls(connectors, env),
-                   partitions=_whole(env, "PAPO_PARTITIONS", C.PARTITIONS),
-                   workers=_whole(env, "PAPO_WORKERS", 4),
-                   senders=_whole(env, "PAPO_SENDERS", 4),
-                   work_lease_ms=_whole(env, "PAPO_WORK_LEASE_MS", C.WORK_LEASE_MS),
-                   block_ms=_whole(env, "PAPO_BLOCK_MS", 500),
-                   max_deliveries=_whole(env, "PAPO_MAX_DELIVERIES", C.MAX_DELIVERIES),
-                   pacing_per_user_s=_seconds(env, "PAPO_PACING_PER_USER_S", 1.0),
-                   rate_per_number=_whole(env, "PAPO_RATE_PER_NUMBER", 80),
-                   send_retries=_whole(env, "PAPO_SEND_RETRIES", 5),
-                   retry_base_s=_seconds(env, "PAPO_RETRY_BASE_S", 0.5),
+                   partitions=_whole(env, "PAPO_PARTITIONS", d.partitions),
+                   workers=_whole(env, "PAPO_WORKERS", d.workers),
+                   senders=_whole(env, "PAPO_SENDERS", d.senders),
+                   work_lease_ms=_whole(env, "PAPO_WORK_LEASE_MS", d.work_lease_ms),
+                   block_ms=_whole(env, "PAPO_BLOCK_MS", d.block_ms),
+                   max_deliveries=_whole(env, "PAPO_MAX_DELIVERIES", d.max_deliveries),
+                   pacing_per_user_s=_seconds(env, "PAPO_PACING_PER_USER_S", d.pacing_per_user_s),
+                   rate_per_number=_whole(env, "PAPO_RATE_PER_NUMBER", d.rate_per_number),
+                   send_retries=_whole(env, "PAPO_SEND_RETRIES", d.send_retries),
+                   retry_base_s=_seconds(env, "PAPO_RETRY_BASE_S", d.retry_base_s),
                    admin_token=_admin_token(env))
 
     def channel(self, name: str) -> ChannelSettings | None:

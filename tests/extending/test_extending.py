@@ -139,8 +139,7 @@ class TinyChatConnector(Connector):
             raise InvalidMessage(f"tinychat: message {message.id!r} has no text, and TinyChat shows only text")
         return Rendered(({"to": to, "text": message.text},))
 
-    async def send(self, message: OutboundMessage, *, to: str) -> Receipt:
-        [payload] = self.render(message, to=to).payloads
+    async def send_payload(self, payload: dict[str, Any], *, to: str) -> Receipt:
         self._session = self._session or aiohttp.ClientSession()
         url, auth = f"{self.settings.base_url}/v1/messages", {"Authorization": f"Bearer {self.settings.token}"}
         try:
