@@ -20,7 +20,7 @@ from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any, ClassVar, Self
 
-from connectors._raw import load_object, text
+from connectors._raw import load_object, text, utf8
 from connectors._webhook import Secret
 from connectors.base import ChannelEnv, ChannelSettings, Connector, Parsed, Rendered, Replies
 from connectors.errors import BadPayload, BadSignature, InvalidMessage
@@ -56,7 +56,9 @@ class WebConnector(Connector):
         if not self._token.value:
             return
         given = next((v for k, v in headers.items() if k.lower() == "authorization"), "")
-        if not hmac.compare_digest(given.encode(), f"Bearer {self._token.value}".encode()):
+        # surrogatepass: a header that was not UTF-8 (aiohttp keeps its bytes as surrogates) is compared, not fatal
+        expected = f"Bearer {self._token.value}"
+        if not hmac.compare_digest(given.encode("utf-8", "surrogatepass"), expected.encode("utf-8", "surrogatepass")):
             raise BadSignature("web: the Authorization header must be 'Bearer <token>' with the configured token")
 
     def parse(self, body: bytes) -> Parsed:
@@ -65,6 +67,7 @@ class WebConnector(Connector):
         message = data.get("message")
         if not isinstance(message, str):
             raise BadPayload('web: /message must be a string, e.g. {"sender": "u1", "message": "oi"}')
+        message = utf8(message, "/message")
         ident = text(data.get("message_id"), "/message_id") or f"web:{uuid.uuid4().hex}"
         extra = {"metadata": data["metadata"]} if isinstance(data.get("metadata"), dict) else {}
         common: dict[str, Any] = {

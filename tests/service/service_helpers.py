@@ -146,3 +146,22 @@ class TcpProxy:
                 await writer.wait_closed()
             except (ConnectionError, OSError):
                 pass
+
+
+async def raw_request(port: int, request: bytes) -> int:
+    """Send `request` (head and body, as given: any bytes) over a plain socket; the status it got."""
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    try:
+        writer.write(request)
+        await writer.drain()
+        status_line = await reader.readline()
+        return int(status_line.split()[1])
+    finally:
+        writer.close()
+        await writer.wait_closed()
+
+
+def raw_head(method: str, path: str, headers: Sequence[tuple[bytes, bytes]], *, length: int = 0) -> bytes:
+    lines = [f"{method} {path} HTTP/1.1".encode(), b"Host: 127.0.0.1", b"Connection: close",
+             f"Content-Length: {length}".encode(), *(name + b": " + value for name, value in headers)]
+    return b"\r\n".join(lines) + b"\r\n\r\n"
