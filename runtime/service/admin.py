@@ -218,7 +218,7 @@ def masked(variables: dict[str, Any], bot: Bot) -> dict[str, Any]:
 
 
 async def _json_body(request: web.Request) -> dict[str, Any]:
-    if not request.can_read_body:
+    if not request.body_exists:  # (can_read_body is false once the body was read, as it always is by now)
         return {}
     try:
         body = await request.json()

@@ -21,6 +21,7 @@ from zoneinfo import ZoneInfo
 
 import redis.asyncio as aioredis
 from aiohttp import web
+from aiohttp.typedefs import Handler, Middleware
 from redis.exceptions import RedisError
 
 from connectors import CONNECTORS, BadPayload, BadSignature, BadSubscription, Connectors
@@ -34,7 +35,7 @@ from runtime.engine.registry import Handlers
 from runtime.nodes import HANDLERS
 from runtime.service import admin
 from runtime.service.bot_service import ROLES, Role, Service
-from runtime.service.ingest import ingest
+from runtime.service.ingest import ingest, within
 from runtime.service.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -55,7 +56,7 @@ def build_app(settings: Settings, botdir: str | Path | Sequence[str | Path], *, 
     if role not in ROLES:
         raise ValueError(f"role {role!r} is not one of {', '.join(ROLES)}")
     botdirs = [botdir] if isinstance(botdir, str | Path) else list(botdir)
-    app = web.Application(client_max_size=WEBHOOK_MAX_BYTES)
+    app = web.Application(client_max_size=WEBHOOK_MAX_BYTES, middlewares=[bounded_body(settings.body_timeout_s)])
 
     async def lifespan(app: web.Application) -> AsyncIterator[None]:
         services: list[Service] = []
@@ -89,6 +90,41 @@ def build_app(settings: Settings, botdir: str | Path | Sequence[str | Path], *, 
         app.router.add_post("/webhooks/{channel}", receive)
         app.router.add_post("/model/parse", model_parse)
     return app
+
+
+def bounded_body(timeout: float) -> Middleware:
+    """Read every request body before its handler, within `timeout` seconds (0: no limit).
+
+    A body that trickles in slower is answered 408 and its connection closed, so slow clients
+    cannot hold connections open; a client that hangs up mid-body is one log line, not a traceback.
+    """
+
+    @web.middleware
+    async def middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
+        if request.can_read_body:
+            try:
+                async with asyncio.timeout(timeout or None):
+                    await request.read()  # kept by aiohttp: the handler reads it again for free
+            except TimeoutError:
+                log.info("%s %s: the body did not arrive within %g s; answered 408 and closed",
+                         request.method, request.path, timeout)
+                return await _closed(request, _error(408, f"the request body did not arrive within {timeout:g} s"))
+            except ConnectionError:
+                log.info("%s %s: the client hung up before sending the whole body", request.method, request.path)
+                return _error(400, "the client hung up")  # nobody is there to read it
+        return await handler(request)
+
+    return middleware
+
+
+async def _closed(request: web.Request, response: web.Response) -> web.Response:
+    """Send `response`, then close the connection at once (no lingering over the unread body)."""
+    response.force_close()
+    await response.prepare(request)
+    await response.write_eof()
+    if request.transport is not None:
+        request.transport.close()
+    return response
 
 
 async def healthz(request: web.Request) -> web.Response:
@@ -185,6 +221,7 @@ async def respond(request: web.Request, channel: str) -> web.Response:
         return _error(400, str(exc))
     replies: list[dict[str, object]] = []
     for event in parsed.events:
+        event = within(event, service.settings.max_text_chars)
         await service.processor.submit(event)
         for message in await service.processor.store.outbox(service.processor.key_for(event), take=True):
             replies += connector.render(message, to=event.user).payloads

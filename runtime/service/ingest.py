@@ -14,7 +14,7 @@ import json
 import logging
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from typing import Any
 
 from connectors import BadSignature, Connector, Skipped
@@ -55,7 +55,7 @@ async def ingest(services: Sequence[Service], channel: str, body: bytes, headers
         if (bot := routes.bot_for(event.business)) is None:
             unrouted += 1
             continue
-        events[bot].append(event)
+        events[bot].append(within(event, routes.services[bot].settings.max_text_chars))
     for status in parsed.statuses:
         if (bot := routes.bot_for(status.business)) is not None:
             statuses[bot].append(status)
@@ -72,6 +72,16 @@ async def ingest(services: Sequence[Service], channel: str, body: bytes, headers
     await _record_skipped(routes, channel, parsed.skipped)
     accepted = len(parsed.events) - duplicates - unrouted
     return Ingested(accepted, duplicates, len(parsed.statuses), len(parsed.skipped) + unrouted)
+
+
+def within(event: InboundEvent, limit: int) -> InboundEvent:
+    """`event` with its text cut to `limit` characters, before it is stored or read (a 5 MB text would
+    hold the process for seconds); `data.cut_from` keeps the length it had."""
+    if len(event.text) <= limit:
+        return event
+    log.info("inbound text of %d characters cut to %d (PAPO_MAX_TEXT_CHARS) channel=%s", len(event.text), limit,
+             event.channel)
+    return replace(event, text=event.text[:limit], data={**event.data, "cut_from": len(event.text)})
 
 
 def _verified(services: Sequence[Service], channel: str, body: bytes, headers: Mapping[str, str]) -> Connector:

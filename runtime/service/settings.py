@@ -43,6 +43,8 @@ class Settings:
     retry_base_s: float = 0.5
     admin_token: str | None = field(default=None, repr=False)  # None: no admin API
     channels_off: tuple[str, ...] = ()  # why a channel is not served, said once at start
+    body_timeout_s: float = 10.0  # a request body must arrive within this (0: no limit), else 408 and closed
+    max_text_chars: int = 4096  # a longer inbound text is cut to this before it is stored and read
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] = os.environ, *, connectors: Connectors = CONNECTORS) -> Self:
@@ -69,7 +71,9 @@ class Settings:
                    rate_per_number=_whole(env, "PAPO_RATE_PER_NUMBER", d.rate_per_number),
                    send_retries=_whole(env, "PAPO_SEND_RETRIES", d.send_retries),
                    retry_base_s=_seconds(env, "PAPO_RETRY_BASE_S", d.retry_base_s),
-                   admin_token=_admin_token(env))
+                   admin_token=_admin_token(env),
+                   body_timeout_s=_seconds(env, "PAPO_BODY_TIMEOUT_S", d.body_timeout_s),
+                   max_text_chars=_whole(env, "PAPO_MAX_TEXT_CHARS", d.max_text_chars))
 
     def channel(self, name: str) -> ChannelSettings | None:
         return next((c for c in self.channels if c.channel == name), None)

@@ -9,12 +9,15 @@ from __future__ import annotations
 import asyncio
 import io
 import json
+import os
+import socket
 import sys
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import aiohttp
 import redis.asyncio as aioredis
 from aiohttp.test_utils import TestClient
 
@@ -165,3 +168,46 @@ def raw_head(method: str, path: str, headers: Sequence[tuple[bytes, bytes]], *, 
     lines = [f"{method} {path} HTTP/1.1".encode(), b"Host: 127.0.0.1", b"Connection: close",
              f"Content-Length: {length}".encode(), *(name + b": " + value for name, value in headers)]
     return b"\r\n".join(lines) + b"\r\n\r\n"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+class Served:
+    """`papo serve` as a real process (echo bot, WhatsApp on the test's fake Graph API); its log in a file."""
+
+    def __init__(self, log: Path, *, redis_url: str, prefix: str, graph_url: str, **env: str) -> None:
+        self.log_path = log
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        base = {k: v for k, v in os.environ.items() if not k.startswith(("PAPO_", "WHATSAPP_", "REDIS_"))}
+        self.env = base | {"REDIS_URL": redis_url, "PAPO_KEY_PREFIX": prefix, "GRAPH_BASE_URL": graph_url,
+                           "WHATSAPP_TOKEN": "wa-token", "WHATSAPP_APP_SECRET": fakes.APP_SECRET,
+                           "WHATSAPP_VERIFY_TOKEN": VERIFY_TOKEN, "WHATSAPP_PHONE_NUMBER_ID": fakes.PHONE_NUMBER_ID,
+                           "PAPO_PACING_PER_USER_S": "0", "PAPO_BLOCK_MS": "50"} | env
+        self.proc: asyncio.subprocess.Process | None = None
+
+    async def start(self, *args: str) -> None:
+        with self.log_path.open("ab") as log:
+            self.proc = await asyncio.create_subprocess_exec(
+                sys.executable, "-m", "runtime.cli.main", "serve", str(ECHO_BOT), "--port", str(self.port), *args,
+                cwd=Path(__file__).parents[2], env=self.env, stdout=log, stderr=log)
+
+    def log(self) -> str:
+        return self.log_path.read_text(encoding="utf-8", errors="replace")
+
+    async def status(self, path: str) -> int | None:
+        """The status of GET `path`, or None while nothing listens."""
+        try:
+            async with aiohttp.ClientSession() as session, session.get(self.url + path) as resp:
+                return resp.status
+        except aiohttp.ClientConnectionError:
+            return None
+
+    async def stop(self) -> None:
+        if self.proc is not None and self.proc.returncode is None:
+            self.proc.terminate()
+            await asyncio.wait_for(self.proc.wait(), 15)
