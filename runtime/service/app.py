@@ -30,18 +30,17 @@ from flows.errors import FlowInvalid
 from flows.loader import check_bot
 from flows.nodes import NodeKinds, node_kinds
 from runtime.engine.clock import Clock
-from runtime.engine.errors import ConfigError
 from runtime.engine.registry import Handlers
 from runtime.nodes import HANDLERS
 from runtime.service import admin
 from runtime.service.bot_service import ROLES, Role, Service
+from runtime.service.bots import Bots, keep_bots, open_bots
 from runtime.service.ingest import ingest, within
-from runtime.service.settings import Settings
+from runtime.service.settings import Settings, redis_client
 
 log = logging.getLogger(__name__)
 
-SERVICE = web.AppKey("service", Service)  # the first bot: the one a request names no bot for
-BOTS: web.AppKey[dict[str, Service]] = web.AppKey("bots")
+BOTS = web.AppKey("bots", Bots)  # the first one answers requests that name no bot
 
 
 def build_app(settings: Settings, botdir: str | Path | Sequence[str | Path], *, role: Role = "all",
@@ -57,25 +56,33 @@ def build_app(settings: Settings, botdir: str | Path | Sequence[str | Path], *, 
         raise ValueError(f"role {role!r} is not one of {', '.join(ROLES)}")
     botdirs = [botdir] if isinstance(botdir, str | Path) else list(botdir)
     app = web.Application(client_max_size=WEBHOOK_MAX_BYTES, middlewares=[bounded_body(settings.body_timeout_s)])
+    app[BOTS] = Bots()  # filled once Redis answers, which may be after the server is up
 
     async def lifespan(app: web.Application) -> AsyncIterator[None]:
-        services: list[Service] = []
+        redis = client if client is not None else redis_client(settings)  # one pool for every bot
+        tried, stop = asyncio.Event(), asyncio.Event()
+
+        def open_one(folder: str | Path) -> Awaitable[Service]:
+            return Service.open(settings, folder, client=redis, clock=clock, kinds=kinds, handlers=handlers,
+                                connectors=connectors)
+
+        keeper = asyncio.create_task(keep_bots(app[BOTS], lambda: open_bots(botdirs, open_one), role, tried=tried,
+                                               stop=stop), name="bots")
         try:
-            for folder in botdirs:
-                services.append(await Service.open(settings, folder, client=client, clock=clock, kinds=kinds,
-                                                   handlers=handlers, connectors=connectors))
-            names = [s.library.name for s in services]
-            if len(set(names)) != len(names):
-                raise ConfigError(f"two bot folders have the same name: {', '.join(names)}; rename one in bot.json")
-            app[BOTS] = {s.library.name: s for s in services}
-            app[SERVICE] = services[0]
-            async with contextlib.AsyncExitStack() as stack:
-                for service in services:
-                    await stack.enter_async_context(service.running(role))
-                yield
+            first_try = asyncio.create_task(tried.wait())
+            await asyncio.wait([keeper, first_try], return_when=asyncio.FIRST_COMPLETED)
+            first_try.cancel()
+            if keeper.done():
+                keeper.result()  # the bots could not be loaded (not a Redis outage): refuse to start
+            yield
         finally:
-            for service in services:
-                await service.aclose()
+            stop.set()
+            if not app[BOTS].by_name:
+                keeper.cancel()  # still waiting for Redis
+            with contextlib.suppress(asyncio.CancelledError, Exception):  # a failure after start was logged
+                await keeper
+            if client is None:
+                await redis.aclose()
 
     app.cleanup_ctx.append(lifespan)
     app.router.add_get("/healthz", healthz)
@@ -128,43 +135,53 @@ async def _closed(request: web.Request, response: web.Response) -> web.Response:
 
 
 async def healthz(request: web.Request) -> web.Response:
-    return web.json_response({"ok": True})
+    failed = request.app[BOTS].failed
+    return _error(503, failed) if failed else web.json_response({"ok": True})
 
 
 def chosen(request: web.Request) -> Service:
     """The bot `?bot=` names, or the first one."""
+    bots = _loaded(request)
     name = request.query.get("bot")
     if name is None:
-        return request.app[SERVICE]
-    bots = request.app[BOTS]
+        return next(iter(bots.values()))
     if name not in bots:
         raise web.HTTPNotFound(text=json.dumps({"error": f"no bot {name!r} is served here"}),
                                content_type="application/json")
     return bots[name]
 
 
+def _loaded(request: web.Request) -> dict[str, Service]:
+    """The open bots; 503 while they wait for Redis (Meta retries a webhook that gets it)."""
+    bots = request.app[BOTS]
+    if not bots.by_name:
+        raise web.HTTPServiceUnavailable(text=json.dumps({"error": f"not ready: {bots.waiting}; retry later"}),
+                                         content_type="application/json")
+    return bots.by_name
+
+
 def _serving(request: web.Request, channel: str) -> list[Service]:
-    return [s for s in request.app[BOTS].values() if channel in s.connectors]
+    return [s for s in _loaded(request).values() if channel in s.connectors]
 
 
 async def readyz(request: web.Request) -> web.Response:
-    service = request.app.get(SERVICE)
+    bots = request.app[BOTS]
+    service = bots.first
     if service is None:
-        return _error(503, "the bot is not loaded yet")
+        return _error(503, bots.waiting)
     try:
         await asyncio.wait_for(service.client.ping(), 2)
     except (RedisError, OSError, TimeoutError):
         return _error(503, "Redis does not answer")
-    bots = request.app[BOTS]
     return web.json_response({"ok": True, "bot": service.library.name, "channels": sorted(service.connectors),
-                              "bots": {name: sorted(s.connectors) for name, s in bots.items()}})
+                              "bots": {name: sorted(s.connectors) for name, s in bots.by_name.items()}})
 
 
 async def subscribe(request: web.Request) -> web.Response:
     channel = request.match_info["channel"]
     serving = _serving(request, channel)
     if not serving:
-        return _not_served(request.app[SERVICE], channel)
+        return _not_served(chosen(request), channel)
     refused = ""
     for service in serving:  # each bot may have its own verify token
         try:
@@ -179,7 +196,7 @@ async def receive(request: web.Request) -> web.Response:
     channel = request.match_info["channel"]
     serving = _serving(request, channel)
     if not serving:
-        return _not_served(request.app[SERVICE], channel)
+        return _not_served(chosen(request), channel)
     if serving[0].connectors[channel].replies == "response":
         return await respond(request, channel)
     body = await request.read()
@@ -272,7 +289,7 @@ def serve(botdirs: Sequence[Path], *, host: str, port: int, role: Role) -> int:
     try:
         web.run_app(build_app(settings, list(botdirs), role=role), host=host, port=port, print=None,
                     access_log=None)
-    except (RedisError, OSError) as exc:  # Redis unreachable at start, or the port is taken
+    except (RedisError, OSError) as exc:  # the port is taken (a Redis that does not answer yet is waited for)
         log.error("papo serve stopped: %s: %s", type(exc).__name__, exc)
         return 1
     return 0

@@ -126,7 +126,7 @@ async def _record_skipped(routes: _Routes, channel: str, items: Sequence[Skipped
             for item in skipped:
                 record = {"kind": "webhook", "skipped": item.kind, "channel": channel, "where": item.where,
                           "reason": item.reason, "id": item.id, "user": item.user, "at": at}
-                pipe.xadd(service.deliveries.bot_failures_key(bot), {"f": json.dumps(record)},
+                pipe.xadd(service.deliveries.keys.failures(bot), {"f": json.dumps(record)},
                           maxlen=C.FAILURES_KEPT, approximate=True)
             await pipe.execute()
 

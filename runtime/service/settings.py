@@ -14,6 +14,9 @@ from typing import Self
 
 import fakeredis
 import redis.asyncio as aioredis
+from redis.asyncio.retry import Retry
+from redis.backoff import NoBackoff
+from redis.exceptions import ConnectionError as RedisConnectionError
 
 from connectors import CONNECTORS, ChannelSettings, Connectors
 from connectors.constants import WA_RATE_PER_NUMBER
@@ -157,12 +160,15 @@ def redis_client(settings: Settings) -> aioredis.Redis:
     """A client for REDIS_URL, or for an embedded in-process server speaking the same API.
 
     The pool blocks (up to 10 s) when every connection is busy, instead of failing: a burst
-    of webhooks waits its turn rather than losing messages.
+    of webhooks waits its turn rather than losing messages. A command that meets a broken
+    connection (a pooled one Redis closed when it restarted) is tried once more on a new one
+    before its caller sees the error; papo's writes are idempotent, so a repeat is harmless.
     """
     if settings.redis_url is None:
         return fakeredis.FakeAsyncRedis(server=fakeredis.FakeServer())
-    pool = aioredis.BlockingConnectionPool.from_url(settings.redis_url, max_connections=settings.redis_connections,
-                                                    timeout=10)
+    pool = aioredis.BlockingConnectionPool.from_url(
+        settings.redis_url, max_connections=settings.redis_connections, timeout=10, socket_connect_timeout=5,
+        retry=Retry(NoBackoff(), retries=1, supported_errors=(RedisConnectionError,)))
     return aioredis.Redis.from_pool(pool)  # the client owns the pool and closes it
 
 

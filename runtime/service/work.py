@@ -50,6 +50,7 @@ class SignalQueue:
         self.streams = [keys.signals(bot, kind, p) for p in range(partitions)]
         self.dead = keys.dead_signals(bot, kind)
         self._nudge = asyncio.Event()  # wakes this process's consumers (the embedded server cannot block)
+        self.outage = Outage(f"{self.name} consumers")  # shared: one log line per outage, however many consumers
 
     def stream_for(self, key: ConversationKey) -> str:
         return self.streams[zlib.crc32(f"{key.bot}:{key.channel}:{key.user}".encode()) % len(self.streams)]
@@ -119,6 +120,24 @@ class SignalQueue:
         return int(pending[0]["times_delivered"]) if pending else 1
 
 
+class Outage:
+    """Says when Redis stops answering and when it answers again: one line each, not one per retry."""
+
+    def __init__(self, what: str) -> None:
+        self.what = what
+        self.down = False
+
+    def failed(self, exc: BaseException) -> None:
+        if not self.down:
+            log.warning("%s: redis unavailable (%s: %s); retrying until it answers", self.what, type(exc).__name__, exc)
+        self.down = True
+
+    def answered(self) -> None:
+        if self.down:
+            log.info("%s: redis answers again", self.what)
+        self.down = False
+
+
 class Consumer:
     """One member of the group: reads signals, runs `handler`, acknowledges, takes over idle ones."""
 
@@ -143,13 +162,15 @@ class Consumer:
         """Consume until stopped or cancelled; Redis trouble is logged and retried, never fatal."""
         while not self._stopped:
             try:
-                if not await self.step():
-                    await self.queue.wait(min(self.block_ms, self.lease_ms) / 1000)
+                ran = await self.step()
             except (RedisError, OSError) as exc:
                 _stop_if_cancelled(exc)
-                log.warning("%s consumer %s: redis unavailable (%s: %s); retrying", self.queue.name, self.name,
-                            type(exc).__name__, exc)
+                self.queue.outage.failed(exc)
                 await asyncio.sleep(0.5)
+                continue
+            self.queue.outage.answered()
+            if not ran:
+                await self.queue.wait(min(self.block_ms, self.lease_ms) / 1000)
 
     async def step(self) -> int:
         """One pass: new signals, then idle ones of other consumers when due. Returns how many ran."""

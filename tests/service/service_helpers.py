@@ -22,7 +22,7 @@ import redis.asyncio as aioredis
 from aiohttp.test_utils import TestClient
 
 from runtime.conversations.keys import ConversationKey
-from runtime.service.app import SERVICE
+from runtime.service.app import BOTS
 from runtime.service.bot_service import Service
 from runtime.service.settings import ChannelSettings, Settings
 
@@ -73,7 +73,9 @@ class Running:
 
     @property
     def service(self) -> Service:
-        return self.client.server.app[SERVICE]
+        first = self.client.server.app[BOTS].first
+        assert first is not None, "the bots are not open (Redis did not answer at start)"
+        return first
 
     @property
     def key(self) -> ConversationKey:
@@ -211,3 +213,102 @@ class Served:
         if self.proc is not None and self.proc.returncode is None:
             self.proc.terminate()
             await asyncio.wait_for(self.proc.wait(), 15)
+
+
+class FlakyLink:
+    """A TCP link on 127.0.0.1 to a real server, for outages. `down()` drops every connection and
+    closes new ones at once (counted in `refused`) until `up()`; `stale()` leaves the open ones
+    looking healthy but closes each when it is next used, as after a restart behind them."""
+
+    def __init__(self, host: str, port: int) -> None:
+        self.target = (host, port)
+        self.server: asyncio.Server | None = None
+        self.is_down = False
+        self.refused = 0
+        self.generation = 0
+        self.writers: set[asyncio.StreamWriter] = set()
+        self.pipes: set[asyncio.Task[None]] = set()
+
+    async def start(self) -> int:
+        self.server = await asyncio.start_server(self._client, "127.0.0.1", 0)
+        return int(self.server.sockets[0].getsockname()[1])
+
+    async def _client(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        if self.is_down:
+            self.refused += 1
+            writer.close()
+            return
+        up_reader, up_writer = await asyncio.open_connection(*self.target)
+        self.writers |= {writer, up_writer}
+        born = self.generation
+        for source, sink, check in ((reader, up_writer, True), (up_reader, writer, False)):
+            task = asyncio.create_task(self._pipe(source, sink, born if check else None, (writer, up_writer)))
+            self.pipes.add(task)
+            task.add_done_callback(self.pipes.discard)
+
+    async def _pipe(self, source: asyncio.StreamReader, sink: asyncio.StreamWriter, born: int | None,
+                    both: tuple[asyncio.StreamWriter, asyncio.StreamWriter]) -> None:
+        try:
+            while data := await source.read(65536):
+                if born is not None and born != self.generation:
+                    break  # a stale connection: closed when used, its command never reaches the server
+                sink.write(data)
+                await sink.drain()
+        except (ConnectionError, OSError):
+            pass
+        finally:
+            for writer in both:
+                writer.close()
+
+    def stale(self) -> None:
+        self.generation += 1
+
+    async def down(self) -> None:
+        self.is_down = True
+        for writer in list(self.writers):
+            writer.close()
+        self.writers.clear()
+        for task in list(self.pipes):
+            task.cancel()
+        await asyncio.gather(*self.pipes, return_exceptions=True)
+
+    def up(self) -> None:
+        self.is_down = False
+
+    async def close(self) -> None:
+        await self.down()
+        if self.server is not None:
+            self.server.close()
+            await self.server.wait_closed()
+
+
+class RedisServer:
+    """A private `redis-server` on `port`, to stop and start like the real one in an outage."""
+
+    def __init__(self, port: int, workdir: Path) -> None:
+        self.port = port
+        self.url = f"redis://127.0.0.1:{port}/0"
+        self.workdir = workdir
+        self.proc: asyncio.subprocess.Process | None = None
+
+    async def start(self) -> None:
+        self.workdir.mkdir(parents=True, exist_ok=True)
+        self.proc = await asyncio.create_subprocess_exec(
+            "redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+            "--dir", str(self.workdir), stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL)
+
+        async def answers() -> bool:
+            client = aioredis.Redis.from_url(self.url, socket_connect_timeout=0.5)
+            try:
+                return bool(await client.ping())
+            except (aioredis.RedisError, OSError):
+                return False
+            finally:
+                await client.aclose()
+
+        await wait_until(answers)
+
+    async def stop(self) -> None:
+        if self.proc is not None and self.proc.returncode is None:
+            self.proc.terminate()
+            await asyncio.wait_for(self.proc.wait(), 10)
