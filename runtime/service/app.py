@@ -114,14 +114,20 @@ def bounded_body(timeout: float) -> Middleware:
                     await request.read()  # kept by aiohttp: the handler reads it again for free
             except TimeoutError:
                 log.info("%s %s: the body did not arrive within %g s; answered 408 and closed",
-                         request.method, request.path, timeout)
+                         request.method, _route(request), timeout)
                 return await _closed(request, _error(408, f"the request body did not arrive within {timeout:g} s"))
             except ConnectionError:
-                log.info("%s %s: the client hung up before sending the whole body", request.method, request.path)
+                log.info("%s %s: the client hung up before sending the whole body", request.method, _route(request))
                 return _error(400, "the client hung up")  # nobody is there to read it
         return await handler(request)
 
     return middleware
+
+
+def _route(request: web.Request) -> str:
+    """The route's pattern, e.g. /admin/conversations/{channel}/{user}: never a user's id in a log line."""
+    resource = request.match_info.route.resource
+    return resource.canonical if resource is not None else "(no route)"
 
 
 async def _closed(request: web.Request, response: web.Response) -> web.Response:
