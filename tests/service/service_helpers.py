@@ -93,10 +93,13 @@ class Running:
 
 
 
+WHATSAPP = ChannelSettings("whatsapp", fakes.PHONE_NUMBER_ID, "wa-token", fakes.APP_SECRET, VERIFY_TOKEN)
+WITH_WEB_TOKEN = (WHATSAPP, ChannelSettings("web", token="widget-secret"))  # `channels=`: the web channel guarded
+
+
 def service_settings(redis_url: str | None, prefix: str, graph_url: str) -> Settings:
-    whatsapp = ChannelSettings("whatsapp", fakes.PHONE_NUMBER_ID, "wa-token", fakes.APP_SECRET, VERIFY_TOKEN)
     graph = dict.fromkeys(("whatsapp", "messenger", "instagram"), graph_url)  # every Meta channel to FakeGraph
-    return Settings(redis_url=redis_url, key_prefix=prefix, channels=(whatsapp,), base_urls=graph,
+    return Settings(redis_url=redis_url, key_prefix=prefix, channels=(WHATSAPP,), base_urls=graph,
                     partitions=4, workers=2, senders=2, pacing_per_user_s=0, retry_base_s=0.01, block_ms=50,
                     work_lease_ms=500)  # a redundant signal left pending comes back quickly
 

@@ -59,7 +59,7 @@ async def test_the_rest_channel_refuses_a_surrogate_with_a_400(start: h.Start) -
 
 
 async def test_an_authorization_header_that_is_not_utf8_is_a_401(start: h.Start) -> None:
-    app = await start(admin_token=TOKEN, web_token="widget-secret")
+    app = await start(admin_token=TOKEN, channels=h.WITH_WEB_TOKEN)
     port = app.client.port
     for value in (b"Bearer \xff\xfe", b"Bearer " + TOKEN.encode() + b"\xed\xa0\x80", b"\xc3("):
         header = [(b"Authorization", value)]

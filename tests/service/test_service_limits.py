@@ -11,8 +11,6 @@ from typing import Any
 
 import service_helpers as h
 
-from runtime.conversations import keys as C
-
 
 async def _trickle(port: int, length: int) -> bytes:
     """POST a body of `length` bytes one byte at a time until the server hangs up; what it answered.
@@ -80,7 +78,7 @@ async def test_a_long_text_is_cut_before_it_is_stored_and_read(start: h.Start) -
     ingest = await start("ingest", max_text_chars=40)
     text = "quero marcar uma consulta " + "a" * 5000
     assert (await ingest.post(h.wa_body(messages=[h.wa_message("wamid.LONG", text)]))).status == 200
-    [(_, fields)] = await ingest.redis.xrange(ingest.key.redis_key(ingest.prefix, C.INBOX))
+    [(_, fields)] = await ingest.redis.xrange(ingest.service.processor.store.keys.inbox(ingest.key))
     stored = json.loads(fields[b"e"])
     assert stored["text"] == text[:40] and stored["data"]["cut_from"] == len(text)
     await start("all", max_text_chars=40)

@@ -112,4 +112,4 @@ async def test_any_authorization_bytes_are_refused_never_a_500(admin_app: h.Runn
 
 @pytest.fixture
 async def admin_app(start: h.Start) -> h.Running:
-    return await start(admin_token="admin-token-0123456789abcdef", web_token="widget-secret")
+    return await start(admin_token="admin-token-0123456789abcdef", channels=h.WITH_WEB_TOKEN)
