@@ -56,9 +56,9 @@ class WebConnector(Connector):
         if not self._token.value:
             return
         given = next((v for k, v in headers.items() if k.lower() == "authorization"), "")
-        # surrogatepass: a header that was not UTF-8 (aiohttp keeps its bytes as surrogates) is compared, not fatal
-        expected = f"Bearer {self._token.value}"
-        if not hmac.compare_digest(given.encode("utf-8", "surrogatepass"), expected.encode("utf-8", "surrogatepass")):
+        # surrogatepass: a header that was not UTF-8 (aiohttp keeps its bytes as surrogates) compares unequal
+        given_bytes, expected = (t.encode("utf-8", "surrogatepass") for t in (given, f"Bearer {self._token.value}"))
+        if not hmac.compare_digest(given_bytes, expected):
             raise BadSignature("web: the Authorization header must be 'Bearer <token>' with the configured token")
 
     def parse(self, body: bytes) -> Parsed:

@@ -1,9 +1,9 @@
 """WhatsApp Cloud API webhooks -> canonical events, statuses and skipped items.
 
 Every `entry`, `change`, `message`, `status`, `error` and echo is read; a broken item is
-recorded as `malformed` and the rest of the batch still counts. A message WhatsApp itself
-reports with `errors` is never malformed: whatever its body, it is an `unsupported` event. Only the envelope (not JSON,
-not a WhatsApp payload, no `entry` array) raises `BadPayload`.
+recorded as `malformed` and the rest of the batch still counts; but a message WhatsApp itself
+reports with `errors` is an `unsupported` event whatever its body, so the bot answers it. Only
+the envelope (not JSON, not a WhatsApp payload, no `entry` array) raises `BadPayload`.
 """
 
 from __future__ import annotations

@@ -162,7 +162,9 @@ def redis_client(settings: Settings) -> aioredis.Redis:
     The pool blocks (up to 10 s) when every connection is busy, instead of failing: a burst
     of webhooks waits its turn rather than losing messages. A command that meets a broken
     connection (a pooled one Redis closed when it restarted) is tried once more on a new one
-    before its caller sees the error; papo's writes are idempotent, so a repeat is harmless.
+    before its caller sees the error. A repeat of a command that did run (the connection broke
+    after it, before the reply) is rare and tolerated: events dedupe by id, commits are fenced
+    by version, claims and signals are leased; at worst a counter counts one more.
     """
     if settings.redis_url is None:
         return fakeredis.FakeAsyncRedis(server=fakeredis.FakeServer())
