@@ -36,21 +36,46 @@ from redis.asyncio.connection import Connection  # noqa: E402
 from benchmarks.webhooks import PHONE_ID, SECRET, FakeGraph, free_port, webhook  # noqa: E402
 from runtime.service.app import build_app  # noqa: E402
 from runtime.service.settings import Settings  # noqa: E402
+from runtime.service.work import Consumer  # noqa: E402
 
 BOT = Path(__file__).parent / "bots" / "echo"
 
 
 class CountingConnection(Connection):
-    """A connection that counts its writes (round trips), by the first command of each."""
+    """A connection that counts its writes (round trips), by the first command of each and by the part
+    of the path that sent it."""
 
     sent: Counter[str] = Counter()
+    parts: Counter[str] = Counter()
 
     async def send_packed_command(self, command: Any, check_health: bool = True) -> None:
         first = command[0] if isinstance(command, list | tuple) else command
         raw = bytes(first) if isinstance(first, bytes | bytearray | memoryview) else str(first).encode()
         parts = raw.split(b"\r\n")
         CountingConnection.sent[parts[2].decode(errors="replace").upper() if len(parts) > 2 else "?"] += 1
+        CountingConnection.parts[part_of_path()] += 1
         await super().send_packed_command(command, check_health)
+
+
+def part_of_path() -> str:
+    """Who sent this round trip: ingest (answering the webhook), the sender, the timers, or the worker
+    (a turn); the outermost of them on the call stack decides."""
+    found: set[str] = set()
+    frame = sys._getframe(2)
+    while frame is not None:
+        name = frame.f_code.co_filename
+        if name.endswith(("service/ingest.py", "service/app.py")):
+            found.add("ingest")
+        elif name.endswith(("service/sender.py", "service/pacing.py", "service/delivery.py")):
+            found.add("sender")
+        elif name.endswith(("timers/worker.py", "timers/queue.py")):
+            found.add("timers")
+        elif name.endswith(("conversations/processor.py",)):
+            found.add("worker")
+        elif name.endswith("service/work.py") and isinstance(frame.f_locals.get("self"), Consumer):
+            found.add("sender" if frame.f_locals["self"].queue.name.startswith("send") else "worker")
+        frame = frame.f_back  # type: ignore[assignment]
+    return next((part for part in ("ingest", "sender", "timers", "worker") if part in found), "other")
 
 
 def counting_client(url: str) -> aioredis.Redis:
@@ -92,19 +117,24 @@ async def main() -> None:
             await one(session, papo, graph, 0)  # warm up: scripts loaded, groups created
             await asyncio.sleep(1.0)
             CountingConnection.sent.clear()
+            CountingConnection.parts.clear()
             began = time.perf_counter()
             for n in range(1, args.messages + 1):
                 await one(session, papo, graph, n)
             busy_s = time.perf_counter() - began
-            busy = Counter(CountingConnection.sent)
+            busy, busy_parts = Counter(CountingConnection.sent), Counter(CountingConnection.parts)
             CountingConnection.sent.clear()
+            CountingConnection.parts.clear()
             await asyncio.sleep(busy_s)
-            idle = Counter(CountingConnection.sent)
+            idle, idle_parts = Counter(CountingConnection.sent), Counter(CountingConnection.parts)
     finally:
         await runner.cleanup()
         await graph_runner.cleanup()
         await cleanup(client, prefix)
     report(busy, idle, args.messages, busy_s)
+    print(f"{'part of the path':<34} {'per message':>12}")
+    for name in ("ingest", "worker", "sender", "timers", "other"):
+        print(f"{name:<34} {(busy_parts[name] - idle_parts[name]) / args.messages:>12.2f}")
 
 
 async def one(session: aiohttp.ClientSession, papo: str, graph: FakeGraph, n: int) -> None:
