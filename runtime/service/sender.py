@@ -17,7 +17,9 @@ out in `{conv}:sending` (written before the delivery record), so a retry, by thi
 another one after a crash, never sends them again. An outbox entry is removed only after the
 channel accepted (or refused for good) its last payload. A crash between the channel accepting a
 payload and that record (or that removal) sends that one payload again: at most one payload per
-conversation can go out twice (at-least-once), never one be lost.
+conversation can go out twice (at-least-once), never one be lost. A sender that stays alive keeps the
+receipts of payloads whose bookkeeping failed (Redis went away while the channel answered) and, when
+Redis is back, finishes that bookkeeping without sending them again: only a killed sender can resend.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ import json
 import logging
 import random
 import secrets
+from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -45,6 +48,8 @@ from runtime.service.delivery import DeliveryBook
 from runtime.service.pacing import Pacer
 
 log = logging.getLogger(__name__)
+
+UNSETTLED_KEPT = 10_000  # receipts kept while Redis is away, at most
 
 @dataclass(frozen=True, slots=True)
 class SendPolicy:
@@ -92,6 +97,10 @@ class Sender:
         self.pacer = pacer
         self.clock = clock
         self.policy = policy or SendPolicy()
+        # Payloads the channel accepted whose bookkeeping in Redis has not gone through yet (Redis went
+        # away while the Graph API answered): a retry takes the receipt from here instead of sending
+        # again. Dropped when the outbox entry is removed; bounded, oldest first.
+        self._unsettled: OrderedDict[tuple[ConversationKey, str, int], Receipt] = OrderedDict()
 
     async def handle(self, key: ConversationKey) -> bool:
         """Send what waits in the outbox; False when a message must be tried again later."""
@@ -128,6 +137,7 @@ class Sender:
                 elif await self._deliver(key, connector, entry, message, started, token) is Outcome.LATER:
                     return False
                 await self._done(key, entry)
+                self._settled(key, entry, len(started.payloads) if isinstance(started, Progress) else 0)
 
     async def _next_entries(self, key: ConversationKey) -> tuple[Any, dict[str, Progress]]:
         """The first outbox entries and the progress of those partly sent, in one round trip."""
@@ -152,9 +162,11 @@ class Sender:
                        progress: Progress, token: str) -> Outcome:
         """Send the payloads not sent yet, in order; stop at the first that is refused or must wait."""
         for n in range(progress.sent, len(progress.payloads)):
-            sent = await self._send_payload(key, connector, message, progress, n, token)
+            sent = self._unsettled.get((key, entry, n)) or await self._send_payload(key, connector, message,
+                                                                                   progress, n, token)
             if isinstance(sent, Outcome):
                 return sent
+            self._unsettle(key, entry, n, sent)
             progress = progress.after(n)
             if progress.sent < len(progress.payloads):
                 await self._record(key, entry, progress)  # first: a crash before it sends this payload again
@@ -188,6 +200,15 @@ class Sender:
         log.warning("conv=%s: %s", key, exhausted)
         await self.deliveries.refused(key, papo_id=message.id, error=exhausted, at=self._now())
         return Outcome.LATER
+
+    def _unsettle(self, key: ConversationKey, entry: str, n: int, receipt: Receipt) -> None:
+        self._unsettled[(key, entry, n)] = receipt
+        while len(self._unsettled) > UNSETTLED_KEPT:
+            self._unsettled.popitem(last=False)
+
+    def _settled(self, key: ConversationKey, entry: str, payloads: int) -> None:
+        for n in range(payloads):
+            self._unsettled.pop((key, entry, n), None)
 
     async def _record(self, key: ConversationKey, entry: str, progress: Progress) -> None:
         """Remember which payloads of the outbox entry went out, so no retry sends them again."""

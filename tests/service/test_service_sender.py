@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
+from urllib.parse import urlparse
 
+import pytest
+import redis.asyncio as aioredis
 import service_helpers as h
+from redis.exceptions import RedisError
 
 from flows.messages import Media, Option, OutboundMessage, Template
 from runtime.engine.clock import ManualClock
@@ -160,3 +165,35 @@ async def test_another_sender_resumes_where_the_first_one_stopped(start: h.Start
     assert kinds(app) == ["image", "interactive", "interactive", "interactive"]
     assert await outbox_empty(app)
     assert await app.service.deliveries.failures(app.key) == {}
+
+
+async def test_a_reply_accepted_while_redis_restarts_is_not_sent_again(
+        start: h.Start, redis_url: str) -> None:
+    """Redis goes away while the Graph API is answering a send: the sender, alive throughout, cannot
+    record it or take it off the outbox. When Redis is back it finishes that bookkeeping from the
+    receipt it kept, and the patient gets the reply once."""
+    target = urlparse(redis_url)
+    link = h.FlakyLink(target.hostname or "127.0.0.1", target.port or 6379)
+    port = await link.start()
+    client = aioredis.Redis.from_url(f"redis://127.0.0.1:{port}{target.path or '/0'}", socket_connect_timeout=2)
+    try:
+        app = await start("worker", redis=client, work_lease_ms=300)  # the test drives the sender
+        await queued(app, OutboundMessage(id="m1", text="Sua consulta está marcada"))
+        app.graph.answer(Reply(body=IMAGE_ACCEPTED.body, delay=60))  # held until released
+        sending = asyncio.create_task(app.service.sender.handle(app.key))
+        await h.wait_until(lambda: has_calls(app, 1))
+        await link.down()  # Redis restarts while the send waits on the Graph API
+        app.graph.released.set()
+        with pytest.raises((RedisError, OSError)):
+            await sending
+        link.up()
+
+        async def drained() -> bool:  # the dead attempt's lease on the outbox lapses first
+            return await app.service.sender.handle(app.key) and await outbox_empty(app)
+
+        await h.wait_until(drained)
+        assert app.texts() == ["Sua consulta está marcada"]  # sent once
+        assert await app.service.deliveries.papo_id(app.key, "wamid.image") == "m1"
+    finally:
+        await client.aclose()
+        await link.close()
