@@ -17,6 +17,8 @@ MONTH = "|".join(sorted(MONTHS, key=len, reverse=True))
 FULL_MONTH = "|".join(name for name in MONTHS if len(name) > 3)
 _WEEKDAY = "segunda|terca|quarta|quinta|sexta|sabado|domingo"
 _ABBR = "|".join(WEEKDAY_ABBREVIATIONS)
+# Month abbreviations that are no other word ("mar", "set", "dez", "out" are): "1 jan", "15 fev".
+_PLAIN_ABBR = "jan|fev|abr|jun|jul|ago|nov"
 _DAY_WORD = r"(?:vinte|trinta)(?:\s+e\s+[a-z]+)?|[a-z]+"
 # "deste mês", "do mês que vem", "do mês passado": the month of a day said with it.
 REL_MONTH = (
@@ -30,19 +32,19 @@ _RELATIVE_DAY = re.compile(
     r"|(?:no\s+)?(?:proximo\s+dia|dia\s+seguinte))|(ontem))\b"
 )
 _NOW = re.compile(
-    r"\b(?:agora(?:\s+mesmo)?|n[ae]s[st]e\s+instante|assim\s+que\s+(?:for\s+)?possivel"
+    r"\b(?:agora(?:\s+mesmo)?|n[ae]s[st]e\s+(?:instante|momento)|assim\s+que\s+(?:for\s+)?possivel"
     r"|o\s+(?:mais\s+(?:rapido|cedo)\s+possivel|quanto\s+antes))\b"
 )
 _WEEKDAY_RE = re.compile(
     rf"\b(?:(?P<mod>proxima|proximo|essa|esta|esse|este|nessa|nesta|nesse|neste|ultima|ultimo)\s+)?"
     rf"(?P<wd>{_WEEKDAY})(?:[\s-]*feira)?"
     r"(?:\s+(?P<after>que\s+vem|da\s+(?:semana\s+que\s+vem|proxima\s+semana)|passad[ao]|retrasad[ao]"
-    r"|da\s+semana\s+(?:passada|anterior)|d[ae]s[st]a\s+semana|agora))?\b"
+    r"|da\s+(?:semana\s+(?:passada|anterior)|ultima\s+semana)|d[ae]s[st]a\s+semana|agora))?\b"
     r"(?!\s+(?:opcao|vez|via|alternativa|consulta|parte|etapa|dose|sessao|pessoa|filha|filho)\b)"
 )
 _WEEKDAY_ABBR_RE = re.compile(
     rf"\b(?P<pre>(?:na|no|ate|essa|esta|nessa|nesta|proxima|proximo)\s+)?(?:(?P<wd>{_ABBR})\b(?P<dot>\.)?"
-    r"|(?P<n>[2-6])\s?a(?P<feira>[\s-]*feira)?\b(?!\s+(?:via|vez|opcao|consulta|dose|parte)))"
+    r"|(?P<n>[2-6])a(?P<feira>[\s-]*feira)?\b(?!\s+(?:via|vez|opcao|consulta|dose|parte)))"
 )
 _NTH_WEEKDAY = re.compile(
     rf"\b(?P<ord>primeir[oa]|segund[oa]|terceir[oa]|quart[oa]|quint[oa]|ultim[oa])\s+(?P<wd>{_WEEKDAY})"
@@ -50,7 +52,7 @@ _NTH_WEEKDAY = re.compile(
 )
 _DAY_OF_MONTH = re.compile(
     rf"\b(?:(?:(?:no|o|n?esse|n?este|n?essa|n?esta)\s+)?dia\s+(?P<d1>\d{{1,2}}|{_DAY_WORD})"
-    rf"|(?P<d2>\d{{1,2}})(?:o|a)?(?=\s+de\s+(?:{MONTH})\b|\s+(?:{FULL_MONTH})\b|\s+(?:{MONTH})\.?\s+\d{{4}}"
+    rf"|(?P<d2>\d{{1,2}})(?:o|a)?(?=\s+de\s+(?:{MONTH})\b|\s+(?:{FULL_MONTH}|{_PLAIN_ABBR})\b|\s+(?:{MONTH})\.?\s+\d{{4}}"
     rf"|\s+(?:de\s+)?(?:{REL_MONTH})\b)"
     rf"|(?P<dw>{_DAY_WORD})(?=\s+de\s+(?:{MONTH})\b|\s+(?:{FULL_MONTH})\b))"
     rf"(?:\s+(?:de\s+)?(?:(?P<month>{MONTH})\b\.?|(?P<rel>{REL_MONTH})\b)(?:{_YEAR})?)?(?![/\d])"
@@ -72,9 +74,9 @@ _ISO = re.compile(r"\b(?P<y>\d{4})(?P<sep>[-./])(?P<m>\d{1,2})(?P=sep)(?P<d>\d{1
 
 _RELATIVE_WORDS = frozenset({"depois", "anteontem", "antes", "hoje", "hj", "amanha", "amnh", "amn", "proximo",
                              "seguinte", "ontem"})
-_NOW_WORDS = frozenset({"agora", "instante", "possivel", "quanto"})
+_NOW_WORDS = frozenset({"agora", "instante", "momento", "possivel", "quanto"})
 _WEEKDAY_WORDS = frozenset(WEEKDAYS)
-_ABBR_WORDS = frozenset(WEEKDAY_ABBREVIATIONS) | {f"{n}a" for n in range(2, 7)} | {str(n) for n in range(2, 7)}
+_ABBR_WORDS = frozenset(WEEKDAY_ABBREVIATIONS) | {f"{n}a" for n in range(2, 7)}
 MONTH_WORDS = frozenset(MONTHS)
 _FULL_MONTH_WORDS = frozenset(name for name in MONTHS if len(name) > 3)
 _HOLIDAY_WORDS = frozenset({
@@ -82,8 +84,6 @@ _HOLIDAY_WORDS = frozenset({
     "aparecida", "padroeira", "criancas", "finados", "proclamacao", "consciencia", "carnaval", "cinzas", "santa",
     "paixao", "pascoa", "corpus", "maes", "pais", "gracas", "senhora",
 })
-
-
 _DAY_MONTH_WORDS = MONTH_WORDS | {"dia", "mes"}
 
 
@@ -160,7 +160,7 @@ def weekday_date(today: date, weekday: int, prefer: Prefer, skip_week: bool = Fa
 
 def _weekday_day(today: date, weekday: int, mod: str, after: str, rules: TemporalRules) -> date:
     monday = today - timedelta(days=today.weekday())
-    if after.startswith("da") and after.endswith(("passada", "anterior")):  # "da semana passada"
+    if after.startswith("da") and after.endswith(("passada", "anterior", "ultima semana")):  # "da semana passada"
         return monday - timedelta(days=7 - weekday)
     if after.startswith("da"):  # "da semana que vem" / "da próxima semana"
         return monday + timedelta(days=7 + weekday)

@@ -8,7 +8,7 @@ import re
 from collections.abc import Callable, Iterator
 from datetime import date, datetime, time, timedelta
 
-from nlu.calendar_rules import FULL_MONTH, MONTH, MONTH_WORDS
+from nlu.calendar_rules import FULL_MONTH, MONTH, MONTH_WORDS, year_of
 from nlu.lexicon import MONTHS, ORDINALS
 from nlu.numbers import read_words
 from nlu.temporal_types import Found, Grain, Interval, TemporalRules, has_any, has_digit, tokens
@@ -31,14 +31,16 @@ _MONTH_RE = re.compile(
     r"\b(?:(?P<next>mes\s+que\s+vem|proximo\s+mes)|(?P<this>(?:n?este|n?esse)\s+mes)(?!\s+que)"
     r"|(?P<last>mes\s+(?:passado|anterior)|ultimo\s+mes)(?!\s+(?:de\s+)?\d)"
     r"|(?:(?P<mod>em|no\s+mes\s+de|para|pra|ate|n?este|n?esse|o\s+proximo|no\s+proximo|proximo|o\s+ultimo"
-    rf"|no\s+ultimo|ultimo)\s+)?(?P<name>{FULL_MONTH})\b(?:\s+(?:de\s+)?(?P<year>\d{{4}})\b"
+    rf"|no\s+ultimo|ultimo)\s+)?(?P<name>{FULL_MONTH})\b(?:\s+(?:de\s+)?(?P<year>\d{{4}})\b|\s+de\s+(?P<year2>\d\d)\b"
     r"|\s+d[eo]\s+(?P<yrel>proximo\s+ano|ano\s+que\s+vem|ano\s+passado|(?:d?es[st]e|n?es[st]e)\s+ano))?)"
 )
 _ORDINAL_MONTH = re.compile(
     r"\b(?P<ord>decimo\s+(?:primeiro|segundo)|primeiro|segundo|terceiro|quarto|quinto|sexto|setimo|oitavo|nono"
     r"|decimo|ultimo)\s+mes(?:\s+(?:de\s+)?(?P<year>\d{4}))?\b"
 )
-_NUMERIC_MONTH = re.compile(r"(?<![\d/.])(?:(?P<m>\d{1,2})/(?P<y>\d{4})|(?P<y2>\d{4})[/.](?P<m2>\d{1,2}))(?![\d/.])")
+_NUMERIC_MONTH = re.compile(
+    r"(?<![\d/.-])(?:(?P<m>\d{1,2})/(?P<y>\d{4})|(?P<y2>\d{4})[/.-](?P<m2>\d{1,2}))(?![\d/.-])"
+)
 _QUARTER = re.compile(
     r"\b(?:(?P<ord>primeiro|segundo|terceiro|quarto|ultimo)\s+trimestre(?:\s+(?:de\s+)?(?P<year>\d{4}))?"
     r"|(?:(?P<mod>n?este|n?esse|proximo|o\s+proximo|no\s+proximo)\s+)?trimestre"
@@ -53,7 +55,7 @@ _UNIT = r"dias?|semanas?|mes|meses|anos?|horas?|minutos?|mins?|segundos?"
 _COUNTED = re.compile(
     rf"\b(?:(?P<d1>proxim[oa]s?|ultim[oa]s|passad[oa]s)\s+(?P<n1>{_COUNT})\s+(?P<u1>{_UNIT})"
     rf"|(?P<n2>{_COUNT})\s+(?:(?P<d2>proxim[oa]s|ultim[oa]s|anteriores)\s+(?P<u2>{_UNIT})"
-    rf"|(?P<u3>{_UNIT})\s+(?P<d3>que\s+vem|anteriores|seguintes)))\b"
+    rf"|(?P<u3>{_UNIT})\s+(?P<d3>que\s+vem|anteriores|seguintes|passad[oa]s)))\b"
 )
 _UNITS: dict[str, Grain] = {
     "dia": "day", "dias": "day", "semana": "week", "semanas": "week", "mes": "month", "meses": "month",
@@ -64,8 +66,8 @@ _UNITS: dict[str, Grain] = {
 
 _WEEK_WORDS = frozenset({"semana", "fds"})
 _MONTH_RULE_WORDS = MONTH_WORDS | {"mes"}
-_COUNTED_WORDS = frozenset({"proximo", "proxima", "proximos", "proximas", "ultimos", "ultimas", "passados", "passadas",
-                            "anteriores", "vem", "seguintes"})
+_COUNTED_WORDS = frozenset({"proximo", "proxima", "proximos", "proximas", "ultimos", "ultimas", "passados",
+                            "passadas", "anteriores", "vem", "seguintes"})
 
 
 def _span(now: datetime, first: date, last_exclusive: date, grain: Grain) -> Interval:
@@ -162,8 +164,8 @@ def _month_named(match: re.Match[str], today: date, rules: TemporalRules) -> dat
     if match["last"]:
         return month_start(today.year, today.month, -1)
     mod, month = match["mod"] or "", MONTHS[match["name"]]
-    if match["year"]:
-        return date(int(match["year"]), month, 1)
+    if match["year"] or match["year2"]:
+        return date(year_of(match["year"] or match["year2"], today, rules.prefer) or today.year, month, 1)
     if match["yrel"]:
         moved = 1 if ("proximo" in match["yrel"] or "vem" in match["yrel"]) else -1 if "passado" in match["yrel"] else 0
         return date(today.year + moved, month, 1)

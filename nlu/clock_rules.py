@@ -137,9 +137,9 @@ def _time(match: re.Match[str], rules: TemporalRules) -> Found | None:
     strong = match["pre"] or match["period"] or match["ampm"] or match["mw"] == "meia"
     weak = False
     if bare and not strong and not match["sharp"]:
-        if match["hw"] is not None or not (match["mb"] or match["mw"]):
-            return None  # "tres", "15": numbers, not times
-        weak = True  # "15.00", "5 e quinze": a time next to a day, or as the whole message
+        if not (match["mb"] or match["mw"]) or (match["hw"] is not None and HOUR_WORDS[match["hw"]] > 12):
+            return None  # "tres", "15", "vinte e cinco": numbers, not times
+        weak = True  # "15.00", "5 e quinze", "oito e quinze": a time next to a day, or as the whole message
     if match["unit"] == ":" and match["m"] is None:
         return None
     raw = match["h"] or match["hb"] or match["hw"]

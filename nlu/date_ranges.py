@@ -24,8 +24,9 @@ from nlu.temporal_types import Found, Interval, TemporalRules, has_any, has_digi
 _FULL_MONTH_WORDS = frozenset(name for name in MONTHS if len(name) > 3)
 
 _DAY_RANGE = re.compile(
-    r"\b(?:(?P<open>de|do|desde|entre(?:\s+o)?|a\s+partir\s+d[eo])\s+)?"
-    r"(?P<d1>\d{1,2}|primeiro)(?:o)?\s*(?P<link>-|a|ao|ate(?:\s+ao?)?|e(?:\s+o)?)\s*(?P<d2>\d{1,2})(?:o)?"
+    r"\b(?:(?P<open>de|do|desde|entre|a\s+partir\s+d[eo])\s+)?(?:(?:o|dia)\s+)*"
+    r"(?P<d1>\d{1,2}|primeiro)(?:o)?\s*(?P<link>-|a|ao|ate(?:\s+ao?)?|e(?:\s+o)?)\s*(?:(?:o|dia)\s+)*"
+    r"(?P<d2>\d{1,2})(?:o)?"
     rf"\s+(?:de\s+)?(?:(?P<month>{MONTH})\b\.?|(?P<rel>{REL_MONTH})\b)"
     r"(?:,?\s+(?:de\s+)?(?P<year>\d{4})|\s+de\s+(?P<year2>\d{2}))?(?![\d:h])"
 )
@@ -127,8 +128,10 @@ def _until(left: Found, right: Found) -> Found | None:
 
 def _span(left: Found, right: Found, now: datetime) -> Interval | None:
     if left.kind == "date" and right.kind == "date" and left.day and right.day:
-        zone = now.tzinfo
-        return Interval(datetime.combine(left.day, time(0), tzinfo=zone),
+        zone, first = now.tzinfo, left.day
+        if first > right.day:  # "entre 1 de dezembro e 4 de fevereiro", said on 19 December
+            first = safe_date(first.year - 1, first.month, first.day) or first
+        return Interval(datetime.combine(first, time(0), tzinfo=zone),
                         datetime.combine(right.day + timedelta(days=1), time(0), tzinfo=zone), "day")
     if left.kind == "datetime" and right.kind == "datetime" and left.moment and right.moment:
         return Interval(left.moment, right.moment, "minute")
