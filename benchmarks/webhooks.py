@@ -33,6 +33,8 @@ import aiohttp  # noqa: E402
 import redis.asyncio as aioredis  # noqa: E402
 from aiohttp import web  # noqa: E402
 
+from connectors.constants import WEBHOOK_MAX_BYTES  # noqa: E402
+
 BOT = Path(__file__).parent / "bots" / "echo"
 ROOT = Path(__file__).parents[1]
 SECRET = "bench-secret"
@@ -43,11 +45,11 @@ from aiohttp import web
 async def handle(request):
     await request.read()
     return web.json_response({"ok": True})
-app = web.Application(client_max_size=8 * 1024 * 1024)
+app = web.Application(client_max_size=MAX_BYTES)
 app.router.add_post("/webhooks/whatsapp", handle)
 app.router.add_get("/readyz", lambda request: web.json_response({"ok": True}))
 web.run_app(app, host="127.0.0.1", port=int(sys.argv[1]), print=None, access_log=None)
-"""
+""".replace("MAX_BYTES", str(WEBHOOK_MAX_BYTES))  # the same body limit as papo serve
 
 
 def free_port() -> int:

@@ -1,10 +1,21 @@
 """Channel connectors: verify and parse webhooks into canonical events, render and send messages.
 
-The runtime finds a connector class by channel name (`connector_class("whatsapp")`) and speaks
-only the `Connector` protocol and `flows.messages` types.
+`CONNECTORS` is the one list of the channels papo serves (`connectors.registry`). The runtime goes
+through a `Connectors` registry (papo's, or one extended with `with_connectors`) and speaks only
+the `Connector` protocol and `flows.messages` types: it never names a channel.
 """
 
-from connectors.base import Connector, Parsed, Rendered, SkipKind, Skipped, channels, connector_class, register
+from connectors.base import (
+    ChannelEnv,
+    ChannelSettings,
+    Connector,
+    Connectors,
+    Parsed,
+    Rendered,
+    Replies,
+    SkipKind,
+    Skipped,
+)
 from connectors.errors import (
     AccountRestricted,
     AuthError,
@@ -31,9 +42,11 @@ from connectors.errors import (
 )
 from connectors.meta.instagram import InstagramConnector
 from connectors.meta.messenger import MessengerConnector
+from connectors.registry import CONNECTORS
 from connectors.web.connector import WebConnector
 from connectors.whatsapp.connector import WhatsAppConnector
 from connectors.whatsapp.identity import canonical_whatsapp, same_whatsapp_user, whatsapp_aliases
+from connectors.window import META_WINDOW, ReplyWindow
 
 __all__ = [
     "AccountRestricted",
@@ -41,13 +54,18 @@ __all__ = [
     "BadPayload",
     "BadSignature",
     "BadSubscription",
+    "CONNECTORS",
+    "ChannelEnv",
+    "ChannelSettings",
     "ConfigError",
     "Connector",
     "ConnectorError",
+    "Connectors",
     "InstagramConnector",
     "InvalidMessage",
     "InvalidRecipient",
     "InvalidRequest",
+    "META_WINDOW",
     "MarketingRefused",
     "MediaError",
     "MessengerConnector",
@@ -55,6 +73,8 @@ __all__ = [
     "PermissionDenied",
     "Rejected",
     "Rendered",
+    "Replies",
+    "ReplyWindow",
     "SendError",
     "SkipKind",
     "Skipped",
@@ -67,10 +87,7 @@ __all__ = [
     "WhatsAppConnector",
     "WindowClosed",
     "canonical_whatsapp",
-    "channels",
-    "connector_class",
     "error_from_graph",
-    "register",
     "same_whatsapp_user",
     "whatsapp_aliases",
 ]

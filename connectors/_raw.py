@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import UTC, datetime
 from typing import Any
 
@@ -11,6 +12,9 @@ from connectors.errors import BadPayload
 # Payload timestamps outside these bounds are not real (and would overflow datetime).
 _MIN_EPOCH_S = 946_684_800  # 2000-01-01
 _MAX_EPOCH_S = 7_258_118_400  # 2200-01-01
+# JSON may escape a lone UTF-16 surrogate ("\\ud800"); it decodes to a str that is not text and
+# cannot be encoded as UTF-8 (Redis, logs and HTTP replies all would fail on it).
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def load_object(body: bytes, channel: str) -> dict[str, Any]:
@@ -50,7 +54,15 @@ def text(value: Any, where: str, *, required: bool = False) -> str:
     out = str(value)
     if required and not out:
         raise BadPayload(f"{where}: must not be empty")
-    return out
+    return utf8(out, where)
+
+
+def utf8(value: str, where: str) -> str:
+    """`value` when it is text, i.e. holds no lone UTF-16 surrogate; else `BadPayload`."""
+    if not value.isascii() and (bad := _SURROGATE.search(value)) is not None:
+        raise BadPayload(f"{where}: holds a lone UTF-16 surrogate ({ascii(bad.group())}), which is not text; "
+                         "send UTF-8 text")
+    return value
 
 
 def number(value: Any, where: str) -> float:

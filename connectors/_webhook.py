@@ -57,7 +57,8 @@ def check_subscription(query: Mapping[str, str], verify_token: Secret, *, channe
     if query.get("hub.mode") != "subscribe":
         raise BadSubscription(f"{channel}: hub.mode must be 'subscribe'")
     token = query.get("hub.verify_token", "")
-    if not hmac.compare_digest(token.encode("utf-8"), verify_token.value.encode("utf-8")):
+    given, expected = (t.encode("utf-8", "surrogatepass") for t in (token, verify_token.value))
+    if not hmac.compare_digest(given, expected):
         raise BadSubscription(f"{channel}: hub.verify_token does not match the configured verify token")
     challenge = query.get("hub.challenge", "")
     if not _CHALLENGE.fullmatch(challenge):

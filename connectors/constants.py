@@ -1,6 +1,8 @@
 """Every channel limit and fixed value the connectors use, in one place.
 
-Lengths count characters (Unicode code points) unless the name ends in `_BYTES`.
+Lengths count characters (Unicode code points) unless the name ends in `_BYTES`. The flow lint checks
+four WhatsApp limits too (`flows.constants`, which connectors may not import: they see only the message
+model); a test keeps the two equal.
 """
 
 from __future__ import annotations
@@ -9,6 +11,7 @@ from typing import Final
 
 # Graph API
 GRAPH_BASE_URL: Final = "https://graph.facebook.com"
+GRAPH_BASE_URL_VARIABLES: Final = ("PAPO_GRAPH_BASE_URL", "GRAPH_BASE_URL")  # e.g. a fake Graph API in tests
 INSTAGRAM_LOGIN_BASE_URL: Final = "https://graph.instagram.com"
 GRAPH_API_VERSION: Final = "v25.0"
 SEND_TIMEOUT_S: Final = 30.0  # Meta answers within about 20-25 s or not at all
@@ -16,8 +19,10 @@ SEND_TIMEOUT_S: Final = 30.0  # Meta answers within about 20-25 s or not at all
 # Webhooks (all channels)
 SIGNATURE_HEADER: Final = "X-Hub-Signature-256"
 SIGNATURE_PREFIX: Final = "sha256="
-WEBHOOK_MAX_BYTES: Final = 4 * 1024 * 1024  # Meta sends up to 3 MB; aiohttp's default is 1 MiB
-WEBHOOK_REDELIVERY_DAYS: Final = 7  # keep dedupe keys at least this long
+# Meta says a webhook body is up to 3 MB, and aiohttp's default limit of 1 MiB would answer 413, which
+# Meta keeps retrying for days. Meta escapes non-ASCII text (a 12-byte "\ud83d\ude00" per emoji),
+# so the bytes on the wire may exceed the size Meta counts: keep a wide margin.
+WEBHOOK_MAX_BYTES: Final = 8 * 1024 * 1024
 CHALLENGE_MAX: Final = 256
 
 # Text clipping: a cut is always marked with this character.
@@ -35,21 +40,17 @@ WA_FOOTER: Final = 60
 WA_LIST_BODY: Final = 4096
 WA_LIST_BUTTON: Final = 20
 WA_LIST_ROWS_MAX: Final = 10
-WA_LIST_SECTIONS_MAX: Final = 10
-WA_SECTION_TITLE: Final = 24
 WA_ROW_ID: Final = 200
 WA_ROW_TITLE: Final = 24
 WA_ROW_DESCRIPTION: Final = 72
-WA_TEMPLATE_BODY: Final = 1024
 WA_TEMPLATE_BUTTONS_MAX: Final = 10
 WA_CALLBACK_DATA: Final = 512  # biz_opaque_callback_data
-WA_TYPING_MAX_S: Final = 25
 WA_MEDIA_KINDS_WITH_CAPTION: Final = frozenset({"image", "video", "document"})
 
-# WhatsApp Cloud API: throughput (for the sender's pacing)
+# WhatsApp Cloud API: throughput (the default of the sender's per-number pacing). Meta's pair limit, about
+# one message every 6 s to one user on average with bursts allowed, is met by the sender's per-user
+# pacing and its 4^X s backoff on 131056 (see runtime.service.pacing).
 WA_RATE_PER_NUMBER: Final = 80  # messages/s, inbound and outbound together
-WA_RATE_COEXISTENCE: Final = 20  # messages/s on a number shared with the Business app
-WA_PACING_PER_USER_S: Final = 6.0  # about one message every 6 s to one user (131056)
 
 # Messenger and Instagram: sending
 MESSENGER_TEXT: Final = 2000  # commonly cited; not confirmed by Meta
@@ -60,12 +61,9 @@ QUICK_REPLY_PAYLOAD: Final = 1000
 BUTTON_TEMPLATE_TEXT: Final = 640
 BUTTON_TEMPLATE_MAX: Final = 3
 BUTTON_TITLE: Final = 20
-POSTBACK_PAYLOAD: Final = 1000
 MESSAGE_METADATA: Final = 1000
 MESSENGER_TAGS: Final = frozenset({"CONFIRMED_EVENT_UPDATE", "POST_PURCHASE_UPDATE", "ACCOUNT_UPDATE", "HUMAN_AGENT"})
 INSTAGRAM_TAGS: Final = frozenset({"HUMAN_AGENT"})
-SEND_RATE_TEXT: Final = 300  # calls/s per Page or Instagram account
-SEND_RATE_AUDIO_VIDEO: Final = 10  # calls/s
 
 # Messages sent from the Page Inbox carry this app id in their echo (Meta prints both spellings).
 PAGE_INBOX_APP_IDS: Final = frozenset({"26390203743090", "263902037430900"})

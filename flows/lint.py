@@ -371,4 +371,4 @@ def _lint_options(flow: Flow, report: Report) -> None:
         if node.options_style == "buttons" and len(node.options) > C.MAX_BUTTONS:
             report(flow.file, _node_pointer(node.id, "/options"), "channel-limit",
                    f"{len(node.options)} buttons; WhatsApp allows at most {C.MAX_BUTTONS}",
-                   "use options_style list (up to 10 rows) or auto")
+                   f"use options_style list (up to {C.MAX_LIST_ROWS} rows) or auto")

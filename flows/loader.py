@@ -2,7 +2,8 @@
 
 A bot is a folder: `bot.json`, `flows/*.json`, optional `layout.json`, `tests/*.yaml`.
 `check_bot` never raises on bad input: every defect becomes a `FlowIssue` with file, JSON
-pointer, line, column and a hint. `load_bot` raises `FlowInvalid` when there are errors.
+pointer, line, column and a hint. `load_bot` raises `FlowInvalid` when there are errors. Both
+take `kinds`, the node kinds flows may use (papo's own unless given: see docs/extending.md).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from .faq import FAQ_FILE, Faq
 from .jsonpos import Positions, describe_decode_error, load_with_positions
 from .lint import lint
 from .model import Bot, Flow, Interrupt, variables_from_json
+from .nodes import NodeKinds, node_kinds
 from .schemas import schema_issues
 from .settings import FaqSettings, LlmSettings, NluSettings, SchedulingSettings
 
@@ -43,14 +45,14 @@ def digest_of(data: Any) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()[:16]
 
 
-def load_bot(root: str | Path) -> Bot:
-    result = check_bot(root)
+def load_bot(root: str | Path, *, kinds: NodeKinds = node_kinds) -> Bot:
+    result = check_bot(root, kinds=kinds)
     if result.errors or result.bot is None:
         raise FlowInvalid(result.errors)
     return result.bot
 
 
-def check_bot(root: str | Path) -> LoadResult:
+def check_bot(root: str | Path, *, kinds: NodeKinds = node_kinds) -> LoadResult:
     root = Path(root)
     issues: list[FlowIssue] = []
     if not root.is_dir():
@@ -66,7 +68,7 @@ def check_bot(root: str | Path) -> LoadResult:
         issues.append(FlowIssue(str(root / "flows"), "", "no flow files found",
                                 "add at least one flows/<name>.json", code="no-flows"))
     for path in flow_files:
-        data = _read(path, "flow", issues, positions)
+        data = _read(path, "flow", issues, positions, kinds=kinds)
         if isinstance(data, dict) and isinstance(data.get("id"), str):
             if data["id"] in flow_data:
                 issues.append(_issue_at(positions, str(path), "/id", "duplicate-id",
@@ -79,7 +81,7 @@ def check_bot(root: str | Path) -> LoadResult:
     faq_data = _read(root / FAQ_FILE, "faq", issues, positions) if (root / FAQ_FILE).exists() else None
     if any(i.severity == "error" for i in issues) or not isinstance(bot_data, dict):
         return LoadResult(None, tuple(issues))
-    bot = _build(root, bot_data, flow_data, issues, positions, bot_file)
+    bot = _build(root, bot_data, flow_data, issues, positions, bot_file, kinds)
     if bot is None:
         return LoadResult(None, tuple(issues))
     if isinstance(faq_data, dict):
@@ -96,7 +98,8 @@ def _issue_at(positions: dict[str, Positions], file: str, pointer: str, code: st
     return FlowIssue(file, pointer, message, hint, line, column, code)
 
 
-def _read(path: Path, schema: str, issues: list[FlowIssue], positions: dict[str, Positions]) -> Any:
+def _read(path: Path, schema: str, issues: list[FlowIssue], positions: dict[str, Positions], *,
+          kinds: NodeKinds | None = None) -> Any:
     file = str(path)
     try:
         text = path.read_text(encoding="utf-8")
@@ -120,19 +123,19 @@ def _read(path: Path, schema: str, issues: list[FlowIssue], positions: dict[str,
         what = f"node id {key!r}" if parent == "/nodes" else f"key {key!r}"
         issues.append(FlowIssue(file, pointer, f"{what} is defined twice; only the last one would count",
                                 "rename or remove one of them", line, column, "duplicate-id"))
-    issues += schema_issues(schema, data, file, pos)
+    issues += schema_issues(schema, data, file, pos, kinds=kinds)
     return data
 
 
 def _build(root: Path, data: dict[str, Any], flow_data: dict[str, tuple[str, Any]], issues: list[FlowIssue],
-           positions: dict[str, Positions], bot_file: str) -> Bot | None:
+           positions: dict[str, Positions], bot_file: str, kinds: NodeKinds) -> Bot | None:
     try:
         expiry = parse_duration(data.get("session_expiry", "24h"))
     except ValueError as exc:
         issues.append(_issue_at(positions, bot_file, "/session_expiry", "bad-duration", str(exc),
                                 "write a duration such as 24h or 1h30m"))
         return None
-    flows = {fid: Flow.from_json(fdata, digest=digest_of(fdata), file=file)
+    flows = {fid: Flow.from_json(fdata, digest=digest_of(fdata), file=file, kinds=kinds)
              for fid, (file, fdata) in flow_data.items()}
     return Bot(
         name=data["name"],

@@ -9,7 +9,7 @@ from typing import Any
 
 from .durations import parse_duration as parse_duration  # where callers have always found it
 from .faq import Faq
-from .nodes import Node, Text, node_kinds
+from .nodes import Node, NodeKinds, Text, node_kinds
 from .settings import FaqSettings, LlmSettings, NluSettings, SchedulingSettings
 
 
@@ -52,13 +52,13 @@ class Flow:
     source: Mapping[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
-    def from_json(cls, data: Mapping[str, Any], *, digest: str, file: str = "") -> Flow:
+    def from_json(cls, data: Mapping[str, Any], *, digest: str, file: str = "", kinds: NodeKinds = node_kinds) -> Flow:
         triggers = data.get("triggers", {})
         return cls(
             id=data["id"],
             digest=digest,
             entry=data["entry"],
-            nodes={nid: node_kinds.build(nid, n) for nid, n in data["nodes"].items()},
+            nodes={nid: kinds.build(nid, n) for nid, n in data["nodes"].items()},
             triggers=Triggers(tuple(triggers.get("keywords", ())), tuple(triggers.get("intents", ())),
                               bool(triggers.get("first_message", False))),
             variables=variables_from_json(data.get("variables", {})),

@@ -1,4 +1,8 @@
-"""The published JSON Schemas, and schema errors turned into plain-words `FlowIssue`s."""
+"""The published JSON Schemas, and schema errors turned into plain-words `FlowIssue`s.
+
+The flow schema knows papo's node kinds; a registry with kinds of your own (`NodeKinds.with_kinds`)
+validates flows against `flow_schema(kinds)`, which adds each such kind from its class's `json_schema`.
+"""
 
 from __future__ import annotations
 
@@ -16,6 +20,7 @@ from referencing import Registry, Resource
 
 from .errors import FlowIssue
 from .jsonpos import Positions, escape, pointer_of
+from .nodes import Node, NodeKinds
 
 SCHEMA_NAMES = ("bot", "flow", "layout", "test", "calendar", "faq")
 _JSON_TYPES = {dict: "an object", list: "a list", str: "a text", bool: "true/false", int: "a number",
@@ -50,14 +55,51 @@ def _registry() -> Registry:
 
 
 @cache
-def validator(name: str) -> Draft202012Validator:
-    schema = json.loads(schema_text(name))
+def validator(name: str, extra: tuple[type[Node], ...] = ()) -> Draft202012Validator:
+    """The validator of one published schema; for "flow", with the `extra` node kinds added."""
+    schema = _with_kinds(json.loads(schema_text(name)), extra) if extra else json.loads(schema_text(name))
     return Draft202012Validator(schema, registry=_registry(), format_checker=Draft202012Validator.FORMAT_CHECKER)
 
 
-def schema_issues(name: str, data: Any, file: str, positions: Positions) -> list[FlowIssue]:
+def flow_schema(kinds: NodeKinds) -> dict[str, Any]:
+    """flow.schema.json, with every kind of `kinds` it does not list added from its class's `json_schema`:
+    under `$defs/<kind>`, in the `kind` enum and as a branch of `node`, as papo's own kinds are."""
+    return _with_kinds(json.loads(schema_text("flow")), _extra_kinds(kinds))
+
+
+def _extra_kinds(kinds: NodeKinds | None) -> tuple[type[Node], ...]:
+    if kinds is None:
+        return ()
+    return tuple(cls for cls in kinds.classes() if cls.kind not in _listed_kinds())
+
+
+@cache
+def _listed_kinds() -> frozenset[str]:
+    return frozenset(json.loads(schema_text("flow"))["$defs"]["node"]["properties"]["kind"]["enum"])
+
+
+def _with_kinds(schema: dict[str, Any], extra: tuple[type[Node], ...]) -> dict[str, Any]:
+    node = schema["$defs"]["node"]
+    for cls in extra:
+        if cls.json_schema is None:
+            raise ValueError(f"node kind {cls.kind!r} is not in flow.schema.json and {cls.__qualname__} has no "
+                             "`json_schema`: give the class the JSON Schema of its nodes (see docs/extending.md)")
+        if cls.kind in schema["$defs"]:
+            raise ValueError(f"node kind {cls.kind!r} has the name of a definition of flow.schema.json "
+                             f"($defs/{cls.kind}); give {cls.__qualname__} another `kind`")
+        schema["$defs"][cls.kind] = dict(cls.json_schema)
+        node["properties"]["kind"]["enum"].append(cls.kind)
+        when = {"type": "object", "required": ["kind"], "properties": {"kind": {"const": cls.kind}}}
+        node["allOf"].append({"if": when, "then": {"$ref": f"#/$defs/{escape(cls.kind)}"}})
+    return schema
+
+
+def schema_issues(name: str, data: Any, file: str, positions: Positions, *,
+                  kinds: NodeKinds | None = None) -> list[FlowIssue]:
+    """The schema's complaints about `data`, in plain words; `kinds` adds node kinds to the flow schema."""
     canonical = json.dumps(data, sort_keys=True, separators=(",", ":"))
-    issues = [_issue(error, file, positions) for error in _errors(name, canonical)]
+    extra = _extra_kinds(kinds) if name == "flow" else ()
+    issues = [_issue(error, file, positions) for error in _errors(name, canonical, extra)]
     return [i for i in issues if not _echoes(i, issues)]
 
 
@@ -75,9 +117,9 @@ def _echoes(issue: FlowIssue, issues: list[FlowIssue]) -> bool:
 
 
 @lru_cache(maxsize=512)
-def _errors(name: str, canonical: str) -> tuple[ValidationError, ...]:
+def _errors(name: str, canonical: str, extra: tuple[type[Node], ...] = ()) -> tuple[ValidationError, ...]:
     """Schema errors of one document, cached by content: a reload re-validates only changed files."""
-    errors = validator(name).iter_errors(json.loads(canonical))
+    errors = validator(name, extra).iter_errors(json.loads(canonical))
     return tuple(sorted(errors, key=lambda e: list(map(str, e.absolute_path))))
 
 

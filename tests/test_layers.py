@@ -2,8 +2,10 @@
 
 Between packages: flows <- nlu, connectors <- runtime. Inside `runtime`, each subpackage may import
 the ones listed for it (and itself); `engine` is pure: no Redis, no HTTP, no channel, and of the
-other subpackages only `locales` (words, no code with effects). Every import counts, including those
-under `if TYPE_CHECKING:` and inside functions.
+other subpackages only `locales` (words, no code with effects). `keys` (the Redis key layout, strings
+only) sits at the bottom with `locales`, so the timers, the scheduler and the LLM ledger build their
+keys with the same builder as the store. Every import counts, including those under
+`if TYPE_CHECKING:` and inside functions.
 """
 
 from __future__ import annotations
@@ -23,17 +25,19 @@ MAY_IMPORT = {
 # runtime's subpackages, bottom up: what each may import besides itself
 RUNTIME_LAYERS = {
     "locales": set(),  # pure data: the runtime's own words per language
-    "engine": {"locales"},
-    "timers": {"engine"},
-    "scheduling": {"engine", "timers"},
-    "llm": {"engine", "locales"},
-    "nodes": {"engine", "locales", "timers", "scheduling", "llm"},
-    "conversations": {"engine", "locales", "timers", "scheduling", "llm", "nodes"},
-    "service": {"engine", "locales", "timers", "scheduling", "llm", "nodes", "conversations"},
-    "cli": {"engine", "locales", "timers", "scheduling", "llm", "nodes", "conversations", "service"},
+    "keys": set(),  # the Redis key layout (strings only): every layer that writes Redis builds keys with it
+    "engine": {"locales", "keys"},  # keys only for the pseudonymous conversation name
+    "timers": {"engine", "keys"},
+    "scheduling": {"engine", "keys", "timers"},
+    "llm": {"engine", "keys", "locales"},
+    "nodes": {"engine", "keys", "locales", "timers", "scheduling", "llm"},
+    "conversations": {"engine", "keys", "locales", "timers", "scheduling", "llm", "nodes"},
+    "service": {"engine", "keys", "locales", "timers", "scheduling", "llm", "nodes", "conversations"},
+    "cli": {"engine", "keys", "locales", "timers", "scheduling", "llm", "nodes", "conversations", "service"},
 }
 # third-party code a layer must not touch
 FORBIDDEN = {
+    "keys": {"redis", "fakeredis", "aiohttp", "httpx", "connectors", "flows", "nlu"},
     "engine": {"redis", "fakeredis", "aiohttp", "httpx", "connectors", "openai", "langchain_core", "langchain_openai"},
     "nodes": {"redis", "fakeredis", "aiohttp", "connectors"},
 }

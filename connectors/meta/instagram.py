@@ -12,12 +12,11 @@ from typing import ClassVar
 
 from connectors import constants as k
 from connectors._text import utf8_len
-from connectors.base import register
+from connectors.base import ChannelEnv
 from connectors.meta.messaging import MessagingConnector
 from connectors.meta.render import Profile
 
 
-@register
 class InstagramConnector(MessagingConnector):
     """Instagram DMs: text is limited in UTF-8 bytes, options are quick replies (not shown on desktop).
 
@@ -25,6 +24,10 @@ class InstagramConnector(MessagingConnector):
     """
 
     channel: ClassVar[str] = "instagram"
+    env: ClassVar[ChannelEnv] = ChannelEnv(
+        token="INSTAGRAM_TOKEN", app_secret="INSTAGRAM_APP_SECRET", verify_token="INSTAGRAM_VERIFY_TOKEN",
+        account_id="INSTAGRAM_ACCOUNT_ID", base_url=k.GRAPH_BASE_URL_VARIABLES,
+    )
     object_name: ClassVar[str] = "instagram"
     profile: ClassVar[Profile] = Profile("instagram", k.INSTAGRAM_TEXT_BYTES, utf8_len, auto_buttons=False)
     tags: ClassVar[frozenset[str]] = k.INSTAGRAM_TAGS

@@ -4,26 +4,28 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping, Sequence
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Self
 
 import aiohttp
 
 from connectors import constants as k
 from connectors._graph import GraphClient
 from connectors._webhook import Secret, check_signature, check_subscription, secrets_tuple
-from connectors.base import Parsed, Rendered
+from connectors.base import ChannelSettings, Connector, Parsed, Rendered
 from connectors.errors import ConfigError, Unavailable
 from connectors.meta.inbound import parse_messaging
 from connectors.meta.render import Profile, render_messaging
+from connectors.window import META_WINDOW, ReplyWindow
 from flows.messages import OutboundMessage, Receipt
 
 log = logging.getLogger(__name__)
 
 
-class MessagingConnector:
+class MessagingConnector(Connector):
     """Send API connector for one Page or Instagram account (`account_id`)."""
 
     channel: ClassVar[str]
+    window: ClassVar[ReplyWindow | None] = META_WINDOW
     object_name: ClassVar[str]
     profile: ClassVar[Profile]
     tags: ClassVar[frozenset[str]]
@@ -54,6 +56,11 @@ class MessagingConnector:
             channel=self.channel, base_url=base_url, version=api_version, token=token, timeout=timeout, session=session
         )
 
+    @classmethod
+    def from_settings(cls, settings: ChannelSettings) -> Self:
+        return cls(account_id=settings.account_id, token=settings.token, app_secret=settings.app_secret,
+                   verify_token=settings.verify_token, base_url=settings.base_url or k.GRAPH_BASE_URL)
+
     def __repr__(self) -> str:
         return f"{type(self).__name__}(account_id={self.account_id!r})"
 
@@ -73,9 +80,11 @@ class MessagingConnector:
         rendered = self.render(message, to=to)
         if rendered.adjustments:
             log.debug("%s message %s adjusted: %s", self.channel, message.id, "; ".join(rendered.adjustments))
-        answer: dict[str, Any] = {}
-        for payload in rendered.payloads:
-            answer = await self._graph.post(f"{self.account_id}/messages", payload)
+        receipts = [await self.send_payload(payload, to=to) for payload in rendered.payloads]
+        return receipts[-1]
+
+    async def send_payload(self, payload: dict[str, Any], *, to: str) -> Receipt:
+        answer = await self._graph.post(f"{self.account_id}/messages", payload)
         mid = answer.get("message_id")
         if not isinstance(mid, str) or not mid:
             raise Unavailable(

@@ -5,12 +5,11 @@ from __future__ import annotations
 from typing import ClassVar
 
 from connectors import constants as k
-from connectors.base import register
+from connectors.base import ChannelEnv
 from connectors.meta.messaging import MessagingConnector
 from connectors.meta.render import Profile
 
 
-@register
 class MessengerConnector(MessagingConnector):
     """Messenger for the Page `account_id` (the Page id).
 
@@ -20,6 +19,10 @@ class MessengerConnector(MessagingConnector):
     """
 
     channel: ClassVar[str] = "messenger"
+    env: ClassVar[ChannelEnv] = ChannelEnv(
+        token="MESSENGER_PAGE_TOKEN", app_secret="MESSENGER_APP_SECRET", verify_token="MESSENGER_VERIFY_TOKEN",
+        account_id="MESSENGER_PAGE_ID", base_url=k.GRAPH_BASE_URL_VARIABLES,
+    )
     object_name: ClassVar[str] = "page"
     profile: ClassVar[Profile] = Profile("messenger", k.MESSENGER_TEXT, len, auto_buttons=True)
     tags: ClassVar[frozenset[str]] = k.MESSENGER_TAGS

@@ -5,8 +5,10 @@ and `"metadata"`). A message that starts with "/" is a button press: `/confirmar
 choice `confirmar`, the payload papo gives its buttons.
 Out: each message renders to Rasa's reply shape, `{"recipient_id", "text", "buttons": [{"title",
 "payload"}], "image"?}`, with no length limits; a template alone cannot be shown (give a text).
-The channel has no API to call: `send` keeps the replies in a per-user mailbox that the HTTP
-route empties with `collect(user)` to answer the POST.
+The channel has no API to call: its replies go back in the HTTP response to the POST
+(`replies = "response"`), rendered by `render`. `send` keeps them in a per-user mailbox that
+`collect(user)` empties, for code that drives the connector directly. It is served on
+`/webhooks/web` and on Rasa's path, `/webhooks/rest/webhook`; `PAPO_WEB_TOKEN`, when set, guards it.
 """
 
 from __future__ import annotations
@@ -16,12 +18,12 @@ import uuid
 from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Self
 
-from connectors._raw import load_object, text
+from connectors._raw import load_object, text, utf8
 from connectors._webhook import Secret
-from connectors.base import Parsed, Rendered, register
-from connectors.errors import BadPayload, BadSignature, BadSubscription, InvalidMessage
+from connectors.base import ChannelEnv, ChannelSettings, Connector, Parsed, Rendered, Replies
+from connectors.errors import BadPayload, BadSignature, InvalidMessage
 from flows.messages import InboundEvent, OutboundMessage, Receipt
 
 
@@ -29,17 +31,23 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
-@register
-class WebConnector:
+class WebConnector(Connector):
     """A Rasa-REST-compatible channel. With `token`, requests need `Authorization: Bearer <token>`."""
 
     channel: ClassVar[str] = "web"
+    env: ClassVar[ChannelEnv] = ChannelEnv(token="PAPO_WEB_TOKEN", optional=True)
+    replies: ClassVar[Replies] = "response"
+    paths: ClassVar[tuple[str, ...]] = ("/webhooks/rest/webhook",)  # Rasa's REST channel
 
     def __init__(self, *, token: str = "", business: str = "", clock: Callable[[], datetime] = _now) -> None:
         self.business = business
         self._token = Secret(token)
         self._clock = clock
         self._mailbox: defaultdict[str, list[dict[str, Any]]] = defaultdict(list)
+
+    @classmethod
+    def from_settings(cls, settings: ChannelSettings) -> Self:
+        return cls(token=settings.token, business=settings.account_id)
 
     def __repr__(self) -> str:
         return f"WebConnector(business={self.business!r})"
@@ -48,11 +56,10 @@ class WebConnector:
         if not self._token.value:
             return
         given = next((v for k, v in headers.items() if k.lower() == "authorization"), "")
-        if not hmac.compare_digest(given.encode(), f"Bearer {self._token.value}".encode()):
+        # surrogatepass: a header that was not UTF-8 (aiohttp keeps its bytes as surrogates) compares unequal
+        given_bytes, expected = (t.encode("utf-8", "surrogatepass") for t in (given, f"Bearer {self._token.value}"))
+        if not hmac.compare_digest(given_bytes, expected):
             raise BadSignature("web: the Authorization header must be 'Bearer <token>' with the configured token")
-
-    def verify_subscription(self, query: Mapping[str, str]) -> str:
-        raise BadSubscription("web: this channel has no subscription handshake")
 
     def parse(self, body: bytes) -> Parsed:
         data = load_object(body, self.channel)
@@ -60,6 +67,7 @@ class WebConnector:
         message = data.get("message")
         if not isinstance(message, str):
             raise BadPayload('web: /message must be a string, e.g. {"sender": "u1", "message": "oi"}')
+        message = utf8(message, "/message")
         ident = text(data.get("message_id"), "/message_id") or f"web:{uuid.uuid4().hex}"
         extra = {"metadata": data["metadata"]} if isinstance(data.get("metadata"), dict) else {}
         common: dict[str, Any] = {
@@ -95,15 +103,13 @@ class WebConnector:
         self._mailbox[to].extend(self.render(message, to=to).payloads)
         return Receipt(channel=self.channel, message_id=f"web:{message.id}", user=to)
 
+    async def send_payload(self, payload: dict[str, Any], *, to: str) -> Receipt:
+        self._mailbox[to].append(payload)
+        return Receipt(channel=self.channel, message_id=f"web:{uuid.uuid4().hex}", user=to)
+
     def collect(self, user: str) -> Sequence[dict[str, Any]]:
         """The replies sent to `user` since the last call, oldest first (Rasa's response body)."""
         return self._mailbox.pop(user, [])
-
-    async def mark_read(self, *, to: str, message_id: str) -> None:
-        return None
-
-    async def typing(self, *, to: str, message_id: str) -> None:
-        return None
 
     async def aclose(self) -> None:
         self._mailbox.clear()

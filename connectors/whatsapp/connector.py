@@ -4,24 +4,24 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping, Sequence
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Self
 
 import aiohttp
 
 from connectors import constants as k
 from connectors._graph import GraphClient
 from connectors._webhook import Secret, check_signature, check_subscription, secrets_tuple
-from connectors.base import Parsed, Rendered, register
+from connectors.base import ChannelEnv, ChannelSettings, Connector, Parsed, Rendered
 from connectors.errors import Unavailable
 from connectors.whatsapp.inbound import parse_whatsapp
 from connectors.whatsapp.render import render_whatsapp
-from flows.messages import OutboundMessage, Receipt
+from connectors.window import META_WINDOW, ReplyWindow
+from flows.messages import InboundEvent, OutboundMessage, Receipt
 
 log = logging.getLogger(__name__)
 
 
-@register
-class WhatsAppConnector:
+class WhatsAppConnector(Connector):
     """WhatsApp Cloud API for the number `phone_number_id`.
 
     `app_secret` may be several secrets (old and new while rotating). `list_button` is the
@@ -34,6 +34,11 @@ class WhatsAppConnector:
     """
 
     channel: ClassVar[str] = "whatsapp"
+    env: ClassVar[ChannelEnv] = ChannelEnv(
+        token="WHATSAPP_TOKEN", app_secret="WHATSAPP_APP_SECRET", verify_token="WHATSAPP_VERIFY_TOKEN",
+        account_id="WHATSAPP_PHONE_NUMBER_ID", base_url=k.GRAPH_BASE_URL_VARIABLES,
+    )
+    window: ClassVar[ReplyWindow | None] = META_WINDOW
 
     def __init__(
         self,
@@ -56,6 +61,11 @@ class WhatsAppConnector:
             channel=self.channel, base_url=base_url, version=api_version, token=token, timeout=timeout, session=session
         )
 
+    @classmethod
+    def from_settings(cls, settings: ChannelSettings) -> Self:
+        return cls(token=settings.token, app_secret=settings.app_secret, verify_token=settings.verify_token,
+                   phone_number_id=settings.account_id, base_url=settings.base_url or k.GRAPH_BASE_URL)
+
     def __repr__(self) -> str:
         return f"WhatsAppConnector(phone_number_id={self.phone_number_id!r})"
 
@@ -68,6 +78,11 @@ class WhatsAppConnector:
     def parse(self, body: bytes) -> Parsed:
         return parse_whatsapp(body)
 
+    def address(self, event: InboundEvent) -> str:
+        """The wa_id WhatsApp sent: it may lack Brazil's 9th digit that the canonical user id has."""
+        wa_id = event.data.get("wa_id")
+        return wa_id if isinstance(wa_id, str) else ""
+
     def render(self, message: OutboundMessage, *, to: str) -> Rendered:
         return render_whatsapp(message, to=to, list_button=self.list_button)
 
@@ -75,9 +90,11 @@ class WhatsAppConnector:
         rendered = self.render(message, to=to)
         if rendered.adjustments:
             log.debug("whatsapp message %s adjusted: %s", message.id, "; ".join(rendered.adjustments))
-        answer: dict[str, Any] = {}
-        for payload in rendered.payloads:
-            answer = await self._graph.post(f"{self.phone_number_id}/messages", payload)
+        receipts = [await self.send_payload(payload, to=to) for payload in rendered.payloads]
+        return receipts[-1]
+
+    async def send_payload(self, payload: dict[str, Any], *, to: str) -> Receipt:
+        answer = await self._graph.post(f"{self.phone_number_id}/messages", payload)
         return Receipt(channel=self.channel, message_id=_message_id(answer), user=_wa_id(answer, to))
 
     async def mark_read(self, *, to: str, message_id: str) -> None:

@@ -1,8 +1,9 @@
 """WhatsApp Cloud API webhooks -> canonical events, statuses and skipped items.
 
 Every `entry`, `change`, `message`, `status`, `error` and echo is read; a broken item is
-recorded as `malformed` and the rest of the batch still counts. Only the envelope (not JSON,
-not a WhatsApp payload, no `entry` array) raises `BadPayload`.
+recorded as `malformed` and the rest of the batch still counts; but a message WhatsApp itself
+reports with `errors` is an `unsupported` event whatever its body, so the bot answers it. Only
+the envelope (not JSON, not a WhatsApp payload, no `entry` array) raises `BadPayload`.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from connectors._raw import arr, epoch, load_object, obj, text
 from connectors.base import Parsed, Skipped
 from connectors.errors import BadPayload
 from connectors.whatsapp.identity import canonical_whatsapp
-from connectors.whatsapp.types import message_body
+from connectors.whatsapp.types import Body, message_body, unsupported_body
 from flows.messages import DeliveryStatus, InboundEvent, StatusKind
 
 CHANNEL = "whatsapp"
@@ -137,7 +138,7 @@ def _message(raw: Any, where: str, business: str, contacts: Contacts) -> Inbound
             data[key] = m[key]
     if errors := _error_list(m.get("errors"), f"{where}/errors"):
         data["errors"] = errors
-    body = message_body(m, where)
+    body = _body(m, where, erroneous=bool(errors))
     return InboundEvent(
         channel=CHANNEL,
         user=user,
@@ -150,6 +151,17 @@ def _message(raw: Any, where: str, business: str, contacts: Contacts) -> Inbound
         business=business,
         data={**data, **body.data},
     )
+
+
+def _body(m: dict[str, Any], where: str, *, erroneous: bool) -> Body:
+    """The message's content. One WhatsApp reports with `errors` may lack it (an interactive reply it
+    could not render): it is still the user's message, and the bot answers that it cannot read it."""
+    try:
+        return message_body(m, where)
+    except BadPayload:
+        if not erroneous:
+            raise
+        return unsupported_body(m)
 
 
 def _status(raw: Any, where: str, business: str, contacts: Contacts) -> DeliveryStatus | Skipped:

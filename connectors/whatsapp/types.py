@@ -12,6 +12,7 @@
 | reaction | reaction | text = emoji ("" = removed), data.reaction{message_id, emoji} |
 | system, request_welcome, revoke, edit | system | data.system{type, ...} |
 | order, unsupported, ephemeral, unknown, anything new | unsupported | data.type (and data.unsupported_type) |
+| any type whose body cannot be read, when the message carries `errors` | unsupported | data.type, data.errors |
 """
 
 from __future__ import annotations
@@ -48,7 +49,7 @@ def message_body(m: dict[str, Any], where: str) -> Body:
         return _media(_MEDIA_KINDS[kind], obj(m.get(kind), f"{where}/{kind}"), f"{where}/{kind}")
     read = _BY_TYPE.get(kind)
     if read is None:
-        return _unsupported(m, where)
+        return unsupported_body(m)
     return read(m, where)
 
 
@@ -167,9 +168,10 @@ def _edit(m: dict[str, Any], where: str) -> Body:
     return Body("system", text=new_text, data={"system": info})
 
 
-def _unsupported(m: dict[str, Any], where: str) -> Body:
-    kind = text(m.get("type"), f"{where}/type") or "unknown"
-    data: dict[str, Any] = {"type": kind}
+def unsupported_body(m: dict[str, Any]) -> Body:
+    """An `unsupported` body for a message papo cannot read, so the bot still answers it."""
+    kind = m.get("type")
+    data: dict[str, Any] = {"type": kind if isinstance(kind, str) and kind.isascii() and kind else "unknown"}
     sub = m.get("unsupported")
     if isinstance(sub, dict) and isinstance(sub.get("type"), str):
         data["unsupported_type"] = sub["type"]

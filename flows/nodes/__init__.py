@@ -1,5 +1,6 @@
 """The node kinds of the flow language. `KINDS` is the one list of them: a new kind is a dataclass
-in one of these modules (or your own), one line here, and its entry in `schema/flow.schema.json`."""
+in one of these modules, one line here, and its entry in `schema/flow.schema.json`. A kind of your
+own, outside papo, goes in `node_kinds.with_kinds(...)` with its `json_schema` (docs/extending.md)."""
 
 from __future__ import annotations
 

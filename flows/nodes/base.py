@@ -23,6 +23,9 @@ class Node:
     id: str
     kind: ClassVar[str] = ""
     waits: ClassVar[bool] = False  # the node can stop a turn to wait for the user
+    # The JSON Schema of a kind that flow.schema.json does not list (a kind of your own; papo's kinds
+    # are in flow.schema.json). It may use that schema's $defs: "#/$defs/common", "text", "target"...
+    json_schema: ClassVar[Mapping[str, Any] | None] = None
 
     @classmethod
     def from_json(cls, node_id: str, data: Mapping[str, Any]) -> Node:
@@ -56,7 +59,11 @@ class Node:
 
 
 class NodeKinds:
-    """The node kinds of the flow language, from one explicit list; a duplicate or unknown kind fails loudly."""
+    """The node kinds of the flow language, from one explicit list; a duplicate or unknown kind fails loudly.
+
+        kinds = node_kinds.with_kinds(ShoutNode)    # papo's kinds and one of your own
+        load_bot("mybot", kinds=kinds)
+    """
 
     def __init__(self, kinds: Iterable[type[Node]] = ()) -> None:
         self._kinds: dict[str, type[Node]] = {}
@@ -70,6 +77,13 @@ class NodeKinds:
             raise ValueError(f"node kind {cls.kind!r} is already defined by {self._kinds[cls.kind].__qualname__}")
         self._kinds[cls.kind] = cls
 
+    def with_kinds(self, *classes: type[Node]) -> NodeKinds:
+        """These kinds plus `classes`, in a new registry (this one is left as it is)."""
+        return NodeKinds((*self._kinds.values(), *classes))
+
+    def classes(self) -> tuple[type[Node], ...]:
+        return tuple(self._kinds.values())
+
     def build(self, node_id: str, data: Mapping[str, Any]) -> Node:
         kind = data.get("kind", "")
         if kind not in self._kinds:
@@ -81,10 +95,6 @@ class NodeKinds:
 
     def __contains__(self, kind: object) -> bool:
         return kind in self._kinds
-
-
-
-
 
 
 @dataclass(frozen=True, slots=True)

@@ -39,7 +39,7 @@ async def list_appointments(root: Path, *, day: date | None = None, as_json: boo
         scheduler = Scheduler.with_redis(calendar, client, prefix=settings.key_prefix)
         day = day or calendar.local(scheduler.clock.now()).date()
         found = await scheduler.appointments_on(day)
-        pending = await TimerQueue(client, prefix=f"{settings.key_prefix}:{bot.name}").pending(timers)
+        pending = await TimerQueue(client, prefix=settings.key_prefix, bot=bot.name).pending(timers)
     finally:
         await client.aclose()
     if as_json:

@@ -16,28 +16,33 @@ import redis.asyncio as aioredis
 
 from flows.loader import LoadResult, load_bot
 from flows.model import Bot, Flow
+from flows.nodes import NodeKinds, node_kinds
 from runtime.engine.errors import FlowVersionMissing
 from runtime.engine.state import Conversation
+from runtime.keys import DEFAULT_PREFIX, Keys
 
 log = logging.getLogger(__name__)
 
 
 class BotLibrary:
-    """The current bot plus every flow version a conversation may still be pinned to."""
+    """The current bot plus every flow version a conversation may still be pinned to; `kinds` are the
+    node kinds its flows may use (papo's own unless given)."""
 
     def __init__(self, root: str | Path, bot: Bot, *, client: aioredis.Redis | None = None,
-                 prefix: str = "papo") -> None:
+                 prefix: str = DEFAULT_PREFIX, kinds: NodeKinds = node_kinds) -> None:
         self.root = Path(root)
         self.current = bot
+        self.kinds = kinds
         self._versions: dict[tuple[str, str], Flow] = {}
         self._client = client
-        self._prefix = prefix
+        self._keys = Keys(prefix)
         self._remember(bot)
 
     @classmethod
-    def load(cls, root: str | Path, *, client: aioredis.Redis | None = None, prefix: str = "papo") -> BotLibrary:
+    def load(cls, root: str | Path, *, client: aioredis.Redis | None = None, prefix: str = DEFAULT_PREFIX,
+             kinds: NodeKinds = node_kinds) -> BotLibrary:
         """Load a bot folder; raises FlowInvalid with every issue when it has errors."""
-        return cls(root, load_bot(root), client=client, prefix=prefix)
+        return cls(root, load_bot(root, kinds=kinds), client=client, prefix=prefix, kinds=kinds)
 
     @property
     def name(self) -> str:
@@ -49,7 +54,7 @@ class BotLibrary:
             check_folder,  # the calendar too: a broken calendar.json is refused as well
         )
 
-        result = check_folder(self.root)
+        result = check_folder(self.root, kinds=self.kinds)
         if result.bot is None:
             log.warning("reload of %s refused (%d errors); the running version keeps serving",
                         self.root, len(result.errors))
@@ -75,7 +80,7 @@ class BotLibrary:
             raise FlowVersionMissing(flow_id, digest) from None
 
     def _archive_key(self, flow_id: str, digest: str) -> str:
-        return f"{self._prefix}:flowver:{self.name}:{flow_id}:{digest}"
+        return self._keys.flow_version(self.name, flow_id, digest)
 
     async def publish(self) -> None:
         """Archive every version this process knows, so other processes can run them too."""
@@ -99,4 +104,4 @@ class BotLibrary:
             raw = await self._client.get(self._archive_key(flow_id, digest))
             if raw is None:
                 raise FlowVersionMissing(flow_id, digest)
-            self._versions[(flow_id, digest)] = Flow.from_json(json.loads(raw), digest=digest)
+            self._versions[(flow_id, digest)] = Flow.from_json(json.loads(raw), digest=digest, kinds=self.kinds)

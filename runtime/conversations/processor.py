@@ -88,7 +88,7 @@ class Processor:
 
     async def waiting(self, key: ConversationKey) -> int:
         """How many events wait in the conversation's inbox (being run by someone, or left behind)."""
-        return int(await self.store.client.xlen(self.store.key(key, C.INBOX)))
+        return int(await self.store.client.xlen(self.store.keys.inbox(key)))
 
     async def drain(self, key: ConversationKey) -> list[TurnResult]:
         """Process whatever waits in this conversation's inbox, if nobody else is."""

@@ -14,7 +14,8 @@ import redis.asyncio as aioredis
 
 from flows.messages import InboundEvent, OutboundMessage
 from runtime.conversations import keys as C
-from runtime.conversations.keys import ConversationKey
+from runtime.conversations.keys import ConversationKey, Keys
+from runtime.conversations.locks import Leases
 from runtime.engine.errors import StaleVersion
 from runtime.engine.state import Conversation
 
@@ -25,8 +26,6 @@ if ARGV[3] == '' or not redis.call('SET', KEYS[3], ARGV[3], 'NX', 'PX', ARGV[4])
 local st = redis.call('HMGET', KEYS[4], 'ver', 'doc')
 return {id, 1, st[1], st[2], redis.call('XRANGE', KEYS[2], '-', '+', 'COUNT', ARGV[5])}
 """
-
-_LOCK = "return redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) and 1 or 0"
 
 _LOAD = """
 local st = redis.call('HMGET', KEYS[1], 'ver', 'doc')
@@ -51,11 +50,6 @@ if ARGV[5] ~= '' and redis.call('GET', KEYS[4]) == ARGV[5] then
   end
 end
 return {1, ver, released}
-"""
-
-_RELEASE = """
-if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('DEL', KEYS[1]) end
-return redis.call('XLEN', KEYS[2])
 """
 
 
@@ -91,23 +85,18 @@ class RedisStore:
     def __init__(self, client: aioredis.Redis, *, prefix: str = C.DEFAULT_PREFIX,
                  state_ttl_ms: int = C.STATE_TTL_MS) -> None:
         self.client = client
-        self.prefix = prefix
+        self.keys = Keys(prefix)
+        self.leases = Leases(client)
         self.state_ttl_ms = state_ttl_ms
         self._enqueue = client.register_script(_ENQUEUE)
-        self._lock = client.register_script(_LOCK)
         self._load = client.register_script(_LOAD)
         self._commit = client.register_script(_COMMIT)
-        self._release = client.register_script(_RELEASE)
-
-    def key(self, conv: ConversationKey, part: str) -> str:
-        return conv.redis_key(self.prefix, part)
 
     async def enqueue(self, conv: ConversationKey, event: InboundEvent, *, token: str,
                       lease_ms: int = C.LOCK_LEASE_MS, batch: int = C.INBOX_BATCH) -> Enqueued:
         """Dedupe by event id, append to the inbox and, with a `token`, try to take the lock; when
         the lock is taken, also read the state and the first `batch` events. One round trip."""
-        keys = [self.key(conv, f"{C.SEEN}:{event.id}"), self.key(conv, C.INBOX), self.key(conv, C.LOCK),
-                self.key(conv, C.STATE)]
+        keys = [self.keys.seen(conv, event.id), self.keys.inbox(conv), self.keys.lock(conv), self.keys.state(conv)]
         reply = await self._enqueue(keys=keys, args=[json.dumps(event.to_dict()), C.DEDUPE_TTL_S, token, lease_ms,
                                                      batch])
         if not reply[0]:
@@ -117,16 +106,16 @@ class RedisStore:
         return Enqueued(_text(reply[0]), True, _state(reply[2], reply[3]), _pending(reply[4]))
 
     async def lock(self, conv: ConversationKey, token: str, *, lease_ms: int = C.LOCK_LEASE_MS) -> bool:
-        return bool(await self._lock(keys=[self.key(conv, C.LOCK)], args=[token, lease_ms]))
+        return await self.leases.take(self.keys.lock(conv), token, lease_ms=lease_ms)
 
     async def release(self, conv: ConversationKey, token: str) -> int:
         """Give the lock back (only if still ours); returns how many events wait in the inbox."""
-        return int(await self._release(keys=[self.key(conv, C.LOCK), self.key(conv, C.INBOX)], args=[token]))
+        return await self.leases.release(self.keys.lock(conv), token, waiting=self.keys.inbox(conv))
 
     async def load(self, conv: ConversationKey, *, batch: int = 0) -> tuple[Conversation | None, list[Pending]]:
         """The state and up to `batch` pending events, oldest first, in one round trip."""
         ver, doc, entries = await self._load(
-            keys=[self.key(conv, C.STATE), self.key(conv, C.INBOX)], args=[max(batch, 1)])
+            keys=[self.keys.state(conv), self.keys.inbox(conv)], args=[max(batch, 1)])
         return _state(ver, doc), list(_pending(entries)) if batch else []
 
     async def commit(self, conv: ConversationKey, state: Conversation, messages: list[OutboundMessage], *,
@@ -138,7 +127,7 @@ class RedisStore:
         Raises StaleVersion when another writer moved the conversation on (the fencing token),
         AlreadyConsumed when the event was committed by someone else; nothing is written then.
         """
-        keys = [self.key(conv, C.STATE), self.key(conv, C.INBOX), self.key(conv, C.OUTBOX), self.key(conv, C.LOCK)]
+        keys = [self.keys.state(conv), self.keys.inbox(conv), self.keys.outbox(conv), self.keys.lock(conv)]
         args: list[Any] = [expected_version, json.dumps(state.to_json()), consumed, self.state_ttl_ms, token,
                            lease_ms]
         args += [json.dumps(m.to_dict()) for m in messages]
@@ -151,7 +140,7 @@ class RedisStore:
 
     async def outbox(self, conv: ConversationKey, *, take: bool = False) -> list[OutboundMessage]:
         """Messages committed for this conversation; `take` removes those returned."""
-        key = self.key(conv, C.OUTBOX)
+        key = self.keys.outbox(conv)
         entries: list[tuple[Any, Any]] = await self.client.xrange(key) or []
         if take and entries:
             await self.client.xdel(key, *[sid for sid, _ in entries])
@@ -165,32 +154,34 @@ class RedisStore:
         async with self.client.pipeline(transaction=False) as pipe:
             for conv, address in addresses.items():
                 if address == conv.user:
-                    pipe.delete(self.key(conv, C.ADDRESS))
+                    pipe.delete(self.keys.address(conv))
                 else:
-                    pipe.set(self.key(conv, C.ADDRESS), address, px=self.state_ttl_ms)
+                    pipe.set(self.keys.address(conv), address, px=self.state_ttl_ms)
             await pipe.execute()
 
     async def address(self, conv: ConversationKey) -> str:
-        raw = await self.client.get(self.key(conv, C.ADDRESS))
+        raw = await self.client.get(self.keys.address(conv))
         return _text(raw) if raw is not None else conv.user
 
     async def queue_messages(self, conv: ConversationKey, messages: list[OutboundMessage]) -> None:
         """Add messages that no turn wrote (staff replying) to the outbox, after what waits there."""
         async with self.client.pipeline(transaction=True) as pipe:
             for message in messages:
-                pipe.xadd(self.key(conv, C.OUTBOX), {"m": json.dumps(message.to_dict())})
+                pipe.xadd(self.keys.outbox(conv), {"m": json.dumps(message.to_dict())})
             await pipe.execute()
 
     async def record_failure(self, conv: ConversationKey, record: dict[str, Any]) -> None:
         """A turn that failed, for staff: the bot-wide failures stream the admin API lists
         (`GET /admin/failures`), next to messages the channel refused."""
         entry = {"channel": conv.channel, "user": conv.user, **record}
-        await self.client.xadd(f"{self.prefix}:{C.FAILURES}:{conv.bot}", {"f": json.dumps(entry)},
+        await self.client.xadd(self.keys.failures(conv.bot), {"f": json.dumps(entry)},
                                maxlen=C.FAILURES_KEPT, approximate=True)
 
     async def forget(self, conv: ConversationKey) -> None:
         """Delete the conversation's state, inbox and outbox (a reset, or an LGPD erasure)."""
-        await self.client.delete(*(self.key(conv, part) for part in (C.STATE, C.INBOX, C.OUTBOX, C.LOCK, C.ADDRESS)))
+        keys = self.keys
+        await self.client.delete(keys.state(conv), keys.inbox(conv), keys.outbox(conv), keys.lock(conv),
+                                 keys.address(conv), keys.sending(conv))
 
     async def aclose(self) -> None:
         await self.client.aclose()

@@ -10,14 +10,14 @@ from flows.errors import FlowIssue
 from flows.jsonpos import escape, load_with_positions
 from flows.loader import LoadResult, check_bot
 from flows.model import Bot, Flow
-from flows.nodes import AppointmentNode, BookNode
+from flows.nodes import AppointmentNode, BookNode, NodeKinds, node_kinds
 from runtime.scheduling import Calendar, CalendarInvalid, load_calendar
 from runtime.scheduling.loading import CALENDAR_FILE
 
 
-def check_folder(root: str | Path) -> LoadResult:
+def check_folder(root: str | Path, *, kinds: NodeKinds = node_kinds) -> LoadResult:
     root = Path(root)
-    result = check_bot(root)
+    result = check_bot(root, kinds=kinds)
     issues = list(result.issues)
     bot = result.bot
     calendar: Calendar | None = None

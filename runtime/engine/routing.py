@@ -31,7 +31,7 @@ async def turn(library: Library, state: Conversation | None, event: InboundEvent
     await route(t)
     if user_event:
         working.last_inbound_at = now.isoformat()
-        working.turns += 1
+        working.turns += not unreadable(event)  # a first sticker leaves the greeting for the first words
     return TurnResult(working, t.messages, t.trace, t.notices, t.timers)
 
 
@@ -70,6 +70,9 @@ async def route(t: Turn[Any]) -> None:
             return
         t.notices.append({"kind": "message_during_handoff", "queue": state.handoff_queue})
         return
+    if unreadable(event):
+        _cannot_read(t)
+        return
     _fill_from_entities(t)
     interrupt = _interrupt_for(t)
     if interrupt is not None:
@@ -89,6 +92,18 @@ async def route(t: Turn[Any]) -> None:
                 await t.run(t.start_flow(assisted.flow or _idle_flow(t)))
             return
     await t.run(t.start_flow(_idle_flow(t)))
+
+
+def unreadable(event: InboundEvent) -> bool:
+    """A user's message with nothing the bot can read: a sticker, a poll, one WhatsApp reported with errors.
+    An unsupported attachment that comes with words (a link preview) is read as those words."""
+    return event.kind == "unsupported" and not event.text.strip()
+
+
+def _cannot_read(t: Turn[Any]) -> None:
+    """Say so, never stay silent; a question the bot asked keeps waiting for its answer."""
+    t.notices.append({"kind": "unsupported", "type": t.event.data.get("type")})
+    t.say(t.message("unsupported"))
 
 
 async def _timer(t: Turn[Any]) -> None:

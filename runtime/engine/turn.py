@@ -23,9 +23,9 @@ from runtime.engine.effects import TimerRequest
 from runtime.engine.errors import LoopGuard
 from runtime.engine.outcomes import Call, Go, Jump, Outcome, Wait
 from runtime.engine.ports import Library, ServicesPort
-from runtime.engine.pseudonyms import conversation_ref
 from runtime.engine.registry import Handlers
 from runtime.engine.state import Conversation, Frame
+from runtime.keys import conversation_ref
 from runtime.locales import Pack, pack_for
 
 MAX_STEPS_PER_TURN = 200

@@ -1,5 +1,5 @@
 """What the fallback keeps in Redis: spend per bot per month and per conversation, the answer
-cache, and the short masked history sent as context. Keys: `<prefix>:llm:<bot>:...`."""
+cache, and the short masked history sent as context. Keys: `<prefix>:llm:<bot>:...` (`runtime.keys.Keys`)."""
 
 from __future__ import annotations
 
@@ -7,6 +7,8 @@ import hashlib
 from datetime import datetime
 
 import redis.asyncio as aioredis
+
+from runtime.keys import Keys
 
 USAGE_TTL = 400 * 86400  # a month's figures stay a little over a year
 CONVERSATION_TTL = 30 * 86400
@@ -16,13 +18,14 @@ MICRO = 1_000_000
 class Ledger:
     def __init__(self, redis: aioredis.Redis, *, prefix: str, bot: str) -> None:
         self.redis = redis
-        self.base = f"{prefix}:llm:{bot}"
+        self.bot = bot
+        self.keys = Keys(prefix)
 
     def _month(self, now: datetime) -> str:
-        return f"{self.base}:usage:{now:%Y-%m}"
+        return self.keys.llm_usage(self.bot, f"{now:%Y-%m}")
 
     def _conversation(self, conversation: str) -> str:
-        return f"{self.base}:conv:{conversation}"
+        return self.keys.llm_conversation(self.bot, conversation)
 
     async def month_cost(self, now: datetime) -> float:
         raw = await self.redis.hget(self._month(now), "micro_usd")
@@ -45,7 +48,7 @@ class Ledger:
 
     def cache_key(self, version: str, question: str) -> str:
         digest = hashlib.sha256(question.encode()).hexdigest()[:32]
-        return f"{self.base}:cache:{version}:{digest}"
+        return self.keys.llm_cache(self.bot, version, digest)
 
     async def cached(self, key: str) -> str | None:
         raw = await self.redis.get(key)
@@ -55,11 +58,11 @@ class Ledger:
         await self.redis.set(key, value, ex=ttl)
 
     async def history(self, conversation: str) -> list[str]:
-        raw = await self.redis.lrange(f"{self._conversation(conversation)}:history", 0, -1)
+        raw = await self.redis.lrange(self.keys.llm_history(self.bot, conversation), 0, -1)
         return [r.decode() if isinstance(r, bytes) else r for r in raw]
 
     async def remember(self, conversation: str, user: str, bot: str, max_turns: int) -> None:
-        key = f"{self._conversation(conversation)}:history"
+        key = self.keys.llm_history(self.bot, conversation)
         async with self.redis.pipeline(transaction=True) as pipe:
             pipe.rpush(key, f"user: {user}", f"assistant: {bot}")
             pipe.ltrim(key, -2 * max(max_turns, 1), -1)

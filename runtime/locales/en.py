@@ -15,6 +15,7 @@ MESSAGES: dict[str, str] = {
     "error": "Sorry, something went wrong on our side. Please try again in a moment.",
     "fallback": "Sorry, I do not have an answer for that.",
     "medical": "I cannot answer health questions here; someone from our team can help you.",
+    "unsupported": "Sorry, I can't read that kind of message here. Could you write it as text?",
 }
 
 BOOKING: dict[str, str] = {

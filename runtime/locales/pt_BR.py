@@ -11,6 +11,7 @@ MESSAGES: dict[str, str] = {
     "error": "Desculpe, tivemos um problema do nosso lado. Por favor, tente de novo em instantes.",
     "fallback": "Desculpe, não tenho uma resposta para isso.",
     "medical": "Não consigo responder dúvidas de saúde por aqui; alguém da nossa equipe pode te ajudar.",
+    "unsupported": "Desculpe, ainda não consigo ler esse tipo de mensagem por aqui. Pode escrever em texto?",
 }
 
 BOOKING: dict[str, str] = {

@@ -1,12 +1,7 @@
-"""The Redis calendar's key layout: one hash tag per calendar, so every booking script is one slot.
+"""The Redis calendar's keys and its busy members.
 
-    <prefix>:{cal:<calendar>}:busy              sorted set  busy member -> start (ms)
-    <prefix>:{cal:<calendar>}:appts             hash        appointment id -> JSON
-    <prefix>:{cal:<calendar>}:starts            sorted set  appointment id -> start (ms)
-    <prefix>:{cal:<calendar>}:patient:<patient> sorted set  appointment id -> start (ms)
-    <prefix>:{cal:<calendar>}:holds             hash        hold id -> "<busy member>#<hold JSON>"
-    <prefix>:{cal:<calendar>}:holdexp           sorted set  hold id -> expiry (ms)
-    <prefix>:{cal:<calendar>}:holdof            hash        patient -> their current hold id
+The key layout is `runtime.keys.Keys.calendar` (`<prefix>:{cal:<calendar>}:<part>`, see
+`CalendarKeys`): one hash tag per calendar, so every booking script is one slot.
 
 A busy member is "<a|h>|<professional>|<id>|<end_ms>|<hold expiry ms, 0 for appointments>", so
 a Lua script checks overlaps and hold expiry from the member alone.
@@ -17,44 +12,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from runtime.keys import CalendarKeys
 from runtime.timers.clock import from_ms, to_ms
+
+__all__ = ["MAX_SPAN", "BusyMember", "CalendarKeys"]
 
 # No appointment is longer than this (the schema caps a service at 720 minutes); overlap checks
 # look this far back from a slot's start.
 MAX_SPAN = timedelta(hours=24)
-
-
-@dataclass(frozen=True, slots=True)
-class CalendarKeys:
-    prefix: str
-    calendar: str
-
-    def _key(self, part: str) -> str:
-        return f"{self.prefix}:{{cal:{self.calendar}}}:{part}"
-
-    @property
-    def busy(self) -> str:
-        return self._key("busy")
-
-    @property
-    def appts(self) -> str:
-        return self._key("appts")
-
-    @property
-    def starts(self) -> str:
-        return self._key("starts")
-
-    def patient(self, patient: str) -> str:
-        return self._key(f"patient:{patient}")
-
-    @property
-    def holds(self) -> str:
-        return self._key("holds")
-
-    def script_keys(self, patient: str) -> list[str]:
-        """KEYS of every calendar script, always in this order."""
-        return [self.busy, self.appts, self.starts, self.patient(patient), self.holds,
-                self._key("holdexp"), self._key("holdof")]
 
 
 @dataclass(frozen=True, slots=True)

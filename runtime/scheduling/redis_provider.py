@@ -12,6 +12,7 @@ from typing import Any
 
 import redis.asyncio as aioredis
 
+from runtime.keys import Keys
 from runtime.scheduling.availability import Interval, day_slots, is_offered, local_days
 from runtime.scheduling.calendar import Calendar
 from runtime.scheduling.errors import (
@@ -22,7 +23,7 @@ from runtime.scheduling.errors import (
     SlotNotOffered,
     SlotTaken,
 )
-from runtime.scheduling.keys import MAX_SPAN, BusyMember, CalendarKeys
+from runtime.scheduling.keys import MAX_SPAN, BusyMember
 from runtime.scheduling.model import Action, Appointment, HistoryEntry, Hold, Slot, SlotQuery, Status
 from runtime.scheduling.redis_scripts import BOOK, HOLD, RELEASE, RESCHEDULE, UPDATE
 from runtime.timers.clock import from_ms, to_ms
@@ -45,7 +46,7 @@ class RedisCalendar:
     def __init__(self, calendar: Calendar, redis: aioredis.Redis, *, prefix: str = "papo") -> None:
         self.calendar = calendar
         self.redis = redis
-        self.keys = CalendarKeys(prefix, calendar.id)
+        self.keys = Keys(prefix).calendar(calendar.id)
         self._hold = redis.register_script(HOLD)
         self._book = redis.register_script(BOOK)
         self._reschedule = redis.register_script(RESCHEDULE)

@@ -11,9 +11,9 @@ call needs `Authorization: Bearer <token>`.
     GET  /admin/conversations/{channel}/{user}/decisions  what the FAQ and the LLM decided, newest
          first, and the conversation's LLM spend
     GET  /admin/llm                               this month's LLM calls, tokens and cost for the bot
-    GET  /admin/failures?limit=50                 messages the channel refused (expired token, window...)
-         and turns that failed (kind "turn"),
-         newest first
+    GET  /admin/failures?limit=50                 messages the channel refused (expired token, window...),
+         turns that failed (kind "turn") and webhook items papo could not read (kind "webhook":
+         malformed, unknown, errors Meta reported), newest first
     GET  /admin/calendar-feeds                    each professional's .ics address, to subscribe to
 
     GET  /calendar/{professional}.ics?key=...     the feed itself; calendar apps cannot send headers, so
@@ -67,8 +67,8 @@ def _guarded(handler: Callable[[web.Request, Service], Awaitable[web.StreamRespo
     async def guarded(request: web.Request) -> web.StreamResponse:
         service = chooser(request)
         token = service.settings.admin_token
-        given = request.headers.get("Authorization", "").removeprefix("Bearer ").encode()
-        if token is None or not hmac.compare_digest(given, token.encode()):
+        given = _bytes(request.headers.get("Authorization", "").removeprefix("Bearer "))
+        if token is None or not hmac.compare_digest(given, _bytes(token)):
             return _error(401, "missing or wrong admin token: send Authorization: Bearer <PAPO_ADMIN_TOKEN>")
         return await handler(request, service)
 
@@ -201,7 +201,7 @@ async def calendar_feed(request: web.Request, service: Service) -> web.StreamRes
     professional = request.match_info["professional"]
     if scheduler is None or professional not in scheduler.calendar.professionals:
         return _error(404, "no such calendar")
-    given = request.query.get("key", "").encode()
+    given = _bytes(request.query.get("key", ""))
     if not hmac.compare_digest(given, feed_key(service, professional).encode()):
         return _error(401, "missing or wrong key: take the address from GET /admin/calendar-feeds")
     body = await scheduler.ics_feed(professional)
@@ -218,13 +218,18 @@ def masked(variables: dict[str, Any], bot: Bot) -> dict[str, Any]:
 
 
 async def _json_body(request: web.Request) -> dict[str, Any]:
-    if not request.can_read_body:
+    if not request.body_exists:  # (can_read_body is false once the body was read, as it always is by now)
         return {}
     try:
         body = await request.json()
     except ValueError:
         return {}
     return body if isinstance(body, dict) else {}
+
+
+def _bytes(value: str) -> bytes:
+    """UTF-8 that never fails: a header that was not UTF-8 (aiohttp keeps its bytes as surrogates) compares unequal."""
+    return value.encode("utf-8", "surrogatepass")
 
 
 def _text(value: Any) -> str:

@@ -2,7 +2,9 @@
 
     GET  /webhooks/{channel}   subscription handshake: hub.challenge as text/plain, 403 otherwise
     POST /webhooks/{channel}   verify, parse, queue, then 200 (401 bad signature, 400 bad body,
-                               404 channel not served, 503 storage down so Meta retries)
+                               404 channel not served, 503 storage down so Meta retries); a channel
+                               whose replies go in the response (web) runs the turn and answers them,
+                               also on the extra paths its connector names (Rasa's /webhooks/rest/webhook)
     GET  /healthz              the process is alive
     GET  /readyz               Redis answers and the bot is loaded (503 otherwise)
 """
@@ -13,60 +15,74 @@ import asyncio
 import contextlib
 import json
 import logging
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import redis.asyncio as aioredis
 from aiohttp import web
+from aiohttp.typedefs import Handler, Middleware
 from redis.exceptions import RedisError
 
-from connectors import BadPayload, BadSignature, BadSubscription, WebConnector
+from connectors import CONNECTORS, BadPayload, BadSignature, BadSubscription, Connectors
+from connectors.constants import WEBHOOK_MAX_BYTES
 from flows.errors import FlowInvalid
 from flows.loader import check_bot
+from flows.nodes import NodeKinds, node_kinds
 from runtime.engine.clock import Clock
-from runtime.engine.errors import ConfigError
+from runtime.engine.registry import Handlers
+from runtime.nodes import HANDLERS
 from runtime.service import admin
 from runtime.service.bot_service import ROLES, Role, Service
-from runtime.service.ingest import ingest
-from runtime.service.settings import Settings
+from runtime.service.bots import Bots, keep_bots, open_bots
+from runtime.service.ingest import ingest, within
+from runtime.service.settings import Settings, redis_client
 
 log = logging.getLogger(__name__)
 
-MAX_BODY = 8 * 1024 * 1024  # Meta sends up to 3 MB; aiohttp's default of 1 MiB would answer 413
-SERVICE = web.AppKey("service", Service)  # the first bot: the one a request names no bot for
-BOTS: web.AppKey[dict[str, Service]] = web.AppKey("bots")
+BOTS = web.AppKey("bots", Bots)  # the first one answers requests that name no bot
 
 
 def build_app(settings: Settings, botdir: str | Path | Sequence[str | Path], *, role: Role = "all",
-              client: aioredis.Redis | None = None, clock: Clock | None = None) -> web.Application:
+              client: aioredis.Redis | None = None, clock: Clock | None = None, kinds: NodeKinds = node_kinds,
+              handlers: Handlers = HANDLERS, connectors: Connectors = CONNECTORS) -> web.Application:
     """The aiohttp application for one or several bots; they open on startup and stop on cleanup.
 
     Webhooks go to the bot whose account (phone number id, Page id, Instagram id) they were sent to;
-    `?bot=<name>` picks the bot for the admin API, /model/parse and the REST channel.
+    `?bot=<name>` picks the bot for the admin API, /model/parse and the channels that answer in the
+    response. `kinds`, `handlers` and `connectors` may add node kinds and channels (docs/extending.md).
     """
     if role not in ROLES:
         raise ValueError(f"role {role!r} is not one of {', '.join(ROLES)}")
     botdirs = [botdir] if isinstance(botdir, str | Path) else list(botdir)
-    app = web.Application(client_max_size=MAX_BODY)
+    app = web.Application(client_max_size=WEBHOOK_MAX_BYTES, middlewares=[bounded_body(settings.body_timeout_s)])
+    app[BOTS] = Bots()  # filled once Redis answers, which may be after the server is up
 
     async def lifespan(app: web.Application) -> AsyncIterator[None]:
-        services: list[Service] = []
+        redis = client if client is not None else redis_client(settings)  # one pool for every bot
+        tried, stop = asyncio.Event(), asyncio.Event()
+
+        def open_one(folder: str | Path) -> Awaitable[Service]:
+            return Service.open(settings, folder, client=redis, clock=clock, kinds=kinds, handlers=handlers,
+                                connectors=connectors)
+
+        keeper = asyncio.create_task(keep_bots(app[BOTS], lambda: open_bots(botdirs, open_one), role, tried=tried,
+                                               stop=stop), name="bots")
         try:
-            for folder in botdirs:
-                services.append(await Service.open(settings, folder, client=client, clock=clock))
-            names = [s.library.name for s in services]
-            if len(set(names)) != len(names):
-                raise ConfigError(f"two bot folders have the same name: {', '.join(names)}; rename one in bot.json")
-            app[BOTS] = {s.library.name: s for s in services}
-            app[SERVICE] = services[0]
-            async with contextlib.AsyncExitStack() as stack:
-                for service in services:
-                    await stack.enter_async_context(service.running(role))
-                yield
+            first_try = asyncio.create_task(tried.wait())
+            await asyncio.wait([keeper, first_try], return_when=asyncio.FIRST_COMPLETED)
+            first_try.cancel()
+            if keeper.done():
+                keeper.result()  # the bots could not be loaded (not a Redis outage): refuse to start
+            yield
         finally:
-            for service in services:
-                await service.aclose()
+            stop.set()
+            if not app[BOTS].by_name:
+                keeper.cancel()  # still waiting for Redis
+            with contextlib.suppress(asyncio.CancelledError, Exception):  # a failure after start was logged
+                await keeper
+            if client is None:
+                await redis.aclose()
 
     app.cleanup_ctx.append(lifespan)
     app.router.add_get("/healthz", healthz)
@@ -74,51 +90,104 @@ def build_app(settings: Settings, botdir: str | Path | Sequence[str | Path], *, 
     if settings.admin_token is not None:
         admin.add_routes(app, chosen)
     if role in ("all", "ingest"):
-        app.router.add_post("/webhooks/rest/webhook", rest_webhook)  # before {channel}: Rasa's REST path
+        for cls in connectors:
+            for path in cls.paths:
+                app.router.add_post(path, _answering(cls.channel))
         app.router.add_get("/webhooks/{channel}", subscribe)
         app.router.add_post("/webhooks/{channel}", receive)
         app.router.add_post("/model/parse", model_parse)
     return app
 
 
+def bounded_body(timeout: float) -> Middleware:
+    """Read every request body before its handler, within `timeout` seconds (0: no limit).
+
+    A body that trickles in slower is answered 408 and its connection closed, so slow clients
+    cannot hold connections open; a client that hangs up mid-body is one log line, not a traceback.
+    """
+
+    @web.middleware
+    async def middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
+        if request.can_read_body:
+            try:
+                async with asyncio.timeout(timeout or None):
+                    await request.read()  # kept by aiohttp: the handler reads it again for free
+            except TimeoutError:
+                log.info("%s %s: the body did not arrive within %g s; answered 408 and closed",
+                         request.method, _route(request), timeout)
+                return await _closed(request, _error(408, f"the request body did not arrive within {timeout:g} s"))
+            except ConnectionError:
+                log.info("%s %s: the client hung up before sending the whole body", request.method, _route(request))
+                return _error(400, "the client hung up")  # nobody is there to read it
+        return await handler(request)
+
+    return middleware
+
+
+def _route(request: web.Request) -> str:
+    """The route's pattern, e.g. /admin/conversations/{channel}/{user}: never a user's id in a log line."""
+    resource = request.match_info.route.resource
+    return resource.canonical if resource is not None else "(no route)"
+
+
+async def _closed(request: web.Request, response: web.Response) -> web.Response:
+    """Send `response`, then close the connection at once (no lingering over the unread body)."""
+    response.force_close()
+    await response.prepare(request)
+    await response.write_eof()
+    if request.transport is not None:
+        request.transport.close()
+    return response
+
+
 async def healthz(request: web.Request) -> web.Response:
-    return web.json_response({"ok": True})
+    failed = request.app[BOTS].failed
+    return _error(503, failed) if failed else web.json_response({"ok": True})
 
 
 def chosen(request: web.Request) -> Service:
     """The bot `?bot=` names, or the first one."""
+    bots = _loaded(request)
     name = request.query.get("bot")
     if name is None:
-        return request.app[SERVICE]
-    bots = request.app[BOTS]
+        return next(iter(bots.values()))
     if name not in bots:
         raise web.HTTPNotFound(text=json.dumps({"error": f"no bot {name!r} is served here"}),
                                content_type="application/json")
     return bots[name]
 
 
+def _loaded(request: web.Request) -> dict[str, Service]:
+    """The open bots; 503 while they wait for Redis (Meta retries a webhook that gets it)."""
+    bots = request.app[BOTS]
+    if not bots.by_name:
+        raise web.HTTPServiceUnavailable(text=json.dumps({"error": f"not ready: {bots.waiting}; retry later"}),
+                                         content_type="application/json")
+    return bots.by_name
+
+
 def _serving(request: web.Request, channel: str) -> list[Service]:
-    return [s for s in request.app[BOTS].values() if channel in s.connectors]
+    return [s for s in _loaded(request).values() if channel in s.connectors]
 
 
 async def readyz(request: web.Request) -> web.Response:
-    service = request.app.get(SERVICE)
+    bots = request.app[BOTS]
+    service = bots.first
     if service is None:
-        return _error(503, "the bot is not loaded yet")
+        return _error(503, bots.waiting)
     try:
         await asyncio.wait_for(service.client.ping(), 2)
     except (RedisError, OSError, TimeoutError):
         return _error(503, "Redis does not answer")
-    bots = request.app[BOTS]
     return web.json_response({"ok": True, "bot": service.library.name, "channels": sorted(service.connectors),
-                              "bots": {name: sorted(s.connectors) for name, s in bots.items()}})
+                              "bots": {name: sorted(s.connectors) for name, s in bots.by_name.items()}})
 
 
 async def subscribe(request: web.Request) -> web.Response:
     channel = request.match_info["channel"]
     serving = _serving(request, channel)
     if not serving:
-        return _not_served(request.app[SERVICE], channel)
+        return _not_served(chosen(request), channel)
     refused = ""
     for service in serving:  # each bot may have its own verify token
         try:
@@ -133,7 +202,9 @@ async def receive(request: web.Request) -> web.Response:
     channel = request.match_info["channel"]
     serving = _serving(request, channel)
     if not serving:
-        return _not_served(request.app[SERVICE], channel)
+        return _not_served(chosen(request), channel)
+    if serving[0].connectors[channel].replies == "response":
+        return await respond(request, channel)
     body = await request.read()
     try:
         result = await ingest(serving, channel, body, request.headers)
@@ -149,26 +220,34 @@ async def receive(request: web.Request) -> web.Response:
     return web.json_response(result.to_json())
 
 
-async def rest_webhook(request: web.Request) -> web.Response:
-    """Rasa's REST channel: `{"sender", "message"}` in, the bot's replies out, in the same response.
+def _answering(channel: str) -> Callable[[web.Request], Awaitable[web.Response]]:
+    async def handler(request: web.Request) -> web.Response:
+        return await respond(request, channel)
 
-    The turn runs here; replies the conversation had waiting (a reminder, a nudge) come along.
-    """
+    return handler
+
+
+async def respond(request: web.Request, channel: str) -> web.Response:
+    """A channel that answers in the response (e.g. Rasa's REST channel: `{"sender", "message"}` in, the
+    bot's replies out). The turn runs here; replies the conversation had waiting (a reminder, a nudge)
+    come along."""
     service = chosen(request)
-    channel = WebConnector(token=service.settings.web_token)
+    if (connector := service.connectors.get(channel)) is None:
+        return _not_served(service, channel)
     body = await request.read()
     try:
-        channel.verify(body, request.headers)
-        parsed = channel.parse(body)
+        connector.verify(body, request.headers)
+        parsed = connector.parse(body)
     except BadSignature as exc:
         return _error(401, str(exc))
     except BadPayload as exc:
         return _error(400, str(exc))
     replies: list[dict[str, object]] = []
     for event in parsed.events:
+        event = within(event, service.settings.max_text_chars)
         await service.processor.submit(event)
         for message in await service.processor.store.outbox(service.processor.key_for(event), take=True):
-            replies += channel.render(message, to=event.user).payloads
+            replies += connector.render(message, to=event.user).payloads
     return web.json_response(replies, dumps=lambda data: json.dumps(data, ensure_ascii=False))
 
 
@@ -216,7 +295,7 @@ def serve(botdirs: Sequence[Path], *, host: str, port: int, role: Role) -> int:
     try:
         web.run_app(build_app(settings, list(botdirs), role=role), host=host, port=port, print=None,
                     access_log=None)
-    except (RedisError, OSError) as exc:  # Redis unreachable at start, or the port is taken
+    except (RedisError, OSError) as exc:  # the port is taken (a Redis that does not answer yet is waited for)
         log.error("papo serve stopped: %s: %s", type(exc).__name__, exc)
         return 1
     return 0

@@ -16,8 +16,9 @@ from typing import Any, Literal
 
 import redis.asyncio as aioredis
 
-from connectors import Connector, ConnectorError, WebConnector, connector_class
+from connectors import CONNECTORS, ChannelSettings, Connector, ConnectorError, Connectors
 from flows.messages import InboundEvent
+from flows.nodes import NodeKinds, node_kinds
 from runtime.conversations import keys as C
 from runtime.conversations.keys import ConversationKey
 from runtime.conversations.library import BotLibrary
@@ -25,11 +26,14 @@ from runtime.conversations.processor import Processor
 from runtime.conversations.store import RedisStore
 from runtime.conversations.timers import conversation_dispatcher
 from runtime.engine.clock import Clock, SystemClock
+from runtime.engine.errors import ConfigError
+from runtime.engine.registry import Handlers
 from runtime.engine.turn import TurnResult
+from runtime.nodes import HANDLERS
 from runtime.service.delivery import DeliveryBook
 from runtime.service.pacing import Pacer
 from runtime.service.sender import Sender, SendPolicy
-from runtime.service.settings import CHANNEL_VARIABLES, ChannelSettings, Settings, redis_client, resolve_channels
+from runtime.service.settings import Settings, redis_client, resolve_channels
 from runtime.service.wiring import build_services
 from runtime.service.work import Consumer, SignalQueue, Worker
 
@@ -57,33 +61,39 @@ class Service:
 
     @classmethod
     async def open(cls, settings: Settings, botdir: str | Path, *, client: aioredis.Redis | None = None,
-                   clock: Clock | None = None, env: Mapping[str, str] = os.environ) -> Service:
-        """Load the bot (FlowInvalid when it has errors) and connect everything; no loop starts yet."""
+                   clock: Clock | None = None, env: Mapping[str, str] = os.environ, kinds: NodeKinds = node_kinds,
+                   handlers: Handlers = HANDLERS, connectors: Connectors = CONNECTORS) -> Service:
+        """Load the bot (FlowInvalid when it has errors) and connect everything; no loop starts yet.
+
+        `kinds`, `handlers` and `connectors` are papo's node kinds, their handlers and its channels;
+        pass extended ones to serve kinds and channels of your own (docs/extending.md).
+        """
+        check_handled(kinds, handlers)
         owns = client is None
         client = client if client is not None else redis_client(settings)
         prefix = settings.key_prefix
-        library = BotLibrary.load(botdir, client=client, prefix=prefix)
+        library = BotLibrary.load(botdir, client=client, prefix=prefix, kinds=kinds)
         await library.publish()
-        settings = with_bot_channels(settings, library.current.channels, env)
+        settings = with_bot_channels(settings, library.current.channels, env, connectors)
         clock = clock or SystemClock()
         store = RedisStore(client, prefix=prefix)
         services = build_services(library.current, Path(botdir), redis=client, prefix=prefix, clock=clock)
-        processor = Processor(store, library, clock, services=services,
+        processor = Processor(store, library, clock, services=services, handlers=handlers,
                               lease_ms=settings.work_lease_ms)  # one lease for all recovery
-        connectors = build_connectors(settings)
+        channels = build_connectors(settings, connectors)
         bot = library.name  # each bot its own streams: several bots can share one Redis and one process
-        work = SignalQueue(client, prefix=prefix, name=f"work:{bot}", partitions=settings.partitions)
-        sends = SignalQueue(client, prefix=prefix, name=f"send:{bot}", partitions=settings.partitions)
+        work = SignalQueue(client, prefix=prefix, bot=bot, kind="work", partitions=settings.partitions)
+        sends = SignalQueue(client, prefix=prefix, bot=bot, kind="send", partitions=settings.partitions)
         for queue in (work, sends):
             await queue.ensure_group()
         deliveries = DeliveryBook(client, prefix=prefix)
         pacer = Pacer(client, prefix=prefix, per_user_s=settings.pacing_per_user_s,
-                      per_number=settings.rate_per_number)
+                      per_number=settings.rate_per_number, clock=clock)
         policy = SendPolicy(retries=settings.send_retries, retry_base_s=settings.retry_base_s,
                             lease_ms=settings.work_lease_ms)
         accounts = {c.channel: c.account_id for c in settings.channels}
-        sender = Sender(store, connectors, accounts, deliveries=deliveries, pacer=pacer, clock=clock, policy=policy)
-        service = cls(settings, client, library, processor, connectors, work, sends, deliveries,
+        sender = Sender(store, channels, accounts, deliveries=deliveries, pacer=pacer, clock=clock, policy=policy)
+        service = cls(settings, client, library, processor, channels, work, sends, deliveries,
                       Worker(processor, sends), sender, owns)
         processor.on_commit = service.replies_committed
         processor.services.typing = service.show_typing
@@ -100,9 +110,11 @@ class Service:
             log.info("typing indicator not shown channel=%s: %s", event.channel, type(exc).__name__)
 
     async def replies_committed(self, key: ConversationKey, result: TurnResult) -> None:
-        """Whoever ran a turn (a worker, a timer), its replies now wait in the outbox: wake a sender.
-        The web channel has nobody to push to: its replies wait for the user's next request."""
-        if result.messages and key.channel != WebConnector.channel:
+        """Whoever ran a turn (a worker, a timer), its replies now wait in the outbox: wake a sender, the
+        one signal of this turn. A channel that answers in the HTTP response has nobody to push to: its
+        replies wait for the user's next request."""
+        connector = self.connectors.get(key.channel)
+        if result.messages and (connector is None or connector.replies == "push"):
             await self.sends.signal(key)
         decisions = [n for n in result.notices if n.get("kind") in DECISIONS]
         if decisions:  # what the FAQ and the LLM decided, for staff (no message text in a notice)
@@ -112,7 +124,7 @@ class Service:
                                    json.dumps({"queue": result.state.handoff_queue, "since": result.state.asked_at}))
 
     def decisions_key(self, key: ConversationKey) -> str:
-        return f"{self.settings.key_prefix}:decisions:{key.bot}:{key.channel}:{key.user}"
+        return self.processor.store.keys.decisions(key)
 
     async def _remember_decisions(self, key: ConversationKey, decisions: list[dict[str, Any]]) -> None:
         at = self.processor.clock.now().isoformat()
@@ -124,7 +136,7 @@ class Service:
 
     @property
     def handoffs_key(self) -> str:
-        return f"{self.settings.key_prefix}:handoffs:{self.library.name}"
+        return self.processor.store.keys.handoffs(self.library.name)
 
     def consumers(self, role: Role) -> list[Consumer]:
         """The background consumers this role runs: workers and/or senders."""
@@ -170,30 +182,44 @@ class Service:
             await self.client.aclose()
 
 
-def with_bot_channels(settings: Settings, refs: Mapping[str, Mapping[str, str]], env: Mapping[str, str]) -> Settings:
+def check_handled(kinds: NodeKinds, handlers: Handlers) -> None:
+    """Every node kind a flow may use has a handler; raises ConfigError naming the ones without."""
+    missing = sorted(set(kinds) - handlers.nodes.kinds())
+    if missing:
+        raise ConfigError(f"node kind(s) {', '.join(missing)} have no handler: pass "
+                          "handlers=runtime.nodes.handlers(NodeHandler(kind, enter, resume), ...)")
+
+
+def with_bot_channels(settings: Settings, refs: Mapping[str, Mapping[str, str]], env: Mapping[str, str],
+                      connectors: Connectors = CONNECTORS) -> Settings:
     """The channels bot.json declares (as ${ENV_VAR} references) replace the default variable names;
     a channel whose variables are missing is off, said once, and the others keep working."""
     if refs:
-        channels, off = resolve_channels(refs, env)
-        settings = replace(settings, channels=channels, channels_off=off)
+        channels, off = resolve_channels(connectors, env, refs)
+        kept = [c for c in settings.channels  # an optional channel (web) is never declared there
+                if c.channel not in refs and c.channel in connectors and connectors.get(c.channel).env.optional]
+        settings = replace(settings, channels=(*channels, *kept), channels_off=off)
     for line in settings.channels_off:
         log.warning("%s", line)
     served = {c.channel for c in settings.channels}
-    for channel, names in CHANNEL_VARIABLES.items():
-        if channel not in served and channel not in refs:
-            log.info("channel %s is off: declare it in bot.json \"channels\", or set %s", channel, ", ".join(names))
+    for cls in connectors:
+        if cls.channel not in served and cls.channel not in refs and not cls.env.optional:
+            log.info("channel %s is off: declare it in bot.json \"channels\", or set %s", cls.channel,
+                     ", ".join(cls.env.names()))
     return settings
 
 
-def build_connectors(settings: Settings) -> dict[str, Connector]:
-    """A connector for every configured channel."""
-    return {c.channel: _connector(c, settings.graph_base_url) for c in settings.channels}
+def build_connectors(settings: Settings, connectors: Connectors = CONNECTORS) -> dict[str, Connector]:
+    """A connector for every configured channel, and for every optional one (with empty settings if none)."""
+    chosen = {c.channel: c for c in settings.channels}
+    for cls in connectors:
+        if cls.env.optional:
+            chosen.setdefault(cls.channel, ChannelSettings(cls.channel))
+    return {channel: connectors.get(channel).from_settings(_located(c, settings)) for channel, c in chosen.items()}
 
 
-def _connector(channel: ChannelSettings, base_url: str) -> Connector:
-    cls = connector_class(channel.channel)
-    common: dict[str, Any] = {"token": channel.token, "app_secret": channel.app_secret,
-                              "verify_token": channel.verify_token, "base_url": base_url}
-    if channel.channel == "whatsapp":
-        return cls(phone_number_id=channel.account_id, **common)
-    return cls(account_id=channel.account_id, **common)
+def _located(channel: ChannelSettings, settings: Settings) -> ChannelSettings:
+    """The channel's settings with its API's address from the environment, unless they name one."""
+    if channel.base_url or channel.channel not in settings.base_urls:
+        return channel
+    return replace(channel, base_url=settings.base_urls[channel.channel])

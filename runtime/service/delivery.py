@@ -1,5 +1,6 @@
 """Delivery records: what became of each message papo sent, kept under the conversation's hash tag.
 
+Keys (`runtime.keys.Keys`):
 - `{conv}:sent` maps the channel's message id to papo's message id.
 - `{conv}:delivery:<channel id>` holds status, rank, at, papo_id and the last error. Statuses
   arrive out of order and more than once: a record only moves forward (accepted < sent <
@@ -16,7 +17,7 @@ import redis.asyncio as aioredis
 
 from flows.messages import DeliveryStatus
 from runtime.conversations import keys as C
-from runtime.conversations.keys import ConversationKey
+from runtime.conversations.keys import ConversationKey, Keys
 
 RANK = {"accepted": 0, "sent": 1, "delivered": 2, "read": 3, "played": 4, "deleted": 5, "failed": 100}
 
@@ -35,20 +36,17 @@ return 1
 class DeliveryBook:
     def __init__(self, client: aioredis.Redis, *, prefix: str, ttl_ms: int = C.STATE_TTL_MS) -> None:
         self.client = client
-        self.prefix = prefix
+        self.keys = Keys(prefix)
         self.ttl_ms = ttl_ms
         self._advance = client.register_script(_ADVANCE)
 
-    def _key(self, conv: ConversationKey, part: str) -> str:
-        return conv.redis_key(self.prefix, part)
-
     async def accepted(self, conv: ConversationKey, *, channel_id: str, papo_id: str, at: str) -> None:
         """The channel took the message: remember its id, and start its record (a status may be first)."""
-        sent = self._key(conv, C.SENT)
+        sent = self.keys.sent(conv)
         async with self.client.pipeline(transaction=False) as pipe:
             pipe.hset(sent, channel_id, papo_id)
             pipe.pexpire(sent, self.ttl_ms)
-            pipe.hdel(self._key(conv, C.FAILED), papo_id)  # an earlier attempt may have been recorded
+            pipe.hdel(self.keys.failed(conv), papo_id)  # an earlier attempt may have been recorded
             await pipe.execute()
         await self._apply(conv, channel_id, "accepted", at, papo_id=papo_id)
 
@@ -61,13 +59,13 @@ class DeliveryBook:
 
     async def _apply(self, conv: ConversationKey, channel_id: str, status: str, at: str, *, papo_id: str = "",
                      code: str = "", error: str = "") -> bool:
-        key = self._key(conv, f"{C.DELIVERY}:{channel_id}")
+        key = self.keys.delivery(conv, channel_id)
         return bool(await self._advance(keys=[key], args=[status, RANK[status], at, papo_id, code, error,
                                                           self.ttl_ms]))
 
     async def refused(self, conv: ConversationKey, *, papo_id: str, error: Exception, at: str) -> None:
         """A message that was not sent and will not be: why, for staff and the admin API."""
-        failed = self._key(conv, C.FAILED)
+        failed = self.keys.failed(conv)
         record = {"error": type(error).__name__, "reason": str(error), "at": at,
                   "code": getattr(error, "code", None)}
         everyone = {"channel": conv.channel, "user": conv.user, "message": papo_id, **record}
@@ -75,27 +73,24 @@ class DeliveryBook:
             pipe.hset(failed, papo_id, json.dumps(record))
             pipe.pexpire(failed, self.ttl_ms)
             # one stream per bot as well: an expired token (190) fails every conversation at once
-            pipe.xadd(self.bot_failures_key(conv.bot), {"f": json.dumps(everyone)}, maxlen=C.FAILURES_KEPT,
+            pipe.xadd(self.keys.failures(conv.bot), {"f": json.dumps(everyone)}, maxlen=C.FAILURES_KEPT,
                       approximate=True)
             await pipe.execute()
 
-    def bot_failures_key(self, bot: str) -> str:
-        return f"{self.prefix}:failures:{bot}"
-
     async def recent_failures(self, bot: str, limit: int) -> list[dict[str, Any]]:
-        entries = await self.client.xrevrange(self.bot_failures_key(bot), count=limit) or []
+        entries = await self.client.xrevrange(self.keys.failures(bot), count=limit) or []
         return [json.loads(_text((fields or {}).get(b"f") or (fields or {}).get("f"))) for _, fields in entries]
 
     async def record(self, conv: ConversationKey, channel_id: str) -> dict[str, str]:
-        raw = await self.client.hgetall(self._key(conv, f"{C.DELIVERY}:{channel_id}"))
+        raw = await self.client.hgetall(self.keys.delivery(conv, channel_id))
         return {_text(k): _text(v) for k, v in raw.items()}
 
     async def papo_id(self, conv: ConversationKey, channel_id: str) -> str | None:
-        raw = await self.client.hget(self._key(conv, C.SENT), channel_id)
+        raw = await self.client.hget(self.keys.sent(conv), channel_id)
         return None if raw is None else _text(raw)
 
     async def failures(self, conv: ConversationKey) -> dict[str, dict[str, Any]]:
-        raw = await self.client.hgetall(self._key(conv, C.FAILED))
+        raw = await self.client.hgetall(self.keys.failed(conv))
         return {_text(k): json.loads(v) for k, v in raw.items()}
 
 

@@ -2,24 +2,30 @@
 
 The caller answers 200 only after this returns, i.e. after Redis acknowledged every write.
 Statuses update delivery records and never start a turn; echoes and malformed items are
-logged (kind and place only: no phone numbers, no bodies) and acknowledged.
+logged (kind and place only: no phone numbers, no bodies) and acknowledged. Items papo could
+not read (malformed, unknown, errors Meta reported) are also listed for staff with the bot's
+failures (`GET /admin/failures`, kind "webhook"), next to the messages a channel refused.
 """
 
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from typing import Any
 
-from connectors import BadSignature, Connector
+from connectors import BadSignature, Connector, Skipped
 from flows.messages import DeliveryStatus, InboundEvent
+from runtime.conversations import keys as C
 from runtime.conversations.keys import ConversationKey
 from runtime.service.bot_service import Service
 
 log = logging.getLogger(__name__)
+
+RECORDED = frozenset({"malformed", "unknown", "error"})  # echoes, standby and other fields are normal traffic
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,7 +55,7 @@ async def ingest(services: Sequence[Service], channel: str, body: bytes, headers
         if (bot := routes.bot_for(event.business)) is None:
             unrouted += 1
             continue
-        events[bot].append(event)
+        events[bot].append(within(event, routes.services[bot].settings.max_text_chars))
     for status in parsed.statuses:
         if (bot := routes.bot_for(status.business)) is not None:
             statuses[bot].append(status)
@@ -63,8 +69,19 @@ async def ingest(services: Sequence[Service], channel: str, body: bytes, headers
     for item in parsed.skipped:
         log.info("webhook item skipped channel=%s kind=%s where=%s", channel, item.kind, item.where)
         log.debug("skipped because: %s", item.reason)
+    await _record_skipped(routes, channel, parsed.skipped)
     accepted = len(parsed.events) - duplicates - unrouted
     return Ingested(accepted, duplicates, len(parsed.statuses), len(parsed.skipped) + unrouted)
+
+
+def within(event: InboundEvent, limit: int) -> InboundEvent:
+    """`event` with its text cut to `limit` characters, before it is stored or read (a 5 MB text would
+    hold the process for seconds); `data.cut_from` keeps the length it had."""
+    if len(event.text) <= limit:
+        return event
+    log.info("inbound text of %d characters cut to %d (PAPO_MAX_TEXT_CHARS) channel=%s", len(event.text), limit,
+             event.channel)
+    return replace(event, text=event.text[:limit], data={**event.data, "cut_from": len(event.text)})
 
 
 def _verified(services: Sequence[Service], channel: str, body: bytes, headers: Mapping[str, str]) -> Connector:
@@ -96,6 +113,24 @@ class _Routes:
         return next(iter(self.services)) if len(self.services) == 1 else None
 
 
+async def _record_skipped(routes: _Routes, channel: str, items: Sequence[Skipped]) -> None:
+    """List the items staff should see with the failures of the bot they were sent to (else the first bot)."""
+    by_bot: dict[str, list[Skipped]] = defaultdict(list)
+    for item in items:
+        if item.kind in RECORDED:
+            by_bot[routes.bot_for(item.business) or next(iter(routes.services))].append(item)
+    for bot, skipped in by_bot.items():
+        service = routes.services[bot]
+        at = service.processor.clock.now().isoformat()
+        async with service.client.pipeline(transaction=False) as pipe:
+            for item in skipped:
+                record = {"kind": "webhook", "skipped": item.kind, "channel": channel, "where": item.where,
+                          "reason": item.reason, "id": item.id, "user": item.user, "at": at}
+                pipe.xadd(service.deliveries.keys.failures(bot), {"f": json.dumps(record)},
+                          maxlen=C.FAILURES_KEPT, approximate=True)
+            await pipe.execute()
+
+
 async def _accept(service: Service, events: list[InboundEvent]) -> int:
     processor = service.processor
     touched: list[ConversationKey] = []
@@ -104,8 +139,8 @@ async def _accept(service: Service, events: list[InboundEvent]) -> int:
         if await processor.accept(event) is None:
             duplicates += 1
         touched.append(processor.key_for(event))
-    await processor.store.remember_addresses({processor.key_for(e): str(e.data["wa_id"])
-                                              for e in events if e.data.get("wa_id")})
+    await processor.store.remember_addresses({processor.key_for(e): address for e in events
+                                              if (address := service.connectors[e.channel].address(e))})
     # Signalled also for duplicates: a crash between accept and signal is healed by Meta's retry.
     await service.work.signal(*touched)
     return duplicates

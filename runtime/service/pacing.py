@@ -1,57 +1,78 @@
-"""Send pacing shared by every papo process through Redis.
+"""Send pacing shared by every papo process through Redis, on the injectable clock.
 
-- Per recipient: after a message to a user, the next one waits `per_user_s` (a key with a TTL
-  under the conversation's hash tag). Meta's pair limit is about one message every 6 s on
-  average, with bursts allowed; error 131056 is retried by the sender.
-- Per business number: at most `per_number` messages in each wall-clock second (a counter per
+- Per recipient: after a message to a user, the next one waits `per_user_s` (the instant it may
+  go is kept under the conversation's hash tag). Meta's pair limit is about one message every 6 s
+  on average, with bursts allowed; error 131056 is retried by the sender.
+- Per business number: at most `per_number` messages in each second of the clock (a counter per
   second), counted across processes. A fixed window: around a second's boundary a burst may
   reach twice the rate within one sliding second; Meta's 130429 is then retried by the sender.
+
+Waiting is `sleep` (asyncio's by default): tests give a `ManualClock` and a sleep that moves it.
 """
 
 from __future__ import annotations
 
 import asyncio
-import time
+from collections.abc import Awaitable, Callable
 
 import redis.asyncio as aioredis
 
-from runtime.conversations import keys as C
-from runtime.conversations.keys import ConversationKey
+from runtime.conversations.keys import ConversationKey, Keys
+from runtime.engine.clock import Clock, SystemClock, to_ms
+
+KEPT_MS = 10_000  # a pacing key outlives its interval by this much, then Redis forgets it
+
+# The recipient's turn: 0 when taken (the next one may go `ARGV[2]` ms later), else the ms to wait.
+_RECIPIENT = """
+local now = tonumber(ARGV[1])
+local next_at = tonumber(redis.call('GET', KEYS[1]) or '0') or 0
+if next_at > now then return next_at - now end
+redis.call('SET', KEYS[1], now + tonumber(ARGV[2]), 'PX', tonumber(ARGV[2]) + tonumber(ARGV[3]))
+return 0
+"""
 
 # One send from this second's budget, or 0 when it is spent (the counter holds only sends let through).
-_TAKE = """
+_NUMBER = """
 local n = redis.call('INCR', KEYS[1])
-if n == 1 then redis.call('EXPIRE', KEYS[1], 2) end
+if n == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
 if n > tonumber(ARGV[1]) then redis.call('DECR', KEYS[1]) return 0 end
 return 1
 """
 
+Sleep = Callable[[float], Awaitable[None]]
+
 
 class Pacer:
-    def __init__(self, client: aioredis.Redis, *, prefix: str, per_user_s: float, per_number: int) -> None:
-        self.client = client
-        self.prefix = prefix
+    def __init__(self, client: aioredis.Redis, *, prefix: str, per_user_s: float, per_number: int,
+                 clock: Clock | None = None, sleep: Sleep = asyncio.sleep) -> None:
+        self.keys = Keys(prefix)
         self.per_user_ms = int(per_user_s * 1000)
         self.per_number = per_number
-        self._take = client.register_script(_TAKE)
+        self.clock = clock or SystemClock()
+        self.sleep = sleep
+        self._recipient = client.register_script(_RECIPIENT)
+        self._number = client.register_script(_NUMBER)
 
     async def wait_turn(self, conv: ConversationKey, account: str) -> None:
         """Return when a message to `conv`'s user from `account` may go out now."""
-        await self._recipient(conv)
-        await self._number(conv.channel, account)
+        while wait := await self.take_recipient(conv):
+            await self.sleep(wait)
+        while wait := await self.take_number(conv.channel, account):
+            await self.sleep(wait)
 
-    async def _recipient(self, conv: ConversationKey) -> None:
+    async def take_recipient(self, conv: ConversationKey) -> float:
+        """Take the user's turn: 0.0 when taken, else the seconds until it comes (nothing is taken)."""
         if self.per_user_ms <= 0:
-            return
-        key = conv.redis_key(self.prefix, C.PACE)
-        while not await self.client.set(key, "1", nx=True, px=self.per_user_ms):
-            wait_ms = await self.client.pttl(key)
-            await asyncio.sleep(max(wait_ms, 1) / 1000)
+            return 0.0
+        wait_ms = await self._recipient(keys=[self.keys.pace(conv)],
+                                        args=[to_ms(self.clock.now()), self.per_user_ms, KEPT_MS])
+        return int(wait_ms) / 1000
 
-    async def _number(self, channel: str, account: str) -> None:
-        while True:
-            now = time.time()
-            key = f"{self.prefix}:rate:{channel}:{account}:{int(now)}"
-            if await self._take(keys=[key], args=[self.per_number]):
-                return
-            await asyncio.sleep(1 - (now % 1) + 0.001)
+    async def take_number(self, channel: str, account: str) -> float:
+        """Take a send from the number's budget for this second: 0.0 when taken, else the seconds until
+        the next second begins (nothing is taken)."""
+        now_ms = to_ms(self.clock.now())
+        second = now_ms // 1000
+        if await self._number(keys=[self.keys.rate(channel, account, second)], args=[self.per_number, KEPT_MS]):
+            return 0.0
+        return (1000 - now_ms % 1000) / 1000

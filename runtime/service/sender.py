@@ -1,18 +1,25 @@
 """The sender: takes a conversation's outbox in order and sends it through the channel's connector.
 
-One sender at a time drains a conversation (a lock with a token and a lease under the
-conversation's hash tag), so replies leave in the order the turns committed them. Each message:
-- the 24-hour window is checked at send time: inside it a message goes as its free-form content;
-  outside it a message with a template goes as the template, one without is not sent and is
-  recorded as `WindowClosed`;
-- pacing per recipient and per business number (`runtime.service.pacing`);
-- retryable errors are retried with backoff, honouring `retry_after`; permanent ones are recorded
-  and the message is dropped from the outbox; when retries run out, the message stays first in
-  the outbox and the signal is left pending, so it is tried again after the lease.
+One sender at a time drains a conversation (a lease on its `sendlock`, `runtime.conversations.locks`),
+so replies leave in the order the turns committed them. Each message:
+- the channel's reply window (`Connector.window`, e.g. Meta's 24 hours) is checked at send time:
+  inside it a message goes as its free-form content; outside it a message with a template goes as
+  the template, one without is not sent and is recorded as `WindowClosed`;
+- it is rendered into the channel's payloads (an image and then a list are two), sent one by one,
+  each paced per recipient and per business number (`runtime.service.pacing`);
+- retryable errors are retried with backoff, honouring `retry_after`, from the payload that failed;
+  permanent ones are recorded and the message is dropped from the outbox; when retries run out,
+  the message stays first in the outbox and the signal is left pending, so it is tried again after
+  the lease, again from the payload that failed.
 
-An outbox entry is removed only after the channel accepted (or refused for good) the message. A
-crash between the channel's answer and that removal sends the in-flight message again: at most
-one message per conversation can go out twice (at-least-once), never one be lost.
+Once one payload of several went out, the sender keeps the message's payloads and how many went
+out in `{conv}:sending` (written before the delivery record), so a retry, by this sender or by
+another one after a crash, never sends them again. An outbox entry is removed only after the
+channel accepted (or refused for good) its last payload. A crash between the channel accepting a
+payload and that record (or that removal) sends that one payload again: at most one payload per
+conversation can go out twice (at-least-once), never one be lost. A sender that stays alive keeps the
+receipts of payloads whose bookkeeping failed (Redis went away while the channel answered) and, when
+Redis is back, finishes that bookkeeping without sending them again: only a killed sender can resend.
 """
 
 from __future__ import annotations
@@ -24,13 +31,13 @@ import json
 import logging
 import random
 import secrets
+from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import timedelta
 from typing import Any
 
-from connectors import Connector, SendError, Throttled, WindowClosed
-from flows.messages import OutboundMessage
+from connectors import Connector, SendError, Throttled
+from flows.messages import OutboundMessage, Receipt
 from runtime.conversations import keys as C
 from runtime.conversations.keys import ConversationKey
 from runtime.conversations.store import RedisStore
@@ -42,15 +49,7 @@ from runtime.service.pacing import Pacer
 
 log = logging.getLogger(__name__)
 
-WINDOW_CHANNELS = frozenset({"whatsapp", "messenger", "instagram"})
-
-_LOCK = "return redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) and 1 or 0"
-_RENEW = "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end return 0"
-_RELEASE = """
-if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('DEL', KEYS[1]) end
-return redis.call('XLEN', KEYS[2])
-"""
-
+UNSETTLED_KEPT = 10_000  # receipts kept while Redis is away, at most
 
 @dataclass(frozen=True, slots=True)
 class SendPolicy:
@@ -58,7 +57,6 @@ class SendPolicy:
     retry_base_s: float = 0.5    # backoff: base * 2**attempt, unless the channel says `retry_after`
     retry_max_s: float = 60.0
     lease_ms: int = C.WORK_LEASE_MS
-    window: timedelta = timedelta(seconds=C.WINDOW_S - C.WINDOW_MARGIN_S)
 
 
 class Outcome(enum.Enum):
@@ -67,18 +65,42 @@ class Outcome(enum.Enum):
     LATER = "later"      # still first in the outbox
 
 
+@dataclass(frozen=True, slots=True)
+class Progress:
+    """An outbox entry on its way out: its channel payloads, as rendered when its first try began, and
+    how many of them the channel accepted. Kept in Redis once one payload of several went out."""
+
+    to: str
+    payloads: tuple[dict[str, Any], ...]
+    sent: int = 0
+
+    def after(self, n: int) -> Progress:
+        return dataclasses.replace(self, sent=n + 1)
+
+    def to_json(self) -> str:
+        return json.dumps({"to": self.to, "payloads": self.payloads, "sent": self.sent})
+
+    @classmethod
+    def from_json(cls, raw: str | bytes) -> Progress:
+        data = json.loads(raw)
+        return cls(data["to"], tuple(data["payloads"]), int(data["sent"]))
+
+
 class Sender:
     def __init__(self, store: RedisStore, connectors: Mapping[str, Connector], accounts: Mapping[str, str], *,
                  deliveries: DeliveryBook, pacer: Pacer, clock: Clock, policy: SendPolicy | None = None) -> None:
         self.store = store
+        self.keys = store.keys
         self.connectors = connectors
         self.accounts = accounts
         self.deliveries = deliveries
         self.pacer = pacer
         self.clock = clock
         self.policy = policy or SendPolicy()
-        client = store.client
-        self._lock, self._renew, self._release = (client.register_script(s) for s in (_LOCK, _RENEW, _RELEASE))
+        # Payloads the channel accepted whose bookkeeping in Redis has not gone through yet (Redis went
+        # away while the Graph API answered): a retry takes the receipt from here instead of sending
+        # again. Dropped when the outbox entry is removed; bounded, oldest first.
+        self._unsettled: OrderedDict[tuple[ConversationKey, str, int], Receipt] = OrderedDict()
 
     async def handle(self, key: ConversationKey) -> bool:
         """Send what waits in the outbox; False when a message must be tried again later."""
@@ -87,12 +109,12 @@ class Sender:
             log.warning("no connector for channel %r: the outbox of conv=%s waits", key.channel, key)
             return True
         token = secrets.token_hex(8)
-        lock = [self.store.key(key, C.SEND_LOCK), self.store.key(key, C.OUTBOX)]
-        while await self._lock(keys=lock[:1], args=[token, self.policy.lease_ms]):
+        lock, outbox = self.keys.send_lock(key), self.keys.outbox(key)
+        while await self.store.leases.take(lock, token, lease_ms=self.policy.lease_ms):
             try:
                 done = await self._flush(key, connector, token)
             finally:
-                left = int(await self._release(keys=lock, args=[token]))
+                left = await self.store.leases.release(lock, token, waiting=outbox)
             if not done:
                 return False
             if not left:
@@ -102,23 +124,58 @@ class Sender:
     async def _flush(self, key: ConversationKey, connector: Connector, token: str) -> bool:
         state, _ = await self.store.load(key)
         to = await self.store.address(key)
-        outbox = self.store.key(key, C.OUTBOX)
         while True:
-            entries: Any = await self.store.client.xrange(outbox, count=16)
+            entries, progress = await self._next_entries(key)
             if not entries:
                 return True
             for sid, raw in entries:
+                entry = _text(sid)
                 message = OutboundMessage.from_dict(json.loads(_field(raw, "m")))
-                if await self._deliver(key, connector, state, message, token, to) is Outcome.LATER:
+                started = progress.get(entry) or self._start(key, connector, state, message, to)
+                if isinstance(started, SendError):
+                    await self._refuse(key, message, started)
+                elif await self._deliver(key, connector, entry, message, started, token) is Outcome.LATER:
                     return False
-                await self.store.client.xdel(outbox, sid)
+                await self._done(key, entry)
+                self._settled(key, entry, len(started.payloads) if isinstance(started, Progress) else 0)
 
-    async def _deliver(self, key: ConversationKey, connector: Connector, state: Conversation | None,
-                       message: OutboundMessage, token: str, to: str) -> Outcome:
+    async def _next_entries(self, key: ConversationKey) -> tuple[Any, dict[str, Progress]]:
+        """The first outbox entries and the progress of those partly sent, in one round trip."""
+        async with self.store.client.pipeline(transaction=False) as pipe:
+            pipe.xrange(self.keys.outbox(key), count=16)
+            pipe.hgetall(self.keys.sending(key))
+            entries, progress = await pipe.execute()
+        return entries, {_text(k): Progress.from_json(v) for k, v in (progress or {}).items()}
+
+    def _start(self, key: ConversationKey, connector: Connector, state: Conversation | None, message: OutboundMessage,
+               to: str) -> Progress | SendError:
+        """The payloads of a message not sent yet, or why it cannot be sent (window closed, not renderable)."""
         try:
-            ready = self.fit_window(key, state, message)
-        except WindowClosed as exc:
-            return await self._refuse(key, message, exc)
+            rendered = connector.render(self.fit_window(connector, state, message), to=to)
+        except SendError as exc:
+            return exc
+        if rendered.adjustments:
+            log.debug("msg=%s conv=%s adjusted: %s", message.id, key, "; ".join(rendered.adjustments))
+        return Progress(to, rendered.payloads)
+
+    async def _deliver(self, key: ConversationKey, connector: Connector, entry: str, message: OutboundMessage,
+                       progress: Progress, token: str) -> Outcome:
+        """Send the payloads not sent yet, in order; stop at the first that is refused or must wait."""
+        for n in range(progress.sent, len(progress.payloads)):
+            sent = self._unsettled.get((key, entry, n)) or await self._send_payload(key, connector, message,
+                                                                                   progress, n, token)
+            if isinstance(sent, Outcome):
+                return sent
+            self._unsettle(key, entry, n, sent)
+            progress = progress.after(n)
+            if progress.sent < len(progress.payloads):
+                await self._record(key, entry, progress)  # first: a crash before it sends this payload again
+            await self.deliveries.accepted(key, channel_id=sent.message_id, papo_id=message.id, at=self._now())
+        return Outcome.SENT
+
+    async def _send_payload(self, key: ConversationKey, connector: Connector, message: OutboundMessage,
+                            progress: Progress, n: int, token: str) -> Receipt | Outcome:
+        """Payload `n` of the message, tried until accepted (its receipt), refused, or out of retries."""
         last: SendError | None = None
         tries = 0
         for attempt in range(self.policy.retries + 1):
@@ -127,39 +184,53 @@ class Sender:
                 if wait > self.policy.lease_ms / 2000:
                     break  # longer than our lease allows: the signal comes back after the lease
                 await asyncio.sleep(wait)
-            await self._renew(keys=[self.store.key(key, C.SEND_LOCK)], args=[token, self.policy.lease_ms])
+            await self.store.leases.renew(self.keys.send_lock(key), token, lease_ms=self.policy.lease_ms)
             await self.pacer.wait_turn(key, self.accounts.get(key.channel, ""))
             tries += 1
             try:
-                receipt = await connector.send(ready, to=to)
+                return await connector.send_payload(progress.payloads[n], to=progress.to)
             except SendError as exc:
                 if not exc.retryable:
                     return await self._refuse(key, message, exc)
-                log.info("send of msg=%s conv=%s failed (%s), attempt %d", message.id, key, type(exc).__name__,
-                         attempt + 1)
+                log.info("send of msg=%s (payload %d of %d) conv=%s failed (%s), attempt %d", message.id, n + 1,
+                         len(progress.payloads), key, type(exc).__name__, attempt + 1)
                 last = exc
-                continue
-            await self.deliveries.accepted(key, channel_id=receipt.message_id, papo_id=message.id, at=self._now())
-            return Outcome.SENT
         assert last is not None
         exhausted = RetriesExhausted(message.id, tries, last)
         log.warning("conv=%s: %s", key, exhausted)
         await self.deliveries.refused(key, papo_id=message.id, error=exhausted, at=self._now())
         return Outcome.LATER
 
-    def fit_window(self, key: ConversationKey, state: Conversation | None, message: OutboundMessage) -> OutboundMessage:
-        """The message to send now; raises WindowClosed for free-form content outside the window."""
-        if key.channel not in WINDOW_CHANNELS:
+    def _unsettle(self, key: ConversationKey, entry: str, n: int, receipt: Receipt) -> None:
+        self._unsettled[(key, entry, n)] = receipt
+        while len(self._unsettled) > UNSETTLED_KEPT:
+            self._unsettled.popitem(last=False)
+
+    def _settled(self, key: ConversationKey, entry: str, payloads: int) -> None:
+        for n in range(payloads):
+            self._unsettled.pop((key, entry, n), None)
+
+    async def _record(self, key: ConversationKey, entry: str, progress: Progress) -> None:
+        """Remember which payloads of the outbox entry went out, so no retry sends them again."""
+        sending = self.keys.sending(key)
+        async with self.store.client.pipeline(transaction=True) as pipe:
+            pipe.hset(sending, entry, progress.to_json())
+            pipe.pexpire(sending, self.store.state_ttl_ms)
+            await pipe.execute()
+
+    async def _done(self, key: ConversationKey, entry: str) -> None:
+        """The message went out (or never will): drop it from the outbox, and its progress with it."""
+        async with self.store.client.pipeline(transaction=True) as pipe:
+            pipe.xdel(self.keys.outbox(key), entry)
+            pipe.hdel(self.keys.sending(key), entry)
+            await pipe.execute()
+
+    def fit_window(self, connector: Connector, state: Conversation | None, message: OutboundMessage) -> OutboundMessage:
+        """The message to send now, by the channel's reply window; raises WindowClosed outside it."""
+        if connector.window is None:
             return message
         last = state.last_inbound() if state is not None else None
-        if last is not None and self.clock.now() - last < self.policy.window:
-            has_content = bool(message.text or message.options or message.media)
-            return dataclasses.replace(message, template=None) if message.template and has_content else message
-        if message.template is not None:
-            return message  # sent as the template (WhatsApp) or with the configured message tag
-        since = "never wrote" if last is None else f"last wrote at {last.isoformat()}"
-        raise WindowClosed(f"{key.channel}: message {message.id!r} not sent: the user {since}, more than 24 h ago, "
-                           "so only a template may be sent; give the send node a `template`", code=131047)
+        return connector.window.fit(message, last_inbound=last, now=self.clock.now(), channel=connector.channel)
 
     async def _refuse(self, key: ConversationKey, message: OutboundMessage, exc: SendError) -> Outcome:
         log.warning("msg=%s conv=%s not sent: %s", message.id, key, type(exc).__name__)
@@ -179,5 +250,8 @@ class Sender:
 
 
 def _field(raw: Any, name: str) -> str:
-    value = raw[name.encode()] if name.encode() in raw else raw[name]
+    return _text(raw[name.encode()] if name.encode() in raw else raw[name])
+
+
+def _text(value: Any) -> str:
     return value.decode() if isinstance(value, bytes) else str(value)

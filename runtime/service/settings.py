@@ -1,4 +1,8 @@
-"""Settings read once from the environment, and the Redis client they describe."""
+"""Settings read once from the environment, and the Redis client they describe.
+
+Each channel's variables are the ones its connector declares (`Connector.env`); bot.json's
+`channels` section may name others. Nothing here names a channel.
+"""
 
 from __future__ import annotations
 
@@ -10,27 +14,14 @@ from typing import Self
 
 import fakeredis
 import redis.asyncio as aioredis
+from redis.asyncio.retry import Retry
+from redis.backoff import NoBackoff
+from redis.exceptions import ConnectionError as RedisConnectionError
 
+from connectors import CONNECTORS, ChannelSettings, Connectors
+from connectors.constants import WA_RATE_PER_NUMBER
 from runtime.conversations import keys as C
 from runtime.engine.errors import ConfigError
-
-# channel -> (token, app secret, verify token, account id) variable names
-CHANNEL_VARIABLES: Mapping[str, tuple[str, str, str, str]] = {
-    "whatsapp": ("WHATSAPP_TOKEN", "WHATSAPP_APP_SECRET", "WHATSAPP_VERIFY_TOKEN", "WHATSAPP_PHONE_NUMBER_ID"),
-    "messenger": ("MESSENGER_PAGE_TOKEN", "MESSENGER_APP_SECRET", "MESSENGER_VERIFY_TOKEN", "MESSENGER_PAGE_ID"),
-    "instagram": ("INSTAGRAM_TOKEN", "INSTAGRAM_APP_SECRET", "INSTAGRAM_VERIFY_TOKEN", "INSTAGRAM_ACCOUNT_ID"),
-}
-
-
-@dataclass(frozen=True, slots=True)
-class ChannelSettings:
-    """One channel's credentials; `account_id` is the phone number id, Page id or Instagram id."""
-
-    channel: str
-    account_id: str
-    token: str = field(repr=False)
-    app_secret: str = field(repr=False)
-    verify_token: str = field(repr=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,23 +31,26 @@ class Settings:
     key_prefix: str = C.DEFAULT_PREFIX
     log_level: str = "INFO"
     channels: tuple[ChannelSettings, ...] = ()
-    graph_base_url: str = C.GRAPH_BASE_URL
+    base_urls: Mapping[str, str] = field(default_factory=dict)  # channel -> its API elsewhere (e.g. a fake)
     partitions: int = C.PARTITIONS
     workers: int = 4
     senders: int = 4
     work_lease_ms: int = C.WORK_LEASE_MS
     block_ms: int = 500  # how long an idle consumer waits on Redis for a signal from another process
     max_deliveries: int = C.MAX_DELIVERIES
+    # Spacing between messages to one user. Meta's pair limit is an average (about one every 6 s, bursts
+    # allowed), met by the pauses between a user's messages; a 6 s gap would make a 3-part reply take 12 s.
     pacing_per_user_s: float = 1.0
-    rate_per_number: int = 80
+    rate_per_number: int = WA_RATE_PER_NUMBER
     send_retries: int = 5
     retry_base_s: float = 0.5
     admin_token: str | None = field(default=None, repr=False)  # None: no admin API
     channels_off: tuple[str, ...] = ()  # why a channel is not served, said once at start
-    web_token: str = field(default="", repr=False)  # the REST web channel's bearer token ("": none)
+    body_timeout_s: float = 10.0  # a request body must arrive within this (0: no limit), else 408 and closed
+    max_text_chars: int = 4096  # a longer inbound text is cut to this before it is stored and read
 
     @classmethod
-    def from_env(cls, env: Mapping[str, str] = os.environ) -> Self:
+    def from_env(cls, env: Mapping[str, str] = os.environ, *, connectors: Connectors = CONNECTORS) -> Self:
         prefix = env.get("PAPO_KEY_PREFIX", C.DEFAULT_PREFIX)
         if not prefix or any(c in prefix for c in "{} "):
             raise ConfigError(f"PAPO_KEY_PREFIX has value {prefix!r}; use letters, digits, '-' or ':' only")
@@ -66,64 +60,82 @@ class Settings:
         url = env.get("REDIS_URL") or None
         if url is not None and not url.startswith(("redis://", "rediss://", "unix://")):
             raise ConfigError(f"REDIS_URL has value {url!r}; expected redis://host:port/db")
-        channels, off = resolve_channels(DEFAULT_CHANNEL_REFS, env, quiet_when_unset=True)
+        channels, off = resolve_channels(connectors, env)
+        d = cls()  # the defaults, written once above
         return cls(redis_url=url, key_prefix=prefix, log_level=level, channels=channels, channels_off=off,
-                   graph_base_url=_graph_base_url(env),
-                   partitions=_whole(env, "PAPO_PARTITIONS", C.PARTITIONS),
-                   workers=_whole(env, "PAPO_WORKERS", 4),
-                   senders=_whole(env, "PAPO_SENDERS", 4),
-                   work_lease_ms=_whole(env, "PAPO_WORK_LEASE_MS", C.WORK_LEASE_MS),
-                   block_ms=_whole(env, "PAPO_BLOCK_MS", 500),
-                   max_deliveries=_whole(env, "PAPO_MAX_DELIVERIES", C.MAX_DELIVERIES),
-                   pacing_per_user_s=_seconds(env, "PAPO_PACING_PER_USER_S", 1.0),
-                   rate_per_number=_whole(env, "PAPO_RATE_PER_NUMBER", 80),
-                   send_retries=_whole(env, "PAPO_SEND_RETRIES", 5),
-                   retry_base_s=_seconds(env, "PAPO_RETRY_BASE_S", 0.5),
-                   admin_token=_admin_token(env), web_token=env.get("PAPO_WEB_TOKEN", ""))
+                   base_urls=base_urls(connectors, env),
+                   partitions=_whole(env, "PAPO_PARTITIONS", d.partitions),
+                   workers=_whole(env, "PAPO_WORKERS", d.workers),
+                   senders=_whole(env, "PAPO_SENDERS", d.senders),
+                   work_lease_ms=_whole(env, "PAPO_WORK_LEASE_MS", d.work_lease_ms),
+                   block_ms=_whole(env, "PAPO_BLOCK_MS", d.block_ms),
+                   max_deliveries=_whole(env, "PAPO_MAX_DELIVERIES", d.max_deliveries),
+                   pacing_per_user_s=_seconds(env, "PAPO_PACING_PER_USER_S", d.pacing_per_user_s),
+                   rate_per_number=_whole(env, "PAPO_RATE_PER_NUMBER", d.rate_per_number),
+                   send_retries=_whole(env, "PAPO_SEND_RETRIES", d.send_retries),
+                   retry_base_s=_seconds(env, "PAPO_RETRY_BASE_S", d.retry_base_s),
+                   admin_token=_admin_token(env),
+                   body_timeout_s=_seconds(env, "PAPO_BODY_TIMEOUT_S", d.body_timeout_s),
+                   max_text_chars=_whole(env, "PAPO_MAX_TEXT_CHARS", d.max_text_chars))
 
     def channel(self, name: str) -> ChannelSettings | None:
         return next((c for c in self.channels if c.channel == name), None)
 
 
-# Without a "channels" section in bot.json, these are the references papo reads.
-DEFAULT_CHANNEL_REFS: Mapping[str, Mapping[str, str]] = {
-    channel: {"token": f"${{{token}}}", "app_secret": f"${{{secret}}}", "verify_token": f"${{{verify}}}",
-              "account_id": f"${{{account}}}"}
-    for channel, (token, secret, verify, account) in CHANNEL_VARIABLES.items()
-}
 _REF = re.compile(r"\$\{([A-Z_][A-Z0-9_]*)\}")
 
 
-def resolve_channels(refs: Mapping[str, Mapping[str, str]], env: Mapping[str, str], *,
-                     quiet_when_unset: bool = False) -> tuple[tuple[ChannelSettings, ...], tuple[str, ...]]:
-    """Channels whose `${VAR}` references are all set, and one line per channel left off (naming the
-    missing variables). With `quiet_when_unset`, a channel with none of its variables set is off silently."""
+def resolve_channels(connectors: Connectors, env: Mapping[str, str],
+                     refs: Mapping[str, Mapping[str, str]] | None = None,
+                     ) -> tuple[tuple[ChannelSettings, ...], tuple[str, ...]]:
+    """The channels whose `${VAR}` references are all set, and one line per channel left off (naming the
+    missing variables).
+
+    Without `refs` (bot.json's "channels"), every channel reads the variables its connector declares,
+    and one with none of them set is off silently; an optional channel is never off. With `refs`, only
+    the channels they name are resolved, from the variables they name.
+    """
     found: list[ChannelSettings] = []
     off: list[str] = []
-    for channel, fields in refs.items():
-        values: dict[str, str] = {}
-        missing: list[str] = []
-        needed = [m.group(1) for ref in fields.values() if (m := _REF.fullmatch(ref))]
-        for name, ref in fields.items():
-            match = _REF.fullmatch(ref)
-            values[name] = env.get(match.group(1), "").strip() if match else ref
-            if match and not values[name]:
-                missing.append(match.group(1))
-        if not missing:
-            found.append(ChannelSettings(channel, values["account_id"], values["token"], values["app_secret"],
-                                         values["verify_token"]))
-        elif not (quiet_when_unset and len(missing) == len(fields)):
-            off.append(f"{channel} is off: {', '.join(missing)} not set in the environment "
+    for cls in connectors:
+        declared = refs is not None and cls.channel in refs
+        if refs is not None and not declared:
+            continue
+        fields = refs[cls.channel] if refs is not None else cls.env.refs()
+        settings, missing = _resolve(cls.channel, fields, env)
+        if not missing or (cls.env.optional and len(missing) < len(fields)):
+            found.append(settings)
+        elif not cls.env.optional and (declared or len(missing) < len(fields)):
+            needed = [m.group(1) for ref in fields.values() if (m := _REF.fullmatch(ref))]
+            off.append(f"{cls.channel} is off: {', '.join(missing)} not set in the environment "
                        f"(it needs {', '.join(needed)})")
+    off += [f"{name} is off: no connector serves this channel; known: {', '.join(connectors.names())}"
+            for name in (refs or {}) if name not in connectors]
     return tuple(found), tuple(off)
 
 
-def _graph_base_url(env: Mapping[str, str]) -> str:
-    name = "PAPO_GRAPH_BASE_URL" if env.get("PAPO_GRAPH_BASE_URL") else "GRAPH_BASE_URL"
-    url = env.get(name) or C.GRAPH_BASE_URL
-    if not url.startswith(("http://", "https://")):
-        raise ConfigError(f"{name} has value {url!r}; expected an http:// or https:// URL")
-    return url.rstrip("/")
+def _resolve(channel: str, fields: Mapping[str, str], env: Mapping[str, str]) -> tuple[ChannelSettings, list[str]]:
+    values: dict[str, str] = {}
+    missing: list[str] = []
+    for name, ref in fields.items():
+        match = _REF.fullmatch(ref)
+        values[name] = env.get(match.group(1), "").strip() if match else ref
+        if match and not values[name]:
+            missing.append(match.group(1))
+    return ChannelSettings(channel, **values), missing
+
+
+def base_urls(connectors: Connectors, env: Mapping[str, str]) -> dict[str, str]:
+    """Each channel whose API the environment moves elsewhere (`ChannelEnv.base_url`: the first variable
+    set wins), and where to; a value that is no URL is refused."""
+    found: dict[str, str] = {}
+    for cls in connectors:
+        if name := next((n for n in cls.env.base_url if env.get(n, "").strip()), None):
+            url = env[name].strip()
+            if not url.startswith(("http://", "https://")):
+                raise ConfigError(f"{name} has value {url!r}; expected an http:// or https:// URL")
+            found[cls.channel] = url.rstrip("/")
+    return found
 
 
 def _whole(env: Mapping[str, str], name: str, default: int) -> int:
@@ -148,12 +160,17 @@ def redis_client(settings: Settings) -> aioredis.Redis:
     """A client for REDIS_URL, or for an embedded in-process server speaking the same API.
 
     The pool blocks (up to 10 s) when every connection is busy, instead of failing: a burst
-    of webhooks waits its turn rather than losing messages.
+    of webhooks waits its turn rather than losing messages. A command that meets a broken
+    connection (a pooled one Redis closed when it restarted) is tried once more on a new one
+    before its caller sees the error. A repeat of a command that did run (the connection broke
+    after it, before the reply) is rare and tolerated: events dedupe by id, commits are fenced
+    by version, claims and signals are leased; at worst a counter counts one more.
     """
     if settings.redis_url is None:
         return fakeredis.FakeAsyncRedis(server=fakeredis.FakeServer())
-    pool = aioredis.BlockingConnectionPool.from_url(settings.redis_url, max_connections=settings.redis_connections,
-                                                    timeout=10)
+    pool = aioredis.BlockingConnectionPool.from_url(
+        settings.redis_url, max_connections=settings.redis_connections, timeout=10, socket_connect_timeout=5,
+        retry=Retry(NoBackoff(), retries=1, supported_errors=(RedisConnectionError,)))
     return aioredis.Redis.from_pool(pool)  # the client owns the pool and closes it
 
 

@@ -91,7 +91,7 @@ def build_services(bot: Bot, root: Path, *, redis: aioredis.Redis | None = None,
 
 def scheduling(bot: Bot, root: Path, redis: aioredis.Redis, *, prefix: str, clock: Clock) -> dict[str, Any]:
     """Timers under `<prefix>:<bot>`, and the calendar (its id: the bot's name) when there is one."""
-    timers = TimerQueue(redis, prefix=f"{prefix}:{bot.name}")
+    timers = TimerQueue(redis, prefix=prefix, bot=bot.name)
     if not (root / CALENDAR_FILE).exists():
         return {"timers": timers, "scheduler": None}
     calendar = load_calendar(root, calendar_id=bot.name)

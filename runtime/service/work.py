@@ -5,7 +5,7 @@ workers, messages in its outbox for the sender). Handling one is idempotent (an 
 outbox is a no-op), so signals are at-least-once: a signal is acknowledged only after its
 handler finished, a consumer that dies leaves it in the group's pending list, and another
 consumer takes it over with XAUTOCLAIM once it has been idle longer than the lease. A signal
-delivered more than `max_deliveries` times goes to the `{prefix}:{name}:dead` stream.
+delivered more than `max_deliveries` times goes to the dead-letter stream (`Keys.dead_signals`).
 """
 
 from __future__ import annotations
@@ -21,8 +21,9 @@ import redis.asyncio as aioredis
 from redis.exceptions import RedisError, ResponseError
 
 from runtime.conversations import keys as C
-from runtime.conversations.keys import ConversationKey
+from runtime.conversations.keys import ConversationKey, Keys
 from runtime.conversations.processor import Processor
+from runtime.keys import SignalKind
 
 log = logging.getLogger(__name__)
 
@@ -37,16 +38,19 @@ class Signal:
 
 
 class SignalQueue:
-    """`{prefix}:{name}:{p}` for p in 0..partitions-1; p is a stable hash of the conversation."""
+    """A bot's `kind` signals (work or send) on `partitions` streams; a conversation's partition is a
+    stable hash of it (`Keys.signals`)."""
 
-    def __init__(self, client: aioredis.Redis, *, prefix: str, name: str, partitions: int = C.PARTITIONS,
-                 group: str = C.GROUP) -> None:
+    def __init__(self, client: aioredis.Redis, *, prefix: str, bot: str, kind: SignalKind,
+                 partitions: int = C.PARTITIONS, group: str = C.GROUP) -> None:
+        keys = Keys(prefix)
         self.client = client
-        self.name = name
+        self.name = f"{kind}:{bot}"
         self.group = group
-        self.streams = [f"{prefix}:{name}:{p}" for p in range(partitions)]
-        self.dead = f"{prefix}:{name}:dead"
+        self.streams = [keys.signals(bot, kind, p) for p in range(partitions)]
+        self.dead = keys.dead_signals(bot, kind)
         self._nudge = asyncio.Event()  # wakes this process's consumers (the embedded server cannot block)
+        self.outage = Outage(f"{self.name} consumers")  # shared: one log line per outage, however many consumers
 
     def stream_for(self, key: ConversationKey) -> str:
         return self.streams[zlib.crc32(f"{key.bot}:{key.channel}:{key.user}".encode()) % len(self.streams)]
@@ -116,6 +120,24 @@ class SignalQueue:
         return int(pending[0]["times_delivered"]) if pending else 1
 
 
+class Outage:
+    """Says when Redis stops answering and when it answers again: one line each, not one per retry."""
+
+    def __init__(self, what: str) -> None:
+        self.what = what
+        self.down = False
+
+    def failed(self, exc: BaseException) -> None:
+        if not self.down:
+            log.warning("%s: redis unavailable (%s: %s); retrying until it answers", self.what, type(exc).__name__, exc)
+        self.down = True
+
+    def answered(self) -> None:
+        if self.down:
+            log.info("%s: redis answers again", self.what)
+        self.down = False
+
+
 class Consumer:
     """One member of the group: reads signals, runs `handler`, acknowledges, takes over idle ones."""
 
@@ -140,13 +162,15 @@ class Consumer:
         """Consume until stopped or cancelled; Redis trouble is logged and retried, never fatal."""
         while not self._stopped:
             try:
-                if not await self.step():
-                    await self.queue.wait(min(self.block_ms, self.lease_ms) / 1000)
+                ran = await self.step()
             except (RedisError, OSError) as exc:
                 _stop_if_cancelled(exc)
-                log.warning("%s consumer %s: redis unavailable (%s: %s); retrying", self.queue.name, self.name,
-                            type(exc).__name__, exc)
+                self.queue.outage.failed(exc)
                 await asyncio.sleep(0.5)
+                continue
+            self.queue.outage.answered()
+            if not ran:
+                await self.queue.wait(min(self.block_ms, self.lease_ms) / 1000)
 
     async def step(self) -> int:
         """One pass: new signals, then idle ones of other consumers when due. Returns how many ran."""
@@ -184,21 +208,35 @@ class Consumer:
 
 
 class Worker:
-    """Runs a conversation's waiting events (`Processor.drain`), then signals the sender."""
+    """Runs a conversation's waiting events (`Processor.drain`). Each committed turn with replies wakes
+    a sender once, as it commits (the processor's `on_commit`); the worker itself only wakes one for
+    replies that no turn of its drain announced."""
 
     def __init__(self, processor: Processor, sends: SignalQueue) -> None:
         self.processor = processor
         self.sends = sends
 
     async def handle(self, key: ConversationKey) -> bool:
-        await self.processor.drain(key)
-        store = self.processor.store
-        if await store.client.xlen(store.key(key, C.INBOX)):
+        results = await self.processor.drain(key)
+        inbox, outbox = await self._waiting(key)
+        if inbox:
             # Another worker holds the conversation's lock (or a dead one did, until its lease ends):
             # keep the signal pending so it comes back after the lease, and nothing waits forever.
             return False
-        await self.sends.signal(key)
+        if outbox and not any(result.messages for result in results):
+            # Replies wait that this drain did not commit: a process that died between a commit and its
+            # signal left them (this work signal came back after the lease). Wake a sender for them.
+            await self.sends.signal(key)
         return True
+
+    async def _waiting(self, key: ConversationKey) -> tuple[int, int]:
+        """How many events wait in the inbox and messages in the outbox, in one round trip."""
+        store = self.processor.store
+        async with store.client.pipeline(transaction=False) as pipe:
+            pipe.xlen(store.keys.inbox(key))
+            pipe.xlen(store.keys.outbox(key))
+            inbox, outbox = await pipe.execute()
+        return int(inbox), int(outbox)
 
 
 def _stop_if_cancelled(exc: BaseException) -> None:

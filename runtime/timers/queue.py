@@ -9,6 +9,7 @@ from typing import Any
 
 import redis.asyncio as aioredis
 
+from runtime.keys import DEFAULT_PREFIX, Keys
 from runtime.timers.clock import from_ms, to_ms
 from runtime.timers.errors import TimerConfigError
 from runtime.timers.keys import ShardKeys, shard_of
@@ -28,13 +29,14 @@ class TimerQueue:
 
     Usage::
 
-        queue = TimerQueue(redis, prefix="papo")
+        queue = TimerQueue(redis, prefix="papo", bot="clinica")
         await queue.schedule(Timer("appt:42:24h", due=start - timedelta(hours=24), kind="reminder"))
         batch = await queue.claim_due(clock.now(), limit=100)
         for claim in batch.timers:
             ...                         # make the effect idempotent on claim.fire_key
             await queue.complete(claim)
 
+    Its keys are `<prefix>:<bot>:{timers:<n>}:...` (`<prefix>:{timers:<n>}:...` without a bot).
     `lease`: how long a claim is kept before another worker may take it over. `max_lateness`:
     default lateness limit for timers that set none (None: never skip). `shards`: timers are
     spread over this many hash tags (Redis Cluster slots); keep it fixed once timers exist.
@@ -44,7 +46,8 @@ class TimerQueue:
         self,
         redis: aioredis.Redis,
         *,
-        prefix: str = "papo",
+        prefix: str = DEFAULT_PREFIX,
+        bot: str = "",
         shards: int = 1,
         lease: timedelta = timedelta(seconds=60),
         max_lateness: timedelta | None = None,
@@ -60,7 +63,7 @@ class TimerQueue:
         self.max_lateness = max_lateness
         self.max_attempts = max_attempts
         self.skipped_maxlen = skipped_maxlen
-        self._shards = [ShardKeys.build(prefix, n) for n in range(shards)]
+        self._shards = [Keys(prefix).timer_shard(n, bot=bot) for n in range(shards)]
         self._next_shard = 0
         self._schedule = redis.register_script(SCHEDULE)
         self._cancel = redis.register_script(CANCEL)

@@ -8,7 +8,9 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 
+from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import RedisError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from runtime.timers.clock import Clock
 from runtime.timers.errors import RetryLater
@@ -79,6 +81,8 @@ class Dispatcher:
                 try:
                     await self.handler(claim)
                     return claim
+                except (RedisConnectionError, RedisTimeoutError, OSError):
+                    raise  # Redis is away: the claim's lease brings the timer back; `run` says so once
                 except RetryLater as why:
                     log.info("timer %s not done yet (%s); trying again in %s", claim.timer.id, why, self.retry_after)
                     await self.queue.retry(claim, self.clock.now() + self.retry_after)
@@ -106,13 +110,21 @@ class Dispatcher:
 
     async def run(self, stop: asyncio.Event, poll: timedelta = timedelta(milliseconds=500)) -> None:
         """Dispatch until `stop` is set, polling every `poll` while nothing is due; a Redis outage
-        is logged and waited out (claims are leased, so nothing is lost meanwhile)."""
+        is waited out (claims are leased, so nothing is lost meanwhile) and logged once when it
+        starts and once when it ends."""
+        down = False
         while not stop.is_set():
             try:
                 idle = (await self.dispatch_due()).idle
-            except RedisError:
-                log.exception("timer dispatch failed; trying again in %s", poll)
-                idle = True
+            except (RedisError, OSError) as exc:
+                if not down:
+                    log.warning("timer dispatch: redis unavailable (%s: %s); retrying every %s until it answers",
+                                type(exc).__name__, exc, poll)
+                down, idle = True, True
+            else:
+                if down:
+                    log.info("timer dispatch: redis answers again; dispatching")
+                down = False
             if idle:
                 try:
                     await asyncio.wait_for(stop.wait(), poll.total_seconds())

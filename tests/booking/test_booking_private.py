@@ -9,7 +9,6 @@ import shutil
 from pathlib import Path
 
 from runtime.cli.harness import BotHarness
-from runtime.conversations import keys as C
 
 from .conftest import AGENDA, OpenBot
 
@@ -40,7 +39,7 @@ async def test_a_template_cannot_see_the_booking_step(open_bot: OpenBot, tmp_pat
 
 async def _store_as_before(h: BotHarness) -> dict[str, object]:
     """Rewrite the stored document the way papo stored it when node state lived in the variables."""
-    client, key = h.store.client, h.store.key(h.key, C.STATE)
+    client, key = h.store.client, h.store.keys.state(h.key)
     doc = json.loads(await client.hget(key, "doc"))
     private = doc.pop("private")
     doc["vars"] |= {"_booking": private["booking"], "_reminders": {"remind:x": "2026-03-04T10:00:00+00:00"}}

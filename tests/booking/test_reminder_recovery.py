@@ -23,7 +23,7 @@ from .test_booking_timers import book_wednesday
 
 
 async def _waiting(h: BotHarness) -> int:
-    return int(await h.store.client.xlen(h.store.key(h.key, "inbox")))
+    return int(await h.store.client.xlen(h.store.keys.inbox(h.key)))
 
 
 async def _stuck_reminder(h: BotHarness, clock: ManualClock, *, lock_lease_ms: int = 0) -> ClaimedTimer:
@@ -58,7 +58,7 @@ async def test_while_a_dead_process_still_holds_the_conversation_the_timer_is_re
     deliver = ConversationTimers(h.processor)
     with pytest.raises(RetryLater):
         await deliver(claim)  # the lock is the dead process's until its lease ends
-    while await h.store.client.exists(h.store.key(h.key, "lock")):
+    while await h.store.client.exists(h.store.keys.lock(h.key)):
         await asyncio.sleep(0.05)  # the lease is Redis' own clock: wait for it to lapse
     await deliver(claim)
     assert [m.text for m in await h.store.outbox(h.key, take=True)] == ["Lembrete: quarta-feira, 04/03, às 08:00"]

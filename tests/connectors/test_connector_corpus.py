@@ -70,6 +70,7 @@ EXPECTED: dict[str, Brief] = {
     "whatsapp/template_status_update": ([], [], ["field"]),
     "whatsapp/value_errors": ([], [], ["error"]),
     "whatsapp/mixed_bad_items": ([("text", "boa")], [], ["malformed"] * 4),
+    "whatsapp/interactive_errors": ([("unsupported", ""), ("unsupported", "")], [], []),
     "messenger/text": ([("text", "Olá, vocês atendem Bradesco Saúde? 🦷")], [], []),
     "messenger/quick_reply": ([("choice", "turno:manha")], [], []),
     "messenger/postback": ([("choice", "AGENDAR")], [], []),
@@ -198,6 +199,8 @@ def test_whatsapp_location_contacts_reaction_system_and_unsupported_data() -> No
     (poll,) = conn.parse(payload("whatsapp/unsupported_poll")).events
     assert poll.data["type"] == "unsupported" and poll.data["unsupported_type"] == "poll_creation"
     assert poll.data["errors"][0]["code"] == 131051
+    erroneous = conn.parse(payload("whatsapp/interactive_errors")).events  # never dropped: the bot answers them
+    assert [(e.data["type"], e.data["errors"][0]["code"]) for e in erroneous] == [("interactive", 131051)] * 2
     (flow,) = conn.parse(payload("whatsapp/nfm_reply")).events
     assert flow.data["flow_reply"]["response"] == {"flow_token": "t1", "convenio": "unimed"}
 

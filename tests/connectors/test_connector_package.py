@@ -9,6 +9,7 @@ import pytest
 
 import connectors
 from connectors import (
+    CONNECTORS,
     BadPayload,
     BadSignature,
     ConnectorError,
@@ -18,10 +19,7 @@ from connectors import (
     Throttled,
     UnknownChannel,
     WhatsAppConnector,
-    channels,
-    connector_class,
     error_from_graph,
-    register,
     same_whatsapp_user,
     whatsapp_aliases,
 )
@@ -57,24 +55,40 @@ def test_every_module_stays_small() -> None:
 
 
 def test_registry_finds_each_channel_and_refuses_unknown_and_duplicate_names() -> None:
-    assert channels() == ["instagram", "messenger", "web", "whatsapp"]
-    assert connector_class("whatsapp") is WhatsAppConnector
-    assert connector_class("messenger") is MessengerConnector
-    assert connector_class("instagram") is InstagramConnector
+    assert CONNECTORS.names() == ["instagram", "messenger", "web", "whatsapp"]
+    assert CONNECTORS.get("whatsapp") is WhatsAppConnector
+    assert CONNECTORS.get("messenger") is MessengerConnector
+    assert CONNECTORS.get("instagram") is InstagramConnector
     with pytest.raises(UnknownChannel, match="known channels: instagram, messenger, web, whatsapp"):
-        connector_class("telegram")
+        CONNECTORS.get("telegram")
 
-    class Impostor:
-        channel = "whatsapp"
+    class Impostor(WhatsAppConnector):
+        pass
 
     with pytest.raises(ValueError, match="already served by WhatsAppConnector"):
-        register(Impostor)
+        CONNECTORS.with_connectors(Impostor)
 
     class Nameless:
         pass
 
     with pytest.raises(TypeError, match="class attribute `channel`"):
-        register(Nameless)
+        CONNECTORS.with_connectors(Nameless)  # type: ignore[arg-type]
+
+    class Undeclared(WhatsAppConnector):
+        channel = "whatsapp2"
+        env = None  # type: ignore[assignment]
+
+    with pytest.raises(TypeError, match="class attribute `env`"):
+        CONNECTORS.with_connectors(Undeclared)
+    assert "whatsapp2" not in CONNECTORS  # extending makes a new registry
+
+
+def test_the_registry_is_one_explicit_list_without_side_effect_registration() -> None:
+    source = (PACKAGE / "registry.py").read_text()
+    for cls in CONNECTORS:
+        assert f"    {cls.__name__},\n" in source
+    for path in PACKAGE.rglob("*.py"):
+        assert "@register" not in path.read_text(), path
 
 
 def test_error_tree_has_one_root_and_retryable_flags() -> None:

@@ -135,3 +135,10 @@ def test_random_messages_render_within_every_limit(conn: Connector) -> None:
         sent_ids = {r["payload"] for p in rendered.payloads for r in p.get("message", {}).get("quick_replies", [])}
         assert sent_ids <= option_ids
     assert rendered_count > 1000 and refused < 500
+
+
+def test_the_flow_lint_checks_the_limits_the_whatsapp_renderer_applies() -> None:
+    from flows import constants as lint  # flows may not import connectors, nor connectors flows' lint
+
+    assert (lint.MAX_BUTTONS, lint.BUTTON_TITLE_MAX, lint.MAX_LIST_ROWS, lint.LIST_ROW_TITLE_MAX) == (
+        k.WA_BUTTONS_MAX, k.WA_BUTTON_TITLE, k.WA_LIST_ROWS_MAX, k.WA_ROW_TITLE)

@@ -268,3 +268,28 @@ async def test_instagram_sends_to_its_account(instagram: InstagramConnector, gra
 async def test_a_closed_connector_can_be_closed_again(whatsapp: WhatsAppConnector) -> None:
     await whatsapp.aclose()
     await whatsapp.aclose()
+
+
+async def test_payload_by_payload_each_has_its_own_receipt(whatsapp: WhatsAppConnector, graph: Graph) -> None:
+    fake, _ = graph
+    message = OutboundMessage(
+        id="m", text="Escolha", options=tuple(Option(f"o{i}", f"O{i}") for i in range(5)),
+        media=Media(kind="image", url="https://x.br/a.jpg"),
+    )
+    image, options = whatsapp.render(message, to=TO).payloads
+    first = await whatsapp.send_payload(image, to=TO)
+    fake.answer(Reply(503, graph_error(131016, "Service unavailable")))
+    with pytest.raises(Unavailable):
+        await whatsapp.send_payload(options, to=TO)
+    second = await whatsapp.send_payload(options, to=TO)  # resumed: the image is not sent again
+    assert (first.message_id, second.message_id) == ("wamid.out1", "wamid.out3")
+    assert [c.json["type"] for c in fake.calls] == ["image", "interactive", "interactive"]
+
+
+async def test_messenger_sends_payload_by_payload(messenger: MessengerConnector, graph: Graph) -> None:
+    fake, _ = graph
+    message = OutboundMessage(id="m", text="Veja", media=Media(kind="image", url="https://x.br/a.jpg"))
+    payloads = messenger.render(message, to="6789").payloads
+    receipts = [await messenger.send_payload(p, to="6789") for p in payloads]
+    assert [r.message_id for r in receipts] == [f"m_out{n}" for n in range(1, len(payloads) + 1)]
+    assert [c.json for c in fake.calls] == list(payloads)

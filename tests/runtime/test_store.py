@@ -9,7 +9,7 @@ from redis.crc import key_slot
 
 from flows.messages import InboundEvent, OutboundMessage, Template
 from runtime.conversations import keys as C
-from runtime.conversations.keys import ConversationKey
+from runtime.conversations.keys import ConversationKey, Keys
 from runtime.conversations.store import AlreadyConsumed, RedisStore
 from runtime.engine.errors import StaleVersion
 from runtime.engine.state import Conversation, Frame
@@ -35,7 +35,7 @@ async def test_state_round_trip(store: RedisStore) -> None:
     assert pending == []
     assert loaded is not None and loaded.version == 1
     assert loaded.to_json() == state.to_json()
-    assert 0 < await store.client.pttl(store.key(KEY, C.STATE)) <= C.STATE_TTL_MS
+    assert 0 < await store.client.pttl(store.keys.state(KEY)) <= C.STATE_TTL_MS
 
 
 async def test_a_new_conversation_has_no_state(store: RedisStore) -> None:
@@ -70,8 +70,8 @@ async def test_a_duplicate_event_is_not_queued(store: RedisStore) -> None:
     first = await store.enqueue(KEY, event(1), token="t1")
     again = await store.enqueue(KEY, event(1), token="t2")
     assert first.id is not None and again.id is None and not again.locked
-    assert await store.client.xlen(store.key(KEY, C.INBOX)) == 1
-    assert 0 < await store.client.ttl(store.key(KEY, f"{C.SEEN}:wamid.1")) <= C.DEDUPE_TTL_S
+    assert await store.client.xlen(store.keys.inbox(KEY)) == 1
+    assert 0 < await store.client.ttl(store.keys.seen(KEY, "wamid.1")) <= C.DEDUPE_TTL_S
 
 
 async def test_events_wait_in_arrival_order(store: RedisStore) -> None:
@@ -126,8 +126,9 @@ async def test_forget_erases_the_conversation(store: RedisStore) -> None:
 
 
 def test_all_keys_of_a_conversation_share_one_cluster_slot() -> None:
-    parts = [C.STATE, C.INBOX, C.OUTBOX, C.LOCK, f"{C.SEEN}:wamid.1"]
-    assert len({key_slot(KEY.redis_key("papo", p).encode()) for p in parts}) == 1
+    keys = Keys("papo")
+    every = [keys.state(KEY), keys.inbox(KEY), keys.outbox(KEY), keys.lock(KEY), keys.seen(KEY, "wamid.1")]
+    assert len({key_slot(k.encode()) for k in every}) == 1
 
 
 def test_logs_name_a_conversation_without_the_phone_number() -> None:

@@ -14,7 +14,6 @@ import redis.asyncio as aioredis
 
 from nlu.errors import NluError
 from runtime.cli.harness import BotHarness
-from runtime.conversations import keys as C
 from runtime.conversations.library import BotLibrary
 from runtime.conversations.store import RedisStore
 from runtime.engine.clock import ManualClock
@@ -60,7 +59,7 @@ async def test_any_exception_in_a_turn_is_answered_and_the_conversation_goes_on(
     assert [m.text for m in replies] == [PACKS["pt-BR"].messages["error"]]
     assert bot.last[-1].notices[-1]["kind"] == "error"
     # the event was consumed: nothing waits in the inbox, and the next message is answered
-    assert await bot.store.client.xlen(bot.store.key(bot.key, C.INBOX)) == 0
+    assert await bot.store.client.xlen(bot.store.keys.inbox(bot.key)) == 0
     assert [m.text for m in await bot.say("Ana")] != []
     # logged under the hashed name, never the number or the message
     failed = [r for r in caplog.records if "turn failed" in r.getMessage() and r.levelno >= logging.ERROR]
@@ -71,7 +70,7 @@ async def test_any_exception_in_a_turn_is_answered_and_the_conversation_goes_on(
 
 async def test_a_failed_turn_is_listed_for_staff(bot: BotHarness) -> None:
     await bot.say("bug")
-    raw = await bot.store.client.xrevrange(f"{bot.store.prefix}:{C.FAILURES}:{bot.key.bot}", count=10)
+    raw = await bot.store.client.xrevrange(bot.store.keys.failures(bot.key.bot), count=10)
     records = [json.loads(fields[b"f"] if b"f" in fields else fields["f"]) for _, fields in raw]
     assert [(r["kind"], r["error"], r["user"]) for r in records] == [("turn", "ZeroDivisionError", USER)]
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import importlib.util
 import sys
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import replace
 from pathlib import Path
 from types import ModuleType
@@ -62,3 +62,20 @@ async def start(redis_client: aioredis.Redis, redis_url: str, redis_prefix: str,
     yield start_
     for client in reversed(started):
         await client.close()
+
+
+@pytest.fixture
+async def served(redis_client: aioredis.Redis, redis_url: str, redis_prefix: str, graph: tuple[Any, str],
+                 tmp_path: Path) -> AsyncIterator[Callable[..., Any]]:
+    """Make `papo serve` processes (`helpers.Served`; call `.start()`); each is stopped afterwards."""
+    made: list[Any] = []
+
+    def make(**env: str) -> Any:
+        process = helpers.Served(tmp_path / f"serve-{len(made)}.log", redis_url=redis_url, prefix=redis_prefix,
+                                 graph_url=graph[1], **env)
+        made.append(process)
+        return process
+
+    yield make
+    for process in made:
+        await process.stop()

@@ -9,17 +9,20 @@ from __future__ import annotations
 import asyncio
 import io
 import json
+import os
+import socket
 import sys
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import aiohttp
 import redis.asyncio as aioredis
 from aiohttp.test_utils import TestClient
 
 from runtime.conversations.keys import ConversationKey
-from runtime.service.app import SERVICE
+from runtime.service.app import BOTS
 from runtime.service.bot_service import Service
 from runtime.service.settings import ChannelSettings, Settings
 
@@ -70,7 +73,9 @@ class Running:
 
     @property
     def service(self) -> Service:
-        return self.client.server.app[SERVICE]
+        first = self.client.server.app[BOTS].first
+        assert first is not None, "the bots are not open (Redis did not answer at start)"
+        return first
 
     @property
     def key(self) -> ConversationKey:
@@ -88,9 +93,13 @@ class Running:
 
 
 
+WHATSAPP = ChannelSettings("whatsapp", fakes.PHONE_NUMBER_ID, "wa-token", fakes.APP_SECRET, VERIFY_TOKEN)
+WITH_WEB_TOKEN = (WHATSAPP, ChannelSettings("web", token="widget-secret"))  # `channels=`: the web channel guarded
+
+
 def service_settings(redis_url: str | None, prefix: str, graph_url: str) -> Settings:
-    whatsapp = ChannelSettings("whatsapp", fakes.PHONE_NUMBER_ID, "wa-token", fakes.APP_SECRET, VERIFY_TOKEN)
-    return Settings(redis_url=redis_url, key_prefix=prefix, channels=(whatsapp,), graph_base_url=graph_url,
+    graph = dict.fromkeys(("whatsapp", "messenger", "instagram"), graph_url)  # every Meta channel to FakeGraph
+    return Settings(redis_url=redis_url, key_prefix=prefix, channels=(WHATSAPP,), base_urls=graph,
                     partitions=4, workers=2, senders=2, pacing_per_user_s=0, retry_base_s=0.01, block_ms=50,
                     work_lease_ms=500)  # a redundant signal left pending comes back quickly
 
@@ -145,3 +154,164 @@ class TcpProxy:
                 await writer.wait_closed()
             except (ConnectionError, OSError):
                 pass
+
+
+async def raw_request(port: int, request: bytes) -> int:
+    """Send `request` (head and body, as given: any bytes) over a plain socket; the status it got."""
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    try:
+        writer.write(request)
+        await writer.drain()
+        status_line = await reader.readline()
+        return int(status_line.split()[1])
+    finally:
+        writer.close()
+        await writer.wait_closed()
+
+
+def raw_head(method: str, path: str, headers: Sequence[tuple[bytes, bytes]], *, length: int = 0) -> bytes:
+    lines = [f"{method} {path} HTTP/1.1".encode(), b"Host: 127.0.0.1", b"Connection: close",
+             f"Content-Length: {length}".encode(), *(name + b": " + value for name, value in headers)]
+    return b"\r\n".join(lines) + b"\r\n\r\n"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+class Served:
+    """`papo serve` as a real process (echo bot, WhatsApp on the test's fake Graph API); its log in a file."""
+
+    def __init__(self, log: Path, *, redis_url: str, prefix: str, graph_url: str, **env: str) -> None:
+        self.log_path = log
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        base = {k: v for k, v in os.environ.items() if not k.startswith(("PAPO_", "WHATSAPP_", "REDIS_"))}
+        self.env = base | {"REDIS_URL": redis_url, "PAPO_KEY_PREFIX": prefix, "GRAPH_BASE_URL": graph_url,
+                           "WHATSAPP_TOKEN": "wa-token", "WHATSAPP_APP_SECRET": fakes.APP_SECRET,
+                           "WHATSAPP_VERIFY_TOKEN": VERIFY_TOKEN, "WHATSAPP_PHONE_NUMBER_ID": fakes.PHONE_NUMBER_ID,
+                           "PAPO_PACING_PER_USER_S": "0", "PAPO_BLOCK_MS": "50"} | env
+        self.proc: asyncio.subprocess.Process | None = None
+
+    async def start(self, *args: str) -> None:
+        with self.log_path.open("ab") as log:
+            self.proc = await asyncio.create_subprocess_exec(
+                sys.executable, "-m", "runtime.cli.main", "serve", str(ECHO_BOT), "--port", str(self.port), *args,
+                cwd=Path(__file__).parents[2], env=self.env, stdout=log, stderr=log)
+
+    def log(self) -> str:
+        return self.log_path.read_text(encoding="utf-8", errors="replace")
+
+    async def status(self, path: str) -> int | None:
+        """The status of GET `path`, or None while nothing listens."""
+        try:
+            async with aiohttp.ClientSession() as session, session.get(self.url + path) as resp:
+                return resp.status
+        except aiohttp.ClientConnectionError:
+            return None
+
+    async def stop(self) -> None:
+        if self.proc is not None and self.proc.returncode is None:
+            self.proc.terminate()
+            await asyncio.wait_for(self.proc.wait(), 15)
+
+
+class FlakyLink:
+    """A TCP link on 127.0.0.1 to a real server, for outages. `down()` drops every connection and
+    closes new ones at once (counted in `refused`) until `up()`; `stale()` leaves the open ones
+    looking healthy but closes each when it is next used, as after a restart behind them."""
+
+    def __init__(self, host: str, port: int) -> None:
+        self.target = (host, port)
+        self.server: asyncio.Server | None = None
+        self.is_down = False
+        self.refused = 0
+        self.generation = 0
+        self.writers: set[asyncio.StreamWriter] = set()
+        self.pipes: set[asyncio.Task[None]] = set()
+
+    async def start(self) -> int:
+        self.server = await asyncio.start_server(self._client, "127.0.0.1", 0)
+        return int(self.server.sockets[0].getsockname()[1])
+
+    async def _client(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        if self.is_down:
+            self.refused += 1
+            writer.close()
+            return
+        up_reader, up_writer = await asyncio.open_connection(*self.target)
+        self.writers |= {writer, up_writer}
+        born = self.generation
+        for source, sink, check in ((reader, up_writer, True), (up_reader, writer, False)):
+            task = asyncio.create_task(self._pipe(source, sink, born if check else None, (writer, up_writer)))
+            self.pipes.add(task)
+            task.add_done_callback(self.pipes.discard)
+
+    async def _pipe(self, source: asyncio.StreamReader, sink: asyncio.StreamWriter, born: int | None,
+                    both: tuple[asyncio.StreamWriter, asyncio.StreamWriter]) -> None:
+        try:
+            while data := await source.read(65536):
+                if born is not None and born != self.generation:
+                    break  # a stale connection: closed when used, its command never reaches the server
+                sink.write(data)
+                await sink.drain()
+        except (ConnectionError, OSError):
+            pass
+        finally:
+            for writer in both:
+                writer.close()
+
+    def stale(self) -> None:
+        self.generation += 1
+
+    async def down(self) -> None:
+        self.is_down = True
+        for writer in list(self.writers):
+            writer.close()
+        self.writers.clear()
+        for task in list(self.pipes):
+            task.cancel()
+        await asyncio.gather(*self.pipes, return_exceptions=True)
+
+    def up(self) -> None:
+        self.is_down = False
+
+    async def close(self) -> None:
+        await self.down()
+        if self.server is not None:
+            self.server.close()
+            await self.server.wait_closed()
+
+
+class RedisServer:
+    """A private `redis-server` on `port`, to stop and start like the real one in an outage."""
+
+    def __init__(self, port: int, workdir: Path) -> None:
+        self.port = port
+        self.url = f"redis://127.0.0.1:{port}/0"
+        self.workdir = workdir
+        self.proc: asyncio.subprocess.Process | None = None
+
+    async def start(self) -> None:
+        self.workdir.mkdir(parents=True, exist_ok=True)
+        self.proc = await asyncio.create_subprocess_exec(
+            "redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+            "--dir", str(self.workdir), stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL)
+
+        async def answers() -> bool:
+            client = aioredis.Redis.from_url(self.url, socket_connect_timeout=0.5)
+            try:
+                return bool(await client.ping())
+            except (aioredis.RedisError, OSError):
+                return False
+            finally:
+                await client.aclose()
+
+        await wait_until(answers)
+
+    async def stop(self) -> None:
+        if self.proc is not None and self.proc.returncode is None:
+            self.proc.terminate()
+            await asyncio.wait_for(self.proc.wait(), 10)

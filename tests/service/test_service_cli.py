@@ -54,7 +54,7 @@ async def test_papo_serve_answers_health_and_a_webhook(served: str, graph: tuple
 
         await h.wait_until(healthy, timeout=20)
         async with session.get(f"{served}/readyz") as resp:
-            assert (await resp.json())["channels"] == ["whatsapp"]
+            assert (await resp.json())["channels"] == ["web", "whatsapp"]
         body = h.wa_body(messages=[h.wa_message("wamid.CLI1", "oi")])
         async with session.post(f"{served}/webhooks/whatsapp", data=body, headers=h.fakes.signed(body)) as resp:
             assert resp.status == 200

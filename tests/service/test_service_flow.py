@@ -6,8 +6,6 @@ import asyncio
 
 import service_helpers as h
 
-from runtime.conversations import keys as C
-
 
 async def test_a_text_gets_exactly_one_reply_with_the_right_payload(start: h.Start) -> None:
     app = await start()
@@ -77,7 +75,7 @@ async def has_calls(app: h.Running, n: int) -> bool:
 
 
 async def outbox_empty(app: h.Running) -> bool:
-    return int(await app.redis.xlen(app.key.redis_key(app.prefix, C.OUTBOX))) == 0
+    return int(await app.redis.xlen(app.service.processor.store.keys.outbox(app.key))) == 0
 
 
 async def settle(app: h.Running) -> None:
@@ -102,3 +100,17 @@ async def test_a_messenger_text_is_answered_through_the_send_api(start: h.Start)
     assert call.json["recipient"] == {"id": "6789012345678901"}
     assert call.json["messaging_type"] == "RESPONSE"
     assert call.json["message"]["text"].startswith("1:Olá, vocês atendem Bradesco Saúde?")
+
+
+async def test_one_turn_signals_the_sender_once(start: h.Start) -> None:
+    app = await start("ingest")
+    await start("worker")  # no sender consumes the send streams: every signal stays there to be counted
+    await app.post(h.wa_body(messages=[h.wa_message("wamid.O1", "oi")]))
+
+    async def turn_done() -> bool:  # the work signal is acknowledged only after the worker handled it
+        work = [int(await app.redis.xlen(s)) for s in app.service.work.streams]
+        return sum(work) == 0 and not await outbox_empty(app)
+
+    await h.wait_until(turn_done)
+    signals = [int(await app.redis.xlen(s)) for s in app.service.sends.streams]
+    assert sum(signals) == 1

@@ -10,6 +10,8 @@ from pathlib import Path
 
 import service_helpers as h
 
+from flows.messages import OutboundMessage
+from runtime.engine.state import Conversation
 from runtime.service.work import Consumer
 
 
@@ -96,3 +98,18 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
+
+
+async def test_replies_left_unannounced_by_a_dead_worker_wake_a_sender(start: h.Start) -> None:
+    app = await start("worker")  # no sender consumes the send streams: the signal stays there to be seen
+    store = app.service.processor.store
+    # A worker committed a turn and died before its signal: the reply waits, nobody was told.
+    await store.commit(app.key, Conversation(), [OutboundMessage(id="r1", text="oi")], expected_version=0)
+    await app.service.work.signal(app.key)  # its work signal, taken over after the lease
+
+    async def signalled() -> bool:
+        return await send_signals(app, 1)
+
+    await h.wait_until(signalled)
+    await h.wait_until(lambda: nothing_pending(app))
+    assert sum([int(await app.redis.xlen(s)) for s in app.service.sends.streams]) == 1

@@ -37,9 +37,17 @@ async def test_a_bad_body_is_a_400_that_says_why(start: h.Start) -> None:
 
 
 async def test_a_token_guards_the_channel_when_set(start: h.Start) -> None:
-    app = await start(bot=CLINIC, web_token="widget-secret")
+    app = await start(bot=CLINIC, channels=(h.ChannelSettings("web", token="widget-secret"),))
     body = {"sender": "v", "message": "oi"}
     assert (await app.client.post("/webhooks/rest/webhook", json=body)).status == 401
     answer = await app.client.post("/webhooks/rest/webhook", json=body,
                                    headers={"Authorization": "Bearer widget-secret"})
     assert answer.status == 200 and len(await answer.json()) == 2
+
+
+async def test_the_channel_answers_on_its_own_webhook_path_too(start: h.Start) -> None:
+    app = await start(bot=CLINIC)
+    answer = await app.client.post("/webhooks/web", json={"sender": "site-visitor-2", "message": "oi"})
+    assert answer.status == 200
+    assert [r["text"] for r in await answer.json()][-1] == "Como posso te chamar?"
+    assert app.graph.calls == []

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
+from urllib.parse import urlparse
 
+import pytest
+import redis.asyncio as aioredis
 import service_helpers as h
+from redis.exceptions import RedisError
 
-from flows.messages import OutboundMessage, Template
-from runtime.conversations import keys as C
+from flows.messages import Media, Option, OutboundMessage, Template
 from runtime.engine.clock import ManualClock
 from runtime.engine.state import Conversation
+from runtime.service.sender import Sender
 
 Reply = h.fakes.Reply
 
@@ -75,7 +80,7 @@ async def has_failure(app: h.Running, papo_id: str) -> bool:
 
 
 async def outbox_empty(app: h.Running) -> bool:
-    return int(await app.redis.xlen(app.key.redis_key(app.prefix, C.OUTBOX))) == 0
+    return int(await app.redis.xlen(app.service.processor.store.keys.outbox(app.key))) == 0
 
 
 async def test_when_retries_run_out_the_message_waits_and_goes_after_the_lease(start: h.Start) -> None:
@@ -98,3 +103,97 @@ async def test_the_pair_rate_limit_backs_off_four_to_the_x(start: h.Start) -> No
     pair = Throttled("pair rate limit", scope="recipient", code=131056)
     assert [sender._backoff(x, pair) for x in range(4)] == [1.0, 4.0, 16.0, 60.0]  # 4^X s, capped at a minute
     assert sender._backoff(2, Unavailable("5xx")) < 4.0  # other retryable errors: the short exponential backoff
+
+
+# An image and six options: WhatsApp takes them as two calls, the image and then a list.
+PICTURE_AND_LIST = OutboundMessage(id="m1", text="Escolha um horário", media=Media(kind="image", url="https://x.br/a.jpg"),
+                                   options=tuple(Option(f"h{i}", f"{8 + i}h") for i in range(6)))
+IMAGE_ACCEPTED = Reply(body={"messaging_product": "whatsapp", "contacts": [{"input": h.USER, "wa_id": h.USER}],
+                             "messages": [{"id": "wamid.image"}]})
+UNAVAILABLE = Reply(503, h.fakes.graph_error(131016, "Service unavailable"))
+
+
+async def queued(app: h.Running, message: OutboundMessage) -> None:
+    """`message` waits in the outbox of a conversation whose user wrote an hour ago (inside the window)."""
+    recent = Conversation(last_inbound_at=(datetime.now(UTC) - timedelta(hours=1)).isoformat())
+    await app.service.processor.store.commit(app.key, recent, [message], expected_version=0)
+
+
+def kinds(app: h.Running) -> list[str]:
+    return [c.json["type"] for c in app.graph.calls]
+
+
+async def test_a_retried_send_resumes_at_the_payload_that_failed(start: h.Start) -> None:
+    app = await start()
+    app.graph.answer(IMAGE_ACCEPTED, UNAVAILABLE, UNAVAILABLE)  # then the list is accepted
+    await queued(app, PICTURE_AND_LIST)
+    await app.service.sends.signal(app.key)
+    await h.wait_until(lambda: has_calls(app, 4))
+    await h.wait_until(lambda: outbox_empty(app))
+    assert kinds(app) == ["image", "interactive", "interactive", "interactive"]  # the image once, the list 3 times
+    assert await app.service.deliveries.papo_id(app.key, "wamid.image") == "m1"
+    assert await app.service.deliveries.papo_id(app.key, "wamid.out4") == "m1"
+    assert await app.service.deliveries.failures(app.key) == {}
+    assert not await app.redis.exists(app.service.sender.keys.sending(app.key))  # no progress left behind
+
+
+async def test_a_permanent_error_after_a_retry_is_recorded_without_sending_the_first_payload_again(
+        start: h.Start) -> None:
+    app = await start()
+    invalid = Reply(400, h.fakes.graph_error(131009, "Parameter value is not valid"))
+    app.graph.answer(IMAGE_ACCEPTED, UNAVAILABLE, invalid)
+    await queued(app, PICTURE_AND_LIST)
+    await app.service.sends.signal(app.key)
+    await h.wait_until(lambda: has_failure(app, "m1"))
+    await h.wait_until(lambda: outbox_empty(app))
+    assert kinds(app) == ["image", "interactive", "interactive"]
+    failure = (await app.service.deliveries.failures(app.key))["m1"]
+    assert (failure["error"], failure["code"]) == ("InvalidRequest", 131009)
+    assert not await app.redis.exists(app.service.sender.keys.sending(app.key))
+
+
+async def test_another_sender_resumes_where_the_first_one_stopped(start: h.Start) -> None:
+    app = await start("worker", send_retries=1)  # no sender runs in the background: the test drives both
+    app.graph.answer(IMAGE_ACCEPTED, UNAVAILABLE, UNAVAILABLE)
+    await queued(app, PICTURE_AND_LIST)
+    first = app.service.sender
+    assert await first.handle(app.key) is False  # retries ran out on the list: the message waits
+    assert kinds(app) == ["image", "interactive", "interactive"]
+    other = Sender(first.store, first.connectors, first.accounts, deliveries=first.deliveries, pacer=first.pacer,
+                   clock=first.clock, policy=first.policy)  # another process, the same Redis
+    assert await other.handle(app.key) is True
+    assert kinds(app) == ["image", "interactive", "interactive", "interactive"]
+    assert await outbox_empty(app)
+    assert await app.service.deliveries.failures(app.key) == {}
+
+
+async def test_a_reply_accepted_while_redis_restarts_is_not_sent_again(
+        start: h.Start, redis_url: str) -> None:
+    """Redis goes away while the Graph API is answering a send: the sender, alive throughout, cannot
+    record it or take it off the outbox. When Redis is back it finishes that bookkeeping from the
+    receipt it kept, and the patient gets the reply once."""
+    target = urlparse(redis_url)
+    link = h.FlakyLink(target.hostname or "127.0.0.1", target.port or 6379)
+    port = await link.start()
+    client = aioredis.Redis.from_url(f"redis://127.0.0.1:{port}{target.path or '/0'}", socket_connect_timeout=2)
+    try:
+        app = await start("worker", redis=client, work_lease_ms=300)  # the test drives the sender
+        await queued(app, OutboundMessage(id="m1", text="Sua consulta está marcada"))
+        app.graph.answer(Reply(body=IMAGE_ACCEPTED.body, delay=60))  # held until released
+        sending = asyncio.create_task(app.service.sender.handle(app.key))
+        await h.wait_until(lambda: has_calls(app, 1))
+        await link.down()  # Redis restarts while the send waits on the Graph API
+        app.graph.released.set()
+        with pytest.raises((RedisError, OSError)):
+            await sending
+        link.up()
+
+        async def drained() -> bool:  # the dead attempt's lease on the outbox lapses first
+            return await app.service.sender.handle(app.key) and await outbox_empty(app)
+
+        await h.wait_until(drained)
+        assert app.texts() == ["Sua consulta está marcada"]  # sent once
+        assert await app.service.deliveries.papo_id(app.key, "wamid.image") == "m1"
+    finally:
+        await client.aclose()
+        await link.close()

@@ -17,7 +17,7 @@ def test_a_channel_with_all_its_variables_is_served_and_others_are_off() -> None
     whatsapp = settings.channel("whatsapp")
     assert whatsapp is not None and whatsapp.account_id == "1065"
     assert settings.channel("messenger") is None
-    assert settings.graph_base_url == "http://127.0.0.1:9"
+    assert settings.base_urls == dict.fromkeys(("whatsapp", "messenger", "instagram"), "http://127.0.0.1:9")
 
 
 def test_a_channel_with_some_variables_is_off_and_says_which_are_missing() -> None:
@@ -38,3 +38,10 @@ def test_secrets_never_show_in_a_repr() -> None:
     text = repr(Settings.from_env(WHATSAPP))
     assert "1065" in text
     assert not any(secret in text for secret in ("tok-1", "secret-1", "verify-1"))
+
+
+def test_an_optional_channel_reads_its_variable_and_is_never_off() -> None:
+    guarded = Settings.from_env({"PAPO_WEB_TOKEN": "widget-secret"})
+    web = guarded.channel("web")
+    assert web is not None and web.token == "widget-secret" and "widget-secret" not in repr(guarded)
+    assert Settings.from_env({}).channels == () and Settings.from_env({}).channels_off == ()

@@ -45,7 +45,7 @@ async def test_each_webhook_reaches_the_bot_of_its_number(start: h.Start) -> Non
     assert sent["200000000000002"].json["text"]["body"] == "segundo bot: olá"
     assert sent["200000000000002"].authorization == "Bearer token-second"
     ready = await (await app.client.get("/readyz")).json()
-    assert ready["bots"] == {"refs": ["whatsapp"], "second": ["whatsapp"]}
+    assert ready["bots"] == {"refs": ["web", "whatsapp"], "second": ["web", "whatsapp"]}
     auth = {"Authorization": f"Bearer {TOKEN}"}
     state = await (await app.client.get(f"/admin/conversations/whatsapp/{h.USER}?bot=second", headers=auth)).json()
     assert (state["flow"], state["node"], state["waiting"]) == ("eco", "responde", "input")

@@ -6,7 +6,7 @@ import json
 
 import service_helpers as h
 
-from runtime.conversations import keys as C
+from connectors.constants import WEBHOOK_MAX_BYTES
 
 
 async def test_handshake_echoes_the_challenge_as_plain_text(start: h.Start) -> None:
@@ -70,16 +70,25 @@ async def test_a_4_mib_body_is_accepted(start: h.Start) -> None:
     assert (await resp.json())["events"] == 1
 
 
+async def test_a_body_over_the_limit_is_413_and_queues_nothing(start: h.Start) -> None:
+    app = await start("ingest")
+    body = h.wa_body(messages=[h.wa_message("wamid.HUGE", "oi")], padding="x" * WEBHOOK_MAX_BYTES)
+    resp = await app.post(body)
+    assert resp.status == 413
+    assert await work_length(app) == 0
+
+
 async def test_health_and_readiness(start: h.Start) -> None:
     app = await start()
     assert (await app.client.get("/healthz")).status == 200
     ready = await app.client.get("/readyz")
     assert ready.status == 200
-    assert await ready.json() == {"ok": True, "bot": "echo", "channels": ["whatsapp"], "bots": {"echo": ["whatsapp"]}}
+    assert await ready.json() == {"ok": True, "bot": "echo", "channels": ["web", "whatsapp"],
+                                  "bots": {"echo": ["web", "whatsapp"]}}
 
 
 async def inbox_length(app: h.Running) -> int:
-    return int(await app.redis.xlen(app.key.redis_key(app.prefix, C.INBOX)))
+    return int(await app.redis.xlen(app.service.processor.store.keys.inbox(app.key)))
 
 
 async def work_length(app: h.Running) -> int:
