@@ -11,7 +11,7 @@ from datetime import date, datetime, timedelta
 from nlu.holidays import HOLIDAY_RE, holiday_in
 from nlu.lexicon import MONTHS, ORDINALS, WEEKDAY_ABBREVIATIONS, WEEKDAYS
 from nlu.numbers import read_words
-from nlu.temporal_types import Found, Prefer, TemporalRules, has_any, has_digit
+from nlu.temporal_types import Found, Prefer, TemporalRules, has_any, has_digit, tokens
 
 MONTH = "|".join(sorted(MONTHS, key=len, reverse=True))
 FULL_MONTH = "|".join(name for name in MONTHS if len(name) > 3)
@@ -263,7 +263,14 @@ def _numeric(text: str, now: datetime, rules: TemporalRules) -> Iterator[Found]:
     today = now.date()
     if not has_digit(text):
         return
-    for pattern in (_NUMERIC, _DOTTED, _ISO, _NAMED_MONTH):
+    patterns = [_NUMERIC] if "/" in text or "-" in text else []
+    if "." in text:
+        patterns.append(_DOTTED)
+    if any(len(token) == 4 and token.isdigit() for token in tokens(text)):
+        patterns.append(_ISO)
+    if has_any(text, MONTH_WORDS):
+        patterns.append(_NAMED_MONTH)
+    for pattern in patterns:
         for match in pattern.finditer(text):
             groups = match.groupdict()
             month = MONTHS[match["month"]] if groups.get("month") else int(match["m"])

@@ -35,6 +35,7 @@ _RANGE = re.compile(
 
 
 _OPENERS = frozenset({"entre", "das", "de", "desde"})
+_LINKS = frozenset({"a", "as", "ate", "e"})
 _HOUR_WORDS = frozenset(word for name in HOUR_WORDS for word in name.split())
 
 
@@ -44,7 +45,7 @@ def _hour(raw: str) -> int:
 
 def clock_ranges(text: str, now: datetime, rules: TemporalRules) -> Iterator[Found]:
     """ "entre 7 e 9", "de 5 a 6pm", "das 2 às 4 da tarde": a range whose ends share a period."""
-    if not has_any(text, _OPENERS) or not (has_digit(text) or has_any(text, _HOUR_WORDS)):
+    if not has_any(text, _OPENERS) or not has_any(text, _LINKS) or not (has_digit(text) or has_any(text, _HOUR_WORDS)):
         return
     for match in _RANGE.finditer(text):
         if match["link"].startswith("e") and not match["open"].startswith("entre"):
