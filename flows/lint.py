@@ -52,6 +52,7 @@ def lint(bot: Bot, bot_file: str, positions: Mapping[str, Positions]) -> list[Fl
         _lint_texts(bot, flow, known, report)
         _lint_options(flow, report)
         _lint_patterns(flow, report)
+        _lint_when(flow, report)
     _lint_flow_loops(bot, report)
     return issues
 
@@ -336,6 +337,14 @@ def _lint_patterns(flow: Flow, report: Report) -> None:
                 report(flow.file, _node_pointer(node.id, "/pattern"), "bad-pattern",
                        f"pattern {node.pattern!r} is not a valid regular expression: {exc}",
                        "close every ( and [, and write a literal backslash as \\\\ in JSON")
+
+
+def _lint_when(flow: Flow, report: Report) -> None:
+    for node in flow.nodes.values():
+        if isinstance(node, AskNode) and node.when is not None and node.input not in ("date", "datetime"):
+            report(flow.file, _node_pointer(node.id, "/when"), "when-without-date",
+                   f"when {node.when!r} applies to date and datetime input, not to {node.input!r}",
+                   'remove "when", or ask with "input": "date"')
 
 
 def _lint_options(flow: Flow, report: Report) -> None:

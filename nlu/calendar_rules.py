@@ -1,175 +1,298 @@
-"""pt-BR rules for days: "amanhã", "quinta que vem", "dia 20", "20/03", "20 de março", "semana que vem"."""
+"""pt-BR rules for days: "amanhã", "antes de ontem", "quinta que vem", "terça passada", "sex",
+"dia 20", "dia quinze", "20/03", "31/10/74", "20 de março", "5 maio", "julho 4", "Natal"."""
 
 from __future__ import annotations
 
 import re
 from calendar import monthrange
 from collections.abc import Callable, Iterator
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 
-from nlu.lexicon import MONTHS, WEEKDAY_ABBREVIATIONS, WEEKDAYS
+from nlu.holidays import HOLIDAY_RE, holiday_in
+from nlu.lexicon import MONTHS, ORDINALS, WEEKDAY_ABBREVIATIONS, WEEKDAYS
 from nlu.numbers import read_words
-from nlu.temporal_types import Found, Interval, TemporalRules
+from nlu.temporal_types import Found, Prefer, TemporalRules, has_any, has_digit, tokens
 
-_MONTH = "|".join(sorted(MONTHS, key=len, reverse=True))
-_FULL_MONTH = "|".join(name for name in MONTHS if len(name) > 3)
+MONTH = "|".join(sorted(MONTHS, key=len, reverse=True))
+FULL_MONTH = "|".join(name for name in MONTHS if len(name) > 3)
 _WEEKDAY = "segunda|terca|quarta|quinta|sexta|sabado|domingo"
 _ABBR = "|".join(WEEKDAY_ABBREVIATIONS)
+# Month abbreviations that are no other word ("mar", "set", "dez", "out" are): "1 jan", "15 fev".
+_PLAIN_ABBR = "jan|fev|abr|jun|jul|ago|nov"
+_DAY_WORD = r"(?:vinte|trinta)(?:\s+e\s+[a-z]+)?|[a-z]+"
+# "deste mês", "do mês que vem", "do mês passado": the month of a day said with it.
+REL_MONTH = (
+    r"(?:(?:d|n)?[eo]ste|(?:d|n)?[eo]sse)\s+mes|do\s+(?:proximo\s+mes|mes\s+que\s+vem)"
+    r"|do\s+mes\s+(?:passado|anterior)"
+)
+_YEAR = r"(?:,?\s+(?:de\s+)?(?P<year>\d{4})|\s+de\s+(?P<year2>\d{2}))(?![\d:h])"
 
-_RELATIVE_DAY = re.compile(r"\b(?:(depois\s+de\s+amanha)|(anteontem)|(hoje|hj)|(amanha|amnh|amn)|(ontem))\b")
+_RELATIVE_DAY = re.compile(
+    r"\b(?:(depois\s+de\s+amanha)|(anteontem|antes\s+de\s+ontem)|(hoje|hj)|(amanha|amnh|amn"
+    r"|(?:no\s+)?(?:proximo\s+dia|dia\s+seguinte))|(ontem))\b"
+)
+_NOW = re.compile(
+    r"\b(?:agora(?:\s+mesmo)?|n[ae]s[st]e\s+(?:instante|momento)|assim\s+que\s+(?:for\s+)?possivel"
+    r"|o\s+(?:mais\s+(?:rapido|cedo)\s+possivel|quanto\s+antes))\b"
+)
 _WEEKDAY_RE = re.compile(
-    rf"\b(?:(?P<mod>proxima|proximo|essa|esta|nessa|nesta)\s+)?(?P<wd>{_WEEKDAY})(?:[\s-]*feira)?"
-    r"(?:\s+(?P<after>que\s+vem|da\s+(?:semana\s+que\s+vem|proxima\s+semana)))?\b"
+    rf"\b(?:(?P<mod>proxima|proximo|essa|esta|esse|este|nessa|nesta|nesse|neste|ultima|ultimo)\s+)?"
+    rf"(?P<wd>{_WEEKDAY})(?:[\s-]*feira)?"
+    r"(?:\s+(?P<after>que\s+vem|da\s+(?:semana\s+que\s+vem|proxima\s+semana)|passad[ao]|retrasad[ao]"
+    r"|da\s+(?:semana\s+(?:passada|anterior)|ultima\s+semana)|d[ae]s[st]a\s+semana|agora))?\b"
     r"(?!\s+(?:opcao|vez|via|alternativa|consulta|parte|etapa|dose|sessao|pessoa|filha|filho)\b)"
 )
 _WEEKDAY_ABBR_RE = re.compile(
-    rf"\b(?:na|no|ate|essa|esta|proxima|proximo)\s+(?P<wd>{_ABBR})\b\.?"
+    rf"\b(?P<pre>(?:na|no|ate|essa|esta|nessa|nesta|proxima|proximo)\s+)?(?:(?P<wd>{_ABBR})\b(?P<dot>\.)?"
+    r"|(?P<n>[2-6])a(?P<feira>[\s-]*feira)?\b(?!\s+(?:via|vez|opcao|consulta|dose|parte)))"
+)
+_NTH_WEEKDAY = re.compile(
+    rf"\b(?P<ord>primeir[oa]|segund[oa]|terceir[oa]|quart[oa]|quint[oa]|ultim[oa])\s+(?P<wd>{_WEEKDAY})"
+    rf"(?:[\s-]*feira)?\s+(?:(?:de|do|em)\s+(?P<month>{MONTH})\b\.?|(?P<rel>{REL_MONTH}|do\s+mes))"
 )
 _DAY_OF_MONTH = re.compile(
-    rf"\b(?:(?:no\s+)?dia\s+(?P<d1>\d{{1,2}}|primeiro)|(?P<d2>\d{{1,2}})(?:o|a)?(?=\s+de\s+(?:{_MONTH})\b)"
-    rf"|(?P<d3>primeiro)(?=\s+de\s+(?:{_MONTH})\b)"
-    rf"|(?P<dw>(?:vinte|trinta)(?:\s+e\s+[a-z]+)?|[a-z]+)(?=\s+de\s+(?:{_MONTH})\b))"
-    rf"(?:\s+de\s+(?P<month>{_MONTH})\b\.?(?:\s+(?:de\s+)?(?P<year>\d{{4}}))?)?(?![/\d])"
+    rf"\b(?:(?:(?:no|o|n?esse|n?este|n?essa|n?esta)\s+)?dia\s+(?P<d1>\d{{1,2}}|{_DAY_WORD})"
+    rf"|(?P<d2>\d{{1,2}})(?:o|a)?(?=\s+de\s+(?:{MONTH})\b|\s+(?:{FULL_MONTH}|{_PLAIN_ABBR})\b|\s+(?:{MONTH})\.?\s+\d{{4}}"
+    rf"|\s+(?:de\s+)?(?:{REL_MONTH})\b)"
+    rf"|(?P<dw>{_DAY_WORD})(?=\s+de\s+(?:{MONTH})\b|\s+(?:{FULL_MONTH})\b))"
+    rf"(?:\s+(?:de\s+)?(?:(?P<month>{MONTH})\b\.?|(?P<rel>{REL_MONTH})\b)(?:{_YEAR})?)?(?![/\d])"
+)
+_MONTH_DAY = re.compile(
+    rf"\b(?P<month>{FULL_MONTH})\s+(?:(?P<d>\d{{1,2}})|(?P<dw>{_DAY_WORD}))"
+    r"(?!\d|\s*(?:h\b|hs\b|:|horas?\b|consultas?\b|vezes\b))(?:,?\s+(?:de\s+)?(?P<year>\d{4})(?![\d:h]))?"
 )
 _NUMERIC = re.compile(
-    r"(?<![\d/.-])(?:dia\s+)?(?P<d>\d{1,2})(?P<sep>[/-])(?P<m>\d{1,2})(?:(?P=sep)(?P<y>\d{4}|\d{2}))?(?![\d/-])"
+    r"(?<![\d/.-])(?:dia\s+)?(?P<d>\d{1,2})(?P<sep>[/-])(?P<m>\d{1,2})"
+    r"(?:(?P=sep)(?P<y>\d{4}|\d{2})|,\s?(?P<yc>\d{4})|,(?P<yc2>\d{2}))?(?![\d/-]|\s*(?:h\b|:|horas))"
 )
-_DOTTED = re.compile(r"(?<![\d.])(?P<d>\d{1,2})\.(?P<m>\d{1,2})\.(?P<y>\d{4})(?![\d.])")
-_ISO = re.compile(r"\b(?P<y>\d{4})-(?P<m>\d{2})-(?P<d>\d{2})\b")
-_WEEK = re.compile(
-    r"\b(?:(?:na\s+)?(?:semana\s+que\s+vem|proxima\s+semana)|(?P<this>(?:n?essa|n?esta)\s+semana))\b"
+_NAMED_MONTH = re.compile(
+    rf"(?<![\d/])(?P<d>\d{{1,2}})[-/](?P<month>{MONTH})\b\.?(?:[-/](?P<y>\d{{4}}|\d{{2}}))?(?![\d/])"
 )
-_WEEKEND = re.compile(
-    r"\b(?:(?P<next>proximo)\s+)?(?:fim|final)\s+de\s+semana(?:\s+(?P<after>que\s+vem))?\b|\bfds\b"
-)
-_MONTH_RE = re.compile(
-    rf"\b(?:(?P<next>mes\s+que\s+vem|proximo\s+mes)|(?:em|no\s+mes\s+de|para|pra|ate)\s+(?P<name>{_FULL_MONTH}))\b"
-)
+_DOTTED = re.compile(r"(?<![\d.])(?P<d>\d{1,2})\.(?P<m>\d{1,2})\.(?P<y>\d{4}|\d{2})(?![\d.])")
+_ISO = re.compile(r"\b(?P<y>\d{4})(?P<sep>[-./])(?P<m>\d{1,2})(?P=sep)(?P<d>\d{1,2})(?!\d)")
 
 
-def _future_day(today: date, day: int) -> date | None:
-    year, month = today.year, today.month
-    for _ in range(13):
-        if day <= monthrange(year, month)[1] and date(year, month, day) >= today:
-            return date(year, month, day)
-        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
-    return None
+_RELATIVE_WORDS = frozenset({"depois", "anteontem", "antes", "hoje", "hj", "amanha", "amnh", "amn", "proximo",
+                             "seguinte", "ontem"})
+_NOW_WORDS = frozenset({"agora", "instante", "momento", "possivel", "quanto"})
+_WEEKDAY_WORDS = frozenset(WEEKDAYS)
+_ABBR_WORDS = frozenset(WEEKDAY_ABBREVIATIONS) | {f"{n}a" for n in range(2, 7)}
+MONTH_WORDS = frozenset(MONTHS)
+_FULL_MONTH_WORDS = frozenset(name for name in MONTHS if len(name) > 3)
+_HOLIDAY_WORDS = frozenset({
+    "natal", "ano", "reveillon", "confraternizacao", "tiradentes", "trabalho", "trabalhador", "independencia",
+    "aparecida", "padroeira", "criancas", "finados", "proclamacao", "consciencia", "carnaval", "cinzas", "santa",
+    "paixao", "pascoa", "corpus", "maes", "pais", "gracas", "senhora",
+})
+_DAY_MONTH_WORDS = MONTH_WORDS | {"dia", "mes"}
 
 
-def _safe_date(year: int, month: int, day: int) -> date | None:
+def safe_date(year: int, month: int, day: int) -> date | None:
     try:
         return date(year, month, day)
     except ValueError:
         return None
 
 
-def _future_date(today: date, month: int, day: int, year: int | None) -> date | None:
-    if year is not None:
-        return _safe_date(year, month, day)
-    found = _safe_date(today.year, month, day)
-    if found is not None and found < today:
-        found = _safe_date(today.year + 1, month, day)
-    return found
-
-
-def _year(raw: str | None) -> int | None:
+def year_of(raw: str | None, today: date, prefer: Prefer) -> int | None:
+    """A written year; two digits are the century that puts it in the 100 years up to 20 years
+    ahead, or, for the past, in the 100 years up to this one ("74" is 1974 either way)."""
     if raw is None:
         return None
-    return 2000 + int(raw) if len(raw) == 2 else int(raw)
+    if len(raw) != 2:
+        return int(raw)
+    newest = today.year if prefer == "past" else today.year + 20
+    year = newest // 100 * 100 + int(raw)
+    return year if year <= newest else year - 100
+
+
+def nearest(today: date, day_in: Callable[[int], date | None], prefer: Prefer) -> date | None:
+    """The next (or, for the past, the last) day that `day_in(year)` gives, today included."""
+    step = -1 if prefer == "past" else 1
+    for offset in range(9):  # 29 February comes back within 8 years
+        found = day_in(today.year + step * offset)
+        if found is not None and (found <= today if prefer == "past" else found >= today):
+            return found
+    return None
+
+
+def month_day(today: date, month: int, number: int, year: int | None, prefer: Prefer) -> date | None:
+    """Day `number` of `month` in `year`; without a year, the next (or the last) one."""
+    if year is not None:
+        return safe_date(year, month, number)
+    return nearest(today, lambda y: safe_date(y, month, number), prefer)
+
+
+def day_of_month(today: date, day: int, prefer: Prefer, months: int | None = None) -> date | None:
+    """Day `day` of this month (`months` after it), else of the next (or last) month that has it."""
+    step = -1 if prefer == "past" else 1
+    if months is not None:
+        index = today.month - 1 + months
+        return safe_date(today.year + index // 12, index % 12 + 1, day)
+    year, month = today.year, today.month
+    for _ in range(13):
+        if day <= monthrange(year, month)[1]:
+            found = date(year, month, day)
+            if found >= today if step == 1 else found <= today:
+                return found
+        index = month - 1 + step
+        year, month = year + index // 12, index % 12 + 1
+    return None
 
 
 def _relative_days(text: str, now: datetime, rules: TemporalRules) -> Iterator[Found]:
     offsets = (2, -2, 0, 1, -1)
+    if not has_any(text, _RELATIVE_WORDS | _NOW_WORDS):
+        return
     for match in _RELATIVE_DAY.finditer(text):
         offset = next(o for o, g in zip(offsets, match.groups(), strict=True) if g)
-        yield Found(match.start(), match.end(), "date", day=now.date() + timedelta(days=offset))
+        yield Found(match.start(), match.end(), "date", day=now.date() + timedelta(days=offset), weekday=True)
+    for match in _NOW.finditer(text):
+        yield Found(match.start(), match.end(), "datetime", moment=now)
 
 
-def _weekday_date(today: date, weekday: int, skip_week: bool) -> date:
+def weekday_date(today: date, weekday: int, prefer: Prefer, skip_week: bool = False) -> date:
+    if prefer == "past":
+        return today - timedelta(days=(today.weekday() - weekday) % 7 or 7)
     ahead = (weekday - today.weekday()) % 7 or 7
     return today + timedelta(days=ahead + (7 if skip_week else 0))
 
 
+def _weekday_day(today: date, weekday: int, mod: str, after: str, rules: TemporalRules) -> date:
+    monday = today - timedelta(days=today.weekday())
+    if after.startswith("da") and after.endswith(("passada", "anterior", "ultima semana")):  # "da semana passada"
+        return monday - timedelta(days=7 - weekday)
+    if after.startswith("da"):  # "da semana que vem" / "da próxima semana"
+        return monday + timedelta(days=7 + weekday)
+    if after.startswith("des"):  # "desta semana" / "dessa semana"
+        return monday + timedelta(days=weekday)
+    if after == "agora":  # "sábado agora": the coming one, today included
+        return today + timedelta(days=(weekday - today.weekday()) % 7)
+    if after.startswith(("passad", "retrasad")) or mod.startswith("ultim"):
+        back = weekday_date(today, weekday, "past")
+        return back - timedelta(days=7) if after.startswith("retrasad") else back
+    if after or mod.startswith("proxim"):
+        return weekday_date(today, weekday, "future", rules.next_weekday_skips_week)
+    return weekday_date(today, weekday, "future" if mod else rules.prefer)
+
+
 def _weekdays(text: str, now: datetime, rules: TemporalRules) -> Iterator[Found]:
     today = now.date()
-    for match in _WEEKDAY_RE.finditer(text):
-        weekday, after = WEEKDAYS[match["wd"]], match["after"] or ""
-        if after.startswith("da"):
-            monday = today - timedelta(days=today.weekday()) + timedelta(days=7)
-            day = monday + timedelta(days=weekday)
-        else:
-            nextish = bool(after) or (match["mod"] or "").startswith("proxim")
-            day = _weekday_date(today, weekday, nextish and rules.next_weekday_skips_week)
-        yield Found(match.start(), match.end(), "date", day=day)
+    named = has_any(text, _WEEKDAY_WORDS)
+    if not named and not has_any(text, _ABBR_WORDS):
+        return
+    for match in _WEEKDAY_RE.finditer(text) if named else ():
+        day = _weekday_day(today, WEEKDAYS[match["wd"]], match["mod"] or "", match["after"] or "", rules)
+        yield Found(match.start(), match.end(), "date", day=day, weekday=True)
     for match in _WEEKDAY_ABBR_RE.finditer(text):
-        day = _weekday_date(today, WEEKDAY_ABBREVIATIONS[match["wd"]], False)
-        yield Found(match.start("wd"), match.end(), "date", day=day)
+        if match["wd"] == "ter" and not (match["pre"] or match["dot"]):
+            continue  # "ter" is the verb
+        weekday = WEEKDAY_ABBREVIATIONS[match["wd"]] if match["wd"] else int(match["n"]) - 2  # "6ª feira"
+        day = weekday_date(today, weekday, rules.prefer)
+        weak = not (match["pre"] or match["feira"])
+        start = match.start("wd" if match["wd"] else "n")
+        yield Found(start, match.end(), "date", day=day, weekday=True, weak=weak)
+    for match in _NTH_WEEKDAY.finditer(text) if named else ():
+        nth = _nth_weekday(match, today, rules)
+        if nth is not None:
+            yield Found(match.start(), match.end(), "date", day=nth)
+
+
+def _nth_weekday(match: re.Match[str], today: date, rules: TemporalRules) -> date | None:
+    """ "a primeira sexta de julho", "a última segunda do mês"."""
+    weekday, ordinal = WEEKDAYS[match["wd"]], match["ord"]
+
+    def day_in(year: int, month: int) -> date | None:
+        if ordinal.startswith("ultim"):
+            last = date(year, month, monthrange(year, month)[1])
+            return last - timedelta(days=(last.weekday() - weekday) % 7)
+        first = date(year, month, 1)
+        found = first + timedelta(days=(weekday - first.weekday()) % 7 + 7 * (ORDINALS[ordinal] - 1))
+        return found if found.month == month else None
+
+    if match["month"]:
+        month = MONTHS[match["month"]]
+        return nearest(today, lambda year: day_in(year, month), rules.prefer)
+    index = today.month - 1 + _month_offset(match["rel"])
+    return day_in(today.year + index // 12, index % 12 + 1)
+
+
+def _month_offset(rel: str) -> int:
+    return 1 if ("proximo" in rel or "que vem" in rel) else -1 if ("passado" in rel or "anterior" in rel) else 0
 
 
 def _days_of_month(text: str, now: datetime, rules: TemporalRules) -> Iterator[Found]:
     today = now.date()
+    if not has_any(text, _DAY_MONTH_WORDS):
+        return
     for match in _DAY_OF_MONTH.finditer(text):
-        day_number = _day_number(match)
-        if day_number is None:
+        number = day_number(match["d1"] or match["d2"] or match["dw"])
+        if number is None:
             continue
         if match["month"]:
-            day = _future_date(today, MONTHS[match["month"]], day_number, _year(match["year"]))
+            year = year_of(match["year"] or match["year2"], today, rules.prefer)
+            day = month_day(today, MONTHS[match["month"]], number, year, rules.prefer)
+        elif match["rel"]:
+            day = day_of_month(today, number, rules.prefer, _month_offset(match["rel"]))
         else:
-            day = _future_day(today, day_number)
+            day = day_of_month(today, number, rules.prefer)
+        if day is not None:
+            yield Found(match.start(), match.end(), "date", day=day)
+    for match in _MONTH_DAY.finditer(text) if has_any(text, _FULL_MONTH_WORDS) else ():
+        number = day_number(match["d"] or match["dw"])
+        if number is None:
+            continue
+        day = month_day(today, MONTHS[match["month"]], number, year_of(match["year"], today, rules.prefer),
+                        rules.prefer)
         if day is not None:
             yield Found(match.start(), match.end(), "date", day=day)
 
 
-def _day_number(match: re.Match[str]) -> int | None:
-    raw = match["d1"] or match["d2"] or match["d3"]
-    if raw is not None:
-        return 1 if raw == "primeiro" else int(raw)
-    value = read_words(match["dw"].split())
-    return int(value) if isinstance(value, int) and 1 <= value <= 31 else None
+def day_number(raw: str) -> int | None:
+    """1-31 from "15", "primeiro", "quinze", "vinte e cinco"; None for anything else."""
+    if raw.isdigit():
+        value: object = int(raw)
+    elif raw == "primeiro":
+        value = 1
+    else:
+        value = read_words(raw.split())
+    return value if isinstance(value, int) and 1 <= value <= 31 else None
 
 
 def _numeric(text: str, now: datetime, rules: TemporalRules) -> Iterator[Found]:
-    for pattern in (_NUMERIC, _DOTTED, _ISO):
+    today = now.date()
+    if not has_digit(text):
+        return
+    patterns = [_NUMERIC] if "/" in text or "-" in text else []
+    if "." in text:
+        patterns.append(_DOTTED)
+    if any(len(token) == 4 and token.isdigit() for token in tokens(text)):
+        patterns.append(_ISO)
+    if has_any(text, MONTH_WORDS):
+        patterns.append(_NAMED_MONTH)
+    for pattern in patterns:
         for match in pattern.finditer(text):
-            day = _future_date(now.date(), int(match["m"]), int(match["d"]), _year(match["y"]))
+            groups = match.groupdict()
+            month = MONTHS[match["month"]] if groups.get("month") else int(match["m"])
+            number = int(match["d"])
+            year = year_of(match["y"] or groups.get("yc") or groups.get("yc2"), today, rules.prefer)
+            day = month_day(today, month, number, year, rules.prefer)
             if day is not None:
                 yield Found(match.start(), match.end(), "date", day=day)
 
 
-def _days(now: datetime, first: date, last_exclusive: date, grain: str) -> Interval:
-    zone = now.tzinfo
-    start = datetime.combine(first, time(0), tzinfo=zone)
-    return Interval(start, datetime.combine(last_exclusive, time(0), tzinfo=zone), grain)  # type: ignore[arg-type]
-
-
-def _weeks(text: str, now: datetime, rules: TemporalRules) -> Iterator[Found]:
+def _holidays(text: str, now: datetime, rules: TemporalRules) -> Iterator[Found]:
     today = now.date()
-    monday = today - timedelta(days=today.weekday())
-    for match in _WEEK.finditer(text):
-        first = today if match["this"] else monday + timedelta(days=7)
-        span = _days(now, first, monday + timedelta(days=7 if match["this"] else 14), "week")
-        yield Found(match.start(), match.end(), "interval", interval=span)
-    for match in _WEEKEND.finditer(text):
-        saturday = monday + timedelta(days=5)
-        if match["next"] or match["after"]:
-            saturday += timedelta(days=7) if today >= saturday else timedelta(0)
-        first = max(today, saturday)
-        span = _days(now, first, saturday + timedelta(days=2), "weekend")
-        yield Found(match.start(), match.end(), "interval", interval=span)
-
-
-def _months(text: str, now: datetime, rules: TemporalRules) -> Iterator[Found]:
-    today = now.date()
-    for match in _MONTH_RE.finditer(text):
-        if match["next"]:
-            month, year = today.month % 12 + 1, today.year + (today.month == 12)
-        else:
-            month = MONTHS[match["name"]]
-            year = today.year + (month < today.month)
-        first = max(today, date(year, month, 1))
-        last = date(year + (month == 12), month % 12 + 1, 1)
-        yield Found(match.start(), match.end(), "interval", interval=_days(now, first, last, "month"))
+    if not has_any(text, _HOLIDAY_WORDS):
+        return
+    for match in HOLIDAY_RE.finditer(text):
+        day_in = holiday_in(match)
+        if day_in is None:
+            continue
+        day = day_in(int(match["year"])) if match["year"] else nearest(today, day_in, rules.prefer)
+        if day is not None:
+            yield Found(match.start(), match.end(), "date", day=day)
 
 
 DayRule = Callable[[str, datetime, TemporalRules], Iterator[Found]]
-DAY_RULES: tuple[DayRule, ...] = (_relative_days, _weekdays, _days_of_month, _numeric, _weeks, _months)
+DAY_RULES: tuple[DayRule, ...] = (_relative_days, _weekdays, _days_of_month, _numeric, _holidays)

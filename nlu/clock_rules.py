@@ -1,5 +1,6 @@
-"""pt-BR rules for clock times, periods of the day and offsets ("15h30", "3 da tarde",
-"às 9 e meia", "meio-dia", "de manhã", "daqui a 2 dias", "em duas horas")."""
+"""pt-BR rules for clock times, periods of the day and offsets ("15h30", "3 da tarde", "7pm",
+"às 9 e meia", "meio-dia e meia", "quinze para o meio-dia", "de manhã", "esta noite",
+"daqui a 2 dias", "em duas horas", "faz duas horas", "3 dias atrás")."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from collections.abc import Callable, Iterator
 from datetime import date, datetime, time, timedelta
 
 from nlu.numbers import read_words
-from nlu.temporal_types import Found, TemporalRules
+from nlu.temporal_types import Found, TemporalRules, has_any, has_digit
 
 HOUR_WORDS: dict[str, int] = {
     "uma": 1, "um": 1, "duas": 2, "dois": 2, "tres": 3, "quatro": 4, "cinco": 5, "seis": 6,
@@ -23,11 +24,11 @@ MINUTE_WORDS: dict[str, int] = {
     "trinta": 30, "trinta e cinco": 35, "quarenta": 40, "quarenta e cinco": 45, "cinquenta": 50,
     "cinquenta e cinco": 55,
 }
-_HW = "|".join(sorted(HOUR_WORDS, key=len, reverse=True))
+HW = "|".join(sorted(HOUR_WORDS, key=len, reverse=True))
 _MW = "|".join(sorted(MINUTE_WORDS, key=len, reverse=True))
 _PRE = (
     r"(?P<pre>\b(?:as|a\s+partir\s+das|pras|para\s+as|das|ate\s+as|la\s+pelas|pelas"
-    r"|por\s+volta\s+das|umas)\s+)"
+    r"|por\s+volta\s+das|umas|cerca\s+das)\s+)"
 )
 # Words that make a bare number a count, not an hour: "as 2 consultas".
 _NOT_HOURS = (
@@ -35,37 +36,59 @@ _NOT_HOURS = (
     r"|vagas?|opcoes|meses"
 )
 _PERIOD = r"(?:\s+(?:da|de|a|pela|na)\s+(?P<period>manha|tarde|noite|madrugada))"
+_AMPM = r"(?P<ampm>\s*[ap]\.?\s?m\b\.?)"
 _MINUTES = rf"(?:\s+e\s+(?P<mw>{_MW}|[0-5]?\d)(?:\s+minutos?)?)"
 _TIME = re.compile(
     rf"{_PRE}?(?:"
-    r"(?<!\d)(?<!dia )(?P<h>[01]?\d|2[0-3])\s*(?P<unit>:|h|hs|hrs|horas?)\s*(?P<m>[0-5]\d)?(?:\s*min)?"
+    r"(?<!\d)(?<!dia )(?P<h>[01]?\d|2[0-3])\s*(?P<unit>:|h|hs|hrs|horas?)\s*(?P<m>[0-5]\d)?(?::(?P<s>[0-5]\d))?"
+    r"(?:\s*min)?"
     rf"|(?<!\d)(?<!dia )(?P<hb>[01]?\d|2[0-3])(?:\.(?P<mb>[0-5]\d))?(?!\s*(?:/|-\d|,\d|{_NOT_HOURS}))"
-    rf"|(?P<hw>{_HW})(?P<hours>\s+horas?)?)"
-    rf"{_MINUTES}?{_PERIOD}?(?![\w/])"
+    rf"|(?P<hw>{HW})(?P<hours>\s+horas?)?)"
+    rf"{_MINUTES}?{_AMPM}?(?P<sharp>\s+em\s+ponto)?{_PERIOD}?(?![\w/])"
 )
 _NOON = re.compile(
     rf"{_PRE}?\b(?:(?P<noon>meio[\s-]?dia)|(?P<midnight>meia[\s-]?noite))(?:\s+e\s+(?P<mw>{_MW}))?\b"
 )
+_TARGET = rf"(?:(?P<noon>meio[\s-]?dia)|(?P<midnight>meia[\s-]?noite)|(?P<hw>{HW}|\d{{1,2}})(?:\s*h\b)?)"
 _BEFORE = re.compile(
-    rf"{_PRE}?\b(?P<mw>{_MW}|[0-5]?\d)(?:\s+minutos)?\s+(?:para|pras?)\s+(?:as\s+|a\s+)?(?P<hw>{_HW}|\d{{1,2}})"
-    rf"{_PERIOD}?\b"
+    rf"{_PRE}?\b(?P<mw>{_MW}|[0-5]?\d)(?:\s+(?:minutos?|mins?))?\s+(?:para|pras?|pro)\s+(?:as\s+|a\s+|o\s+)?"
+    rf"{_TARGET}{_AMPM}?{_PERIOD}?\b"
+)
+_PAST_HOUR = re.compile(
+    rf"\b(?P<mw>{_MW}|[0-5]?\d)(?:\s+(?:minutos?|mins?))?\s+(?:depois|apos)\s+d[ao]s?\s+{_TARGET}{_AMPM}?{_PERIOD}?\b"
 )
 _PERIOD_RE = re.compile(
-    r"\b(?:de|a|pela|na|no\s+periodo\s+da|durante\s+a|parte\s+da|periodo\s+da)\s+(?P<period>manha|tarde|noite)\b"
+    r"\b(?:(?P<this>(?:d|n)?(?:esta|essa))|de|a|pela|na|no\s+periodo\s+da|durante\s+a|parte\s+da|periodo\s+da)"
+    r"\s+(?P<period>manha|tarde|noite|madrugada)\b"
 )
-_COUNT = (
-    r"(?P<n>\d+|uma?|duas|dois|tres|quatro|cinco|seis|sete|oito|nove|dez|quinze|vinte|trinta|quarenta"
-    r"|meia)"
-)
+_UNIT = r"dias?|semanas?|meses|mes|anos?|horas?|h|minutos?|min|segundos?"
+
+
+def _count_re(name: str) -> str:
+    return (rf"(?P<{name}>\d+|uma?|duas|dois|tres|quatro|cinco|seis|sete|oito|nove|dez|quinze|vinte|trinta"
+            r"|quarenta|meia)")
+
+
 _OFFSET = re.compile(
-    rf"\b(?:daqui\s+(?:a\s+)?|em\s+|dentro\s+de\s+|apos\s+){_COUNT}\s*"
-    r"(?P<unit>dias?|semanas?|meses|mes|horas?|h|minutos?|min)\b"
+    rf"\b(?:daqui\s+(?:a\s+)?|em\s+|dentro\s+de\s+|apos\s+){_count_re('n')}\s*(?P<unit>{_UNIT})\b(?!\s+atras)"
+)
+_AGO = re.compile(
+    rf"\b(?:(?:faz|fazem|ha)\s+(?:uns\s+|umas\s+|cerca\s+de\s+)?{_count_re('n')}\s*(?P<unit>{_UNIT})(?:\s+atras)?"
+    rf"|{_count_re('n2')}\s*(?P<unit2>{_UNIT})\s+atras)\b"
 )
 _UNITS = {
     "dia": "days", "dias": "days", "semana": "weeks", "semanas": "weeks", "mes": "months",
-    "meses": "months", "hora": "hours", "horas": "hours", "h": "hours", "minuto": "minutes",
-    "minutos": "minutes", "min": "minutes",
+    "meses": "months", "ano": "years", "anos": "years", "hora": "hours", "horas": "hours", "h": "hours",
+    "minuto": "minutes", "minutos": "minutes", "min": "minutes", "segundo": "seconds", "segundos": "seconds",
 }
+
+
+_HOUR_WORDS = frozenset(word for name in HOUR_WORDS for word in name.split())
+_NOON_WORDS = frozenset({"meio", "meia", "meiodia", "meianoite"})
+_BEFORE_WORDS = frozenset({"para", "pra", "pras", "pro"})
+_PAST_HOUR_WORDS = frozenset({"depois", "apos"})
+_PERIOD_WORDS = frozenset({"manha", "tarde", "noite", "madrugada"})
+_OFFSET_WORDS = frozenset({"daqui", "em", "dentro", "apos", "faz", "fazem", "ha", "atras"})
 
 
 def _hour_value(raw: str) -> int:
@@ -78,52 +101,86 @@ def _minute_value(raw: str | None) -> int:
     return int(raw) if raw.isdigit() else MINUTE_WORDS[raw]
 
 
-def _apply_period(hour: int, period: str | None, raw: str, rules: TemporalRules) -> int:
+def apply_period(hour: int, period: str | None, raw: str, rules: TemporalRules) -> tuple[int, bool]:
+    """The 24-hour hour for an hour said with a period (or none); True when the afternoon rule
+    moved it ("às 2" → 14)."""
     if period in ("tarde", "noite"):
-        return 0 if hour == 12 and period == "noite" else hour + 12 if hour < 12 else hour
+        return (0 if hour == 12 and period == "noite" else hour + 12 if hour < 12 else hour), False
     if period == "madrugada":
-        return 0 if hour == 12 else hour
-    if period is None and raw.isdigit() and not raw.startswith("0"):
+        return (0 if hour == 12 else hour), False
+    if period is None and not raw.startswith("0"):
         low, high = rules.afternoon_hours
-        return hour + 12 if low <= hour <= high else hour
-    if period is None and not raw.isdigit():
-        low, high = rules.afternoon_hours
-        return hour + 12 if low <= hour <= high else hour
-    return hour
+        if low <= hour <= high:
+            return hour + 12, True
+    return hour, False
+
+
+def _with_ampm(hour: int, ampm: str | None) -> int | None:
+    if ampm is None:
+        return None
+    if hour > 12:
+        return hour
+    return hour % 12 + (12 if "p" in ampm else 0)
 
 
 def _times(text: str, now: datetime, rules: TemporalRules) -> Iterator[Found]:
+    if not has_digit(text) and not has_any(text, _HOUR_WORDS):
+        return
     for match in _TIME.finditer(text):
-        bare = match["hb"] is not None or (match["hw"] is not None and not match["hours"])
-        if bare and not (match["pre"] or match["period"] or match["mw"] == "meia" or match["mb"]):
-            continue
-        if match["hb"] is not None and match["mb"] is not None and not match["pre"]:
-            continue
-        raw = match["h"] or match["hb"] or match["hw"]
-        if match["period"] in ("manha", "madrugada") and _hour_value(raw) > 12:
-            continue  # "13 de manhã" is a day and a period, not a time
-        minute = int(match["m"] or match["mb"] or 0) or _minute_value(match["mw"])
-        hour = _apply_period(_hour_value(raw), match["period"], raw, rules)
-        if match["unit"] == ":" and match["m"] is None:
-            continue
-        yield Found(match.start(), match.end(), "time", clock=time(hour % 24, minute), period=match["period"])
+        found = _time(match, rules)
+        if found is not None:
+            yield found
+
+
+def _time(match: re.Match[str], rules: TemporalRules) -> Found | None:
+    bare = match["hb"] is not None or (match["hw"] is not None and not match["hours"])
+    strong = match["pre"] or match["period"] or match["ampm"] or match["mw"] == "meia"
+    weak = False
+    if bare and not strong and not match["sharp"]:
+        if not (match["mb"] or match["mw"]) or (match["hw"] is not None and HOUR_WORDS[match["hw"]] > 12):
+            return None  # "tres", "15", "vinte e cinco": numbers, not times
+        weak = True  # "15.00", "5 e quinze", "oito e quinze": a time next to a day, or as the whole message
+    if match["unit"] == ":" and match["m"] is None:
+        return None
+    raw = match["h"] or match["hb"] or match["hw"]
+    if match["period"] in ("manha", "madrugada") and _hour_value(raw) > 12:
+        return None  # "13 de manhã" is a day and a period, not a time
+    minute = int(match["m"] or match["mb"] or 0) or _minute_value(match["mw"])
+    twelve = _with_ampm(_hour_value(raw), match["ampm"])
+    if twelve is not None:
+        hour, shifted = twelve, False
+    else:
+        hour, shifted = apply_period(_hour_value(raw), match["period"], raw, rules)
+    clock = time(hour % 24, minute, int(match["s"] or 0))
+    return Found(match.start(), match.end(), "time", clock=clock, period=match["period"], weak=weak, shifted=shifted)
+
+
+def _target(match: re.Match[str], rules: TemporalRules) -> tuple[int, bool]:
+    if match["noon"] or match["midnight"]:
+        return (12 if match["noon"] else 24), False
+    raw = match["hw"]
+    twelve = _with_ampm(_hour_value(raw), match["ampm"])
+    return (twelve, False) if twelve is not None else apply_period(_hour_value(raw), match["period"], raw, rules)
 
 
 def _noon(text: str, now: datetime, rules: TemporalRules) -> Iterator[Found]:
-    for match in _NOON.finditer(text):
+    for match in _NOON.finditer(text) if has_any(text, _NOON_WORDS) else ():
         clock = time(12 if match["noon"] else 0, _minute_value(match["mw"]))
         yield Found(match.start(), match.end(), "time", clock=clock)
-    for match in _BEFORE.finditer(text):
-        raw = match["hw"]
-        hour = _apply_period(_hour_value(raw), match["period"], raw, rules)
-        minutes = hour * 60 - _minute_value(match["mw"])
-        if 0 < _minute_value(match["mw"]) < 60:
-            yield Found(match.start(), match.end(), "time", clock=time(minutes // 60 % 24, minutes % 60))
+    for pattern, sign, words in ((_BEFORE, -1, _BEFORE_WORDS), (_PAST_HOUR, 1, _PAST_HOUR_WORDS)):
+        for match in pattern.finditer(text) if has_any(text, words) else ():
+            hour, shifted = _target(match, rules)
+            offset = _minute_value(match["mw"])
+            if 0 < offset < 60:
+                minutes = hour * 60 + sign * offset
+                clock = time(minutes // 60 % 24, minutes % 60)
+                yield Found(match.start(), match.end(), "time", clock=clock, shifted=shifted)
 
 
 def _periods(text: str, now: datetime, rules: TemporalRules) -> Iterator[Found]:
-    for match in _PERIOD_RE.finditer(text):
-        yield Found(match.start(), match.end(), "period", period=match["period"])
+    for match in _PERIOD_RE.finditer(text) if has_any(text, _PERIOD_WORDS) else ():
+        day = now.date() if match["this"] else None
+        yield Found(match.start(), match.end(), "period", period=match["period"], day=day)
 
 
 def _count(raw: str) -> float:
@@ -135,23 +192,33 @@ def _count(raw: str) -> float:
     return float(value) if value is not None else 0.0
 
 
-def _add_months(day: date, months: int) -> date:
+def add_months(day: date, months: int) -> date:
     index = day.month - 1 + months
     year, month = day.year + index // 12, index % 12 + 1
     return date(year, month, min(day.day, monthrange(year, month)[1]))
 
 
+def _moved(match: re.Match[str], count: float, unit: str, now: datetime, sign: int) -> Found:
+    if unit in ("months", "years"):
+        months = int(count) * (12 if unit == "years" else 1)
+        return Found(match.start(), match.end(), "date", day=add_months(now.date(), sign * months))
+    if unit in ("days", "weeks"):
+        delta = timedelta(days=count * (7 if unit == "weeks" else 1))
+        return Found(match.start(), match.end(), "date", day=now.date() + sign * delta)
+    moment = now + sign * timedelta(**{unit: count})
+    if unit != "seconds":
+        moment = moment.replace(second=0, microsecond=0)
+    return Found(match.start(), match.end(), "datetime", moment=moment)
+
+
 def _offsets(text: str, now: datetime, rules: TemporalRules) -> Iterator[Found]:
+    if not has_any(text, _OFFSET_WORDS):
+        return
     for match in _OFFSET.finditer(text):
-        count, unit = _count(match["n"]), _UNITS[match["unit"]]
-        if unit == "months":
-            yield Found(match.start(), match.end(), "date", day=_add_months(now.date(), int(count)))
-        elif unit in ("days", "weeks"):
-            delta = timedelta(days=count * (7 if unit == "weeks" else 1))
-            yield Found(match.start(), match.end(), "date", day=now.date() + delta)
-        else:
-            moment = (now + timedelta(**{unit: count})).replace(second=0, microsecond=0)
-            yield Found(match.start(), match.end(), "datetime", moment=moment)
+        yield _moved(match, _count(match["n"]), _UNITS[match["unit"]], now, 1)
+    for match in _AGO.finditer(text):
+        raw, unit = (match["n"], match["unit"]) if match["n"] else (match["n2"], match["unit2"])
+        yield _moved(match, _count(raw), _UNITS[unit], now, -1)
 
 
 ClockRule = Callable[[str, datetime, TemporalRules], Iterator[Found]]

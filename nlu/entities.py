@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Collection, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time
 from typing import Any
 
@@ -12,7 +12,7 @@ from nlu.numbers import find_numbers
 from nlu.spans import Occupied
 from nlu.temporal import find_temporal
 from nlu.temporal_fallback import fallback_search
-from nlu.temporal_types import DEFAULT_RULES, Found, Interval, TemporalRules
+from nlu.temporal_types import DEFAULT_RULES, Found, Interval, Prefer, TemporalRules
 
 BUILTIN_DIMENSIONS = ("email", "cpf", "phone", "cep", "date", "time", "datetime", "interval", "number")
 _TEMPORAL = frozenset({"date", "time", "datetime", "interval"})
@@ -62,8 +62,15 @@ def extract_builtin(
     dimensions: Collection[str] = BUILTIN_DIMENSIONS,
     rules: TemporalRules = DEFAULT_RULES,
     dateparser_fallback: bool = False,
+    prefer: Prefer | None = None,
 ) -> list[Entity]:
-    """Built-in entities, without overlaps: e-mail, CPF and phone win over dates, dates over numbers."""
+    """Built-in entities, without overlaps: e-mail, CPF and phone win over dates, dates over numbers.
+
+    `prefer` ("future" or "past") says which way a date that does not say it goes (see
+    `TemporalRules.prefer`); a temporal entity the message rules out ("hoje não consigo") has
+    `"negated": true` in its additional_info."""
+    if prefer is not None and prefer != rules.prefer:
+        rules = replace(rules, prefer=prefer)
     occupied = Occupied()
     chosen = [
         entity for entity in _candidates(text, now, rules, dateparser_fallback)
@@ -97,8 +104,14 @@ def _temporal_entity(text: str, found: Found) -> Entity:
     if found.kind == "interval" and found.interval is not None:
         value = found.interval
         info = {"type": "interval", "grain": found.interval.grain, **found.interval.to_json()}
+        if found.day is not None:
+            info["day"] = found.day.isoformat()  # the day said with the clock times or period
     if found.period:
         info["period"] = found.period
+    if found.open:
+        info["open"] = found.open
+    if found.negated:
+        info["negated"] = True
     info["value"] = json_value(value)
     return Entity(found.kind, found.start, found.end, text[found.start : found.end], value, "PtBrTemporal",
                   additional_info=info)

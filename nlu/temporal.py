@@ -1,26 +1,45 @@
-"""Dates and times in pt-BR text: rules first, then `dateparser` as a fallback."""
+"""Dates and times in pt-BR text: the rules of calendar_rules, calendar_spans, clock_rules,
+clock_ranges and date_ranges, joined where a day and a time go together ("amanhã às 15h", "às 7
+esta manhã"), with what the message rules out marked ("hoje não consigo, só amanhã")."""
 
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from datetime import date, datetime, time, timedelta
 
 from nlu.calendar_rules import DAY_RULES
-from nlu.clock_ranges import merge_ranges
+from nlu.calendar_spans import SPAN_RULES
+from nlu.clock_ranges import clock_ranges, merge_ranges
 from nlu.clock_rules import CLOCK_RULES
+from nlu.date_ranges import compose, day_ranges, month_ranges
 from nlu.temporal_types import DEFAULT_RULES, Found, Interval, TemporalRules
 from nlu.text import fold
 
+RULES = (*DAY_RULES, *SPAN_RULES, *CLOCK_RULES, clock_ranges, day_ranges, month_ranges)
+
 # What may stand between a day and a time that belong together: "amanhã às 15h", "dia 12, 15h30".
-_GLUE = re.compile(r"[\s,]*(?:(?:de|a|as|ao|pela|na|no|por\s+volta\s+das|e)\s+)?[\s,]*")
+_GLUE = re.compile(
+    r"[\s,]*(?:(?:de|do|da|a|as|ao|pela|na|no|por\s+volta\s+das|e|em|cerca\s+das)\s+)?[\s,]*|t"
+)
+# Around a weak item ("sex", "15.00"), the words that still leave it the whole answer.
+_FILLER = re.compile(r"[\W\s]*(?:(?:pode\s+ser|prefiro|melhor|entao|ok|sim|na|no|o|a|e)\b[\W\s]*)*")
+_CLAUSE_END = re.compile(r"[,.;!?]|\b(?:mas|so|porem|entao|prefiro|melhor)\b")
+_NEGATED_AFTER = re.compile(r"\s*(?:eu\s+)?(?:nao|n|nem)\b")
+_NEGATED_BEFORE = re.compile(
+    r"(?:\b(?:nao|n)\s+(?:[a-z]+\s+){1,3}|\b(?:menos|exceto|excepto|tirando|sem\s+ser|em\s+vez\s+de"
+    r"|ao\s+inves\s+de|fora)\s+)$"
+)
 
 
 def find_temporal(text: str, now: datetime, rules: TemporalRules = DEFAULT_RULES) -> list[Found]:
     """Every date, time, period and interval in `text`, joined where a day and a time go together."""
     folded = fold(text)
-    candidates = [found for rule in (*DAY_RULES, *CLOCK_RULES) for found in rule(folded, now, rules)]
+    candidates = [found for rule in RULES for found in rule(folded, now, rules)]
     chosen = merge_ranges(folded, _non_overlapping(candidates))
-    return _join(folded, chosen, now, rules)
+    joined = compose(folded, _join(folded, chosen, now, rules), now)
+    kept = [found for found in joined if not found.weak or _whole(folded, found)]
+    return [_negation(folded, found) for found in kept]
 
 
 def _non_overlapping(candidates: list[Found]) -> list[Found]:
@@ -33,19 +52,14 @@ def _non_overlapping(candidates: list[Found]) -> list[Found]:
 
 def _join(folded: str, items: list[Found], now: datetime, rules: TemporalRules) -> list[Found]:
     joined: list[Found] = []
-    index = 0
-    while index < len(items):
-        current = items[index]
-        following = items[index + 1] if index + 1 < len(items) else None
-        if following is not None and _glued(folded, current, following):
-            merged = _merge(current, following, now, rules)
-            if merged is not None:
-                joined.append(merged)
-                index += 2
-                continue
-        joined.append(_alone(current, now, rules))
-        index += 1
-    return joined
+    for item in items:
+        previous = joined[-1] if joined else None
+        merged = _merge(previous, item, now, rules) if previous is not None and _glued(folded, previous, item) else None
+        if merged is not None:
+            joined[-1] = merged
+        else:
+            joined.append(item)
+    return [_alone(item, now, rules) for item in joined]
 
 
 def _glued(folded: str, left: Found, right: Found) -> bool:
@@ -53,25 +67,70 @@ def _glued(folded: str, left: Found, right: Found) -> bool:
 
 
 def _merge(left: Found, right: Found, now: datetime, rules: TemporalRules) -> Found | None:
-    day_item, clock_item = (left, right) if left.kind == "date" else (right, left)
-    if day_item.kind != "date" or day_item.day is None or clock_item.kind not in ("time", "period"):
-        return None
     start, end = min(left.start, right.start), max(left.end, right.end)
+    for first, second in ((left, right), (right, left)):
+        merged = _merge_ordered(first, second, now, rules)
+        if merged is not None:
+            return replace(merged, start=start, end=end, weak=False)
+    return None
+
+
+def _merge_ordered(first: Found, other: Found, now: datetime, rules: TemporalRules) -> Found | None:
+    if first.kind == "date" and first.day is not None:
+        return _on_day(first.day, first.weekday, other, now, rules)
+    if first.kind == "interval" and first.day is not None and first.period and other.kind == "time":
+        return _on_day(first.day, False, other, now, rules, first.period)  # "amanhã de manhã às 7"
+    if other.kind != "period" or other.period is None or other.clock is not None:
+        return None
+    if first.kind == "time" and first.clock is not None:  # "às 7 esta manhã", "a tarde as 7"
+        clock = _in_period(first.clock, first.shifted, other.period)
+        if other.day is None:
+            return Found(0, 0, "time", clock=clock, period=other.period)
+        moment = datetime.combine(other.day, clock, tzinfo=now.tzinfo)
+        return Found(0, 0, "datetime", day=other.day, clock=clock, moment=moment)
+    if first.kind == "datetime" and first.moment is not None and first.clock is not None:
+        clock = _in_period(first.clock, first.shifted, other.period)  # "as cinco amanhã pela manhã"
+        moment = datetime.combine(first.moment.date(), clock, tzinfo=now.tzinfo)
+        return replace(first, clock=clock, moment=moment, shifted=False)
+    return None
+
+
+def _on_day(day: date, by_weekday: bool, other: Found, now: datetime, rules: TemporalRules,
+            period: str | None = None) -> Found | None:
+    """A day and what goes with it: an explicit date said next to a weekday, a time, a period."""
     zone = now.tzinfo
-    if clock_item.kind == "time" and clock_item.clock is not None:
-        moment = datetime.combine(day_item.day, clock_item.clock, tzinfo=zone)
-        if clock_item.clock == time(0) and clock_item.period is None:
+    if other.kind == "date" and other.day is not None and by_weekday and not other.weekday:
+        return other  # "sexta, 12 de setembro": the explicit date
+    if other.kind == "time" and other.clock is not None:
+        clock = _in_period(other.clock, other.shifted, period) if period else other.clock
+        moment = datetime.combine(day, clock, tzinfo=zone)
+        if clock == time(0) and other.period is None and period is None:
             moment += timedelta(days=1)  # "amanhã à meia-noite": the midnight that ends that day
-        return Found(start, end, "datetime", day=day_item.day, clock=clock_item.clock, moment=moment)
-    interval = _period_interval(day_item.day, clock_item, now, rules)
-    return Found(start, end, "interval", day=day_item.day, interval=interval, period=clock_item.period)
+        return Found(0, 0, "datetime", day=day, clock=clock, moment=moment, shifted=other.shifted and not period)
+    if other.kind == "period":
+        interval = _period_interval(day, other, now, rules)
+        return Found(0, 0, "interval", day=day, interval=interval, period=other.period, open=other.open)
+    return None
+
+
+def _in_period(clock: time, shifted: bool, period: str) -> time:
+    """`clock` read in `period`: 7 (moved to 19 by the afternoon rule) is 7 in the morning."""
+    hour = clock.hour
+    if period in ("manha", "madrugada") and shifted:
+        hour -= 12
+    elif period in ("tarde", "noite") and hour < 12:
+        hour += 12
+    return clock.replace(hour=hour % 24)
 
 
 def _period_interval(day: date, item: Found, now: datetime, rules: TemporalRules) -> Interval:
     zone = now.tzinfo
     if item.clock is not None and item.until is not None:
-        return Interval(datetime.combine(day, item.clock, tzinfo=zone), datetime.combine(day, item.until, tzinfo=zone),
-                        "hour")
+        start = datetime.combine(day, item.clock, tzinfo=zone)
+        end = datetime.combine(day, item.until, tzinfo=zone)
+        if end <= start:
+            end += timedelta(days=1)  # "antes da meia-noite": until the midnight that ends the day
+        return Interval(start, end, "hour")
     first, last = rules.periods[item.period or ""]
     start = datetime.combine(day, time(first), tzinfo=zone)
     return Interval(start, start + timedelta(hours=last - first), "day_period")
@@ -80,8 +139,25 @@ def _period_interval(day: date, item: Found, now: datetime, rules: TemporalRules
 def _alone(item: Found, now: datetime, rules: TemporalRules) -> Found:
     if item.kind != "period":
         return item
-    interval = _period_interval(now.date(), item, now, rules)
-    return Found(item.start, item.end, "interval", day=now.date(), interval=interval, period=item.period)
+    interval = _period_interval(item.day or now.date(), item, now, rules)  # no day said: today's
+    return Found(item.start, item.end, "interval", day=item.day, interval=interval, period=item.period,
+                 open=item.open, weak=item.weak)
+
+
+def _whole(folded: str, item: Found) -> bool:
+    return all(_FILLER.fullmatch(part) is not None for part in (folded[: item.start], folded[item.end :]))
+
+
+def _negation(folded: str, item: Found) -> Found:
+    before = folded[: item.start]
+    ends = list(_CLAUSE_END.finditer(before))
+    clause_before = before[ends[-1].end() :] if ends else before
+    after = folded[item.end :]
+    stop = _CLAUSE_END.search(after)
+    clause_after = after[: stop.start()] if stop else after
+    if _NEGATED_AFTER.match(clause_after) or _NEGATED_BEFORE.search(clause_before):
+        return replace(item, negated=True)
+    return item
 
 
 def next_occurrence(clock: time, now: datetime) -> datetime:

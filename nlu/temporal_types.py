@@ -2,21 +2,29 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
+from functools import lru_cache
 from typing import Literal
 
 Kind = Literal["date", "time", "period", "interval", "datetime"]
-Grain = Literal["day", "hour", "minute", "day_period", "week", "weekend", "month"]
+Grain = Literal["second", "minute", "hour", "day", "day_period", "week", "weekend", "month", "quarter", "year"]
+Prefer = Literal["future", "past"]
+Direction = Literal["after", "before"]
 
 
 @dataclass(frozen=True, slots=True)
 class TemporalRules:
-    """How ambiguous pt-BR expressions are read; one value per bot.
+    """How ambiguous pt-BR expressions are read; one value per bot (and `prefer` per question).
 
     afternoon_hours: an hour in this range said without a period ("às 2") means the afternoon.
     next_weekday_skips_week: "próxima quinta" / "quinta que vem" skip the nearest Thursday.
     periods: start and end hours of manhã, tarde, noite (end 24 means midnight).
+    prefer: which way a date that does not say it goes: "future" (an appointment: "dia 5", "sexta",
+        "5 de maio" are the next ones) or "past" (a birth date, when symptoms began: the last ones,
+        and "31/10/74" is 1974). A two-digit year is in the 100 years up to 20 years ahead in
+        "future", and never after this year in "past".
     """
 
     afternoon_hours: tuple[int, int] = (1, 7)
@@ -24,6 +32,7 @@ class TemporalRules:
     periods: dict[str, tuple[int, int]] = field(
         default_factory=lambda: {"manha": (6, 12), "tarde": (12, 18), "noite": (18, 24), "madrugada": (0, 6)}
     )
+    prefer: Prefer = "future"
 
 
 DEFAULT_RULES = TemporalRules()
@@ -43,7 +52,16 @@ class Interval:
 
 @dataclass(frozen=True, slots=True)
 class Found:
-    """One temporal expression found by the rules, before dates and times are joined."""
+    """One temporal expression found by the rules, before dates and times are joined.
+
+    weak: read only next to another date or time, or as the whole message ("sex", "15.00").
+    weekday: a day named by its weekday or a relative word, which an explicit date next to it
+        replaces ("sexta, 12 de setembro").
+    shifted: an hour said without a period and read as afternoon ("às 7" → 19:00); a period next
+        to it may undo that ("às 7 esta manhã").
+    negated: the message rules this one out ("hoje não consigo", "menos segunda").
+    open: "after" or "before" the clock time (`depois das 18h`, `antes das 10h`).
+    """
 
     start: int
     end: int
@@ -54,7 +72,30 @@ class Found:
     interval: Interval | None = None
     period: str | None = None
     until: time | None = None  # end of a clock range; `clock` is its start
+    weak: bool = False
+    weekday: bool = False
+    shifted: bool = False
+    negated: bool = False
+    open: Direction | None = None
 
     @property
     def size(self) -> int:
         return self.end - self.start
+
+
+_TOKEN = re.compile(r"[a-z0-9]+")
+
+
+@lru_cache(maxsize=512)
+def tokens(folded: str) -> frozenset[str]:
+    """The words and numbers of a folded text: each rule looks for its words here before it runs
+    its patterns, so a message with no date costs a few set lookups."""
+    return frozenset(_TOKEN.findall(folded))
+
+
+def has_any(folded: str, words: frozenset[str]) -> bool:
+    return not words.isdisjoint(tokens(folded))
+
+
+def has_digit(folded: str) -> bool:
+    return any(char.isdigit() for char in folded)

@@ -76,6 +76,7 @@ class AskNode(Node):
     next: str | None = None
     timeouts: tuple[Timeout, ...] = ()
     template: TemplateRef | None = None
+    when: str | None = None  # date/datetime input: "past" (a birth date) or "future" (an appointment)
 
     @classmethod
     def from_json(cls, node_id: str, data: Mapping[str, Any]) -> AskNode:
@@ -85,6 +86,7 @@ class AskNode(Node):
             data.get("min"), data.get("max"), data.get("retries", 2), data.get("reprompt"),
             data.get("on_invalid"), data.get("skip_if"), tuple(data.get("tags", ())), data.get("next"),
             tuple(Timeout.from_json(t) for t in data.get("timeouts", ())), template_from(data.get("template")),
+            data.get("when"),
         )
 
     def edges(self) -> list[Edge]:

@@ -180,6 +180,7 @@ def _fill_from_entities(t: Turn[Any]) -> None:
     else:
         entities = [e.to_rasa() for e in extract_builtin(t.event.text, t.local_now)]
     for name, entity in wanted.items():
-        values = [e["value"] for e in entities if e.get("entity") == entity]
+        values = [e["value"] for e in entities
+                  if e.get("entity") == entity and not (e.get("additional_info") or {}).get("negated")]
         if values:
             t.state.vars[name] = values[0]

@@ -80,7 +80,7 @@ async def _resume_choose(node: CancelNode | RescheduleNode, t: BotTurn, step: St
     calendar = scheduler.calendar
     rows = [names(appointment_option(found[i], calendar, t.words), found[i].slot.start, calendar, t.words)
             for i in offered]
-    chosen = picked(t, offered, rows)
+    chosen = picked(t, offered, rows, [calendar.local(found[i].slot.start) for i in offered])
     if chosen is not None:
         return await _chosen(node, t, found[chosen])
     t.state.retries += 1

@@ -9,7 +9,7 @@ through `turn.services.scheduler`; the patient is the conversation's `channel:us
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, time
 from typing import Any
 
 import nlu
@@ -25,6 +25,7 @@ from runtime.engine.outcomes import Go, Jump, Outcome, Wait
 from runtime.locales import YES_NO_IDS
 from runtime.nodes.booking_texts import (
     appointment_vars,
+    at_time,
     names,
     preference,
     slot_option,
@@ -107,6 +108,7 @@ async def _find(t: BotTurn, step: Step, limit: int) -> tuple[list[Slot], str]:
     scheduler, pref = scheduler_of(t), step.get("pref") or {}
     day = date.fromisoformat(pref["day"]) if "day" in pref else None
     earliest = datetime.fromisoformat(pref["earliest"]) if "earliest" in pref else None
+    hours = (time.fromisoformat(pref["from"]), time.fromisoformat(pref["to"])) if "from" in pref else None
     lead = ""
     if "impossible" in pref:
         step["pref"] = None
@@ -116,8 +118,8 @@ async def _find(t: BotTurn, step: Step, limit: int) -> tuple[list[Slot], str]:
         return found, "impossible"
     try:
         found = await scheduler.find_slots(step["service"], professional=step.get("professional"), day=day,
-                                           period=pref.get("period") or step.get("period"), earliest=earliest,
-                                           limit=limit)
+                                           period=hours or pref.get("period") or step.get("period"),
+                                           earliest=earliest, limit=limit)
         if found or not pref:
             return found, lead
         lead = "nothing_matching"
@@ -145,13 +147,17 @@ async def offer(node: BookNode | RescheduleNode, t: BotTurn, step: Step, lead: s
     return Wait()
 
 
-def picked(t: BotTurn, offered: list[str], rows: list[list[str]]) -> str | None:
+def picked(t: BotTurn, offered: list[str], rows: list[list[str]], starts: list[datetime]) -> str | None:
+    """The offered row the patient picked: pressed, its number, its time ("9h20"), or its words.
+    `starts` are the rows' local start times."""
     if t.event.choice_id in offered:
         return t.event.choice_id
     text = t.event.text.strip()
     if text.isdigit() and 0 < int(text) <= len(offered):
         return offered[int(text) - 1]
-    index = nlu.pick_option(text, rows) if text else None
+    index = at_time(text, t.local_now, starts) if text else None
+    if index is None and text:
+        index = nlu.pick_option(text, rows)
     return offered[index] if index is not None else None
 
 
@@ -161,7 +167,7 @@ async def _resume_pick(node: BookNode | RescheduleNode, t: BotTurn, step: Step) 
     calendar = scheduler.calendar
     slots = [Slot.from_ref(ref) for ref in offered]
     rows = [names(slot_option(slot, calendar, t.words), slot.start, calendar, t.words) for slot in slots]
-    ref = picked(t, offered, rows)
+    ref = picked(t, offered, rows, [calendar.local(slot.start) for slot in slots])
     if ref is None:
         return await _not_understood(node, t, step)
     try:

@@ -5,7 +5,7 @@ and how they read a typed preference ("amanhã de manhã": pt-BR, as `nlu` reads
 from __future__ import annotations
 
 import re
-from datetime import date, datetime
+from datetime import date, datetime, time
 from typing import Any
 
 import nlu
@@ -39,6 +39,23 @@ def names(option: Option, instant: datetime, calendar: Calendar, words: Pack) ->
     return [option.title, option.description, words.weekdays[weekday], words.typed_weekdays[weekday]]
 
 
+def at_time(text: str, now: datetime, starts: list[datetime]) -> int | None:
+    """The one offered start the text names by its time ("9h20", "pode ser o das 9 e 20", "o das
+    2"), or by its day and time; `starts` are local. An hour the afternoon rule moved ("às 7" is
+    19:00) also matches the morning slot when only that one is offered. None when no or several match."""
+    clock = nlu.parse_time(text, now)
+    if clock is None:
+        return None
+    day = nlu.parse_date(text, now)
+    other = clock.replace(hour=(clock.hour + 12) % 24)
+    for wanted in (clock, other):
+        matching = [i for i, start in enumerate(starts)
+                    if start.time() == wanted and (day is None or start.date() == day)]
+        if matching:
+            return matching[0] if len(matching) == 1 else None
+    return None
+
+
 def appointment_vars(appt: Appointment, calendar: Calendar, words: Pack) -> dict[str, Any]:
     """The appointment as a flow variable: its JSON (without history) plus the words above."""
     data = {k: v for k, v in appt.to_json().items() if k != "history"}
@@ -65,27 +82,40 @@ def impossible_date(text: str, year: int) -> str | None:
 
 
 def preference(text: str, now: datetime, calendar: Calendar) -> dict[str, str] | None:
-    """A day, a period or an earliest time read from `text` ("amanhã de manhã", "sexta depois das
-    14h"), as JSON-ready values for `Scheduler.find_slots`; None when the text names no time, and
-    `{"impossible": words}` for a day that does not exist."""
+    """A day, a period, clock times or an earliest time read from `text` ("amanhã de manhã", "sexta
+    depois das 14h", "entre 14h e 16h", "9h": from 9 to 10, "hoje não dá, só amanhã"), as JSON-ready values for
+    `Scheduler.find_slots`; None when the text names no time, and `{"impossible": words}` for a day
+    that does not exist. What the patient rules out ("hoje não") is skipped."""
     if (wrong := impossible_date(text, now.year)) is not None:
         return {"impossible": wrong}
-    for entity in nlu.extract_builtin(text, now, dimensions=("date", "datetime", "interval")):
+    for entity in nlu.extract_builtin(text, now, dimensions=("date", "time", "datetime", "interval")):
         info = entity.additional_info or {}
+        if info.get("negated"):
+            continue
+        if entity.entity == "time" and isinstance(entity.value, time):  # "9h": that hour, on any day
+            until = time(entity.value.hour + 1) if entity.value.hour < 23 else time(23, 59)
+            return {"from": f"{entity.value:%H:%M}", "to": f"{until:%H:%M}"}
         if entity.entity == "date" and isinstance(entity.value, date):
             return {"day": entity.value.isoformat()}
         if entity.entity == "datetime" and isinstance(entity.value, datetime):
             return {"day": entity.value.date().isoformat(), "earliest": entity.value.isoformat()}
         if entity.entity == "interval" and "from" in info:
-            start = datetime.fromisoformat(info["from"])
-            found = {"day": start.date().isoformat()}
-            if info.get("period") in calendar.periods:
-                found["period"] = info["period"]
-            elif info.get("grain") != "day_period":
-                found["earliest"] = start.isoformat()
-            end = datetime.fromisoformat(info.get("to", info["from"]))
-            if end.date() != start.date():
-                found.pop("day")
-                found["earliest"] = start.isoformat()
-            return found
+            return _interval_preference(info, calendar)
     return None
+
+
+def _interval_preference(info: dict[str, Any], calendar: Calendar) -> dict[str, str]:
+    start = datetime.fromisoformat(info["from"])
+    end = datetime.fromisoformat(info.get("to", info["from"]))
+    if info.get("grain") == "hour":  # clock times, on the day said or on any day
+        hours = {"from": f"{start:%H:%M}", "to": f"{end:%H:%M}" if end.date() == start.date() else "23:59"}
+        return {"day": info["day"], **hours} if "day" in info else hours
+    found = {"day": start.date().isoformat()}
+    if info.get("period") in calendar.periods:
+        found["period"] = info["period"]
+    elif info.get("grain") != "day_period":
+        found["earliest"] = start.isoformat()
+    if end.date() != start.date():
+        found.pop("day")
+        found["earliest"] = start.isoformat()
+    return found

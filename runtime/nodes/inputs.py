@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 import nlu
@@ -26,8 +26,10 @@ def read(node: AskNode, event: InboundEvent, now: datetime) -> Answer | None:
     text = event.text.strip()
     if not text:
         return None
-    reader = _READERS[node.input]
-    value = reader(text, now)
+    if node.input in _TEMPORAL:
+        value = _TEMPORAL[node.input](text, now, node.when)
+        return Answer(value) if value is not None and _on_its_side(node, value, now) else None
+    value = _READERS[node.input](text, now)
     if value is None or not _within(node, value):
         return None
     return Answer(value)
@@ -61,19 +63,35 @@ def _within(node: AskNode, value: Any) -> bool:
     return (node.min is None or value >= node.min) and (node.max is None or value <= node.max)
 
 
-def _date(text: str, now: datetime) -> str | None:
-    found = nlu.parse_date(text, now)
+def _on_its_side(node: AskNode, value: str, now: datetime) -> bool:
+    """A birth date (`when: past`) is not after today; an appointment (`future`) not before it."""
+    if node.when is None or node.input == "time":
+        return True
+    if node.input == "date":
+        day, today = date.fromisoformat(value), now.date()
+        return day <= today if node.when == "past" else day >= today
+    moment = datetime.fromisoformat(value)
+    return moment <= now if node.when == "past" else moment >= now
+
+
+def _date(text: str, now: datetime, when: str | None) -> str | None:
+    found = nlu.parse_date(text, now, prefer="past" if when == "past" else None)
     return found.isoformat() if found else None
 
 
-def _time(text: str, now: datetime) -> str | None:
+def _time(text: str, now: datetime, when: str | None) -> str | None:
     found = nlu.parse_time(text, now)
     return found.strftime("%H:%M") if found else None
 
 
-def _datetime(text: str, now: datetime) -> str | None:
-    found = nlu.parse_datetime(text, now)
+def _datetime(text: str, now: datetime, when: str | None) -> str | None:
+    found = nlu.parse_datetime(text, now, prefer="past" if when == "past" else None)
     return found.isoformat() if found else None
+
+
+_TEMPORAL: dict[str, Callable[[str, datetime, str | None], str | None]] = {
+    "date": _date, "time": _time, "datetime": _datetime,
+}
 
 
 _READERS: dict[str, Callable[[str, datetime], Any]] = {
@@ -83,7 +101,4 @@ _READERS: dict[str, Callable[[str, datetime], Any]] = {
     "email": lambda text, now: nlu.parse_email(text),
     "phone": lambda text, now: nlu.parse_phone(text),
     "cpf": lambda text, now: nlu.parse_cpf(text),
-    "date": _date,
-    "time": _time,
-    "datetime": _datetime,
 }

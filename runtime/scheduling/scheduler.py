@@ -60,17 +60,19 @@ class Scheduler:
         return cls(calendar, RedisCalendar(calendar, redis, prefix=prefix), clock=clock, timers=timers)
 
     async def find_slots(self, service: str, *, professional: str | None = None, day: date | None = None,
-                         period: str | None = None, earliest: datetime | date | None = None,
+                         period: str | tuple[time, time] | None = None, earliest: datetime | date | None = None,
                          limit: int = 5) -> list[Slot]:
         """The next free slots, earliest first; a naive `earliest` is local wall time (as nlu reads
-        "amanhã depois das 14h"). Raises DateInPast for a past `day`, TooFarAhead
-        beyond the booking reach, UnknownName for an unknown service, professional or period."""
+        "amanhã depois das 14h"). `period` is one of the calendar's periods ("manha") or local
+        (from, to) clock times ("entre 14h e 16h": slots starting from 14:00 and before 16:00).
+        Raises DateInPast for a past `day`, TooFarAhead beyond the booking reach, UnknownName for
+        an unknown service, professional or period."""
         now = self.clock.now()
         self.calendar.offering(service, professional)
-        span = self.calendar.period(period) if period else None
+        span = self.calendar.period(period) if isinstance(period, str) else None
+        hours = (span.start, span.end) if span else period if isinstance(period, tuple) else None
         start, end = self._window(now, day, earliest)
-        query = SlotQuery(service, start, end, professional,
-                          (span.start, span.end) if span else None, limit)
+        query = SlotQuery(service, start, end, professional, hours, limit)
         return await self.provider.find_slots(query, now=now) if start < end else []
 
     def _window(self, now: datetime, day: date | None, earliest: datetime | date | None

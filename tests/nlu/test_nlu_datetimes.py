@@ -15,9 +15,10 @@ def test_parse_date(now: datetime) -> None:
     assert parse_date("bom dia", now) is None
 
 
-def test_parse_date_falls_back_to_dateparser(now: datetime) -> None:
-    assert parse_date("5 abril", now) == date(2026, 4, 5)
-    assert parse_date("5 abril", now, fallback=False) is None
+def test_dateparser_is_asked_only_when_the_rules_find_nothing_and_only_on_request(now: datetime) -> None:
+    assert parse_date("05 04 2026", now) is None
+    assert parse_date("05 04 2026", now, fallback=True) == date(2026, 4, 5)
+    assert parse_date("5 abril", now) == date(2026, 4, 5)  # the rules read it
 
 
 def test_parse_time(now: datetime) -> None:

@@ -26,6 +26,7 @@ def test_rasa_dict_for_an_interval(now: datetime) -> None:
         "value": {"from": "2026-03-13T12:00:00-03:00", "to": "2026-03-13T18:00:00-03:00"},
         "additional_info": {"type": "interval", "grain": "day_period", "period": "tarde",
                             "from": "2026-03-13T12:00:00-03:00", "to": "2026-03-13T18:00:00-03:00",
+                            "day": "2026-03-13",  # the day said with the period
                             "value": {"from": "2026-03-13T12:00:00-03:00", "to": "2026-03-13T18:00:00-03:00"}},
     }
 
@@ -47,6 +48,6 @@ def test_lone_article_is_not_a_number(now: datetime) -> None:
 
 
 def test_dateparser_fallback_is_marked(now: datetime) -> None:
-    (entity,) = extract_builtin("5 abril", now, dateparser_fallback=True)
+    (entity,) = extract_builtin("05 04 2026", now, dateparser_fallback=True)
     assert (entity.entity, entity.value, entity.extractor) == ("date", date(2026, 4, 5), "Dateparser")
     assert entity.confidence < 1.0

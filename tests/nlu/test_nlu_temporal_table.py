@@ -41,7 +41,7 @@ def _stamp(moment: datetime) -> str:
 
 def describe(text: str, now: datetime) -> str:
     """The first temporal entity in the text, written as in the table."""
-    for entity in extract_builtin(text, now, dateparser_fallback=True):
+    for entity in extract_builtin(text, now):
         value = entity.value
         if isinstance(value, Interval):
             return f"interval {_stamp(value.start)} / {_stamp(value.end)}"

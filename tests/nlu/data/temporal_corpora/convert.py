@@ -1,0 +1,153 @@
+"""Rebuild the corpus files of this folder from their upstream sources.
+
+    python tests/nlu/data/temporal_corpora/convert.py duckling Corpus.hs > duckling_pt.jsonl
+    python tests/nlu/data/temporal_corpora/convert.py recognizers Specs/DateTime/Portuguese > recognizers_text_pt.jsonl
+
+Each line is {"text", "expect"} (Duckling, all read at its reference time) or {"text", "expect",
+"past", "now", "source"} (Recognizers-Text, each with its own reference time and its past reading).
+`expect` is written in the notation test_nlu_temporal_corpora.py reads; README.md describes it.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+_TUPLE = r"\((\d+),\s*(\d+),\s*(\d+),\s*(\d+),\s*(\d+),\s*(\d+)\)"
+_KIND = {"Year": "year", "Month": "month", "Quarter": "quarter", "Day": "date", "Week": "week",
+         "Second": "second", "Minute": "datetime", "Hour": "datetime"}
+# Duckling's parts of the day (pt): morning 04-12, afternoon 12-19, night 18-24.
+_DUCKLING_PARTS = {(4, 12): "manha", (12, 19): "tarde", (18, 0): "noite"}
+# Recognizers-Text's parts of the day by their Timex label; its Portuguese "tarde" is its Evening.
+_RT_PARTS = {"TEM": "madrugada", "TMO": "manha", "TAF": "tarde", "TEV": "tarde", "TNI": "noite"}
+_RT_FILES = ("DateParser", "DateTimeParser", "TimeParser", "DatePeriodParser", "DateTimePeriodParser",
+             "TimePeriodParser", "HolidayParser")
+_RT_DEFAULT_NOW = "2016-11-07T00:00:00"  # the reference of the specs that give none (times only)
+
+
+def _values(raw: str) -> list[int]:
+    found = re.fullmatch(_TUPLE, raw.strip())
+    assert found is not None, raw
+    return [int(x) for x in found.groups()]
+
+
+def _at(v: list[int], grain: str) -> str:
+    y, mo, d, h, mi, s = v
+    if grain == "Year":
+        return f"{y}"
+    if grain in ("Month", "Quarter"):
+        return f"{y}-{mo:02d}"
+    if grain in ("Day", "Week"):
+        return f"{y}-{mo:02d}-{d:02d}"
+    if grain == "Second":
+        return f"{y}-{mo:02d}-{d:02d} {h:02d}:{mi:02d}:{s:02d}"
+    return f"{y}-{mo:02d}-{d:02d} {h:02d}:{mi:02d}"
+
+
+def _one_grain_back(v: list[int], grain: str) -> list[int]:
+    y, mo, d, h, mi, s = v
+    if grain == "Year":
+        return [y - 1, mo, d, h, mi, s]  # Duckling writes a year as (y, 0, 0, ...)
+    months = {"Quarter": 3, "Month": 1}.get(grain)
+    if months is not None:
+        index = y * 12 + mo - 1 - months
+        return [index // 12, index % 12 + 1, d, h, mi, s]
+    step = {"Day": timedelta(days=1), "Week": timedelta(days=7), "Hour": timedelta(hours=1),
+            "Minute": timedelta(minutes=1), "Second": timedelta(seconds=1)}[grain]
+    moment = datetime(y, mo, d, h, mi, s) - step
+    return [moment.year, moment.month, moment.day, moment.hour, moment.minute, moment.second]
+
+
+def _duckling_expect(constructor: str, args: str, grain: str) -> str:
+    if constructor == "datetime":
+        return f"{_KIND[grain]} {_at(_values(args), grain)}"
+    if constructor == "datetimeOpenInterval":
+        direction, rest = args.split(None, 1)
+        return f"{direction.lower()} {_at(_values(rest), 'Minute')}"
+    first, last = ([int(x) for x in found] for found in re.findall(_TUPLE, args))
+    if grain == "Hour":
+        start = date(*first[:3])
+        if start.weekday() == 4 and first[3] == 18 and (date(*last[:3]) - start).days == 3:
+            return f"weekend {(start + timedelta(days=1)).isoformat()}"
+        if (first[3], last[3]) in _DUCKLING_PARTS and (last[:3] == first[:3] or last[3] == 0):
+            return f"period {_at(first, 'Day')} {_DUCKLING_PARTS[first[3], last[3]]}"
+    return f"interval {grain.lower()} {_at(first, grain)} .. {_at(_one_grain_back(last, grain), grain)}"
+
+
+def duckling(source: Path) -> list[dict[str, Any]]:
+    text = source.read_text(encoding="utf-8")
+    negative = re.search(r"negativeCorpus.*?examples =\s*\[(.*?)\]", text, re.S)
+    assert negative is not None
+    body = text[text.index("allExamples") :]
+    pattern = re.compile(
+        r"examples \((datetime|datetimeInterval|datetimeOpenInterval)\s+(.*?)\s+(\w+)\)\s*\[(.*?)\]", re.S)
+    rows: list[dict[str, Any]] = []
+    for found in pattern.finditer(body):
+        constructor, args, grain, texts = found.groups()
+        expect = _duckling_expect(constructor, args, grain)
+        rows += [{"text": t, "expect": expect} for t in re.findall(r'"((?:[^"\\]|\\.)*)"', texts)]
+    rows += [{"text": t, "expect": "none"} for t in re.findall(r'"((?:[^"\\]|\\.)*)"', negative.group(1))]
+    return _unique(rows)
+
+
+def _hm(raw: str) -> str:
+    return raw[:5] if raw.endswith(":00") else raw
+
+
+def _rt_value(kind: str, value: dict[str, str]) -> str:
+    if kind == "date":
+        return f"date {value['date']}"
+    if kind == "datetime":
+        day, clock = value["dateTime"].split()
+        return f"{'datetime' if clock.endswith(':00') else 'second'} {day} {_hm(clock)}"
+    if kind == "time":
+        return f"time {_hm(value['time'])}"
+    if kind == "daterange":
+        return f"daterange {value['startDate']} .. {value['endDate']}"
+    if kind == "datetimerange":
+        start, end = value["startDateTime"], value["endDateTime"]
+        return f"datetimerange {start[:10]} {_hm(start[11:])} .. {end[:10]} {_hm(end[11:])}"
+    if kind == "timerange":
+        return f"timerange {_hm(value['startTime'])} .. {_hm(value['endTime'])}"
+    raise ValueError(kind)
+
+
+def recognizers(folder: Path) -> list[dict[str, Any]]:
+    rows: list[dict[str, Any]] = []
+    for name in _RT_FILES:
+        for example in json.loads((folder / f"{name}.json").read_text(encoding="utf-8-sig")):
+            (result,) = example["Results"]
+            value, kind = result["Value"], result["Type"]
+            future, past = value["FutureResolution"], value["PastResolution"]
+            if not future:
+                continue  # an expression the spec itself does not resolve
+            part = _RT_PARTS.get(value["Timex"][-3:])
+            if part and kind in ("datetimerange", "timerange"):
+                expect = f"period {value['Timex'][:10]} {part}" if kind == "datetimerange" else f"timeperiod {part}"
+                readings = {"expect": expect, "past": expect}
+            else:
+                readings = {"expect": _rt_value(kind, future), "past": _rt_value(kind, past)}
+            now = (example.get("Context") or {}).get("ReferenceDateTime") or _RT_DEFAULT_NOW
+            rows.append({"text": example["Input"], **readings, "now": now, "source": name})
+    return _unique(rows)
+
+
+def _unique(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    seen: set[tuple[str, str]] = set()
+    out = []
+    for row in rows:
+        key = (row["text"].lower().strip(), row["expect"])
+        if key not in seen:
+            seen.add(key)
+            out.append(row)
+    return out
+
+
+if __name__ == "__main__":
+    which, path = sys.argv[1], Path(sys.argv[2])
+    for row in duckling(path) if which == "duckling" else recognizers(path):
+        print(json.dumps(row, ensure_ascii=False))
