@@ -1,9 +1,16 @@
-"""Reading a typed answer to an `ask` node, through nlu. Returns None when it is not valid."""
+"""Reading a typed answer to an `ask` node, through nlu. Returns None when it is not valid.
+
+Whatever the input type, a question that shows options takes a pressed button or the number of a
+displayed option ("1", "opção 2", "a segunda"). A correction reads what comes after it ("amil, quer
+dizer, hapvida" is hapvida). `fill` reads the answer strictly from a message that came before the
+question was asked (the one that started the flow: "vcs aceitam bradesco?"), so the question can be
+skipped.
+"""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -11,6 +18,9 @@ from typing import Any
 import nlu
 from flows.messages import InboundEvent
 from flows.nodes import AskNode, Option
+from nlu.lexicon import LAST_WORDS, ORDINALS
+from nlu.slots import corrected, person_name
+from runtime.locales import YES_NO_IDS
 
 
 @dataclass(frozen=True, slots=True)
@@ -21,31 +31,104 @@ class Answer:
 
 def read(node: AskNode, event: InboundEvent, now: datetime) -> Answer | None:
     """The answer to `node` in `event`; `now` is in the bot's time zone (for dates)."""
-    if node.input == "choice":
-        return _choice(node, event)
+    if node.options and (chosen := _displayed(node, event)) is not None:
+        return _option_answer(node, chosen)
     text = event.text.strip()
     if not text:
         return None
-    reader = _READERS[node.input]
-    value = reader(text, now)
+    text = corrected(text) or text  # after a correction, only what it corrects to counts
+    if node.input == "choice":
+        index = nlu.pick_option(text, [_names(o) for o in node.options])
+        return _option_answer(node, node.options[index]) if index is not None else None
+    if node.input == "yes_no" and node.options and (titled := _by_title(node, text)) is not None:
+        return _option_answer(node, titled)
+    value = _READERS[node.input](text, now)
     if value is None or not _within(node, value):
         return None
-    return Answer(value)
+    return Answer(value, _option_for(node, value))
 
 
-def _choice(node: AskNode, event: InboundEvent) -> Answer | None:
+def fill(node: AskNode, text: str, entities: Sequence[dict[str, Any]], now: datetime) -> Answer | None:
+    """The answer to `node` that `text`, said before the question, already gives without doubt; None
+    when it gives none, or several. Choices need an option's name as whole words ("pediatra"); other
+    types an entity of their kind; a name needs its lead ("me chamo Juliana")."""
+    text = corrected(text) or text
+    if node.input == "choice":
+        named = _named_options(node, text)
+        return _option_answer(node, named[0]) if len(named) == 1 else None
+    if node.input == "name":
+        name = person_name(text)
+        return Answer(name) if name is not None and _within(node, name) else None
+    dimension = _ENTITY_OF.get(node.input)
+    if dimension is None:
+        return None
+    values = {_plain(e["value"]) for e in entities if e.get("entity") == dimension}
+    if len(values) != 1:
+        return None
+    value = _READERS[node.input](str(next(iter(values))), now) if node.input in ("email", "phone", "cpf") \
+        else _plain(next(iter(values)))
+    return Answer(value) if value is not None and _within(node, value) else None
+
+
+def shows_options(node: AskNode) -> bool:
+    return bool(node.options)
+
+
+# -- options -----------------------------------------------------------------------------------------
+
+_FILLER = frozenset({"a", "o", "opcao", "numero", "n", "no", "item", "alternativa", "quero", "escolho", "e", "pode",
+                     "ser", "fico", "com", "essa", "esse"})
+_ORDINAL_DIGITS = re.compile(r"^(\d{1,2})(?:a|o)?$")
+
+
+def _displayed(node: AskNode, event: InboundEvent) -> Option | None:
+    """The option pressed, or named by its number or position ("2", "opção 2", "a segunda", "a última")."""
     if event.choice_id is not None:
         for option in node.options:
             if option.id == event.choice_id:
-                return Answer(option.id, option)
-    if not event.text.strip():
+                return option
+        if node.input == "yes_no" and event.choice_id in YES_NO_IDS:  # papo's own yes/no buttons
+            return _yes_no_option(node, YES_NO_IDS[event.choice_id])
+    words = [w for w in nlu.normalise(event.text).split() if w not in _FILLER]
+    if len(words) != 1:
         return None
-    names = [_names(o) for o in node.options]
-    index = nlu.pick_option(event.text, names)
-    if index is None:
-        return None
-    option = node.options[index]
+    word, count = words[0], len(node.options)
+    number: int | None = None
+    if (digits := _ORDINAL_DIGITS.match(word)) is not None:
+        number = int(digits.group(1))
+    elif word in LAST_WORDS:
+        number = count
+    elif word in ORDINALS and not any(word in nlu.normalise(n) for o in node.options for n in _names(o)):
+        number = ORDINALS[word]
+    return node.options[number - 1] if number is not None and 1 <= number <= count else None
+
+
+def _option_answer(node: AskNode, option: Option) -> Answer:
+    if node.input == "yes_no":
+        return Answer(_yes_no_of(node, option), option)
     return Answer(option.id, option)
+
+
+def _yes_no_of(node: AskNode, option: Option) -> bool:
+    """A yes/no option's meaning: its id when papo knows it (sim, nao, yes, no), else its position."""
+    if option.id in YES_NO_IDS:
+        return YES_NO_IDS[option.id]
+    said = nlu.yes_no(option.id.replace("_", " "))
+    return said if said is not None else node.options.index(option) == 0
+
+
+def _yes_no_option(node: AskNode, value: bool) -> Option | None:
+    return next((o for o in node.options if _yes_no_of(node, o) is value), None)
+
+
+def _option_for(node: AskNode, value: Any) -> Option | None:
+    return _yes_no_option(node, value) if node.input == "yes_no" and isinstance(value, bool) else None
+
+
+def _by_title(node: AskNode, text: str) -> Option | None:
+    folded = nlu.normalise(text)
+    found = [o for o in node.options if folded in {nlu.normalise(n) for n in _names(o)}]
+    return found[0] if len(found) == 1 else None
 
 
 def _names(option: Option) -> list[str]:
@@ -53,12 +136,43 @@ def _names(option: Option) -> list[str]:
     return [*titles, option.id.replace("_", " "), *option.synonyms]
 
 
+def _named_options(node: AskNode, text: str) -> list[Option]:
+    """Options one of whose names occurs in `text` as whole words; a longer name wins over a name
+    it contains ("clínica geral" over "geral")."""
+    folded = f" {nlu.normalise(text)} "
+    found: list[tuple[Option, str]] = []
+    for option in node.options:
+        for name in _names(option):
+            key = nlu.normalise(name)
+            if len(key) >= 3 and f" {key} " in folded:
+                found.append((option, key))
+    longest = [(o, k) for o, k in found if not any(k != other and k in other for _, other in found)]
+    unique: list[Option] = []
+    for option, _ in longest:
+        if option not in unique:
+            unique.append(option)
+    return unique
+
+
+# -- typed values -------------------------------------------------------------------------------------
+
+
 def _within(node: AskNode, value: Any) -> bool:
-    if node.input == "text" and node.pattern is not None:
+    if node.input in ("text", "name") and node.pattern is not None:
         return re.fullmatch(node.pattern, value) is not None
     if node.input != "number":
         return True
     return (node.min is None or value >= node.min) and (node.max is None or value <= node.max)
+
+
+def _plain(value: Any) -> Any:
+    """An entity's value as an answer stores it: dates and times as ISO text."""
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if hasattr(value, "isoformat"):
+        text = value.isoformat()
+        return text[:5] if len(text) == 8 and text[2] == ":" else text  # a time: 14:30
+    return value
 
 
 def _date(text: str, now: datetime) -> str | None:
@@ -78,6 +192,7 @@ def _datetime(text: str, now: datetime) -> str | None:
 
 _READERS: dict[str, Callable[[str, datetime], Any]] = {
     "text": lambda text, now: text,
+    "name": lambda text, now: person_name(text, bare=True),
     "number": lambda text, now: nlu.parse_number(text),
     "yes_no": lambda text, now: nlu.yes_no(text),
     "email": lambda text, now: nlu.parse_email(text),
@@ -87,3 +202,5 @@ _READERS: dict[str, Callable[[str, datetime], Any]] = {
     "time": _time,
     "datetime": _datetime,
 }
+_ENTITY_OF = {"email": "email", "phone": "phone", "cpf": "cpf", "date": "date", "time": "time",
+              "datetime": "datetime"}
