@@ -44,7 +44,8 @@ def content_words(text: str) -> tuple[str, ...]:
 
 @lru_cache(maxsize=65536)
 def same_word(a: str, b: str) -> bool:
-    """Equal, a plural, the same stem of five letters or more, or one typo in a long word."""
+    """Equal, a plural, the same stem of five letters or more, or one typo in a word of seven letters or
+    more ("quando" and "quanto" stay apart)."""
     if a == b or a + "s" == b or b + "s" == a:
         return True
     shorter = min(len(a), len(b))
@@ -57,7 +58,7 @@ def same_word(a: str, b: str) -> bool:
         prefix += 1
     if prefix >= max(5, shorter - 2):
         return True
-    return shorter >= 6 and abs(len(a) - len(b)) <= 1 and Levenshtein.distance(a, b) <= 1
+    return shorter >= 7 and abs(len(a) - len(b)) <= 1 and Levenshtein.distance(a, b) <= 1
 
 
 class ExampleIndex:

@@ -48,9 +48,16 @@ Release = Callable[[], Awaitable[None]]
 class Choice:
     kind: Literal["faq", "flow"]
     target: str
-    coverage: float
-    score: float = 0.0
-    how: str = ""  # for a flow: intent, keyword, button
+    coverage: float  # how much of the message the nearest example explains
+    score: float = 0.0  # a FAQ entry's similarity
+    how: str = ""  # for a flow: intent, weak_intent, keyword, button
+    request: float = 1.0  # how much of the request (the message without its entities' words) it explains
+
+    @property
+    def rank(self) -> tuple[float, float]:
+        """The request first ("quero marcar pediatria sábado" asks to book), then the details
+        ("e qto é a consulta com o pediatra?" is about pediatrics)."""
+        return self.request, self.coverage
 
 
 # -- choosing among the FAQ and the triggers -----------------------------------------------------------
@@ -78,25 +85,27 @@ def choose(t: BotTurn, *, besides: str | None = None) -> Choice | None:
         found: Choice | None = t.memo["choice"]
         return found
     index = t.services.examples
-    faq = _faq_choice(t, index)
-    flows = _flow_choices(t, index, besides)
-    best_flow = max(flows, key=lambda c: c.coverage) if flows else None
-    choice = faq if faq is not None and (best_flow is None or faq.coverage > best_flow.coverage) else best_flow
+    details = _entity_words(t) if index is not None else frozenset()
+    faq = _faq_choice(t, index, details)
+    flows = _flow_choices(t, index, besides, details)
+    best_flow = max(flows, key=lambda c: c.rank) if flows else None
+    choice = faq if faq is not None and (best_flow is None or faq.rank > best_flow.rank) else best_flow
     t.memo["choice"] = choice
-    t.explain(candidates=[{"target": f"{c.kind}:{c.target}", "coverage": c.coverage, **({"how": c.how} if c.how
-                                                                                         else {})}
-                          for c in ([faq] if faq else []) + flows])
+    t.explain(candidates=[{"target": f"{c.kind}:{c.target}", "coverage": c.coverage, "request": c.request,
+                           **({"how": c.how} if c.how else {})} for c in ([faq] if faq else []) + flows])
     return choice
 
 
-def _faq_choice(t: BotTurn, index: ExampleIndex | None) -> Choice | None:
+def _faq_choice(t: BotTurn, index: ExampleIndex | None, details: frozenset[str]) -> Choice | None:
     reading = faq_reading(t)
     if reading is None or reading.best is None:
         return None
     if index is None:  # no coverage to compare: the FAQ's own confidence decides
         top = reading.best
         return Choice("faq", top.entry, 1.0, top.score) if reading.confident else None
-    ranked = [Choice("faq", m.entry, index.coverage(t.event.text, f"faq:{m.entry}").score, m.score)
+    text = t.event.text
+    ranked = [Choice("faq", m.entry, index.coverage(text, f"faq:{m.entry}").score, m.score,
+                     request=index.coverage(text, f"faq:{m.entry}", ignore=details).score)
               for m in reading.ranking[:3] if m.score >= FAQ_FLOOR]
     if not ranked:
         return None
@@ -105,7 +114,8 @@ def _faq_choice(t: BotTurn, index: ExampleIndex | None) -> Choice | None:
     return best if best.coverage >= (MIN_FAQ_COVERAGE if confident else FAQ_COVERAGE) else None
 
 
-def _flow_choices(t: BotTurn, index: ExampleIndex | None, besides: str | None) -> list[Choice]:
+def _flow_choices(t: BotTurn, index: ExampleIndex | None, besides: str | None,
+                  details: frozenset[str]) -> list[Choice]:
     """The flows the message triggers, with how much of it each explains. A flow only an intent names
     must explain half of the request (the message without the values of its entities: "minha filha",
     "5 anos", "unimed"), so "vocês atendem cachorro?" is no opening-hours question; the classifier's
@@ -114,7 +124,6 @@ def _flow_choices(t: BotTurn, index: ExampleIndex | None, besides: str | None) -
     triggered = t.triggered_flows()
     if index is not None and (weak := _weak_intent(t)) is not None:
         triggered += [(flow.id, "weak_intent") for flow in t.bot.flows.values() if weak in flow.triggers.intents]
-    details = _entity_words(t) if index is not None else frozenset()
     for flow, how in triggered:
         if flow == besides or any(c.target == flow for c in found):
             continue
@@ -124,7 +133,7 @@ def _flow_choices(t: BotTurn, index: ExampleIndex | None, besides: str | None) -
             request = index.coverage(t.event.text, f"flow:{flow}", ignore=details).score
         if (how == "intent" and request < MIN_INTENT_COVERAGE) or (how == "weak_intent" and request < WEAK_COVERAGE):
             continue
-        found.append(Choice("flow", flow, coverage, how=how))
+        found.append(Choice("flow", flow, coverage, how=how, request=request))
     return found
 
 
@@ -214,23 +223,35 @@ async def reask(node: Node, t: BotTurn) -> Outcome:
 
 async def digress(t: BotTurn, node: Node, flow: str, release: Release | None = None, **detail: Any) -> Outcome:
     """Run `flow` now. When it is over within this turn, the waiting question is asked again; when it
-    waits for the patient itself, it is a switch: the old question and its callers are dropped."""
+    waits for the patient itself, or the message turns the question down first ("não, eu quero saber
+    da minha consulta"), it is a switch: the old question and its callers are dropped."""
     t.took("flow", flow=flow, **detail)
     here = f"{t.flow.id if t.flow else ''}/{node.id}"
     old_step = t.state.private.booking
+    if _turns_down(t):
+        await _drop_question(t, old_step, release)
+        t.clear()
+        t.notices.append({"kind": "digression", "from": here, "to": flow})
+        await t.run(t.start_flow(flow))
+        return Done()
     depth = len(t.state.stack)
     t.push(node.id, reenter=True)
     await t.run(t.start_flow(flow))
     if t.state.waiting is not None and len(t.state.stack) > depth:
         del t.state.stack[:depth + 1]
-        if release is not None:
-            await release()
-        if t.state.private.booking is old_step:
-            t.state.private.booking = None
+        await _drop_question(t, old_step, release)
         t.notices.append({"kind": "digression", "from": here, "to": flow})
     else:
         t.notices.append({"kind": "aside", "at": here, "flow": flow})
     return Done()
+
+
+async def _drop_question(t: BotTurn, old_step: dict[str, Any] | None, release: Release | None) -> None:
+    """The old question is left for good: a slot it held is given back, its step forgotten."""
+    if release is not None:
+        await release()
+    if t.state.private.booking is old_step:
+        t.state.private.booking = None
 
 
 async def consult(t: BotTurn, node: Node, question: Question, release: Release | None = None) -> Outcome | None:
@@ -268,6 +289,12 @@ async def consult(t: BotTurn, node: Node, question: Question, release: Release |
             return Jump(t.bot.llm.handoff_flow or t.bot.fallback_flow or t.bot.entry_flow)
     t.memo["lead"] = "unanswered"  # out of scope
     return None
+
+
+def _turns_down(t: BotTurn) -> bool:
+    """The message opens by saying no to the question ("não, ...", "nada disso, ...")."""
+    words = normalise(t.event.text).split()
+    return len(words) > 2 and (words[0] in {"nao", "n"} or words[:2] == ["nada", "disso"])
 
 
 async def _fill_answer(node: Node, t: BotTurn, question: Question, value: str) -> Outcome | None:

@@ -27,6 +27,7 @@ from runtime.locales import YES_NO_IDS
 class Answer:
     value: Any
     option: Option | None = None
+    loose: bool = False  # an option matched by a partial or misspelt name in a longer message: a guess
 
 
 def read(node: AskNode, event: InboundEvent, now: datetime) -> Answer | None:
@@ -39,7 +40,11 @@ def read(node: AskNode, event: InboundEvent, now: datetime) -> Answer | None:
     text = corrected(text) or text  # after a correction, only what it corrects to counts
     if node.input == "choice":
         index = nlu.pick_option(text, [_names(o) for o in node.options])
-        return _option_answer(node, node.options[index]) if index is not None else None
+        if index is None:
+            return None
+        option = node.options[index]
+        loose = len(nlu.normalise(text).split()) >= LOOSE_WORDS and _named_options(node, text) != [option]
+        return Answer(option.id, option, loose)
     if node.input == "yes_no" and node.options and (titled := _by_title(node, text)) is not None:
         return _option_answer(node, titled)
     value = _READERS[node.input](text, now)
@@ -76,6 +81,7 @@ def shows_options(node: AskNode) -> bool:
 
 # -- options -----------------------------------------------------------------------------------------
 
+LOOSE_WORDS = 3  # from this many words, an option the message does not name outright is a guess
 _FILLER = frozenset({"a", "o", "opcao", "numero", "n", "no", "item", "alternativa", "quero", "escolho", "e", "pode",
                      "ser", "fico", "com", "essa", "esse"})
 _ORDINAL_DIGITS = re.compile(r"^(\d{1,2})(?:a|o)?$")
