@@ -44,8 +44,8 @@ def content_words(text: str) -> tuple[str, ...]:
 
 @lru_cache(maxsize=65536)
 def same_word(a: str, b: str) -> bool:
-    """Equal, a plural, the same stem of five letters or more, or one typo in a word of seven letters or
-    more ("quando" and "quanto" stay apart)."""
+    """Equal, a plural, the same stem of five letters or more with at most one more letter ("pediatra",
+    "pediatria"), or one typo in a word of seven letters or more ("quando" and "quanto" stay apart)."""
     if a == b or a + "s" == b or b + "s" == a:
         return True
     shorter = min(len(a), len(b))
@@ -56,7 +56,7 @@ def same_word(a: str, b: str) -> bool:
         if x != y:
             break
         prefix += 1
-    if prefix >= max(5, shorter - 2):
+    if prefix >= max(5, shorter - 2) and abs(len(a) - len(b)) <= 1:  # "atendem" is no "atendente"
         return True
     return shorter >= 7 and abs(len(a) - len(b)) <= 1 and Levenshtein.distance(a, b) <= 1
 

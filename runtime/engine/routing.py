@@ -62,10 +62,10 @@ def decision_notice(t: Turn[Any], waiting: str | None) -> dict[str, Any]:
     entities = [{"entity": e.get("entity"), "extractor": e.get("extractor"),
                  "value": "…" if e.get("entity") in _PRIVATE_ENTITIES else _plain(e.get("value"))}
                 for e in t.entities()]
-    return {"kind": "decision", "step": decision.pop("step"), "waiting": waiting,
+    step = decision.pop("step")
+    return {**t.explained, **decision, "kind": "decision", "step": step, "waiting": waiting,
             "intent": {"name": intent.get("name"), "confidence": round(float(intent.get("confidence", 0.0)), 3)}
-            if intent else None, "intents": ranking, "entities": entities,
-            **t.explained, **decision}
+            if intent else None, "intents": ranking, "entities": entities}
 
 
 def _plain(value: Any) -> Any:

@@ -35,7 +35,8 @@ from runtime.nodes.assist import OUT_OF_SCOPE, Question, act, decide, faq_readin
 from runtime.nodes.safety import leave_flows
 from runtime.nodes.services import BotTurn
 
-MIN_INTENT_COVERAGE = 0.5  # a flow only an intent names must explain this much of the request
+MIN_INTENT_COVERAGE = 0.5  # a flow only an intent names must explain this much of the request...
+STRONG_INTENT = 0.7  # ... unless the classifier is this sure of it
 WEAK_INTENT = 0.25  # the classifier's best guess below its threshold is a candidate from this confidence...
 WEAK_COVERAGE = 0.75  # ... when its examples explain this much of the request
 FAQ_FLOOR = 0.4  # a FAQ entry less similar than this is no candidate
@@ -131,7 +132,9 @@ def _flow_choices(t: BotTurn, index: ExampleIndex | None, besides: str | None,
         if index is not None and f"flow:{flow}" in index and how != "button":
             coverage = index.coverage(t.event.text, f"flow:{flow}").score
             request = index.coverage(t.event.text, f"flow:{flow}", ignore=details).score
-        if (how == "intent" and request < MIN_INTENT_COVERAGE) or (how == "weak_intent" and request < WEAK_COVERAGE):
+        if how == "intent" and request < MIN_INTENT_COVERAGE and _confidence(t) < STRONG_INTENT:
+            continue
+        if how == "weak_intent" and request < WEAK_COVERAGE:
             continue
         found.append(Choice("flow", flow, coverage, how=how, request=request))
     return found
@@ -149,6 +152,14 @@ def _weak_intent(t: BotTurn) -> str | None:
     return str(ranked[0]["name"])
 
 
+def _confidence(t: BotTurn) -> float:
+    return float(((t.understood() or {}).get("intent") or {}).get("confidence", 0.0))
+
+
+_WHEN_WORDS = frozenset({"cedo", "manha", "manhazinha", "tarde", "tardinha", "noite", "madrugada", "hoje", "amanha",
+                         "depois", "semana", "mes", "dia", "horario", "hora", "horas"})
+
+
 def _entity_words(t: BotTurn) -> frozenset[str]:
     """The words that carry the message's entities (a plan, a specialty, a date, who and how old)."""
     text = t.event.text
@@ -161,6 +172,8 @@ def _entity_words(t: BotTurn) -> frozenset[str]:
             words.add(str(entity.get("value")))
         elif entity.get("entity") == "age":
             words |= {"anos", "ano", "meses", "mes", "aninhos"}
+        if entity.get("entity") in ("date", "time", "datetime", "interval"):
+            words |= _WHEN_WORDS  # "amanhã cedo": the period is part of when
     return frozenset(words)
 
 
@@ -211,7 +224,7 @@ async def unfit(node: Node, t: BotTurn, question: Question, release: Release | N
     if choice is not None:
         return await digress(t, node, choice.target, release, coverage=choice.coverage, how=choice.how)
     if (kind := small_talk(t)) is not None:
-        t.took("small_talk", kind=kind)
+        t.took("small_talk", said=kind)
         t.say(t.message(kind))
         return Wait()
     return await consult(t, node, question, release)
@@ -338,7 +351,7 @@ async def read_idle(t: BotTurn) -> Assisted:
     if t.state.turns == 0:  # a first message: greet as usual
         return Assisted(False)
     if (kind := small_talk(t)) is not None:
-        t.took("small_talk", kind=kind)
+        t.took("small_talk", said=kind)
         t.say(t.message(kind))
         return Assisted(True)
     if t.intent() not in (None, *OUT_OF_SCOPE):  # the nlu knows this message, no flow takes it: the menu

@@ -18,6 +18,7 @@ from typing import Any
 import nlu
 from flows.messages import InboundEvent
 from flows.nodes import AskNode, Option
+from nlu.coverage import content_words, same_word
 from nlu.lexicon import LAST_WORDS, ORDINALS
 from nlu.slots import corrected, person_name
 from runtime.locales import YES_NO_IDS
@@ -40,11 +41,15 @@ def read(node: AskNode, event: InboundEvent, now: datetime) -> Answer | None:
     text = corrected(text) or text  # after a correction, only what it corrects to counts
     if node.input == "choice":
         index = nlu.pick_option(text, [_names(o) for o in node.options])
-        if index is None:
-            return None
+        if index is None:  # a misspelt name in a sentence ("quero a pediatrya"): the one option it names
+            named = [o for o in node.options if _shares_a_word(node, text, o)]
+            return Answer(named[0].id, named[0], loose=True) if len(named) == 1 else None
         option = node.options[index]
-        loose = len(nlu.normalise(text).split()) >= LOOSE_WORDS and _named_options(node, text) != [option]
-        return Answer(option.id, option, loose)
+        if _named_options(node, text) == [option] or len(nlu.normalise(text).split()) < LOOSE_WORDS:
+            return Answer(option.id, option)
+        if not _shares_a_word(node, text, option):  # a fuzzy likeness over a whole sentence: no answer
+            return None
+        return Answer(option.id, option, loose=True)
     if node.input == "yes_no" and node.options and (titled := _by_title(node, text)) is not None:
         return _option_answer(node, titled)
     value = _READERS[node.input](text, now)
@@ -140,6 +145,17 @@ def _by_title(node: AskNode, text: str) -> Option | None:
 def _names(option: Option) -> list[str]:
     titles = [option.title] if isinstance(option.title, str) else list(option.title.values())
     return [*titles, option.id.replace("_", " "), *option.synonyms]
+
+
+def _shares_a_word(node: AskNode, text: str, option: Option) -> bool:
+    """A word of the message is a word of the option's names, give or take a typo ("agendr"), and of
+    no other option's ("doutor" names both doctors)."""
+    def words(o: Option) -> set[str]:
+        return {w for name in _names(o) for w in content_words(name)}
+
+    others = set().union(*(words(o) for o in node.options if o is not option))
+    return any(same_word(a, b) and not any(same_word(a, c) for c in others)
+               for a in content_words(text) for b in words(option))
 
 
 def _named_options(node: AskNode, text: str) -> list[Option]:
