@@ -39,7 +39,8 @@ def corrected(text: str) -> str | None:
 # -- names ----------------------------------------------------------------------------------------
 
 _NAME_LEAD = re.compile(
-    r"(?:^|\b)(?:me chamo|meu nome (?:e|eh)|meu nome|pode me chamar de|podem me chamar de|me chama de|"
+    r"(?:^|\b)(?:me chamo|meu nome (?:e|eh)|meu nome|^(?:e|eh) (?:a|o)|^o nome (?:e|eh)|^nome (?:e|eh)|"
+    r"pode me chamar de|podem me chamar de|me chama de|"
     r"aqui (?:e|eh) (?:a|o)|aqui quem fala (?:e|eh) (?:a|o)|quem fala (?:e|eh) (?:a|o)|eu sou (?:a|o)|sou (?:a|o)|"
     r"o nome dela (?:e|eh)|o nome dele (?:e|eh)|nome dela (?:e|eh)|nome dele (?:e|eh)|ela se chama|ele se chama|"
     r"se chama|chamo)\s+",

@@ -23,6 +23,7 @@ MESSAGES: dict[str, str] = {
     "privacy": "We received your request about your personal data. Our team will confirm your identity and answer "
                "within 15 days; nothing is deleted before that.",
     "thanks": "You are welcome! 😊",
+    "greeting": "Hi! All good here. 😊",
     "acknowledged": "👍",
     "laughter": "😄",
     "later": "Sure, take your time! Just write here when you decide. 🙂",
@@ -127,6 +128,7 @@ SMALL_TALK: dict[str, str] = {
     "thanks": r"^(many |thank you|thanks|thank|thx|ty|cheers)\b",
     "goodbye": r"^(bye|goodbye|see you|see ya|cya|good night)\b",
     "laughter": r"^((ha)+h?|(he)+h?|lol|lmao|rofl)$",
+    "greeting": r"^((hi|hello|hey|good (morning|afternoon|evening))( how are you)?|how are you)$",
     "acknowledged": r"^(ok(ay)?|k|sure|fine|got it|alright|all right|cool|great|nice|perfect|hm+|ah( ok)?)$",
 }
 

@@ -19,6 +19,7 @@ MESSAGES: dict[str, str] = {
     "privacy": "Recebemos seu pedido sobre os seus dados pessoais. Nossa equipe vai confirmar sua identidade e "
                "responder em até 15 dias; nada é apagado antes disso.",
     "thanks": "Por nada! 😊",
+    "greeting": "Oi! Tudo bem por aqui. 😊",
     "acknowledged": "👍",
     "laughter": "😄",
     "later": "Claro, sem pressa! Quando decidir, é só me escrever por aqui. 🙂",
@@ -134,11 +135,12 @@ SMALL_TALK: dict[str, str] = {
     "later": r"\b(vou ver|deixa eu ver|deixa eu pensar|vou pensar|te falo|te aviso|te digo|depois eu|depois te|"
              r"volto (a falar|depois|mais tarde)|ver com (meu|minha|o|a)|falar com (meu|minha)|nao sei ainda|"
              r"nao sei nao|ainda nao sei|mais tarde eu)",
-    "thanks": r"^(muito |mt |mto )?(obrigad[oa]|obg|brigad[oa]|valeu|agradec\w*|grat[oa]|obrigadao|thanks?|"
-              r"thank you)\b",
+    "thanks": r"\b(obrigad\w*|obg|brigad\w*|valeu|vlw|agradec\w*|grat[oa]|thanks?|thank you)\b",
     "goodbye": r"^(ate (logo|mais|breve|amanha|depois|a proxima)|falou|bye|fui|abracos?|beijos?|bjs?)\b",
     "laughter": r"^(k+|(ha)+h?|(he)+h?|(hi)+h?|(rs)+|lol|ksks\w*)$",
-    "acknowledged": r"^(ok(ay|ey)?|blz|beleza|certo|ta bom|ta|tudo bem|entendi|entendido|show|joia|perfeito|"
+    "greeting": r"^((oi+e?|ola|opa|e ai|bom dia|boa tarde|boa noite)( tudo (bem|bom|certo))?|tudo (bem|bom|certo)( com "
+                r"(voce|voces))?|como (vai|voce esta|vcs estao))$",
+    "acknowledged": r"^(ok(ay|ey)?|blz|beleza|certo|ta bom|ta|entendi|entendido|show|joia|perfeito|"
                     r"combinado|otimo|legal|massa|uhum|hum+|hmm+|ah( ta| sim)?|aham|ok obrigad[oa])$",
 }
 

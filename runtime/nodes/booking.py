@@ -21,6 +21,7 @@ from flows.nodes import (
     RescheduleNode,
 )
 from flows.templating import render
+from nlu.lexicon import ORDINALS
 from runtime.engine.outcomes import Go, Outcome, Wait
 from runtime.locales import YES_NO_IDS
 from runtime.nodes import context
@@ -157,8 +158,20 @@ def picked(t: BotTurn, offered: list[str], rows: list[list[str]], starts: list[d
         return offered[int(text) - 1]
     if text and starts is not None and (by_time := _by_time(t, offered, rows, starts)) is not None:
         return by_time
-    index = nlu.pick_option(text, rows) if text else None
+    words = [w for w in nlu.normalise(text).split() if w not in _PICK_FILLER]
+    named = {n for row in rows for name in row for n in nlu.normalise(name).split()}
+    named |= {nlu.normalise(day) for day in (*t.words.typed_weekdays, *t.words.weekdays)}  # "quarta" is a day
+    ordinals = [ORDINALS[w] for w in words if w in ORDINALS and w not in named]  # "voltei, pode ser o primeiro"
+    if len(ordinals) == 1 and 0 < ordinals[0] <= len(offered):
+        return offered[ordinals[0] - 1]
+    index = nlu.pick_option(" ".join(words), rows) if words else None
     return offered[index] if index is not None else None
+
+
+# Words around a pick that say nothing about which ("ok, o primeiro então", "pode ser esse aí").
+_PICK_FILLER = frozenset({"ok", "okay", "entao", "beleza", "blz", "bom", "ta", "isso", "esse", "essa", "ai", "la",
+                          "quero", "vou", "de", "o", "a", "um", "uma", "pode", "ser", "sim", "fechado", "certo",
+                          "por", "favor", "pf", "pfv", "horario", "opcao", "mesmo", "msm", "acho", "melhor"})
 
 
 def _by_time(t: BotTurn, offered: list[str], rows: list[list[str]], starts: list[datetime]) -> str | None:
@@ -178,9 +191,17 @@ def _by_time(t: BotTurn, offered: list[str], rows: list[list[str]], starts: list
     return None
 
 
+def _offered_day(step: Step, calendar: Any) -> datetime | None:
+    """The day the offered slots are on, when they are all on one: "tem às 11h?" means that day."""
+    days = {calendar.local(Slot.from_ref(ref).start).date() for ref in step.get("offered") or []}
+    if len(days) != 1:
+        return None
+    return datetime.combine(days.pop(), time(0))
+
+
 def _time_wish(t: BotTurn, around: datetime | None = None) -> dict[str, str] | None:
     """A time alone ("às 16h", "muda pra 16h") as a preference: from that time on the day of `around`
-    (the slot being confirmed), else its next occurrence."""
+    (the slot being confirmed, the day the slots offered are on), else its next occurrence."""
     wanted = nlu.parse_time(t.event.text, t.local_now) if t.event.text.strip() else None
     if wanted is None:
         return None
@@ -234,9 +255,12 @@ async def _not_understood(node: BookNode | RescheduleNode, t: BotTurn, step: Ste
     """A typed preference gives new slots; then the reading order's next steps (the FAQ or another
     flow, small talk, the language model); else ask again."""
     calendar = scheduler_of(t).calendar
-    pref = preference(t.event.text, t.local_now, calendar) if t.event.text.strip() else None
-    if pref is None and step.get("stage") != "confirm":
-        pref = _time_wish(t)
+    text = t.event.text.strip()
+    pref = None
+    if text and step.get("stage") != "confirm" and nlu.parse_date(text, t.local_now) is None:
+        pref = _time_wish(t, around=_offered_day(step, calendar))  # "tem às 11h?": on the day offered
+    if pref is None and text:
+        pref = preference(text, t.local_now, calendar)
     if pref is not None:
         await _release(t, step)
         step["pref"] = pref

@@ -32,6 +32,7 @@ from nlu.coverage import ExampleIndex
 from runtime.engine.outcomes import Done, Jump, Outcome, Wait
 from runtime.engine.registry import Assisted
 from runtime.nodes.assist import OUT_OF_SCOPE, Question, act, decide, faq_reading, say_faq
+from runtime.nodes.inputs import Answer, names
 from runtime.nodes.safety import leave_flows
 from runtime.nodes.services import BotTurn
 
@@ -41,7 +42,8 @@ WEAK_INTENT = 0.25  # the classifier's best guess below its threshold is a candi
 WEAK_COVERAGE = 0.75  # ... when its examples explain this much of the request
 FAQ_FLOOR = 0.4  # a FAQ entry less similar than this is no candidate
 FAQ_COVERAGE = 0.75  # a FAQ entry the FAQ index is not confident about must explain this much
-MIN_FAQ_COVERAGE = 0.5  # ... and one it is confident about, this much
+MIN_FAQ_COVERAGE = 0.5  # ... and one it is confident about, this much...
+SURE_FAQ = 0.8  # ... unless it is this similar ("e se eu me atrasar um pouco?")
 Release = Callable[[], Awaitable[None]]
 
 
@@ -90,11 +92,18 @@ def choose(t: BotTurn, *, besides: str | None = None) -> Choice | None:
     faq = _faq_choice(t, index, details)
     flows = _flow_choices(t, index, besides, details)
     best_flow = max(flows, key=lambda c: c.rank) if flows else None
-    choice = faq if faq is not None and (best_flow is None or faq.rank > best_flow.rank) else best_flow
+    choice = faq if faq is not None and (best_flow is None or faq.rank > best_flow.rank
+                                         or _answer_first(t, faq, best_flow)) else best_flow
     t.memo["choice"] = choice
     t.explain(candidates=[{"target": f"{c.kind}:{c.target}", "coverage": c.coverage, "request": c.request,
                            **({"how": c.how} if c.how else {})} for c in ([faq] if faq else []) + flows])
     return choice
+
+
+def _answer_first(t: BotTurn, faq: Choice, flow: Choice) -> bool:
+    """As specific as a flow that would ask something back, a FAQ entry answers a question at once
+    ("quais convênios vocês aceitam?")."""
+    return faq.rank == flow.rank and looks_like_question(t) and not answers_only(t, flow.target)
 
 
 def _faq_choice(t: BotTurn, index: ExampleIndex | None, details: frozenset[str]) -> Choice | None:
@@ -112,6 +121,8 @@ def _faq_choice(t: BotTurn, index: ExampleIndex | None, details: frozenset[str])
         return None
     best = max(ranked, key=lambda c: (c.coverage, c.score))
     confident = reading.confident and best.target == reading.best.entry
+    if confident and best.score >= SURE_FAQ:
+        return best
     return best if best.coverage >= (MIN_FAQ_COVERAGE if confident else FAQ_COVERAGE) else None
 
 
@@ -123,6 +134,8 @@ def _flow_choices(t: BotTurn, index: ExampleIndex | None, besides: str | None,
     best guess below its threshold counts when its examples explain the whole request."""
     found: list[Choice] = []
     triggered = t.triggered_flows()
+    if besides is not None:  # a greeting while a question waits is small talk, not the greeting flow again
+        triggered = [(f, how) for f, how in triggered if not _greets(t, f)]
     if index is not None and (weak := _weak_intent(t)) is not None:
         triggered += [(flow.id, "weak_intent") for flow in t.bot.flows.values() if weak in flow.triggers.intents]
     for flow, how in triggered:
@@ -138,6 +151,11 @@ def _flow_choices(t: BotTurn, index: ExampleIndex | None, besides: str | None,
             continue
         found.append(Choice("flow", flow, coverage, how=how, request=request))
     return found
+
+
+def _greets(t: BotTurn, flow_id: str) -> bool:
+    flow = t.bot.flows.get(flow_id)
+    return flow is not None and flow.triggers.first_message
 
 
 def _weak_intent(t: BotTurn) -> str | None:
@@ -175,6 +193,20 @@ def _entity_words(t: BotTurn) -> frozenset[str]:
         if entity.get("entity") in ("date", "time", "datetime", "interval"):
             words |= _WHEN_WORDS  # "amanhã cedo": the period is part of when
     return frozenset(words)
+
+
+def reads_better(t: BotTurn, answer: Answer) -> bool:
+    """An option the parser only guessed (a fuzzy likeness in a sentence) gives way to any reading of
+    `choose`; an option a question names ("qnto custa a pediatria?") to a reading that explains more of
+    the message than the option's names do."""
+    if not (answer.loose or answer.asked) or answer.option is None:
+        return False
+    choice = choose(t, besides=t.flow.id if t.flow is not None else None)
+    if choice is None or answer.loose:
+        return choice is not None
+    index = t.services.examples
+    named = index.share(t.event.text, names(answer.option)) if index is not None else 1.0
+    return choice.coverage > named
 
 
 def answers_only(t: BotTurn, flow_id: str) -> bool:
@@ -342,6 +374,12 @@ async def read_idle(t: BotTurn) -> Assisted:
     if not t.event.text.strip() and t.event.choice_id is None:
         return Assisted(False)
     choice = choose(t)
+    greets = any(f.triggers.first_message for f in t.bot.flows.values())
+    if (choice is not None and choice.kind == "flow" and t.state.turns == 0 and greets
+            and answers_only(t, choice.target)):
+        t.took("flow", flow=choice.target, coverage=choice.coverage, how=choice.how)
+        await t.run(t.start_flow(choice.target))  # a question in the first message: answered, then the greeting
+        return Assisted(True)
     if choice is not None and choice.kind == "flow":
         t.took("flow", flow=choice.target, coverage=choice.coverage, how=choice.how)
         return Assisted(True, choice.target)
@@ -350,7 +388,7 @@ async def read_idle(t: BotTurn) -> Assisted:
         return Assisted(True)
     if t.state.turns == 0:  # a first message: greet as usual
         return Assisted(False)
-    if (kind := small_talk(t)) is not None:
+    if (kind := small_talk(t)) is not None and kind != "greeting":  # a greeting, with nothing waiting: the menu
         t.took("small_talk", said=kind)
         t.say(t.message(kind))
         return Assisted(True)

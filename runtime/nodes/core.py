@@ -86,8 +86,8 @@ async def resume_ask(node: AskNode, t: BotTurn) -> Outcome:
     """The reading order at a question: its parser; then, when the answer does not fit, the FAQ or
     another flow, small talk and the language model (`runtime.nodes.context`); then a re-prompt."""
     answer = inputs.read(node, t.event, t.local_now)
-    if answer is not None and answer.loose and context.choose(t, besides=t.flow.id if t.flow else None):
-        answer = None  # a guessed option, and the FAQ or another flow reads the message better
+    if answer is not None and answer.option is not None and context.reads_better(t, answer):
+        answer = None  # a guessed option, or one a question names, and the FAQ or a flow reads it better
     if answer is not None:
         t.memo["answered"] = node.input
         t.state.vars[node.var] = answer.value

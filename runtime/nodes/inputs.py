@@ -29,6 +29,7 @@ class Answer:
     value: Any
     option: Option | None = None
     loose: bool = False  # an option matched by a partial or misspelt name in a longer message: a guess
+    asked: bool = False  # an option named in a question ("qnto custa a pediatria?"): maybe what it asks about
 
 
 def read(node: AskNode, event: InboundEvent, now: datetime) -> Answer | None:
@@ -42,10 +43,13 @@ def read(node: AskNode, event: InboundEvent, now: datetime) -> Answer | None:
     if node.input == "choice":
         index = nlu.pick_option(text, [_names(o) for o in node.options])
         if index is None:  # a misspelt name in a sentence ("quero a pediatrya"): the one option it names
-            named = [o for o in node.options if _shares_a_word(node, text, o)]
-            return Answer(named[0].id, named[0], loose=True) if len(named) == 1 else None
+            sharing = [o for o in node.options if _shares_a_word(node, text, o)]
+            return Answer(sharing[0].id, sharing[0], loose=True) if len(sharing) == 1 else None
         option = node.options[index]
-        if _named_options(node, text) == [option] or len(nlu.normalise(text).split()) < LOOSE_WORDS:
+        outright = _named_options(node, text) == [option]
+        if outright and _asks(text):
+            return Answer(option.id, option, asked=True)
+        if outright or len(nlu.normalise(text).split()) < LOOSE_WORDS:
             return Answer(option.id, option)
         if not _shares_a_word(node, text, option):  # a fuzzy likeness over a whole sentence: no answer
             return None
@@ -142,9 +146,23 @@ def _by_title(node: AskNode, text: str) -> Option | None:
     return found[0] if len(found) == 1 else None
 
 
+def names(option: Option) -> list[str]:
+    """What a patient may type to name an option: its titles, its id in words, its synonyms."""
+    return _names(option)
+
+
 def _names(option: Option) -> list[str]:
     titles = [option.title] if isinstance(option.title, str) else list(option.title.values())
     return [*titles, option.id.replace("_", " "), *option.synonyms]
+
+
+_QUESTION_OPENERS = frozenset({"quanto", "quanta", "qual", "quais", "quando", "onde", "como", "porque"})
+
+
+def _asks(text: str) -> bool:
+    """A question ("qnto custa a pediatria?"): an option it names may be what it asks about, not the answer."""
+    words = nlu.normalise(text).split()
+    return "?" in text or (bool(words) and words[0] in _QUESTION_OPENERS)
 
 
 def _shares_a_word(node: AskNode, text: str, option: Option) -> bool:
