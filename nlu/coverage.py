@@ -29,12 +29,14 @@ STOPWORDS = frozenset(
     "eu me te se voce voces vcs meu minha meus minhas seu sua seus suas nosso nossa ele ela eles elas lhe "
     "isso esse essa este esta aquele aquela ai aqui la entao mas tambem ja so bem muito mesmo msm ne tipo "
     "oi ola bom boa dia tarde noite gostaria queria quero preciso favor sera ser nao sim ok pouco pouquinho "
-    "ainda assim acho hein ta ah pois".split()
+    "ainda assim acho hein ta ah pois dai daqui ae rs kk beleza okay certo valeu obrigado obrigada show legal "
+    "otimo perfeito combinado entendi".split()
 )
 
 
 # They tell what kind of question it is, never what about: covering only them explains nothing.
 INTERROGATIVES = frozenset("como quando quanto quanta quantos quantas qual quais onde porque quem".split())
+INTERROGATIVE_WEIGHT = 0.5
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,7 +55,8 @@ def content_words(text: str) -> tuple[str, ...]:
 @lru_cache(maxsize=65536)
 def same_word(a: str, b: str) -> bool:
     """Equal, a plural, the same stem of five letters or more with at most one more letter ("pediatra",
-    "pediatria"), or one typo in a word of seven letters or more ("quando" and "quanto" stay apart)."""
+    "pediatria"), the same stem once a verb or noun ending is dropped ("chego", "chegar"), or one typo in
+    a word of seven letters or more ("quando" and "quanto" stay apart)."""
     if a == b or a + "s" == b or b + "s" == a:
         return True
     shorter = min(len(a), len(b))
@@ -66,7 +69,23 @@ def same_word(a: str, b: str) -> bool:
         prefix += 1
     if prefix >= max(5, shorter - 2) and abs(len(a) - len(b)) <= 1:  # "atendem" is no "atendente"
         return True
+    if _stem(a) == _stem(b) and len(_stem(a)) >= MIN_STEM:  # "chego", "chegar", "chegue"
+        return True
     return shorter >= 7 and abs(len(a) - len(b)) <= 1 and Levenshtein.distance(a, b) <= 1
+
+
+# Verb and noun endings, longest first: what is left is the stem ("chegar", "chego" -> "cheg").
+_ENDINGS = tuple(sorted("ar er ir o a e os as es am em ando endo indo ado ada ados adas ido ida ou ei ava aram ue uei "
+                        "amos emos imos aria eria iria".split(), key=len, reverse=True))
+MIN_STEM = 4
+
+
+@lru_cache(maxsize=65536)
+def _stem(word: str) -> str:
+    for ending in _ENDINGS:
+        if word.endswith(ending) and len(word) - len(ending) >= MIN_STEM:
+            return word[:-len(ending)]
+    return word
 
 
 class ExampleIndex:
@@ -96,7 +115,10 @@ class ExampleIndex:
         return target in self._examples
 
     def weight(self, word: str) -> float:
-        return self._idf.get(word, self._unknown)
+        """How much a word tells: the rarer the more; a question word tells the kind of question, not
+        what about, so half as much."""
+        weight = self._idf.get(word, self._unknown)
+        return weight * INTERROGATIVE_WEIGHT if word in INTERROGATIVES else weight
 
     def coverage(self, text: str, target: str, *, ignore: frozenset[str] = frozenset()) -> Coverage:
         """How much of `text` the target's examples explain together (a FAQ entry's paraphrases are one

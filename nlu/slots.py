@@ -23,15 +23,21 @@ _CORRECTION = re.compile(
 )
 
 
+# "pediatria... não, clínica geral": a "não" after a pause, followed by what replaces what came before.
+_TAKEN_BACK = re.compile(r"\w[\s]*(?:\.{2,}|…|,|;)\s*n[ãa]o\b[\s,.!…]*(\w.*)$", re.IGNORECASE)
+
+
 def corrected(text: str) -> str | None:
     """The part of `text` after its last correction marker, or None when it has none.
 
-    "amil, quer dizer, hapvida" -> "hapvida"; "terça... ops, quarta" -> "quarta".
+    "amil, quer dizer, hapvida" -> "hapvida"; "terça... ops, quarta" -> "quarta";
+    "pediatria... não, clínica geral" -> "clinica geral".
     """
     folded = normalise(text)
     found = list(_CORRECTION.finditer(f" {folded} "))
     if not found:
-        return None
+        taken_back = _TAKEN_BACK.search(text)
+        return normalise(taken_back.group(1)) or None if taken_back is not None else None
     tail = f" {folded} "[found[-1].end():].strip()
     return tail or None
 

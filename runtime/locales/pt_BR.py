@@ -100,7 +100,9 @@ MEDICAL_WORDS = frozenset(
     "dor doi doendo febre sintoma sintomas remedio remedios medicamento medicamentos dose dosagem comprimido "
     "comprimidos sangramento sangrando tontura desmaio desmaiei alergia alergico dipirona ibuprofeno paracetamol "
     "antibiotico amoxicilina vomito vomitando diarreia infeccao inflamacao diagnostico tratamento posologia "
-    "gravidez gravida infarto avc convulsao machucado ferida queimadura tosse".split()
+    "gravidez gravida infarto avc convulsao machucado ferida queimadura tosse coceira mancha manchas inchado "
+    "inchada inchaco caroco nodulo ardendo ardencia enjoo enjoada enjoado nausea gripe gripado gripada resfriado "
+    "virose catarro".split()
 )
 MEDICAL_PHRASES = ("falta de ar", "pressão alta", "pressão baixa", "posso tomar", "devo tomar", "posso dar",
                    "passando mal", "mal estar", "pode tomar", "pode dar", "manchas vermelhas")
@@ -137,7 +139,7 @@ SMALL_TALK: dict[str, str] = {
              r"nao sei nao|ainda nao sei|mais tarde eu)",
     "thanks": r"\b(obrigad\w*|obg|brigad\w*|valeu|vlw|agradec\w*|grat[oa]|thanks?|thank you)\b",
     "goodbye": r"^(ate (logo|mais|breve|amanha|depois|a proxima)|falou|bye|fui|abracos?|beijos?|bjs?)\b",
-    "laughter": r"^(k+|(ha)+h?|(he)+h?|(hi)+h?|(rs)+|lol|ksks\w*)$",
+    "laughter": r"^(k+|(ha)+h?|(he)+h?|(hi)+h?|(rs)+|lol|ksks\w*)\b",
     "greeting": r"^((oi+e?|ola|opa|e ai|bom dia|boa tarde|boa noite)( tudo (bem|bom|certo))?|tudo (bem|bom|certo)( com "
                 r"(voce|voces))?|como (vai|voce esta|vcs estao))$",
     "acknowledged": r"^(ok(ay|ey)?|blz|beleza|certo|ta bom|ta|entendi|entendido|show|joia|perfeito|"
@@ -146,7 +148,7 @@ SMALL_TALK: dict[str, str] = {
 
 # A message that asks something (an unanswered one gets `unanswered`, not "I did not understand").
 QUESTION_WORDS = frozenset("qual quais quanto quanta quantos quantas quando onde como porque por que quem "
-                           "pode podem posso tem voces aceitam atendem atende precisa preciso".split())
+                           "pode podem posso tem voces aceitam atendem atende precisa".split())
 
 # Small talk from the language model may not speak of money, times or days (read on normalised text:
 # lower case, no accents, punctuation dropped, letter runs squeezed).

@@ -22,6 +22,7 @@ from flows.nodes import (
 )
 from flows.templating import render
 from nlu.lexicon import ORDINALS
+from nlu.slots import corrected
 from runtime.engine.outcomes import Go, Outcome, Wait
 from runtime.locales import YES_NO_IDS
 from runtime.nodes import context
@@ -256,6 +257,7 @@ async def _not_understood(node: BookNode | RescheduleNode, t: BotTurn, step: Ste
     flow, small talk, the language model); else ask again."""
     calendar = scheduler_of(t).calendar
     text = t.event.text.strip()
+    text = corrected(text) or text  # "quarta, digo, quinta de manhã"
     pref = None
     if text and step.get("stage") != "confirm" and nlu.parse_date(text, t.local_now) is None:
         pref = _time_wish(t, around=_offered_day(step, calendar))  # "tem às 11h?": on the day offered
@@ -398,7 +400,7 @@ def _said_now(t: BotTurn, calendar: Any) -> dict[str, str] | None:
     text = t.event.text.strip() if t.event.kind not in ("timer", "system") else ""
     if not text or text.isdigit() or t.event.choice_id is not None:
         return None
-    return preference(text, t.local_now, calendar)
+    return preference(corrected(text) or text, t.local_now, calendar)
 
 
 async def resume_book(node: BookNode, t: BotTurn) -> Outcome:

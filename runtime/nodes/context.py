@@ -178,6 +178,9 @@ _WHEN_WORDS = frozenset({"cedo", "manha", "manhazinha", "tarde", "tardinha", "no
                          "depois", "semana", "mes", "dia", "horario", "hora", "horas"})
 
 
+_NAME_LEAD_WORDS = frozenset({"chamo", "chamar", "chama", "chamem", "nome", "sou", "aqui", "fala", "pode", "podem"})
+
+
 def _entity_words(t: BotTurn) -> frozenset[str]:
     """The words that carry the message's entities (a plan, a specialty, a date, who and how old)."""
     text = t.event.text
@@ -190,8 +193,12 @@ def _entity_words(t: BotTurn) -> frozenset[str]:
             words.add(str(entity.get("value")))
         elif entity.get("entity") == "age":
             words |= {"anos", "ano", "meses", "mes", "aninhos"}
+        elif entity.get("entity") == "person_name":  # "me chamo Tatiana": who, not what is asked
+            words |= set(normalise(str(entity.get("value"))).split()) | _NAME_LEAD_WORDS
         if entity.get("entity") in ("date", "time", "datetime", "interval"):
             words |= _WHEN_WORDS  # "amanhã cedo": the period is part of when
+    if t.memo.get("deflected"):  # the symptoms were answered by the deflection: the rest is the request
+        words |= {normalise(w) for w in t.words.medical_words} | {"ta", "esta", "estou", "to", "com"}
     return frozenset(words)
 
 
@@ -207,6 +214,22 @@ def reads_better(t: BotTurn, answer: Answer) -> bool:
     index = t.services.examples
     named = index.share(t.event.text, names(answer.option)) if index is not None else 1.0
     return choice.coverage > named
+
+
+def also_wants(t: BotTurn) -> Outcome | None:
+    """After a short answer taken from a longer message ("sim, quero remarcar", "me chamo Tatiana e queria
+    marcar uma consulta"): the flow the rest of the message clearly asks for, as a switch; else None."""
+    if len(normalise(t.event.text).split()) < 3:
+        return None
+    choice = choose(t, besides=t.flow.id if t.flow is not None else None)
+    if (choice is None or choice.kind != "flow" or answers_only(t, choice.target) or choice.how == "weak_intent"
+            or choice.request < WEAK_COVERAGE):
+        return None
+    t.took("flow", flow=choice.target, coverage=choice.coverage, how=choice.how, after="answer")
+    t.notices.append({"kind": "digression", "from": f"{t.flow.id if t.flow else ''}/{t.state.node}",
+                      "to": choice.target})
+    t.clear()
+    return Jump(choice.target)
 
 
 def answers_only(t: BotTurn, flow_id: str) -> bool:
@@ -332,8 +355,7 @@ async def consult(t: BotTurn, node: Node, question: Question, release: Release |
                 await release()
             await leave_flows(t)
             return Jump(t.bot.llm.handoff_flow or t.bot.fallback_flow or t.bot.entry_flow)
-    t.memo["lead"] = "unanswered"  # out of scope
-    return None
+    return None  # out of scope: the re-prompt says so when the message asked something
 
 
 def _turns_down(t: BotTurn) -> bool:
@@ -352,10 +374,17 @@ async def _fill_answer(node: Node, t: BotTurn, question: Question, value: str) -
     return await resume(node, t)
 
 
+def asked_in_passing(t: BotTurn) -> bool:
+    """The message is a question of its own nothing here answers (out of scope for the model, or a
+    sentence that asks), not a failed answer to the waiting question ("como assim" is one)."""
+    words = normalise(t.event.text).split() if t.event.text else []
+    return looks_like_question(t) and len(words) >= 3
+
+
 def lead(t: BotTurn, input_type: str) -> str:
     """What a re-prompt says before the question: that there is no answer to a question asked in
     passing, else that the answer was not understood and what is expected."""
-    if t.memo.get("lead") == "unanswered" or looks_like_question(t):
+    if looks_like_question(t):
         return t.message("unanswered")
     expected = t.words.expected.get(input_type, "")
     return f"{t.message('invalid')} {expected}".strip()

@@ -92,6 +92,8 @@ async def resume_ask(node: AskNode, t: BotTurn) -> Outcome:
         t.memo["answered"] = node.input
         t.state.vars[node.var] = answer.value
         t.state.retries = 0
+        if node.input in ("yes_no", "name") and (wanted := context.also_wants(t)) is not None:
+            return wanted  # "blz, quero marcar então": the answer, then what the rest of the message asks for
         return Go(answer.option.next if answer.option and answer.option.next else node.next)
     taken = await context.unfit(node, t, question(node, t))
     if taken is not None:
@@ -100,10 +102,11 @@ async def resume_ask(node: AskNode, t: BotTurn) -> Outcome:
 
 
 def _reprompt(node: AskNode, t: BotTurn) -> Outcome:
-    t.state.retries += 1
+    lead = context.lead(t, node.input)
+    if not context.asked_in_passing(t):  # a question asked in passing is no failed answer
+        t.state.retries += 1
     context.note_reprompt(t)
     if t.state.retries <= node.retries:
-        lead = context.lead(t, node.input)
         if node.reprompt and lead != t.message("unanswered"):
             t.say(t.text(node.reprompt), options=t.options(node), options_style=node.options_style,
                   list_button=t.text(node.list_button) if node.list_button else "")

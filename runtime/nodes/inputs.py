@@ -18,7 +18,7 @@ from typing import Any
 import nlu
 from flows.messages import InboundEvent
 from flows.nodes import AskNode, Option
-from nlu.coverage import content_words, same_word
+from nlu.coverage import INTERROGATIVES, content_words, same_word
 from nlu.lexicon import LAST_WORDS, ORDINALS
 from nlu.slots import corrected, person_name
 from runtime.locales import YES_NO_IDS
@@ -172,8 +172,8 @@ def _shares_a_word(node: AskNode, text: str, option: Option) -> bool:
         return {w for name in _names(o) for w in content_words(name)}
 
     others = set().union(*(words(o) for o in node.options if o is not option))
-    return any(same_word(a, b) and not any(same_word(a, c) for c in others)
-               for a in content_words(text) for b in words(option))
+    said = [w for w in content_words(text) if w not in INTERROGATIVES]  # "onde" names no option
+    return any(same_word(a, b) and not any(same_word(a, c) for c in others) for a in said for b in words(option))
 
 
 def _named_options(node: AskNode, text: str) -> list[Option]:

@@ -20,7 +20,7 @@ from runtime.service.wiring import build_services
 from .fake_openai import FakeOpenAI, command
 
 CLINIC = Path(__file__).parents[2] / "examples" / "clinic"
-MIN_TURNS = 100
+MIN_TURNS = 300
 OFFLINE_FLOOR = 0.85  # the share of turns handled right without a model, at least
 WITH_MODEL_FLOOR = 0.93  # ... and with the scripted model
 
