@@ -89,8 +89,10 @@ class TimerKinds:
         return set(self._kinds)
 
 
-async def _nothing(t: Any) -> Assisted:
-    return Assisted(False)
+async def _triggered(t: Any) -> Assisted:
+    """Without papo's own reading steps: the flow the message triggers, if any."""
+    flow = t.triggered_flow()
+    return Assisted(flow is not None, flow)
 
 
 async def _unguarded(t: Any) -> bool:
@@ -103,5 +105,5 @@ class Handlers:
 
     nodes: NodeRegistry = field(default_factory=NodeRegistry)
     timers: TimerKinds = field(default_factory=TimerKinds)
-    idle: IdleHandler = _nothing  # a message that no question waits for and no trigger takes
+    idle: IdleHandler = _triggered  # a message no question waits for: which flow, or what answer
     safety: SafetyHandler = _unguarded  # medical, urgent, opt-out, privacy: read first, wherever the conversation is

@@ -129,8 +129,8 @@ async def route(t: Turn[Any]) -> None:
     assisted = await t.handlers.idle(t)  # a trigger or the FAQ, small talk, the language model, the fallback
     if assisted.flow is not None:
         await t.run(t.start_flow(assisted.flow))
-    elif not assisted.answered or t.state.turns == 0:  # a first message answered in passing: then the greeting
-        await t.run(t.start_flow(_idle_flow(t, triggers=not assisted.answered)))
+    elif not assisted.answered or t.state.turns == 0:  # the idle handler chose no flow: the first or fallback one
+        await t.run(t.start_flow(_idle_flow(t)))
     t.took("start", flow=t.state.flow)
 
 
@@ -142,10 +142,7 @@ async def _timer(t: Turn[Any]) -> None:
     await handler(t, dict(t.event.data.get("payload", {})))
 
 
-def _idle_flow(t: Turn[Any], *, triggers: bool = True) -> str:
-    triggered = t.triggered_flow() if triggers else None
-    if triggered is not None:
-        return triggered
+def _idle_flow(t: Turn[Any]) -> str:
     bot = t.bot
     if t.state.turns == 0:
         return next((f.id for f in bot.flows.values() if f.triggers.first_message), bot.entry_flow)

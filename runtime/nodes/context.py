@@ -421,10 +421,10 @@ async def read_idle(t: BotTurn) -> Assisted:
         t.took("small_talk", said=kind)
         t.say(t.message(kind))
         return Assisted(True)
-    if t.intent() not in (None, *OUT_OF_SCOPE):  # the nlu knows this message, no flow takes it: the menu
-        return Assisted(False)
     if t.services.llm is not None and t.event.text.strip():
         return act(t, (await decide(t)).command)
+    if t.intent() not in (None, *OUT_OF_SCOPE):  # the nlu knows this message, no flow takes it: the menu
+        return Assisted(False)
     if t.bot.messages.get("fallback"):
         t.took("fallback")
         t.say(t.message("fallback"))
