@@ -222,8 +222,7 @@ def also_wants(t: BotTurn) -> Outcome | None:
     if len(normalise(t.event.text).split()) < 3:
         return None
     choice = choose(t, besides=t.flow.id if t.flow is not None else None)
-    if (choice is None or choice.kind != "flow" or answers_only(t, choice.target) or choice.how == "weak_intent"
-            or choice.request < WEAK_COVERAGE):
+    if choice is None or choice.kind != "flow" or choice.how == "weak_intent" or choice.request < WEAK_COVERAGE:
         return None
     t.took("flow", flow=choice.target, coverage=choice.coverage, how=choice.how, after="answer")
     t.notices.append({"kind": "digression", "from": f"{t.flow.id if t.flow else ''}/{t.state.node}",
