@@ -80,6 +80,11 @@ _ENDINGS = tuple(sorted("ar er ir o a e os as es am em ando endo indo ado ada ad
 MIN_STEM = 4
 
 
+def same_stem(a: str, b: str) -> bool:
+    """The same word once a verb or noun ending is dropped ("vomitou", "vomito"); stricter than `same_word`."""
+    return a == b or (_stem(a) == _stem(b) and len(_stem(a)) >= MIN_STEM)
+
+
 @lru_cache(maxsize=65536)
 def _stem(word: str) -> str:
     for ending in _ENDINGS:
@@ -183,4 +188,4 @@ TOPIC_RARITY = 0.02  # of all examples, at most (or two): common words ("tem", "
 OFF_TOPIC = 0.5  # what is left of the coverage of a message that names none of the target's topic words
 
 
-__all__ = ["INTERROGATIVES", "STOPWORDS", "Coverage", "ExampleIndex", "content_words", "same_word"]
+__all__ = ["INTERROGATIVES", "STOPWORDS", "Coverage", "ExampleIndex", "content_words", "same_stem", "same_word"]

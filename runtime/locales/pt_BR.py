@@ -102,7 +102,8 @@ MEDICAL_WORDS = frozenset(
     "antibiotico amoxicilina vomito vomitando diarreia infeccao inflamacao diagnostico tratamento posologia "
     "gravidez gravida infarto avc convulsao machucado ferida queimadura tosse coceira mancha manchas inchado "
     "inchada inchaco caroco nodulo ardendo ardencia enjoo enjoada enjoado nausea gripe gripado gripada resfriado "
-    "virose catarro".split()
+    "virose catarro grave febril dores sangrou machucou torceu quebrou inflamado inflamada infeccionado pus "
+    "vomitou vomitar colica colicas".split()
 )
 MEDICAL_PHRASES = ("falta de ar", "pressão alta", "pressão baixa", "posso tomar", "devo tomar", "posso dar",
                    "passando mal", "mal estar", "pode tomar", "pode dar", "manchas vermelhas")

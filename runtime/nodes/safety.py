@@ -20,6 +20,7 @@ from functools import lru_cache
 from typing import Literal
 
 from nlu import normalise
+from nlu.coverage import same_stem
 from runtime.locales import Pack
 from runtime.nodes.services import BotTurn
 
@@ -48,7 +49,7 @@ def topic_of(t: BotTurn) -> Topic | None:
         return None
     words, padded = set(text.split()), f" {text} "
     folded = _folded(t.words)
-    for topic in ("urgent", "privacy", "opt_in", "opt_out"):
+    for topic in ("urgent", "privacy", "opt_out", "opt_in"):  # "não quero mais receber lembretes" is no opt-in
         found_words, found_phrases = folded[topic]
         if words & found_words or any(p in padded for p in found_phrases):
             return topic
@@ -59,11 +60,18 @@ def topic_of(t: BotTurn) -> Topic | None:
 
 def is_medical(t: BotTurn) -> bool:
     """The message names a symptom, a medicine or a dose (the conversation's language pack, plus the
-    bot's `llm.medical_keywords`): it is never answered by the FAQ or the model."""
+    bot's `llm.medical_keywords`), in any of its forms ("vomitou", "vômito"): it is never answered by
+    the FAQ or the model."""
     text = normalise(t.event.text) if t.event.text else ""
     words, phrases = _folded(t.words)["medical"]
-    extra = {normalise(w) for w in t.bot.llm.medical_keywords}
-    return bool(set(text.split()) & (words | extra)) or any(p in f" {text} " for p in phrases)
+    known = words | {normalise(w) for w in t.bot.llm.medical_keywords}
+    said = set(text.split())
+    if said & known or any(p in f" {text} " for p in phrases):
+        return True
+    return any(same_stem(w, k) for w in said if len(w) >= STEMMED for k in known if len(k) >= STEMMED)
+
+
+STEMMED = 5  # shorter words only match as they are
 
 
 async def guard(t: BotTurn) -> bool:

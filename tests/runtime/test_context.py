@@ -178,3 +178,26 @@ async def test_a_name_in_the_decision_is_not_shown(open_bot: OpenBot) -> None:
     assert {"entity": "person_name", "extractor": "papo.slots", "value": "…"} in notice["entities"]
     assert "Juliana" not in str(notice)
     assert h.last[-1].state.vars["resposta"] == "Juliana Prado"
+
+
+@pytest.mark.parametrize(("said", "topic"), [
+    ("meu bebê vomitou a noite toda", "medical"),  # a form of "vômito"
+    ("ela tá tossindo muito", "medical"),
+    ("não quero mais receber lembretes", "opt_out"),  # not the opt-in "receber lembretes"
+    ("quero receber lembretes de novo", "opt_in"),
+    ("apaguem meus dados por favor", "privacy"),
+    ("meu pai está com dor no peito", "urgent"),
+])
+async def test_safety_reads_word_forms_and_the_most_pressing_topic(open_bot: OpenBot, said: str, topic: str) -> None:
+    h = await open_bot("questions")
+    await h.say(choice_id="q_text")
+    await h.say(said)
+    assert decision(h)["step"] == "safety" and decision(h)["topic"] == topic
+
+
+@pytest.mark.parametrize("said", ["funciona em feriado?", "quero marcar um retorno", "o resultado do exame de sangue"])
+async def test_words_like_medical_ones_are_not_medical(open_bot: OpenBot, said: str) -> None:
+    h = await open_bot("questions")
+    await h.say(choice_id="q_text")
+    await h.say(said)
+    assert decision(h)["step"] == "answer"
