@@ -123,10 +123,11 @@ RELATIONS = {
     "avo": "avo", "vovo": "avo", "neto": "neto", "neta": "neta", "sobrinho": "sobrinho", "sobrinha": "sobrinha",
     "irmao": "irmao", "irma": "irma", "sogra": "sogra", "sogro": "sogro", "bebe": "bebe", "nenem": "bebe",
     "enteado": "enteado", "enteada": "enteada", "tio": "tio", "tia": "tia", "namorado": "namorado",
-    "namorada": "namorada", "crianca": "crianca",
+    "namorada": "namorada", "crianca": "crianca", "filhinha": "filha", "filhinho": "filho", "netinha": "neta",
+    "netinho": "neto", "bebezinho": "bebe", "bebezinha": "bebe", "nenenzinho": "bebe", "vovozinha": "avo",
 }
 CHILDREN = frozenset({"filha", "filho", "neto", "neta", "bebe", "crianca", "sobrinho", "sobrinha", "enteado",
-                      "enteada"})
+                      "enteada"})  # the values `relation` gives for whom a pediatrician may see
 _RELATION = re.compile(
     r"\b(?:pra|para|p|da|do|de|a|o|com|minha|meu|nossa|nosso|consulta d[ao]|marcar pr[ao])\s+(?:minha|meu|nossa|nosso|"
     r"a minha|o meu)?\s*(" + "|".join(sorted(RELATIONS, key=len, reverse=True)) + r")\b"

@@ -51,8 +51,10 @@ class Pack:
     urgent_phrases: tuple[str, ...]
     opt_out_phrases: tuple[str, ...]  # stop proactive messages (anywhere in the message)
     opt_out_words: frozenset[str]  # ... (the whole message)
+    opt_out_pairs: tuple[frozenset[str], frozenset[str]]  # ... or a word of each, anywhere in the message
     opt_in_phrases: tuple[str, ...]  # start them again
     privacy_phrases: tuple[str, ...]  # a request about the patient's personal data
+    privacy_pairs: tuple[frozenset[str], frozenset[str]]  # ... or a word of each, anywhere in the message
     small_talk: Mapping[str, re.Pattern[str]]  # kind (a `messages` key: thanks, later...) -> pattern, in order
     question_words: frozenset[str]  # words that make a message a question
 
@@ -84,8 +86,9 @@ def _pack(module: ModuleType) -> Pack:
         medical_words=module.MEDICAL_WORDS, medical_phrases=module.MEDICAL_PHRASES,
         money_or_time=re.compile(module.MONEY_OR_TIME), expected=MappingProxyType(module.EXPECTED),
         urgent_words=module.URGENT_WORDS, urgent_phrases=module.URGENT_PHRASES,
-        opt_out_phrases=module.OPT_OUT_PHRASES, opt_out_words=module.OPT_OUT_WORDS,
+        opt_out_phrases=module.OPT_OUT_PHRASES, opt_out_words=module.OPT_OUT_WORDS, opt_out_pairs=module.OPT_OUT_PAIRS,
         opt_in_phrases=module.OPT_IN_PHRASES, privacy_phrases=module.PRIVACY_PHRASES,
+        privacy_pairs=module.PRIVACY_PAIRS,
         small_talk=MappingProxyType({kind: re.compile(p) for kind, p in module.SMALL_TALK.items()}),
         question_words=module.QUESTION_WORDS)
 

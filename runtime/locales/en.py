@@ -117,6 +117,11 @@ URGENT_PHRASES = ("cannot breathe", "can't breathe", "cant breathe", "chest pain
 OPT_OUT_PHRASES = ("stop sending", "stop messaging", "no more messages", "unsubscribe", "do not message me",
                    "don't message me", "dont message me", "opt out", "remove my number")
 OPT_OUT_WORDS = frozenset({"stop", "unsubscribe", "optout"})  # the whole message
+# ... or a word of each list, in any order ("stop all these messages", "please erase all my information").
+OPT_OUT_PAIRS = (frozenset("stop unsubscribe block".split()),
+                 frozenset("message messages reminder reminders notification notifications texts".split()))
+PRIVACY_PAIRS = (frozenset("delete erase remove forget".split()),
+                 frozenset("data information details record records account".split()))
 OPT_IN_PHRASES = ("send me messages", "start sending", "send me reminders", "opt in", "resume messages")
 PRIVACY_PHRASES = ("delete my data", "erase my data", "remove my data", "delete my information", "my personal data",
                    "what data do you have", "data protection", "lgpd", "gdpr", "forget me", "delete my account")

@@ -123,6 +123,14 @@ OPT_OUT_PHRASES = ("nao quero mais receber", "não quero receber", "parem de me 
                    "cancelar as mensagens", "cancelar mensagens", "chega de mensagem", "nao mande mais mensagem",
                    "nao quero mais mensagens", "nao quero mais lembretes", "parar as mensagens")
 OPT_OUT_WORDS = frozenset({"pare", "parar", "para", "stop", "chega", "descadastrar"})  # the whole message
+# ... or a word of each list, in any order ("chega de mensagens", "excluam todas as minhas informações").
+OPT_OUT_PAIRS = (frozenset("pare parem parar chega descadastrar descadastra descadastre descadastrem bloquear bloqueia "
+                           "bloqueiem".split()),
+                 frozenset("mensagem mensagens lembrete lembretes notificacao notificacoes aviso avisos lista spam "
+                           "whatsapp zap".split()))
+PRIVACY_PAIRS = (frozenset("apagar apague apaguem apaga excluir exclua excluam exclui deletar delete deletem remover "
+                           "remova removam esquecer esquecam eliminar elimine eliminem".split()),
+                 frozenset("dados informacoes informacao cadastro historico registros".split()))
 OPT_IN_PHRASES = ("quero receber mensagens", "quero receber lembretes", "voltar a receber", "pode mandar mensagens",
                   "receber lembretes", "ativar lembretes")
 PRIVACY_PHRASES = ("apaguem meus dados", "apague meus dados", "apagar meus dados", "apaga meus dados",

@@ -94,10 +94,21 @@ def choose(t: BotTurn, *, besides: str | None = None) -> Choice | None:
     best_flow = max(flows, key=lambda c: c.rank) if flows else None
     choice = faq if faq is not None and (best_flow is None or faq.rank > best_flow.rank
                                          or _answer_first(t, faq, best_flow)) else best_flow
+    if choice is faq and faq is not None and (acting := _asked_to_act(t, flows)) is not None:
+        choice = acting
     t.memo["choice"] = choice
     t.explain(candidates=[{"target": f"{c.kind}:{c.target}", "coverage": c.coverage, "request": c.request,
                            **({"how": c.how} if c.how else {})} for c in ([faq] if faq else []) + flows])
     return choice
+
+
+def _asked_to_act(t: BotTurn, flows: list[Choice]) -> Choice | None:
+    """A message that asks nothing but names something to do ("quero marcar com o dr bruno sábado")
+    goes to the flow that does it, however well a FAQ entry matches its details."""
+    if looks_like_question(t):
+        return None
+    acting = [c for c in flows if not answers_only(t, c.target) and c.request >= MIN_INTENT_COVERAGE]
+    return max(acting, key=lambda c: c.rank) if acting else None
 
 
 def _answer_first(t: BotTurn, faq: Choice, flow: Choice) -> bool:

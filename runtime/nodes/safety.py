@@ -49,13 +49,19 @@ def topic_of(t: BotTurn) -> Topic | None:
         return None
     words, padded = set(text.split()), f" {text} "
     folded = _folded(t.words)
+    pairs = {"privacy": t.words.privacy_pairs, "opt_out": t.words.opt_out_pairs}
     for topic in ("urgent", "privacy", "opt_out", "opt_in"):  # "não quero mais receber lembretes" is no opt-in
         found_words, found_phrases = folded[topic]
-        if words & found_words or any(p in padded for p in found_phrases):
+        if words & found_words or any(p in padded for p in found_phrases) or _pair(words, pairs.get(topic)):
             return topic
     if text in {normalise(w) for w in t.words.opt_out_words}:
         return "opt_out"
     return "medical" if is_medical(t) else None
+
+
+def _pair(words: set[str], pair: tuple[frozenset[str], frozenset[str]] | None) -> bool:
+    """A word of each list: "excluam todas as minhas informações", "chega de mensagens"."""
+    return pair is not None and bool(words & pair[0]) and bool(words & pair[1])
 
 
 def is_medical(t: BotTurn) -> bool:

@@ -201,3 +201,19 @@ async def test_words_like_medical_ones_are_not_medical(open_bot: OpenBot, said: 
     await h.say(choice_id="q_text")
     await h.say(said)
     assert decision(h)["step"] == "answer"
+
+
+@pytest.mark.parametrize(("said", "topic"), [("por favor excluam todas as minhas informações", "privacy"),
+                                             ("chega de mensagens por favor", "opt_out")])
+async def test_a_word_of_each_list_in_any_order_is_enough(open_bot: OpenBot, said: str, topic: str) -> None:
+    h = await open_bot("questions")
+    await h.say(choice_id="q_choice")
+    await h.say(said)
+    assert decision(h)["topic"] == topic
+
+
+async def test_a_request_that_asks_nothing_goes_to_the_flow_that_acts(clinic: BotHarness) -> None:
+    """The FAQ entry about Dr. Bruno's days matches the details; the patient asked to book."""
+    replies = await clinic.say("quero marcar com o dr bruno sabado de manha")
+    assert texts(replies)[0].startswith("Escolha um horário para Consulta de pediatria")
+    assert [o.title for o in replies[0].options][:1] == ["Sáb 07/03 às 08:00"]
