@@ -19,7 +19,8 @@ from .templating import expression_names, template_names
 # What every template and condition sees (runtime.engine.turn.Turn.variables); no variable may take these names.
 BUILTINS = {"user": "the user's id on the channel", "channel": "the channel", "locale": "the conversation's language",
             "now": "the current time", "today": "today's date", "bot": "the bot's name",
-            "last_input": "the user's last message"}
+            "last_input": "the user's last message",
+            "entities": "what the user's last message says, by entity name (entities.age, entities.convenio)"}
 BUILTIN_VARIABLES = frozenset(BUILTINS)
 
 

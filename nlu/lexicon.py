@@ -30,13 +30,14 @@ DENY_PHRASES: frozenset[str] = frozenset({
     "nao", "n", "nn", "nao nao", "negativo", "nem", "nunca", "nope", "no", "nao quero",
     "melhor nao", "de jeito nenhum", "nao pode", "claro que nao", "nao obrigado", "nao obrigada",
     "agora nao", "ainda nao", "nao posso", "jamais", "nada disso", "errado", "incorreto",
-    "nao e isso", "cancela", "nao confirmo",
+    "nao e isso", "cancela", "nao confirmo", "era so isso", "so isso", "e so isso", "so isso mesmo",
 })
 AFFIRM_WORDS: frozenset[str] = frozenset({
     "sim", "pode", "claro", "isso", "confirmo", "confirmado", "ok", "okay", "certo", "exato",
     "positivo", "aham", "uhum", "beleza", "perfeito", "combinado", "fechado", "correto", "yes",
 })
-DENY_WORDS: frozenset[str] = frozenset({"nao", "n", "nn", "negativo", "nunca", "jamais", "nope"})
+DENY_WORDS: frozenset[str] = frozenset({"nao", "n", "nn", "negativo", "nunca", "jamais", "nope", "nops", "nop",
+                                        "naum"})
 
 # Emoji with a yes/no/thanks meaning; each is replaced by a word in `normalise`.
 EMOJI_WORDS: dict[str, str] = {

@@ -4,13 +4,18 @@ Each test talks to a fresh conversation on the embedded store: user lines, the r
 expected (exact text, `re:` pattern, `contains:`, options), where the conversation must be
 (`expect: {node, flow, waiting, vars}`) and `advance: 25h` to move the clock. A failure shows
 the transcript so far and a diff of the step that failed.
+
+A corpus (`papo test BOTDIR --dir corpus`) is the same files, scored per patient turn: every
+step with an expectation counts, and the run goes on after a failed step. A step may say what a
+scripted language model answers if it is asked (`llm: {command: ...}`); `run_case` hands each step
+to `before_step`, which a test uses to script a local OpenAI-compatible server.
 """
 
 from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -34,6 +39,9 @@ from runtime.service.wiring import build_services
 DEFAULT_START = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)  # a Monday, 09:00 in São Paulo
 
 
+BeforeStep = Callable[[dict[str, Any]], None]
+
+
 @dataclass
 class CaseResult:
     name: str
@@ -41,16 +49,17 @@ class CaseResult:
     failures: list[str] = field(default_factory=list)
     transcript: list[str] = field(default_factory=list)
     visited: set[str] = field(default_factory=set)
+    turns: list[bool] = field(default_factory=list)  # each step with an expectation: handled as expected?
 
     @property
     def passed(self) -> bool:
         return not self.failures
 
 
-def load_cases(root: Path) -> tuple[list[tuple[str, dict[str, Any]]], list[FlowIssue]]:
+def load_cases(root: Path, folder: str = "tests") -> tuple[list[tuple[str, dict[str, Any]]], list[FlowIssue]]:
     cases: list[tuple[str, dict[str, Any]]] = []
     issues: list[FlowIssue] = []
-    for path in sorted((root / "tests").glob("*.y*ml")):
+    for path in sorted((root / folder).glob("*.y*ml")):
         try:
             docs = [d for d in yaml.safe_load_all(path.read_text(encoding="utf-8")) if d is not None]
         except yaml.YAMLError as exc:
@@ -69,22 +78,32 @@ def load_cases(root: Path) -> tuple[list[tuple[str, dict[str, Any]]], list[FlowI
     return cases, issues
 
 
-async def run_case(library: BotLibrary, file: str, case: dict[str, Any], services: BotServices | None = None
-                   ) -> CaseResult:
+async def run_case(library: BotLibrary, file: str, case: dict[str, Any], services: BotServices | None = None,
+                   *, keep_going: bool = False, before_step: BeforeStep | None = None) -> CaseResult:
+    """Play one case; with `keep_going`, every step is played and scored (a corpus), not only those
+    before the first failure."""
     result = CaseResult(case["name"], file)
     start = datetime.fromisoformat(case["start"]) if "start" in case else DEFAULT_START
     client = fakeredis.FakeAsyncRedis(server=fakeredis.FakeServer())
     clock = ManualClock(start)
-    services = build_services(library.current, library.root, redis=client, clock=clock, base=services)
+    base = services
+    services = build_services(library.current, library.root, redis=client, clock=clock, base=base)
     harness = BotHarness(library, RedisStore(client), clock,
                          channel=case.get("channel", "test"), user=case.get("user", "test-user"), services=services)
     try:
         for number, step in enumerate(case["steps"], 1):
+            if before_step is not None:
+                before_step(step)
+            failed = len(result.failures)
             await _step(harness, step, number, result)
-            if result.failures:
+            if "bot" in step or "says" in step or "expect" in step:
+                result.turns.append(len(result.failures) == failed)
+            if result.failures and not keep_going:
                 break
     finally:
         await harness.aclose()
+        if services.llm is not None and (base is None or services.llm is not base.llm):
+            await services.llm.aclose()  # the case's own client to the model
     return result
 
 
@@ -103,10 +122,13 @@ async def _step(h: BotHarness, step: dict[str, Any], number: int, result: CaseRe
     for turn in h.last:
         result.visited.update(turn.trace)
     result.transcript += [f"  < {line}" for m in replies for line in _lines(m)]
+    failed = len(result.failures)
     if "bot" in step:
         expected = step["bot"] if isinstance(step["bot"], list) else [step["bot"]]
         _compare_replies(expected, replies, number, result)
-    if "expect" in step and not result.failures:
+    if "says" in step and len(result.failures) == failed:
+        _compare_some(step["says"] if isinstance(step["says"], list) else [step["says"]], replies, number, result)
+    if "expect" in step and len(result.failures) == failed:
         await _compare_state(h, step["expect"], number, result)
 
 
@@ -144,6 +166,17 @@ def _compare_replies(expected: Sequence[Any], got: list[OutboundMessage], number
     have = [line for m in got for line in _lines(m)]
     diff = "\n".join(difflib.unified_diff(want, have, "expected", "got", lineterm="", n=3))
     result.failures.append(f"step {number}: the bot's replies differ\n{diff}")
+
+
+def _compare_some(expected: Sequence[Any], got: list[OutboundMessage], number: int, result: CaseResult) -> None:
+    """Each expected reply is among the replies, in this order; other replies may come between."""
+    remaining = iter(got)
+    if all(any(_matches(spec, message) for message in remaining) for spec in expected):
+        return
+    want = [line for spec in expected for line in _describe(spec)]
+    have = [line for m in got for line in _lines(m)]
+    diff = "\n".join(difflib.unified_diff(want, have, "expected among the replies", "got", lineterm="", n=3))
+    result.failures.append(f"step {number}: the bot's replies do not include what was expected\n{diff}")
 
 
 def _holds(expected: Any, actual: Any) -> bool:

@@ -71,6 +71,11 @@ def _parser() -> argparse.ArgumentParser:
     test.add_argument("botdir", type=Path)
     test.add_argument("-k", dest="select", help="only tests whose name contains this")
     test.add_argument("-v", "--verbose", action="store_true", help="print every transcript")
+    test.add_argument("--dir", dest="folder", default="tests",
+                      help="the folder of conversation files in the bot (default tests; e.g. corpus)")
+    test.add_argument("--keep-going", action="store_true",
+                      help="play every step after a failure and print the share of patient turns handled "
+                           "(for a corpus); exits 1 only for invalid files")
     test.set_defaults(run=_test)
 
     serve = sub.add_parser("serve", help="serve bots' webhooks, workers and senders over HTTP")
@@ -131,7 +136,8 @@ def _chat(args: argparse.Namespace) -> int:
 def _test(args: argparse.Namespace) -> int:
     from runtime.cli.testrun import run_tests
 
-    return asyncio.run(run_tests(args.botdir, select=args.select, verbose=args.verbose))
+    return asyncio.run(run_tests(args.botdir, select=args.select, verbose=args.verbose, folder=args.folder,
+                                 keep_going=args.keep_going))
 
 
 def _serve(args: argparse.Namespace) -> int:

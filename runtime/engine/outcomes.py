@@ -26,4 +26,9 @@ class Call:
     then: str | None
 
 
-Outcome = Go | Wait | Jump | Call
+@dataclass(frozen=True, slots=True)
+class Done:
+    """The handler already ran what follows (a flow it started in passing): nothing more to do."""
+
+
+Outcome = Go | Wait | Jump | Call | Done

@@ -25,15 +25,18 @@ class Assisted:
 
 
 IdleHandler = Callable[[Any], Awaitable[Assisted]]
+SafetyHandler = Callable[[Any], Awaitable[bool]]
 
 
 @dataclass(frozen=True, slots=True)
 class NodeHandler:
-    """`enter` runs when the flow reaches a node of `kind`; `resume` when the user answers it."""
+    """`enter` runs when the flow reaches a node of `kind`; `resume` when the user answers it;
+    `reask` says the waiting question again as it stands (after an answer given in passing)."""
 
     kind: str
     enter: Enter
     resume: Enter | None = None
+    reask: Enter | None = None
 
 
 class NodeRegistry:
@@ -56,6 +59,11 @@ class NodeRegistry:
     def resume(self, node: Node) -> Enter | None:
         handler = self._handlers.get(node.kind)
         return handler.resume if handler is not None else None
+
+    def reask(self, node: Node) -> Enter:
+        """How to ask `node`'s question again; a kind without its own way is entered again."""
+        handler = self._handlers.get(node.kind)
+        return handler.reask if handler is not None and handler.reask is not None else self.enter(node)
 
     def kinds(self) -> set[str]:
         return set(self._handlers)
@@ -81,8 +89,14 @@ class TimerKinds:
         return set(self._kinds)
 
 
-async def _nothing(t: Any) -> Assisted:
-    return Assisted(False)
+async def _triggered(t: Any) -> Assisted:
+    """Without papo's own reading steps: the flow the message triggers, if any."""
+    flow = t.triggered_flow()
+    return Assisted(flow is not None, flow)
+
+
+async def _unguarded(t: Any) -> bool:
+    return False
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,4 +105,5 @@ class Handlers:
 
     nodes: NodeRegistry = field(default_factory=NodeRegistry)
     timers: TimerKinds = field(default_factory=TimerKinds)
-    idle: IdleHandler = _nothing  # a message that no question waits for and no trigger takes
+    idle: IdleHandler = _triggered  # a message no question waits for: which flow, or what answer
+    safety: SafetyHandler = _unguarded  # medical, urgent, opt-out, privacy: read first, wherever the conversation is

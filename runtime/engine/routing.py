@@ -1,5 +1,15 @@
-"""Where an event goes: session expiry, handoff, global interrupts, the waiting question,
-or a flow's trigger. `turn` is the engine's entry point."""
+"""Where an event goes: session expiry, handoff, then the reading order every message follows,
+wherever the conversation is:
+
+1. global interrupts (`bot.json` "interrupts": the whole message is a keyword);
+2. safety (`Handlers.safety`): medical and urgent messages, opt-out and privacy requests;
+3. the waiting question's parser (the node's `resume` handler), which, when the answer does not fit,
+   goes on in `runtime.nodes.context`: a more specific FAQ entry or another flow's trigger, small
+   talk, the language model with the question as context, and last a re-prompt saying what is expected;
+4. with nothing waiting, the same steps without a question (`Handlers.idle`), then the fallback flow.
+
+Each user turn ends with a `decision` notice: the step that took the message, the intents and
+entities read, and what the steps noted (FAQ scores...). `turn` is the engine's entry point."""
 
 from __future__ import annotations
 
@@ -8,7 +18,7 @@ from typing import Any
 
 from flows.messages import InboundEvent
 from flows.model import Bot, Interrupt
-from nlu import extract_builtin, normalise
+from nlu import normalise
 from runtime.engine.clock import Clock
 from runtime.engine.outcomes import Go
 from runtime.engine.ports import Library
@@ -28,11 +38,38 @@ async def turn(library: Library, state: Conversation | None, event: InboundEvent
         await t.understand()
     if user_event and expired(working, now, library.current):
         _expire(t)
+    waiting = f"{working.flow}/{working.node}" if working.waiting == "input" else working.waiting
     await route(t)
     if user_event:
         working.last_inbound_at = now.isoformat()
         working.turns += not unreadable(event)  # a first sticker leaves the greeting for the first words
+        t.notices.append(decision_notice(t, waiting))
     return TurnResult(working, t.messages, t.trace, t.notices, t.timers)
+
+
+# Entities whose values are personal data: the decision notice names them without their value.
+_PRIVATE_ENTITIES = frozenset({"cpf", "phone", "email", "person_name"})
+
+
+def decision_notice(t: Turn[Any], waiting: str | None) -> dict[str, Any]:
+    """Why the message went where it went: the step, what was waiting, the intents and entities read,
+    and what the steps noted. No message text; personal values are left out."""
+    decision = dict(t.decision or {"step": "none"})
+    parsed = t.understood() or {}
+    intent = parsed.get("intent") or {}
+    ranking = [{"name": i.get("name"), "confidence": round(float(i.get("confidence", 0.0)), 3)}
+               for i in parsed.get("intent_ranking", [])[:3]]
+    entities = [{"entity": e.get("entity"), "extractor": e.get("extractor"),
+                 "value": "…" if e.get("entity") in _PRIVATE_ENTITIES else _plain(e.get("value"))}
+                for e in t.entities()]
+    step = decision.pop("step")
+    return {**t.explained, **decision, "kind": "decision", "step": step, "waiting": waiting,
+            "intent": {"name": intent.get("name"), "confidence": round(float(intent.get("confidence", 0.0)), 3)}
+            if intent else None, "intents": ranking, "entities": entities}
+
+
+def _plain(value: Any) -> Any:
+    return value if value is None or isinstance(value, (str, int, float, bool)) else str(value)
 
 
 def expired(state: Conversation, now: datetime, bot: Bot) -> bool:
@@ -66,8 +103,11 @@ async def route(t: Turn[Any]) -> None:
         return
     if state.waiting == "handoff":
         if _asks_for_the_bot(t):
+            t.took("handoff_resumed")
             await _resume_handoff(t)
             return
+        if not await t.handlers.safety(t):  # staff answer; only an emergency is answered by the bot too
+            t.took("handoff", queue=state.handoff_queue)
         t.notices.append({"kind": "message_during_handoff", "queue": state.handoff_queue})
         return
     if unreadable(event):
@@ -76,7 +116,10 @@ async def route(t: Turn[Any]) -> None:
     _fill_from_entities(t)
     interrupt = _interrupt_for(t)
     if interrupt is not None:
+        t.took("interrupt", flow=interrupt.flow)
         await _interrupt(t, interrupt)
+        return
+    if await t.handlers.safety(t):
         return
     if state.waiting == "input" and t.flow is not None and state.node is not None:
         node = t.flow.node(state.node)
@@ -84,14 +127,14 @@ async def route(t: Turn[Any]) -> None:
         if resume is not None:
             t.trace.append(f"{t.flow.id}/{node.id}")
             await t.run(await t.follow(await resume(node, t)))
+            t.took("answer")
             return
-    if t.triggered_flow() is None:  # the FAQ, the language model, the fallback message
-        assisted = await t.handlers.idle(t)
-        if assisted.answered:
-            if assisted.flow is not None or t.state.turns == 0:
-                await t.run(t.start_flow(assisted.flow or _idle_flow(t)))
-            return
-    await t.run(t.start_flow(_idle_flow(t)))
+    assisted = await t.handlers.idle(t)  # a trigger or the FAQ, small talk, the language model, the fallback
+    if assisted.flow is not None:
+        await t.run(t.start_flow(assisted.flow))
+    elif not assisted.answered or t.state.turns == 0:  # the idle handler chose no flow: the first or fallback one
+        await t.run(t.start_flow(_idle_flow(t)))
+    t.took("start", flow=t.state.flow)
 
 
 def unreadable(event: InboundEvent) -> bool:
@@ -102,6 +145,7 @@ def unreadable(event: InboundEvent) -> bool:
 
 def _cannot_read(t: Turn[Any]) -> None:
     """Say so, never stay silent; a question the bot asked keeps waiting for its answer."""
+    t.took("unsupported")
     t.notices.append({"kind": "unsupported", "type": t.event.data.get("type")})
     t.say(t.message("unsupported"))
 
@@ -115,9 +159,6 @@ async def _timer(t: Turn[Any]) -> None:
 
 
 def _idle_flow(t: Turn[Any]) -> str:
-    triggered = t.triggered_flow()
-    if triggered is not None:
-        return triggered
     bot = t.bot
     if t.state.turns == 0:
         return next((f.id for f in bot.flows.values() if f.triggers.first_message), bot.entry_flow)
@@ -174,11 +215,7 @@ def _fill_from_entities(t: Turn[Any]) -> None:
     wanted = t.bot.from_entities()
     if not wanted or not t.event.text.strip():
         return
-    parsed = t.understood()
-    if parsed is not None:
-        entities = parsed.get("entities", [])
-    else:
-        entities = [e.to_rasa() for e in extract_builtin(t.event.text, t.local_now)]
+    entities = t.entities()
     for name, entity in wanted.items():
         values = [e["value"] for e in entities
                   if e.get("entity") == entity and not (e.get("additional_info") or {}).get("negated")]

@@ -65,6 +65,8 @@ class Conversation:
     last_inbound_at: str | None = None
     turns: int = 0
     asked_at: str | None = None  # when the waiting question was asked: its timeouts count from here
+    opted_out_at: str | None = None  # the patient asked for no more messages: no reminders, no proactive sends
+    privacy_requested_at: str | None = None  # the patient asked about their personal data: staff must answer
     private: Private = field(default_factory=Private)
 
     @property

@@ -18,10 +18,11 @@ from flows.messages import InboundEvent, Option, OutboundMessage
 from flows.model import Flow, localize
 from flows.nodes import Text
 from flows.templating import render, truthy
-from nlu import normalise
+from nlu import extract_builtin, normalise
+from nlu.slots import slots
 from runtime.engine.effects import TimerRequest
 from runtime.engine.errors import LoopGuard
-from runtime.engine.outcomes import Call, Go, Jump, Outcome, Wait
+from runtime.engine.outcomes import Call, Done, Go, Jump, Outcome, Wait
 from runtime.engine.ports import Library, ServicesPort
 from runtime.engine.registry import Handlers
 from runtime.engine.state import Conversation, Frame
@@ -61,6 +62,11 @@ class Turn(Generic[S]):
                                   if state.flow and state.flow_version else None)
         self._parsed: dict[str, Any] | None = None
         self._triggered: tuple[str | None] | None = None  # triggered_flow(), worked out once per turn
+        self._entities: list[dict[str, Any]] | None = None
+        self._reask: str | None = None  # a node to ask again rather than enter (a resumed question)
+        self.memo: dict[str, Any] = {}  # what node handlers work out once per turn (the FAQ's reading...)
+        self.decision: dict[str, Any] | None = None  # which step of the reading order took the message
+        self.explained: dict[str, Any] = {}  # what the steps read on the way (the FAQ's scores...)
 
     @property
     def local_now(self) -> datetime:
@@ -74,6 +80,31 @@ class Turn(Generic[S]):
     def understood(self) -> dict[str, Any] | None:
         """The NLU's reading of this turn's message, or None without NLU or text."""
         return self._parsed
+
+    def entities(self) -> list[dict[str, Any]]:
+        """What this turn's message says, in Rasa's entity shape: the NLU's entities (or the built-in
+        extractors without an NLU) and the patient's own facts (`nlu.slots`: relation, age, person_name)."""
+        if self._entities is None:
+            text = self.event.text if self.event.kind not in ("timer", "system") else ""
+            parsed = self.understood()
+            if not text.strip():
+                found: list[dict[str, Any]] = []
+            elif parsed is not None:
+                found = list(parsed.get("entities", []))
+            else:
+                found = [e.to_rasa() for e in extract_builtin(text, self.local_now)]
+            self._entities = found + [s.to_rasa() for s in slots(text)] if text.strip() else found
+        return self._entities
+
+    def took(self, step: str, **detail: Any) -> None:
+        """Note the step of the reading order that took this turn's message (the first one noted wins);
+        the turn's `decision` notice says it, for `/debug` and staff."""
+        if self.decision is None:
+            self.decision = {"step": step, **detail}
+
+    def explain(self, **detail: Any) -> None:
+        """Add what a step read (the FAQ's best scores, the candidates it weighed) to the decision notice."""
+        self.explained.update(detail)
 
     def intent(self) -> str | None:
         parsed = self.understood()
@@ -100,7 +131,7 @@ class Turn(Generic[S]):
         local = self.local_now
         builtins = {"channel": self.event.channel, "user": self.event.user, "locale": self.locale,
                     "now": local, "today": local.date(), "bot": self.bot.name,
-                    "last_input": self.event.text}
+                    "last_input": self.event.text, "entities": _by_name(self.entities())}
         return {**self.state.vars, **builtins}
 
     def text(self, text: Text) -> str:
@@ -129,22 +160,28 @@ class Turn(Generic[S]):
         """The flow this message triggers, if any: a confident intent first (the classifier reads
         the whole message), then a keyword or a pressed button's id."""
         if self._triggered is None:
-            self._triggered = (self._find_triggered_flow(),)
+            found = self.triggered_flows()
+            self._triggered = (found[0][0] if found else None,)
         return self._triggered[0]
 
-    def _find_triggered_flow(self) -> str | None:
+    def triggered_flows(self) -> list[tuple[str, str]]:
+        """Every flow this message triggers, as (flow, how): "intent", "keyword" or "button", in
+        that order; `runtime.nodes.context` chooses among them (and the FAQ) by specificity."""
+        found: list[tuple[str, str]] = []
         intent = self.intent()
         if intent is not None:
-            for flow in self.bot.flows.values():
-                if intent in flow.triggers.intents:
-                    return flow.id
+            found += [(flow.id, "intent") for flow in self.bot.flows.values() if intent in flow.triggers.intents]
         text = normalise(self.event.text) if self.event.text else ""
         choice = self.event.choice_id
         for flow in self.bot.flows.values():
             for keyword, pattern in _keyword_patterns(flow):
-                if choice == keyword or (text and pattern.search(text)):
-                    return flow.id
-        return None
+                if choice == keyword:
+                    found.append((flow.id, "button"))
+                    break
+                if text and pattern.search(text):
+                    found.append((flow.id, "keyword"))
+                    break
+        return found
 
     # -- moving around ----------------------------------------------------------------
 
@@ -166,6 +203,7 @@ class Turn(Generic[S]):
             self.flow = self.library.flow(frame.flow, frame.version)
             self.state.flow, self.state.flow_version = frame.flow, frame.version
             if frame.node is not None:
+                self._reask = frame.node if frame.reenter else None
                 return frame.node
         self.flow = None
         self.state.flow = self.state.flow_version = self.state.node = None
@@ -192,7 +230,9 @@ class Turn(Generic[S]):
             node = self.flow.node(node_id)
             self.state.node = node_id
             self.trace.append(f"{self.flow.id}/{node_id}")
-            node_id = await self.follow(await self.handlers.nodes.enter(node)(node, self))
+            again, self._reask = self._reask == node_id, None
+            handler = self.handlers.nodes.reask(node) if again else self.handlers.nodes.enter(node)
+            node_id = await self.follow(await handler(node, self))
 
     async def follow(self, outcome: Outcome) -> str | None:
         match outcome:
@@ -206,7 +246,17 @@ class Turn(Generic[S]):
             case Call(flow, then):
                 self.push(then)
                 return self.start_flow(flow)
+            case Done():
+                return None
         raise TypeError(f"unknown outcome {outcome!r}")
+
+
+def _by_name(entities: list[dict[str, Any]]) -> dict[str, Any]:
+    """The `entities` built-in: each entity's first value by its name (`entities.age`, `entities.convenio`)."""
+    named: dict[str, Any] = {}
+    for entity in entities:
+        named.setdefault(str(entity.get("entity")), entity.get("value"))
+    return named
 
 
 _PATTERNS: dict[tuple[str, str], tuple[tuple[str, re.Pattern[str]], ...]] = {}

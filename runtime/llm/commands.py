@@ -18,7 +18,8 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 from nlu.text import normalise
 from runtime.locales import Pack
 
-CommandName = Literal["answer_faq", "start_flow", "set_variable", "handoff", "small_talk", "medical", "out_of_scope"]
+CommandName = Literal["answer_faq", "start_flow", "set_variable", "fill_answer", "handoff", "small_talk", "medical",
+                      "out_of_scope"]
 SMALL_TALK_LIMIT = 200
 ANSWER_LIMIT = 600
 # Figures (prices, times, dates, counts) in a written answer must come from the entry itself.
@@ -47,11 +48,14 @@ def response_format() -> dict[str, Any]:
 
 @dataclass(frozen=True, slots=True)
 class Catalog:
-    """What the model may name: FAQ entries (id -> answer), flows, settable variables."""
+    """What the model may name: FAQ entries (id -> answer), flows, settable variables, and, when a
+    question waits, its answer (`fill_answer`): one of `answers` (the options' ids) when it has options."""
 
     faq: Mapping[str, str] = field(default_factory=dict)
     flows: frozenset[str] = frozenset()
     settable: frozenset[str] = frozenset()
+    question: bool = False  # a question waits for the patient's answer
+    answers: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,11 +84,26 @@ def check(command: Command, catalog: Catalog, words: Pack) -> Command | Refused:
         case "set_variable":
             if command.variable not in catalog.settable or not command.value or len(command.value) > 100:
                 return Refused(f"variable {command.variable!r} may not be set by the model")
+        case "fill_answer":
+            return _check_fill(command, catalog)
         case "small_talk":
             text = (command.text or "").strip()
             if not text or len(text) > SMALL_TALK_LIMIT or words.money_or_time.search(normalise(text)):
                 return Refused("small talk is empty, too long, or speaks of prices, times or dates")
     return command
+
+
+def _check_fill(command: Command, catalog: Catalog) -> Command | Refused:
+    """An answer to the waiting question: there must be one, and an option's id when it has options
+    (the node still reads the value as it reads the patient's own answer)."""
+    value = (command.value or "").strip()
+    if not catalog.question:
+        return Refused("no question waits for an answer")
+    if not value or len(value) > 100:
+        return Refused("the answer is empty or too long")
+    if catalog.answers and value not in catalog.answers:
+        return Refused(f"{value!r} is not one of the question's options")
+    return command.model_copy(update={"value": value})
 
 
 def _check_answer(command: Command, catalog: Catalog) -> Command | Refused:

@@ -39,6 +39,7 @@ class LlmRequest:
     version: str  # flows and FAQ version: a cached answer never outlives the content it came from
     secrets: tuple[str, ...] = ()  # values of variables tagged pii or sensitive
     hints: tuple[str, ...] = ()  # the FAQ entries nearest to the message, tried first
+    question: str = ""  # the question waiting for the patient's answer, with its options: the message's context
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,14 +82,15 @@ class LlmFallback:
         now = now or datetime.now(UTC)
         started = time.perf_counter()
         question = mask(request.text, request.secrets)
-        key = self.ledger.cache_key(request.version, normalise(question))
+        context = mask(request.question, request.secrets)
+        key = self.ledger.cache_key(request.version, f"{normalise(question)}\x1f{normalise(context)}")
         if (hit := await self.ledger.cached(key)) is not None:
             decided = _checked(parse(hit), request)
             if isinstance(decided, Command):
                 return Decision(decided, "cached", latency_ms=_ms(started), cached=True)
         if await self.ledger.month_cost(now) >= self.settings.monthly_budget_usd:
             return Decision(None, "budget", latency_ms=_ms(started))
-        messages = _prompt(request, question, await self.ledger.history(request.conversation), self.bot)
+        messages = _prompt(request, question, context, await self.ledger.history(request.conversation), self.bot)
         decision = await self._ask(messages, request, started)
         if decision.tokens_in or decision.tokens_out:
             await self.ledger.record(now, request.conversation, decision.tokens_in, decision.tokens_out,
@@ -189,9 +191,14 @@ Never state prices, times, dates or availability of your own: only an entry's wo
 FAQ entries: {faq}
 Flows: {flows}
 Variables: {variables}"""
+_WAITING = """
+The assistant asked the user: {question}
+If the message answers that question, reply fill_answer (value: the option's id when the question lists options,
+otherwise the answer in the user's own words). If the user asks something else in passing, use the other commands:
+the question is asked again afterwards."""
 
 
-def _prompt(request: LlmRequest, question: str, history: list[str], bot: Bot) -> list[BaseMessage]:
+def _prompt(request: LlmRequest, question: str, context: str, history: list[str], bot: Bot) -> list[BaseMessage]:
     from langchain_core.messages import HumanMessage, SystemMessage
 
     catalog = request.catalog
@@ -201,6 +208,8 @@ def _prompt(request: LlmRequest, question: str, history: list[str], bot: Bot) ->
                        ensure_ascii=False)
     system = _RULES.format(bot=bot.name, locale=request.locale, faq=faq, flows=flows,
                            variables=", ".join(sorted(catalog.settable)) or "none")
+    if context:
+        system += _WAITING.format(question=context)
     context = "\n".join(history)
     user = f"Earlier:\n{context}\n\nMessage: {question}" if context else question
     return [SystemMessage(system), HumanMessage(user)]

@@ -1,6 +1,7 @@
 """The runtime's own words, per language: what papo says when a bot does not say it itself
 (default messages, the scheduling nodes' texts, weekday and month names, yes/no buttons) and the
-words it reads for itself (medical questions, money and times in the language model's small talk).
+words it reads for itself (medical and urgent questions, opt-out and privacy requests, small talk,
+money and times in the language model's small talk).
 
 One module per language holds plain data (`pt_BR`, `en`); `pack_for` chooses the pack for a
 conversation's locale. A bot's own `messages` in bot.json and a node's `texts` override a pack.
@@ -45,6 +46,17 @@ class Pack:
     medical_words: frozenset[str]  # words and phrases that make a message a medical question
     medical_phrases: tuple[str, ...]
     money_or_time: re.Pattern[str]  # what small talk from the model may not say (on normalised text)
+    expected: Mapping[str, str]  # what a re-prompt says is expected, per `ask` input type
+    urgent_words: frozenset[str]  # an emergency now: the emergency numbers first, wherever the conversation is
+    urgent_phrases: tuple[str, ...]
+    opt_out_phrases: tuple[str, ...]  # stop proactive messages (anywhere in the message)
+    opt_out_words: frozenset[str]  # ... (the whole message)
+    opt_out_pairs: tuple[frozenset[str], frozenset[str]]  # ... or a word of each, anywhere in the message
+    opt_in_phrases: tuple[str, ...]  # start them again
+    privacy_phrases: tuple[str, ...]  # a request about the patient's personal data
+    privacy_pairs: tuple[frozenset[str], frozenset[str]]  # ... or a word of each, anywhere in the message
+    small_talk: Mapping[str, re.Pattern[str]]  # kind (a `messages` key: thanks, later...) -> pattern, in order
+    question_words: frozenset[str]  # words that make a message a question
 
     def date_fields(self, local: datetime) -> dict[str, str]:
         """The fields a date pattern may use, for a local date and time."""
@@ -72,7 +84,13 @@ def _pack(module: ModuleType) -> Pack:
         months=module.MONTHS, short_months=module.SHORT_MONTHS, when_pattern=module.WHEN, date_pattern=module.DATE,
         row_pattern=module.ROW, appointment_line=module.APPOINTMENT_LINE, yes_id=module.YES_ID, no_id=module.NO_ID,
         medical_words=module.MEDICAL_WORDS, medical_phrases=module.MEDICAL_PHRASES,
-        money_or_time=re.compile(module.MONEY_OR_TIME))
+        money_or_time=re.compile(module.MONEY_OR_TIME), expected=MappingProxyType(module.EXPECTED),
+        urgent_words=module.URGENT_WORDS, urgent_phrases=module.URGENT_PHRASES,
+        opt_out_phrases=module.OPT_OUT_PHRASES, opt_out_words=module.OPT_OUT_WORDS, opt_out_pairs=module.OPT_OUT_PAIRS,
+        opt_in_phrases=module.OPT_IN_PHRASES, privacy_phrases=module.PRIVACY_PHRASES,
+        privacy_pairs=module.PRIVACY_PAIRS,
+        small_talk=MappingProxyType({kind: re.compile(p) for kind, p in module.SMALL_TALK.items()}),
+        question_words=module.QUESTION_WORDS)
 
 
 _MODULES = (pt_BR, en)

@@ -16,6 +16,35 @@ MESSAGES: dict[str, str] = {
     "fallback": "Sorry, I do not have an answer for that.",
     "medical": "I cannot answer health questions here; someone from our team can help you.",
     "unsupported": "Sorry, I can't read that kind of message here. Could you write it as text?",
+    "urgent": "If this is an emergency, call your local emergency number now or go to the nearest emergency room. "
+              "We cannot handle emergencies here.",
+    "opt_out": "Done: you will get no more automatic messages from us, and no appointment reminders. "
+               "If you change your mind, just write *send me messages*.",
+    "opt_in": "All right! We will send you reminders and notices here again. 🙂",
+    "privacy": "We received your request about your personal data. Our team will confirm your identity and answer "
+               "within 15 days; nothing is deleted before that.",
+    "thanks": "You are welcome! 😊",
+    "greeting": "Hi! All good here. 😊",
+    "acknowledged": "👍",
+    "laughter": "😄",
+    "later": "Sure, take your time! Just write here when you decide. 🙂",
+    "goodbye": "Bye! 👋",
+    "unanswered": "Sorry, I do not have that answer here.",
+}
+
+# What a re-prompt says is expected, per `ask` input type (after the bot's `invalid` message).
+EXPECTED: dict[str, str] = {
+    "text": "Could you write your answer?",
+    "name": "Could you tell me just the name, please?",
+    "choice": "Please pick one of the options; you can answer with its number.",
+    "number": "Please answer with a number.",
+    "yes_no": "Please answer *yes* or *no*.",
+    "email": "Please write an e-mail address, for example: name@example.com.",
+    "phone": "Please write a phone number with its area code.",
+    "cpf": "Please write a CPF with 11 digits, for example: 123.456.789-09.",
+    "date": "Please pick a date from the list, or write it as day/month, for example: 15/03.",
+    "time": "Please write a time, for example: 14:00.",
+    "datetime": "Please write a day and a time, for example: 15/03 14:00.",
 }
 
 BOOKING: dict[str, str] = {
@@ -77,7 +106,40 @@ MEDICAL_WORDS = frozenset(
     "injury injured wound burn cough rash".split()
 )
 MEDICAL_PHRASES = ("short of breath", "shortness of breath", "blood pressure", "heart attack", "can i take",
-                   "should i take", "side effect")
+                   "should i take", "side effect", "can i give", "feeling sick")
+
+# An urgent message (an emergency now) gets the emergency numbers first, wherever the conversation is,
+# also while staff talk to the patient.
+URGENT_WORDS = frozenset("emergency urgent unconscious overdose poisoned seizing fainted".split())
+URGENT_PHRASES = ("cannot breathe", "can't breathe", "cant breathe", "chest pain", "a lot of blood",
+                  "bleeding a lot", "stopped breathing", "passed out", "want to die", "kill myself", "emergency room")
+
+# Stop and restart proactive messages (opt-out, opt-in); a request about personal data (LGPD).
+OPT_OUT_PHRASES = ("stop sending", "stop messaging", "no more messages", "unsubscribe", "do not message me",
+                   "don't message me", "dont message me", "opt out", "remove my number")
+OPT_OUT_WORDS = frozenset({"stop", "unsubscribe", "optout"})  # the whole message
+# ... or a word of each list, in any order ("stop all these messages", "please erase all my information").
+OPT_OUT_PAIRS = (frozenset("stop unsubscribe block".split()),
+                 frozenset("message messages reminder reminders notification notifications texts".split()))
+PRIVACY_PAIRS = (frozenset("delete erase remove forget".split()),
+                 frozenset("data information details record records account".split()))
+OPT_IN_PHRASES = ("send me messages", "start sending", "send me reminders", "opt in", "resume messages")
+PRIVACY_PHRASES = ("delete my data", "erase my data", "remove my data", "delete my information", "my personal data",
+                   "what data do you have", "data protection", "lgpd", "gdpr", "forget me", "delete my account")
+
+# Small talk, on normalised text: a short answer, never the menu. The first kind that matches wins.
+SMALL_TALK: dict[str, str] = {
+    "later": r"\b(let me (see|check|think)|i will (see|check|think)|ill (see|check|think)|get back to you|"
+             r"talk to my|check with my|not sure yet|later)\b",
+    "thanks": r"^(many |thank you|thanks|thank|thx|ty|cheers)\b",
+    "goodbye": r"^(bye|goodbye|see you|see ya|cya|good night)\b",
+    "laughter": r"^((ha)+h?|(he)+h?|lol|lmao|rofl)$",
+    "greeting": r"^((hi|hello|hey|good (morning|afternoon|evening))( how are you)?|how are you)$",
+    "acknowledged": r"^(ok(ay)?|k|sure|fine|got it|alright|all right|cool|great|nice|perfect|hm+|ah( ok)?)$",
+}
+
+# A message that asks something (an unanswered one gets `unanswered`, not "I did not understand").
+QUESTION_WORDS = frozenset("what which how when where why who can could do does is are may".split())
 
 # Small talk from the language model may not speak of money, times or days (read on normalised text:
 # lower case, no accents, punctuation dropped, letter runs squeezed: "o'clock" reads "o clock", "dollars" "dolars").

@@ -12,6 +12,35 @@ MESSAGES: dict[str, str] = {
     "fallback": "Desculpe, não tenho uma resposta para isso.",
     "medical": "Não consigo responder dúvidas de saúde por aqui; alguém da nossa equipe pode te ajudar.",
     "unsupported": "Desculpe, ainda não consigo ler esse tipo de mensagem por aqui. Pode escrever em texto?",
+    "urgent": "Se for uma emergência, ligue agora para o SAMU (192) ou vá ao pronto-socorro mais próximo. "
+              "Por aqui não fazemos atendimento de urgência.",
+    "opt_out": "Pronto, você não vai mais receber mensagens automáticas nossas, nem lembretes de consulta. "
+               "Se mudar de ideia, é só escrever *quero receber mensagens*.",
+    "opt_in": "Combinado! Voltamos a te mandar lembretes e avisos por aqui. 🙂",
+    "privacy": "Recebemos seu pedido sobre os seus dados pessoais. Nossa equipe vai confirmar sua identidade e "
+               "responder em até 15 dias; nada é apagado antes disso.",
+    "thanks": "Por nada! 😊",
+    "greeting": "Oi! Tudo bem por aqui. 😊",
+    "acknowledged": "👍",
+    "laughter": "😄",
+    "later": "Claro, sem pressa! Quando decidir, é só me escrever por aqui. 🙂",
+    "goodbye": "Até logo! 👋",
+    "unanswered": "Desculpe, não tenho essa resposta por aqui.",
+}
+
+# What a re-prompt says is expected, per `ask` input type (after the bot's `invalid` message).
+EXPECTED: dict[str, str] = {
+    "text": "Pode escrever sua resposta?",
+    "name": "Pode me dizer só o nome, por favor?",
+    "choice": "Escolha uma das opções; pode responder com o número.",
+    "number": "Responda com um número, por favor.",
+    "yes_no": "Responda *sim* ou *não*.",
+    "email": "Escreva um e-mail, por exemplo: nome@exemplo.com.",
+    "phone": "Escreva um telefone com DDD, por exemplo: (11) 98765-4321.",
+    "cpf": "Escreva um CPF com 11 números, por exemplo: 123.456.789-09.",
+    "date": "Escreva uma data, por exemplo: 15/03 ou sexta-feira.",
+    "time": "Escreva um horário, por exemplo: 14h ou 9h30.",
+    "datetime": "Escreva um dia e um horário, por exemplo: sexta às 14h.",
 }
 
 BOOKING: dict[str, str] = {
@@ -72,9 +101,64 @@ MEDICAL_WORDS = frozenset(
     "dor doi doendo febre sintoma sintomas remedio remedios medicamento medicamentos dose dosagem comprimido "
     "comprimidos sangramento sangrando tontura desmaio desmaiei alergia alergico dipirona ibuprofeno paracetamol "
     "antibiotico amoxicilina vomito vomitando diarreia infeccao inflamacao diagnostico tratamento posologia "
-    "gravidez gravida infarto avc convulsao machucado ferida queimadura tosse".split()
+    "gravidez gravida infarto avc convulsao machucado ferida queimadura tosse coceira mancha manchas inchado "
+    "inchada inchaco caroco nodulo ardendo ardencia enjoo enjoada enjoado nausea gripe gripado gripada resfriado "
+    "virose catarro grave febril dores sangrou machucou torceu quebrou inflamado inflamada infeccionado pus "
+    "vomitou vomitar colica colicas".split()
 )
-MEDICAL_PHRASES = ("falta de ar", "pressão alta", "pressão baixa", "posso tomar", "devo tomar")
+MEDICAL_PHRASES = ("falta de ar", "pressão alta", "pressão baixa", "posso tomar", "devo tomar", "posso dar",
+                   "passando mal", "mal estar", "pode tomar", "pode dar", "manchas vermelhas")
+
+# An urgent message (an emergency now) gets the emergency numbers first, wherever the conversation is,
+# also while staff talk to the patient.
+URGENT_WORDS = frozenset("emergencia urgencia urgente socorro infartando desmaiou desmaiada desmaiado convulsionando "
+                         "convulsao inconsciente envenenamento overdose".split())
+URGENT_PHRASES = ("nao consegue respirar", "não consigo respirar", "sem respirar", "muito sangue",
+                  "sangrando muito", "dor no peito", "perdeu a consciencia", "parou de respirar", "engoliu",
+                  "bateu a cabeca", "quero morrer", "me matar", "pronto socorro", "pronto-socorro")
+
+# Stop and restart proactive messages (opt-out, opt-in); a request about personal data (LGPD).
+OPT_OUT_PHRASES = ("nao quero mais receber", "não quero receber", "parem de me mandar", "pare de me mandar",
+                   "para de me mandar", "nao me mandem mais", "não me mande mais", "descadastrar", "descadastra",
+                   "me descadastre", "sair da lista", "tirar meu numero", "remover meu numero", "parar de receber",
+                   "cancelar as mensagens", "cancelar mensagens", "chega de mensagem", "nao mande mais mensagem",
+                   "nao quero mais mensagens", "nao quero mais lembretes", "parar as mensagens")
+OPT_OUT_WORDS = frozenset({"pare", "parar", "para", "stop", "chega", "descadastrar"})  # the whole message
+# ... or a word of each list, in any order ("chega de mensagens", "excluam todas as minhas informações").
+OPT_OUT_PAIRS = (frozenset("pare parem parar chega descadastrar descadastra descadastre descadastrem bloquear bloqueia "
+                           "bloqueiem".split()),
+                 frozenset("mensagem mensagens lembrete lembretes notificacao notificacoes aviso avisos lista spam "
+                           "whatsapp zap".split()))
+PRIVACY_PAIRS = (frozenset("apagar apague apaguem apaga excluir exclua excluam exclui deletar delete deletem remover "
+                           "remova removam esquecer esquecam eliminar elimine eliminem".split()),
+                 frozenset("dados informacoes informacao cadastro historico registros".split()))
+OPT_IN_PHRASES = ("quero receber mensagens", "quero receber lembretes", "voltar a receber", "pode mandar mensagens",
+                  "receber lembretes", "ativar lembretes")
+PRIVACY_PHRASES = ("apaguem meus dados", "apague meus dados", "apagar meus dados", "apaga meus dados",
+                   "excluir meus dados", "exclua meus dados", "excluam meus dados", "deletar meus dados",
+                   "delete meus dados", "remover meus dados", "remova meus dados", "apagar minhas informacoes",
+                   "apaguem minhas informacoes", "excluir minhas informacoes", "meus dados pessoais",
+                   "quais dados voces tem", "que dados voces tem", "lgpd", "protecao de dados",
+                   "esquecer meus dados", "apagar meu cadastro", "excluir meu cadastro", "apaguem meu cadastro",
+                   "apague meu cadastro", "apaguem tudo sobre mim", "apagar tudo sobre mim")
+
+# Small talk, on normalised text: a short answer, never the menu. The first kind that matches wins.
+SMALL_TALK: dict[str, str] = {
+    "later": r"\b(vou ver|deixa eu ver|deixa eu pensar|vou pensar|te falo|te aviso|te digo|depois eu|depois te|"
+             r"volto (a falar|depois|mais tarde)|ver com (meu|minha|o|a)|falar com (meu|minha)|nao sei ainda|"
+             r"nao sei nao|ainda nao sei|mais tarde eu)",
+    "thanks": r"\b(obrigad\w*|obg|brigad\w*|valeu|vlw|agradec\w*|grat[oa]|thanks?|thank you)\b",
+    "goodbye": r"^(ate (logo|mais|breve|amanha|depois|a proxima)|falou|bye|fui|abracos?|beijos?|bjs?)\b",
+    "laughter": r"^(k+|(ha)+h?|(he)+h?|(hi)+h?|(rs)+|lol|ksks\w*)\b",
+    "greeting": r"^((oi+e?|ola|opa|e ai|bom dia|boa tarde|boa noite)( tudo (bem|bom|certo))?|tudo (bem|bom|certo)( com "
+                r"(voce|voces))?|como (vai|voce esta|vcs estao))$",
+    "acknowledged": r"^(ok(ay|ey)?|blz|beleza|certo|ta bom|ta|entendi|entendido|show|joia|perfeito|"
+                    r"combinado|otimo|legal|massa|uhum|hum+|hmm+|ah( ta| sim)?|aham|ok obrigad[oa])$",
+}
+
+# A message that asks something (an unanswered one gets `unanswered`, not "I did not understand").
+QUESTION_WORDS = frozenset("qual quais quanto quanta quantos quantas quando onde como porque por que quem "
+                           "pode podem posso tem voces aceitam atendem atende precisa".split())
 
 # Small talk from the language model may not speak of money, times or days (read on normalised text:
 # lower case, no accents, punctuation dropped, letter runs squeezed).

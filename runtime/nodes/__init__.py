@@ -4,11 +4,11 @@ a new node kind adds one `NodeHandler` line here (and its model in `flows.nodes`
 from __future__ import annotations
 
 from runtime.engine.registry import Handlers, NodeHandler, NodeRegistry, TimerKinds
-from runtime.nodes import appointments, ask_timeouts, assist, booking, core, handoff, reminders
+from runtime.nodes import appointments, ask_timeouts, assist, booking, context, core, handoff, reminders, safety
 
 NODE_HANDLERS: tuple[NodeHandler, ...] = (
     NodeHandler("send", core.enter_send),
-    NodeHandler("ask", core.enter_ask, core.resume_ask),
+    NodeHandler("ask", core.enter_ask, core.resume_ask, core.reask_ask),
     NodeHandler("branch", core.enter_branch),
     NodeHandler("set", core.enter_set),
     NodeHandler("goto", core.enter_goto),
@@ -17,9 +17,9 @@ NODE_HANDLERS: tuple[NodeHandler, ...] = (
     NodeHandler("handoff", handoff.enter_handoff),
     NodeHandler("faq", assist.enter_answering, assist.resume_faq),
     NodeHandler("llm", assist.enter_answering, assist.resume_llm),
-    NodeHandler("book", booking.enter_book, booking.resume_book),
-    NodeHandler("reschedule", appointments.enter_choosing, appointments.resume_reschedule),
-    NodeHandler("cancel", appointments.enter_choosing, appointments.resume_cancel),
+    NodeHandler("book", booking.enter_book, booking.resume_book, booking.reask_offer),
+    NodeHandler("reschedule", appointments.enter_choosing, appointments.resume_reschedule, appointments.reask_choosing),
+    NodeHandler("cancel", appointments.enter_choosing, appointments.resume_cancel, appointments.reask_choosing),
     NodeHandler("confirm", appointments.enter_confirm),
     NodeHandler("my_appointments", appointments.enter_my_appointments),
     NodeHandler("remind", reminders.enter_remind),
@@ -35,7 +35,8 @@ TIMER_HANDLERS = (
 
 def handlers(*extra: NodeHandler) -> Handlers:
     """papo's handlers, plus `extra` node kinds of your own (see docs/extending.md)."""
-    return Handlers(NodeRegistry((*NODE_HANDLERS, *extra)), TimerKinds(TIMER_HANDLERS), assist.assist_idle)
+    return Handlers(NodeRegistry((*NODE_HANDLERS, *extra)), TimerKinds(TIMER_HANDLERS), context.read_idle,
+                    safety.guard)
 
 
 HANDLERS = handlers()

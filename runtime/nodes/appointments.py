@@ -5,7 +5,9 @@ still active, else the patient's upcoming ones (asking which when there are seve
 from __future__ import annotations
 
 from flows.nodes import AppointmentNode, CancelNode, ConfirmNode, MyAppointmentsNode, RescheduleNode
-from runtime.engine.outcomes import Go, Jump, Outcome, Wait
+from runtime.engine.outcomes import Go, Outcome, Wait
+from runtime.nodes import context
+from runtime.nodes.assist import Question
 from runtime.nodes.booking import (
     MAX_RETRIES,
     Step,
@@ -16,6 +18,7 @@ from runtime.nodes.booking import (
     offer,
     patient_of,
     picked,
+    reask_offer,
     resume_offer,
     say,
     scheduler_of,
@@ -82,8 +85,15 @@ async def _resume_choose(node: CancelNode | RescheduleNode, t: BotTurn, step: St
             for i in offered]
     chosen = picked(t, offered, rows, [calendar.local(found[i].slot.start) for i in offered])
     if chosen is not None:
+        t.memo["answered"] = "choice"
         return await _chosen(node, t, found[chosen])
+    question = Question(text_for(node, t, "pick_reschedule" if isinstance(node, RescheduleNode) else "pick_cancel"),
+                        "choice", tuple((i, appointment_option(found[i], calendar, t.words).title) for i in offered))
+    taken = await context.unfit(node, t, question)
+    if taken is not None:
+        return taken
     t.state.retries += 1
+    context.note_reprompt(t)
     if t.state.retries > MAX_RETRIES or not offered:
         say(node, t, "error")
         return leave(t, node.on_error)
@@ -93,6 +103,32 @@ async def _resume_choose(node: CancelNode | RescheduleNode, t: BotTurn, step: St
     return Wait()
 
 
+
+
+def _cancel_question(node: CancelNode, t: BotTurn, appt: Appointment) -> Question:
+    text = text_for(node, t, "confirm_cancel", slot_words(appt.slot, scheduler_of(t).calendar, t.words))
+    return Question(text, "yes_no", tuple((o.id, o.title) for o in yes_no_options(node, t, "yes_cancel", "no_cancel")))
+
+
+async def reask_choosing(node: CancelNode | RescheduleNode, t: BotTurn) -> Outcome:
+    """Which appointment, the slots, or the confirmation, again (after an answer given in passing)."""
+    step = current_step(node, t)
+    if step is None:
+        return await enter_choosing(node, t)
+    try:
+        scheduler = scheduler_of(t)
+        if step.get("stage") == "choose":
+            found = {a.id: a for a in await scheduler.appointments_of(patient_of(t))}
+            offered = [i for i in step.get("offered") or [] if i in found]
+            key = "pick_reschedule" if isinstance(node, RescheduleNode) else "pick_cancel"
+            say(node, t, key, options=tuple(appointment_option(found[i], scheduler.calendar, t.words) for i in offered),
+                options_style="list", list_button=text_for(node, t, "list_button"))
+            return Wait()
+        if isinstance(node, RescheduleNode):
+            return await reask_offer(node, t)
+        return await _chosen(node, t, await scheduler.get(step["appointment"], patient=patient_of(t)))
+    except SchedulingError as exc:
+        return failed(node, t, exc)
 
 
 async def enter_choosing(node: CancelNode | RescheduleNode, t: BotTurn) -> Outcome:
@@ -113,14 +149,15 @@ async def resume_cancel(node: CancelNode, t: BotTurn) -> Outcome:
         if step.get("stage") == "choose":
             return await _resume_choose(node, t, step)
         reply = yes_or_no(t)
-        if reply is None and (flow := t.triggered_flow()) is not None and t.flow is not None and flow != t.flow.id:
-            t.state.private.booking = None
-            t.clear()
-            return Jump(flow)
         if reply is None:
+            appt = await scheduler_of(t).get(step["appointment"], patient=patient_of(t))
+            taken = await context.unfit(node, t, _cancel_question(node, t, appt))
+            if taken is not None:
+                return taken
             t.state.retries += 1
+            context.note_reprompt(t)
             if t.state.retries <= MAX_RETRIES:
-                return await _chosen(node, t, await scheduler_of(t).get(step["appointment"], patient=patient_of(t)))
+                return await _chosen(node, t, appt)
         if not reply:
             say(node, t, "kept")
             return leave(t, node.next)

@@ -1,77 +1,83 @@
-"""Answers for messages the flows do not take: the FAQ first (retrieval, no model), then the
-language model's one command, then the bot's fallback message and menu. Also the `faq` and
-`llm` node kinds."""
+"""The FAQ and the language model as papo uses them: answering from `faq.json` (retrieval, no
+model), asking the model for one command (with the waiting question as context when one waits), and
+the `faq` and `llm` node kinds. Which of them answers a message is the reading order's choice
+(`runtime.nodes.context`)."""
 
 from __future__ import annotations
 
 import hashlib
-from functools import lru_cache
+from dataclasses import dataclass
 
 from flows.model import Bot
 from flows.nodes import AskNode, FaqNode, LlmNode
-from nlu import normalise
+from nlu.faq import FaqReading
 from runtime.engine.outcomes import Go, Jump, Outcome, Wait
 from runtime.engine.registry import Assisted
 from runtime.llm import Catalog, Command, Decision, LlmRequest
-from runtime.locales import Pack
+from runtime.nodes.safety import is_medical
 from runtime.nodes.services import BotTurn
 
 PRIVATE_TAGS = frozenset({"pii", "sensitive"})
 OUT_OF_SCOPE = ("out_of_scope",)  # intents that mean "none of ours" (the Rasa convention)
 
 
-def is_medical(t: BotTurn) -> bool:
-    """The message names a symptom, a medicine or a dose (the conversation's language pack, plus the
-    bot's `llm.medical_keywords`): it is never answered by the FAQ or the model."""
-    text = normalise(t.event.text) if t.event.text else ""
-    words, phrases = _medical_words(t.words)
-    extra = {normalise(w) for w in t.bot.llm.medical_keywords}
-    return bool(set(text.split()) & (words | extra)) or any(p in f" {text} " for p in phrases)
+@dataclass(frozen=True, slots=True)
+class Question:
+    """The question waiting for the patient's answer, as the model sees it."""
+
+    text: str
+    input: str
+    options: tuple[tuple[str, str], ...] = ()  # (id, title)
+
+    def describe(self) -> str:
+        shown = "; ".join(f"{i} = {title}" for i, title in self.options)
+        return f"{self.text} (answer type: {self.input}" + (f"; options: {shown})" if shown else ")")
 
 
-@lru_cache(maxsize=8)
-def _medical_words(pack: Pack) -> tuple[frozenset[str], tuple[str, ...]]:
-    """The pack's medical words and phrases, folded as `normalise` folds a message."""
-    return (frozenset(normalise(w) for w in pack.medical_words),
-            tuple(f" {normalise(p)} " for p in pack.medical_phrases))
+def faq_reading(t: BotTurn, topics: tuple[str, ...] = ()) -> FaqReading | None:
+    """The FAQ's ranking for this turn's message, read once per turn (and kept for the decision notice)."""
+    index = t.services.faq
+    if index is None or not t.event.text.strip():
+        return None
+    key = f"faq:{','.join(topics)}"
+    if key not in t.memo:
+        reading = index.read(t.event.text, topics=topics)
+        t.memo[key] = reading
+        if not topics:
+            t.explain(faq=[{"entry": m.entry, "score": m.score} for m in reading.ranking[:3]])
+    found: FaqReading = t.memo[key]
+    return found
+
+
+def say_faq(t: BotTurn, entry_id: str, score: float, **detail: object) -> None:
+    entry = t.bot.faq.entry(entry_id)
+    assert entry is not None
+    t.say(t.text(entry.answer))
+    t.notices.append({"kind": "faq", "entry": entry.id, "score": score})
+    t.took("faq", entry=entry.id, **detail)
 
 
 def answer_from_faq(t: BotTurn, topics: tuple[str, ...] = ()) -> bool:
     """Say the confidently matching FAQ entry's answer; False when none matches."""
-    index = t.services.faq
-    if index is None or not t.event.text.strip() or is_medical(t):
+    if is_medical(t):
         return False
-    reading = index.read(t.event.text, topics=topics)
-    entry = t.bot.faq.entry(reading.best.entry) if reading.confident and reading.best else None
-    if entry is None or reading.best is None:
+    reading = faq_reading(t, topics)
+    if reading is None or not reading.confident or reading.best is None or t.bot.faq.entry(reading.best.entry) is None:
         return False
-    t.say(t.text(entry.answer))
-    t.notices.append({"kind": "faq", "entry": entry.id, "score": reading.best.score})
+    say_faq(t, reading.best.entry, reading.best.score)
     return True
-
-
-async def assist_idle(t: BotTurn) -> Assisted:
-    """For a message no node waits for and no trigger takes."""
-    if t.state.turns == 0:  # a first message: answer it if the FAQ can, then greet as usual
-        return Assisted(answer_from_faq(t), None)
-    if t.event.text.strip() and is_medical(t):
-        return _medical(t)
-    if t.bot.faq_settings.fallback and answer_from_faq(t):
-        return Assisted(True)
-    if t.intent() not in (None, *OUT_OF_SCOPE):  # the nlu knows this message (thanks, goodbye...)
-        return Assisted(False)
-    if t.services.llm is not None and t.event.text.strip():
-        return _act(t, (await decide(t)).command)
-    if t.bot.messages.get("fallback"):
-        t.say(t.message("fallback"))
-        return Assisted(True, t.bot.fallback_flow or t.bot.entry_flow)
-    return Assisted(False)
 
 
 def _medical(t: BotTurn) -> Assisted:
     t.notices.append({"kind": "medical_deflection"})
     t.say(t.message("medical"))
     return Assisted(True, t.bot.llm.handoff_flow or t.bot.fallback_flow or t.bot.entry_flow)
+
+
+def act(t: BotTurn, command: Command | None) -> Assisted:
+    """What a command of the model does when no question waits."""
+    t.took("llm", command=command.command if command else None)
+    return _act(t, command)
 
 
 def _act(t: BotTurn, command: Command | None) -> Assisted:
@@ -94,13 +100,14 @@ def _act(t: BotTurn, command: Command | None) -> Assisted:
     return Assisted(True, t.bot.llm.handoff_flow or menu)  # handoff
 
 
-async def decide(t: BotTurn) -> Decision:
+async def decide(t: BotTurn, question: Question | None = None) -> Decision:
+    """The model's one command for this turn's message; with `question`, the one waiting for an answer."""
     assert t.services.llm is not None
-    hints: tuple[str, ...] = ()
-    if t.services.faq is not None:
-        hints = tuple(m.entry for m in t.services.faq.read(t.event.text).ranking[:3])
-    request = LlmRequest(t.event.text, f"{t.event.channel}:{t.event.user}", t.locale, catalog(t.bot, t.locale),
-                         version(t.bot), secrets(t), hints)
+    reading = faq_reading(t)
+    hints = tuple(m.entry for m in reading.ranking[:3]) if reading is not None else ()
+    request = LlmRequest(t.event.text, f"{t.event.channel}:{t.event.user}", t.locale,
+                         catalog(t.bot, t.locale, question), version(t.bot), secrets(t), hints,
+                         question.describe() if question is not None else "")
     if t.services.typing is not None:
         await t.services.typing(t.event)  # the model may take seconds: the user sees "typing..."
     decision = await t.services.llm.decide(request, t.now)
@@ -108,11 +115,12 @@ async def decide(t: BotTurn) -> Decision:
     return decision
 
 
-def catalog(bot: Bot, locale: str) -> Catalog:
+def catalog(bot: Bot, locale: str, question: Question | None = None) -> Catalog:
     flows = bot.llm.flows or [f.id for f in bot.flows.values()
                                      if f.triggers.intents or f.triggers.keywords]
+    answers = frozenset(i for i, _ in question.options) if question is not None else frozenset()
     return Catalog({e.id: e.answer_in(locale, bot.default_locale) for e in bot.faq.entries}, frozenset(flows),
-                   frozenset(bot.llm.settable))
+                   frozenset(bot.llm.settable), question is not None, answers)
 
 
 def version(bot: Bot) -> str:

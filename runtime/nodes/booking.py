@@ -9,7 +9,7 @@ through `turn.services.scheduler`; the patient is the conversation's `channel:us
 
 from __future__ import annotations
 
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 import nlu
@@ -21,8 +21,12 @@ from flows.nodes import (
     RescheduleNode,
 )
 from flows.templating import render
-from runtime.engine.outcomes import Go, Jump, Outcome, Wait
+from nlu.lexicon import ORDINALS
+from nlu.slots import corrected
+from runtime.engine.outcomes import Go, Outcome, Wait
 from runtime.locales import YES_NO_IDS
+from runtime.nodes import context
+from runtime.nodes.assist import Question
 from runtime.nodes.booking_texts import (
     appointment_vars,
     at_time,
@@ -147,18 +151,74 @@ async def offer(node: BookNode | RescheduleNode, t: BotTurn, step: Step, lead: s
     return Wait()
 
 
-def picked(t: BotTurn, offered: list[str], rows: list[list[str]], starts: list[datetime]) -> str | None:
-    """The offered row the patient picked: pressed, its number, its time ("9h20"), or its words.
-    `starts` are the rows' local start times."""
+def picked(t: BotTurn, offered: list[str], rows: list[list[str]], starts: list[datetime] | None = None) -> str | None:
+    """The offered item the patient picks: a pressed row, its number, its words ("terça"), or, for
+    slots (`starts`), its time ("9h20", "o das 9 e 20")."""
     if t.event.choice_id in offered:
         return t.event.choice_id
     text = t.event.text.strip()
     if text.isdigit() and 0 < int(text) <= len(offered):
         return offered[int(text) - 1]
-    index = at_time(text, t.local_now, starts) if text else None
-    if index is None and text:
-        index = nlu.pick_option(text, rows)
+    if text and starts is not None and (by_time := _by_time(t, offered, rows, starts)) is not None:
+        return by_time
+    words = [w for w in nlu.normalise(text).split() if w not in _PICK_FILLER]
+    named = {n for row in rows for name in row for n in nlu.normalise(name).split()}
+    named |= {nlu.normalise(day) for day in (*t.words.typed_weekdays, *t.words.weekdays)}  # "quarta" is a day
+    ordinals = [ORDINALS[w] for w in words if w in ORDINALS and w not in named]  # "voltei, pode ser o primeiro"
+    if len(ordinals) == 1 and 0 < ordinals[0] <= len(offered):
+        return offered[ordinals[0] - 1]
+    index = nlu.pick_option(" ".join(words), rows) if words else None
     return offered[index] if index is not None else None
+
+
+# Words around a pick that say nothing about which ("ok, o primeiro então", "pode ser esse aí").
+_PICK_FILLER = frozenset({"ok", "okay", "entao", "beleza", "blz", "bom", "ta", "isso", "esse", "essa", "ai", "la",
+                          "quero", "vou", "de", "o", "a", "um", "uma", "pode", "ser", "sim", "fechado", "certo",
+                          "por", "favor", "pf", "pfv", "horario", "opcao", "mesmo", "msm", "acho", "melhor"})
+
+
+def _by_time(t: BotTurn, offered: list[str], rows: list[list[str]], starts: list[datetime]) -> str | None:
+    """The one offered slot at the time the patient names; among several at that time, the one whose
+    day the message names too."""
+    index = at_time(t.event.text, t.local_now, starts)  # the one slot at that time (and day, if said)
+    if index is not None:
+        return offered[index]
+    wanted = nlu.parse_time(t.event.text, t.local_now)
+    if wanted is None:
+        return None
+    day = nlu.parse_date(t.event.text, t.local_now)  # "quinta às 10h" is no pick of Tuesday's 10:00
+    at = [i for i, start in enumerate(starts) if start.time().replace(second=0) == wanted.replace(second=0)
+          and (day is None or start.date() == day)]
+    if len(at) == 1:
+        return offered[at[0]]
+    if len(at) > 1:
+        index = nlu.pick_option(t.event.text, [rows[i] for i in at])
+        return offered[at[index]] if index is not None else None
+    return None
+
+
+def _offered_day(step: Step, calendar: Any) -> datetime | None:
+    """The day the offered slots are on, when they are all on one: "tem às 11h?" means that day."""
+    days = {calendar.local(Slot.from_ref(ref).start).date() for ref in step.get("offered") or []}
+    if len(days) != 1:
+        return None
+    return datetime.combine(days.pop(), time(0))
+
+
+def _time_wish(t: BotTurn, around: datetime | None = None) -> dict[str, str] | None:
+    """A time alone ("às 16h", "muda pra 16h") as a preference: from that time on the day of `around`
+    (the slot being confirmed, the day the slots offered are on) unless it has gone by there, else its
+    next occurrence."""
+    wanted = nlu.parse_time(t.event.text, t.local_now) if t.event.text.strip() else None
+    if wanted is None:
+        return None
+    day = around.date() if around is not None else t.local_now.date()
+    start = datetime.combine(day, time(wanted.hour, wanted.minute))
+    if start <= t.local_now.replace(tzinfo=None):
+        if around is not None:
+            return None  # gone by on the day offered: the time's next occurrence (`preference`) decides
+        start += timedelta(days=1)
+    return {"day": start.date().isoformat(), "earliest": start.isoformat()}
 
 
 async def _resume_pick(node: BookNode | RescheduleNode, t: BotTurn, step: Step) -> Outcome:
@@ -170,6 +230,7 @@ async def _resume_pick(node: BookNode | RescheduleNode, t: BotTurn, step: Step) 
     ref = picked(t, offered, rows, [calendar.local(slot.start) for slot in slots])
     if ref is None:
         return await _not_understood(node, t, step)
+    t.memo["answered"] = "choice"
     try:
         hold = await scheduler.hold(ref, patient_of(t))
     except SlotTaken:
@@ -178,38 +239,70 @@ async def _resume_pick(node: BookNode | RescheduleNode, t: BotTurn, step: Step) 
         return await offer(node, t, step, "expired")
     t.state.retries = 0
     step.update(stage="confirm", hold=hold.to_json())
-    key = "confirm_reschedule" if isinstance(node, RescheduleNode) else "confirm"
-    say(node, t, key, slot_words(hold.slot, scheduler.calendar, t.words), options=yes_no_options(node, t),
-        options_style="buttons")
+    _say_confirm(node, t, hold)
     return Wait()
 
 
-async def _not_understood(node: BookNode | RescheduleNode, t: BotTurn, step: Step) -> Outcome:
-    """A typed preference gives new slots; another flow's trigger leaves; else ask again."""
+def _say_confirm(node: BookNode | RescheduleNode, t: BotTurn, hold: Hold, lead: str = "") -> None:
+    key = "confirm_reschedule" if isinstance(node, RescheduleNode) else "confirm"
+    text = text_for(node, t, key, slot_words(hold.slot, scheduler_of(t).calendar, t.words))
+    t.say(f"{lead}\n{text}" if lead else text, options=yes_no_options(node, t), options_style="buttons")
+
+
+def _question(node: BookNode | RescheduleNode, t: BotTurn, step: Step) -> Question:
     calendar = scheduler_of(t).calendar
-    pref = preference(t.event.text, t.local_now, calendar) if t.event.text.strip() else None
+    if step.get("stage") == "confirm":
+        hold = Hold.from_json(step["hold"])
+        key = "confirm_reschedule" if isinstance(node, RescheduleNode) else "confirm"
+        text = text_for(node, t, key, slot_words(hold.slot, calendar, t.words))
+        return Question(text, "yes_no", tuple((o.id, o.title) for o in yes_no_options(node, t)))
+    rows = tuple((ref, slot_option(Slot.from_ref(ref), calendar, t.words).title) for ref in step.get("offered") or [])
+    return Question(text_for(node, t, "offer", {"service": calendar.service(step["service"]).name}), "choice", rows)
+
+
+async def _not_understood(node: BookNode | RescheduleNode, t: BotTurn, step: Step) -> Outcome:
+    """A typed preference gives new slots; then the reading order's next steps (the FAQ or another
+    flow, small talk, the language model); else ask again."""
+    calendar = scheduler_of(t).calendar
+    text = t.event.text.strip()
+    text = corrected(text) or text  # "quarta, digo, quinta de manhã"
+    pref = None
+    if text and step.get("stage") != "confirm" and nlu.parse_date(text, t.local_now) is None:
+        pref = _time_wish(t, around=_offered_day(step, calendar))  # "tem às 11h?": on the day offered
+    if pref is None and text:
+        pref = preference(text, t.local_now, calendar)
     if pref is not None:
         await _release(t, step)
         step["pref"] = pref
         return await offer(node, t, step)
-    triggered = t.triggered_flow()
-    if triggered is not None and (t.flow is None or triggered != t.flow.id):
-        await _release(t, step)
-        t.state.private.booking = None
-        t.clear()
-        return Jump(triggered)
+    taken = await context.unfit(node, t, _question(node, t, step), release=lambda: _release(t, step))
+    if taken is not None:
+        return taken
     t.state.retries += 1
+    context.note_reprompt(t)
     if t.state.retries > MAX_RETRIES:
         await _release(t, step)
         say(node, t, "error")
         return leave(t, node.on_error)
+    unanswered = context.lead(t, "choice") == t.message("unanswered")
     if step.get("stage") == "confirm":
-        hold = Hold.from_json(step["hold"])
-        key = "confirm_reschedule" if isinstance(node, RescheduleNode) else "confirm"
-        say(node, t, key, slot_words(hold.slot, calendar, t.words), options=yes_no_options(node, t),
-            options_style="buttons")
+        _say_confirm(node, t, Hold.from_json(step["hold"]), t.message("unanswered") if unanswered else "")
         return Wait()
+    if unanswered:
+        t.say(t.message("unanswered"))
+        return await offer(node, t, step)
     return await offer(node, t, step, "pick_again")
+
+
+async def reask_offer(node: BookNode | RescheduleNode, t: BotTurn) -> Outcome:
+    """The slots, or the slot to confirm, again (after an answer given in passing)."""
+    step = current_step(node, t)
+    if step is None:
+        return await t.handlers.nodes.enter(node)(node, t)
+    if step.get("stage") == "confirm" and step.get("hold"):
+        _say_confirm(node, t, Hold.from_json(step["hold"]))
+        return Wait()
+    return await offer(node, t, step)
 
 
 async def _release(t: BotTurn, step: Step) -> None:
@@ -227,13 +320,19 @@ def yes_or_no(t: BotTurn) -> bool | None:
 
 
 async def _resume_confirm(node: BookNode | RescheduleNode, t: BotTurn, step: Step) -> Outcome:
+    hold = Hold.from_json(step["hold"])
     reply = yes_or_no(t)
+    if (wish := _other_time(t, hold)) is not None:  # "pode ser, mas muda pra 16h": not this slot
+        await _release(t, step)
+        step["pref"] = wish
+        return await offer(node, t, step)
     if reply is None:
         return await _not_understood(node, t, step)
+    t.memo["answered"] = "yes_no"
     if not reply:
         await _release(t, step)
         return await offer(node, t, step)
-    scheduler, hold = scheduler_of(t), Hold.from_json(step["hold"])
+    scheduler = scheduler_of(t)
     try:
         if isinstance(node, RescheduleNode):
             appt = await scheduler.reschedule(step["appointment"], hold, patient=patient_of(t))
@@ -250,6 +349,28 @@ async def _resume_confirm(node: BookNode | RescheduleNode, t: BotTurn, step: Ste
     say(node, t, "rescheduled" if isinstance(node, RescheduleNode) else "booked",
         slot_words(appt.slot, scheduler.calendar, t.words))
     return leave(t, node.next)
+
+
+def _other_time(t: BotTurn, hold: Hold) -> dict[str, str] | None:
+    """A day or a time the confirmation names that is not the held slot's, as a new preference."""
+    if not t.event.text.strip() or t.event.choice_id is not None:
+        return None
+    calendar = scheduler_of(t).calendar
+    held = calendar.local(hold.slot.start)
+    wish = preference(t.event.text, t.local_now, calendar) or _time_wish(t, around=held)
+    if wish is None or "impossible" in wish:
+        return wish
+    day = wish.get("day")
+    earliest = datetime.fromisoformat(wish["earliest"]) if "earliest" in wish else None
+    hours = (time.fromisoformat(wish["from"]), time.fromisoformat(wish["to"])) if "from" in wish else None
+    same_day = day is None or day == held.date().isoformat()
+    same_time = ((earliest is None or earliest.time().replace(second=0) == held.time().replace(second=0))
+                 and (hours is None or hours[0] <= held.time() < hours[1]))
+    if same_day and same_time:
+        return None
+    if day is None and hours is not None:  # "muda pra 16h": from then on, on the day being confirmed
+        return {"day": held.date().isoformat(), "earliest": datetime.combine(held.date(), hours[0]).isoformat()}
+    return wish
 
 
 def patient_details(node: BookNode, t: BotTurn) -> dict[str, str]:
@@ -276,14 +397,24 @@ async def enter_book(node: BookNode, t: BotTurn) -> Outcome:
     t.state.retries = 0
     try:
         calendar = scheduler_of(t).calendar
-        wish = render(node.preference, t.variables()) if node.preference else t.event.text
-        pref = preference(wish, t.local_now, calendar) if wish.strip() else None
+        pref = _said_now(t, calendar)
+        wish = render(node.preference, t.variables()) if node.preference else ""
+        if pref is None and wish.strip():
+            pref = preference(wish, t.local_now, calendar)
         step = new_step(node, t, service=node.service, professional=node.professional, period=node.period,
                         pref=pref)
         return await offer(node, t, step)
     except SchedulingError as exc:
         return failed(node, t, exc)
 
+
+
+def _said_now(t: BotTurn, calendar: Any) -> dict[str, str] | None:
+    """A day or period in this turn's message ("pediatria, pra amanhã à tarde"), the freshest wish."""
+    text = t.event.text.strip() if t.event.kind not in ("timer", "system") else ""
+    if not text or text.isdigit() or t.event.choice_id is not None:
+        return None
+    return preference(corrected(text) or text, t.local_now, calendar)
 
 
 async def resume_book(node: BookNode, t: BotTurn) -> Outcome:

@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from flows.messages import Media, Template
 from flows.nodes import AskNode, BranchNode, CallNode, EndNode, GotoNode, SendNode, SetNode, TemplateRef
 from flows.templating import evaluate, render
 from runtime.engine.outcomes import Call, Go, Jump, Outcome, Wait
-from runtime.nodes import inputs
+from runtime.nodes import context, inputs
 from runtime.nodes.ask_timeouts import ask_started
-from runtime.nodes.assist import answer_from_faq
+from runtime.nodes.assist import Question
 from runtime.nodes.services import BotTurn
 
 
@@ -52,33 +51,67 @@ async def enter_ask(node: AskNode, t: BotTurn) -> Outcome:
     if node.skip_if and t.holds(node.skip_if):
         return Go(_next_for(node, t.state.vars.get(node.var)))
     t.state.retries = 0
+    filled = _filled(node, t)
+    if filled is not None:  # said already, in the message that brought the patient here
+        t.state.vars[node.var] = filled.value
+        t.notices.append({"kind": "filled", "node": f"{t.flow.id if t.flow else ''}/{node.id}", "var": node.var})
+        return Go(filled.option.next if filled.option and filled.option.next else node.next)
     _ask(node, t)
     ask_started(node, t)
     return Wait()
 
 
+def _filled(node: AskNode, t: BotTurn) -> inputs.Answer | None:
+    """The answer this turn's message already gives, read strictly; not when the message was itself the
+    answer to a question of another type, nor when the question is asked again within the turn."""
+    if t.event.kind != "text" or not t.event.text.strip() or t.memo.get("answered") not in (None, "choice"):
+        return None
+    if t.trace.count(f"{t.flow.id if t.flow else ''}/{node.id}") > 1:
+        return None
+    return inputs.fill(node, t.event.text, t.entities(), t.local_now)
+
+
+async def reask_ask(node: AskNode, t: BotTurn) -> Outcome:
+    """The question again, as it is (after an answer given in passing, a safety message or a reminder)."""
+    _ask(node, t)
+    ask_started(node, t)
+    return Wait()
+
+
+def question(node: AskNode, t: BotTurn) -> Question:
+    return Question(t.text(node.text), node.input, tuple((o.id, t.text(o.title)) for o in node.options))
+
 
 async def resume_ask(node: AskNode, t: BotTurn) -> Outcome:
-    answer = inputs.read(node, t.event, t.now.astimezone(ZoneInfo(t.bot.timezone)))
+    """The reading order at a question: its parser; then, when the answer does not fit, the FAQ or
+    another flow, small talk and the language model (`runtime.nodes.context`); then a re-prompt."""
+    answer = inputs.read(node, t.event, t.local_now)
+    if answer is not None and answer.option is not None and context.reads_better(t, answer):
+        answer = None  # a guessed option, or one a question names, and the FAQ or a flow reads it better
     if answer is not None:
+        t.memo["answered"] = node.input
         t.state.vars[node.var] = answer.value
         t.state.retries = 0
+        if node.input in ("yes_no", "name") and (wanted := context.also_wants(t)) is not None:
+            return wanted  # "blz, quero marcar então": the answer, then what the rest of the message asks for
         return Go(answer.option.next if answer.option and answer.option.next else node.next)
-    if node.input != "text" and (flow := t.triggered_flow()) is not None:
-        t.notices.append({"kind": "digression", "from": f"{t.flow.id if t.flow else ''}/{node.id}", "to": flow})
-        t.clear()
-        return Jump(flow)
-    if node.input != "text" and answer_from_faq(t):  # a question in passing: answer it, then ask again
-        _ask(node, t)
-        return Wait()
-    t.state.retries += 1
+    taken = await context.unfit(node, t, question(node, t))
+    if taken is not None:
+        return taken
+    return _reprompt(node, t)
+
+
+def _reprompt(node: AskNode, t: BotTurn) -> Outcome:
+    lead = context.lead(t, node.input)
+    if not context.asked_in_passing(t):  # a question asked in passing is no failed answer
+        t.state.retries += 1
+    context.note_reprompt(t)
     if t.state.retries <= node.retries:
-        if node.reprompt:
-            again = t.text(node.reprompt)
-            t.say(again, options=t.options(node), options_style=node.options_style,
+        if node.reprompt and lead != t.message("unanswered"):
+            t.say(t.text(node.reprompt), options=t.options(node), options_style=node.options_style,
                   list_button=t.text(node.list_button) if node.list_button else "")
         else:
-            _ask(node, t, lead=t.message("invalid"))
+            _ask(node, t, lead=lead)
         return Wait()
     t.state.retries = 0
     t.notices.append({"kind": "gave_up", "node": node.id})

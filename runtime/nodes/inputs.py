@@ -1,9 +1,16 @@
-"""Reading a typed answer to an `ask` node, through nlu. Returns None when it is not valid."""
+"""Reading a typed answer to an `ask` node, through nlu. Returns None when it is not valid.
+
+Whatever the input type, a question that shows options takes a pressed button or the number of a
+displayed option ("1", "opção 2", "a segunda"). A correction reads what comes after it ("amil, quer
+dizer, hapvida" is hapvida). `fill` reads the answer strictly from a message that came before the
+question was asked (the one that started the flow: "vcs aceitam bradesco?"), so the question can be
+skipped.
+"""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -11,43 +18,140 @@ from typing import Any
 import nlu
 from flows.messages import InboundEvent
 from flows.nodes import AskNode, Option
+from nlu.coverage import INTERROGATIVES, content_words, same_word
+from nlu.lexicon import LAST_WORDS, ORDINALS
+from nlu.slots import corrected, person_name
+from runtime.locales import YES_NO_IDS
 
 
 @dataclass(frozen=True, slots=True)
 class Answer:
     value: Any
     option: Option | None = None
+    loose: bool = False  # an option matched by a partial or misspelt name in a longer message: a guess
+    asked: bool = False  # an option named in a question ("qnto custa a pediatria?"): maybe what it asks about
 
 
 def read(node: AskNode, event: InboundEvent, now: datetime) -> Answer | None:
     """The answer to `node` in `event`; `now` is in the bot's time zone (for dates)."""
-    if node.input == "choice":
-        return _choice(node, event)
+    if node.options and (chosen := _displayed(node, event)) is not None:
+        return _option_answer(node, chosen)
     text = event.text.strip()
     if not text:
         return None
-    if node.input in _TEMPORAL:
-        value = _TEMPORAL[node.input](text, now, node.when)
-        return Answer(value) if value is not None and _on_its_side(node, value, now) else None
-    value = _READERS[node.input](text, now)
+    text = corrected(text) or text  # after a correction, only what it corrects to counts
+    if node.input == "choice":
+        index = nlu.pick_option(text, [_names(o) for o in node.options])
+        if index is None:  # a misspelt name in a sentence ("quero a pediatrya"): the one option it names
+            sharing = [o for o in node.options if _shares_a_word(node, text, o)]
+            return Answer(sharing[0].id, sharing[0], loose=True) if len(sharing) == 1 else None
+        option = node.options[index]
+        outright = _named_options(node, text) == [option]
+        if outright and _asks(text):
+            return Answer(option.id, option, asked=True)
+        if outright or len(nlu.normalise(text).split()) < LOOSE_WORDS:
+            return Answer(option.id, option)
+        if not _shares_a_word(node, text, option):  # a fuzzy likeness over a whole sentence: no answer
+            return None
+        return Answer(option.id, option, loose=True)
+    if node.input == "yes_no" and node.options and (titled := _by_title(node, text)) is not None:
+        return _option_answer(node, titled)
+    temporal = node.input in _TEMPORAL
+    value = _TEMPORAL[node.input](text, now, node.when) if temporal else _READERS[node.input](text, now)
+    if value is None or not _within(node, value) or (temporal and not _on_its_side(node, value, now)):
+        return None
+    return Answer(value, _option_for(node, value))
+
+
+def fill(node: AskNode, text: str, entities: Sequence[dict[str, Any]], now: datetime) -> Answer | None:
+    """The answer to `node` that `text`, said before the question, already gives without doubt; None
+    when it gives none, or several. Choices need an option's name as whole words ("pediatra"); other
+    types an entity of their kind; a name needs its lead ("me chamo Juliana")."""
+    text = corrected(text) or text
+    if node.input == "choice":
+        named = _named_options(node, text)
+        return _option_answer(node, named[0]) if len(named) == 1 else None
+    if node.input == "name":
+        name = person_name(text)
+        return Answer(name) if name is not None and _within(node, name) else None
+    dimension = _ENTITY_OF.get(node.input)
+    if dimension is None:
+        return None
+    values = {_plain(e["value"]) for e in entities if e.get("entity") == dimension}
+    if len(values) != 1:
+        return None
+    value = _READERS[node.input](str(next(iter(values))), now) if node.input in ("email", "phone", "cpf") \
+        else _plain(next(iter(values)))
     if value is None or not _within(node, value):
         return None
-    return Answer(value)
+    return Answer(value) if node.input not in _TEMPORAL or _on_its_side(node, value, now) else None
 
 
-def _choice(node: AskNode, event: InboundEvent) -> Answer | None:
+def shows_options(node: AskNode) -> bool:
+    return bool(node.options)
+
+
+# -- options -----------------------------------------------------------------------------------------
+
+LOOSE_WORDS = 3  # from this many words, an option the message does not name outright is a guess
+_FILLER = frozenset({"a", "o", "opcao", "numero", "n", "no", "item", "alternativa", "quero", "escolho", "e", "pode",
+                     "ser", "fico", "com", "essa", "esse"})
+_ORDINAL_DIGITS = re.compile(r"^(\d{1,2})(?:a|o)?$")
+
+
+def _displayed(node: AskNode, event: InboundEvent) -> Option | None:
+    """The option pressed, or named by its number or position ("2", "opção 2", "a segunda", "a última")."""
     if event.choice_id is not None:
         for option in node.options:
             if option.id == event.choice_id:
-                return Answer(option.id, option)
-    if not event.text.strip():
+                return option
+        if node.input == "yes_no" and event.choice_id in YES_NO_IDS:  # papo's own yes/no buttons
+            return _yes_no_option(node, YES_NO_IDS[event.choice_id])
+    words = [w for w in nlu.normalise(event.text).split() if w not in _FILLER]
+    if len(words) != 1:
         return None
-    names = [_names(o) for o in node.options]
-    index = nlu.pick_option(event.text, names)
-    if index is None:
-        return None
-    option = node.options[index]
+    word, count = words[0], len(node.options)
+    number: int | None = None
+    if (digits := _ORDINAL_DIGITS.match(word)) is not None:
+        number = int(digits.group(1))
+    elif word in LAST_WORDS:
+        number = count
+    elif word in ORDINALS and not any(word in nlu.normalise(n) for o in node.options for n in _names(o)):
+        number = ORDINALS[word]
+    return node.options[number - 1] if number is not None and 1 <= number <= count else None
+
+
+def _option_answer(node: AskNode, option: Option) -> Answer:
+    if node.input == "yes_no":
+        return Answer(_yes_no_of(node, option), option)
     return Answer(option.id, option)
+
+
+def _yes_no_of(node: AskNode, option: Option) -> bool:
+    """A yes/no option's meaning: its id when papo knows it (sim, nao, yes, no), else its position."""
+    if option.id in YES_NO_IDS:
+        return YES_NO_IDS[option.id]
+    said = nlu.yes_no(option.id.replace("_", " "))
+    return said if said is not None else node.options.index(option) == 0
+
+
+def _yes_no_option(node: AskNode, value: bool) -> Option | None:
+    return next((o for o in node.options if _yes_no_of(node, o) is value), None)
+
+
+def _option_for(node: AskNode, value: Any) -> Option | None:
+    return _yes_no_option(node, value) if node.input == "yes_no" and isinstance(value, bool) else None
+
+
+def _by_title(node: AskNode, text: str) -> Option | None:
+    folded = nlu.normalise(text)
+    found = [o for o in node.options if folded in {nlu.normalise(n) for n in _names(o)}]
+    return found[0] if len(found) == 1 else None
+
+
+def names(option: Option) -> list[str]:
+    """What a patient may type to name an option: its titles, its id in words, its synonyms."""
+    return _names(option)
 
 
 def _names(option: Option) -> list[str]:
@@ -55,12 +159,63 @@ def _names(option: Option) -> list[str]:
     return [*titles, option.id.replace("_", " "), *option.synonyms]
 
 
+_QUESTION_OPENERS = frozenset({"quanto", "quanta", "qual", "quais", "quando", "onde", "como", "porque"})
+
+
+def _asks(text: str) -> bool:
+    """A question ("qnto custa a pediatria?"): an option it names may be what it asks about, not the answer."""
+    words = nlu.normalise(text).split()
+    return "?" in text or (bool(words) and words[0] in _QUESTION_OPENERS)
+
+
+def _shares_a_word(node: AskNode, text: str, option: Option) -> bool:
+    """A word of the message is a word of the option's names, give or take a typo ("agendr"), and of
+    no other option's ("doutor" names both doctors)."""
+    def words(o: Option) -> set[str]:
+        return {w for name in _names(o) for w in content_words(name)}
+
+    others = set().union(*(words(o) for o in node.options if o is not option))
+    said = [w for w in content_words(text) if w not in INTERROGATIVES]  # "onde" names no option
+    return any(same_word(a, b) and not any(same_word(a, c) for c in others) for a in said for b in words(option))
+
+
+def _named_options(node: AskNode, text: str) -> list[Option]:
+    """Options one of whose names occurs in `text` as whole words; a longer name wins over a name
+    it contains ("clínica geral" over "geral")."""
+    folded = f" {nlu.normalise(text)} "
+    found: list[tuple[Option, str]] = []
+    for option in node.options:
+        for name in _names(option):
+            key = nlu.normalise(name)
+            if len(key) >= 3 and f" {key} " in folded:
+                found.append((option, key))
+    longest = [(o, k) for o, k in found if not any(k != other and k in other for _, other in found)]
+    unique: list[Option] = []
+    for option, _ in longest:
+        if option not in unique:
+            unique.append(option)
+    return unique
+
+
+# -- typed values -------------------------------------------------------------------------------------
+
+
 def _within(node: AskNode, value: Any) -> bool:
-    if node.input == "text" and node.pattern is not None:
+    if node.input in ("text", "name") and node.pattern is not None:
         return re.fullmatch(node.pattern, value) is not None
     if node.input != "number":
         return True
     return (node.min is None or value >= node.min) and (node.max is None or value <= node.max)
+
+
+def _plain(value: Any) -> Any:
+    """An entity's value as an answer stores it: dates and times as ISO text."""
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if hasattr(value, "isoformat"):
+        text = value.isoformat()
+        return text[:5] if len(text) == 8 and text[2] == ":" else text  # a time: 14:30
+    return value
 
 
 def _on_its_side(node: AskNode, value: str, now: datetime) -> bool:
@@ -96,9 +251,12 @@ _TEMPORAL: dict[str, Callable[[str, datetime, str | None], str | None]] = {
 
 _READERS: dict[str, Callable[[str, datetime], Any]] = {
     "text": lambda text, now: text,
+    "name": lambda text, now: person_name(text, bare=True),
     "number": lambda text, now: nlu.parse_number(text),
     "yes_no": lambda text, now: nlu.yes_no(text),
     "email": lambda text, now: nlu.parse_email(text),
     "phone": lambda text, now: nlu.parse_phone(text),
     "cpf": lambda text, now: nlu.parse_cpf(text),
 }
+_ENTITY_OF = {"email": "email", "phone": "phone", "cpf": "cpf", "date": "date", "time": "time",
+              "datetime": "datetime"}

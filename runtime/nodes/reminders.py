@@ -52,6 +52,9 @@ async def fire_reminder(t: BotTurn, payload: dict[str, Any]) -> None:
     if t.state.waiting == "handoff":
         ignore(t, "staff are talking to the patient")
         return
+    if t.state.opted_out_at is not None:
+        ignore(t, "the patient asked for no more messages")
+        return
     try:
         appt = await scheduler.get(str(payload["appointment"]), patient=str(payload["patient"]))
     except SchedulingError:
@@ -92,6 +95,9 @@ async def fire_remind(t: BotTurn, payload: dict[str, Any]) -> None:
         ignore(t, "staff are talking to the user")
         return
     expected.pop(timer_id)
+    if t.state.opted_out_at is not None:
+        ignore(t, "the patient asked for no more messages")
+        return
     await _start_beside(t, str(payload["flow"]), {})
 
 

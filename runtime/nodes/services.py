@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from nlu.coverage import ExampleIndex
 from nlu.faq import FaqIndex
 from runtime.engine.ports import Typing, Understanding
 from runtime.engine.turn import Turn
@@ -25,6 +26,7 @@ class BotServices:
     faq: FaqIndex | None = None  # retrieval over the bot's faq.json
     llm: LlmFallback | None = None  # the language-model fallback, when configured
     typing: Typing | None = None  # "typing..." on the user's channel
+    examples: ExampleIndex | None = None  # FAQ questions and trigger examples: which reading is more specific
 
     @property
     def has_timers(self) -> bool:

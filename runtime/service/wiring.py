@@ -19,6 +19,7 @@ from nlu.pipeline import NLU
 from nlu.rasa_http import RasaHTTPNLU
 from runtime.engine.clock import Clock, SystemClock
 from runtime.llm import llm_fallback
+from runtime.nodes.context import example_index
 from runtime.nodes.services import BotServices
 from runtime.scheduling import Scheduler, load_calendar
 from runtime.scheduling.loading import CALENDAR_FILE
@@ -81,8 +82,9 @@ def build_services(bot: Bot, root: Path, *, redis: aioredis.Redis | None = None,
     """The bot's services. With a Redis client also its conversation timers, and its scheduler when
     the folder has a calendar.json. `base` reuses already built services (one NLU for many harnesses)."""
     if base is None:
-        base = BotServices(nlu=reader(bot, root), faq=FaqIndex.from_settings(bot.faq, bot.faq_settings)
-                        if bot.faq else None)
+        understood = reader(bot, root)
+        base = BotServices(nlu=understood, faq=FaqIndex.from_settings(bot.faq, bot.faq_settings) if bot.faq else None,
+                           examples=example_index(bot, understood.embedded.data if understood else None))
     if redis is None:
         return base
     return replace(base, **scheduling(bot, root, redis, prefix=prefix, clock=clock or SystemClock()),

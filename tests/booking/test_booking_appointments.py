@@ -84,11 +84,12 @@ async def test_my_appointments_lists_upcoming(open_bot: OpenBot) -> None:
     assert state is not None and len(state.vars["appointments"]) == 1
 
 
-async def test_another_request_while_confirming_a_cancel_leaves_for_it(open_bot: OpenBot) -> None:
+async def test_a_request_in_passing_while_confirming_a_cancel_is_answered_then_asked_again(open_bot: OpenBot) -> None:
     h = await open_bot(AGENDA)
     await book(h, wish="amanhã")
-    await h.say("desmarcar")
-    [listed] = await h.say("minhas")
+    asked = await h.say("desmarcar")
+    listed, again = await h.say("minhas")
     assert listed.text.startswith("Suas consultas:")
+    assert again.text == asked[-1].text and [o.id for o in again.options] == [o.id for o in asked[-1].options]
     scheduler = h.processor.services.scheduler
     assert scheduler is not None and len(await scheduler.appointments_of(PATIENT)) == 1

@@ -314,6 +314,8 @@ def test_the_runtime_names_no_channel() -> None:
     classes = {cls.__name__ for cls in CONNECTORS}
     found = []
     for path in sorted((ROOT / "runtime").rglob("*.py")):
+        if path.parent.name == "locales":
+            continue  # words patients write ("parem de mandar no whatsapp"), not channel knowledge
         tree = ast.parse(path.read_text(encoding="utf-8"))
         docstrings = {id(node.body[0].value) for node in ast.walk(tree)
                       if isinstance(node, ast.Module | ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef)

@@ -16,7 +16,7 @@ DATA = Path(__file__).parents[1] / "nlu" / "data"
 
 def test_train_reports_the_intents(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["nlu", "train", str(EXAMPLES / "clinic")]) == 0
-    assert "16 intents ready" in capsys.readouterr().out
+    assert "17 intents ready" in capsys.readouterr().out
 
 
 def test_parse_with_a_bot_gives_rasas_shape(capsys: pytest.CaptureFixture[str]) -> None:

@@ -100,12 +100,12 @@ def write_bot(root: Path, default_locale: str, conversation_locale: str | None) 
     (root / "flows" / "spin.json").write_text(json.dumps(spin))
 
 
-PORTUGUESE = ["Desculpe, não entendi.\nage?",
+PORTUGUESE = ["Desculpe, não entendi. Responda com um número, por favor.\nage?",
               "Desculpe, não consegui entender sua resposta.",
               "Não consigo responder dúvidas de saúde por aqui; alguém da nossa equipe pode te ajudar.",
               "Nossa conversa anterior expirou, então vamos recomeçar. 🙂",
               "Desculpe, tivemos um problema do nosso lado. Por favor, tente de novo em instantes."]
-ENGLISH = ["Sorry, I did not understand.\nage?",
+ENGLISH = ["Sorry, I did not understand. Please answer with a number.\nage?",
            "Sorry, I could not understand your answer.",
            "I cannot answer health questions here; someone from our team can help you.",
            "Our previous conversation expired, so let's start again.",

@@ -35,7 +35,8 @@ async def test_a_date_question_reads_pt_br(open_bot: OpenBot, tmp_path: Path) ->
         '"ok": {"kind": "end", "text": "{{ dia | format_date }} às {{ hora }}"}}}')
     bot = await open_bot(root)
     assert [m.text for m in await bot.say("oi")] == ["Que dia?"]
-    assert [m.text for m in await bot.say("semana que vem")] == ["Desculpe, não entendi.\nQue dia?"]
+    assert [m.text for m in await bot.say("semana que vem")] == [
+        "Desculpe, não entendi. Escreva uma data, por exemplo: 15/03 ou sexta-feira.\nQue dia?"]
     assert [m.text for m in await bot.say("segunda que vem")] == ["Que horas?"]
     assert [m.text for m in await bot.say("às 9 e meia")] == ["09/03/2026 às 09:30"]
 

@@ -16,7 +16,8 @@ async def test_an_unreadable_message_is_answered_and_the_question_keeps_waiting(
     before = await bot.state()
     replies = await bot.send(bot.event(kind="unsupported", data={"type": "sticker"}))
     assert [m.text for m in replies] == [DEFAULT_UNSUPPORTED]
-    assert bot.last[-1].notices == [{"kind": "unsupported", "type": "sticker"}]
+    assert [n for n in bot.last[-1].notices if n["kind"] != "decision"] == [{"kind": "unsupported", "type": "sticker"}]
+    assert [n["step"] for n in bot.last[-1].notices if n["kind"] == "decision"] == ["unsupported"]
     after = await bot.state()
     assert before is not None and after is not None
     assert (after.flow, after.node, after.waiting, after.retries) == (before.flow, before.node, "input", 0)

@@ -1,0 +1,185 @@
+"""What patients say about themselves in passing, in Brazilian Portuguese: a correction of what
+they just wrote ("amil, quer dizer, hapvida"), a name ("me chamo Juliana"), who the appointment
+is for ("pra minha filha") and an age ("ela tem 5 anos", "de 8 meses").
+
+Each reader is a small pure function over the message; `slots` gathers them as entities
+(`relation`, `age`, `person_name`) in the shape of `nlu.extract_builtin`'s, for the runtime to
+fill a flow's questions with.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from nlu.numbers import parse_number
+from nlu.text import normalise
+
+# A correction: what comes after the last of these replaces what came before.
+_CORRECTION = re.compile(
+    r"(?:^|[\s,;.!…-])(?:quer dizer|ou melhor|na verdade|digo|quis dizer|opa|ops|oops|desculpa|desculpe|"
+    r"errei|corrigindo|correcao|melhor dizendo)(?=[\s,;.:!…-])[\s,;.:!…-]*",
+    re.IGNORECASE,
+)
+
+
+# "pediatria... não, clínica geral": a "não" after a pause, followed by what replaces what came before.
+_TAKEN_BACK = re.compile(r"\w[\s]*(?:\.{2,}|…|,|;)\s*n[ãa]o\b[\s,.!…]*(\w.*)$", re.IGNORECASE)
+
+
+def corrected(text: str) -> str | None:
+    """The part of `text` after its last correction marker, or None when it has none.
+
+    "amil, quer dizer, hapvida" -> "hapvida"; "terça... ops, quarta" -> "quarta";
+    "pediatria... não, clínica geral" -> "clinica geral".
+    """
+    folded = normalise(text)
+    found = list(_CORRECTION.finditer(f" {folded} "))
+    if not found:
+        taken_back = _TAKEN_BACK.search(text)
+        return normalise(taken_back.group(1)) or None if taken_back is not None else None
+    tail = f" {folded} "[found[-1].end():].strip()
+    return tail or None
+
+
+# -- names ----------------------------------------------------------------------------------------
+
+_NAME_LEAD = re.compile(
+    r"(?:^|\b)(?:me chamo|meu nome (?:e|eh)|meu nome|^(?:e|eh) (?:a|o)|^o nome (?:e|eh)|^nome (?:e|eh)|"
+    r"pode me chamar de|podem me chamar de|me chama de|"
+    r"aqui (?:e|eh) (?:a|o)|aqui quem fala (?:e|eh) (?:a|o)|quem fala (?:e|eh) (?:a|o)|eu sou (?:a|o)|sou (?:a|o)|"
+    r"o nome dela (?:e|eh)|o nome dele (?:e|eh)|nome dela (?:e|eh)|nome dele (?:e|eh)|ela se chama|ele se chama|"
+    r"se chama|chamo)\s+",
+)
+# Words that are never part of a name a person gives (they make a sentence or a question of it).
+_NOT_NAME = frozenset(
+    "quero queria gostaria preciso marcar agendar consulta consultas horario horarios quanto qual quais quando "
+    "onde como porque pra para por que nao sim oi ola bom boa dia tarde noite obrigado obrigada valeu tudo bem "
+    "voce voces vcs aceita aceitam atende atendem tem convenio plano preco valor medico medica doutor doutora "
+    "dr dra pediatra pediatria clinica geral filha filho mae pai marido esposa menu atendente ajuda sair ok "
+    "isso esse essa aqui ai la ja agora hoje amanha ontem manha cedo semana mes ano anos cancelar remarcar "
+    "minha meu minhas meus seu sua eu ele ela eles elas a o os as um uma de da do e com sem mais menos muito "
+    "pouco tambem so mas se quem sou chamo nome".split()
+)
+_NAME_PARTICLES = frozenset({"da", "de", "do", "das", "dos", "e"})
+_NAME_WORD = re.compile(r"^[^\W\d_]+(?:['-][^\W\d_]+)*$")
+MAX_NAME_WORDS = 5
+
+
+def person_name(text: str, *, bare: bool = False) -> str | None:
+    """A person's name the message gives: after "me chamo", "meu nome é", "sou a"...; with `bare`,
+    also a message that is only a name ("Juliana Prado"). None for a sentence or a question.
+
+    The name keeps the patient's spelling, with each word capitalised ("juliana" -> "Juliana").
+    """
+    raw = text.strip()
+    if not raw or "@" in raw:
+        return None
+    words = _words(raw)
+    folded = [normalise(w) for w in words]
+    lead = _NAME_LEAD.search(" ".join(folded))
+    if lead is not None:
+        start = len(" ".join(folded)[:lead.end()].split())
+        return _name(words[start:], folded[start:], whole=False)
+    if not bare or "?" in raw or any(c.isdigit() for c in raw):
+        return None
+    return _name(words, folded, whole=True)
+
+
+def _words(text: str) -> list[str]:
+    """The message's words, without punctuation and emoji."""
+    cleaned = re.sub(r"[^\w\s'-]", " ", text)
+    return [w.strip("'-") for w in cleaned.split() if w.strip("'-")]
+
+
+def _name(words: list[str], folded: list[str], *, whole: bool) -> str | None:
+    """The name at the start of `words`; with `whole`, the message must be only the name (and a courtesy)."""
+    kept: list[str] = []
+    for word, fold in zip(words, folded, strict=True):
+        if fold in _NAME_PARTICLES and kept:
+            kept.append(word.lower())
+            continue
+        if fold in _NOT_NAME or not _NAME_WORD.match(word) or len(fold) < 2:
+            break
+        kept.append(word[:1].upper() + word[1:] if word.islower() else word)
+    rest = folded[len(kept):]
+    while kept and normalise(kept[-1]) in _NAME_PARTICLES:
+        kept.pop()
+    if not kept or len(kept) > MAX_NAME_WORDS:
+        return None
+    if whole and not all(w in _COURTESY for w in rest):
+        return None
+    return " ".join(kept)
+
+
+_COURTESY = frozenset({"obrigada", "obrigado", "tudo", "bem", "e", "aqui", "ok", "blz", "beleza", "prazer"})
+
+
+# -- who the appointment is for, and their age --------------------------------------------------------
+
+RELATIONS = {
+    "filha": "filha", "filho": "filho", "filhos": "filho", "filhas": "filha", "mae": "mae", "mamae": "mae",
+    "pai": "pai", "papai": "pai", "marido": "marido", "esposo": "marido", "esposa": "esposa", "mulher": "esposa",
+    "avo": "avo", "vovo": "avo", "neto": "neto", "neta": "neta", "sobrinho": "sobrinho", "sobrinha": "sobrinha",
+    "irmao": "irmao", "irma": "irma", "sogra": "sogra", "sogro": "sogro", "bebe": "bebe", "nenem": "bebe",
+    "enteado": "enteado", "enteada": "enteada", "tio": "tio", "tia": "tia", "namorado": "namorado",
+    "namorada": "namorada", "crianca": "crianca", "filhinha": "filha", "filhinho": "filho", "netinha": "neta",
+    "netinho": "neto", "bebezinho": "bebe", "bebezinha": "bebe", "nenenzinho": "bebe", "vovozinha": "avo",
+}
+CHILDREN = frozenset({"filha", "filho", "neto", "neta", "bebe", "crianca", "sobrinho", "sobrinha", "enteado",
+                      "enteada"})  # the values `relation` gives for whom a pediatrician may see
+_RELATION = re.compile(
+    r"\b(?:pra|para|p|da|do|de|a|o|com|minha|meu|nossa|nosso|consulta d[ao]|marcar pr[ao])\s+(?:minha|meu|nossa|nosso|"
+    r"a minha|o meu)?\s*(" + "|".join(sorted(RELATIONS, key=len, reverse=True)) + r")\b"
+)
+_AGE = re.compile(r"\b(\d{1,3}|[a-z]+(?: e [a-z]+)?)\s+(anos|ano|aninhos|meses|mes|mesinhos)\b")
+# "faz 2 anos que...", "há 3 anos", "2 anos atrás": a time ago, not an age.
+_AGO_BEFORE = frozenset({"faz", "ha", "durante", "por", "em", "ultimos", "uns", "mais", "menos"})
+_AGO_AFTER = frozenset({"que", "atras", "seguidos", "de casado", "de casada"})
+
+
+def relation(text: str) -> str | None:
+    """Who else the message is about ("pra minha filha" -> "filha"), or None."""
+    found = _RELATION.search(normalise(text))
+    return RELATIONS[found.group(1)] if found else None
+
+
+def age(text: str) -> int | None:
+    """An age in years the message gives ("ela tem 5 anos" -> 5, "de 8 meses" -> 0), or None."""
+    folded = normalise(text)
+    for found in _AGE.finditer(folded):
+        before = folded[:found.start()].split()[-1:]
+        after = folded[found.end():].split()[:1]
+        if (before and before[0] in _AGO_BEFORE) or (after and after[0] in _AGO_AFTER):
+            continue
+        value = parse_number(found.group(1))
+        if value is None:  # "tem cinco anos": the number is the last word
+            value = parse_number(found.group(1).split()[-1])
+        if value is None or value != int(value) or not 0 <= value <= 120:
+            continue
+        return 0 if found.group(2).startswith("mes") else int(value)
+    return None
+
+
+@dataclass(frozen=True, slots=True)
+class Slot:
+    entity: str
+    value: str | int
+
+    def to_rasa(self) -> dict[str, object]:
+        return {"entity": self.entity, "value": self.value, "extractor": "papo.slots", "confidence_entity": 1.0}
+
+
+def slots(text: str) -> list[Slot]:
+    """The patient's own facts in `text`: `relation`, `age` and `person_name` (after "me chamo"...)."""
+    found: list[Slot] = []
+    if (who := relation(text)) is not None:
+        found.append(Slot("relation", who))
+    if (years := age(text)) is not None:
+        found.append(Slot("age", years))
+    if (name := person_name(text)) is not None:
+        found.append(Slot("person_name", name))
+    return found
+
+
+__all__ = ["CHILDREN", "RELATIONS", "Slot", "age", "corrected", "person_name", "relation", "slots"]

@@ -1,0 +1,442 @@
+"""Every message read in its context, in one order (`runtime.engine.routing` runs the first steps:
+the global interrupts and safety, `runtime.nodes.safety`). After them:
+
+1. the waiting question's parser (each node kind's `resume` handler);
+2. when the answer does not fit (`unfit`), or nothing waits (`read_idle`):
+   a. a more specific FAQ entry or another flow's trigger (`choose`): the FAQ entry is said and the
+      question asked again; a flow that only answers runs and the question is asked again; a flow
+      that needs the patient (it waits) is a switch, since the patient clearly wants something else;
+   b. small talk ("obrigada", "ok", "kkk", "vou ver e te falo"): a short answer; the question keeps
+      waiting, and with nothing waiting the menu is not sent;
+   c. with a language model configured, the model with the waiting question as context (`consult`):
+      it may fill the answer, switch flow, answer from the FAQ, hand off or say it is out of scope,
+      always through the closed command set (`runtime.llm.commands`);
+3. a re-prompt that says what is expected (`lead`), by the node itself.
+
+Specificity: when the FAQ and triggers both match, the reading whose nearest example explains more of
+the message wins (`nlu.coverage`): "e qto é a consulta com o pediatra?" is the pediatrics price entry,
+not the generic prices flow. A flow an intent alone names must explain at least half of the message
+("vocês atendem cachorro?" is not a question about opening hours).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, replace
+from typing import Any, Literal
+
+from flows.model import Bot
+from flows.nodes import Node
+from nlu import TrainingData, normalise
+from nlu.coverage import ExampleIndex
+from runtime.engine.outcomes import Done, Jump, Outcome, Wait
+from runtime.engine.registry import Assisted
+from runtime.nodes.assist import OUT_OF_SCOPE, Question, act, decide, faq_reading, say_faq
+from runtime.nodes.inputs import Answer, names
+from runtime.nodes.safety import leave_flows
+from runtime.nodes.services import BotTurn
+
+MIN_INTENT_COVERAGE = 0.5  # a flow only an intent names must explain this much of the request...
+STRONG_INTENT = 0.7  # ... unless the classifier is this sure of it
+WEAK_INTENT = 0.25  # the classifier's best guess below its threshold is a candidate from this confidence...
+WEAK_COVERAGE = 0.75  # ... when its examples explain this much of the request
+FAQ_FLOOR = 0.4  # a FAQ entry less similar than this is no candidate
+FAQ_COVERAGE = 0.75  # a FAQ entry the FAQ index is not confident about must explain this much
+MIN_FAQ_COVERAGE = 0.5  # ... and one it is confident about, this much...
+SURE_FAQ = 0.8  # ... unless it is this similar ("e se eu me atrasar um pouco?")
+Release = Callable[[], Awaitable[None]]
+
+
+@dataclass(frozen=True, slots=True)
+class Choice:
+    kind: Literal["faq", "flow"]
+    target: str
+    coverage: float  # how much of the message the nearest example explains
+    score: float = 0.0  # a FAQ entry's similarity
+    how: str = ""  # for a flow: intent, weak_intent, keyword, button
+    request: float = 1.0  # how much of the request (the message without its entities' words) it explains
+
+    @property
+    def rank(self) -> tuple[float, float]:
+        """The request first ("quero marcar pediatria sábado" asks to book), then the details
+        ("e qto é a consulta com o pediatra?" is about pediatrics)."""
+        return self.request, self.coverage
+
+
+# -- choosing among the FAQ and the triggers -----------------------------------------------------------
+
+
+def example_index(bot: Bot, training: TrainingData | None = None) -> ExampleIndex:
+    """The examples each reading is known by: a FAQ entry's questions; a flow's trigger keywords and
+    the examples of its intents in the bot's training data."""
+    examples: dict[str, list[str]] = {f"faq:{e.id}": list(e.questions) for e in bot.faq.entries}
+    by_intent: dict[str, list[str]] = {}
+    for example in training.examples if training is not None else ():
+        if example.intent:
+            by_intent.setdefault(example.intent, []).append(example.text)
+    for flow in bot.flows.values():
+        texts = [*flow.triggers.keywords, *(x for i in flow.triggers.intents for x in by_intent.get(i, ()))]
+        if texts:
+            examples[f"flow:{flow.id}"] = texts
+    return ExampleIndex(examples)
+
+
+def choose(t: BotTurn, *, besides: str | None = None) -> Choice | None:
+    """The more specific of the FAQ's best entries and the flows this message triggers (but `besides`,
+    the flow already running), or None. Noted in the turn's decision."""
+    if "choice" in t.memo:
+        found: Choice | None = t.memo["choice"]
+        return found
+    index = t.services.examples
+    details = _entity_words(t) if index is not None else frozenset()
+    faq = _faq_choice(t, index, details)
+    flows = _flow_choices(t, index, besides, details)
+    best_flow = max(flows, key=lambda c: c.rank) if flows else None
+    choice = faq if faq is not None and (best_flow is None or faq.rank > best_flow.rank
+                                         or _answer_first(t, faq, best_flow)) else best_flow
+    if choice is faq and faq is not None and (acting := _asked_to_act(t, flows)) is not None:
+        choice = acting
+    t.memo["choice"] = choice
+    t.explain(candidates=[{"target": f"{c.kind}:{c.target}", "coverage": c.coverage, "request": c.request,
+                           **({"how": c.how} if c.how else {})} for c in ([faq] if faq else []) + flows])
+    return choice
+
+
+def _asked_to_act(t: BotTurn, flows: list[Choice]) -> Choice | None:
+    """A message that asks nothing but names something to do ("quero marcar com o dr bruno sábado")
+    goes to the flow that does it, however well a FAQ entry matches its details."""
+    if looks_like_question(t):
+        return None
+    acting = [c for c in flows if not answers_only(t, c.target) and c.request >= MIN_INTENT_COVERAGE]
+    return max(acting, key=lambda c: c.rank) if acting else None
+
+
+def _answer_first(t: BotTurn, faq: Choice, flow: Choice) -> bool:
+    """As specific as a flow that would ask something back, a FAQ entry answers a question at once
+    ("quais convênios vocês aceitam?")."""
+    return faq.rank == flow.rank and looks_like_question(t) and not answers_only(t, flow.target)
+
+
+def _faq_choice(t: BotTurn, index: ExampleIndex | None, details: frozenset[str]) -> Choice | None:
+    reading = faq_reading(t)
+    if reading is None or reading.best is None:
+        return None
+    if index is None:  # no coverage to compare: the FAQ's own confidence decides
+        top = reading.best
+        return Choice("faq", top.entry, 1.0, top.score) if reading.confident else None
+    text = t.event.text
+    ranked = [Choice("faq", m.entry, index.coverage(text, f"faq:{m.entry}").score, m.score,
+                     request=index.coverage(text, f"faq:{m.entry}", ignore=details).score)
+              for m in reading.ranking[:3] if m.score >= FAQ_FLOOR]
+    if not ranked:
+        return None
+    best = max(ranked, key=lambda c: (c.coverage, c.score))
+    confident = reading.confident and best.target == reading.best.entry
+    if confident and best.score >= SURE_FAQ:
+        return best
+    return best if best.coverage >= (MIN_FAQ_COVERAGE if confident else FAQ_COVERAGE) else None
+
+
+def _flow_choices(t: BotTurn, index: ExampleIndex | None, besides: str | None,
+                  details: frozenset[str]) -> list[Choice]:
+    """The flows the message triggers, with how much of it each explains. A flow only an intent names
+    must explain half of the request (the message without the values of its entities: "minha filha",
+    "5 anos", "unimed"), so "vocês atendem cachorro?" is no opening-hours question; the classifier's
+    best guess below its threshold counts when its examples explain the whole request."""
+    found: list[Choice] = []
+    triggered = t.triggered_flows()
+    if besides is not None:  # a greeting while a question waits is small talk, not the greeting flow again
+        triggered = [(f, how) for f, how in triggered if not _greets(t, f)]
+    if index is not None and (weak := _weak_intent(t)) is not None:
+        triggered += [(flow.id, "weak_intent") for flow in t.bot.flows.values() if weak in flow.triggers.intents]
+    for flow, how in triggered:
+        if flow == besides or any(c.target == flow for c in found):
+            continue
+        coverage = request = 1.0
+        if index is not None and f"flow:{flow}" in index and how != "button":
+            coverage = index.coverage(t.event.text, f"flow:{flow}").score
+            request = index.coverage(t.event.text, f"flow:{flow}", ignore=details).score
+        if how == "intent" and request < MIN_INTENT_COVERAGE and _confidence(t) < STRONG_INTENT:
+            continue
+        if how == "weak_intent" and request < WEAK_COVERAGE:
+            continue
+        found.append(Choice("flow", flow, coverage, how=how, request=request))
+    return found
+
+
+def _greets(t: BotTurn, flow_id: str) -> bool:
+    flow = t.bot.flows.get(flow_id)
+    return flow is not None and flow.triggers.first_message
+
+
+def _weak_intent(t: BotTurn) -> str | None:
+    """The classifier's best intent when it fell back (below its threshold, or too close to the next)."""
+    parsed = t.understood() or {}
+    if (parsed.get("intent") or {}).get("name") != getattr(t.services.nlu, "fallback_intent", None):
+        return None
+    fallback = (parsed.get("intent") or {}).get("name")
+    ranked = [i for i in parsed.get("intent_ranking", []) if i.get("name") != fallback]
+    if not ranked or float(ranked[0].get("confidence", 0.0)) < WEAK_INTENT or ranked[0]["name"] in OUT_OF_SCOPE:
+        return None
+    return str(ranked[0]["name"])
+
+
+def _confidence(t: BotTurn) -> float:
+    return float(((t.understood() or {}).get("intent") or {}).get("confidence", 0.0))
+
+
+_WHEN_WORDS = frozenset({"cedo", "manha", "manhazinha", "tarde", "tardinha", "noite", "madrugada", "hoje", "amanha",
+                         "depois", "semana", "mes", "dia", "horario", "hora", "horas"})
+
+
+_NAME_LEAD_WORDS = frozenset({"chamo", "chamar", "chama", "chamem", "nome", "sou", "aqui", "fala", "pode", "podem"})
+
+
+def _entity_words(t: BotTurn) -> frozenset[str]:
+    """The words that carry the message's entities (a plan, a specialty, a date, who and how old)."""
+    text = t.event.text
+    words: set[str] = set()
+    for entity in t.entities():
+        start, end = entity.get("start"), entity.get("end")
+        if isinstance(start, int) and isinstance(end, int):
+            words |= set(normalise(text[start:end]).split())
+        elif entity.get("entity") == "relation":
+            words.add(str(entity.get("value")))
+        elif entity.get("entity") == "age":
+            words |= {"anos", "ano", "meses", "mes", "aninhos"}
+        elif entity.get("entity") == "person_name":  # "me chamo Tatiana": who, not what is asked
+            words |= set(normalise(str(entity.get("value"))).split()) | _NAME_LEAD_WORDS
+        if entity.get("entity") in ("date", "time", "datetime", "interval"):
+            words |= _WHEN_WORDS  # "amanhã cedo": the period is part of when
+    if t.memo.get("deflected"):  # the symptoms were answered by the deflection: the rest is the request
+        words |= {normalise(w) for w in t.words.medical_words} | {"ta", "esta", "estou", "to", "com"}
+    return frozenset(words)
+
+
+def reads_better(t: BotTurn, answer: Answer) -> bool:
+    """An option the parser only guessed (a fuzzy likeness in a sentence) gives way to any reading of
+    `choose`; an option a question names ("qnto custa a pediatria?") to a reading that explains more of
+    the message than the option's names do."""
+    if not (answer.loose or answer.asked) or answer.option is None:
+        return False
+    choice = choose(t, besides=t.flow.id if t.flow is not None else None)
+    if choice is None or answer.loose:
+        return choice is not None
+    index = t.services.examples
+    named = index.share(t.event.text, names(answer.option)) if index is not None else 1.0
+    return choice.coverage > named
+
+
+def also_wants(t: BotTurn) -> Outcome | None:
+    """After a short answer taken from a longer message ("sim, quero remarcar", "me chamo Tatiana e queria
+    marcar uma consulta"): the flow the rest of the message clearly asks for, as a switch; else None."""
+    if len(normalise(t.event.text).split()) < 3:
+        return None
+    choice = choose(t, besides=t.flow.id if t.flow is not None else None)
+    if choice is None or choice.kind != "flow" or choice.how == "weak_intent" or choice.request < WEAK_COVERAGE:
+        return None
+    t.took("flow", flow=choice.target, coverage=choice.coverage, how=choice.how, after="answer")
+    t.notices.append({"kind": "digression", "from": f"{t.flow.id if t.flow else ''}/{t.state.node}",
+                      "to": choice.target})
+    t.clear()
+    return Jump(choice.target)
+
+
+def answers_only(t: BotTurn, flow_id: str) -> bool:
+    """The flow only says things (it never waits for the patient)."""
+    flow = t.bot.flows.get(flow_id)
+    return flow is not None and not any(node.waits for node in flow.nodes.values())
+
+
+# -- small talk ----------------------------------------------------------------------------------------
+
+_SMALL_TALK_INTENTS = {"thanks": "thanks", "goodbye": "goodbye"}
+
+
+def small_talk(t: BotTurn) -> str | None:
+    """The kind of small talk this message is (a `messages` key: thanks, later, laughter...), or None."""
+    text = normalise(t.event.text) if t.event.text else ""
+    if not text:
+        return None
+    for kind, pattern in t.words.small_talk.items():
+        if pattern.search(text):
+            return kind
+    intent = (t.understood() or {}).get("intent") or {}
+    if intent.get("name") in _SMALL_TALK_INTENTS and float(intent.get("confidence", 0.0)) >= 0.8:
+        return _SMALL_TALK_INTENTS[str(intent["name"])]
+    return None
+
+
+def looks_like_question(t: BotTurn) -> bool:
+    """The message asks something: it opens with a question word, or it is a sentence with a question
+    mark ("hein?" is not: it says the patient did not understand)."""
+    words = normalise(t.event.text).split() if t.event.text else []
+    return bool(words) and (words[0] in t.words.question_words or ("?" in t.event.text and len(words) >= 3))
+
+
+# -- a question waits ----------------------------------------------------------------------------------
+
+
+async def unfit(node: Node, t: BotTurn, question: Question, release: Release | None = None) -> Outcome | None:
+    """The answer does not fit the waiting question: the steps after the parser, in order. None when
+    none of them took the message: the node re-prompts, led by `lead`."""
+    if not t.event.text.strip():
+        return None
+    choice = choose(t, besides=t.flow.id if t.flow is not None else None)
+    if choice is not None and choice.kind == "faq":
+        say_faq(t, choice.target, choice.score, coverage=choice.coverage)
+        return await reask(node, t)
+    if choice is not None:
+        return await digress(t, node, choice.target, release, coverage=choice.coverage, how=choice.how)
+    if (kind := small_talk(t)) is not None:
+        t.took("small_talk", said=kind)
+        t.say(t.message(kind))
+        return Wait()
+    return await consult(t, node, question, release)
+
+
+async def reask(node: Node, t: BotTurn) -> Outcome:
+    return await t.handlers.nodes.reask(node)(node, t)
+
+
+async def digress(t: BotTurn, node: Node, flow: str, release: Release | None = None, **detail: Any) -> Outcome:
+    """Run `flow` now. When it is over within this turn, the waiting question is asked again; when it
+    waits for the patient itself, or the message turns the question down first ("não, eu quero saber
+    da minha consulta"), it is a switch: the old question and its callers are dropped."""
+    t.took("flow", flow=flow, **detail)
+    here = f"{t.flow.id if t.flow else ''}/{node.id}"
+    old_step = t.state.private.booking
+    if _turns_down(t):
+        await _drop_question(t, old_step, release)
+        t.clear()
+        t.notices.append({"kind": "digression", "from": here, "to": flow})
+        await t.run(t.start_flow(flow))
+        return Done()
+    depth = len(t.state.stack)
+    t.push(node.id, reenter=True)
+    await t.run(t.start_flow(flow))
+    if t.state.waiting is not None and len(t.state.stack) > depth:
+        del t.state.stack[:depth + 1]
+        await _drop_question(t, old_step, release)
+        t.notices.append({"kind": "digression", "from": here, "to": flow})
+    else:
+        t.notices.append({"kind": "aside", "at": here, "flow": flow})
+    return Done()
+
+
+async def _drop_question(t: BotTurn, old_step: dict[str, Any] | None, release: Release | None) -> None:
+    """The old question is left for good: a slot it held is given back, its step forgotten."""
+    if release is not None:
+        await release()
+    if t.state.private.booking is old_step:
+        t.state.private.booking = None
+
+
+async def consult(t: BotTurn, node: Node, question: Question, release: Release | None = None) -> Outcome | None:
+    """The language model, once per turn, with the waiting question as context."""
+    if t.services.llm is None or t.memo.get("consulted") or not t.event.text.strip():
+        return None
+    t.memo["consulted"] = True
+    command = (await decide(t, question)).command
+    t.took("llm", command=command.command if command else None)
+    if command is None:
+        return None
+    match command.command:
+        case "fill_answer":
+            return await _fill_answer(node, t, question, command.value or "")
+        case "answer_faq" | "set_variable":
+            if command.command == "set_variable" and command.variable is not None:
+                t.state.vars[command.variable] = command.value
+            else:
+                t.say(command.text or "")
+            return await reask(node, t)
+        case "small_talk":
+            t.say(command.text or "")
+            return Wait()
+        case "medical":
+            t.notices.append({"kind": "medical_deflection"})
+            t.say(t.message("medical"))
+            return await reask(node, t)
+        case "start_flow":
+            assert command.flow is not None
+            return await digress(t, node, command.flow, release)
+        case "handoff":
+            if release is not None:
+                await release()
+            await leave_flows(t)
+            return Jump(t.bot.llm.handoff_flow or t.bot.fallback_flow or t.bot.entry_flow)
+    return None  # out of scope: the re-prompt says so when the message asked something
+
+
+def _turns_down(t: BotTurn) -> bool:
+    """The message opens by saying no to the question ("não, ...", "nada disso, ...")."""
+    words = normalise(t.event.text).split()
+    return len(words) > 2 and (words[0] in {"nao", "n"} or words[:2] == ["nada", "disso"])
+
+
+async def _fill_answer(node: Node, t: BotTurn, question: Question, value: str) -> Outcome | None:
+    """Read the model's answer as the patient's own: a pressed option, or typed text."""
+    resume = t.handlers.nodes.resume(node)
+    if resume is None:
+        return None
+    option = value in {i for i, _ in question.options}
+    t.event = replace(t.event, text="" if option else value, choice_id=value if option else None)
+    return await resume(node, t)
+
+
+def asked_in_passing(t: BotTurn) -> bool:
+    """The message is a question of its own nothing here answers (out of scope for the model, or a
+    sentence that asks), not a failed answer to the waiting question ("como assim" is one)."""
+    words = normalise(t.event.text).split() if t.event.text else []
+    return looks_like_question(t) and len(words) >= 3
+
+
+def lead(t: BotTurn, input_type: str) -> str:
+    """What a re-prompt says before the question: that there is no answer to a question asked in
+    passing, else that the answer was not understood and what is expected."""
+    if looks_like_question(t):
+        return t.message("unanswered")
+    expected = t.words.expected.get(input_type, "")
+    return f"{t.message('invalid')} {expected}".strip()
+
+
+def note_reprompt(t: BotTurn) -> None:
+    t.took("reprompt", retries=t.state.retries)
+
+
+# -- nothing waits -------------------------------------------------------------------------------------
+
+
+async def read_idle(t: BotTurn) -> Assisted:
+    """`Handlers.idle`: a message no question waits for. A trigger or the FAQ, small talk, the model,
+    the bot's fallback message; Assisted(False) lets the engine start the fallback (or first) flow."""
+    if not t.event.text.strip() and t.event.choice_id is None:
+        return Assisted(False)
+    choice = choose(t)
+    greets = any(f.triggers.first_message for f in t.bot.flows.values())
+    if (choice is not None and choice.kind == "flow" and t.state.turns == 0 and greets
+            and answers_only(t, choice.target)):
+        t.took("flow", flow=choice.target, coverage=choice.coverage, how=choice.how)
+        await t.run(t.start_flow(choice.target))  # a question in the first message: answered, then the greeting
+        return Assisted(True)
+    if choice is not None and choice.kind == "flow":
+        t.took("flow", flow=choice.target, coverage=choice.coverage, how=choice.how)
+        return Assisted(True, choice.target)
+    if choice is not None and t.bot.faq_settings.fallback:
+        say_faq(t, choice.target, choice.score, coverage=choice.coverage)
+        return Assisted(True)
+    if t.state.turns == 0:  # a first message: greet as usual
+        return Assisted(False)
+    if (kind := small_talk(t)) is not None and kind != "greeting":  # a greeting, with nothing waiting: the menu
+        t.took("small_talk", said=kind)
+        t.say(t.message(kind))
+        return Assisted(True)
+    if t.services.llm is not None and t.event.text.strip():
+        return act(t, (await decide(t)).command)
+    if t.intent() not in (None, *OUT_OF_SCOPE):  # the nlu knows this message, no flow takes it: the menu
+        return Assisted(False)
+    if t.bot.messages.get("fallback"):
+        t.took("fallback")
+        t.say(t.message("fallback"))
+        return Assisted(True, t.bot.fallback_flow or t.bot.entry_flow)
+    return Assisted(False)

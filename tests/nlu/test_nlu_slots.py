@@ -1,0 +1,93 @@
+"""What patients say about themselves in passing (`nlu.slots`), and which reading explains more of a
+message (`nlu.coverage`)."""
+
+from __future__ import annotations
+
+import pytest
+
+from nlu.coverage import ExampleIndex, same_word
+from nlu.slots import age, corrected, person_name, relation, slots
+
+
+@pytest.mark.parametrize(("text", "name"), [
+    ("me chamo Juliana", "Juliana"),
+    ("meu nome é Ana Maria da Silva", "Ana Maria da Silva"),
+    ("pode me chamar de bia", "Bia"),
+    ("sou a Ju, tudo bem?", "Ju"),
+    ("aqui é o Pedro", "Pedro"),
+    ("o nome dela é Sofia", "Sofia"),
+    ("me chamo Juliana e quero marcar consulta", "Juliana"),
+])
+def test_a_name_after_its_lead(text: str, name: str) -> None:
+    assert person_name(text) == name
+    assert person_name(text, bare=True) == name
+
+
+@pytest.mark.parametrize(("text", "name"), [("Juliana", "Juliana"), ("juliana prado", "Juliana Prado"),
+                                            ("Júlia", "Júlia"), ("Maria José", "Maria José"),
+                                            ("Carla, obrigada", "Carla")])
+def test_a_bare_name_is_a_name_only_when_asked(text: str, name: str) -> None:
+    assert person_name(text) is None
+    assert person_name(text, bare=True) == name
+
+
+@pytest.mark.parametrize("text", ["quanto custa a consulta?", "minha filha ta com febre", "oi", "bom dia",
+                                  "quero marcar", "João 123", "joao@exemplo.com", "sim", "não sei"])
+def test_a_sentence_or_a_question_is_no_name(text: str) -> None:
+    assert person_name(text, bare=True) is None
+
+
+@pytest.mark.parametrize(("text", "tail"), [
+    ("amil, quer dizer, hapvida", "hapvida"),
+    ("terça... ops, quarta", "quarta"),
+    ("unimed na verdade bradesco", "bradesco"),
+    ("quinta, digo, sexta", "sexta"),
+    ("amil", None),
+    ("na verdade", None),
+])
+def test_a_correction_keeps_what_it_corrects_to(text: str, tail: str | None) -> None:
+    assert corrected(text) == tail
+
+
+@pytest.mark.parametrize(("text", "who", "years"), [
+    ("quero marcar pra minha filha, ela tem 5 anos", "filha", 5),
+    ("consulta pro meu pai de 70 anos", "pai", 70),
+    ("meu filho de 8 meses", "filho", 0),
+    ("ele tem vinte e dois anos", None, 22),
+    ("marcar para o meu marido", "marido", None),
+    ("faz 2 anos que não vou ao médico", None, None),
+    ("há 3 anos", None, None),
+    ("pra mim mesmo", None, None),
+])
+def test_who_the_appointment_is_for_and_their_age(text: str, who: str | None, years: int | None) -> None:
+    assert relation(text) == who
+    assert age(text) == years
+
+
+def test_slots_are_entities_in_rasa_shape() -> None:
+    found = [s.to_rasa() for s in slots("me chamo Carla, é pra minha filha de 3 anos")]
+    assert [(e["entity"], e["value"], e["extractor"]) for e in found] == [
+        ("relation", "filha", "papo.slots"), ("age", 3, "papo.slots"), ("person_name", "Carla", "papo.slots")]
+
+
+@pytest.mark.parametrize(("a", "b", "same"), [("pediatra", "pediatria", True), ("atende", "atendem", True),
+                                              ("clinico", "clinica", True), ("consulta", "consultas", True),
+                                              ("quando", "quanto", False), ("dia", "dias", True),
+                                              ("pedido", "pediatra", False), ("agendr", "agendar", True),
+                                              ("atendem", "atendente", False)])
+def test_words_match_by_stem_plural_or_typo(a: str, b: str, same: bool) -> None:
+    assert same_word(a, b) is same
+
+
+def test_the_more_specific_example_covers_more_of_the_message() -> None:
+    index = ExampleIndex({"faq:preco_pediatria": ["quanto custa a consulta de pediatria?"],
+                          "flow:precos": ["quanto custa a consulta?", "qual o valor?"],
+                          "faq:horarios": ["que horas vocês abrem?"]})
+    message = "e qto é a consulta com o pediatra?"
+    specific, generic = index.coverage(message, "faq:preco_pediatria"), index.coverage(message, "flow:precos")
+    assert specific.score == 1.0 and 0 < generic.score < specific.score
+    assert specific.example == "quanto custa a consulta de pediatria?"
+    assert index.coverage(message, "faq:horarios").score == 0.0
+    assert index.coverage(message, "flow:precos", ignore=frozenset({"pediatra"})).score == 1.0
+    unknown = index.coverage("vocês atendem cachorro?", "faq:horarios")
+    assert unknown.score == 0.0  # the rarest word (one no example has) weighs most

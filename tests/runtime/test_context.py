@@ -1,0 +1,219 @@
+"""Every message read in its context: safety wherever the conversation is (each kind of waiting
+question, a booking's slots and confirmation, a cancellation, a handoff), numbers that pick the
+options shown, and the decision notice that says which step took a message."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import timedelta
+
+import pytest
+import redis.asyncio as aioredis
+
+from runtime.cli.harness import BotHarness
+from runtime.engine.clock import ManualClock
+
+from .conftest import EXAMPLES, START, OpenBot
+
+MEDICAL = "minha filha ta com febre, posso dar dipirona?"
+KINDS = ["text", "name", "choice", "number", "yes_no", "yes_no_buttons", "email", "phone", "cpf", "date", "time",
+         "datetime"]
+
+
+def texts(replies: list[object]) -> list[str]:
+    return [getattr(r, "text") for r in replies]  # noqa: B009
+
+
+def decision(h: BotHarness) -> dict[str, object]:
+    return next(n for r in h.last for n in r.notices if n["kind"] == "decision")
+
+
+@pytest.mark.parametrize("kind", KINDS)
+async def test_a_medical_question_is_deflected_at_every_kind_of_question(open_bot: OpenBot, kind: str) -> None:
+    h = await open_bot("questions")
+    asked = texts(await h.say(choice_id=f"q_{kind}"))
+    assert asked[-1].startswith("pergunta")
+    assert texts(await h.say(MEDICAL)) == ["saude so com o medico", asked[-1]]
+    state = await h.state()
+    assert state is not None and state.flow == f"q_{kind}" and state.node == "pergunta" and state.waiting == "input"
+    assert "resposta" not in state.vars  # never stored as the answer (a name, a text...)
+    assert decision(h)["step"] == "safety" and decision(h)["topic"] == "medical"
+
+
+@pytest.mark.parametrize(("typed", "value"), [("1", True), ("2", False), ("opção 2", False), ("Sim, quero", True),
+                                              ("não, obrigado", False)])
+async def test_numbers_and_titles_pick_the_options_of_a_yes_no_question(open_bot: OpenBot, typed: str,
+                                                                       value: bool) -> None:
+    h = await open_bot("questions")
+    await h.say(choice_id="q_yes_no_buttons")
+    assert texts(await h.say(typed)) == ["fim"]
+    assert h.last[-1].state.vars["resposta"] is value
+
+
+async def test_an_urgent_message_gets_the_emergency_numbers_at_a_question(open_bot: OpenBot) -> None:
+    h = await open_bot("questions")
+    await h.say(choice_id="q_number")
+    assert texts(await h.say("meu pai desmaiou e não consegue respirar"))[0] == "emergencia: ligue 192"
+    assert decision(h)["topic"] == "urgent"
+
+
+@pytest.fixture
+async def clinic(client: aioredis.Redis, redis_prefix: str) -> AsyncIterator[BotHarness]:
+    h = await BotHarness.open(EXAMPLES / "clinic", client=client, prefix=redis_prefix, clock=ManualClock(START),
+                              channel="whatsapp", user="5511987650000")
+    await h.say("oi")
+    await h.say("Carla")
+    yield h
+    await h.aclose()
+
+
+async def test_a_medical_question_is_deflected_while_slots_are_offered(clinic: BotHarness) -> None:
+    offered = await clinic.say("quero marcar clinica geral amanhã")
+    replies = await clinic.say(MEDICAL)
+    assert texts(replies)[0].startswith("Não consigo responder dúvidas de saúde")
+    assert [o.title for o in replies[-1].options] == [o.title for o in offered[-1].options]
+    state = await clinic.state()
+    assert state is not None and state.node == "marcar_clinica" and state.private.booking is not None
+
+
+async def test_a_medical_question_is_deflected_at_a_booking_confirmation_and_the_hold_kept(
+        clinic: BotHarness) -> None:
+    await clinic.say("quero marcar clinica geral amanhã")
+    confirm = await clinic.say("1")
+    replies = await clinic.say("to com dor de cabeça, posso tomar paracetamol?")
+    assert texts(replies)[0].startswith("Não consigo responder dúvidas de saúde")
+    assert texts(replies)[1] == texts(confirm)[0]  # the same slot to confirm
+    assert texts(await clinic.say("sim"))[0].startswith("Pronto! ✅ Sua consulta está marcada")
+
+
+async def test_a_medical_question_is_deflected_at_a_cancel_confirmation(clinic: BotHarness) -> None:
+    await clinic.say("quero marcar clinica geral quarta")
+    await clinic.say("1")
+    await clinic.say("sim")
+    confirm = await clinic.say("cancelar")
+    assert texts(confirm)[0].startswith("Quer mesmo cancelar?")
+    replies = await clinic.say("estou com tosse e febre")
+    assert texts(replies) == [texts(replies)[0], texts(confirm)[0]]
+    assert texts(replies)[0].startswith("Não consigo responder dúvidas de saúde")
+    scheduler = clinic.processor.services.scheduler
+    assert scheduler is not None and len(await scheduler.appointments_of("whatsapp:5511987650000")) == 1
+
+
+async def test_with_staff_the_bot_stays_quiet_but_for_an_emergency(clinic: BotHarness) -> None:
+    """A handoff is a conversation with staff: a medical question is theirs to answer (they get a notice);
+    an emergency is answered at once, since staff may not be there yet."""
+    await clinic.say("atendente")
+    await clinic.say("sim")
+    assert texts(await clinic.say(MEDICAL)) == []
+    assert {"kind": "safety", "topic": "medical", "during": "handoff"} in clinic.last[-1].notices
+    replies = await clinic.say("socorro, meu filho engoliu uma moeda e não consegue respirar")
+    assert len(replies) == 1 and "192" in replies[0].text
+    state = await clinic.state()
+    assert state is not None and state.waiting == "handoff"
+
+
+async def test_opting_out_stops_reminders_until_the_patient_opts_in(clinic: BotHarness) -> None:
+    await clinic.say("quero marcar clinica geral quarta de manhã")
+    await clinic.say("1")
+    await clinic.say("sim")
+    replies = await clinic.say("não quero mais receber mensagens")
+    assert texts(replies) == [texts(replies)[0]] and "não vai mais receber" in texts(replies)[0]
+    state = await clinic.state()
+    assert state is not None and state.opted_out_at == START.isoformat() and state.flow is None
+    assert await clinic.advance(timedelta(hours=23)) == []  # the 24 h reminder is not sent
+    assert any(n.get("why") == "the patient asked for no more messages" for r in clinic.last for n in r.notices)
+    assert "Voltamos a te mandar" in texts(await clinic.say("quero receber lembretes"))[0]
+    state = await clinic.state()
+    assert state is not None and state.opted_out_at is None
+
+
+@pytest.mark.parametrize("stop", ["pare", "PARE!", "descadastrar meu número por favor"])
+async def test_stop_words_opt_out_from_any_question(clinic: BotHarness, stop: str) -> None:
+    await clinic.say("3")  # the insurance question waits
+    assert "não vai mais receber" in texts(await clinic.say(stop))[0]
+    state = await clinic.state()
+    assert state is not None and state.opted_out_at is not None and state.waiting is None
+
+
+async def test_a_privacy_request_is_answered_and_staff_get_a_notice(clinic: BotHarness) -> None:
+    await clinic.say("6")
+    replies = await clinic.say("quero que apaguem meus dados")
+    assert texts(replies) == [texts(replies)[0]] and "15 dias" in texts(replies)[0]
+    assert {"kind": "privacy_request", "due_days": 15} in clinic.last[-1].notices
+    state = await clinic.state()
+    assert state is not None and state.privacy_requested_at is not None and state.flow is None
+
+
+async def test_small_talk_gets_a_short_answer_and_the_question_keeps_waiting(clinic: BotHarness) -> None:
+    await clinic.say("6")
+    for said, answer in (("kkkkk", "😄"), ("ok", "👍"), ("vou ver com meu marido e te falo", "Claro, sem pressa!")):
+        replies = texts(await clinic.say(said))
+        assert len(replies) == 1 and replies[0].startswith(answer), said
+        assert decision(clinic)["step"] == "small_talk"
+    state = await clinic.state()
+    assert state is not None and state.node == "especialidade" and state.retries == 0
+
+
+async def test_the_decision_says_which_step_took_the_message(clinic: BotHarness) -> None:
+    await clinic.say("e qto é a consulta com o pediatra?")
+    notice = decision(clinic)
+    assert notice["step"] == "faq" and notice["entry"] == "preco_pediatria" and notice["waiting"] == "menu/escolha"
+    assert {"entity": "especialidade", "extractor": "RegexEntityExtractor", "value": "pediatria"} in notice["entities"]
+    assert notice["intents"] and notice["faq"]
+    targets = {c["target"]: c for c in notice["candidates"]}  # type: ignore[union-attr]
+    assert targets["faq:preco_pediatria"]["coverage"] > targets["flow:precos"]["coverage"]
+    await clinic.say("2")
+    assert decision(clinic)["step"] == "answer"
+    await clinic.say("menu")
+    assert decision(clinic)["step"] == "interrupt"
+    await clinic.say("blablabla xpto")
+    assert decision(clinic)["step"] == "reprompt"
+
+
+async def test_a_name_in_the_decision_is_not_shown(open_bot: OpenBot) -> None:
+    h = await open_bot("questions")
+    await h.say(choice_id="q_name")
+    await h.say("me chamo Juliana Prado")
+    notice = decision(h)
+    assert {"entity": "person_name", "extractor": "papo.slots", "value": "…"} in notice["entities"]
+    assert "Juliana" not in str(notice)
+    assert h.last[-1].state.vars["resposta"] == "Juliana Prado"
+
+
+@pytest.mark.parametrize(("said", "topic"), [
+    ("meu bebê vomitou a noite toda", "medical"),  # a form of "vômito"
+    ("ela tá tossindo muito", "medical"),
+    ("não quero mais receber lembretes", "opt_out"),  # not the opt-in "receber lembretes"
+    ("quero receber lembretes de novo", "opt_in"),
+    ("apaguem meus dados por favor", "privacy"),
+    ("meu pai está com dor no peito", "urgent"),
+])
+async def test_safety_reads_word_forms_and_the_most_pressing_topic(open_bot: OpenBot, said: str, topic: str) -> None:
+    h = await open_bot("questions")
+    await h.say(choice_id="q_text")
+    await h.say(said)
+    assert decision(h)["step"] == "safety" and decision(h)["topic"] == topic
+
+
+@pytest.mark.parametrize("said", ["funciona em feriado?", "quero marcar um retorno", "o resultado do exame de sangue"])
+async def test_words_like_medical_ones_are_not_medical(open_bot: OpenBot, said: str) -> None:
+    h = await open_bot("questions")
+    await h.say(choice_id="q_text")
+    await h.say(said)
+    assert decision(h)["step"] == "answer"
+
+
+@pytest.mark.parametrize(("said", "topic"), [("por favor excluam todas as minhas informações", "privacy"),
+                                             ("chega de mensagens por favor", "opt_out")])
+async def test_a_word_of_each_list_in_any_order_is_enough(open_bot: OpenBot, said: str, topic: str) -> None:
+    h = await open_bot("questions")
+    await h.say(choice_id="q_choice")
+    await h.say(said)
+    assert decision(h)["topic"] == topic
+
+
+async def test_a_request_that_asks_nothing_goes_to_the_flow_that_acts(clinic: BotHarness) -> None:
+    """The FAQ entry about Dr. Bruno's days matches the details; the patient asked to book."""
+    replies = await clinic.say("quero marcar com o dr bruno sabado de manha")
+    assert texts(replies)[0].startswith("Escolha um horário para Consulta de pediatria")
+    assert [o.title for o in replies[0].options][:1] == ["Sáb 07/03 às 08:00"]
