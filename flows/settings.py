@@ -22,14 +22,15 @@ from .durations import parse_duration
 class NluSettings:
     """bot.json "nlu": the embedded NLU, and optionally a Rasa server that reads messages first."""
 
-    threshold: float = 0.3  # below this confidence the intent is `fallback_intent`
-    ambiguity_threshold: float = 0.1  # so it is when the top two are closer than this
+    threshold: float | None = None  # below this confidence the intent is `fallback_intent`; None: tuned
+    ambiguity_threshold: float | None = None  # so it is when the top two are closer than this; None: tuned
     fallback_intent: str = "nlu_fallback"
     timezone: str | None = None  # None: the bot's timezone
     cache_dir: str | None = None  # None: the NLU's own cache folder inside the bot folder
     dateparser_fallback: bool = False
     rasa_url: str | None = None
     rasa_timeout: float = 1.0  # seconds
+    fallback_budget: float = 0.1  # most of the bot's held-out examples the tuned fallback may take
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> NluSettings:
@@ -43,6 +44,7 @@ class NluSettings:
             dateparser_fallback=data.get("dateparser_fallback", d.dateparser_fallback),
             rasa_url=data.get("rasa_url", d.rasa_url),
             rasa_timeout=data.get("rasa_timeout", d.rasa_timeout),
+            fallback_budget=data.get("fallback_budget", d.fallback_budget),
         )
 
 

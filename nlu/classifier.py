@@ -1,28 +1,37 @@
-"""The embedded intent classifier: TF-IDF over character and word n-grams, then logistic regression."""
+"""The embedded intent classifier: TF-IDF over character and word n-grams, then a linear SVM whose
+decision values become confidences through a softmax; regularisation, temperature and the fallback
+rule are chosen per bot by cross-validation (`nlu.tuning`)."""
 
 from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.linear_model import LogisticRegression
-from sklearn.pipeline import FeatureUnion, Pipeline
+from sklearn.pipeline import FeatureUnion
 
 from nlu.errors import ClassifierError
-from nlu.fast_scoring import FastScorer, Weights
+from nlu.fast_scoring import FastScorer, Weights, decision_rows, softmax
 from nlu.text import normalise
+from nlu.tuning import C_GRID, Tuning, linear_model, tune
 
 _MAX_CHARS = 1000  # a longer message is classified on its beginning
 
 
 @dataclass(frozen=True, slots=True)
 class ClassifierSettings:
-    c: float = 10.0
+    """c: the model's regularisation, None to choose it by cross-validation from `c_grid`;
+    fallback_budget: the largest share of the bot's own held-out examples the tuned fallback rule may
+    send to the fallback."""
+
+    c: float | None = None
+    c_grid: tuple[float, ...] = C_GRID
+    fallback_budget: float = 0.1
+    folds: int = 5
     char_ngrams: tuple[int, int] = (2, 5)
     word_ngrams: tuple[int, int] = (1, 2)
     exact_match: bool = True  # a message equal to a training example (normalised) takes its intent
@@ -35,11 +44,12 @@ class IntentScore:
 
 
 class IntentClassifier:
-    """Trained on (text, intent) pairs; `rank` returns every intent, most likely first."""
+    """Trained on (text, intent) pairs; `rank` returns the intents, most likely first."""
 
     def __init__(self, settings: ClassifierSettings = ClassifierSettings()) -> None:
         self.settings = settings
-        self._pipeline: Pipeline | None = None
+        self.tuning = Tuning()
+        self._union: FeatureUnion | None = None
         self._scorer: FastScorer | None = None
         self._classes: list[str] = []
         self._exact: dict[str, str] = {}
@@ -53,10 +63,20 @@ class IntentClassifier:
                 f"the classifier needs examples of at least two intents, got {sorted(counts) or 'none'}; "
                 "add examples to nlu.yml or triggers to the flows"
             )
-        self._pipeline = self._build().fit(texts, labels)
-        self._scorer = FastScorer.from_pipeline(self._pipeline)
-        self._classes = [str(name) for name in self._pipeline.classes_]
-        self._exact = _unambiguous(texts, labels) if self.settings.exact_match else {}
+        union = FeatureUnion(self._vectorizers())
+        features = union.fit_transform(texts).tocsr()
+        settings = self.settings
+        grid = (settings.c,) if settings.c is not None else settings.c_grid
+        once = _first_of_each(texts, labels)  # duplicates would be held out and seen at once
+        self.tuning = tune(features[once], [labels[i] for i in once], budget=settings.fallback_budget, c_grid=grid,
+                           folds=settings.folds)
+        if settings.c is not None and self.tuning.folds == 0:
+            self.tuning = replace(self.tuning, c=settings.c)
+        model = linear_model(self.tuning.c).fit(features, labels)
+        self._union = union
+        self._scorer = FastScorer.from_union(union, model.coef_, model.intercept_, self.tuning.temperature)
+        self._classes = [str(name) for name in model.classes_]
+        self._exact = _unambiguous(texts, labels) if settings.exact_match else {}
         return self
 
     def _vectorizers(self) -> list[tuple[str, TfidfVectorizer]]:
@@ -67,19 +87,13 @@ class IntentClassifier:
                                       token_pattern=r"(?u)\b\w+\b")),
         ]
 
-    def _build(self) -> Pipeline:
-        settings = self.settings
-        features = FeatureUnion(self._vectorizers())
-        model = LogisticRegression(C=settings.c, class_weight="balanced", max_iter=2000)
-        return Pipeline([("features", features), ("model", model)])
-
     def export(self) -> tuple[dict[str, Any], dict[str, npt.NDArray[Any]]]:
         """The trained model as data: a JSON-able dict and named float arrays (see `restore`)."""
         if self._scorer is None:
             raise ClassifierError("the classifier is not trained: call fit() first")
         weights = self._scorer.weights
         meta = {"classes": self._classes, "exact": self._exact, "terms": weights.terms,
-                "sublinear": weights.sublinear}
+                "sublinear": weights.sublinear, "tuning": self.tuning.to_json()}
         arrays = {"coef": weights.coef, "intercept": weights.intercept,
                   **{f"idf{i}": idf for i, idf in enumerate(weights.idf)}}
         return meta, arrays
@@ -88,16 +102,17 @@ class IntentClassifier:
     def restore(cls, settings: ClassifierSettings, meta: Mapping[str, Any],
                 arrays: Mapping[str, npt.NDArray[Any]]) -> IntentClassifier:
         """A classifier from `export()`'s data; the tokenisers are rebuilt from `settings`. Raises
-        ValueError or KeyError when the data does not fit together."""
+        ValueError, TypeError or KeyError when the data does not fit together."""
         classifier = cls(settings)
+        classifier.tuning = Tuning.from_json(dict(meta["tuning"]))
         analyzers = [vectorizer.build_analyzer() for _, vectorizer in classifier._vectorizers()]
         terms = [[str(term) for term in block] for block in meta["terms"]]
         weights = Weights(terms, [np.asarray(arrays[f"idf{i}"], dtype=np.float64) for i in range(len(terms))],
                           [bool(flag) for flag in meta["sublinear"]],
                           np.asarray(arrays["coef"], dtype=np.float64),
-                          np.asarray(arrays["intercept"], dtype=np.float64))
+                          np.asarray(arrays["intercept"], dtype=np.float64), classifier.tuning.temperature)
         classes = [str(name) for name in meta["classes"]]
-        if weights.coef.shape[0] != (1 if len(classes) == 2 else len(classes)):
+        if weights.coef.shape[0] != len(classes):
             raise ValueError(f"{len(classes)} intents but {weights.coef.shape[0]} rows of coefficients")
         classifier._scorer = FastScorer(analyzers, weights)
         classifier._classes = classes
@@ -108,25 +123,49 @@ class IntentClassifier:
     def intents(self) -> list[str]:
         return list(self._classes)
 
-    def rank(self, text: str) -> list[IntentScore]:
+    def rank(self, text: str, limit: int | None = None) -> list[IntentScore]:
+        """The intents by confidence, the `limit` most likely only when given; empty when the text
+        shares nothing with the training examples."""
         if self._scorer is None:
             raise ClassifierError("the classifier is not trained: call fit() or load it from the cache first")
         folded = normalise(text)[:_MAX_CHARS]
-        if not folded.strip():
-            return []
-        probabilities = self._scorer.probabilities(folded)
-        order = np.argsort(-probabilities)
-        ranking = [IntentScore(self._classes[i], float(probabilities[i])) for i in order]
         exact = self._exact.get(folded)
+        if exact is None and sum(char.isalnum() for char in folded) < 2:
+            return []  # "", "?", "a": nothing to go on unless an example says exactly this
+        probabilities = self._scorer.probabilities(folded)
+        if probabilities is None:
+            return []
+        order = _top(probabilities, limit)
+        ranking = [IntentScore(self._classes[i], float(probabilities[i])) for i in order]
         if exact is not None:
-            ranking = [IntentScore(exact, 1.0), *(s for s in ranking if s.name != exact)]
+            ranking = [IntentScore(exact, 1.0), *(s for s in ranking if s.name != exact)][: len(order)]
         return ranking
 
     def reference_probabilities(self, text: str) -> list[float]:
-        """sklearn's own `predict_proba` for the text: slow, kept to check the fast path."""
-        if self._pipeline is None:
+        """The confidences computed with sklearn's own featurisation: slow, kept to check the fast path."""
+        if self._union is None or self._scorer is None:
             raise ClassifierError("the classifier is not trained")
-        return [float(p) for p in self._pipeline.predict_proba([normalise(text)[:_MAX_CHARS]])[0]]
+        features = self._union.transform([normalise(text)[:_MAX_CHARS]])
+        weights = self._scorer.weights
+        coef, intercept = decision_rows(weights.coef, weights.intercept)
+        return [float(p) for p in softmax(features @ coef.T + intercept, weights.temperature)[0]]
+
+
+def _top(probabilities: npt.NDArray[np.float64], limit: int | None) -> npt.NDArray[np.intp]:
+    if limit is None or limit >= len(probabilities):
+        return np.argsort(-probabilities, kind="stable")
+    best = np.argpartition(-probabilities, limit)[:limit]
+    return best[np.argsort(-probabilities[best], kind="stable")]
+
+
+def _first_of_each(texts: list[str], labels: list[str]) -> list[int]:
+    """The row of each distinct normalised text, when all its copies carry one intent."""
+    first: dict[str, int] = {}
+    intents: dict[str, set[str]] = {}
+    for index, (text, label) in enumerate(zip(texts, labels, strict=True)):
+        first.setdefault(text, index)
+        intents.setdefault(text, set()).add(label)
+    return [index for text, index in first.items() if len(intents[text]) == 1]
 
 
 def _unambiguous(texts: list[str], labels: list[str]) -> dict[str, str]:

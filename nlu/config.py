@@ -25,10 +25,12 @@ TIMEZONE = "America/Sao_Paulo"  # of an NLU used without a bot; a bot's NLU has 
 @dataclass(frozen=True, slots=True)
 class NluConfig:
     """threshold: below this top confidence the parse is `fallback_intent`;
-    ambiguity_threshold: so is it when top1 - top2 is below this (Rasa's FallbackClassifier rule)."""
+    ambiguity_threshold: so is it when top1 - top2 is below this (Rasa's FallbackClassifier rule).
+    Either one left None is the value training chose by cross-validation (`nlu.tuning`), within
+    `classifier.fallback_budget`."""
 
-    threshold: float = BOT_DEFAULTS.threshold
-    ambiguity_threshold: float = BOT_DEFAULTS.ambiguity_threshold
+    threshold: float | None = BOT_DEFAULTS.threshold
+    ambiguity_threshold: float | None = BOT_DEFAULTS.ambiguity_threshold
     fallback_intent: str = FALLBACK_INTENT
     timezone: str = TIMEZONE
     cache_dir: Path | None = None
@@ -41,8 +43,12 @@ class NluConfig:
     def __post_init__(self) -> None:
         for name in ("threshold", "ambiguity_threshold"):
             value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, int | float) or not 0.0 <= value <= 1.0:
-                raise ConfigError(f"nlu {name} is {value!r}; expected a number from 0 to 1, e.g. 0.3")
+            if value is not None and not _is_share(value):
+                raise ConfigError(f"nlu {name} is {value!r}; expected a number from 0 to 1, e.g. 0.3, "
+                                  "or leave it out to have it chosen at training")
+        budget = self.classifier.fallback_budget
+        if not _is_share(budget):
+            raise ConfigError(f"nlu fallback_budget is {budget!r}; expected a number from 0 to 1, e.g. 0.1")
         try:
             ZoneInfo(self.timezone)
         except (ZoneInfoNotFoundError, ValueError) as error:
@@ -59,7 +65,8 @@ class NluConfig:
         cache_dir = None if cache is None else (bot_dir / cache if bot_dir is not None else Path(cache))
         return cls(threshold=settings.threshold, ambiguity_threshold=settings.ambiguity_threshold,
                    fallback_intent=settings.fallback_intent, timezone=settings.timezone or timezone or TIMEZONE,
-                   cache_dir=cache_dir, dateparser_fallback=settings.dateparser_fallback)
+                   cache_dir=cache_dir, dateparser_fallback=settings.dateparser_fallback,
+                   classifier=ClassifierSettings(fallback_budget=settings.fallback_budget))
 
     @classmethod
     def from_mapping(cls, raw: Mapping[str, Any], *, bot_dir: Path | None = None) -> NluConfig:
@@ -69,3 +76,7 @@ class NluConfig:
         if unknown:
             raise ConfigError(f"unknown nlu setting(s) {', '.join(unknown)}; known: {', '.join(sorted(known))}")
         return cls.from_settings(NluSettings.from_json(raw), bot_dir=bot_dir)
+
+
+def _is_share(value: object) -> bool:
+    return not isinstance(value, bool) and isinstance(value, int | float) and 0.0 <= value <= 1.0

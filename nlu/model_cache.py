@@ -1,7 +1,9 @@
 """On-disk cache of trained classifiers, keyed by a hash of their training data and settings.
 
 The cache holds data only, never code: a NumPy `.npz` archive of float arrays read with
-`allow_pickle=False`, plus the terms and intents as JSON inside it. The cache folder is in the bot
+`allow_pickle=False`, plus the terms, the intents and what training chose by cross-validation
+(regularisation, softmax temperature, fallback threshold and margin, and the held-out figures
+behind them: `nlu.tuning.Tuning`) as JSON inside it. The cache folder is in the bot
 folder by default, so whoever can write a bot folder could otherwise run code on the server by
 planting a pickle; with this format the worst a planted file can do is give wrong intents, and a file
 that does not fit together is ignored and the model trained again. The key covers the data, the
@@ -27,7 +29,7 @@ import sklearn
 
 from nlu.classifier import ClassifierSettings, IntentClassifier
 
-FORMAT = 2  # 2: .npz data; 1 was a pickle, never read any more
+FORMAT = 3  # 3: a linear SVM with its tuning; 2 was logistic regression; 1 a pickle, never read any more
 SUFFIX = ".npz"
 log = logging.getLogger(__name__)
 

@@ -22,6 +22,7 @@ from nlu.training_data import TrainingData
 
 log = logging.getLogger(__name__)
 _MAX_TEXT = 10_000
+RANKING_LENGTH = 10  # intents in `intent_ranking`, as Rasa's classifiers give by default
 
 
 class NLU:
@@ -45,7 +46,10 @@ class NLU:
         config = config or NluConfig()
         examples = data.intent_examples()
         classifier = trained_classifier(examples, config.classifier, config.cache_dir)
-        log.info("nlu ready: %d intents, %d examples", len(classifier.intents), len(examples))
+        tuning = classifier.tuning
+        log.info("nlu ready: %d intents, %d examples; fallback below %.3f or a lead under %.3f "
+                 "(held out: top-1 %.3f, fallback %.3f)", len(classifier.intents), len(examples),
+                 tuning.threshold, tuning.ambiguity, tuning.top1, tuning.fallback_rate)
         return cls(data, classifier, config)
 
     @classmethod
@@ -67,6 +71,17 @@ class NLU:
         return cls.from_data(data.merge(extra) if extra is not None else data, config)
 
     @property
+    def threshold(self) -> float:
+        """The least top confidence of an answer: bot.json's, else the one chosen at training."""
+        return self.config.threshold if self.config.threshold is not None else self.classifier.tuning.threshold
+
+    @property
+    def ambiguity_threshold(self) -> float:
+        """The least lead of the top intent over the second: bot.json's, else the one chosen at training."""
+        configured = self.config.ambiguity_threshold
+        return configured if configured is not None else self.classifier.tuning.ambiguity
+
+    @property
     def fallback_intent(self) -> str:
         """The intent name `parse` gives when it is unsure."""
         return self.config.fallback_intent
@@ -77,7 +92,7 @@ class NLU:
         now = now or datetime.now(self._zone)
         if now.tzinfo is None:
             now = now.replace(tzinfo=self._zone)  # a naive clock is read in the bot's zone
-        ranking, selector = split_retrieval(self.classifier.rank(text))
+        ranking, selector = split_retrieval(self.classifier.rank(text, limit=RANKING_LENGTH))
         intent, ranking = self._apply_fallback(ranking)
         result: dict[str, Any] = {
             "text": text,
@@ -94,9 +109,9 @@ class NLU:
     def _apply_fallback(self, ranking: list[IntentScore]) -> tuple[IntentScore, list[IntentScore]]:
         top = ranking[0].confidence if ranking else 0.0
         second = ranking[1].confidence if len(ranking) > 1 else 0.0
-        if ranking and top >= self.config.threshold and top - second >= self.config.ambiguity_threshold:
+        if ranking and top >= self.threshold and top - second >= self.ambiguity_threshold:
             return ranking[0], ranking
-        fallback = IntentScore(self.config.fallback_intent, self.config.threshold)
+        fallback = IntentScore(self.config.fallback_intent, self.threshold)
         return fallback, [fallback, *ranking]
 
     def entities(self, text: str, now: datetime) -> list[Entity]:

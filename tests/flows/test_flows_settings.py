@@ -30,7 +30,7 @@ RENAMED = {("llm", "price_per_million"): ("price_in", "price_out")}
 EVERY_SETTING = {
     "nlu": {"threshold": 0.4, "ambiguity_threshold": 0.05, "fallback_intent": "nao_sei", "timezone": "America/Recife",
             "cache_dir": "/tmp/papo-nlu", "dateparser_fallback": True, "rasa_url": "http://127.0.0.1:5005",
-            "rasa_timeout": 0.5},
+            "rasa_timeout": 0.5, "fallback_budget": 0.2},
     "faq": {"threshold": 0.6, "margin": 0.1, "fallback": False},
     "llm": {"enabled": False, "model": "gpt-4.1-mini", "deadline": 8, "retries": 2, "max_turns": 4, "max_tokens": 300,
             "monthly_budget_usd": 5, "price_per_million": {"input": 0.4, "output": 1.6}, "cache_ttl": "1h30m",
@@ -56,7 +56,7 @@ def test_a_bot_without_settings_has_the_defaults() -> None:
 def test_every_setting_is_read_into_its_typed_field(tmp_path: Path) -> None:
     bot = load_bot(_bot_with(tmp_path, **EVERY_SETTING))
     assert bot.nlu == NluSettings(0.4, 0.05, "nao_sei", "America/Recife", "/tmp/papo-nlu", True,
-                                  "http://127.0.0.1:5005", 0.5)
+                                  "http://127.0.0.1:5005", 0.5, 0.2)
     assert bot.faq_settings == FaqSettings(0.6, 0.1, False)
     assert bot.llm == LlmSettings(False, "gpt-4.1-mini", 8, 2, 4, 300, 5, 0.4, 1.6, timedelta(hours=1, minutes=30),
                                   ("hello",), ("name",), "hello", ("enxaqueca",))
@@ -116,6 +116,7 @@ def test_the_nlu_and_faq_are_built_from_the_typed_settings(tmp_path: Path) -> No
     config = NluConfig.from_settings(bot.nlu, timezone=bot.timezone, bot_dir=tmp_path)
     assert (config.threshold, config.fallback_intent, config.timezone, config.cache_dir) == (
         0.4, "nao_sei", "America/Recife", Path("/tmp/papo-nlu"))
+    assert config.classifier.fallback_budget == 0.2
     default = NluConfig.from_settings(NluSettings(), timezone="Europe/Lisbon", bot_dir=tmp_path)
     assert (default.timezone, default.cache_dir) == ("Europe/Lisbon", tmp_path / ".papo-cache")
     index = FaqIndex.from_settings(bot.faq, bot.faq_settings)

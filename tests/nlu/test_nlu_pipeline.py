@@ -13,7 +13,8 @@ def test_parse_has_rasa_shape(clinic_nlu: NLU, now: datetime) -> None:
     ranking = result["intent_ranking"]
     assert ranking[0] == result["intent"]
     assert [r["confidence"] for r in ranking] == sorted((r["confidence"] for r in ranking), reverse=True)
-    assert sum(r["confidence"] for r in ranking) == pytest.approx(1.0, abs=1e-4)
+    assert len(ranking) == 10  # the ten most likely of the clinic's 16 intents, as Rasa ranks
+    assert 0.99 < sum(r["confidence"] for r in ranking) <= 1.0 + 1e-6
     found = {(e["entity"], e["value"]) for e in result["entities"]}
     assert found == {("especialidade", "dermatologia"), ("convenio", "Unimed"),
                      ("datetime", "2026-03-12T15:00:00-03:00")}
@@ -64,9 +65,9 @@ def test_bad_input_falls_back(clinic_nlu: NLU, now: datetime, text: str) -> None
 
 
 def test_fallback_rule_is_configurable(clinic_nlu: NLU, now: datetime) -> None:
-    strict = NLU(clinic_nlu.data, clinic_nlu.classifier, NluConfig(threshold=0.99))
+    strict = NLU(clinic_nlu.data, clinic_nlu.classifier, NluConfig(threshold=1.0))
     assert strict.parse("quero marcar uma consulta pra sexta", now)["intent"]["name"] == "nlu_fallback"
-    ambiguous = NLU(strict.data, strict.classifier, NluConfig(threshold=0.0, ambiguity_threshold=0.999))
+    ambiguous = NLU(strict.data, strict.classifier, NluConfig(threshold=0.0, ambiguity_threshold=1.0))
     assert ambiguous.parse("quero marcar uma consulta pra sexta", now)["intent"]["name"] == "nlu_fallback"
     with pytest.raises(ConfigError, match="threshold"):
         NluConfig(threshold=1.5)
