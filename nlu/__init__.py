@@ -24,7 +24,7 @@ from nlu.errors import (
     RasaUnavailable,
     TrainingDataError,
 )
-from nlu.evaluate import Evaluation, IntentMetrics, evaluate
+from nlu.evaluate import Evaluation, IntentMetrics, advice, evaluate
 from nlu.numbers import parse_number
 from nlu.rasa_files import export_yaml, load_training_data, read_training_data
 from nlu.rasa_yaml import write_yaml
@@ -47,6 +47,7 @@ _LAZY = {
     "IntentClassifier": "nlu.classifier",
     "IntentScore": "nlu.classifier",
     "cross_validate": "nlu.crossval",
+    "holdout_split": "nlu.crossval",
     "unique_examples": "nlu.crossval",
     "NLU": "nlu.pipeline",
     "RasaHTTPNLU": "nlu.rasa_http",
@@ -94,11 +95,13 @@ __all__ = [
     "TemporalRules",
     "TrainingData",
     "TrainingDataError",
+    "advice",
     "apply_events",
     "cross_validate",
     "evaluate",
     "export_yaml",
     "extract_builtin",
+    "holdout_split",
     "load_training_data",
     "normalise",
     "parse_cpf",

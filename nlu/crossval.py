@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import replace
 
-from sklearn.model_selection import StratifiedKFold
+from sklearn.model_selection import StratifiedKFold, train_test_split
 
 from nlu.config import NluConfig
 from nlu.errors import ClassifierError
-from nlu.evaluate import Evaluation, Progress, score
+from nlu.evaluate import Evaluation, Progress, score, top_intent
 from nlu.pipeline import NLU
 from nlu.text import normalise
 from nlu.training_data import Example, TrainingData
@@ -47,18 +47,33 @@ def cross_validate(
         raise ClassifierError(f"cross-validation needs two intents with {min_examples}+ unique examples each")
     splitter = StratifiedKFold(n_splits=min(folds, min(counts[i] for _, i in pool)), shuffle=True,
                                random_state=seed)
-    texts, expected, predicted, fallbacks = [], [], [], 0
+    texts, expected, predicted, top, fallbacks = [], [], [], [], 0
     labels = [intent for _, intent in pool]
     for fold, (train, test) in enumerate(splitter.split(pool, labels), start=1):
         helpers = replace(data, examples=[Example(*pool[i]) for i in train] + [Example(*p) for p in small])
         nlu = NLU.from_data(helpers, config)
         for index in test:
             text, intent = pool[index]
-            name = nlu.parse(text)["intent"]["name"]
+            parsed = nlu.parse(text)
+            name = parsed["intent"]["name"]
             fallbacks += name == config.fallback_intent
+            top.append(top_intent(parsed, config.fallback_intent))
             texts.append((text, intent))
             expected.append(intent)
             predicted.append(name)
         if progress is not None:
             progress(fold, splitter.get_n_splits())
-    return score(texts, expected, predicted, fallbacks)
+    return score(texts, expected, predicted, fallbacks, top=top, fallback_intent=config.fallback_intent)
+
+
+def holdout_split(data: TrainingData, *, test_share: float = 0.2, min_examples: int = 5,
+                  seed: int = 0) -> tuple[TrainingData, list[tuple[str, str]]]:
+    """A deterministic stratified split of the unique examples: training data (with the entity
+    helpers of `data`) and held-out (text, intent) pairs. Intents with fewer than `min_examples`
+    unique examples are left out of both."""
+    pairs = unique_examples(data)
+    counts = Counter(intent for _, intent in pairs)
+    kept = [pair for pair in pairs if counts[pair[1]] >= min_examples]
+    train, test = train_test_split(kept, test_size=test_share, random_state=seed,
+                                   stratify=[intent for _, intent in kept])
+    return replace(data, examples=[Example(text, intent) for text, intent in train]), list(test)

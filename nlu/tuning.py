@@ -75,7 +75,7 @@ class Tuning:
 
 def linear_model(c: float) -> LinearSVC:
     """The classifier on top of the TF-IDF features: a linear SVM, one-vs-rest, classes balanced."""
-    return LinearSVC(C=c, class_weight="balanced", max_iter=5000)
+    return LinearSVC(C=c, class_weight="balanced", max_iter=5000, random_state=0)
 
 
 def tune(features: sp.csr_matrix, labels: Sequence[str], *, budget: float, c_grid: Sequence[float] = C_GRID,

@@ -17,11 +17,13 @@ def add_parser(sub: Any) -> None:
     parser = sub.add_parser("nlu", help="train, evaluate, parse and import NLU data (Rasa formats)")
     nlu_sub = parser.add_subparsers(dest="nlu_command", required=True, metavar="NLU_COMMAND")
 
-    train = nlu_sub.add_parser("train", help="train the bot's intent classifier (cached by a hash of the data)")
+    train = nlu_sub.add_parser("train", help="train the bot's intent classifier and choose its fallback rule by "
+                                             "cross-validation (cached by a hash of the data)")
     train.add_argument("botdir", type=Path)
     train.set_defaults(run=_train)
 
-    evaluate = nlu_sub.add_parser("evaluate", help="accuracy, macro-F1, per-intent P/R, confusions, fallback rate")
+    evaluate = nlu_sub.add_parser("evaluate", help="accuracy, fallback rate, top-1 accuracy, answered precision, "
+                                                   "macro-F1, per-intent P/R, confusions, advice on the data")
     evaluate.add_argument("botdir", type=Path)
     evaluate.add_argument("--data", type=Path, help="a held-out test file (Rasa YAML, Markdown or JSON); "
                                                     "without it, 5-fold cross-validation on the bot's own data")
@@ -51,11 +53,27 @@ def _trained(botdir: Path) -> Any:
 def _train(args: argparse.Namespace) -> int:
     began = time.perf_counter()
     trained = _trained(args.botdir)
-    parsed = trained.parse("oi")
-    intents = sorted({r["name"] for r in parsed["intent_ranking"]})
-    print(f"{args.botdir}: {len(intents)} intents ready in {time.perf_counter() - began:.1f} s "
+    tuning = trained.classifier.tuning
+    print(f"{args.botdir}: {len(trained.classifier.intents)} intents ready in {time.perf_counter() - began:.1f} s "
           f"(cache: {trained.config.cache_dir})")
+    print(f"fallback below confidence {trained.threshold:.3f} or a lead under {trained.ambiguity_threshold:.3f} "
+          f"({_origin(trained.config.threshold, trained.config.ambiguity_threshold)})")
+    if tuning.folds:
+        print(f"chosen by {tuning.folds}-fold cross-validation on {tuning.examples} distinct examples, within a "
+              f"fallback budget of {trained.config.classifier.fallback_budget:.0%}: C={tuning.c:g}; held out: "
+              f"accuracy {tuning.accuracy:.3f}, fallback rate {tuning.fallback_rate:.3f}, top-1 accuracy "
+              f"{tuning.top1:.3f}, answered precision {tuning.answered_precision:.3f}")
+    else:
+        print("too few examples per intent to cross-validate: papo's defaults are used")
     return 0
+
+
+def _origin(threshold: float | None, ambiguity: float | None) -> str:
+    if threshold is not None and ambiguity is not None:
+        return "both set in bot.json"
+    if threshold is None and ambiguity is None:
+        return "both tuned on the bot's examples"
+    return "one set in bot.json, the other tuned"
 
 
 class _Bar:
@@ -76,17 +94,22 @@ class _Bar:
 
 
 def _evaluate(args: argparse.Namespace) -> int:
-    from nlu import cross_validate, evaluate, load_training_data
+    from nlu import advice, cross_validate, evaluate, load_training_data
 
     if args.data is not None:
         examples = [(e.text, e.intent) for e in load_training_data([args.data]).examples if e.intent]
-        result = evaluate(_trained(args.botdir), examples, progress=_Bar("evaluating"))
+        trained = _trained(args.botdir)
+        result = evaluate(trained, examples, progress=_Bar("evaluating"))
+        training = trained.data.intent_examples()
         print(f"held-out set {args.data}: {len(examples)} examples")
     else:
         data = load_training_data([args.botdir / "nlu.yml"])
         result = cross_validate(data, folds=args.folds, progress=_Bar("cross-validating"))
+        training = data.intent_examples()
         print(f"{args.folds}-fold cross-validation on {args.botdir / 'nlu.yml'}")
     print(result.summary())
+    for line in advice(training, result):
+        print(f"warning: {line}")
     return 0
 
 

@@ -5,7 +5,17 @@ from pathlib import Path
 
 import pytest
 
-from nlu import NLU, Example, TrainingData, cross_validate, load_training_data, unique_examples
+from nlu import (
+    NLU,
+    Evaluation,
+    Example,
+    IntentMetrics,
+    TrainingData,
+    advice,
+    cross_validate,
+    load_training_data,
+    unique_examples,
+)
 from nlu.evaluate import evaluate
 from nlu.text import normalise
 
@@ -59,3 +69,25 @@ def test_cross_validation_on_part_of_the_clinic_data(clinic_data: TrainingData) 
     assert report.total == len(unique_examples(part)) - 1
     assert set(report.per_intent) == kept
     assert 0.5 < report.accuracy <= 1.0
+
+
+def test_top1_and_answered_precision(clinic_nlu: NLU, now: datetime) -> None:
+    sample = [("oi", "greet"), ("quero remarcar", "cancel_appointment"), ("tchau", "goodbye"), ("明天", "greet")]
+    report = evaluate(clinic_nlu, sample, now=now)
+    assert report.fallback_rate == 0.25  # "明天" shares nothing with the bot's examples
+    assert report.accuracy == 0.5 and report.answered_precision == pytest.approx(2 / 3)
+    assert report.top1_accuracy == 0.5
+    assert "top-1 accuracy" in report.summary() and "answered precision" in report.summary()
+
+
+def test_advice_names_thin_intents_and_confusable_pairs(clinic_data: TrainingData) -> None:
+    part = TrainingData([e for e in clinic_data.examples if e.intent in {"greet", "goodbye"}])
+    part.examples.extend([Example("quero falar com alguém", "talk_to_human"), Example("atendente", "talk_to_human")])
+    report = cross_validate(part, folds=3)
+    lines = advice(part.intent_examples(), report)
+    assert lines[0].startswith("intent 'talk_to_human' has 2 distinct examples")
+    confused = Evaluation(10, 0.6, 0.6, 0.0, {"a": IntentMetrics(1, 1, 1, 5), "b": IntentMetrics(1, 1, 1, 5)},
+                          [("a", "b", 2), ("b", "a", 2)])
+    assert advice([("x", "a")] * 0, confused) == [
+        "intents 'a' and 'b' are confused 4 times: make their examples differ in the words that tell them apart, "
+        "or merge them into one intent"]

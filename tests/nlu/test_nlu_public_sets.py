@@ -1,0 +1,52 @@
+"""The intent classifier on examples papo's authors did not write: Cosibot's European-Portuguese
+intents (data/cosibot_pt, MIT), held out 80/20 by a deterministic stratified split. A fallback
+counts as a wrong answer; the tuned rule may send at most 10 % of the bot's own held-out examples
+to the fallback."""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from nlu import NLU, Evaluation, TrainingData, evaluate, holdout_split, load_training_data
+
+COSIBOT = load_training_data([Path(__file__).parent / "data" / "cosibot_pt" / "nlu.yml"])
+
+
+def _scores(data: TrainingData, label: str) -> Evaluation:
+    train, test = holdout_split(data)
+    result = evaluate(NLU.from_data(train), test)
+    print(f"\n{label}: {len(result.per_intent)} intents, {len(train.examples)} training / {result.total} held-out "
+          f"examples\n  accuracy {result.accuracy:.3f}, fallback rate {result.fallback_rate:.3f}, "
+          f"top-1 accuracy {result.top1_accuracy:.3f}, answered precision {result.answered_precision:.3f}")
+    return result
+
+
+def test_every_intent_of_five_examples_or_more(capsys: pytest.CaptureFixture[str]) -> None:
+    with capsys.disabled():
+        result = _scores(COSIBOT, "cosibot_pt, every intent with 5+ examples")
+    assert len(result.per_intent) == 138
+    assert result.fallback_rate <= 0.10
+    assert result.top1_accuracy >= 0.885 and result.accuracy >= 0.87 and result.answered_precision >= 0.92
+
+
+def test_intents_of_forty_examples_or_more(capsys: pytest.CaptureFixture[str]) -> None:
+    counts = Counter(intent for _, intent in COSIBOT.intent_examples())
+    rich = TrainingData([e for e in COSIBOT.examples if e.intent and counts[e.intent] >= 40])
+    with capsys.disabled():
+        result = _scores(rich, "cosibot_pt, intents with 40+ examples")
+    assert len(result.per_intent) >= 55
+    assert result.fallback_rate <= 0.10
+    assert result.accuracy >= 0.90 and result.answered_precision >= 0.93
+
+
+def test_the_split_is_deterministic_and_stratified() -> None:
+    train, test = holdout_split(COSIBOT)
+    again_train, again_test = holdout_split(COSIBOT)
+    assert test == again_test and train.examples == again_train.examples
+    held = Counter(intent for _, intent in test)
+    trained = Counter(e.intent for e in train.examples)
+    assert set(held) <= set(trained) and all(held[i] <= trained[i] for i in held)
+    assert not {text for text, _ in test} & {e.text for e in train.examples}
