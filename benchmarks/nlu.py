@@ -3,9 +3,11 @@
     python -m benchmarks.nlu [--rounds 5]
 
 Prints parse latency p50/p99 per message for the clinic bot (16 intents, its held-out test
-set) and for a 30-intent bot, and the training time for 5,000 examples. The 30-intent data is
-generated (pt-BR filler words around topic words per intent): it has the shape that sets the
-cost (classes, vocabulary, message length), not meaning.
+set), for 30 and 130 generated intents, and for Cosibot's 138 European-Portuguese intents (80 % of
+tests/nlu/data/cosibot_pt trained, the other 20 % parsed); then the training time, cross-validated
+choice of the fallback rule included, for the clinic bot and for 5,000 examples. The generated data
+(pt-BR filler words around topic words per intent) has the shape that sets the cost (classes,
+vocabulary, message length), not meaning.
 """
 
 from __future__ import annotations
@@ -25,7 +27,8 @@ from datetime import datetime  # noqa: E402
 from zoneinfo import ZoneInfo  # noqa: E402
 
 from flows.loader import load_bot  # noqa: E402
-from nlu import NLU, load_training_data  # noqa: E402
+from nlu import NLU, holdout_split, load_training_data  # noqa: E402
+from nlu.config import NluConfig  # noqa: E402
 from nlu.text import _normalise as normalise  # noqa: E402  (the uncached pass: a fair floor)
 from runtime.service.wiring import understanding  # noqa: E402
 
@@ -93,9 +96,18 @@ def main() -> None:
     held_out = [e.text for e in load_training_data([ROOT / "tests" / "nlu" / "data" / "test_nlu.yml"]).examples]
     report("clinic bot, 16 intents, held-out set", reader, held_out, args.rounds)
 
-    thirty = generated_intents(30, 40)
-    queries = [text for examples in generated_intents(30, 12, seed=99).values() for text in examples]
-    report("30 intents (generated)", NLU.from_intents(thirty), queries, args.rounds)
+    for count in (30, 130):
+        queries = [text for examples in generated_intents(count, 12, seed=99).values() for text in examples]
+        report(f"{count} intents (generated)", NLU.from_intents(generated_intents(count, 40)), queries, args.rounds)
+    train, test = holdout_split(load_training_data([ROOT / "tests" / "nlu" / "data" / "cosibot_pt" / "nlu.yml"]))
+    cosibot = NLU.from_data(train)
+    report(f"cosibot_pt, {len(cosibot.classifier.intents)} intents, held-out 20 %", cosibot,
+           [text for text, _ in test], args.rounds)
+
+    began = time.perf_counter()
+    NLU.from_data(load_training_data([clinic / "nlu.yml"]), NluConfig())  # no cache_dir: trained afresh
+    print(f"\ntraining the clinic bot's nlu.yml (cross-validated fallback rule included, no cache): "
+          f"{time.perf_counter() - began:.2f} s")
 
     five_thousand = generated_intents(30, 167)
     began = time.perf_counter()

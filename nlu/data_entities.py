@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -34,6 +35,7 @@ class DataEntityExtractor:
         self._regexes = _compile_regexes(data.regexes)
         self._lookups = _lookup_tables(data, settings.annotated_values)
         self._exact = {name: _alternation(list(table)) for name, table in self._lookups.items() if table}
+        self._by_length = {name: _by_length(table) for name, table in self._lookups.items()}
         self._synonyms = {fold(form): value for form, value in data.synonym_map().items()}
 
     def extract(self, text: str) -> list[Entity]:
@@ -75,9 +77,14 @@ class DataEntityExtractor:
 
     def _best_fuzzy(self, candidate: str) -> tuple[str, str, float] | None:
         best: tuple[str, str, float] | None = None
+        cutoff = self.settings.fuzzy_min_score
+        shortest, longest = _length_window(len(candidate), cutoff)
         for name, table in self._lookups.items():
-            hit = process.extractOne(candidate, list(table), scorer=fuzz.ratio,
-                                     score_cutoff=self.settings.fuzzy_min_score)
+            lengths = self._by_length[name]
+            forms = [form for size in range(shortest, longest + 1) for form in lengths.get(size, ())]
+            if not forms:
+                continue
+            hit = process.extractOne(candidate, forms, scorer=fuzz.ratio, score_cutoff=cutoff)
             if hit is not None and (best is None or hit[1] > best[2]):
                 best = (name, table[hit[0]], float(hit[1]))
         return best
@@ -88,6 +95,21 @@ class DataEntityExtractor:
             return entity
         return Entity(entity.entity, entity.start, entity.end, entity.text, canonical, entity.extractor,
                       entity.confidence, entity.role, entity.group, (*entity.processors, "EntitySynonymMapper"))
+
+
+def _by_length(table: dict[str, str]) -> dict[int, list[str]]:
+    grouped: dict[int, list[str]] = {}
+    for form in table:
+        grouped.setdefault(len(form), []).append(form)
+    return grouped
+
+
+def _length_window(length: int, cutoff: float) -> tuple[int, int]:
+    """The lengths a form may have and still reach `cutoff` in `fuzz.ratio` against a text of this
+    length: the ratio is at most 200 * min / (a + b), so far shorter or longer forms are skipped
+    without being compared."""
+    share = cutoff / 100
+    return math.ceil(length * share / (2 - share) - 1e-9), math.floor(length * (2 - share) / share + 1e-9)
 
 
 def _overlaps(start: int, end: int, taken: list[Entity]) -> bool:
