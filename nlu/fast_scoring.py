@@ -19,6 +19,7 @@ from sklearn.pipeline import FeatureUnion
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.intp]
+_SHORT = 3  # words: a message this short must share a whole word with the examples
 
 
 @dataclass(frozen=True)
@@ -98,9 +99,11 @@ class FastScorer:
         return cls(analyzers, Weights(terms, idf, sublinear, rows, intercepts, temperature))
 
     def decisions(self, text: str) -> FloatArray | None:
-        """The model's decision value per intent; None when the text has no known feature at all."""
-        indices, values = self._features(text)
-        if not len(indices):
+        """The model's decision value per intent; None when the text has no known feature, or is
+        short (up to three words) and no word of it is in any example ("xpto qwerty", "asdf"): a
+        linear model would otherwise read such a text from a few shared letter pairs."""
+        indices, values = self._features(text, strict=len(text.split()) <= _SHORT)
+        if indices is None or not len(indices):
             return None
         return np.asarray(values @ self._coef_t[indices] + self._intercept, dtype=np.float64)
 
@@ -108,12 +111,15 @@ class FastScorer:
         decisions = self.decisions(text)
         return None if decisions is None else softmax(decisions, self.weights.temperature)[0]
 
-    def _features(self, text: str) -> tuple[IntArray, FloatArray]:
+    def _features(self, text: str, *, strict: bool) -> tuple[IntArray | None, FloatArray]:
+        """Feature indices and values; (None, ...) when `strict` and a block finds nothing it knows."""
         all_indices: list[int] = []
         all_values: list[float] = []
         for block in self._blocks:
             counts = Counter(i for term in block.analyzer(text) if (i := block.vocabulary.get(term)) is not None)
             if not counts:
+                if strict:
+                    return None, np.zeros(0)
                 continue
             local = np.fromiter(counts.keys(), dtype=np.intp, count=len(counts))
             tf = np.fromiter(counts.values(), dtype=np.float64, count=len(counts))

@@ -39,8 +39,10 @@ DEFAULT_TEMPERATURE = 0.15  # what tuning finds on the bots tried; used when the
 DEFAULT_THRESHOLD = 0.3
 DEFAULT_AMBIGUITY = 0.1
 _TEMPERATURES = np.geomspace(0.02, 2.0, 31)
-_THRESHOLDS = np.round(np.arange(0.0, 0.951, 0.025), 3)
-_MARGINS = np.round(np.arange(0.0, 0.501, 0.025), 3)
+# Never more lenient than Rasa's usual rule (0.3 / 0.1): held-out examples are all in the bot's
+# domain, and what is not (a health question, gibberish) must still fall back.
+_THRESHOLDS = np.round(np.arange(DEFAULT_THRESHOLD, 0.951, 0.025), 3)
+_MARGINS = np.round(np.arange(DEFAULT_AMBIGUITY, 0.501, 0.025), 3)
 _MIN_PER_FOLD = 3  # an intent needs this many examples to be held out in cross-validation
 _LARGE = 2000  # above this many examples, three folds are enough (and twice as fast)
 
@@ -138,7 +140,9 @@ def _fallback_rule(probabilities: FloatArray, right: npt.NDArray[np.bool_], budg
     kept_right = (answered & right).sum(axis=2)
     kept_wrong = (answered & ~right).sum(axis=2)
     fallback = 1.0 - answered.mean(axis=2)
-    utility = np.where(fallback <= budget + 1e-9, kept_right - kept_wrong, -np.inf)
+    allowed = fallback <= budget + 1e-9
+    allowed[0, 0] = True  # the least strict rule is always possible, whatever the budget
+    utility = np.where(allowed, kept_right - kept_wrong, -np.inf)
     # the best utility; among equals the lowest fallback, then the lowest threshold and margin
     order = np.lexsort((_MARGINS[None, :].repeat(len(_THRESHOLDS), 0).ravel(),
                         _THRESHOLDS[:, None].repeat(len(_MARGINS), 1).ravel(),
