@@ -1,12 +1,13 @@
-"""The embedded intent classifier: TF-IDF over character and word n-grams, then a linear SVM whose
-decision values become confidences through a softmax; regularisation, temperature and the fallback
-rule are chosen per bot by cross-validation (`nlu.tuning`)."""
+"""The embedded intent classifier: TF-IDF over character and word n-grams, then a linear model whose
+decision values become confidences through a softmax: a linear SVM with "no intent" in its softmax
+when the bot's examples earn sharp confidences, else cautious logistic regression; the model, its
+calibration and the fallback rule are chosen per bot by cross-validation (`nlu.tuning`)."""
 
 from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -15,7 +16,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.pipeline import FeatureUnion
 
 from nlu.errors import ClassifierError
-from nlu.fast_scoring import FastScorer, Weights, decision_rows, softmax
+from nlu.fast_scoring import FastScorer, Weights, confidences, decision_rows
 from nlu.text import normalise
 from nlu.tuning import C_GRID, Tuning, linear_model, tune
 
@@ -24,14 +25,14 @@ _MAX_CHARS = 1000  # a longer message is classified on its beginning
 
 @dataclass(frozen=True, slots=True)
 class ClassifierSettings:
-    """c: the model's regularisation, None to choose it by cross-validation from `c_grid`;
+    """c: the sharp model's regularisation, None to choose it by cross-validation from `c_grid`;
     fallback_budget: the largest share of the bot's own held-out examples the tuned fallback rule may
-    send to the fallback."""
+    send to the fallback (a bot whose examples cannot keep within it keeps the cautious model)."""
 
     c: float | None = None
     c_grid: tuple[float, ...] = C_GRID
     fallback_budget: float = 0.1
-    folds: int = 5
+    folds: int = 3
     char_ngrams: tuple[int, int] = (2, 5)
     word_ngrams: tuple[int, int] = (1, 2)
     exact_match: bool = True  # a message equal to a training example (normalised) takes its intent
@@ -70,11 +71,10 @@ class IntentClassifier:
         once = _first_of_each(texts, labels)  # duplicates would be held out and seen at once
         self.tuning = tune(features[once], [labels[i] for i in once], budget=settings.fallback_budget, c_grid=grid,
                            folds=settings.folds)
-        if settings.c is not None and self.tuning.folds == 0:
-            self.tuning = replace(self.tuning, c=settings.c)
-        model = linear_model(self.tuning.c).fit(features, labels)
+        model = linear_model(self.tuning).fit(features, labels)
         self._union = union
-        self._scorer = FastScorer.from_union(union, model.coef_, model.intercept_, self.tuning.temperature)
+        self._scorer = FastScorer.from_union(union, model.coef_, model.intercept_, self.tuning.temperature,
+                                             self.tuning.unknown)
         self._classes = [str(name) for name in model.classes_]
         self._exact = _unambiguous(texts, labels) if settings.exact_match else {}
         return self
@@ -110,7 +110,8 @@ class IntentClassifier:
         weights = Weights(terms, [np.asarray(arrays[f"idf{i}"], dtype=np.float64) for i in range(len(terms))],
                           [bool(flag) for flag in meta["sublinear"]],
                           np.asarray(arrays["coef"], dtype=np.float64),
-                          np.asarray(arrays["intercept"], dtype=np.float64), classifier.tuning.temperature)
+                          np.asarray(arrays["intercept"], dtype=np.float64), classifier.tuning.temperature,
+                          classifier.tuning.unknown)
         classes = [str(name) for name in meta["classes"]]
         if weights.coef.shape[0] != len(classes):
             raise ValueError(f"{len(classes)} intents but {weights.coef.shape[0]} rows of coefficients")
@@ -148,7 +149,7 @@ class IntentClassifier:
         features = self._union.transform([normalise(text)[:_MAX_CHARS]])
         weights = self._scorer.weights
         coef, intercept = decision_rows(weights.coef, weights.intercept)
-        return [float(p) for p in softmax(features @ coef.T + intercept, weights.temperature)[0]]
+        return [float(p) for p in confidences(features @ coef.T + intercept, weights.temperature, weights.unknown)[0]]
 
 
 def _top(probabilities: npt.NDArray[np.float64], limit: int | None) -> npt.NDArray[np.intp]:

@@ -2,8 +2,9 @@
 (about 2 ms for a FeatureUnion on one text, against tens of microseconds here).
 
 The features are the same as the fitted `FeatureUnion`'s and the scores are the model's decision
-values; confidences are their softmax at the temperature chosen when the model was tuned. A test
-checks the arithmetic against sklearn.
+values; confidences are their softmax (`confidences`) at the temperature chosen when the model was
+tuned, with "no intent" as one more entry at the unknown level for the sharp model (`nlu.tuning`).
+Tests check the arithmetic against sklearn's featurisation.
 """
 
 from __future__ import annotations
@@ -19,7 +20,6 @@ from sklearn.pipeline import FeatureUnion
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.intp]
-_SHORT = 3  # words: a message this short must share a whole word with the examples
 
 
 @dataclass(frozen=True)
@@ -34,9 +34,9 @@ class _Block:
 @dataclass(frozen=True)
 class Weights:
     """A fitted scorer as plain data (no code): per feature block its terms in index order, idf and
-    sublinear flag; then one row of coefficients and one intercept per intent, and the softmax
-    temperature. `analyzers` rebuild the blocks' tokenisers from settings, so nothing executable is
-    ever stored."""
+    sublinear flag; then one row of coefficients and one intercept per intent, and the softmax's
+    temperature and unknown level ("no intent"'s decision value). `analyzers` rebuild the blocks'
+    tokenisers from settings, so nothing executable is ever stored."""
 
     terms: list[list[str]]
     idf: list[FloatArray]
@@ -44,6 +44,7 @@ class Weights:
     coef: FloatArray
     intercept: FloatArray
     temperature: float = 1.0
+    unknown: float | None = None
 
 
 def decision_rows(coef: FloatArray, intercept: FloatArray) -> tuple[FloatArray, FloatArray]:
@@ -56,11 +57,19 @@ def decision_rows(coef: FloatArray, intercept: FloatArray) -> tuple[FloatArray, 
     return coef, intercept
 
 
-def softmax(decisions: FloatArray, temperature: float) -> FloatArray:
-    """Row-wise softmax of decision values divided by the temperature."""
+def confidences(decisions: FloatArray, temperature: float = 1.0, unknown: float | None = None) -> FloatArray:
+    """Row-wise softmax of decision values divided by the temperature. With an `unknown` level,
+    "no intent" takes part with that decision value and only the intents' columns are returned (a
+    row then sums to less than 1, by "no intent"'s share)."""
     scaled = np.atleast_2d(decisions) / temperature
-    shifted = np.exp(scaled - scaled.max(axis=1, keepdims=True))
-    return np.asarray(shifted / shifted.sum(axis=1, keepdims=True), dtype=np.float64)
+    top = scaled.max(axis=1, keepdims=True)
+    if unknown is not None:
+        top = np.maximum(top, unknown / temperature)
+    shifted = np.exp(scaled - top)
+    total = shifted.sum(axis=1, keepdims=True)
+    if unknown is not None:
+        total += np.exp(unknown / temperature - top)
+    return np.asarray(shifted / total, dtype=np.float64)
 
 
 class FastScorer:
@@ -86,7 +95,7 @@ class FastScorer:
 
     @classmethod
     def from_union(cls, union: FeatureUnion, coef: FloatArray, intercept: FloatArray,
-                   temperature: float) -> FastScorer:
+                   temperature: float = 1.0, unknown: float | None = None) -> FastScorer:
         analyzers, terms, idf, sublinear = [], [], [], []
         for _, vectorizer in union.transformer_list:
             assert isinstance(vectorizer, TfidfVectorizer)
@@ -96,30 +105,27 @@ class FastScorer:
             idf.append(np.asarray(vectorizer.idf_, dtype=np.float64))
             sublinear.append(bool(vectorizer.sublinear_tf))
         rows, intercepts = decision_rows(coef, intercept)
-        return cls(analyzers, Weights(terms, idf, sublinear, rows, intercepts, temperature))
+        return cls(analyzers, Weights(terms, idf, sublinear, rows, intercepts, temperature, unknown))
 
     def decisions(self, text: str) -> FloatArray | None:
-        """The model's decision value per intent; None when the text has no known feature, or is
-        short (up to three words) and no word of it is in any example ("xpto qwerty", "asdf"): a
-        linear model would otherwise read such a text from a few shared letter pairs."""
-        indices, values = self._features(text, strict=len(text.split()) <= _SHORT)
-        if indices is None or not len(indices):
+        """The model's decision value per intent; None when the text has no known feature."""
+        indices, values = self._features(text)
+        if not len(indices):
             return None
         return np.asarray(values @ self._coef_t[indices] + self._intercept, dtype=np.float64)
 
     def probabilities(self, text: str) -> FloatArray | None:
+        """The confidence per intent (see `confidences`); None when the text has no known feature."""
         decisions = self.decisions(text)
-        return None if decisions is None else softmax(decisions, self.weights.temperature)[0]
+        weights = self.weights
+        return None if decisions is None else confidences(decisions, weights.temperature, weights.unknown)[0]
 
-    def _features(self, text: str, *, strict: bool) -> tuple[IntArray | None, FloatArray]:
-        """Feature indices and values; (None, ...) when `strict` and a block finds nothing it knows."""
+    def _features(self, text: str) -> tuple[IntArray, FloatArray]:
         all_indices: list[int] = []
         all_values: list[float] = []
         for block in self._blocks:
             counts = Counter(i for term in block.analyzer(text) if (i := block.vocabulary.get(term)) is not None)
             if not counts:
-                if strict:
-                    return None, np.zeros(0)
                 continue
             local = np.fromiter(counts.keys(), dtype=np.intp, count=len(counts))
             tf = np.fromiter(counts.values(), dtype=np.float64, count=len(counts))

@@ -29,7 +29,7 @@ import sklearn
 
 from nlu.classifier import ClassifierSettings, IntentClassifier
 
-FORMAT = 3  # 3: a linear SVM with its tuning; 2 was logistic regression; 1 a pickle, never read any more
+FORMAT = 4  # 4: "no intent" in the softmax; 3 without; 2 logistic regression; 1 a pickle, never read
 SUFFIX = ".npz"
 log = logging.getLogger(__name__)
 

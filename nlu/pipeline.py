@@ -46,11 +46,11 @@ class NLU:
         config = config or NluConfig()
         examples = data.intent_examples()
         classifier = trained_classifier(examples, config.classifier, config.cache_dir)
-        tuning = classifier.tuning
-        log.info("nlu ready: %d intents, %d examples; fallback below %.3f or a lead under %.3f "
-                 "(held out: top-1 %.3f, fallback %.3f)", len(classifier.intents), len(examples),
-                 tuning.threshold, tuning.ambiguity, tuning.top1, tuning.fallback_rate)
-        return cls(data, classifier, config)
+        nlu = cls(data, classifier, config)
+        log.info("nlu ready: %d intents, %d examples; %s model, fallback below %.3f or a lead under %.3f",
+                 len(classifier.intents), len(examples), "sharp" if classifier.tuning.sharp else "cautious",
+                 nlu.threshold, nlu.ambiguity_threshold)
+        return nlu
 
     @classmethod
     def from_intents(cls, intents: Mapping[str, Iterable[str]], config: NluConfig | None = None) -> NLU:

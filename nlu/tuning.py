@@ -1,59 +1,87 @@
 """How sure the classifier must be before it answers, chosen per bot from the bot's own examples.
 
-A fixed rule (answer when the top confidence is at least 0.3 and leads the second by 0.1) fits no
-bot well: with a hundred intents the confidences spread thin and right answers are thrown away,
-with a dozen examples per intent a quarter of the messages fall back. So at training time the
-examples are cross-validated (stratified k-fold; every example is scored once by a model that never
-saw it) and from those held-out scores papo chooses:
+papo has two ways to turn a message's features into confidences:
 
-- the regularisation `c` of the linear model, from a short grid;
-- the softmax `temperature` that turns decision values into confidences (the one that makes them
-  honest probabilities on the held-out examples, by log-loss);
-- the `threshold` and `ambiguity` margin of the fallback rule: the pair that gives the most right
-  answers minus wrong answers (a wrong answer costs what a right one gains: the rule answers when
-  it is more likely right than wrong), with the share of messages that fall back within the
-  bot's budget (`nlu.fallback_budget`, 10 % by default).
+- a sharp one: a linear SVM whose decision values go through a softmax over the intents plus one
+  more entry, "no intent", whose value is a constant: an intent must beat it to get much
+  confidence, so a message that no intent claims (a health question, a name, a topic the bot does
+  not cover) gets low confidences everywhere instead of a confident guess. A plain softmax cannot
+  say that: it only compares intents with each other, and the best of several bad matches wins;
+- a cautious one: multinomial logistic regression with strong regularisation (`CAUTIOUS_C`) and
+  the fixed rule 0.3 / 0.1, papo's model before any tuning. Its confidences stay low unless the
+  examples agree strongly, so it falls back more often, on the bot's own intents too.
 
-The held-out figures of that choice are kept with the model (`Tuning`), so `papo nlu train` can say
-what the bot should expect.
+The sharp model is cross-validated on the bot's own examples (stratified k-fold; every example is
+scored once by a model that never saw it). In each fold a share of the intents is also hidden from
+the model: their held-out examples stand for the messages the bot will get about things it has no
+intent for, and should fall back. From those held-out scores papo chooses:
+
+- the regularisation `c` of the SVM, from a short grid, and the `temperature` and the `unknown`
+  level ("no intent"'s decision value) of the softmax: together, the ones that give the held-out
+  answers the highest likelihood (the right intent for an example of a known intent, "no intent"
+  for an example of a hidden one), that is, the most honest confidences;
+- the `threshold` and `ambiguity` margin of the fallback rule, never more lenient than 0.3 / 0.1:
+  the pair that gives the most right answers minus wrong answers (an example of a hidden intent
+  that gets an answer counts as a wrong answer), with the share of the known intents' examples that
+  fall back within the bot's budget (`nlu.fallback_budget`, 10 % by default).
+
+The sharp model is kept only when its held-out figures fit the budget. When even the loosest rule
+sends more than the budget of the bot's own held-out examples to the fallback, the examples are too
+few or too alike to earn sharp confidences: what the sharp model answers there, on messages the bot
+has never seen, is too often a wrong guess (on the clinic example it answers health and FAQ
+questions with a flow). Such a bot, and one with too few examples to cross-validate at all, keeps
+the cautious model.
+
+Examples of hidden intents stand for `UNKNOWN_SHARE` (10 %) of the messages. The choice and the
+held-out figures behind it are kept with the model (`Tuning`), so `papo nlu train` can say what the
+bot should expect.
 """
 
 from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 import scipy.sparse as sp
+from scipy.optimize import minimize
+from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedKFold
 from sklearn.svm import LinearSVC
 
-from nlu.fast_scoring import FloatArray, decision_rows, softmax
+from nlu.fast_scoring import FloatArray, confidences, decision_rows
 
-C_GRID = (0.5, 2.0, 8.0)
-DEFAULT_C = 1.0
-DEFAULT_TEMPERATURE = 0.15  # what tuning finds on the bots tried; used when there is too little data
+SHARP = "svm"
+CAUTIOUS = "logistic"
+C_GRID = (0.5, 1.0, 2.0)  # the SVM's
+CAUTIOUS_C = 10.0  # the logistic regression's
 DEFAULT_THRESHOLD = 0.3
 DEFAULT_AMBIGUITY = 0.1
-_TEMPERATURES = np.geomspace(0.02, 2.0, 31)
-# Never more lenient than Rasa's usual rule (0.3 / 0.1): held-out examples are all in the bot's
-# domain, and what is not (a health question, gibberish) must still fall back.
+UNKNOWN_SHARE = 0.1  # the share of messages about something no intent covers, assumed at training
 _THRESHOLDS = np.round(np.arange(DEFAULT_THRESHOLD, 0.951, 0.025), 3)
 _MARGINS = np.round(np.arange(DEFAULT_AMBIGUITY, 0.501, 0.025), 3)
 _MIN_PER_FOLD = 3  # an intent needs this many examples to be held out in cross-validation
-_LARGE = 2000  # above this many examples, three folds are enough (and twice as fast)
+_MIN_INTENTS_TO_HIDE = 6  # fewer pooled intents than this: none is hidden
+_ABSENT = -1e4  # the decision value of an intent a fold's model never saw: never the answer
+_IntArray = npt.NDArray[np.intp]
 
 
 @dataclass(frozen=True, slots=True)
 class Tuning:
-    """What training chose, with the cross-validated figures behind the choice (`folds` is 0 when
-    there were too few examples to cross-validate, and the defaults were kept)."""
+    """What training chose: the `model` (`SHARP` or `CAUTIOUS`), its regularisation `c`, the softmax's
+    `temperature` and `unknown` level (None: no "no intent" entry) and the fallback rule; then the
+    sharp model's cross-validated figures behind the choice, whichever model was kept (`folds` is 0
+    when there were too few examples to cross-validate). The figures are on the held-out examples
+    of the intents the fold's model knew, except `unknown_fallback`: the share of the hidden
+    intents' examples that fell back."""
 
-    c: float = DEFAULT_C
-    temperature: float = DEFAULT_TEMPERATURE
+    model: str = CAUTIOUS
+    c: float = CAUTIOUS_C
+    temperature: float = 1.0
+    unknown: float | None = None
     threshold: float = DEFAULT_THRESHOLD
     ambiguity: float = DEFAULT_AMBIGUITY
     folds: int = 0
@@ -62,87 +90,177 @@ class Tuning:
     accuracy: float = 0.0  # share answered and right (a fallback counts as wrong)
     fallback_rate: float = 0.0
     answered_precision: float = 0.0  # share right among the answered
+    unknown_examples: int = 0  # how many examples were held out with their intent hidden
+    unknown_fallback: float = 0.0
+    loosest_fallback: float = 0.0  # the held-out fallback rate of the loosest rule, 0.3 / 0.1
+
+    @property
+    def sharp(self) -> bool:
+        return self.model == SHARP
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Tuning:
+        """Raises ValueError or TypeError when a field does not have its type."""
         d = cls()
-        number = {name: float(data.get(name, getattr(d, name))) for name in
-                  ("c", "temperature", "threshold", "ambiguity", "top1", "accuracy", "fallback_rate",
-                   "answered_precision")}
-        return cls(folds=int(data.get("folds", d.folds)), examples=int(data.get("examples", d.examples)), **number)
+        model = str(data.get("model", d.model))
+        if model not in (SHARP, CAUTIOUS):
+            raise ValueError(f"unknown model {model!r}")
+        def number(name: str) -> float:
+            return float(data.get(name, getattr(d, name)))
+
+        def count(name: str) -> int:
+            return int(data.get(name, getattr(d, name)))
+
+        unknown = data.get("unknown")
+        return cls(model=model, c=number("c"), temperature=number("temperature"),
+                   unknown=None if unknown is None else float(unknown), threshold=number("threshold"),
+                   ambiguity=number("ambiguity"), folds=count("folds"), examples=count("examples"),
+                   top1=number("top1"), accuracy=number("accuracy"), fallback_rate=number("fallback_rate"),
+                   answered_precision=number("answered_precision"), unknown_examples=count("unknown_examples"),
+                   unknown_fallback=number("unknown_fallback"), loosest_fallback=number("loosest_fallback"))
 
 
-def linear_model(c: float) -> LinearSVC:
-    """The classifier on top of the TF-IDF features: a linear SVM, one-vs-rest, classes balanced."""
+def linear_model(tuning: Tuning) -> LinearSVC | LogisticRegression:
+    """The classifier on top of the TF-IDF features: a linear SVM (one-vs-rest) for the sharp model,
+    multinomial logistic regression for the cautious one; classes balanced."""
+    if tuning.sharp:
+        return _svm(tuning.c)
+    return LogisticRegression(C=tuning.c, class_weight="balanced", max_iter=2000)
+
+
+def _svm(c: float) -> LinearSVC:
     return LinearSVC(C=c, class_weight="balanced", max_iter=5000, random_state=0)
 
 
+@dataclass(frozen=True, slots=True)
+class _HeldOut:
+    """Decision values of every pooled example from a model that never saw it: `known` rows for
+    examples of intents the model knew (their intents' columns in `truth`), `hidden` rows for the
+    examples of intents hidden from it."""
+
+    known: FloatArray
+    truth: _IntArray
+    hidden: FloatArray
+
+
 def tune(features: sp.csr_matrix, labels: Sequence[str], *, budget: float, c_grid: Sequence[float] = C_GRID,
-         folds: int = 5, seed: int = 0) -> Tuning:
-    """Choose c, temperature, threshold and ambiguity margin by cross-validation (see the module)."""
+         folds: int = 3, seed: int = 0) -> Tuning:
+    """Cross-validate the sharp model and keep it when it fits the budget (see the module)."""
     y = np.asarray(labels)
     counts = Counter(labels)
-    folds = min(folds, 3 if len(labels) > _LARGE else folds)
     pool = np.flatnonzero([counts[label] >= max(folds, _MIN_PER_FOLD) for label in labels])
     if len(set(y[pool].tolist())) < 2:
         return Tuning()
     always = np.setdiff1d(np.arange(len(labels)), pool)  # intents too small to hold out: training only
     classes = np.unique(y)
     splits = list(StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed).split(pool, y[pool]))
-    best: Tuning | None = None
-    best_key: tuple[float, ...] = ()
+    hidden = _hidden_groups(sorted(set(y[pool].tolist())), folds, seed)
+    best: tuple[float, float, float, float, _HeldOut] | None = None
     for c in c_grid:
-        decisions = _held_out(features, y, classes, pool, always, splits, c)
-        right = classes[decisions.argmax(axis=1)] == y[pool]
-        temperature = _temperature(decisions, np.searchsorted(classes, y[pool]))
-        tuning = _fallback_rule(softmax(decisions, temperature), right, budget, c, temperature, folds)
-        key = (_utility(tuning), tuning.top1, -abs(np.log(c / DEFAULT_C)))
-        if best is None or key > best_key:
-            best, best_key = tuning, key
+        held = _held_out(features, y, classes, pool, always, splits, hidden, c)
+        loss, temperature, unknown = _calibrate(held)
+        if best is None or loss < best[0]:
+            best = (loss, c, temperature, unknown, held)
     assert best is not None
-    return best
+    _, c, temperature, unknown, held = best
+    sharp = _fallback_rule(held, budget, c, temperature, unknown, folds)
+    if sharp.loosest_fallback > budget + 1e-9:
+        return replace(sharp, model=CAUTIOUS, c=CAUTIOUS_C, temperature=1.0, unknown=None,
+                       threshold=DEFAULT_THRESHOLD, ambiguity=DEFAULT_AMBIGUITY)
+    return sharp
 
 
-def _held_out(features: sp.csr_matrix, y: npt.NDArray[Any], classes: npt.NDArray[Any], pool: npt.NDArray[np.intp],
-              always: npt.NDArray[np.intp], splits: list[tuple[npt.NDArray[np.intp], npt.NDArray[np.intp]]],
-              c: float) -> FloatArray:
-    """Decision values for every pooled example, each from a model trained without it."""
-    decisions = np.zeros((len(pool), len(classes)))
-    for train, test in splits:
+def _hidden_groups(intents: list[str], folds: int, seed: int) -> list[set[str]]:
+    """Per fold, the intents its model does not see (none when there are too few intents)."""
+    if len(intents) < _MIN_INTENTS_TO_HIDE:
+        return [set() for _ in range(folds)]
+    order = np.random.default_rng(seed).permutation(len(intents))
+    return [{intents[i] for i in order[fold::folds]} for fold in range(folds)]
+
+
+def _held_out(features: sp.csr_matrix, y: npt.NDArray[Any], classes: npt.NDArray[Any], pool: _IntArray,
+              always: _IntArray, splits: list[tuple[_IntArray, _IntArray]], hidden: list[set[str]],
+              c: float) -> _HeldOut:
+    known: list[FloatArray] = []
+    truth: list[_IntArray] = []
+    unknown: list[FloatArray] = []
+    for (train, test), hide in zip(splits, hidden, strict=True):
         rows = np.concatenate([pool[train], always])
-        model = linear_model(c).fit(features[rows], y[rows])
+        rows = rows[~np.isin(y[rows], list(hide))]
+        model = _svm(c).fit(features[rows], y[rows])
         coef, intercept = decision_rows(model.coef_, model.intercept_)
-        columns = np.searchsorted(classes, model.classes_)
-        decisions[np.ix_(test, columns)] = features[pool[test]] @ coef.T + intercept
-        missing = np.setdiff1d(np.arange(len(classes)), columns)
-        if len(missing):  # an intent absent from this fold's training data is never the answer
-            decisions[np.ix_(test, missing)] = -1e9
-    return decisions
+        decisions = np.full((len(test), len(classes)), _ABSENT)
+        decisions[:, np.searchsorted(classes, model.classes_)] = features[pool[test]] @ coef.T + intercept
+        is_hidden = np.isin(y[pool[test]], list(hide))
+        known.append(decisions[~is_hidden])
+        truth.append(np.searchsorted(classes, y[pool[test]][~is_hidden]))
+        unknown.append(decisions[is_hidden])
+    return _HeldOut(np.vstack(known), np.concatenate(truth), np.vstack(unknown))
 
 
-def _temperature(decisions: FloatArray, truth: npt.NDArray[np.intp]) -> float:
-    """The temperature whose softmax gives the held-out truth the highest likelihood."""
-    losses = []
-    for temperature in _TEMPERATURES:
-        probabilities = softmax(decisions, float(temperature))
-        losses.append(-np.log(np.maximum(probabilities[np.arange(len(truth)), truth], 1e-12)).mean())
-    return float(_TEMPERATURES[int(np.argmin(losses))])
+def _unknown_weight(held: _HeldOut) -> float:
+    """What one hidden intent's example weighs against one known intent's: together they stand for
+    `UNKNOWN_SHARE` of the messages."""
+    if not len(held.hidden):
+        return 0.0
+    return UNKNOWN_SHARE / (1 - UNKNOWN_SHARE) * len(held.known) / len(held.hidden)
 
 
-def _fallback_rule(probabilities: FloatArray, right: npt.NDArray[np.bool_], budget: float, c: float,
-                   temperature: float, folds: int) -> Tuning:
-    ordered = np.sort(probabilities, axis=1)
-    top, margin = ordered[:, -1], ordered[:, -1] - ordered[:, -2]
-    answered = (top[None, None, :] >= _THRESHOLDS[:, None, None]) & (margin[None, None, :] >= _MARGINS[None, :, None])
+def _calibrate(held: _HeldOut) -> tuple[float, float, float]:
+    """The temperature and unknown level that maximise the held-out likelihood, with the loss per
+    example. The logits are (decision / temperature, unknown / temperature), linear in
+    (1 / temperature, unknown / temperature), so the loss is convex in those two and one
+    quasi-Newton search finds its minimum."""
+    weight = _unknown_weight(held)
+    rows = np.arange(len(held.truth))
+    total = len(held.known) + weight * len(held.hidden)
+
+    def loss(params: FloatArray) -> tuple[float, FloatArray]:
+        scale, level = float(params[0]), float(params[1])
+        value, gradient = 0.0, np.zeros(2)
+        for decisions, target_known in ((held.known, True), (held.hidden, False)):
+            if not len(decisions):
+                continue
+            logits = decisions * scale
+            top = np.maximum(logits.max(axis=1), level)
+            exp = np.exp(logits - top[:, None])
+            exp_unknown = np.exp(level - top)
+            norm = exp.sum(axis=1) + exp_unknown
+            log_norm = np.log(norm) + top
+            p_unknown = exp_unknown / norm
+            expected = (exp * np.where(decisions > _ABSENT, decisions, 0.0)).sum(axis=1) / norm
+            if target_known:
+                value += float((log_norm - logits[rows, held.truth]).sum())
+                gradient += [float((expected - decisions[rows, held.truth]).sum()), float(p_unknown.sum())]
+            else:
+                value += weight * float((log_norm - level).sum())
+                gradient += weight * np.array([float(expected.sum()), float((p_unknown - 1.0).sum())])
+        return value / total, gradient / total
+
+    start = np.array([1 / 0.15, -0.5 / 0.15])  # about what it finds on the bots tried
+    found = minimize(loss, start, jac=True, method="L-BFGS-B", bounds=[(0.5, 200.0), (-400.0, 100.0)])
+    scale, level = (float(v) for v in found.x)
+    return float(found.fun), 1 / scale, level / scale
+
+
+def _fallback_rule(held: _HeldOut, budget: float, c: float, temperature: float, unknown: float,
+                   folds: int) -> Tuning:
+    known = confidences(held.known, temperature, unknown)
+    right = known.argmax(axis=1) == held.truth
+    answered = _answered(known)
+    hidden = _answered(confidences(held.hidden, temperature, unknown)) if len(held.hidden) else None
     kept_right = (answered & right).sum(axis=2)
     kept_wrong = (answered & ~right).sum(axis=2)
     fallback = 1.0 - answered.mean(axis=2)
+    utility = (kept_right - kept_wrong).astype(np.float64)
+    if hidden is not None:
+        utility -= _unknown_weight(held) * hidden.sum(axis=2)
     allowed = fallback <= budget + 1e-9
     allowed[0, 0] = True  # the least strict rule is always possible, whatever the budget
-    utility = np.where(allowed, kept_right - kept_wrong, -np.inf)
+    utility = np.where(allowed, utility, -np.inf)
     # the best utility; among equals the lowest fallback, then the lowest threshold and margin
     order = np.lexsort((_MARGINS[None, :].repeat(len(_THRESHOLDS), 0).ravel(),
                         _THRESHOLDS[:, None].repeat(len(_MARGINS), 1).ravel(),
@@ -150,13 +268,17 @@ def _fallback_rule(probabilities: FloatArray, right: npt.NDArray[np.bool_], budg
     t, m = np.unravel_index(order[0], utility.shape)
     n = len(right)
     answered_count = int(kept_right[t, m] + kept_wrong[t, m])
-    return Tuning(c=c, temperature=temperature, threshold=float(_THRESHOLDS[t]), ambiguity=float(_MARGINS[m]),
-                  folds=folds, examples=n, top1=float(right.mean()), accuracy=float(kept_right[t, m] / n),
-                  fallback_rate=float(fallback[t, m]),
-                  answered_precision=float(kept_right[t, m] / answered_count) if answered_count else 0.0)
+    return Tuning(model=SHARP, c=c, temperature=temperature, unknown=unknown, threshold=float(_THRESHOLDS[t]),
+                  ambiguity=float(_MARGINS[m]), folds=folds, examples=n, top1=float(right.mean()),
+                  accuracy=float(kept_right[t, m] / n), fallback_rate=float(fallback[t, m]),
+                  answered_precision=float(kept_right[t, m] / answered_count) if answered_count else 0.0,
+                  unknown_examples=len(held.hidden),
+                  unknown_fallback=float(1.0 - hidden[t, m].mean()) if hidden is not None else 0.0,
+                  loosest_fallback=float(fallback[0, 0]))
 
 
-def _utility(tuning: Tuning) -> float:
-    """Right answers minus wrong ones, per held-out example."""
-    answered = 1.0 - tuning.fallback_rate
-    return tuning.accuracy - (answered - tuning.accuracy)
+def _answered(probabilities: FloatArray) -> npt.NDArray[np.bool_]:
+    """Per (threshold, margin, example): whether the rule answers it."""
+    ordered = np.sort(probabilities, axis=1)
+    top, margin = ordered[:, -1], ordered[:, -1] - ordered[:, -2]
+    return (top[None, None, :] >= _THRESHOLDS[:, None, None]) & (margin[None, None, :] >= _MARGINS[None, :, None])

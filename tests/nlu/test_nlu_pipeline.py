@@ -14,7 +14,7 @@ def test_parse_has_rasa_shape(clinic_nlu: NLU, now: datetime) -> None:
     assert ranking[0] == result["intent"]
     assert [r["confidence"] for r in ranking] == sorted((r["confidence"] for r in ranking), reverse=True)
     assert len(ranking) == 10  # the ten most likely of the clinic's 16 intents, as Rasa ranks
-    assert 0.99 < sum(r["confidence"] for r in ranking) <= 1.0 + 1e-6
+    assert 0.5 < sum(r["confidence"] for r in ranking) <= 1.0 + 1e-6  # the six least likely are left out
     found = {(e["entity"], e["value"]) for e in result["entities"]}
     assert found == {("especialidade", "dermatologia"), ("convenio", "Unimed"),
                      ("datetime", "2026-03-12T15:00:00-03:00")}
