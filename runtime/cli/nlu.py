@@ -54,26 +54,37 @@ def _train(args: argparse.Namespace) -> int:
     began = time.perf_counter()
     trained = _trained(args.botdir)
     tuning = trained.classifier.tuning
+    budget = trained.config.classifier.fallback_budget
     print(f"{args.botdir}: {len(trained.classifier.intents)} intents ready in {time.perf_counter() - began:.1f} s "
           f"(cache: {trained.config.cache_dir})")
-    print(f"fallback below confidence {trained.threshold:.3f} or a lead under {trained.ambiguity_threshold:.3f} "
-          f"({_origin(trained.config.threshold, trained.config.ambiguity_threshold)})")
-    if tuning.folds:
-        print(f"chosen by {tuning.folds}-fold cross-validation on {tuning.examples} distinct examples, within a "
-              f"fallback budget of {trained.config.classifier.fallback_budget:.0%}: C={tuning.c:g}; held out: "
-              f"accuracy {tuning.accuracy:.3f}, fallback rate {tuning.fallback_rate:.3f}, top-1 accuracy "
-              f"{tuning.top1:.3f}, answered precision {tuning.answered_precision:.3f}")
+    if tuning.sharp:
+        print(f"model: sharp (linear SVM, C={tuning.c:g}, with \"no intent\" in its softmax)")
     else:
-        print("too few examples per intent to cross-validate: papo's defaults are used")
+        print(f"model: cautious (logistic regression, C={tuning.c:g})")
+    print(f"fallback below confidence {trained.threshold:.3f} or a lead under {trained.ambiguity_threshold:.3f} "
+          f"({_origin(trained.config.threshold, trained.config.ambiguity_threshold, tuned=tuning.sharp)})")
+    if not tuning.folds:
+        print("too few examples per intent to cross-validate: papo's cautious model and rule are used")
+        return 0
+    print(f"{tuning.folds}-fold cross-validation of the sharp model on {tuning.examples + tuning.unknown_examples} "
+          f"distinct examples, within a fallback budget of {budget:.0%}; held out: accuracy {tuning.accuracy:.3f}, "
+          f"fallback rate {tuning.fallback_rate:.3f}, top-1 accuracy {tuning.top1:.3f}, answered precision "
+          f"{tuning.answered_precision:.3f}; examples of intents hidden from the model: {tuning.unknown_fallback:.0%} "
+          "fell back")
+    if not tuning.sharp:
+        print(f"the examples earn no sharp confidences: held out, {tuning.loosest_fallback:.0%} of them fall back even "
+              f"under the loosest rule (0.3 / 0.1), over the budget; more examples per intent, in the words patients "
+              f"use, would ('papo nlu evaluate' names the thin intents)")
     return 0
 
 
-def _origin(threshold: float | None, ambiguity: float | None) -> str:
+def _origin(threshold: float | None, ambiguity: float | None, *, tuned: bool) -> str:
     if threshold is not None and ambiguity is not None:
         return "both set in bot.json"
+    chosen = "tuned on the bot's examples" if tuned else "papo's defaults"
     if threshold is None and ambiguity is None:
-        return "both tuned on the bot's examples"
-    return "one set in bot.json, the other tuned"
+        return f"both {chosen}"
+    return f"one set in bot.json, the other {chosen.replace('defaults', 'default')}"
 
 
 class _Bar:

@@ -14,9 +14,12 @@ from .conftest import EXAMPLES
 DATA = Path(__file__).parents[1] / "nlu" / "data"
 
 
-def test_train_reports_the_intents(capsys: pytest.CaptureFixture[str]) -> None:
+def test_train_reports_the_intents_and_the_model_chosen(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["nlu", "train", str(EXAMPLES / "clinic")]) == 0
-    assert "17 intents ready" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "17 intents ready" in out
+    assert "model: cautious" in out and "0.300 or a lead under 0.100 (both papo's defaults)" in out
+    assert "3-fold cross-validation of the sharp model" in out and "earn no sharp confidences" in out
 
 
 def test_parse_with_a_bot_gives_rasas_shape(capsys: pytest.CaptureFixture[str]) -> None:
