@@ -1,7 +1,9 @@
 """The intent classifier on examples papo's authors did not write: Cosibot's European-Portuguese
 intents (data/cosibot_pt, MIT), held out 80/20 by a deterministic stratified split. A fallback
-counts as a wrong answer; the tuned rule may send at most 10 % of the bot's own held-out examples
-to the fallback."""
+counts as a wrong answer; the rule chosen at training may send at most 10 % of the bot's own
+held-out examples to the fallback. The figures asserted are the ones reached (the goal of 0.90
+accuracy on the 40+ set is not met: the rule declines the messages where a wrong answer is about
+as likely as a right one, and answering them would only reach the top-1 accuracy)."""
 
 from __future__ import annotations
 
@@ -17,7 +19,9 @@ COSIBOT = load_training_data([Path(__file__).parent / "data" / "cosibot_pt" / "n
 
 def _scores(data: TrainingData, label: str) -> Evaluation:
     train, test = holdout_split(data)
-    result = evaluate(NLU.from_data(train), test)
+    nlu = NLU.from_data(train)
+    assert nlu.classifier.tuning.sharp  # enough examples to earn the sharp model
+    result = evaluate(nlu, test)
     print(f"\n{label}: {len(result.per_intent)} intents, {len(train.examples)} training / {result.total} held-out "
           f"examples\n  accuracy {result.accuracy:.3f}, fallback rate {result.fallback_rate:.3f}, "
           f"top-1 accuracy {result.top1_accuracy:.3f}, answered precision {result.answered_precision:.3f}")
@@ -28,8 +32,8 @@ def test_every_intent_of_five_examples_or_more(capsys: pytest.CaptureFixture[str
     with capsys.disabled():
         result = _scores(COSIBOT, "cosibot_pt, every intent with 5+ examples")
     assert len(result.per_intent) == 138
-    assert result.fallback_rate <= 0.10
-    assert result.top1_accuracy >= 0.86 and result.accuracy >= 0.85 and result.answered_precision >= 0.92
+    assert result.fallback_rate <= 0.07
+    assert result.top1_accuracy >= 0.885 and result.accuracy >= 0.865 and result.answered_precision >= 0.925
 
 
 def test_intents_of_forty_examples_or_more(capsys: pytest.CaptureFixture[str]) -> None:
@@ -38,8 +42,8 @@ def test_intents_of_forty_examples_or_more(capsys: pytest.CaptureFixture[str]) -
     with capsys.disabled():
         result = _scores(rich, "cosibot_pt, intents with 40+ examples")
     assert len(result.per_intent) >= 55
-    assert result.fallback_rate <= 0.10
-    assert result.accuracy >= 0.865 and result.answered_precision >= 0.93
+    assert result.fallback_rate <= 0.06
+    assert result.top1_accuracy >= 0.91 and result.accuracy >= 0.89 and result.answered_precision >= 0.945
 
 
 def test_the_split_is_deterministic_and_stratified() -> None:
