@@ -3,7 +3,7 @@
     python -m benchmarks.nlu [--rounds 5]
 
 Prints parse latency p50/p99 per message, in wall time and in the thread's CPU time (steadier on a
-busy machine), for the clinic bot (16 intents, its held-out test set), for 30 and 130 generated
+busy machine), for the clinic bot (its held-out test set), for 30 and 130 generated
 intents, and for Cosibot's 138 European-Portuguese intents (80 % of tests/nlu/data/cosibot_pt
 trained, the other 20 % parsed), each with the model training chose (sharp or cautious); then the
 training time, the cross-validated choice included, for Cosibot, the clinic bot and 5,000 examples. The generated data
@@ -105,7 +105,8 @@ def main() -> None:
     reader = understanding(load_bot(clinic), clinic)
     assert reader is not None
     held_out = [e.text for e in load_training_data([ROOT / "tests" / "nlu" / "data" / "test_nlu.yml"]).examples]
-    report(f"clinic bot, 16 intents, held-out set, {kind(reader)} model", reader, held_out, args.rounds)
+    title = f"clinic bot, {len(reader.classifier.intents)} intents, held-out set, {kind(reader)} model"
+    report(title, reader, held_out, args.rounds)
 
     for count in (30, 130):
         queries = [text for examples in generated_intents(count, 12, seed=99).values() for text in examples]

@@ -115,12 +115,12 @@ def test_the_clinic_falls_back_on_what_no_flow_answers() -> None:
 
 def test_the_clinic_reads_its_held_out_set_as_well_as_before() -> None:
     """tests/nlu/data/test_nlu.yml, which the clinic's examples were not written from: no worse than
-    the cautious model with the fixed rule 0.3 / 0.1 (accuracy 0.891, fallback rate 0.081)."""
+    papo's fixed model and rule before any tuning (accuracy 0.888, fallback rate 0.078)."""
     bot = load_bot(CLINIC)
     nlu = NLU.from_data(load_training_data([CLINIC / "nlu.yml"]).merge(training_data(bot)))
     held_out = [(e.text, e.intent) for e in load_training_data([DATA / "test_nlu.yml"]).examples if e.intent]
     result = evaluate(nlu, held_out)
-    assert result.accuracy >= 0.891 and result.fallback_rate <= 0.081
+    assert result.accuracy >= 0.888 and result.fallback_rate <= 0.078
 
 
 def test_a_smaller_budget_asks_more_of_the_examples(rich_data: TrainingData) -> None:
