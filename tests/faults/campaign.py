@@ -111,6 +111,7 @@ class Campaign:
     cut: list[float | None] = field(default_factory=list)
     times: dict[str, float] = field(default_factory=dict)
     settled: bool = False
+    flooded_dead: int = 0
 
     @classmethod
     async def open(cls, stack: contextlib.AsyncExitStack, size: Size, workdir: Path, report: T.Report,
@@ -207,7 +208,8 @@ class Campaign:
         self._count_replies()
         told = {f"whatsapp:{p.user}" for p in self.patients if p.conversation.booked}
         await checks.bookings(self.report, client, KEYS, BOT_NAME, told)
-        await checks.dead_signals(self.report, client, KEYS, BOT_NAME)
+        self.flooded_dead = await checks.dead_signals(self.report, client, KEYS, BOT_NAME,
+                                                      {p.user for p in self.patients})
         checks.processes(self.report, self.cluster)
 
     def _count_replies(self) -> None:
@@ -239,14 +241,21 @@ class Campaign:
             + (f" (not reached: {'; '.join(chaos.skipped)})" if chaos.skipped else ""),
             f"SIGKILLs: {kills}; Redis restarts: {self.redis.restarts} ({self.crash.in_flight} sends waiting on "
             f"the Graph API at the crash; {outage_503} webhooks answered 503 while it was down)",
-            f"slow bodies cut off after: {', '.join('never' if c is None else f'{c:.1f} s' for c in self.cut)}",
-            f"hostile input: {', '.join(f'{k}: {n:,}' for k, n in sorted(hostile.items()))}",
+            _slow_fact(self.cut),
+            f"hostile input: {', '.join(f'{k}: {n:,}' for k, n in sorted(hostile.items()))}; signals of the "
+            f"conversations it floods (one body after another) dead-lettered: {self.flooded_dead}",
             f"slow link {SLOW_LINK_S * 1000:.0f} ms each way (worker-b); startup {times['startup']:.0f} s, patients "
             f"done at {times['patients']:.0f} s, all traffic at {times['traffic']:.0f} s; settled: "
             f"{'yes' if self.settled else 'NO (the guard ran out)'}; longest wait for a reply: "
             f"{slowest.longest_wait[0]:.1f} s ({slowest.longest_wait[1]})",
         ]
         self.report.title += f" ({self.clock.now():.0f} s)"
+
+
+def _slow_fact(cut: list[float | None]) -> str:
+    times = [c for c in cut if c is not None]
+    when = f" after {min(times):.1f} to {max(times):.1f} s" if times else ""
+    return f"bodies sent a byte a second: {len(times)} of {len(cut)} cut off{when}"
 
 
 async def _probe(port: int) -> list[tuple[str, int | None]]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import hmac
+import io
 import json
 from collections import Counter
 from collections.abc import Sequence
@@ -76,7 +77,7 @@ def status(user: str, channel_id: str, state: str, ts: int) -> dict[str, Any]:
 @dataclass
 class Outages:
     """When Redis was down, from its crash until it answered again (loop time): a 503 to a webhook that
-    started in such a window is what papo promises (Meta retries it); any other 5xx is a defect."""
+    was in flight during such a window is what papo promises (Meta retries it)."""
 
     windows: list[tuple[float, float]] = field(default_factory=list)
     _since: float | None = None
@@ -89,10 +90,16 @@ class Outages:
         self.windows.append((self._since, asyncio.get_running_loop().time()))
         self._since = None
 
-    def covers(self, started: float) -> bool:
-        if self._since is not None and started >= self._since:
+    def covers(self, started: float, answered: float) -> bool:
+        """A request from `started` to `answered` met an outage."""
+        if self._since is not None and answered >= self._since:
             return True
-        return any(low <= started <= high for low, high in self.windows)
+        return any(started <= high and answered >= low for low, high in self.windows)
+
+    def since_end(self, started: float) -> float | None:
+        """Seconds from the end of the last outage before `started` (None: none had ended)."""
+        ends = [high for _, high in self.windows if high <= started]
+        return started - max(ends) if ends else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,6 +109,7 @@ class ServerError:
     what: str             # which kind of body it was
     during_outage: bool
     detail: str
+    after_outage: float | None = None   # seconds since Redis answered again, when it had been down
 
 
 @dataclass
@@ -131,7 +139,8 @@ class Meta:
             attempt += 1
             started = loop.time()
             try:
-                async with self.session.post(self.base + path, data=body, headers=headers or signed(body),
+                data = io.BytesIO(body) if len(body) > 1024 * 1024 else body  # aiohttp warns on large raw bytes
+                async with self.session.post(self.base + path, data=data, headers=headers or signed(body),
                                              timeout=aiohttp.ClientTimeout(total=60)) as answer:
                     last = answer.status
                     detail = " ".join((await answer.read())[:200].decode("utf-8", "replace").split())
@@ -145,11 +154,17 @@ class Meta:
                 if last >= 400 and valid:
                     self.refused_valid.append(f"{what}: {last} {detail}")
                 return last
-            self.server_errors.append(ServerError(last, path, what, self.outages.covers(started), detail))
+            answered = loop.time()
+            self.server_errors.append(ServerError(last, path, what, self.outages.covers(started, answered), detail,
+                                                  self.outages.since_end(started)))
             errors += last != 503
             if errors >= tries or loop.time() > give_up:
                 return last
 
     def five_xx(self) -> list[ServerError]:
-        """5xx answers papo does not promise: every 500, and a 503 outside a Redis outage."""
-        return [e for e in self.server_errors if not (e.status == 503 and e.during_outage)]
+        """5xx answers papo never gives: a 500 (or any 5xx but 503)."""
+        return [e for e in self.server_errors if e.status != 503]
+
+    def unavailable(self) -> list[ServerError]:
+        """503s while Redis answered: papo promises 503 only when it does not."""
+        return [e for e in self.server_errors if e.status == 503 and not e.during_outage]

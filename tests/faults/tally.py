@@ -34,7 +34,8 @@ DOUBLE = "double bookings"
 PHANTOM = "bookings nobody was told about"
 LOST_REMINDERS = "lost reminders"
 LATE_REMINDERS = "late reminders"
-FIVE_XX = "5xx answers"
+FIVE_XX = "500 answers (any 5xx but 503)"
+UNAVAILABLE = "503 answers while Redis answered"
 REFUSED = "valid webhooks refused (4xx)"
 EXITS = "processes that exited on their own"
 TRACEBACKS = "tracebacks in the logs"
@@ -44,7 +45,7 @@ DEAD = "signals dead-lettered"
 STUCK = "conversations left with work undone"
 RESENT = "resent after a sender SIGKILL"
 ZERO = (LOST, UNREADABLE, HOSTILE, DUPLICATED, REORDERED, UNEXPECTED, STATE, DOUBLE, PHANTOM, LOST_REMINDERS,
-        LATE_REMINDERS, FIVE_XX, REFUSED, EXITS, TRACEBACKS, SLOW, AOF, DEAD, STUCK)
+        LATE_REMINDERS, FIVE_XX, UNAVAILABLE, REFUSED, EXITS, TRACEBACKS, SLOW, AOF, DEAD, STUCK)
 
 
 @dataclass
@@ -53,6 +54,7 @@ class Report:
     facts: list[str] = field(default_factory=list)
     rows: dict[str, Row] = field(default_factory=dict)
     timeline: list[str] = field(default_factory=list)   # what happened when, for report.txt
+    transcripts: list[str] = field(default_factory=list)  # of the conversations where something went wrong
     senders_killed: int = 0
     consumers_per_sender: int = 0     # conversations one sender process sends to at once, at most
 
@@ -71,11 +73,14 @@ class Report:
         lines += [f"  {row.name:<{width}}  {row.value:>6}  {row.promise}" for row in self.rows.values()]
         return "\n".join(lines)
 
+    def problems(self) -> int:
+        return sum(self.rows[name].value for name in ZERO)
+
     def details(self) -> str:
         """Every count that is not zero, with examples, then the timeline."""
         counts = [f"{row.name}: {row.value}\n" + "\n".join(f"  - {e}" for e in row.examples)
                   for row in self.rows.values() if row.value]
-        return "\n".join(self.timeline) + "\n\n" + "\n".join(counts)
+        return "\n\n".join(["\n".join(self.timeline), "\n".join(counts), *self.transcripts])
 
     def explain(self, name: str) -> str:
         row = self.rows[name]
@@ -89,12 +94,25 @@ def check_conversation(report: Report, conversation: Conversation, sends: list[S
                        began: float = 0.0) -> int:
     """Compare a conversation's replies with what it expected; returns how many copies a SIGKILLed
     sender's in-flight message caused. `began` is the loop time the timeline counts from."""
+    before = report.problems()
     unique, resent = _copies(report, conversation, sends, killed, began)
     _align(report, conversation, unique)
     _state(report, conversation, unique)
     for wrong in conversation.wrong:
         report[UNEXPECTED].add(f"{conversation.user}: {wrong}")
+    if report.problems() > before:
+        report.transcripts.append(_transcript(conversation, sends, began))
     return resent
+
+
+def _transcript(conversation: Conversation, sends: list[Send], began: float) -> str:
+    """What a conversation expected and what it got, for report.txt."""
+    labels = [e.label for e in conversation.expects]
+    lines = [f"{conversation.user} expected {len(labels)} replies: " + "; ".join(labels[:12])
+             + ("; ..." if len(labels) > 12 else "")]
+    lines += [f"  {s.at - began:7.1f} s  {s.process:<11} {s.papo_id[:44]:<44} {kind_of(s):<9} {s.text[:60]!r}"
+              for s in sends[:60]]
+    return "\n".join(lines)
 
 
 def _copies(report: Report, conversation: Conversation, sends: list[Send], killed: dict[str, float], began: float
