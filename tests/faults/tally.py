@@ -88,6 +88,7 @@ class Report:
 
 
 IN_FLIGHT_S = 3.0   # a send still in flight when its sender died arrived at the Graph API this long before, at most
+RECORDED_S = 1.0    # ... or this long after: the Graph API may read a request a moment after its sender died
 
 
 def check_conversation(report: Report, conversation: Conversation, sends: list[Send], killed: dict[str, float], *,
@@ -119,8 +120,8 @@ def _copies(report: Report, conversation: Conversation, sends: list[Send], kille
             ) -> tuple[list[Send], int]:
     """The first copy of each message. A second copy is the documented resend when the first was the
     message in flight when its sender instance was SIGKILLed: the last that instance sent to this user,
-    at most `IN_FLIGHT_S` before the SIGKILL, and the copy came from another instance. Any other copy
-    is a duplicate."""
+    received at most `IN_FLIGHT_S` before the SIGKILL (or `RECORDED_S` after it), and the copy came from
+    another instance. Any other copy is a duplicate."""
     last_by = {send.process: send for send in sends}
     first: dict[str, Send] = {}
     unique: list[Send] = []
@@ -134,7 +135,7 @@ def _copies(report: Report, conversation: Conversation, sends: list[Send], kille
         when = (f"first by {original.process} at {original.at - began:.1f} s, again by {send.process} at "
                 f"{send.at - began:.1f} s")
         death = killed.get(original.process)
-        in_flight = death is not None and death - IN_FLIGHT_S <= original.at <= death
+        in_flight = death is not None and death - IN_FLIGHT_S <= original.at <= death + RECORDED_S
         if in_flight and last_by[original.process] is original and send.process != original.process:
             report[RESENT].add(f"{conversation.user}: {original.text[:40]!r}, {when}")
             resent += 1
