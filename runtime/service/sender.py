@@ -110,7 +110,9 @@ class Sender:
             return True
         token = secrets.token_hex(8)
         lock, outbox = self.keys.send_lock(key), self.keys.outbox(key)
+        took = False
         while await self.store.leases.take(lock, token, lease_ms=self.policy.lease_ms):
+            took = True
             try:
                 done = await self._flush(key, connector, token)
             finally:
@@ -119,7 +121,12 @@ class Sender:
                 return False
             if not left:
                 return True
-        return True  # another sender drains this conversation; it checks the outbox again as it lets go
+        if took:
+            return True  # another sender took over just now; it checks the outbox again as it lets go
+        # Held since before we came: by a live sender (it checks the outbox as it lets go) or by one that was
+        # killed (its lock lasts until the lease ends). While replies wait, keep the signal pending: it comes
+        # back after the lease, and no reply waits for the patient's next message.
+        return not await self.store.client.xlen(outbox)
 
     async def _flush(self, key: ConversationKey, connector: Connector, token: str) -> bool:
         state, _ = await self.store.load(key)

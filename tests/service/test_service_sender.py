@@ -197,3 +197,21 @@ async def test_a_reply_accepted_while_redis_restarts_is_not_sent_again(
     finally:
         await client.aclose()
         await link.close()
+
+
+async def test_a_conversation_held_by_a_killed_sender_keeps_its_signal_until_the_lock_lapses(
+        start: h.Start) -> None:
+    """A sender killed while it held a conversation's send lock: the signal taken over from it must not be
+    acknowledged while the lock still stands, or the reply would wait for the patient's next message."""
+    app = await start("worker", work_lease_ms=300)  # the test drives the sender
+    await queued(app, OutboundMessage(id="m1", text="Sua consulta está marcada"))
+    sender = app.service.sender
+    await app.redis.set(sender.keys.send_lock(app.key), "killed-sender", px=300)
+    assert await sender.handle(app.key) is False  # not done: the signal stays pending, back after the lease
+    assert app.texts() == []
+
+    async def drained() -> bool:
+        return await sender.handle(app.key) and await outbox_empty(app)
+
+    await h.wait_until(drained)
+    assert app.texts() == ["Sua consulta está marcada"]
