@@ -8,6 +8,7 @@ it is built from its settings (`from_settings`). The runtime never names a chann
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Literal, Protocol, Self
@@ -15,6 +16,8 @@ from typing import Any, ClassVar, Literal, Protocol, Self
 from connectors.errors import BadSubscription, InvalidMessage, UnknownChannel
 from connectors.window import ReplyWindow
 from flows.messages import DeliveryStatus, InboundEvent, OutboundMessage, Receipt
+
+log = logging.getLogger("papo.connectors")
 
 SkipKind = Literal["echo", "standby", "unknown", "malformed", "error", "field"]
 Replies = Literal["push", "response"]
@@ -147,7 +150,10 @@ class Connector(Protocol):
         """Render and send every payload; the receipt holds the channel's id of the last one. Raises
         `SendError`, after which the payloads before the failing one may have gone out."""
         receipt: Receipt | None = None
-        for payload in self.render(message, to=to).payloads:
+        rendered = self.render(message, to=to)
+        if rendered.adjustments:
+            log.debug("%s message %s adjusted: %s", self.channel, message.id, "; ".join(rendered.adjustments))
+        for payload in rendered.payloads:
             receipt = await self.send_payload(payload, to=to)
         if receipt is None:
             raise InvalidMessage(f"{self.channel}: message {message.id!r} renders to nothing to send")

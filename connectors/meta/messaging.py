@@ -76,13 +76,6 @@ class MessagingConnector(Connector):
     def render(self, message: OutboundMessage, *, to: str) -> Rendered:
         return render_messaging(message, to=to, profile=self.profile, tag=self.message_tag)
 
-    async def send(self, message: OutboundMessage, *, to: str) -> Receipt:
-        rendered = self.render(message, to=to)
-        if rendered.adjustments:
-            log.debug("%s message %s adjusted: %s", self.channel, message.id, "; ".join(rendered.adjustments))
-        receipts = [await self.send_payload(payload, to=to) for payload in rendered.payloads]
-        return receipts[-1]
-
     async def send_payload(self, payload: dict[str, Any], *, to: str) -> Receipt:
         answer = await self._graph.post(f"{self.account_id}/messages", payload)
         mid = answer.get("message_id")

@@ -86,13 +86,6 @@ class WhatsAppConnector(Connector):
     def render(self, message: OutboundMessage, *, to: str) -> Rendered:
         return render_whatsapp(message, to=to, list_button=self.list_button)
 
-    async def send(self, message: OutboundMessage, *, to: str) -> Receipt:
-        rendered = self.render(message, to=to)
-        if rendered.adjustments:
-            log.debug("whatsapp message %s adjusted: %s", message.id, "; ".join(rendered.adjustments))
-        receipts = [await self.send_payload(payload, to=to) for payload in rendered.payloads]
-        return receipts[-1]
-
     async def send_payload(self, payload: dict[str, Any], *, to: str) -> Receipt:
         answer = await self._graph.post(f"{self.phone_number_id}/messages", payload)
         return Receipt(channel=self.channel, message_id=_message_id(answer), user=_wa_id(answer, to))
