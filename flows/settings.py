@@ -11,7 +11,7 @@ these: `nlu.config.NluConfig.from_settings`, `nlu.faq.FaqIndex.from_settings`,
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import timedelta
 from typing import Any
 
@@ -34,18 +34,7 @@ class NluSettings:
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> NluSettings:
-        d = cls()
-        return cls(
-            threshold=data.get("threshold", d.threshold),
-            ambiguity_threshold=data.get("ambiguity_threshold", d.ambiguity_threshold),
-            fallback_intent=data.get("fallback_intent", d.fallback_intent),
-            timezone=data.get("timezone", d.timezone),
-            cache_dir=data.get("cache_dir", d.cache_dir),
-            dateparser_fallback=data.get("dateparser_fallback", d.dateparser_fallback),
-            rasa_url=data.get("rasa_url", d.rasa_url),
-            rasa_timeout=data.get("rasa_timeout", d.rasa_timeout),
-            fallback_budget=data.get("fallback_budget", d.fallback_budget),
-        )
+        return cls(**_same_names(cls, data))
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,9 +47,7 @@ class FaqSettings:
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> FaqSettings:
-        d = cls()
-        return cls(threshold=data.get("threshold", d.threshold), margin=data.get("margin", d.margin),
-                   fallback=data.get("fallback", d.fallback))
+        return cls(**_same_names(cls, data))
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,22 +75,10 @@ class LlmSettings:
         d = cls()
         prices = data.get("price_per_million", {})
         ttl = data.get("cache_ttl")
-        return cls(
-            enabled=data.get("enabled", d.enabled),
-            model=data.get("model", d.model),
-            deadline=data.get("deadline", d.deadline),
-            retries=data.get("retries", d.retries),
-            max_turns=data.get("max_turns", d.max_turns),
-            max_tokens=data.get("max_tokens", d.max_tokens),
-            monthly_budget_usd=data.get("monthly_budget_usd", d.monthly_budget_usd),
-            price_in=prices.get("input", d.price_in),
-            price_out=prices.get("output", d.price_out),
-            cache_ttl=parse_duration(ttl) if ttl is not None else d.cache_ttl,
-            flows=tuple(data.get("flows", d.flows)),
-            settable=tuple(data.get("settable", d.settable)),
-            handoff_flow=data.get("handoff_flow", d.handoff_flow),
-            medical_keywords=tuple(data.get("medical_keywords", d.medical_keywords)),
-        )
+        plain = _same_names(cls, data, skip=("price_in", "price_out", "cache_ttl"))
+        return cls(**{**plain, **{name: tuple(plain[name]) for name in _LISTS if name in plain}},
+                   price_in=prices.get("input", d.price_in), price_out=prices.get("output", d.price_out),
+                   cache_ttl=parse_duration(ttl) if ttl is not None else d.cache_ttl)
 
     def cost(self, tokens_in: int, tokens_out: int) -> float:
         """USD for one call."""
@@ -118,4 +93,13 @@ class SchedulingSettings:
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> SchedulingSettings:
-        return cls(reminder_flow=data.get("reminder_flow", cls().reminder_flow))
+        return cls(**_same_names(cls, data))
+
+
+_LISTS = ("flows", "settable", "medical_keywords")  # JSON arrays, kept as tuples
+
+
+def _same_names(cls: type, data: Mapping[str, Any], *, skip: tuple[str, ...] = ()) -> dict[str, Any]:
+    """The values of `data` whose keys are fields of `cls` (the schema has checked them); the other
+    fields keep their defaults."""
+    return {f.name: data[f.name] for f in fields(cls) if f.name in data and f.name not in skip}
