@@ -33,7 +33,7 @@ import redis.asyncio as aioredis  # noqa: E402
 from aiohttp import web  # noqa: E402
 from redis.asyncio.connection import Connection  # noqa: E402
 
-from benchmarks.webhooks import PHONE_ID, SECRET, FakeGraph, free_port, webhook  # noqa: E402
+from benchmarks.webhooks import PHONE_ID, SECRET, FakeGraph, free_port, serve_graph, webhook  # noqa: E402
 from runtime.service.app import build_app  # noqa: E402
 from runtime.service.settings import Settings  # noqa: E402
 from runtime.service.work import Consumer  # noqa: E402
@@ -91,12 +91,8 @@ async def main() -> None:
     url = os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/0"
     prefix = f"paporound-{uuid.uuid4().hex[:8]}"
     graph = FakeGraph()
-    graph_app = web.Application()
-    graph_app.router.add_post("/{version}/{account}/messages", graph.messages)
-    graph_runner = web.AppRunner(graph_app, access_log=None)
-    await graph_runner.setup()
-    graph_port, papo_port = free_port(), free_port()
-    await web.TCPSite(graph_runner, "127.0.0.1", graph_port).start()
+    graph_runner, graph_port = await serve_graph(graph)
+    papo_port = free_port()
     env = {"WHATSAPP_TOKEN": "bench", "WHATSAPP_APP_SECRET": SECRET, "WHATSAPP_VERIFY_TOKEN": "bench",
            "WHATSAPP_PHONE_NUMBER_ID": PHONE_ID, "REDIS_URL": url, "PAPO_KEY_PREFIX": prefix,
            "PAPO_GRAPH_BASE_URL": f"http://127.0.0.1:{graph_port}", "PAPO_PACING_PER_USER_S": "0",

@@ -84,6 +84,17 @@ class FakeGraph:
                                   "messages": [{"id": f"wamid.out{uuid.uuid4().hex}"}]})
 
 
+async def serve_graph(graph: FakeGraph) -> tuple[web.AppRunner, int]:
+    """The fake Graph API on a free port of 127.0.0.1."""
+    app = web.Application()
+    app.router.add_post("/{version}/{account}/messages", graph.messages)
+    runner = web.AppRunner(app, access_log=None)
+    await runner.setup()
+    port = free_port()
+    await web.TCPSite(runner, "127.0.0.1", port).start()
+    return runner, port
+
+
 async def wait_ready(session: aiohttp.ClientSession, url: str) -> None:
     for _ in range(300):
         try:
@@ -162,12 +173,8 @@ async def main() -> None:
     url = os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/0"
     prefix = f"papobench-{uuid.uuid4().hex[:8]}"
     graph = FakeGraph()
-    graph_app = web.Application()
-    graph_app.router.add_post("/{version}/{account}/messages", graph.messages)
-    runner = web.AppRunner(graph_app, access_log=None)
-    await runner.setup()
-    graph_port, bare_port, papo_port = free_port(), free_port(), free_port()
-    await web.TCPSite(runner, "127.0.0.1", graph_port).start()
+    runner, graph_port = await serve_graph(graph)
+    bare_port, papo_port = free_port(), free_port()
     env = {**os.environ, "REDIS_URL": url, "PAPO_KEY_PREFIX": prefix, "PAPO_LOG_LEVEL": "WARNING",
            "WHATSAPP_TOKEN": "bench", "WHATSAPP_APP_SECRET": SECRET, "WHATSAPP_VERIFY_TOKEN": "bench",
            "WHATSAPP_PHONE_NUMBER_ID": PHONE_ID, "PAPO_GRAPH_BASE_URL": f"http://127.0.0.1:{graph_port}",
