@@ -44,18 +44,30 @@ MASK = "***"
 Chooser = Callable[[web.Request], Service]  # the bot a request is about (`?bot=`, else the first)
 
 
+# The staff roles. Every admin route names the role it needs (`ROUTES` below); until staff accounts
+# exist, the admin token holds every role.
+ROLES = ("viewer", "agent", "editor", "admin", "dpo")
+
+RouteHandler = Callable[[web.Request, Service], Awaitable[web.StreamResponse]]
+
+
+def routes() -> list[tuple[str, str, RouteHandler, str]]:
+    """(method, path, handler, role) for every admin route."""
+    return [("GET", "/admin/appointments", appointments, "viewer"),
+            ("GET", "/admin/timers", timers, "viewer"),
+            ("GET", "/admin/handoffs", handoffs, "agent"),
+            ("GET", "/admin/conversations/{channel}/{user}", conversation, "agent"),
+            ("POST", "/admin/conversations/{channel}/{user}/messages", staff_message, "agent"),
+            ("POST", "/admin/conversations/{channel}/{user}/resume", resume, "agent"),
+            ("GET", "/admin/conversations/{channel}/{user}/decisions", decisions, "agent"),
+            ("GET", "/admin/llm", llm_usage, "admin"),
+            ("GET", "/admin/failures", failures, "admin"),
+            ("GET", "/admin/calendar-feeds", calendar_feeds, "admin")]
+
+
 def add_routes(app: web.Application, chooser: Chooser) -> None:
-    routes = [("GET", "/admin/appointments", appointments), ("GET", "/admin/timers", timers),
-              ("GET", "/admin/handoffs", handoffs),
-              ("GET", "/admin/conversations/{channel}/{user}", conversation),
-              ("POST", "/admin/conversations/{channel}/{user}/messages", staff_message),
-              ("POST", "/admin/conversations/{channel}/{user}/resume", resume),
-              ("GET", "/admin/conversations/{channel}/{user}/decisions", decisions),
-              ("GET", "/admin/llm", llm_usage),
-              ("GET", "/admin/failures", failures),
-              ("GET", "/admin/calendar-feeds", calendar_feeds)]
-    for method, path, handler in routes:
-        app.router.add_route(method, path, _guarded(handler, chooser))
+    for method, path, handler, role in routes():
+        app.router.add_route(method, path, _guarded(handler, chooser, role))
 
     async def feed(request: web.Request) -> web.StreamResponse:
         return await calendar_feed(request, chooser(request))
@@ -63,7 +75,8 @@ def add_routes(app: web.Application, chooser: Chooser) -> None:
     app.router.add_get("/calendar/{professional}.ics", feed)
 
 
-def _guarded(handler: Callable[[web.Request, Service], Awaitable[web.StreamResponse]], chooser: Chooser) -> Handler:
+def _guarded(handler: RouteHandler, chooser: Chooser, role: str) -> Handler:
+    assert role in ROLES, role
     async def guarded(request: web.Request) -> web.StreamResponse:
         service = chooser(request)
         token = service.settings.admin_token
