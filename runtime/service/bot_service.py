@@ -158,14 +158,16 @@ class Service:
         """Run the role's consumers while the caller yields; stop them gently, then for good."""
         consumers = self.consumers(role)
         tasks = [asyncio.create_task(c.run(), name=c.name) for c in consumers]
-        stop_timers = asyncio.Event()
+        stopping = asyncio.Event()
         timers = conversation_dispatcher(self.processor) if role in TIMER_ROLES else None
         if timers is not None:  # due reminders and ask timeouts become events of their conversations
-            tasks.append(asyncio.create_task(timers.run(stop_timers), name="timers"))
+            tasks.append(asyncio.create_task(timers.run(stopping), name="timers"))
+        if role in ("all", "sender"):  # receipts kept while Redis was away are recorded when it is back
+            tasks.append(asyncio.create_task(self.sender.keep_settling(stopping), name="settle"))
         try:
             yield
         finally:
-            stop_timers.set()
+            stopping.set()
             for consumer in consumers:
                 consumer.stop()
             if tasks:

@@ -17,14 +17,22 @@ out in `{conv}:sending` (written before the delivery record), so a retry, by thi
 another one after a crash, never sends them again. An outbox entry is removed only after the
 channel accepted (or refused for good) its last payload. A crash between the channel accepting a
 payload and that record (or that removal) sends that one payload again: at most one payload per
-conversation can go out twice (at-least-once), never one be lost. A sender that stays alive keeps the
-receipts of payloads whose bookkeeping failed (Redis went away while the channel answered) and, when
-Redis is back, finishes that bookkeeping without sending them again: only a killed sender can resend.
+conversation can go out twice (at-least-once), never one be lost.
+
+A sender that stays alive never sends a payload twice, even when Redis goes away while the channel
+answers and stays away longer than the lease. Before each payload goes out, in the same round trip as
+the lease's renewal, the sender marks it in flight in `{conv}:sending` with its own process id. It keeps
+the receipt of every payload whose bookkeeping failed and, as soon as Redis answers again, finishes that
+bookkeeping (`settle`), only where its own mark still stands. Another sender that finds a payload marked
+in flight by somebody else does not send it: it waits `settle_grace_s` for the owner to settle it, and
+sends it only when the mark still stands after that (its owner was killed): only a killed sender can
+cause a resend, of the one payload it had in flight.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import dataclasses
 import enum
 import json
@@ -35,6 +43,8 @@ from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
+
+from redis.exceptions import RedisError
 
 from connectors import Connector, SendError, Throttled
 from flows.messages import OutboundMessage, Receipt
@@ -57,6 +67,9 @@ class SendPolicy:
     retry_base_s: float = 0.5    # backoff: base * 2**attempt, unless the channel says `retry_after`
     retry_max_s: float = 60.0
     lease_ms: int = C.WORK_LEASE_MS
+    # How long a payload another sender marked in flight is left to it to settle (it may be alive, its
+    # receipt kept while Redis was away) before it counts as lost with that sender and is sent again.
+    settle_grace_s: float = 10.0
 
 
 class Outcome(enum.Enum):
@@ -67,23 +80,80 @@ class Outcome(enum.Enum):
 
 @dataclass(frozen=True, slots=True)
 class Progress:
-    """An outbox entry on its way out: its channel payloads, as rendered when its first try began, and
-    how many of them the channel accepted. Kept in Redis once one payload of several went out."""
+    """An outbox entry on its way out: its channel payloads, as rendered when its first try began, how
+    many of them the channel accepted, and the payload in flight: being sent by sender `by` (a process
+    id), whose receipt is not recorded yet; `seen_ms` is when another sender first found that mark."""
 
     to: str
     payloads: tuple[dict[str, Any], ...]
     sent: int = 0
+    by: str = ""
+    seen_ms: int = 0
+
+    @property
+    def in_flight(self) -> bool:
+        return bool(self.by)
 
     def after(self, n: int) -> Progress:
-        return dataclasses.replace(self, sent=n + 1)
+        """Payload `n` was accepted: nothing is in flight."""
+        return dataclasses.replace(self, sent=n + 1, by="", seen_ms=0)
+
+    def flying(self, by: str) -> Progress:
+        """Payload `sent` is being sent by `by`."""
+        return dataclasses.replace(self, by=by, seen_ms=0)
 
     def to_json(self) -> str:
-        return json.dumps({"to": self.to, "payloads": self.payloads, "sent": self.sent})
+        data: dict[str, Any] = {"to": self.to, "payloads": self.payloads, "sent": self.sent}
+        if self.by:
+            data |= {"by": self.by, "seen_ms": self.seen_ms}
+        return json.dumps(data)
 
     @classmethod
     def from_json(cls, raw: str | bytes) -> Progress:
         data = json.loads(raw)
-        return cls(data["to"], tuple(data["payloads"]), int(data["sent"]))
+        return cls(data["to"], tuple(data["payloads"]), int(data["sent"]), str(data.get("by", "")),
+                   int(data.get("seen_ms", 0)))
+
+
+@dataclass(frozen=True, slots=True)
+class Unsettled:
+    """A payload the channel accepted whose bookkeeping has not gone through yet."""
+
+    receipt: Receipt
+    papo_id: str
+    progress: Progress  # as it was while the payload was in flight
+
+
+# Renew the send lock and mark the payload in flight, in one round trip; nothing when the lock was lost.
+_FLYING = """
+if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
+redis.call('PEXPIRE', KEYS[1], ARGV[2])
+redis.call('HSET', KEYS[2], ARGV[3], ARGV[4])
+redis.call('PEXPIRE', KEYS[2], ARGV[5])
+return 1
+"""
+# Replace an outbox entry's progress (or drop it: an empty one) only if it is still exactly what the caller saw.
+_SWAP = """
+if redis.call('HGET', KEYS[1], ARGV[1]) ~= ARGV[2] then return 0 end
+if ARGV[3] == '' then redis.call('HDEL', KEYS[1], ARGV[1]) else redis.call('HSET', KEYS[1], ARGV[1], ARGV[3]) end
+return 1
+"""
+# Finish the bookkeeping of a payload accepted while Redis was away, only where the sender's own mark
+# still stands (nobody else took the entry over): the next progress, or, after its last payload, the entry
+# leaves the outbox.
+_SETTLE = """
+local raw = redis.call('HGET', KEYS[1], ARGV[1])
+if not raw then return 0 end
+local progress = cjson.decode(raw)
+if progress['by'] ~= ARGV[2] or tonumber(progress['sent']) ~= tonumber(ARGV[3]) then return 0 end
+if ARGV[4] == '' then
+  redis.call('HDEL', KEYS[1], ARGV[1])
+  redis.call('XDEL', KEYS[2], ARGV[1])
+else
+  redis.call('HSET', KEYS[1], ARGV[1], ARGV[4])
+end
+return 1
+"""
 
 
 class Sender:
@@ -97,10 +167,17 @@ class Sender:
         self.pacer = pacer
         self.clock = clock
         self.policy = policy or SendPolicy()
+        self.me = secrets.token_hex(8)  # this process, in the marks of payloads in flight
         # Payloads the channel accepted whose bookkeeping in Redis has not gone through yet (Redis went
         # away while the Graph API answered): a retry takes the receipt from here instead of sending
-        # again. Dropped when the outbox entry is removed; bounded, oldest first.
-        self._unsettled: OrderedDict[tuple[ConversationKey, str, int], Receipt] = OrderedDict()
+        # again, and `settle` finishes their bookkeeping when Redis is back. Dropped when the outbox entry
+        # is removed; bounded, oldest first.
+        self._unsettled: OrderedDict[tuple[ConversationKey, str, int], Unsettled] = OrderedDict()
+        self._sending: set[tuple[ConversationKey, str, int]] = set()  # waiting on the channel right now
+        self._stranded: set[ConversationKey] = set()  # with receipts whose bookkeeping Redis refused
+        self._flying = store.client.register_script(_FLYING)
+        self._swap = store.client.register_script(_SWAP)
+        self._settle = store.client.register_script(_SETTLE)
 
     async def handle(self, key: ConversationKey) -> bool:
         """Send what waits in the outbox; False when a message must be tried again later."""
@@ -111,16 +188,21 @@ class Sender:
         token = secrets.token_hex(8)
         lock, outbox = self.keys.send_lock(key), self.keys.outbox(key)
         took = False
-        while await self.store.leases.take(lock, token, lease_ms=self.policy.lease_ms):
-            took = True
-            try:
-                done = await self._flush(key, connector, token)
-            finally:
-                left = await self.store.leases.release(lock, token, waiting=outbox)
-            if not done:
-                return False
-            if not left:
-                return True
+        try:
+            while await self.store.leases.take(lock, token, lease_ms=self.policy.lease_ms):
+                took = True
+                try:
+                    done = await self._flush(key, connector, token)
+                finally:
+                    left = await self.store.leases.release(lock, token, waiting=outbox)
+                if not done:
+                    return False
+                if not left:
+                    return True
+        except (RedisError, OSError):
+            if any(k == key for k, _, _ in self._unsettled):
+                self._stranded.add(key)  # receipts Redis did not take: `settle` finishes them when it is back
+            raise
         if took:
             return True  # another sender took over just now; it checks the outbox again as it lets go
         # Held since before we came: by a live sender (it checks the outbox as it lets go) or by one that was
@@ -138,13 +220,62 @@ class Sender:
             for sid, raw in entries:
                 entry = _text(sid)
                 message = OutboundMessage.from_dict(json.loads(_field(raw, "m")))
-                started = progress.get(entry) or self._start(key, connector, state, message, to)
+                if entry in progress and not await self._may_resume(key, entry, progress[entry]):
+                    return False  # another sender may still settle it: back after the lease
+                kept = progress.get(entry)  # nothing sent yet: rendered again, the window checked again
+                started = kept if kept is not None and kept.sent else self._start(key, connector, state, message, to)
                 if isinstance(started, SendError):
                     await self._refuse(key, message, started)
                 elif await self._deliver(key, connector, entry, message, started, token) is Outcome.LATER:
                     return False
                 await self._done(key, entry)
                 self._settled(key, entry, len(started.payloads) if isinstance(started, Progress) else 0)
+
+    async def _may_resume(self, key: ConversationKey, entry: str, progress: Progress) -> bool:
+        """Whether this sender may go on with an outbox entry whose progress it found: not while one of
+        its payloads is in flight with a sender that may still settle it."""
+        if not progress.in_flight:
+            return True
+        if progress.by == self.me:  # ours: its receipt is kept (see `_deliver`), or it never came
+            return (key, entry, progress.sent) not in self._sending
+        now = int(self.clock.now().timestamp() * 1000)
+        if not progress.seen_ms:
+            log.info("conv=%s: a payload is in flight with another sender; it has %.0f s to settle it", key,
+                     self.policy.settle_grace_s)
+            await self._swap(keys=[self.keys.sending(key)],
+                             args=[entry, progress.to_json(), dataclasses.replace(progress, seen_ms=now).to_json()])
+            return False
+        if now - progress.seen_ms < self.policy.settle_grace_s * 1000:
+            return False
+        log.info("conv=%s: a payload in flight with a sender that is gone is sent again", key)
+        return True
+
+    async def settle(self) -> int:
+        """Finish the bookkeeping of payloads the channel accepted while Redis was away, where this
+        sender's mark still stands; returns how many were settled. Raises while Redis is still away."""
+        settled = 0
+        for (key, entry, n), item in list(self._unsettled.items()):
+            if key not in self._stranded or (key, entry, n) in self._sending:
+                continue
+            last = n + 1 == len(item.progress.payloads)
+            await self.deliveries.accepted(key, channel_id=item.receipt.message_id, papo_id=item.papo_id,
+                                           at=self._now())
+            settled += await self._settle(keys=[self.keys.sending(key), self.keys.outbox(key)],
+                                          args=[entry, self.me, n, "" if last else item.progress.after(n).to_json()])
+            self._unsettled.pop((key, entry, n), None)
+        self._stranded &= {k for k, _, _ in self._unsettled}
+        return settled
+
+    async def keep_settling(self, stop: asyncio.Event, *, every_s: float = 0.5) -> None:
+        """`settle` whenever receipts wait for Redis, until `stop` is set."""
+        while not stop.is_set():
+            if self._stranded:
+                try:
+                    await self.settle()
+                except (RedisError, OSError):
+                    pass  # still away: next time
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), every_s)
 
     async def _next_entries(self, key: ConversationKey) -> tuple[Any, dict[str, Progress]]:
         """The first outbox entries and the progress of those partly sent, in one round trip."""
@@ -169,18 +300,19 @@ class Sender:
                        progress: Progress, token: str) -> Outcome:
         """Send the payloads not sent yet, in order; stop at the first that is refused or must wait."""
         for n in range(progress.sent, len(progress.payloads)):
-            sent = self._unsettled.get((key, entry, n)) or await self._send_payload(key, connector, message,
-                                                                                   progress, n, token)
+            kept = self._unsettled.get((key, entry, n))
+            sent = kept.receipt if kept else await self._send_payload(key, connector, entry, message, progress, n,
+                                                                      token)
             if isinstance(sent, Outcome):
                 return sent
-            self._unsettle(key, entry, n, sent)
+            self._unsettle(key, entry, n, Unsettled(sent, message.id, progress))
             progress = progress.after(n)
             if progress.sent < len(progress.payloads):
                 await self._record(key, entry, progress)  # first: a crash before it sends this payload again
             await self.deliveries.accepted(key, channel_id=sent.message_id, papo_id=message.id, at=self._now())
         return Outcome.SENT
 
-    async def _send_payload(self, key: ConversationKey, connector: Connector, message: OutboundMessage,
+    async def _send_payload(self, key: ConversationKey, connector: Connector, entry: str, message: OutboundMessage,
                             progress: Progress, n: int, token: str) -> Receipt | Outcome:
         """Payload `n` of the message, tried until accepted (its receipt), refused, or out of retries."""
         last: SendError | None = None
@@ -191,9 +323,14 @@ class Sender:
                 if wait > self.policy.lease_ms / 2000:
                     break  # longer than our lease allows: the signal comes back after the lease
                 await asyncio.sleep(wait)
-            await self.store.leases.renew(self.keys.send_lock(key), token, lease_ms=self.policy.lease_ms)
             await self.pacer.wait_turn(key, self.accounts.get(key.channel, ""))
+            if not await self._flying(keys=[self.keys.send_lock(key), self.keys.sending(key)],
+                                      args=[token, self.policy.lease_ms, entry, progress.flying(self.me).to_json(),
+                                            self.store.state_ttl_ms]):
+                log.info("conv=%s: the send lease lapsed; another sender goes on", key)
+                return Outcome.LATER
             tries += 1
+            self._sending.add((key, entry, n))
             try:
                 return await connector.send_payload(progress.payloads[n], to=progress.to)
             except SendError as exc:
@@ -202,14 +339,19 @@ class Sender:
                 log.info("send of msg=%s (payload %d of %d) conv=%s failed (%s), attempt %d", message.id, n + 1,
                          len(progress.payloads), key, type(exc).__name__, attempt + 1)
                 last = exc
+            finally:
+                self._sending.discard((key, entry, n))
         assert last is not None
+        # not in flight any more (unless the lease went to another sender meanwhile): whoever goes on needn't wait
+        await self._swap(keys=[self.keys.sending(key)],
+                         args=[entry, progress.flying(self.me).to_json(), progress.to_json() if progress.sent else ""])
         exhausted = RetriesExhausted(message.id, tries, last)
         log.warning("conv=%s: %s", key, exhausted)
         await self.deliveries.refused(key, papo_id=message.id, error=exhausted, at=self._now())
         return Outcome.LATER
 
-    def _unsettle(self, key: ConversationKey, entry: str, n: int, receipt: Receipt) -> None:
-        self._unsettled[(key, entry, n)] = receipt
+    def _unsettle(self, key: ConversationKey, entry: str, n: int, item: Unsettled) -> None:
+        self._unsettled[(key, entry, n)] = item
         while len(self._unsettled) > UNSETTLED_KEPT:
             self._unsettled.popitem(last=False)
 

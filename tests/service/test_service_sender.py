@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 from datetime import UTC, datetime, timedelta
 from urllib.parse import urlparse
 
@@ -12,9 +13,10 @@ import service_helpers as h
 from redis.exceptions import RedisError
 
 from flows.messages import Media, Option, OutboundMessage, Template
+from runtime.conversations.store import RedisStore
 from runtime.engine.clock import ManualClock
 from runtime.engine.state import Conversation
-from runtime.service.sender import Sender
+from runtime.service.sender import Progress, Sender
 
 Reply = h.fakes.Reply
 
@@ -199,6 +201,64 @@ async def test_a_reply_accepted_while_redis_restarts_is_not_sent_again(
         await link.close()
 
 
+async def test_another_sender_leaves_a_reply_accepted_while_redis_was_away_to_the_sender_that_sent_it(
+        start: h.Start, redis_url: str) -> None:
+    """Redis goes away while the Graph API accepts a reply, and stays away past the lease: another sender
+    process takes the conversation over first. It finds the payload marked in flight with the first
+    sender and leaves it; the first sender, alive, settles it from the receipt it kept. Sent once."""
+    target = urlparse(redis_url)
+    link = h.FlakyLink(target.hostname or "127.0.0.1", target.port or 6379)
+    port = await link.start()
+    client = aioredis.Redis.from_url(f"redis://127.0.0.1:{port}{target.path or '/0'}", socket_connect_timeout=2)
+    stop = asyncio.Event()
+    try:
+        app = await start("worker", redis=client, work_lease_ms=300)  # the test drives the senders
+        await queued(app, OutboundMessage(id="m1", text="Sua consulta está marcada"))
+        first = app.service.sender
+        app.graph.answer(Reply(body=IMAGE_ACCEPTED.body, delay=60))  # held until released
+        sending = asyncio.create_task(first.handle(app.key))
+        await h.wait_until(lambda: has_calls(app, 1))
+        await link.down()  # Redis restarts while the send waits on the Graph API
+        app.graph.released.set()
+        with pytest.raises((RedisError, OSError)):
+            await sending
+        await asyncio.sleep(0.4)  # the outage outlasts the lease
+        link.up()
+        other = another_sender(first, app.redis)  # another process, straight to Redis
+        assert await other.handle(app.key) is False  # in flight with the first sender: left to it
+        assert app.texts() == ["Sua consulta está marcada"]
+        settling = asyncio.create_task(first.keep_settling(stop, every_s=0.05))  # as `papo serve` runs it
+        await h.wait_until(lambda: outbox_empty(app))
+        assert await other.handle(app.key) is True
+        assert app.texts() == ["Sua consulta está marcada"]  # sent once
+        assert await app.service.deliveries.papo_id(app.key, "wamid.image") == "m1"
+        assert not await app.redis.exists(first.keys.sending(app.key))
+        stop.set()
+        await settling
+    finally:
+        stop.set()
+        await client.aclose()
+        await link.close()
+
+
+async def test_a_reply_in_flight_with_a_killed_sender_is_sent_again_after_the_grace(start: h.Start) -> None:
+    """The sender that marked a payload in flight was killed: nobody will settle it. Another sender leaves
+    it for `settle_grace_s`, then sends it (at least once: the one payload in flight may go out twice)."""
+    app = await start("worker", work_lease_ms=300)
+    await queued(app, OutboundMessage(id="m1", text="Sua consulta está marcada"))
+    sender = app.service.sender
+    killed = Progress(h.USER, ({"text": "in flight"},)).flying("killed-sender")
+    entry = (await app.redis.xrange(sender.keys.outbox(app.key)))[0][0].decode()
+    await app.redis.hset(sender.keys.sending(app.key), entry, killed.to_json())
+    other = another_sender(sender, app.redis, grace_s=0.3)
+    assert await other.handle(app.key) is False  # first sight: the owner may still settle it
+    assert app.texts() == []
+    await asyncio.sleep(0.4)
+    assert await other.handle(app.key) is True
+    assert app.texts() == ["Sua consulta está marcada"]
+    assert await outbox_empty(app)
+
+
 async def test_a_conversation_held_by_a_killed_sender_keeps_its_signal_until_the_lock_lapses(
         start: h.Start) -> None:
     """A sender killed while it held a conversation's send lock: the signal taken over from it must not be
@@ -215,3 +275,10 @@ async def test_a_conversation_held_by_a_killed_sender_keeps_its_signal_until_the
 
     await h.wait_until(drained)
     assert app.texts() == ["Sua consulta está marcada"]
+
+
+def another_sender(sender: Sender, client: aioredis.Redis, *, grace_s: float = 10.0) -> Sender:
+    """A sender in another process: its own Redis connection and process id, the same Redis."""
+    store = RedisStore(client, prefix=sender.store.keys.prefix, state_ttl_ms=sender.store.state_ttl_ms)
+    return Sender(store, sender.connectors, sender.accounts, deliveries=sender.deliveries, pacer=sender.pacer,
+                  clock=sender.clock, policy=dataclasses.replace(sender.policy, settle_grace_s=grace_s))
