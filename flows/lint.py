@@ -20,7 +20,9 @@ from .templating import expression_names, template_names
 BUILTINS = {"user": "the user's id on the channel", "channel": "the channel", "locale": "the conversation's language",
             "now": "the current time", "today": "today's date", "bot": "the bot's name",
             "last_input": "the user's last message",
-            "entities": "what the user's last message says, by entity name (entities.age, entities.convenio)"}
+            "entities": "what the user's last message says, by entity name (entities.age, entities.convenio)",
+            "open_now": "whether staff are in now (bot.json \"hours\")",
+            "next_opening": "when staff are next in, as a sentence (bot.json \"hours\")"}
 BUILTIN_VARIABLES = frozenset(BUILTINS)
 
 

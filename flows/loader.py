@@ -22,7 +22,7 @@ from .lint import lint
 from .model import Bot, Flow, Interrupt, variables_from_json
 from .nodes import NodeKinds, node_kinds
 from .schemas import schema_issues
-from .settings import FaqSettings, LlmSettings, NluSettings, SchedulingSettings
+from .settings import FaqSettings, HoursSettings, LlmSettings, NluSettings, SchedulingSettings
 
 
 @dataclass(frozen=True, slots=True)
@@ -159,6 +159,7 @@ def _build(root: Path, data: dict[str, Any], flow_data: dict[str, tuple[str, Any
         scheduling=SchedulingSettings.from_json(data.get("scheduling", {})),
         faq_settings=FaqSettings.from_json(data.get("faq", {})),
         llm=LlmSettings.from_json(data.get("llm", {})),
+        hours=HoursSettings.from_json(data.get("hours", {})),
     )
 
 

@@ -1,6 +1,6 @@
 """The settings sections of `bot.json`, parsed once at load into frozen values.
 
-Each class is one section (`nlu`, `faq`, `llm`, `scheduling`) and its defaults are papo's
+Each class is one section (`nlu`, `faq`, `llm`, `scheduling`, `hours`) and its defaults are papo's
 defaults: they are written here and nowhere else. `from_json` reads a section that has passed
 the schema (`flows/schema/bot.schema.json`), so it only gives each value its Python shape
 (arrays become tuples, durations `timedelta`s). The layers below build what they run with from
@@ -11,8 +11,8 @@ these: `nlu.config.NluConfig.from_settings`, `nlu.faq.FaqIndex.from_settings`,
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, fields
-from datetime import timedelta
+from dataclasses import dataclass, field, fields
+from datetime import date, time, timedelta
 from typing import Any
 
 from .durations import parse_duration
@@ -94,6 +94,38 @@ class SchedulingSettings:
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> SchedulingSettings:
         return cls(**_same_names(cls, data))
+
+
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+Week = Mapping[int, tuple[tuple[time, time], ...]]  # weekday (0 = Monday) -> open spans, local wall-clock
+
+
+@dataclass(frozen=True, slots=True)
+class HoursSettings:
+    """bot.json "hours": when staff answer handoffs. `open` None: always open."""
+
+    open: Week | None = None
+    queues: Mapping[str, Week] = field(default_factory=dict)
+    holidays: tuple[str, ...] = ()  # built-in lists: "BR", "BR-optional"
+    closed_days: Mapping[date, str] = field(default_factory=dict)
+    away_text: Any = None  # a text (str or per locale); None: no away message
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> HoursSettings:
+        return cls(**_same_names(cls, data, skip=("open", "queues", "holidays", "closed_days")),
+                   open=_week(data["open"]) if "open" in data else None,
+                   queues={name: _week(week) for name, week in data.get("queues", {}).items()},
+                   holidays=tuple(data.get("holidays", ())),
+                   closed_days={date.fromisoformat(d["date"]): d.get("name", "") for d in data.get("closed_days", ())})
+
+
+def _week(data: Mapping[str, Any]) -> Week:
+    return {WEEKDAYS.index(day): tuple((_clock(s["from"]), _clock(s["to"])) for s in spans)
+            for day, spans in data.items()}
+
+
+def _clock(text: str) -> time:
+    return time.max if text == "24:00" else time.fromisoformat(text)
 
 
 _LISTS = ("flows", "settable", "medical_keywords")  # JSON arrays, kept as tuples

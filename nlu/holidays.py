@@ -91,3 +91,24 @@ def holiday_in(match: re.Match[str]) -> Callable[[int], date] | None:
         if _PLACE_BEFORE.search(match.string, max(0, match.start() - 12), match.start()):
             return None
     return _NAMES[index]
+
+
+# Days Brazil's federal law closes (Leis 662/1949, 6.802/1980, 14.759/2023) and Good Friday, kept as a
+# national holiday; then the optional days ("pontos facultativos") most businesses close on.
+NATIONAL: dict[str, Callable[[int], date]] = {
+    "Confraternização Universal": _fixed(1, 1), "Paixão de Cristo": _from_easter(-2), "Tiradentes": _fixed(4, 21),
+    "Dia do Trabalho": _fixed(5, 1), "Independência do Brasil": _fixed(9, 7),
+    "Nossa Senhora Aparecida": _fixed(10, 12), "Finados": _fixed(11, 2),
+    "Proclamação da República": _fixed(11, 15), "Dia Nacional de Zumbi e da Consciência Negra": _fixed(11, 20),
+    "Natal": _fixed(12, 25),
+}
+OPTIONAL: dict[str, Callable[[int], date]] = {
+    "Carnaval (segunda-feira)": _from_easter(-48), "Carnaval (terça-feira)": _from_easter(-47),
+    "Quarta-feira de Cinzas": _from_easter(-46), "Corpus Christi": _from_easter(60),
+}
+BUILT_IN_LISTS = {"BR": NATIONAL, "BR-optional": OPTIONAL}
+
+
+def holidays_of(year: int, lists: tuple[str, ...] = ("BR",)) -> dict[date, str]:
+    """The days of `year` on the built-in lists named ("BR", "BR-optional"), with their names."""
+    return {day(year): name for list_name in lists for name, day in BUILT_IN_LISTS[list_name].items()}

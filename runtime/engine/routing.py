@@ -101,6 +101,7 @@ async def route(t: Turn[Any]) -> None:
         if event.data.get("action") == "resume" and state.waiting == "handoff":
             await _resume_handoff(t)
         return
+    _away(t)
     if state.waiting == "handoff":
         if _asks_for_the_bot(t):
             t.took("handoff_resumed")
@@ -135,6 +136,19 @@ async def route(t: Turn[Any]) -> None:
     elif not assisted.answered or t.state.turns == 0:  # the idle handler chose no flow: the first or fallback one
         await t.run(t.start_flow(_idle_flow(t)))
     t.took("start", flow=t.state.flow)
+
+
+def _away(t: Turn[Any]) -> None:
+    """bot.json "hours" `away_text`: said once per closed period to whoever writes while staff are out."""
+    text = t.bot.hours.away_text
+    if text is None:
+        return
+    since = t.hours.closed_since(t.now)
+    if since is None or t.state.away_sent_at == since.isoformat():
+        return
+    t.state.away_sent_at = since.isoformat()
+    t.notices.append({"kind": "away"})
+    t.say(t.text(text))
 
 
 def unreadable(event: InboundEvent) -> bool:

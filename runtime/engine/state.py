@@ -67,6 +67,7 @@ class Conversation:
     asked_at: str | None = None  # when the waiting question was asked: its timeouts count from here
     opted_out_at: str | None = None  # the patient asked for no more messages: no reminders, no proactive sends
     privacy_requested_at: str | None = None  # the patient asked about their personal data: staff must answer
+    away_sent_at: str | None = None  # the closed period (its start) the away message went out for
     private: Private = field(default_factory=Private)
 
     @property

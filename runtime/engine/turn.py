@@ -22,6 +22,7 @@ from nlu import extract_builtin, normalise
 from nlu.slots import slots
 from runtime.engine.effects import TimerRequest
 from runtime.engine.errors import LoopGuard
+from runtime.engine.hours import OpeningHours
 from runtime.engine.outcomes import Call, Done, Go, Jump, Outcome, Wait
 from runtime.engine.ports import Library, ServicesPort
 from runtime.engine.registry import Handlers
@@ -71,6 +72,21 @@ class Turn(Generic[S]):
     @property
     def local_now(self) -> datetime:
         return self.now.astimezone(ZoneInfo(self.bot.timezone))
+
+    @property
+    def hours(self) -> OpeningHours:
+        """When staff answer (bot.json "hours")."""
+        if "hours" not in self.memo:
+            self.memo["hours"] = OpeningHours(self.bot.hours, self.bot.timezone)
+        hours: OpeningHours = self.memo["hours"]
+        return hours
+
+    def next_opening(self, queue: str | None = None) -> str:
+        """When staff are next in, as a sentence in the conversation's language ("now" when they are)."""
+        opening = self.hours.next_opening(self.now, queue)
+        if opening is None:
+            return ""
+        return self.words.when(opening.astimezone(ZoneInfo(self.bot.timezone)))
 
     async def understand(self) -> None:
         """Read the message through the NLU, once per turn, before any node runs."""
@@ -131,7 +147,8 @@ class Turn(Generic[S]):
         local = self.local_now
         builtins = {"channel": self.event.channel, "user": self.event.user, "locale": self.locale,
                     "now": local, "today": local.date(), "bot": self.bot.name,
-                    "last_input": self.event.text, "entities": _by_name(self.entities())}
+                    "last_input": self.event.text, "entities": _by_name(self.entities()),
+                    "open_now": self.hours.is_open(self.now), "next_opening": self.next_opening()}
         return {**self.state.vars, **builtins}
 
     def text(self, text: Text) -> str:

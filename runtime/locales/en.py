@@ -30,6 +30,8 @@ MESSAGES: dict[str, str] = {
     "later": "Sure, take your time! Just write here when you decide. 🙂",
     "goodbye": "Bye! 👋",
     "unanswered": "Sorry, I do not have that answer here.",
+    "closed": "Our team is out of office now. Your message is in the queue and someone will answer from "
+              "{{ next_opening }}.",
 }
 
 # What a re-prompt says is expected, per `ask` input type (after the bot's `invalid` message).

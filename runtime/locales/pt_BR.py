@@ -26,6 +26,8 @@ MESSAGES: dict[str, str] = {
     "later": "Claro, sem pressa! Quando decidir, é só me escrever por aqui. 🙂",
     "goodbye": "Até logo! 👋",
     "unanswered": "Desculpe, não tenho essa resposta por aqui.",
+    "closed": "Nossa equipe está fora do horário de atendimento agora. Sua mensagem ficou na fila e alguém "
+              "responde a partir de {{ next_opening }}.",
 }
 
 # What a re-prompt says is expected, per `ask` input type (after the bot's `invalid` message).

@@ -6,8 +6,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from flows.model import parse_duration
+from flows.model import localize, parse_duration
 from flows.nodes import HandoffNode
+from flows.templating import render
 from runtime.engine.effects import TimerRequest
 from runtime.engine.outcomes import Go, Outcome, Wait
 from runtime.nodes.services import BotTurn
@@ -16,11 +17,13 @@ KIND = "handoff_timeout"
 
 
 def schedule_handoff_timeout(t: BotTurn, node: HandoffNode) -> None:
+    """`resume_after` counts the hours staff are in (bot.json "hours"): a request made at night waits
+    for the morning, and then for the whole of `resume_after`."""
     if not t.services.has_timers or node.resume_after is None or t.flow is None:
         return
     payload = {"channel": t.event.channel, "user": t.event.user, "flow": t.flow.id, "node": node.id,
                "since": t.state.asked_at}
-    due = t.now + parse_duration(node.resume_after)
+    due = t.hours.add_open(t.now, parse_duration(node.resume_after), node.queue or "default")
     t.schedule(TimerRequest(f"handoff:{t.ref}", due, KIND, payload))
 
 
@@ -41,7 +44,14 @@ async def fire_handoff_timeout(t: BotTurn, payload: dict[str, Any]) -> None:
 async def enter_handoff(node: HandoffNode, t: BotTurn) -> Outcome:
     if node.text:
         t.say(t.text(node.text))
-    t.state.handoff_queue = node.queue or "default"
+    queue = node.queue or "default"
+    closed_since = t.hours.closed_since(t.now, queue)
+    if closed_since is not None:  # staff are out: say when they are back; the conversation waits in the queue
+        closed = localize(t.bot.messages.get("closed") or t.words.messages["closed"], t.locale, t.bot.default_locale)
+        t.say(render(closed, {**t.variables(), "open_now": False, "next_opening": t.next_opening(queue)}))
+        t.state.away_sent_at = closed_since.isoformat()
+        t.notices.append({"kind": "handoff_closed", "queue": queue})
+    t.state.handoff_queue = queue
     t.state.asked_at = t.now.isoformat()  # when staff got the conversation
     t.notices.append({"kind": "handoff", "queue": t.state.handoff_queue})
     if node.resume_after:

@@ -7,7 +7,7 @@ import dataclasses
 import json
 import re
 import shutil
-from datetime import timedelta
+from datetime import date, time, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -16,14 +16,15 @@ import pytest
 from flows.jsonpos import load_with_positions
 from flows.loader import load_bot
 from flows.schemas import schema_issues
-from flows.settings import FaqSettings, LlmSettings, NluSettings, SchedulingSettings
+from flows.settings import FaqSettings, HoursSettings, LlmSettings, NluSettings, SchedulingSettings
 from nlu.config import NluConfig
 from nlu.faq import FaqIndex
 from runtime.llm import LlmConfig
 
 HELLO = Path(__file__).parents[2] / "examples" / "hello"
 SCHEMA = json.loads((Path(__file__).parents[2] / "flows" / "schema" / "bot.schema.json").read_text(encoding="utf-8"))
-SECTIONS = {"nlu": NluSettings, "faq": FaqSettings, "llm": LlmSettings, "scheduling": SchedulingSettings}
+SECTIONS = {"nlu": NluSettings, "faq": FaqSettings, "llm": LlmSettings, "scheduling": SchedulingSettings,
+            "hours": HoursSettings}
 # schema keys whose typed field has another name or shape
 RENAMED = {("llm", "price_per_million"): ("price_in", "price_out")}
 
@@ -36,6 +37,10 @@ EVERY_SETTING = {
             "monthly_budget_usd": 5, "price_per_million": {"input": 0.4, "output": 1.6}, "cache_ttl": "1h30m",
             "flows": ["hello"], "settable": ["name"], "handoff_flow": "hello", "medical_keywords": ["enxaqueca"]},
     "scheduling": {"reminder_flow": "hello"},
+    "hours": {"open": {"mon": [{"from": "08:00", "to": "12:00"}, {"from": "13:00", "to": "24:00"}]},
+              "queues": {"exames": {"sat": [{"from": "07:00", "to": "11:00"}]}}, "holidays": ["BR"],
+              "closed_days": [{"date": "2026-12-24", "name": "Véspera de Natal"}],
+              "away_text": {"en": "Closed until {{ next_opening }}."}},
 }
 
 
@@ -49,8 +54,8 @@ def _bot_with(tmp_path: Path, **sections: Any) -> Path:
 
 def test_a_bot_without_settings_has_the_defaults() -> None:
     bot = load_bot(HELLO)
-    assert (bot.nlu, bot.faq_settings, bot.llm, bot.scheduling) == (
-        NluSettings(), FaqSettings(), LlmSettings(), SchedulingSettings())
+    assert (bot.nlu, bot.faq_settings, bot.llm, bot.scheduling, bot.hours) == (
+        NluSettings(), FaqSettings(), LlmSettings(), SchedulingSettings(), HoursSettings())
 
 
 def test_every_setting_is_read_into_its_typed_field(tmp_path: Path) -> None:
@@ -61,6 +66,10 @@ def test_every_setting_is_read_into_its_typed_field(tmp_path: Path) -> None:
     assert bot.llm == LlmSettings(False, "gpt-4.1-mini", 8, 2, 4, 300, 5, 0.4, 1.6, timedelta(hours=1, minutes=30),
                                   ("hello",), ("name",), "hello", ("enxaqueca",))
     assert bot.scheduling == SchedulingSettings("hello")
+    assert bot.hours == HoursSettings({0: ((time(8), time(12)), (time(13), time.max))},
+                                      {"exames": {5: ((time(7), time(11)),)}}, ("BR",),
+                                      {date(2026, 12, 24): "Véspera de Natal"},
+                                      {"en": "Closed until {{ next_opening }}."})
     with pytest.raises(dataclasses.FrozenInstanceError):
         bot.llm.deadline = 1  # type: ignore[misc]
 
@@ -99,7 +108,7 @@ def test_the_defaults_the_schema_states_are_the_typed_defaults(section: str) -> 
             assert value == (word == "true"), key
         else:
             assert value == float(word), key
-    assert stated or section == "scheduling"
+    assert stated or section in ("scheduling", "hours")
 
 
 def test_the_layers_below_take_their_defaults_from_the_settings() -> None:
