@@ -139,10 +139,10 @@ def score(examples: list[Example], **options: object) -> tuple[int, int]:
 # its own conventions 73); the rules then learnt the pt-BR forms missed there ("do dia 3 ao dia 12",
 # "as 3 semanas passadas", "agosto de 99", "neste momento"), so those parts are no longer unseen.
 REACHED = {
-    "duckling": (240, 96),
-    "recognizers-text": (147, 73),
-    "recognizers-text, past readings": (146, 72),
-    "recognizers-text, its own conventions": (156, 82),
+    "duckling": (241, 96),
+    "recognizers-text": (155, 78),
+    "recognizers-text, past readings": (154, 77),
+    "recognizers-text, its own conventions": (165, 88),
 }
 RUNS = {
     "duckling": (duckling, {}),
