@@ -11,12 +11,13 @@ import secrets
 import socket
 from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass, replace
+from datetime import datetime
 from pathlib import Path
 from typing import Any, Literal
 
 import redis.asyncio as aioredis
 
-from connectors import CONNECTORS, ChannelSettings, Connector, ConnectorError, Connectors
+from connectors import CONNECTORS, ChannelSettings, Connector, ConnectorError, Connectors, SendError
 from flows.messages import InboundEvent
 from flows.nodes import NodeKinds, node_kinds
 from runtime.conversations import keys as C
@@ -43,6 +44,14 @@ Role = Literal["all", "ingest", "worker", "sender", "timers"]
 ROLES: tuple[Role, ...] = ("all", "ingest", "worker", "sender", "timers")
 TIMER_ROLES: tuple[Role, ...] = ("all", "worker", "timers")
 DECISIONS = frozenset({"faq", "llm", "medical_deflection"})
+STOPPED_MARKETING = 131050  # Graph API: the user stopped marketing messages
+
+
+def consent_event(key: ConversationKey, purpose: str, granted: bool, *, source: str, at: datetime,
+                  evidence: str = "") -> InboundEvent:
+    """A consent change from outside the chat, as a system event of the conversation (fenced like a turn)."""
+    return InboundEvent(key.channel, key.user, evidence or f"consent-{secrets.token_hex(8)}", at, kind="system",
+                        data={"action": "consent", "purpose": purpose, "granted": granted, "source": source})
 
 
 @dataclass
@@ -96,6 +105,7 @@ class Service:
         service = cls(settings, client, library, processor, channels, work, sends, deliveries,
                       Worker(processor, sends), sender, owns)
         processor.on_commit = service.replies_committed
+        sender.on_refused = service.refused
         processor.services.typing = service.show_typing
         return service
 
@@ -122,6 +132,13 @@ class Service:
         if result.state.waiting == "handoff":  # listed for staff; a stale entry is dropped when listed
             await self.client.hset(self.handoffs_key, f"{key.channel}:{key.user}",
                                    json.dumps({"queue": result.state.handoff_queue, "since": result.state.asked_at}))
+
+    async def refused(self, key: ConversationKey, error: SendError) -> None:
+        """WhatsApp's 131050 (the user stopped marketing messages) revokes marketing, as its
+        `user_preferences` webhook does: recorded in the ledger, never tried again."""
+        if error.code == STOPPED_MARKETING:
+            await self.processor.submit(consent_event(key, "marketing", False, source="whatsapp_131050",
+                                                      at=self.processor.clock.now()))
 
     def decisions_key(self, key: ConversationKey) -> str:
         return self.processor.store.keys.decisions(key)
