@@ -20,7 +20,7 @@ from runtime.engine.errors import StaleVersion
 from runtime.engine.state import Conversation
 
 _ENQUEUE = """
-if not redis.call('SET', KEYS[1], '1', 'NX', 'EX', ARGV[2]) then return {false, 0} end
+if not redis.call('SET', KEYS[1], ARGV[6], 'NX', 'EX', ARGV[2]) then return {false, 0} end
 local id = redis.call('XADD', KEYS[2], '*', 'e', ARGV[1])
 if ARGV[3] == '' or not redis.call('SET', KEYS[3], ARGV[3], 'NX', 'PX', ARGV[4]) then return {id, 0} end
 local st = redis.call('HMGET', KEYS[4], 'ver', 'doc')
@@ -97,8 +97,9 @@ class RedisStore:
         """Dedupe by event id, append to the inbox and, with a `token`, try to take the lock; when
         the lock is taken, also read the state and the first `batch` events. One round trip."""
         keys = [self.keys.seen(conv, event.id), self.keys.inbox(conv), self.keys.lock(conv), self.keys.state(conv)]
+        seen_at = int(event.at.timestamp() * 1000)  # the dedupe marker's value: its retention counts from it
         reply = await self._enqueue(keys=keys, args=[json.dumps(event.to_dict()), C.DEDUPE_TTL_S, token, lease_ms,
-                                                     batch])
+                                                     batch, seen_at])
         if not reply[0]:
             return Enqueued(None, False)
         if not reply[1]:
@@ -178,7 +179,8 @@ class RedisStore:
                                maxlen=C.FAILURES_KEPT, approximate=True)
 
     async def forget(self, conv: ConversationKey) -> None:
-        """Delete the conversation's state, inbox and outbox (a reset, or an LGPD erasure)."""
+        """Delete the conversation's state, inbox and outbox (a reset; an LGPD erasure is
+        `runtime.privacy.erase`, which removes every other trace too)."""
         keys = self.keys
         await self.client.delete(keys.state(conv), keys.inbox(conv), keys.outbox(conv), keys.lock(conv),
                                  keys.address(conv), keys.sending(conv))

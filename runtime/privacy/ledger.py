@@ -14,6 +14,7 @@ from typing import Any
 import redis.asyncio as aioredis
 
 from runtime.keys import ConversationKey, Keys
+from runtime.privacy._redis import stream
 
 FIELDS = ("purpose", "granted", "text_id", "text_hash", "at", "channel", "source", "message_id")
 
@@ -36,9 +37,5 @@ class ConsentLedger:
 
     async def entries(self, conv: ConversationKey) -> list[dict[str, Any]]:
         """Every entry, oldest first, with its stream id."""
-        raw = await self.client.xrange(self.keys.consents(conv)) or []
-        return [{"id": _text(sid), **json.loads(_text(fields.get(b"c") or fields.get("c")))} for sid, fields in raw]
-
-
-def _text(value: Any) -> str:
-    return value.decode() if isinstance(value, bytes) else str(value)
+        return [{"id": sid, **json.loads(fields["c"])} for sid, fields in await stream(self.client,
+                                                                                   self.keys.consents(conv))]

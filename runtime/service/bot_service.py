@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 import redis.asyncio as aioredis
+from redis.exceptions import RedisError
 
 from connectors import CONNECTORS, ChannelSettings, Connector, ConnectorError, Connectors, SendError
 from flows.messages import InboundEvent
@@ -31,6 +32,7 @@ from runtime.engine.errors import ConfigError
 from runtime.engine.registry import Handlers
 from runtime.engine.turn import TurnResult
 from runtime.nodes import HANDLERS
+from runtime.privacy import Sweeper
 from runtime.service.delivery import DeliveryBook
 from runtime.service.pacing import Pacer
 from runtime.service.sender import Sender, SendPolicy
@@ -140,6 +142,21 @@ class Service:
             await self.processor.submit(consent_event(key, "marketing", False, source="whatsapp_131050",
                                                       at=self.processor.clock.now()))
 
+    async def sweep_retention(self, stop: asyncio.Event) -> None:
+        """The timers process also removes data past its retention period (bot.json "retention"), at
+        start and then every `retention_every_s`; a Redis error waits for the next round."""
+        sweeper = Sweeper(self.client, prefix=self.settings.key_prefix, bot=self.library.name,
+                          retention=self.library.current.retention)
+        while not stop.is_set():
+            try:
+                swept = await sweeper.run(self.processor.clock.now())
+                if sum(swept.expired.values()):
+                    log.info("retention sweep removed %s", dict(swept.expired))
+            except RedisError as exc:
+                log.warning("retention sweep skipped: %s", type(exc).__name__)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), self.settings.retention_every_s)
+
     def decisions_key(self, key: ConversationKey) -> str:
         return self.processor.store.keys.decisions(key)
 
@@ -179,6 +196,7 @@ class Service:
         timers = conversation_dispatcher(self.processor) if role in TIMER_ROLES else None
         if timers is not None:  # due reminders and ask timeouts become events of their conversations
             tasks.append(asyncio.create_task(timers.run(stop_timers), name="timers"))
+            tasks.append(asyncio.create_task(self.sweep_retention(stop_timers), name="retention"))
         try:
             yield
         finally:

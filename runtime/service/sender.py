@@ -44,8 +44,8 @@ from runtime.conversations.store import RedisStore
 from runtime.engine.clock import Clock
 from runtime.engine.errors import RetriesExhausted
 from runtime.engine.state import Conversation
-from runtime.service.delivery import DeliveryBook
 from runtime.privacy.consent import may_send
+from runtime.service.delivery import DeliveryBook
 from runtime.service.pacing import Pacer
 
 log = logging.getLogger(__name__)

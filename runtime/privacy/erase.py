@@ -1,0 +1,183 @@
+"""Erasure (LGPD art. 18 VI, 16): every trace of a contact in every key family papo writes.
+
+Each family of `runtime.keys.Keys` has a rule here, by name: `ERASED` says which data class its
+keys count in, `KEPT` says why a family holds no one's personal data. A test fails when a family
+has neither, so a new key family cannot be forgotten.
+
+What is left: each appointment, anonymised (service, professional, slot, status and the history's
+actions and times), for the clinic's statistics; an erasure receipt (counts per data class, no id);
+and the contact's requests, closed, without the id. Erasing twice erases nothing the second time.
+Not a hot path: it SCANs the contact's hash tag and reads the bot's shared streams and timer shards.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+import redis.asyncio as aioredis
+
+from runtime.keys import Keys
+from runtime.keys.layout import TIMER_PARTS
+from runtime.privacy._redis import glob as _glob
+from runtime.privacy._redis import members
+from runtime.privacy._redis import stream as entries
+from runtime.privacy._redis import text as _text
+from runtime.privacy.contact import Contact
+from runtime.privacy.requests import PrivacyRequests
+
+# key family (a `Keys` method) -> the data class its erased keys or entries count in
+ERASED: dict[str, str] = {
+    "state": "state", "address": "state",
+    "inbox": "messages", "outbox": "messages", "sending": "messages",
+    "lock": "locks", "send_lock": "locks", "pace": "locks",
+    "seen": "dedupe",
+    "sent": "deliveries", "delivery": "deliveries", "failed": "deliveries",
+    "consents": "consents",
+    "decisions": "decisions",
+    "llm_conversation": "llm", "llm_history": "llm",
+    "handoffs": "handoffs",
+    "failures": "stream_entries", "signals": "stream_entries", "dead_signals": "stream_entries",
+    "timer_shard": "timers",
+    "calendar": "appointments",
+    "requests": "requests",
+}
+# key family -> why it holds nobody's personal data
+KEPT: dict[str, str] = {
+    "erasures": "erasure receipts: a time and counts per data class, no id",
+    "flow_version": "archived flow files: the bot's content",
+    "llm_usage": "the bot's monthly LLM totals",
+    "llm_cache": "answers to masked questions, shared by every patient",
+    "rate": "sends per second of the business number",
+}
+# the parts under a conversation's hash tag, by the family that builds them
+_TAG_PARTS = {"state": "state", "inbox": "inbox", "outbox": "outbox", "lock": "lock", "seen": "seen",
+              "address": "address", "sendlock": "send_lock", "sending": "sending", "pace": "pace", "sent": "sent",
+              "delivery": "delivery", "failed": "failed", "consents": "consents"}
+
+
+@dataclass
+class Erasure:
+    """What one erasure removed, per data class; `id` names the receipt."""
+
+    id: str
+    at: str
+    counts: Counter[str] = field(default_factory=Counter)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"erasure": self.id, "at": self.at, "erased": dict(sorted(self.counts.items())),
+                "total": sum(self.counts.values())}
+
+
+class Eraser:
+    def __init__(self, client: aioredis.Redis, *, prefix: str) -> None:
+        self.client = client
+        self.keys = Keys(prefix)
+
+    async def erase(self, contact: Contact, *, now: datetime) -> Erasure:
+        done = Erasure(secrets.token_hex(6), now.isoformat())
+        needles = contact.needles()
+        for conv in contact.conversations():
+            await self._conversation_keys(conv.tag, done)
+            await self._delete(done, "decisions", [self.keys.decisions(conv)])
+            conversation = f"{conv.channel}:{conv.user}"
+            await self._delete(done, "llm", [self.keys.llm_conversation(conv.bot, conversation),
+                                             self.keys.llm_history(conv.bot, conversation)])
+            done.counts["handoffs"] += int(await self.client.hdel(self.keys.handoffs(conv.bot), conversation))
+        await self._streams(contact.bot, needles, done)
+        await self._timers(contact.bot, needles, done)
+        await self._calendar(contact, done)
+        users = {(contact.channel, form) for form in contact.forms}
+        done.counts["requests"] += await PrivacyRequests(self.client, prefix=self.keys.prefix,
+                                                         bot=contact.bot).close_for_erasure(users, at=now)
+        await self.client.xadd(self.keys.erasures(contact.bot), {"r": json.dumps(done.to_json())})
+        return done
+
+    async def _conversation_keys(self, tag: str, done: Erasure) -> None:
+        base = f"{self.keys.prefix}:{tag}:"
+        found = [key async for key in self.client.scan_iter(match=_glob(base) + "*", count=500)]
+        for key in found:
+            part = _text(key)[len(base):].split(":", 1)[0]
+            done.counts[ERASED[_TAG_PARTS.get(part, "state")]] += 1
+        if found:
+            await self.client.delete(*found)
+
+    async def _delete(self, done: Erasure, data_class: str, keys: list[str]) -> None:
+        done.counts[data_class] += int(await self.client.delete(*keys))
+
+    async def _streams(self, bot: str, needles: list[str], done: Erasure) -> None:
+        """Entries naming the contact in the bot's shared streams: failures, work and send signals."""
+        streams = [self.keys.failures(bot)]
+        for kind in ("work", "send"):
+            streams += [_text(k) async for k in self.client.scan_iter(match=_glob(f"{self.keys.prefix}:{kind}:{bot}:")
+                                                                      + "*", count=500)]
+        for stream in streams:
+            done.counts["stream_entries"] += await self._xdel_matching(stream, needles)
+
+    async def _xdel_matching(self, stream: str, needles: list[str]) -> int:
+        if await self.client.type(stream) not in (b"stream", "stream"):
+            return 0
+        doomed = [sid for sid, fields in await entries(self.client, stream) if _mentions(fields.values(), needles)]
+        if doomed:
+            await self.client.xdel(stream, *doomed)
+        return len(doomed)
+
+    async def _timers(self, bot: str, needles: list[str], done: Erasure) -> None:
+        """Pending timers (reminders, timeouts) of the contact, in every shard, and their skipped entries."""
+        patterns = [f"{self.keys.prefix}:{bot}:{{timers:*}}:body", f"{self.keys.prefix}:{{timers:*}}:body"]
+        for pattern in patterns:
+            async for raw in self.client.scan_iter(match=_glob(pattern).replace(r"\*", "*"), count=500):
+                body = _text(raw)
+                base = body[: -len("body")]
+                bodies = await self.client.hgetall(body)
+                doomed = [tid for tid, value in bodies.items() if _mentions([tid, value], needles)]
+                if doomed:
+                    async with self.client.pipeline(transaction=True) as pipe:
+                        for part in TIMER_PARTS:
+                            if part in ("due", "inflight"):
+                                pipe.zrem(base + part, *doomed)
+                            elif part != "skipped":
+                                pipe.hdel(base + part, *doomed)
+                        await pipe.execute()
+                done.counts["timers"] += len(doomed)
+                done.counts["timers"] += await self._xdel_matching(base + "skipped", needles)
+
+    async def _calendar(self, contact: Contact, done: Erasure) -> None:
+        """The patient index goes; each appointment stays, anonymised; a hold of theirs is released."""
+        cal = self.keys.calendar(contact.bot)
+        for patient in contact.patients():
+            for appt_id in await members(self.client, cal.patient(patient)):
+                raw = await self.client.hget(cal.appts, appt_id)
+                if raw is not None:
+                    await self.client.hset(cal.appts, appt_id, json.dumps(anonymised(json.loads(raw))))
+                    done.counts["appointments"] += 1
+            await self.client.delete(cal.patient(patient))
+            hold = await self.client.hget(f"{cal.base}:holdof", patient)
+            if hold is not None:
+                value = await self.client.hget(cal.holds, hold)
+                async with self.client.pipeline(transaction=True) as pipe:
+                    if value is not None:
+                        pipe.zrem(cal.busy, _text(value).split("#", 1)[0])
+                    pipe.hdel(cal.holds, hold)
+                    pipe.zrem(f"{cal.base}:holdexp", hold)
+                    pipe.hdel(f"{cal.base}:holdof", patient)
+                    await pipe.execute()
+                done.counts["holds"] += 1
+
+
+def anonymised(appointment: dict[str, Any]) -> dict[str, Any]:
+    """An appointment without its patient: service, professional, slot, status and what happened when."""
+    history = [{k: v for k, v in entry.items() if k in ("at", "action", "start", "professional")}
+               | {"by": "patient" if entry.get("by") == "patient" else "staff"}
+               for entry in appointment.get("history", ())]
+    return {**appointment, "patient": "", "details": {}, "history": history, "anonymised": True}
+
+
+def _mentions(values: Iterable[Any], needles: list[str]) -> bool:
+    texts = [_text(v) for v in values]
+    return any(needle in text for text in texts for needle in needles)
