@@ -25,3 +25,11 @@ async def members(client: aioredis.Redis, key: str) -> list[str]:
 def glob(literal: str) -> str:
     """`literal` escaped for a Redis MATCH pattern."""
     return "".join("\\" + c if c in "*?[]\\" else c for c in literal)
+
+
+HOLE = "\0"  # a part of a key built by `Keys` that a pattern leaves open
+
+
+def pattern(key: str) -> str:
+    """A MATCH pattern from a key `Keys` built with HOLE for the open parts: the rest stays literal."""
+    return glob(key).replace(HOLE, "*")

@@ -22,10 +22,9 @@ from typing import Any
 
 import redis.asyncio as aioredis
 
-from runtime.keys import Keys
+from runtime.keys import ConversationKey, Keys
 from runtime.keys.layout import TIMER_PARTS
-from runtime.privacy._redis import glob as _glob
-from runtime.privacy._redis import members
+from runtime.privacy._redis import HOLE, members, pattern
 from runtime.privacy._redis import stream as entries
 from runtime.privacy._redis import text as _text
 from runtime.privacy.contact import Contact
@@ -83,7 +82,7 @@ class Eraser:
         done = Erasure(secrets.token_hex(6), now.isoformat())
         needles = contact.needles()
         for conv in contact.conversations():
-            await self._conversation_keys(conv.tag, done)
+            await self._conversation_keys(conv, done)
             await self._delete(done, "decisions", [self.keys.decisions(conv)])
             conversation = f"{conv.channel}:{conv.user}"
             await self._delete(done, "llm", [self.keys.llm_conversation(conv.bot, conversation),
@@ -98,9 +97,9 @@ class Eraser:
         await self.client.xadd(self.keys.erasures(contact.bot), {"r": json.dumps(done.to_json())})
         return done
 
-    async def _conversation_keys(self, tag: str, done: Erasure) -> None:
-        base = f"{self.keys.prefix}:{tag}:"
-        found = [key async for key in self.client.scan_iter(match=_glob(base) + "*", count=500)]
+    async def _conversation_keys(self, conv: ConversationKey, done: Erasure) -> None:
+        base = self.keys.state(conv).removesuffix("state")
+        found = [key async for key in self.client.scan_iter(match=pattern(base + HOLE), count=500)]
         for key in found:
             part = _text(key)[len(base):].split(":", 1)[0]
             done.counts[ERASED[_TAG_PARTS.get(part, "state")]] += 1
@@ -114,8 +113,8 @@ class Eraser:
         """Entries naming the contact in the bot's shared streams: failures, work and send signals."""
         streams = [self.keys.failures(bot)]
         for kind in ("work", "send"):
-            streams += [_text(k) async for k in self.client.scan_iter(match=_glob(f"{self.keys.prefix}:{kind}:{bot}:")
-                                                                      + "*", count=500)]
+            match = pattern(self.keys.signals(bot, kind, 0).removesuffix("0") + HOLE)  # partitions and dead
+            streams += [_text(k) async for k in self.client.scan_iter(match=match, count=500)]
         for stream in streams:
             done.counts["stream_entries"] += await self._xdel_matching(stream, needles)
 
@@ -129,9 +128,10 @@ class Eraser:
 
     async def _timers(self, bot: str, needles: list[str], done: Erasure) -> None:
         """Pending timers (reminders, timeouts) of the contact, in every shard, and their skipped entries."""
-        patterns = [f"{self.keys.prefix}:{bot}:{{timers:*}}:body", f"{self.keys.prefix}:{{timers:*}}:body"]
-        for pattern in patterns:
-            async for raw in self.client.scan_iter(match=_glob(pattern).replace(r"\*", "*"), count=500):
+        shards = [self.keys.timer_shard(0, bot=bot).body, self.keys.timer_shard(0).body]
+        for shard in shards:
+            async for raw in self.client.scan_iter(match=pattern(shard.replace("{timers:0}", f"{{timers:{HOLE}}}")),
+                                                   count=500):
                 body = _text(raw)
                 base = body[: -len("body")]
                 bodies = await self.client.hgetall(body)

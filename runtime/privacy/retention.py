@@ -29,8 +29,7 @@ import redis.asyncio as aioredis
 from flows.settings import RetentionSettings
 from runtime.engine.state import Conversation
 from runtime.keys import ConversationKey, Keys
-from runtime.privacy._redis import glob as _glob
-from runtime.privacy._redis import stream
+from runtime.privacy._redis import HOLE, pattern, stream
 from runtime.privacy._redis import text as _text
 from runtime.privacy.erase import anonymised
 
@@ -59,6 +58,7 @@ class Sweeper:
         self.keys = Keys(prefix)
         self.bot = bot
         self.retention = retention
+        self._any = ConversationKey(bot, HOLE, HOLE)  # any conversation of the bot, in a pattern
 
     def _limit(self, data_class: str, now: datetime) -> datetime:
         return now - self.retention.of(data_class)
@@ -91,8 +91,7 @@ class Sweeper:
 
     async def _conversations(self, now: datetime, sweep: Sweep, apply: bool) -> None:
         """Idle states, the messages of quiet conversations, and old consent ledger entries."""
-        head = f"{self.keys.prefix}:{{{self.bot}:"
-        for key in await self._scan(_glob(head) + "*}:state"):
+        for key in await self._scan(pattern(self.keys.state(self._any))):
             conv = _conversation(key[len(self.keys.prefix) + 1:], self.bot)
             if conv is None:
                 continue
@@ -139,8 +138,7 @@ class Sweeper:
 
     async def _deliveries(self, now: datetime, sweep: Sweep, apply: bool) -> None:
         limit = self._limit("deliveries", now)
-        head = _glob(f"{self.keys.prefix}:{{{self.bot}:")
-        for key in await self._scan(head + "*}:delivery:*"):
+        for key in await self._scan(pattern(self.keys.delivery(self._any, HOLE))):
             at = _at(await self.client.hget(key, "at"))
             old = at is not None and at < limit
             sweep.saw("deliveries", at, old)
@@ -150,7 +148,7 @@ class Sweeper:
                 await self.client.delete(key)
                 if papo_id is not None:
                     await self.client.hdel(sent, key.rsplit(":delivery:", 1)[1])
-        for key in await self._scan(head + "*}:failed"):
+        for key in await self._scan(pattern(self.keys.failed(self._any))):
             old_ids = []
             for papo_id, raw in (await self.client.hgetall(key)).items():
                 at = _at(json.loads(raw).get("at"))
@@ -163,7 +161,7 @@ class Sweeper:
 
     async def _dedupe(self, now: datetime, sweep: Sweep, apply: bool) -> None:
         limit_ms = self._limit("dedupe", now).timestamp() * 1000
-        for key in await self._scan(_glob(f"{self.keys.prefix}:{{{self.bot}:") + "*}:seen:*"):
+        for key in await self._scan(pattern(self.keys.seen(self._any, HOLE))):
             raw = _text(await self.client.get(key) or "")
             if not raw.isdigit() or int(raw) < 10**11:  # '1': written before times were kept; its TTL ends it
                 sweep.saw("dedupe", None, False)
