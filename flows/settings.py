@@ -117,6 +117,7 @@ class PrivacyNotice:
     recipients: tuple[Any, ...] = ()  # who else gets the data: Meta, the LLM provider...
     rights: Any = ""  # how to exercise the rights of art. 18
     monitoring: Any = ""  # that conversations are read by staff and checked for flagged terms
+    human_contact: Any = ""  # how to reach a person outside the chat (when no flow hands over to staff)
     opt_out_words: tuple[str, ...] = ()  # added to the language pack's opt-out words (whole message)
     request_words: tuple[str, ...] = ()  # added to the language pack's data-request phrases
 

@@ -139,6 +139,7 @@ NOTICE_LABELS: dict[str, str] = {
     "recipients": "*Who we share it with:*",
     "rights": "*Your rights:*",
     "monitoring": "*Monitoring:*",
+    "human_contact": "*Talk to a person:*",
     "how": "To get a copy of your data or have it erased, write *my data* or *delete my data*. To get no more "
            "messages, write *STOP*.",
 }

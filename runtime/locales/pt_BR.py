@@ -158,6 +158,7 @@ NOTICE_LABELS: dict[str, str] = {
     "recipients": "*Com quem compartilhamos:*",
     "rights": "*Seus direitos:*",
     "monitoring": "*Monitoramento:*",
+    "human_contact": "*Falar com uma pessoa:*",
     "how": "Para pedir uma cópia ou apagar seus dados, escreva *meus dados* ou *apagar meus dados*. Para não "
            "receber mais avisos, escreva *PARAR*.",
 }

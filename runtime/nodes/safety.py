@@ -156,7 +156,7 @@ def notice_text(t: BotTurn) -> str:
     if not notice.declared:
         return t.message("no_notice")
     lines = [labels["title"]]
-    for part in ("controller", "dpo", "purposes", "retention", "recipients", "rights", "monitoring"):
+    for part in ("controller", "dpo", "purposes", "retention", "recipients", "rights", "monitoring", "human_contact"):
         value = getattr(notice, part)
         items = value if isinstance(value, tuple) else (value,) if value else ()
         if items:
