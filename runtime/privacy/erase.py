@@ -22,7 +22,7 @@ from typing import Any
 
 import redis.asyncio as aioredis
 
-from runtime.keys import ConversationKey, Keys
+from runtime.keys import CalendarKeys, ConversationKey, Keys
 from runtime.keys.layout import TIMER_PARTS
 from runtime.privacy._redis import HOLE, members, pattern
 from runtime.privacy._redis import stream as entries
@@ -154,7 +154,7 @@ class Eraser:
             for appt_id in await members(self.client, cal.patient(patient)):
                 raw = await self.client.hget(cal.appts, appt_id)
                 if raw is not None:
-                    await self.client.hset(cal.appts, appt_id, json.dumps(anonymised(json.loads(raw))))
+                    await anonymise(self.client, cal, appt_id, json.loads(raw))
                     done.counts["appointments"] += 1
             await self.client.delete(cal.patient(patient))
             hold = await self.client.hget(f"{cal.base}:holdof", patient)
@@ -168,6 +168,27 @@ class Eraser:
                     pipe.hdel(f"{cal.base}:holdof", patient)
                     await pipe.execute()
                 done.counts["holds"] += 1
+
+
+async def anonymise(client: aioredis.Redis, cal: CalendarKeys, appt_id: str, appointment: dict[str, Any]) -> str:
+    """Keep the appointment for statistics under a new random id (the old one may derive from the
+    patient's id), without its patient; its slot stays taken while it is active. Returns the new id."""
+    new_id = secrets.token_hex(6)
+    end_ms = int(datetime.fromisoformat(str(appointment["end"]).replace("Z", "+00:00")).timestamp() * 1000)
+    busy = f"a|{appointment['professional']}|{appt_id}|{end_ms}|0"  # runtime.scheduling.keys.BusyMember
+    taken, start = await client.zscore(cal.busy, busy), await client.zscore(cal.starts, appt_id)
+    async with client.pipeline(transaction=True) as pipe:
+        if taken is not None:
+            pipe.zrem(cal.busy, busy)
+            pipe.zadd(cal.busy, {busy.replace(f"|{appt_id}|", f"|{new_id}|"): taken})
+        if start is not None:
+            pipe.zrem(cal.starts, appt_id)
+            pipe.zadd(cal.starts, {new_id: start})
+        pipe.hdel(cal.appts, appt_id)
+        pipe.hset(cal.appts, new_id, json.dumps(anonymised(appointment) | {"id": new_id}))
+        pipe.zrem(cal.patient(str(appointment.get("patient", ""))), appt_id)
+        await pipe.execute()
+    return new_id
 
 
 def anonymised(appointment: dict[str, Any]) -> dict[str, Any]:

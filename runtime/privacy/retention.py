@@ -31,7 +31,7 @@ from runtime.engine.state import Conversation
 from runtime.keys import ConversationKey, Keys
 from runtime.privacy._redis import HOLE, pattern, stream
 from runtime.privacy._redis import text as _text
-from runtime.privacy.erase import anonymised
+from runtime.privacy.erase import anonymise
 
 SWEPT = ("idle_state", "messages", "deliveries", "dedupe", "appointments", "consents", "requests")
 STAFF_RECORDS = ("audit", "incidents", "access_log")
@@ -182,8 +182,7 @@ class Sweeper:
             old = end is not None and end < limit
             sweep.saw("appointments", end, old)
             if apply and old:
-                await self.client.hset(cal.appts, appt_id, json.dumps(anonymised(appt)))
-                await self.client.zrem(cal.patient(appt["patient"]), appt_id)
+                await anonymise(self.client, cal, _text(appt_id), appt)
 
     async def _requests(self, now: datetime, sweep: Sweep, apply: bool) -> None:
         limit = self._limit("requests", now)
