@@ -180,7 +180,7 @@ async def test_erasure_leaves_no_trace_of_the_patient_anywhere(start: h.Start, m
     await patient.says("sim")
     path = f"/admin/conversations/whatsapp/{USER}"
     before = len(app.graph.calls)
-    refusal = {"error": h.fakes.graph_error(131026, "Message undeliverable")}  # listed in the bot's failures
+    refusal = h.fakes.graph_error(131026, "Message undeliverable")  # listed in the bot's failures
     app.graph.answer(h.fakes.Reply(status=400, body=refusal))
     assert (await app.client.post(f"{path}/messages", headers=AUTH, json={"text": "Oi Mariana!"})).status == 200
     await patient.idle(before)
