@@ -110,19 +110,20 @@ class Sweeper:
                 await self.client.delete(*message_keys)
             if apply and idle:
                 await self.client.delete(self.keys.state(conv), self.keys.address(conv))
-            await self._ledger(conv, now, sweep, apply)
+        for key in await self._scan(pattern(self.keys.consents(self._any))):  # also of forgotten states
+            await self._ledger(key, now, sweep, apply)
         await self._failures(now, sweep, apply)
 
-    async def _ledger(self, conv: ConversationKey, now: datetime, sweep: Sweep, apply: bool) -> None:
+    async def _ledger(self, key: str, now: datetime, sweep: Sweep, apply: bool) -> None:
         doomed = []
-        for sid, fields in await stream(self.client, self.keys.consents(conv)):
+        for sid, fields in await stream(self.client, key):
             at = _at(json.loads(fields["c"]).get("at"))
             old = at is not None and at < self._limit("consents", now)
             sweep.saw("consents", at, old)
             if old:
                 doomed.append(sid)
         if apply and doomed:
-            await self.client.xdel(self.keys.consents(conv), *doomed)
+            await self.client.xdel(key, *doomed)
 
     async def _failures(self, now: datetime, sweep: Sweep, apply: bool) -> None:
         failures = self.keys.failures(self.bot)
