@@ -73,7 +73,8 @@ class Processor:
         event = without_cards(event)
         key = self.key_for(event)
         token = secrets.token_hex(8)
-        queued = await self.store.enqueue(key, event, token=token, lease_ms=self.lease_ms)
+        queued = await self.store.enqueue(key, event, token=token, lease_ms=self.lease_ms,
+                                          accepted_at=self.clock.now())
         if queued.id is None:
             # Seen before, but maybe never run: whoever queued it may have died before draining (a timer
             # claimed again after its process was killed). Make sure the inbox is drained.
@@ -87,7 +88,8 @@ class Processor:
     async def accept(self, event: InboundEvent) -> str | None:
         """Queue an event without running it (a webhook answers after this); returns its inbox
         id, or None for a duplicate. Somebody must `drain` the conversation afterwards."""
-        queued = await self.store.enqueue(self.key_for(event), without_cards(event), token="", lease_ms=self.lease_ms)
+        queued = await self.store.enqueue(self.key_for(event), without_cards(event), token="", lease_ms=self.lease_ms,
+                                          accepted_at=self.clock.now())
         return queued.id
 
     async def waiting(self, key: ConversationKey) -> int:

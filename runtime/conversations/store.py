@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 import redis.asyncio as aioredis
@@ -93,11 +94,13 @@ class RedisStore:
         self._commit = client.register_script(_COMMIT)
 
     async def enqueue(self, conv: ConversationKey, event: InboundEvent, *, token: str,
-                      lease_ms: int = C.LOCK_LEASE_MS, batch: int = C.INBOX_BATCH) -> Enqueued:
+                      lease_ms: int = C.LOCK_LEASE_MS, batch: int = C.INBOX_BATCH,
+                      accepted_at: datetime | None = None) -> Enqueued:
         """Dedupe by event id, append to the inbox and, with a `token`, try to take the lock; when
         the lock is taken, also read the state and the first `batch` events. One round trip."""
         keys = [self.keys.seen(conv, event.id), self.keys.inbox(conv), self.keys.lock(conv), self.keys.state(conv)]
-        seen_at = int(event.at.timestamp() * 1000)  # the dedupe marker's value: its retention counts from it
+        # the dedupe marker's value: when it was accepted (its retention counts from then)
+        seen_at = int((accepted_at or event.at).timestamp() * 1000)
         reply = await self._enqueue(keys=keys, args=[json.dumps(event.to_dict()), C.DEDUPE_TTL_S, token, lease_ms,
                                                      batch, seen_at])
         if not reply[0]:
