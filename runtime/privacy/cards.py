@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-CARD_MASK = "[cartão]"
+CARD_MASK = "[cartao]"  # as the LLM masking writes it
 _CANDIDATE = re.compile(r"(?<!\d)(?:\d[ .-]?){12,18}\d(?!\d)")
 
 

@@ -89,14 +89,14 @@ async def test_a_card_number_is_masked_before_the_inbox(clinic: BotHarness) -> N
     await clinic.processor.accept(event)
     [(_, fields)] = await clinic.store.client.xrange(clinic.store.keys.inbox(clinic.key))
     stored = json.loads(fields[b"e"])
-    assert "4111" not in stored["text"] and "[cartão]" in stored["text"] and stored["data"]["masked"] == "card"
+    assert "4111" not in stored["text"] and "[cartao]" in stored["text"] and stored["data"]["masked"] == "card"
 
 
 def test_mask_cards_only_masks_luhn_valid_13_to_19_digits() -> None:
-    assert mask_cards("4111 1111 1111 1111") == "[cartão]"
+    assert mask_cards("4111 1111 1111 1111") == "[cartao]"
     assert mask_cards("4111 1111 1111 1112") == "4111 1111 1111 1112"  # not Luhn-valid
     assert mask_cards("CPF 529.982.247-25, tel 11987654321") == "CPF 529.982.247-25, tel 11987654321"
-    assert mask_cards("378282246310005") == "[cartão]"  # 15 digits (Amex)
+    assert mask_cards("378282246310005") == "[cartao]"  # 15 digits (Amex)
 
 
 async def test_a_blocked_conversation_is_kept_but_not_processed(clinic: BotHarness) -> None:
