@@ -81,15 +81,16 @@ class Eraser:
     async def erase(self, contact: Contact, *, now: datetime) -> Erasure:
         done = Erasure(secrets.token_hex(6), now.isoformat())
         needles = contact.needles()
+        survey = await self._survey(contact)
         for conv in contact.conversations():
-            await self._conversation_keys(conv, done)
+            await self._conversation_keys(conv, survey, done)
             await self._delete(done, "decisions", [self.keys.decisions(conv)])
             conversation = f"{conv.channel}:{conv.user}"
             await self._delete(done, "llm", [self.keys.llm_conversation(conv.bot, conversation),
                                              self.keys.llm_history(conv.bot, conversation)])
             done.counts["handoffs"] += int(await self.client.hdel(self.keys.handoffs(conv.bot), conversation))
-        await self._streams(contact.bot, needles, done)
-        await self._timers(contact.bot, needles, done)
+        await self._streams(contact.bot, survey, needles, done)
+        await self._timers(survey, needles, done)
         await self._calendar(contact, done)
         users = {(contact.channel, form) for form in contact.forms}
         done.counts["requests"] += await PrivacyRequests(self.client, prefix=self.keys.prefix,
@@ -97,9 +98,23 @@ class Eraser:
         await self.client.xadd(self.keys.erasures(contact.bot), {"r": json.dumps(done.to_json())})
         return done
 
-    async def _conversation_keys(self, conv: ConversationKey, done: Erasure) -> None:
+    async def _survey(self, contact: Contact) -> list[str]:
+        """The keys an erasure looks into besides those it can name: the contact's conversation keys
+        (dedupe markers, delivery records), the bot's signal streams and timer shards. One SCAN."""
+        wanted = [self.keys.state(conv).removesuffix("state") for conv in contact.conversations()]
+        wanted += [self.keys.signals(contact.bot, kind, 0).removesuffix("0") for kind in ("work", "send")]
+        shards = (self.keys.timer_shard(0, bot=contact.bot).body, self.keys.timer_shard(0).body)
+        heads = [body.split("{timers:0}")[0] + "{timers:" for body in shards]
+        found = []
+        async for raw in self.client.scan_iter(match=pattern(self.keys.prefix + ":" + HOLE), count=1000):
+            key = _text(raw)
+            if key.startswith(tuple(wanted)) or (key.startswith(tuple(heads)) and key.endswith("}:body")):
+                found.append(key)
+        return found
+
+    async def _conversation_keys(self, conv: ConversationKey, survey: list[str], done: Erasure) -> None:
         base = self.keys.state(conv).removesuffix("state")
-        found = [key async for key in self.client.scan_iter(match=pattern(base + HOLE), count=500)]
+        found = [key for key in survey if key.startswith(base)]
         for key in found:
             part = _text(key)[len(base):].split(":", 1)[0]
             done.counts[ERASED[_TAG_PARTS.get(part, "state")]] += 1
@@ -109,12 +124,10 @@ class Eraser:
     async def _delete(self, done: Erasure, data_class: str, keys: list[str]) -> None:
         done.counts[data_class] += int(await self.client.delete(*keys))
 
-    async def _streams(self, bot: str, needles: list[str], done: Erasure) -> None:
+    async def _streams(self, bot: str, survey: list[str], needles: list[str], done: Erasure) -> None:
         """Entries naming the contact in the bot's shared streams: failures, work and send signals."""
-        streams = [self.keys.failures(bot)]
-        for kind in ("work", "send"):
-            match = pattern(self.keys.signals(bot, kind, 0).removesuffix("0") + HOLE)  # partitions and dead
-            streams += [_text(k) async for k in self.client.scan_iter(match=match, count=500)]
+        signals = tuple(self.keys.signals(bot, kind, 0).removesuffix("0") for kind in ("work", "send"))
+        streams = [self.keys.failures(bot), *(key for key in survey if key.startswith(signals))]
         for stream in streams:
             done.counts["stream_entries"] += await self._xdel_matching(stream, needles)
 
@@ -126,26 +139,22 @@ class Eraser:
             await self.client.xdel(stream, *doomed)
         return len(doomed)
 
-    async def _timers(self, bot: str, needles: list[str], done: Erasure) -> None:
+    async def _timers(self, survey: list[str], needles: list[str], done: Erasure) -> None:
         """Pending timers (reminders, timeouts) of the contact, in every shard, and their skipped entries."""
-        shards = [self.keys.timer_shard(0, bot=bot).body, self.keys.timer_shard(0).body]
-        for shard in shards:
-            async for raw in self.client.scan_iter(match=pattern(shard.replace("{timers:0}", f"{{timers:{HOLE}}}")),
-                                                   count=500):
-                body = _text(raw)
-                base = body[: -len("body")]
-                bodies = await self.client.hgetall(body)
-                doomed = [tid for tid, value in bodies.items() if _mentions([tid, value], needles)]
-                if doomed:
-                    async with self.client.pipeline(transaction=True) as pipe:
-                        for part in TIMER_PARTS:
-                            if part in ("due", "inflight"):
-                                pipe.zrem(base + part, *doomed)
-                            elif part != "skipped":
-                                pipe.hdel(base + part, *doomed)
-                        await pipe.execute()
-                done.counts["timers"] += len(doomed)
-                done.counts["timers"] += await self._xdel_matching(base + "skipped", needles)
+        for body in (key for key in survey if key.endswith("}:body")):
+            base = body[: -len("body")]
+            bodies = await self.client.hgetall(body)
+            doomed = [tid for tid, value in bodies.items() if _mentions([tid, value], needles)]
+            if doomed:
+                async with self.client.pipeline(transaction=True) as pipe:
+                    for part in TIMER_PARTS:
+                        if part in ("due", "inflight"):
+                            pipe.zrem(base + part, *doomed)
+                        elif part != "skipped":
+                            pipe.hdel(base + part, *doomed)
+                    await pipe.execute()
+            done.counts["timers"] += len(doomed)
+            done.counts["timers"] += await self._xdel_matching(base + "skipped", needles)
 
     async def _calendar(self, contact: Contact, done: Erasure) -> None:
         """The patient index goes; each appointment stays, anonymised; a hold of theirs is released."""

@@ -89,11 +89,13 @@ class Exporter:
             pipe.hget(k.handoffs(conv.bot), f"{conv.channel}:{conv.user}")
             (ver, doc), inbox, outbox, sent, failed, decisions, history, handoff = await pipe.execute()
         state = Conversation.from_json(json.loads(doc), version=int(ver)) if doc else None
-        deliveries = []
-        for channel_id, papo_id in sent.items():
-            record = await self.client.hgetall(k.delivery(conv, _text(channel_id)))
-            deliveries.append({"channel_message_id": _text(channel_id), "message": _text(papo_id),
-                               **{_text(a): _text(b) for a, b in record.items()}})
+        async with self.client.pipeline(transaction=False) as pipe:  # every record in one round trip
+            for channel_id in sent:
+                pipe.hgetall(k.delivery(conv, _text(channel_id)))
+            records = await pipe.execute() if sent else []
+        deliveries = [{"channel_message_id": _text(channel_id), "message": _text(papo_id),
+                       **{_text(a): _text(b) for a, b in record.items()}}
+                      for (channel_id, papo_id), record in zip(sent.items(), records, strict=True)]
         ledger = await ConsentLedger(self.client, prefix=k.prefix).entries(conv)
         found = state is not None or bool(inbox or outbox or sent or failed or decisions or history or ledger)
         return {
