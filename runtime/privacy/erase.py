@@ -12,6 +12,7 @@ Not a hot path: it SCANs the contact's hash tag and reads the bot's shared strea
 
 from __future__ import annotations
 
+import asyncio
 import json
 import secrets
 from collections import Counter
@@ -30,6 +31,7 @@ from runtime.privacy._redis import text as _text
 from runtime.privacy.contact import Contact
 from runtime.privacy.requests import PrivacyRequests
 
+LOCK_WAIT_MS = 30_000  # a worker's lock lease (runtime.conversations.keys.LOCK_LEASE_MS)
 # key family (a `Keys` method) -> the data class its erased keys or entries count in
 ERASED: dict[str, str] = {
     "state": "state", "address": "state",
@@ -81,6 +83,8 @@ class Eraser:
     async def erase(self, contact: Contact, *, now: datetime) -> Erasure:
         done = Erasure(secrets.token_hex(6), now.isoformat())
         needles = contact.needles()
+        for conv in contact.conversations():  # no turn runs meanwhile; one that ran before is fenced off
+            await self._quiet(conv, done.id)
         survey = await self._survey(contact)
         for conv in contact.conversations():
             await self._conversation_keys(conv, survey, done)
@@ -97,6 +101,16 @@ class Eraser:
                                                          bot=contact.bot).close_for_erasure(users, at=now)
         await self.client.xadd(self.keys.erasures(contact.bot), {"r": json.dumps(done.to_json())})
         return done
+
+    async def _quiet(self, conv: ConversationKey, token: str) -> None:
+        """Take the conversation's lock, as a worker does, waiting for a turn in flight to end (at most
+        its lease); the erasure deletes the lock with the rest. A turn that loaded the state before
+        cannot commit after: its fencing token (the state's version) is gone with the state."""
+        lock = self.keys.lock(conv)
+        for _ in range(LOCK_WAIT_MS // 50):
+            if await self.client.set(lock, token, nx=True, px=LOCK_WAIT_MS):
+                return
+            await asyncio.sleep(0.05)
 
     async def _survey(self, contact: Contact) -> list[str]:
         """The keys an erasure looks into besides those it can name: the contact's conversation keys
@@ -117,7 +131,8 @@ class Eraser:
         found = [key for key in survey if key.startswith(base)]
         for key in found:
             part = _text(key)[len(base):].split(":", 1)[0]
-            done.counts[ERASED[_TAG_PARTS.get(part, "state")]] += 1
+            if part != "lock":  # the erasure's own
+                done.counts[ERASED[_TAG_PARTS.get(part, "state")]] += 1
         if found:
             await self.client.delete(*found)
 

@@ -157,3 +157,26 @@ async def test_papo_retention_report_prints_the_table(redis_url: str, redis_pref
     assert await retention_cli("report", CLINIC, settings=settings, now=START) == 0
     out = capsys.readouterr().out
     assert "idle_state" in out and "90d" in out and "access_log" in out
+
+
+async def test_papo_contacts_erase_needs_the_identity_confirmed(redis_url: str, redis_prefix: str,
+                                                               capsys: pytest.CaptureFixture[str]) -> None:
+    from runtime.cli.main import main
+    from runtime.cli.privacy import contacts
+
+    assert main(["contacts", "erase", str(CLINIC), "whatsapp", "5511987650000"]) == 2
+    assert "--identity-confirmed" in capsys.readouterr().out
+    client = aioredis.Redis.from_url(redis_url)
+    try:
+        h = await BotHarness.open(CLINIC, client=client, prefix=redis_prefix, clock=ManualClock(START),
+                                  channel="whatsapp", user="5511987650000")
+        await h.say("oi")
+        await h.say("Carla")
+        settings = Settings(redis_url=redis_url, key_prefix=redis_prefix)
+        assert await contacts("export", CLINIC, "whatsapp", "551187650000", settings=settings, now=START) == 0
+        assert '"Carla"' in capsys.readouterr().out  # either form of the number finds the contact
+        assert await contacts("erase", CLINIC, "whatsapp", "5511987650000", settings=settings, now=START) == 0
+        assert '"state": 1' in capsys.readouterr().out and await h.state() is None
+        await h.aclose()
+    finally:
+        await client.aclose()
