@@ -177,7 +177,7 @@ class RedisStore:
     async def record_failure(self, conv: ConversationKey, record: dict[str, Any]) -> None:
         """A turn that failed, for staff: the bot-wide failures stream the admin API lists
         (`GET /admin/failures`), next to messages the channel refused."""
-        entry = {"channel": conv.channel, "user": conv.user, **record}
+        entry = {"channel": conv.channel, "ref": conv.ref, **record}  # a shared stream: no phone number
         await self.client.xadd(self.keys.failures(conv.bot), {"f": json.dumps(entry)},
                                maxlen=C.FAILURES_KEPT, approximate=True)
 

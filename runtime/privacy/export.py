@@ -26,7 +26,7 @@ FORMAT = "papo.contact-export"
 VERSION = 1
 # Who else receives a contact's data, by what papo does with it (art. 18 VII; art. 33 for transfers abroad).
 RECIPIENTS: tuple[dict[str, str], ...] = (
-    {"name": "Meta Platforms (WhatsApp, Messenger, Instagram)", "what": "every message to and from the contact",
+    {"name": "Meta Platforms (the messaging app the contact wrote on)", "what": "every message to and from the contact",
      "why": "the channel the contact chose", "where": "outside Brazil (LGPD art. 33)"},
     {"name": "the LLM provider (OPENAI_BASE_URL)", "what": "recent messages with personal data masked "
      "(CPF, phone, e-mail, card, tagged variables)", "why": "answering questions the flows do not cover",

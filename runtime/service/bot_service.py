@@ -139,7 +139,7 @@ class Service:
         """WhatsApp's 131050 (the user stopped marketing messages) revokes marketing, as its
         `user_preferences` webhook does: recorded in the ledger, never tried again."""
         if error.code == STOPPED_MARKETING:
-            await self.processor.submit(consent_event(key, "marketing", False, source="whatsapp_131050",
+            await self.processor.submit(consent_event(key, "marketing", False, source="channel_stopped_marketing",
                                                       at=self.processor.clock.now()))
 
     async def sweep_retention(self, stop: asyncio.Event) -> None:

@@ -18,11 +18,11 @@ from dataclasses import asdict, dataclass, replace
 from typing import Any
 
 from connectors import BadSignature, Connector, Skipped
-from connectors.whatsapp.identity import canonical_whatsapp
 from flows.messages import DeliveryStatus, InboundEvent
 from runtime.conversations import keys as C
 from runtime.conversations.keys import ConversationKey
-from runtime.service.bot_service import Service, consent_event
+from runtime.keys import conversation_ref
+from runtime.service.bot_service import Service
 
 log = logging.getLogger(__name__)
 
@@ -71,7 +71,6 @@ async def ingest(services: Sequence[Service], channel: str, body: bytes, headers
         log.info("webhook item skipped channel=%s kind=%s where=%s", channel, item.kind, item.where)
         log.debug("skipped because: %s", item.reason)
     await _record_skipped(routes, channel, parsed.skipped)
-    await _preferences(routes, channel, parsed.skipped)
     accepted = len(parsed.events) - duplicates - unrouted
     return Ingested(accepted, duplicates, len(parsed.statuses), len(parsed.skipped) + unrouted)
 
@@ -127,32 +126,11 @@ async def _record_skipped(routes: _Routes, channel: str, items: Sequence[Skipped
         async with service.client.pipeline(transaction=False) as pipe:
             for item in skipped:
                 record = {"kind": "webhook", "skipped": item.kind, "channel": channel, "where": item.where,
-                          "reason": item.reason, "id": item.id, "user": item.user, "at": at}
+                          "reason": item.reason, "id": item.id, "at": at,
+                          "ref": conversation_ref(bot, channel, item.user) if item.user else ""}  # no phone number
                 pipe.xadd(service.deliveries.keys.failures(bot), {"f": json.dumps(record)},
                           maxlen=C.FAILURES_KEPT, approximate=True)
             await pipe.execute()
-
-
-async def _preferences(routes: _Routes, channel: str, items: Sequence[Skipped]) -> None:
-    """WhatsApp's `user_preferences` webhook: the user stopped or resumed marketing messages in the app.
-    Each change becomes a consent event of the conversation, so it is fenced like a turn, recorded in
-    the consent ledger and honoured by the next send (`may_send`)."""
-    for item in items:
-        if item.kind != "field" or item.data.get("field") != "user_preferences":
-            continue
-        value = item.data.get("value") or {}
-        service = routes.services.get(routes.bot_for(item.business) or "") or next(iter(routes.services.values()))
-        for pref in value.get("user_preferences", ()) if isinstance(value, dict) else ():
-            if not isinstance(pref, dict) or pref.get("category") != "marketing_messages" or \
-                    pref.get("value") not in ("stop", "resume") or not pref.get("wa_id"):
-                continue
-            at = service.processor.clock.now()
-            user = canonical_whatsapp(str(pref["wa_id"]))  # only WhatsApp sends user_preferences
-            key = ConversationKey(service.library.name, channel, user)
-            evidence = f"prefs-{pref.get('timestamp', '')}-{pref['value']}"
-            await service.processor.submit(consent_event(key, "marketing", pref["value"] == "resume",
-                                                         source="user_preferences", at=at, evidence=evidence))
-            await service.sends.signal(key)
 
 
 async def _accept(service: Service, events: list[InboundEvent]) -> int:
