@@ -29,4 +29,4 @@ def test_a_marketing_stop_and_resume_are_consent_events() -> None:
 def test_other_preferences_are_skipped() -> None:
     parsed = parse_whatsapp(_body({"wa_id": "551187654321", "category": "other", "value": "stop",
                                    "timestamp": 1772452800}))
-    assert parsed.events == [] and [s.kind for s in parsed.skipped] == ["field"]
+    assert not parsed.events and [s.kind for s in parsed.skipped] == ["field"]
