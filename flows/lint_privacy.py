@@ -11,7 +11,7 @@ from .nodes import AskNode, HandoffNode, Text
 
 Report = Callable[..., None]
 
-CARD_SAMPLE = "4111111111111111"  # a 16-digit test card: a pattern that takes it takes card numbers
+CARD_SAMPLES = tuple("4111111111111111111"[:n] for n in range(13, 20))  # card numbers have 13 to 19 digits
 _CARD_WORDS = re.compile(r"(n[uú]mero|n[ºo°]|dados|d[ií]gitos)\s+do\s+(seu\s+)?cart[aã]o|card\s+number"
                          r"|cart[aã]o\s+de\s+cr[eé]dito", re.IGNORECASE)
 
@@ -35,12 +35,12 @@ def _lint_ask(node: AskNode, file: str, report: Report) -> None:
     pointer = f"/nodes/{node.id}"
     if node.pattern is not None:
         try:
-            takes_card = re.fullmatch(node.pattern, CARD_SAMPLE) is not None
+            takes_card = any(re.fullmatch(node.pattern, sample) for sample in CARD_SAMPLES)
         except re.error:
             takes_card = False  # reported as bad-pattern
         if takes_card:
             report(file, f"{pointer}/pattern", "card-pattern",
-                   f"pattern {node.pattern!r} accepts a 16-digit number, the shape of a card number",
+                   f"pattern {node.pattern!r} accepts a number of 13 to 19 digits, the shape of a card number",
                    "papo masks card numbers at ingest and WhatsApp forbids asking for them; limit the digits",
                    "warning")
     if any(_CARD_WORDS.search(text) for text in _texts(node.text)):
