@@ -4,7 +4,7 @@ correction, blocking, marketing only with an opt-in, and stops from WhatsApp its
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -207,3 +207,18 @@ async def test_requests_opened_in_the_chat_are_listed_with_their_clock_and_close
     closed = await app.client.post(f"/admin/requests/{request['id']}/close", headers=AUTH, json={})
     assert closed.status == 200 and (await closed.json())["status"] == "answered"
     assert (await app.client.post("/admin/requests/nope/close", headers=AUTH)).status == 404
+
+
+async def test_the_timers_process_sweeps_what_is_past_its_retention(start: h.Start) -> None:
+    clock = ManualClock(datetime.fromtimestamp(TS, UTC))
+    app = await start(bot=CLINIC, admin_token=TOKEN, clock=clock, retention_every_s=1)
+    await _say(app, 1, "oi")
+    report = await (await app.client.get("/admin/retention", headers=AUTH)).json()
+    assert {r["class"]: r["held"] for r in report["retention"] if "held" in r}["idle_state"] == 1
+    clock.advance(timedelta(days=91))
+
+    async def forgotten() -> bool:
+        state, _ = await app.service.processor.store.load(app.key)
+        return state is None
+
+    await h.wait_until(forgotten)
