@@ -10,7 +10,15 @@ from typing import Any
 from .durations import parse_duration as parse_duration  # where callers have always found it
 from .faq import Faq
 from .nodes import Node, NodeKinds, Text, node_kinds
-from .settings import FaqSettings, HoursSettings, LlmSettings, NluSettings, SchedulingSettings
+from .settings import (
+    FaqSettings,
+    HoursSettings,
+    LlmSettings,
+    NluSettings,
+    PrivacyNotice,
+    RetentionSettings,
+    SchedulingSettings,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,6 +114,8 @@ class Bot:
     faq_settings: FaqSettings = FaqSettings()
     llm: LlmSettings = LlmSettings()
     hours: HoursSettings = HoursSettings()
+    privacy: PrivacyNotice = PrivacyNotice()
+    retention: RetentionSettings = field(default_factory=RetentionSettings)
 
     @property
     def all_locales(self) -> tuple[str, ...]:

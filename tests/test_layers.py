@@ -30,10 +30,15 @@ RUNTIME_LAYERS = {
     "timers": {"engine", "keys"},
     "scheduling": {"engine", "keys", "timers"},
     "llm": {"engine", "keys", "locales"},
-    "nodes": {"engine", "keys", "locales", "timers", "scheduling", "llm"},
-    "conversations": {"engine", "keys", "locales", "timers", "scheduling", "llm", "nodes"},
-    "service": {"engine", "keys", "locales", "timers", "scheduling", "llm", "nodes", "conversations"},
-    "cli": {"engine", "keys", "locales", "timers", "scheduling", "llm", "nodes", "conversations", "service"},
+    # data-subject rights, consent, retention: reads and erases every key family papo writes, with raw
+    # Redis commands and the key builder, so it sits low: the nodes check consent, the processor records
+    # it, the service serves its routes, and it needs none of them
+    "privacy": {"engine", "keys", "locales"},
+    "nodes": {"engine", "keys", "locales", "timers", "scheduling", "llm", "privacy"},
+    "conversations": {"engine", "keys", "locales", "timers", "scheduling", "llm", "nodes", "privacy"},
+    "service": {"engine", "keys", "locales", "timers", "scheduling", "llm", "nodes", "conversations", "privacy"},
+    "cli": {"engine", "keys", "locales", "timers", "scheduling", "llm", "nodes", "conversations", "service",
+            "privacy"},
 }
 # third-party code a layer must not touch
 FORBIDDEN = {

@@ -15,6 +15,7 @@ also on a Redis Cluster (one slot):
     <prefix>:{<bot>:<channel>:<user>}:sent              hash    channel message id -> papo message id
     <prefix>:{<bot>:<channel>:<user>}:delivery:<id>     hash    status record of one channel message
     <prefix>:{<bot>:<channel>:<user>}:failed            hash    papo message id -> why it was not sent
+    <prefix>:{<bot>:<channel>:<user>}:consents          stream  the contact's consent ledger (append-only)
 
 Other keys, each written alone (no script spans two of them):
 
@@ -23,6 +24,8 @@ Other keys, each written alone (no script spans two of them):
     <prefix>:work:<bot>:dead, <prefix>:send:<bot>:dead  stream  signals that kept failing
     <prefix>:failures:<bot>                             stream  the bot's refused messages
     <prefix>:handoffs:<bot>                             hash    conversations waiting for staff
+    <prefix>:requests:<bot>                             hash    data-subject requests (LGPD art. 18) for staff
+    <prefix>:erasures:<bot>                             stream  erasures done: counts per data class, no one's id
     <prefix>:flowver:<bot>:<flow>:<version>             string  an archived flow version (JSON)
     <prefix>:rate:<channel>:<account>:<second>          string  sends of one business number in a second
     <prefix>:llm:<bot>:usage:<YYYY-MM>                  hash    LLM calls, tokens and cost of a month
@@ -184,6 +187,9 @@ class Keys:
     def failed(self, conv: ConversationKey) -> str:
         return self._conversation(conv, "failed")
 
+    def consents(self, conv: ConversationKey) -> str:
+        return self._conversation(conv, "consents")
+
     def decisions(self, conv: ConversationKey) -> str:
         return f"{self.prefix}:decisions:{conv.bot}:{conv.channel}:{conv.user}"
 
@@ -200,6 +206,12 @@ class Keys:
 
     def handoffs(self, bot: str) -> str:
         return f"{self.prefix}:handoffs:{bot}"
+
+    def requests(self, bot: str) -> str:
+        return f"{self.prefix}:requests:{bot}"
+
+    def erasures(self, bot: str) -> str:
+        return f"{self.prefix}:erasures:{bot}"
 
     def flow_version(self, bot: str, flow_id: str, version: str) -> str:
         return f"{self.prefix}:flowver:{bot}:{flow_id}:{version}"

@@ -15,6 +15,8 @@ call needs `Authorization: Bearer <token>`.
          turns that failed (kind "turn") and webhook items papo could not read (kind "webhook":
          malformed, unknown, errors Meta reported), newest first
     GET  /admin/calendar-feeds                    each professional's .ics address, to subscribe to
+    ...  /admin/contacts/..., /admin/requests, /admin/retention: the data-subject rights, role dpo
+         (`runtime.service.privacy`)
 
     GET  /calendar/{professional}.ics?key=...     the feed itself; calendar apps cannot send headers, so
          the key in the address (derived from the admin token, one per professional) is the credential.
@@ -36,6 +38,7 @@ from flows.messages import InboundEvent, OutboundMessage
 from flows.model import Bot
 from runtime.conversations.keys import ConversationKey
 from runtime.service.bot_service import Service
+from runtime.service.privacy import privacy_routes
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 MASK = "***"
@@ -62,7 +65,8 @@ def routes() -> list[tuple[str, str, RouteHandler, str]]:
             ("GET", "/admin/conversations/{channel}/{user}/decisions", decisions, "agent"),
             ("GET", "/admin/llm", llm_usage, "admin"),
             ("GET", "/admin/failures", failures, "admin"),
-            ("GET", "/admin/calendar-feeds", calendar_feeds, "admin")]
+            ("GET", "/admin/calendar-feeds", calendar_feeds, "admin"),
+            *privacy_routes()]
 
 
 def add_routes(app: web.Application, chooser: Chooser) -> None:

@@ -11,12 +11,14 @@ import secrets
 import socket
 from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass, replace
+from datetime import datetime
 from pathlib import Path
 from typing import Any, Literal
 
 import redis.asyncio as aioredis
+from redis.exceptions import RedisError
 
-from connectors import CONNECTORS, ChannelSettings, Connector, ConnectorError, Connectors
+from connectors import CONNECTORS, ChannelSettings, Connector, ConnectorError, Connectors, SendError
 from flows.messages import InboundEvent
 from flows.nodes import NodeKinds, node_kinds
 from runtime.conversations import keys as C
@@ -30,6 +32,7 @@ from runtime.engine.errors import ConfigError
 from runtime.engine.registry import Handlers
 from runtime.engine.turn import TurnResult
 from runtime.nodes import HANDLERS
+from runtime.privacy import Sweeper
 from runtime.service.delivery import DeliveryBook
 from runtime.service.pacing import Pacer
 from runtime.service.sender import Sender, SendPolicy
@@ -43,6 +46,14 @@ Role = Literal["all", "ingest", "worker", "sender", "timers"]
 ROLES: tuple[Role, ...] = ("all", "ingest", "worker", "sender", "timers")
 TIMER_ROLES: tuple[Role, ...] = ("all", "worker", "timers")
 DECISIONS = frozenset({"faq", "llm", "medical_deflection"})
+STOPPED_MARKETING = 131050  # Graph API: the user stopped marketing messages
+
+
+def consent_event(key: ConversationKey, purpose: str, granted: bool, *, source: str, at: datetime,
+                  evidence: str = "") -> InboundEvent:
+    """A consent change from outside the chat, as a system event of the conversation (fenced like a turn)."""
+    return InboundEvent(key.channel, key.user, evidence or f"consent-{secrets.token_hex(8)}", at, kind="system",
+                        data={"action": "consent", "purpose": purpose, "granted": granted, "source": source})
 
 
 @dataclass
@@ -96,6 +107,7 @@ class Service:
         service = cls(settings, client, library, processor, channels, work, sends, deliveries,
                       Worker(processor, sends), sender, owns)
         processor.on_commit = service.replies_committed
+        sender.on_refused = service.refused
         processor.services.typing = service.show_typing
         return service
 
@@ -122,6 +134,31 @@ class Service:
         if result.state.waiting == "handoff":  # listed for staff; a stale entry is dropped when listed
             await self.client.hset(self.handoffs_key, f"{key.channel}:{key.user}",
                                    json.dumps({"queue": result.state.handoff_queue, "since": result.state.asked_at}))
+
+    async def refused(self, key: ConversationKey, error: SendError) -> None:
+        """WhatsApp's 131050 (the user stopped marketing messages) revokes marketing, as its
+        `user_preferences` webhook does: recorded in the ledger, never tried again."""
+        if error.code == STOPPED_MARKETING:
+            await self.processor.submit(consent_event(key, "marketing", False, source="channel_stopped_marketing",
+                                                      at=self.processor.clock.now()))
+
+    async def sweep_retention(self, stop: asyncio.Event) -> None:
+        """The timers process also removes data past its retention period (bot.json "retention") every
+        `retention_every_s` (the first time one period after it starts, so processes restarting in a
+        loop do not sweep in a loop); a Redis error waits for the next round."""
+        sweeper = Sweeper(self.client, prefix=self.settings.key_prefix, bot=self.library.name,
+                          retention=self.library.current.retention)
+        while not stop.is_set():
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), self.settings.retention_every_s)
+            if stop.is_set():
+                return
+            try:
+                swept = await sweeper.run(self.processor.clock.now())
+                if sum(swept.expired.values()):
+                    log.info("retention sweep removed %s", dict(swept.expired))
+            except RedisError as exc:
+                log.warning("retention sweep skipped: %s", type(exc).__name__)
 
     def decisions_key(self, key: ConversationKey) -> str:
         return self.processor.store.keys.decisions(key)
@@ -162,6 +199,7 @@ class Service:
         timers = conversation_dispatcher(self.processor) if role in TIMER_ROLES else None
         if timers is not None:  # due reminders and ask timeouts become events of their conversations
             tasks.append(asyncio.create_task(timers.run(stopping), name="timers"))
+            tasks.append(asyncio.create_task(self.sweep_retention(stopping), name="retention"))
         if role in ("all", "sender"):  # receipts kept while Redis was away are recorded when it is back
             tasks.append(asyncio.create_task(self.sender.keep_settling(stopping), name="settle"))
         try:

@@ -46,6 +46,7 @@ class Settings:
     retry_base_s: float = 0.5
     admin_token: str | None = field(default=None, repr=False)  # None: no admin API
     channels_off: tuple[str, ...] = ()  # why a channel is not served, said once at start
+    retention_every_s: int = 3600  # how often the timers process sweeps data past its retention period
     body_timeout_s: float = 10.0  # a request body must arrive within this (0: no limit), else 408 and closed
     max_text_chars: int = 4096  # a longer inbound text is cut to this before it is stored and read
 
@@ -76,6 +77,7 @@ class Settings:
                    retry_base_s=_seconds(env, "PAPO_RETRY_BASE_S", d.retry_base_s),
                    admin_token=_admin_token(env),
                    body_timeout_s=_seconds(env, "PAPO_BODY_TIMEOUT_S", d.body_timeout_s),
+                   retention_every_s=_whole(env, "PAPO_RETENTION_EVERY_S", d.retention_every_s),
                    max_text_chars=_whole(env, "PAPO_MAX_TEXT_CHARS", d.max_text_chars))
 
     def channel(self, name: str) -> ChannelSettings | None:

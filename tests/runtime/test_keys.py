@@ -35,6 +35,7 @@ LAYOUT: dict[str, tuple[Callable[[], object], object]] = {
     "sent": (lambda: KEYS.sent(CONV), f"papo:{TAG}:sent"),
     "delivery": (lambda: KEYS.delivery(CONV, "wamid.out1"), f"papo:{TAG}:delivery:wamid.out1"),
     "failed": (lambda: KEYS.failed(CONV), f"papo:{TAG}:failed"),
+    "consents": (lambda: KEYS.consents(CONV), f"papo:{TAG}:consents"),
     "decisions": (lambda: KEYS.decisions(CONV), "papo:decisions:clinica:whatsapp:5511999990000"),
     # one bot
     "signals": (lambda: (KEYS.signals("clinica", "work", 3), KEYS.signals("clinica", "send", 0)),
@@ -42,6 +43,8 @@ LAYOUT: dict[str, tuple[Callable[[], object], object]] = {
     "dead_signals": (lambda: KEYS.dead_signals("clinica", "work"), "papo:work:clinica:dead"),
     "failures": (lambda: KEYS.failures("clinica"), "papo:failures:clinica"),
     "handoffs": (lambda: KEYS.handoffs("clinica"), "papo:handoffs:clinica"),
+    "requests": (lambda: KEYS.requests("clinica"), "papo:requests:clinica"),
+    "erasures": (lambda: KEYS.erasures("clinica"), "papo:erasures:clinica"),
     "flow_version": (lambda: KEYS.flow_version("clinica", "menu", "ab12"), "papo:flowver:clinica:menu:ab12"),
     "llm_usage": (lambda: KEYS.llm_usage("clinica", "2026-03"), "papo:llm:clinica:usage:2026-03"),
     "llm_conversation": (lambda: KEYS.llm_conversation("clinica", "whatsapp:55119"),
