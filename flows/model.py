@@ -10,7 +10,7 @@ from typing import Any
 from .durations import parse_duration as parse_duration  # where callers have always found it
 from .faq import Faq
 from .nodes import Node, NodeKinds, Text, node_kinds
-from .settings import FaqSettings, LlmSettings, NluSettings, SchedulingSettings
+from .settings import FaqSettings, LlmSettings, MonitoringSettings, NluSettings, SchedulingSettings
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,6 +105,7 @@ class Bot:
     faq: Faq = Faq()  # faq.json; `faq_settings` is bot.json's "faq"
     faq_settings: FaqSettings = FaqSettings()
     llm: LlmSettings = LlmSettings()
+    monitoring: MonitoringSettings = MonitoringSettings()
 
     @property
     def all_locales(self) -> tuple[str, ...]:
