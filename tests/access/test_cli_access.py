@@ -42,7 +42,8 @@ def test_users_and_tokens(env: redis.Redis, redis_prefix: str, monkeypatch: pyte
     assert main(["users", "disable", "ana"]) == 0
     assert main(["users", "list"]) == 0 and "disabled" in capsys.readouterr().out
     assert main(["tokens", "revoke", token_id]) == 0 and main(["tokens", "revoke", token_id]) == 1
-    entries = [{k.decode(): v.decode() for k, v in fields.items()} for _, fields in env.xrange(Keys(redis_prefix).audit())]
+    raw = env.xrange(Keys(redis_prefix).audit())
+    entries = [{k.decode(): v.decode() for k, v in fields.items()} for _, fields in raw]
     assert [(e["action"], e["result"]) for e in entries] == [
         ("papo users add", "0"), ("papo users add", "1"), ("papo tokens create", "0"), ("papo users disable", "0"),
         ("papo tokens revoke", "0"), ("papo tokens revoke", "1")]
