@@ -181,3 +181,23 @@ async def test_passwords_are_argon2id_at_owasp_parameters(redis_client: Any, red
         await book.add("fabio", "viewer", "short")
     with pytest.raises(Exception, match="not one of"):
         await book.add("fabio", "root", "correct horse battery")
+
+
+def test_docs_list_every_route_with_its_role() -> None:
+    page = (Path(__file__).parents[2] / "docs" / "access.md").read_text(encoding="utf-8")
+    for method, pattern, _, role in routes():
+        assert f"| `{method} {pattern}` | {role} |" in page, f"docs/access.md does not list {method} {pattern}"
+
+
+async def test_a_dpo_records_an_incident_with_its_deadline(start: h.Start) -> None:
+    app = await start(bot=CLINIC, admin_token=TOKEN)
+    tokens = await _tokens(app)
+    dpo = {"Authorization": f"Bearer {tokens['dpo']}"}
+    answer = await app.client.post("/admin/incidents", headers=dpo, json={
+        "title": "Notebook da recepção furtado", "detected_at": "2026-04-17T10:00:00-03:00", "affected": 12})
+    made = await answer.json()
+    assert answer.status == 201 and made["deadline"] == "2026-04-23" and made["recorded_by"] == "staff-dpo"
+    bad = await app.client.post("/admin/incidents", headers=dpo, json={"title": "x"})
+    assert bad.status == 400 and "detected_at" in (await bad.json())["error"]
+    listed = (await (await app.client.get("/admin/incidents", headers=dpo)).json())["incidents"]
+    assert [i["id"] for i in listed] == [made["id"]]
