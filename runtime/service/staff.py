@@ -3,6 +3,7 @@
     POST   /admin/login                  {"name", "password"} -> a session token (12 h), also as an
                                          HttpOnly SameSite=Strict cookie; no role needed
     GET    /admin/me                     who the credentials stand for                      (viewer)
+    POST   /admin/logout                 revoke the token this call was made with           (viewer)
     GET    /admin/users                  accounts, never their password hashes              (admin)
     POST   /admin/users                  {"name", "role", "password"?}                      (admin)
     POST   /admin/users/{name}/disable   its tokens stop working at once                    (admin)
@@ -41,6 +42,7 @@ from runtime.service.guard import (
 
 def routes() -> list[tuple[str, str, RouteHandler, str]]:
     return [("GET", "/admin/me", me, "viewer"),
+            ("POST", "/admin/logout", logout, "viewer"),
             ("GET", "/admin/users", users, "admin"),
             ("POST", "/admin/users", add_user, "admin"),
             ("POST", "/admin/users/{name}/disable", disable_user, "admin"),
@@ -78,6 +80,20 @@ async def login(request: web.Request, service: Service) -> web.StreamResponse:
 async def me(request: web.Request, service: Service) -> web.StreamResponse:
     staff = staff_of(request)
     return web.json_response({"name": staff.name, "role": staff.role, "token": staff.token})
+
+
+async def logout(request: web.Request, service: Service) -> web.StreamResponse:
+    staff = staff_of(request)
+    if staff.token is None:
+        return error(400, "PAPO_ADMIN_TOKEN is not a session: unset it once the first admin account exists")
+    try:
+        await accounts(service).revoke(staff.token)
+    except AccessError:
+        pass  # revoked meanwhile: signed out all the same
+    request[TARGET] = staff.token
+    response = web.json_response({"signed_out": True})
+    response.del_cookie(COOKIE, path="/")
+    return response
 
 
 async def users(request: web.Request, service: Service) -> web.StreamResponse:
