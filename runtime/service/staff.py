@@ -21,7 +21,7 @@ from datetime import datetime, timedelta
 from aiohttp import web
 
 from runtime.access import AccessError
-from runtime.access.accounts import SESSION_TTL
+from runtime.access.accounts import NAME, SESSION_TTL
 from runtime.service.bot_service import Service
 from runtime.service.guard import (
     COOKIE,
@@ -55,7 +55,7 @@ def routes() -> list[tuple[str, str, RouteHandler, str]]:
 
 async def login(request: web.Request, service: Service) -> web.StreamResponse:
     """Sign in with a password; one audit entry per attempt, failures counted per address."""
-    ip, body = client_ip(request), await json_body(request)
+    ip, body = client_ip(request, service.settings.trusted_proxies), await json_body(request)
     name, password = body.get("name"), body.get("password")
     response: web.StreamResponse
     if await limiter(service).blocked(ip):
@@ -71,8 +71,10 @@ async def login(request: web.Request, service: Service) -> web.StreamResponse:
                                       "expires": info.expires})
         response.set_cookie(COOKIE, token, max_age=int(SESSION_TTL.total_seconds()), path="/", httponly=True,
                             samesite="Strict", secure=request.secure)
-    request[TARGET] = name if isinstance(name, str) else ""
-    await audit(request, service, None, response.status, action="login", actor=name if isinstance(name, str) else "-")
+    # The name only when it could be one (a password typed in the name field stays out of the log).
+    named = name if isinstance(name, str) and NAME.fullmatch(name) else "-"
+    request[TARGET] = named
+    await audit(request, service, None, response.status, action="login", actor=named)
     response.headers["X-Request-Id"] = request_id(request)
     return response
 

@@ -205,3 +205,16 @@ async def test_a_dpo_records_an_incident_with_its_deadline(start: h.Start) -> No
     assert bad.status == 400 and "detected_at" in (await bad.json())["error"]
     listed = (await (await app.client.get("/admin/incidents", headers=dpo)).json())["incidents"]
     assert [i["id"] for i in listed] == [made["id"]]
+
+
+async def test_behind_a_trusted_proxy_the_forwarded_address_is_limited(start: h.Start) -> None:
+    app = await start(bot=CLINIC, admin_token=TOKEN, trusted_proxies=frozenset({"127.0.0.1"}))
+    for n in range(10):
+        answer = await app.client.get("/admin/timers", headers={"Authorization": f"Bearer guess-{n}",
+                                                                "X-Forwarded-For": "198.51.100.9, 203.0.113.5"})
+    assert answer.status == 429
+    other = await app.client.get("/admin/timers", headers={"Authorization": f"Bearer {TOKEN}",
+                                                           "X-Forwarded-For": "203.0.113.6"})
+    assert other.status == 200  # another caller behind the same proxy is not locked out
+    [entry] = await AuditLog(app.redis, prefix=app.prefix).recent(1)
+    assert entry["ip"] == "203.0.113.6"
