@@ -218,3 +218,30 @@ async def test_behind_a_trusted_proxy_the_forwarded_address_is_limited(start: h.
     assert other.status == 200  # another caller behind the same proxy is not locked out
     [entry] = await AuditLog(app.redis, prefix=app.prefix).recent(1)
     assert entry["ip"] == "203.0.113.6"
+
+
+async def test_a_viewer_sees_appointments_and_timers_masked_an_agent_does_not(start: h.Start) -> None:
+    from datetime import UTC, datetime
+
+    from runtime.engine.clock import ManualClock
+
+    app = await start(bot=CLINIC, admin_token=TOKEN, clock=ManualClock(datetime(2026, 3, 2, 12, tzinfo=UTC)))
+    tokens = await _tokens(app)
+    scheduler = app.service.processor.services.scheduler
+    assert scheduler is not None
+    slot = (await scheduler.find_slots("consulta", professional="dra_ana", limit=40))[-1]  # days ahead: reminders
+    await scheduler.book(slot, patient=f"whatsapp:{h.USER}", details={"nome": "Maria Souza"})
+    day = slot.start.astimezone(scheduler.calendar.tz).date().isoformat()
+    seen = {}
+    for role in ("viewer", "dpo", "agent", "admin"):
+        headers = {"Authorization": f"Bearer {tokens[role]}"}
+        listed = await (await app.client.get(f"/admin/appointments?day={day}", headers=headers)).text()
+        pending = await (await app.client.get("/admin/timers", headers=headers)).text()
+        seen[role] = listed + pending
+    for role in ("viewer", "dpo"):
+        assert h.USER not in seen[role] and "Maria" not in seen[role]
+        assert ConversationKey("clinica-sorriso", "whatsapp", h.USER).ref in seen[role]
+    for role in ("agent", "admin"):
+        assert h.USER in seen[role] and seen[role].count("Maria Souza") >= 2  # the appointment and its reminder
+    details = [e["detail"] for e in await AuditLog(app.redis, prefix=app.prefix).recent(8)]
+    assert details == ["unmasked"] * 4 + [""] * 4
