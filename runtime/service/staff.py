@@ -109,6 +109,9 @@ async def add_user(request: web.Request, service: Service) -> web.StreamResponse
         return error(400, 'send {"name": "ana", "role": "agent", "password": "..."} (password optional: '
                           "an account without one signs in with tokens only)")
     request[TARGET], request[DETAIL] = name, f"role={role}"
+    if staff_of(request).name == "bootstrap" and (role != "admin" or password is None):
+        return error(400, "PAPO_ADMIN_TOKEN creates the first admin account only, with a password: send "
+                          '{"name": "...", "role": "admin", "password": "..."}, then sign in as that admin')
     try:
         account = await accounts(service).add(name, role, password)
     except AccessError as exc:

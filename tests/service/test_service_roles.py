@@ -117,8 +117,9 @@ async def test_the_bootstrap_token_only_creates_the_first_admin(start: h.Start) 
 
 async def test_tokens_are_shown_once_stored_hashed_expire_and_can_be_revoked(start: h.Start) -> None:
     app = await start(bot=CLINIC, admin_token=TOKEN)
-    boot = {"Authorization": f"Bearer {TOKEN}"}
-    await app.client.post("/admin/users", headers=boot, json={"name": "bia", "role": "viewer"})
+    tokens = await _tokens(app)
+    boot = {"Authorization": f"Bearer {tokens['admin']}"}
+    assert (await app.client.post("/admin/users", headers=boot, json={"name": "bia", "role": "viewer"})).status == 201
     made = await (await app.client.post("/admin/tokens", headers=boot,
                                         json={"user": "bia", "label": "tablet", "days": 30})).json()
     token = made["token"]
@@ -245,3 +246,12 @@ async def test_a_viewer_sees_appointments_and_timers_masked_an_agent_does_not(st
         assert h.USER in seen[role] and seen[role].count("Maria Souza") >= 2  # the appointment and its reminder
     details = [e["detail"] for e in await AuditLog(app.redis, prefix=app.prefix).recent(8)]
     assert details == ["unmasked"] * 4 + [""] * 4
+
+
+async def test_the_bootstrap_token_creates_nothing_but_an_admin_with_a_password(start: h.Start) -> None:
+    app = await start(bot=CLINIC, admin_token=TOKEN)
+    boot = {"Authorization": f"Bearer {TOKEN}"}
+    for body in ({"name": "ana", "role": "admin"}, {"name": "ana", "role": "dpo", "password": "correct horse battery"}):
+        refused = await app.client.post("/admin/users", headers=boot, json=body)
+        assert refused.status == 400 and "first admin" in (await refused.json())["error"]
+    assert await Accounts(app.redis, prefix=app.prefix).all() == []
