@@ -118,22 +118,22 @@ async def test_the_bootstrap_token_only_creates_the_first_admin(start: h.Start) 
 async def test_tokens_are_shown_once_stored_hashed_expire_and_can_be_revoked(start: h.Start) -> None:
     app = await start(bot=CLINIC, admin_token=TOKEN)
     tokens = await _tokens(app)
-    boot = {"Authorization": f"Bearer {tokens['admin']}"}
-    assert (await app.client.post("/admin/users", headers=boot, json={"name": "bia", "role": "viewer"})).status == 201
-    made = await (await app.client.post("/admin/tokens", headers=boot,
+    admin = {"Authorization": f"Bearer {tokens['admin']}"}
+    assert (await app.client.post("/admin/users", headers=admin, json={"name": "bia", "role": "viewer"})).status == 201
+    made = await (await app.client.post("/admin/tokens", headers=admin,
                                         json={"user": "bia", "label": "tablet", "days": 30})).json()
     token = made["token"]
     assert re.fullmatch(r"papo_[0-9a-f]{12}_[A-Za-z0-9_-]{43}", token)  # 43 url-safe characters: 256 bits
     secret = token.split("_", 2)[2]
     stored = await app.redis.hgetall(Keys(app.prefix).token(made["id"]))
     assert secret.encode() not in b"".join(stored.values()) and len(stored[b"hash"]) == 64
-    listed = await (await app.client.get("/admin/tokens?user=bia", headers=boot)).json()
+    listed = await (await app.client.get("/admin/tokens?user=bia", headers=admin)).json()
     assert [t["id"] for t in listed["tokens"]] == [made["id"]] and token not in str(listed)
     bia = {"Authorization": f"Bearer {token}"}
     assert (await app.client.get("/admin/appointments", headers=bia)).status == 200
     assert (await app.client.get("/admin/appointments", headers={"Authorization": f"Bearer {token[:-1]}x"})).status \
         == 401
-    assert (await app.client.delete(f"/admin/tokens/{made['id']}", headers=boot)).status == 200
+    assert (await app.client.delete(f"/admin/tokens/{made['id']}", headers=admin)).status == 200
     assert (await app.client.get("/admin/appointments", headers=bia)).status == 401
 
 
