@@ -132,6 +132,13 @@ class Accounts:
         await self.client.hset(self.keys.user(name), "disabled", "1" if disabled else "0")
         return Account(name, account.role, disabled, account.created)
 
+    async def set_password(self, name: str, password: str) -> None:
+        if len(password) < MIN_PASSWORD:
+            raise AccessError(f"the password has {len(password)} characters; use at least {MIN_PASSWORD}")
+        if await self.get(name) is None:
+            raise AccessError(f"no user {name!r}; `papo users list` shows them")
+        await self.client.hset(self.keys.user(name), "password", await asyncio.to_thread(HASHER.hash, password))
+
     async def check_password(self, name: str, password: str) -> Account | None:
         """The account when the password is right and the account enabled, else None (same cost either way)."""
         raw = _fields(await self.client.hgetall(self.keys.user(name))) if NAME.fullmatch(name) else {}
@@ -142,6 +149,8 @@ class Accounts:
             return None
         if "role" not in raw or raw.get("disabled") == "1" or not raw.get("password"):
             return None
+        if HASHER.check_needs_rehash(stored):  # stored with older parameters: upgrade it now we know it
+            await self.client.hset(self.keys.user(name), "password", await asyncio.to_thread(HASHER.hash, password))
         return Account(name, raw["role"], False, raw.get("created", ""))
 
     # -- tokens -----------------------------------------------------------------------------------

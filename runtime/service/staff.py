@@ -4,6 +4,8 @@
                                          HttpOnly SameSite=Strict cookie; no role needed
     GET    /admin/me                     who the credentials stand for                      (viewer)
     POST   /admin/logout                 revoke the token this call was made with           (viewer)
+    POST   /admin/me/password            {"current", "new"}: change one's own password      (viewer)
+    POST   /admin/users/{name}/password  {"password"}: set another account's password       (admin)
     GET    /admin/users                  accounts, never their password hashes              (admin)
     POST   /admin/users                  {"name", "role", "password"?}                      (admin)
     POST   /admin/users/{name}/disable   its tokens stop working at once                    (admin)
@@ -43,6 +45,8 @@ from runtime.service.guard import (
 def routes() -> list[tuple[str, str, RouteHandler, str]]:
     return [("GET", "/admin/me", me, "viewer"),
             ("POST", "/admin/logout", logout, "viewer"),
+            ("POST", "/admin/me/password", own_password, "viewer"),
+            ("POST", "/admin/users/{name}/password", set_password, "admin"),
             ("GET", "/admin/users", users, "admin"),
             ("POST", "/admin/users", add_user, "admin"),
             ("POST", "/admin/users/{name}/disable", disable_user, "admin"),
@@ -96,6 +100,32 @@ async def logout(request: web.Request, service: Service) -> web.StreamResponse:
     response = web.json_response({"signed_out": True})
     response.del_cookie(COOKIE, path="/")
     return response
+
+
+async def own_password(request: web.Request, service: Service) -> web.StreamResponse:
+    staff, body = staff_of(request), await json_body(request)
+    current, new = body.get("current"), body.get("new")
+    if not isinstance(current, str) or not isinstance(new, str):
+        return error(400, 'send {"current": "...", "new": "..."}')
+    request[TARGET] = staff.name
+    if staff.token is None or await accounts(service).check_password(staff.name, current) is None:
+        return error(403, "the current password is wrong (or this account has none: ask an admin to set one)")
+    try:
+        await accounts(service).set_password(staff.name, new)
+    except AccessError as exc:
+        return error(400, str(exc))
+    return web.json_response({"changed": True})
+
+
+async def set_password(request: web.Request, service: Service) -> web.StreamResponse:
+    password = (await json_body(request)).get("password")
+    if not isinstance(password, str):
+        return error(400, 'send {"password": "..."}')
+    try:
+        await accounts(service).set_password(request.match_info["name"], password)
+    except AccessError as exc:
+        return error(404 if "no user" in str(exc) else 400, str(exc))
+    return web.json_response({"changed": True})
 
 
 async def users(request: web.Request, service: Service) -> web.StreamResponse:

@@ -255,3 +255,24 @@ async def test_the_bootstrap_token_creates_nothing_but_an_admin_with_a_password(
         refused = await app.client.post("/admin/users", headers=boot, json=body)
         assert refused.status == 400 and "first admin" in (await refused.json())["error"]
     assert await Accounts(app.redis, prefix=app.prefix).all() == []
+
+
+async def test_staff_change_their_password_and_an_admin_sets_one(start: h.Start) -> None:
+    app = await start(bot=CLINIC, admin_token=TOKEN)
+    tokens = await _tokens(app)
+    viewer = {"Authorization": f"Bearer {tokens['viewer']}"}
+    wrong = await app.client.post("/admin/me/password", headers=viewer, json={"current": "nope", "new": "x" * 12})
+    assert wrong.status == 403
+    short = await app.client.post("/admin/me/password", headers=viewer,
+                                  json={"current": "correct horse battery staple", "new": "short"})
+    assert short.status == 400 and "at least 12" in (await short.json())["error"]
+    changed = await app.client.post("/admin/me/password", headers=viewer,
+                                    json={"current": "correct horse battery staple", "new": "a new long passphrase"})
+    assert changed.status == 200
+    login = {"name": "staff-viewer", "password": "a new long passphrase"}
+    assert (await app.client.post("/admin/login", json=login)).status == 200
+    admin = {"Authorization": f"Bearer {tokens['admin']}"}
+    assert (await app.client.post("/admin/users/staff-viewer/password", headers=admin,
+                                  json={"password": "set by the admin"})).status == 200
+    assert (await app.client.post("/admin/login", json=login)).status == 401
+    assert "a new long" not in str(await AuditLog(app.redis, prefix=app.prefix).recent(20))
