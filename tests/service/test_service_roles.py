@@ -276,3 +276,13 @@ async def test_staff_change_their_password_and_an_admin_sets_one(start: h.Start)
                                   json={"password": "set by the admin"})).status == 200
     assert (await app.client.post("/admin/login", json=login)).status == 401
     assert "a new long" not in str(await AuditLog(app.redis, prefix=app.prefix).recent(20))
+
+
+async def test_with_every_admin_disabled_the_bootstrap_token_works_again(start: h.Start) -> None:
+    app = await start(bot=CLINIC, admin_token=TOKEN)
+    boot = {"Authorization": f"Bearer {TOKEN}"}
+    book = Accounts(app.redis, prefix=app.prefix)
+    await book.add("ana", "admin", "correct horse battery")
+    assert (await app.client.get("/admin/timers", headers=boot)).status == 401
+    await book.set_disabled("ana", True)
+    assert (await app.client.get("/admin/timers", headers=boot)).status == 200
