@@ -14,6 +14,7 @@ from .settings import (
     FaqSettings,
     HoursSettings,
     LlmSettings,
+    MonitoringSettings,
     NluSettings,
     PrivacyNotice,
     RetentionSettings,
@@ -116,6 +117,7 @@ class Bot:
     hours: HoursSettings = HoursSettings()
     privacy: PrivacyNotice = PrivacyNotice()
     retention: RetentionSettings = field(default_factory=RetentionSettings)
+    monitoring: MonitoringSettings = MonitoringSettings()
 
     @property
     def all_locales(self) -> tuple[str, ...]:

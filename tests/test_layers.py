@@ -34,17 +34,24 @@ RUNTIME_LAYERS = {
     # Redis commands and the key builder, so it sits low: the nodes check consent, the processor records
     # it, the service serves its routes, and it needs none of them
     "privacy": {"engine", "keys", "locales"},
+    # staff accounts, tokens, the audit log (Redis, no HTTP): the service's guard and the CLI use it
+    "access": {"engine", "keys"},
+    # term rules, alerts, holds, incidents: screened on the message path by `conversations`, so below it
+    "monitoring": {"engine", "keys", "access"},
     "nodes": {"engine", "keys", "locales", "timers", "scheduling", "llm", "privacy"},
-    "conversations": {"engine", "keys", "locales", "timers", "scheduling", "llm", "nodes", "privacy"},
-    "service": {"engine", "keys", "locales", "timers", "scheduling", "llm", "nodes", "conversations", "privacy"},
+    "conversations": {"engine", "keys", "locales", "timers", "scheduling", "llm", "nodes", "privacy", "monitoring"},
+    "service": {"engine", "keys", "locales", "timers", "scheduling", "llm", "nodes", "conversations", "privacy",
+                "access", "monitoring"},
     "cli": {"engine", "keys", "locales", "timers", "scheduling", "llm", "nodes", "conversations", "service",
-            "privacy"},
+            "privacy", "access", "monitoring"},
 }
 # third-party code a layer must not touch
 FORBIDDEN = {
     "keys": {"redis", "fakeredis", "aiohttp", "httpx", "connectors", "flows", "nlu"},
     "engine": {"redis", "fakeredis", "aiohttp", "httpx", "connectors", "openai", "langchain_core", "langchain_openai"},
     "nodes": {"redis", "fakeredis", "aiohttp", "connectors"},
+    "access": {"aiohttp", "connectors"},
+    "monitoring": {"aiohttp", "connectors"},
 }
 
 

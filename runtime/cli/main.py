@@ -1,4 +1,4 @@
-"""The `papo` command: new, chat, validate, graph, test, serve, nlu, appointments."""
+"""The `papo` command: new, chat, validate, graph, test, serve, nlu, appointments, users, tokens, incident."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from pathlib import Path
 from flows.errors import FlowInvalid, PapoError
 from flows.graph import flow_mermaid, mermaid
 from flows.loader import check_bot
+from runtime.cli import access as cli_access
 from runtime.cli import appointments as cli_appointments
 from runtime.cli import nlu as cli_nlu
 from runtime.cli import privacy as cli_privacy
@@ -89,6 +90,7 @@ def _parser() -> argparse.ArgumentParser:
     cli_nlu.add_parser(sub)
     cli_appointments.add_parser(sub)
     cli_privacy.add_parsers(sub)
+    cli_access.add_parsers(sub)
     return parser
 
 

@@ -87,8 +87,7 @@ def build_app(settings: Settings, botdir: str | Path | Sequence[str | Path], *, 
     app.cleanup_ctx.append(lifespan)
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/readyz", readyz)
-    if settings.admin_token is not None:
-        admin.add_routes(app, chosen)
+    admin.add_routes(app, chosen)  # answers 404 until PAPO_ADMIN_TOKEN is set or a staff account exists
     if role in ("all", "ingest"):
         for cls in connectors:
             for path in cls.paths:

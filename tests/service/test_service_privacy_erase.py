@@ -27,7 +27,6 @@ from runtime.privacy import ERASED, KEPT, Contact
 CLINIC = Path(__file__).parents[2] / "examples" / "clinic"
 LLM_TESTS = Path(__file__).parents[1] / "llm"
 TOKEN = "admin-token-0123456789abcdef"
-AUTH = {"Authorization": f"Bearer {TOKEN}"}
 TS = 1772452800  # Monday 2026-03-02 09:00 in São Paulo
 USER = h.USER  # 5511987654321; WhatsApp may also write it 551187654321
 OLD_FORM = "551187654321"
@@ -164,6 +163,7 @@ async def test_erasure_leaves_no_trace_of_the_patient_anywhere(start: h.Start, m
                                                               redis_prefix: str) -> None:
     clock = ManualClock(datetime.fromtimestamp(TS, UTC))
     app = await start(bot=CLINIC, admin_token=TOKEN, clock=clock)
+    dpo, agent = await h.staff(app, "dpo"), await h.staff(app, "agent")
     patient = Patient(app, clock)
     await patient.says("oi")
     await patient.says(NAME)
@@ -182,12 +182,12 @@ async def test_erasure_leaves_no_trace_of_the_patient_anywhere(start: h.Start, m
     before = len(app.graph.calls)
     refusal = h.fakes.graph_error(131026, "Message undeliverable")  # listed in the bot's failures
     app.graph.answer(h.fakes.Reply(status=400, body=refusal))
-    assert (await app.client.post(f"{path}/messages", headers=AUTH, json={"text": "Oi Mariana!"})).status == 200
+    assert (await app.client.post(f"{path}/messages", headers=agent, json={"text": "Oi Mariana!"})).status == 200
     await patient.idle(before)
     before = len(app.graph.calls)
-    assert (await app.client.post(f"{path}/messages", headers=AUTH, json={"text": "Oi de novo!"})).status == 200
+    assert (await app.client.post(f"{path}/messages", headers=agent, json={"text": "Oi de novo!"})).status == 200
     await patient.idle(before)
-    assert (await app.client.post(f"{path}/resume", headers=AUTH)).status == 200
+    assert (await app.client.post(f"{path}/resume", headers=agent)).status == 200
     await patient.statuses()
     before = len(app.graph.calls)
     clock.set(datetime(2026, 3, 5, 16, 31, tzinfo=UTC))  # Thursday, a day before Friday 13:30: the reminder
@@ -204,12 +204,12 @@ async def test_erasure_leaves_no_trace_of_the_patient_anywhere(start: h.Start, m
     space = await keyspace(redis_client, redis_prefix)
     assert hits(space, needles), "the scan finds the patient before the erasure"
     assert "4111 1111 1111 1111" not in "".join(space.values()) and "4111111111111111" not in "".join(space.values())
-    listed = await (await app.client.get("/admin/requests", headers=AUTH)).json()
+    listed = await (await app.client.get("/admin/requests", headers=dpo)).json()
     assert [r["request"] for r in listed["requests"]] == ["erase"] and listed["requests"][0]["days_left"] == 15
 
-    refused = await app.client.delete(f"/admin/contacts/whatsapp/{USER}", headers=AUTH)
+    refused = await app.client.delete(f"/admin/contacts/whatsapp/{USER}", headers=dpo)
     assert refused.status == 400 and "identity" in (await refused.json())["error"]
-    answer = await app.client.delete(f"/admin/contacts/whatsapp/{USER}", headers=AUTH,
+    answer = await app.client.delete(f"/admin/contacts/whatsapp/{USER}", headers=dpo,
                                      json={"identity_confirmed": True})
     assert answer.status == 200
     erased = (await answer.json())["erased"]
@@ -218,12 +218,17 @@ async def test_erasure_leaves_no_trace_of_the_patient_anywhere(start: h.Start, m
         assert erased.get(data_class, 0) > 0, (data_class, erased)
 
     space = await keyspace(redis_client, redis_prefix)
-    assert hits(space, needles) == []
+    audit = Keys(redis_prefix).audit()
+    # The audit log is kept (LGPD art. 37; art. 16 I): its entries name the contact only by the hashed
+    # reference, never by a number or a value, and one of them records this erasure.
+    assert hits({k: v for k, v in space.items() if k != audit}, needles) == []
+    hashed = app.key.ref.rsplit("/", 1)[1]
+    assert [n for n in hits({audit: space[audit]}, needles) if not n.startswith(f"'{hashed}'")] == []
     appts = [json.loads(v) for k, v in (await redis_client.hgetall(Keys(redis_prefix).calendar(
         app.service.library.name).appts)).items()]
     assert len(appts) == 1 and appts[0]["anonymised"] and appts[0]["service"] and appts[0]["status"] == "booked"
-    again = await app.client.delete(f"/admin/contacts/whatsapp/{OLD_FORM}?identity_confirmed=1", headers=AUTH)
+    again = await app.client.delete(f"/admin/contacts/whatsapp/{OLD_FORM}?identity_confirmed=1", headers=dpo)
     assert sum((await again.json())["erased"].values()) == 0  # idempotent, from either form
-    export = await (await app.client.get(f"/admin/contacts/whatsapp/{USER}/export", headers=AUTH)).json()
+    export = await (await app.client.get(f"/admin/contacts/whatsapp/{USER}/export", headers=dpo)).json()
     assert export["found"] is False and export["conversations"] == []
     assert clock.now() - datetime.fromtimestamp(TS, UTC) < timedelta(days=7)
