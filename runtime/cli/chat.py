@@ -9,7 +9,7 @@ from typing import Any
 
 from flows.messages import OutboundMessage
 from flows.model import parse_duration
-from runtime.cli.harness import BotHarness
+from runtime.service.harness import BotHarness
 from runtime.engine.clock import ManualClock, SystemClock
 
 HELP = """commands: /reset  start over    /state  show the conversation's state

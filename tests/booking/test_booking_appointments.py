@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from runtime.cli.harness import BotHarness
+from runtime.service.harness import BotHarness
 from runtime.engine.clock import ManualClock
 
 from .conftest import AGENDA, OpenBot

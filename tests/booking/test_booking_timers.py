@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import fakeredis
 
-from runtime.cli.harness import BotHarness
+from runtime.service.harness import BotHarness
 from runtime.conversations.library import BotLibrary
 from runtime.conversations.processor import Processor
 from runtime.conversations.store import RedisStore

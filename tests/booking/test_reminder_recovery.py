@@ -13,7 +13,7 @@ from datetime import timedelta
 
 import pytest
 
-from runtime.cli.harness import BotHarness
+from runtime.service.harness import BotHarness
 from runtime.conversations.timers import ConversationTimers, timer_event
 from runtime.engine.clock import ManualClock
 from runtime.timers import ClaimedTimer, RetryLater

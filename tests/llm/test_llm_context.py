@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 import redis.asyncio as aioredis
 
-from runtime.cli.harness import BotHarness
+from runtime.service.harness import BotHarness
 from runtime.engine.clock import ManualClock
 from runtime.llm import Catalog, Command, Refused, check
 from runtime.locales import pack_for

@@ -8,7 +8,7 @@ import fakeredis
 import pytest
 import redis.asyncio as aioredis
 
-from runtime.cli.harness import BotHarness
+from runtime.service.harness import BotHarness
 from runtime.conversations.library import BotLibrary
 from runtime.conversations.store import RedisStore
 from runtime.engine.clock import ManualClock

@@ -10,7 +10,7 @@ from datetime import timedelta
 import pytest
 import redis.asyncio as aioredis
 
-from runtime.cli.harness import BotHarness
+from runtime.service.harness import BotHarness
 from runtime.engine.clock import ManualClock
 
 from .conftest import EXAMPLES, START, OpenBot

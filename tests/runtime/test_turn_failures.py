@@ -13,7 +13,7 @@ import pytest
 import redis.asyncio as aioredis
 
 from nlu.errors import NluError
-from runtime.cli.harness import BotHarness
+from runtime.service.harness import BotHarness
 from runtime.conversations.library import BotLibrary
 from runtime.conversations.store import RedisStore
 from runtime.engine.clock import ManualClock

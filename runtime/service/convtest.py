@@ -29,7 +29,7 @@ from flows.jsonpos import Positions
 from flows.messages import OutboundMessage
 from flows.model import parse_duration
 from flows.schemas import schema_issues
-from runtime.cli.harness import BotHarness
+from runtime.service.harness import BotHarness
 from runtime.conversations.library import BotLibrary
 from runtime.conversations.store import RedisStore
 from runtime.engine.clock import ManualClock
