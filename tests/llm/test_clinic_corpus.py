@@ -12,9 +12,9 @@ from typing import Any
 
 import pytest
 
-from runtime.service.convtest import CaseResult, load_cases, run_case
 from runtime.cli.testrun import turn_share
 from runtime.conversations.library import BotLibrary
+from runtime.service.convtest import CaseResult, load_cases, run_case
 from runtime.service.wiring import build_services
 
 from .fake_openai import FakeOpenAI, command
