@@ -30,6 +30,8 @@ def _json_files() -> list[Path]:
 
 
 FILES = _json_files()
+# a file with a key written twice loses the repeat when the object is edited: more than one line changes
+UNIQUE_KEYS = [p for p in FILES if not load_with_positions(p.read_text(encoding="utf-8"))[1].duplicates]
 AGENDAR = ROOT / "examples" / "clinic" / "flows" / "agendar.json"
 
 
@@ -106,7 +108,7 @@ SCALARS = st.one_of(st.text(max_size=20).filter(lambda s: "\n" not in s and "\r"
 
 
 @settings(max_examples=150, suppress_health_check=[HealthCheck.too_slow], deadline=None)
-@given(st.sampled_from(FILES), st.randoms(use_true_random=False), SCALARS)
+@given(st.sampled_from(UNIQUE_KEYS), st.randoms(use_true_random=False), SCALARS)
 def test_changing_one_value_changes_one_line(path: Path, rnd: Any, new: Any) -> None:
     text = path.read_text(encoding="utf-8")
     data = json.loads(text)
