@@ -514,7 +514,8 @@ async def start_chat(request: web.Request) -> web.Response:
         raise StudioError(400, f"clock {clock!r} is not a date and time; e.g. 2026-03-02T09:00:00-03:00") from None
     if now is not None and now.tzinfo is None:
         raise StudioError(400, "clock needs a time zone, e.g. 2026-03-02T09:00:00-03:00")
-    _, turn = await studio.chats.start(bot, str(body.get("channel") or "whatsapp"), start, now=now)
+    channel = str(body.get("channel") or studio.chats.channels[0])
+    _, turn = await studio.chats.start(bot, channel, start, now=now)
     return _json(turn)
 
 

@@ -35,7 +35,6 @@ from runtime.service.studio.workspace import StudioError
 from runtime.service.wiring import build_services
 from runtime.timers import Timer
 
-CHANNELS = ("whatsapp", "messenger", "instagram", "web")
 STEPS = {"10m": timedelta(minutes=10), "1h": timedelta(hours=1), "25h": timedelta(hours=25)}
 MASK = "***"
 USER = "studio"
@@ -94,7 +93,7 @@ class Chats:
         self.root = root
         self.kinds = kinds
         self.renderers = renderers(connectors)
-        self.channels = tuple(c for c in CHANNELS if c in self.renderers)
+        self.channels = tuple(cls.channel for cls in connectors)  # the registry's order: the first is the default
         self.limit = limit
         self.open: dict[str, Chat] = {}
         self._base: dict[str, BotServices] = {}  # NLU and FAQ, trained once per set of flow versions
@@ -223,4 +222,4 @@ def test_yaml(case: dict[str, Any]) -> str:
     return yaml.safe_dump(case, allow_unicode=True, sort_keys=False, width=100)
 
 
-__all__ = ["CHANNELS", "Chat", "Chats", "test_yaml"]
+__all__ = ["Chat", "Chats", "test_yaml"]
