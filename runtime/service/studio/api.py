@@ -517,7 +517,7 @@ async def rollback(request: web.Request) -> web.Response:
     message = str(body.get("message") or f"Roll {flow_id} back to {version[:12]}")
     return await studio.publish({flow_id: {"json": target, "if_match": body.get("if_match", current["sha256"])}},
                                 message=message, confirm=bool(body.get("confirm_warnings")),
-                                commit=bool(body.get("git_commit")))
+                                commit=bool(body.get("git_commit")), tests=bool(body.get("run_tests")))
 
 
 async def start_chat(request: web.Request) -> web.Response:
