@@ -257,7 +257,9 @@ class Workspace:
     def check(self, candidates: list[Candidate]) -> Checked:
         with self.overlay(candidates) as folder:
             result = check_folder(folder, kinds=self.kinds)
-            issues = [self.issue(i, folder) for i in result.issues]
+            ids = {self.relative(p): i for i, p in self.flow_files().items()} | \
+                {self.relative(c.path): c.id for c in candidates}
+            issues = [self.issue(i, folder, ids) for i in result.issues]
         return Checked(result, issues)
 
     def check_bot(self, flows: Mapping[str, Any]) -> tuple[Bot | None, Checked]:
@@ -265,7 +267,8 @@ class Workspace:
         checked = self.check(self.candidates(flows))
         return checked.result.bot, checked
 
-    def issue(self, issue: FlowIssue, folder: Path | None = None) -> dict[str, Any]:
+    def issue(self, issue: FlowIssue, folder: Path | None = None, ids: Mapping[str, str] | None = None,
+              ) -> dict[str, Any]:
         """An issue as the studio shows it: file relative to the bot, plus the flow, node and field."""
         data = issue.to_dict()
         file = issue.file
@@ -275,7 +278,8 @@ class Workspace:
         data["file"] = relative
         data["flow"] = data["node"] = data["field"] = None
         if relative.startswith("flows/"):
-            ids = {self.relative(p): i for i, p in self.flow_files().items()}
+            if ids is None:
+                ids = {self.relative(p): i for i, p in self.flow_files().items()}
             data["flow"] = ids.get(relative, Path(relative).stem)
             parts = [p.replace("~1", "/").replace("~0", "~") for p in issue.pointer.split("/")[1:]]
             if len(parts) >= 2 and parts[0] == "nodes":
