@@ -75,6 +75,7 @@ class Studio:
         self.chats = Chats(self.ws.root, kinds=kinds)
         self.publishing = asyncio.Lock()
         self.listeners: set[asyncio.Queue[tuple[str, dict[str, Any]]]] = set()
+        self.written: set[str] = set()  # the sha256 of every file this studio published
 
     # -- helpers ----------------------------------------------------------------------------------------
 
@@ -158,14 +159,15 @@ class Studio:
                     return _json({"error": f"{suite['failed']} conversation test(s) failed: fix the flows or the "
                                            "tests, nothing was written", "issues": [], "tests": suite}, 422)
             changed = [c for c in candidates if c.text != c.old]
+            self.written |= {sha256(c.text) for c in changed}  # never reported back as a change on disk
             self.ws.write(changed)
+            for c in candidates:
+                self.ws.drop_draft(c.id)
+                self.broadcast("published", {"flow": c.id, "sha256": sha256(c.text)})
             await self._reload()
             sha = None
             if commit and changed:
                 sha = self.ws.git_commit([c.path for c in changed], message)
-            for c in candidates:
-                self.ws.drop_draft(c.id)
-                self.broadcast("published", {"flow": c.id, "sha256": sha256(c.text)})
             return _json({"published": {c.id: {"sha256": sha256(c.text), "changed": c.text != c.old}
                                         for c in candidates}, "commit": sha, "issues": checked.warnings})
 
@@ -774,7 +776,8 @@ async def events(request: web.Request) -> web.StreamResponse:
                 await _send(response, event, data)
             except TimeoutError:
                 now = await asyncio.to_thread(studio.ws.mtimes, seen)
-                changed = [name for name, (_, sha) in now.items() if name not in seen or seen[name][1] != sha]
+                changed = [name for name, (_, sha) in now.items()
+                           if (name not in seen or seen[name][1] != sha) and sha not in studio.written]
                 if changed:
                     ids = {path.name: flow_id for flow_id, path in studio.ws.flow_files().items()}
                     for name in changed:

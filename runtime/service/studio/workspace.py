@@ -29,6 +29,7 @@ from flows.nodes import NodeKinds, node_kinds
 from runtime.conversations.validation import check_folder
 
 STUDIO_DIR = ".papo-studio"
+BASES_KEPT = 500
 LAYOUT_FILE = "layout.json"
 # What an overlay links rather than copies: everything a check or a test chat reads besides the flows.
 _SHARED = ("bot.json", "faq.json", "calendar.json", "nlu.yml", LAYOUT_FILE, ".papo-cache", "tests")
@@ -153,9 +154,14 @@ class Workspace:
 
     def remember(self, text: str) -> None:
         """Keep a text the studio served, by its sha256: the base of a later 3-way merge."""
-        path = self._studio_dir("bases") / f"{sha256(text)}.json"
-        if not path.exists():
-            _write_atomic(path, text)
+        folder = self._studio_dir("bases")
+        path = folder / f"{sha256(text)}.json"
+        if path.exists():
+            return
+        _write_atomic(path, text)
+        kept = sorted(folder.glob("*.json"), key=lambda p: p.stat().st_mtime)
+        for old in kept[:-BASES_KEPT]:  # a merge needs the base an editor opened: recent ones suffice
+            old.unlink(missing_ok=True)
 
     def base(self, digest: str) -> Any:
         path = self.studio / "bases" / f"{digest}.json"
