@@ -125,6 +125,23 @@ async def test_the_pages_say_how_to_build_them_when_missing(studio: Running, tmp
     assert unknown.status in (401, 404)
 
 
+async def test_a_broken_bot_opens_to_be_fixed(tmp_path: Path, redis_client: aioredis.Redis, redis_prefix: str) -> None:
+    root = tmp_path / "broken"
+    shutil.copytree(Path(__file__).parents[1] / "flows" / "broken" / "unknown-option-target", root)
+    client, access = await _open(root, redis_client, redis_prefix)
+    try:
+        await client.get(f"/studio/?token={access.login_token()}")
+        bot = await (await client.get("/studio/api/bot")).json()
+        assert sum(f["errors"] for f in bot["flows"]) >= 1
+        flow_id = bot["flows"][0]["id"]
+        flow = await (await client.get(f"/studio/api/flows/{flow_id}")).json()
+        assert flow["json"]["id"] == flow_id
+        chat = await client.post("/studio/api/chat", json={}, headers=WRITE)
+        assert chat.status == 422 and (await chat.json())["issues"]
+    finally:
+        await client.close()
+
+
 # -- reading ---------------------------------------------------------------------------------------------
 
 async def test_bot_lists_flows_variables_calendar_and_intents(studio: Running) -> None:
@@ -392,6 +409,11 @@ async def test_oi_gets_the_greeting_and_the_menu_as_a_whatsapp_list(studio: Runn
     assert "Qual especialidade" in pressed["messages"][0]["text"]
     await studio.call("POST", f"chat/{chat['chat']}/say", {}, status=400)
     await studio.call("POST", "chat/nope/say", {"text": "oi"}, status=404)
+    await studio.call("DELETE", f"chat/{chat['chat']}", status=204)
+    ended = await studio.call("POST", f"chat/{chat['chat']}/say", {"text": "oi"}, status=404)
+    assert "start a new one" in ended["error"]
+    calls = (await studio.get(""))["calls"]
+    assert "POST publish" in calls and "GET events" in calls
 
 
 async def test_a_returning_patient_gets_the_greeting_and_the_menu_as_a_whatsapp_list_at_once(studio: Running) -> None:
