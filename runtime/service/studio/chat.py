@@ -83,7 +83,10 @@ class Chat:
         return self.harness.manual_clock
 
     async def aclose(self) -> None:
+        llm = self.harness.processor.services.llm
         await self.harness.aclose()
+        if llm is not None:
+            await llm.aclose()  # this chat's own client to the model (the NLU is shared, closed by Chats)
 
 
 class Chats:
@@ -98,11 +101,13 @@ class Chats:
         self.limit = limit
         self.open: dict[str, Chat] = {}
         self._base: dict[str, BotServices] = {}  # NLU and FAQ, trained once per set of flow versions
+        self._retired: list[BotServices] = []
 
     def base_services(self, bot: Bot) -> BotServices:
         key = ",".join(sorted(f"{f.id}:{f.digest}" for f in bot.flows.values()))
         if key not in self._base:
             if len(self._base) > 4:
+                self._retired += self._base.values()  # closed with the studio: open chats may use them
                 self._base.clear()
             self._base[key] = build_services(bot, self.root)
         return self._base[key]
@@ -215,6 +220,10 @@ class Chats:
             await self.close(chat_id)
         for connector in self.renderers.values():
             await connector.aclose()
+        for services in [*self._base.values(), *self._retired]:
+            await services.aclose()
+        self._base.clear()
+        self._retired.clear()
 
 
 def _expected(replies: list[OutboundMessage]) -> list[Any]:
