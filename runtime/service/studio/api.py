@@ -18,6 +18,7 @@ from datetime import date, datetime, timedelta
 from importlib import resources
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import redis.asyncio as aioredis
 from aiohttp import web
@@ -142,7 +143,7 @@ class Studio:
         async with self.publishing:
             stale = self.ws.stale(flows)
             if stale:
-                return self._stale(flows, stale)
+                return self.stale_answer(flows, stale)
             candidates = self.ws.candidates({i: e["json"] for i, e in flows.items()})
             checked = self.ws.check(candidates)
             files = {self.ws.relative(c.path) for c in candidates}
@@ -171,7 +172,7 @@ class Studio:
             return _json({"published": {c.id: {"sha256": sha256(c.text), "changed": c.text != c.old}
                                         for c in candidates}, "commit": sha, "issues": checked.warnings})
 
-    def _stale(self, flows: dict[str, dict[str, Any]], stale: dict[str, str]) -> web.Response:
+    def stale_answer(self, flows: dict[str, dict[str, Any]], stale: dict[str, str]) -> web.Response:
         currents = {}
         merges = {}
         for flow_id in stale:
@@ -254,6 +255,8 @@ async def get_bot(request: web.Request) -> web.Response:
                   "default_locale": raw.get("default_locale"), "channels": sorted(raw.get("channels", {})),
                   "flows": flows, "variables": variables_usage(ws.root, raw),
                   "calendar": _calendar(ws.root), "faq_tags": _faq_tags(ws.root), "intents": _intents(ws.root),
+                  "interrupts": raw.get("interrupts", []), "entry_flow": raw.get("entry_flow"),
+                  "fallback_flow": raw.get("fallback_flow"),
                   "issues": [i for i in result.issues if not i["file"].startswith("flows/")]})
 
 
@@ -385,6 +388,9 @@ async def delete_draft(request: web.Request) -> web.Response:
 async def publish_preview(request: web.Request) -> web.Response:
     studio = request.app[STUDIO]
     flows = _flows_arg(await _body(request), with_match=True)
+    stale = studio.ws.stale(flows)
+    if stale:  # the review shows the merge before anyone confirms
+        return studio.stale_answer(flows, stale)
     candidates = studio.ws.candidates({i: e["json"] for i, e in flows.items()})
     checked = await asyncio.to_thread(studio.ws.check, candidates)
     live = await studio.live()
@@ -535,13 +541,13 @@ async def start_chat(request: web.Request) -> web.Response:
     start = body.get("start")
     if start is not None and not isinstance(start, dict):
         raise StudioError(400, 'start must be {"flow": <id>, "node": <id>} or null')
-    clock = body.get("clock")
+    clock = body.get("clock", body.get("now"))  # `now` is accepted as another name
     try:
-        now = datetime.fromisoformat(clock) if isinstance(clock, str) else None
+        now = datetime.fromisoformat(clock) if isinstance(clock, str) and clock else None
     except ValueError:
         raise StudioError(400, f"clock {clock!r} is not a date and time; e.g. 2026-03-02T09:00:00-03:00") from None
-    if now is not None and now.tzinfo is None:
-        raise StudioError(400, "clock needs a time zone, e.g. 2026-03-02T09:00:00-03:00")
+    if now is not None and now.tzinfo is None:  # as a datetime-local input gives it: the bot's own time
+        now = now.replace(tzinfo=ZoneInfo(bot.timezone))
     variables = body.get("vars") or {}
     if not isinstance(variables, dict):
         raise StudioError(400, 'vars must be {"<variable>": value}, e.g. {"nome": "Maria"} for a returning patient')

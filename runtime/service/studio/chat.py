@@ -30,7 +30,7 @@ from runtime.engine.turn import Turn, TurnResult
 from runtime.nodes import HANDLERS
 from runtime.nodes.services import BotServices
 from runtime.service.bot_service import DECISIONS
-from runtime.service.harness import BotHarness
+from runtime.service.harness import BotHarness, explain
 from runtime.service.studio.workspace import StudioError
 from runtime.service.wiring import build_services
 from runtime.timers import Timer
@@ -191,6 +191,7 @@ class Chats:
                       for result in turns for step in result.trace],
             "decisions": [n for result in turns for n in result.notices
                           if n.get("kind") in DECISIONS | {"decision", "ask_timeout", "interrupt", "expired"}],
+            "explain": [explain(n) for result in turns for n in result.notices],
             "variables": masked(state.vars, chat.bot) if state else {},
             "waiting": {"flow": state.flow, "node": state.node, "kind": state.waiting}
             if state is not None and state.waiting else None,

@@ -5,7 +5,7 @@ the bot's files and holds the edited flow. Its floor is `check_folder` on the bo
 in the same run. The writer (`flows.jsonedit.apply`) is compared with `json.dumps`, which rewrites the
 whole file.
 
-    python -m benchmarks.studio [--bot examples/clinic] [--rounds 50]
+    python -m benchmarks.studio_edit [--bot examples/clinic] [--rounds 50]
 """
 
 from __future__ import annotations
