@@ -118,7 +118,7 @@ class Studio:
         """The bot's conversation tests (tests/*.yaml) on `bot`: results and node coverage."""
         cases, issues = load_cases(self.ws.root)
         library = BotLibrary(self.ws.root, bot, kinds=self.kinds)
-        base = self.chats.base_services(bot)
+        base = await asyncio.to_thread(self.chats.base_services, bot)  # training the NLU blocks no request
         results = []
         visited: set[str] = set()
         for file, case in cases:
@@ -551,6 +551,7 @@ async def start_chat(request: web.Request) -> web.Response:
     variables = body.get("vars") or {}
     if not isinstance(variables, dict):
         raise StudioError(400, 'vars must be {"<variable>": value}, e.g. {"nome": "Maria"} for a returning patient')
+    await asyncio.to_thread(studio.chats.base_services, bot)  # the NLU, trained (or read) off the event loop
     channel = str(body.get("channel") or studio.chats.channels[0])
     _, turn = await studio.chats.start(bot, channel, start, now=now, variables=variables)
     return _json(turn)
