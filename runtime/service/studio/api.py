@@ -818,7 +818,8 @@ async def page(request: web.Request) -> web.StreamResponse:
                                 "<p>This sign-in link was already used or is wrong. Start <code>papo studio</code> "
                                 "again for a new one.</p>")
         response = web.HTTPFound(request.app.router["index"].url_for())
-        response.set_cookie(COOKIE, session, httponly=True, samesite="Strict", path="/studio/")
+        response.set_cookie(COOKIE, session, httponly=True, samesite="Strict", path=request.app[PREFIX],
+                            secure=request.secure)
         raise response
     name = request.match_info.get("path", "") or "index.html"
     if _is_api(request):
