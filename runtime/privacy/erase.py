@@ -64,7 +64,10 @@ KEPT: dict[str, str] = {
              "contact's hashed reference and never a value; it records the erasure itself",
     "incident": "security incidents: affected contacts only as hashed references (art. 48)",
     "incidents": "the list of incident ids",
-    "states": "a SCAN pattern, not a key",
+    "states": "a SCAN pattern, not a key", "states_of": "a SCAN pattern, not a key",
+    "flow_versions_of": "a SCAN pattern, not a key",
+    "stats": "the studio's counters per node and day: node ids and counts, no one's data",
+    "stats_index": "the days and flow versions those counters exist for",
 }
 # the parts under a conversation's hash tag, by the family that builds them
 _TAG_PARTS = {"state": "state", "inbox": "inbox", "outbox": "outbox", "lock": "lock", "seen": "seen",

@@ -9,13 +9,15 @@ import logging
 import os
 import secrets
 import socket
-from collections.abc import AsyncIterator, Mapping
-from dataclasses import dataclass, replace
+from collections.abc import AsyncIterator, Callable, Mapping
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Literal
+from zoneinfo import ZoneInfo
 
 import redis.asyncio as aioredis
+from redis.asyncio.client import Pipeline
 from redis.exceptions import RedisError
 
 from connectors import CONNECTORS, ChannelSettings, Connector, ConnectorError, Connectors, SendError
@@ -34,6 +36,7 @@ from runtime.engine.turn import TurnResult
 from runtime.monitoring import AlertBook, Monitor
 from runtime.nodes import HANDLERS
 from runtime.privacy import Sweeper
+from runtime.service import analytics
 from runtime.service.alerting import AlertForwarder
 from runtime.service.delivery import DeliveryBook
 from runtime.service.pacing import Pacer
@@ -71,6 +74,7 @@ class Service:
     worker: Worker
     sender: Sender
     owns_client: bool = True
+    counting: set[asyncio.Task[None]] = field(default_factory=set)  # counters written after the reply
 
     @classmethod
     async def open(cls, settings: Settings, botdir: str | Path, *, client: aioredis.Redis | None = None,
@@ -129,8 +133,13 @@ class Service:
         one signal of this turn. A channel that answers in the HTTP response has nobody to push to: its
         replies wait for the user's next request."""
         connector = self.connectors.get(key.channel)
+        counts = self.counters(key, result)
         if result.messages and (connector is None or connector.replies == "push"):
-            await self.sends.signal(key)
+            await self.sends.signal(key, also=counts)  # the counters ride on the signal's round trip
+        elif counts is not None:  # nothing to push (a reply in the HTTP response, a silent timer): off the path
+            task = asyncio.create_task(self._count(counts))
+            self.counting.add(task)
+            task.add_done_callback(self.counting.discard)
         decisions = [n for n in result.notices if n.get("kind") in DECISIONS]
         if decisions:  # what the FAQ and the LLM decided, for staff (no message text in a notice)
             await self._remember_decisions(key, decisions)
@@ -162,6 +171,24 @@ class Service:
                     log.info("retention sweep removed %s", dict(swept.expired))
             except RedisError as exc:
                 log.warning("retention sweep skipped: %s", type(exc).__name__)
+    def counters(self, key: ConversationKey, result: TurnResult) -> Callable[[Pipeline], None] | None:
+        """The analytics counters of a committed turn (node ids only), to queue on a pipeline."""
+        counts = analytics.turn_counts(result, self.library.current.flows)
+        if not counts:
+            return None
+        zone = ZoneInfo(self.library.current.timezone)
+        day = self.processor.clock.now().astimezone(zone).date().isoformat()
+        keys = self.processor.store.keys
+        return lambda pipe: analytics.add_counts(pipe, keys, key.bot, key.channel, day, counts)
+
+    async def _count(self, queue: Callable[[Pipeline], None]) -> None:
+        """Counters alone (a turn with no reply to push): best effort, after the commit."""
+        try:
+            async with self.client.pipeline(transaction=False) as pipe:
+                queue(pipe)
+                await pipe.execute()
+        except Exception as exc:  # best effort: the turn is committed and answered whatever happens here
+            log.info("analytics counters not written: %s", type(exc).__name__)
 
     def decisions_key(self, key: ConversationKey) -> str:
         return self.processor.store.keys.decisions(key)
@@ -225,6 +252,8 @@ class Service:
                 await asyncio.gather(*tasks, return_exceptions=True)
 
     async def aclose(self) -> None:
+        if self.counting:
+            await asyncio.gather(*self.counting, return_exceptions=True)
         await self.processor.services.aclose()
         for connector in self.connectors.values():
             await connector.aclose()

@@ -53,6 +53,7 @@ class Settings:
     trusted_proxies: frozenset[str] = frozenset()  # their X-Forwarded-For names the caller (PAPO_TRUSTED_PROXIES)
     alert_webhook_url: str | None = None  # monitoring alerts are POSTed here (PAPO_ALERT_WEBHOOK_URL)
     alert_webhook_secret: str | None = field(default=None, repr=False)  # signs them (X-Papo-Signature)
+    studio_write: bool = False  # the studio under `papo serve` may publish (PAPO_STUDIO_WRITE=1); else read-only
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] = os.environ, *, connectors: Connectors = CONNECTORS) -> Self:
@@ -85,10 +86,18 @@ class Settings:
                    max_text_chars=_whole(env, "PAPO_MAX_TEXT_CHARS", d.max_text_chars),
                    trusted_proxies=_addresses(env, "PAPO_TRUSTED_PROXIES"),
                    alert_webhook_url=_url(env, "PAPO_ALERT_WEBHOOK_URL"),
-                   alert_webhook_secret=env.get("PAPO_ALERT_WEBHOOK_SECRET") or None)
+                   alert_webhook_secret=env.get("PAPO_ALERT_WEBHOOK_SECRET") or None,
+                   studio_write=_flag(env, "PAPO_STUDIO_WRITE"))
 
     def channel(self, name: str) -> ChannelSettings | None:
         return next((c for c in self.channels if c.channel == name), None)
+
+
+def _flag(env: Mapping[str, str], name: str) -> bool:
+    raw = env.get(name, "0").strip().lower()
+    if raw not in ("0", "1", "true", "false", ""):
+        raise ConfigError(f"{name} has value {raw!r}; expected 1 or 0")
+    return raw in ("1", "true")
 
 
 _REF = re.compile(r"\$\{([A-Z_][A-Z0-9_]*)\}")

@@ -16,9 +16,9 @@ import pytest
 import redis.asyncio as aioredis
 
 from flows.settings import HoursSettings
-from runtime.cli.harness import BotHarness
 from runtime.engine.clock import ManualClock
 from runtime.engine.hours import OpeningHours
+from runtime.service.harness import BotHarness
 
 SP = ZoneInfo("America/Sao_Paulo")
 HELLO = Path(__file__).parents[2] / "examples" / "hello"

@@ -13,11 +13,11 @@ import pytest
 import redis.asyncio as aioredis
 
 from flows.loader import check_bot
-from runtime.cli.harness import BotHarness
 from runtime.engine.clock import ManualClock
 from runtime.engine.state import Conversation
 from runtime.privacy import ConsentLedger, mask_cards, may_send, number_forms, text_hash
 from runtime.privacy.contact import Contact
+from runtime.service.harness import BotHarness
 
 CLINIC = Path(__file__).parents[2] / "examples" / "clinic"
 START = datetime.fromisoformat("2026-03-02T12:00:00+00:00")

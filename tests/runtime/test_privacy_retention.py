@@ -14,13 +14,13 @@ import redis.asyncio as aioredis
 
 from flows.loader import load_bot
 from flows.messages import DeliveryStatus
-from runtime.cli.harness import BotHarness
 from runtime.cli.privacy import retention as retention_cli
 from runtime.engine.clock import ManualClock
 from runtime.keys import Keys
 from runtime.llm.ledger import Ledger
 from runtime.privacy import PrivacyRequests, Sweeper
 from runtime.service.delivery import DeliveryBook
+from runtime.service.harness import BotHarness
 from runtime.service.settings import Settings
 
 CLINIC = Path(__file__).parents[2] / "examples" / "clinic"
