@@ -36,7 +36,7 @@ describe("every node kind in the schema gets a shape, exits and a form", () => {
   it("gives ask one exit per option and timeout", () => {
     const exits = catalogue.ask.exits.map((e) => e.path);
     expect(exits).toEqual(expect.arrayContaining(["next", "on_invalid", "options/*/next", "timeouts/*/next"]));
-    const node = { kind: "ask", options: [{ id: "a", title: "A", next: "x" }, { id: "b", title: "B" }], next: "y" };
+    const node = { kind: "ask", options: [{ id: "a", title: "A", next: "x" }, { id: "b", title: "B" }], next: "y" } as JsonObject;
     expect(concreteExits(catalogue.ask, node)).toEqual([
       { handle: "options/0/next", label: "a", target: "x" },
       { handle: "options/1/next", label: "b", target: null },
