@@ -145,8 +145,8 @@ export const api = {
     ),
   rollback: (flow: string, version: string, message: string) =>
     call<{ published: Record<string, { sha256: string }> }>("POST", "rollback", { flow, version, message }),
-  chat: (channel: string, start: { flow: string; node: string } | null, flows: Record<string, Json>) =>
-    call<Turn & { chat: string }>("POST", "chat", { channel, start, flows }),
+  chat: (channel: string, start: { flow: string; node: string } | null, flows: Record<string, Json>, now: string | null) =>
+    call<Turn & { chat: string }>("POST", "chat", now ? { channel, start, flows, now } : { channel, start, flows }),
   say: (chat: string, body: { text: string } | { button: string }) =>
     call<Turn>("POST", `chat/${encodeURIComponent(chat)}/say`, body),
   advance: (chat: string, by: string) => call<Turn>("POST", `chat/${encodeURIComponent(chat)}/advance`, { by }),

@@ -256,7 +256,7 @@ export function Versions({ flowId }: { flowId: string }) {
 
 export function Variables() {
   const t = useT();
-  const vars = useStore((s) => s.bot?.variables ?? []);
+  const vars = useStore((s) => s.bot)?.variables ?? [];
   return (
     <table className="grid" data-testid="variables">
       <thead>
@@ -358,7 +358,7 @@ export function AnalyticsControls({
   onData: (d: { nodes: Record<string, { entered: number; answered: number; dropped: number }>; exits: Record<string, number> } | null) => void;
 }) {
   const t = useT();
-  const channels = useStore((s) => s.bot?.channels ?? []);
+  const channels = useStore((s) => s.bot)?.channels ?? [];
   const [on, setOn] = useState(false);
   const [channel, setChannel] = useState("");
   const [from, setFrom] = useState("");

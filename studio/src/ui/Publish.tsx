@@ -138,7 +138,10 @@ export function PublishReview({ onClose, onMerge }: { onClose: () => void; onMer
               <h3>
                 {id}{" "}
                 <span className="muted" data-testid="changed-lines">
-                  {t("{n} line(s) changed", { n: d.changed_lines })}
+                  {t("{del} line(s) removed, {add} added", {
+                    del: d.text.split("\n").filter((l) => l.startsWith("-") && !l.startsWith("---")).length,
+                    add: d.text.split("\n").filter((l) => l.startsWith("+") && !l.startsWith("+++")).length,
+                  })}
                 </span>
               </h3>
               <ul className="semantic">
