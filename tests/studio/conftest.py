@@ -7,74 +7,17 @@ browser or a missing front-end build fails the run with what to do; these tests 
 from __future__ import annotations
 
 import os
-import re
-import selectors
 import shutil
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, Page, Playwright, expect, sync_playwright
 
-ROOT = Path(__file__).resolve().parents[2]
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run"]
-STATIC = ROOT / "runtime" / "studio_static" / "index.html"
+from tests.studio.studio_helpers import CHROMIUM, CHROMIUM_ARGS, ROOT, STATIC, Studio, start_studio, stop_studio
+
 # The test chat trains the clinic's NLU on its first message: give the page time on a shared machine.
 expect.set_options(timeout=60_000)
-URL = re.compile(r"http://127\.0\.0\.1:\d+/studio/\?token=\S+")
-
-
-@dataclass
-class Studio:
-    url: str  # the one-time sign-in address
-    botdir: Path
-    process: subprocess.Popen[str]
-
-
-def start_studio(botdir: Path) -> Studio:
-    """Run `papo studio BOTDIR --port 0` and read the sign-in address it prints."""
-    env = dict(os.environ, PYTHONPATH=str(ROOT), PYTHONUNBUFFERED="1")
-    env.pop("REDIS_URL", None)  # the studio runs on its embedded store
-    proc = subprocess.Popen([sys.executable, "-m", "runtime.cli.main", "studio", str(botdir), "--port", "0"],
-                            cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    assert proc.stdout is not None
-    sel = selectors.DefaultSelector()
-    sel.register(proc.stdout, selectors.EVENT_READ)
-    seen: list[str] = []
-    deadline = time.monotonic() + 120  # a start-up guard on a busy machine, not a speed assertion
-    while time.monotonic() < deadline:
-        if not sel.select(timeout=1):
-            if proc.poll() is not None:
-                break
-            continue
-        line = proc.stdout.readline()
-        if not line:
-            break
-        seen.append(line)
-        found = URL.search(line)
-        if found:
-            return Studio(found.group(0), botdir, proc)
-    proc.kill()
-    proc.wait()
-    proc.stdout.close()
-    raise RuntimeError("papo studio did not print its address:\n" + "".join(seen))
-
-
-def stop_studio(studio: Studio) -> None:
-    studio.process.terminate()
-    try:
-        studio.process.wait(10)
-    except subprocess.TimeoutExpired:
-        studio.process.kill()
-        studio.process.wait()
-    if studio.process.stdout is not None:
-        studio.process.stdout.close()
 
 
 @pytest.fixture(scope="session")

@@ -5,21 +5,22 @@ from __future__ import annotations
 import difflib
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
 
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Locator, Page, expect
 
-from tests.studio.conftest import ROOT, Studio
+from tests.studio.studio_helpers import ROOT, Studio
 
 
 def open_flow(page: Page, flow: str) -> None:
     page.click(f"a[data-flow={flow}]")
-    page.wait_for_selector(f".papo-node[data-node]")
+    page.wait_for_selector(".papo-node[data-node]")
 
 
-def node(page: Page, node_id: str):  # type: ignore[no-untyped-def]
+def node(page: Page, node_id: str) -> Locator:
     return page.locator(f".papo-node[data-node={node_id}]")
 
 
@@ -28,7 +29,7 @@ def select_node(page: Page, node_id: str) -> None:
     expect(page.locator(f"[data-testid=inspector][data-node={node_id}]")).to_be_visible()
 
 
-def text_field(page: Page, node_id: str, field: str = "text"):  # type: ignore[no-untyped-def]
+def text_field(page: Page, node_id: str, field: str = "text") -> Locator:
     return page.locator(f'[data-pointer="/nodes/{node_id}/{field}"] textarea').first
 
 
@@ -123,7 +124,7 @@ def test_the_test_chat_greets_and_shows_the_menu_as_a_whatsapp_list(page: Page) 
     say(page, "oi")
     expect(phone).to_contain_text("Olá! Eu sou a assistente virtual da Clínica Sorriso. 😊")
     expect(phone).to_contain_text("Como posso te chamar?")
-    expect(node(page, "saudacao")).to_have_class(lambda_on_path())
+    expect(node(page, "saudacao")).to_have_class(re.compile(r"\bon-path\b"))
     say(page, "Maria")
     menu = phone.locator(".bubble[data-form=list]").last
     expect(menu).to_contain_text("Como posso ajudar, Maria?")
@@ -131,12 +132,6 @@ def test_the_test_chat_greets_and_shows_the_menu_as_a_whatsapp_list(page: Page) 
     rows = phone.locator("[data-testid=wa-list] .list-row")
     expect(rows.first).to_contain_text("Horários")
     expect(rows).to_have_count(9)
-
-
-def lambda_on_path():  # type: ignore[no-untyped-def]
-    import re
-
-    return re.compile(r"\bon-path\b")
 
 
 def say(page: Page, text: str) -> None:

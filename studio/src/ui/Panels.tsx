@@ -1,7 +1,7 @@
 // Side panels: problems, versions, variables, translations, analytics; the palette; search; the target picker.
 import { useEffect, useMemo, useState } from "react";
 import { api, ApiError, BASE } from "../lib/api";
-import { concreteExits } from "../lib/catalogue";
+import { concreteExits, glyph } from "../lib/catalogue";
 import { useT } from "../lib/i18n";
 import { isObject, setPath, type Json } from "../lib/json";
 import { useStore } from "../store";
@@ -72,7 +72,7 @@ export function Palette() {
           }}
         >
           <span className="palette-icon" style={{ background: k.ui.color }}>
-            {k.ui.icon}
+            {glyph(k.ui.icon)}
           </span>
           {k.kind}
         </div>
