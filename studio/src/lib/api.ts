@@ -77,8 +77,22 @@ export interface Turn {
   now: string;
 }
 
+export interface SemanticField {
+  path: string;
+  kind: "text" | "exit" | "value";
+  locale: string | null;
+  before: Json;
+  after: Json;
+}
+
+export interface SemanticChange {
+  node: string;
+  change: "added" | "removed" | "changed";
+  fields: (SemanticField | string)[];
+}
+
 export interface Preview {
-  diff: Record<string, { text: string; changed_lines: number; semantic: { node: string; change: string; fields: string[] }[] }>;
+  diff: Record<string, { text: string; changed_lines: number; semantic: SemanticChange[] }>;
   issues: Issue[];
   live_conversations: Record<string, number>;
 }

@@ -1,5 +1,9 @@
 // The studio's words in Brazilian Portuguese, keyed by the English text.
 export const PT_BR: Record<string, string> = {
+  "add": "adicionar",
+  "added": "adicionado",
+  "changed": "alterado",
+  "removed": "removido",
   "Analytics": "Métricas",
   "Both sides changed: {nodes}": "Os dois lados mudaram: {nodes}",
   "Cancel": "Cancelar",

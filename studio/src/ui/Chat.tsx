@@ -78,8 +78,8 @@ export function Chat({ flowId, startAt, onStarted }: { flowId: string; startAt: 
   const [clockAt, setClockAt] = useState("");
   const [busy, setBusy] = useState(false);
 
-  const take = (tr: Turn, extra: Line[] = []) => {
-    setTurn(tr);
+  const take = (tr: Turn, extra: Line[] = [], fresh = false) => {
+    setTurn(tr, fresh);
     const bots: Line[] = tr.messages.map((m) => {
       const r = m.rendered[channel] ?? Object.values(m.rendered)[0];
       return { who: "bot", text: m.text ?? "", shown: r ? r.payloads.map(describe) : undefined, notes: r?.notes ?? [] };
@@ -100,7 +100,7 @@ export function Chat({ flowId, startAt, onStarted }: { flowId: string; startAt: 
       const tr = await api.chat(channel, node ? { flow: flowId, node } : null, changedFlows(useStore.getState()), clockAt || null);
       setChat(tr.chat);
       setSaved("");
-      take(tr);
+      take(tr, [], true);
     });
   useEffect(() => {
     if (!startAt) return;
@@ -112,7 +112,7 @@ export function Chat({ flowId, startAt, onStarted }: { flowId: string; startAt: 
     if (chat) return chat;
     const tr = await api.chat(channel, null, changedFlows(useStore.getState()), clockAt || null);
     setChat(tr.chat);
-    take(tr);
+    take(tr, [], true);
     return tr.chat;
   };
   const say = (body: { text: string } | { button: string }, shownAs: string) =>

@@ -246,11 +246,17 @@ function Field({ f, path, ctx }: { f: FieldSpec; path: string[]; ctx: Ctx }) {
     }
     case "object":
       widget = (
-        <fieldset className="item">
+        <details className="item" open={value !== undefined || f.required}>
+          <summary>{value === undefined ? t("add") : f.name}</summary>
           {(f.fields ?? []).map((sub) => (
             <Field key={sub.name} f={sub} path={[...path, sub.name]} ctx={ctx} />
           ))}
-        </fieldset>
+          {value !== undefined && (
+            <button className="small" onClick={() => set(undefined)}>
+              {t("remove")}
+            </button>
+          )}
+        </details>
       );
       break;
     default:

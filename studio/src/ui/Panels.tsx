@@ -1,6 +1,7 @@
 // Side panels: problems, versions, variables, translations, analytics; the palette; search; the target picker.
 import { useEffect, useMemo, useState } from "react";
-import { api, ApiError, BASE } from "../lib/api";
+import { api, ApiError, BASE, type SemanticChange } from "../lib/api";
+import { SemanticList } from "./Publish";
 import { concreteExits, glyph } from "../lib/catalogue";
 import { useT } from "../lib/i18n";
 import { isObject, setPath, type Json } from "../lib/json";
@@ -198,6 +199,7 @@ export function Versions({ flowId }: { flowId: string }) {
   const [a, setA] = useState("");
   const [b, setB] = useState("");
   const [diff, setDiff] = useState("");
+  const [semantic, setSemantic] = useState<SemanticChange[]>([]);
   const [msg, setMsg] = useState("");
   const load = () =>
     api.versions(flowId).then(
@@ -245,10 +247,17 @@ export function Versions({ flowId }: { flowId: string }) {
           ))}
         </tbody>
       </table>
-      <button disabled={!a || !b} onClick={() => api.diff(flowId, a, b).then((d) => setDiff(d.text), (e: unknown) => setMsg(String(e)))}>
+      <button disabled={!a || !b} onClick={() => api.diff(flowId, a, b).then(
+            (d) => {
+              setDiff(d.text);
+              setSemantic(Array.isArray(d.semantic) ? (d.semantic as unknown as SemanticChange[]) : []);
+            },
+            (e: unknown) => setMsg(String(e)),
+          )}>
         {t("Compare")}
       </button>
       {msg && <div className="muted">{msg}</div>}
+      {semantic.length > 0 && <SemanticList changes={semantic} />}
       {diff && <pre className="diff">{diff}</pre>}
     </div>
   );
