@@ -228,3 +228,34 @@ def test_files_are_left_as_they_were_when_nothing_is_published(studio: Studio, c
     original = ROOT / "examples" / "clinic" / "flows"
     for f in original.glob("*.json"):
         assert (clinic / "flows" / f.name).read_bytes() == f.read_bytes()
+
+
+def test_keyboard_connect_undo_search_and_copy_paste(page: Page) -> None:
+    open_flow(page, "boas_vindas")
+    select_node(page, "sem_nome")
+    # Connect without a mouse: "c" opens the target picker on the selected node.
+    node(page, "sem_nome").focus()
+    page.keyboard.press("c")
+    picker = page.locator("[data-testid=target-picker]")
+    picker.locator("select[aria-label=Exit]").select_option("next")
+    picker.locator("select[aria-label=Target]").select_option("prazer")
+    picker.locator("button.primary").click()
+    expect(page.locator('.react-flow__edge[data-id="sem_nome:next"]')).to_have_count(1)
+    expect(page.locator('[data-pointer="/nodes/sem_nome/next"] select')).to_have_value("prazer")
+    # Undo puts the exit back where it was; redo brings the change again.
+    page.locator(".react-flow__pane").click(position={"x": 5, "y": 5})
+    page.keyboard.press("Control+z")
+    select_node(page, "sem_nome")
+    expect(page.locator('[data-pointer="/nodes/sem_nome/next"] select')).to_have_value("ir_menu")
+    page.locator("button", has_text="Redo").click()
+    expect(page.locator('[data-pointer="/nodes/sem_nome/next"] select')).to_have_value("prazer")
+    # Search by a text finds its node and selects it.
+    page.keyboard.press("Control+k")
+    page.fill("input[aria-label='Search ids, texts, variables']", "te ver de novo")
+    page.keyboard.press("Enter")
+    expect(page.locator("[data-testid=inspector][data-node=de_volta]")).to_be_visible()
+    # Copy and paste through the clipboard: the copy gets a free id.
+    node(page, "de_volta").focus()
+    page.keyboard.press("Control+c")
+    page.keyboard.press("Control+v")
+    expect(node(page, "de_volta_2")).to_be_visible()

@@ -75,6 +75,7 @@ export interface Turn {
   variables: Record<string, Json>;
   waiting: { flow: string; node: string } | null;
   now: string;
+  explain?: string[]; // why each message went where it went (the reading order's step, scores, entities)
 }
 
 export interface SemanticField {

@@ -2,6 +2,7 @@
 export const PT_BR: Record<string, string> = {
   "add": "adicionar",
   "added": "adicionado",
+  "Why?": "Por quê?",
   "changed": "alterado",
   "removed": "removido",
   "Analytics": "Métricas",

@@ -236,6 +236,16 @@ export function Chat({ flowId, startAt, onStarted }: { flowId: string; startAt: 
       </div>
       {turn && (
         <div className="chat-side">
+          {turn.explain && turn.explain.length > 0 && (
+            <>
+              <h4>{t("Why?")}</h4>
+              <ul className="explain" data-testid="explain">
+                {turn.explain.map((line, i) => (
+                  <li key={i}>{line}</li>
+                ))}
+              </ul>
+            </>
+          )}
           <h4>{t("Decisions")}</h4>
           <pre>{turn.decisions.map((d) => JSON.stringify(d)).join("\n") || "—"}</pre>
           <h4>{t("Variables")}</h4>
