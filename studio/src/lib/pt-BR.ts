@@ -2,6 +2,9 @@
 export const PT_BR: Record<string, string> = {
   "add": "adicionar",
   "added": "adicionado",
+  "Running the tests…": "Rodando os testes…",
+  "Tests: {passed} passed, {failed} failed": "Testes: {passed} passaram, {failed} falharam",
+  "Run the bot's tests": "Rodar os testes do bot",
   "Why?": "Por quê?",
   "changed": "alterado",
   "removed": "removido",

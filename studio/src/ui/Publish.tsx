@@ -117,6 +117,14 @@ export function PublishReview({ onClose, onMerge }: { onClose: () => void; onMer
   const [message, setMessage] = useState("");
   const [busy, setBusy] = useState(false);
   const [done, setDone] = useState(false);
+  const [tests, setTests] = useState<string>("");
+  const runTests = () => {
+    setTests(t("Running the tests…"));
+    api.runTests(changedFlows(useStore.getState())).then(
+      (r) => setTests(t("Tests: {passed} passed, {failed} failed", { passed: r.passed, failed: r.failed })),
+      (e: unknown) => setTests(e instanceof Error ? e.message : String(e)),
+    );
+  };
 
   const fail = (e: unknown) => {
     if (e instanceof ApiError && e.status === 412) {
@@ -204,6 +212,9 @@ export function PublishReview({ onClose, onMerge }: { onClose: () => void; onMer
             </ul>
           </label>
         )}
+        <div className="tests-row">
+          <button onClick={runTests}>{t("Run the bot's tests")}</button> <span data-testid="tests-result">{tests}</span>
+        </div>
         <input aria-label={t("Publish message")} placeholder={t("Publish message")} value={message} onChange={(e) => setMessage(e.target.value)} />
         <label>
           <input type="checkbox" checked={gitCommit} onChange={(e) => setGitCommit(e.target.checked)} /> {t("Make a git commit")}
