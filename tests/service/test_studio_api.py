@@ -394,6 +394,19 @@ async def test_oi_gets_the_greeting_and_the_menu_as_a_whatsapp_list(studio: Runn
     await studio.call("POST", "chat/nope/say", {"text": "oi"}, status=404)
 
 
+async def test_a_returning_patient_gets_the_greeting_and_the_menu_as_a_whatsapp_list_at_once(studio: Running) -> None:
+    chat = await studio.call("POST", "chat", {"channel": "whatsapp", "vars": {"nome": "Maria"}})
+    said = await studio.call("POST", f"chat/{chat['chat']}/say", {"text": "oi"})
+    texts = [m["text"] for m in said["messages"]]
+    assert texts[0].startswith("Olá! Eu sou a assistente virtual da Clínica Sorriso")
+    menu = said["messages"][-1]["rendered"]["whatsapp"]["payloads"][-1]
+    assert menu["type"] == "interactive" and menu["interactive"]["type"] == "list"
+    assert said["waiting"]["node"] == "escolha"
+    refused = await studio.call("POST", f"chat/{chat['chat']}/save-test", {"name": "volta"}, status=400)
+    assert "vars" in refused["error"]
+    await studio.call("POST", "chat", {"vars": ["nome"]}, status=400)
+
+
 async def test_each_reply_carries_what_the_renderer_changed(studio: Running) -> None:
     menu = (await studio.get("flows/menu"))["json"]
     menu["nodes"]["escolha"]["options"][0]["title"] = "Horários de atendimento da clínica"  # over 24 characters
@@ -455,6 +468,20 @@ async def test_a_saved_chat_is_a_test_papo_test_passes(studio: Running) -> None:
     ran = await studio.call("POST", "tests/run", {"flows": {}, "select": "Lembrete depois de agendar"})
     assert ran["passed"] == 1 and ran["failed"] == 0
     assert ran["coverage"]["visited"]
+
+
+async def test_a_publish_may_require_the_conversation_tests_to_pass(studio: Running) -> None:
+    flow, changed, _ = await _one_text_change(studio)  # the greeting the tests expect changes
+    before = studio.flow_path("boas_vindas").read_bytes()
+    body = {"flows": {"boas_vindas": {"json": changed, "if_match": flow["sha256"]}}, "run_tests": True}
+    refused = await studio.call("POST", "publish", body, status=422)
+    assert refused["tests"]["failed"] >= 1 and "test" in refused["error"]
+    assert studio.flow_path("boas_vindas").read_bytes() == before
+    flow = await studio.get("flows/horarios")
+    same_text = await studio.call("POST", "publish", {"flows": {"horarios": {"json": flow["json"],
+                                                                             "if_match": flow["sha256"]}},
+                                                      "run_tests": True})
+    assert same_text["published"]["horarios"]["changed"] is False
 
 
 async def test_tests_run_on_the_drafts(studio: Running) -> None:

@@ -26,6 +26,7 @@ from redis.exceptions import RedisError
 
 from flows.jsonedit import same
 from flows.loader import check_bot, digest_of
+from flows.model import Bot
 from flows.nodes import NodeKinds, node_kinds
 from runtime.conversations.library import BotLibrary
 from runtime.keys import Keys
@@ -111,8 +112,28 @@ class Studio:
 
     # -- publishing -------------------------------------------------------------------------------------
 
+    async def run_suite(self, bot: Bot, select: str | None = None) -> dict[str, Any]:
+        """The bot's conversation tests (tests/*.yaml) on `bot`: results and node coverage."""
+        cases, issues = load_cases(self.ws.root)
+        library = BotLibrary(self.ws.root, bot, kinds=self.kinds)
+        base = self.chats.base_services(bot)
+        results = []
+        visited: set[str] = set()
+        for file, case in cases:
+            if select is not None and select not in case["name"]:
+                continue
+            result = await run_case(library, file, case, base)
+            visited |= result.visited
+            results.append({"name": result.name, "file": self.ws.relative(result.file), "passed": result.passed,
+                            "failures": result.failures, "transcript": result.transcript})
+        every = {f"{f.id}/{n}" for f in bot.flows.values() for n in f.nodes}
+        passed = sum(1 for r in results if r["passed"])
+        return {"passed": passed, "failed": len(results) - passed, "results": results,
+                "invalid": [self.ws.issue(i) for i in issues],
+                "coverage": {"visited": sorted(every & visited), "missed": sorted(every - visited)}}
+
     async def publish(self, flows: dict[str, dict[str, Any]], *, message: str, confirm: bool, commit: bool,
-                      ) -> web.Response:
+                      tests: bool = False) -> web.Response:
         """The one gate every write of flows passes: stale base 412, lint errors 422, unconfirmed
         warnings 409; then an atomic write, the bot's reload and optionally a git commit."""
         if not self.access.writable:
@@ -131,6 +152,11 @@ class Studio:
             if warnings and not confirm:
                 return _json({"error": f"{len(warnings)} warning(s): read them and publish again with "
                                        "confirm_warnings: true", "issues": warnings}, 409)
+            if tests and checked.result.bot is not None:
+                suite = await self.run_suite(checked.result.bot)
+                if suite["failed"] or suite["invalid"]:
+                    return _json({"error": f"{suite['failed']} conversation test(s) failed: fix the flows or the "
+                                           "tests, nothing was written", "issues": [], "tests": suite}, 422)
             changed = [c for c in candidates if c.text != c.old]
             self.ws.write(changed)
             await self._reload()
@@ -381,7 +407,7 @@ async def publish(request: web.Request) -> web.Response:
     flows = _flows_arg(body, with_match=True)
     return await request.app[STUDIO].publish(flows, message=str(body.get("message") or ""),
                                              confirm=bool(body.get("confirm_warnings")),
-                                             commit=bool(body.get("git_commit")))
+                                             commit=bool(body.get("git_commit")), tests=bool(body.get("run_tests")))
 
 
 async def put_layout(request: web.Request) -> web.Response:
@@ -491,7 +517,7 @@ async def rollback(request: web.Request) -> web.Response:
     message = str(body.get("message") or f"Roll {flow_id} back to {version[:12]}")
     return await studio.publish({flow_id: {"json": target, "if_match": body.get("if_match", current["sha256"])}},
                                 message=message, confirm=bool(body.get("confirm_warnings")),
-                                commit=bool(body.get("git_commit")))
+                                commit=bool(body.get("git_commit")), tests=bool(body.get("run_tests")))
 
 
 async def start_chat(request: web.Request) -> web.Response:
@@ -514,7 +540,11 @@ async def start_chat(request: web.Request) -> web.Response:
         raise StudioError(400, f"clock {clock!r} is not a date and time; e.g. 2026-03-02T09:00:00-03:00") from None
     if now is not None and now.tzinfo is None:
         raise StudioError(400, "clock needs a time zone, e.g. 2026-03-02T09:00:00-03:00")
-    _, turn = await studio.chats.start(bot, str(body.get("channel") or "whatsapp"), start, now=now)
+    variables = body.get("vars") or {}
+    if not isinstance(variables, dict):
+        raise StudioError(400, 'vars must be {"<variable>": value}, e.g. {"nome": "Maria"} for a returning patient')
+    channel = str(body.get("channel") or studio.chats.channels[0])
+    _, turn = await studio.chats.start(bot, channel, start, now=now, variables=variables)
     return _json(turn)
 
 
@@ -567,24 +597,8 @@ async def tests_run(request: web.Request) -> web.Response:
     if bot is None:
         return _json({"error": "the bot with these drafts has lint errors; fix them to run the tests",
                       "issues": checked.errors}, 422)
-    cases, issues = load_cases(studio.ws.root)
-    library = BotLibrary(studio.ws.root, bot, kinds=studio.kinds)
-    base = studio.chats.base_services(bot)
     select = body.get("select")
-    results = []
-    visited: set[str] = set()
-    for file, case in cases:
-        if isinstance(select, str) and select not in case["name"]:
-            continue
-        result = await run_case(library, file, case, base)
-        visited |= result.visited
-        results.append({"name": result.name, "file": studio.ws.relative(result.file), "passed": result.passed,
-                        "failures": result.failures, "transcript": result.transcript})
-    every = {f"{f.id}/{n}" for f in bot.flows.values() for n in f.nodes}
-    passed = sum(1 for r in results if r["passed"])
-    return _json({"passed": passed, "failed": len(results) - passed, "results": results,
-                  "invalid": [studio.ws.issue(i) for i in issues],
-                  "coverage": {"visited": sorted(every & visited), "missed": sorted(every - visited)}})
+    return _json(await studio.run_suite(bot, select if isinstance(select, str) else None))
 
 
 async def get_analytics(request: web.Request) -> web.Response:
