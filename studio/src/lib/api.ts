@@ -145,6 +145,7 @@ export const api = {
     message: string;
     confirm_warnings: boolean;
     git_commit: boolean;
+    run_tests: boolean;
   }) => call<{ published: Record<string, { sha256: string }>; commit: string | null }>("POST", "publish", body),
   saveLayout: (id: string, layout: Record<string, { x: number; y: number }>, ifMatch: string | null) =>
     call<{ sha256: string }>("PUT", `layout/${encodeURIComponent(id)}`, { layout, if_match: ifMatch }),
