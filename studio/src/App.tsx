@@ -54,7 +54,7 @@ function Home() {
 
 const TABS: Panel[] = ["inspector", "problems", "chat", "versions", "analytics"];
 
-function FlowEditor({ flowId }: { flowId: string }) {
+function FlowEditor({ flowId, focusNode }: { flowId: string; focusNode: string | null }) {
   const t = useT();
   const s = useStore();
   const f = s.flows[flowId];
@@ -90,6 +90,13 @@ function FlowEditor({ flowId }: { flowId: string }) {
     document.addEventListener("keydown", onKey);
     return () => document.removeEventListener("keydown", onKey);
   }, []);
+
+  const loaded = !!f;
+  useEffect(() => {
+    if (!loaded || !focusNode) return;
+    useStore.getState().select([focusNode]);
+    useStore.getState().setFocus({ node: focusNode, pointer: null });
+  }, [loaded, focusNode]);
 
   if (err) return <div className="error-box">{err}</div>;
   if (!f) return <div className="loading">{t("Loading…")}</div>;
@@ -249,7 +256,7 @@ export function App() {
       {error && <div className="error-box">{error}</div>}
       {bot && page === "flow" && rest[0] && (
         <ReactFlowProvider key={decodeURIComponent(rest[0])}>
-          <FlowEditor flowId={decodeURIComponent(rest[0])} />
+          <FlowEditor flowId={decodeURIComponent(rest[0])} focusNode={rest[1] ? decodeURIComponent(rest[1]) : null} />
         </ReactFlowProvider>
       )}
       {bot && page === "variables" && (
