@@ -44,6 +44,7 @@ function Home() {
               {f.errors > 0 && <span className="badge error">{t("{n} errors", { n: f.errors })}</span>}
               {f.warnings > 0 && <span className="badge warning">{t("{n} warnings", { n: f.warnings })}</span>}
               {!f.errors && !f.warnings && <span className="badge ok">✓</span>}
+              {f.draft && <span className="chip">{t("draft")}</span>}
             </a>
           </li>
         ))}

@@ -254,6 +254,13 @@ def test_keyboard_connect_undo_search_and_copy_paste(page: Page) -> None:
     page.fill("input[aria-label='Search ids, texts, variables']", "te ver de novo")
     page.keyboard.press("Enter")
     expect(page.locator("[data-testid=inspector][data-node=de_volta]")).to_be_visible()
+    # Arrow keys move the focused node.
+    before = node(page, "de_volta").bounding_box()
+    node(page, "de_volta").focus()
+    for _ in range(4):
+        page.keyboard.press("Shift+ArrowDown")
+    after = node(page, "de_volta").bounding_box()
+    assert before is not None and after is not None and after["y"] > before["y"]
     # Copy and paste through the clipboard: the copy gets a free id.
     node(page, "de_volta").focus()
     page.keyboard.press("Control+c")

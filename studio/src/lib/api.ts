@@ -20,6 +20,7 @@ export interface FlowSummary {
   sha256: string;
   errors: number;
   warnings: number;
+  draft?: boolean;
 }
 
 export interface Variable {

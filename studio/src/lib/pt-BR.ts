@@ -2,6 +2,7 @@
 export const PT_BR: Record<string, string> = {
   "add": "adicionar",
   "added": "adicionado",
+  "draft": "rascunho",
   "Publish only if the bot's tests pass": "Publicar só se os testes do bot passarem",
   "Running the tests…": "Rodando os testes…",
   "Tests: {passed} passed, {failed} failed": "Testes: {passed} passaram, {failed} falharam",
