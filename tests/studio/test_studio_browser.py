@@ -234,7 +234,7 @@ def test_keyboard_connect_undo_search_and_copy_paste(page: Page) -> None:
     open_flow(page, "boas_vindas")
     select_node(page, "sem_nome")
     # Connect without a mouse: "c" opens the target picker on the selected node.
-    node(page, "sem_nome").focus()
+    page.locator(".react-flow__node[data-id=sem_nome]").focus()
     page.keyboard.press("c")
     picker = page.locator("[data-testid=target-picker]")
     picker.locator("select[aria-label=Exit]").select_option("next")
@@ -256,7 +256,7 @@ def test_keyboard_connect_undo_search_and_copy_paste(page: Page) -> None:
     expect(page.locator("[data-testid=inspector][data-node=de_volta]")).to_be_visible()
     # Arrow keys move the focused node.
     before = node(page, "de_volta").bounding_box()
-    node(page, "de_volta").focus()
+    page.locator(".react-flow__node[data-id=de_volta]").focus()
     for _ in range(4):
         page.keyboard.press("Shift+ArrowDown")
     after = node(page, "de_volta").bounding_box()
