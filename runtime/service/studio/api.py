@@ -18,6 +18,7 @@ from datetime import date, datetime, timedelta
 from importlib import resources
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import redis.asyncio as aioredis
 from aiohttp import web
@@ -75,6 +76,7 @@ class Studio:
         self.chats = Chats(self.ws.root, kinds=kinds)
         self.publishing = asyncio.Lock()
         self.listeners: set[asyncio.Queue[tuple[str, dict[str, Any]]]] = set()
+        self.written: set[str] = set()  # the sha256 of every file this studio published
 
     # -- helpers ----------------------------------------------------------------------------------------
 
@@ -141,7 +143,7 @@ class Studio:
         async with self.publishing:
             stale = self.ws.stale(flows)
             if stale:
-                return self._stale(flows, stale)
+                return self.stale_answer(flows, stale)
             candidates = self.ws.candidates({i: e["json"] for i, e in flows.items()})
             checked = self.ws.check(candidates)
             files = {self.ws.relative(c.path) for c in candidates}
@@ -158,18 +160,19 @@ class Studio:
                     return _json({"error": f"{suite['failed']} conversation test(s) failed: fix the flows or the "
                                            "tests, nothing was written", "issues": [], "tests": suite}, 422)
             changed = [c for c in candidates if c.text != c.old]
+            self.written |= {sha256(c.text) for c in changed}  # never reported back as a change on disk
             self.ws.write(changed)
+            for c in candidates:
+                self.ws.drop_draft(c.id)
+                self.broadcast("published", {"flow": c.id, "sha256": sha256(c.text)})
             await self._reload()
             sha = None
             if commit and changed:
                 sha = self.ws.git_commit([c.path for c in changed], message)
-            for c in candidates:
-                self.ws.drop_draft(c.id)
-                self.broadcast("published", {"flow": c.id, "sha256": sha256(c.text)})
             return _json({"published": {c.id: {"sha256": sha256(c.text), "changed": c.text != c.old}
                                         for c in candidates}, "commit": sha, "issues": checked.warnings})
 
-    def _stale(self, flows: dict[str, dict[str, Any]], stale: dict[str, str]) -> web.Response:
+    def stale_answer(self, flows: dict[str, dict[str, Any]], stale: dict[str, str]) -> web.Response:
         currents = {}
         merges = {}
         for flow_id in stale:
@@ -252,6 +255,8 @@ async def get_bot(request: web.Request) -> web.Response:
                   "default_locale": raw.get("default_locale"), "channels": sorted(raw.get("channels", {})),
                   "flows": flows, "variables": variables_usage(ws.root, raw),
                   "calendar": _calendar(ws.root), "faq_tags": _faq_tags(ws.root), "intents": _intents(ws.root),
+                  "interrupts": raw.get("interrupts", []), "entry_flow": raw.get("entry_flow"),
+                  "fallback_flow": raw.get("fallback_flow"),
                   "issues": [i for i in result.issues if not i["file"].startswith("flows/")]})
 
 
@@ -383,6 +388,9 @@ async def delete_draft(request: web.Request) -> web.Response:
 async def publish_preview(request: web.Request) -> web.Response:
     studio = request.app[STUDIO]
     flows = _flows_arg(await _body(request), with_match=True)
+    stale = studio.ws.stale(flows)
+    if stale:  # the review shows the merge before anyone confirms
+        return studio.stale_answer(flows, stale)
     candidates = studio.ws.candidates({i: e["json"] for i, e in flows.items()})
     checked = await asyncio.to_thread(studio.ws.check, candidates)
     live = await studio.live()
@@ -533,13 +541,13 @@ async def start_chat(request: web.Request) -> web.Response:
     start = body.get("start")
     if start is not None and not isinstance(start, dict):
         raise StudioError(400, 'start must be {"flow": <id>, "node": <id>} or null')
-    clock = body.get("clock")
+    clock = body.get("clock", body.get("now"))  # `now` is accepted as another name
     try:
-        now = datetime.fromisoformat(clock) if isinstance(clock, str) else None
+        now = datetime.fromisoformat(clock) if isinstance(clock, str) and clock else None
     except ValueError:
         raise StudioError(400, f"clock {clock!r} is not a date and time; e.g. 2026-03-02T09:00:00-03:00") from None
-    if now is not None and now.tzinfo is None:
-        raise StudioError(400, "clock needs a time zone, e.g. 2026-03-02T09:00:00-03:00")
+    if now is not None and now.tzinfo is None:  # as a datetime-local input gives it: the bot's own time
+        now = now.replace(tzinfo=ZoneInfo(bot.timezone))
     variables = body.get("vars") or {}
     if not isinstance(variables, dict):
         raise StudioError(400, 'vars must be {"<variable>": value}, e.g. {"nome": "Maria"} for a returning patient')
@@ -774,7 +782,8 @@ async def events(request: web.Request) -> web.StreamResponse:
                 await _send(response, event, data)
             except TimeoutError:
                 now = await asyncio.to_thread(studio.ws.mtimes, seen)
-                changed = [name for name, (_, sha) in now.items() if name not in seen or seen[name][1] != sha]
+                changed = [name for name, (_, sha) in now.items()
+                           if (name not in seen or seen[name][1] != sha) and sha not in studio.written]
                 if changed:
                     ids = {path.name: flow_id for flow_id, path in studio.ws.flow_files().items()}
                     for name in changed:

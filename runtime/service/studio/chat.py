@@ -30,7 +30,7 @@ from runtime.engine.turn import Turn, TurnResult
 from runtime.nodes import HANDLERS
 from runtime.nodes.services import BotServices
 from runtime.service.bot_service import DECISIONS
-from runtime.service.harness import BotHarness
+from runtime.service.harness import BotHarness, explain
 from runtime.service.studio.workspace import StudioError
 from runtime.service.wiring import build_services
 from runtime.timers import Timer
@@ -83,7 +83,10 @@ class Chat:
         return self.harness.manual_clock
 
     async def aclose(self) -> None:
+        llm = self.harness.processor.services.llm
         await self.harness.aclose()
+        if llm is not None:
+            await llm.aclose()  # this chat's own client to the model (the NLU is shared, closed by Chats)
 
 
 class Chats:
@@ -98,11 +101,13 @@ class Chats:
         self.limit = limit
         self.open: dict[str, Chat] = {}
         self._base: dict[str, BotServices] = {}  # NLU and FAQ, trained once per set of flow versions
+        self._retired: list[BotServices] = []
 
     def base_services(self, bot: Bot) -> BotServices:
         key = ",".join(sorted(f"{f.id}:{f.digest}" for f in bot.flows.values()))
         if key not in self._base:
             if len(self._base) > 4:
+                self._retired += self._base.values()  # closed with the studio: open chats may use them
                 self._base.clear()
             self._base[key] = build_services(bot, self.root)
         return self._base[key]
@@ -186,6 +191,7 @@ class Chats:
                       for result in turns for step in result.trace],
             "decisions": [n for result in turns for n in result.notices
                           if n.get("kind") in DECISIONS | {"decision", "ask_timeout", "interrupt", "expired"}],
+            "explain": [explain(n) for result in turns for n in result.notices],
             "variables": masked(state.vars, chat.bot) if state else {},
             "waiting": {"flow": state.flow, "node": state.node, "kind": state.waiting}
             if state is not None and state.waiting else None,
@@ -215,6 +221,10 @@ class Chats:
             await self.close(chat_id)
         for connector in self.renderers.values():
             await connector.aclose()
+        for services in [*self._base.values(), *self._retired]:
+            await services.aclose()
+        self._base.clear()
+        self._retired.clear()
 
 
 def _expected(replies: list[OutboundMessage]) -> list[Any]:

@@ -29,6 +29,7 @@ from flows.nodes import NodeKinds, node_kinds
 from runtime.conversations.validation import check_folder
 
 STUDIO_DIR = ".papo-studio"
+BASES_KEPT = 500
 LAYOUT_FILE = "layout.json"
 # What an overlay links rather than copies: everything a check or a test chat reads besides the flows.
 _SHARED = ("bot.json", "faq.json", "calendar.json", "nlu.yml", LAYOUT_FILE, ".papo-cache", "tests")
@@ -153,9 +154,14 @@ class Workspace:
 
     def remember(self, text: str) -> None:
         """Keep a text the studio served, by its sha256: the base of a later 3-way merge."""
-        path = self._studio_dir("bases") / f"{sha256(text)}.json"
-        if not path.exists():
-            _write_atomic(path, text)
+        folder = self._studio_dir("bases")
+        path = folder / f"{sha256(text)}.json"
+        if path.exists():
+            return
+        _write_atomic(path, text)
+        kept = sorted(folder.glob("*.json"), key=lambda p: p.stat().st_mtime)
+        for old in kept[:-BASES_KEPT]:  # a merge needs the base an editor opened: recent ones suffice
+            old.unlink(missing_ok=True)
 
     def base(self, digest: str) -> Any:
         path = self.studio / "bases" / f"{digest}.json"
@@ -257,7 +263,9 @@ class Workspace:
     def check(self, candidates: list[Candidate]) -> Checked:
         with self.overlay(candidates) as folder:
             result = check_folder(folder, kinds=self.kinds)
-            issues = [self.issue(i, folder) for i in result.issues]
+            ids = {self.relative(p): i for i, p in self.flow_files().items()} | \
+                {self.relative(c.path): c.id for c in candidates}
+            issues = [self.issue(i, folder, ids) for i in result.issues]
         return Checked(result, issues)
 
     def check_bot(self, flows: Mapping[str, Any]) -> tuple[Bot | None, Checked]:
@@ -265,7 +273,8 @@ class Workspace:
         checked = self.check(self.candidates(flows))
         return checked.result.bot, checked
 
-    def issue(self, issue: FlowIssue, folder: Path | None = None) -> dict[str, Any]:
+    def issue(self, issue: FlowIssue, folder: Path | None = None, ids: Mapping[str, str] | None = None,
+              ) -> dict[str, Any]:
         """An issue as the studio shows it: file relative to the bot, plus the flow, node and field."""
         data = issue.to_dict()
         file = issue.file
@@ -275,7 +284,8 @@ class Workspace:
         data["file"] = relative
         data["flow"] = data["node"] = data["field"] = None
         if relative.startswith("flows/"):
-            ids = {self.relative(p): i for i, p in self.flow_files().items()}
+            if ids is None:
+                ids = {self.relative(p): i for i, p in self.flow_files().items()}
             data["flow"] = ids.get(relative, Path(relative).stem)
             parts = [p.replace("~1", "/").replace("~0", "~") for p in issue.pointer.split("/")[1:]]
             if len(parts) >= 2 and parts[0] == "nodes":
