@@ -177,7 +177,10 @@ def test_plus_25_hours_after_a_booking_brings_the_reminder(page: Page) -> None:
     page.click("[data-testid=advance-25h]")
     phone = page.locator("[data-testid=phone]")
     expect(phone.locator(".bubble.clock").last).to_have_text("+25h")
-    expect(phone).to_contain_text("Lembrete: Consulta de clínica geral")
+    # Outside WhatsApp's 24-hour window the reminder goes as its approved template.
+    reminder = phone.locator(".bubble[data-form=template]").last
+    expect(reminder).to_contain_text("template lembrete_consulta")
+    expect(reminder).to_contain_text("Lembrete: Consulta de clínica geral")
 
 
 def test_save_as_test_writes_a_test_papo_test_passes(page: Page, studio: Studio) -> None:

@@ -8,6 +8,7 @@ export interface Shown {
   buttons: { id: string; title: string }[];
   listButton?: string;
   rows?: { id: string; title: string; description?: string }[];
+  params?: string[]; // a template's body parameters
 }
 
 function o(v: Json | undefined): JsonObject {
@@ -34,7 +35,13 @@ export function describe(payload: Json): Shown {
     const buttons = (Array.isArray(action.buttons) ? action.buttons : []).map((b) => ({ id: s(o(o(b).reply).id), title: s(o(o(b).reply).title) }));
     return { form: "buttons", text, buttons };
   }
-  if (p.type === "template") return { form: "template", text: `template ${s(o(p.template).name)}`, buttons: [] };
+  if (p.type === "template") {
+    const tpl = o(p.template);
+    const params = (Array.isArray(tpl.components) ? tpl.components : []).flatMap((c) =>
+      (Array.isArray(o(c).parameters) ? (o(c).parameters as Json[]) : []).map((x) => s(o(x).text)).filter(Boolean),
+    );
+    return { form: "template", text: `template ${s(tpl.name)}`, buttons: [], params };
+  }
   if (typeof p.type === "string" && isObject(p[p.type])) {
     const m = o(p[p.type]);
     return { form: "media", text: `[${p.type}] ${s(m.caption)}`, buttons: [] };

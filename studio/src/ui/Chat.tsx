@@ -120,6 +120,12 @@ export function Chat({ flowId, startAt, onStarted }: { flowId: string; startAt: 
                 l.shown.map((sh, j) => (
                   <div key={j} className={"bubble bot form-" + sh.form} data-form={sh.form}>
                     <div className="bubble-text">{sh.text}</div>
+                    {sh.form === "template" && (
+                      <div className="template-text">
+                        {sh.params && sh.params.length > 0 && <div className="muted">{sh.params.join(" · ")}</div>}
+                        {l.text && <div>{l.text}</div>}
+                      </div>
+                    )}
                     {sh.buttons.map((b) => (
                       <button key={b.id} className="reply-button" onClick={() => say({ button: b.id }, b.title)}>
                         {b.title}
