@@ -35,7 +35,7 @@ function isTyping(e: Event): boolean {
 
 export interface CanvasProps {
   flowId: string;
-  analytics: { nodes: Record<string, { entered: number; answered: number; dropped: number }>; exits: Record<string, number> } | null;
+  analytics: { nodes: Record<string, { entered: number; answered: number; dropped: number; invalid?: number; timed_out?: number; median_answer_s?: number | null }>; exits: Record<string, number> } | null;
   openFlow: (id: string) => void;
 }
 

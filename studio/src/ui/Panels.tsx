@@ -382,7 +382,7 @@ export function AnalyticsControls({
   onData,
 }: {
   flowId: string;
-  onData: (d: { nodes: Record<string, { entered: number; answered: number; dropped: number }>; exits: Record<string, number> } | null) => void;
+  onData: (d: { nodes: Record<string, { entered: number; answered: number; dropped: number; invalid?: number; timed_out?: number; median_answer_s?: number | null }>; exits: Record<string, number> } | null) => void;
 }) {
   const t = useT();
   const channels = useStore((s) => s.bot)?.channels ?? [];
