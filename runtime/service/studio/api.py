@@ -35,8 +35,19 @@ from runtime.service import analytics
 from runtime.service.convtest import load_cases, run_case
 from runtime.service.studio import semantic
 from runtime.service.studio.auth import COOKIE, Access, authorize
-from runtime.service.studio.catalogue import exit_values, kinds_catalogue, schemas
+from runtime.service.studio.catalogue import kinds_catalogue, schemas
 from runtime.service.studio.chat import Chats, test_yaml
+from runtime.service.studio.content import (
+    calendar_values,
+    exit_names,
+    faq_tags,
+    intents,
+    locales_of,
+    locate,
+    read_json,
+    translation_rows,
+    variables_usage,
+)
 from runtime.service.studio.semantic import merge3, semantic_diff
 from runtime.service.studio.workspace import StudioError, Workspace, changed_lines, sha256, unified
 
@@ -49,7 +60,6 @@ MISSING_BUILD = """<!doctype html><html lang="en"><head><meta charset="utf-8"><t
 <p>This papo was installed from source without the studio's front end. Run <code>make studio</code> in the
 repository (it needs Node.js), then reload this page. The API at <code>/studio/api/</code> works without it.</p>
 </body></html>"""
-TEXT_FIELDS = frozenset({"text", "reprompt", "title", "description", "list_button"})
 SSE_POLL_S = 1.0
 
 
@@ -118,7 +128,7 @@ class Studio:
         """The bot's conversation tests (tests/*.yaml) on `bot`: results and node coverage."""
         cases, issues = load_cases(self.ws.root)
         library = BotLibrary(self.ws.root, bot, kinds=self.kinds)
-        base = self.chats.base_services(bot)
+        base = await asyncio.to_thread(self.chats.base_services, bot)  # training the NLU blocks no request
         results = []
         visited: set[str] = set()
         for file, case in cases:
@@ -249,111 +259,15 @@ async def get_bot(request: web.Request) -> web.Response:
                       "errors": sum(i["severity"] == "error" for i in found),
                       "warnings": sum(i["severity"] == "warning" for i in found),
                       "draft": ws.draft(flow_id) is not None})
-    raw = _read_json(ws.root / "bot.json")
-    locales = _locales(raw)
+    raw = read_json(ws.root / "bot.json")
+    locales = locales_of(raw)
     return _json({"name": raw.get("name"), "title": raw.get("title"), "locales": locales,
                   "default_locale": raw.get("default_locale"), "channels": sorted(raw.get("channels", {})),
                   "flows": flows, "variables": variables_usage(ws.root, raw),
-                  "calendar": _calendar(ws.root), "faq_tags": _faq_tags(ws.root), "intents": _intents(ws.root),
+                  "calendar": calendar_values(ws.root), "faq_tags": faq_tags(ws.root), "intents": intents(ws.root),
                   "interrupts": raw.get("interrupts", []), "entry_flow": raw.get("entry_flow"),
                   "fallback_flow": raw.get("fallback_flow"),
                   "issues": [i for i in result.issues if not i["file"].startswith("flows/")]})
-
-
-def _read_json(path: Path) -> dict[str, Any]:
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
-    return data if isinstance(data, dict) else {}
-
-
-def _locales(raw: dict[str, Any]) -> list[str]:
-    default = raw.get("default_locale")
-    return list(dict.fromkeys([*([default] if default else []), *raw.get("locales", [])]))
-
-
-def _calendar(root: Path) -> dict[str, Any] | None:
-    data = _read_json(root / "calendar.json")
-    if not data:
-        return None
-    def names(key: str) -> list[str]:
-        value = data.get(key, {})
-        if isinstance(value, dict):
-            return sorted(value)
-        return [str(v.get("id")) for v in value if isinstance(v, dict)]
-    return {"services": names("services"), "professionals": names("professionals"), "periods": names("periods")}
-
-
-def _faq_tags(root: Path) -> list[str]:
-    data = _read_json(root / "faq.json")
-    return sorted({t for e in data.get("entries", []) if isinstance(e, dict) for t in e.get("tags", [])})
-
-
-def _intents(root: Path) -> list[str]:
-    import yaml
-
-    try:
-        data = yaml.safe_load((root / "nlu.yml").read_text(encoding="utf-8")) or {}
-    except (OSError, yaml.YAMLError):
-        return []
-    return sorted({str(item["intent"]) for item in data.get("nlu", []) if isinstance(item, dict) and "intent" in item})
-
-
-def variables_usage(root: Path, raw: dict[str, Any]) -> list[dict[str, Any]]:
-    """Every variable: its tags, the nodes that set it and the nodes that use it in a text or condition."""
-    import re
-
-    declared: dict[str, dict[str, Any]] = {n: {"tags": list(v.get("tags", [])), "set_in": [], "used_in": []}
-                                           for n, v in raw.get("variables", {}).items()}
-    names = re.compile(r"\{\{\s*([A-Za-z_][A-Za-z0-9_]*)|\{%[^%]*?\b([A-Za-z_][A-Za-z0-9_]*)")
-    for path in sorted((root / "flows").glob("*.json")):
-        flow = _read_json(path)
-        flow_id = flow.get("id", path.stem)
-        for name, var in (flow.get("variables") or {}).items():
-            declared.setdefault(name, {"tags": [], "set_in": [], "used_in": []})["tags"] += var.get("tags", [])
-        for node_id, node in (flow.get("nodes") or {}).items():
-            if not isinstance(node, dict):
-                continue
-            where = {"flow": flow_id, "node": node_id}
-            set_names = [node["var"]] if isinstance(node.get("var"), str) else []
-            set_names += list((node.get("vars") or {}) if node.get("kind") == "set" else [])
-            for name in set_names:
-                entry = declared.setdefault(name, {"tags": [], "set_in": [], "used_in": []})
-                entry["set_in"].append(where)
-                if node.get("kind") == "ask":
-                    entry["tags"] = sorted(set(entry["tags"]) | set(node.get("tags", [])))
-            used = set()
-            for text in _strings(node):
-                used |= {m.group(1) or m.group(2) for m in names.finditer(text)}
-            for expr_key in ("if", "skip_if", "at"):
-                for text in _strings({k: v for k, v in _walk_items(node) if k == expr_key}):
-                    used |= set(re.findall(r"[A-Za-z_][A-Za-z0-9_]*", text)) & set(declared)
-            for name in sorted(used):
-                declared.setdefault(name, {"tags": [], "set_in": [], "used_in": []})["used_in"].append(where)
-    return [{"name": n, **v} for n, v in sorted(declared.items())]
-
-
-def _walk_items(value: Any) -> list[tuple[str, Any]]:
-    out: list[tuple[str, Any]] = []
-    if isinstance(value, dict):
-        for k, v in value.items():
-            out.append((k, v))
-            out += _walk_items(v)
-    elif isinstance(value, list):
-        for v in value:
-            out += _walk_items(v)
-    return out
-
-
-def _strings(value: Any) -> list[str]:
-    if isinstance(value, str):
-        return [value]
-    if isinstance(value, dict):
-        return [s for v in value.values() for s in _strings(v)]
-    if isinstance(value, list):
-        return [s for v in value for s in _strings(v)]
-    return []
 
 
 async def get_schema(request: web.Request) -> web.Response:
@@ -551,6 +465,7 @@ async def start_chat(request: web.Request) -> web.Response:
     variables = body.get("vars") or {}
     if not isinstance(variables, dict):
         raise StudioError(400, 'vars must be {"<variable>": value}, e.g. {"nome": "Maria"} for a returning patient')
+    await asyncio.to_thread(studio.chats.base_services, bot)  # the NLU, trained (or read) off the event loop
     channel = str(body.get("channel") or studio.chats.channels[0])
     _, turn = await studio.chats.start(bot, channel, start, now=now, variables=variables)
     return _json(turn)
@@ -627,55 +542,13 @@ async def get_analytics(request: web.Request) -> web.Response:
                                   digest=q.get("digest") or None, channel=q.get("channel") or None) \
         if client is not None else analytics.Counts()
     flow = studio.ws.current(flow_id)["json"] if flow_id in studio.ws.flow_files() else None
-    return _json(counts.report(_exit_names(flow)))
-
-
-def _exit_names(flow: Any) -> dict[tuple[str, str], str]:
-    """(node, target) -> the exit's path (options/0/next), from the flow's current JSON."""
-    out: dict[tuple[str, str], str] = {}
-    if not isinstance(flow, dict):
-        return out
-    catalogue = kinds_catalogue()
-    for node_id, node in (flow.get("nodes") or {}).items():
-        if not isinstance(node, dict):
-            continue
-        for exit_ in catalogue.get(str(node.get("kind")), {}).get("exits", []):
-            for where, target in exit_values(node, exit_["path"]):
-                if isinstance(target, str):
-                    out.setdefault((node_id, target), where)
-    return out
-
-
-def translation_rows(ws: Workspace) -> list[dict[str, Any]]:
-    rows = []
-    for flow_id, path in ws.flow_files().items():
-        flow = _read_json(path)
-        for node_id, node in (flow.get("nodes") or {}).items():
-            for field, value in _texts(node, ""):
-                rows.append({"flow": flow_id, "node": node_id, "field": field, "texts": value})
-    return rows
-
-
-def _texts(value: Any, path: str) -> list[tuple[str, dict[str, str] | str]]:
-    out: list[tuple[str, dict[str, str] | str]] = []
-    if isinstance(value, dict):
-        for k, v in value.items():
-            where = f"{path}/{k}".lstrip("/")
-            if (k in TEXT_FIELDS or path.startswith("texts")) and (isinstance(v, str) or (
-                    isinstance(v, dict) and v and all(isinstance(x, str) for x in v.values()))):
-                out.append((where, v))
-            else:
-                out += _texts(v, where)
-    elif isinstance(value, list):
-        for i, v in enumerate(value):
-            out += _texts(v, f"{path}/{i}".lstrip("/"))
-    return out
+    return _json(counts.report(exit_names(flow)))
 
 
 async def translations(request: web.Request) -> web.Response:
     ws = request.app[STUDIO].ws
-    raw = _read_json(ws.root / "bot.json")
-    locales, default = _locales(raw), raw.get("default_locale", "")
+    raw = read_json(ws.root / "bot.json")
+    locales, default = locales_of(raw), raw.get("default_locale", "")
     rows = []
     for row in translation_rows(ws):
         texts = row["texts"] if isinstance(row["texts"], dict) else {default: row["texts"]}
@@ -685,8 +558,8 @@ async def translations(request: web.Request) -> web.Response:
 
 async def translations_csv(request: web.Request) -> web.Response:
     ws = request.app[STUDIO].ws
-    raw = _read_json(ws.root / "bot.json")
-    locales, default = _locales(raw), raw.get("default_locale", "")
+    raw = read_json(ws.root / "bot.json")
+    locales, default = locales_of(raw), raw.get("default_locale", "")
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(["flow", "node", "field", *locales])
@@ -700,8 +573,8 @@ async def translations_csv(request: web.Request) -> web.Response:
 async def put_translations_csv(request: web.Request) -> web.Response:
     studio = request.app[STUDIO]
     ws = studio.ws
-    raw = _read_json(ws.root / "bot.json")
-    locales, default = _locales(raw), raw.get("default_locale", "")
+    raw = read_json(ws.root / "bot.json")
+    locales, default = locales_of(raw), raw.get("default_locale", "")
     try:
         reader = csv.DictReader(io.StringIO((await request.read()).decode("utf-8-sig")))
         rows = list(reader)
@@ -726,7 +599,7 @@ async def put_translations_csv(request: web.Request) -> web.Response:
         node = (changed[flow_id].get("nodes") or {}).get(row["node"])
         if not isinstance(node, dict):
             raise StudioError(400, f"line {number}: node {row['node']!r} is not in flow {flow_id!r}")
-        parent, key = _locate(node, row["field"])
+        parent, key = locate(node, row["field"])
         if parent is None:
             raise StudioError(400, f"line {number}: {row['node']} has no text at {row['field']!r}")
         texts = {loc: row.get(loc) or "" for loc in header[3:]}
@@ -743,25 +616,9 @@ async def put_translations_csv(request: web.Request) -> web.Response:
                                 commit=request.query.get("git_commit") in ("1", "true"))
 
 
-def _locate(node: dict[str, Any], field: str) -> tuple[Any, Any]:
-    parts = field.split("/")
-    value: Any = node
-    for part in parts[:-1]:
-        if isinstance(value, list) and part.isdigit() and int(part) < len(value):
-            value = value[int(part)]
-        elif isinstance(value, dict) and part in value:
-            value = value[part]
-        else:
-            return None, None
-    last = parts[-1]
-    if isinstance(value, dict) and last in value:
-        return value, last
-    return None, None
-
-
 async def get_variables(request: web.Request) -> web.Response:
     ws = request.app[STUDIO].ws
-    return _json({"variables": variables_usage(ws.root, _read_json(ws.root / "bot.json"))})
+    return _json({"variables": variables_usage(ws.root, read_json(ws.root / "bot.json"))})
 
 
 async def events(request: web.Request) -> web.StreamResponse:
@@ -817,7 +674,8 @@ async def page(request: web.Request) -> web.StreamResponse:
                                 "<p>This sign-in link was already used or is wrong. Start <code>papo studio</code> "
                                 "again for a new one.</p>")
         response = web.HTTPFound(request.app.router["index"].url_for())
-        response.set_cookie(COOKIE, session, httponly=True, samesite="Strict", path="/studio/")
+        response.set_cookie(COOKIE, session, httponly=True, samesite="Strict", path=request.app[PREFIX],
+                            secure=request.secure)
         raise response
     name = request.match_info.get("path", "") or "index.html"
     if _is_api(request):

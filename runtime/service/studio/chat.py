@@ -10,6 +10,7 @@ variables with pii and sensitive values masked. A chat can be saved as a convers
 from __future__ import annotations
 
 import secrets
+import threading
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -102,15 +103,17 @@ class Chats:
         self.open: dict[str, Chat] = {}
         self._base: dict[str, BotServices] = {}  # NLU and FAQ, trained once per set of flow versions
         self._retired: list[BotServices] = []
+        self._training = threading.Lock()
 
     def base_services(self, bot: Bot) -> BotServices:
         key = ",".join(sorted(f"{f.id}:{f.digest}" for f in bot.flows.values()))
-        if key not in self._base:
-            if len(self._base) > 4:
-                self._retired += self._base.values()  # closed with the studio: open chats may use them
-                self._base.clear()
-            self._base[key] = build_services(bot, self.root)
-        return self._base[key]
+        with self._training:  # called from threads: one training at a time, and never twice
+            if key not in self._base:
+                if len(self._base) > 4:
+                    self._retired += self._base.values()  # closed with the studio: open chats may use them
+                    self._base.clear()
+                self._base[key] = build_services(bot, self.root)
+            return self._base[key]
 
     async def start(self, bot: Bot, channel: str, start: dict[str, str] | None, *,
                     now: datetime | None = None, variables: dict[str, Any] | None = None,

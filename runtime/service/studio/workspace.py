@@ -15,6 +15,8 @@ import os
 import shutil
 import subprocess
 import tempfile
+import threading
+import weakref
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -79,6 +81,8 @@ class Workspace:
         self.root = Path(root).resolve()
         self.kinds = kinds
         self.studio = self.root / STUDIO_DIR
+        self._overlay: Path | None = None
+        self._overlay_lock = threading.Lock()
 
     # -- reading -------------------------------------------------------------------------------------
 
@@ -243,22 +247,30 @@ class Workspace:
 
     @contextlib.contextmanager
     def overlay(self, candidates: list[Candidate]) -> Iterator[Path]:
-        """A temporary bot folder: this one with the candidates in place of their files."""
-        folder = Path(tempfile.mkdtemp(prefix="papo-studio-"))
-        try:
+        """A bot folder like this one with the candidates in place of their files: a temporary folder of
+        links, kept between checks (made again each time costs more than the lint) and used by one
+        check at a time."""
+        with self._overlay_lock:
+            if self._overlay is None or not self._overlay.is_dir():
+                self._overlay = Path(tempfile.mkdtemp(prefix="papo-studio-"))
+                (self._overlay / "flows").mkdir()
+                weakref.finalize(self, shutil.rmtree, self._overlay, True)
+            folder = self._overlay
             for name in _SHARED:
-                if (self.root / name).exists():
-                    (folder / name).symlink_to(self.root / name)
-            (folder / "flows").mkdir()
-            replaced = {c.path.name: c for c in candidates}
-            for path in sorted((self.root / "flows").glob("*.json")):
-                if path.name not in replaced:
-                    (folder / "flows" / path.name).symlink_to(path)
-            for candidate in candidates:
-                (folder / "flows" / candidate.path.name).write_text(candidate.text, encoding="utf-8")
+                _link(folder / name, self.root / name)
+            wanted: dict[str, Path | str] = {p.name: p for p in (self.root / "flows").glob("*.json")}
+            wanted |= {c.path.name: c.text for c in candidates}
+            for stale in set(os.listdir(folder / "flows")) - set(wanted):
+                (folder / "flows" / stale).unlink()
+            for name, source in wanted.items():
+                target = folder / "flows" / name
+                if isinstance(source, Path):
+                    _link(target, source)
+                else:
+                    if target.is_symlink():
+                        target.unlink()
+                    target.write_text(source, encoding="utf-8")
             yield folder
-        finally:
-            shutil.rmtree(folder, ignore_errors=True)
 
     def check(self, candidates: list[Candidate]) -> Checked:
         with self.overlay(candidates) as folder:
@@ -372,6 +384,19 @@ def unified(old: str, new: str, name: str) -> str:
 
     return "".join(difflib.unified_diff(old.splitlines(keepends=True), new.splitlines(keepends=True),
                                         f"a/{name}", f"b/{name}"))
+
+
+def _link(target: Path, source: Path) -> None:
+    """`target` links to `source` when `source` exists, and is gone when it does not."""
+    if not source.exists():
+        if target.is_symlink() or target.exists():
+            target.unlink()
+        return
+    if target.is_symlink() and target.readlink() == source:
+        return
+    if target.is_symlink() or target.exists():
+        target.unlink()
+    target.symlink_to(source)
 
 
 def _check_id(flow_id: str) -> None:
