@@ -270,6 +270,16 @@ def test_keyboard_connect_undo_search_and_copy_paste(page: Page) -> None:
     expect(node(page, "de_volta_2")).to_be_visible()
 
 
+def test_portuguese_words_and_interrupts_as_entry_points(page: Page) -> None:
+    page.select_option("[data-testid=lang]", "pt-BR")
+    open_flow(page, "menu")
+    expect(page.locator("[data-testid=publish]")).to_have_text("Publicar")
+    entry = page.locator("[data-node=__entry]")
+    expect(entry).to_contain_text("início")
+    expect(entry).to_contain_text("palavras-chave: opcoes, informacoes")
+    expect(entry).to_contain_text("interrupção: menu, inicio, voltar")
+
+
 def test_extract_a_selection_into_a_new_flow_and_publish_both(page: Page, studio: Studio) -> None:
     page.on("dialog", lambda dialog: dialog.accept("cumprimento"))
     open_flow(page, "boas_vindas")
