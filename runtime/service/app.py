@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import hmac
 import json
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
@@ -29,6 +30,7 @@ from connectors.constants import WEBHOOK_MAX_BYTES
 from flows.errors import FlowInvalid
 from flows.loader import check_bot
 from flows.nodes import NodeKinds, node_kinds
+from runtime.access import Accounts
 from runtime.conversations.library import BotLibrary
 from runtime.engine.clock import Clock
 from runtime.engine.registry import Handlers
@@ -112,7 +114,20 @@ def _studio(bots: Bots, settings: Settings, botdir: str | Path, kinds: NodeKinds
     def client() -> aioredis.Redis | None:
         return bots.first.client if bots.first is not None else None
 
-    access = Access(admin_token=settings.admin_token, writable=settings.studio_write)
+    async def staff_role(credential: str) -> str | None:
+        """The role of a staff token or session; PAPO_ADMIN_TOKEN is an admin only while no admin
+        account exists (it bootstraps, as on the admin API)."""
+        redis = client()
+        if redis is None:
+            return None
+        accounts = Accounts(redis, prefix=settings.key_prefix)
+        token = settings.admin_token
+        if token and hmac.compare_digest(credential.encode(), token.encode()):
+            return None if await accounts.has_admin() else "admin"
+        found = await accounts.authenticate(credential)
+        return found[0].role if found is not None else None
+
+    access = Access(writable=settings.studio_write, staff_role=staff_role)
     return studio_app(Studio(botdir, access, Host(library, client, settings.key_prefix), kinds=kinds))
 
 

@@ -16,6 +16,7 @@ import pytest
 import redis.asyncio as aioredis
 
 from flows.messages import InboundEvent
+from runtime.access import Accounts
 from runtime.engine.clock import ManualClock
 from runtime.engine.state import Conversation
 from runtime.engine.turn import TurnResult
@@ -48,6 +49,23 @@ async def test_serve_mounts_the_studio_for_the_admin_token_read_only(start: Any,
     assert no_csrf.status == 403
     checked = await client.post("/studio/api/validate", headers={**BEARER, "X-Papo-Studio": "1"}, json={"flows": {}})
     assert checked.status == 200
+
+
+async def test_staff_sign_in_to_the_studio_with_an_editor_role_and_the_admin_token_only_bootstraps(
+        start: Any, clinic: Path) -> None:
+    running = await start(bot=clinic, admin_token=TOKEN)
+    client = running.client
+    accounts = Accounts(running.redis, prefix=running.prefix)
+    headers = {}
+    for role in ("viewer", "editor", "admin"):
+        await accounts.add(f"ana-{role}", role)
+        token, _ = await accounts.issue(f"ana-{role}")
+        headers[role] = {"Authorization": f"Bearer {token}"}
+    viewer = await client.get("/studio/api/bot", headers=headers["viewer"])
+    assert viewer.status == 403 and "editor" in (await viewer.json())["error"]
+    assert (await client.get("/studio/api/bot", headers=headers["editor"])).status == 200
+    assert (await client.get("/studio/api/bot", headers=headers["admin"])).status == 200
+    assert (await client.get("/studio/api/bot", headers=BEARER)).status == 401  # an admin account exists now
 
 
 async def test_a_publish_under_serve_reloads_the_bot_and_running_conversations_keep_their_version(

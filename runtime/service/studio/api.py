@@ -700,7 +700,7 @@ async def guard(request: web.Request, handler: Handler) -> web.StreamResponse:
     studio = request.app[STUDIO]
     try:
         if _is_api(request):
-            refused = authorize(request, studio.access)
+            refused = await authorize(request, studio.access)
             if refused is not None:
                 response: web.StreamResponse = _error(*refused)
             else:

@@ -1,20 +1,26 @@
 """Who may call the studio. One function, `authorize`, decides, so staff accounts can replace it.
 
 `papo studio` (local): the URL it prints carries a one-time token; `GET /studio/?token=...` trades it
-for an HttpOnly, SameSite=Strict cookie. `papo serve`: `Authorization: Bearer <PAPO_ADMIN_TOKEN>`
-(or the cookie a token login gave). Every POST, PUT and DELETE also needs the header
-`X-Papo-Studio: 1` and, when the browser says where it comes from, the same origin (no CSRF).
+for an HttpOnly, SameSite=Strict cookie. `papo serve`: a staff account whose role includes `editor`
+(`Authorization: Bearer papo_...`, or the `papo_session` cookie `POST /admin/login` sets), or
+`Authorization: Bearer <PAPO_ADMIN_TOKEN>` (or the cookie a token login gave) while it still
+bootstraps. Every POST, PUT and DELETE also needs the header `X-Papo-Studio: 1` and, when the
+browser says where it comes from, the same origin (no CSRF).
 """
 
 from __future__ import annotations
 
 import hmac
 import secrets
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
 from aiohttp import web
 
+from runtime.access import may
+
 COOKIE = "papo_studio"
+STAFF_COOKIE = "papo_session"  # the admin API's sign-in (runtime.service.guard)
 CSRF_HEADER = "X-Papo-Studio"
 MUTATING = frozenset({"POST", "PUT", "DELETE", "PATCH"})
 
@@ -25,6 +31,8 @@ class Access:
 
     admin_token: str | None = field(default=None, repr=False)
     writable: bool = True
+    # `papo serve`: the role of a staff token or session (None when it is no one's), from the accounts
+    staff_role: Callable[[str], Awaitable[str | None]] | None = field(default=None, repr=False)
     _logins: set[str] = field(default_factory=set, repr=False)  # one-time tokens not used yet
     _sessions: set[str] = field(default_factory=set, repr=False)
 
@@ -52,16 +60,22 @@ class Access:
         return any(hmac.compare_digest(s.encode(), cookie.encode()) for s in self._sessions)
 
 
-def authorize(request: web.Request, access: Access) -> tuple[int, str] | None:
+async def authorize(request: web.Request, access: Access) -> tuple[int, str] | None:
     """None when the request may go on; else (status, what is wrong and how to fix it)."""
     cookie = request.cookies.get(COOKIE, "")
     bearer = request.headers.get("Authorization", "")
     signed_in = bool(cookie) and access.has_session(cookie)
     if not signed_in and access.admin_token and bearer.startswith("Bearer "):
         signed_in = hmac.compare_digest(bearer.removeprefix("Bearer ").encode(), access.admin_token.encode())
+    if not signed_in and access.staff_role is not None:
+        credential = bearer.removeprefix("Bearer ").strip() if bearer else request.cookies.get(STAFF_COOKIE, "")
+        role = await access.staff_role(credential) if credential else None
+        if role is not None and not may(role, "editor"):
+            return 403, f"the studio needs a staff account whose role includes editor; yours is {role}"
+        signed_in = role is not None
     if not signed_in:
-        how = "open the address `papo studio` printed" if access.admin_token is None else \
-            "send Authorization: Bearer <PAPO_ADMIN_TOKEN>"
+        how = "open the address `papo studio` printed" if access.admin_token is None and access.staff_role is None \
+            else "sign in with a staff account whose role includes editor (POST /admin/login)"
         return 401, f"not signed in to the studio: {how}"
     if request.method in MUTATING:
         if request.headers.get(CSRF_HEADER) != "1":
