@@ -9,8 +9,8 @@ from typing import Any
 
 from flows.messages import OutboundMessage
 from flows.model import parse_duration
-from runtime.cli.harness import BotHarness
 from runtime.engine.clock import ManualClock, SystemClock
+from runtime.service.harness import BotHarness
 
 HELP = """commands: /reset  start over    /state  show the conversation's state
           /resume staff hands the conversation back to the bot

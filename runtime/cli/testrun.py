@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from runtime.cli.convtest import CaseResult, load_cases, run_case
 from runtime.conversations.library import BotLibrary
+from runtime.service.convtest import CaseResult, load_cases, run_case
 from runtime.service.wiring import build_services
 
 

@@ -39,11 +39,14 @@ async def turn(library: Library, state: Conversation | None, event: InboundEvent
     if user_event and expired(working, now, library.current):
         _expire(t)
     waiting = f"{working.flow}/{working.node}" if working.waiting == "input" else working.waiting
+    asked = datetime.fromisoformat(working.asked_at) if working.asked_at and waiting else None
     await route(t)
     if user_event:
         working.last_inbound_at = now.isoformat()
         working.turns += not unreadable(event)  # a first sticker leaves the greeting for the first words
         t.notices.append(decision_notice(t, waiting))
+        if asked is not None:  # how long the question waited for this message (the analytics' time to answer)
+            t.notices[-1]["waited_s"] = round((now - asked).total_seconds(), 1)
     return TurnResult(working, t.messages, t.trace, t.notices, t.timers)
 
 

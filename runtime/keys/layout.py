@@ -28,6 +28,8 @@ Other keys, each written alone (no script spans two of them):
     <prefix>:llm:<bot>:usage:<YYYY-MM>                  hash    LLM calls, tokens and cost of a month
     <prefix>:llm:<bot>:conv:<channel:user>[:history]    hash, list   per conversation spend; masked context
     <prefix>:llm:<bot>:cache:<versions>:<digest>        string  a cached LLM answer
+    <prefix>:{<bot>}:stats:<flow>:<version>:<channel>:<day>  hash  per-node counters of a day (node ids only)
+    <prefix>:{<bot>}:stats                              set     flow:version:channel of every counter hash
 
 Timers (one hash tag per shard) and calendars (one per calendar) group the keys their scripts touch:
 
@@ -216,6 +218,22 @@ class Keys:
     def llm_cache(self, bot: str, versions: str, digest: str) -> str:
         return f"{self.prefix}:llm:{bot}:cache:{versions}:{digest}"
 
+    def stats(self, bot: str, flow: str, version: str, channel: str, day: str) -> str:
+        return f"{self.prefix}:{{{bot}}}:stats:{flow}:{version}:{channel}:{day}"
+
+    def stats_index(self, bot: str) -> str:
+        return f"{self.prefix}:{{{bot}}}:stats"
+
+    # -- patterns the studio scans with (never on a hot path) ----------------------------------------
+
+    def states_of(self, bot: str) -> str:
+        """A SCAN pattern matching the state of every conversation of `bot`."""
+        return f"{self.prefix}:{{{_glob(bot)}:*}}:state"
+
+    def flow_versions_of(self, bot: str, flow_id: str) -> str:
+        """A SCAN pattern matching every archived version of a flow."""
+        return f"{self.prefix}:flowver:{_glob(bot)}:{_glob(flow_id)}:*"
+
     def timer_shard(self, shard: int, *, bot: str = "") -> ShardKeys:
         base = f"{self.prefix}:{bot}:" if bot else f"{self.prefix}:"
         return ShardKeys(*(f"{base}{{timers:{shard}}}:{part}" for part in TIMER_PARTS))
@@ -227,3 +245,8 @@ class Keys:
 
     def calendar(self, calendar: str) -> CalendarKeys:
         return CalendarKeys(f"{self.prefix}:{{cal:{calendar}}}")
+
+
+def _glob(text: str) -> str:
+    """`text` with the characters SCAN patterns treat specially escaped."""
+    return "".join("\\" + c if c in "*?[]\\" else c for c in text)

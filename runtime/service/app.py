@@ -29,6 +29,7 @@ from connectors.constants import WEBHOOK_MAX_BYTES
 from flows.errors import FlowInvalid
 from flows.loader import check_bot
 from flows.nodes import NodeKinds, node_kinds
+from runtime.conversations.library import BotLibrary
 from runtime.engine.clock import Clock
 from runtime.engine.registry import Handlers
 from runtime.nodes import HANDLERS
@@ -37,6 +38,8 @@ from runtime.service.bot_service import ROLES, Role, Service
 from runtime.service.bots import Bots, keep_bots, open_bots
 from runtime.service.ingest import ingest, within
 from runtime.service.settings import Settings, redis_client
+from runtime.service.studio.api import Host, Studio, studio_app
+from runtime.service.studio.auth import Access
 
 log = logging.getLogger(__name__)
 
@@ -89,6 +92,7 @@ def build_app(settings: Settings, botdir: str | Path | Sequence[str | Path], *, 
     app.router.add_get("/readyz", readyz)
     if settings.admin_token is not None:
         admin.add_routes(app, chosen)
+        app.add_subapp("/studio/", _studio(app[BOTS], settings, botdirs[0], kinds))
     if role in ("all", "ingest"):
         for cls in connectors:
             for path in cls.paths:
@@ -97,6 +101,19 @@ def build_app(settings: Settings, botdir: str | Path | Sequence[str | Path], *, 
         app.router.add_post("/webhooks/{channel}", receive)
         app.router.add_post("/model/parse", model_parse)
     return app
+
+
+def _studio(bots: Bots, settings: Settings, botdir: str | Path, kinds: NodeKinds) -> web.Application:
+    """The studio of the first bot, for staff holding the admin token; it publishes only with
+    PAPO_STUDIO_WRITE=1, and a publish reloads the served bot (conversations finish on their version)."""
+    def library() -> BotLibrary | None:
+        return bots.first.library if bots.first is not None else None
+
+    def client() -> aioredis.Redis | None:
+        return bots.first.client if bots.first is not None else None
+
+    access = Access(admin_token=settings.admin_token, writable=settings.studio_write)
+    return studio_app(Studio(botdir, access, Host(library, client, settings.key_prefix), kinds=kinds))
 
 
 def bounded_body(timeout: float) -> Middleware:

@@ -9,12 +9,15 @@ import logging
 import os
 import secrets
 import socket
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Callable, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Literal
+from zoneinfo import ZoneInfo
 
 import redis.asyncio as aioredis
+from redis.asyncio.client import Pipeline
+from redis.exceptions import RedisError
 
 from connectors import CONNECTORS, ChannelSettings, Connector, ConnectorError, Connectors
 from flows.messages import InboundEvent
@@ -30,6 +33,7 @@ from runtime.engine.errors import ConfigError
 from runtime.engine.registry import Handlers
 from runtime.engine.turn import TurnResult
 from runtime.nodes import HANDLERS
+from runtime.service import analytics
 from runtime.service.delivery import DeliveryBook
 from runtime.service.pacing import Pacer
 from runtime.service.sender import Sender, SendPolicy
@@ -114,14 +118,36 @@ class Service:
         one signal of this turn. A channel that answers in the HTTP response has nobody to push to: its
         replies wait for the user's next request."""
         connector = self.connectors.get(key.channel)
+        counts = self.counters(key, result)
         if result.messages and (connector is None or connector.replies == "push"):
-            await self.sends.signal(key)
+            await self.sends.signal(key, also=counts)  # the counters ride on the signal's round trip
+        elif counts is not None:
+            await self._count(counts)
         decisions = [n for n in result.notices if n.get("kind") in DECISIONS]
         if decisions:  # what the FAQ and the LLM decided, for staff (no message text in a notice)
             await self._remember_decisions(key, decisions)
         if result.state.waiting == "handoff":  # listed for staff; a stale entry is dropped when listed
             await self.client.hset(self.handoffs_key, f"{key.channel}:{key.user}",
                                    json.dumps({"queue": result.state.handoff_queue, "since": result.state.asked_at}))
+
+    def counters(self, key: ConversationKey, result: TurnResult) -> Callable[[Pipeline], None] | None:
+        """The analytics counters of a committed turn (node ids only), to queue on a pipeline."""
+        counts = analytics.turn_counts(result, self.library.current.flows)
+        if not counts:
+            return None
+        zone = ZoneInfo(self.library.current.timezone)
+        day = self.processor.clock.now().astimezone(zone).date().isoformat()
+        keys = self.processor.store.keys
+        return lambda pipe: analytics.add_counts(pipe, keys, key.bot, key.channel, day, counts)
+
+    async def _count(self, queue: Callable[[Pipeline], None]) -> None:
+        """Counters alone (a turn with no reply to push): best effort, after the commit."""
+        try:
+            async with self.client.pipeline(transaction=False) as pipe:
+                queue(pipe)
+                await pipe.execute()
+        except RedisError as exc:
+            log.info("analytics counters not written: %s", type(exc).__name__)
 
     def decisions_key(self, key: ConversationKey) -> str:
         return self.processor.store.keys.decisions(key)

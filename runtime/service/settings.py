@@ -48,6 +48,7 @@ class Settings:
     channels_off: tuple[str, ...] = ()  # why a channel is not served, said once at start
     body_timeout_s: float = 10.0  # a request body must arrive within this (0: no limit), else 408 and closed
     max_text_chars: int = 4096  # a longer inbound text is cut to this before it is stored and read
+    studio_write: bool = False  # the studio under `papo serve` may publish (PAPO_STUDIO_WRITE=1); else read-only
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] = os.environ, *, connectors: Connectors = CONNECTORS) -> Self:
@@ -76,10 +77,18 @@ class Settings:
                    retry_base_s=_seconds(env, "PAPO_RETRY_BASE_S", d.retry_base_s),
                    admin_token=_admin_token(env),
                    body_timeout_s=_seconds(env, "PAPO_BODY_TIMEOUT_S", d.body_timeout_s),
-                   max_text_chars=_whole(env, "PAPO_MAX_TEXT_CHARS", d.max_text_chars))
+                   max_text_chars=_whole(env, "PAPO_MAX_TEXT_CHARS", d.max_text_chars),
+                   studio_write=_flag(env, "PAPO_STUDIO_WRITE"))
 
     def channel(self, name: str) -> ChannelSettings | None:
         return next((c for c in self.channels if c.channel == name), None)
+
+
+def _flag(env: Mapping[str, str], name: str) -> bool:
+    raw = env.get(name, "0").strip().lower()
+    if raw not in ("0", "1", "true", "false", ""):
+        raise ConfigError(f"{name} has value {raw!r}; expected 1 or 0")
+    return raw in ("1", "true")
 
 
 _REF = re.compile(r"\$\{([A-Z_][A-Z0-9_]*)\}")

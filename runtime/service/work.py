@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import redis.asyncio as aioredis
+from redis.asyncio.client import Pipeline
 from redis.exceptions import RedisError, ResponseError
 
 from runtime.conversations import keys as C
@@ -63,14 +64,23 @@ class SignalQueue:
                 if "BUSYGROUP" not in str(exc):
                     raise
 
-    async def signal(self, *keys: ConversationKey) -> None:
-        """Append one signal per conversation, in one round trip."""
+    async def signal(self, *keys: ConversationKey, also: Callable[[Pipeline], None] | None = None) -> None:
+        """Append one signal per conversation, in one round trip. `also` may queue best-effort commands
+        (counters) on the same pipeline: their failure is logged, never the signal's."""
         if not keys:
             return
         async with self.client.pipeline(transaction=False) as pipe:
             for key in dict.fromkeys(keys):
                 pipe.xadd(self.stream_for(key), {"b": key.bot, "c": key.channel, "u": key.user})
-            await pipe.execute()
+            signals = len(pipe)
+            if also is not None:
+                also(pipe)
+            replies = await pipe.execute(raise_on_error=False)
+        for reply in replies[:signals]:
+            if isinstance(reply, Exception):
+                raise reply
+        if any(isinstance(reply, Exception) for reply in replies[signals:]):
+            log.info("%s: best-effort commands failed with the signal", self.name)
         self._nudge.set()
 
     async def read(self, consumer: str, *, count: int = 16, block_ms: int = 500) -> list[Signal]:

@@ -8,11 +8,11 @@ import fakeredis
 import pytest
 import redis.asyncio as aioredis
 
-from runtime.cli.harness import BotHarness
 from runtime.conversations.library import BotLibrary
 from runtime.conversations.store import RedisStore
 from runtime.engine.clock import ManualClock
 from runtime.nodes.services import BotServices
+from runtime.service.harness import BotHarness
 from runtime.service.wiring import build_services
 
 AGENDA = Path(__file__).parent / "bots" / "agenda"

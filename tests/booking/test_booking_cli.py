@@ -8,8 +8,8 @@ import pytest
 import redis.asyncio as aioredis
 
 from runtime.cli.appointments import list_appointments
-from runtime.cli.harness import BotHarness
 from runtime.engine.clock import ManualClock
+from runtime.service.harness import BotHarness
 from runtime.service.settings import Settings
 
 from .conftest import AGENDA, START

@@ -8,10 +8,10 @@ event id is the idempotency key): one appointment, "marcada" said once, reminder
 
 from __future__ import annotations
 
-from runtime.cli.harness import BotHarness
 from runtime.engine.clock import ManualClock
 from runtime.engine.routing import turn
 from runtime.nodes import HANDLERS
+from runtime.service.harness import BotHarness
 
 from .conftest import AGENDA, OpenBot
 

@@ -8,7 +8,7 @@ import json
 import shutil
 from pathlib import Path
 
-from runtime.cli.harness import BotHarness
+from runtime.service.harness import BotHarness
 
 from .conftest import AGENDA, OpenBot
 

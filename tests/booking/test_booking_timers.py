@@ -7,7 +7,6 @@ from datetime import timedelta
 
 import fakeredis
 
-from runtime.cli.harness import BotHarness
 from runtime.conversations.library import BotLibrary
 from runtime.conversations.processor import Processor
 from runtime.conversations.store import RedisStore
@@ -15,6 +14,7 @@ from runtime.conversations.timers import ConversationTimers, conversation_dispat
 from runtime.engine.clock import ManualClock
 from runtime.engine.routing import turn
 from runtime.nodes import HANDLERS
+from runtime.service.harness import BotHarness
 
 from .conftest import AGENDA, CLINIC, OpenBot
 

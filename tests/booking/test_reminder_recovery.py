@@ -13,9 +13,9 @@ from datetime import timedelta
 
 import pytest
 
-from runtime.cli.harness import BotHarness
 from runtime.conversations.timers import ConversationTimers, timer_event
 from runtime.engine.clock import ManualClock
+from runtime.service.harness import BotHarness
 from runtime.timers import ClaimedTimer, RetryLater
 
 from .conftest import AGENDA, OpenBot

@@ -10,10 +10,10 @@ import redis.asyncio as aioredis
 from flows.loader import load_bot
 from flows.model import Bot
 from flows.settings import LlmSettings
-from runtime.cli.harness import BotHarness
 from runtime.engine.clock import ManualClock
 from runtime.llm import Catalog, LlmConfig, LlmFallback
 from runtime.llm.fallback import LlmRequest
+from runtime.service.harness import BotHarness
 
 from .fake_openai import FakeOpenAI
 

@@ -1,5 +1,5 @@
 """The clinic's conversation corpus (examples/clinic/corpus): patient turns in context, scored one
-by one through `runtime.cli.convtest`, offline and with a language model that answers each turn
+by one through `runtime.service.convtest`, offline and with a language model that answers each turn
 with the command the corpus scripts for it (the local OpenAI-compatible server of fake_openai.py).
 
     pytest tests/llm/test_clinic_corpus.py -s     # prints both shares
@@ -12,9 +12,9 @@ from typing import Any
 
 import pytest
 
-from runtime.cli.convtest import CaseResult, load_cases, run_case
 from runtime.cli.testrun import turn_share
 from runtime.conversations.library import BotLibrary
+from runtime.service.convtest import CaseResult, load_cases, run_case
 from runtime.service.wiring import build_services
 
 from .fake_openai import FakeOpenAI, command

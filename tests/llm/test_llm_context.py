@@ -11,10 +11,10 @@ from pathlib import Path
 import pytest
 import redis.asyncio as aioredis
 
-from runtime.cli.harness import BotHarness
 from runtime.engine.clock import ManualClock
 from runtime.llm import Catalog, Command, Refused, check
 from runtime.locales import pack_for
+from runtime.service.harness import BotHarness
 
 from .conftest import START
 from .fake_openai import FakeOpenAI, command

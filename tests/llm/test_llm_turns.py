@@ -10,9 +10,9 @@ import pytest
 import redis.asyncio as aioredis
 
 from flows.loader import load_bot
-from runtime.cli.harness import BotHarness
 from runtime.llm import fallback as fallback_module
 from runtime.llm import llm_fallback
+from runtime.service.harness import BotHarness
 
 from .conftest import BOT, DEADLINE
 from .fake_openai import FakeOpenAI, command

@@ -8,10 +8,10 @@ import fakeredis
 import pytest
 import redis.asyncio as aioredis
 
-from runtime.cli.harness import BotHarness
 from runtime.conversations.library import BotLibrary
 from runtime.conversations.store import RedisStore
 from runtime.engine.clock import ManualClock
+from runtime.service.harness import BotHarness
 
 BOTS = Path(__file__).parent / "bots"
 EXAMPLES = Path(__file__).parents[2] / "examples"

@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from runtime.cli.convtest import load_cases, run_case
-from runtime.cli.harness import BotHarness
 from runtime.conversations.library import BotLibrary
 from runtime.engine.clock import ManualClock
+from runtime.service.convtest import load_cases, run_case
+from runtime.service.harness import BotHarness
 
 from .conftest import EXAMPLES, START
 

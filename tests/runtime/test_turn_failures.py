@@ -13,12 +13,12 @@ import pytest
 import redis.asyncio as aioredis
 
 from nlu.errors import NluError
-from runtime.cli.harness import BotHarness
 from runtime.conversations.library import BotLibrary
 from runtime.conversations.store import RedisStore
 from runtime.engine.clock import ManualClock
 from runtime.locales import PACKS
 from runtime.nodes.services import BotServices
+from runtime.service.harness import BotHarness
 
 from .conftest import BOTS
 

@@ -1,4 +1,4 @@
-"""A bot running in this process on a virtual clock: what `papo chat` and `papo test` drive.
+"""A bot running in this process on a virtual clock: what `papo chat`, `papo test` and the studio's test chat drive.
 
 It uses the same store, processor and engine as the service, on the embedded Redis by
 default, so a conversation here travels the production path.

@@ -29,11 +29,11 @@ from flows.jsonpos import Positions
 from flows.messages import OutboundMessage
 from flows.model import parse_duration
 from flows.schemas import schema_issues
-from runtime.cli.harness import BotHarness
 from runtime.conversations.library import BotLibrary
 from runtime.conversations.store import RedisStore
 from runtime.engine.clock import ManualClock
 from runtime.nodes.services import BotServices
+from runtime.service.harness import BotHarness
 from runtime.service.wiring import build_services
 
 DEFAULT_START = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)  # a Monday, 09:00 in São Paulo

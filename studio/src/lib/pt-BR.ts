@@ -1,0 +1,1 @@
+export const PT_BR: Record<string, string> = {};

@@ -1,0 +1,238 @@
+// The test chat: the real engine with the drafts applied, on a virtual clock, each reply drawn as its
+// channel shows it (from the renderer the sender uses), with the renderer's notes.
+import { useEffect, useState } from "react";
+import { api, ApiError, type Turn } from "../lib/api";
+import { useT } from "../lib/i18n";
+import { isObject, type Json, type JsonObject } from "../lib/json";
+import { changedFlows, useStore } from "../store";
+
+interface Shown {
+  form: "text" | "buttons" | "list" | "media" | "template";
+  text: string;
+  buttons: { id: string; title: string }[];
+  listButton?: string;
+  rows?: { id: string; title: string; description?: string }[];
+}
+
+function o(v: Json | undefined): JsonObject {
+  return isObject(v) ? v : {};
+}
+function s(v: Json | undefined): string {
+  return typeof v === "string" ? v : "";
+}
+
+/** What a channel's payload shows the user: its text, buttons or list. */
+export function describe(payload: Json): Shown {
+  const p = o(payload);
+  if (p.type === "text") return { form: "text", text: s(o(p.text).body), buttons: [] };
+  if (p.type === "interactive") {
+    const i = o(p.interactive);
+    const text = s(o(i.body).text);
+    const action = o(i.action);
+    if (i.type === "list") {
+      const rows = (Array.isArray(action.sections) ? action.sections : []).flatMap((sec) =>
+        (Array.isArray(o(sec).rows) ? (o(sec).rows as Json[]) : []).map((r) => ({ id: s(o(r).id), title: s(o(r).title), description: s(o(r).description) || undefined })),
+      );
+      return { form: "list", text, buttons: [], listButton: s(action.button), rows };
+    }
+    const buttons = (Array.isArray(action.buttons) ? action.buttons : []).map((b) => ({ id: s(o(o(b).reply).id), title: s(o(o(b).reply).title) }));
+    return { form: "buttons", text, buttons };
+  }
+  if (p.type === "template") return { form: "template", text: `template ${s(o(p.template).name)}`, buttons: [] };
+  if (typeof p.type === "string" && isObject(p[p.type])) {
+    const m = o(p[p.type]);
+    return { form: "media", text: `[${p.type}] ${s(m.caption)}`, buttons: [] };
+  }
+  // Messenger / Instagram (Send API) and the web channel.
+  const msg = isObject(p.message) ? p.message : p;
+  const att = o(o(msg.attachment).payload);
+  const text = s(msg.text) || s(att.text);
+  const quick = Array.isArray(msg.quick_replies) ? msg.quick_replies : [];
+  const btns = Array.isArray(att.buttons) ? att.buttons : Array.isArray(msg.buttons) ? msg.buttons : [];
+  const buttons = [...quick, ...btns].map((b) => ({ id: s(o(b).payload).replace(/^\//, ""), title: s(o(b).title) }));
+  if (!text && isObject(msg.attachment)) return { form: "media", text: `[${s(o(msg.attachment).type)}]`, buttons };
+  return { form: buttons.length ? "buttons" : "text", text, buttons };
+}
+
+interface Line {
+  who: "user" | "bot" | "clock";
+  text: string;
+  shown?: Shown[];
+  notes?: string[];
+}
+
+export function Chat({ flowId, startAt, onStarted }: { flowId: string; startAt: string | null; onStarted: () => void }) {
+  const t = useT();
+  const bot = useStore((st) => st.bot);
+  const setTurn = useStore((st) => st.setTurn);
+  const turn = useStore((st) => st.lastTurn);
+  const channels = Array.from(new Set([...(bot?.channels ?? []), "whatsapp", "messenger", "instagram", "web"]));
+  const [channel, setChannel] = useState("whatsapp");
+  const [chat, setChat] = useState<string | null>(null);
+  const [lines, setLines] = useState<Line[]>([]);
+  const [text, setText] = useState("");
+  const [error, setError] = useState("");
+  const [testName, setTestName] = useState("");
+  const [saved, setSaved] = useState("");
+  const [openList, setOpenList] = useState<number | null>(null);
+
+  const take = (tr: Turn, extra: Line[] = []) => {
+    setTurn(tr);
+    const bots: Line[] = tr.messages.map((m) => {
+      const r = m.rendered[channel] ?? Object.values(m.rendered)[0];
+      return { who: "bot", text: m.text ?? "", shown: r ? r.payloads.map(describe) : undefined, notes: r?.notes ?? [] };
+    });
+    setLines((ls) => [...ls, ...extra, ...bots]);
+  };
+  const guard = async (fn: () => Promise<void>) => {
+    setError("");
+    try {
+      await fn();
+    } catch (e) {
+      setError(e instanceof ApiError ? e.message : String(e));
+    }
+  };
+  const start = (node: string | null) =>
+    guard(async () => {
+      const tr = await api.chat(channel, node ? { flow: flowId, node } : null, changedFlows(useStore.getState()));
+      setChat(tr.chat);
+      setLines([]);
+      setSaved("");
+      take(tr);
+    });
+  useEffect(() => {
+    if (!startAt) return;
+    onStarted();
+    void start(startAt);
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [startAt]);
+  const ensure = async (): Promise<string> => {
+    if (chat) return chat;
+    const tr = await api.chat(channel, null, changedFlows(useStore.getState()));
+    setChat(tr.chat);
+    take(tr);
+    return tr.chat;
+  };
+  const say = (body: { text: string } | { button: string }, shownAs: string) =>
+    guard(async () => {
+      const c = await ensure();
+      take(await api.say(c, body), [{ who: "user", text: shownAs }]);
+    });
+  const advance = (by: string) =>
+    guard(async () => {
+      const c = await ensure();
+      take(await api.advance(c, by), [{ who: "clock", text: `+${by}` }]);
+    });
+
+  return (
+    <div className="chat-panel" data-testid="chat">
+      <div className="chat-tools">
+        <select aria-label={t("channel")} value={channel} onChange={(e) => setChannel(e.target.value)}>
+          {channels.map((c) => (
+            <option key={c}>{c}</option>
+          ))}
+        </select>
+        <button onClick={() => start(null)}>{chat ? t("Restart") : t("Start")}</button>
+        {["10m", "1h", "25h"].map((by) => (
+          <button key={by} data-testid={`advance-${by}`} onClick={() => advance(by)}>
+            +{by.replace("m", " min").replace("h", " h")}
+          </button>
+        ))}
+      </div>
+      <div className={"phone " + channel} data-channel={channel}>
+        <div className="phone-screen" data-testid="phone">
+          {lines.map((l, i) => (
+            <div key={i} className={"bubble-row " + l.who}>
+              {l.who === "bot" && l.shown ? (
+                l.shown.map((sh, j) => (
+                  <div key={j} className={"bubble bot form-" + sh.form} data-form={sh.form}>
+                    <div className="bubble-text">{sh.text}</div>
+                    {sh.buttons.map((b) => (
+                      <button key={b.id} className="reply-button" onClick={() => say({ button: b.id }, b.title)}>
+                        {b.title}
+                      </button>
+                    ))}
+                    {sh.form === "list" && (
+                      <>
+                        <button className="list-button" data-testid="wa-list-button" onClick={() => setOpenList(openList === i ? null : i)}>
+                          ☰ {sh.listButton}
+                        </button>
+                        {openList === i && (
+                          <div className="list-rows" data-testid="wa-list">
+                            {sh.rows?.map((r) => (
+                              <button key={r.id} className="list-row" onClick={() => { setOpenList(null); void say({ button: r.id }, r.title); }}>
+                                <b>{r.title}</b>
+                                {r.description && <small>{r.description}</small>}
+                              </button>
+                            ))}
+                          </div>
+                        )}
+                      </>
+                    )}
+                  </div>
+                ))
+              ) : (
+                <div className={"bubble " + l.who}>{l.text}</div>
+              )}
+              {l.notes?.map((n) => (
+                <div key={n} className="render-note" data-testid="render-note">
+                  ⚠ {n}
+                </div>
+              ))}
+            </div>
+          ))}
+        </div>
+        <form
+          className="phone-input"
+          onSubmit={(e) => {
+            e.preventDefault();
+            if (!text.trim()) return;
+            const body = text;
+            setText("");
+            void say({ text: body }, body);
+          }}
+        >
+          <input aria-label={t("Message")} placeholder={t("Message")} value={text} onChange={(e) => setText(e.target.value)} />
+          <button type="submit">{t("Send")}</button>
+        </form>
+      </div>
+      {error && <div className="error-box">{error}</div>}
+      <div className="save-test">
+        <input aria-label={t("test name")} placeholder={t("test name")} value={testName} onChange={(e) => setTestName(e.target.value)} />
+        <button
+          disabled={!chat || !testName}
+          onClick={() =>
+            guard(async () => {
+              const r = await api.saveTest(chat!, testName);
+              setSaved(r.file);
+            })
+          }
+        >
+          {t("Save as test")}
+        </button>
+        {saved && <span data-testid="saved-test">{t("Saved {file}", { file: saved })}</span>}
+      </div>
+      {turn && (
+        <div className="chat-side">
+          <h4>{t("Decisions")}</h4>
+          <pre>{turn.decisions.map((d) => JSON.stringify(d)).join("\n") || "—"}</pre>
+          <h4>{t("Variables")}</h4>
+          <table className="vars">
+            <tbody>
+              {Object.entries(turn.variables).map(([k, v]) => (
+                <tr key={k}>
+                  <td>{k}</td>
+                  <td>{JSON.stringify(v)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+          <div className="muted">
+            {t("Clock")}: {turn.now}
+            {turn.waiting ? ` · ${t("waiting at")} ${turn.waiting.flow}/${turn.waiting.node}` : ""}
+          </div>
+        </div>
+      )}
+    </div>
+  );
+}
