@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -22,7 +23,7 @@ from .lint import lint
 from .model import Bot, Flow, Interrupt, variables_from_json
 from .nodes import NodeKinds, node_kinds
 from .schemas import schema_issues
-from .settings import FaqSettings, HoursSettings, LlmSettings, NluSettings, SchedulingSettings
+from .settings import FaqSettings, HoursSettings, LlmSettings, MonitoringSettings, NluSettings, SchedulingSettings
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,6 +85,7 @@ def check_bot(root: str | Path, *, kinds: NodeKinds = node_kinds) -> LoadResult:
     bot = _build(root, bot_data, flow_data, issues, positions, bot_file, kinds)
     if bot is None:
         return LoadResult(None, tuple(issues))
+    issues += _monitoring_issues(bot_data, bot_file, positions)
     if isinstance(faq_data, dict):
         issues += _faq_issues(faq_data, str(root / FAQ_FILE), positions)
         bot = replace(bot, faq=Faq.from_json(faq_data, digest=digest_of(faq_data)))
@@ -160,6 +162,7 @@ def _build(root: Path, data: dict[str, Any], flow_data: dict[str, tuple[str, Any
         faq_settings=FaqSettings.from_json(data.get("faq", {})),
         llm=LlmSettings.from_json(data.get("llm", {})),
         hours=HoursSettings.from_json(data.get("hours", {})),
+        monitoring=MonitoringSettings.from_json(data.get("monitoring", {})),
     )
 
 
@@ -173,4 +176,22 @@ def _faq_issues(data: dict[str, Any], file: str, positions: dict[str, Positions]
                                     f"FAQ entry id {entry['id']!r} is also used by entry {seen[entry['id']]}",
                                     "give each entry its own id"))
         seen.setdefault(entry["id"], i)
+    return issues
+
+
+def _monitoring_issues(data: dict[str, Any], file: str, positions: dict[str, Positions]) -> list[FlowIssue]:
+    """What the schema cannot say about "monitoring" rules: a pattern that does not compile, a repeated id."""
+    issues, seen = [], set()
+    for i, rule in enumerate(data.get("monitoring", {}).get("rules", ())):
+        if rule["id"] in seen:
+            issues.append(_issue_at(positions, file, f"/monitoring/rules/{i}/id", "duplicate-id",
+                                    f"monitoring rule id {rule['id']!r} is used twice", "give each rule its own id"))
+        seen.add(rule["id"])
+        if "regex" in rule:
+            try:
+                re.compile(rule["regex"])
+            except re.error as exc:
+                issues.append(_issue_at(positions, file, f"/monitoring/rules/{i}/regex", "bad-regex",
+                                        f"the pattern {rule['regex']!r} does not compile: {exc}",
+                                        "fix the regular expression (Python syntax); escape a literal dot as \\."))
     return issues

@@ -10,7 +10,7 @@ from typing import Any
 from .durations import parse_duration as parse_duration  # where callers have always found it
 from .faq import Faq
 from .nodes import Node, NodeKinds, Text, node_kinds
-from .settings import FaqSettings, HoursSettings, LlmSettings, NluSettings, SchedulingSettings
+from .settings import FaqSettings, HoursSettings, LlmSettings, MonitoringSettings, NluSettings, SchedulingSettings
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,6 +106,7 @@ class Bot:
     faq_settings: FaqSettings = FaqSettings()
     llm: LlmSettings = LlmSettings()
     hours: HoursSettings = HoursSettings()
+    monitoring: MonitoringSettings = MonitoringSettings()
 
     @property
     def all_locales(self) -> tuple[str, ...]:

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from datetime import date, time, timedelta
-from typing import Any
+from typing import Any, Literal
 
 from .durations import parse_duration
 
@@ -126,6 +126,44 @@ def _week(data: Mapping[str, Any]) -> Week:
 
 def _clock(text: str) -> time:
     return time.max if text == "24:00" else time.fromisoformat(text)
+MatchKind = Literal["literal", "regex", "validator", "category"]
+Direction = Literal["patient", "staff", "bot"]
+MonitorAction = Literal["mask", "hold", "alert", "handoff"]
+DIRECTIONS: tuple[Direction, ...] = ("patient", "staff", "bot")
+VALIDATORS = ("luhn", "cpf")  # a number that passes the check digit test: a card number, a CPF
+CATEGORIES = ("card", "cpf", "phone", "email")  # papo's own finders (nlu.contacts), check digits included
+
+
+@dataclass(frozen=True, slots=True)
+class MonitoringRule:
+    """One rule of bot.json "monitoring": what it looks for (`kind` and its `terms`), in whose messages,
+    and what happens on a match."""
+
+    id: str
+    kind: MatchKind
+    terms: tuple[str, ...]  # literal: the phrases; regex: one pattern; validator, category: one name
+    directions: tuple[Direction, ...] = DIRECTIONS
+    actions: tuple[MonitorAction, ...] = ("alert",)
+    description: str = ""
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> MonitoringRule:
+        kind: MatchKind = next(k for k in ("literal", "regex", "validator", "category") if k in data)
+        raw = data[kind]
+        return cls(id=data["id"], kind=kind, terms=tuple(raw) if isinstance(raw, list) else (raw,),
+                   directions=tuple(data.get("direction", DIRECTIONS)), actions=tuple(data.get("actions", ("alert",))),
+                   description=data.get("description", ""))
+
+
+@dataclass(frozen=True, slots=True)
+class MonitoringSettings:
+    """bot.json "monitoring": term rules over patient, staff and bot messages (runtime.monitoring)."""
+
+    rules: tuple[MonitoringRule, ...] = ()
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> MonitoringSettings:
+        return cls(rules=tuple(MonitoringRule.from_json(r) for r in data.get("rules", ())))
 
 
 _LISTS = ("flows", "settable", "medical_keywords")  # JSON arrays, kept as tuples

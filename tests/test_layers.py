@@ -30,16 +30,24 @@ RUNTIME_LAYERS = {
     "timers": {"engine", "keys"},
     "scheduling": {"engine", "keys", "timers"},
     "llm": {"engine", "keys", "locales"},
+    # staff accounts, tokens, the audit log (Redis, no HTTP): the service's guard and the CLI use it
+    "access": {"engine", "keys"},
+    # term rules, alerts, holds, incidents: screened on the message path by `conversations`, so below it
+    "monitoring": {"engine", "keys", "access"},
     "nodes": {"engine", "keys", "locales", "timers", "scheduling", "llm"},
-    "conversations": {"engine", "keys", "locales", "timers", "scheduling", "llm", "nodes"},
-    "service": {"engine", "keys", "locales", "timers", "scheduling", "llm", "nodes", "conversations"},
-    "cli": {"engine", "keys", "locales", "timers", "scheduling", "llm", "nodes", "conversations", "service"},
+    "conversations": {"engine", "keys", "locales", "timers", "scheduling", "llm", "nodes", "monitoring"},
+    "service": {"engine", "keys", "locales", "timers", "scheduling", "llm", "nodes", "conversations", "access",
+                "monitoring"},
+    "cli": {"engine", "keys", "locales", "timers", "scheduling", "llm", "nodes", "conversations", "service",
+            "access", "monitoring"},
 }
 # third-party code a layer must not touch
 FORBIDDEN = {
     "keys": {"redis", "fakeredis", "aiohttp", "httpx", "connectors", "flows", "nlu"},
     "engine": {"redis", "fakeredis", "aiohttp", "httpx", "connectors", "openai", "langchain_core", "langchain_openai"},
     "nodes": {"redis", "fakeredis", "aiohttp", "connectors"},
+    "access": {"aiohttp", "connectors"},
+    "monitoring": {"aiohttp", "connectors"},
 }
 
 

@@ -32,6 +32,7 @@ from runtime.engine.routing import turn
 from runtime.engine.state import Conversation
 from runtime.engine.turn import TurnResult
 from runtime.locales import pack_for
+from runtime.monitoring import Hit, Monitor
 from runtime.nodes import HANDLERS
 from runtime.nodes.services import BotServices
 from runtime.timers import Timer
@@ -62,6 +63,7 @@ class Processor:
         self.on_commit = on_commit
         self.lease_ms = lease_ms
         self.handlers = handlers
+        self.monitor: Monitor | None = None  # term rules: patient messages before storing, replies before commit
 
     def key_for(self, event: InboundEvent) -> ConversationKey:
         return ConversationKey(self.library.name, event.channel, event.user)
@@ -69,6 +71,8 @@ class Processor:
     async def submit(self, event: InboundEvent) -> Submitted:
         key = self.key_for(event)
         token = secrets.token_hex(8)
+        if self.monitor is not None:
+            event = await self.monitor.inbound(key, event)
         queued = await self.store.enqueue(key, event, token=token, lease_ms=self.lease_ms)
         if queued.id is None:
             # Seen before, but maybe never run: whoever queued it may have died before draining (a timer
@@ -83,7 +87,10 @@ class Processor:
     async def accept(self, event: InboundEvent) -> str | None:
         """Queue an event without running it (a webhook answers after this); returns its inbox
         id, or None for a duplicate. Somebody must `drain` the conversation afterwards."""
-        queued = await self.store.enqueue(self.key_for(event), event, token="", lease_ms=self.lease_ms)
+        key = self.key_for(event)
+        if self.monitor is not None:
+            event = await self.monitor.inbound(key, event)
+        queued = await self.store.enqueue(key, event, token="", lease_ms=self.lease_ms)
         return queued.id
 
     async def waiting(self, key: ConversationKey) -> int:
@@ -121,6 +128,9 @@ class Processor:
         """Run and commit each event in order; True when a commit gave the lock back."""
         for item in pending:
             result = await self._turn(key, state, item.event)
+            found: list[tuple[str, Hit]] = []
+            if self.monitor is not None:  # the bot's own replies, masked before they are stored
+                result.messages, found = self.monitor.outbound(result.messages)
             try:
                 committed = await self.store.commit(key, result.state, result.messages,
                                                     expected_version=state.version if state else 0,
@@ -132,6 +142,8 @@ class Processor:
             state = result.state
             results.append(result)
             await self._apply_effects(key, result)
+            if found and self.monitor is not None:
+                await self.monitor.alert_outbound(key, found, self.clock.now().isoformat())
             log.info("turn conv=%s trace=%s out=%d", key, ",".join(result.trace), len(result.messages))
             if self.on_commit is not None:
                 await self.on_commit(key, result)

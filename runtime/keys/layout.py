@@ -31,6 +31,20 @@ Other keys, each written alone (no script spans two of them):
     <prefix>:{<bot>}:stats:<flow>:<version>:<channel>:<day>  hash  per-node counters of a day (node ids only)
     <prefix>:{<bot>}:stats                              set     flow:version:channel of every counter hash
 
+Staff access and oversight (runtime.access, runtime.monitoring), shared by every bot on the prefix
+but for the alerts, holds and feed keys, which are per bot:
+
+    <prefix>:access:users                               set     staff account names
+    <prefix>:access:user:<name>                         hash    role, argon2id password hash, disabled, created
+    <prefix>:access:token:<id>                          hash    SHA-256 of the token's secret, user, expiry (TTL)
+    <prefix>:access:tokens:<name>                       set     the ids of a user's tokens
+    <prefix>:access:fail:<ip>                           string  failed logins of an address (10 min TTL)
+    <prefix>:audit                                      stream  the audit log, append-only
+    <prefix>:feeds:<bot>                                hash    professional -> calendar feed key
+    <prefix>:alerts:<bot>                               stream  monitoring alerts for the dpo
+    <prefix>:holds:<bot>                                hash    hold id -> a staff message waiting for a dpo
+    <prefix>:incident:<id>, <prefix>:incidents          string, sorted set   an incident (5 y TTL); ids by time
+
 Timers (one hash tag per shard) and calendars (one per calendar) group the keys their scripts touch:
 
     <prefix>[:<bot>]:{timers:<n>}:due|inflight|body|lease|attempts|skipped      see `ShardKeys`
@@ -186,6 +200,10 @@ class Keys:
     def failed(self, conv: ConversationKey) -> str:
         return self._conversation(conv, "failed")
 
+    def states(self, bot: str) -> str:
+        """A SCAN pattern for every conversation state of `bot` (offline commands only, never a hot path)."""
+        return f"{self.prefix}:{{{bot}:*}}:state"
+
     def decisions(self, conv: ConversationKey) -> str:
         return f"{self.prefix}:decisions:{conv.bot}:{conv.channel}:{conv.user}"
 
@@ -237,6 +255,41 @@ class Keys:
     def timer_shard(self, shard: int, *, bot: str = "") -> ShardKeys:
         base = f"{self.prefix}:{bot}:" if bot else f"{self.prefix}:"
         return ShardKeys(*(f"{base}{{timers:{shard}}}:{part}" for part in TIMER_PARTS))
+
+    # -- staff access and oversight ---------------------------------------------------------------
+
+    def users(self) -> str:
+        return f"{self.prefix}:access:users"
+
+    def user(self, name: str) -> str:
+        return f"{self.prefix}:access:user:{name}"
+
+    def token(self, token_id: str) -> str:
+        return f"{self.prefix}:access:token:{token_id}"
+
+    def user_tokens(self, name: str) -> str:
+        return f"{self.prefix}:access:tokens:{name}"
+
+    def login_failures(self, address: str) -> str:
+        return f"{self.prefix}:access:fail:{address}"
+
+    def audit(self) -> str:
+        return f"{self.prefix}:audit"
+
+    def feed_keys(self, bot: str) -> str:
+        return f"{self.prefix}:feeds:{bot}"
+
+    def alerts(self, bot: str) -> str:
+        return f"{self.prefix}:alerts:{bot}"
+
+    def holds(self, bot: str) -> str:
+        return f"{self.prefix}:holds:{bot}"
+
+    def incident(self, incident_id: str) -> str:
+        return f"{self.prefix}:incident:{incident_id}"
+
+    def incidents(self) -> str:
+        return f"{self.prefix}:incidents"
 
     # -- shared by the bots of a business number, or of a calendar ---------------------------------
 

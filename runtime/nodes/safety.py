@@ -82,6 +82,11 @@ STEMMED = 5  # shorter words only match as they are
 
 async def guard(t: BotTurn) -> bool:
     """`Handlers.safety`: True when this step took the message (said what it says, moved on)."""
+    if t.event.data.get("monitoring") == "handoff" and t.state.waiting != "handoff":
+        t.took("safety", topic="monitoring")  # a bot.json monitoring rule hands this message to a person
+        t.notices.append({"kind": "monitoring_handoff", "rules": t.event.data.get("monitored", [])})
+        await _offer_a_person(t)
+        return True
     topic = topic_of(t)
     if topic is None:
         return False

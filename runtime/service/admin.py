@@ -1,11 +1,14 @@
-"""The admin API of `papo serve`, for staff and their tools. Enabled by PAPO_ADMIN_TOKEN; every
-call needs `Authorization: Bearer <token>`.
+"""The admin API of `papo serve`, for staff and their tools. Every route names the role it needs
+(`routes()`); `runtime.service.guard` checks the caller's credentials and role and writes one
+audit entry per call. Accounts, tokens and roles: docs/access.md.
 
     GET  /admin/appointments?day=YYYY-MM-DD       a day's appointments (default: today, clinic time)
     GET  /admin/timers?limit=50                   pending timers, soonest first
     GET  /admin/handoffs                          conversations waiting for a person, oldest first
-    GET  /admin/conversations/{channel}/{user}    a conversation's state, pii and sensitive values masked
+    GET  /admin/conversations/{channel}/{user}    a conversation's state, pii and sensitive values masked;
+         `?unmasked=1` shows them while the conversation is with staff (audited as such)
     POST /admin/conversations/{channel}/{user}/messages  {"text": ...}: staff reply through the channel
+         (monitoring rules may mask it, alert the dpo, or hold it until a dpo releases it: 202)
     POST /admin/conversations/{channel}/{user}/resume    staff hand the conversation back to the bot,
          where it left off or at {"flow": ...}
     GET  /admin/conversations/{channel}/{user}/decisions  what the FAQ and the LLM decided, newest
@@ -15,18 +18,19 @@ call needs `Authorization: Bearer <token>`.
          turns that failed (kind "turn") and webhook items papo could not read (kind "webhook":
          malformed, unknown, errors Meta reported), newest first
     GET  /admin/calendar-feeds                    each professional's .ics address, to subscribe to
+    POST /admin/calendar-feeds/{professional}/rotate   a new key for one feed (the old one works a day)
 
     GET  /calendar/{professional}.ics?key=...     the feed itself; calendar apps cannot send headers, so
-         the key in the address (derived from the admin token, one per professional) is the credential.
+         the key in the address (random, one per professional, kept in Redis) is the credential.
+
+Accounts, tokens and the audit log: `runtime.service.staff`; alerts, holds, incidents:
+`runtime.service.oversight`.
 """
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import json
 import uuid
-from collections.abc import Awaitable, Callable
 from datetime import date
 from typing import Any
 
@@ -34,25 +38,18 @@ from aiohttp import web
 
 from flows.messages import InboundEvent, OutboundMessage
 from flows.model import Bot
+from runtime.access import ROLES, FeedKeys
 from runtime.conversations.keys import ConversationKey
+from runtime.service import oversight, staff
 from runtime.service.bot_service import Service
+from runtime.service.guard import DETAIL, Chooser, RouteHandler, error, guarded, json_body, staff_of
 
-Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 MASK = "***"
-
-
-Chooser = Callable[[web.Request], Service]  # the bot a request is about (`?bot=`, else the first)
-
-
-# The staff roles. Every admin route names the role it needs (`ROUTES` below); until staff accounts
-# exist, the admin token holds every role.
-ROLES = ("viewer", "agent", "editor", "admin", "dpo")
-
-RouteHandler = Callable[[web.Request, Service], Awaitable[web.StreamResponse]]
+__all__ = ["ROLES", "add_routes", "masked", "routes"]
 
 
 def routes() -> list[tuple[str, str, RouteHandler, str]]:
-    """(method, path, handler, role) for every admin route."""
+    """(method, path, handler, role) for every admin route (POST /admin/login needs none)."""
     return [("GET", "/admin/appointments", appointments, "viewer"),
             ("GET", "/admin/timers", timers, "viewer"),
             ("GET", "/admin/handoffs", handoffs, "agent"),
@@ -62,30 +59,23 @@ def routes() -> list[tuple[str, str, RouteHandler, str]]:
             ("GET", "/admin/conversations/{channel}/{user}/decisions", decisions, "agent"),
             ("GET", "/admin/llm", llm_usage, "admin"),
             ("GET", "/admin/failures", failures, "admin"),
-            ("GET", "/admin/calendar-feeds", calendar_feeds, "admin")]
+            ("GET", "/admin/calendar-feeds", calendar_feeds, "admin"),
+            ("POST", "/admin/calendar-feeds/{professional}/rotate", rotate_feed, "admin"),
+            *staff.routes(), *oversight.routes()]
 
 
 def add_routes(app: web.Application, chooser: Chooser) -> None:
     for method, path, handler, role in routes():
-        app.router.add_route(method, path, _guarded(handler, chooser, role))
+        app.router.add_route(method, path, guarded(handler, chooser, role))
+
+    async def login(request: web.Request) -> web.StreamResponse:
+        return await staff.login(request, chooser(request))
 
     async def feed(request: web.Request) -> web.StreamResponse:
         return await calendar_feed(request, chooser(request))
 
+    app.router.add_post("/admin/login", login)
     app.router.add_get("/calendar/{professional}.ics", feed)
-
-
-def _guarded(handler: RouteHandler, chooser: Chooser, role: str) -> Handler:
-    assert role in ROLES, role
-    async def guarded(request: web.Request) -> web.StreamResponse:
-        service = chooser(request)
-        token = service.settings.admin_token
-        given = _bytes(request.headers.get("Authorization", "").removeprefix("Bearer "))
-        if token is None or not hmac.compare_digest(given, _bytes(token)):
-            return _error(401, "missing or wrong admin token: send Authorization: Bearer <PAPO_ADMIN_TOKEN>")
-        return await handler(request, service)
-
-    return guarded
 
 
 async def appointments(request: web.Request, service: Service) -> web.StreamResponse:
@@ -116,9 +106,14 @@ async def conversation(request: web.Request, service: Service) -> web.StreamResp
     state, _ = await service.processor.store.load(key)
     if state is None:
         return _error(404, "no such conversation")
+    unmasked = request.query.get("unmasked") in ("1", "true")
+    if unmasked and state.waiting != "handoff":
+        return _error(403, "unmasked values are shown only while the conversation is with staff (handoff)")
     document = state.to_json() | {"version": state.version}
     del document["private"]  # the node handlers' own state: no one's data
-    document["vars"] = masked(state.vars, service.library.current)
+    document["vars"] = dict(state.vars) if unmasked else masked(state.vars, service.library.current)
+    if unmasked:
+        request[DETAIL] = "unmasked"
     document["failures"] = await service.deliveries.failures(key)
     return web.json_response(document, dumps=lambda d: json.dumps(d, ensure_ascii=False))
 
@@ -146,6 +141,19 @@ async def staff_message(request: web.Request, service: Service) -> web.StreamRes
     if state is None or state.waiting != "handoff":
         return _error(409, "this conversation is with the bot; hand it over (a handoff node) before replying")
     message = OutboundMessage(id=f"staff-{uuid.uuid4().hex}", text=body["text"])
+    if (monitor := service.processor.monitor) is not None and (screened := monitor.screen(message.text, "staff")).hits:
+        at = service.processor.clock.now().isoformat()
+        await monitor.alerts.raise_for(screened.hits, conversation=key.ref, message=message.id, direction="staff",
+                                       at=at)
+        if held := screened.wants("hold"):
+            kept = await oversight.hold_book(service).hold(
+                key, screened.text, rules=tuple(h.rule for h in held), snippet=held[0].snippet,
+                by=staff_of(request).name, at=at)
+            request[DETAIL] = f"held={kept.id}"
+            return web.json_response({"held": kept.id, "rules": list(kept.rules),
+                                      "note": "a monitoring rule holds this message until a dpo releases it"},
+                                     status=202)
+        message = OutboundMessage(id=message.id, text=screened.text)
     await service.processor.store.queue_messages(key, [message])
     await service.sends.signal(key)
     return web.json_response({"queued": message.id})
@@ -193,20 +201,30 @@ async def llm_usage(request: web.Request, service: Service) -> web.StreamRespons
                               "budget_usd": llm.settings.monthly_budget_usd})
 
 
-def feed_key(service: Service, professional: str) -> str:
-    token = (service.settings.admin_token or "").encode()
-    return hmac.new(token, f"ics:{service.library.name}:{professional}".encode(), hashlib.sha256).hexdigest()[:32]
+def feed_keys(service: Service) -> FeedKeys:
+    return FeedKeys(service.client, prefix=service.settings.key_prefix, bot=service.library.name,
+                    clock=service.processor.clock)
 
 
 async def calendar_feeds(request: web.Request, service: Service) -> web.StreamResponse:
     scheduler = service.processor.services.scheduler
     if scheduler is None:
         return _error(404, f"bot {service.library.name!r} has no calendar.json")
-    base = f"{request.scheme}://{request.host}"
+    base, keys = f"{request.scheme}://{request.host}", feed_keys(service)
     return web.json_response({"feeds": [
         {"professional": pid, "name": p.name,
-         "url": f"{base}/calendar/{pid}.ics?bot={service.library.name}&key={feed_key(service, pid)}"}
+         "url": f"{base}/calendar/{pid}.ics?bot={service.library.name}&key={await keys.key_for(pid)}"}
         for pid, p in sorted(scheduler.calendar.professionals.items())]})
+
+
+async def rotate_feed(request: web.Request, service: Service) -> web.StreamResponse:
+    scheduler = service.processor.services.scheduler
+    professional = request.match_info["professional"]
+    if scheduler is None or professional not in scheduler.calendar.professionals:
+        return _error(404, "no such calendar")
+    key = await feed_keys(service).rotate(professional)
+    url = f"{request.scheme}://{request.host}/calendar/{professional}.ics?bot={service.library.name}&key={key}"
+    return web.json_response({"professional": professional, "url": url, "previous_valid_for": "1 day"})
 
 
 async def calendar_feed(request: web.Request, service: Service) -> web.StreamResponse:
@@ -214,8 +232,7 @@ async def calendar_feed(request: web.Request, service: Service) -> web.StreamRes
     professional = request.match_info["professional"]
     if scheduler is None or professional not in scheduler.calendar.professionals:
         return _error(404, "no such calendar")
-    given = _bytes(request.query.get("key", ""))
-    if not hmac.compare_digest(given, feed_key(service, professional).encode()):
+    if not await feed_keys(service).check(professional, request.query.get("key", "")):
         return _error(401, "missing or wrong key: take the address from GET /admin/calendar-feeds")
     body = await scheduler.ics_feed(professional)
     return web.Response(body=body, content_type="text/calendar", charset="utf-8")
@@ -230,21 +247,6 @@ def masked(variables: dict[str, Any], bot: Bot) -> dict[str, Any]:
     return out
 
 
-async def _json_body(request: web.Request) -> dict[str, Any]:
-    if not request.body_exists:  # (can_read_body is false once the body was read, as it always is by now)
-        return {}
-    try:
-        body = await request.json()
-    except ValueError:
-        return {}
-    return body if isinstance(body, dict) else {}
-
-
-def _bytes(value: str) -> bytes:
-    """UTF-8 that never fails: a header that was not UTF-8 (aiohttp keeps its bytes as surrogates) compares unequal."""
-    return value.encode("utf-8", "surrogatepass")
-
-
 def _text(value: Any) -> str:
     return value.decode() if isinstance(value, bytes) else str(value)
 
@@ -253,5 +255,5 @@ def _key(request: web.Request, service: Service) -> ConversationKey:
     return ConversationKey(service.library.name, request.match_info["channel"], request.match_info["user"])
 
 
-def _error(status: int, message: str) -> web.Response:
-    return web.json_response({"error": message}, status=status)
+_error = error
+_json_body = json_body

@@ -90,8 +90,8 @@ def build_app(settings: Settings, botdir: str | Path | Sequence[str | Path], *, 
     app.cleanup_ctx.append(lifespan)
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/readyz", readyz)
+    admin.add_routes(app, chosen)  # answers 404 until PAPO_ADMIN_TOKEN is set or a staff account exists
     if settings.admin_token is not None:
-        admin.add_routes(app, chosen)
         app.add_subapp("/studio/", _studio(app[BOTS], settings, botdirs[0], kinds))
     if role in ("all", "ingest"):
         for cls in connectors:

@@ -32,8 +32,10 @@ from runtime.engine.clock import Clock, SystemClock
 from runtime.engine.errors import ConfigError
 from runtime.engine.registry import Handlers
 from runtime.engine.turn import TurnResult
+from runtime.monitoring import AlertBook, Monitor
 from runtime.nodes import HANDLERS
 from runtime.service import analytics
+from runtime.service.alerting import AlertForwarder
 from runtime.service.delivery import DeliveryBook
 from runtime.service.pacing import Pacer
 from runtime.service.sender import Sender, SendPolicy
@@ -100,6 +102,7 @@ class Service:
         service = cls(settings, client, library, processor, channels, work, sends, deliveries,
                       Worker(processor, sends), sender, owns)
         processor.on_commit = service.replies_committed
+        processor.monitor = Monitor(AlertBook(client, prefix=prefix, bot=bot), lambda: library.current.monitoring)
         processor.services.typing = service.show_typing
         return service
 
@@ -190,6 +193,13 @@ class Service:
             tasks.append(asyncio.create_task(timers.run(stopping), name="timers"))
         if role in ("all", "sender"):  # receipts kept while Redis was away are recorded when it is back
             tasks.append(asyncio.create_task(self.sender.keep_settling(stopping), name="settle"))
+        url = self.settings.alert_webhook_url
+        if url and role in ("all", "worker") and self.processor.monitor is not None:
+            settings = self.settings
+            forwarder = AlertForwarder(self.processor.monitor.alerts, bot=self.library.name,
+                                       url=url, secret=settings.alert_webhook_secret,
+                                       consumer=f"{socket.gethostname()}-{os.getpid()}", block_ms=settings.block_ms)
+            tasks.append(asyncio.create_task(forwarder.run(stopping), name="alerts"))
         try:
             yield
         finally:

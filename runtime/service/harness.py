@@ -22,6 +22,7 @@ from runtime.conversations.timers import ConversationTimers
 from runtime.engine.clock import Clock, ManualClock, SystemClock
 from runtime.engine.state import Conversation
 from runtime.engine.turn import TurnResult
+from runtime.monitoring import AlertBook, Monitor
 from runtime.nodes.services import BotServices
 from runtime.service.settings import Settings, redis_client
 from runtime.service.wiring import build_services
@@ -37,6 +38,8 @@ class BotHarness:
         self.store = store
         self.clock = clock
         self.processor = Processor(store, library, clock, services=services)
+        self.processor.monitor = Monitor(AlertBook(store.client, prefix=store.keys.prefix, bot=library.name),
+                                         lambda: library.current.monitoring)
         self.key = ConversationKey(library.name, channel, user)
         self.last: list[TurnResult] = []
         self._ids = itertools.count(1)

@@ -49,6 +49,8 @@ class Settings:
     body_timeout_s: float = 10.0  # a request body must arrive within this (0: no limit), else 408 and closed
     max_text_chars: int = 4096  # a longer inbound text is cut to this before it is stored and read
     studio_write: bool = False  # the studio under `papo serve` may publish (PAPO_STUDIO_WRITE=1); else read-only
+    alert_webhook_url: str | None = None  # monitoring alerts are POSTed here (PAPO_ALERT_WEBHOOK_URL)
+    alert_webhook_secret: str | None = field(default=None, repr=False)  # signs them (X-Papo-Signature)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] = os.environ, *, connectors: Connectors = CONNECTORS) -> Self:
@@ -78,7 +80,9 @@ class Settings:
                    admin_token=_admin_token(env),
                    body_timeout_s=_seconds(env, "PAPO_BODY_TIMEOUT_S", d.body_timeout_s),
                    max_text_chars=_whole(env, "PAPO_MAX_TEXT_CHARS", d.max_text_chars),
-                   studio_write=_flag(env, "PAPO_STUDIO_WRITE"))
+                   studio_write=_flag(env, "PAPO_STUDIO_WRITE"),
+                   alert_webhook_url=_url(env, "PAPO_ALERT_WEBHOOK_URL"),
+                   alert_webhook_secret=env.get("PAPO_ALERT_WEBHOOK_SECRET") or None)
 
     def channel(self, name: str) -> ChannelSettings | None:
         return next((c for c in self.channels if c.channel == name), None)
@@ -181,6 +185,13 @@ def redis_client(settings: Settings) -> aioredis.Redis:
         settings.redis_url, max_connections=settings.redis_connections, timeout=10, socket_connect_timeout=5,
         retry=Retry(NoBackoff(), retries=1, supported_errors=(RedisConnectionError,)))
     return aioredis.Redis.from_pool(pool)  # the client owns the pool and closes it
+
+
+def _url(env: Mapping[str, str], name: str) -> str | None:
+    url = env.get(name, "").strip() or None
+    if url is not None and not url.startswith(("http://", "https://")):
+        raise ConfigError(f"{name} has value {url!r}; expected an http:// or https:// URL")
+    return url
 
 
 def _admin_token(env: Mapping[str, str]) -> str | None:

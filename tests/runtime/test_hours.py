@@ -14,9 +14,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import redis.asyncio as aioredis
+from runtime.cli.harness import BotHarness
 
 from flows.settings import HoursSettings
-from runtime.cli.harness import BotHarness
 from runtime.engine.clock import ManualClock
 from runtime.engine.hours import OpeningHours
 

@@ -35,6 +35,7 @@ LAYOUT: dict[str, tuple[Callable[[], object], object]] = {
     "sent": (lambda: KEYS.sent(CONV), f"papo:{TAG}:sent"),
     "delivery": (lambda: KEYS.delivery(CONV, "wamid.out1"), f"papo:{TAG}:delivery:wamid.out1"),
     "failed": (lambda: KEYS.failed(CONV), f"papo:{TAG}:failed"),
+    "states": (lambda: KEYS.states("clinica"), "papo:{clinica:*}:state"),
     "decisions": (lambda: KEYS.decisions(CONV), "papo:decisions:clinica:whatsapp:5511999990000"),
     # one bot
     "signals": (lambda: (KEYS.signals("clinica", "work", 3), KEYS.signals("clinica", "send", 0)),
@@ -52,6 +53,18 @@ LAYOUT: dict[str, tuple[Callable[[], object], object]] = {
     "timer_shard": (lambda: (KEYS.timer_shard(2, bot="clinica").all(), KEYS.timer_shard(0).due),
                     ([f"papo:clinica:{{timers:2}}:{part}" for part in
                       ("due", "inflight", "body", "lease", "attempts", "skipped")], "papo:{timers:0}:due")),
+    # staff access and oversight
+    "users": (lambda: KEYS.users(), "papo:access:users"),
+    "user": (lambda: KEYS.user("ana"), "papo:access:user:ana"),
+    "token": (lambda: KEYS.token("0a1b"), "papo:access:token:0a1b"),
+    "user_tokens": (lambda: KEYS.user_tokens("ana"), "papo:access:tokens:ana"),
+    "login_failures": (lambda: KEYS.login_failures("10.0.0.1"), "papo:access:fail:10.0.0.1"),
+    "audit": (lambda: KEYS.audit(), "papo:audit"),
+    "feed_keys": (lambda: KEYS.feed_keys("clinica"), "papo:feeds:clinica"),
+    "alerts": (lambda: KEYS.alerts("clinica"), "papo:alerts:clinica"),
+    "holds": (lambda: KEYS.holds("clinica"), "papo:holds:clinica"),
+    "incident": (lambda: KEYS.incident("inc-1"), "papo:incident:inc-1"),
+    "incidents": (lambda: KEYS.incidents(), "papo:incidents"),
     # shared by the bots of a business number, or of a calendar
     "rate": (lambda: KEYS.rate("whatsapp", "1065", 1772452800), "papo:rate:whatsapp:1065:1772452800"),
     "calendar": (lambda: KEYS.calendar("clinica").script_keys("whatsapp:55119"),

@@ -1,0 +1,61 @@
+"""Staff messages a `hold` rule stopped: they wait, per bot, until a dpo releases or discards them.
+
+A held message is the one place papo keeps a text a rule matched, unmasked, because releasing it
+must send what staff wrote; listing shows only its masked snippet.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+from dataclasses import asdict, dataclass
+
+import redis.asyncio as aioredis
+
+from runtime.keys import ConversationKey, Keys
+
+
+@dataclass(frozen=True, slots=True)
+class Held:
+    id: str
+    channel: str
+    user: str
+    conversation: str  # the hashed reference, the only one listing shows
+    text: str
+    rules: tuple[str, ...]
+    snippet: str
+    by: str  # the staff account that wrote it
+    at: str
+
+    def listed(self) -> dict[str, object]:
+        return {"id": self.id, "conversation": self.conversation, "rules": list(self.rules),
+                "snippet": self.snippet, "by": self.by, "at": self.at}
+
+
+class HoldBook:
+    def __init__(self, client: aioredis.Redis, *, prefix: str, bot: str) -> None:
+        self.client = client
+        self.key = Keys(prefix).holds(bot)
+
+    async def hold(self, key: ConversationKey, text: str, *, rules: tuple[str, ...], snippet: str, by: str,
+                   at: str) -> Held:
+        held = Held(secrets.token_hex(8), key.channel, key.user, key.ref, text, rules, snippet, by, at)
+        await self.client.hset(self.key, held.id, json.dumps(asdict(held), ensure_ascii=False))
+        return held
+
+    async def all(self) -> list[Held]:
+        found = [_held(raw) for raw in (await self.client.hgetall(self.key)).values()]
+        return sorted(found, key=lambda h: h.at)
+
+    async def take(self, hold_id: str) -> Held | None:
+        """The held message, removed (once: a second release finds nothing)."""
+        async with self.client.pipeline(transaction=True) as pipe:
+            pipe.hget(self.key, hold_id)
+            pipe.hdel(self.key, hold_id)
+            raw, removed = await pipe.execute()
+        return _held(raw) if raw is not None and removed else None
+
+
+def _held(raw: bytes | str) -> Held:
+    data = json.loads(raw)
+    return Held(**(data | {"rules": tuple(data["rules"])}))
