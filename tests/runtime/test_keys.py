@@ -35,7 +35,14 @@ LAYOUT: dict[str, tuple[Callable[[], object], object]] = {
     "sent": (lambda: KEYS.sent(CONV), f"papo:{TAG}:sent"),
     "delivery": (lambda: KEYS.delivery(CONV, "wamid.out1"), f"papo:{TAG}:delivery:wamid.out1"),
     "failed": (lambda: KEYS.failed(CONV), f"papo:{TAG}:failed"),
+    "transcript": (lambda: KEYS.transcript(CONV), f"papo:{TAG}:transcript"),
+    "staff": (lambda: KEYS.staff(CONV), f"papo:{TAG}:staff"),
     "states": (lambda: KEYS.states("clinica"), "papo:{clinica:*}:state"),
+    "states_of": (lambda: KEYS.states_of("cli*"), "papo:{cli\\*:*}:state"),
+    "stats": (lambda: KEYS.stats("clinica", "menu", "ab12", "web", "2026-03-02"),
+              "papo:{clinica}:stats:menu:ab12:web:2026-03-02"),
+    "flow_versions_of": (lambda: KEYS.flow_versions_of("clinica", "menu"), "papo:flowver:clinica:menu:*"),
+    "stats_index": (lambda: KEYS.stats_index("clinica"), "papo:{clinica}:stats"),
     "decisions": (lambda: KEYS.decisions(CONV), "papo:decisions:clinica:whatsapp:5511999990000"),
     # one bot
     "signals": (lambda: (KEYS.signals("clinica", "work", 3), KEYS.signals("clinica", "send", 0)),
@@ -43,6 +50,7 @@ LAYOUT: dict[str, tuple[Callable[[], object], object]] = {
     "dead_signals": (lambda: KEYS.dead_signals("clinica", "work"), "papo:work:clinica:dead"),
     "failures": (lambda: KEYS.failures("clinica"), "papo:failures:clinica"),
     "handoffs": (lambda: KEYS.handoffs("clinica"), "papo:handoffs:clinica"),
+    "inbox_feed": (lambda: KEYS.inbox_feed("clinica"), "papo:inboxfeed:clinica"),
     "flow_version": (lambda: KEYS.flow_version("clinica", "menu", "ab12"), "papo:flowver:clinica:menu:ab12"),
     "llm_usage": (lambda: KEYS.llm_usage("clinica", "2026-03"), "papo:llm:clinica:usage:2026-03"),
     "llm_conversation": (lambda: KEYS.llm_conversation("clinica", "whatsapp:55119"),
@@ -92,7 +100,7 @@ def test_the_prefix_leads_every_key() -> None:
 def test_a_conversations_keys_share_one_cluster_slot() -> None:
     tagged = [KEYS.state(CONV), KEYS.inbox(CONV), KEYS.outbox(CONV), KEYS.lock(CONV), KEYS.seen(CONV, "x"),
               KEYS.address(CONV), KEYS.send_lock(CONV), KEYS.sending(CONV), KEYS.pace(CONV), KEYS.sent(CONV),
-              KEYS.delivery(CONV, "y"), KEYS.failed(CONV)]
+              KEYS.delivery(CONV, "y"), KEYS.failed(CONV), KEYS.transcript(CONV), KEYS.staff(CONV)]
     assert len({key_slot(key.encode()) for key in tagged}) == 1
     other = ConversationKey("clinica", "whatsapp", "5511888880000")
     assert key_slot(KEYS.state(other).encode()) != key_slot(KEYS.state(CONV).encode())
