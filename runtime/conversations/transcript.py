@@ -90,7 +90,8 @@ class TranscriptBook:
     async def page(self, conv: ConversationKey, *, before: str | None = None, limit: int = 50) -> Page:
         """Up to `limit` entries older than the cursor `before` (newest when None), oldest first."""
         top = f"({before}" if before else "+"
-        raw = await self.client.xrevrange(self.keys.transcript(conv), max=top, min="-", count=limit + 1)
+        raw: list[Any] = await self.client.xrevrange(self.keys.transcript(conv), max=top, min="-",
+                                                     count=limit + 1) or []
         more = len(raw) > limit
         raw = raw[:limit]
         entries = [_entry(sid, fields) for sid, fields in reversed(raw)]

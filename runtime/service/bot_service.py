@@ -129,9 +129,16 @@ class Service:
         decisions = [n for n in result.notices if n.get("kind") in DECISIONS]
         if decisions:  # what the FAQ and the LLM decided, for staff (no message text in a notice)
             await self._remember_decisions(key, decisions)
-        if result.state.waiting == "handoff":  # listed for staff; a stale entry is dropped when listed
-            await self.client.hset(self.handoffs_key, f"{key.channel}:{key.user}",
-                                   json.dumps({"queue": result.state.handoff_queue, "since": result.state.asked_at}))
+        resumed = any(n.get("kind") == "handoff_resumed" for n in result.notices)
+        if result.state.waiting == "handoff" or resumed:  # listed for staff (a stale entry is dropped when
+            keys = self.processor.store.keys              # listed); live inbox views are told
+            async with self.client.pipeline(transaction=False) as pipe:
+                if result.state.waiting == "handoff":
+                    pipe.hset(self.handoffs_key, f"{key.channel}:{key.user}",
+                              json.dumps({"queue": result.state.handoff_queue, "since": result.state.asked_at}))
+                pipe.xadd(keys.inbox_feed(key.bot), {"c": key.channel, "u": key.user, "k": "resumed" if resumed
+                                                     else "message"}, maxlen=C.INBOX_FEED_KEPT, approximate=True)
+                await pipe.execute()
 
     def counters(self, key: ConversationKey, result: TurnResult) -> Callable[[Pipeline], None] | None:
         """The analytics counters of a committed turn (node ids only), to queue on a pipeline."""
