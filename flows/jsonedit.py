@@ -39,9 +39,11 @@ class _Node:
 
 
 def apply(text: str, value: Any) -> str:
-    """`text` changed as little as possible so that it decodes to `value`."""
+    """`text` changed as little as possible so that it decodes to `value`; raises `ValueError` when
+    `text` is not JSON (NaN and Infinity included)."""
     root = _parse(text, _skip(text, 0))
-    out = text[:root.start] + _Writer(text).edit(root, value) + text[root.end:]
+    inline = "\n" not in text.strip()
+    out = text[:root.start] + _Writer(text).edit(root, value, inline=inline) + text[root.end:]
     if not same(json.loads(out), value):  # never write what would not read back as asked
         return dumps(value, indent=indent_unit(text)) + ("\n" if text.endswith("\n") else "")
     return out
@@ -142,7 +144,7 @@ class _Writer:
             return ""
         seps = node.seps
         inner = seps[1:-1]
-        default = inner[-1] if inner else "," + seps[0]
+        default = inner[-1] if inner else "," + seps[0] if "\n" in seps[0] else ", "
         out = seps[0]
         for n, (index, text) in enumerate(parts):
             if n:

@@ -53,6 +53,8 @@ def new_bot(root: Path, *, name: str | None = None, locale: str = "pt-BR") -> li
             "greet": {"kind": "end", "text": greeting},
         },
     })
+    (root / ".gitignore").write_text("# caches and the studio's drafts: one machine's, never committed\n"
+                                     ".papo-cache/\n.papo-studio/\n", encoding="utf-8")
     (root / "tests" / "main.yaml").write_text(
         "name: asks the name and greets\nsteps:\n"
         f"  - user: {'hi' if english else 'oi'}\n    bot: {question}\n"

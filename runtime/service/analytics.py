@@ -71,15 +71,17 @@ def turn_counts(result: TurnResult, flows: Mapping[str, Flow]) -> FlowCounts:
         if kind == "decision" and isinstance(notice.get("waiting"), str) and "/" in notice["waiting"]:
             where = notice["waiting"]
             flow_id, _, node = where.partition("/")
-            if notice.get("step") == "answer":
-                if waiting_at == where:
-                    add(flow_id, f"i:{node}")
-                    reprompted = True
-                else:
-                    add(flow_id, f"a:{node}")
-                    if isinstance(notice.get("waited_s"), int | float):
-                        add(flow_id, f"h:{node}:{bucket(notice['waited_s'])}")
-            elif waiting_at != where:
+            step = notice.get("step")
+            if step == "reprompt" or (step == "answer" and waiting_at == where):
+                add(flow_id, f"i:{node}")  # asked again (or, out of retries, sent on to on_invalid)
+                reprompted = waiting_at == where
+            if waiting_at == where:
+                continue
+            if step == "answer":
+                add(flow_id, f"a:{node}")
+                if isinstance(notice.get("waited_s"), int | float):
+                    add(flow_id, f"h:{node}:{bucket(notice['waited_s'])}")
+            else:
                 add(flow_id, f"l:{node}")
         elif kind == "ask_timeout" and isinstance(notice.get("node"), str):
             flow_id, _, node = notice["node"].partition("/")

@@ -163,7 +163,7 @@ function FlowEditor({ flowId }: { flowId: string }) {
           <nav className="tabs" role="tablist">
             {TABS.map((p) => (
               <button key={p} role="tab" aria-selected={s.panel === p} className={s.panel === p ? "active" : ""} onClick={() => s.setPanel(p)} data-tab={p}>
-                {t(p === "inspector" ? "Properties" : p === "problems" ? "Problems" : p === "chat" ? "Test chat" : p === "versions" ? "Versions" : "Analytics")}
+                {{ inspector: t("Properties"), problems: t("Problems"), chat: t("Test chat"), versions: t("Versions"), analytics: t("Analytics") }[p as string] ?? p}
               </button>
             ))}
           </nav>

@@ -62,7 +62,7 @@ export interface StoreState {
   setFocus(f: { node: string; pointer: string | null } | null): void;
   setPanel(p: Panel): void;
   setIssues(issues: Issue[]): void;
-  setTurn(turn: Turn | null): void;
+  setTurn(turn: Turn | null, fresh?: boolean): void;
   setStatus(s: string): void;
   markDisk(id: string, sha: string | null): void;
 }
@@ -182,7 +182,8 @@ export const useStore = create<StoreState>((set, get) => ({
   setFocus: (focus) => set({ focus }),
   setPanel: (panel) => set({ panel }),
   setIssues: (issues) => set({ issues }),
-  setTurn: (turn) => set({ lastTurn: turn, trace: turn ? turn.trace : [] }),
+  setTurn: (turn, fresh = false) =>
+    set((s) => ({ lastTurn: turn, trace: turn ? [...(fresh ? [] : s.trace), ...turn.trace] : [] })),
   setStatus: (status) => set({ status }),
   markDisk: (id, sha) =>
     set((s) => {

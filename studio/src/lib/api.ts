@@ -77,8 +77,22 @@ export interface Turn {
   now: string;
 }
 
+export interface SemanticField {
+  path: string;
+  kind: "text" | "exit" | "value";
+  locale: string | null;
+  before: Json;
+  after: Json;
+}
+
+export interface SemanticChange {
+  node: string;
+  change: "added" | "removed" | "changed";
+  fields: (SemanticField | string)[];
+}
+
 export interface Preview {
-  diff: Record<string, { text: string; changed_lines: number; semantic: { node: string; change: string; fields: string[] }[] }>;
+  diff: Record<string, { text: string; changed_lines: number; semantic: SemanticChange[] }>;
   issues: Issue[];
   live_conversations: Record<string, number>;
 }
@@ -145,8 +159,8 @@ export const api = {
     ),
   rollback: (flow: string, version: string, message: string) =>
     call<{ published: Record<string, { sha256: string }> }>("POST", "rollback", { flow, version, message }),
-  chat: (channel: string, start: { flow: string; node: string } | null, flows: Record<string, Json>) =>
-    call<Turn & { chat: string }>("POST", "chat", { channel, start, flows }),
+  chat: (channel: string, start: { flow: string; node: string } | null, flows: Record<string, Json>, now: string | null) =>
+    call<Turn & { chat: string }>("POST", "chat", now ? { channel, start, flows, now } : { channel, start, flows }),
   say: (chat: string, body: { text: string } | { button: string }) =>
     call<Turn>("POST", `chat/${encodeURIComponent(chat)}/say`, body),
   advance: (chat: string, by: string) => call<Turn>("POST", `chat/${encodeURIComponent(chat)}/advance`, { by }),

@@ -58,6 +58,30 @@ const NAME_WIDGETS: Record<string, Widget> = {
   period: "period",
 };
 
+/** Glyphs for the icon names x-papo-ui may give; an unknown name shows its first letters. */
+export const ICONS: Record<string, string> = {
+  message: "💬",
+  question: "❓",
+  split: "⑂",
+  variable: "𝑥",
+  jump: "↪",
+  subflow: "⤵",
+  person: "👤",
+  stop: "⏹",
+  "calendar-plus": "📅",
+  "calendar-clock": "🔁",
+  "calendar-x": "✖",
+  "calendar-check": "✔",
+  calendar: "🗓",
+  bell: "🔔",
+  book: "📖",
+  sparkles: "✨",
+};
+
+export function glyph(icon: string): string {
+  return ICONS[icon] ?? icon.slice(0, 2).toUpperCase();
+}
+
 const COLORS = ["#2563eb", "#16a34a", "#9333ea", "#ea580c", "#0891b2", "#db2777", "#65a30d", "#b45309", "#4f46e5", "#dc2626"];
 
 function refName(ref: unknown): string | null {

@@ -1,5 +1,5 @@
-// The studio's own words: English is the key, pt-BR its translation. A vitest test checks every t("...")
-// in src/ has a pt-BR entry.
+// The studio's own words: English is the key, pt-BR its translation. A vitest test checks every
+// call of t with a literal in src/ has a pt-BR entry.
 import { useStore } from "../store";
 import { PT_BR } from "./pt-BR";
 

@@ -126,7 +126,7 @@ export function Canvas({ flowId, analytics, openFlow }: CanvasProps) {
       });
       const entryPos = layout[ENTRY] ?? (() => {
         const first = entryId ? (layout[entryId] ?? auto[entryId]) : undefined;
-        return first ? { x: first.x - 260, y: first.y } : { x: -260, y: 0 };
+        return first ? { x: first.x - 300, y: first.y } : { x: -300, y: 0 };
       })();
       const oldEntry = before.get(ENTRY);
       out.unshift({
@@ -328,7 +328,7 @@ export function Canvas({ flowId, analytics, openFlow }: CanvasProps) {
       const pos = tidy(graph.nodes.map((n) => n.id), graph.edges, sizes);
       edit(flowId, (doc) => {
         const layout: Layout = { ...doc.layout, ...pos };
-        if (entryId && pos[entryId]) layout[ENTRY] = { x: pos[entryId].x - 280, y: pos[entryId].y };
+        if (entryId && pos[entryId]) layout[ENTRY] = { x: pos[entryId].x - 300, y: pos[entryId].y };
         return { ...doc, layout };
       });
       setTimeout(() => rf.fitView({ duration: 0 }), 50);
@@ -375,11 +375,16 @@ export function Canvas({ flowId, analytics, openFlow }: CanvasProps) {
         multiSelectionKeyCode={["Shift", "Meta", "Control"]}
         selectionOnDrag={false}
         fitView
+        fitViewOptions={{ maxZoom: 1, padding: 0.1 }}
         minZoom={0.1}
         proOptions={{ hideAttribution: true }}
       >
         <Background />
-        <MiniMap pannable zoomable />
+        <MiniMap
+          pannable
+          zoomable
+          nodeColor={(n) => ((n.data as Partial<PapoNodeData>).spec?.ui.color ?? "#111827")}
+        />
         <Controls />
       </ReactFlow>
     </div>

@@ -75,9 +75,11 @@ export function Chat({ flowId, startAt, onStarted }: { flowId: string; startAt: 
   const [testName, setTestName] = useState("");
   const [saved, setSaved] = useState("");
   const [openList, setOpenList] = useState<number | null>(null);
+  const [clockAt, setClockAt] = useState("");
+  const [busy, setBusy] = useState(false);
 
-  const take = (tr: Turn, extra: Line[] = []) => {
-    setTurn(tr);
+  const take = (tr: Turn, extra: Line[] = [], fresh = false) => {
+    setTurn(tr, fresh);
     const bots: Line[] = tr.messages.map((m) => {
       const r = m.rendered[channel] ?? Object.values(m.rendered)[0];
       return { who: "bot", text: m.text ?? "", shown: r ? r.payloads.map(describe) : undefined, notes: r?.notes ?? [] };
@@ -94,11 +96,11 @@ export function Chat({ flowId, startAt, onStarted }: { flowId: string; startAt: 
   };
   const start = (node: string | null) =>
     guard(async () => {
-      const tr = await api.chat(channel, node ? { flow: flowId, node } : null, changedFlows(useStore.getState()));
-      setChat(tr.chat);
       setLines([]);
+      const tr = await api.chat(channel, node ? { flow: flowId, node } : null, changedFlows(useStore.getState()), clockAt || null);
+      setChat(tr.chat);
       setSaved("");
-      take(tr);
+      take(tr, [], true);
     });
   useEffect(() => {
     if (!startAt) return;
@@ -108,20 +110,32 @@ export function Chat({ flowId, startAt, onStarted }: { flowId: string; startAt: 
   }, [startAt]);
   const ensure = async (): Promise<string> => {
     if (chat) return chat;
-    const tr = await api.chat(channel, null, changedFlows(useStore.getState()));
+    const tr = await api.chat(channel, null, changedFlows(useStore.getState()), clockAt || null);
     setChat(tr.chat);
-    take(tr);
+    take(tr, [], true);
     return tr.chat;
   };
   const say = (body: { text: string } | { button: string }, shownAs: string) =>
     guard(async () => {
-      const c = await ensure();
-      take(await api.say(c, body), [{ who: "user", text: shownAs }]);
+      setLines((ls) => [...ls, { who: "user", text: shownAs }]);
+      setBusy(true);
+      try {
+        const c = await ensure();
+        take(await api.say(c, body));
+      } finally {
+        setBusy(false);
+      }
     });
   const advance = (by: string) =>
     guard(async () => {
-      const c = await ensure();
-      take(await api.advance(c, by), [{ who: "clock", text: `+${by}` }]);
+      setLines((ls) => [...ls, { who: "clock", text: `+${by}` }]);
+      setBusy(true);
+      try {
+        const c = await ensure();
+        take(await api.advance(c, by));
+      } finally {
+        setBusy(false);
+      }
     });
 
   return (
@@ -132,6 +146,13 @@ export function Chat({ flowId, startAt, onStarted }: { flowId: string; startAt: 
             <option key={c}>{c}</option>
           ))}
         </select>
+        <input
+          type="datetime-local"
+          aria-label={t("Clock starts at")}
+          title={t("Clock starts at")}
+          value={clockAt}
+          onChange={(e) => setClockAt(e.target.value)}
+        />
         <button onClick={() => start(null)}>{chat ? t("Restart") : t("Start")}</button>
         {["10m", "1h", "25h"].map((by) => (
           <button key={by} data-testid={`advance-${by}`} onClick={() => advance(by)}>
@@ -181,6 +202,7 @@ export function Chat({ flowId, startAt, onStarted }: { flowId: string; startAt: 
               ))}
             </div>
           ))}
+          {busy && <div className="typing" data-testid="typing">…</div>}
         </div>
         <form
           className="phone-input"

@@ -39,7 +39,7 @@ function FieldIssues({ issues }: { issues: Issue[] }) {
 }
 
 function VarCompletion({ value, onPick }: { value: string; onPick: (v: string) => void }) {
-  const vars = useStore((s) => s.bot?.variables ?? []);
+  const vars = useStore((s) => s.bot)?.variables ?? [];
   const m = /\{\{\s*([A-Za-z0-9_.]*)$/.exec(value);
   if (!m) return null;
   const hits = vars.filter((v) => v.name.startsWith(m[1])).slice(0, 8);
@@ -143,7 +143,7 @@ function JsonWidget({ value, onChange, label }: { value: Json | undefined; onCha
 function Field({ f, path, ctx }: { f: FieldSpec; path: string[]; ctx: Ctx }) {
   const t = useT();
   const bot = useStore((s) => s.bot);
-  const flowNodes = useStore((s) => Object.keys(nodesOf(s.flows[ctx.flowId]?.doc.flow ?? null)));
+  const flowNodes = Object.keys(nodesOf(useStore((s) => s.flows[ctx.flowId]?.doc.flow ?? null)));
   const value = getPath(ctx.node, path);
   const ptr = pointer("nodes", ctx.nodeId, ...path);
   const label = path.join(".");
@@ -246,11 +246,17 @@ function Field({ f, path, ctx }: { f: FieldSpec; path: string[]; ctx: Ctx }) {
     }
     case "object":
       widget = (
-        <fieldset className="item">
+        <details className="item" open={value !== undefined || f.required}>
+          <summary>{value === undefined ? t("add") : f.name}</summary>
           {(f.fields ?? []).map((sub) => (
             <Field key={sub.name} f={sub} path={[...path, sub.name]} ctx={ctx} />
           ))}
-        </fieldset>
+          {value !== undefined && (
+            <button className="small" onClick={() => set(undefined)}>
+              {t("remove")}
+            </button>
+          )}
+        </details>
       );
       break;
     default:
@@ -285,7 +291,7 @@ export function renameNode(doc: { flow: Json; layout: Record<string, { x: number
 
 export function Inspector({ flowId, onConnect, onStartHere }: { flowId: string; onConnect: () => void; onStartHere: (node: string) => void }) {
   const t = useT();
-  const selected = useStore((s) => s.selected.filter((x) => x !== ENTRY));
+  const selected = useStore((s) => s.selected).filter((x) => x !== ENTRY);
   const flow = useStore((s) => s.flows[flowId]?.doc.flow ?? null);
   const catalogue = useStore((s) => s.catalogue);
   const issues = useStore((s) => s.issues);

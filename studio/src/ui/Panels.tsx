@@ -1,7 +1,8 @@
 // Side panels: problems, versions, variables, translations, analytics; the palette; search; the target picker.
 import { useEffect, useMemo, useState } from "react";
-import { api, ApiError, BASE } from "../lib/api";
-import { concreteExits } from "../lib/catalogue";
+import { api, ApiError, BASE, type SemanticChange } from "../lib/api";
+import { SemanticList } from "./Publish";
+import { concreteExits, glyph } from "../lib/catalogue";
 import { useT } from "../lib/i18n";
 import { isObject, setPath, type Json } from "../lib/json";
 import { useStore } from "../store";
@@ -72,7 +73,7 @@ export function Palette() {
           }}
         >
           <span className="palette-icon" style={{ background: k.ui.color }}>
-            {k.ui.icon}
+            {glyph(k.ui.icon)}
           </span>
           {k.kind}
         </div>
@@ -198,6 +199,7 @@ export function Versions({ flowId }: { flowId: string }) {
   const [a, setA] = useState("");
   const [b, setB] = useState("");
   const [diff, setDiff] = useState("");
+  const [semantic, setSemantic] = useState<SemanticChange[]>([]);
   const [msg, setMsg] = useState("");
   const load = () =>
     api.versions(flowId).then(
@@ -245,10 +247,17 @@ export function Versions({ flowId }: { flowId: string }) {
           ))}
         </tbody>
       </table>
-      <button disabled={!a || !b} onClick={() => api.diff(flowId, a, b).then((d) => setDiff(d.text), (e: unknown) => setMsg(String(e)))}>
+      <button disabled={!a || !b} onClick={() => api.diff(flowId, a, b).then(
+            (d) => {
+              setDiff(d.text);
+              setSemantic(Array.isArray(d.semantic) ? (d.semantic as unknown as SemanticChange[]) : []);
+            },
+            (e: unknown) => setMsg(String(e)),
+          )}>
         {t("Compare")}
       </button>
       {msg && <div className="muted">{msg}</div>}
+      {semantic.length > 0 && <SemanticList changes={semantic} />}
       {diff && <pre className="diff">{diff}</pre>}
     </div>
   );
@@ -256,7 +265,7 @@ export function Versions({ flowId }: { flowId: string }) {
 
 export function Variables() {
   const t = useT();
-  const vars = useStore((s) => s.bot?.variables ?? []);
+  const vars = useStore((s) => s.bot)?.variables ?? [];
   return (
     <table className="grid" data-testid="variables">
       <thead>
@@ -358,7 +367,7 @@ export function AnalyticsControls({
   onData: (d: { nodes: Record<string, { entered: number; answered: number; dropped: number }>; exits: Record<string, number> } | null) => void;
 }) {
   const t = useT();
-  const channels = useStore((s) => s.bot?.channels ?? []);
+  const channels = useStore((s) => s.bot)?.channels ?? [];
   const [on, setOn] = useState(false);
   const [channel, setChannel] = useState("");
   const [from, setFrom] = useState("");

@@ -1,7 +1,7 @@
 // One node on the canvas: header (kind, id), body (its first text), one source handle per exit.
 import { Handle, Position, type Node, type NodeProps } from "@xyflow/react";
 import { memo } from "react";
-import type { ConcreteExit, KindSpec } from "../lib/catalogue";
+import { glyph, type ConcreteExit, type KindSpec } from "../lib/catalogue";
 import { isObject, type Json } from "../lib/json";
 
 export interface PapoNodeData extends Record<string, unknown> {
@@ -49,7 +49,7 @@ function PapoNodeView({ data, selected }: NodeProps<PapoFlowNode>) {
     <div className={cls} data-node={data.id} data-kind={kind} style={{ borderColor: color }}>
       <Handle type="target" position={Position.Left} className="in-handle" />
       <div className="papo-node-head" style={{ background: color }}>
-        <span className="papo-node-icon">{data.spec?.ui.icon ?? "?"}</span>
+        <span className="papo-node-icon">{data.spec ? glyph(data.spec.ui.icon) : "?"}</span>
         <span className="papo-node-kind">{kind}</span>
         <span className="papo-node-id">{data.id}</span>
         {data.entry && <span className="chip entry-chip">entry</span>}

@@ -1,7 +1,7 @@
 // The publish review (diff, lint, live conversations, warnings to confirm) and the merge prompt shown
 // when the file changed on disk since it was opened (412, or the events stream).
 import { useEffect, useState } from "react";
-import { api, ApiError, type Issue, type Preview } from "../lib/api";
+import { api, ApiError, type Issue, type Preview, type SemanticChange } from "../lib/api";
 import { useT } from "../lib/i18n";
 import type { Json } from "../lib/json";
 import { mergeFlows } from "../lib/merge";
@@ -74,6 +74,37 @@ export function MergePrompt({ state, onClose }: { state: MergeState; onClose: ()
   );
 }
 
+const show = (v: Json | undefined) => (v === undefined || v === null ? "∅" : typeof v === "string" ? v : JSON.stringify(v));
+
+/** The readable diff: per node, per field (texts per locale, exits, values), before and after. */
+export function SemanticList({ changes }: { changes: SemanticChange[] }) {
+  const t = useT();
+  return (
+    <ul className="semantic" data-testid="semantic">
+      {changes.map((c, i) => (
+        <li key={i} className={c.change}>
+          {t(c.change)} <b>{c.node}</b>
+          <ul>
+            {c.fields.map((f, j) =>
+              typeof f === "string" ? (
+                <li key={j}>{f}</li>
+              ) : (
+                <li key={j} className={"field-change " + f.kind}>
+                  <code>
+                    {f.path}
+                    {f.locale ? ` [${f.locale}]` : ""}
+                  </code>
+                  : <del>{show(f.before)}</del> → <ins>{show(f.after)}</ins>
+                </li>
+              ),
+            )}
+          </ul>
+        </li>
+      ))}
+    </ul>
+  );
+}
+
 export function PublishReview({ onClose, onMerge }: { onClose: () => void; onMerge: (m: MergeState) => void }) {
   const t = useT();
   const current = useStore((s) => s.current);
@@ -138,16 +169,13 @@ export function PublishReview({ onClose, onMerge }: { onClose: () => void; onMer
               <h3>
                 {id}{" "}
                 <span className="muted" data-testid="changed-lines">
-                  {t("{n} line(s) changed", { n: d.changed_lines })}
+                  {t("{del} line(s) removed, {add} added", {
+                    del: d.text.split("\n").filter((l) => l.startsWith("-") && !l.startsWith("---")).length,
+                    add: d.text.split("\n").filter((l) => l.startsWith("+") && !l.startsWith("+++")).length,
+                  })}
                 </span>
               </h3>
-              <ul className="semantic">
-                {d.semantic.map((c, i) => (
-                  <li key={i} className={c.change}>
-                    {c.change} <b>{c.node}</b> {c.fields.join(", ")}
-                  </li>
-                ))}
-              </ul>
+              <SemanticList changes={d.semantic} />
               <pre className="diff" data-testid="diff">
                 {d.text.split("\n").map((l, i) => (
                   <div key={i} className={l.startsWith("+") && !l.startsWith("+++") ? "add" : l.startsWith("-") && !l.startsWith("---") ? "del" : ""}>
