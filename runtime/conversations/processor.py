@@ -137,7 +137,7 @@ class Processor:
                 committed = await self.store.commit(key, result.state, result.messages,
                                                     expected_version=state.version if state else 0,
                                                     consumed=item.id, token=token, lease_ms=self.lease_ms,
-                                                    logged=self._logged(item.event, result))
+                                                    logged=self._logged(item.event, state, result))
             except StaleVersion:
                 log.warning("conversation moved on under us conv=%s; reloading", key)
                 return False
@@ -154,13 +154,13 @@ class Processor:
                 return True
         return False
 
-    def _logged(self, event: InboundEvent, result: TurnResult) -> Logged:
+    def _logged(self, event: InboundEvent, before: Conversation | None, result: TurnResult) -> Logged:
         """The turn's transcript lines and the inbox's counters, written by the same commit."""
         at = self.clock.now().isoformat()
         where = result.trace[-1] if result.trace else None
         inbound = inbound_line(event, at=at)
         lines = ([inbound] if inbound is not None else []) + outbound_lines(result.messages, at=at, where=where)
-        with_staff = result.state.waiting == "handoff"
+        with_staff = before is not None and before.waiting == "handoff" and result.state.waiting == "handoff"
         urgent = next((n["topic"] for n in result.notices
                        if n.get("kind") == "safety" and n.get("topic") in URGENT_TOPICS), "")
         return Logged(lines, unread=int(inbound is not None and with_staff), urgent=urgent)
