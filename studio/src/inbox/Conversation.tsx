@@ -64,7 +64,9 @@ export function Conversation({ conv, me, tick, onBack, onChanged }: Props) {
     admin("POST", `${base}/read`, {}).then(onChanged, () => undefined);
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [base, tick]);
-  useEffect(() => bottom.current?.scrollIntoView({ block: "end" }), [lines.length]);
+  useEffect(() => {
+    bottom.current?.scrollIntoView({ block: "end" }); // (returns a promise in newer browsers: never the effect's result)
+  }, [lines.length]);
 
   const act = (path: string, body: unknown = {}) =>
     admin("POST", `${base}/${path}`, body).then(
