@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 from . import constants as C
 from .errors import FlowIssue, Severity, TemplateError
 from .jsonpos import Positions, escape
+from .lint_privacy import lint_privacy
 from .model import Bot, Flow
 from .nodes import AskNode, CallNode, Node, SendNode, SetNode, Text
 from .templating import expression_names, template_names
@@ -57,6 +58,7 @@ def lint(bot: Bot, bot_file: str, positions: Mapping[str, Positions]) -> list[Fl
         _lint_patterns(flow, report)
         _lint_when(flow, report)
     _lint_flow_loops(bot, report)
+    lint_privacy(bot, bot_file, report)
     return issues
 
 

@@ -23,7 +23,16 @@ from .lint import lint
 from .model import Bot, Flow, Interrupt, variables_from_json
 from .nodes import NodeKinds, node_kinds
 from .schemas import schema_issues
-from .settings import FaqSettings, HoursSettings, LlmSettings, MonitoringSettings, NluSettings, SchedulingSettings
+from .settings import (
+    FaqSettings,
+    HoursSettings,
+    LlmSettings,
+    MonitoringSettings,
+    NluSettings,
+    PrivacyNotice,
+    RetentionSettings,
+    SchedulingSettings,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,6 +146,12 @@ def _build(root: Path, data: dict[str, Any], flow_data: dict[str, tuple[str, Any
         issues.append(_issue_at(positions, bot_file, "/session_expiry", "bad-duration", str(exc),
                                 "write a duration such as 24h or 1h30m"))
         return None
+    try:
+        retention = RetentionSettings.from_json(data.get("retention", {}))
+    except ValueError as exc:
+        issues.append(_issue_at(positions, bot_file, "/retention", "bad-duration", str(exc),
+                                "write each period as a duration such as 30d or 90d"))
+        return None
     flows = {fid: Flow.from_json(fdata, digest=digest_of(fdata), file=file, kinds=kinds)
              for fid, (file, fdata) in flow_data.items()}
     return Bot(
@@ -163,6 +178,8 @@ def _build(root: Path, data: dict[str, Any], flow_data: dict[str, tuple[str, Any
         llm=LlmSettings.from_json(data.get("llm", {})),
         hours=HoursSettings.from_json(data.get("hours", {})),
         monitoring=MonitoringSettings.from_json(data.get("monitoring", {})),
+        privacy=PrivacyNotice.from_json(data.get("privacy", {})),
+        retention=retention,
     )
 
 

@@ -63,6 +63,7 @@ class OutboundMessage:
     template: Template | None = None
     header: str = ""
     footer: str = ""
+    purpose: str = ""  # "" (a reply), "reminders" or "marketing": the sender checks consent for it
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {"id": self.id}
@@ -89,6 +90,8 @@ class OutboundMessage:
             out["header"] = self.header
         if self.footer:
             out["footer"] = self.footer
+        if self.purpose:
+            out["purpose"] = self.purpose
         return out
 
     @classmethod
@@ -116,6 +119,7 @@ class OutboundMessage:
             ),
             header=data.get("header", ""),
             footer=data.get("footer", ""),
+            purpose=data.get("purpose", ""),
         )
 
 

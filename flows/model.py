@@ -10,7 +10,16 @@ from typing import Any
 from .durations import parse_duration as parse_duration  # where callers have always found it
 from .faq import Faq
 from .nodes import Node, NodeKinds, Text, node_kinds
-from .settings import FaqSettings, HoursSettings, LlmSettings, MonitoringSettings, NluSettings, SchedulingSettings
+from .settings import (
+    FaqSettings,
+    HoursSettings,
+    LlmSettings,
+    MonitoringSettings,
+    NluSettings,
+    PrivacyNotice,
+    RetentionSettings,
+    SchedulingSettings,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,6 +116,8 @@ class Bot:
     llm: LlmSettings = LlmSettings()
     hours: HoursSettings = HoursSettings()
     monitoring: MonitoringSettings = MonitoringSettings()
+    privacy: PrivacyNotice = PrivacyNotice()
+    retention: RetentionSettings = field(default_factory=RetentionSettings)
 
     @property
     def all_locales(self) -> tuple[str, ...]:

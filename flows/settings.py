@@ -173,3 +173,62 @@ def _same_names(cls: type, data: Mapping[str, Any], *, skip: tuple[str, ...] = (
     """The values of `data` whose keys are fields of `cls` (the schema has checked them); the other
     fields keep their defaults."""
     return {f.name: data[f.name] for f in fields(cls) if f.name in data and f.name not in skip}
+
+
+@dataclass(frozen=True, slots=True)
+class PrivacyNotice:
+    """bot.json "privacy": the notice of LGPD art. 9, what "privacidade" answers and the export cites.
+    Texts may be a string or a map of locale to string."""
+
+    controller: Any = ""  # who decides about the data: the clinic's legal name and CNPJ
+    dpo: Any = ""  # the data-protection officer's contact (art. 41)
+    purposes: tuple[Any, ...] = ()
+    retention: Any = ""
+    recipients: tuple[Any, ...] = ()  # who else gets the data: Meta, the LLM provider...
+    rights: Any = ""  # how to exercise the rights of art. 18
+    monitoring: Any = ""  # that conversations are read by staff and checked for flagged terms
+    human_contact: Any = ""  # how to reach a person outside the chat (when no flow hands over to staff)
+    opt_out_words: tuple[str, ...] = ()  # added to the language pack's opt-out words (whole message)
+    request_words: tuple[str, ...] = ()  # added to the language pack's data-request phrases
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> PrivacyNotice:
+        plain = _same_names(cls, data)
+        return cls(**{k: tuple(v) if isinstance(v, list) else v for k, v in plain.items()})
+
+    @property
+    def declared(self) -> bool:
+        return bool(self.controller)
+
+
+# Defaults, with their reasons (README "Privacy and LGPD"): LGPD art. 6 III and 15 ask for the least
+# time the purpose needs; art. 8 §2 and ANPD Res. 15/2024 ask for proof kept 5 years; Marco Civil art.
+# 15 asks for access logs 6 months; Meta retries a webhook for 7 days.
+RETENTION_DEFAULTS: dict[str, str] = {
+    "idle_state": "90d",  # a conversation nobody touched for 90 days is forgotten
+    "messages": "30d",  # message texts, LLM history, FAQ/LLM decisions
+    "deliveries": "90d",  # delivery records, sent and failed maps
+    "dedupe": "7d",  # webhook ids seen: Meta's retry horizon
+    "appointments": "365d",  # personal fields of an appointment, counted from its slot
+    "consents": "1825d",  # the consent ledger: proof of consent (art. 8 §2)
+    "requests": "1825d",  # data-subject requests and erasure receipts
+    "audit": "1825d",
+    "incidents": "1825d",
+    "access_log": "180d",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class RetentionSettings:
+    """bot.json "retention": how long each class of data is kept; the sweeper enforces it."""
+
+    periods: Mapping[str, timedelta] = field(default_factory=lambda: {
+        k: parse_duration(v) for k, v in RETENTION_DEFAULTS.items()})
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> RetentionSettings:
+        merged = {**RETENTION_DEFAULTS, **{k: str(v) for k, v in data.items()}}
+        return cls({k: parse_duration(v) for k, v in merged.items()})
+
+    def of(self, data_class: str) -> timedelta:
+        return self.periods[data_class]

@@ -34,12 +34,16 @@ RUNTIME_LAYERS = {
     "access": {"engine", "keys"},
     # term rules, alerts, holds, incidents: screened on the message path by `conversations`, so below it
     "monitoring": {"engine", "keys", "access"},
-    "nodes": {"engine", "keys", "locales", "timers", "scheduling", "llm"},
-    "conversations": {"engine", "keys", "locales", "timers", "scheduling", "llm", "nodes", "monitoring"},
+    # data-subject rights, consent, retention: reads and erases every key family papo writes, with raw
+    # Redis commands and the key builder, so it sits low: the nodes check consent, the processor records
+    # it, the service serves its routes, and it needs none of them
+    "privacy": {"engine", "keys", "locales"},
+    "nodes": {"engine", "keys", "locales", "timers", "scheduling", "llm", "privacy"},
+    "conversations": {"engine", "keys", "locales", "timers", "scheduling", "llm", "nodes", "monitoring", "privacy"},
     "service": {"engine", "keys", "locales", "timers", "scheduling", "llm", "nodes", "conversations", "access",
-                "monitoring"},
+                "monitoring", "privacy"},
     "cli": {"engine", "keys", "locales", "timers", "scheduling", "llm", "nodes", "conversations", "service",
-            "access", "monitoring"},
+            "access", "monitoring", "privacy"},
 }
 # third-party code a layer must not touch
 FORBIDDEN = {

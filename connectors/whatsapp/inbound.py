@@ -61,6 +61,8 @@ def _change(out: Collector, change: Any, where: str) -> None:
         _messages(out, value, where)
     elif field == "smb_message_echoes":
         _echoes(out, value, where)
+    elif field == "user_preferences":
+        _preferences(out, value, where)
     else:
         out.skip(
             "field", f"webhook field {field!r} carries no user message", where, data={"field": field, "value": value}
@@ -81,6 +83,32 @@ def _messages(out: Collector, value: dict[str, Any], where: str) -> None:
     for k, item in enumerate(_items(out, value, "errors", where)):
         at = f"{where}/errors/{k}"
         out.add(out.guard(at, _error, item, at, business))
+
+
+def _preferences(out: Collector, value: dict[str, Any], where: str) -> None:
+    """The user stopped or resumed marketing messages in WhatsApp: a `system` event of their conversation
+    (`{"action": "consent", "purpose": "marketing", "granted": ...}`), which the runtime records as a
+    consent change like any other. Other categories are skipped as fields."""
+    business = out.guard(where, _business, value, where)
+    if business is None:
+        return
+    for k, item in enumerate(_items(out, value, "user_preferences", where)):
+        at = f"{where}/user_preferences/{k}"
+        out.add(out.guard(at, _preference, item, at, business))
+
+
+def _preference(item: Any, where: str, business: str) -> InboundEvent | Skipped:
+    pref = obj(item, where)
+    category, choice = pref.get("category"), pref.get("value")
+    if category != "marketing_messages" or choice not in ("stop", "resume"):
+        return Skipped("field", f"user preference {category!r}={choice!r} is not a marketing stop or resume", where,
+                       data={"field": "user_preferences", "value": pref})
+    wa_id = text(pref.get("wa_id"), f"{where}/wa_id", required=True)
+    at = epoch(pref.get("timestamp"), f"{where}/timestamp", millis=False)
+    return InboundEvent(CHANNEL, canonical_whatsapp(wa_id), f"prefs-{wa_id}-{int(at.timestamp())}-{choice}", at,
+                        kind="system", business=business,
+                        data={"action": "consent", "purpose": "marketing", "granted": choice == "resume",
+                              "source": "user_preferences", "wa_id": wa_id})
 
 
 def _items(out: Collector, value: dict[str, Any], key: str, where: str) -> list[Any]:

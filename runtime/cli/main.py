@@ -15,6 +15,7 @@ from flows.graph import flow_mermaid, mermaid
 from flows.loader import check_bot
 from runtime.cli import appointments as cli_appointments
 from runtime.cli import nlu as cli_nlu
+from runtime.cli import privacy as cli_privacy
 from runtime.engine.errors import ConfigError
 from runtime.service.settings import Settings
 
@@ -92,6 +93,7 @@ def _parser() -> argparse.ArgumentParser:
     studio.set_defaults(run=_studio)
     cli_nlu.add_parser(sub)
     cli_appointments.add_parser(sub)
+    cli_privacy.add_parsers(sub)
     return parser
 
 

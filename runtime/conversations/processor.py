@@ -14,7 +14,7 @@ import logging
 import secrets
 import traceback
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
@@ -36,6 +36,9 @@ from runtime.locales import pack_for
 from runtime.monitoring import Hit, Monitor
 from runtime.nodes import HANDLERS
 from runtime.nodes.services import BotServices
+from runtime.privacy.cards import mask_cards
+from runtime.privacy.ledger import ConsentLedger
+from runtime.privacy.requests import PrivacyRequests
 from runtime.timers import Timer
 
 log = logging.getLogger(__name__)
@@ -71,11 +74,13 @@ class Processor:
         return ConversationKey(self.library.name, event.channel, event.user)
 
     async def submit(self, event: InboundEvent) -> Submitted:
+        event = without_cards(event)
         key = self.key_for(event)
         token = secrets.token_hex(8)
         if self.monitor is not None:
             event = await self.monitor.inbound(key, event)
-        queued = await self.store.enqueue(key, event, token=token, lease_ms=self.lease_ms)
+        queued = await self.store.enqueue(key, event, token=token, lease_ms=self.lease_ms,
+                                          accepted_at=self.clock.now())
         if queued.id is None:
             # Seen before, but maybe never run: whoever queued it may have died before draining (a timer
             # claimed again after its process was killed). Make sure the inbox is drained.
@@ -89,10 +94,10 @@ class Processor:
     async def accept(self, event: InboundEvent) -> str | None:
         """Queue an event without running it (a webhook answers after this); returns its inbox
         id, or None for a duplicate. Somebody must `drain` the conversation afterwards."""
-        key = self.key_for(event)
+        key, event = self.key_for(event), without_cards(event)
         if self.monitor is not None:
             event = await self.monitor.inbound(key, event)
-        queued = await self.store.enqueue(key, event, token="", lease_ms=self.lease_ms)
+        queued = await self.store.enqueue(key, event, token="", lease_ms=self.lease_ms, accepted_at=self.clock.now())
         return queued.id
 
     async def waiting(self, key: ConversationKey) -> int:
@@ -171,6 +176,14 @@ class Processor:
         timers = self.services.timers
         if result.timers and timers is not None:
             await timers.schedule_many(Timer(r.id, r.due, r.kind, r.payload) for r in result.timers)
+        consents = [n for n in result.notices if n.get("kind") == "consent"]
+        if consents:  # the evidence of each consent change, append-only (LGPD art. 8 §2)
+            await ConsentLedger(self.store.client, prefix=self.store.keys.prefix).append(key, consents)
+        for notice in result.notices:
+            if notice.get("kind") == "privacy_request":  # staff answer within 15 days (LGPD art. 19)
+                await PrivacyRequests(self.store.client, prefix=self.store.keys.prefix, bot=key.bot).open(
+                    key, request=str(notice.get("request", "access")), at=self.clock.now(),
+                    message_id=str(notice.get("message_id", "")))
 
     async def _turn(self, key: ConversationKey, state: Conversation | None, event: InboundEvent) -> TurnResult:
         """Run the turn. Whatever it raises (a bug in a node, an NLU or channel error...) consumes the
@@ -201,3 +214,9 @@ class Processor:
         reply = localize(text, locale, bot.default_locale) if text else default
         return TurnResult(fresh, [OutboundMessage(id=f"{event.id}:0", text=reply)], [],
                           [{"kind": "error", "error": type(exc).__name__}])
+
+
+def without_cards(event: InboundEvent) -> InboundEvent:
+    """The event with card numbers masked, before anything stores it (the inbox is the first write)."""
+    masked = mask_cards(event.text)
+    return event if masked == event.text else replace(event, text=masked, data={**event.data, "masked": "card"})

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 import redis.asyncio as aioredis
@@ -21,7 +22,7 @@ from runtime.engine.errors import StaleVersion
 from runtime.engine.state import Conversation
 
 _ENQUEUE = """
-if not redis.call('SET', KEYS[1], '1', 'NX', 'EX', ARGV[2]) then return {false, 0} end
+if not redis.call('SET', KEYS[1], ARGV[6], 'NX', 'EX', ARGV[2]) then return {false, 0} end
 local id = redis.call('XADD', KEYS[2], '*', 'e', ARGV[1])
 if ARGV[3] == '' or not redis.call('SET', KEYS[3], ARGV[3], 'NX', 'PX', ARGV[4]) then return {id, 0} end
 local st = redis.call('HMGET', KEYS[4], 'ver', 'doc')
@@ -109,12 +110,15 @@ class RedisStore:
         self._commit = client.register_script(_COMMIT)
 
     async def enqueue(self, conv: ConversationKey, event: InboundEvent, *, token: str,
-                      lease_ms: int = C.LOCK_LEASE_MS, batch: int = C.INBOX_BATCH) -> Enqueued:
+                      lease_ms: int = C.LOCK_LEASE_MS, batch: int = C.INBOX_BATCH,
+                      accepted_at: datetime | None = None) -> Enqueued:
         """Dedupe by event id, append to the inbox and, with a `token`, try to take the lock; when
         the lock is taken, also read the state and the first `batch` events. One round trip."""
         keys = [self.keys.seen(conv, event.id), self.keys.inbox(conv), self.keys.lock(conv), self.keys.state(conv)]
+        # the dedupe marker's value: when it was accepted (its retention counts from then)
+        seen_at = int((accepted_at or event.at).timestamp() * 1000)
         reply = await self._enqueue(keys=keys, args=[json.dumps(event.to_dict()), C.DEDUPE_TTL_S, token, lease_ms,
-                                                     batch])
+                                                     batch, seen_at])
         if not reply[0]:
             return Enqueued(None, False)
         if not reply[1]:
@@ -193,12 +197,13 @@ class RedisStore:
     async def record_failure(self, conv: ConversationKey, record: dict[str, Any]) -> None:
         """A turn that failed, for staff: the bot-wide failures stream the admin API lists
         (`GET /admin/failures`), next to messages the channel refused."""
-        entry = {"channel": conv.channel, "user": conv.user, **record}
+        entry = {"channel": conv.channel, "ref": conv.ref, **record}  # a shared stream: no phone number
         await self.client.xadd(self.keys.failures(conv.bot), {"f": json.dumps(entry)},
                                maxlen=C.FAILURES_KEPT, approximate=True)
 
     async def forget(self, conv: ConversationKey) -> None:
-        """Delete the conversation's state, inbox and outbox (a reset, or an LGPD erasure)."""
+        """Delete the conversation's state, inbox and outbox (a reset; an LGPD erasure is
+        `runtime.privacy.erase`, which removes every other trace too)."""
         keys = self.keys
         await self.client.delete(keys.state(conv), keys.inbox(conv), keys.outbox(conv), keys.lock(conv),
                                  keys.address(conv), keys.sending(conv), keys.transcript(conv), keys.staff(conv))

@@ -98,10 +98,21 @@ def _expire(t: Turn[Any]) -> None:
 async def route(t: Turn[Any]) -> None:
     state, event = t.state, t.event
     if event.kind == "timer":
+        if state.blocked_at is not None:
+            t.notices.append({"kind": "timer_ignored", "timer": event.data.get("timer"), "why": "blocked"})
+            return
         await _timer(t)
         return
     if event.kind == "system":
-        await _staff_action(t)
+        action = event.data.get("action")
+        if action in _STAFF_ACTIONS:
+            _STAFF_ACTIONS[action](t)
+        else:
+            await _staff_action(t)
+        return
+    if state.blocked_at is not None:  # kept, not processed (LGPD art. 18 IV): the text goes nowhere
+        t.took("blocked")
+        t.notices.append({"kind": "blocked"})
         return
     _away(t)
     if state.waiting == "handoff":
@@ -151,6 +162,49 @@ def _away(t: Turn[Any]) -> None:
     t.state.away_sent_at = since.isoformat()
     t.notices.append({"kind": "away"})
     t.say(t.text(text))
+
+
+def _block(t: Turn[Any]) -> None:
+    t.state.blocked_at = t.state.blocked_at or t.now.isoformat()
+    t.notices.append({"kind": "blocked", "by": "staff"})
+
+
+def _unblock(t: Turn[Any]) -> None:
+    t.state.blocked_at = None
+    t.notices.append({"kind": "unblocked", "by": "staff"})
+
+
+def _correct(t: Turn[Any]) -> None:
+    """Staff correct variables (LGPD art. 18 III); the notice names them, never their values."""
+    values = t.event.data.get("vars")
+    if isinstance(values, dict):
+        t.state.vars.update(values)
+        t.notices.append({"kind": "corrected", "vars": sorted(values)})
+
+
+def _consent(t: Turn[Any]) -> None:
+    """A consent change that came from outside the chat: WhatsApp's user_preferences webhook, a
+    131050 refusal, staff recording a consent given on paper."""
+    data = t.event.data
+    purpose, granted = str(data.get("purpose", "")), bool(data.get("granted"))
+    if not purpose:
+        return
+    record_consent(t, purpose, granted, source=str(data.get("source", "system")),
+                   text_id=str(data.get("text_id", "")), text_hash=str(data.get("text_hash", "")))
+
+
+def record_consent(t: Turn[Any], purpose: str, granted: bool, *, source: str, text_id: str = "",
+                   text_hash: str = "") -> None:
+    """Change the conversation's consent for `purpose` now; the `consent` notice becomes a ledger entry
+    when the turn commits (with the event's id as evidence)."""
+    at = t.now.isoformat()
+    t.state.consents[purpose] = {"granted": granted, "at": at, "source": source}
+    t.notices.append({"kind": "consent", "purpose": purpose, "granted": granted, "source": source,
+                      "text_id": text_id, "text_hash": text_hash, "message_id": t.event.id,
+                      "channel": t.event.channel, "at": at})
+
+
+_STAFF_ACTIONS = {"block": _block, "unblock": _unblock, "correct": _correct, "consent": _consent}
 
 
 def unreadable(event: InboundEvent) -> bool:

@@ -69,11 +69,20 @@ class Conversation:
     privacy_requested_at: str | None = None  # the patient asked about their personal data: staff must answer
     away_sent_at: str | None = None  # the closed period (its start) the away message went out for
     taken_from: str | None = None  # staff took the conversation over from the bot: "input" (a question waited) or ""
+    blocked_at: str | None = None  # staff blocked processing (LGPD art. 18 IV): the data is kept, nothing runs
+    # The consent of each purpose now ("marketing", "reminders"): {"granted", "at", "source"}; the ledger
+    # (`runtime.privacy.ledger`) keeps every change as evidence.
+    consents: dict[str, dict[str, Any]] = field(default_factory=dict)
     private: Private = field(default_factory=Private)
 
     @property
     def active(self) -> bool:
         return self.flow is not None
+
+    def consent(self, purpose: str) -> bool | None:
+        """True (opted in), False (refused or revoked) or None (never asked) for `purpose`."""
+        entry = self.consents.get(purpose)
+        return None if entry is None else bool(entry.get("granted"))
 
     def last_inbound(self) -> datetime | None:
         return datetime.fromisoformat(self.last_inbound_at) if self.last_inbound_at else None

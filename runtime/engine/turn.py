@@ -43,6 +43,9 @@ class TurnResult:
     timers: list[TimerRequest] = field(default_factory=list)  # to schedule once the turn is committed
 
 
+REMINDER_TIMERS = frozenset({"reminder", "remind"})  # timers whose messages are reminders (a consent purpose)
+
+
 class Turn(Generic[S]):
     """Everything one turn sees and does; node handlers act through it."""
 
@@ -163,6 +166,8 @@ class Turn(Generic[S]):
         return truthy(condition, self.variables())
 
     def say(self, text: str = "", **fields: Any) -> None:
+        if self.event.kind == "timer" and self.event.data.get("timer") in REMINDER_TIMERS:
+            fields.setdefault("purpose", "reminders")  # the sender checks the patient still wants them
         self.messages.append(OutboundMessage(id=f"{self.event.id}:{len(self.messages)}", text=text, **fields))
 
     def schedule(self, timer: TimerRequest) -> None:

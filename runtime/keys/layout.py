@@ -17,6 +17,7 @@ also on a Redis Cluster (one slot):
     <prefix>:{<bot>:<channel>:<user>}:failed            hash    papo message id -> why it was not sent
     <prefix>:{<bot>:<channel>:<user>}:transcript        stream  every message in and out, notes (capped, TTL)
     <prefix>:{<bot>:<channel>:<user>}:staff             hash    the inbox's view: unread, urgent, last, assignee
+    <prefix>:{<bot>:<channel>:<user>}:consents          stream  the contact's consent ledger (append-only)
 
 Other keys, each written alone (no script spans two of them):
 
@@ -26,6 +27,8 @@ Other keys, each written alone (no script spans two of them):
     <prefix>:failures:<bot>                             stream  the bot's refused messages
     <prefix>:handoffs:<bot>                             hash    conversations waiting for staff
     <prefix>:inboxfeed:<bot>                            stream  what changed in the inbox (capped), for live views
+    <prefix>:requests:<bot>                             hash    data-subject requests (LGPD art. 18) for staff
+    <prefix>:erasures:<bot>                             stream  erasures done: counts per data class, no one's id
     <prefix>:flowver:<bot>:<flow>:<version>             string  an archived flow version (JSON)
     <prefix>:rate:<channel>:<account>:<second>          string  sends of one business number in a second
     <prefix>:llm:<bot>:usage:<YYYY-MM>                  hash    LLM calls, tokens and cost of a month
@@ -212,6 +215,8 @@ class Keys:
     def states(self, bot: str) -> str:
         """A SCAN pattern for every conversation state of `bot` (offline commands only, never a hot path)."""
         return f"{self.prefix}:{{{bot}:*}}:state"
+    def consents(self, conv: ConversationKey) -> str:
+        return self._conversation(conv, "consents")
 
     def decisions(self, conv: ConversationKey) -> str:
         return f"{self.prefix}:decisions:{conv.bot}:{conv.channel}:{conv.user}"
@@ -232,6 +237,11 @@ class Keys:
 
     def inbox_feed(self, bot: str) -> str:
         return f"{self.prefix}:inboxfeed:{bot}"
+    def requests(self, bot: str) -> str:
+        return f"{self.prefix}:requests:{bot}"
+
+    def erasures(self, bot: str) -> str:
+        return f"{self.prefix}:erasures:{bot}"
 
     def flow_version(self, bot: str, flow_id: str, version: str) -> str:
         return f"{self.prefix}:flowver:{bot}:{flow_id}:{version}"

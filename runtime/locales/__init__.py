@@ -55,6 +55,8 @@ class Pack:
     opt_in_phrases: tuple[str, ...]  # start them again
     privacy_phrases: tuple[str, ...]  # a request about the patient's personal data
     privacy_pairs: tuple[frozenset[str], frozenset[str]]  # ... or a word of each, anywhere in the message
+    notice_words: frozenset[str]  # the whole message asks for the privacy notice
+    notice_labels: Mapping[str, str]  # the notice's headings
     small_talk: Mapping[str, re.Pattern[str]]  # kind (a `messages` key: thanks, later...) -> pattern, in order
     question_words: frozenset[str]  # words that make a message a question
 
@@ -88,7 +90,8 @@ def _pack(module: ModuleType) -> Pack:
         urgent_words=module.URGENT_WORDS, urgent_phrases=module.URGENT_PHRASES,
         opt_out_phrases=module.OPT_OUT_PHRASES, opt_out_words=module.OPT_OUT_WORDS, opt_out_pairs=module.OPT_OUT_PAIRS,
         opt_in_phrases=module.OPT_IN_PHRASES, privacy_phrases=module.PRIVACY_PHRASES,
-        privacy_pairs=module.PRIVACY_PAIRS,
+        privacy_pairs=module.PRIVACY_PAIRS, notice_words=module.NOTICE_WORDS,
+        notice_labels=MappingProxyType(module.NOTICE_LABELS),
         small_talk=MappingProxyType({kind: re.compile(p) for kind, p in module.SMALL_TALK.items()}),
         question_words=module.QUESTION_WORDS)
 

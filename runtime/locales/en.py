@@ -21,6 +21,9 @@ MESSAGES: dict[str, str] = {
     "opt_out": "Done: you will get no more automatic messages from us, and no appointment reminders. "
                "If you change your mind, just write *send me messages*.",
     "opt_in": "All right! We will send you reminders and notices here again. 🙂",
+    "privacy_erase": "We received your request to erase your data. Our team will confirm your identity before "
+                     "erasing anything and answer within 15 days.",
+    "no_notice": "Our privacy notice is not available here yet; please talk to our team.",
     "privacy": "We received your request about your personal data. Our team will confirm your identity and answer "
                "within 15 days; nothing is deleted before that.",
     "thanks": "You are welcome! 😊",
@@ -128,6 +131,20 @@ PRIVACY_PAIRS = (frozenset("delete erase remove forget".split()),
 OPT_IN_PHRASES = ("send me messages", "start sending", "send me reminders", "opt in", "resume messages")
 PRIVACY_PHRASES = ("delete my data", "erase my data", "remove my data", "delete my information", "my personal data",
                    "what data do you have", "data protection", "lgpd", "gdpr", "forget me", "delete my account")
+NOTICE_WORDS = frozenset({"privacy", "privacy policy", "privacy notice", "how do you use my data"})
+NOTICE_LABELS: dict[str, str] = {
+    "title": "🔒 *Privacy and your data*",
+    "controller": "*Who looks after your data:*",
+    "dpo": "*Data protection officer:*",
+    "purposes": "*What we use it for:*",
+    "retention": "*How long we keep it:*",
+    "recipients": "*Who we share it with:*",
+    "rights": "*Your rights:*",
+    "monitoring": "*Monitoring:*",
+    "human_contact": "*Talk to a person:*",
+    "how": "To get a copy of your data or have it erased, write *my data* or *delete my data*. To get no more "
+           "messages, write *STOP*.",
+}
 
 # Small talk, on normalised text: a short answer, never the menu. The first kind that matches wins.
 SMALL_TALK: dict[str, str] = {

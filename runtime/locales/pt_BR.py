@@ -19,6 +19,9 @@ MESSAGES: dict[str, str] = {
     "opt_in": "Combinado! Voltamos a te mandar lembretes e avisos por aqui. 🙂",
     "privacy": "Recebemos seu pedido sobre os seus dados pessoais. Nossa equipe vai confirmar sua identidade e "
                "responder em até 15 dias; nada é apagado antes disso.",
+    "privacy_erase": "Recebemos seu pedido para apagar seus dados. Por segurança, nossa equipe vai confirmar sua "
+                     "identidade antes de apagar qualquer coisa e vai te responder em até 15 dias.",
+    "no_notice": "Nosso aviso de privacidade ainda não está disponível por aqui; fale com a nossa equipe.",
     "thanks": "Por nada! 😊",
     "greeting": "Oi! Tudo bem por aqui. 😊",
     "acknowledged": "👍",
@@ -142,7 +145,25 @@ PRIVACY_PHRASES = ("apaguem meus dados", "apague meus dados", "apagar meus dados
                    "apaguem minhas informacoes", "excluir minhas informacoes", "meus dados pessoais",
                    "quais dados voces tem", "que dados voces tem", "lgpd", "protecao de dados",
                    "esquecer meus dados", "apagar meu cadastro", "excluir meu cadastro", "apaguem meu cadastro",
-                   "apague meu cadastro", "apaguem tudo sobre mim", "apagar tudo sobre mim")
+                   "apague meu cadastro", "apaguem tudo sobre mim", "apagar tudo sobre mim", "meus dados",
+                   "copia dos meus dados")
+# The whole message asks how the bot treats personal data: the bot's privacy notice answers.
+NOTICE_WORDS = frozenset({"privacidade", "politica de privacidade", "aviso de privacidade", "privacidade lgpd",
+                          "termos de privacidade", "como voces usam meus dados"})
+# The headings of the privacy notice, in the order it is said.
+NOTICE_LABELS: dict[str, str] = {
+    "title": "🔒 *Privacidade e seus dados (LGPD)*",
+    "controller": "*Quem cuida dos seus dados:*",
+    "dpo": "*Encarregado (DPO):*",
+    "purposes": "*Para que usamos:*",
+    "retention": "*Por quanto tempo guardamos:*",
+    "recipients": "*Com quem compartilhamos:*",
+    "rights": "*Seus direitos:*",
+    "monitoring": "*Monitoramento:*",
+    "human_contact": "*Falar com uma pessoa:*",
+    "how": "Para pedir uma cópia ou apagar seus dados, escreva *meus dados* ou *apagar meus dados*. Para não "
+           "receber mais avisos, escreva *PARAR*.",
+}
 
 # Small talk, on normalised text: a short answer, never the menu. The first kind that matches wins.
 SMALL_TALK: dict[str, str] = {

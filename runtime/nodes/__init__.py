@@ -4,7 +4,18 @@ a new node kind adds one `NodeHandler` line here (and its model in `flows.nodes`
 from __future__ import annotations
 
 from runtime.engine.registry import Handlers, NodeHandler, NodeRegistry, TimerKinds
-from runtime.nodes import appointments, ask_timeouts, assist, booking, context, core, handoff, reminders, safety
+from runtime.nodes import (
+    appointments,
+    ask_timeouts,
+    assist,
+    booking,
+    consent,
+    context,
+    core,
+    handoff,
+    reminders,
+    safety,
+)
 
 NODE_HANDLERS: tuple[NodeHandler, ...] = (
     NodeHandler("send", core.enter_send),
@@ -23,6 +34,7 @@ NODE_HANDLERS: tuple[NodeHandler, ...] = (
     NodeHandler("confirm", appointments.enter_confirm),
     NodeHandler("my_appointments", appointments.enter_my_appointments),
     NodeHandler("remind", reminders.enter_remind),
+    NodeHandler("consent", consent.enter_consent, consent.resume_consent, consent.reask_consent),
 )
 
 TIMER_HANDLERS = (

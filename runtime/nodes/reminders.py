@@ -22,6 +22,7 @@ from runtime.engine.effects import TimerRequest
 from runtime.engine.outcomes import Go, Outcome
 from runtime.nodes.booking_texts import appointment_vars
 from runtime.nodes.services import BotTurn
+from runtime.privacy.consent import may_send
 from runtime.scheduling import SchedulingError
 from runtime.scheduling.calendar import ReminderRule
 from runtime.scheduling.model import iso
@@ -52,8 +53,8 @@ async def fire_reminder(t: BotTurn, payload: dict[str, Any]) -> None:
     if t.state.waiting == "handoff":
         ignore(t, "staff are talking to the patient")
         return
-    if t.state.opted_out_at is not None:
-        ignore(t, "the patient asked for no more messages")
+    if (why := may_send(t.state, "reminders")) is not None:
+        ignore(t, why)
         return
     try:
         appt = await scheduler.get(str(payload["appointment"]), patient=str(payload["patient"]))

@@ -8,10 +8,17 @@ conversation is: a question waiting or not, any node kind, even while staff talk
   de dente, quero marcar") goes on to it after the deflection;
 - opt-out ("pare", "não quero mais receber mensagens"): `opt_out`, the conversation's `opted_out_at` is
   set (reminders stop) and it leaves its flow; opt-in clears it;
-- privacy ("apaguem meus dados"): `privacy`, `privacy_requested_at` is set and staff get a
-  `privacy_request` notice; nothing is deleted here.
+- privacy ("apaguem meus dados", "meus dados", "LGPD"): `privacy` (or `privacy_erase`), `privacy_requested_at`
+  is set and a `privacy_request` notice opens a request for staff with the legal 15-day clock (LGPD art. 19,
+  `runtime.privacy.requests`); nothing is deleted here: staff confirm who is asking first;
+- notice ("privacidade", the whole message): the bot's privacy notice (`bot.json` "privacy", art. 9).
 
-The words are the conversation's language pack's (`runtime.locales`) plus the bot's `llm.medical_keywords`.
+Opt-out and opt-in change the conversation's consents (`consent` notices, which the commit writes to the
+consent ledger): opting out revokes marketing and reminders, opting in grants reminders again (marketing
+needs the explicit opt-in of a `consent` node).
+
+The words are the conversation's language pack's (`runtime.locales`) plus the bot's `llm.medical_keywords`
+and its `privacy.opt_out_words` and `privacy.request_words`.
 """
 
 from __future__ import annotations
@@ -21,10 +28,12 @@ from typing import Literal
 
 from nlu import normalise
 from nlu.coverage import same_stem
+from runtime.engine.routing import record_consent
 from runtime.locales import Pack
 from runtime.nodes.services import BotTurn
 
-Topic = Literal["urgent", "medical", "opt_out", "opt_in", "privacy"]
+Topic = Literal["urgent", "medical", "opt_out", "opt_in", "privacy", "notice"]
+PROACTIVE = ("marketing", "reminders")  # the purposes an opt-out stops
 
 
 @lru_cache(maxsize=8)
@@ -47,14 +56,18 @@ def topic_of(t: BotTurn) -> Topic | None:
     text = normalise(t.event.text) if t.event.text else ""
     if not text:
         return None
+    if text in {normalise(w) for w in t.words.notice_words}:
+        return "notice"
     words, padded = set(text.split()), f" {text} "
+    if any(f" {normalise(p)} " in padded for p in t.bot.privacy.request_words):
+        return "privacy"
     folded = _folded(t.words)
     pairs = {"privacy": t.words.privacy_pairs, "opt_out": t.words.opt_out_pairs}
     for topic in ("urgent", "privacy", "opt_out", "opt_in"):  # "não quero mais receber lembretes" is no opt-in
         found_words, found_phrases = folded[topic]
         if words & found_words or any(p in padded for p in found_phrases) or _pair(words, pairs.get(topic)):
             return topic
-    if text in {normalise(w) for w in t.words.opt_out_words}:
+    if text in {normalise(w) for w in (*t.words.opt_out_words, *t.bot.privacy.opt_out_words)}:
         return "opt_out"
     return "medical" if is_medical(t) else None
 
@@ -102,21 +115,60 @@ async def guard(t: BotTurn) -> bool:
             return await _medical(t)
         case "opt_out":
             t.took("safety", topic=topic)
-            t.state.opted_out_at = t.now.isoformat()
+            _opt_out(t)
             t.say(t.message("opt_out"))
             await leave_flows(t)
         case "opt_in":
             t.took("safety", topic=topic)
-            t.state.opted_out_at = None
+            _opt_in(t)
             t.say(t.message("opt_in"))
             await _ask_again(t)
         case "privacy":
             t.took("safety", topic=topic)
-            t.state.privacy_requested_at = t.now.isoformat()
-            t.notices.append({"kind": "privacy_request", "due_days": 15})
-            t.say(t.message("privacy"))
+            t.say(t.message(_open_request(t)))
             await leave_flows(t)
+        case "notice":
+            t.took("safety", topic=topic)
+            t.say(notice_text(t))
+            await _ask_again(t)
     return True
+
+
+def _opt_out(t: BotTurn) -> None:
+    t.state.opted_out_at = t.now.isoformat()
+    for purpose in PROACTIVE:
+        record_consent(t, purpose, False, source="opt_out")
+
+
+def _opt_in(t: BotTurn) -> None:
+    t.state.opted_out_at = None
+    record_consent(t, "reminders", True, source="opt_in")
+
+
+def _open_request(t: BotTurn) -> str:
+    """A request for staff (15 days, LGPD art. 19 II); which message says so."""
+    text = normalise(t.event.text)
+    erase = bool(set(text.split()) & t.words.privacy_pairs[0])
+    t.state.privacy_requested_at = t.now.isoformat()
+    t.notices.append({"kind": "privacy_request", "due_days": 15, "request": "erase" if erase else "access",
+                      "message_id": t.event.id})
+    return "privacy_erase" if erase else "privacy"
+
+
+def notice_text(t: BotTurn) -> str:
+    """The bot's privacy notice (bot.json "privacy") in the conversation's language, with headings."""
+    notice, labels = t.bot.privacy, t.words.notice_labels
+    if not notice.declared:
+        return t.message("no_notice")
+    lines = [labels["title"]]
+    for part in ("controller", "dpo", "purposes", "retention", "recipients", "rights", "monitoring", "human_contact"):
+        value = getattr(notice, part)
+        items = value if isinstance(value, tuple) else (value,) if value else ()
+        if items:
+            said = [t.text(item) for item in items]
+            lines.append(f"{labels[part]} " + ("; ".join(said) if len(said) > 1 else said[0]))
+    lines.append(labels["how"])
+    return "\n\n".join(lines)
 
 
 def _with_staff(t: BotTurn, topic: Topic) -> bool:
@@ -127,12 +179,15 @@ def _with_staff(t: BotTurn, topic: Topic) -> bool:
         return False
     t.took("safety", topic=topic, during="handoff")
     if topic == "opt_out":
-        t.state.opted_out_at = t.now.isoformat()
+        _opt_out(t)
     elif topic == "opt_in":
-        t.state.opted_out_at = None
+        _opt_in(t)
     elif topic == "privacy":
-        t.state.privacy_requested_at = t.now.isoformat()
-        t.notices.append({"kind": "privacy_request", "due_days": 15})
+        t.say(t.message(_open_request(t)))
+        return True
+    elif topic == "notice":
+        t.say(notice_text(t))
+        return True
     t.say(t.message(topic))
     return True
 

@@ -21,6 +21,8 @@ audit entry per call. Accounts, tokens and roles: docs/access.md.
          malformed, unknown, errors Meta reported), newest first
     GET  /admin/calendar-feeds                    each professional's .ics address, to subscribe to
     POST /admin/calendar-feeds/{professional}/rotate   a new key for one feed (the old one works a day)
+    ...  /admin/contacts/..., /admin/requests, /admin/retention: the data-subject rights, role dpo
+         (`runtime.service.privacy`)
 
     GET  /calendar/{professional}.ics?key=...     the feed itself; calendar apps cannot send headers, so
          the key in the address (random, one per professional, kept in Redis) is the credential.
@@ -47,6 +49,7 @@ from runtime.service import inbox, inbox_actions, oversight, staff
 from runtime.service.bot_service import Service
 from runtime.service.guard import DETAIL, Chooser, RouteHandler, error, guarded, json_body, staff_of
 from runtime.service.inbox_actions import MASK, masked
+from runtime.service.privacy import privacy_routes
 
 __all__ = ["MASK", "ROLES", "add_routes", "masked", "routes"]
 
@@ -64,7 +67,7 @@ def routes() -> list[tuple[str, str, RouteHandler, str]]:
             ("GET", "/admin/failures", failures, "admin"),
             ("GET", "/admin/calendar-feeds", calendar_feeds, "admin"),
             ("POST", "/admin/calendar-feeds/{professional}/rotate", rotate_feed, "admin"),
-            *inbox.routes(), *staff.routes(), *oversight.routes()]
+            *inbox.routes(), *staff.routes(), *oversight.routes(), *privacy_routes()]
 
 
 def add_routes(app: web.Application, chooser: Chooser) -> None:

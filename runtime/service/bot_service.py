@@ -11,6 +11,7 @@ import secrets
 import socket
 from collections.abc import AsyncIterator, Callable, Mapping
 from dataclasses import dataclass, replace
+from datetime import datetime
 from pathlib import Path
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
@@ -19,7 +20,7 @@ import redis.asyncio as aioredis
 from redis.asyncio.client import Pipeline
 from redis.exceptions import RedisError
 
-from connectors import CONNECTORS, ChannelSettings, Connector, ConnectorError, Connectors
+from connectors import CONNECTORS, ChannelSettings, Connector, ConnectorError, Connectors, SendError
 from flows.messages import InboundEvent
 from flows.nodes import NodeKinds, node_kinds
 from runtime.conversations import keys as C
@@ -34,6 +35,7 @@ from runtime.engine.registry import Handlers
 from runtime.engine.turn import TurnResult
 from runtime.monitoring import AlertBook, Monitor
 from runtime.nodes import HANDLERS
+from runtime.privacy import Sweeper
 from runtime.service import analytics
 from runtime.service.alerting import AlertForwarder
 from runtime.service.delivery import DeliveryBook
@@ -49,6 +51,14 @@ Role = Literal["all", "ingest", "worker", "sender", "timers"]
 ROLES: tuple[Role, ...] = ("all", "ingest", "worker", "sender", "timers")
 TIMER_ROLES: tuple[Role, ...] = ("all", "worker", "timers")
 DECISIONS = frozenset({"faq", "llm", "medical_deflection"})
+STOPPED_MARKETING = 131050  # Graph API: the user stopped marketing messages
+
+
+def consent_event(key: ConversationKey, purpose: str, granted: bool, *, source: str, at: datetime,
+                  evidence: str = "") -> InboundEvent:
+    """A consent change from outside the chat, as a system event of the conversation (fenced like a turn)."""
+    return InboundEvent(key.channel, key.user, evidence or f"consent-{secrets.token_hex(8)}", at, kind="system",
+                        data={"action": "consent", "purpose": purpose, "granted": granted, "source": source})
 
 
 @dataclass
@@ -103,6 +113,7 @@ class Service:
                       Worker(processor, sends), sender, owns)
         processor.on_commit = service.replies_committed
         processor.monitor = Monitor(AlertBook(client, prefix=prefix, bot=bot), lambda: library.current.monitoring)
+        sender.on_refused = service.refused
         processor.services.typing = service.show_typing
         return service
 
@@ -159,6 +170,28 @@ class Service:
         except RedisError as exc:
             log.info("analytics counters not written: %s", type(exc).__name__)
 
+    async def refused(self, key: ConversationKey, error: SendError) -> None:
+        """WhatsApp's 131050 (the user stopped marketing messages) revokes marketing, as its
+        `user_preferences` webhook does: recorded in the ledger, never tried again."""
+        if error.code == STOPPED_MARKETING:
+            await self.processor.submit(consent_event(key, "marketing", False, source="channel_stopped_marketing",
+                                                      at=self.processor.clock.now()))
+
+    async def sweep_retention(self, stop: asyncio.Event) -> None:
+        """The timers process also removes data past its retention period (bot.json "retention"), at
+        start and then every `retention_every_s`; a Redis error waits for the next round."""
+        sweeper = Sweeper(self.client, prefix=self.settings.key_prefix, bot=self.library.name,
+                          retention=self.library.current.retention)
+        while not stop.is_set():
+            try:
+                swept = await sweeper.run(self.processor.clock.now())
+                if sum(swept.expired.values()):
+                    log.info("retention sweep removed %s", dict(swept.expired))
+            except RedisError as exc:
+                log.warning("retention sweep skipped: %s", type(exc).__name__)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), self.settings.retention_every_s)
+
     def decisions_key(self, key: ConversationKey) -> str:
         return self.processor.store.keys.decisions(key)
 
@@ -198,6 +231,7 @@ class Service:
         timers = conversation_dispatcher(self.processor) if role in TIMER_ROLES else None
         if timers is not None:  # due reminders and ask timeouts become events of their conversations
             tasks.append(asyncio.create_task(timers.run(stopping), name="timers"))
+            tasks.append(asyncio.create_task(self.sweep_retention(stopping), name="retention"))
         if role in ("all", "sender"):  # receipts kept while Redis was away are recorded when it is back
             tasks.append(asyncio.create_task(self.sender.keep_settling(stopping), name="settle"))
         url = self.settings.alert_webhook_url

@@ -68,7 +68,7 @@ class DeliveryBook:
         failed = self.keys.failed(conv)
         record = {"error": type(error).__name__, "reason": str(error), "at": at,
                   "code": getattr(error, "code", None)}
-        everyone = {"channel": conv.channel, "user": conv.user, "message": papo_id, **record}
+        everyone = {"channel": conv.channel, "ref": conv.ref, "message": papo_id, **record}  # no phone number
         async with self.client.pipeline(transaction=False) as pipe:
             pipe.hset(failed, papo_id, json.dumps(record))
             pipe.pexpire(failed, self.ttl_ms)

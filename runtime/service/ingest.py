@@ -21,6 +21,7 @@ from connectors import BadSignature, Connector, Skipped
 from flows.messages import DeliveryStatus, InboundEvent
 from runtime.conversations import keys as C
 from runtime.conversations.keys import ConversationKey
+from runtime.keys import conversation_ref
 from runtime.service.bot_service import Service
 
 log = logging.getLogger(__name__)
@@ -125,7 +126,8 @@ async def _record_skipped(routes: _Routes, channel: str, items: Sequence[Skipped
         async with service.client.pipeline(transaction=False) as pipe:
             for item in skipped:
                 record = {"kind": "webhook", "skipped": item.kind, "channel": channel, "where": item.where,
-                          "reason": item.reason, "id": item.id, "user": item.user, "at": at}
+                          "reason": item.reason, "id": item.id, "at": at,
+                          "ref": conversation_ref(bot, channel, item.user) if item.user else ""}  # no phone number
                 pipe.xadd(service.deliveries.keys.failures(bot), {"f": json.dumps(record)},
                           maxlen=C.FAILURES_KEPT, approximate=True)
             await pipe.execute()

@@ -40,7 +40,7 @@ import logging
 import random
 import secrets
 from collections import OrderedDict
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -54,12 +54,18 @@ from runtime.conversations.store import RedisStore
 from runtime.engine.clock import Clock
 from runtime.engine.errors import RetriesExhausted
 from runtime.engine.state import Conversation
+from runtime.privacy.consent import may_send
 from runtime.service.delivery import DeliveryBook
 from runtime.service.pacing import Pacer
 
 log = logging.getLogger(__name__)
 
 UNSETTLED_KEPT = 10_000  # receipts kept while Redis is away, at most
+
+
+class NoConsent(SendError):
+    """The contact has not consented to messages of this purpose (or is blocked): never sent."""
+
 
 @dataclass(frozen=True, slots=True)
 class SendPolicy:
@@ -178,6 +184,7 @@ class Sender:
         self._flying = store.client.register_script(_FLYING)
         self._swap = store.client.register_script(_SWAP)
         self._settle = store.client.register_script(_SETTLE)
+        self.on_refused: Callable[[ConversationKey, SendError], Awaitable[None]] | None = None
 
     async def handle(self, key: ConversationKey) -> bool:
         """Send what waits in the outbox; False when a message must be tried again later."""
@@ -287,7 +294,10 @@ class Sender:
 
     def _start(self, key: ConversationKey, connector: Connector, state: Conversation | None, message: OutboundMessage,
                to: str) -> Progress | SendError:
-        """The payloads of a message not sent yet, or why it cannot be sent (window closed, not renderable)."""
+        """The payloads of a message not sent yet, or why it cannot be sent (no consent for its purpose,
+        window closed, not renderable)."""
+        if (why := may_send(state, message.purpose)) is not None:
+            return NoConsent(f"message {message.id} ({message.purpose or 'reply'}) not sent: {why}")
         try:
             rendered = connector.render(self.fit_window(connector, state, message), to=to)
         except SendError as exc:
@@ -384,6 +394,8 @@ class Sender:
     async def _refuse(self, key: ConversationKey, message: OutboundMessage, exc: SendError) -> Outcome:
         log.warning("msg=%s conv=%s not sent: %s", message.id, key, type(exc).__name__)
         await self.deliveries.refused(key, papo_id=message.id, error=exc, at=self._now())
+        if self.on_refused is not None:
+            await self.on_refused(key, exc)
         return Outcome.REFUSED
 
     def _backoff(self, attempt: int, error: SendError | None) -> float:

@@ -46,6 +46,7 @@ class Settings:
     retry_base_s: float = 0.5
     admin_token: str | None = field(default=None, repr=False)  # None: no admin API
     channels_off: tuple[str, ...] = ()  # why a channel is not served, said once at start
+    retention_every_s: int = 3600  # how often the timers process sweeps data past its retention period
     body_timeout_s: float = 10.0  # a request body must arrive within this (0: no limit), else 408 and closed
     max_text_chars: int = 4096  # a longer inbound text is cut to this before it is stored and read
     studio_write: bool = False  # the studio under `papo serve` may publish (PAPO_STUDIO_WRITE=1); else read-only
@@ -82,7 +83,8 @@ class Settings:
                    max_text_chars=_whole(env, "PAPO_MAX_TEXT_CHARS", d.max_text_chars),
                    studio_write=_flag(env, "PAPO_STUDIO_WRITE"),
                    alert_webhook_url=_url(env, "PAPO_ALERT_WEBHOOK_URL"),
-                   alert_webhook_secret=env.get("PAPO_ALERT_WEBHOOK_SECRET") or None)
+                   alert_webhook_secret=env.get("PAPO_ALERT_WEBHOOK_SECRET") or None,
+                   retention_every_s=_whole(env, "PAPO_RETENTION_EVERY_S", d.retention_every_s))
 
     def channel(self, name: str) -> ChannelSettings | None:
         return next((c for c in self.channels if c.channel == name), None)

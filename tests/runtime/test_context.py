@@ -139,7 +139,8 @@ async def test_a_privacy_request_is_answered_and_staff_get_a_notice(clinic: BotH
     await clinic.say("6")
     replies = await clinic.say("quero que apaguem meus dados")
     assert texts(replies) == [texts(replies)[0]] and "15 dias" in texts(replies)[0]
-    assert {"kind": "privacy_request", "due_days": 15} in clinic.last[-1].notices
+    [request] = [n for n in clinic.last[-1].notices if n["kind"] == "privacy_request"]
+    assert request["due_days"] == 15 and request["request"] == "erase"
     state = await clinic.state()
     assert state is not None and state.privacy_requested_at is not None and state.flow is None
 

@@ -14,11 +14,11 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import redis.asyncio as aioredis
-from runtime.cli.harness import BotHarness
 
 from flows.settings import HoursSettings
 from runtime.engine.clock import ManualClock
 from runtime.engine.hours import OpeningHours
+from runtime.service.harness import BotHarness
 
 SP = ZoneInfo("America/Sao_Paulo")
 HELLO = Path(__file__).parents[2] / "examples" / "hello"

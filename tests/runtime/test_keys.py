@@ -43,6 +43,7 @@ LAYOUT: dict[str, tuple[Callable[[], object], object]] = {
               "papo:{clinica}:stats:menu:ab12:web:2026-03-02"),
     "flow_versions_of": (lambda: KEYS.flow_versions_of("clinica", "menu"), "papo:flowver:clinica:menu:*"),
     "stats_index": (lambda: KEYS.stats_index("clinica"), "papo:{clinica}:stats"),
+    "consents": (lambda: KEYS.consents(CONV), f"papo:{TAG}:consents"),
     "decisions": (lambda: KEYS.decisions(CONV), "papo:decisions:clinica:whatsapp:5511999990000"),
     # one bot
     "signals": (lambda: (KEYS.signals("clinica", "work", 3), KEYS.signals("clinica", "send", 0)),
@@ -51,6 +52,8 @@ LAYOUT: dict[str, tuple[Callable[[], object], object]] = {
     "failures": (lambda: KEYS.failures("clinica"), "papo:failures:clinica"),
     "handoffs": (lambda: KEYS.handoffs("clinica"), "papo:handoffs:clinica"),
     "inbox_feed": (lambda: KEYS.inbox_feed("clinica"), "papo:inboxfeed:clinica"),
+    "requests": (lambda: KEYS.requests("clinica"), "papo:requests:clinica"),
+    "erasures": (lambda: KEYS.erasures("clinica"), "papo:erasures:clinica"),
     "flow_version": (lambda: KEYS.flow_version("clinica", "menu", "ab12"), "papo:flowver:clinica:menu:ab12"),
     "llm_usage": (lambda: KEYS.llm_usage("clinica", "2026-03"), "papo:llm:clinica:usage:2026-03"),
     "llm_conversation": (lambda: KEYS.llm_conversation("clinica", "whatsapp:55119"),

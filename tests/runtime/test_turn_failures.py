@@ -72,7 +72,9 @@ async def test_a_failed_turn_is_listed_for_staff(bot: BotHarness) -> None:
     await bot.say("bug")
     raw = await bot.store.client.xrevrange(bot.store.keys.failures(bot.key.bot), count=10)
     records = [json.loads(fields[b"f"] if b"f" in fields else fields["f"]) for _, fields in raw]
-    assert [(r["kind"], r["error"], r["user"]) for r in records] == [("turn", "ZeroDivisionError", USER)]
+    # a shared stream: the conversation's hashed reference, never the number
+    assert [(r["kind"], r["error"], r["ref"]) for r in records] == [("turn", "ZeroDivisionError", bot.key.ref)]
+    assert USER not in json.dumps(records)
 
 
 def test_every_error_of_papo_has_one_root() -> None:

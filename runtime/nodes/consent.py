@@ -1,0 +1,50 @@
+"""The `consent` node: the question with yes/no buttons; the answer becomes the conversation's consent
+for the purpose and a ledger entry (text id and SHA-256 of the words shown, the message id)."""
+
+from __future__ import annotations
+
+import nlu
+from flows.messages import Option
+from flows.nodes import ConsentNode
+from runtime.engine.outcomes import Go, Outcome, Wait
+from runtime.engine.routing import record_consent
+from runtime.locales import YES_NO_IDS
+from runtime.nodes.services import BotTurn
+from runtime.privacy.consent import text_hash
+
+_BUTTONS = {"pt-BR": ("Sim, aceito", "Não, obrigado"), "en": ("Yes, I agree", "No, thanks")}
+
+
+def _ask(node: ConsentNode, t: BotTurn) -> None:
+    yes, no = _BUTTONS.get(t.words.locale, _BUTTONS["en"])
+    t.say(t.text(node.text), options=(Option(t.words.yes_id, t.text(node.yes) if node.yes else yes),
+                                      Option(t.words.no_id, t.text(node.no) if node.no else no)))
+
+
+async def enter_consent(node: ConsentNode, t: BotTurn) -> Outcome:
+    answered = t.state.consent(node.purpose)
+    if node.skip_if_answered and answered is not None:
+        return Go(node.next if answered else node.on_refuse or node.next)
+    _ask(node, t)
+    return Wait()
+
+
+async def resume_consent(node: ConsentNode, t: BotTurn) -> Outcome:
+    pressed = YES_NO_IDS.get(t.event.choice_id or "")
+    reply = pressed if pressed is not None else nlu.yes_no(t.event.text) if t.event.text.strip() else None
+    if reply is None:
+        t.say(t.message("invalid"))
+        _ask(node, t)
+        return Wait()
+    record_consent(t, node.purpose, reply, source=f"consent_node:{t.flow.id if t.flow else ''}/{node.id}",
+                   text_id=node.text_id, text_hash=text_hash(t.text(node.text)))
+    if not reply:
+        return Go(node.on_refuse or node.next)
+    if node.purpose == "reminders":
+        t.state.opted_out_at = None
+    return Go(node.next)
+
+
+async def reask_consent(node: ConsentNode, t: BotTurn) -> Outcome:
+    _ask(node, t)
+    return Wait()
