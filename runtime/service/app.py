@@ -280,8 +280,8 @@ async def pending(request: web.Request) -> web.Response:
     service = chosen(request)
     connector = service.connectors.get(channel)
     if connector is None or connector.replies != "response":
-        return _error(404, f"channel {channel!r} pushes its replies; only channels that answer in the response "
-                           "(web) are polled")
+        return _error(404, f"channel {channel!r} pushes its replies; only channels that answer in the HTTP "
+                           "response are polled")
     try:
         connector.verify(b"", request.headers)
     except BadSignature as exc:
