@@ -5,12 +5,11 @@ from __future__ import annotations
 import asyncio
 import json
 from pathlib import Path
-from typing import Any
 
 from flows.messages import OutboundMessage
 from flows.model import parse_duration
 from runtime.engine.clock import ManualClock, SystemClock
-from runtime.service.harness import BotHarness
+from runtime.service.harness import BotHarness, explain
 
 HELP = """commands: /reset  start over    /state  show the conversation's state
           /resume staff hands the conversation back to the bot
@@ -31,26 +30,6 @@ def show(messages: list[OutboundMessage]) -> None:
         for n, option in enumerate(message.options, 1):
             detail = f" - {option.description}" if option.description else ""
             print(f"     {n}) {option.title}{detail}")
-
-
-def explain(notice: dict[str, Any]) -> str:
-    """One notice for /debug; a turn's decision reads as a sentence, the others as JSON."""
-    if notice.get("kind") != "decision":
-        return json.dumps(notice, ensure_ascii=False, default=str)
-    rest = {k: v for k, v in notice.items()
-            if k not in ("kind", "step", "waiting", "intent", "intents", "entities", "faq", "candidates")}
-    parts = [f"step={notice['step']}", f"waiting={notice.get('waiting') or '-'}"]
-    intents = ", ".join(f"{i['name']} {i['confidence']:.2f}" for i in notice.get("intents", []))
-    parts.append(f"intents: {intents or '-'}")
-    entities = ", ".join(f"{e['entity']}={e['value']}" for e in notice.get("entities", []))
-    parts.append(f"entities: {entities or '-'}")
-    if notice.get("faq"):
-        parts.append("faq: " + ", ".join(f"{f['entry']} {f['score']:.2f}" for f in notice["faq"]))
-    if notice.get("candidates"):
-        parts.append("candidates: " + ", ".join(f"{c['target']} {c['coverage']:.2f}" for c in notice["candidates"]))
-    if rest:
-        parts.append(json.dumps(rest, ensure_ascii=False, default=str))
-    return " | ".join(parts)
 
 
 async def chat(root: Path, *, user: str = "local") -> int:

@@ -71,13 +71,13 @@ def turn_counts(result: TurnResult, flows: Mapping[str, Flow]) -> FlowCounts:
         if kind == "decision" and isinstance(notice.get("waiting"), str) and "/" in notice["waiting"]:
             where = notice["waiting"]
             flow_id, _, node = where.partition("/")
-            taken = notice.get("step")
-            if taken == "reprompt" or (taken == "answer" and waiting_at == where):
+            took = notice.get("step")
+            if took == "reprompt" or (took == "answer" and waiting_at == where):
                 add(flow_id, f"i:{node}")  # asked again (or, out of retries, sent on to on_invalid)
                 reprompted = waiting_at == where
             if waiting_at == where:
                 continue
-            if taken == "answer":
+            if took == "answer":
                 add(flow_id, f"a:{node}")
                 if isinstance(notice.get("waited_s"), int | float):
                     add(flow_id, f"h:{node}:{bucket(notice['waited_s'])}")

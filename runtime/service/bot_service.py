@@ -10,7 +10,7 @@ import os
 import secrets
 import socket
 from collections.abc import AsyncIterator, Callable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Literal
@@ -74,6 +74,7 @@ class Service:
     worker: Worker
     sender: Sender
     owns_client: bool = True
+    counting: set[asyncio.Task[None]] = field(default_factory=set)  # counters written after the reply
 
     @classmethod
     async def open(cls, settings: Settings, botdir: str | Path, *, client: aioredis.Redis | None = None,
@@ -135,8 +136,10 @@ class Service:
         counts = self.counters(key, result)
         if result.messages and (connector is None or connector.replies == "push"):
             await self.sends.signal(key, also=counts)  # the counters ride on the signal's round trip
-        elif counts is not None:
-            await self._count(counts)
+        elif counts is not None:  # nothing to push (a reply in the HTTP response, a silent timer): off the path
+            task = asyncio.create_task(self._count(counts))
+            self.counting.add(task)
+            task.add_done_callback(self.counting.discard)
         decisions = [n for n in result.notices if n.get("kind") in DECISIONS]
         if decisions:  # what the FAQ and the LLM decided, for staff (no message text in a notice)
             await self._remember_decisions(key, decisions)
@@ -167,7 +170,7 @@ class Service:
             async with self.client.pipeline(transaction=False) as pipe:
                 queue(pipe)
                 await pipe.execute()
-        except RedisError as exc:
+        except Exception as exc:  # best effort: the turn is committed and answered whatever happens here
             log.info("analytics counters not written: %s", type(exc).__name__)
 
     async def refused(self, key: ConversationKey, error: SendError) -> None:
@@ -254,6 +257,8 @@ class Service:
                 await asyncio.gather(*tasks, return_exceptions=True)
 
     async def aclose(self) -> None:
+        if self.counting:
+            await asyncio.gather(*self.counting, return_exceptions=True)
         await self.processor.services.aclose()
         for connector in self.connectors.values():
             await connector.aclose()

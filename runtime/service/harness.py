@@ -7,9 +7,11 @@ default, so a conversation here travels the production path.
 from __future__ import annotations
 
 import itertools
+import json
 import uuid
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import redis.asyncio as aioredis
 
@@ -125,3 +127,24 @@ class BotHarness:
         if self._owns_services:
             await self.processor.services.aclose()
         await self.store.aclose()
+
+
+def explain(notice: dict[str, Any]) -> str:
+    """Why a message went where it went, for `papo chat`'s /debug and the studio's test chat: a turn's
+    decision reads as a sentence, the other notices as JSON."""
+    if notice.get("kind") != "decision":
+        return json.dumps(notice, ensure_ascii=False, default=str)
+    rest = {k: v for k, v in notice.items()
+            if k not in ("kind", "step", "waiting", "intent", "intents", "entities", "faq", "candidates")}
+    parts = [f"step={notice['step']}", f"waiting={notice.get('waiting') or '-'}"]
+    intents = ", ".join(f"{i['name']} {i['confidence']:.2f}" for i in notice.get("intents", []))
+    parts.append(f"intents: {intents or '-'}")
+    entities = ", ".join(f"{e['entity']}={e['value']}" for e in notice.get("entities", []))
+    parts.append(f"entities: {entities or '-'}")
+    if notice.get("faq"):
+        parts.append("faq: " + ", ".join(f"{f['entry']} {f['score']:.2f}" for f in notice["faq"]))
+    if notice.get("candidates"):
+        parts.append("candidates: " + ", ".join(f"{c['target']} {c['coverage']:.2f}" for c in notice["candidates"]))
+    if rest:
+        parts.append(json.dumps(rest, ensure_ascii=False, default=str))
+    return " | ".join(parts)

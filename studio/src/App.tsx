@@ -45,6 +45,7 @@ function Home() {
               {f.errors > 0 && <span className="badge error">{t("{n} errors", { n: f.errors })}</span>}
               {f.warnings > 0 && <span className="badge warning">{t("{n} warnings", { n: f.warnings })}</span>}
               {!f.errors && !f.warnings && <span className="badge ok">✓</span>}
+              {f.draft && <span className="chip">{t("draft")}</span>}
             </a>
           </li>
         ))}
@@ -55,7 +56,7 @@ function Home() {
 
 const TABS: Panel[] = ["inspector", "problems", "chat", "versions", "analytics"];
 
-function FlowEditor({ flowId }: { flowId: string }) {
+function FlowEditor({ flowId, focusNode }: { flowId: string; focusNode: string | null }) {
   const t = useT();
   const s = useStore();
   const f = s.flows[flowId];
@@ -91,6 +92,13 @@ function FlowEditor({ flowId }: { flowId: string }) {
     document.addEventListener("keydown", onKey);
     return () => document.removeEventListener("keydown", onKey);
   }, []);
+
+  const loaded = !!f;
+  useEffect(() => {
+    if (!loaded || !focusNode) return;
+    useStore.getState().select([focusNode]);
+    useStore.getState().setFocus({ node: focusNode, pointer: null });
+  }, [loaded, focusNode]);
 
   if (err) return <div className="error-box">{err}</div>;
   if (!f) return <div className="loading">{t("Loading…")}</div>;
@@ -252,7 +260,7 @@ export function App() {
       {page === "inbox" && <Inbox />}
       {bot && page === "flow" && rest[0] && (
         <ReactFlowProvider key={decodeURIComponent(rest[0])}>
-          <FlowEditor flowId={decodeURIComponent(rest[0])} />
+          <FlowEditor flowId={decodeURIComponent(rest[0])} focusNode={rest[1] ? decodeURIComponent(rest[1]) : null} />
         </ReactFlowProvider>
       )}
       {bot && page === "variables" && (

@@ -38,11 +38,6 @@ LAYOUT: dict[str, tuple[Callable[[], object], object]] = {
     "transcript": (lambda: KEYS.transcript(CONV), f"papo:{TAG}:transcript"),
     "staff": (lambda: KEYS.staff(CONV), f"papo:{TAG}:staff"),
     "states": (lambda: KEYS.states("clinica"), "papo:{clinica:*}:state"),
-    "states_of": (lambda: KEYS.states_of("cli*"), "papo:{cli\\*:*}:state"),
-    "stats": (lambda: KEYS.stats("clinica", "menu", "ab12", "web", "2026-03-02"),
-              "papo:{clinica}:stats:menu:ab12:web:2026-03-02"),
-    "flow_versions_of": (lambda: KEYS.flow_versions_of("clinica", "menu"), "papo:flowver:clinica:menu:*"),
-    "stats_index": (lambda: KEYS.stats_index("clinica"), "papo:{clinica}:stats"),
     "consents": (lambda: KEYS.consents(CONV), f"papo:{TAG}:consents"),
     "decisions": (lambda: KEYS.decisions(CONV), "papo:decisions:clinica:whatsapp:5511999990000"),
     # one bot
@@ -61,6 +56,12 @@ LAYOUT: dict[str, tuple[Callable[[], object], object]] = {
     "llm_history": (lambda: KEYS.llm_history("clinica", "whatsapp:55119"),
                     "papo:llm:clinica:conv:whatsapp:55119:history"),
     "llm_cache": (lambda: KEYS.llm_cache("clinica", "v1", "9f"), "papo:llm:clinica:cache:v1:9f"),
+    "stats": (lambda: KEYS.stats("clinica", "menu", "ab12", "whatsapp", "2026-03-02"),
+              "papo:{clinica}:stats:menu:ab12:whatsapp:2026-03-02"),
+    "stats_index": (lambda: KEYS.stats_index("clinica"), "papo:{clinica}:stats"),
+    # patterns the studio scans with
+    "states_of": (lambda: KEYS.states_of("clin*a"), "papo:{clin\\*a:*}:state"),
+    "flow_versions_of": (lambda: KEYS.flow_versions_of("clinica", "menu"), "papo:flowver:clinica:menu:*"),
     "timer_shard": (lambda: (KEYS.timer_shard(2, bot="clinica").all(), KEYS.timer_shard(0).due),
                     ([f"papo:clinica:{{timers:2}}:{part}" for part in
                       ("due", "inflight", "body", "lease", "attempts", "skipped")], "papo:{timers:0}:due")),

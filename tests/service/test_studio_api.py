@@ -7,6 +7,7 @@ import shutil
 import subprocess
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -125,6 +126,23 @@ async def test_the_pages_say_how_to_build_them_when_missing(studio: Running, tmp
     assert unknown.status in (401, 404)
 
 
+async def test_a_broken_bot_opens_to_be_fixed(tmp_path: Path, redis_client: aioredis.Redis, redis_prefix: str) -> None:
+    root = tmp_path / "broken"
+    shutil.copytree(Path(__file__).parents[1] / "flows" / "broken" / "unknown-option-target", root)
+    client, access = await _open(root, redis_client, redis_prefix)
+    try:
+        await client.get(f"/studio/?token={access.login_token()}")
+        bot = await (await client.get("/studio/api/bot")).json()
+        assert sum(f["errors"] for f in bot["flows"]) >= 1
+        flow_id = bot["flows"][0]["id"]
+        flow = await (await client.get(f"/studio/api/flows/{flow_id}")).json()
+        assert flow["json"]["id"] == flow_id
+        chat = await client.post("/studio/api/chat", json={}, headers=WRITE)
+        assert chat.status == 422 and (await chat.json())["issues"]
+    finally:
+        await client.close()
+
+
 # -- reading ---------------------------------------------------------------------------------------------
 
 async def test_bot_lists_flows_variables_calendar_and_intents(studio: Running) -> None:
@@ -137,6 +155,7 @@ async def test_bot_lists_flows_variables_calendar_and_intents(studio: Running) -
     assert nome["used_in"]
     assert "consulta" in bot["calendar"]["services"] and bot["calendar"]["professionals"]
     assert bot["intents"] and bot["faq_tags"]
+    assert bot["entry_flow"] == "boas_vindas" and {"flow": "menu"}.items() <= bot["interrupts"][0].items()
     assert (await studio.get("variables"))["variables"] == bot["variables"]
 
 
@@ -275,6 +294,10 @@ async def test_a_stale_base_is_refused_with_the_file_and_a_per_node_merge(studio
     assert merge["merged"]["nodes"]["escolha"]["text"] == "Como posso ajudar hoje?"
     assert merge["merged"]["nodes"][other]["description"] == "editado no disco"
     assert studio.flow_path("menu").read_bytes() == on_disk
+    review = await studio.call("POST", "publish/preview", {"flows": {"menu": {"json": ours,
+                                                                             "if_match": flow["sha256"]}}},
+                               status=412)
+    assert review["merge"] == stale["merge"]
     both = json.loads(json.dumps(theirs))
     both["nodes"][other]["description"] = "outra coisa"
     clash = await studio.call("POST", "publish", {"flows": {"menu": {"json": both, "if_match": flow["sha256"]}}},
@@ -380,6 +403,7 @@ async def test_oi_gets_the_greeting_and_the_menu_as_a_whatsapp_list(studio: Runn
     assert first["waiting"] == {"flow": "boas_vindas", "node": "pedir_nome", "kind": "input"}
     assert {"flow": "boas_vindas", "node": "pedir_nome"} in first["trace"]
     assert any(d["kind"] == "decision" for d in first["decisions"])
+    assert any(line.startswith("step=") for line in first["explain"])  # the /debug lines of papo chat
     menu = await studio.call("POST", f"chat/{chat['chat']}/say", {"text": "Maria"})
     assert menu["variables"]["nome"] == "***"  # pii, masked
     options = menu["messages"][-1]
@@ -392,6 +416,24 @@ async def test_oi_gets_the_greeting_and_the_menu_as_a_whatsapp_list(studio: Runn
     assert "Qual especialidade" in pressed["messages"][0]["text"]
     await studio.call("POST", f"chat/{chat['chat']}/say", {}, status=400)
     await studio.call("POST", "chat/nope/say", {"text": "oi"}, status=404)
+    await studio.call("DELETE", f"chat/{chat['chat']}", status=204)
+    ended = await studio.call("POST", f"chat/{chat['chat']}/say", {"text": "oi"}, status=404)
+    assert "start a new one" in ended["error"]
+    calls = (await studio.get(""))["calls"]
+    assert "POST publish" in calls and "GET events" in calls
+
+
+async def test_a_returning_patient_gets_the_greeting_and_the_menu_as_a_whatsapp_list_at_once(studio: Running) -> None:
+    chat = await studio.call("POST", "chat", {"channel": "whatsapp", "vars": {"nome": "Maria"}})
+    said = await studio.call("POST", f"chat/{chat['chat']}/say", {"text": "oi"})
+    texts = [m["text"] for m in said["messages"]]
+    assert texts[0].startswith("Olá! Eu sou a assistente virtual da Clínica Sorriso")
+    menu = said["messages"][-1]["rendered"]["whatsapp"]["payloads"][-1]
+    assert menu["type"] == "interactive" and menu["interactive"]["type"] == "list"
+    assert said["waiting"]["node"] == "escolha"
+    refused = await studio.call("POST", f"chat/{chat['chat']}/save-test", {"name": "volta"}, status=400)
+    assert "vars" in refused["error"]
+    await studio.call("POST", "chat", {"vars": ["nome"]}, status=400)
 
 
 async def test_each_reply_carries_what_the_renderer_changed(studio: Running) -> None:
@@ -413,6 +455,11 @@ async def test_25h_after_a_booking_brings_the_reminder(studio: Running) -> None:
         await studio.call("POST", f"chat/{chat}/say", step)
     booked = await studio.call("POST", f"chat/{chat}/say", {"text": "sim"})
     assert "Sua consulta está marcada" in booked["messages"][0]["text"]
+    also = await studio.call("POST", "chat", {"channel": "whatsapp", "now": MONDAY})  # `now` names the clock too
+    assert also["now"].startswith("2026-03-02T12:00")
+    local = await studio.call("POST", "chat", {"now": "2026-03-02T09:00"})  # no zone: the bot's own time
+    assert datetime.fromisoformat(local["now"]) == datetime.fromisoformat(MONDAY)
+    await studio.call("POST", "chat", {"clock": "monday"}, status=400)
     quiet = await studio.call("POST", f"chat/{chat}/advance", {"by": "10m"})
     assert quiet["messages"] == [] and quiet["now"].startswith("2026-03-02T12:10")
     later = await studio.call("POST", f"chat/{chat}/advance", {"by": "25h"})
@@ -455,6 +502,20 @@ async def test_a_saved_chat_is_a_test_papo_test_passes(studio: Running) -> None:
     ran = await studio.call("POST", "tests/run", {"flows": {}, "select": "Lembrete depois de agendar"})
     assert ran["passed"] == 1 and ran["failed"] == 0
     assert ran["coverage"]["visited"]
+
+
+async def test_a_publish_may_require_the_conversation_tests_to_pass(studio: Running) -> None:
+    flow, changed, _ = await _one_text_change(studio)  # the greeting the tests expect changes
+    before = studio.flow_path("boas_vindas").read_bytes()
+    body = {"flows": {"boas_vindas": {"json": changed, "if_match": flow["sha256"]}}, "run_tests": True}
+    refused = await studio.call("POST", "publish", body, status=422)
+    assert refused["tests"]["failed"] >= 1 and "test" in refused["error"]
+    assert studio.flow_path("boas_vindas").read_bytes() == before
+    flow = await studio.get("flows/horarios")
+    same_text = await studio.call("POST", "publish", {"flows": {"horarios": {"json": flow["json"],
+                                                                             "if_match": flow["sha256"]}},
+                                                      "run_tests": True})
+    assert same_text["published"]["horarios"]["changed"] is False
 
 
 async def test_tests_run_on_the_drafts(studio: Running) -> None:

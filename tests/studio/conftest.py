@@ -20,7 +20,9 @@ from tests.studio.studio_helpers import CHROMIUM, CHROMIUM_ARGS, ROOT, STATIC, S
 expect.set_options(timeout=60_000)
 
 
-@pytest.fixture(scope="session")
+# Module scope: Playwright's sync API keeps an asyncio loop running while it is open, which the asyncio
+# tests of later modules must not find.
+@pytest.fixture(scope="module")
 def playwright_session() -> Iterator[Playwright]:
     if not os.access(CHROMIUM, os.X_OK):
         pytest.fail(f"the studio's browser tests need Debian's chromium at {CHROMIUM}: "
@@ -31,7 +33,7 @@ def playwright_session() -> Iterator[Playwright]:
         yield p
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser(playwright_session: Playwright) -> Iterator[Browser]:
     b = playwright_session.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
     yield b

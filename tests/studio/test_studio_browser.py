@@ -177,7 +177,10 @@ def test_plus_25_hours_after_a_booking_brings_the_reminder(page: Page) -> None:
     page.click("[data-testid=advance-25h]")
     phone = page.locator("[data-testid=phone]")
     expect(phone.locator(".bubble.clock").last).to_have_text("+25h")
-    expect(phone).to_contain_text("Lembrete: Consulta de clínica geral")
+    # Outside WhatsApp's 24-hour window the reminder goes as its approved template.
+    reminder = phone.locator(".bubble[data-form=template]").last
+    expect(reminder).to_contain_text("template lembrete_consulta")
+    expect(reminder).to_contain_text("Lembrete: Consulta de clínica geral")
 
 
 def test_save_as_test_writes_a_test_papo_test_passes(page: Page, studio: Studio) -> None:
@@ -209,12 +212,9 @@ def test_an_edit_on_disk_while_open_brings_the_merge_prompt(page: Page, studio: 
     text = file.read_text(encoding="utf-8")
     file.write_text(text.replace("Que bom te ver de novo, {{ nome }}!", "Que bom te ver outra vez, {{ nome }}!"),
                     encoding="utf-8")
+    # The review finds the file changed since it was opened (412) and offers the per-node merge.
     page.click("[data-testid=publish]")
-    review = page.locator("[data-testid=publish-review]")
     prompt = page.locator("[data-testid=merge-prompt]")
-    expect(review.locator("[data-testid=confirm-publish]").or_(prompt)).to_be_visible()
-    if not prompt.is_visible():
-        review.locator("[data-testid=confirm-publish]").click()
     expect(prompt).to_be_visible()
     expect(prompt).to_contain_text("merge cleanly")
     prompt.locator("button", has_text="Merge").click()
@@ -228,3 +228,41 @@ def test_files_are_left_as_they_were_when_nothing_is_published(studio: Studio, c
     original = ROOT / "examples" / "clinic" / "flows"
     for f in original.glob("*.json"):
         assert (clinic / "flows" / f.name).read_bytes() == f.read_bytes()
+
+
+def test_keyboard_connect_undo_search_and_copy_paste(page: Page) -> None:
+    open_flow(page, "boas_vindas")
+    select_node(page, "sem_nome")
+    # Connect without a mouse: "c" opens the target picker on the selected node.
+    page.locator(".react-flow__node[data-id=sem_nome]").focus()
+    page.keyboard.press("c")
+    picker = page.locator("[data-testid=target-picker]")
+    picker.locator("select[aria-label=Exit]").select_option("next")
+    picker.locator("select[aria-label=Target]").select_option("prazer")
+    picker.locator("button.primary").click()
+    expect(page.locator('.react-flow__edge[data-id="sem_nome:next"]')).to_have_count(1)
+    expect(page.locator('[data-pointer="/nodes/sem_nome/next"] select')).to_have_value("prazer")
+    # Undo puts the exit back where it was; redo brings the change again.
+    page.locator(".react-flow__pane").click(position={"x": 5, "y": 5})
+    page.keyboard.press("Control+z")
+    select_node(page, "sem_nome")
+    expect(page.locator('[data-pointer="/nodes/sem_nome/next"] select')).to_have_value("ir_menu")
+    page.locator("button", has_text="Redo").click()
+    expect(page.locator('[data-pointer="/nodes/sem_nome/next"] select')).to_have_value("prazer")
+    # Search by a text finds its node and selects it.
+    page.keyboard.press("Control+k")
+    page.fill("input[aria-label='Search ids, texts, variables']", "te ver de novo")
+    page.keyboard.press("Enter")
+    expect(page.locator("[data-testid=inspector][data-node=de_volta]")).to_be_visible()
+    # Arrow keys move the focused node.
+    before = node(page, "de_volta").bounding_box()
+    page.locator(".react-flow__node[data-id=de_volta]").focus()
+    for _ in range(4):
+        page.keyboard.press("Shift+ArrowDown")
+    after = node(page, "de_volta").bounding_box()
+    assert before is not None and after is not None and after["y"] > before["y"]
+    # Copy and paste through the clipboard: the copy gets a free id.
+    node(page, "de_volta").focus()
+    page.keyboard.press("Control+c")
+    page.keyboard.press("Control+v")
+    expect(node(page, "de_volta_2")).to_be_visible()

@@ -18,6 +18,7 @@ from datetime import date, datetime, timedelta
 from importlib import resources
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import redis.asyncio as aioredis
 from aiohttp import web
@@ -26,6 +27,7 @@ from redis.exceptions import RedisError
 
 from flows.jsonedit import same
 from flows.loader import check_bot, digest_of
+from flows.model import Bot
 from flows.nodes import NodeKinds, node_kinds
 from runtime.conversations.library import BotLibrary
 from runtime.keys import Keys
@@ -33,8 +35,19 @@ from runtime.service import analytics
 from runtime.service.convtest import load_cases, run_case
 from runtime.service.studio import semantic
 from runtime.service.studio.auth import COOKIE, Access, authorize
-from runtime.service.studio.catalogue import exit_values, kinds_catalogue, schemas
+from runtime.service.studio.catalogue import kinds_catalogue, schemas
 from runtime.service.studio.chat import Chats, test_yaml
+from runtime.service.studio.content import (
+    calendar_values,
+    exit_names,
+    faq_tags,
+    intents,
+    locales_of,
+    locate,
+    read_json,
+    translation_rows,
+    variables_usage,
+)
 from runtime.service.studio.semantic import merge3, semantic_diff
 from runtime.service.studio.workspace import StudioError, Workspace, changed_lines, sha256, unified
 
@@ -47,7 +60,6 @@ MISSING_BUILD = """<!doctype html><html lang="en"><head><meta charset="utf-8"><t
 <p>This papo was installed from source without the studio's front end. Run <code>make studio</code> in the
 repository (it needs Node.js), then reload this page. The API at <code>/studio/api/</code> works without it.</p>
 </body></html>"""
-TEXT_FIELDS = frozenset({"text", "reprompt", "title", "description", "list_button"})
 SSE_POLL_S = 1.0
 
 
@@ -74,6 +86,7 @@ class Studio:
         self.chats = Chats(self.ws.root, kinds=kinds)
         self.publishing = asyncio.Lock()
         self.listeners: set[asyncio.Queue[tuple[str, dict[str, Any]]]] = set()
+        self.written: set[str] = set()  # the sha256 of every file this studio published
 
     # -- helpers ----------------------------------------------------------------------------------------
 
@@ -111,8 +124,28 @@ class Studio:
 
     # -- publishing -------------------------------------------------------------------------------------
 
+    async def run_suite(self, bot: Bot, select: str | None = None) -> dict[str, Any]:
+        """The bot's conversation tests (tests/*.yaml) on `bot`: results and node coverage."""
+        cases, issues = load_cases(self.ws.root)
+        library = BotLibrary(self.ws.root, bot, kinds=self.kinds)
+        base = await asyncio.to_thread(self.chats.base_services, bot)  # training the NLU blocks no request
+        results = []
+        visited: set[str] = set()
+        for file, case in cases:
+            if select is not None and select not in case["name"]:
+                continue
+            result = await run_case(library, file, case, base)
+            visited |= result.visited
+            results.append({"name": result.name, "file": self.ws.relative(result.file), "passed": result.passed,
+                            "failures": result.failures, "transcript": result.transcript})
+        every = {f"{f.id}/{n}" for f in bot.flows.values() for n in f.nodes}
+        passed = sum(1 for r in results if r["passed"])
+        return {"passed": passed, "failed": len(results) - passed, "results": results,
+                "invalid": [self.ws.issue(i) for i in issues],
+                "coverage": {"visited": sorted(every & visited), "missed": sorted(every - visited)}}
+
     async def publish(self, flows: dict[str, dict[str, Any]], *, message: str, confirm: bool, commit: bool,
-                      ) -> web.Response:
+                      tests: bool = False) -> web.Response:
         """The one gate every write of flows passes: stale base 412, lint errors 422, unconfirmed
         warnings 409; then an atomic write, the bot's reload and optionally a git commit."""
         if not self.access.writable:
@@ -120,7 +153,7 @@ class Studio:
         async with self.publishing:
             stale = self.ws.stale(flows)
             if stale:
-                return self._stale(flows, stale)
+                return self.stale_answer(flows, stale)
             candidates = self.ws.candidates({i: e["json"] for i, e in flows.items()})
             checked = self.ws.check(candidates)
             files = {self.ws.relative(c.path) for c in candidates}
@@ -131,19 +164,25 @@ class Studio:
             if warnings and not confirm:
                 return _json({"error": f"{len(warnings)} warning(s): read them and publish again with "
                                        "confirm_warnings: true", "issues": warnings}, 409)
+            if tests and checked.result.bot is not None:
+                suite = await self.run_suite(checked.result.bot)
+                if suite["failed"] or suite["invalid"]:
+                    return _json({"error": f"{suite['failed']} conversation test(s) failed: fix the flows or the "
+                                           "tests, nothing was written", "issues": [], "tests": suite}, 422)
             changed = [c for c in candidates if c.text != c.old]
+            self.written |= {sha256(c.text) for c in changed}  # never reported back as a change on disk
             self.ws.write(changed)
+            for c in candidates:
+                self.ws.drop_draft(c.id)
+                self.broadcast("published", {"flow": c.id, "sha256": sha256(c.text)})
             await self._reload()
             sha = None
             if commit and changed:
                 sha = self.ws.git_commit([c.path for c in changed], message)
-            for c in candidates:
-                self.ws.drop_draft(c.id)
-                self.broadcast("published", {"flow": c.id, "sha256": sha256(c.text)})
             return _json({"published": {c.id: {"sha256": sha256(c.text), "changed": c.text != c.old}
                                         for c in candidates}, "commit": sha, "issues": checked.warnings})
 
-    def _stale(self, flows: dict[str, dict[str, Any]], stale: dict[str, str]) -> web.Response:
+    def stale_answer(self, flows: dict[str, dict[str, Any]], stale: dict[str, str]) -> web.Response:
         currents = {}
         merges = {}
         for flow_id in stale:
@@ -220,109 +259,15 @@ async def get_bot(request: web.Request) -> web.Response:
                       "errors": sum(i["severity"] == "error" for i in found),
                       "warnings": sum(i["severity"] == "warning" for i in found),
                       "draft": ws.draft(flow_id) is not None})
-    raw = _read_json(ws.root / "bot.json")
-    locales = _locales(raw)
+    raw = read_json(ws.root / "bot.json")
+    locales = locales_of(raw)
     return _json({"name": raw.get("name"), "title": raw.get("title"), "locales": locales,
                   "default_locale": raw.get("default_locale"), "channels": sorted(raw.get("channels", {})),
                   "flows": flows, "variables": variables_usage(ws.root, raw),
-                  "calendar": _calendar(ws.root), "faq_tags": _faq_tags(ws.root), "intents": _intents(ws.root),
+                  "calendar": calendar_values(ws.root), "faq_tags": faq_tags(ws.root), "intents": intents(ws.root),
+                  "interrupts": raw.get("interrupts", []), "entry_flow": raw.get("entry_flow"),
+                  "fallback_flow": raw.get("fallback_flow"),
                   "issues": [i for i in result.issues if not i["file"].startswith("flows/")]})
-
-
-def _read_json(path: Path) -> dict[str, Any]:
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
-    return data if isinstance(data, dict) else {}
-
-
-def _locales(raw: dict[str, Any]) -> list[str]:
-    default = raw.get("default_locale")
-    return list(dict.fromkeys([*([default] if default else []), *raw.get("locales", [])]))
-
-
-def _calendar(root: Path) -> dict[str, Any] | None:
-    data = _read_json(root / "calendar.json")
-    if not data:
-        return None
-    def names(key: str) -> list[str]:
-        value = data.get(key, {})
-        if isinstance(value, dict):
-            return sorted(value)
-        return [str(v.get("id")) for v in value if isinstance(v, dict)]
-    return {"services": names("services"), "professionals": names("professionals"), "periods": names("periods")}
-
-
-def _faq_tags(root: Path) -> list[str]:
-    data = _read_json(root / "faq.json")
-    return sorted({t for e in data.get("entries", []) if isinstance(e, dict) for t in e.get("tags", [])})
-
-
-def _intents(root: Path) -> list[str]:
-    import yaml
-
-    try:
-        data = yaml.safe_load((root / "nlu.yml").read_text(encoding="utf-8")) or {}
-    except (OSError, yaml.YAMLError):
-        return []
-    return sorted({str(item["intent"]) for item in data.get("nlu", []) if isinstance(item, dict) and "intent" in item})
-
-
-def variables_usage(root: Path, raw: dict[str, Any]) -> list[dict[str, Any]]:
-    """Every variable: its tags, the nodes that set it and the nodes that use it in a text or condition."""
-    import re
-
-    declared: dict[str, dict[str, Any]] = {n: {"tags": list(v.get("tags", [])), "set_in": [], "used_in": []}
-                                           for n, v in raw.get("variables", {}).items()}
-    names = re.compile(r"\{\{\s*([A-Za-z_][A-Za-z0-9_]*)|\{%[^%]*?\b([A-Za-z_][A-Za-z0-9_]*)")
-    for path in sorted((root / "flows").glob("*.json")):
-        flow = _read_json(path)
-        flow_id = flow.get("id", path.stem)
-        for name, var in (flow.get("variables") or {}).items():
-            declared.setdefault(name, {"tags": [], "set_in": [], "used_in": []})["tags"] += var.get("tags", [])
-        for node_id, node in (flow.get("nodes") or {}).items():
-            if not isinstance(node, dict):
-                continue
-            where = {"flow": flow_id, "node": node_id}
-            set_names = [node["var"]] if isinstance(node.get("var"), str) else []
-            set_names += list((node.get("vars") or {}) if node.get("kind") == "set" else [])
-            for name in set_names:
-                entry = declared.setdefault(name, {"tags": [], "set_in": [], "used_in": []})
-                entry["set_in"].append(where)
-                if node.get("kind") == "ask":
-                    entry["tags"] = sorted(set(entry["tags"]) | set(node.get("tags", [])))
-            used = set()
-            for text in _strings(node):
-                used |= {m.group(1) or m.group(2) for m in names.finditer(text)}
-            for expr_key in ("if", "skip_if", "at"):
-                for text in _strings({k: v for k, v in _walk_items(node) if k == expr_key}):
-                    used |= set(re.findall(r"[A-Za-z_][A-Za-z0-9_]*", text)) & set(declared)
-            for name in sorted(used):
-                declared.setdefault(name, {"tags": [], "set_in": [], "used_in": []})["used_in"].append(where)
-    return [{"name": n, **v} for n, v in sorted(declared.items())]
-
-
-def _walk_items(value: Any) -> list[tuple[str, Any]]:
-    out: list[tuple[str, Any]] = []
-    if isinstance(value, dict):
-        for k, v in value.items():
-            out.append((k, v))
-            out += _walk_items(v)
-    elif isinstance(value, list):
-        for v in value:
-            out += _walk_items(v)
-    return out
-
-
-def _strings(value: Any) -> list[str]:
-    if isinstance(value, str):
-        return [value]
-    if isinstance(value, dict):
-        return [s for v in value.values() for s in _strings(v)]
-    if isinstance(value, list):
-        return [s for v in value for s in _strings(v)]
-    return []
 
 
 async def get_schema(request: web.Request) -> web.Response:
@@ -357,6 +302,9 @@ async def delete_draft(request: web.Request) -> web.Response:
 async def publish_preview(request: web.Request) -> web.Response:
     studio = request.app[STUDIO]
     flows = _flows_arg(await _body(request), with_match=True)
+    stale = studio.ws.stale(flows)
+    if stale:  # the review shows the merge before anyone confirms
+        return studio.stale_answer(flows, stale)
     candidates = studio.ws.candidates({i: e["json"] for i, e in flows.items()})
     checked = await asyncio.to_thread(studio.ws.check, candidates)
     live = await studio.live()
@@ -381,7 +329,7 @@ async def publish(request: web.Request) -> web.Response:
     flows = _flows_arg(body, with_match=True)
     return await request.app[STUDIO].publish(flows, message=str(body.get("message") or ""),
                                              confirm=bool(body.get("confirm_warnings")),
-                                             commit=bool(body.get("git_commit")))
+                                             commit=bool(body.get("git_commit")), tests=bool(body.get("run_tests")))
 
 
 async def put_layout(request: web.Request) -> web.Response:
@@ -491,7 +439,7 @@ async def rollback(request: web.Request) -> web.Response:
     message = str(body.get("message") or f"Roll {flow_id} back to {version[:12]}")
     return await studio.publish({flow_id: {"json": target, "if_match": body.get("if_match", current["sha256"])}},
                                 message=message, confirm=bool(body.get("confirm_warnings")),
-                                commit=bool(body.get("git_commit")))
+                                commit=bool(body.get("git_commit")), tests=bool(body.get("run_tests")))
 
 
 async def start_chat(request: web.Request) -> web.Response:
@@ -507,14 +455,19 @@ async def start_chat(request: web.Request) -> web.Response:
     start = body.get("start")
     if start is not None and not isinstance(start, dict):
         raise StudioError(400, 'start must be {"flow": <id>, "node": <id>} or null')
-    clock = body.get("clock")
+    clock = body.get("clock", body.get("now"))  # `now` is accepted as another name
     try:
-        now = datetime.fromisoformat(clock) if isinstance(clock, str) else None
+        now = datetime.fromisoformat(clock) if isinstance(clock, str) and clock else None
     except ValueError:
         raise StudioError(400, f"clock {clock!r} is not a date and time; e.g. 2026-03-02T09:00:00-03:00") from None
-    if now is not None and now.tzinfo is None:
-        raise StudioError(400, "clock needs a time zone, e.g. 2026-03-02T09:00:00-03:00")
-    _, turn = await studio.chats.start(bot, str(body.get("channel") or "whatsapp"), start, now=now)
+    if now is not None and now.tzinfo is None:  # as a datetime-local input gives it: the bot's own time
+        now = now.replace(tzinfo=ZoneInfo(bot.timezone))
+    variables = body.get("vars") or {}
+    if not isinstance(variables, dict):
+        raise StudioError(400, 'vars must be {"<variable>": value}, e.g. {"nome": "Maria"} for a returning patient')
+    await asyncio.to_thread(studio.chats.base_services, bot)  # the NLU, trained (or read) off the event loop
+    channel = str(body.get("channel") or studio.chats.channels[0])
+    _, turn = await studio.chats.start(bot, channel, start, now=now, variables=variables)
     return _json(turn)
 
 
@@ -567,24 +520,8 @@ async def tests_run(request: web.Request) -> web.Response:
     if bot is None:
         return _json({"error": "the bot with these drafts has lint errors; fix them to run the tests",
                       "issues": checked.errors}, 422)
-    cases, issues = load_cases(studio.ws.root)
-    library = BotLibrary(studio.ws.root, bot, kinds=studio.kinds)
-    base = studio.chats.base_services(bot)
     select = body.get("select")
-    results = []
-    visited: set[str] = set()
-    for file, case in cases:
-        if isinstance(select, str) and select not in case["name"]:
-            continue
-        result = await run_case(library, file, case, base)
-        visited |= result.visited
-        results.append({"name": result.name, "file": studio.ws.relative(result.file), "passed": result.passed,
-                        "failures": result.failures, "transcript": result.transcript})
-    every = {f"{f.id}/{n}" for f in bot.flows.values() for n in f.nodes}
-    passed = sum(1 for r in results if r["passed"])
-    return _json({"passed": passed, "failed": len(results) - passed, "results": results,
-                  "invalid": [studio.ws.issue(i) for i in issues],
-                  "coverage": {"visited": sorted(every & visited), "missed": sorted(every - visited)}})
+    return _json(await studio.run_suite(bot, select if isinstance(select, str) else None))
 
 
 async def get_analytics(request: web.Request) -> web.Response:
@@ -605,55 +542,13 @@ async def get_analytics(request: web.Request) -> web.Response:
                                   digest=q.get("digest") or None, channel=q.get("channel") or None) \
         if client is not None else analytics.Counts()
     flow = studio.ws.current(flow_id)["json"] if flow_id in studio.ws.flow_files() else None
-    return _json(counts.report(_exit_names(flow)))
-
-
-def _exit_names(flow: Any) -> dict[tuple[str, str], str]:
-    """(node, target) -> the exit's path (options/0/next), from the flow's current JSON."""
-    out: dict[tuple[str, str], str] = {}
-    if not isinstance(flow, dict):
-        return out
-    catalogue = kinds_catalogue()
-    for node_id, node in (flow.get("nodes") or {}).items():
-        if not isinstance(node, dict):
-            continue
-        for exit_ in catalogue.get(str(node.get("kind")), {}).get("exits", []):
-            for where, target in exit_values(node, exit_["path"]):
-                if isinstance(target, str):
-                    out.setdefault((node_id, target), where)
-    return out
-
-
-def translation_rows(ws: Workspace) -> list[dict[str, Any]]:
-    rows = []
-    for flow_id, path in ws.flow_files().items():
-        flow = _read_json(path)
-        for node_id, node in (flow.get("nodes") or {}).items():
-            for field, value in _texts(node, ""):
-                rows.append({"flow": flow_id, "node": node_id, "field": field, "texts": value})
-    return rows
-
-
-def _texts(value: Any, path: str) -> list[tuple[str, dict[str, str] | str]]:
-    out: list[tuple[str, dict[str, str] | str]] = []
-    if isinstance(value, dict):
-        for k, v in value.items():
-            where = f"{path}/{k}".lstrip("/")
-            if (k in TEXT_FIELDS or path.startswith("texts")) and (isinstance(v, str) or (
-                    isinstance(v, dict) and v and all(isinstance(x, str) for x in v.values()))):
-                out.append((where, v))
-            else:
-                out += _texts(v, where)
-    elif isinstance(value, list):
-        for i, v in enumerate(value):
-            out += _texts(v, f"{path}/{i}".lstrip("/"))
-    return out
+    return _json(counts.report(exit_names(flow)))
 
 
 async def translations(request: web.Request) -> web.Response:
     ws = request.app[STUDIO].ws
-    raw = _read_json(ws.root / "bot.json")
-    locales, default = _locales(raw), raw.get("default_locale", "")
+    raw = read_json(ws.root / "bot.json")
+    locales, default = locales_of(raw), raw.get("default_locale", "")
     rows = []
     for row in translation_rows(ws):
         texts = row["texts"] if isinstance(row["texts"], dict) else {default: row["texts"]}
@@ -663,8 +558,8 @@ async def translations(request: web.Request) -> web.Response:
 
 async def translations_csv(request: web.Request) -> web.Response:
     ws = request.app[STUDIO].ws
-    raw = _read_json(ws.root / "bot.json")
-    locales, default = _locales(raw), raw.get("default_locale", "")
+    raw = read_json(ws.root / "bot.json")
+    locales, default = locales_of(raw), raw.get("default_locale", "")
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(["flow", "node", "field", *locales])
@@ -678,8 +573,8 @@ async def translations_csv(request: web.Request) -> web.Response:
 async def put_translations_csv(request: web.Request) -> web.Response:
     studio = request.app[STUDIO]
     ws = studio.ws
-    raw = _read_json(ws.root / "bot.json")
-    locales, default = _locales(raw), raw.get("default_locale", "")
+    raw = read_json(ws.root / "bot.json")
+    locales, default = locales_of(raw), raw.get("default_locale", "")
     try:
         reader = csv.DictReader(io.StringIO((await request.read()).decode("utf-8-sig")))
         rows = list(reader)
@@ -704,7 +599,7 @@ async def put_translations_csv(request: web.Request) -> web.Response:
         node = (changed[flow_id].get("nodes") or {}).get(row["node"])
         if not isinstance(node, dict):
             raise StudioError(400, f"line {number}: node {row['node']!r} is not in flow {flow_id!r}")
-        parent, key = _locate(node, row["field"])
+        parent, key = locate(node, row["field"])
         if parent is None:
             raise StudioError(400, f"line {number}: {row['node']} has no text at {row['field']!r}")
         texts = {loc: row.get(loc) or "" for loc in header[3:]}
@@ -721,25 +616,9 @@ async def put_translations_csv(request: web.Request) -> web.Response:
                                 commit=request.query.get("git_commit") in ("1", "true"))
 
 
-def _locate(node: dict[str, Any], field: str) -> tuple[Any, Any]:
-    parts = field.split("/")
-    value: Any = node
-    for part in parts[:-1]:
-        if isinstance(value, list) and part.isdigit() and int(part) < len(value):
-            value = value[int(part)]
-        elif isinstance(value, dict) and part in value:
-            value = value[part]
-        else:
-            return None, None
-    last = parts[-1]
-    if isinstance(value, dict) and last in value:
-        return value, last
-    return None, None
-
-
 async def get_variables(request: web.Request) -> web.Response:
     ws = request.app[STUDIO].ws
-    return _json({"variables": variables_usage(ws.root, _read_json(ws.root / "bot.json"))})
+    return _json({"variables": variables_usage(ws.root, read_json(ws.root / "bot.json"))})
 
 
 async def events(request: web.Request) -> web.StreamResponse:
@@ -760,7 +639,8 @@ async def events(request: web.Request) -> web.StreamResponse:
                 await _send(response, event, data)
             except TimeoutError:
                 now = await asyncio.to_thread(studio.ws.mtimes, seen)
-                changed = [name for name, (_, sha) in now.items() if name not in seen or seen[name][1] != sha]
+                changed = [name for name, (_, sha) in now.items()
+                           if (name not in seen or seen[name][1] != sha) and sha not in studio.written]
                 if changed:
                     ids = {path.name: flow_id for flow_id, path in studio.ws.flow_files().items()}
                     for name in changed:
@@ -794,7 +674,8 @@ async def page(request: web.Request) -> web.StreamResponse:
                                 "<p>This sign-in link was already used or is wrong. Start <code>papo studio</code> "
                                 "again for a new one.</p>")
         response = web.HTTPFound(request.app.router["index"].url_for())
-        response.set_cookie(COOKIE, session, httponly=True, samesite="Strict", path="/studio/")
+        response.set_cookie(COOKIE, session, httponly=True, samesite="Strict", path=request.app[PREFIX],
+                            secure=request.secure)
         raise response
     name = request.match_info.get("path", "") or "index.html"
     if _is_api(request):

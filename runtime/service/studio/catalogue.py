@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from functools import cache
 from typing import Any
 
 from flows.nodes import NodeKinds, node_kinds
@@ -46,6 +47,12 @@ def kinds_catalogue(kinds: NodeKinds = node_kinds) -> dict[str, Any]:
             "ui": definition.get("x-papo-ui", {}),
         }
     return out
+
+
+@cache
+def papo_kinds() -> dict[str, Any]:
+    """The catalogue of papo's own node kinds, worked out once."""
+    return kinds_catalogue(node_kinds)
 
 
 def _resolve(defs: dict[str, Any], schema: dict[str, Any]) -> dict[str, Any]:

@@ -10,6 +10,7 @@ variables with pii and sensitive values masked. A chat can be saved as a convers
 from __future__ import annotations
 
 import secrets
+import threading
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -30,12 +31,11 @@ from runtime.engine.turn import Turn, TurnResult
 from runtime.nodes import HANDLERS
 from runtime.nodes.services import BotServices
 from runtime.service.bot_service import DECISIONS
-from runtime.service.harness import BotHarness
+from runtime.service.harness import BotHarness, explain
 from runtime.service.studio.workspace import StudioError
 from runtime.service.wiring import build_services
 from runtime.timers import Timer
 
-CHANNELS = ("whatsapp", "messenger", "instagram", "web")
 STEPS = {"10m": timedelta(minutes=10), "1h": timedelta(hours=1), "25h": timedelta(hours=25)}
 MASK = "***"
 USER = "studio"
@@ -76,6 +76,7 @@ class Chat:
     harness: BotHarness
     started: datetime
     from_node: dict[str, str] | None
+    preset: bool = False  # started with variables already known
     steps: list[dict[str, Any]] = field(default_factory=list)
 
     @property
@@ -83,7 +84,10 @@ class Chat:
         return self.harness.manual_clock
 
     async def aclose(self) -> None:
+        llm = self.harness.processor.services.llm
         await self.harness.aclose()
+        if llm is not None:
+            await llm.aclose()  # this chat's own client to the model (the NLU is shared, closed by Chats)
 
 
 class Chats:
@@ -94,21 +98,26 @@ class Chats:
         self.root = root
         self.kinds = kinds
         self.renderers = renderers(connectors)
-        self.channels = tuple(c for c in CHANNELS if c in self.renderers)
+        self.channels = tuple(cls.channel for cls in connectors)  # the registry's order: the first is the default
         self.limit = limit
         self.open: dict[str, Chat] = {}
         self._base: dict[str, BotServices] = {}  # NLU and FAQ, trained once per set of flow versions
+        self._retired: list[BotServices] = []
+        self._training = threading.Lock()
 
     def base_services(self, bot: Bot) -> BotServices:
         key = ",".join(sorted(f"{f.id}:{f.digest}" for f in bot.flows.values()))
-        if key not in self._base:
-            if len(self._base) > 4:
-                self._base.clear()
-            self._base[key] = build_services(bot, self.root)
-        return self._base[key]
+        with self._training:  # called from threads: one training at a time, and never twice
+            if key not in self._base:
+                if len(self._base) > 4:
+                    self._retired += self._base.values()  # closed with the studio: open chats may use them
+                    self._base.clear()
+                self._base[key] = build_services(bot, self.root)
+            return self._base[key]
 
     async def start(self, bot: Bot, channel: str, start: dict[str, str] | None, *,
-                    now: datetime | None = None) -> tuple[Chat, dict[str, Any]]:
+                    now: datetime | None = None, variables: dict[str, Any] | None = None,
+                    ) -> tuple[Chat, dict[str, Any]]:
         if channel not in self.channels:
             raise StudioError(400, f"channel {channel!r} is not one of {', '.join(self.channels)}")
         if start is not None:
@@ -124,8 +133,11 @@ class Chats:
         library = BotLibrary(self.root, bot, kinds=self.kinds)
         services = build_services(bot, self.root, redis=client, clock=clock, base=self.base_services(bot))
         harness = BotHarness(library, RedisStore(client), clock, channel=channel, user=USER, services=services)
-        chat = Chat(secrets.token_urlsafe(9), channel, bot, harness, moment, start)
+        chat = Chat(secrets.token_urlsafe(9), channel, bot, harness, moment, start, preset=bool(variables))
         self.open[chat.id] = chat
+        if variables:  # a returning user, say: what the conversation already knows
+            state = Conversation(started_at=moment.isoformat(), vars=dict(variables))
+            await harness.store.commit(harness.key, state, [], expected_version=0)
         if start is None:
             return chat, await self.reply(chat, [])
         return chat, await self.reply(chat, await self._start_at(chat, start["flow"], start["node"]))
@@ -133,13 +145,14 @@ class Chats:
     async def _start_at(self, chat: Chat, flow_id: str, node: str) -> list[OutboundMessage]:
         """Run the flow from `node`, as if the conversation had just arrived there."""
         h = chat.harness
-        state = Conversation(started_at=h.clock.now().isoformat())
+        known = await h.state()
+        state = known.clone() if known is not None else Conversation(started_at=h.clock.now().isoformat())
         event = h.event(kind="system", data={"action": "studio_start"})
         t = Turn(h.library, state, event, h.clock.now(), h.processor.services, HANDLERS)
         t.start_flow(flow_id)
         await t.run(node)
         result = TurnResult(t.state, t.messages, t.trace, t.notices, t.timers)
-        await h.store.commit(h.key, result.state, result.messages, expected_version=0)
+        await h.store.commit(h.key, result.state, result.messages, expected_version=known.version if known else 0)
         timers = h.processor.services.timers
         if result.timers and timers is not None:
             await timers.schedule_many(Timer(r.id, r.due, r.kind, r.payload) for r in result.timers)
@@ -181,6 +194,7 @@ class Chats:
                       for result in turns for step in result.trace],
             "decisions": [n for result in turns for n in result.notices
                           if n.get("kind") in DECISIONS | {"decision", "ask_timeout", "interrupt", "expired"}],
+            "explain": [explain(n) for result in turns for n in result.notices],
             "variables": masked(state.vars, chat.bot) if state else {},
             "waiting": {"flow": state.flow, "node": state.node, "kind": state.waiting}
             if state is not None and state.waiting else None,
@@ -191,6 +205,9 @@ class Chats:
         if chat.from_node is not None:
             raise StudioError(400, "a chat started from a node cannot be saved as a test (a test starts as a new "
                                    "user); start a chat without a start node")
+        if chat.preset:
+            raise StudioError(400, "a chat started with known variables cannot be saved as a test (a test starts "
+                                   "as a new user); start a chat without vars")
         steps = [s for s in chat.steps if s.get("user") is not None or "choice" in s or "advance" in s]
         if not steps:
             raise StudioError(400, "the chat has no steps yet: say something first")
@@ -207,6 +224,10 @@ class Chats:
             await self.close(chat_id)
         for connector in self.renderers.values():
             await connector.aclose()
+        for services in [*self._base.values(), *self._retired]:
+            await services.aclose()
+        self._base.clear()
+        self._retired.clear()
 
 
 def _expected(replies: list[OutboundMessage]) -> list[Any]:
@@ -223,4 +244,4 @@ def test_yaml(case: dict[str, Any]) -> str:
     return yaml.safe_dump(case, allow_unicode=True, sort_keys=False, width=100)
 
 
-__all__ = ["CHANNELS", "Chat", "Chats", "test_yaml"]
+__all__ = ["Chat", "Chats", "test_yaml"]

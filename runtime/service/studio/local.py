@@ -8,7 +8,7 @@ import logging
 import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
 import redis.asyncio as aioredis
 from aiohttp import web
@@ -48,13 +48,19 @@ def local_app(root: str | Path, settings: Settings, access: Access, *,
         connection = client if client is not None else redis_client(settings)
         holder["client"] = connection
         result = check_folder(root)
+        warming: asyncio.Future[Any] | None = None
         if result.bot is not None:  # a broken bot still opens in the studio, to be fixed there
             loaded = BotLibrary(root, result.bot, client=connection, prefix=settings.key_prefix)
             await loaded.publish()
             holder["library"] = loaded
+            # the test chat's NLU, trained while the page loads rather than on the first message
+            warming = asyncio.ensure_future(asyncio.to_thread(studio.chats.base_services, result.bot))
         try:
             yield
         finally:
+            if warming is not None:
+                with contextlib.suppress(Exception):
+                    await warming
             if own:
                 await connection.aclose()
 

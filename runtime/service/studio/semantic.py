@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from flows.jsonedit import same
-from runtime.service.studio.catalogue import kinds_catalogue
+from runtime.service.studio.catalogue import papo_kinds
 
 _FLOW = "(flow)"  # the changes outside the nodes: entry, triggers, variables...
 
@@ -36,7 +36,7 @@ def semantic_diff(old: Any, new: Any) -> list[dict[str, Any]]:
 def _exit_paths(node: Any) -> set[str]:
     if not isinstance(node, dict):
         return set()
-    kind = kinds_catalogue().get(str(node.get("kind")), {})
+    kind = papo_kinds().get(str(node.get("kind")), {})
     return {e["path"] for e in kind.get("exits", [])}
 
 

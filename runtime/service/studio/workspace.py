@@ -15,6 +15,8 @@ import os
 import shutil
 import subprocess
 import tempfile
+import threading
+import weakref
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -29,6 +31,7 @@ from flows.nodes import NodeKinds, node_kinds
 from runtime.conversations.validation import check_folder
 
 STUDIO_DIR = ".papo-studio"
+BASES_KEPT = 500
 LAYOUT_FILE = "layout.json"
 # What an overlay links rather than copies: everything a check or a test chat reads besides the flows.
 _SHARED = ("bot.json", "faq.json", "calendar.json", "nlu.yml", LAYOUT_FILE, ".papo-cache", "tests")
@@ -78,6 +81,8 @@ class Workspace:
         self.root = Path(root).resolve()
         self.kinds = kinds
         self.studio = self.root / STUDIO_DIR
+        self._overlay: Path | None = None
+        self._overlay_lock = threading.Lock()
 
     # -- reading -------------------------------------------------------------------------------------
 
@@ -153,9 +158,14 @@ class Workspace:
 
     def remember(self, text: str) -> None:
         """Keep a text the studio served, by its sha256: the base of a later 3-way merge."""
-        path = self._studio_dir("bases") / f"{sha256(text)}.json"
-        if not path.exists():
-            _write_atomic(path, text)
+        folder = self._studio_dir("bases")
+        path = folder / f"{sha256(text)}.json"
+        if path.exists():
+            return
+        _write_atomic(path, text)
+        kept = sorted(folder.glob("*.json"), key=lambda p: p.stat().st_mtime)
+        for old in kept[:-BASES_KEPT]:  # a merge needs the base an editor opened: recent ones suffice
+            old.unlink(missing_ok=True)
 
     def base(self, digest: str) -> Any:
         path = self.studio / "bases" / f"{digest}.json"
@@ -237,27 +247,37 @@ class Workspace:
 
     @contextlib.contextmanager
     def overlay(self, candidates: list[Candidate]) -> Iterator[Path]:
-        """A temporary bot folder: this one with the candidates in place of their files."""
-        folder = Path(tempfile.mkdtemp(prefix="papo-studio-"))
-        try:
+        """A bot folder like this one with the candidates in place of their files: a temporary folder of
+        links, kept between checks (made again each time costs more than the lint) and used by one
+        check at a time."""
+        with self._overlay_lock:
+            if self._overlay is None or not self._overlay.is_dir():
+                self._overlay = Path(tempfile.mkdtemp(prefix="papo-studio-"))
+                (self._overlay / "flows").mkdir()
+                weakref.finalize(self, shutil.rmtree, self._overlay, True)
+            folder = self._overlay
             for name in _SHARED:
-                if (self.root / name).exists():
-                    (folder / name).symlink_to(self.root / name)
-            (folder / "flows").mkdir()
-            replaced = {c.path.name: c for c in candidates}
-            for path in sorted((self.root / "flows").glob("*.json")):
-                if path.name not in replaced:
-                    (folder / "flows" / path.name).symlink_to(path)
-            for candidate in candidates:
-                (folder / "flows" / candidate.path.name).write_text(candidate.text, encoding="utf-8")
+                _link(folder / name, self.root / name)
+            wanted: dict[str, Path | str] = {p.name: p for p in (self.root / "flows").glob("*.json")}
+            wanted |= {c.path.name: c.text for c in candidates}
+            for stale in set(os.listdir(folder / "flows")) - set(wanted):
+                (folder / "flows" / stale).unlink()
+            for name, source in wanted.items():
+                target = folder / "flows" / name
+                if isinstance(source, Path):
+                    _link(target, source)
+                else:
+                    if target.is_symlink():
+                        target.unlink()
+                    target.write_text(source, encoding="utf-8")
             yield folder
-        finally:
-            shutil.rmtree(folder, ignore_errors=True)
 
     def check(self, candidates: list[Candidate]) -> Checked:
         with self.overlay(candidates) as folder:
             result = check_folder(folder, kinds=self.kinds)
-            issues = [self.issue(i, folder) for i in result.issues]
+            ids = {self.relative(p): i for i, p in self.flow_files().items()} | \
+                {self.relative(c.path): c.id for c in candidates}
+            issues = [self.issue(i, folder, ids) for i in result.issues]
         return Checked(result, issues)
 
     def check_bot(self, flows: Mapping[str, Any]) -> tuple[Bot | None, Checked]:
@@ -265,7 +285,8 @@ class Workspace:
         checked = self.check(self.candidates(flows))
         return checked.result.bot, checked
 
-    def issue(self, issue: FlowIssue, folder: Path | None = None) -> dict[str, Any]:
+    def issue(self, issue: FlowIssue, folder: Path | None = None, ids: Mapping[str, str] | None = None,
+              ) -> dict[str, Any]:
         """An issue as the studio shows it: file relative to the bot, plus the flow, node and field."""
         data = issue.to_dict()
         file = issue.file
@@ -275,7 +296,8 @@ class Workspace:
         data["file"] = relative
         data["flow"] = data["node"] = data["field"] = None
         if relative.startswith("flows/"):
-            ids = {self.relative(p): i for i, p in self.flow_files().items()}
+            if ids is None:
+                ids = {self.relative(p): i for i, p in self.flow_files().items()}
             data["flow"] = ids.get(relative, Path(relative).stem)
             parts = [p.replace("~1", "/").replace("~0", "~") for p in issue.pointer.split("/")[1:]]
             if len(parts) >= 2 and parts[0] == "nodes":
@@ -362,6 +384,19 @@ def unified(old: str, new: str, name: str) -> str:
 
     return "".join(difflib.unified_diff(old.splitlines(keepends=True), new.splitlines(keepends=True),
                                         f"a/{name}", f"b/{name}"))
+
+
+def _link(target: Path, source: Path) -> None:
+    """`target` links to `source` when `source` exists, and is gone when it does not."""
+    if not source.exists():
+        if target.is_symlink() or target.exists():
+            target.unlink()
+        return
+    if target.is_symlink() and target.readlink() == source:
+        return
+    if target.is_symlink() or target.exists():
+        target.unlink()
+    target.symlink_to(source)
 
 
 def _check_id(flow_id: str) -> None:

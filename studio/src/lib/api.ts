@@ -20,6 +20,7 @@ export interface FlowSummary {
   sha256: string;
   errors: number;
   warnings: number;
+  draft?: boolean;
 }
 
 export interface Variable {
@@ -75,6 +76,7 @@ export interface Turn {
   variables: Record<string, Json>;
   waiting: { flow: string; node: string } | null;
   now: string;
+  explain?: string[]; // why each message went where it went (the reading order's step, scores, entities)
 }
 
 export interface SemanticField {
@@ -144,6 +146,7 @@ export const api = {
     message: string;
     confirm_warnings: boolean;
     git_commit: boolean;
+    run_tests: boolean;
   }) => call<{ published: Record<string, { sha256: string }>; commit: string | null }>("POST", "publish", body),
   saveLayout: (id: string, layout: Record<string, { x: number; y: number }>, ifMatch: string | null) =>
     call<{ sha256: string }>("PUT", `layout/${encodeURIComponent(id)}`, { layout, if_match: ifMatch }),

@@ -33,9 +33,30 @@ function isTyping(e: Event): boolean {
   return !!t && (t.tagName === "INPUT" || t.tagName === "TEXTAREA" || t.tagName === "SELECT" || t.isContentEditable);
 }
 
+const key = (v: unknown) => JSON.stringify(v instanceof Set ? [...v].sort() : v);
+
+/** Whether a node's drawn data is the same (the node JSON by identity: edits copy only what changed). */
+export function sameData(a: PapoNodeData, b: PapoNodeData): boolean {
+  return (
+    a.id === b.id &&
+    a.json === b.json &&
+    a.spec === b.spec &&
+    a.errors === b.errors &&
+    a.warnings === b.warnings &&
+    a.locale === b.locale &&
+    a.entry === b.entry &&
+    a.onPath === b.onPath &&
+    a.stats === b.stats &&
+    key(a.links) === key(b.links) &&
+    key(a.exits) === key(b.exits) &&
+    key(a.exitStats) === key(b.exitStats) &&
+    key(a.missing) === key(b.missing)
+  );
+}
+
 export interface CanvasProps {
   flowId: string;
-  analytics: { nodes: Record<string, { entered: number; answered: number; dropped: number }>; exits: Record<string, number> } | null;
+  analytics: { nodes: Record<string, { entered: number; answered: number; dropped: number; invalid?: number; timed_out?: number; median_answer_s?: number | null }>; exits: Record<string, number> } | null;
   openFlow: (id: string) => void;
 }
 
@@ -117,7 +138,8 @@ export function Canvas({ flowId, analytics, openFlow }: CanvasProps) {
           id: n.id,
           type: "papo",
           position: dragging && old ? old.position : (n.position ?? auto[n.id] ?? { x: 0, y: 0 }),
-          data,
+          // Unchanged data keeps its object, so React Flow does not redraw the node (big flows stay fast).
+          data: old && sameData(old.data as PapoNodeData, data) ? old.data : data,
           selected: selected.includes(n.id),
           measured: old?.measured,
           dragging,

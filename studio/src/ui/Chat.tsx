@@ -3,56 +3,8 @@
 import { useEffect, useState } from "react";
 import { api, ApiError, type Turn } from "../lib/api";
 import { useT } from "../lib/i18n";
-import { isObject, type Json, type JsonObject } from "../lib/json";
+import { describe, type Shown } from "../lib/render";
 import { changedFlows, useStore } from "../store";
-
-interface Shown {
-  form: "text" | "buttons" | "list" | "media" | "template";
-  text: string;
-  buttons: { id: string; title: string }[];
-  listButton?: string;
-  rows?: { id: string; title: string; description?: string }[];
-}
-
-function o(v: Json | undefined): JsonObject {
-  return isObject(v) ? v : {};
-}
-function s(v: Json | undefined): string {
-  return typeof v === "string" ? v : "";
-}
-
-/** What a channel's payload shows the user: its text, buttons or list. */
-export function describe(payload: Json): Shown {
-  const p = o(payload);
-  if (p.type === "text") return { form: "text", text: s(o(p.text).body), buttons: [] };
-  if (p.type === "interactive") {
-    const i = o(p.interactive);
-    const text = s(o(i.body).text);
-    const action = o(i.action);
-    if (i.type === "list") {
-      const rows = (Array.isArray(action.sections) ? action.sections : []).flatMap((sec) =>
-        (Array.isArray(o(sec).rows) ? (o(sec).rows as Json[]) : []).map((r) => ({ id: s(o(r).id), title: s(o(r).title), description: s(o(r).description) || undefined })),
-      );
-      return { form: "list", text, buttons: [], listButton: s(action.button), rows };
-    }
-    const buttons = (Array.isArray(action.buttons) ? action.buttons : []).map((b) => ({ id: s(o(o(b).reply).id), title: s(o(o(b).reply).title) }));
-    return { form: "buttons", text, buttons };
-  }
-  if (p.type === "template") return { form: "template", text: `template ${s(o(p.template).name)}`, buttons: [] };
-  if (typeof p.type === "string" && isObject(p[p.type])) {
-    const m = o(p[p.type]);
-    return { form: "media", text: `[${p.type}] ${s(m.caption)}`, buttons: [] };
-  }
-  // Messenger / Instagram (Send API) and the web channel.
-  const msg = isObject(p.message) ? p.message : p;
-  const att = o(o(msg.attachment).payload);
-  const text = s(msg.text) || s(att.text);
-  const quick = Array.isArray(msg.quick_replies) ? msg.quick_replies : [];
-  const btns = Array.isArray(att.buttons) ? att.buttons : Array.isArray(msg.buttons) ? msg.buttons : [];
-  const buttons = [...quick, ...btns].map((b) => ({ id: s(o(b).payload).replace(/^\//, ""), title: s(o(b).title) }));
-  if (!text && isObject(msg.attachment)) return { form: "media", text: `[${s(o(msg.attachment).type)}]`, buttons };
-  return { form: buttons.length ? "buttons" : "text", text, buttons };
-}
 
 interface Line {
   who: "user" | "bot" | "clock";
@@ -168,6 +120,12 @@ export function Chat({ flowId, startAt, onStarted }: { flowId: string; startAt: 
                 l.shown.map((sh, j) => (
                   <div key={j} className={"bubble bot form-" + sh.form} data-form={sh.form}>
                     <div className="bubble-text">{sh.text}</div>
+                    {sh.form === "template" && (
+                      <div className="template-text">
+                        {sh.params && sh.params.length > 0 && <div className="muted">{sh.params.join(" · ")}</div>}
+                        {l.text && <div>{l.text}</div>}
+                      </div>
+                    )}
                     {sh.buttons.map((b) => (
                       <button key={b.id} className="reply-button" onClick={() => say({ button: b.id }, b.title)}>
                         {b.title}
@@ -236,6 +194,16 @@ export function Chat({ flowId, startAt, onStarted }: { flowId: string; startAt: 
       </div>
       {turn && (
         <div className="chat-side">
+          {turn.explain && turn.explain.length > 0 && (
+            <>
+              <h4>{t("Why?")}</h4>
+              <ul className="explain" data-testid="explain">
+                {turn.explain.map((line, i) => (
+                  <li key={i}>{line}</li>
+                ))}
+              </ul>
+            </>
+          )}
           <h4>{t("Decisions")}</h4>
           <pre>{turn.decisions.map((d) => JSON.stringify(d)).join("\n") || "—"}</pre>
           <h4>{t("Variables")}</h4>

@@ -1,5 +1,5 @@
 // The property form of the selected node, walked from the kind's schema: one widget per field type.
-import { useState } from "react";
+import { lazy, Suspense, useState } from "react";
 import type { FieldSpec } from "../lib/catalogue";
 import { rewire } from "../lib/clipboard";
 import { getPath, isObject, pointer, put, setPath, type Json, type JsonObject } from "../lib/json";
@@ -7,6 +7,8 @@ import { useT } from "../lib/i18n";
 import type { Issue } from "../lib/api";
 import { useStore } from "../store";
 import { ENTRY, nodesOf } from "./Canvas";
+
+const CodeEditor = lazy(() => import("./CodeEditor"));
 
 /** WhatsApp's limits for the field a text goes to. */
 export function charLimit(field: string, node: Json): number {
@@ -112,29 +114,25 @@ function Select({ value, options, onChange, label }: { value: Json | undefined; 
 }
 
 function JsonWidget({ value, onChange, label }: { value: Json | undefined; onChange: (v: Json | undefined) => void; label: string }) {
+  const vars = useStore((s) => s.bot)?.variables.map((v) => v.name) ?? [];
   const [draft, setDraft] = useState<string | null>(null);
   const [err, setErr] = useState("");
   const shown = draft ?? (value === undefined ? "" : JSON.stringify(value, null, 2));
+  const commit = () => {
+    if (draft === null) return;
+    try {
+      onChange(draft.trim() ? (JSON.parse(draft) as Json) : undefined);
+      setDraft(null);
+      setErr("");
+    } catch (e) {
+      setErr(String(e));
+    }
+  };
   return (
     <>
-      <textarea
-        className="json"
-        aria-label={label}
-        data-field={label}
-        value={shown}
-        rows={Math.min(10, shown.split("\n").length + 1)}
-        onChange={(e) => setDraft(e.target.value)}
-        onBlur={() => {
-          if (draft === null) return;
-          try {
-            onChange(draft.trim() ? (JSON.parse(draft) as Json) : undefined);
-            setDraft(null);
-            setErr("");
-          } catch (e) {
-            setErr(String(e));
-          }
-        }}
-      />
+      <Suspense fallback={<textarea className="json" aria-label={label} value={shown} readOnly />}>
+        <CodeEditor mode="json" label={label} value={shown} variables={vars} onChange={setDraft} onBlur={commit} />
+      </Suspense>
       {err && <div className="field-issue error">{err}</div>}
     </>
   );
@@ -171,9 +169,21 @@ function Field({ f, path, ctx }: { f: FieldSpec; path: string[]; ctx: Ctx }) {
     case "enum":
       widget = <Select label={label} value={value} options={f.enum ?? []} onChange={set} />;
       break;
+    case "expression":
+      widget = (
+        <Suspense fallback={<input aria-label={label} value={typeof value === "string" ? value : ""} readOnly />}>
+          <CodeEditor
+            mode="expression"
+            label={label}
+            value={typeof value === "string" ? value : ""}
+            variables={vars}
+            onChange={(text) => set(text === "" ? undefined : text)}
+          />
+        </Suspense>
+      );
+      break;
     case "var":
     case "name":
-    case "expression":
     case "string":
       widget = (
         <>
@@ -183,7 +193,7 @@ function Field({ f, path, ctx }: { f: FieldSpec; path: string[]; ctx: Ctx }) {
             list={f.widget === "string" ? undefined : "papo-vars"}
             value={typeof value === "string" ? value : ""}
             onChange={(e) => set(e.target.value === "" ? undefined : e.target.value)}
-            className={f.widget === "expression" ? "mono" : ""}
+            className={f.widget === "string" ? "" : "mono"}
           />
           <datalist id="papo-vars">
             {vars.map((v) => (

@@ -263,6 +263,18 @@ export function Versions({ flowId }: { flowId: string }) {
   );
 }
 
+function Places({ places }: { places: { flow: string; node: string }[] }) {
+  return (
+    <>
+      {places.map((p, i) => (
+        <a key={i} className="chip" href={`#/flow/${encodeURIComponent(p.flow)}/${encodeURIComponent(p.node)}`}>
+          {p.flow}/{p.node}
+        </a>
+      ))}
+    </>
+  );
+}
+
 export function Variables() {
   const t = useT();
   const vars = useStore((s) => s.bot)?.variables ?? [];
@@ -283,8 +295,12 @@ export function Variables() {
               <code>{v.name}</code>
             </td>
             <td>{v.tags.map((tag) => <span key={tag} className={"chip tag-" + tag}>{tag}</span>)}</td>
-            <td>{v.set_in.map((p) => `${p.flow}/${p.node}`).join(", ")}</td>
-            <td>{v.used_in.map((p) => `${p.flow}/${p.node}`).join(", ")}</td>
+            <td>
+              <Places places={v.set_in} />
+            </td>
+            <td>
+              <Places places={v.used_in} />
+            </td>
           </tr>
         ))}
       </tbody>
@@ -343,7 +359,9 @@ export function Translations() {
             {data.rows.map((r, i) => (
               <tr key={i}>
                 <td>{r.flow}</td>
-                <td>{r.node}</td>
+                <td>
+                  <a href={`#/flow/${encodeURIComponent(r.flow)}/${encodeURIComponent(r.node)}`}>{r.node}</a>
+                </td>
                 <td>{r.field}</td>
                 {data.locales.map((l) => (
                   <td key={l} className={r.texts[l] ? "" : "missing"}>
@@ -364,7 +382,7 @@ export function AnalyticsControls({
   onData,
 }: {
   flowId: string;
-  onData: (d: { nodes: Record<string, { entered: number; answered: number; dropped: number }>; exits: Record<string, number> } | null) => void;
+  onData: (d: { nodes: Record<string, { entered: number; answered: number; dropped: number; invalid?: number; timed_out?: number; median_answer_s?: number | null }>; exits: Record<string, number> } | null) => void;
 }) {
   const t = useT();
   const channels = useStore((s) => s.bot)?.channels ?? [];

@@ -15,7 +15,7 @@ export interface PapoNodeData extends Record<string, unknown> {
   entry: boolean;
   onPath: boolean;
   links: string[];
-  stats: { entered: number; answered: number; dropped: number } | null;
+  stats: { entered: number; answered: number; dropped: number; invalid?: number; timed_out?: number; median_answer_s?: number | null } | null;
   exitStats: Record<string, number> | null;
   openFlow: (flow: string) => void;
   missing: Set<string>; // dangling targets
@@ -76,7 +76,11 @@ function PapoNodeView({ data, selected }: NodeProps<PapoFlowNode>) {
       ))}
       {data.stats && (
         <div className="papo-node-stats" data-testid="node-stats">
-          ▶ {data.stats.entered} · ✓ {data.stats.answered} · ✗ {data.stats.dropped}
+          <span title="entered">▶ {data.stats.entered}</span> · <span title="answered">✓ {data.stats.answered}</span>
+          {data.stats.invalid ? <span title="invalid"> · ⚠ {data.stats.invalid}</span> : null}
+          {data.stats.timed_out ? <span title="timed out"> · ⏰ {data.stats.timed_out}</span> : null} ·{" "}
+          <span title="dropped">✗ {data.stats.dropped}</span>
+          {data.stats.median_answer_s != null ? <span title="median time to answer"> · ⏱ {Math.round(data.stats.median_answer_s)} s</span> : null}
         </div>
       )}
       <div className="papo-node-exits">

@@ -114,9 +114,18 @@ export function PublishReview({ onClose, onMerge }: { onClose: () => void; onMer
   const [blocking, setBlocking] = useState<Issue[]>([]);
   const [confirm, setConfirm] = useState(false);
   const [gitCommit, setGitCommit] = useState(false);
+  const [requireTests, setRequireTests] = useState(false);
   const [message, setMessage] = useState("");
   const [busy, setBusy] = useState(false);
   const [done, setDone] = useState(false);
+  const [tests, setTests] = useState<string>("");
+  const runTests = () => {
+    setTests(t("Running the tests…"));
+    api.runTests(changedFlows(useStore.getState())).then(
+      (r) => setTests(t("Tests: {passed} passed, {failed} failed", { passed: r.passed, failed: r.failed })),
+      (e: unknown) => setTests(e instanceof Error ? e.message : String(e)),
+    );
+  };
 
   const fail = (e: unknown) => {
     if (e instanceof ApiError && e.status === 412) {
@@ -140,7 +149,7 @@ export function PublishReview({ onClose, onMerge }: { onClose: () => void; onMer
     setBusy(true);
     setError("");
     try {
-      await api.publish({ flows: payload(ids), message, confirm_warnings: confirm, git_commit: gitCommit });
+      await api.publish({ flows: payload(ids), message, confirm_warnings: confirm, git_commit: gitCommit, run_tests: requireTests });
       const s = useStore.getState();
       for (const id of ids) {
         const f = await api.flow(id);
@@ -204,9 +213,16 @@ export function PublishReview({ onClose, onMerge }: { onClose: () => void; onMer
             </ul>
           </label>
         )}
+        <div className="tests-row">
+          <button onClick={runTests}>{t("Run the bot's tests")}</button> <span data-testid="tests-result">{tests}</span>
+        </div>
         <input aria-label={t("Publish message")} placeholder={t("Publish message")} value={message} onChange={(e) => setMessage(e.target.value)} />
         <label>
           <input type="checkbox" checked={gitCommit} onChange={(e) => setGitCommit(e.target.checked)} /> {t("Make a git commit")}
+        </label>
+        <label>
+          <input type="checkbox" checked={requireTests} onChange={(e) => setRequireTests(e.target.checked)} />{" "}
+          {t("Publish only if the bot's tests pass")}
         </label>
         {error && (
           <div className="error-box" data-testid="publish-error">
