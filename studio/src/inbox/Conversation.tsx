@@ -50,13 +50,14 @@ export function Conversation({ conv, me, tick, onBack, onChanged }: Props) {
   const bottom = useRef<HTMLDivElement>(null);
 
   const load = useCallback(() => {
+    const failed = (e: unknown) => setError(String(e instanceof Error ? e.message : e));
     admin<{ messages: Line[]; before: string | null }>("GET", `${base}/messages?limit=100`).then((p) => {
       setLines(p.messages);
       setOlder(p.before);
-    });
-    admin<Profile>("GET", `${base}/profile`).then(setProfile);
+    }, failed);
+    admin<Profile>("GET", `${base}/profile`).then(setProfile, failed);
     const q = new URLSearchParams({ channel: conv.channel, user: conv.user });
-    admin<Canned>("GET", `/admin/quick-replies?${q}`).then(setCanned);
+    admin<Canned>("GET", `/admin/quick-replies?${q}`).then(setCanned, failed);
   }, [base, conv.channel, conv.user]);
 
   useEffect(load, [load, tick]);
@@ -126,10 +127,13 @@ export function Conversation({ conv, me, tick, onBack, onChanged }: Props) {
             <button
               className="small"
               onClick={() =>
-                admin<{ messages: Line[]; before: string | null }>("GET", `${base}/messages?limit=100&before=${encodeURIComponent(older)}`).then((p) => {
-                  setLines((l) => [...p.messages, ...l]);
-                  setOlder(p.before);
-                })
+                admin<{ messages: Line[]; before: string | null }>("GET", `${base}/messages?limit=100&before=${encodeURIComponent(older)}`).then(
+                  (p) => {
+                    setLines((l) => [...p.messages, ...l]);
+                    setOlder(p.before);
+                  },
+                  (e: unknown) => setError(String(e instanceof Error ? e.message : e)),
+                )
               }
             >
               {tr("Older messages")}
@@ -142,7 +146,11 @@ export function Conversation({ conv, me, tick, onBack, onChanged }: Props) {
           </ul>
           <div ref={bottom} />
         </div>
-        {error && <p className="error-text pad">{error}</p>}
+        {error && (
+          <p className="error-text pad" data-testid="conv-error">
+            {error}
+          </p>
+        )}
         {!withStaff && <p className="muted pad">{tr("The bot is handling this conversation. Take it over to reply.")}</p>}
         <div className="composer">
           <div className="composer-tabs">
