@@ -95,8 +95,9 @@ def build_app(settings: Settings, botdir: str | Path | Sequence[str | Path], *, 
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/readyz", readyz)
     admin.add_routes(app, chosen)  # answers 404 until PAPO_ADMIN_TOKEN is set or a staff account exists
-    if settings.admin_token is not None:
-        app.add_subapp("/studio/", _studio(app[BOTS], settings, botdirs[0], kinds))
+    # The studio's pages hold no data (the staff inbox is one of them, for staff accounts); its API needs
+    # PAPO_ADMIN_TOKEN and refuses every call without it.
+    app.add_subapp("/studio/", _studio(app[BOTS], settings, botdirs[0], kinds))
     if role in ("all", "ingest"):
         for cls in connectors:
             for path in cls.paths:

@@ -31,7 +31,7 @@ from runtime.engine.routing import labels_of
 from runtime.engine.state import Conversation
 from runtime.service import inbox_actions as actions
 from runtime.service.bot_service import Service
-from runtime.service.guard import RouteHandler, dumps, error, request_id, staff_of
+from runtime.service.guard import AUDITED, RouteHandler, audit, dumps, error, request_id, staff_of
 from runtime.service.inbox_actions import local, name_of
 
 EVENTS_BLOCK_MS = 15_000  # a comment line keeps idle event streams (and their proxies) open
@@ -128,6 +128,8 @@ async def events(request: web.Request, service: Service) -> web.StreamResponse:
     """Server-sent events: `changed` whenever a conversation with staff changes; a comment every 15 s."""
     response = web.StreamResponse(headers={"Content-Type": "text/event-stream", "Cache-Control": "no-cache",
                                            "X-Accel-Buffering": "no", "X-Request-Id": request_id(request)})
+    await audit(request, service, staff_of(request), 200)  # now: the stream may stay open for hours
+    request[AUDITED] = True
     await response.prepare(request)
     feed = service.processor.store.keys.inbox_feed(service.library.name)
     newest = await service.client.xrevrange(feed, count=1)
