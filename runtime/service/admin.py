@@ -181,7 +181,9 @@ async def resume(request: web.Request, service: Service) -> web.StreamResponse:
     event = InboundEvent(key.channel, key.user, f"admin-resume-{uuid.uuid4().hex}", service.processor.clock.now(),
                          kind="system", data=data)
     submitted = await service.processor.submit(event)
-    await service.sends.signal(key)
+    connector = service.connectors.get(key.channel)
+    if connector is None or connector.replies == "push":  # a web page fetches the bot's words (GET .../pending)
+        await service.sends.signal(key)
     await inbox_actions.handed_back(service, key, staff_of(request).name, flow)
     return web.json_response({"resumed": True, "replies": sum(len(r.messages) for r in submitted.results)})
 
