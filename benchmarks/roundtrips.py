@@ -6,7 +6,11 @@ script included. Messages go one at a time, each waiting for its reply; the roun
 loops make meanwhile (blocking reads of the signal streams, the timer poll) are measured over the
 same time with no message and taken off.
 
-    python -m benchmarks.roundtrips [--messages 100]
+    python -m benchmarks.roundtrips [--messages 100] [--bot benchmarks/bots/monitored] [--text "..."]
+
+`--bot benchmarks/bots/monitored` runs a bot with term monitoring rules (docs/access.md): a text no
+rule matches costs no round trip more; `--text "cartão 4111 1111 1111 1111"` makes every message
+match a masking, alerting rule (its alerts: one round trip at ingest, one for the bot's echo).
 
 Uses REDIS_URL or redis://127.0.0.1:6379/0 and its own key prefix, deleted afterwards.
 """
@@ -87,6 +91,8 @@ def counting_client(url: str) -> aioredis.Redis:
 async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--messages", type=int, default=100)
+    parser.add_argument("--bot", type=Path, default=BOT, help="the bot folder (default: benchmarks/bots/echo)")
+    parser.add_argument("--text", default="Olá, quero marcar uma consulta", help="what each message says")
     args = parser.parse_args()
     url = os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/0"
     prefix = f"paporound-{uuid.uuid4().hex[:8]}"
@@ -99,7 +105,7 @@ async def main() -> None:
            "PAPO_RATE_PER_NUMBER": "1000000"}
     settings = replace(Settings.from_env(env), workers=1, senders=1)
     client = counting_client(url)
-    runner = web.AppRunner(build_app(settings, BOT, client=client), access_log=None)
+    runner = web.AppRunner(build_app(settings, args.bot, client=client), access_log=None)
     await runner.setup()
     await web.TCPSite(runner, "127.0.0.1", papo_port).start()
     papo = f"http://127.0.0.1:{papo_port}"
@@ -110,13 +116,13 @@ async def main() -> None:
                     if ready.status == 200:
                         break
                 await asyncio.sleep(0.05)
-            await one(session, papo, graph, 0)  # warm up: scripts loaded, groups created
+            await one(session, papo, graph, 0, args.text)  # warm up: scripts loaded, groups created
             await asyncio.sleep(1.0)
             CountingConnection.sent.clear()
             CountingConnection.parts.clear()
             began = time.perf_counter()
             for n in range(1, args.messages + 1):
-                await one(session, papo, graph, n)
+                await one(session, papo, graph, n, args.text)
             busy_s = time.perf_counter() - began
             busy, busy_parts = Counter(CountingConnection.sent), Counter(CountingConnection.parts)
             CountingConnection.sent.clear()
@@ -133,8 +139,8 @@ async def main() -> None:
         print(f"{name:<34} {(busy_parts[name] - idle_parts[name]) / args.messages:>12.2f}")
 
 
-async def one(session: aiohttp.ClientSession, papo: str, graph: FakeGraph, n: int) -> None:
-    wamid, raw, headers = webhook(200_000 + n)
+async def one(session: aiohttp.ClientSession, papo: str, graph: FakeGraph, n: int, text: str) -> None:
+    wamid, raw, headers = webhook(200_000 + n, text)
     async with session.post(f"{papo}/webhooks/whatsapp", data=raw, headers=headers) as resp:
         if resp.status != 200:
             raise SystemExit(f"papo answered {resp.status}")

@@ -58,13 +58,13 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def webhook(n: int) -> tuple[str, bytes, dict[str, str]]:
+def webhook(n: int, text: str = "Olá, quero marcar uma consulta") -> tuple[str, bytes, dict[str, str]]:
     wamid, user = f"wamid.{uuid.uuid4().hex}", f"55119{n:08d}"
     value = {"messaging_product": "whatsapp", "metadata": {"display_phone_number": "5511940000000",
                                                            "phone_number_id": PHONE_ID},
              "contacts": [{"profile": {"name": "Maria"}, "wa_id": user}],
              "messages": [{"from": user, "id": wamid, "timestamp": str(int(time.time())), "type": "text",
-                           "text": {"body": "Olá, quero marcar uma consulta"}}]}
+                           "text": {"body": text}}]}
     raw = json.dumps({"object": "whatsapp_business_account",
                       "entry": [{"id": "1", "changes": [{"field": "messages", "value": value}]}]}).encode()
     signature = hmac.new(SECRET.encode(), raw, hashlib.sha256).hexdigest()

@@ -177,9 +177,9 @@ def _build(root: Path, data: dict[str, Any], flow_data: dict[str, tuple[str, Any
         faq_settings=FaqSettings.from_json(data.get("faq", {})),
         llm=LlmSettings.from_json(data.get("llm", {})),
         hours=HoursSettings.from_json(data.get("hours", {})),
-        monitoring=MonitoringSettings.from_json(data.get("monitoring", {})),
         privacy=PrivacyNotice.from_json(data.get("privacy", {})),
         retention=retention,
+        monitoring=MonitoringSettings.from_json(data.get("monitoring", {})),
     )
 
 

@@ -115,9 +115,9 @@ class Bot:
     faq_settings: FaqSettings = FaqSettings()
     llm: LlmSettings = LlmSettings()
     hours: HoursSettings = HoursSettings()
-    monitoring: MonitoringSettings = MonitoringSettings()
     privacy: PrivacyNotice = PrivacyNotice()
     retention: RetentionSettings = field(default_factory=RetentionSettings)
+    monitoring: MonitoringSettings = MonitoringSettings()
 
     @property
     def all_locales(self) -> tuple[str, ...]:

@@ -1,5 +1,6 @@
 """pt-BR rules for days: "amanhã", "antes de ontem", "quinta que vem", "terça passada", "sex",
-"dia 20", "dia quinze", "20/03", "31/10/74", "20 de março", "5 maio", "julho 4", "Natal"."""
+"dia 20", "dia quinze", "o vigésimo segundo de junho", "20/03", "4/22" (no month 22: month first),
+"31/10/74", "20 de março", "5 maio", "julho 4", "Natal"."""
 
 from __future__ import annotations
 
@@ -19,7 +20,7 @@ _WEEKDAY = "segunda|terca|quarta|quinta|sexta|sabado|domingo"
 _ABBR = "|".join(WEEKDAY_ABBREVIATIONS)
 # Month abbreviations that are no other word ("mar", "set", "dez", "out" are): "1 jan", "15 fev".
 _PLAIN_ABBR = "jan|fev|abr|jun|jul|ago|nov"
-_DAY_WORD = r"(?:vinte|trinta)(?:\s+e\s+[a-z]+)?|[a-z]+"
+_DAY_WORD = r"(?:vinte|trinta)(?:\s+e\s+[a-z]+)?|(?:vigesimo|trigesimo)(?:\s+[a-z]+)?|[a-z]+"
 # "deste mês", "do mês que vem", "do mês passado": the month of a day said with it.
 REL_MONTH = (
     r"(?:(?:d|n)?[eo]ste|(?:d|n)?[eo]sse)\s+mes|do\s+(?:proximo\s+mes|mes\s+que\s+vem)"
@@ -248,14 +249,25 @@ def _days_of_month(text: str, now: datetime, rules: TemporalRules) -> Iterator[F
             yield Found(match.start(), match.end(), "date", day=day)
 
 
+_TENS_ORDINALS = {"vigesimo": 20, "trigesimo": 30}
+_UNIT_ORDINALS = {word: n for word, n in ORDINALS.items() if word.endswith("o") and n < 10}
+
+
 def day_number(raw: str) -> int | None:
-    """1-31 from "15", "primeiro", "quinze", "vinte e cinco"; None for anything else."""
+    """1-31 from "15", "primeiro", "quinze", "vinte e cinco", "segundo", "vigésimo segundo"; None
+    for anything else."""
+    words = raw.split()
     if raw.isdigit():
         value: object = int(raw)
-    elif raw == "primeiro":
-        value = 1
+    elif len(words) == 1 and raw in ORDINALS and raw.endswith("o"):
+        value = ORDINALS[raw]
+    elif words and words[0] in _TENS_ORDINALS:
+        rest = words[1:]
+        if len(rest) > 1 or (rest and rest[0] not in _UNIT_ORDINALS):
+            return None
+        value = _TENS_ORDINALS[words[0]] + (_UNIT_ORDINALS[rest[0]] if rest else 0)
     else:
-        value = read_words(raw.split())
+        value = read_words(words)
     return value if isinstance(value, int) and 1 <= value <= 31 else None
 
 
@@ -275,6 +287,8 @@ def _numeric(text: str, now: datetime, rules: TemporalRules) -> Iterator[Found]:
             groups = match.groupdict()
             month = MONTHS[match["month"]] if groups.get("month") else int(match["m"])
             number = int(match["d"])
+            if pattern is _NUMERIC and month > 12 and 1 <= number <= 12:
+                month, number = number, month  # "4/22", "9-18-15": no month 22, so written month first
             year = year_of(match["y"] or groups.get("yc") or groups.get("yc2"), today, rules.prefer)
             day = month_day(today, month, number, year, rules.prefer)
             if day is not None:

@@ -50,6 +50,7 @@ _YEAR_RE = re.compile(
     r"\b(?:(?P<next>ano\s+que\s+vem|proximo\s+ano)|(?P<this>(?:n?este|n?esse)\s+ano)"
     r"|(?P<last>ano\s+(?:passado|anterior)|ultimo\s+ano)|(?:em|no\s+ano\s+de|ano\s+de|o\s+ano\s+de)\s+(?P<y>(?:19|20)\d\d))\b"
 )
+_BARE_YEAR = re.compile(r"(?<![\d/.:,-])(?:19|20)\d\d(?![\d/.:,-])")
 _COUNT = r"\d{1,3}|uma?|duas|dois|tres|quatro|cinco|seis|sete|oito|nove|dez|onze|doze|quinze|vinte|trinta"
 _UNIT = r"dias?|semanas?|mes|meses|anos?|horas?|minutos?|mins?|segundos?"
 _COUNTED = re.compile(
@@ -133,11 +134,15 @@ def _months(text: str, now: datetime, rules: TemporalRules) -> Iterator[Found]:
     named = has_any(text, _MONTH_RULE_WORDS)
     for match in _MONTH_RE.finditer(text) if named else ():
         first = _month_named(match, today, rules)
+        # a month name alone ("Marco" is also a name) is read only as the whole answer: "junho"
+        alone = first is None and match["name"] is not None and not match["mod"]
+        if alone:
+            first = month_of_year(today, MONTHS[match["name"]], rules)
         if first is None:
             continue
         end = month_start(first.year, first.month, 1)
         span = _span(now, today if first <= today < end else first, end, "month")
-        yield Found(match.start(), match.end(), "interval", interval=span)
+        yield Found(match.start(), match.end(), "interval", interval=span, weak=alone)
     for match in _ORDINAL_MONTH.finditer(text) if named else ():
         year = int(match["year"]) if match["year"] else today.year
         if match["ord"] == "ultimo" and not match["year"]:
@@ -213,6 +218,10 @@ def _years(text: str, now: datetime, rules: TemporalRules) -> Iterator[Found]:
         year = int(match["y"]) if match["y"] else today.year + (1 if match["next"] else -1 if match["last"] else 0)
         first = max(today, date(year, 1, 1)) if match["this"] else date(year, 1, 1)
         yield Found(match.start(), match.end(), "interval", interval=_span(now, first, date(year + 1, 1, 1), "year"))
+    for match in _BARE_YEAR.finditer(text) if has_digit(text) else ():  # "2011" as the whole answer
+        year = int(match.group())
+        span = _span(now, date(year, 1, 1), date(year + 1, 1, 1), "year")
+        yield Found(match.start(), match.end(), "interval", interval=span, weak=True)
 
 
 def _counted(text: str, now: datetime, rules: TemporalRules) -> Iterator[Found]:

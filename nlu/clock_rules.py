@@ -1,6 +1,6 @@
 """pt-BR rules for clock times, periods of the day and offsets ("15h30", "3 da tarde", "7pm",
 "às 9 e meia", "meio-dia e meia", "quinze para o meio-dia", "de manhã", "esta noite",
-"daqui a 2 dias", "em duas horas", "faz duas horas", "3 dias atrás")."""
+"daqui a 2 dias", "em duas horas", "faz duas horas", "3 dias atrás", "dentro de 3 horas")."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterator
 from datetime import date, datetime, time, timedelta
 
 from nlu.numbers import read_words
-from nlu.temporal_types import Found, TemporalRules, has_any, has_digit
+from nlu.temporal_types import Found, Interval, TemporalRules, has_any, has_digit
 
 HOUR_WORDS: dict[str, int] = {
     "uma": 1, "um": 1, "duas": 2, "dois": 2, "tres": 3, "quatro": 4, "cinco": 5, "seis": 6,
@@ -70,7 +70,13 @@ def _count_re(name: str) -> str:
 
 
 _OFFSET = re.compile(
-    rf"\b(?:daqui\s+(?:a\s+)?|em\s+|dentro\s+de\s+|apos\s+){_count_re('n')}\s*(?P<unit>{_UNIT})\b(?!\s+atras)"
+    rf"\b(?:daqui\s+(?:a\s+)?|em\s+|apos\s+){_count_re('n')}\s*(?P<unit>{_UNIT})\b(?!\s+atras)"
+)
+# "dentro de 3 horas", "5 horas no futuro": every moment from now until then, not the last one.
+_CLOCK_UNIT = r"horas?|h|minutos?|min|segundos?"
+_WITHIN = re.compile(
+    rf"\b(?:dentro\s+de\s+{_count_re('n')}\s*(?P<unit>{_UNIT})"
+    rf"|{_count_re('n2')}\s*(?P<unit2>{_CLOCK_UNIT})\s+(?:no|pro|para\s+o)\s+futuro)\b"
 )
 _AGO = re.compile(
     rf"\b(?:(?:faz|fazem|ha)\s+(?:uns\s+|umas\s+|cerca\s+de\s+)?{_count_re('n')}\s*(?P<unit>{_UNIT})(?:\s+atras)?"
@@ -88,7 +94,7 @@ _NOON_WORDS = frozenset({"meio", "meia", "meiodia", "meianoite"})
 _BEFORE_WORDS = frozenset({"para", "pra", "pras", "pro"})
 _PAST_HOUR_WORDS = frozenset({"depois", "apos"})
 _PERIOD_WORDS = frozenset({"manha", "tarde", "noite", "madrugada"})
-_OFFSET_WORDS = frozenset({"daqui", "em", "dentro", "apos", "faz", "fazem", "ha", "atras"})
+_OFFSET_WORDS = frozenset({"daqui", "em", "dentro", "apos", "faz", "fazem", "ha", "atras", "futuro"})
 
 
 def _hour_value(raw: str) -> int:
@@ -211,11 +217,27 @@ def _moved(match: re.Match[str], count: float, unit: str, now: datetime, sign: i
     return Found(match.start(), match.end(), "datetime", moment=moment)
 
 
+def _within(match: re.Match[str], count: float, unit: str, now: datetime) -> Found:
+    """From now until `count` units from now; a span of days ends with the last day said."""
+    if unit in ("seconds", "minutes", "hours"):
+        start = now.replace(microsecond=0)
+        return Found(match.start(), match.end(), "interval",
+                     interval=Interval(start, start + timedelta(**{unit: count}), "second"))
+    last = _moved(match, count, unit, now, 1).day
+    assert last is not None
+    first = datetime.combine(now.date(), time(0), tzinfo=now.tzinfo)
+    end = datetime.combine(last + timedelta(days=1), time(0), tzinfo=now.tzinfo)
+    return Found(match.start(), match.end(), "interval", interval=Interval(first, end, "day"))
+
+
 def _offsets(text: str, now: datetime, rules: TemporalRules) -> Iterator[Found]:
     if not has_any(text, _OFFSET_WORDS):
         return
     for match in _OFFSET.finditer(text):
         yield _moved(match, _count(match["n"]), _UNITS[match["unit"]], now, 1)
+    for match in _WITHIN.finditer(text):
+        raw, unit = (match["n"], match["unit"]) if match["n"] else (match["n2"], match["unit2"])
+        yield _within(match, _count(raw), _UNITS[unit], now)
     for match in _AGO.finditer(text):
         raw, unit = (match["n"], match["unit"]) if match["n"] else (match["n2"], match["unit2"])
         yield _moved(match, _count(raw), _UNITS[unit], now, -1)

@@ -30,20 +30,20 @@ RUNTIME_LAYERS = {
     "timers": {"engine", "keys"},
     "scheduling": {"engine", "keys", "timers"},
     "llm": {"engine", "keys", "locales"},
-    # staff accounts, tokens, the audit log (Redis, no HTTP): the service's guard and the CLI use it
-    "access": {"engine", "keys"},
-    # term rules, alerts, holds, incidents: screened on the message path by `conversations`, so below it
-    "monitoring": {"engine", "keys", "access"},
     # data-subject rights, consent, retention: reads and erases every key family papo writes, with raw
     # Redis commands and the key builder, so it sits low: the nodes check consent, the processor records
     # it, the service serves its routes, and it needs none of them
     "privacy": {"engine", "keys", "locales"},
+    # staff accounts, tokens, the audit log (Redis, no HTTP): the service's guard and the CLI use it
+    "access": {"engine", "keys"},
+    # term rules, alerts, holds, incidents: screened on the message path by `conversations`, so below it
+    "monitoring": {"engine", "keys", "access"},
     "nodes": {"engine", "keys", "locales", "timers", "scheduling", "llm", "privacy"},
-    "conversations": {"engine", "keys", "locales", "timers", "scheduling", "llm", "nodes", "monitoring", "privacy"},
-    "service": {"engine", "keys", "locales", "timers", "scheduling", "llm", "nodes", "conversations", "access",
-                "monitoring", "privacy"},
+    "conversations": {"engine", "keys", "locales", "timers", "scheduling", "llm", "nodes", "privacy", "monitoring"},
+    "service": {"engine", "keys", "locales", "timers", "scheduling", "llm", "nodes", "conversations", "privacy",
+                "access", "monitoring"},
     "cli": {"engine", "keys", "locales", "timers", "scheduling", "llm", "nodes", "conversations", "service",
-            "access", "monitoring", "privacy"},
+            "privacy", "access", "monitoring"},
 }
 # third-party code a layer must not touch
 FORBIDDEN = {

@@ -33,7 +33,7 @@ MIN_PASSWORD = 12
 TOKEN_PREFIX = "papo_"
 SESSION_TTL = timedelta(hours=12)
 DEFAULT_TOKEN_TTL = timedelta(days=90)
-_NAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,62}$")
+NAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,62}$")
 _TOKEN = re.compile(r"^papo_([0-9a-f]{12})_([A-Za-z0-9_-]{43})$")
 TokenKind = Literal["api", "session"]
 
@@ -89,7 +89,7 @@ class Accounts:
 
     async def add(self, name: str, role: str, password: str | None = None) -> Account:
         """A new account; raises AccessError for a taken or malformed name, an unknown role, a short password."""
-        if not _NAME.fullmatch(name):
+        if not NAME.fullmatch(name):
             raise AccessError(f"user name {name!r} is not allowed: use 2-63 lower-case letters, digits, '.', '_' "
                               "or '-', starting with a letter or digit")
         if role not in ROLES:
@@ -132,9 +132,16 @@ class Accounts:
         await self.client.hset(self.keys.user(name), "disabled", "1" if disabled else "0")
         return Account(name, account.role, disabled, account.created)
 
+    async def set_password(self, name: str, password: str) -> None:
+        if len(password) < MIN_PASSWORD:
+            raise AccessError(f"the password has {len(password)} characters; use at least {MIN_PASSWORD}")
+        if await self.get(name) is None:
+            raise AccessError(f"no user {name!r}; `papo users list` shows them")
+        await self.client.hset(self.keys.user(name), "password", await asyncio.to_thread(HASHER.hash, password))
+
     async def check_password(self, name: str, password: str) -> Account | None:
         """The account when the password is right and the account enabled, else None (same cost either way)."""
-        raw = _fields(await self.client.hgetall(self.keys.user(name))) if _NAME.fullmatch(name) else {}
+        raw = _fields(await self.client.hgetall(self.keys.user(name))) if NAME.fullmatch(name) else {}
         stored = raw.get("password") or _DUMMY
         try:
             await asyncio.to_thread(HASHER.verify, stored, password)
@@ -142,6 +149,8 @@ class Accounts:
             return None
         if "role" not in raw or raw.get("disabled") == "1" or not raw.get("password"):
             return None
+        if HASHER.check_needs_rehash(stored):  # stored with older parameters: upgrade it now we know it
+            await self.client.hset(self.keys.user(name), "password", await asyncio.to_thread(HASHER.hash, password))
         return Account(name, raw["role"], False, raw.get("created", ""))
 
     # -- tokens -----------------------------------------------------------------------------------

@@ -9,6 +9,7 @@ Resolution 15/2024 keeps incident records five years; the log is their evidence)
 
 from __future__ import annotations
 
+import time
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -42,8 +43,9 @@ class AuditLog:
         self.key = Keys(prefix).audit()
 
     async def write(self, entry: AuditEntry) -> None:
-        oldest = int((datetime.fromisoformat(entry.at) - KEPT).timestamp() * 1000)
-        await self.client.xadd(self.key, entry.fields(), minid=str(oldest), approximate=True)  # type: ignore[arg-type]
+        # Stream ids are Redis's own milliseconds, so the cut is made on the wall clock too.
+        oldest = int((time.time() - KEPT.total_seconds()) * 1000)
+        await self.client.xadd(self.key, entry.fields(), minid=str(oldest), approximate=False)  # type: ignore[arg-type]
 
     async def recent(self, limit: int = 100, *, since: datetime | None = None) -> list[dict[str, str]]:
         """The newest entries first, at most `limit`, none older than `since`."""

@@ -74,11 +74,11 @@ class Processor:
         return ConversationKey(self.library.name, event.channel, event.user)
 
     async def submit(self, event: InboundEvent) -> Submitted:
-        event = without_cards(event)
         key = self.key_for(event)
         token = secrets.token_hex(8)
-        if self.monitor is not None:
+        if self.monitor is not None:  # term rules first: a card number is a match they alert on
             event = await self.monitor.inbound(key, event)
+        event = without_cards(event)
         queued = await self.store.enqueue(key, event, token=token, lease_ms=self.lease_ms,
                                           accepted_at=self.clock.now())
         if queued.id is None:
@@ -94,9 +94,10 @@ class Processor:
     async def accept(self, event: InboundEvent) -> str | None:
         """Queue an event without running it (a webhook answers after this); returns its inbox
         id, or None for a duplicate. Somebody must `drain` the conversation afterwards."""
-        key, event = self.key_for(event), without_cards(event)
-        if self.monitor is not None:
+        key = self.key_for(event)
+        if self.monitor is not None:  # term rules first: a card number is a match they alert on
             event = await self.monitor.inbound(key, event)
+        event = without_cards(event)
         queued = await self.store.enqueue(key, event, token="", lease_ms=self.lease_ms, accepted_at=self.clock.now())
         return queued.id
 

@@ -212,11 +212,12 @@ class Keys:
     def staff(self, conv: ConversationKey) -> str:
         return self._conversation(conv, "staff")
 
+    def consents(self, conv: ConversationKey) -> str:
+        return self._conversation(conv, "consents")
+
     def states(self, bot: str) -> str:
         """A SCAN pattern for every conversation state of `bot` (offline commands only, never a hot path)."""
         return f"{self.prefix}:{{{bot}:*}}:state"
-    def consents(self, conv: ConversationKey) -> str:
-        return self._conversation(conv, "consents")
 
     def decisions(self, conv: ConversationKey) -> str:
         return f"{self.prefix}:decisions:{conv.bot}:{conv.channel}:{conv.user}"

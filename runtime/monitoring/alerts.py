@@ -37,9 +37,10 @@ class Alert:
 
 
 class AlertBook:
-    def __init__(self, client: aioredis.Redis, *, prefix: str, bot: str) -> None:
+    def __init__(self, client: aioredis.Redis, *, prefix: str, bot: str, reclaim_ms: int = RECLAIM_MS) -> None:
         self.client = client
         self.key = Keys(prefix).alerts(bot)
+        self.reclaim_ms = reclaim_ms
 
     async def raise_for(self, hits: Sequence[Hit], *, conversation: str, message: str, direction: str,
                         at: str) -> list[Alert]:
@@ -66,7 +67,7 @@ class AlertBook:
 
     async def take(self, consumer: str, *, count: int = 20, block_ms: int = 1000) -> list[tuple[str, dict[str, str]]]:
         """Alerts for `consumer` to forward: ones another forwarder left unacknowledged, else new ones."""
-        claimed: Any = await self.client.xautoclaim(self.key, GROUP, consumer, RECLAIM_MS, "0-0", count=count)
+        claimed: Any = await self.client.xautoclaim(self.key, GROUP, consumer, self.reclaim_ms, "0-0", count=count)
         stale: list[Any] = claimed[1]
         if not stale:
             reply: Any = await self.client.xreadgroup(GROUP, consumer, {self.key: ">"}, count=count, block=block_ms)

@@ -1,7 +1,9 @@
 """Staff messages a `hold` rule stopped: they wait, per bot, until a dpo releases or discards them.
 
 A held message is the one place papo keeps a text a rule matched, unmasked, because releasing it
-must send what staff wrote; listing shows only its masked snippet.
+must send what staff wrote; listing shows only its masked snippet. One nobody released within
+`KEPT` (30 days) is dropped the next time holds are listed: it was never sent, and its text should
+not outlive the decision it waited for.
 """
 
 from __future__ import annotations
@@ -9,10 +11,13 @@ from __future__ import annotations
 import json
 import secrets
 from dataclasses import asdict, dataclass
+from datetime import datetime, timedelta
 
 import redis.asyncio as aioredis
 
 from runtime.keys import ConversationKey, Keys
+
+KEPT = timedelta(days=30)
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,9 +48,13 @@ class HoldBook:
         await self.client.hset(self.key, held.id, json.dumps(asdict(held), ensure_ascii=False))
         return held
 
-    async def all(self) -> list[Held]:
+    async def all(self, *, now: datetime | None = None) -> list[Held]:
+        """Held messages, oldest first; with `now`, ones older than KEPT are dropped first."""
         found = [_held(raw) for raw in (await self.client.hgetall(self.key)).values()]
-        return sorted(found, key=lambda h: h.at)
+        stale = [h.id for h in found if now is not None and datetime.fromisoformat(h.at) < now - KEPT]
+        if stale:
+            await self.client.hdel(self.key, *stale)
+        return sorted((h for h in found if h.id not in stale), key=lambda h: h.at)
 
     async def take(self, hold_id: str) -> Held | None:
         """The held message, removed (once: a second release finds nothing)."""

@@ -16,7 +16,7 @@ from runtime.keys import ConversationKey
 from runtime.monitoring.alerts import AlertBook
 from runtime.monitoring.rules import Hit, Screened, screen
 
-SCREENED_KINDS = frozenset({"text"})  # timers, system events and button presses carry no one's words
+UNSCREENED = frozenset({"timer", "system"})  # papo's own events: nobody's words (a caption is screened)
 
 
 class Monitor:
@@ -30,7 +30,7 @@ class Monitor:
     async def inbound(self, key: ConversationKey, event: InboundEvent) -> InboundEvent:
         """The event as it will be stored: masked where a rule masks, `data.monitoring` naming the rules
         that matched ("handoff" when one hands the conversation to a person); alerts raised."""
-        if event.kind not in SCREENED_KINDS:
+        if event.kind in UNSCREENED or not event.text:
             return event
         screened = self.screen(event.text, "patient")
         if not screened.hits:

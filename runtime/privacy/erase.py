@@ -45,10 +45,12 @@ ERASED: dict[str, str] = {
     "llm_conversation": "llm", "llm_history": "llm",
     "handoffs": "handoffs",
     "failures": "stream_entries", "signals": "stream_entries", "dead_signals": "stream_entries",
-    "inbox_feed": "stream_entries", "alerts": "stream_entries", "holds": "messages",
+    "inbox_feed": "stream_entries",
     "timer_shard": "timers",
     "calendar": "appointments",
     "requests": "requests",
+    "alerts": "stream_entries",  # monitoring alerts: a masked snippet of the contact's message
+    "holds": "held_messages",  # staff messages to the contact waiting for the dpo
 }
 # key family -> why it holds nobody's personal data
 KEPT: dict[str, str] = {
@@ -57,15 +59,17 @@ KEPT: dict[str, str] = {
     "llm_usage": "the bot's monthly LLM totals",
     "llm_cache": "answers to masked questions, shared by every patient",
     "rate": "sends per second of the business number",
-    "states": "a SCAN pattern, not a key", "states_of": "a SCAN pattern, not a key",
-    "flow_versions_of": "a SCAN pattern, not a key",
+    "users": "staff accounts", "user": "staff accounts", "token": "staff API tokens (hashed)",
+    "user_tokens": "staff API tokens (hashed)", "login_failures": "failed staff sign-ins per address",
+    "feed_keys": "the professionals' calendar feed keys",
+    "audit": "the staff audit log (LGPD art. 37, kept 5 years under art. 16 I): who did what, with the "
+             "contact's hashed reference and never a value; it records the erasure itself",
+    "incident": "security incidents: affected contacts only as hashed references (art. 48)",
+    "incidents": "the list of incident ids",
+    "states": "a SCAN pattern, not a key",
+    "states_of": "a SCAN pattern, not a key", "flow_versions_of": "a SCAN pattern, not a key",
     "stats": "per-node counters of the flows: node ids and counts only",
     "stats_index": "the names of the counter hashes",
-    "users": "staff accounts", "user": "staff accounts", "token": "staff tokens", "user_tokens": "staff tokens",
-    "login_failures": "failed staff sign-ins per address (10 minutes)",
-    "audit": "the staff audit log: conversation references (hashes), never an id or a text; kept by law",
-    "incident": "security incidents: counts and references; kept by law", "incidents": "incident ids by time",
-    "feed_keys": "the calendar feeds' keys per professional",
 }
 # the parts under a conversation's hash tag, by the family that builds them
 _TAG_PARTS = {"state": "state", "inbox": "inbox", "outbox": "outbox", "lock": "lock", "seen": "seen",
@@ -152,16 +156,18 @@ class Eraser:
         done.counts[data_class] += int(await self.client.delete(*keys))
 
     async def _streams(self, bot: str, survey: list[str], needles: list[str], done: Erasure) -> None:
-        """Entries naming the contact in the bot's shared streams: failures, work and send signals."""
+        """Entries naming the contact in the bot's shared streams (failures, monitoring alerts, work and send
+        signals) and its staff messages held for the dpo."""
         signals = tuple(self.keys.signals(bot, kind, 0).removesuffix("0") for kind in ("work", "send"))
-        streams = [self.keys.failures(bot), self.keys.inbox_feed(bot), self.keys.alerts(bot),
+        streams = [self.keys.failures(bot), self.keys.alerts(bot), self.keys.inbox_feed(bot),
                    *(key for key in survey if key.startswith(signals))]
         for stream in streams:
             done.counts["stream_entries"] += await self._xdel_matching(stream, needles)
-        held = await self.client.hgetall(self.keys.holds(bot))  # staff messages a dpo has not released
-        doomed = [hid for hid, value in held.items() if _mentions([value], needles)]
+        holds = self.keys.holds(bot)
+        doomed = [field for field, value in (await self.client.hgetall(holds)).items()
+                  if _mentions([value], needles)]
         if doomed:
-            done.counts["messages"] += int(await self.client.hdel(self.keys.holds(bot), *doomed))
+            done.counts["held_messages"] += int(await self.client.hdel(holds, *doomed))
 
     async def _xdel_matching(self, stream: str, needles: list[str]) -> int:
         if await self.client.type(stream) not in (b"stream", "stream"):

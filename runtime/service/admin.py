@@ -42,7 +42,7 @@ from typing import Any
 from aiohttp import web
 
 from flows.messages import InboundEvent, OutboundMessage
-from runtime.access import ROLES, FeedKeys
+from runtime.access import ROLES, FeedKeys, may
 from runtime.conversations.keys import ConversationKey
 from runtime.conversations.transcript import outbound_lines
 from runtime.service import inbox, inbox_actions, oversight, staff
@@ -93,8 +93,9 @@ async def appointments(request: web.Request, service: Service) -> web.StreamResp
             scheduler.calendar.local(scheduler.clock.now()).date()
     except ValueError:
         return _error(400, f"day {request.query['day']!r} is not a date; use YYYY-MM-DD")
-    found = await scheduler.appointments_on(day)
-    return web.json_response({"day": day.isoformat(), "appointments": [a.to_json() for a in found]})
+    found = [a.to_json() for a in await scheduler.appointments_on(day)]
+    return web.json_response({"day": day.isoformat(), "appointments": _for_role(request, service, found)},
+                             dumps=lambda d: json.dumps(d, ensure_ascii=False))
 
 
 async def timers(request: web.Request, service: Service) -> web.StreamResponse:
@@ -104,7 +105,34 @@ async def timers(request: web.Request, service: Service) -> web.StreamResponse:
     raw = request.query.get("limit", "50")
     if not raw.isdigit() or not 1 <= int(raw) <= 1000:
         return _error(400, f"limit {raw!r} must be a whole number from 1 to 1000")
-    return web.json_response({"timers": [t.to_json() for t in await queue.pending(int(raw))]})
+    found = [t.to_json() for t in await queue.pending(int(raw))]
+    for timer in found:
+        timer["payload"] = _for_role(request, service, [timer["payload"]])[0]
+    return web.json_response({"timers": found}, dumps=lambda d: json.dumps(d, ensure_ascii=False))
+
+
+PERSONAL = ("patient", "user", "details")  # appointment and timer fields that name or describe a patient
+
+
+def _for_role(request: web.Request, service: Service, records: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Records as the caller's role may see them: a viewer (or a dpo) gets the patient as the
+    conversation's hashed reference and the details masked; agents and admins see them, audited so."""
+    if may(staff_of(request).role, "agent"):
+        if any(set(PERSONAL) & set(r) for r in records):
+            request[DETAIL] = "unmasked"
+        return records
+    out = []
+    for record in records:
+        shown = dict(record)
+        if isinstance(shown.get("patient"), str):
+            channel, _, user = shown["patient"].partition(":")
+            shown["patient"] = ConversationKey(service.library.name, channel, user).ref
+        if "user" in shown:
+            shown["user"] = MASK
+        if isinstance(shown.get("details"), dict):
+            shown["details"] = dict.fromkeys(shown["details"], MASK)
+        out.append(shown)
+    return out
 
 
 async def conversation(request: web.Request, service: Service) -> web.StreamResponse:

@@ -30,14 +30,17 @@ class AlertForwarder:
         self.consumer, self.block_ms = consumer, block_ms
 
     async def run(self, stop: asyncio.Event) -> None:
+        grouped = False
         async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=10)) as session:
             while not stop.is_set():
                 try:
-                    await self.book.ensure_group()
+                    if not grouped:
+                        await self.book.ensure_group()
+                        grouped = True
                     forwarded = await self.forward(session)
                 except (RedisError, OSError) as exc:
                     log.warning("alert forwarding paused: %s", type(exc).__name__)
-                    forwarded = False
+                    forwarded = grouped = False
                 if not forwarded:
                     await _pause(stop)
 

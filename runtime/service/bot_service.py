@@ -113,8 +113,8 @@ class Service:
         service = cls(settings, client, library, processor, channels, work, sends, deliveries,
                       Worker(processor, sends), sender, owns)
         processor.on_commit = service.replies_committed
-        processor.monitor = Monitor(AlertBook(client, prefix=prefix, bot=bot), lambda: library.current.monitoring)
         sender.on_refused = service.refused
+        processor.monitor = Monitor(AlertBook(client, prefix=prefix, bot=bot), lambda: library.current.monitoring)
         processor.services.typing = service.show_typing
         return service
 
@@ -181,19 +181,22 @@ class Service:
                                                       at=self.processor.clock.now()))
 
     async def sweep_retention(self, stop: asyncio.Event) -> None:
-        """The timers process also removes data past its retention period (bot.json "retention"), at
-        start and then every `retention_every_s`; a Redis error waits for the next round."""
+        """The timers process also removes data past its retention period (bot.json "retention") every
+        `retention_every_s` (the first time one period after it starts, so processes restarting in a
+        loop do not sweep in a loop); a Redis error waits for the next round."""
         sweeper = Sweeper(self.client, prefix=self.settings.key_prefix, bot=self.library.name,
                           retention=self.library.current.retention)
         while not stop.is_set():
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), self.settings.retention_every_s)
+            if stop.is_set():
+                return
             try:
                 swept = await sweeper.run(self.processor.clock.now())
                 if sum(swept.expired.values()):
                     log.info("retention sweep removed %s", dict(swept.expired))
             except RedisError as exc:
                 log.warning("retention sweep skipped: %s", type(exc).__name__)
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(stop.wait(), self.settings.retention_every_s)
 
     def decisions_key(self, key: ConversationKey) -> str:
         return self.processor.store.keys.decisions(key)

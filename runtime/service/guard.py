@@ -67,8 +67,14 @@ def staff_of(request: web.Request) -> Staff:
     return request[STAFF]  # set by guarded() before the handler runs
 
 
-def client_ip(request: web.Request) -> str:
-    return request.remote or "-"
+def client_ip(request: web.Request, trusted: frozenset[str] = frozenset()) -> str:
+    """The caller's address: the TCP peer, or, when the peer is a proxy of PAPO_TRUSTED_PROXIES, the
+    nearest address in X-Forwarded-For that is not one of them (the ones before it could be forged)."""
+    peer = request.remote or "-"
+    if peer not in trusted:
+        return peer
+    hops = [a.strip() for a in ",".join(request.headers.getall("X-Forwarded-For", [])).split(",") if a.strip()]
+    return next((a for a in reversed(hops) if a not in trusted), peer)
 
 
 def request_id(request: web.Request) -> str:
@@ -91,7 +97,7 @@ async def identify(request: web.Request, service: Service) -> Staff | web.Respon
     given = credential(request)
     if not given:
         return error(401, WRONG)
-    ip = client_ip(request)
+    ip = client_ip(request, service.settings.trusted_proxies)
     if await limiter(service).blocked(ip):
         return error(429, "too many failed sign-ins from this address; try again in 10 minutes")
     if given.startswith("papo_"):
@@ -143,7 +149,7 @@ async def audit(request: web.Request, service: Service, staff: Staff | None, sta
                 action: str | None = None, actor: str | None = None) -> None:
     """Write the request's one audit entry: never a body, a token or a value, only names and refs."""
     entry = AuditEntry(at=service.processor.clock.now().isoformat(), actor=actor or (staff.name if staff else "-"),
-                       role=staff.role if staff else "-", ip=client_ip(request),
+                       role=staff.role if staff else "-", ip=client_ip(request, service.settings.trusted_proxies),
                        action=action or f"{request.method} {_pattern(request)}", target=_target(request, service),
                        result=status, request=request_id(request), detail=request.get(DETAIL, ""))
     await audit_log(service).write(entry)

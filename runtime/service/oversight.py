@@ -2,7 +2,8 @@
 
     GET  /admin/alerts?limit=50          monitoring alerts, newest first (rule, conversation ref,
                                          message id, direction, time, masked snippet)
-    GET  /admin/holds                    staff messages a `hold` rule stopped, oldest first (snippets)
+    GET  /admin/holds                    staff messages a `hold` rule stopped, oldest first (snippets);
+                                         one left 30 days is dropped
     POST /admin/holds/{id}/release       send it to the patient (the conversation must still be with staff)
     POST /admin/holds/{id}/discard       drop it
     GET  /admin/incidents                security incidents, newest first, with business days left
@@ -53,7 +54,8 @@ async def alerts(request: web.Request, service: Service) -> web.StreamResponse:
 
 
 async def holds(request: web.Request, service: Service) -> web.StreamResponse:
-    return web.json_response({"holds": [h.listed() for h in await hold_book(service).all()]})
+    found = await hold_book(service).all(now=service.processor.clock.now())
+    return web.json_response({"holds": [h.listed() for h in found]})
 
 
 async def release(request: web.Request, service: Service) -> web.StreamResponse:

@@ -24,9 +24,9 @@ answers and stays away longer than the lease. Before each payload goes out, in t
 the lease's renewal, the sender marks it in flight in `{conv}:sending` with its own process id. It keeps
 the receipt of every payload whose bookkeeping failed and, as soon as Redis answers again, finishes that
 bookkeeping (`settle`), only where its own mark still stands. Another sender that finds a payload marked
-in flight by somebody else does not send it: it waits `settle_grace_s` for the owner to settle it, and
-sends it only when the mark still stands after that (its owner was killed): only a killed sender can
-cause a resend, of the one payload it had in flight.
+in flight by somebody else does not send it: it waits `settle_grace_s` (a lease by default) for the
+owner to settle it, and sends it only when the mark still stands after that (its owner was killed): only
+a killed sender can cause a resend, of the one payload it had in flight.
 """
 
 from __future__ import annotations
@@ -75,7 +75,12 @@ class SendPolicy:
     lease_ms: int = C.WORK_LEASE_MS
     # How long a payload another sender marked in flight is left to it to settle (it may be alive, its
     # receipt kept while Redis was away) before it counts as lost with that sender and is sent again.
-    settle_grace_s: float = 10.0
+    # None: one lease, so the signal comes back once more meanwhile (each time counts as a delivery).
+    settle_grace_s: float | None = None
+
+    @property
+    def grace_s(self) -> float:
+        return self.lease_ms / 1000 if self.settle_grace_s is None else self.settle_grace_s
 
 
 class Outcome(enum.Enum):
@@ -247,12 +252,12 @@ class Sender:
             return (key, entry, progress.sent) not in self._sending
         now = int(self.clock.now().timestamp() * 1000)
         if not progress.seen_ms:
-            log.info("conv=%s: a payload is in flight with another sender; it has %.0f s to settle it", key,
-                     self.policy.settle_grace_s)
+            log.info("conv=%s: a payload is in flight with another sender; it has %.1f s to settle it", key,
+                     self.policy.grace_s)
             await self._swap(keys=[self.keys.sending(key)],
                              args=[entry, progress.to_json(), dataclasses.replace(progress, seen_ms=now).to_json()])
             return False
-        if now - progress.seen_ms < self.policy.settle_grace_s * 1000:
+        if now - progress.seen_ms < self.policy.grace_s * 1000:
             return False
         log.info("conv=%s: a payload in flight with a sender that is gone is sent again", key)
         return True

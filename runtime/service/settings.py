@@ -6,6 +6,7 @@ Each channel's variables are the ones its connector declares (`Connector.env`); 
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import re
 from collections.abc import Mapping
@@ -49,9 +50,10 @@ class Settings:
     retention_every_s: int = 3600  # how often the timers process sweeps data past its retention period
     body_timeout_s: float = 10.0  # a request body must arrive within this (0: no limit), else 408 and closed
     max_text_chars: int = 4096  # a longer inbound text is cut to this before it is stored and read
-    studio_write: bool = False  # the studio under `papo serve` may publish (PAPO_STUDIO_WRITE=1); else read-only
+    trusted_proxies: frozenset[str] = frozenset()  # their X-Forwarded-For names the caller (PAPO_TRUSTED_PROXIES)
     alert_webhook_url: str | None = None  # monitoring alerts are POSTed here (PAPO_ALERT_WEBHOOK_URL)
     alert_webhook_secret: str | None = field(default=None, repr=False)  # signs them (X-Papo-Signature)
+    studio_write: bool = False  # the studio under `papo serve` may publish (PAPO_STUDIO_WRITE=1); else read-only
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] = os.environ, *, connectors: Connectors = CONNECTORS) -> Self:
@@ -80,21 +82,15 @@ class Settings:
                    retry_base_s=_seconds(env, "PAPO_RETRY_BASE_S", d.retry_base_s),
                    admin_token=_admin_token(env),
                    body_timeout_s=_seconds(env, "PAPO_BODY_TIMEOUT_S", d.body_timeout_s),
+                   retention_every_s=_whole(env, "PAPO_RETENTION_EVERY_S", d.retention_every_s),
                    max_text_chars=_whole(env, "PAPO_MAX_TEXT_CHARS", d.max_text_chars),
-                   studio_write=_flag(env, "PAPO_STUDIO_WRITE"),
+                   trusted_proxies=_addresses(env, "PAPO_TRUSTED_PROXIES"),
                    alert_webhook_url=_url(env, "PAPO_ALERT_WEBHOOK_URL"),
                    alert_webhook_secret=env.get("PAPO_ALERT_WEBHOOK_SECRET") or None,
-                   retention_every_s=_whole(env, "PAPO_RETENTION_EVERY_S", d.retention_every_s))
+                   studio_write=_flag(env, "PAPO_STUDIO_WRITE"))
 
     def channel(self, name: str) -> ChannelSettings | None:
         return next((c for c in self.channels if c.channel == name), None)
-
-
-def _flag(env: Mapping[str, str], name: str) -> bool:
-    raw = env.get(name, "0").strip().lower()
-    if raw not in ("0", "1", "true", "false", ""):
-        raise ConfigError(f"{name} has value {raw!r}; expected 1 or 0")
-    return raw in ("1", "true")
 
 
 _REF = re.compile(r"\$\{([A-Z_][A-Z0-9_]*)\}")
@@ -189,6 +185,17 @@ def redis_client(settings: Settings) -> aioredis.Redis:
     return aioredis.Redis.from_pool(pool)  # the client owns the pool and closes it
 
 
+def _addresses(env: Mapping[str, str], name: str) -> frozenset[str]:
+    found = frozenset(a.strip() for a in env.get(name, "").split(",") if a.strip())
+    for address in found:
+        try:
+            ipaddress.ip_address(address)
+        except ValueError:
+            raise ConfigError(f"{name} has {address!r}, which is not an IP address; list the proxies' addresses, "
+                              "comma-separated, e.g. 127.0.0.1,10.0.0.5") from None
+    return found
+
+
 def _url(env: Mapping[str, str], name: str) -> str | None:
     url = env.get(name, "").strip() or None
     if url is not None and not url.startswith(("http://", "https://")):
@@ -202,3 +209,10 @@ def _admin_token(env: Mapping[str, str]) -> str | None:
         raise ConfigError("PAPO_ADMIN_TOKEN is shorter than 16 characters; use a long random value "
                           "(e.g. python -c 'import secrets; print(secrets.token_urlsafe(32))')")
     return token
+
+
+def _flag(env: Mapping[str, str], name: str) -> bool:
+    raw = env.get(name, "0").strip().lower()
+    if raw not in ("0", "1", "true", "false", ""):
+        raise ConfigError(f"{name} has value {raw!r}; expected 1 or 0")
+    return raw in ("1", "true")

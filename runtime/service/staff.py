@@ -3,6 +3,9 @@
     POST   /admin/login                  {"name", "password"} -> a session token (12 h), also as an
                                          HttpOnly SameSite=Strict cookie; no role needed
     GET    /admin/me                     who the credentials stand for                      (viewer)
+    POST   /admin/logout                 revoke the token this call was made with           (viewer)
+    POST   /admin/me/password            {"current", "new"}: change one's own password      (viewer)
+    POST   /admin/users/{name}/password  {"password"}: set another account's password       (admin)
     GET    /admin/users                  accounts, never their password hashes              (admin)
     POST   /admin/users                  {"name", "role", "password"?}                      (admin)
     POST   /admin/users/{name}/disable   its tokens stop working at once                    (admin)
@@ -20,7 +23,7 @@ from datetime import datetime, timedelta
 from aiohttp import web
 
 from runtime.access import AccessError
-from runtime.access.accounts import SESSION_TTL
+from runtime.access.accounts import NAME, SESSION_TTL
 from runtime.service.bot_service import Service
 from runtime.service.guard import (
     COOKIE,
@@ -41,6 +44,9 @@ from runtime.service.guard import (
 
 def routes() -> list[tuple[str, str, RouteHandler, str]]:
     return [("GET", "/admin/me", me, "viewer"),
+            ("POST", "/admin/logout", logout, "viewer"),
+            ("POST", "/admin/me/password", own_password, "viewer"),
+            ("POST", "/admin/users/{name}/password", set_password, "admin"),
             ("GET", "/admin/users", users, "admin"),
             ("POST", "/admin/users", add_user, "admin"),
             ("POST", "/admin/users/{name}/disable", disable_user, "admin"),
@@ -53,7 +59,7 @@ def routes() -> list[tuple[str, str, RouteHandler, str]]:
 
 async def login(request: web.Request, service: Service) -> web.StreamResponse:
     """Sign in with a password; one audit entry per attempt, failures counted per address."""
-    ip, body = client_ip(request), await json_body(request)
+    ip, body = client_ip(request, service.settings.trusted_proxies), await json_body(request)
     name, password = body.get("name"), body.get("password")
     response: web.StreamResponse
     if await limiter(service).blocked(ip):
@@ -69,8 +75,10 @@ async def login(request: web.Request, service: Service) -> web.StreamResponse:
                                       "expires": info.expires})
         response.set_cookie(COOKIE, token, max_age=int(SESSION_TTL.total_seconds()), path="/", httponly=True,
                             samesite="Strict", secure=request.secure)
-    request[TARGET] = name if isinstance(name, str) else ""
-    await audit(request, service, None, response.status, action="login", actor=name if isinstance(name, str) else "-")
+    # The name only when it could be one (a password typed in the name field stays out of the log).
+    named = name if isinstance(name, str) and NAME.fullmatch(name) else "-"
+    request[TARGET] = named
+    await audit(request, service, None, response.status, action="login", actor=named)
     response.headers["X-Request-Id"] = request_id(request)
     return response
 
@@ -78,6 +86,46 @@ async def login(request: web.Request, service: Service) -> web.StreamResponse:
 async def me(request: web.Request, service: Service) -> web.StreamResponse:
     staff = staff_of(request)
     return web.json_response({"name": staff.name, "role": staff.role, "token": staff.token})
+
+
+async def logout(request: web.Request, service: Service) -> web.StreamResponse:
+    staff = staff_of(request)
+    if staff.token is None:
+        return error(400, "PAPO_ADMIN_TOKEN is not a session: unset it once the first admin account exists")
+    try:
+        await accounts(service).revoke(staff.token)
+    except AccessError:
+        pass  # revoked meanwhile: signed out all the same
+    request[TARGET] = staff.token
+    response = web.json_response({"signed_out": True})
+    response.del_cookie(COOKIE, path="/")
+    return response
+
+
+async def own_password(request: web.Request, service: Service) -> web.StreamResponse:
+    staff, body = staff_of(request), await json_body(request)
+    current, new = body.get("current"), body.get("new")
+    if not isinstance(current, str) or not isinstance(new, str):
+        return error(400, 'send {"current": "...", "new": "..."}')
+    request[TARGET] = staff.name
+    if staff.token is None or await accounts(service).check_password(staff.name, current) is None:
+        return error(403, "the current password is wrong (or this account has none: ask an admin to set one)")
+    try:
+        await accounts(service).set_password(staff.name, new)
+    except AccessError as exc:
+        return error(400, str(exc))
+    return web.json_response({"changed": True})
+
+
+async def set_password(request: web.Request, service: Service) -> web.StreamResponse:
+    password = (await json_body(request)).get("password")
+    if not isinstance(password, str):
+        return error(400, 'send {"password": "..."}')
+    try:
+        await accounts(service).set_password(request.match_info["name"], password)
+    except AccessError as exc:
+        return error(404 if "no user" in str(exc) else 400, str(exc))
+    return web.json_response({"changed": True})
 
 
 async def users(request: web.Request, service: Service) -> web.StreamResponse:
@@ -91,6 +139,9 @@ async def add_user(request: web.Request, service: Service) -> web.StreamResponse
         return error(400, 'send {"name": "ana", "role": "agent", "password": "..."} (password optional: '
                           "an account without one signs in with tokens only)")
     request[TARGET], request[DETAIL] = name, f"role={role}"
+    if staff_of(request).name == "bootstrap" and (role != "admin" or password is None):
+        return error(400, "PAPO_ADMIN_TOKEN creates the first admin account only, with a password: send "
+                          '{"name": "...", "role": "admin", "password": "..."}, then sign in as that admin')
     try:
         account = await accounts(service).add(name, role, password)
     except AccessError as exc:

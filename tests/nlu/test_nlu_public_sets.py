@@ -2,12 +2,17 @@
 intents (data/cosibot_pt, MIT), held out 80/20 by a deterministic stratified split. A fallback
 counts as a wrong answer; the rule chosen at training may send at most 10 % of the bot's own
 held-out examples to the fallback. The figures asserted are the ones reached (the goal of 0.90
-accuracy on the 40+ set is not met: the rule declines the messages where a wrong answer is about
-as likely as a right one, and answering them would only reach the top-1 accuracy)."""
+accuracy at 10 % fallback on the 40+ set is not met, and a strict expected failure asserts it: the
+rule declines the messages where a wrong answer is about as likely as a right one, and answering
+them would only reach the top-1 accuracy, 0.915).
+
+    pytest -s tests/nlu/test_nlu_public_sets.py   # prints the scores
+"""
 
 from __future__ import annotations
 
 from collections import Counter
+from functools import cache
 from pathlib import Path
 
 import pytest
@@ -36,11 +41,16 @@ def test_every_intent_of_five_examples_or_more(capsys: pytest.CaptureFixture[str
     assert result.top1_accuracy >= 0.885 and result.accuracy >= 0.865 and result.answered_precision >= 0.925
 
 
-def test_intents_of_forty_examples_or_more(capsys: pytest.CaptureFixture[str]) -> None:
+@cache
+def _rich_scores() -> Evaluation:
     counts = Counter(intent for _, intent in COSIBOT.intent_examples())
     rich = TrainingData([e for e in COSIBOT.examples if e.intent and counts[e.intent] >= 40])
+    return _scores(rich, "cosibot_pt, intents with 40+ examples")
+
+
+def test_intents_of_forty_examples_or_more(capsys: pytest.CaptureFixture[str]) -> None:
     with capsys.disabled():
-        result = _scores(rich, "cosibot_pt, intents with 40+ examples")
+        result = _rich_scores()
     assert len(result.per_intent) >= 55
     assert result.fallback_rate <= 0.06
     assert result.top1_accuracy >= 0.91 and result.accuracy >= 0.89 and result.answered_precision >= 0.945
@@ -54,3 +64,11 @@ def test_the_split_is_deterministic_and_stratified() -> None:
     trained = Counter(e.intent for e in train.examples)
     assert set(held) <= set(trained) and all(held[i] <= trained[i] for i in held)
     assert not {text for text, _ in test} & {e.text for e in train.examples}
+
+
+@pytest.mark.xfail(strict=True, reason="the goal is not reached: 0.892 at 5.8 % fallback, top-1 0.915")
+def test_the_goal_on_intents_of_forty_examples_or_more() -> None:
+    """The goal on the 40+ set: 0.90 accuracy at no more than 10 % fallback. When it passes, strict xfail
+    fails the run: remove the mark and raise the floors above to the new figures."""
+    result = _rich_scores()
+    assert result.fallback_rate <= 0.10 and result.accuracy >= 0.90

@@ -1,7 +1,8 @@
 """The date and time reader on public Portuguese corpora written by other projects (see
-data/temporal_corpora/README.md): Duckling's Portuguese time corpus and Recognizers-Text's
-Portuguese date/time parser specs. Each corpus is split once, by a hash of the text, into a
-development part (70 %) and a held-out part (30 %) that the rules were not tuned on; both are scored.
+data/temporal_corpora/README.md): Duckling's Portuguese time corpus, Recognizers-Text's
+Portuguese date/time parser specs and Sugar's Portuguese date tests. Each corpus is split once, by a
+hash of the text, into a development part (70 %) and a held-out part (30 %) that the rules were not
+tuned on; both are scored.
 
     pytest -s tests/nlu/test_nlu_temporal_corpora.py   # prints the scores
 """
@@ -43,6 +44,14 @@ class Example:
 def duckling() -> list[Example]:
     rows = [json.loads(line) for line in (DATA / "duckling_pt.jsonl").read_text(encoding="utf-8").splitlines()]
     return [Example(row["text"], row["expect"], DUCKLING_NOW) for row in rows]
+
+
+SUGAR_NOW = datetime(2026, 3, 11, 10, 0, tzinfo=SAO_PAULO)  # papo's reference moment (convert.py)
+
+
+def sugar() -> list[Example]:
+    rows = [json.loads(line) for line in (DATA / "sugar_pt.jsonl").read_text(encoding="utf-8").splitlines()]
+    return [Example(row["text"], row["expect"], SUGAR_NOW) for row in rows]
 
 
 def recognizers(reading: str = "expect") -> list[Example]:
@@ -138,22 +147,26 @@ def score(examples: list[Example], **options: object) -> tuple[int, int]:
 # held-out parts were first scored at the end (Duckling 96, Recognizers-Text 64, its past readings 65,
 # its own conventions 73); the rules then learnt the pt-BR forms missed there ("do dia 3 ao dia 12",
 # "as 3 semanas passadas", "agosto de 99", "neste momento"), so those parts are no longer unseen.
+# Sugar's held-out part was first scored at 14/21, before the rules learnt its development part's
+# whole-answer month names and years ("junho", "2011").
 REACHED = {
-    "duckling": (240, 96),
-    "recognizers-text": (147, 73),
-    "recognizers-text, past readings": (146, 72),
-    "recognizers-text, its own conventions": (156, 82),
+    "duckling": (241, 96),
+    "recognizers-text": (155, 78),
+    "recognizers-text, past readings": (154, 77),
+    "recognizers-text, its own conventions": (165, 88),
+    "sugar": (35, 17),
 }
 RUNS = {
     "duckling": (duckling, {}),
     "recognizers-text": (recognizers, {}),
     "recognizers-text, past readings": (lambda: recognizers("past"), {"prefer": "past"}),
     "recognizers-text, its own conventions": (recognizers, {"rules": RT_CONVENTIONS}),
+    "sugar": (sugar, {}),
 }
 
 
 def test_the_corpora_are_there() -> None:
-    assert len(duckling()) >= 350 and len(recognizers()) >= 250
+    assert len(duckling()) >= 350 and len(recognizers()) >= 250 and len(sugar()) >= 60
 
 
 @pytest.mark.parametrize("name", list(RUNS))

@@ -315,3 +315,14 @@ class RedisServer:
         if self.proc is not None and self.proc.returncode is None:
             self.proc.terminate()
             await asyncio.wait_for(self.proc.wait(), 10)
+
+
+async def staff(app: Running, role: str) -> dict[str, str]:
+    """Authorization headers of the test's staff account with `role` (made on first use)."""
+    from runtime.access.accounts import Accounts
+
+    accounts = Accounts(app.redis, prefix=app.prefix)
+    if await accounts.get(role) is None:
+        await accounts.add(role, role)
+    token, _ = await accounts.issue(role)
+    return {"Authorization": f"Bearer {token}"}

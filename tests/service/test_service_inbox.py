@@ -219,7 +219,11 @@ async def test_live_events_tell_a_view_what_changed(desk: Desk) -> None:
 
 
 async def test_an_agent_needs_the_agent_role(desk: Desk) -> None:
-    await desk.post("/admin/users", {"name": "vera", "role": "viewer", "password": "a-long-password-1"}, status=201)
+    await desk.post("/admin/users", {"name": "root", "role": "admin", "password": "a-long-password-0"}, status=201)
+    root = await desk.post("/admin/login", {"name": "root", "password": "a-long-password-0"}, headers={})
+    admin = {"Authorization": f"Bearer {root['token']}"}
+    await desk.post("/admin/users", {"name": "vera", "role": "viewer", "password": "a-long-password-1"}, status=201,
+                    headers=admin)
     login = await desk.post("/admin/login", {"name": "vera", "password": "a-long-password-1"}, headers={})
     viewer = {"Authorization": f"Bearer {login['token']}"}
     assert (await desk.app.client.get("/admin/inbox", headers=viewer)).status == 403

@@ -27,15 +27,6 @@ from runtime.privacy import ERASED, KEPT, Contact
 CLINIC = Path(__file__).parents[2] / "examples" / "clinic"
 LLM_TESTS = Path(__file__).parents[1] / "llm"
 TOKEN = "admin-token-0123456789abcdef"
-AUTH = {"Authorization": f"Bearer {TOKEN}"}
-
-
-async def dpo_auth(app: h.Running) -> dict[str, str]:
-    """A dpo account's token (the data-subject routes need the dpo role; the admin token is an admin)."""
-    body = {"name": "dora", "role": "dpo", "password": "a-long-dpo-password-1"}
-    assert (await app.client.post("/admin/users", headers=AUTH, json=body)).status == 201
-    issued = await (await app.client.post("/admin/tokens", headers=AUTH, json={"user": "dora", "days": 90})).json()
-    return {"Authorization": f"Bearer {issued['token']}"}  # (a session would end with the virtual clock's days)
 TS = 1772452800  # Monday 2026-03-02 09:00 in São Paulo
 USER = h.USER  # 5511987654321; WhatsApp may also write it 551187654321
 OLD_FORM = "551187654321"
@@ -172,7 +163,7 @@ async def test_erasure_leaves_no_trace_of_the_patient_anywhere(start: h.Start, m
                                                               redis_prefix: str) -> None:
     clock = ManualClock(datetime.fromtimestamp(TS, UTC))
     app = await start(bot=CLINIC, admin_token=TOKEN, clock=clock)
-    dpo = await dpo_auth(app)
+    dpo, agent = await h.staff(app, "dpo"), await h.staff(app, "agent")
     patient = Patient(app, clock)
     await patient.says("oi")
     await patient.says(NAME)
@@ -191,12 +182,12 @@ async def test_erasure_leaves_no_trace_of_the_patient_anywhere(start: h.Start, m
     before = len(app.graph.calls)
     refusal = h.fakes.graph_error(131026, "Message undeliverable")  # listed in the bot's failures
     app.graph.answer(h.fakes.Reply(status=400, body=refusal))
-    assert (await app.client.post(f"{path}/messages", headers=AUTH, json={"text": "Oi Mariana!"})).status == 200
+    assert (await app.client.post(f"{path}/messages", headers=agent, json={"text": "Oi Mariana!"})).status == 200
     await patient.idle(before)
     before = len(app.graph.calls)
-    assert (await app.client.post(f"{path}/messages", headers=AUTH, json={"text": "Oi de novo!"})).status == 200
+    assert (await app.client.post(f"{path}/messages", headers=agent, json={"text": "Oi de novo!"})).status == 200
     await patient.idle(before)
-    assert (await app.client.post(f"{path}/resume", headers=AUTH)).status == 200
+    assert (await app.client.post(f"{path}/resume", headers=agent)).status == 200
     await patient.statuses()
     before = len(app.graph.calls)
     clock.set(datetime(2026, 3, 5, 16, 31, tzinfo=UTC))  # Thursday, a day before Friday 13:30: the reminder
@@ -227,8 +218,12 @@ async def test_erasure_leaves_no_trace_of_the_patient_anywhere(start: h.Start, m
         assert erased.get(data_class, 0) > 0, (data_class, erased)
 
     space = await keyspace(redis_client, redis_prefix)
-    audit = Keys(redis_prefix).audit()  # staff's audit log: conversation references only, kept by law (KEPT)
+    audit = Keys(redis_prefix).audit()
+    # The audit log is kept (LGPD art. 37; art. 16 I): its entries name the contact only by the hashed
+    # reference, never by a number or a value, and one of them records this erasure.
     assert hits({k: v for k, v in space.items() if k != audit}, needles) == []
+    hashed = app.key.ref.rsplit("/", 1)[1]
+    assert [n for n in hits({audit: space[audit]}, needles) if not n.startswith(f"'{hashed}'")] == []
     appts = [json.loads(v) for k, v in (await redis_client.hgetall(Keys(redis_prefix).calendar(
         app.service.library.name).appts)).items()]
     assert len(appts) == 1 and appts[0]["anonymised"] and appts[0]["service"] and appts[0]["status"] == "booked"

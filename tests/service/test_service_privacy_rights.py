@@ -4,7 +4,7 @@ correction, blocking, marketing only with an opt-in, and stops from WhatsApp its
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -16,15 +16,6 @@ from runtime.privacy import ConsentLedger
 
 CLINIC = Path(__file__).parents[2] / "examples" / "clinic"
 TOKEN = "admin-token-0123456789abcdef"
-AUTH = {"Authorization": f"Bearer {TOKEN}"}
-
-
-async def dpo_auth(app: h.Running) -> dict[str, str]:
-    """A dpo account's token (the data-subject routes need the dpo role; the admin token is an admin)."""
-    body = {"name": "dora", "role": "dpo", "password": "a-long-dpo-password-1"}
-    assert (await app.client.post("/admin/users", headers=AUTH, json=body)).status == 201
-    issued = await (await app.client.post("/admin/tokens", headers=AUTH, json={"user": "dora", "days": 90})).json()
-    return {"Authorization": f"Bearer {issued['token']}"}  # (a session would end with the virtual clock's days)
 TS = 1772452800
 CONTACT = f"/admin/contacts/whatsapp/{h.USER}"
 
@@ -65,7 +56,7 @@ async def _drained(app: h.Running) -> None:
 
 async def test_the_export_holds_everything_unmasked_and_the_summary_counts_it(start: h.Start) -> None:
     app = await _opened(start)
-    dpo = await dpo_auth(app)
+    dpo = await h.staff(app, "dpo")
     await _say(app, 3, "quero receber novidades")
     await _say(app, 4, "sim")
     answer = await app.client.get(f"{CONTACT}/export", headers=dpo)
@@ -89,7 +80,7 @@ async def test_the_export_holds_everything_unmasked_and_the_summary_counts_it(st
 
 async def test_staff_correct_a_variable_and_block_then_unblock(start: h.Start) -> None:
     app = await _opened(start)
-    dpo = await dpo_auth(app)
+    dpo, agent = await h.staff(app, "dpo"), await h.staff(app, "agent")
     refused = await app.client.patch(f"{CONTACT}/variables", headers=dpo, json={"vars": {"senha": "x"}})
     assert refused.status == 400 and "senha" in (await refused.json())["error"]
     fixed = await app.client.patch(f"{CONTACT}/variables", headers=dpo, json={"vars": {"nome": "Maria Eduarda Silva"}})
@@ -106,7 +97,7 @@ async def test_staff_correct_a_variable_and_block_then_unblock(start: h.Start) -
     await h.wait_until(consumed)
     state, _ = await app.service.processor.store.load(app.key)
     assert state is not None and state.blocked_at is not None and state.vars["nome"] == "Maria Eduarda Silva"
-    queued = await app.client.post(f"{CONTACT}/messages", headers=AUTH, json={"purpose": "service", "text": "Oi"})
+    queued = await app.client.post(f"{CONTACT}/messages", headers=agent, json={"purpose": "service", "text": "Oi"})
     assert queued.status == 200
     await _drained(app)
     assert len(app.graph.calls) == before  # blocked: no reply, no staff message
@@ -119,9 +110,10 @@ async def test_staff_correct_a_variable_and_block_then_unblock(start: h.Start) -
 
 async def test_marketing_without_an_opt_in_never_reaches_the_graph_api(start: h.Start) -> None:
     app = await _opened(start)
+    agent = await h.staff(app, "agent")
     before = len(app.graph.calls)
     campaign = {"purpose": "marketing", "text": "Promoção de clareamento!"}
-    assert (await app.client.post(f"{CONTACT}/messages", headers=AUTH, json=campaign)).status == 200
+    assert (await app.client.post(f"{CONTACT}/messages", headers=agent, json=campaign)).status == 200
     await _drained(app)
     assert len(app.graph.calls) == before
     failed = await app.service.deliveries.failures(app.key)
@@ -129,15 +121,15 @@ async def test_marketing_without_an_opt_in_never_reaches_the_graph_api(start: h.
     await _say(app, 3, "novidades")
     await _say(app, 4, "sim")
     before = len(app.graph.calls)
-    assert (await app.client.post(f"{CONTACT}/messages", headers=AUTH, json=campaign)).status == 200
+    assert (await app.client.post(f"{CONTACT}/messages", headers=agent, json=campaign)).status == 200
     await _drained(app)
     assert "Promoção de clareamento!" in str(app.graph.calls[before:])
     await _say(app, 5, "PARAR")  # the opt-out stops marketing in the same turn
     before = len(app.graph.calls)
-    assert (await app.client.post(f"{CONTACT}/messages", headers=AUTH, json=campaign)).status == 200
+    assert (await app.client.post(f"{CONTACT}/messages", headers=agent, json=campaign)).status == 200
     await _drained(app)
     assert len(app.graph.calls) == before
-    bad = await app.client.post(f"{CONTACT}/messages", headers=AUTH, json={"purpose": "spam", "text": "x"})
+    bad = await app.client.post(f"{CONTACT}/messages", headers=agent, json={"purpose": "spam", "text": "x"})
     assert bad.status == 400
 
 
@@ -173,12 +165,13 @@ async def test_the_user_preferences_webhook_stops_and_resumes_marketing(start: h
 
 async def test_error_131050_revokes_marketing_and_it_is_never_tried_again(start: h.Start) -> None:
     app = await _opened(start)
+    agent = await h.staff(app, "agent")
     await _say(app, 3, "novidades")
     await _say(app, 4, "sim")
     stopped: Any = h.fakes.graph_error(131050, "User has stopped marketing messages")
     app.graph.answer(h.fakes.Reply(status=400, body=stopped))
     campaign = {"purpose": "marketing", "text": "Promoção!"}
-    assert (await app.client.post(f"{CONTACT}/messages", headers=AUTH, json=campaign)).status == 200
+    assert (await app.client.post(f"{CONTACT}/messages", headers=agent, json=campaign)).status == 200
     await _drained(app)
 
     async def revoked() -> bool:
@@ -187,7 +180,7 @@ async def test_error_131050_revokes_marketing_and_it_is_never_tried_again(start:
 
     await h.wait_until(revoked)
     before = len(app.graph.calls)
-    assert (await app.client.post(f"{CONTACT}/messages", headers=AUTH, json=campaign)).status == 200
+    assert (await app.client.post(f"{CONTACT}/messages", headers=agent, json=campaign)).status == 200
     await _drained(app)
     assert len(app.graph.calls) == before
     entries = await ConsentLedger(app.redis, prefix=app.prefix).entries(app.key)
@@ -210,7 +203,7 @@ async def test_a_card_number_never_reaches_redis(start: h.Start) -> None:
 
 async def test_requests_opened_in_the_chat_are_listed_with_their_clock_and_closed_by_staff(start: h.Start) -> None:
     app = await _opened(start)
-    dpo = await dpo_auth(app)
+    dpo = await h.staff(app, "dpo")
     await _say(app, 3, "LGPD")
     [request] = (await (await app.client.get("/admin/requests", headers=dpo)).json())["requests"]
     assert request["request"] == "access" and request["status"] == "open" and request["days_left"] == 15
@@ -218,3 +211,19 @@ async def test_requests_opened_in_the_chat_are_listed_with_their_clock_and_close
     closed = await app.client.post(f"/admin/requests/{request['id']}/close", headers=dpo, json={})
     assert closed.status == 200 and (await closed.json())["status"] == "answered"
     assert (await app.client.post("/admin/requests/nope/close", headers=dpo)).status == 404
+
+
+async def test_the_timers_process_sweeps_what_is_past_its_retention(start: h.Start) -> None:
+    clock = ManualClock(datetime.fromtimestamp(TS, UTC))
+    app = await start(bot=CLINIC, admin_token=TOKEN, clock=clock, retention_every_s=1)
+    dpo = await h.staff(app, "dpo")
+    await _say(app, 1, "oi")
+    report = await (await app.client.get("/admin/retention", headers=dpo)).json()
+    assert {r["class"]: r["held"] for r in report["retention"] if "held" in r}["idle_state"] == 1
+    clock.advance(timedelta(days=91))
+
+    async def forgotten() -> bool:
+        state, _ = await app.service.processor.store.load(app.key)
+        return state is None
+
+    await h.wait_until(forgotten)

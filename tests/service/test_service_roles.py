@@ -54,13 +54,15 @@ def test_the_roles_nest_as_documented() -> None:
 
 async def test_every_route_with_every_role_and_none(start: h.Start) -> None:
     app = await start(bot=CLINIC, admin_token=TOKEN)
-    tokens = await _tokens(app)
+    await _tokens(app)
+    book = Accounts(app.redis, prefix=app.prefix)
     table = routes()
     assert len(table) >= 25 and all(role in ROLES for *_, role in table)
     for method, pattern, _, needed in table:
         for role in (None, *ROLES):
             before = await _audited(app)
-            headers = {"Authorization": f"Bearer {tokens[role]}"} if role else {}
+            token = (await book.issue(f"staff-{role}"))[0] if role else ""  # fresh: POST /admin/logout revokes
+            headers = {"Authorization": f"Bearer {token}"} if role else {}
             answer = await app.client.request(method, _path(pattern), headers=headers, json={})
             where = f"{method} {pattern} as {role or 'nobody'} (needs {needed})"
             if role is None:
@@ -89,7 +91,7 @@ async def test_audit_entries_name_refs_and_never_tokens_or_user_ids(start: h.Sta
     assert viewed["target"] == ConversationKey("clinica-sorriso", "whatsapp", h.USER).ref and viewed["result"] == "404"
     assert viewed["request"] == "req-42"
     raw = str(await app.redis.xrange(Keys(app.prefix).audit()))
-    assert h.USER not in raw and "exame" not in raw and not any(t.split("_")[2] in raw for t in tokens.values())
+    assert h.USER not in raw and "exame" not in raw and not any(t.split("_", 2)[2] in raw for t in tokens.values())
     assert not any(path.endswith("/audit") and method == "DELETE" for method, path, *_ in routes())
 
 
@@ -109,26 +111,29 @@ async def test_the_bootstrap_token_only_creates_the_first_admin(start: h.Start) 
     cookie = signed.cookies["papo_session"]
     assert cookie["httponly"] and cookie["samesite"] == "Strict"
     assert (await app.client.get("/admin/users")).status == 200  # the session cookie, kept by the client
+    assert (await app.client.post("/admin/logout")).status == 200
+    assert (await app.client.get("/admin/me", headers={"Authorization": f"Bearer {session['token']}"})).status == 401
 
 
 async def test_tokens_are_shown_once_stored_hashed_expire_and_can_be_revoked(start: h.Start) -> None:
     app = await start(bot=CLINIC, admin_token=TOKEN)
-    boot = {"Authorization": f"Bearer {TOKEN}"}
-    await app.client.post("/admin/users", headers=boot, json={"name": "bia", "role": "viewer"})
-    made = await (await app.client.post("/admin/tokens", headers=boot,
+    tokens = await _tokens(app)
+    admin = {"Authorization": f"Bearer {tokens['admin']}"}
+    assert (await app.client.post("/admin/users", headers=admin, json={"name": "bia", "role": "viewer"})).status == 201
+    made = await (await app.client.post("/admin/tokens", headers=admin,
                                         json={"user": "bia", "label": "tablet", "days": 30})).json()
     token = made["token"]
     assert re.fullmatch(r"papo_[0-9a-f]{12}_[A-Za-z0-9_-]{43}", token)  # 43 url-safe characters: 256 bits
     secret = token.split("_", 2)[2]
     stored = await app.redis.hgetall(Keys(app.prefix).token(made["id"]))
     assert secret.encode() not in b"".join(stored.values()) and len(stored[b"hash"]) == 64
-    listed = await (await app.client.get("/admin/tokens?user=bia", headers=boot)).json()
+    listed = await (await app.client.get("/admin/tokens?user=bia", headers=admin)).json()
     assert [t["id"] for t in listed["tokens"]] == [made["id"]] and token not in str(listed)
     bia = {"Authorization": f"Bearer {token}"}
     assert (await app.client.get("/admin/appointments", headers=bia)).status == 200
     assert (await app.client.get("/admin/appointments", headers={"Authorization": f"Bearer {token[:-1]}x"})).status \
         == 401
-    assert (await app.client.delete(f"/admin/tokens/{made['id']}", headers=boot)).status == 200
+    assert (await app.client.delete(f"/admin/tokens/{made['id']}", headers=admin)).status == 200
     assert (await app.client.get("/admin/appointments", headers=bia)).status == 401
 
 
@@ -181,3 +186,103 @@ async def test_passwords_are_argon2id_at_owasp_parameters(redis_client: Any, red
         await book.add("fabio", "viewer", "short")
     with pytest.raises(Exception, match="not one of"):
         await book.add("fabio", "root", "correct horse battery")
+
+
+def test_docs_list_every_route_with_its_role() -> None:
+    page = (Path(__file__).parents[2] / "docs" / "access.md").read_text(encoding="utf-8")
+    for method, pattern, _, role in routes():
+        assert f"| `{method} {pattern}` | {role} |" in page, f"docs/access.md does not list {method} {pattern}"
+
+
+async def test_a_dpo_records_an_incident_with_its_deadline(start: h.Start) -> None:
+    app = await start(bot=CLINIC, admin_token=TOKEN)
+    tokens = await _tokens(app)
+    dpo = {"Authorization": f"Bearer {tokens['dpo']}"}
+    answer = await app.client.post("/admin/incidents", headers=dpo, json={
+        "title": "Notebook da recepção furtado", "detected_at": "2026-04-17T10:00:00-03:00", "affected": 12})
+    made = await answer.json()
+    assert answer.status == 201 and made["deadline"] == "2026-04-23" and made["recorded_by"] == "staff-dpo"
+    bad = await app.client.post("/admin/incidents", headers=dpo, json={"title": "x"})
+    assert bad.status == 400 and "detected_at" in (await bad.json())["error"]
+    listed = (await (await app.client.get("/admin/incidents", headers=dpo)).json())["incidents"]
+    assert [i["id"] for i in listed] == [made["id"]]
+
+
+async def test_behind_a_trusted_proxy_the_forwarded_address_is_limited(start: h.Start) -> None:
+    app = await start(bot=CLINIC, admin_token=TOKEN, trusted_proxies=frozenset({"127.0.0.1"}))
+    for n in range(10):
+        answer = await app.client.get("/admin/timers", headers={"Authorization": f"Bearer guess-{n}",
+                                                                "X-Forwarded-For": "198.51.100.9, 203.0.113.5"})
+    assert answer.status == 429
+    other = await app.client.get("/admin/timers", headers={"Authorization": f"Bearer {TOKEN}",
+                                                           "X-Forwarded-For": "203.0.113.6"})
+    assert other.status == 200  # another caller behind the same proxy is not locked out
+    [entry] = await AuditLog(app.redis, prefix=app.prefix).recent(1)
+    assert entry["ip"] == "203.0.113.6"
+
+
+async def test_a_viewer_sees_appointments_and_timers_masked_an_agent_does_not(start: h.Start) -> None:
+    from datetime import UTC, datetime
+
+    from runtime.engine.clock import ManualClock
+
+    app = await start(bot=CLINIC, admin_token=TOKEN, clock=ManualClock(datetime(2026, 3, 2, 12, tzinfo=UTC)))
+    tokens = await _tokens(app)
+    scheduler = app.service.processor.services.scheduler
+    assert scheduler is not None
+    slot = (await scheduler.find_slots("consulta", professional="dra_ana", limit=40))[-1]  # days ahead: reminders
+    await scheduler.book(slot, patient=f"whatsapp:{h.USER}", details={"nome": "Maria Souza"})
+    day = slot.start.astimezone(scheduler.calendar.tz).date().isoformat()
+    seen = {}
+    for role in ("viewer", "dpo", "agent", "admin"):
+        headers = {"Authorization": f"Bearer {tokens[role]}"}
+        listed = await (await app.client.get(f"/admin/appointments?day={day}", headers=headers)).text()
+        pending = await (await app.client.get("/admin/timers", headers=headers)).text()
+        seen[role] = listed + pending
+    for role in ("viewer", "dpo"):
+        assert h.USER not in seen[role] and "Maria" not in seen[role]
+        assert ConversationKey("clinica-sorriso", "whatsapp", h.USER).ref in seen[role]
+    for role in ("agent", "admin"):
+        assert h.USER in seen[role] and seen[role].count("Maria Souza") >= 2  # the appointment and its reminder
+    details = [e["detail"] for e in await AuditLog(app.redis, prefix=app.prefix).recent(8)]
+    assert details == ["unmasked"] * 4 + [""] * 4
+
+
+async def test_the_bootstrap_token_creates_nothing_but_an_admin_with_a_password(start: h.Start) -> None:
+    app = await start(bot=CLINIC, admin_token=TOKEN)
+    boot = {"Authorization": f"Bearer {TOKEN}"}
+    for body in ({"name": "ana", "role": "admin"}, {"name": "ana", "role": "dpo", "password": "correct horse battery"}):
+        refused = await app.client.post("/admin/users", headers=boot, json=body)
+        assert refused.status == 400 and "first admin" in (await refused.json())["error"]
+    assert await Accounts(app.redis, prefix=app.prefix).all() == []
+
+
+async def test_staff_change_their_password_and_an_admin_sets_one(start: h.Start) -> None:
+    app = await start(bot=CLINIC, admin_token=TOKEN)
+    tokens = await _tokens(app)
+    viewer = {"Authorization": f"Bearer {tokens['viewer']}"}
+    wrong = await app.client.post("/admin/me/password", headers=viewer, json={"current": "nope", "new": "x" * 12})
+    assert wrong.status == 403
+    short = await app.client.post("/admin/me/password", headers=viewer,
+                                  json={"current": "correct horse battery staple", "new": "short"})
+    assert short.status == 400 and "at least 12" in (await short.json())["error"]
+    changed = await app.client.post("/admin/me/password", headers=viewer,
+                                    json={"current": "correct horse battery staple", "new": "a new long passphrase"})
+    assert changed.status == 200
+    login = {"name": "staff-viewer", "password": "a new long passphrase"}
+    assert (await app.client.post("/admin/login", json=login)).status == 200
+    admin = {"Authorization": f"Bearer {tokens['admin']}"}
+    assert (await app.client.post("/admin/users/staff-viewer/password", headers=admin,
+                                  json={"password": "set by the admin"})).status == 200
+    assert (await app.client.post("/admin/login", json=login)).status == 401
+    assert "a new long" not in str(await AuditLog(app.redis, prefix=app.prefix).recent(20))
+
+
+async def test_with_every_admin_disabled_the_bootstrap_token_works_again(start: h.Start) -> None:
+    app = await start(bot=CLINIC, admin_token=TOKEN)
+    boot = {"Authorization": f"Bearer {TOKEN}"}
+    book = Accounts(app.redis, prefix=app.prefix)
+    await book.add("ana", "admin", "correct horse battery")
+    assert (await app.client.get("/admin/timers", headers=boot)).status == 401
+    await book.set_disabled("ana", True)
+    assert (await app.client.get("/admin/timers", headers=boot)).status == 200

@@ -33,8 +33,10 @@ PASSWORD = "a-long-password-for-tests"
 class Served:
     url: str
     process: subprocess.Popen[bytes]
+    token: str = TOKEN  # the admin token until the first admin account exists; then that admin's
 
-    def call(self, method: str, path: str, body: Any = None, *, token: str | None = TOKEN) -> Any:
+    def call(self, method: str, path: str, body: Any = None, *, token: str | None = "") -> Any:
+        token = self.token if token == "" else token
         data = None if body is None else json.dumps(body).encode()
         request = urllib.request.Request(self.url + path, data=data, method=method)
         request.add_header("Content-Type", "application/json")
@@ -92,6 +94,8 @@ def served(tmp_path: Path, redis_url: str, redis_prefix: str) -> Iterator[Served
     if proc.poll() is not None:
         log.close()
         pytest.fail("papo serve did not start:\n" + (tmp_path / "serve.log").read_text(errors="replace"))
+    server.call("POST", "/admin/users", {"name": "chefe", "role": "admin", "password": PASSWORD})
+    server.token = server.call("POST", "/admin/login", {"name": "chefe", "password": PASSWORD}, token=None)["token"]
     for name in ("ana", "beto"):
         server.call("POST", "/admin/users", {"name": name, "role": "agent", "password": PASSWORD})
     yield server

@@ -2,9 +2,11 @@
 
     python tests/nlu/data/temporal_corpora/convert.py duckling Corpus.hs > duckling_pt.jsonl
     python tests/nlu/data/temporal_corpora/convert.py recognizers Specs/DateTime/Portuguese > recognizers_text_pt.jsonl
+    python tests/nlu/data/temporal_corpora/convert.py sugar test/tests/locales/pt.js > sugar_pt.jsonl
 
 Each line is {"text", "expect"} (Duckling, all read at its reference time) or {"text", "expect",
-"past", "now", "source"} (Recognizers-Text, each with its own reference time and its past reading).
+"past", "now", "source"} (Recognizers-Text, each with its own reference time and its past reading);
+Sugar's lines are all read at `SUGAR_NOW` (its tests read at the moment they run).
 `expect` is written in the notation test_nlu_temporal_corpora.py reads; README.md describes it.
 """
 
@@ -147,7 +149,75 @@ def _unique(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return out
 
 
+# Sugar's tests resolve relative to the moment they run; they are read here at papo's own reference
+# moment (tests/nlu/data/temporal_cases.txt): Wednesday 2026-03-11 10:00.
+SUGAR_NOW = datetime(2026, 3, 11, 10, 0)
+_SUGAR_LINE = re.compile(r"assertDateParsed\('(?P<text>[^']+)',\s*(?P<value>.+)\);\s*$")
+_INTS = r"(-?\d+(?:\s*,\s*-?\d+)*)"
+
+
+def _ints(raw: str) -> list[int]:
+    return [int(x) for x in raw.split(",")]
+
+
+def _sugar_relative(args: list[int]) -> datetime:
+    """Sugar's getRelativeDate(year, month, day, hours, minutes, seconds): calendar units first (a
+    month or year step keeps the day, clipped to the month's last), then clock units."""
+    years, months, days, hours, minutes, seconds = [*args, 0, 0, 0, 0, 0, 0][:6]
+    index = SUGAR_NOW.year * 12 + SUGAR_NOW.month - 1 + years * 12 + months
+    year, month = index // 12, index % 12 + 1
+    last = (date(year + month // 12, month % 12 + 1, 1) - timedelta(days=1)).day
+    moved = SUGAR_NOW.replace(year=year, month=month, day=min(SUGAR_NOW.day, last)) + timedelta(days=days)
+    return moved + timedelta(hours=hours, minutes=minutes, seconds=seconds)
+
+
+def _sugar_weekday(weekday: int, weeks: int = 0, hour: int | None = None, minute: int = 0) -> str:
+    """Sugar's testGetWeekday: the weekday (0 Sunday) of the week (Sunday to Saturday) `weeks` away."""
+    day = SUGAR_NOW.date() + timedelta(days=7 * weeks)
+    day += timedelta(days=weekday - (day.weekday() + 1) % 7)
+    return f"date {day}" if hour is None else f"datetime {day} {hour:02d}:{minute:02d}"
+
+
+def _sugar_expect(text: str, value: str) -> str | None:
+    value = value.replace("now.getFullYear()", str(SUGAR_NOW.year))
+    if found := re.fullmatch(rf"new Date\({_INTS}\)", value):
+        parts = _ints(found[1])
+        if len(parts) == 2:
+            y, m = parts
+            return f"year {y}" if text.isdigit() else f"month {y}-{m + 1:02d}"
+        y, m, d, *clock = parts
+        day = date(y, m + 1, d)
+        return f"date {day}" if not clock else f"datetime {day} {clock[0]:02d}:{clock[1]:02d}"
+    if found := re.fullmatch(rf"testGetWeekday\({_INTS}\)", value):
+        return _sugar_weekday(*_ints(found[1]))
+    if found := re.fullmatch(rf"getRelativeDateReset\({_INTS}\)", value):
+        return f"date {_sugar_relative(_ints(found[1])).date()}"
+    set_clock = rf"testDateSet\(getRelativeDateReset\({_INTS}\),\s*\{{hour:(\d+),minute:(\d+)\}}\)"
+    if found := re.fullmatch(set_clock, value):
+        day = _sugar_relative(_ints(found[1])).date()
+        return f"datetime {day} {int(found[2]):02d}:{int(found[3]):02d}"
+    if found := re.fullmatch(rf"getRelativeDate\({_INTS}\)", value):
+        args = _ints(found[1])
+        if len(args) > 6:
+            return None  # milliseconds: finer than any reading
+        moment = _sugar_relative(args)
+        if len(args) == 6:
+            return f"second {moment:%Y-%m-%d %H:%M:%S}"
+        return f"datetime {moment:%Y-%m-%d %H:%M}" if len(args) >= 4 else f"date {moment.date()}"
+    raise ValueError(f"unknown Sugar expectation for {text!r}: {value}")
+
+
+def sugar(source: Path) -> list[dict[str, Any]]:
+    rows: list[dict[str, Any]] = []
+    for line in source.read_text(encoding="utf-8").splitlines():
+        found = _SUGAR_LINE.search(line)
+        if found and (expect := _sugar_expect(found["text"], found["value"].strip())) is not None:
+            rows.append({"text": found["text"], "expect": expect})
+    return _unique(rows)
+
+
 if __name__ == "__main__":
     which, path = sys.argv[1], Path(sys.argv[2])
-    for row in duckling(path) if which == "duckling" else recognizers(path):
+    convert = {"duckling": duckling, "recognizers": recognizers, "sugar": sugar}[which]
+    for row in convert(path):
         print(json.dumps(row, ensure_ascii=False))

@@ -1,7 +1,9 @@
-"""Calendar feed keys: random, one per professional, rotated alone, the old one valid for a grace day."""
+"""Calendar feed keys (random, one per professional, rotated alone, the old one valid for a grace day),
+the sign-in limit, and the audit log's five years."""
 
 from __future__ import annotations
 
+import time
 from datetime import timedelta
 from typing import Any
 
@@ -27,3 +29,17 @@ async def test_the_tenth_failure_blocks_the_address(redis_client: Any, redis_pre
     assert [await limiter.failed("10.0.0.7") for _ in range(10)] == [False] * 9 + [True]
     assert await limiter.blocked("10.0.0.7") and not await limiter.blocked("10.0.0.8")
     assert 590 <= await redis_client.ttl(f"{redis_prefix}:access:fail:10.0.0.7") <= 600
+
+
+async def test_the_audit_log_keeps_five_years(redis_client: Any, redis_prefix: str) -> None:
+    from runtime.access import AuditEntry, AuditLog
+    from runtime.keys import Keys
+
+    log = AuditLog(redis_client, prefix=redis_prefix)
+    old_ms = int((time.time() - 5 * 366 * 86400) * 1000)
+    await redis_client.xadd(Keys(redis_prefix).audit(), {"action": "old"}, id=f"{old_ms}-0")
+    recent_ms = int((time.time() - 4 * 365 * 86400) * 1000)
+    await redis_client.xadd(Keys(redis_prefix).audit(), {"action": "kept"}, id=f"{recent_ms}-0")
+    await log.write(AuditEntry("2026-03-02T12:00:00+00:00", "ana", "admin", "127.0.0.1", "GET /admin/users", "", 200,
+                               "r1"))
+    assert [e["action"] for e in await log.recent()] == ["GET /admin/users", "kept"]
