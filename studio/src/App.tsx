@@ -112,10 +112,14 @@ function FlowEditor({ flowId, focusNode }: { flowId: string; focusNode: string |
     const name = prompt(t("Id of the new flow"), "novo_fluxo");
     if (!name || !/^[A-Za-z_][A-Za-z0-9_-]{0,63}$/.test(name) || s.flows[name] || s.bot?.flows.some((x) => x.id === name)) return;
     let made: ReturnType<typeof extractFlow> | null = null;
-    s.edit(flowId, (doc) => {
-      made = extractFlow(doc.flow, doc.layout, ids, name, s.catalogue);
-      return { flow: made.flow, layout: made.layout };
-    });
+    try {
+      made = extractFlow(f.doc.flow, f.doc.layout, ids, name, s.catalogue);
+    } catch (e) {
+      s.setStatus(e instanceof Error ? e.message : String(e));
+      return;
+    }
+    const out = made;
+    s.edit(flowId, () => ({ flow: out.flow, layout: out.layout }));
     if (made) s.addFlow(name, (made as ReturnType<typeof extractFlow>).newFlow, (made as ReturnType<typeof extractFlow>).newLayout);
   };
 

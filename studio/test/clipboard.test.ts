@@ -62,3 +62,19 @@ describe("per-node merge", () => {
     expect(mergeFlows(base, mine, both).conflicts).toEqual(["x"]);
   });
 });
+
+describe("extract refuses a selection entered at two nodes", () => {
+  it("names them", () => {
+    const two = {
+      id: "a",
+      entry: "q",
+      nodes: {
+        q: { kind: "ask", var: "x", input: "yes_no", text: "?", next: "b", on_invalid: "c" },
+        b: { kind: "send", text: "b", next: "fim" },
+        c: { kind: "send", text: "c", next: "fim" },
+        fim: { kind: "end" },
+      },
+    };
+    expect(() => extractFlow(two, {}, ["b", "c"], "novo", catalogue)).toThrow(/entered at (b, c|c, b);/);
+  });
+});

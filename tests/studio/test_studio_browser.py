@@ -44,6 +44,8 @@ def publish(page: Page) -> None:
     expect(review.locator("[data-testid=diff]").first).to_be_visible()
     review.locator("[data-testid=confirm-publish]").click()
     expect(review.locator("[data-testid=published]")).to_be_visible()
+    review.locator("button", has_text="Close").click()
+    expect(review).to_have_count(0)
 
 
 def test_drag_a_send_node_from_the_palette_and_connect_it(page: Page) -> None:
@@ -266,3 +268,34 @@ def test_keyboard_connect_undo_search_and_copy_paste(page: Page) -> None:
     page.keyboard.press("Control+c")
     page.keyboard.press("Control+v")
     expect(node(page, "de_volta_2")).to_be_visible()
+
+
+def test_portuguese_words_and_interrupts_as_entry_points(page: Page) -> None:
+    page.select_option("[data-testid=lang]", "pt-BR")
+    open_flow(page, "menu")
+    expect(page.locator("[data-testid=publish]")).to_have_text("Publicar")
+    entry = page.locator("[data-node=__entry]")
+    expect(entry).to_contain_text("início")
+    expect(entry).to_contain_text("palavras-chave: opcoes, informacoes")
+    expect(entry).to_contain_text("interrupção: menu, inicio, voltar")
+
+
+def test_extract_a_selection_into_a_new_flow_and_publish_both(page: Page, studio: Studio) -> None:
+    page.on("dialog", lambda dialog: dialog.accept("cumprimento"))
+    open_flow(page, "boas_vindas")
+    select_node(page, "prazer")
+    page.click("button:has-text('Extract into a new flow')")
+    call = node(page, "cumprimento")
+    expect(call).to_have_attribute("data-kind", "call")
+    expect(call.locator("[data-flow-link=cumprimento]")).to_be_visible()
+    expect(page.locator("[data-testid=problem-count]")).to_contain_text("✗ 0")
+    publish(page)
+    new_flow = json.loads((studio.botdir / "flows" / "cumprimento.json").read_text(encoding="utf-8"))
+    assert new_flow["entry"] == "prazer"
+    assert new_flow["nodes"] == {"prazer": {"kind": "send", "text": "Prazer, {{ nome }}!"}}
+    old = json.loads((studio.botdir / "flows" / "boas_vindas.json").read_text(encoding="utf-8"))
+    assert old["nodes"]["cumprimento"] == {"kind": "call", "flow": "cumprimento", "next": "ir_menu"}
+    assert old["nodes"]["pedir_nome"]["next"] == "cumprimento"
+    # The chip opens the new flow.
+    call.locator("[data-flow-link=cumprimento]").click()
+    expect(node(page, "prazer")).to_be_visible()

@@ -88,7 +88,7 @@ class Studio:
         self.listeners: set[asyncio.Queue[tuple[str, dict[str, Any]]]] = set()
         self.written: set[str] = set()  # the sha256 of every file this studio published
 
-    # -- helpers ----------------------------------------------------------------------------------------
+    # -- shared by the handlers -------------------------------------------------------------------------------------
 
     def broadcast(self, event: str, data: dict[str, Any]) -> None:
         for queue in self.listeners:

@@ -90,6 +90,8 @@ export function pasteNodes(
   return { flow: setPath(flow, ["nodes"], nodes), layout: newLayout, ids: Object.values(names) };
 }
 
+export class ExtractError extends Error {}
+
 export function extractFlow(
   flow: Json,
   layout: Record<string, Position>,
@@ -100,14 +102,18 @@ export function extractFlow(
   const all = nodesOf(flow);
   const inside = new Set(ids.filter((id) => id in all));
   const order = Object.keys(all);
-  // The new flow starts at the node the rest of the flow enters the selection by.
-  let entry: string | undefined;
-  if (isObject(flow) && typeof flow.entry === "string" && inside.has(flow.entry)) entry = flow.entry;
+  // The new flow starts at the node the rest of the flow enters the selection by; a flow has one entry.
+  const entries = new Set<string>();
+  if (isObject(flow) && typeof flow.entry === "string" && inside.has(flow.entry)) entries.add(flow.entry);
   for (const id of order) {
-    if (entry || inside.has(id)) continue;
-    for (const e of concreteExits(catalogue[kindOf(all[id])], all[id])) if (e.target && inside.has(e.target)) entry = entry ?? e.target;
+    if (inside.has(id)) continue;
+    for (const e of concreteExits(catalogue[kindOf(all[id])], all[id])) if (e.target && inside.has(e.target)) entries.add(e.target);
   }
-  entry = entry ?? order.find((id) => inside.has(id)) ?? ids[0];
+  if (entries.size > 1)
+    throw new ExtractError(
+      `the selection is entered at ${[...entries].join(", ")}; a flow has one entry: select a part of the flow entered at one node`,
+    );
+  const entry = [...entries][0] ?? order.find((id) => inside.has(id)) ?? ids[0];
   let after: string | undefined;
   const moved: JsonObject = {};
   const newLayout: Record<string, Position> = {};

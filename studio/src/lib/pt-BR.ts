@@ -2,6 +2,12 @@
 export const PT_BR: Record<string, string> = {
   "add": "adicionar",
   "added": "adicionado",
+  "entry": "entrada",
+  "start": "início",
+  "keywords": "palavras-chave",
+  "intents": "intenções",
+  "first message": "primeira mensagem",
+  "interrupt": "interrupção",
   "draft": "rascunho",
   "Publish only if the bot's tests pass": "Publicar só se os testes do bot passarem",
   "Running the tests…": "Rodando os testes…",

@@ -18,6 +18,7 @@ import { copyNodes, freeId, pasteNodes, readClip, rewire } from "../lib/clipboar
 import { flowToGraph, type Position } from "../lib/graph";
 import { isObject, put, setPath, type Json, type JsonObject } from "../lib/json";
 import { tidy } from "../lib/layout";
+import { useT } from "../lib/i18n";
 import { useStore, type Layout } from "../store";
 import { EntryNodeView, PapoNode, type PapoNodeData } from "./PapoNode";
 
@@ -71,6 +72,7 @@ export function Canvas({ flowId, analytics, openFlow }: CanvasProps) {
   const edit = useStore((s) => s.edit);
   const select = useStore((s) => s.select);
   const rf = useReactFlow();
+  const t = useT();
   const [rfNodes, setRfNodes] = useState<Node[]>([]);
   const [selectedEdges, setSelectedEdges] = useState<string[]>([]);
   const wrapper = useRef<HTMLDivElement>(null);
@@ -90,14 +92,15 @@ export function Canvas({ flowId, analytics, openFlow }: CanvasProps) {
     if (!isObject(flow)) return lines;
     const tr = flow.triggers;
     if (isObject(tr)) {
-      if (Array.isArray(tr.keywords) && tr.keywords.length) lines.push("keywords: " + tr.keywords.join(", "));
-      if (Array.isArray(tr.intents) && tr.intents.length) lines.push("intents: " + tr.intents.join(", "));
-      if (tr.first_message) lines.push("first message");
+      if (Array.isArray(tr.keywords) && tr.keywords.length) lines.push(t("keywords") + ": " + tr.keywords.join(", "));
+      if (Array.isArray(tr.intents) && tr.intents.length) lines.push(t("intents") + ": " + tr.intents.join(", "));
+      if (tr.first_message) lines.push(t("first message"));
     }
     for (const i of bot?.interrupts ?? [])
-      if (i.flow === flowId) lines.push("interrupt: " + [...(i.keywords ?? []), ...(i.intents ?? [])].join(", "));
+      if (i.flow === flowId) lines.push(t("interrupt") + ": " + [...(i.keywords ?? []), ...(i.intents ?? [])].join(", "));
     return lines;
-  }, [flow, bot, flowId]);
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [flow, bot, flowId, t("interrupt")]);
   const entryId = isObject(flow) && typeof flow.entry === "string" ? flow.entry : null;
 
   // Rebuild React Flow's nodes from the graph, keeping what React Flow measured and selected.

@@ -2,6 +2,7 @@
 import { Handle, Position, type Node, type NodeProps } from "@xyflow/react";
 import { memo } from "react";
 import { glyph, type ConcreteExit, type KindSpec } from "../lib/catalogue";
+import { useT } from "../lib/i18n";
 import { isObject, type Json } from "../lib/json";
 
 export interface PapoNodeData extends Record<string, unknown> {
@@ -42,6 +43,7 @@ function bodyOf(json: Json, locale: string): string {
 }
 
 function PapoNodeView({ data, selected }: NodeProps<PapoFlowNode>) {
+  const t = useT();
   const kind = isObject(data.json) && typeof data.json.kind === "string" ? data.json.kind : "?";
   const color = data.spec?.ui.color ?? "#6b7280";
   const cls = ["papo-node", selected ? "selected" : "", data.onPath ? "on-path" : "", data.errors ? "has-errors" : ""].join(" ");
@@ -52,7 +54,7 @@ function PapoNodeView({ data, selected }: NodeProps<PapoFlowNode>) {
         <span className="papo-node-icon">{data.spec ? glyph(data.spec.ui.icon) : "?"}</span>
         <span className="papo-node-kind">{kind}</span>
         <span className="papo-node-id">{data.id}</span>
-        {data.entry && <span className="chip entry-chip">entry</span>}
+        {data.entry && <span className="chip entry-chip">{t("entry")}</span>}
         {data.errors > 0 && (
           <span className="badge error" data-testid="node-errors">
             {data.errors}
@@ -103,9 +105,10 @@ export const PapoNode = memo(PapoNodeView);
 
 /** The flow's entry point: its triggers and the bot's interrupts that start it. */
 export function EntryNodeView({ data }: NodeProps<Node<{ lines: string[] }, "entry">>) {
+  const t = useT();
   return (
     <div className="entry-node" data-node="__entry">
-      <div className="papo-node-head entry-head">▶ start</div>
+      <div className="papo-node-head entry-head">▶ {t("start")}</div>
       {data.lines.map((l) => (
         <div key={l} className="entry-line">
           {l}
