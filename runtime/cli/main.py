@@ -1,4 +1,5 @@
-"""The `papo` command: new, chat, validate, graph, test, serve, nlu, appointments, users, tokens, incident."""
+"""The `papo` command: new, chat, validate, graph, test, serve, studio, nlu, appointments, users, tokens,
+incident, contacts, retention."""
 
 from __future__ import annotations
 
@@ -87,6 +88,11 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--role", choices=("all", "ingest", "worker", "sender", "timers"), default="all",
                        help="what this process runs (default all); with REDIS_URL, processes share the work")
     serve.set_defaults(run=_serve)
+
+    studio = sub.add_parser("studio", help="edit the bot in the browser (the studio), on 127.0.0.1")
+    studio.add_argument("botdir", type=Path)
+    studio.add_argument("--port", type=int, default=8765, help="port to listen on (default 8765; 0 picks a free one)")
+    studio.set_defaults(run=_studio)
     cli_nlu.add_parser(sub)
     cli_appointments.add_parser(sub)
     cli_privacy.add_parsers(sub)
@@ -148,6 +154,12 @@ def _serve(args: argparse.Namespace) -> int:
     from runtime.service.app import serve
 
     return serve(args.botdir, host=args.host, port=args.port, role=args.role)
+
+
+def _studio(args: argparse.Namespace) -> int:
+    from runtime.service.studio.local import run_studio
+
+    return run_studio(args.botdir, port=args.port)
 
 
 if __name__ == "__main__":
