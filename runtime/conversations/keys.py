@@ -19,4 +19,6 @@ GROUP = "papo"            # the consumer group of every signal stream
 
 DECISIONS_KEPT = 50            # FAQ/LLM decisions kept per conversation for the admin API
 DECISIONS_TTL_S = 30 * 24 * 3600
+TRANSCRIPT_KEPT = 5000         # the newest messages of a conversation's transcript (notes included)
+INBOX_FEED_KEPT = 1000         # the newest inbox changes, read by live views (server-sent events)
 FAILURES_KEPT = 1000           # the newest refused messages and failed turns of a bot, for the admin API

@@ -24,7 +24,8 @@ from flows.model import localize
 from runtime.conversations import keys as C
 from runtime.conversations.keys import ConversationKey
 from runtime.conversations.library import BotLibrary
-from runtime.conversations.store import Pending, RedisStore
+from runtime.conversations.store import Logged, Pending, RedisStore
+from runtime.conversations.transcript import inbound_line, outbound_lines
 from runtime.engine.clock import Clock
 from runtime.engine.errors import StaleVersion
 from runtime.engine.registry import Handlers
@@ -42,6 +43,7 @@ from runtime.timers import Timer
 
 log = logging.getLogger(__name__)
 
+URGENT_TOPICS = ("urgent", "medical")  # a safety topic that raises a conversation's urgent flag for staff
 OnCommit = Callable[[ConversationKey, TurnResult], Awaitable[None]]
 
 
@@ -140,7 +142,8 @@ class Processor:
             try:
                 committed = await self.store.commit(key, result.state, result.messages,
                                                     expected_version=state.version if state else 0,
-                                                    consumed=item.id, token=token, lease_ms=self.lease_ms)
+                                                    consumed=item.id, token=token, lease_ms=self.lease_ms,
+                                                    logged=self._logged(item.event, state, result))
             except StaleVersion:
                 log.warning("conversation moved on under us conv=%s; reloading", key)
                 return False
@@ -156,6 +159,17 @@ class Processor:
             if committed.released:
                 return True
         return False
+
+    def _logged(self, event: InboundEvent, before: Conversation | None, result: TurnResult) -> Logged:
+        """The turn's transcript lines and the inbox's counters, written by the same commit."""
+        at = self.clock.now().isoformat()
+        where = result.trace[-1] if result.trace else None
+        inbound = inbound_line(event, at=at)
+        lines = ([inbound] if inbound is not None else []) + outbound_lines(result.messages, at=at, where=where)
+        with_staff = before is not None and before.waiting == "handoff" and result.state.waiting == "handoff"
+        urgent = next((n["topic"] for n in result.notices
+                       if n.get("kind") == "safety" and n.get("topic") in URGENT_TOPICS), "")
+        return Logged(lines, unread=int(inbound is not None and with_staff), urgent=urgent)
 
     async def _apply_effects(self, key: ConversationKey, result: TurnResult) -> None:
         """What the committed turn asked for besides state and replies: its timers. A turn that was

@@ -7,6 +7,7 @@ server (`fakeredis`, which runs the same Lua), so `papo chat` needs no server.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -40,7 +41,13 @@ if ARGV[3] ~= '' and redis.call('XDEL', KEYS[2], ARGV[3]) == 0 then return {-2, 
 ver = ver + 1
 redis.call('HSET', KEYS[1], 'ver', ver, 'doc', ARGV[2])
 redis.call('PEXPIRE', KEYS[1], ARGV[4])
-for i = 7, #ARGV do redis.call('XADD', KEYS[3], '*', 'm', ARGV[i]) end
+local n = tonumber(ARGV[8])
+for i = 9, 8 + n do redis.call('XADD', KEYS[5], 'MAXLEN', '~', ARGV[7], '*', 't', ARGV[i]) end
+if n > 0 then redis.call('PEXPIRE', KEYS[5], ARGV[4]) end
+if tonumber(ARGV[9 + n]) > 0 then redis.call('HINCRBY', KEYS[6], 'unread', ARGV[9 + n]) end
+if ARGV[10 + n] ~= '' then redis.call('HSET', KEYS[6], 'urgent', ARGV[10 + n]) end
+if tonumber(ARGV[9 + n]) > 0 or ARGV[10 + n] ~= '' then redis.call('PEXPIRE', KEYS[6], ARGV[4]) end
+for i = 11 + n, #ARGV do redis.call('XADD', KEYS[3], '*', 'm', ARGV[i]) end
 local released = 0
 if ARGV[5] ~= '' and redis.call('GET', KEYS[4]) == ARGV[5] then
   if redis.call('XLEN', KEYS[2]) == 0 then
@@ -68,6 +75,15 @@ class Enqueued:
     locked: bool    # this caller now holds the conversation's lock...
     state: Conversation | None = None  # ...and here is the state
     pending: tuple[Pending, ...] = ()  # and the first events waiting, oldest first
+
+
+@dataclass(frozen=True, slots=True)
+class Logged:
+    """What a commit also writes for staff: transcript lines, unread patient messages, the urgent flag."""
+
+    lines: Sequence[dict[str, Any]] = ()
+    unread: int = 0
+    urgent: str = ""  # "" leaves the flag as it is; else why (a safety topic)
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,16 +140,20 @@ class RedisStore:
 
     async def commit(self, conv: ConversationKey, state: Conversation, messages: list[OutboundMessage], *,
                      expected_version: int, consumed: str = "", token: str = "",
-                     lease_ms: int = C.LOCK_LEASE_MS) -> Committed:
+                     lease_ms: int = C.LOCK_LEASE_MS, logged: Logged = Logged()) -> Committed:
         """Write the new state, consume the event and queue the replies, atomically. With the
         lock's `token`, also renew the lease, or give the lock back when the inbox is empty.
+        `logged` goes to the transcript and the inbox's view in the same call.
 
         Raises StaleVersion when another writer moved the conversation on (the fencing token),
         AlreadyConsumed when the event was committed by someone else; nothing is written then.
         """
-        keys = [self.keys.state(conv), self.keys.inbox(conv), self.keys.outbox(conv), self.keys.lock(conv)]
+        keys = [self.keys.state(conv), self.keys.inbox(conv), self.keys.outbox(conv), self.keys.lock(conv),
+                self.keys.transcript(conv), self.keys.staff(conv)]
         args: list[Any] = [expected_version, json.dumps(state.to_json()), consumed, self.state_ttl_ms, token,
-                           lease_ms]
+                           lease_ms, C.TRANSCRIPT_KEPT, len(logged.lines)]
+        args += [json.dumps(line, ensure_ascii=False) for line in logged.lines]
+        args += [logged.unread, logged.urgent]
         args += [json.dumps(m.to_dict()) for m in messages]
         status, version, released = await self._commit(keys=keys, args=args)
         if status == -1:
@@ -186,7 +206,7 @@ class RedisStore:
         `runtime.privacy.erase`, which removes every other trace too)."""
         keys = self.keys
         await self.client.delete(keys.state(conv), keys.inbox(conv), keys.outbox(conv), keys.lock(conv),
-                                 keys.address(conv), keys.sending(conv))
+                                 keys.address(conv), keys.sending(conv), keys.transcript(conv), keys.staff(conv))
 
     async def aclose(self) -> None:
         await self.client.aclose()

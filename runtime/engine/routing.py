@@ -105,10 +105,10 @@ async def route(t: Turn[Any]) -> None:
         return
     if event.kind == "system":
         action = event.data.get("action")
-        if action == "resume" and state.waiting == "handoff":
-            await _resume_handoff(t)
-        elif action in _STAFF_ACTIONS:
+        if action in _STAFF_ACTIONS:
             _STAFF_ACTIONS[action](t)
+        else:
+            await _staff_action(t)
         return
     if state.blocked_at is not None:  # kept, not processed (LGPD art. 18 IV): the text goes nowhere
         t.took("blocked")
@@ -266,10 +266,38 @@ def _asks_for_the_bot(t: Turn[Any]) -> bool:
     return bool(text) and any(text == normalise(k) for k in keywords)
 
 
+async def _staff_action(t: Turn[Any]) -> None:
+    """A system event from the admin API: resume (hand back), takeover (the bot pauses), labels."""
+    state, action = t.state, t.event.data.get("action")
+    if action == "resume" and state.waiting == "handoff":
+        await _resume_handoff(t)
+    elif action == "takeover" and state.waiting != "handoff":
+        state.taken_from = "input" if state.waiting == "input" else ""
+        state.waiting, state.handoff_queue, state.asked_at = "handoff", "staff", t.now.isoformat()
+        t.notices.append({"kind": "taken_over", "by": t.event.data.get("by")})
+    elif action == "labels":
+        set_labels(state, add=t.event.data.get("add", ()), remove=t.event.data.get("remove", ()))
+
+
+LABELS = "labels"  # the variable that holds a conversation's labels (flows `set` it; staff edit it)
+
+
+def labels_of(state: Conversation) -> list[str]:
+    """The conversation's labels: a list of strings in `labels`, or a comma-separated string."""
+    raw = state.vars.get(LABELS)
+    items = raw.split(",") if isinstance(raw, str) else raw if isinstance(raw, list) else []
+    return sorted({str(item).strip() for item in items if str(item).strip()})
+
+
+def set_labels(state: Conversation, *, add: Any = (), remove: Any = ()) -> None:
+    labels = (set(labels_of(state)) | {str(a).strip() for a in add if str(a).strip()}) - {str(r) for r in remove}
+    state.vars[LABELS] = sorted(labels)
+
+
 async def _resume_handoff(t: Turn[Any]) -> None:
-    """Staff give the conversation back: on after the handoff node, or at the flow they name."""
-    assert t.flow is not None and t.state.node is not None
-    node = t.flow.node(t.state.node)
+    """Staff give the conversation back: on after the handoff node (or where the bot was when staff
+    took it over), or at the flow they name."""
+    taken_from, t.state.taken_from = t.state.taken_from, None
     t.state.handoff_queue = t.state.asked_at = None
     flow = t.event.data.get("flow")
     t.notices.append({"kind": "handoff_resumed", "flow": flow})
@@ -277,6 +305,11 @@ async def _resume_handoff(t: Turn[Any]) -> None:
         t.clear()
         await t.run(t.start_flow(flow))
         return
+    if taken_from is not None:  # taken over: the bot waits where it was (the same question, or nothing)
+        t.state.waiting = "input" if taken_from == "input" and t.state.node is not None else None
+        return
+    assert t.flow is not None and t.state.node is not None
+    node = t.flow.node(t.state.node)
     await t.run(await t.follow(Go(getattr(node, "next", None))))
 
 

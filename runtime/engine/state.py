@@ -68,6 +68,7 @@ class Conversation:
     opted_out_at: str | None = None  # the patient asked for no more messages: no reminders, no proactive sends
     privacy_requested_at: str | None = None  # the patient asked about their personal data: staff must answer
     away_sent_at: str | None = None  # the closed period (its start) the away message went out for
+    taken_from: str | None = None  # staff took the conversation over from the bot: "input" (a question waited) or ""
     blocked_at: str | None = None  # staff blocked processing (LGPD art. 18 IV): the data is kept, nothing runs
     # The consent of each purpose now ("marketing", "reminders"): {"granted", "at", "source"}; the ledger
     # (`runtime.privacy.ledger`) keeps every change as evidence.

@@ -15,6 +15,8 @@ also on a Redis Cluster (one slot):
     <prefix>:{<bot>:<channel>:<user>}:sent              hash    channel message id -> papo message id
     <prefix>:{<bot>:<channel>:<user>}:delivery:<id>     hash    status record of one channel message
     <prefix>:{<bot>:<channel>:<user>}:failed            hash    papo message id -> why it was not sent
+    <prefix>:{<bot>:<channel>:<user>}:transcript        stream  every message in and out, notes (capped, TTL)
+    <prefix>:{<bot>:<channel>:<user>}:staff             hash    the inbox's view: unread, urgent, last, assignee
     <prefix>:{<bot>:<channel>:<user>}:consents          stream  the contact's consent ledger (append-only)
 
 Other keys, each written alone (no script spans two of them):
@@ -24,6 +26,7 @@ Other keys, each written alone (no script spans two of them):
     <prefix>:work:<bot>:dead, <prefix>:send:<bot>:dead  stream  signals that kept failing
     <prefix>:failures:<bot>                             stream  the bot's refused messages
     <prefix>:handoffs:<bot>                             hash    conversations waiting for staff
+    <prefix>:inboxfeed:<bot>                            stream  what changed in the inbox (capped), for live views
     <prefix>:requests:<bot>                             hash    data-subject requests (LGPD art. 18) for staff
     <prefix>:erasures:<bot>                             stream  erasures done: counts per data class, no one's id
     <prefix>:flowver:<bot>:<flow>:<version>             string  an archived flow version (JSON)
@@ -203,8 +206,15 @@ class Keys:
     def failed(self, conv: ConversationKey) -> str:
         return self._conversation(conv, "failed")
 
+    def transcript(self, conv: ConversationKey) -> str:
+        return self._conversation(conv, "transcript")
+
+    def staff(self, conv: ConversationKey) -> str:
+        return self._conversation(conv, "staff")
+
     def consents(self, conv: ConversationKey) -> str:
         return self._conversation(conv, "consents")
+
     def states(self, bot: str) -> str:
         """A SCAN pattern for every conversation state of `bot` (offline commands only, never a hot path)."""
         return f"{self.prefix}:{{{bot}:*}}:state"
@@ -226,6 +236,8 @@ class Keys:
     def handoffs(self, bot: str) -> str:
         return f"{self.prefix}:handoffs:{bot}"
 
+    def inbox_feed(self, bot: str) -> str:
+        return f"{self.prefix}:inboxfeed:{bot}"
     def requests(self, bot: str) -> str:
         return f"{self.prefix}:requests:{bot}"
 

@@ -35,7 +35,8 @@ LOCK_WAIT_MS = 30_000  # a worker's lock lease (runtime.conversations.keys.LOCK_
 # key family (a `Keys` method) -> the data class its erased keys or entries count in
 ERASED: dict[str, str] = {
     "state": "state", "address": "state",
-    "inbox": "messages", "outbox": "messages", "sending": "messages",
+    "inbox": "messages", "outbox": "messages", "sending": "messages", "transcript": "messages",
+    "staff": "state",
     "lock": "locks", "send_lock": "locks", "pace": "locks",
     "seen": "dedupe",
     "sent": "deliveries", "delivery": "deliveries", "failed": "deliveries",
@@ -44,6 +45,7 @@ ERASED: dict[str, str] = {
     "llm_conversation": "llm", "llm_history": "llm",
     "handoffs": "handoffs",
     "failures": "stream_entries", "signals": "stream_entries", "dead_signals": "stream_entries",
+    "inbox_feed": "stream_entries",
     "timer_shard": "timers",
     "calendar": "appointments",
     "requests": "requests",
@@ -72,7 +74,8 @@ KEPT: dict[str, str] = {
 # the parts under a conversation's hash tag, by the family that builds them
 _TAG_PARTS = {"state": "state", "inbox": "inbox", "outbox": "outbox", "lock": "lock", "seen": "seen",
               "address": "address", "sendlock": "send_lock", "sending": "sending", "pace": "pace", "sent": "sent",
-              "delivery": "delivery", "failed": "failed", "consents": "consents"}
+              "delivery": "delivery", "failed": "failed", "consents": "consents", "transcript": "transcript",
+              "staff": "staff"}
 
 
 @dataclass
@@ -156,7 +159,8 @@ class Eraser:
         """Entries naming the contact in the bot's shared streams (failures, monitoring alerts, work and send
         signals) and its staff messages held for the dpo."""
         signals = tuple(self.keys.signals(bot, kind, 0).removesuffix("0") for kind in ("work", "send"))
-        streams = [self.keys.failures(bot), self.keys.alerts(bot), *(key for key in survey if key.startswith(signals))]
+        streams = [self.keys.failures(bot), self.keys.alerts(bot), self.keys.inbox_feed(bot),
+                   *(key for key in survey if key.startswith(signals))]
         for stream in streams:
             done.counts["stream_entries"] += await self._xdel_matching(stream, needles)
         holds = self.keys.holds(bot)

@@ -4,8 +4,10 @@ conversation's last message, a delivery's status time, an appointment's slot, a 
 `at`), read against the caller's clock, so a virtual clock drives it in tests.
 
     class          what goes                                       counted from
-    idle_state     the conversation's state and reply address      its last message (or start)
-    messages       LLM history, FAQ/LLM decisions, failures         the conversation's last message; `at`
+    idle_state     the conversation's state, reply address and     its last message (or start)
+                   the inbox's view of it (assignee, unread)
+    messages       transcript, LLM history, FAQ/LLM decisions,      the conversation's last message; `at`
+                   failures
     deliveries     delivery records, sent and failed maps           the status time
     dedupe         webhook ids seen                                 when the event was accepted
     appointments   the patient and details (anonymised, kept)       the end of the slot
@@ -102,14 +104,15 @@ class Sweeper:
             sweep.saw("idle_state", last, idle)
             quiet = last is not None and last < self._limit("messages", now)
             conversation = f"{conv.channel}:{conv.user}"
-            message_keys = [self.keys.llm_history(self.bot, conversation), self.keys.decisions(conv)]
+            message_keys = [self.keys.llm_history(self.bot, conversation), self.keys.decisions(conv),
+                            self.keys.transcript(conv)]
             held = int(await self.client.exists(*message_keys))
             for _ in range(held):
                 sweep.saw("messages", last, quiet)
             if apply and quiet and held:
                 await self.client.delete(*message_keys)
             if apply and idle:
-                await self.client.delete(self.keys.state(conv), self.keys.address(conv))
+                await self.client.delete(self.keys.state(conv), self.keys.address(conv), self.keys.staff(conv))
         for key in await self._scan(pattern(self.keys.consents(self._any))):  # also of forgotten states
             await self._ledger(key, now, sweep, apply)
         await self._failures(now, sweep, apply)

@@ -4,10 +4,12 @@ audit entry per call. Accounts, tokens and roles: docs/access.md.
 
     GET  /admin/appointments?day=YYYY-MM-DD       a day's appointments (default: today, clinic time)
     GET  /admin/timers?limit=50                   pending timers, soonest first
-    GET  /admin/handoffs                          conversations waiting for a person, oldest first
+    GET  /admin/handoffs                          conversations waiting for a person, oldest first: name,
+                                                  last message, times in the clinic's zone
     GET  /admin/conversations/{channel}/{user}    a conversation's state, pii and sensitive values masked;
          `?unmasked=1` shows them while the conversation is with staff (audited as such)
-    POST /admin/conversations/{channel}/{user}/messages  {"text": ...}: staff reply through the channel
+    POST /admin/conversations/{channel}/{user}/messages  {"text"}, {"quick_reply"} or {"template"}: staff
+         reply through the channel, while the conversation is with staff (handoff or taken over)
          (monitoring rules may mask it, alert the dpo, or hold it until a dpo releases it: 202)
     POST /admin/conversations/{channel}/{user}/resume    staff hand the conversation back to the bot,
          where it left off or at {"flow": ...}
@@ -25,6 +27,7 @@ audit entry per call. Accounts, tokens and roles: docs/access.md.
     GET  /calendar/{professional}.ics?key=...     the feed itself; calendar apps cannot send headers, so
          the key in the address (random, one per professional, kept in Redis) is the credential.
 
+The inbox (queue, live events, transcripts, notes, labels, take over): `runtime.service.inbox`.
 Accounts, tokens and the audit log: `runtime.service.staff`; alerts, holds, incidents:
 `runtime.service.oversight`.
 """
@@ -39,16 +42,16 @@ from typing import Any
 from aiohttp import web
 
 from flows.messages import InboundEvent, OutboundMessage
-from flows.model import Bot
 from runtime.access import ROLES, FeedKeys, may
 from runtime.conversations.keys import ConversationKey
-from runtime.service import oversight, staff
+from runtime.conversations.transcript import outbound_lines
+from runtime.service import inbox, inbox_actions, oversight, staff
 from runtime.service.bot_service import Service
 from runtime.service.guard import DETAIL, Chooser, RouteHandler, error, guarded, json_body, staff_of
+from runtime.service.inbox_actions import MASK, masked
 from runtime.service.privacy import privacy_routes
 
-MASK = "***"
-__all__ = ["ROLES", "add_routes", "masked", "routes"]
+__all__ = ["MASK", "ROLES", "add_routes", "masked", "routes"]
 
 
 def routes() -> list[tuple[str, str, RouteHandler, str]]:
@@ -64,7 +67,7 @@ def routes() -> list[tuple[str, str, RouteHandler, str]]:
             ("GET", "/admin/failures", failures, "admin"),
             ("GET", "/admin/calendar-feeds", calendar_feeds, "admin"),
             ("POST", "/admin/calendar-feeds/{professional}/rotate", rotate_feed, "admin"),
-            *staff.routes(), *oversight.routes(), *privacy_routes()]
+            *inbox.routes(), *staff.routes(), *oversight.routes(), *privacy_routes()]
 
 
 def add_routes(app: web.Application, chooser: Chooser) -> None:
@@ -150,28 +153,26 @@ async def conversation(request: web.Request, service: Service) -> web.StreamResp
 
 
 async def handoffs(request: web.Request, service: Service) -> web.StreamResponse:
-    waiting = []
-    for field, raw in (await service.client.hgetall(service.handoffs_key)).items():
-        channel, _, user = _text(field).partition(":")
-        key = ConversationKey(service.library.name, channel, user)
-        state, _ = await service.processor.store.load(key)
-        if state is None or state.waiting != "handoff":
-            await service.client.hdel(service.handoffs_key, field)  # given back meanwhile
-            continue
-        waiting.append({"channel": channel, "user": user, **json.loads(raw)})
-    waiting.sort(key=lambda entry: entry.get("since") or "")
-    return web.json_response({"handoffs": waiting})
+    """Oldest first (the inbox's queue puts urgent ones first): name, last message, local times."""
+    waiting = sorted(await inbox.waiting(service), key=lambda item: item["since"] or "")
+    return web.json_response({"handoffs": waiting}, dumps=lambda d: json.dumps(d, ensure_ascii=False))
 
 
 async def staff_message(request: web.Request, service: Service) -> web.StreamResponse:
     key = _key(request, service)
     body = await _json_body(request)
-    if not isinstance(body.get("text"), str) or not body["text"].strip():
-        return _error(400, 'send {"text": "..."} with the message for the patient')
     state, _ = await service.processor.store.load(key)
     if state is None or state.waiting != "handoff":
-        return _error(409, "this conversation is with the bot; hand it over (a handoff node) before replying")
-    message = OutboundMessage(id=f"staff-{uuid.uuid4().hex}", text=body["text"])
+        return _error(409, "this conversation is with the bot; take it over (POST .../takeover) before replying")
+    message = inbox_actions.reply_message(service, state, body)
+    if isinstance(message, str):
+        return _error(400, message)
+    connector = service.connectors.get(key.channel)
+    if (connector is not None and connector.window is not None and message.template is None
+            and not connector.window.is_open(state.last_inbound(), service.processor.clock.now())):
+        return _error(409, f"the {key.channel} reply window is closed (the patient last wrote more than "
+                           f"{connector.window.length.total_seconds() / 3600:g} h ago): send a template "
+                           "(GET /admin/quick-replies lists them)")
     if (monitor := service.processor.monitor) is not None and (screened := monitor.screen(message.text, "staff")).hits:
         at = service.processor.clock.now().isoformat()
         await monitor.alerts.raise_for(screened.hits, conversation=key.ref, message=message.id, direction="staff",
@@ -184,9 +185,13 @@ async def staff_message(request: web.Request, service: Service) -> web.StreamRes
             return web.json_response({"held": kept.id, "rules": list(kept.rules),
                                       "note": "a monitoring rule holds this message until a dpo releases it"},
                                      status=202)
-        message = OutboundMessage(id=message.id, text=screened.text)
+        message = OutboundMessage(id=message.id, text=screened.text, template=message.template)
     await service.processor.store.queue_messages(key, [message])
-    await service.sends.signal(key)
+    await inbox.transcripts(service).add(key, outbound_lines([message], at=service.processor.clock.now().isoformat(),
+                                                             by="staff", staff=staff_of(request).name))
+    if connector is None or connector.replies == "push":  # a web page fetches its replies (GET .../pending)
+        await service.sends.signal(key)
+    await inbox_actions.publish(service, key, "staff_message")
     return web.json_response({"queued": message.id})
 
 
@@ -204,7 +209,10 @@ async def resume(request: web.Request, service: Service) -> web.StreamResponse:
     event = InboundEvent(key.channel, key.user, f"admin-resume-{uuid.uuid4().hex}", service.processor.clock.now(),
                          kind="system", data=data)
     submitted = await service.processor.submit(event)
-    await service.sends.signal(key)
+    connector = service.connectors.get(key.channel)
+    if connector is None or connector.replies == "push":  # a web page fetches the bot's words (GET .../pending)
+        await service.sends.signal(key)
+    await inbox_actions.handed_back(service, key, staff_of(request).name, flow)
     return web.json_response({"resumed": True, "replies": sum(len(r.messages) for r in submitted.results)})
 
 
@@ -267,15 +275,6 @@ async def calendar_feed(request: web.Request, service: Service) -> web.StreamRes
         return _error(401, "missing or wrong key: take the address from GET /admin/calendar-feeds")
     body = await scheduler.ics_feed(professional)
     return web.Response(body=body, content_type="text/calendar", charset="utf-8")
-
-
-def masked(variables: dict[str, Any], bot: Bot) -> dict[str, Any]:
-    """Values of variables tagged pii or sensitive replaced by a mask (LGPD: exports show no more)."""
-    out = {}
-    for name, value in variables.items():
-        declared = bot.variable(name)
-        out[name] = MASK if declared is not None and {"pii", "sensitive"} & set(declared.tags) else value
-    return out
 
 
 def _text(value: Any) -> str:

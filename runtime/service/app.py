@@ -5,6 +5,9 @@
                                404 channel not served, 503 storage down so Meta retries); a channel
                                whose replies go in the response (web) runs the turn and answers them,
                                also on the extra paths its connector names (Rasa's /webhooks/rest/webhook)
+    GET  /webhooks/{channel}/pending?sender=<user>   a channel that answers in the response (web): the
+                               replies queued since the user's last request (staff replies, reminders),
+                               for a page to poll; the same token as its POST
     GET  /healthz              the process is alive
     GET  /readyz               Redis answers and the bot is loaded (503 otherwise)
 """
@@ -31,6 +34,7 @@ from flows.errors import FlowInvalid
 from flows.loader import check_bot
 from flows.nodes import NodeKinds, node_kinds
 from runtime.access import Accounts
+from runtime.conversations.keys import ConversationKey
 from runtime.conversations.library import BotLibrary
 from runtime.engine.clock import Clock
 from runtime.engine.registry import Handlers
@@ -93,13 +97,15 @@ def build_app(settings: Settings, botdir: str | Path | Sequence[str | Path], *, 
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/readyz", readyz)
     admin.add_routes(app, chosen)  # answers 404 until PAPO_ADMIN_TOKEN is set or a staff account exists
-    if settings.admin_token is not None:
-        app.add_subapp("/studio/", _studio(app[BOTS], settings, botdirs[0], kinds))
+    # The studio's pages hold no data (the staff inbox is one of them); its API needs a staff account whose
+    # role includes editor (or PAPO_ADMIN_TOKEN while it bootstraps) and refuses every other call.
+    app.add_subapp("/studio/", _studio(app[BOTS], settings, botdirs[0], kinds))
     if role in ("all", "ingest"):
         for cls in connectors:
             for path in cls.paths:
                 app.router.add_post(path, _answering(cls.channel))
         app.router.add_get("/webhooks/{channel}", subscribe)
+        app.router.add_get("/webhooks/{channel}/pending", pending)
         app.router.add_post("/webhooks/{channel}", receive)
         app.router.add_post("/model/parse", model_parse)
     return app
@@ -280,6 +286,29 @@ async def respond(request: web.Request, channel: str) -> web.Response:
         await service.processor.submit(event)
         for message in await service.processor.store.outbox(service.processor.key_for(event), take=True):
             replies += connector.render(message, to=event.user).payloads
+    return web.json_response(replies, dumps=lambda data: json.dumps(data, ensure_ascii=False))
+
+
+async def pending(request: web.Request) -> web.Response:
+    """Replies waiting for a user of a channel that answers in the response: staff replies reach a web
+    page that polls here, without waiting for the patient's next message."""
+    channel = request.match_info["channel"]
+    service = chosen(request)
+    connector = service.connectors.get(channel)
+    if connector is None or connector.replies != "response":
+        return _error(404, f"channel {channel!r} pushes its replies; only channels that answer in the HTTP "
+                           "response are polled")
+    try:
+        connector.verify(b"", request.headers)
+    except BadSignature as exc:
+        return _error(401, str(exc))
+    user = request.query.get("sender", "")
+    if not user:
+        return _error(400, "name the user: ?sender=<the sender id the page posts with>")
+    key = ConversationKey(service.library.name, channel, user)
+    replies: list[dict[str, object]] = []
+    for message in await service.processor.store.outbox(key, take=True):
+        replies += connector.render(message, to=user).payloads
     return web.json_response(replies, dumps=lambda data: json.dumps(data, ensure_ascii=False))
 
 

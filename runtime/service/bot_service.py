@@ -143,9 +143,35 @@ class Service:
         decisions = [n for n in result.notices if n.get("kind") in DECISIONS]
         if decisions:  # what the FAQ and the LLM decided, for staff (no message text in a notice)
             await self._remember_decisions(key, decisions)
-        if result.state.waiting == "handoff":  # listed for staff; a stale entry is dropped when listed
-            await self.client.hset(self.handoffs_key, f"{key.channel}:{key.user}",
-                                   json.dumps({"queue": result.state.handoff_queue, "since": result.state.asked_at}))
+        resumed = any(n.get("kind") == "handoff_resumed" for n in result.notices)
+        if result.state.waiting == "handoff" or resumed:  # listed for staff (a stale entry is dropped when
+            keys = self.processor.store.keys              # listed); live inbox views are told
+            async with self.client.pipeline(transaction=False) as pipe:
+                if result.state.waiting == "handoff":
+                    pipe.hset(self.handoffs_key, f"{key.channel}:{key.user}",
+                              json.dumps({"queue": result.state.handoff_queue, "since": result.state.asked_at}))
+                pipe.xadd(keys.inbox_feed(key.bot), {"c": key.channel, "u": key.user, "k": "resumed" if resumed
+                                                     else "message"}, maxlen=C.INBOX_FEED_KEPT, approximate=True)
+                await pipe.execute()
+
+    def counters(self, key: ConversationKey, result: TurnResult) -> Callable[[Pipeline], None] | None:
+        """The analytics counters of a committed turn (node ids only), to queue on a pipeline."""
+        counts = analytics.turn_counts(result, self.library.current.flows)
+        if not counts:
+            return None
+        zone = ZoneInfo(self.library.current.timezone)
+        day = self.processor.clock.now().astimezone(zone).date().isoformat()
+        keys = self.processor.store.keys
+        return lambda pipe: analytics.add_counts(pipe, keys, key.bot, key.channel, day, counts)
+
+    async def _count(self, queue: Callable[[Pipeline], None]) -> None:
+        """Counters alone (a turn with no reply to push): best effort, after the commit."""
+        try:
+            async with self.client.pipeline(transaction=False) as pipe:
+                queue(pipe)
+                await pipe.execute()
+        except Exception as exc:  # best effort: the turn is committed and answered whatever happens here
+            log.info("analytics counters not written: %s", type(exc).__name__)
 
     async def refused(self, key: ConversationKey, error: SendError) -> None:
         """WhatsApp's 131050 (the user stopped marketing messages) revokes marketing, as its
@@ -171,24 +197,6 @@ class Service:
                     log.info("retention sweep removed %s", dict(swept.expired))
             except RedisError as exc:
                 log.warning("retention sweep skipped: %s", type(exc).__name__)
-    def counters(self, key: ConversationKey, result: TurnResult) -> Callable[[Pipeline], None] | None:
-        """The analytics counters of a committed turn (node ids only), to queue on a pipeline."""
-        counts = analytics.turn_counts(result, self.library.current.flows)
-        if not counts:
-            return None
-        zone = ZoneInfo(self.library.current.timezone)
-        day = self.processor.clock.now().astimezone(zone).date().isoformat()
-        keys = self.processor.store.keys
-        return lambda pipe: analytics.add_counts(pipe, keys, key.bot, key.channel, day, counts)
-
-    async def _count(self, queue: Callable[[Pipeline], None]) -> None:
-        """Counters alone (a turn with no reply to push): best effort, after the commit."""
-        try:
-            async with self.client.pipeline(transaction=False) as pipe:
-                queue(pipe)
-                await pipe.execute()
-        except Exception as exc:  # best effort: the turn is committed and answered whatever happens here
-            log.info("analytics counters not written: %s", type(exc).__name__)
 
     def decisions_key(self, key: ConversationKey) -> str:
         return self.processor.store.keys.decisions(key)

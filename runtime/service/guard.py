@@ -48,6 +48,7 @@ TARGET = web.RequestKey("papo.audit_target", str)
 DETAIL = web.RequestKey("papo.audit_detail", str)
 STAFF = web.RequestKey("papo.staff", Staff)
 REQUEST_ID = web.RequestKey("papo.request_id", str)
+AUDITED = web.RequestKey("papo.audited", bool)  # a long-lived stream wrote its entry when it started
 
 
 def accounts(service: Service) -> Accounts:
@@ -136,7 +137,7 @@ def guarded(handler: RouteHandler, chooser: Chooser, role: str) -> Handler:
             status = exc.status
             raise
         finally:
-            if not off:
+            if not off and not request.get(AUDITED):
                 await audit(request, service, staff, status)
         response.headers["X-Request-Id"] = request_id(request)
         return response

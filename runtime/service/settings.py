@@ -93,13 +93,6 @@ class Settings:
         return next((c for c in self.channels if c.channel == name), None)
 
 
-def _flag(env: Mapping[str, str], name: str) -> bool:
-    raw = env.get(name, "0").strip().lower()
-    if raw not in ("0", "1", "true", "false", ""):
-        raise ConfigError(f"{name} has value {raw!r}; expected 1 or 0")
-    return raw in ("1", "true")
-
-
 _REF = re.compile(r"\$\{([A-Z_][A-Z0-9_]*)\}")
 
 
@@ -216,3 +209,10 @@ def _admin_token(env: Mapping[str, str]) -> str | None:
         raise ConfigError("PAPO_ADMIN_TOKEN is shorter than 16 characters; use a long random value "
                           "(e.g. python -c 'import secrets; print(secrets.token_urlsafe(32))')")
     return token
+
+
+def _flag(env: Mapping[str, str], name: str) -> bool:
+    raw = env.get(name, "0").strip().lower()
+    if raw not in ("0", "1", "true", "false", ""):
+        raise ConfigError(f"{name} has value {raw!r}; expected 1 or 0")
+    return raw in ("1", "true")

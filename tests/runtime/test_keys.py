@@ -35,8 +35,10 @@ LAYOUT: dict[str, tuple[Callable[[], object], object]] = {
     "sent": (lambda: KEYS.sent(CONV), f"papo:{TAG}:sent"),
     "delivery": (lambda: KEYS.delivery(CONV, "wamid.out1"), f"papo:{TAG}:delivery:wamid.out1"),
     "failed": (lambda: KEYS.failed(CONV), f"papo:{TAG}:failed"),
-    "consents": (lambda: KEYS.consents(CONV), f"papo:{TAG}:consents"),
+    "transcript": (lambda: KEYS.transcript(CONV), f"papo:{TAG}:transcript"),
+    "staff": (lambda: KEYS.staff(CONV), f"papo:{TAG}:staff"),
     "states": (lambda: KEYS.states("clinica"), "papo:{clinica:*}:state"),
+    "consents": (lambda: KEYS.consents(CONV), f"papo:{TAG}:consents"),
     "decisions": (lambda: KEYS.decisions(CONV), "papo:decisions:clinica:whatsapp:5511999990000"),
     # one bot
     "signals": (lambda: (KEYS.signals("clinica", "work", 3), KEYS.signals("clinica", "send", 0)),
@@ -44,6 +46,7 @@ LAYOUT: dict[str, tuple[Callable[[], object], object]] = {
     "dead_signals": (lambda: KEYS.dead_signals("clinica", "work"), "papo:work:clinica:dead"),
     "failures": (lambda: KEYS.failures("clinica"), "papo:failures:clinica"),
     "handoffs": (lambda: KEYS.handoffs("clinica"), "papo:handoffs:clinica"),
+    "inbox_feed": (lambda: KEYS.inbox_feed("clinica"), "papo:inboxfeed:clinica"),
     "requests": (lambda: KEYS.requests("clinica"), "papo:requests:clinica"),
     "erasures": (lambda: KEYS.erasures("clinica"), "papo:erasures:clinica"),
     "flow_version": (lambda: KEYS.flow_version("clinica", "menu", "ab12"), "papo:flowver:clinica:menu:ab12"),
@@ -101,7 +104,7 @@ def test_the_prefix_leads_every_key() -> None:
 def test_a_conversations_keys_share_one_cluster_slot() -> None:
     tagged = [KEYS.state(CONV), KEYS.inbox(CONV), KEYS.outbox(CONV), KEYS.lock(CONV), KEYS.seen(CONV, "x"),
               KEYS.address(CONV), KEYS.send_lock(CONV), KEYS.sending(CONV), KEYS.pace(CONV), KEYS.sent(CONV),
-              KEYS.delivery(CONV, "y"), KEYS.failed(CONV)]
+              KEYS.delivery(CONV, "y"), KEYS.failed(CONV), KEYS.transcript(CONV), KEYS.staff(CONV)]
     assert len({key_slot(key.encode()) for key in tagged}) == 1
     other = ConversationKey("clinica", "whatsapp", "5511888880000")
     assert key_slot(KEYS.state(other).encode()) != key_slot(KEYS.state(CONV).encode())

@@ -38,6 +38,7 @@ export const PT_BR: Record<string, string> = {
   "Id of the new flow": "Id do novo fluxo",
   "Import CSV": "Importar CSV",
   "Imported": "Importado",
+  "Inbox": "Atendimento",
   "Keep mine": "Manter o meu",
   "Language": "Idioma",
   "Languages": "Idiomas",
