@@ -1,4 +1,4 @@
-// The studio API (STUDIO_API.md): JSON over /studio/api, the session cookie, and the CSRF header on writes.
+// The studio API (docs/studio.md): JSON over /studio/api, the session cookie, and the CSRF header on writes.
 import type { Json, JsonObject } from "./json";
 
 export interface Issue {
