@@ -34,6 +34,7 @@ Accounts, tokens and the audit log: `runtime.service.staff`; alerts, holds, inci
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import uuid
 from datetime import date
@@ -41,7 +42,7 @@ from typing import Any
 
 from aiohttp import web
 
-from flows.messages import InboundEvent, OutboundMessage
+from flows.messages import InboundEvent
 from runtime.access import ROLES, FeedKeys, may
 from runtime.conversations.keys import ConversationKey
 from runtime.conversations.transcript import outbound_lines
@@ -185,7 +186,7 @@ async def staff_message(request: web.Request, service: Service) -> web.StreamRes
             return web.json_response({"held": kept.id, "rules": list(kept.rules),
                                       "note": "a monitoring rule holds this message until a dpo releases it"},
                                      status=202)
-        message = OutboundMessage(id=message.id, text=screened.text, template=message.template)
+        message = dataclasses.replace(message, text=screened.text)
     await service.processor.store.queue_messages(key, [message])
     await inbox.transcripts(service).add(key, outbound_lines([message], at=service.processor.clock.now().isoformat(),
                                                              by="staff", staff=staff_of(request).name))

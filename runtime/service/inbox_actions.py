@@ -32,7 +32,7 @@ from aiohttp import web
 from redis.exceptions import RedisError
 
 from flows.errors import TemplateError
-from flows.messages import InboundEvent, OutboundMessage, Template
+from flows.messages import InboundEvent, Media, OutboundMessage, Template
 from flows.model import Bot, localize
 from flows.templating import render
 from runtime.conversations import keys as C
@@ -296,9 +296,29 @@ def reply_message(service: Service, state: Conversation, body: dict[str, Any]) -
         text = _fill(tpl.get("text", ""), state, service)
         return OutboundMessage(id=ident, text=text, template=Template(tpl["name"], tpl.get("language", "pt_BR"),
                                                                       params))
+    if "media" in body:  # the caption is the message's text: the renderers send it with the file, and the
+        media = _media(body["media"])  # monitoring rules read it
+        caption = body.get("text") if isinstance(body.get("text"), str) else ""
+        return media if isinstance(media, str) else OutboundMessage(id=ident, text=caption.strip(), media=media)
     if not isinstance(body.get("text"), str) or not body["text"].strip():
-        return 'send {"text": "..."}, {"quick_reply": "<id>"} or {"template": "<id>"} with the message'
+        return ('send {"text": "..."}, {"quick_reply": "<id>"}, {"template": "<id>"} or {"media": {"kind": '
+                '"image", "url": "https://..."}} with the message')
     return OutboundMessage(id=ident, text=body["text"])
+
+
+MEDIA_KINDS = ("image", "video", "audio", "document")
+
+
+def _media(data: Any) -> Media | str:
+    """A file staff send by its public https address (the channel fetches it), or what is wrong."""
+    if not isinstance(data, dict) or data.get("kind") not in MEDIA_KINDS:
+        return f'media needs a "kind", one of {", ".join(MEDIA_KINDS)}, and an https "url"'
+    url = data.get("url")
+    if not isinstance(url, str) or not url.startswith("https://") or len(url) > 2000:
+        return 'media needs an https "url" the channel can fetch (WhatsApp and Meta download it from there)'
+    filename = data.get("filename") if isinstance(data.get("filename"), str) else ""
+    return Media(kind=data["kind"], url=url,
+                 filename=filename or (url.rsplit("/", 1)[-1] if data["kind"] == "document" else ""))
 
 
 async def slots(request: web.Request, service: Service) -> web.StreamResponse:

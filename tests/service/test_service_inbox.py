@@ -172,6 +172,30 @@ async def test_hand_back_at_a_chosen_flow(desk: Desk) -> None:
     assert "segunda a sexta" in json.dumps(pending, ensure_ascii=False)
 
 
+async def test_staff_send_a_file_by_its_address_with_a_caption(desk: Desk) -> None:
+    key = ConversationKey(desk.app.service.library.name, "whatsapp", h.USER)
+    store = desk.app.service.processor.store
+    state = Conversation(waiting="handoff", last_inbound_at=MONDAY.isoformat(), vars={"nome": "Iva"})
+    await store.commit(key, state, [], expected_version=0)
+    base = f"/admin/conversations/whatsapp/{h.USER}"
+    url = "https://clinica.example/preparo-exame.pdf"
+    queued = await desk.post(base + "/messages", {"media": {"kind": "document", "url": url},
+                                                  "text": "Segue o preparo do exame"})
+
+    async def sent() -> bool:
+        return bool(desk.app.graph.calls)
+
+    await h.wait_until(sent)
+    call = desk.app.graph.calls[0].json
+    assert call["type"] == "document" and call["document"] == {
+        "link": url, "caption": "Segue o preparo do exame", "filename": "preparo-exame.pdf"}
+    lines = (await desk.get(base + "/messages"))["messages"]
+    assert lines[-1]["by"] == "staff" and lines[-1]["id"] == queued["queued"]
+    refused = await desk.post(base + "/messages", {"media": {"kind": "image", "url": "http://x/a.png"}}, status=400)
+    assert "https" in refused["error"]
+    await desk.post(base + "/messages", {"media": {"kind": "hologram", "url": url}}, status=400)
+
+
 async def test_outside_the_window_only_a_template_goes(desk: Desk) -> None:
     key = ConversationKey(desk.app.service.library.name, "whatsapp", h.USER)
     store = desk.app.service.processor.store

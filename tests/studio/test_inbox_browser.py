@@ -180,6 +180,13 @@ def test_an_agent_answers_a_patient_and_hands_back_to_the_bot(browser: Browser, 
     got = until(lambda: served.pending("lia-web"), "the patient's page gets the staff reply")
     assert got[0]["text"].startswith("Olá, Lia! Aqui é da recepção")
 
+    url = "https://clinica.example/orientacoes-febre.pdf"  # a file by its address, the text box its caption
+    ana.once("dialog", lambda dialog: dialog.accept(url))
+    ana.fill("[data-testid=composer]", "Orientações para febre")
+    ana.locator("[data-testid=quick-replies] [data-testid=send-file]").click()
+    sent = until(lambda: served.pending("lia-web"), "the patient's page gets the file")
+    assert sent[0]["attachment"] == url and sent[0]["text"] == "Orientações para febre"
+
     ana.click("[data-testid=mode-note]")
     ana.fill("[data-testid=composer]", "mãe ansiosa, ligar se piorar")
     ana.click("[data-testid=send]")

@@ -164,11 +164,27 @@ export function Conversation({ conv, me, tick, onBack, onChanged }: Props) {
           {mode === "reply" && withStaff && canned && (
             <div className="quick" data-testid="quick-replies">
               {windowOpen ? (
-                canned.replies.map((r) => (
-                  <button key={r.id} className="small" title={r.text} data-quick={r.id} onClick={() => send({ quick_reply: r.id })}>
-                    {r.title}
+                <>
+                  {canned.replies.map((r) => (
+                    <button key={r.id} className="small" title={r.text} data-quick={r.id} onClick={() => send({ quick_reply: r.id })}>
+                      {r.title}
+                    </button>
+                  ))}
+                  <button
+                    className="small"
+                    data-testid="send-file"
+                    title={tr("Send a file by its https address; the text box is its caption")}
+                    onClick={() => {
+                      const url = window.prompt(tr("The file's https address (image, PDF, audio or video)"));
+                      if (!url) return;
+                      const kind = /\.(png|jpe?g|webp|gif)$/i.test(url) ? "image" : /\.(mp4|3gp)$/i.test(url) ? "video"
+                        : /\.(mp3|ogg|opus|aac|m4a|amr)$/i.test(url) ? "audio" : "document";
+                      send({ media: { kind, url }, text });
+                    }}
+                  >
+                    {tr("File…")}
                   </button>
-                ))
+                </>
               ) : (
                 <>
                   <span className="muted">{tr("The 24-hour window is closed: only a template can be sent.")}</span>
