@@ -298,8 +298,9 @@ def reply_message(service: Service, state: Conversation, body: dict[str, Any]) -
                                                                       params))
     if "media" in body:  # the caption is the message's text: the renderers send it with the file, and the
         media = _media(body["media"])  # monitoring rules read it
-        caption = body.get("text") if isinstance(body.get("text"), str) else ""
-        return media if isinstance(media, str) else OutboundMessage(id=ident, text=caption.strip(), media=media)
+        caption = body.get("text")
+        text = caption.strip() if isinstance(caption, str) else ""
+        return media if isinstance(media, str) else OutboundMessage(id=ident, text=text, media=media)
     if not isinstance(body.get("text"), str) or not body["text"].strip():
         return ('send {"text": "..."}, {"quick_reply": "<id>"}, {"template": "<id>"} or {"media": {"kind": '
                 '"image", "url": "https://..."}} with the message')
