@@ -316,7 +316,7 @@ def _media(data: Any) -> Media | str:
         return f'media needs a "kind", one of {", ".join(MEDIA_KINDS)}, and an https "url"'
     url = data.get("url")
     if not isinstance(url, str) or not url.startswith("https://") or len(url) > 2000:
-        return 'media needs an https "url" the channel can fetch (WhatsApp and Meta download it from there)'
+        return 'media needs an https "url" the channel can fetch (it downloads the file from there)'
     filename = data.get("filename") if isinstance(data.get("filename"), str) else ""
     return Media(kind=data["kind"], url=url,
                  filename=filename or (url.rsplit("/", 1)[-1] if data["kind"] == "document" else ""))
