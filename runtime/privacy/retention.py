@@ -118,27 +118,24 @@ class Sweeper:
         await self._failures(now, sweep, apply)
 
     async def _ledger(self, key: str, now: datetime, sweep: Sweep, apply: bool) -> None:
+        await self._old_entries(key, "c", "consents", now, sweep, apply)
+
+    async def _failures(self, now: datetime, sweep: Sweep, apply: bool) -> None:
+        await self._old_entries(self.keys.failures(self.bot), "f", "messages", now, sweep, apply)
+
+    async def _old_entries(self, key: str, field: str, data_class: str, now: datetime, sweep: Sweep,
+                           apply: bool) -> None:
+        """The entries of stream `key` (JSON with an "at" in `field`) past `data_class`'s retention."""
+        limit = self._limit(data_class, now)
         doomed = []
         for sid, fields in await stream(self.client, key):
-            at = _at(json.loads(fields["c"]).get("at"))
-            old = at is not None and at < self._limit("consents", now)
-            sweep.saw("consents", at, old)
+            at = _at(json.loads(fields[field]).get("at"))
+            old = at is not None and at < limit
+            sweep.saw(data_class, at, old)
             if old:
                 doomed.append(sid)
         if apply and doomed:
             await self.client.xdel(key, *doomed)
-
-    async def _failures(self, now: datetime, sweep: Sweep, apply: bool) -> None:
-        failures = self.keys.failures(self.bot)
-        doomed = []
-        for sid, fields in await stream(self.client, failures):
-            at = _at(json.loads(fields["f"]).get("at"))
-            old = at is not None and at < self._limit("messages", now)
-            sweep.saw("messages", at, old)
-            if old:
-                doomed.append(sid)
-        if apply and doomed:
-            await self.client.xdel(failures, *doomed)
 
     async def _deliveries(self, now: datetime, sweep: Sweep, apply: bool) -> None:
         limit = self._limit("deliveries", now)

@@ -112,15 +112,9 @@ class Workspace:
             return str(path)
 
     def read(self, flow_id: str) -> dict[str, Any]:
-        path = self.path_of(flow_id)
-        raw = path.read_bytes()
-        text = raw.decode("utf-8", errors="replace")
-        try:
-            parsed: Any = json.loads(text)
-        except ValueError:
-            parsed = None
-        self.remember(text)
-        return {"id": flow_id, "file": self.relative(path), "text": text, "json": parsed, "sha256": sha256(raw),
+        now = self.current(flow_id)
+        self.remember(now["text"])
+        return {"id": flow_id, "file": self.relative(self.path_of(flow_id)), **now,
                 "layout": self.layout().get(flow_id, {}), "draft": self.draft(flow_id)}
 
     def current(self, flow_id: str) -> dict[str, Any]:
