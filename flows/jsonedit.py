@@ -14,14 +14,11 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 from typing import Any
 
-_WS = re.compile(r"[ \t\n\r]*")
-_NUMBER = re.compile(r"-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][-+]?\d+)?")
-scanstring: Callable[[str, int], tuple[str, int]] = getattr(json.decoder, "scanstring")  # noqa: B009
+from .jsonpos import _NUMBER, _WS, _skip, scanstring  # one JSON scanner: the positions reader's
 
 
 @dataclass
@@ -151,11 +148,6 @@ class _Writer:
                 out += inner[index - 1] if index >= 1 and index - 1 < len(inner) else default
             out += text
         return out + seps[-1]
-
-
-def _skip(text: str, idx: int) -> int:
-    match = _WS.match(text, idx)
-    return match.end() if match else idx
 
 
 def _parse(text: str, idx: int) -> _Node:
