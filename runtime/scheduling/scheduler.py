@@ -8,7 +8,9 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 import redis.asyncio as aioredis
+from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import RedisError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from runtime.scheduling.availability import to_utc
 from runtime.scheduling.calendar import Calendar
@@ -129,7 +131,7 @@ class Scheduler:
         self._check_bookable(chosen, now, by)
         appt = await self.provider.book(chosen, patient, now=now, by=by, details=details or {},
                                         hold_id=hold_id, idempotency_key=idempotency_key)
-        await self._sync(appt, now)
+        await self._sync(appt, now, run_again=idempotency_key is not None)
         return appt
 
     async def reschedule(self, appointment_id: str, slot: Slot | Hold | str, *, patient: str | None = None,
@@ -184,14 +186,21 @@ class Scheduler:
                                 "ask the patient to call the clinic")
         return appt
 
-    async def _sync(self, appt: Appointment, now: datetime) -> None:
+    async def _sync(self, appt: Appointment, now: datetime, *, run_again: bool = False) -> None:
         # The appointment is already committed (its calendar and the timers live in different
         # hash tags, so one script cannot do both): a timer failure must not report the booking
-        # as failed. It is logged; `resync_reminders` repairs it and is safe to repeat.
+        # as failed. With `run_again` (an idempotent booking: a turn that fails while Redis is away
+        # runs again and gets the same appointment) losing Redis propagates, so that the run
+        # again schedules the reminders; otherwise it is logged and `resync_reminders` repairs it.
         if self.timers is None:
             return
         try:
             await sync_reminders(self.timers, self.calendar, appt, now)
+        except (RedisConnectionError, RedisTimeoutError) as exc:
+            if run_again:
+                raise
+            log.warning("reminders of appointment %s not updated (redis unavailable: %s); call "
+                        "resync_reminders(%r)", appt.id, type(exc).__name__, appt.id)
         except (RedisError, TimerError):
             log.exception("reminders of appointment %s not updated; call resync_reminders(%r)", appt.id, appt.id)
 

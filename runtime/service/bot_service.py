@@ -11,7 +11,7 @@ import secrets
 import socket
 from collections.abc import AsyncIterator, Callable, Mapping
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
@@ -94,7 +94,8 @@ class Service:
         settings = with_bot_channels(settings, library.current.channels, env, connectors)
         clock = clock or SystemClock()
         store = RedisStore(client, prefix=prefix)
-        services = build_services(library.current, Path(botdir), redis=client, prefix=prefix, clock=clock)
+        services = build_services(library.current, Path(botdir), redis=client, prefix=prefix, clock=clock,
+                                  timer_lease=timedelta(seconds=settings.timer_lease_s))
         processor = Processor(store, library, clock, services=services, handlers=handlers,
                               lease_ms=settings.work_lease_ms)  # one lease for all recovery
         channels = build_connectors(settings, connectors)
@@ -234,7 +235,8 @@ class Service:
         consumers = self.consumers(role)
         tasks = [asyncio.create_task(c.run(), name=c.name) for c in consumers]
         stopping = asyncio.Event()
-        timers = conversation_dispatcher(self.processor) if role in TIMER_ROLES else None
+        timers = (conversation_dispatcher(self.processor, retry_after=timedelta(seconds=self.settings.timer_lease_s))
+                  if role in TIMER_ROLES else None)
         if timers is not None:  # due reminders and ask timeouts become events of their conversations
             tasks.append(asyncio.create_task(timers.run(stopping), name="timers"))
             tasks.append(asyncio.create_task(self.sweep_retention(stopping), name="retention"))

@@ -37,6 +37,9 @@ class Settings:
     workers: int = 4
     senders: int = 4
     work_lease_ms: int = C.WORK_LEASE_MS
+    # A due timer claimed by a process that died, or whose conversation another process was running,
+    # is taken up again after this (PAPO_TIMER_LEASE_S); reminders are hours ahead, so a minute is cheap.
+    timer_lease_s: float = 60.0
     block_ms: int = 500  # how long an idle consumer waits on Redis for a signal from another process
     max_deliveries: int = C.MAX_DELIVERIES
     # Spacing between messages to one user. Meta's pair limit is an average (about one every 6 s, bursts
@@ -74,6 +77,7 @@ class Settings:
                    workers=_whole(env, "PAPO_WORKERS", d.workers),
                    senders=_whole(env, "PAPO_SENDERS", d.senders),
                    work_lease_ms=_whole(env, "PAPO_WORK_LEASE_MS", d.work_lease_ms),
+                   timer_lease_s=_lease(env, "PAPO_TIMER_LEASE_S", d.timer_lease_s),
                    block_ms=_whole(env, "PAPO_BLOCK_MS", d.block_ms),
                    max_deliveries=_whole(env, "PAPO_MAX_DELIVERIES", d.max_deliveries),
                    pacing_per_user_s=_seconds(env, "PAPO_PACING_PER_USER_S", d.pacing_per_user_s),
@@ -154,6 +158,12 @@ def _whole(env: Mapping[str, str], name: str, default: int) -> int:
     if not raw.isdigit() or int(raw) < 1:
         raise ConfigError(f"{name} has value {raw!r}; expected a whole number, 1 or more")
     return int(raw)
+
+
+def _lease(env: Mapping[str, str], name: str, default: float) -> float:
+    if (value := _seconds(env, name, default)) == 0:
+        raise ConfigError(f"{name} has value {env.get(name)!r}; a lease cannot be 0: expected seconds, e.g. 60")
+    return value
 
 
 def _seconds(env: Mapping[str, str], name: str, default: float) -> float:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -77,8 +77,12 @@ def understanding(bot: Bot, root: Path) -> NLU | None:
     return NLU.from_bot(root, training_data(bot), config)
 
 
+TIMER_LEASE = timedelta(seconds=60)  # how long a claimed timer is kept before another process takes it
+
+
 def build_services(bot: Bot, root: Path, *, redis: aioredis.Redis | None = None, prefix: str = "papo",
-                   clock: Clock | None = None, base: BotServices | None = None) -> BotServices:
+                   clock: Clock | None = None, base: BotServices | None = None,
+                   timer_lease: timedelta = TIMER_LEASE) -> BotServices:
     """The bot's services. With a Redis client also its conversation timers, and its scheduler when
     the folder has a calendar.json. `base` reuses already built services (one NLU for many harnesses)."""
     if base is None:
@@ -87,13 +91,15 @@ def build_services(bot: Bot, root: Path, *, redis: aioredis.Redis | None = None,
                            examples=example_index(bot, understood.embedded.data if understood else None))
     if redis is None:
         return base
-    return replace(base, **scheduling(bot, root, redis, prefix=prefix, clock=clock or SystemClock()),
+    return replace(base, **scheduling(bot, root, redis, prefix=prefix, clock=clock or SystemClock(), lease=timer_lease),
                    llm=llm_fallback(bot, redis, prefix=prefix))
 
 
-def scheduling(bot: Bot, root: Path, redis: aioredis.Redis, *, prefix: str, clock: Clock) -> dict[str, Any]:
-    """Timers under `<prefix>:<bot>`, and the calendar (its id: the bot's name) when there is one."""
-    timers = TimerQueue(redis, prefix=prefix, bot=bot.name)
+def scheduling(bot: Bot, root: Path, redis: aioredis.Redis, *, prefix: str, clock: Clock,
+               lease: timedelta) -> dict[str, Any]:
+    """Timers under `<prefix>:<bot>` (a claim kept for `lease`), and the calendar (its id: the bot's
+    name) when there is one."""
+    timers = TimerQueue(redis, prefix=prefix, bot=bot.name, lease=lease)
     if not (root / CALENDAR_FILE).exists():
         return {"timers": timers, "scheduler": None}
     calendar = load_calendar(root, calendar_id=bot.name)

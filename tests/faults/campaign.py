@@ -42,6 +42,7 @@ BOT_NAME = "faults"
 KEYS = Keys("faults")
 SENDERS = 4              # sender consumers per process: the conversations one sender sends to at once
 LEASE_MS = 3000          # PAPO_WORK_LEASE_MS: how long the work of a dead process waits to be taken over
+TIMER_LEASE_S = 3        # PAPO_TIMER_LEASE_S: the same for a due timer (a minute in production)
 SLOW_LINK_S = 0.004      # worker-b's link to Redis, each way
 SETTLE_GUARD_S = 45.0    # inboxes and outboxes drain within a lease of the last fault; this guards a hang
 JUNK_GRACE_S = 15.0      # the hostile items' own conversation gets events until the fuzzers stop, then drains
@@ -74,6 +75,7 @@ def environment(redis_url: str) -> dict[str, str]:
     return keep | {
         "REDIS_URL": redis_url, "PAPO_KEY_PREFIX": KEYS.prefix, "PAPO_LOG_LEVEL": "INFO", "PAPO_PARTITIONS": "4",
         "PAPO_WORKERS": "4", "PAPO_SENDERS": str(SENDERS), "PAPO_BLOCK_MS": "200", "PAPO_WORK_LEASE_MS": str(LEASE_MS),
+        "PAPO_TIMER_LEASE_S": str(TIMER_LEASE_S),
         "PAPO_PACING_PER_USER_S": "0", "PAPO_RATE_PER_NUMBER": "100000", "PAPO_RETRY_BASE_S": "0.05",
         "PAPO_BODY_TIMEOUT_S": "3", "PAPO_ADMIN_TOKEN": "faults-admin-token-0123456789",
         "PAPO_WEB_TOKEN": "faults-web-token", "WHATSAPP_TOKEN": "faults-token", "WHATSAPP_APP_SECRET": APP_SECRET,

@@ -25,9 +25,9 @@ from .meta import Meta, button_reply, encode, envelope, list_reply, status, text
 ECHO = re.compile(r"(\d+):(.*)", re.S)
 # Guards against a hang, far longer than any recovery: a reply waits at most for a lease (3 s here) and
 # a restart; a reminder whose timer was being run by a process that died, or when Redis went away, is
-# claimed again after the timer lease or retry (60 s).
+# claimed again after the timer lease (3 s here), and may meet more than one fault on its way.
 REPLY_GUARD_S = 40.0
-REMINDER_GUARD_S = 100.0
+REMINDER_GUARD_S = 60.0
 
 
 def kind_of(send: Send) -> str:

@@ -5,6 +5,7 @@ from datetime import timedelta
 
 import pytest
 import redis.asyncio as aioredis
+from redis.exceptions import ConnectionError as RedisConnectionError
 
 from runtime.scheduling import Scheduler, Slot, reminder_id
 from runtime.timers import ClaimedTimer, Dispatcher, ManualClock, TimerQueue
@@ -82,5 +83,25 @@ async def test_a_timer_outage_does_not_fail_the_booking_and_resync_repairs_it(
     assert (await scheduler.get(appt.id)).active and "resync_reminders" in caplog.text
     scheduler.timers = healthy
     await scheduler.resync_reminders(appt.id)
+    assert await timers.size() == 2
+    await down.aclose()
+
+
+async def test_an_idempotent_booking_whose_reminders_met_an_outage_fails_and_its_run_again_schedules_them(
+    scheduler: Scheduler, timers: TimerQueue
+) -> None:
+    # A turn books with its event id as the key: losing Redis before the reminders are scheduled fails
+    # the turn (its event waits to run again) instead of committing a booking with no reminders.
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    down = aioredis.Redis.from_url(f"redis://127.0.0.1:{port}/0", socket_connect_timeout=0.5)
+    healthy, scheduler.timers = scheduler.timers, TimerQueue(down)
+    with pytest.raises(RedisConnectionError):
+        await scheduler.book(slot(2026, 3, 12, 8, 0), "p1", idempotency_key="wamid.turn-1")
+    assert await timers.size() == 0
+    scheduler.timers = healthy
+    again = await scheduler.book(slot(2026, 3, 12, 8, 0), "p1", idempotency_key="wamid.turn-1")
+    assert [a.id for a in await scheduler.appointments_of("p1")] == [again.id]
     assert await timers.size() == 2
     await down.aclose()

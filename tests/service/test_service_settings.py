@@ -28,10 +28,16 @@ def test_a_channel_with_some_variables_is_off_and_says_which_are_missing() -> No
 
 
 @pytest.mark.parametrize("name,value", [("PAPO_PARTITIONS", "0"), ("PAPO_WORK_LEASE_MS", "soon"),
-                                        ("PAPO_PACING_PER_USER_S", "-1"), ("GRAPH_BASE_URL", "graph.local")])
+                                        ("PAPO_PACING_PER_USER_S", "-1"), ("GRAPH_BASE_URL", "graph.local"),
+                                        ("PAPO_TIMER_LEASE_S", "0"), ("PAPO_TIMER_LEASE_S", "a minute")])
 def test_a_bad_value_names_the_variable(name: str, value: str) -> None:
     with pytest.raises(ConfigError, match=name):
         Settings.from_env({name: value})
+
+
+def test_the_timer_lease_is_a_minute_unless_set() -> None:
+    assert Settings.from_env({}).timer_lease_s == 60
+    assert Settings.from_env({"PAPO_TIMER_LEASE_S": "2.5"}).timer_lease_s == 2.5
 
 
 def test_secrets_never_show_in_a_repr() -> None:
