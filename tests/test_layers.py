@@ -36,8 +36,9 @@ RUNTIME_LAYERS = {
     "privacy": {"engine", "keys", "locales"},
     # staff accounts, tokens, the audit log (Redis, no HTTP): the service's guard and the CLI use it
     "access": {"engine", "keys"},
-    # term rules, alerts, holds, incidents: screened on the message path by `conversations`, so below it
-    "monitoring": {"engine", "keys", "access"},
+    # term rules, alerts, holds, incidents: screened on the message path by `conversations`, so below it;
+    # held messages name their conversation by digest (privacy's directory)
+    "monitoring": {"engine", "keys", "access", "privacy"},
     "nodes": {"engine", "keys", "locales", "timers", "scheduling", "llm", "privacy"},
     "conversations": {"engine", "keys", "locales", "timers", "scheduling", "llm", "nodes", "privacy", "monitoring"},
     "service": {"engine", "keys", "locales", "timers", "scheduling", "llm", "nodes", "conversations", "privacy",

@@ -19,9 +19,12 @@ also on a Redis Cluster (one slot):
     <prefix>:{<bot>:<channel>:<user>}:staff             hash    the inbox's view: unread, urgent, last, assignee
     <prefix>:{<bot>:<channel>:<user>}:consents          stream  the contact's consent ledger (append-only)
 
-Other keys, each written alone (no script spans two of them):
+Other keys, each written alone (no script spans two of them). The bot's shared streams and indexes
+(signals, handoffs, the inbox feed) name a conversation by its digest (`ConversationKey.digest`), never
+by its user id; `who` turns a digest back into the conversation, and goes with it (erasure, retention):
 
     <prefix>:decisions:<bot>:<channel>:<user>           list    FAQ/LLM decisions of a conversation
+    <prefix>:who:<bot>:<digest>                         string  [channel, user] of a conversation's digest
     <prefix>:work:<bot>:<p>, <prefix>:send:<bot>:<p>    stream  work and send signals, p a partition
     <prefix>:work:<bot>:dead, <prefix>:send:<bot>:dead  stream  signals that kept failing
     <prefix>:failures:<bot>                             stream  the bot's refused messages
@@ -70,11 +73,15 @@ DEFAULT_PREFIX = "papo"
 SignalKind = Literal["work", "send"]
 
 
+def conversation_digest(bot: str, channel: str, user: str) -> str:
+    """32 hex digits (128 bits) of SHA-256 over the conversation: its name in shared streams and indexes."""
+    return hashlib.sha256(f"{bot}:{channel}:{user}".encode()).hexdigest()[:32]
+
+
 def conversation_ref(bot: str, channel: str, user: str) -> str:
     """`bot/channel/<10 hex digits>`: the same conversation always gets the same name, and the name
     does not reveal the user id (a phone number on WhatsApp). Logs and timer ids carry it."""
-    digest = hashlib.sha256(f"{bot}:{channel}:{user}".encode()).hexdigest()
-    return f"{bot}/{channel}/{digest[:10]}"
+    return f"{bot}/{channel}/{conversation_digest(bot, channel, user)[:10]}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,6 +101,11 @@ class ConversationKey:
     def ref(self) -> str:
         """A stable pseudonymous reference for logs: never the phone number itself."""
         return conversation_ref(self.bot, self.channel, self.user)
+
+    @property
+    def digest(self) -> str:
+        """Its name in the bot's shared streams and indexes (`Keys.who` turns it back into the key)."""
+        return conversation_digest(self.bot, self.channel, self.user)
 
     def __str__(self) -> str:
         return self.ref
@@ -223,6 +235,9 @@ class Keys:
         return f"{self.prefix}:decisions:{conv.bot}:{conv.channel}:{conv.user}"
 
     # -- one bot ----------------------------------------------------------------------------------
+
+    def who(self, bot: str, digest: str) -> str:
+        return f"{self.prefix}:who:{bot}:{digest}"
 
     def signals(self, bot: str, kind: SignalKind, partition: int) -> str:
         return f"{self.prefix}:{kind}:{bot}:{partition}"

@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 import redis.asyncio as aioredis
 
 from runtime.keys import ConversationKey, Keys
+from runtime.privacy.names import Directory
 
 KEPT = timedelta(days=30)
 
@@ -24,7 +25,7 @@ KEPT = timedelta(days=30)
 class Held:
     id: str
     channel: str
-    user: str
+    digest: str  # the conversation's name in the bot's shared keys (`Directory`), never the user id
     conversation: str  # the hashed reference, the only one listing shows
     text: str
     rules: tuple[str, ...]
@@ -40,17 +41,26 @@ class Held:
 class HoldBook:
     def __init__(self, client: aioredis.Redis, *, prefix: str, bot: str) -> None:
         self.client = client
+        self.bot = bot
         self.key = Keys(prefix).holds(bot)
+        self.names = Directory(client, prefix=prefix, bot=bot)
 
     async def hold(self, key: ConversationKey, text: str, *, rules: tuple[str, ...], snippet: str, by: str,
                    at: str) -> Held:
-        held = Held(secrets.token_hex(8), key.channel, key.user, key.ref, text, rules, snippet, by, at)
-        await self.client.hset(self.key, held.id, json.dumps(asdict(held), ensure_ascii=False))
+        held = Held(secrets.token_hex(8), key.channel, key.digest, key.ref, text, rules, snippet, by, at)
+        async with self.client.pipeline(transaction=False) as pipe:
+            self.names.remember(pipe, key)
+            pipe.hset(self.key, held.id, json.dumps(asdict(held), ensure_ascii=False))
+            await pipe.execute()
         return held
+
+    async def conversation(self, held: Held) -> ConversationKey | None:
+        """Whom the held message goes to; None once the contact was erased."""
+        return (await self.names.resolve([held.digest])).get(held.digest)
 
     async def all(self, *, now: datetime | None = None) -> list[Held]:
         """Held messages, oldest first; with `now`, ones older than KEPT are dropped first."""
-        found = [_held(raw) for raw in (await self.client.hgetall(self.key)).values()]
+        found = [_held(raw, self.bot) for raw in (await self.client.hgetall(self.key)).values()]
         stale = [h.id for h in found if now is not None and datetime.fromisoformat(h.at) < now - KEPT]
         if stale:
             await self.client.hdel(self.key, *stale)
@@ -62,9 +72,11 @@ class HoldBook:
             pipe.hget(self.key, hold_id)
             pipe.hdel(self.key, hold_id)
             raw, removed = await pipe.execute()
-        return _held(raw) if raw is not None and removed else None
+        return _held(raw, self.bot) if raw is not None and removed else None
 
 
-def _held(raw: bytes | str) -> Held:
+def _held(raw: bytes | str, bot: str) -> Held:
     data = json.loads(raw)
+    if "user" in data:  # kept by a release before digests
+        data["digest"] = ConversationKey(bot, data["channel"], data.pop("user")).digest
     return Held(**(data | {"rules": tuple(data["rules"])}))

@@ -36,7 +36,7 @@ LOCK_WAIT_MS = 30_000  # a worker's lock lease (runtime.conversations.keys.LOCK_
 ERASED: dict[str, str] = {
     "state": "state", "address": "state",
     "inbox": "messages", "outbox": "messages", "sending": "messages", "transcript": "messages",
-    "staff": "state",
+    "staff": "state", "who": "state",
     "lock": "locks", "send_lock": "locks", "pace": "locks",
     "seen": "dedupe",
     "sent": "deliveries", "delivery": "deliveries", "failed": "deliveries",
@@ -108,13 +108,14 @@ class Eraser:
             conversation = f"{conv.channel}:{conv.user}"
             await self._delete(done, "llm", [self.keys.llm_conversation(conv.bot, conversation),
                                              self.keys.llm_history(conv.bot, conversation)])
-            done.counts["handoffs"] += int(await self.client.hdel(self.keys.handoffs(conv.bot), conversation))
+            done.counts["handoffs"] += int(await self.client.hdel(self.keys.handoffs(conv.bot), conv.digest,
+                                                                  conversation))  # (and as older releases named it)
+            await self._delete(done, "state", [self.keys.who(conv.bot, conv.digest)])
         await self._streams(contact.bot, survey, needles, done)
         await self._timers(survey, needles, done)
         await self._calendar(contact, done)
-        users = {(contact.channel, form) for form in contact.forms}
-        done.counts["requests"] += await PrivacyRequests(self.client, prefix=self.keys.prefix,
-                                                         bot=contact.bot).close_for_erasure(users, at=now)
+        done.counts["requests"] += await PrivacyRequests(self.client, prefix=self.keys.prefix, bot=contact.bot
+                                                         ).close_for_erasure(contact.conversations(), at=now)
         await self.client.xadd(self.keys.erasures(contact.bot), {"r": json.dumps(done.to_json())})
         return done
 

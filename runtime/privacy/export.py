@@ -44,8 +44,8 @@ class Exporter:
         conversations = [await self._conversation(conv, bot) for conv in contact.conversations()]
         held = [c for c in conversations if c["found"]]
         appointments = await self._appointments(contact)
-        requests = [r for r in await PrivacyRequests(self.client, prefix=self.keys.prefix, bot=contact.bot).all()
-                    if r["channel"] == contact.channel and r["user"] in contact.forms]
+        book = PrivacyRequests(self.client, prefix=self.keys.prefix, bot=contact.bot)
+        requests = [{**r, "user": contact.user} for r in await book.of_contact(contact.conversations())]
         return {
             "format": FORMAT, "version": VERSION, "generated_at": now.isoformat(), "bot": contact.bot,
             "contact": {"channel": contact.channel, "user": contact.user, "forms": list(contact.forms)},
@@ -86,7 +86,7 @@ class Exporter:
             pipe.hgetall(k.failed(conv))
             pipe.lrange(k.decisions(conv), 0, -1)
             pipe.lrange(k.llm_history(conv.bot, f"{conv.channel}:{conv.user}"), 0, -1)
-            pipe.hget(k.handoffs(conv.bot), f"{conv.channel}:{conv.user}")
+            pipe.hget(k.handoffs(conv.bot), conv.digest)
             (ver, doc), inbox, outbox, sent, failed, decisions, history, handoff = await pipe.execute()
         state = Conversation.from_json(json.loads(doc), version=int(ver)) if doc else None
         async with self.client.pipeline(transaction=False) as pipe:  # every record in one round trip

@@ -112,7 +112,8 @@ class Sweeper:
             if apply and quiet and held:
                 await self.client.delete(*message_keys)
             if apply and idle:
-                await self.client.delete(self.keys.state(conv), self.keys.address(conv), self.keys.staff(conv))
+                await self.client.delete(self.keys.state(conv), self.keys.address(conv), self.keys.staff(conv),
+                                         self.keys.who(conv.bot, conv.digest))
         for key in await self._scan(pattern(self.keys.consents(self._any))):  # also of forgotten states
             await self._ledger(key, now, sweep, apply)
         await self._failures(now, sweep, apply)

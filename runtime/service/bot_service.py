@@ -36,6 +36,7 @@ from runtime.engine.turn import TurnResult
 from runtime.monitoring import AlertBook, Monitor
 from runtime.nodes import HANDLERS
 from runtime.privacy import Sweeper
+from runtime.privacy.names import Directory
 from runtime.service import analytics
 from runtime.service.alerting import AlertForwarder
 from runtime.service.delivery import DeliveryBook
@@ -76,6 +77,11 @@ class Service:
     owns_client: bool = True
     counting: set[asyncio.Task[None]] = field(default_factory=set)  # counters written after the reply
 
+    @property
+    def directory(self) -> Directory:
+        """Turns the digests of the shared streams and indexes back into conversations."""
+        return self.work.directory
+
     @classmethod
     async def open(cls, settings: Settings, botdir: str | Path, *, client: aioredis.Redis | None = None,
                    clock: Clock | None = None, env: Mapping[str, str] = os.environ, kinds: NodeKinds = node_kinds,
@@ -100,8 +106,11 @@ class Service:
                               lease_ms=settings.work_lease_ms)  # one lease for all recovery
         channels = build_connectors(settings, connectors)
         bot = library.name  # each bot its own streams: several bots can share one Redis and one process
-        work = SignalQueue(client, prefix=prefix, bot=bot, kind="work", partitions=settings.partitions)
-        sends = SignalQueue(client, prefix=prefix, bot=bot, kind="send", partitions=settings.partitions)
+        names = Directory(client, prefix=prefix, bot=bot)  # digests in the shared streams, one cache for all
+        work = SignalQueue(client, prefix=prefix, bot=bot, kind="work", partitions=settings.partitions,
+                           directory=names)
+        sends = SignalQueue(client, prefix=prefix, bot=bot, kind="send", partitions=settings.partitions,
+                            directory=names)
         for queue in (work, sends):
             await queue.ensure_group()
         deliveries = DeliveryBook(client, prefix=prefix)
@@ -148,11 +157,12 @@ class Service:
         if result.state.waiting == "handoff" or resumed:  # listed for staff (a stale entry is dropped when
             keys = self.processor.store.keys              # listed); live inbox views are told
             async with self.client.pipeline(transaction=False) as pipe:
+                digest = self.directory.remember(pipe, key)
                 if result.state.waiting == "handoff":
-                    pipe.hset(self.handoffs_key, f"{key.channel}:{key.user}",
+                    pipe.hset(self.handoffs_key, digest,
                               json.dumps({"queue": result.state.handoff_queue, "since": result.state.asked_at}))
-                pipe.xadd(keys.inbox_feed(key.bot), {"c": key.channel, "u": key.user, "k": "resumed" if resumed
-                                                     else "message"}, maxlen=C.INBOX_FEED_KEPT, approximate=True)
+                pipe.xadd(keys.inbox_feed(key.bot), {"r": digest, "k": "resumed" if resumed else "message"},
+                          maxlen=C.INBOX_FEED_KEPT, approximate=True)
                 await pipe.execute()
 
     def counters(self, key: ConversationKey, result: TurnResult) -> Callable[[Pipeline], None] | None:

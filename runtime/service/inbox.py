@@ -49,11 +49,18 @@ def transcripts(service: Service) -> TranscriptBook:
 
 
 async def waiting(service: Service) -> list[dict[str, Any]]:
-    """Every conversation with staff, with what the queue shows; two round trips whatever their number."""
+    """Every conversation with staff, with what the queue shows; two round trips whatever their number (one
+    more for conversations this process has not named yet)."""
     keys = service.processor.store.keys
-    listed = await service.client.hgetall(service.handoffs_key)
-    convs = [(_text(f), json.loads(raw)) for f, raw in listed.items()]
-    refs = [ConversationKey(service.library.name, *field.split(":", 1)) for field, _ in convs]
+    listed = {_text(f): json.loads(raw) for f, raw in (await service.client.hgetall(service.handoffs_key)).items()}
+    named = await service.directory.resolve(f for f in listed if ":" not in f)
+    convs, stale = [], [f for f in listed if ":" not in f and f not in named]  # erased meanwhile
+    for field, listing in listed.items():
+        if ":" in field:  # "channel:user", as a release before digests wrote it
+            convs.append((field, listing, ConversationKey(service.library.name, *field.split(":", 1))))
+        elif field in named:
+            convs.append((field, listing, named[field]))
+    refs = [key for _, _, key in convs]
     async with service.client.pipeline(transaction=False) as pipe:
         for key in refs:
             pipe.hmget(keys.state(key), "ver", "doc")
@@ -63,8 +70,8 @@ async def waiting(service: Service) -> list[dict[str, Any]]:
     now = service.processor.clock.now()
     bot = service.library.current
     hours = OpeningHours(bot.hours, bot.timezone)
-    items, stale = [], []
-    for i, (key, (field, listing)) in enumerate(zip(refs, convs, strict=True)):
+    items = []
+    for i, (field, listing, key) in enumerate(convs):
         (ver, doc), meta, last = replies[3 * i], replies[3 * i + 1], replies[3 * i + 2]
         state = Conversation.from_json(json.loads(doc), version=int(ver)) if doc else None
         if state is None or state.waiting != "handoff":
@@ -142,10 +149,15 @@ async def events(request: web.Request, service: Service) -> web.StreamResponse:
                 await response.write(b": still here\n\n")
                 continue
             entries: Any = found[0][1] if isinstance(found, list) else next(iter(found.values()))[0]
-            for sid, fields in entries:
-                last = _text(sid)
-                data = {_text(k): _text(v) for k, v in fields.items()}
-                event = {"channel": data.get("c"), "user": data.get("u"), "kind": data.get("k")}
+            changes = [{_text(k): _text(v) for k, v in fields.items()} for _, fields in entries]
+            last = _text(entries[-1][0])
+            named = await service.directory.resolve(c["r"] for c in changes if "r" in c)
+            for change in changes:
+                key = named.get(change["r"]) if "r" in change else None
+                who = (key.channel, key.user) if key else (change.get("c"), change.get("u"))
+                if who[1] is None:
+                    continue  # erased meanwhile
+                event = {"channel": who[0], "user": who[1], "kind": change.get("k")}
                 await response.write(f"event: changed\ndata: {json.dumps(event)}\n\n".encode())
     return response
 

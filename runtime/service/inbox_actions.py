@@ -100,8 +100,10 @@ async def publish(service: Service, key: ConversationKey, kind: str) -> None:
     """Tell live inbox views that a conversation changed (best effort: a view also refreshes itself)."""
     feed = service.processor.store.keys.inbox_feed(service.library.name)
     with contextlib.suppress(RedisError):
-        await service.client.xadd(feed, {"c": key.channel, "u": key.user, "k": kind}, maxlen=C.INBOX_FEED_KEPT,
-                                  approximate=True)
+        async with service.client.pipeline(transaction=False) as pipe:
+            pipe.xadd(feed, {"r": service.directory.remember(pipe, key), "k": kind}, maxlen=C.INBOX_FEED_KEPT,
+                      approximate=True)
+            await pipe.execute()
 
 
 _changed = publish

@@ -19,7 +19,6 @@ from zoneinfo import ZoneInfo
 from aiohttp import web
 
 from flows.messages import OutboundMessage
-from runtime.conversations.keys import ConversationKey
 from runtime.monitoring import AlertBook, HoldBook, IncidentBook, IncidentInvalid
 from runtime.service.bot_service import Service
 from runtime.service.guard import DETAIL, TARGET, RouteHandler, error, json_body, staff_of
@@ -63,7 +62,9 @@ async def release(request: web.Request, service: Service) -> web.StreamResponse:
     held = next((h for h in await book.all() if h.id == request.match_info["id"]), None)
     if held is None:
         return error(404, "no such held message (released or discarded already?); GET /admin/holds lists them")
-    key = ConversationKey(service.library.name, held.channel, held.user)
+    key = await book.conversation(held)
+    if key is None:
+        return error(409, "the contact was erased; discard the message")
     request[TARGET] = key.ref
     state, _ = await service.processor.store.load(key)
     if state is None or state.waiting != "handoff":

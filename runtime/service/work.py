@@ -1,7 +1,8 @@
 """Work signals: Redis Streams partitioned by conversation, read through a consumer group.
 
 A signal only names a conversation that has something to do (events in its inbox for the
-workers, messages in its outbox for the sender). Handling one is idempotent (an empty inbox or
+workers, messages in its outbox for the sender), by its digest (`Directory`): the streams are
+shared, so they never carry a user id. Handling one is idempotent (an empty inbox or
 outbox is a no-op), so signals are at-least-once: a signal is acknowledged only after its
 handler finished, a consumer that dies leaves it in the group's pending list, and another
 consumer takes it over with XAUTOCLAIM once it has been idle longer than the lease. A signal
@@ -25,6 +26,7 @@ from runtime.conversations import keys as C
 from runtime.conversations.keys import ConversationKey, Keys
 from runtime.conversations.processor import Processor
 from runtime.keys import SignalKind
+from runtime.privacy.names import Directory
 
 log = logging.getLogger(__name__)
 
@@ -43,9 +45,10 @@ class SignalQueue:
     stable hash of it (`Keys.signals`)."""
 
     def __init__(self, client: aioredis.Redis, *, prefix: str, bot: str, kind: SignalKind,
-                 partitions: int = C.PARTITIONS, group: str = C.GROUP) -> None:
+                 partitions: int = C.PARTITIONS, group: str = C.GROUP, directory: Directory | None = None) -> None:
         keys = Keys(prefix)
         self.client = client
+        self.directory = directory or Directory(client, prefix=prefix, bot=bot)
         self.name = f"{kind}:{bot}"
         self.group = group
         self.streams = [keys.signals(bot, kind, p) for p in range(partitions)]
@@ -71,7 +74,7 @@ class SignalQueue:
             return
         async with self.client.pipeline(transaction=False) as pipe:
             for key in dict.fromkeys(keys):
-                pipe.xadd(self.stream_for(key), {"b": key.bot, "c": key.channel, "u": key.user})
+                pipe.xadd(self.stream_for(key), {"b": key.bot, "r": self.directory.remember(pipe, key)})
             signals = len(pipe)
             if also is not None:
                 also(pipe)
@@ -87,13 +90,30 @@ class SignalQueue:
         """New signals for `consumer`, waiting up to `block_ms` for one (0: do not wait)."""
         reply: Any = await self.client.xreadgroup(self.group, consumer, dict.fromkeys(self.streams, ">"), count=count,
                                                   block=block_ms or None)
-        return [signal for stream, entries in reply or [] for signal in _signals(stream, entries)]
+        return await self._resolve([entry for stream, entries in reply or [] for entry in _entries(stream, entries)])
 
     async def ack(self, signal: Signal) -> None:
+        await self._ack(signal.stream, signal.id)
+
+    async def _ack(self, stream: str, sid: str) -> None:
         async with self.client.pipeline(transaction=False) as pipe:
-            pipe.xack(signal.stream, self.group, signal.id)
-            pipe.xdel(signal.stream, signal.id)  # acknowledged signals are of no further use
+            pipe.xack(stream, self.group, sid)
+            pipe.xdel(stream, sid)  # acknowledged signals are of no further use
             await pipe.execute()
+
+    async def _resolve(self, entries: list[_Entry]) -> list[Signal]:
+        """The signals of these entries, each naming its conversation; an entry whose conversation was
+        erased meanwhile (its name is gone) has nothing left to do and is acknowledged."""
+        known = await self.directory.resolve(e.fields["r"] for e in entries if "r" in e.fields)
+        signals = []
+        for entry in entries:
+            key = entry.key(known)
+            if key is None:
+                log.info("%s signal %s names no conversation any more (erased); dropped", self.name, entry.id)
+                await self._ack(entry.stream, entry.id)
+            else:
+                signals.append(Signal(entry.stream, entry.id, key))
+        return signals
 
     async def reclaim(self, consumer: str, *, min_idle_ms: int, count: int = 16) -> list[tuple[Signal, int]]:
         """Take over signals idle longer than `min_idle_ms`, with how often each was delivered."""
@@ -101,15 +121,14 @@ class SignalQueue:
         for stream in self.streams:
             reply = await self.client.xautoclaim(stream, self.group, consumer, min_idle_time=min_idle_ms,
                                                  start_id="0-0", count=count)
-            for signal in _signals(stream, reply[1]):
+            for signal in await self._resolve(_entries(stream, reply[1])):
                 claimed.append((signal, await self._deliveries(signal)))
         return claimed
 
     async def bury(self, signal: Signal, deliveries: int) -> None:
         """Move a signal that keeps failing to the dead-letter stream."""
         await self.client.xadd(self.dead, {"stream": signal.stream, "id": signal.id, "b": signal.key.bot,
-                                           "c": signal.key.channel, "u": signal.key.user,
-                                           "deliveries": deliveries})
+                                           "r": signal.key.digest, "deliveries": deliveries})
         await self.ack(signal)
         log.warning("%s signal for conv=%s dead-lettered after %d deliveries", self.name, signal.key, deliveries)
 
@@ -256,15 +275,25 @@ def _stop_if_cancelled(exc: BaseException) -> None:
         raise asyncio.CancelledError from exc
 
 
-def _signals(stream: Any, entries: Any) -> list[Signal]:
+@dataclass(frozen=True, slots=True)
+class _Entry:
+    stream: str
+    id: str
+    fields: dict[str, str]
+
+    def key(self, known: dict[str, ConversationKey]) -> ConversationKey | None:
+        f = self.fields
+        if "r" in f:
+            return known.get(f["r"])
+        if {"b", "c", "u"} <= f.keys():  # written by a release before digests: read once, after an upgrade
+            return ConversationKey(f["b"], f["c"], f["u"])
+        return None
+
+
+def _entries(stream: Any, entries: Any) -> list[_Entry]:
     name = _text(stream)
-    out = []
-    for sid, raw in entries or []:
-        if raw is None:  # trimmed or deleted while pending
-            continue
-        fields = {_text(k): _text(v) for k, v in raw.items()}
-        out.append(Signal(name, _text(sid), ConversationKey(fields["b"], fields["c"], fields["u"])))
-    return out
+    return [_Entry(name, _text(sid), {_text(k): _text(v) for k, v in raw.items()})
+            for sid, raw in entries or [] if raw is not None]  # None: trimmed or deleted while pending
 
 
 def _text(value: Any) -> str:

@@ -43,6 +43,7 @@ LAYOUT: dict[str, tuple[Callable[[], object], object]] = {
     # one bot
     "signals": (lambda: (KEYS.signals("clinica", "work", 3), KEYS.signals("clinica", "send", 0)),
                 ("papo:work:clinica:3", "papo:send:clinica:0")),
+    "who": (lambda: KEYS.who("clinica", "9f2c"), "papo:who:clinica:9f2c"),
     "dead_signals": (lambda: KEYS.dead_signals("clinica", "work"), "papo:work:clinica:dead"),
     "failures": (lambda: KEYS.failures("clinica"), "papo:failures:clinica"),
     "handoffs": (lambda: KEYS.handoffs("clinica"), "papo:handoffs:clinica"),

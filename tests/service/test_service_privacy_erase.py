@@ -203,6 +203,13 @@ async def test_erasure_leaves_no_trace_of_the_patient_anywhere(start: h.Start, m
     assert OLD_FORM in needles and len(needles) >= 5, needles
     space = await keyspace(redis_client, redis_prefix)
     assert hits(space, needles), "the scan finds the patient before the erasure"
+    bot, k = app.service.library.name, Keys(redis_prefix)
+    shared = {k.handoffs(bot), k.inbox_feed(bot), k.failures(bot), k.alerts(bot), k.holds(bot), k.requests(bot),
+              *(k.signals(bot, kind, p) for kind in ("work", "send") for p in range(8)),
+              *(k.dead_signals(bot, kind) for kind in ("work", "send"))}
+    assert shared & set(space) >= {k.handoffs(bot), k.inbox_feed(bot), k.failures(bot)}
+    # the bot's shared streams and indexes name the conversation by its digest, never by the number
+    assert hits({key: text for key, text in space.items() if key in shared}, [USER, OLD_FORM]) == []
     assert "4111 1111 1111 1111" not in "".join(space.values()) and "4111111111111111" not in "".join(space.values())
     listed = await (await app.client.get("/admin/requests", headers=dpo)).json()
     assert [r["request"] for r in listed["requests"]] == ["erase"] and listed["requests"][0]["days_left"] == 15

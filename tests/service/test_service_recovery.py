@@ -21,6 +21,9 @@ async def test_work_claimed_by_a_crashed_worker_is_reclaimed_after_the_lease(sta
     # A worker takes the signal and dies before acknowledging it.
     [claimed] = await ingest.service.work.read("crashed-worker", block_ms=0)
     assert claimed.key == ingest.key
+    # the shared stream names the conversation by its digest; the other process reads the key back
+    stream = await ingest.redis.xrange(ingest.service.work.stream_for(ingest.key))
+    assert h.USER not in str(stream) and ingest.key.digest in str(stream)
     assert ingest.graph.calls == []
     await start("all", work_lease_ms=200)  # another process, same Redis
     await h.wait_until(lambda: has_calls(ingest, 1))
@@ -41,8 +44,32 @@ async def test_a_signal_delivered_too_often_goes_to_the_dead_letter_stream(start
                        block_ms=0)
     assert await rescuer.step() == 1
     [(_, fields)] = await app.redis.xrange(service.work.dead)
-    assert fields[b"deliveries"] == b"4" and fields[b"u"] == h.USER.encode()
+    assert fields[b"deliveries"] == b"4" and fields[b"r"] == app.key.digest.encode()  # never the phone number
     assert await nothing_pending(app)
+
+
+async def test_a_signal_whose_conversation_was_erased_meanwhile_is_dropped(start: h.Start) -> None:
+    app = await start("ingest")
+    await app.service.work.signal(app.key)
+    await app.redis.delete(app.service.processor.store.keys.who(app.key.bot, app.key.digest))  # an erasure
+    other = await start("ingest")  # another process: it never saw the conversation
+    handled: list[object] = []
+
+    async def handle(key: object) -> bool:
+        handled.append(key)
+        return True
+
+    consumer = Consumer(other.service.work, handle, name="elsewhere", block_ms=0)
+    assert await consumer.step() == 0 and handled == []
+    assert await nothing_pending(other) and sum([await app.redis.xlen(s) for s in app.service.work.streams]) == 0
+
+
+async def test_a_signal_written_before_digests_is_still_run(start: h.Start) -> None:
+    app = await start("ingest")
+    work = app.service.work
+    await app.redis.xadd(work.stream_for(app.key), {"b": app.key.bot, "c": app.key.channel, "u": app.key.user})
+    [signal] = await work.read("upgraded", block_ms=0)
+    assert signal.key == app.key
 
 
 async def has_calls(app: h.Running, n: int) -> bool:
