@@ -144,6 +144,8 @@ async def conversation(request: web.Request, service: Service) -> web.StreamResp
     unmasked = request.query.get("unmasked") in ("1", "true")
     if unmasked and state.waiting != "handoff":
         return _error(403, "unmasked values are shown only while the conversation is with staff (handoff)")
+    if unmasked and not inbox_actions.handles(staff_of(request), state, await inbox_actions.assignee_of(service, key)):
+        return _error(403, "this conversation is assigned to another agent: its values are theirs to see unmasked")
     document = state.to_json() | {"version": state.version}
     del document["private"]  # the node handlers' own state: no one's data
     document["vars"] = dict(state.vars) if unmasked else masked(state.vars, service.library.current)

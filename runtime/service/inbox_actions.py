@@ -1,6 +1,7 @@
 """What an agent does with one conversation from the inbox (role `agent`).
 
-    GET  /admin/conversations/{channel}/{user}/profile    variables (unmasked while with staff), labels,
+    GET  /admin/conversations/{channel}/{user}/profile    variables (unmasked while with staff, for an agent
+         only on a conversation that is theirs or nobody's), labels,
          assignee, appointments past and upcoming, reply window, notes
     POST /admin/conversations/{channel}/{user}/notes      {"text"}: an internal note, never sent
     POST /admin/conversations/{channel}/{user}/assign     {"to": "me" | <account> | null}
@@ -43,7 +44,7 @@ from runtime.engine.state import Conversation
 from runtime.scheduling.errors import SchedulingError
 from runtime.scheduling.model import Slot
 from runtime.service.bot_service import Service
-from runtime.service.guard import DETAIL, RouteHandler, accounts, dumps, error, json_body, staff_of
+from runtime.service.guard import DETAIL, RouteHandler, Staff, accounts, dumps, error, json_body, staff_of
 
 QUICK_REPLIES = "quick_replies.json"
 LABEL_CHARS = 40
@@ -114,14 +115,25 @@ async def _state(service: Service, key: ConversationKey) -> Conversation | None:
     return state
 
 
+def handles(staff: Staff, state: Conversation, assignee: str | None) -> bool:
+    """Whether `staff` may see the conversation's values unmasked: only while it is with staff, and an
+    agent only when it is theirs or nobody's yet (an admin oversees them all)."""
+    return state.waiting == "handoff" and (staff.role != "agent" or not assignee or assignee == staff.name)
+
+
+async def assignee_of(service: Service, key: ConversationKey) -> str | None:
+    raw = await service.client.hget(service.processor.store.keys.staff(key), "assignee")
+    return _text(raw) if raw else None
+
+
 async def profile(request: web.Request, service: Service) -> web.StreamResponse:
     key = key_of(request, service)
     state = await _state(service, key)
     if state is None:
         return error(404, "no such conversation")
-    with_staff = state.waiting == "handoff"
     raw = await service.client.hgetall(service.processor.store.keys.staff(key))
     meta = {_text(k): _text(v) for k, v in raw.items()}
+    unmasked = handles(staff_of(request), state, meta.get("assignee") or None)
     scheduler = service.processor.services.scheduler
     appointments: list[dict[str, Any]] = []
     if scheduler is not None:
@@ -131,13 +143,13 @@ async def profile(request: web.Request, service: Service) -> web.StreamResponse:
                                        "start_local": local(service, a.slot.start.isoformat())} for a in found]
     connector = service.connectors.get(key.channel)
     window = connector.window if connector is not None else None
-    if with_staff:
+    if unmasked:
         request[DETAIL] = "unmasked"
     return web.json_response({
         "channel": key.channel, "user": key.user, "ref": key.ref, "name": name_of(state),
-        "with_staff": with_staff, "taken_over": state.taken_from is not None,
+        "with_staff": state.waiting == "handoff", "unmasked": unmasked, "taken_over": state.taken_from is not None,
         "where": f"{state.flow}/{state.node}" if state.flow else None,
-        "variables": dict(state.vars) if with_staff else masked(state.vars, service.library.current),
+        "variables": dict(state.vars) if unmasked else masked(state.vars, service.library.current),
         "labels": labels_of(state), "assignee": meta.get("assignee") or None,
         "urgent": bool(meta.get("urgent")), "unread": int(meta.get("unread") or 0),
         "appointments": appointments,

@@ -252,3 +252,25 @@ async def test_an_agent_needs_the_agent_role(desk: Desk) -> None:
     viewer = {"Authorization": f"Bearer {login['token']}"}
     assert (await desk.app.client.get("/admin/inbox", headers=viewer)).status == 403
     assert (await desk.app.client.get("/admin/inbox", headers={"Authorization": "Bearer nope"})).status == 401
+
+
+async def test_an_agent_sees_the_values_of_the_conversations_it_handles_only(desk: Desk) -> None:
+    from runtime.access.accounts import Accounts
+
+    accounts = Accounts(desk.app.redis, prefix=desk.app.prefix)
+    ana, bia = {}, {}
+    for name, headers in (("ana", ana), ("bia", bia)):
+        await accounts.add(name, "agent")
+        headers["Authorization"] = f"Bearer {(await accounts.issue(name))[0]}"
+    await desk.to_staff("p9", "Iara")
+    base = CONV.format(user="p9")
+    for headers in (ana, bia):  # nobody's yet: every agent may pick it up
+        assert (await desk.get(base + "/profile", headers=headers))["variables"]["nome"] == "Iara"
+    await desk.post(base + "/assign", {"to": "me"}, headers=ana)
+    mine = await desk.get(base + "/profile", headers=ana)
+    theirs = await desk.get(base + "/profile", headers=bia)
+    assert mine["unmasked"] and mine["variables"]["nome"] == "Iara"
+    assert not theirs["unmasked"] and theirs["variables"]["nome"] != "Iara" and theirs["with_staff"]
+    await desk.get(f"{base}?unmasked=1", headers=bia, status=403)
+    assert (await desk.get(f"{base}?unmasked=1", headers=ana))["vars"]["nome"] == "Iara"
+    assert (await desk.get(base + "/profile"))["variables"]["nome"] == "Iara"  # an admin oversees them all
