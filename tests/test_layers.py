@@ -33,7 +33,7 @@ RUNTIME_LAYERS = {
     # data-subject rights, consent, retention: reads and erases every key family papo writes, with raw
     # Redis commands and the key builder, so it sits low: the nodes check consent, the processor records
     # it, the service serves its routes, and it needs none of them
-    "privacy": {"engine", "keys", "locales"},
+    "privacy": {"engine", "keys", "locales", "timers"},  # timers: to read pending ones for an export
     # staff accounts, tokens, the audit log (Redis, no HTTP): the service's guard and the CLI use it
     "access": {"engine", "keys"},
     # term rules, alerts, holds, incidents: screened on the message path by `conversations`, so below it;

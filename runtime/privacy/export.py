@@ -17,10 +17,11 @@ import redis.asyncio as aioredis
 from flows.model import Bot, localize
 from runtime.engine.state import Conversation
 from runtime.keys import ConversationKey, Keys
-from runtime.privacy._redis import members
+from runtime.privacy._redis import HOLE, members, pattern
 from runtime.privacy.contact import Contact
 from runtime.privacy.ledger import ConsentLedger
 from runtime.privacy.requests import PrivacyRequests
+from runtime.timers.model import decode
 
 FORMAT = "papo.contact-export"
 VERSION = 1
@@ -44,6 +45,7 @@ class Exporter:
         conversations = [await self._conversation(conv, bot) for conv in contact.conversations()]
         held = [c for c in conversations if c["found"]]
         appointments = await self._appointments(contact)
+        timers = await self._timers(contact)
         book = PrivacyRequests(self.client, prefix=self.keys.prefix, bot=contact.bot)
         requests = [{**r, "user": contact.user} for r in await book.of_contact(contact.conversations())]
         return {
@@ -58,13 +60,15 @@ class Exporter:
             "recipients": list(RECIPIENTS),
             "conversations": held,
             "appointments": appointments,
+            "scheduled": timers,
             "requests": requests,
         }
 
     async def summary(self, contact: Contact, bot: Bot, *, now: datetime) -> dict[str, Any]:
         """The simplified answer of art. 19 I: what kinds of data papo holds, how many, and why."""
         full = await self.export(contact, bot, now=now)
-        counts: dict[str, int] = {"appointments": len(full["appointments"]), "requests": len(full["requests"])}
+        counts: dict[str, int] = {"appointments": len(full["appointments"]), "requests": len(full["requests"]),
+                                  "scheduled": len(full["scheduled"])}
         consents: dict[str, Any] = {}
         for conv in full["conversations"]:
             for name in ("variables", "pending_messages", "llm_history", "deliveries", "decisions"):
@@ -75,6 +79,22 @@ class Exporter:
                 "contact": full["contact"], "found": full["found"], "held": counts, "consents": consents,
                 "controller": full["controller"], "purposes": full["purposes"],
                 "recipients": [r["name"] for r in full["recipients"]]}
+
+    async def _timers(self, contact: Contact) -> list[dict[str, Any]]:
+        """What papo will send or do later for the contact (reminders, timeouts): each pending timer's
+        kind, when it falls due and what it carries."""
+        needles = [f'"{form}"' for form in contact.forms] + [f'"{contact.channel}:{form}"' for form in contact.forms]
+        refs = [ref.rsplit("/", 1)[1] for ref in contact.refs()]
+        shards = pattern(self.keys.timer_shard(0, bot=contact.bot).body.replace("{timers:0}", "{timers:" + HOLE + "}"))
+        found = []
+        async for raw in self.client.scan_iter(match=shards, count=1000):
+            for timer_id, body in (await self.client.hgetall(raw)).items():
+                timer, _ = decode(_text(timer_id), _text(body))
+                carried = json.dumps(timer.payload, ensure_ascii=False)
+                if any(n in carried for n in needles) or any(r in timer.id for r in refs):
+                    found.append({"id": timer.id, "kind": timer.kind, "due": timer.due.isoformat(),
+                                  "payload": timer.payload})
+        return sorted(found, key=lambda t: t["due"])
 
     async def _conversation(self, conv: ConversationKey, bot: Bot) -> dict[str, Any]:
         k = self.keys

@@ -211,6 +211,9 @@ async def test_erasure_leaves_no_trace_of_the_patient_anywhere(start: h.Start, m
     # the bot's shared streams and indexes name the conversation by its digest, never by the number
     assert hits({key: text for key, text in space.items() if key in shared}, [USER, OLD_FORM]) == []
     assert "4111 1111 1111 1111" not in "".join(space.values()) and "4111111111111111" not in "".join(space.values())
+    export = await (await app.client.get(f"/admin/contacts/whatsapp/{USER}/export", headers=dpo)).json()
+    [pending] = [t for t in export["scheduled"] if t["kind"] == "reminder"]  # the 2 h one; the 24 h one went
+    assert pending["payload"]["reminder"] == "2h" and pending["due"].startswith("2026-03-06")  # Friday
     listed = await (await app.client.get("/admin/requests", headers=dpo)).json()
     assert [r["request"] for r in listed["requests"]] == ["erase"] and listed["requests"][0]["days_left"] == 15
 
