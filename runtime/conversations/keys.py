@@ -15,6 +15,7 @@ INBOX_BATCH = 16
 PARTITIONS = 8            # work and send streams per bot: `Keys.signals(bot, "work" | "send", p)`
 WORK_LEASE_MS = 30_000    # a signal idle this long in a consumer's pending list is taken over
 MAX_DELIVERIES = 5        # a signal delivered more often than this goes to the dead-letter stream
+DEAD_KEPT = 10_000        # the newest dead-lettered signals kept for inspection
 GROUP = "papo"            # the consumer group of every signal stream
 
 DECISIONS_KEPT = 50            # FAQ/LLM decisions kept per conversation for the admin API

@@ -128,7 +128,8 @@ class SignalQueue:
     async def bury(self, signal: Signal, deliveries: int) -> None:
         """Move a signal that keeps failing to the dead-letter stream."""
         await self.client.xadd(self.dead, {"stream": signal.stream, "id": signal.id, "b": signal.key.bot,
-                                           "r": signal.key.digest, "deliveries": deliveries})
+                                           "r": signal.key.digest, "deliveries": deliveries},
+                               maxlen=C.DEAD_KEPT, approximate=True)
         await self.ack(signal)
         log.warning("%s signal for conv=%s dead-lettered after %d deliveries", self.name, signal.key, deliveries)
 
