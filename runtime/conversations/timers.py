@@ -5,11 +5,12 @@ engine hands it to the handler of its timer kind (`runtime.nodes.handlers()`).""
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from datetime import datetime
 from typing import Any
 
 from flows.messages import InboundEvent
+from runtime.conversations.keys import ConversationKey
 from runtime.conversations.processor import Processor
 from runtime.engine.turn import TurnResult
 from runtime.timers import ClaimedTimer, Dispatcher, RetryLater
@@ -34,12 +35,21 @@ def timer_event(claim: ClaimedTimer, at: datetime) -> InboundEvent | None:
                               "due": claim.timer.due.isoformat(), "payload": dict(claim.timer.payload)})
 
 
+Busy = Callable[[ConversationKey], Awaitable[None]]
+
+
 class ConversationTimers:
     """A `Dispatcher` handler: each due timer is submitted to its conversation as an event, so a
-    timer claimed twice is answered once (the conversation's inbox dedupes its id)."""
+    timer claimed twice is answered once (the conversation's inbox dedupes its id).
 
-    def __init__(self, processor: Processor) -> None:
+    When another process holds the conversation, its event waits in the inbox for it. `busy` (the
+    service's work signal) makes sure somebody runs it even if that process dies: the signal is taken
+    over after its lease like any message's, and the timer is done. Without it (one process, tests)
+    the timer is claimed again after the retry delay, and its deduplicated submit drains the inbox."""
+
+    def __init__(self, processor: Processor, busy: Busy | None = None) -> None:
         self.processor = processor
+        self.busy = busy
         self.results: list[TurnResult] = []
 
     async def __call__(self, claim: ClaimedTimer) -> None:
@@ -48,16 +58,19 @@ class ConversationTimers:
             log.warning("timer %s names no conversation; dropped", claim.timer.id)
             return
         self.results += (await self.processor.submit(event)).results
-        if await self.processor.waiting(self.processor.key_for(event)):
-            # Another process holds the conversation (or a dead one did, until its lease ends): claim
-            # the timer again later; its event is deduped, and that submit drains what waits.
+        key = self.processor.key_for(event)
+        if await self.processor.waiting(key):
+            # Another process holds the conversation (or a dead one did, until its lease ends)
+            if self.busy is not None:
+                await self.busy(key)
+                return
             raise RetryLater("its conversation is being run elsewhere")
 
 
-def conversation_dispatcher(processor: Processor, **options: Any) -> Dispatcher | None:
+def conversation_dispatcher(processor: Processor, *, busy: Busy | None = None, **options: Any) -> Dispatcher | None:
     """The timer worker of a bot: each due timer goes to its conversation through `processor`
     (run it with `.run(stop)`); None when the bot's services have no timer queue."""
     timers = processor.services.timers
     if timers is None:
         return None
-    return Dispatcher(timers, ConversationTimers(processor), processor.clock, **options)
+    return Dispatcher(timers, ConversationTimers(processor, busy), processor.clock, **options)

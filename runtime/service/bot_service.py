@@ -245,7 +245,8 @@ class Service:
         consumers = self.consumers(role)
         tasks = [asyncio.create_task(c.run(), name=c.name) for c in consumers]
         stopping = asyncio.Event()
-        timers = (conversation_dispatcher(self.processor, retry_after=timedelta(seconds=self.settings.timer_lease_s))
+        timers = (conversation_dispatcher(self.processor, busy=self.work.signal,
+                                          retry_after=timedelta(seconds=self.settings.timer_lease_s))
                   if role in TIMER_ROLES else None)
         if timers is not None:  # due reminders and ask timeouts become events of their conversations
             tasks.append(asyncio.create_task(timers.run(stopping), name="timers"))

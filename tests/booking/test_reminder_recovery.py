@@ -64,6 +64,25 @@ async def test_while_a_dead_process_still_holds_the_conversation_the_timer_is_re
     assert [m.text for m in await h.store.outbox(h.key, take=True)] == ["Lembrete: quarta-feira, 04/03, às 08:00"]
 
 
+async def test_with_a_work_signal_a_timer_whose_conversation_is_busy_is_done_and_the_conversation_signalled(
+        open_bot: OpenBot, clock: ManualClock) -> None:
+    # `papo serve`: the event waits in the inbox; a work signal (taken over after its lease like a
+    # message's, should the holder die) runs it, so the timer is not claimed again and again meanwhile
+    h = await open_bot(AGENDA)
+    claim = await _stuck_reminder(h, clock, lock_lease_ms=300)
+    signalled: list[object] = []
+
+    async def busy(key: object) -> None:
+        signalled.append(key)
+
+    await ConversationTimers(h.processor, busy)(claim)  # no RetryLater: done
+    assert signalled == [h.key] and await _waiting(h) == 1
+    while await h.store.client.exists(h.store.keys.lock(h.key)):
+        await asyncio.sleep(0.05)
+    await h.processor.drain(h.key)  # what the work signal's consumer does
+    assert [m.text for m in await h.store.outbox(h.key, take=True)] == ["Lembrete: quarta-feira, 04/03, às 08:00"]
+
+
 async def test_a_reminder_whose_moment_passed_is_dropped_not_sent_late(open_bot: OpenBot,
                                                                        clock: ManualClock) -> None:
     h = await open_bot(AGENDA)
