@@ -38,11 +38,17 @@ RUNTIME_LAYERS = {
     "access": {"engine", "keys"},
     # term rules, alerts, holds, incidents: screened on the message path by `conversations`, so below it
     "monitoring": {"engine", "keys", "access"},
-    "nodes": {"engine", "keys", "locales", "timers", "scheduling", "llm", "privacy"},
-    "conversations": {"engine", "keys", "locales", "timers", "scheduling", "llm", "nodes", "privacy", "monitoring"},
+    # the port `http` nodes call through and its aiohttp client; the delivery of outbound events
+    "integrations": {"engine", "keys"},
+    "nodes": {"engine", "keys", "locales", "timers", "scheduling", "llm", "privacy", "integrations"},
+    "events": {"engine", "keys"},  # outbound events: what a turn emits, their Redis outbox, their delivery
+    "conversations": {"engine", "keys", "locales", "timers", "scheduling", "llm", "nodes", "privacy", "monitoring",
+                      "integrations", "events"},
     "service": {"engine", "keys", "locales", "timers", "scheduling", "llm", "nodes", "conversations", "privacy",
+                "integrations", "events",
                 "access", "monitoring"},
     "cli": {"engine", "keys", "locales", "timers", "scheduling", "llm", "nodes", "conversations", "service",
+            "integrations", "events",
             "privacy", "access", "monitoring"},
 }
 # third-party code a layer must not touch
