@@ -41,7 +41,8 @@ RUNTIME_LAYERS = {
     # the port `http` nodes call through and its aiohttp client; the delivery of outbound events
     "integrations": {"engine", "keys"},
     "nodes": {"engine", "keys", "locales", "timers", "scheduling", "llm", "privacy", "integrations"},
-    "events": {"engine", "keys"},  # outbound events: what a turn emits, their Redis outbox, their delivery
+    # outbound events: what a turn emits, their Redis outbox, their delivery (llm: its mask of personal data)
+    "events": {"engine", "keys", "llm"},
     "conversations": {"engine", "keys", "locales", "timers", "scheduling", "llm", "nodes", "privacy", "monitoring",
                       "integrations", "events"},
     "service": {"engine", "keys", "locales", "timers", "scheduling", "llm", "nodes", "conversations", "privacy",

@@ -46,6 +46,8 @@ from runtime.service.bot_service import Service
 from runtime.service.guard import DETAIL, RouteHandler, accounts, dumps, error, json_body, staff_of
 
 QUICK_REPLIES = "quick_replies.json"
+STAFF_EVENTS = {"book": "appointment.booked", "reschedule": "appointment.rescheduled",
+                "cancel": "appointment.cancelled"}
 LABEL_CHARS = 40
 
 
@@ -360,6 +362,7 @@ async def appointment(request: web.Request, service: Service) -> web.StreamRespo
     except (SchedulingError, ValueError) as exc:
         return error(409 if isinstance(exc, SchedulingError) else 400, str(exc))
     await _event_line(service, key, f"{action}: {appt.id} {appt.slot.start.isoformat()}", me)
+    await service.emit(key, STAFF_EVENTS[action], {"appointment": appt.id, "by": "staff"})
     await _changed(service, key, "appointment")
     return web.json_response(appt.to_json(), dumps=dumps)
 
