@@ -53,8 +53,8 @@ class DeliveryPolicy:
     batch: int = 50  # events read from a contact's stream at a time
 
     def backoff(self, attempts: int) -> float:
-        wait = min(self.backoff_s * 2 ** max(attempts - 1, 0), self.max_backoff_s)
-        return wait * random.uniform(0.8, 1.0)
+        wait = min(self.backoff_s * 2.0 ** max(attempts - 1, 0), self.max_backoff_s)
+        return float(wait * random.uniform(0.8, 1.0))
 
 
 class EventDelivery:

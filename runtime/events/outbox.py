@@ -89,7 +89,7 @@ class EventOutbox:
         await self.signal(key, subs, now_ms=now_ms)
 
     async def due(self, now_ms: int, limit: int) -> list[Pair]:
-        found = await self.client.zrangebyscore(self.due_key, "-inf", now_ms, start=0, num=limit)
+        found: list[Any] = await self.client.zrangebyscore(self.due_key, "-inf", now_ms, start=0, num=limit)
         return [Pair.from_member(self.bot, m) for m in found]
 
     async def claim(self, pair: Pair, *, now_ms: int, until_ms: int) -> bool:
@@ -104,10 +104,8 @@ class EventOutbox:
         return _text(raw) if raw is not None else ""
 
     async def after(self, pair: Pair, cursor: str, count: int) -> list[Entry]:
-        entries = await self.client.xrange(self.keys.events(pair.key), f"({cursor}" if cursor else "-", "+",
-                                           count=count)
-        found = [(_text(sid), {_text(k): _text(v) for k, v in fields.items()}) for sid, fields in entries]
-        return [Entry(sid, f["e"], f.get("s", "")) for sid, f in found]
+        raw = await self.client.xrange(self.keys.events(pair.key), f"({cursor}" if cursor else "-", "+", count=count)
+        return [Entry(sid, f["e"], f.get("s", "")) for sid, f in _entries(raw)]
 
     async def passed(self, pair: Pair, entry: Entry, *, record: dict[str, Any] | None = None) -> None:
         """The subscription is done with `entry` (delivered, not wanted, or given up): move its cursor."""
@@ -157,15 +155,15 @@ class EventOutbox:
         return int(await self.client.zcard(self.due_key))
 
     async def log(self, count: int) -> list[dict[str, Any]]:
-        entries = await self.client.xrevrange(self.log_key, count=count)
-        return [{"entry": _text(sid), **json.loads(_text(f.get(b"d", f.get("d"))))} for sid, f in entries]
+        raw = await self.client.xrevrange(self.log_key, count=count)
+        return [{"entry": sid, **json.loads(f["d"])} for sid, f in _entries(raw)]
 
     async def dead(self, count: int) -> list[dict[str, Any]]:
-        entries = await self.client.xrevrange(self.dead_key, count=count)
-        return [_dead(sid, f) for sid, f in entries]
+        raw = await self.client.xrevrange(self.dead_key, count=count)
+        return [_dead(sid, f) for sid, f in _entries(raw)]
 
     async def dead_one(self, dead_id: str) -> dict[str, Any] | None:
-        entries = await self.client.xrange(self.dead_key, dead_id, dead_id)
+        entries = _entries(await self.client.xrange(self.dead_key, dead_id, dead_id))
         return _dead(*entries[0]) if entries else None
 
     async def forget_dead(self, dead_id: str, record: dict[str, Any]) -> None:
@@ -175,9 +173,12 @@ class EventOutbox:
             await pipe.execute()
 
 
-def _dead(sid: Any, fields: dict[Any, Any]) -> dict[str, Any]:
-    f = {_text(k): _text(v) for k, v in fields.items()}
-    return {"dead_id": _text(sid), "subscription": f["sub"], "body": f["e"], **json.loads(f["d"])}
+def _entries(raw: Any) -> list[tuple[str, dict[str, str]]]:
+    return [(_text(sid), {_text(k): _text(v) for k, v in fields.items()}) for sid, fields in raw or ()]
+
+
+def _dead(sid: str, f: dict[str, str]) -> dict[str, Any]:
+    return {"dead_id": sid, "subscription": f["sub"], "body": f["e"], **json.loads(f["d"])}
 
 
 def _stream_order(sid: str) -> tuple[int, int]:
