@@ -1,0 +1,77 @@
+"""Outbound events under `papo serve`: the delivery loop runs beside the workers, staff see deliveries,
+failures and dead letters on GET /admin/events (admin only) and replay a dead letter."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sys
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+import service_helpers as h
+
+from runtime.engine.clock import ManualClock
+
+sys.path.insert(0, str(Path(__file__).parents[1]))
+from integrations.receiver import Receiver  # noqa: E402
+
+START = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
+
+
+def _bot(tmp_path: Path) -> Path:
+    root = tmp_path / "echo"
+    shutil.copytree(h.ECHO_BOT, root)
+    data = json.loads((root / "bot.json").read_text(encoding="utf-8"))
+    data["events"] = [{"id": "crm", "url": "${EVENTS_URL}", "secret": "${EVENTS_SECRET}"}]
+    (root / "bot.json").write_text(json.dumps(data), encoding="utf-8")
+    return root
+
+
+async def test_staff_see_failures_and_replay_a_dead_letter(start: h.Start, tmp_path: Path,
+                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    clock = ManualClock(START)
+    receiver = Receiver("segredo", lambda: clock.now().timestamp())
+    await receiver.up()
+    receiver.refuse["contact.created"] = 500
+    monkeypatch.setenv("EVENTS_URL", receiver.url)
+    monkeypatch.setenv("EVENTS_SECRET", "segredo")
+    app = await start(clock=clock, bot=_bot(tmp_path))
+    admin, agent = await h.staff(app, "admin"), await h.staff(app, "agent")
+    assert (await app.post(h.wa_body(messages=[h.wa_message("wamid.E1", "oi")]))).status == 200
+
+    async def listed() -> dict[str, object]:
+        response = await app.client.get("/admin/events", headers=admin)
+        assert response.status == 200
+        found: dict[str, object] = await response.json()
+        return found
+
+    async def failing() -> bool:
+        return bool((await listed())["failing"])
+
+    await h.wait_until(failing)
+    body = await listed()
+    [fails] = body["failing"]  # type: ignore[misc]
+    assert fails["type"] == "contact.created" and fails["error"] == "HTTP 500" and fails["subscription"] == "crm"
+    assert body["subscriptions"] == [{"id": "crm", "host": f"127.0.0.1:{receiver.port}", "running": True,
+                                      "types": sorted(body["subscriptions"][0]["types"])}]  # type: ignore[index]
+    assert (await app.client.get("/admin/events", headers=agent)).status == 403
+    assert receiver.taken == []  # the contact's later event waits behind the failing one
+
+    clock.advance(timedelta(days=3, hours=1))  # past the retry period: a dead letter, the rest goes on
+    app.service.events.nudge.set()  # type: ignore[union-attr]
+
+    async def started() -> bool:
+        return [e["type"] for e in receiver.taken] == ["conversation.started"]
+
+    await h.wait_until(started)
+    [dead] = (await listed())["dead"]  # type: ignore[misc]
+    assert dead["event_type"] == "contact.created" and dead["outcome"] == "dead"
+    del receiver.refuse["contact.created"]
+    replayed = await app.client.post(f"/admin/events/dead/{dead['dead_id']}/replay", headers=admin)
+    assert replayed.status == 200 and (await replayed.json())["replayed"] is True
+    assert (await listed())["dead"] == [] and [e["type"] for e in receiver.taken][-1] == "contact.created"
+    missing = await app.client.post("/admin/events/dead/0-1/replay", headers=admin)
+    assert missing.status == 404 and "GET /admin/events" in (await missing.json())["error"]
+    await receiver.down()
