@@ -158,3 +158,29 @@ async def test_an_unset_subscription_is_off_and_emits_nothing(redis_client: aior
     await harness.say("oi")
     assert [k async for k in redis_client.scan_iter(match=f"{redis_prefix}*events*")] == []
     await harness.aclose()
+
+
+async def test_message_events_go_masked_only_to_a_subscription_that_names_them(
+        redis_client: aioredis.Redis, redis_prefix: str, clock: ManualClock, receiver: Receiver) -> None:
+    chat = Receiver("segredo", lambda: clock.now().timestamp())
+    await receiver.up()
+    await chat.up()
+    harness = await BotHarness.open(BOT, client=redis_client, prefix=redis_prefix, clock=clock, user=ANA,
+                                    channel="whatsapp")
+    env = {"EVENTS_URL": receiver.url, "CHAT_EVENTS_URL": chat.url, "EVENTS_SECRET": "segredo"}
+    delivery = open_events(harness.library.current, harness.processor, redis_client, prefix=redis_prefix,
+                           clock=clock, env=env, policy=POLICY)
+    assert delivery is not None
+    await harness.say("oi")
+    await harness.say("Ana Souza")
+    await harness.say("meu cpf é 529.982.247-25, Ana Souza")
+    await delivery.drain()
+    await delivery.aclose()
+    await chat.down()
+    await harness.aclose()
+    assert {e["type"] for e in chat.taken} == {"message.received", "message.sent"}
+    assert not {e["type"] for e in receiver.taken} & {"message.received", "message.sent"}
+    said = [e["data"]["text"] for e in chat.taken if e["type"] == "message.received"]
+    assert said[0] == "oi" and said[2] == "meu cpf é [cpf], [dado]"
+    for event in chat.taken:
+        jsonschema.validate(event, SCHEMA, format_checker=jsonschema.FormatChecker())

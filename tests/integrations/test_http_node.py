@@ -14,6 +14,7 @@ import pytest
 import redis.asyncio as aioredis
 
 from flows.integrations import HttpSettings
+from flows.messages import InboundEvent
 from flows.loader import check_bot
 from runtime.engine.clock import ManualClock
 from runtime.integrations import HostNotAllowed, HttpClient, HttpRequest, env_parts
@@ -49,7 +50,14 @@ def texts(replies: list[object]) -> list[str]:
 
 
 async def test_the_answer_is_mapped_into_variables(harness: BotHarness, crm: FakeCrm) -> None:
+    shown: list[int] = []
+
+    async def typing(event: InboundEvent) -> None:  # the channel's "typing..." (Service.show_typing)
+        shown.append(len(crm.requests))
+
+    harness.processor.services.typing = typing
     assert texts(await harness.say("buscar")) == ["Olá, Joana Prado (Unimed)."]
+    assert shown == [0]  # shown once, before the call went out
     state = await harness.state()
     assert state is not None and state.vars["paciente"] == "Joana Prado" and state.vars["status"] == 200
     [request] = crm.requests
