@@ -107,32 +107,54 @@ class EventDelivery:
                 await asyncio.wait_for(_first(stop, self.nudge), poll_s)
 
     async def _pair(self, pair: Pair) -> int | None:
-        """Deliver a pair's events in order; None when somebody else holds it."""
+        """Deliver a pair's events in order; None when somebody else holds it. The cursor moves once per
+        batch read (a crash in between sends that batch's delivered events again: at least once)."""
         now = self._now_ms()
-        if not await self.outbox.claim(pair, now_ms=now, until_ms=now + int(self.policy.lease_s * 1000)):
+        lease_ms = int(self.policy.lease_s * 1000)
+        if not await self.outbox.claim(pair, now_ms=now, until_ms=now + lease_ms):
             return None
         endpoint = self.endpoints.get(pair.sub)
         if endpoint is None:  # a subscription removed from bot.json (or off): its events stay, unsent
             await self.outbox.finish(pair, ())
             return 0
+        failing, held = await self.outbox.failing(pair), now
         delivered, cursor = 0, await self.outbox.cursor(pair)
+        saved = cursor
         while entries := await self.outbox.after(pair, cursor, self.policy.batch):
+            records: list[dict[str, Any]] = []
             for entry in entries:
-                cursor = entry.id
                 if (entry.only and entry.only != pair.sub) or not endpoint.wants(entry.event["type"]):
-                    await self.outbox.passed(pair, entry)
+                    cursor = entry.id
                     continue
-                if not await self._one(endpoint, pair, entry):
-                    return delivered  # the pair waits for its next try; later events wait behind this one
-                delivered += 1
-                await self.outbox.hold(pair, self._now_ms() + int(self.policy.lease_s * 1000))
+                outcome = await self._one(endpoint, pair, entry, failing)
+                failing = None  # only the first event can be the one that failed before
+                if outcome["outcome"] == "failed":  # it waits for its next try; later events wait behind it
+                    if cursor != saved:
+                        await self.outbox.passed(pair, cursor, records)
+                    await self.outbox.retry_later(pair, outcome, next_ms=outcome.pop("next_ms"))
+                    return delivered
+                if outcome["outcome"] == "dead":
+                    if records:
+                        await self.outbox.passed(pair, cursor, records)
+                    await self.outbox.bury(pair, entry, outcome)
+                    records, saved = [], entry.id
+                else:
+                    records.append(outcome)
+                    delivered += 1
+                cursor = entry.id
+                if self._now_ms() - held > lease_ms // 2:  # keep the pair ours while it takes long
+                    held = self._now_ms()
+                    await self.outbox.hold(pair, held + lease_ms)
+            await self.outbox.passed(pair, cursor, records)
+            saved = cursor
         await self.outbox.finish(pair, self.subs)
         return delivered
 
-    async def _one(self, endpoint: Endpoint, pair: Pair, entry: Entry) -> bool:
-        """Deliver one event; True when delivered or given up (the contact's next event may go)."""
+    async def _one(self, endpoint: Endpoint, pair: Pair, entry: Entry,
+                   failing: dict[str, Any] | None) -> dict[str, Any]:
+        """Deliver one event: its record, with the outcome "delivered", "dead" (given up) or "failed"
+        (to try again at `next_ms`)."""
         event = entry.event
-        failing = await self.outbox.failing(pair)
         state = failing if failing is not None and failing.get("event") == event["id"] else None
         attempts = (state["attempts"] if state else 0) + 1
         status, error = await self.post(endpoint, entry.body.encode(), event)
@@ -141,22 +163,18 @@ class EventDelivery:
                   "contact": event["contact"]["id"], "attempts": attempts, "status": status,
                   "at": now.isoformat()}
         if error is None:
-            await self.outbox.passed(pair, entry, record=record | {"outcome": "delivered"})
-            return True
+            return record | {"outcome": "delivered"}
         first = datetime.fromisoformat(state["first_failed_at"]) if state else now
         if now - first >= self.policy.give_up_after:
             log.warning("event %s (%s) to subscription %s given up after %d attempts: %s", event["id"],
                         event["type"], endpoint.id, attempts, error)
-            await self.outbox.bury(pair, entry, record | {"outcome": "dead", "error": error,
-                                                          "first_failed_at": first.isoformat()})
-            return True
+            return record | {"outcome": "dead", "error": error, "first_failed_at": first.isoformat()}
         wait = self.policy.backoff(attempts)
         log.info("event %s (%s) to subscription %s failed (%s); try %d in %.0f s", event["id"], event["type"],
                  endpoint.id, error, attempts + 1, wait)
-        await self.outbox.retry_later(pair, {**record, "error": error, "first_failed_at": first.isoformat(),
-                                             "next_at": (now + timedelta(seconds=wait)).isoformat()},
-                                      next_ms=int((now + timedelta(seconds=wait)).timestamp() * 1000))
-        return False
+        later = now + timedelta(seconds=wait)
+        return record | {"outcome": "failed", "error": error, "first_failed_at": first.isoformat(),
+                         "next_at": later.isoformat(), "next_ms": int(later.timestamp() * 1000)}
 
     async def post(self, endpoint: Endpoint, body: bytes, event: Mapping[str, Any]) -> tuple[int | None, str | None]:
         """POST one event: (status, None) when the receiver took it, else (status or None, why not)."""

@@ -107,13 +107,15 @@ class EventOutbox:
         raw = await self.client.xrange(self.keys.events(pair.key), f"({cursor}" if cursor else "-", "+", count=count)
         return [Entry(sid, f["e"], f.get("s", "")) for sid, f in _entries(raw)]
 
-    async def passed(self, pair: Pair, entry: Entry, *, record: dict[str, Any] | None = None) -> None:
-        """The subscription is done with `entry` (delivered, not wanted, or given up): move its cursor."""
+    async def passed(self, pair: Pair, entry_id: str, records: Sequence[dict[str, Any]] = ()) -> None:
+        """The subscription is done with the pair's events up to `entry_id` (delivered, not wanted, or given
+        up): move its cursor, and log `records` (deliveries) in the same round trip."""
         async with self.client.pipeline(transaction=False) as pipe:
-            pipe.hset(self.keys.event_cursors(pair.key), pair.sub, entry.id)
+            pipe.hset(self.keys.event_cursors(pair.key), pair.sub, entry_id)
             pipe.pexpire(self.keys.event_cursors(pair.key), STATE_TTL_MS)
-            if record is not None:
+            if records:
                 pipe.hdel(self.retry_key, pair.member)
+            for record in records:
                 pipe.xadd(self.log_key, {"d": json.dumps(record)}, maxlen=LOG_KEPT, approximate=True)
             await pipe.execute()
 
@@ -131,7 +133,7 @@ class EventOutbox:
         """Give an event up: into the dead letters (to replay), and on with the contact's next events."""
         await self.client.xadd(self.dead_key, {"sub": pair.sub, "e": entry.body, "d": json.dumps(record)},
                                maxlen=DEAD_KEPT, approximate=True)
-        await self.passed(pair, entry, record=record)
+        await self.passed(pair, entry.id, [record])
 
     async def finish(self, pair: Pair, subs: Sequence[str]) -> None:
         """Nothing left for the pair: let it go, then look once more (see the module's docstring); drop

@@ -14,8 +14,8 @@ import pytest
 import redis.asyncio as aioredis
 
 from flows.integrations import HttpSettings
-from flows.messages import InboundEvent
 from flows.loader import check_bot
+from flows.messages import InboundEvent
 from runtime.engine.clock import ManualClock
 from runtime.integrations import HostNotAllowed, HttpClient, HttpRequest, env_parts
 from runtime.service.harness import BotHarness
