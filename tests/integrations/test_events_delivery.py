@@ -18,6 +18,7 @@ import redis.asyncio as aioredis
 from runtime.conversations.keys import ConversationKey
 from runtime.engine.clock import ManualClock
 from runtime.events import DeliveryPolicy, EventDelivery, contact_id
+from runtime.privacy import Contact, Eraser
 from runtime.service.events_wiring import open_events
 from runtime.service.harness import BotHarness
 
@@ -184,3 +185,37 @@ async def test_message_events_go_masked_only_to_a_subscription_that_names_them(
     assert said[0] == "oi" and said[2] == "meu cpf é [cpf], [dado]"
     for event in chat.taken:
         jsonschema.validate(event, SCHEMA, format_checker=jsonschema.FormatChecker())
+
+
+async def test_erasing_a_contact_removes_its_events_everywhere(bot: Pair, receiver: Receiver, clock: ManualClock,
+                                                               redis_client: aioredis.Redis,
+                                                               redis_prefix: str) -> None:
+    await receiver.up()
+    receiver.refuse["label.added"] = 500
+    await talk(bot)
+    for _ in range(4 * 24):  # label.added becomes a dead letter; the rest is delivered and logged
+        clock.advance(timedelta(hours=1))
+        await bot.delivery.drain()
+    receiver.refuse["contact.created"] = 500
+    await bot.ana.reset()  # a new contact.created fails: a pair waiting with its failure
+    await bot.ana.say("oi")
+    await bot.delivery.drain()
+    assert await bot.delivery.outbox.dead(10) and await bot.delivery.outbox.retrying()
+    needles = [ANA, ref(ANA)[:10]]
+
+    async def traces() -> list[str]:
+        found = []
+        async for raw in redis_client.scan_iter(match=f"{redis_prefix}*ev*", count=1000):
+            key = raw.decode()
+            kind = (await redis_client.type(key)).decode()
+            dump = key + json.dumps([str(v) for v in (
+                await redis_client.xrange(key) if kind == "stream" else await redis_client.zrange(key, 0, -1)
+                if kind == "zset" else await redis_client.hgetall(key) if kind == "hash" else [])])
+            found += [f"{key}: {n}" for n in needles if n in dump]
+        return found
+
+    assert await traces()
+    done = await Eraser(redis_client, prefix=redis_prefix).erase(Contact("eventos", "whatsapp", ANA), now=clock.now())
+    assert done.counts["events"] > 0 and await traces() == []
+    assert receiver.of(ref(BIA)) == BIA_EVENTS  # the other contact's deliveries stay
+    assert [r for r in await bot.delivery.outbox.log(100) if r["contact"] == ref(BIA)]
