@@ -145,7 +145,7 @@ class EventOutbox:
         cursors = await self.client.hmget(self.keys.event_cursors(pair.key), list(subs))
         if subs and all(c is not None for c in cursors):
             oldest = min((_text(c) for c in cursors), key=_stream_order)
-            await self.client.xtrim(self.keys.events(pair.key), minid=_next_id(oldest))
+            await self.client.xtrim(self.keys.events(pair.key), minid=_next_id(oldest), approximate=False)
 
     # -- for staff -----------------------------------------------------------------------------------
 

@@ -10,10 +10,11 @@ from runtime.integrations.http import (
     HttpRequest,
     HttpTimedOut,
     Parts,
+    Sending,
     env_parts,
 )
 from runtime.integrations.http_client import HttpClient
 
 __all__ = ["HostNotAllowed", "HttpAnswer", "HttpCaller", "HttpClient", "HttpError", "HttpFailed", "HttpRequest",
-           "HttpTimedOut", "Parts",
+           "HttpTimedOut", "Parts", "Sending",
            "env_parts"]

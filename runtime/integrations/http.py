@@ -10,7 +10,7 @@ implementation (aiohttp); the node handler never sees a secret or a socket.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -56,9 +56,12 @@ class HttpFailed(HttpError):
         self.status = status
 
 
+Sending = Callable[[], Awaitable[None]]  # told once, when the request is about to leave (the typing indicator)
+
+
 class HttpCaller(Protocol):
-    async def call(self, request: HttpRequest) -> HttpAnswer:
-        """The 2xx answer; raises HostNotAllowed, HttpTimedOut or HttpFailed."""
+    async def call(self, request: HttpRequest, *, sending: Sending | None = None) -> HttpAnswer:
+        """The 2xx answer; raises HostNotAllowed (before `sending`), HttpTimedOut or HttpFailed."""
         ...
 
     async def aclose(self) -> None: ...

@@ -27,6 +27,7 @@ from runtime.integrations.http import (
     HttpRequest,
     HttpTimedOut,
     Parts,
+    Sending,
 )
 
 log = logging.getLogger(__name__)
@@ -75,9 +76,11 @@ class HttpClient:
                                  f"({', '.join(sorted(allowed)) or 'none'}); the call was not made")
         return url
 
-    async def call(self, request: HttpRequest) -> HttpAnswer:
+    async def call(self, request: HttpRequest, *, sending: Sending | None = None) -> HttpAnswer:
         url = self._checked_url(request)
         headers = {name: self.resolve(parts, f"header {name!r}") for name, parts in request.headers.items()}
+        if sending is not None:
+            await sending()
         host = urlsplit(url).netloc
         failure: HttpFailed | HttpTimedOut | None = None
         for attempt in range(max(request.attempts, 1)):

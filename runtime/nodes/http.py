@@ -32,10 +32,14 @@ async def enter_http(node: HttpNode, t: BotTurn) -> Outcome:
     if caller is None:
         t.notices.append({"kind": "http", "node": where, "outcome": "error", "error": "no http service"})
         return Go(node.on_error or node.next)
-    if t.services.typing is not None:
-        await t.services.typing(t.event)  # the other system may take seconds: the user sees "typing..."
+    typing = t.services.typing
+
+    async def sending() -> None:  # the other system may take seconds: the user sees "typing..."
+        if typing is not None:
+            await typing(t.event)
+
     try:
-        answer = await caller.call(request)
+        answer = await caller.call(request, sending=sending)
     except HttpError as exc:
         timed_out = isinstance(exc, HttpTimedOut)
         if node.status_var:

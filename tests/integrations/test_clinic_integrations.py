@@ -43,7 +43,7 @@ async def test_a_patient_the_crm_knows_is_greeted_by_name(crm: FakeCrm, redis_cl
     replies = await clinic.say("oi")
     await clinic.aclose()
     assert [r.text for r in replies][:2] == ["Olá! Eu sou a assistente virtual da Clínica Sorriso. 😊",
-                                            "Que bom te ver de novo, Joana Prado!"]
+                                            "Prazer, Joana Prado!"]
     [request] = crm.requests
     assert request["query"] == {"telefone": PHONE}
     assert request["headers"]["Authorization"] == "Bearer token-da-clinica"

@@ -107,6 +107,8 @@ async def test_a_receiver_down_then_up_gets_everything_once_in_order(bot: Pair, 
         assert headers["Idempotency-Key"] == headers["Papo-Event-Id"] == event["id"]
     raw = json.dumps(receiver.received)
     assert ANA not in raw and BIA not in raw and "Ana Souza" not in raw  # no phone, no name
+    outbox = bot.delivery.outbox
+    assert await outbox.client.xlen(outbox.keys.events(bot.ana.key)) == 0  # what every subscription has passed
     await bot.ana.say("vip")  # nothing new: labels unchanged, no event but the flow's end
     assert await bot.delivery.drain() == 1
 

@@ -104,6 +104,14 @@ async def test_an_unset_base_url_refuses_the_call(harness: BotHarness, crm: Fake
     assert texts(await harness.say("buscar")) == ["O cadastro não respondeu (None)."]
     notice = next(n for r in harness.last for n in r.notices if n["kind"] == "http")
     assert notice["error"] == "HostNotAllowed" and crm.requests == []
+    typed: list[InboundEvent] = []
+
+    async def typing(event: InboundEvent) -> None:
+        typed.append(event)
+
+    harness.processor.services.typing = typing
+    await harness.say("buscar")
+    assert typed == []  # no call left, so no "typing..." either
 
 
 async def test_a_host_off_the_list_is_refused_at_run_time(crm: FakeCrm) -> None:
