@@ -110,45 +110,54 @@ class EventDelivery:
         """Deliver a pair's events in order; None when somebody else holds it. The cursor moves once per
         batch read (a crash in between sends that batch's delivered events again: at least once)."""
         now = self._now_ms()
-        lease_ms = int(self.policy.lease_s * 1000)
-        if not await self.outbox.claim(pair, now_ms=now, until_ms=now + lease_ms):
+        if not await self.outbox.claim(pair, now_ms=now, until_ms=now + self._lease_ms):
             return None
         endpoint = self.endpoints.get(pair.sub)
         if endpoint is None:  # a subscription removed from bot.json (or off): its events stay, unsent
             await self.outbox.finish(pair, ())
             return 0
-        failing, held = await self.outbox.failing(pair), now
-        delivered, cursor = 0, await self.outbox.cursor(pair)
-        saved = cursor
-        while entries := await self.outbox.after(pair, cursor, self.policy.batch):
-            records: list[dict[str, Any]] = []
-            for entry in entries:
-                if (entry.only and entry.only != pair.sub) or not endpoint.wants(entry.event["type"]):
-                    cursor = entry.id
-                    continue
-                outcome = await self._one(endpoint, pair, entry, failing)
-                failing = None  # only the first event can be the one that failed before
-                if outcome["outcome"] == "failed":  # it waits for its next try; later events wait behind it
-                    if cursor != saved:
-                        await self.outbox.passed(pair, cursor, records)
-                    await self.outbox.retry_later(pair, outcome, next_ms=outcome.pop("next_ms"))
-                    return delivered
-                if outcome["outcome"] == "dead":
-                    if records:
-                        await self.outbox.passed(pair, cursor, records)
-                    await self.outbox.bury(pair, entry, outcome)
-                    records, saved = [], entry.id
-                else:
-                    records.append(outcome)
-                    delivered += 1
-                cursor = entry.id
-                if self._now_ms() - held > lease_ms // 2:  # keep the pair ours while it takes long
-                    held = self._now_ms()
-                    await self.outbox.hold(pair, held + lease_ms)
-            await self.outbox.passed(pair, cursor, records)
-            saved = cursor
+        cursor = await self.outbox.cursor(pair)
+        walk = _Walk(cursor, cursor, await self.outbox.failing(pair), now)
+        while entries := await self.outbox.after(pair, walk.cursor, self.policy.batch):
+            if not await self._batch(endpoint, pair, entries, walk):
+                return walk.delivered  # an event waits for its next try; later ones wait behind it
         await self.outbox.finish(pair, self.subs)
-        return delivered
+        return walk.delivered
+
+    @property
+    def _lease_ms(self) -> int:
+        return int(self.policy.lease_s * 1000)
+
+    async def _batch(self, endpoint: Endpoint, pair: Pair, entries: list[Entry], walk: _Walk) -> bool:
+        """Deliver `entries` in order and move the cursor past them; False when one failed (the cursor
+        stops before it)."""
+        records: list[dict[str, Any]] = []
+        for entry in entries:
+            if (entry.only and entry.only != pair.sub) or not endpoint.wants(entry.event["type"]):
+                walk.cursor = entry.id
+                continue
+            outcome = await self._one(endpoint, pair, entry, walk.failing)
+            walk.failing = None  # only the first event can be the one that failed before
+            if outcome["outcome"] == "failed":
+                if walk.cursor != walk.saved:
+                    await self.outbox.passed(pair, walk.cursor, records)
+                await self.outbox.retry_later(pair, outcome, next_ms=outcome.pop("next_ms"))
+                return False
+            if outcome["outcome"] == "dead":
+                if records:
+                    await self.outbox.passed(pair, walk.cursor, records)
+                await self.outbox.bury(pair, entry, outcome)
+                records, walk.saved = [], entry.id
+            else:
+                records.append(outcome)
+                walk.delivered += 1
+            walk.cursor = entry.id
+            if self._now_ms() - walk.held > self._lease_ms // 2:  # keep the pair ours while it takes long
+                walk.held = self._now_ms()
+                await self.outbox.hold(pair, walk.held + self._lease_ms)
+        await self.outbox.passed(pair, walk.cursor, records)
+        walk.saved = walk.cursor
+        return True
 
     async def _one(self, endpoint: Endpoint, pair: Pair, entry: Entry,
                    failing: dict[str, Any] | None) -> dict[str, Any]:
@@ -218,6 +227,18 @@ class EventDelivery:
         if self._session is not None:
             await self._session.close()
             self._session = None
+
+
+@dataclass(slots=True)
+class _Walk:
+    """How far one delivery of a pair got: the cursor reached, the one stored, the failure it started
+    with, when its lease was last renewed, how many events it delivered."""
+
+    cursor: str
+    saved: str
+    failing: dict[str, Any] | None
+    held: int
+    delivered: int = 0
 
 
 async def _first(*events: asyncio.Event) -> None:
