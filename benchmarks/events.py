@@ -22,6 +22,7 @@ sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__)
 import argparse  # noqa: E402
 import asyncio  # noqa: E402
 import os  # noqa: E402
+import statistics  # noqa: E402
 import time  # noqa: E402
 import uuid  # noqa: E402
 from datetime import UTC, datetime  # noqa: E402
@@ -116,23 +117,30 @@ async def main() -> None:
     parser.add_argument("--events", type=int, default=5000)
     parser.add_argument("--contacts", type=int, default=200)
     parser.add_argument("--at-once", type=int, default=DeliveryPolicy().pairs_at_once)
+    parser.add_argument("--rounds", type=int, default=3, help="floor and papo alternate; medians are printed")
     args = parser.parse_args()
     redis = aioredis.Redis.from_url(args.redis_url)
     prefix = f"papobench-{uuid.uuid4().hex[:8]}"
     runner, url, taken = await receiver()
+    bases, ours_all = [], []
     try:
-        work = bodies(args.contacts, args.events)
-        base = await floor(url, work, args.at_once)
-        ours = await papo(redis, prefix, url, work, args.at_once)
+        for n in range(args.rounds):
+            work = bodies(args.contacts, args.events)
+            bases.append(await floor(url, work, args.at_once))
+            ours_all.append(await papo(redis, f"{prefix}-{n}", url, work, args.at_once))
+        base, ours = statistics.median(bases), statistics.median(ours_all)
+        ratios = sorted(o / b for o, b in zip(ours_all, bases, strict=True))
     finally:
         await runner.cleanup()
         async for key in redis.scan_iter(match=f"{prefix}*", count=1000):
             await redis.delete(key)
         await redis.aclose()
-    print(f"events {args.events} over {args.contacts} contacts, {args.at_once} contacts at once; "
-          f"receiver took {taken[0]}")
-    print(f"  floor (aiohttp POSTs, no Redis): {base:9.0f} events/s")
-    print(f"  papo (EventDelivery.drain):      {ours:9.0f} events/s   ratio papo/floor {ours / base:.2f}")
+    print(f"events {args.events} over {args.contacts} contacts, {args.at_once} contacts at once, "
+          f"{args.rounds} rounds; receiver took {taken[0]}")
+    print(f"  floor (aiohttp POSTs, no Redis): {base:9.0f} events/s (median)")
+    print(f"  papo (EventDelivery.drain):      {ours:9.0f} events/s (median)")
+    print(f"  ratio papo/floor per round: {', '.join(f'{r:.2f}' for r in ratios)}; median "
+          f"{statistics.median(ratios):.2f}")
 
 
 if __name__ == "__main__":

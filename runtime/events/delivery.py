@@ -121,6 +121,8 @@ class EventDelivery:
         while entries := await self.outbox.after(pair, walk.cursor, self.policy.batch):
             if not await self._batch(endpoint, pair, entries, walk):
                 return walk.delivered  # an event waits for its next try; later ones wait behind it
+            if len(entries) < self.policy.batch:
+                break  # the stream's end: `finish` looks once more after letting the pair go
         await self.outbox.finish(pair, self.subs)
         return walk.delivered
 
@@ -208,7 +210,7 @@ class EventDelivery:
         endpoint = self.endpoints.get(dead["subscription"])
         if endpoint is None:
             return {"replayed": False, "error": f"subscription {dead['subscription']!r} is not running here"}
-        event = Entry(dead_id, dead["body"], "").event
+        event = Entry.read(dead_id, dead["body"]).event
         status, error = await self.post(endpoint, dead["body"].encode(), event)
         if error is not None:
             return {"replayed": False, "status": status, "error": error}

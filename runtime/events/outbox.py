@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import redis.asyncio as aioredis
@@ -54,11 +54,11 @@ class Entry:
     id: str  # the stream id
     body: str  # the envelope as sent
     only: str  # "" or the one subscription it is for (a replay)
+    event: dict[str, Any] = field(default_factory=dict, compare=False)  # the body, parsed once
 
-    @property
-    def event(self) -> dict[str, Any]:
-        found: dict[str, Any] = json.loads(self.body)
-        return found
+    @classmethod
+    def read(cls, sid: str, body: str, only: str = "") -> Entry:
+        return cls(sid, body, only, json.loads(body))
 
 
 class EventOutbox:
@@ -105,7 +105,7 @@ class EventOutbox:
 
     async def after(self, pair: Pair, cursor: str, count: int) -> list[Entry]:
         raw = await self.client.xrange(self.keys.events(pair.key), f"({cursor}" if cursor else "-", "+", count=count)
-        return [Entry(sid, f["e"], f.get("s", "")) for sid, f in _entries(raw)]
+        return [Entry.read(sid, f["e"], f.get("s", "")) for sid, f in _entries(raw)]
 
     async def passed(self, pair: Pair, entry_id: str, records: Sequence[dict[str, Any]] = ()) -> None:
         """The subscription is done with the pair's events up to `entry_id` (delivered, not wanted, or given
