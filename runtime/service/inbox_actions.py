@@ -171,9 +171,11 @@ async def assign(request: web.Request, service: Service) -> web.StreamResponse:
     name = me if to == "me" else to
     if name is not None and name != me and await accounts(service).get(name) is None:
         return error(400, f"there is no staff account {name!r}; see GET /admin/users")
-    if await _state(service, key) is None:
+    if (state := await _state(service, key)) is None:
         return error(404, "no such conversation")
     staff_key = service.processor.store.keys.staff(key)
+    if name is not None and state.waiting == "handoff":  # a person took the handoff the patient asked for
+        await service.emit(key, "handoff.taken", {"by": "staff"})
     if name is None:
         await service.client.hdel(staff_key, "assignee")
     else:
@@ -211,6 +213,8 @@ async def takeover(request: web.Request, service: Service) -> web.StreamResponse
     if state.waiting != "handoff":
         await _system(service, key, {"action": "takeover", "by": me})
         await _event_line(service, key, "took over from the bot", me)
+    else:  # the handoff the patient asked for (taking over from the bot emits with its turn)
+        await service.emit(key, "handoff.taken", {"by": "staff"})
     staff_key = service.processor.store.keys.staff(key)
     await service.client.hset(staff_key, "assignee", me)
     await service.client.pexpire(staff_key, service.processor.store.state_ttl_ms)

@@ -90,3 +90,47 @@ async def test_staff_see_failures_and_replay_a_dead_letter(start: h.Start, tmp_p
     missing = await app.client.post("/admin/events/dead/0-1/replay", headers=admin)
     assert missing.status == 404 and "GET /admin/events" in (await missing.json())["error"]
     await receiver.down()
+
+
+CLINIC = Path(__file__).parents[2] / "examples" / "clinic"
+TOKEN = "admin-token-0123456789abcdef"
+AUTH = {"Authorization": f"Bearer {TOKEN}"}
+MONDAY = datetime(2026, 3, 2, 13, 0, tzinfo=UTC)  # 10:00 in São Paulo: the front desk is open
+
+
+async def test_staff_actions_in_the_inbox_are_events_too(start: h.Start, monkeypatch: pytest.MonkeyPatch) -> None:
+    clock = ManualClock(MONDAY)
+    receiver = Receiver("segredo-da-clinica", lambda: clock.now().timestamp())
+    await receiver.up()
+    for name, value in {"WHATSAPP_TOKEN": "wa-token", "WHATSAPP_APP_SECRET": h.fakes.APP_SECRET,
+                        "WHATSAPP_VERIFY_TOKEN": "v", "WHATSAPP_PHONE_NUMBER_ID": h.fakes.PHONE_NUMBER_ID,
+                        "CRM_EVENTS_URL": receiver.url, "CRM_EVENTS_SECRET": "segredo-da-clinica"}.items():
+        monkeypatch.setenv(name, value)
+    app = await start(bot=CLINIC, admin_token=TOKEN, clock=clock)
+
+    async def call(method: str, path: str, body: object = None) -> dict[str, object]:
+        answer = await app.client.request(method, path, json=body, headers=AUTH)
+        assert answer.status == 200, await answer.text()
+        found: dict[str, object] = await answer.json()
+        return found
+
+    for text in ("oi", "Hugo", "quero falar com atendente", "sim"):
+        await app.client.post("/webhooks/rest/webhook", json={"sender": "p1", "message": text})
+    base = "/admin/conversations/web/p1"
+    await call("POST", f"{base}/takeover")
+    await call("POST", f"{base}/labels", {"add": ["retorno"]})
+    slots = (await call("GET", f"{base}/slots"))["slots"]
+    booked = await call("POST", f"{base}/appointments", {"action": "book", "slot": slots[0]["ref"]})  # type: ignore[index]
+    await call("POST", f"/admin/appointments/{booked['id']}/no-show")
+    await call("POST", f"{base}/resume")
+    expected = ["contact.created", "conversation.started", "handoff.requested", "handoff.taken", "label.added",
+                "appointment.booked", "appointment.no_show", "handoff.resolved"]
+
+    async def all_taken() -> bool:
+        return [e["type"] for e in receiver.taken][:len(expected)] == expected
+
+    await h.wait_until(all_taken)
+    booked_event = receiver.taken[5]
+    assert booked_event["data"] == {"appointment": booked["id"], "by": "staff"}
+    assert receiver.bad_signatures == 0
+    await receiver.down()
