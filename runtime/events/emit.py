@@ -71,9 +71,20 @@ def _safety(notice: dict[str, Any], before: Conversation | None, result: TurnRes
     return [("opt_out", {"at": result.state.opted_out_at})] if notice.get("topic") == "opt_out" else []
 
 
+APPOINTMENT_FIELDS = ("service", "professional", "start", "end", "status")  # never the patient
+
+
+def appointment_data(appointment_id: str, found: dict[str, Any] | None, by: str) -> dict[str, Any]:
+    """An appointment event's data: its id, who acted, and the slot when known (no patient field)."""
+    slot = {k: found[k] for k in APPOINTMENT_FIELDS if found is not None and k in found}
+    return {"appointment": appointment_id, "by": by, **slot}
+
+
 def _appointment(kind: str) -> Callable[[dict[str, Any], Conversation | None, TurnResult], Found]:
     def found(notice: dict[str, Any], before: Conversation | None, result: TurnResult) -> Found:
-        return [(APPOINTMENT_NOTICES[kind], {"appointment": notice.get("appointment"), "by": "patient"})]
+        appt_id = str(notice.get("appointment"))
+        held = next((v for v in result.state.vars.values() if isinstance(v, dict) and v.get("id") == appt_id), None)
+        return [(APPOINTMENT_NOTICES[kind], appointment_data(appt_id, held, "patient"))]
     return found
 
 

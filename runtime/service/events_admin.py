@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 from aiohttp import web
 
 from runtime.conversations.keys import ConversationKey
+from runtime.events.emit import appointment_data
 from runtime.scheduling.errors import AppointmentNotFound, SchedulingError
 from runtime.service.bot_service import Service
 from runtime.service.guard import RouteHandler, dumps, error, staff_of
@@ -72,5 +73,5 @@ async def no_show(request: web.Request, service: Service) -> web.StreamResponse:
     channel, _, user = appt.patient.partition(":")
     if user:
         await service.emit(ConversationKey(service.library.name, channel, user), "appointment.no_show",
-                           {"appointment": appt.id, "by": "staff"})
+                           appointment_data(appt.id, appt.to_json(), "staff"))
     return web.json_response(appt.to_json(), dumps=dumps)

@@ -40,6 +40,7 @@ from runtime.conversations.keys import ConversationKey
 from runtime.conversations.transcript import TranscriptBook
 from runtime.engine.routing import labels_of
 from runtime.engine.state import Conversation
+from runtime.events.emit import appointment_data
 from runtime.scheduling.errors import SchedulingError
 from runtime.scheduling.model import Slot
 from runtime.service.bot_service import Service
@@ -366,7 +367,7 @@ async def appointment(request: web.Request, service: Service) -> web.StreamRespo
     except (SchedulingError, ValueError) as exc:
         return error(409 if isinstance(exc, SchedulingError) else 400, str(exc))
     await _event_line(service, key, f"{action}: {appt.id} {appt.slot.start.isoformat()}", me)
-    await service.emit(key, STAFF_EVENTS[action], {"appointment": appt.id, "by": "staff"})
+    await service.emit(key, STAFF_EVENTS[action], appointment_data(appt.id, appt.to_json(), "staff"))
     await _changed(service, key, "appointment")
     return web.json_response(appt.to_json(), dumps=dumps)
 

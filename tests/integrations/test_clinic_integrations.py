@@ -3,6 +3,7 @@ server here) and its "crm" event subscription; with neither configured it works 
 
 from __future__ import annotations
 
+import json
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -96,3 +97,29 @@ async def test_the_clinic_subscription_is_off_until_its_variables_are_set(redis_
     await clinic.aclose()
     assert [e["type"] for e in receiver.taken] == ["contact.created", "conversation.started", "handoff.requested",
                                                    "handoff.resolved", "conversation.ended"]
+
+
+async def test_a_booking_in_the_chat_tells_the_crm_the_slot_never_the_patient(redis_client: aioredis.Redis,
+                                                                              redis_prefix: str) -> None:
+    clinic = await _clinic(redis_client, redis_prefix)
+    clock = clinic.manual_clock
+    receiver = Receiver("segredo-da-clinica", lambda: clock.now().timestamp())
+    await receiver.up()
+    delivery = open_events(clinic.library.current, clinic.processor, redis_client, prefix=redis_prefix,
+                           clock=clock, env={"CRM_EVENTS_URL": receiver.url,
+                                             "CRM_EVENTS_SECRET": "segredo-da-clinica"})
+    assert delivery is not None
+    for text in ("oi", "Maria", "quero marcar uma consulta sexta à tarde", "clínica geral", "1"):
+        await clinic.say(text)
+    assert any("marcada" in r.text for r in await clinic.say("confirmo"))
+    await delivery.drain()
+    await delivery.aclose()
+    await receiver.down()
+    state = await clinic.state()
+    await clinic.aclose()
+    [booked] = [e for e in receiver.taken if e["type"] == "appointment.booked"]
+    appointment = next(v for v in state.vars.values() if isinstance(v, dict) and "start" in v)  # type: ignore[union-attr]
+    assert booked["data"] == {"appointment": appointment["id"], "by": "patient", "service": appointment["service"],
+                              "professional": appointment["professional"], "start": appointment["start"],
+                              "end": appointment["end"], "status": "booked"}
+    assert PHONE not in json.dumps(receiver.taken) and "Maria" not in json.dumps(receiver.taken)

@@ -10,6 +10,7 @@ import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import jsonschema
 import pytest
 import service_helpers as h
 
@@ -33,6 +34,8 @@ def _receiver_module() -> object:
 Receiver = _receiver_module().Receiver  # type: ignore[attr-defined]
 
 START = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
+SCHEMA = json.loads((Path(__file__).parents[2] / "flows" / "schema" / "events" / "event.schema.json")
+                    .read_text(encoding="utf-8"))
 
 
 def _bot(tmp_path: Path) -> Path:
@@ -131,6 +134,10 @@ async def test_staff_actions_in_the_inbox_are_events_too(start: h.Start, monkeyp
 
     await h.wait_until(all_taken)
     booked_event = receiver.taken[5]
-    assert booked_event["data"] == {"appointment": booked["id"], "by": "staff"}
+    assert booked_event["data"] == {"appointment": booked["id"], "by": "staff", "service": booked["service"],
+                                    "professional": booked["professional"], "start": booked["start"],
+                                    "end": booked["end"], "status": "booked"}  # never the patient
+    for event in receiver.taken:
+        jsonschema.validate(event, SCHEMA, format_checker=jsonschema.FormatChecker())
     assert receiver.bad_signatures == 0
     await receiver.down()
