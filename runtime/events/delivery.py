@@ -14,6 +14,7 @@ import asyncio
 import contextlib
 import logging
 import random
+import time
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -51,6 +52,7 @@ class DeliveryPolicy:
     lease_s: float = 60.0  # a pair is ours this long after each event we take
     pairs_at_once: int = 32  # pairs (contacts) delivered concurrently; each one's events in order
     batch: int = 50  # events read from a contact's stream at a time
+    recover_every_s: float = 600.0  # how often events left without their signal are looked for (SCAN)
 
     def backoff(self, attempts: int) -> float:
         wait = min(self.backoff_s * 2.0 ** max(attempts - 1, 0), self.max_backoff_s)
@@ -96,15 +98,28 @@ class EventDelivery:
                 return total
 
     async def run(self, stop: asyncio.Event, *, poll_s: float = 0.5) -> None:
-        """Deliver until `stop`; a Redis or network error waits for the next round."""
+        """Deliver until `stop`; a Redis or network error waits for the next round. Every
+        `recover_every_s`, and once at start, events left without their signal are signalled again."""
+        recovered = 0.0
         while not stop.is_set():
             try:
+                if time.monotonic() - recovered > self.policy.recover_every_s or not recovered:
+                    recovered = time.monotonic()
+                    await self.recover()
                 await self.drain()
             except Exception as exc:  # the loop must outlive any one failure; the event waits in Redis
                 log.warning("event delivery round failed: %s", type(exc).__name__)
             self.nudge.clear()
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(_first(stop, self.nudge), poll_s)
+
+    async def recover(self) -> int:
+        """Signal every subscription for conversations whose events wait with no pair of theirs (a process
+        killed between a commit and its signal); a pair already waiting is left as it is (ZADD NX)."""
+        found = await self.outbox.left_behind()
+        for key in found:
+            await self.outbox.signal(key, self.subs, now_ms=self._now_ms())
+        return len(found)
 
     async def _pair(self, pair: Pair) -> int | None:
         """Deliver a pair's events in order; None when somebody else holds it. The cursor moves once per

@@ -147,6 +147,23 @@ class EventOutbox:
             oldest = min((_text(c) for c in cursors), key=_stream_order)
             await self.client.xtrim(self.keys.events(pair.key), minid=_next_id(oldest), approximate=False)
 
+    async def left_behind(self) -> list[ConversationKey]:
+        """Conversations whose stream holds events while no pair of theirs waits: a process killed between
+        a commit and its signal. SCANs the bot's event streams: a recovery sweep, never a hot path."""
+        keys = [_text(k) async for k in self.client.scan_iter(match=self.keys.events_of(self.bot), count=1000)]
+        if not keys:
+            return []
+        async with self.client.pipeline(transaction=False) as pipe:
+            for key in keys:
+                pipe.xlen(key)
+            lengths = await pipe.execute()
+        found = []
+        for key, length in zip(keys, lengths, strict=True):
+            bot, channel, user = key[key.index("{") + 1:key.rindex("}")].split(":", 2)
+            if length and bot == self.bot:
+                found.append(ConversationKey(bot, channel, user))
+        return found
+
     # -- for staff -----------------------------------------------------------------------------------
 
     async def retrying(self) -> list[dict[str, Any]]:

@@ -296,6 +296,10 @@ class Keys:
         """A SCAN pattern matching the state of every conversation of `bot`."""
         return f"{self.prefix}:{{{_glob(bot)}:*}}:state"
 
+    def events_of(self, bot: str) -> str:
+        """A SCAN pattern matching the outbound event stream of every conversation of `bot`."""
+        return f"{self.prefix}:{{{_glob(bot)}:*}}:events"
+
     def flow_versions_of(self, bot: str, flow_id: str) -> str:
         """A SCAN pattern matching every archived version of a flow."""
         return f"{self.prefix}:flowver:{_glob(bot)}:{_glob(flow_id)}:*"

@@ -71,7 +71,7 @@ KEPT: dict[str, str] = {
     "incident": "security incidents: affected contacts only as hashed references (art. 48)",
     "incidents": "the list of incident ids",
     "states": "a SCAN pattern, not a key", "states_of": "a SCAN pattern, not a key",
-    "flow_versions_of": "a SCAN pattern, not a key",
+    "flow_versions_of": "a SCAN pattern, not a key", "events_of": "a SCAN pattern, not a key",
     "stats": "the studio's counters per node and day: node ids and counts, no one's data",
     "stats_index": "the days and flow versions those counters exist for",
 }

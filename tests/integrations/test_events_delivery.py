@@ -221,3 +221,14 @@ async def test_erasing_a_contact_removes_its_events_everywhere(bot: Pair, receiv
     assert done.counts["events"] > 0 and await traces() == []
     assert receiver.of(ref(BIA)) == BIA_EVENTS  # the other contact's deliveries stay
     assert [r for r in await bot.delivery.outbox.log(100) if r["contact"] == ref(BIA)]
+
+
+async def test_events_left_without_their_signal_are_found_again(bot: Pair, receiver: Receiver) -> None:
+    await receiver.up()
+    await bot.ana.say("oi")
+    outbox = bot.delivery.outbox
+    await outbox.client.delete(outbox.due_key)  # as if the process died between the commit and its signal
+    assert await bot.delivery.drain() == 0 and receiver.taken == []
+    assert await bot.delivery.recover() == 1
+    assert await bot.delivery.drain() == 2 and receiver.of(ref(ANA)) == ["contact.created", "conversation.started"]
+    assert await bot.delivery.recover() == 0  # delivered and trimmed: nothing left behind

@@ -65,6 +65,7 @@ LAYOUT: dict[str, tuple[Callable[[], object], object]] = {
     "event_retry": (lambda: KEYS.event_retry("clinica"), "papo:evretry:clinica"),
     "event_log": (lambda: KEYS.event_log("clinica"), "papo:evlog:clinica"),
     "event_dead": (lambda: KEYS.event_dead("clinica"), "papo:evdead:clinica"),
+    "events_of": (lambda: KEYS.events_of("clinica"), "papo:{clinica:*}:events"),
     # patterns the studio scans with
     "states_of": (lambda: KEYS.states_of("clin*a"), "papo:{clin\\*a:*}:state"),
     "flow_versions_of": (lambda: KEYS.flow_versions_of("clinica", "menu"), "papo:flowver:clinica:menu:*"),
