@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 from . import constants as C
 from .errors import FlowIssue, Severity, TemplateError
 from .jsonpos import Positions, escape
+from .lint_integrations import lint_integrations
 from .lint_privacy import lint_privacy
 from .model import Bot, Flow
 from .nodes import AskNode, CallNode, Node, SendNode, SetNode, Text
@@ -59,6 +60,7 @@ def lint(bot: Bot, bot_file: str, positions: Mapping[str, Positions]) -> list[Fl
         _lint_when(flow, report)
     _lint_flow_loops(bot, report)
     lint_privacy(bot, bot_file, report)
+    lint_integrations(bot, bot_file, report)
     return issues
 
 

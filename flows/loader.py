@@ -18,6 +18,7 @@ from typing import Any
 from .durations import parse_duration
 from .errors import FlowInvalid, FlowIssue
 from .faq import FAQ_FILE, Faq
+from .integrations import HttpSettings, subscriptions_from_json
 from .jsonpos import Positions, describe_decode_error, load_with_positions
 from .lint import lint
 from .model import Bot, Flow, Interrupt, variables_from_json
@@ -180,6 +181,8 @@ def _build(root: Path, data: dict[str, Any], flow_data: dict[str, tuple[str, Any
         privacy=PrivacyNotice.from_json(data.get("privacy", {})),
         retention=retention,
         monitoring=MonitoringSettings.from_json(data.get("monitoring", {})),
+        http=HttpSettings.from_json(data.get("http", {})),
+        events=subscriptions_from_json(data.get("events")),
     )
 
 

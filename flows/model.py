@@ -9,6 +9,7 @@ from typing import Any
 
 from .durations import parse_duration as parse_duration  # where callers have always found it
 from .faq import Faq
+from .integrations import EventSubscription, HttpSettings
 from .nodes import Node, NodeKinds, Text, node_kinds
 from .settings import (
     FaqSettings,
@@ -118,6 +119,8 @@ class Bot:
     privacy: PrivacyNotice = PrivacyNotice()
     retention: RetentionSettings = field(default_factory=RetentionSettings)
     monitoring: MonitoringSettings = MonitoringSettings()
+    http: HttpSettings = HttpSettings()  # the hosts `http` nodes may call
+    events: tuple[EventSubscription, ...] = ()  # where papo tells other systems what happened
 
     @property
     def all_locales(self) -> tuple[str, ...]:

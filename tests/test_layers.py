@@ -39,11 +39,18 @@ RUNTIME_LAYERS = {
     # term rules, alerts, holds, incidents: screened on the message path by `conversations`, so below it;
     # held messages name their conversation by digest (privacy's directory)
     "monitoring": {"engine", "keys", "access", "privacy"},
-    "nodes": {"engine", "keys", "locales", "timers", "scheduling", "llm", "privacy"},
-    "conversations": {"engine", "keys", "locales", "timers", "scheduling", "llm", "nodes", "privacy", "monitoring"},
+    # the port `http` nodes call through and its aiohttp client; the delivery of outbound events
+    "integrations": {"engine", "keys"},
+    "nodes": {"engine", "keys", "locales", "timers", "scheduling", "llm", "privacy", "integrations"},
+    # outbound events: what a turn emits, their Redis outbox, their delivery (llm: its mask of personal data)
+    "events": {"engine", "keys", "llm", "privacy"},  # privacy: its directory names contacts in shared keys
+    "conversations": {"engine", "keys", "locales", "timers", "scheduling", "llm", "nodes", "privacy", "monitoring",
+                      "integrations", "events"},
     "service": {"engine", "keys", "locales", "timers", "scheduling", "llm", "nodes", "conversations", "privacy",
+                "integrations", "events",
                 "access", "monitoring"},
     "cli": {"engine", "keys", "locales", "timers", "scheduling", "llm", "nodes", "conversations", "service",
+            "integrations", "events",
             "privacy", "access", "monitoring"},
 }
 # third-party code a layer must not touch

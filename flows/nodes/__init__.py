@@ -7,6 +7,7 @@ from __future__ import annotations
 from .assist import AssistNode, FaqNode, LlmNode
 from .base import Edge, MediaRef, Node, NodeKinds, Option, TemplateRef, Text, Timeout
 from .core import AskNode, BranchNode, CallNode, Case, EndNode, GotoNode, HandoffNode, SendNode, SetNode
+from .integrations import HttpNode
 from .privacy import ConsentNode
 from .scheduling import (
     AppointmentNode,
@@ -23,13 +24,14 @@ KINDS: tuple[type[Node], ...] = (
     FaqNode, LlmNode,
     BookNode, RescheduleNode, CancelNode, ConfirmNode, MyAppointmentsNode, RemindNode,
     ConsentNode,
+    HttpNode,
 )
 
 node_kinds = NodeKinds(KINDS)
 
 __all__ = [
     "KINDS", "AppointmentNode", "AskNode", "AssistNode", "BookNode", "BranchNode", "CallNode", "CancelNode", "Case",
-    "ConfirmNode", "ConsentNode", "Edge", "EndNode", "FaqNode", "GotoNode", "HandoffNode", "LlmNode", "MediaRef",
-    "MyAppointmentsNode", "Node", "NodeKinds", "Option", "RemindNode", "RescheduleNode", "SendNode", "SetNode",
-    "TemplateRef", "Text", "Timeout", "node_kinds",
+    "ConfirmNode", "ConsentNode", "Edge", "EndNode", "FaqNode", "GotoNode", "HandoffNode", "HttpNode", "LlmNode",
+    "MediaRef", "MyAppointmentsNode", "Node", "NodeKinds", "Option", "RemindNode", "RescheduleNode", "SendNode",
+    "SetNode", "TemplateRef", "Text", "Timeout", "node_kinds",
 ]

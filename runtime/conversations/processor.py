@@ -32,6 +32,7 @@ from runtime.engine.registry import Handlers
 from runtime.engine.routing import turn
 from runtime.engine.state import Conversation
 from runtime.engine.turn import TurnResult
+from runtime.events import EventEmitter
 from runtime.locales import pack_for
 from runtime.monitoring import Hit, Monitor
 from runtime.nodes import HANDLERS
@@ -69,6 +70,7 @@ class Processor:
         self.lease_ms = lease_ms
         self.handlers = handlers
         self.monitor: Monitor | None = None  # term rules: patient messages before storing, replies before commit
+        self.events: EventEmitter | None = None  # outbound events, written by the turn's commit (runtime.events)
 
     def key_for(self, event: InboundEvent) -> ConversationKey:
         return ConversationKey(self.library.name, event.channel, event.user)
@@ -139,14 +141,18 @@ class Processor:
             found: list[tuple[str, Hit]] = []
             if self.monitor is not None:  # the bot's own replies, masked before they are stored
                 result.messages, found = self.monitor.outbound(result.messages)
+            at = self.clock.now()
+            events = self.events.of(key, state, item.event, result, at) if self.events is not None else []
             try:
                 committed = await self.store.commit(key, result.state, result.messages,
                                                     expected_version=state.version if state else 0,
                                                     consumed=item.id, token=token, lease_ms=self.lease_ms,
-                                                    logged=self._logged(item.event, state, result))
+                                                    logged=self._logged(item.event, state, result), events=events)
             except StaleVersion:
                 log.warning("conversation moved on under us conv=%s; reloading", key)
                 return False
+            if events and self.events is not None:
+                await self.events.committed(key, at)
             result.state.version = committed.version
             state = result.state
             results.append(result)

@@ -47,7 +47,10 @@ if n > 0 then redis.call('PEXPIRE', KEYS[5], ARGV[4]) end
 if tonumber(ARGV[9 + n]) > 0 then redis.call('HINCRBY', KEYS[6], 'unread', ARGV[9 + n]) end
 if ARGV[10 + n] ~= '' then redis.call('HSET', KEYS[6], 'urgent', ARGV[10 + n]) end
 if tonumber(ARGV[9 + n]) > 0 or ARGV[10 + n] ~= '' then redis.call('PEXPIRE', KEYS[6], ARGV[4]) end
-for i = 11 + n, #ARGV do redis.call('XADD', KEYS[3], '*', 'm', ARGV[i]) end
+local e = tonumber(ARGV[11 + n])
+for i = 12 + n, 11 + n + e do redis.call('XADD', KEYS[7], '*', 'e', ARGV[i]) end
+if e > 0 then redis.call('PEXPIRE', KEYS[7], ARGV[4]) end
+for i = 12 + n + e, #ARGV do redis.call('XADD', KEYS[3], '*', 'm', ARGV[i]) end
 local released = 0
 if ARGV[5] ~= '' and redis.call('GET', KEYS[4]) == ARGV[5] then
   if redis.call('XLEN', KEYS[2]) == 0 then
@@ -140,20 +143,22 @@ class RedisStore:
 
     async def commit(self, conv: ConversationKey, state: Conversation, messages: list[OutboundMessage], *,
                      expected_version: int, consumed: str = "", token: str = "",
-                     lease_ms: int = C.LOCK_LEASE_MS, logged: Logged = Logged()) -> Committed:
+                     lease_ms: int = C.LOCK_LEASE_MS, logged: Logged = Logged(),
+                     events: Sequence[str] = ()) -> Committed:
         """Write the new state, consume the event and queue the replies, atomically. With the
         lock's `token`, also renew the lease, or give the lock back when the inbox is empty.
-        `logged` goes to the transcript and the inbox's view in the same call.
+        `logged` goes to the transcript and the inbox's view in the same call, `events` (encoded outbound
+        events, `runtime.events`) to the conversation's event stream.
 
         Raises StaleVersion when another writer moved the conversation on (the fencing token),
         AlreadyConsumed when the event was committed by someone else; nothing is written then.
         """
         keys = [self.keys.state(conv), self.keys.inbox(conv), self.keys.outbox(conv), self.keys.lock(conv),
-                self.keys.transcript(conv), self.keys.staff(conv)]
+                self.keys.transcript(conv), self.keys.staff(conv), self.keys.events(conv)]
         args: list[Any] = [expected_version, json.dumps(state.to_json()), consumed, self.state_ttl_ms, token,
                            lease_ms, C.TRANSCRIPT_KEPT, len(logged.lines)]
         args += [json.dumps(line, ensure_ascii=False) for line in logged.lines]
-        args += [logged.unread, logged.urgent]
+        args += [logged.unread, logged.urgent, len(events), *events]
         args += [json.dumps(m.to_dict()) for m in messages]
         status, version, released = await self._commit(keys=keys, args=args)
         if status == -1:

@@ -18,6 +18,8 @@ also on a Redis Cluster (one slot):
     <prefix>:{<bot>:<channel>:<user>}:transcript        stream  every message in and out, notes (capped, TTL)
     <prefix>:{<bot>:<channel>:<user>}:staff             hash    the inbox's view: unread, urgent, last, assignee
     <prefix>:{<bot>:<channel>:<user>}:consents          stream  the contact's consent ledger (append-only)
+    <prefix>:{<bot>:<channel>:<user>}:events            stream  outbound events committed, in order (runtime.events)
+    <prefix>:{<bot>:<channel>:<user>}:evcursor          hash    subscription -> the last event id it was given
 
 Other keys, each written alone (no script spans two of them). The bot's shared streams and indexes
 (signals, handoffs, the inbox feed) name a conversation by its digest (`ConversationKey.digest`), never
@@ -39,6 +41,11 @@ by its user id; `who` turns a digest back into the conversation, and goes with i
     <prefix>:llm:<bot>:cache:<versions>:<digest>        string  a cached LLM answer
     <prefix>:{<bot>}:stats:<flow>:<version>:<channel>:<day>  hash  per-node counters of a day (node ids only)
     <prefix>:{<bot>}:stats                              set     flow:version:channel of every counter hash
+    <prefix>:evdue:<bot>                                sorted set   [subscription, channel, user] -> when its
+                                                                 events are next tried (ms)
+    <prefix>:evretry:<bot>                              hash    that member -> the failing event, attempts, error
+    <prefix>:evlog:<bot>                                stream  deliveries done and given up (capped)
+    <prefix>:evdead:<bot>                               stream  events given up after the retry period, to replay
 
 Staff access and oversight (runtime.access, runtime.monitoring), shared by every bot on the prefix
 but for the alerts, holds and feed keys, which are per bot:
@@ -227,6 +234,12 @@ class Keys:
     def consents(self, conv: ConversationKey) -> str:
         return self._conversation(conv, "consents")
 
+    def events(self, conv: ConversationKey) -> str:
+        return self._conversation(conv, "events")
+
+    def event_cursors(self, conv: ConversationKey) -> str:
+        return self._conversation(conv, "evcursor")
+
     def states(self, bot: str) -> str:
         """A SCAN pattern for every conversation state of `bot` (offline commands only, never a hot path)."""
         return f"{self.prefix}:{{{bot}:*}}:state"
@@ -280,11 +293,27 @@ class Keys:
     def stats_index(self, bot: str) -> str:
         return f"{self.prefix}:{{{bot}}}:stats"
 
+    def event_due(self, bot: str) -> str:
+        return f"{self.prefix}:evdue:{bot}"
+
+    def event_retry(self, bot: str) -> str:
+        return f"{self.prefix}:evretry:{bot}"
+
+    def event_log(self, bot: str) -> str:
+        return f"{self.prefix}:evlog:{bot}"
+
+    def event_dead(self, bot: str) -> str:
+        return f"{self.prefix}:evdead:{bot}"
+
     # -- patterns the studio scans with (never on a hot path) ----------------------------------------
 
     def states_of(self, bot: str) -> str:
         """A SCAN pattern matching the state of every conversation of `bot`."""
         return f"{self.prefix}:{{{_glob(bot)}:*}}:state"
+
+    def events_of(self, bot: str) -> str:
+        """A SCAN pattern matching the outbound event stream of every conversation of `bot`."""
+        return f"{self.prefix}:{{{_glob(bot)}:*}}:events"
 
     def flow_versions_of(self, bot: str, flow_id: str) -> str:
         """A SCAN pattern matching every archived version of a flow."""

@@ -13,6 +13,7 @@ from runtime.nodes import (
     context,
     core,
     handoff,
+    http,
     reminders,
     safety,
 )
@@ -35,6 +36,7 @@ NODE_HANDLERS: tuple[NodeHandler, ...] = (
     NodeHandler("my_appointments", appointments.enter_my_appointments),
     NodeHandler("remind", reminders.enter_remind),
     NodeHandler("consent", consent.enter_consent, consent.resume_consent, consent.reask_consent),
+    NodeHandler("http", http.enter_http),
 )
 
 TIMER_HANDLERS = (

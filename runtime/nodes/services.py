@@ -10,6 +10,7 @@ from nlu.coverage import ExampleIndex
 from nlu.faq import FaqIndex
 from runtime.engine.ports import Typing, Understanding
 from runtime.engine.turn import Turn
+from runtime.integrations.http import HttpCaller
 from runtime.llm import LlmFallback
 from runtime.scheduling import Scheduler
 from runtime.timers import TimerQueue
@@ -27,6 +28,7 @@ class BotServices:
     llm: LlmFallback | None = None  # the language-model fallback, when configured
     typing: Typing | None = None  # "typing..." on the user's channel
     examples: ExampleIndex | None = None  # FAQ questions and trigger examples: which reading is more specific
+    http: HttpCaller | None = None  # what `http` nodes call through (allow-list, ${ENV} secrets)
 
     @property
     def has_timers(self) -> bool:
@@ -39,6 +41,8 @@ class BotServices:
             await closer()
         if self.llm is not None:
             await self.llm.aclose()
+        if self.http is not None:
+            await self.http.aclose()
 
 
 BotTurn = Turn[BotServices]

@@ -51,6 +51,10 @@ ERASED: dict[str, str] = {
     "requests": "requests",
     "alerts": "stream_entries",  # monitoring alerts: a masked snippet of the contact's message
     "holds": "held_messages",  # staff messages to the contact waiting for the dpo
+    "events": "events", "event_cursors": "events",  # outbound events not yet delivered, and how far each went
+    # outbound events of the bot: the contact's pairs waiting, their failing event, the delivery log and dead
+    # letters (events carry the contact's hashed id, whose first digits are the conversation's reference)
+    "event_due": "events", "event_retry": "events", "event_log": "stream_entries", "event_dead": "stream_entries",
 }
 # key family -> why it holds nobody's personal data
 KEPT: dict[str, str] = {
@@ -67,7 +71,7 @@ KEPT: dict[str, str] = {
     "incident": "security incidents: affected contacts only as hashed references (art. 48)",
     "incidents": "the list of incident ids",
     "states": "a SCAN pattern, not a key", "states_of": "a SCAN pattern, not a key",
-    "flow_versions_of": "a SCAN pattern, not a key",
+    "flow_versions_of": "a SCAN pattern, not a key", "events_of": "a SCAN pattern, not a key",
     "stats": "the studio's counters per node and day: node ids and counts, no one's data",
     "stats_index": "the days and flow versions those counters exist for",
 }
@@ -75,7 +79,7 @@ KEPT: dict[str, str] = {
 _TAG_PARTS = {"state": "state", "inbox": "inbox", "outbox": "outbox", "lock": "lock", "seen": "seen",
               "address": "address", "sendlock": "send_lock", "sending": "sending", "pace": "pace", "sent": "sent",
               "delivery": "delivery", "failed": "failed", "consents": "consents", "transcript": "transcript",
-              "staff": "staff"}
+              "staff": "staff", "events": "events", "evcursor": "event_cursors"}
 
 
 @dataclass
@@ -161,14 +165,28 @@ class Eraser:
         signals) and its staff messages held for the dpo."""
         signals = tuple(self.keys.signals(bot, kind, 0).removesuffix("0") for kind in ("work", "send"))
         streams = [self.keys.failures(bot), self.keys.alerts(bot), self.keys.inbox_feed(bot),
+                   self.keys.event_log(bot), self.keys.event_dead(bot),
                    *(key for key in survey if key.startswith(signals))]
         for stream in streams:
             done.counts["stream_entries"] += await self._xdel_matching(stream, needles)
+        done.counts["events"] += await self._event_pairs(bot, needles)
         holds = self.keys.holds(bot)
         doomed = [field for field, value in (await self.client.hgetall(holds)).items()
                   if _mentions([value], needles)]
         if doomed:
             done.counts["held_messages"] += int(await self.client.hdel(holds, *doomed))
+
+    async def _event_pairs(self, bot: str, needles: list[str]) -> int:
+        """The contact's pairs waiting for outbound delivery (members name the user id) and their failures."""
+        due, retry = self.keys.event_due(bot), self.keys.event_retry(bot)
+        doomed = [m for m in await members(self.client, due) if _mentions([m], needles)]
+        if not doomed:
+            return 0
+        async with self.client.pipeline(transaction=True) as pipe:
+            pipe.zrem(due, *doomed)
+            pipe.hdel(retry, *doomed)
+            await pipe.execute()
+        return len(doomed)
 
     async def _xdel_matching(self, stream: str, needles: list[str]) -> int:
         if await self.client.type(stream) not in (b"stream", "stream"):

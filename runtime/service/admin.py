@@ -21,6 +21,8 @@ audit entry per call. Accounts, tokens and roles: docs/access.md.
          malformed, unknown, errors Meta reported), newest first
     GET  /admin/calendar-feeds                    each professional's .ics address, to subscribe to
     POST /admin/calendar-feeds/{professional}/rotate   a new key for one feed (the old one works a day)
+    ...  /admin/events, /admin/events/dead/{id}/replay, /admin/appointments/{id}/no-show: outbound
+         events (`runtime.service.events_admin`)
     ...  /admin/contacts/..., /admin/requests, /admin/retention: the data-subject rights, role dpo
          (`runtime.service.privacy`)
 
@@ -46,7 +48,7 @@ from flows.messages import InboundEvent
 from runtime.access import ROLES, FeedKeys, may
 from runtime.conversations.keys import ConversationKey
 from runtime.conversations.transcript import outbound_lines
-from runtime.service import inbox, inbox_actions, oversight, staff
+from runtime.service import events_admin, inbox, inbox_actions, oversight, staff
 from runtime.service.bot_service import Service
 from runtime.service.guard import DETAIL, Chooser, RouteHandler, error, guarded, json_body, staff_of
 from runtime.service.inbox_actions import MASK, masked
@@ -68,7 +70,7 @@ def routes() -> list[tuple[str, str, RouteHandler, str]]:
             ("GET", "/admin/failures", failures, "admin"),
             ("GET", "/admin/calendar-feeds", calendar_feeds, "admin"),
             ("POST", "/admin/calendar-feeds/{professional}/rotate", rotate_feed, "admin"),
-            *inbox.routes(), *staff.routes(), *oversight.routes(), *privacy_routes()]
+            *inbox.routes(), *staff.routes(), *oversight.routes(), *privacy_routes(), *events_admin.routes()]
 
 
 def add_routes(app: web.Application, chooser: Chooser) -> None:

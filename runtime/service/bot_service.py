@@ -33,6 +33,7 @@ from runtime.engine.clock import Clock, SystemClock
 from runtime.engine.errors import ConfigError
 from runtime.engine.registry import Handlers
 from runtime.engine.turn import TurnResult
+from runtime.events import EventDelivery
 from runtime.monitoring import AlertBook, Monitor
 from runtime.nodes import HANDLERS
 from runtime.privacy import Sweeper
@@ -40,6 +41,7 @@ from runtime.privacy.names import Directory
 from runtime.service import analytics
 from runtime.service.alerting import AlertForwarder
 from runtime.service.delivery import DeliveryBook
+from runtime.service.events_wiring import open_events
 from runtime.service.pacing import Pacer
 from runtime.service.sender import Sender, SendPolicy
 from runtime.service.settings import Settings, redis_client, resolve_channels
@@ -76,6 +78,7 @@ class Service:
     sender: Sender
     owns_client: bool = True
     counting: set[asyncio.Task[None]] = field(default_factory=set)  # counters written after the reply
+    events: EventDelivery | None = None  # outbound events of the bot's running subscriptions (bot.json "events")
 
     @property
     def directory(self) -> Directory:
@@ -126,7 +129,13 @@ class Service:
         sender.on_refused = service.refused
         processor.monitor = Monitor(AlertBook(client, prefix=prefix, bot=bot), lambda: library.current.monitoring)
         processor.services.typing = service.show_typing
+        service.events = open_events(library.current, processor, client, prefix=prefix, clock=clock, env=env)
         return service
+
+    async def emit(self, key: ConversationKey, event_type: str, data: dict[str, Any]) -> None:
+        """An outbound event of a staff action outside the chat; nothing without a running subscription."""
+        if self.processor.events is not None:
+            await self.processor.events.emit(key, event_type, data, at=self.processor.clock.now())
 
     async def show_typing(self, event: InboundEvent) -> None:
         """The channel's typing indicator (WhatsApp also marks the message read); never fails a turn."""
@@ -253,6 +262,8 @@ class Service:
             tasks.append(asyncio.create_task(self.sweep_retention(stopping), name="retention"))
         if role in ("all", "sender"):  # receipts kept while Redis was away are recorded when it is back
             tasks.append(asyncio.create_task(self.sender.keep_settling(stopping), name="settle"))
+        if role in ("all", "sender") and self.events is not None:  # outbound events to the subscriptions
+            tasks.append(asyncio.create_task(self.events.run(stopping), name="events"))
         url = self.settings.alert_webhook_url
         if url and role in ("all", "worker") and self.processor.monitor is not None:
             settings = self.settings
@@ -276,6 +287,8 @@ class Service:
         if self.counting:
             await asyncio.gather(*self.counting, return_exceptions=True)
         await self.processor.services.aclose()
+        if self.events is not None:
+            await self.events.aclose()
         for connector in self.connectors.values():
             await connector.aclose()
         if self.owns_client:

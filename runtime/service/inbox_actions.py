@@ -41,12 +41,15 @@ from runtime.conversations.keys import ConversationKey
 from runtime.conversations.transcript import TranscriptBook
 from runtime.engine.routing import labels_of
 from runtime.engine.state import Conversation
+from runtime.events.emit import appointment_data
 from runtime.scheduling.errors import SchedulingError
 from runtime.scheduling.model import Slot
 from runtime.service.bot_service import Service
 from runtime.service.guard import DETAIL, RouteHandler, Staff, accounts, dumps, error, json_body, staff_of
 
 QUICK_REPLIES = "quick_replies.json"
+STAFF_EVENTS = {"book": "appointment.booked", "reschedule": "appointment.rescheduled",
+                "cancel": "appointment.cancelled"}
 LABEL_CHARS = 40
 
 
@@ -183,9 +186,11 @@ async def assign(request: web.Request, service: Service) -> web.StreamResponse:
     name = me if to == "me" else to
     if name is not None and name != me and await accounts(service).get(name) is None:
         return error(400, f"there is no staff account {name!r}; see GET /admin/users")
-    if await _state(service, key) is None:
+    if (state := await _state(service, key)) is None:
         return error(404, "no such conversation")
     staff_key = service.processor.store.keys.staff(key)
+    if name is not None and state.waiting == "handoff":  # a person took the handoff the patient asked for
+        await service.emit(key, "handoff.taken", {"by": "staff"})
     if name is None:
         await service.client.hdel(staff_key, "assignee")
     else:
@@ -223,6 +228,8 @@ async def takeover(request: web.Request, service: Service) -> web.StreamResponse
     if state.waiting != "handoff":
         await _system(service, key, {"action": "takeover", "by": me})
         await _event_line(service, key, "took over from the bot", me)
+    else:  # the handoff the patient asked for (taking over from the bot emits with its turn)
+        await service.emit(key, "handoff.taken", {"by": "staff"})
     staff_key = service.processor.store.keys.staff(key)
     await service.client.hset(staff_key, "assignee", me)
     await service.client.pexpire(staff_key, service.processor.store.state_ttl_ms)
@@ -374,6 +381,7 @@ async def appointment(request: web.Request, service: Service) -> web.StreamRespo
     except (SchedulingError, ValueError) as exc:
         return error(409 if isinstance(exc, SchedulingError) else 400, str(exc))
     await _event_line(service, key, f"{action}: {appt.id} {appt.slot.start.isoformat()}", me)
+    await service.emit(key, STAFF_EVENTS[action], appointment_data(appt.id, appt.to_json(), "staff"))
     await _changed(service, key, "appointment")
     return web.json_response(appt.to_json(), dumps=dumps)
 

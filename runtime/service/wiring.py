@@ -13,11 +13,13 @@ import redis.asyncio as aioredis
 
 import nlu
 from flows.model import Bot
+from flows.nodes import HttpNode
 from nlu.config import NluConfig
 from nlu.faq import FaqIndex
 from nlu.pipeline import NLU
 from nlu.rasa_http import RasaHTTPNLU
 from runtime.engine.clock import Clock, SystemClock
+from runtime.integrations import HttpClient
 from runtime.llm import llm_fallback
 from runtime.nodes.context import example_index
 from runtime.nodes.services import BotServices
@@ -88,11 +90,17 @@ def build_services(bot: Bot, root: Path, *, redis: aioredis.Redis | None = None,
     if base is None:
         understood = reader(bot, root)
         base = BotServices(nlu=understood, faq=FaqIndex.from_settings(bot.faq, bot.faq_settings) if bot.faq else None,
-                           examples=example_index(bot, understood.embedded.data if understood else None))
+                           examples=example_index(bot, understood.embedded.data if understood else None),
+                           http=HttpClient(bot.http) if calls_out(bot) else None)
     if redis is None:
         return base
     return replace(base, **scheduling(bot, root, redis, prefix=prefix, clock=clock or SystemClock(), lease=timer_lease),
                    llm=llm_fallback(bot, redis, prefix=prefix))
+
+
+def calls_out(bot: Bot) -> bool:
+    """Whether a flow of the bot has an `http` node."""
+    return any(isinstance(n, HttpNode) for f in bot.flows.values() for n in f.nodes.values())
 
 
 def scheduling(bot: Bot, root: Path, redis: aioredis.Redis, *, prefix: str, clock: Clock,

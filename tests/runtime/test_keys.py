@@ -60,6 +60,13 @@ LAYOUT: dict[str, tuple[Callable[[], object], object]] = {
     "stats": (lambda: KEYS.stats("clinica", "menu", "ab12", "whatsapp", "2026-03-02"),
               "papo:{clinica}:stats:menu:ab12:whatsapp:2026-03-02"),
     "stats_index": (lambda: KEYS.stats_index("clinica"), "papo:{clinica}:stats"),
+    "events": (lambda: KEYS.events(CONV), f"papo:{TAG}:events"),
+    "event_cursors": (lambda: KEYS.event_cursors(CONV), f"papo:{TAG}:evcursor"),
+    "event_due": (lambda: KEYS.event_due("clinica"), "papo:evdue:clinica"),
+    "event_retry": (lambda: KEYS.event_retry("clinica"), "papo:evretry:clinica"),
+    "event_log": (lambda: KEYS.event_log("clinica"), "papo:evlog:clinica"),
+    "event_dead": (lambda: KEYS.event_dead("clinica"), "papo:evdead:clinica"),
+    "events_of": (lambda: KEYS.events_of("clinica"), "papo:{clinica:*}:events"),
     # patterns the studio scans with
     "states_of": (lambda: KEYS.states_of("clin*a"), "papo:{clin\\*a:*}:state"),
     "flow_versions_of": (lambda: KEYS.flow_versions_of("clinica", "menu"), "papo:flowver:clinica:menu:*"),
