@@ -39,11 +39,13 @@ RUNTIME_LAYERS = {
     # term rules, alerts, holds, incidents: screened on the message path by `conversations`, so below it
     "monitoring": {"engine", "keys", "access"},
     "nodes": {"engine", "keys", "locales", "timers", "scheduling", "llm", "privacy"},
+    # campaign definitions, audiences, runs in Redis and the template catalog; the runner is the service's
+    "campaigns": {"engine", "keys", "locales", "scheduling", "privacy", "nodes"},
     "conversations": {"engine", "keys", "locales", "timers", "scheduling", "llm", "nodes", "privacy", "monitoring"},
     "service": {"engine", "keys", "locales", "timers", "scheduling", "llm", "nodes", "conversations", "privacy",
-                "access", "monitoring"},
+                "access", "monitoring", "campaigns"},
     "cli": {"engine", "keys", "locales", "timers", "scheduling", "llm", "nodes", "conversations", "service",
-            "privacy", "access", "monitoring"},
+            "privacy", "access", "monitoring", "campaigns"},
 }
 # third-party code a layer must not touch
 FORBIDDEN = {
@@ -52,6 +54,7 @@ FORBIDDEN = {
     "nodes": {"redis", "fakeredis", "aiohttp", "connectors"},
     "access": {"aiohttp", "connectors"},
     "monitoring": {"aiohttp", "connectors"},
+    "campaigns": {"aiohttp", "connectors"},
 }
 
 

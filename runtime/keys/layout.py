@@ -36,6 +36,12 @@ Other keys, each written alone (no script spans two of them):
     <prefix>:llm:<bot>:cache:<versions>:<digest>        string  a cached LLM answer
     <prefix>:{<bot>}:stats:<flow>:<version>:<channel>:<day>  hash  per-node counters of a day (node ids only)
     <prefix>:{<bot>}:stats                              set     flow:version:channel of every counter hash
+    <prefix>:campaigns:<bot>                            sorted set   campaign runs by creation time
+    <prefix>:campaign:<bot>:<run>:meta|audience|done|lease   hash, list, hash, string   one campaign run:
+                                                        its state, the contacts ("channel:user"), what each
+                                                        got, the runner holding it
+    <prefix>:campaignday:<bot>:<YYYY-MM-DD>             set     contacts a campaign reached that day (the tier)
+    <prefix>:campaignrate:<bot>:<second>                string  campaign starts dispatched in a second
 
 Staff access and oversight (runtime.access, runtime.monitoring), shared by every bot on the prefix
 but for the alerts, holds and feed keys, which are per bot:
@@ -264,6 +270,18 @@ class Keys:
 
     def stats_index(self, bot: str) -> str:
         return f"{self.prefix}:{{{bot}}}:stats"
+
+    def campaigns(self, bot: str) -> str:
+        return f"{self.prefix}:campaigns:{bot}"
+
+    def campaign(self, bot: str, run: str, part: str) -> str:
+        return f"{self.prefix}:campaign:{bot}:{run}:{part}"
+
+    def campaign_day(self, bot: str, day: str) -> str:
+        return f"{self.prefix}:campaignday:{bot}:{day}"
+
+    def campaign_rate(self, bot: str, second: int) -> str:
+        return f"{self.prefix}:campaignrate:{bot}:{second}"
 
     # -- patterns the studio scans with (never on a hot path) ----------------------------------------
 

@@ -46,7 +46,7 @@ from flows.messages import InboundEvent
 from runtime.access import ROLES, FeedKeys, may
 from runtime.conversations.keys import ConversationKey
 from runtime.conversations.transcript import outbound_lines
-from runtime.service import inbox, inbox_actions, oversight, staff
+from runtime.service import campaigns, inbox, inbox_actions, oversight, staff, start
 from runtime.service.bot_service import Service
 from runtime.service.guard import DETAIL, Chooser, RouteHandler, error, guarded, json_body, staff_of
 from runtime.service.inbox_actions import MASK, masked
@@ -68,7 +68,8 @@ def routes() -> list[tuple[str, str, RouteHandler, str]]:
             ("GET", "/admin/failures", failures, "admin"),
             ("GET", "/admin/calendar-feeds", calendar_feeds, "admin"),
             ("POST", "/admin/calendar-feeds/{professional}/rotate", rotate_feed, "admin"),
-            *inbox.routes(), *staff.routes(), *oversight.routes(), *privacy_routes()]
+            *inbox.routes(), *staff.routes(), *oversight.routes(), *privacy_routes(), *start.routes(),
+            *campaigns.routes()]
 
 
 def add_routes(app: web.Application, chooser: Chooser) -> None:

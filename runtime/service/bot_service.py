@@ -35,6 +35,7 @@ from runtime.engine.registry import Handlers
 from runtime.engine.turn import TurnResult
 from runtime.monitoring import AlertBook, Monitor
 from runtime.nodes import HANDLERS
+from runtime.nodes.start import start_event
 from runtime.privacy import Sweeper
 from runtime.service import analytics
 from runtime.service.alerting import AlertForwarder
@@ -47,8 +48,8 @@ from runtime.service.work import Consumer, SignalQueue, Worker
 
 log = logging.getLogger(__name__)
 
-Role = Literal["all", "ingest", "worker", "sender", "timers"]
-ROLES: tuple[Role, ...] = ("all", "ingest", "worker", "sender", "timers")
+Role = Literal["all", "ingest", "worker", "sender", "timers", "campaigns"]
+ROLES: tuple[Role, ...] = ("all", "ingest", "worker", "sender", "timers", "campaigns")
 TIMER_ROLES: tuple[Role, ...] = ("all", "worker", "timers")
 DECISIONS = frozenset({"faq", "llm", "medical_deflection"})
 STOPPED_MARKETING = 131050  # Graph API: the user stopped marketing messages
@@ -132,6 +133,8 @@ class Service:
         """Whoever ran a turn (a worker, a timer), its replies now wait in the outbox: wake a sender, the
         one signal of this turn. A channel that answers in the HTTP response has nobody to push to: its
         replies wait for the user's next request."""
+        if result.state.private.starts:
+            await self.release_starts(key, result)
         connector = self.connectors.get(key.channel)
         counts = self.counters(key, result)
         if result.messages and (connector is None or connector.replies == "push"):
@@ -153,6 +156,24 @@ class Service:
                 pipe.xadd(keys.inbox_feed(key.bot), {"c": key.channel, "u": key.user, "k": "resumed" if resumed
                                                      else "message"}, maxlen=C.INBOX_FEED_KEPT, approximate=True)
                 await pipe.execute()
+
+    async def submit_start(self, payload: dict[str, Any], *, event_id: str | None = None) -> bool:
+        """Queue a start (`runtime.nodes.start`) in the contact's inbox and wake a worker, the path of a
+        message; False when the same start was accepted before (it is signalled anyway: heals a crash)."""
+        event = start_event(payload, self.processor.clock.now(), event_id=event_id)
+        accepted = await self.processor.accept(event)
+        await self.work.signal(self.processor.key_for(event))
+        return accepted is not None
+
+    async def release_starts(self, key: ConversationKey, result: TurnResult) -> None:
+        """After a commit that left the conversation idle, run the starts that waited for it: one event
+        each, named by the commit's version (a start still kept after it ran is tried again next time)."""
+        state = result.state
+        if state.waiting is not None or state.active:
+            return
+        for kept in state.private.starts:
+            payload = {**kept, "channel": key.channel, "user": key.user, "queued": True}
+            await self.submit_start(payload, event_id=f"start:{kept['id']}:idle:{state.version}")
 
     def counters(self, key: ConversationKey, result: TurnResult) -> Callable[[Pipeline], None] | None:
         """The analytics counters of a committed turn (node ids only), to queue on a pipeline."""
