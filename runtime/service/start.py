@@ -95,6 +95,8 @@ async def start_conversation(request: web.Request, service: Service) -> web.Stre
     except BadStart as exc:
         return error(400, str(exc))
     key = ConversationKey(service.library.name, channel, user)
+    if given and await service.client.exists(service.processor.store.keys.seen(key, f"start:{payload['id']}")):
+        return web.json_response({"status": "duplicate", "id": payload["id"]})  # accepted before: once only
     state, _ = await service.processor.store.load(key)
     now = service.processor.clock.now()
     why = refusal(state is not None and state.opted_out_at is not None,
