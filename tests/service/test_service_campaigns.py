@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 from collections import Counter
 from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +15,7 @@ import service_helpers as h
 
 from runtime.campaigns import CampaignBook
 from runtime.conversations.store import RedisStore
+from runtime.engine.clock import ManualClock
 from runtime.engine.state import Conversation
 from runtime.keys import ConversationKey
 
@@ -169,3 +170,54 @@ async def test_bad_campaign_requests_say_what_is_wrong(start: h.Start) -> None:
     assert missing.status == 404
     listed = await (await app.client.get("/admin/campaigns", headers=ADMIN)).json()
     assert {c["name"] for c in listed["campaigns"]} == {"limpeza", "sentinela"}
+
+
+CLINIC = Path(__file__).parents[2] / "examples" / "clinic"
+
+
+async def test_the_clinic_recall_reaches_patients_without_a_visit_in_six_months(
+        start: h.Start, monkeypatch: Any) -> None:
+    for name, value in {"WHATSAPP_TOKEN": "wa-token", "WHATSAPP_APP_SECRET": h.fakes.APP_SECRET,
+                        "WHATSAPP_VERIFY_TOKEN": "v", "WHATSAPP_PHONE_NUMBER_ID": h.fakes.PHONE_NUMBER_ID}.items():
+        monkeypatch.setenv(name, value)
+    clock = ManualClock(datetime(2025, 8, 4, 12, tzinfo=UTC))  # a Monday, seven months before the campaign
+    app = await start(bot=CLINIC, admin_token=TOKEN, clock=clock)
+    scheduler = app.service.processor.services.scheduler
+    assert scheduler is not None
+    patients = {name: f"55119{n:08d}" for n, name in enumerate(("ana", "bia", "caio", "davi", "eva"))}
+
+    async def book(name: str) -> None:
+        slot = (await scheduler.find_slots("consulta", professional="dra_ana", limit=1))[0]
+        await scheduler.book(slot, patient=f"whatsapp:{patients[name]}")
+
+    await book("ana")  # seen seven months ago: recalled
+    await book("davi")  # seen seven months ago, but already coming back (below)
+    clock.set(datetime(2025, 12, 1, 12, tzinfo=UTC))
+    await book("bia")  # seen three months ago
+    clock.set(datetime(2026, 3, 2, 12, tzinfo=UTC))  # Monday, 09:00 at the clinic
+    await book("davi")
+    store = RedisStore(app.redis, prefix=app.prefix)
+    for name, user in patients.items():  # caio never came; eva came never either and has no consent
+        consents = {} if name == "eva" else dict(GRANTED)
+        await store.commit(ConversationKey("clinica-sorriso", "whatsapp", user),
+                           Conversation(vars={"nome": name.title()}, consents=consents), [], expected_version=0)
+    made = await app.client.post("/admin/campaigns/retorno_6_meses/runs", headers=ADMIN)
+    run = (await made.json())["id"]
+    assert made.status == 201 and (await made.json())["audience"] == 1
+
+    async def sent() -> bool:
+        return any(c.json.get("type") == "template" for c in app.graph.calls)
+    await h.wait_until(sent)
+    [call] = [c.json for c in app.graph.calls if c.json.get("type") == "template"]
+    assert call["to"] == patients["ana"] and call["template"]["name"] == "retorno_consulta"
+    assert "Ana" in json.dumps(call["template"]["components"])
+    clock.advance(timedelta(minutes=3))
+    body = h.wa_body(messages=[h.wa_message("wamid.ana1", "Agora não", ts=int(clock.now().timestamp()),
+                                            user=patients["ana"])])
+    assert (await app.post(body)).status == 200
+
+    async def answered() -> bool:
+        return any("Quando quiser marcar" in json.dumps(c.json, ensure_ascii=False) for c in app.graph.calls)
+    await h.wait_until(answered)
+    report = await (await app.client.get(f"/admin/campaigns/runs/{run}", headers=ADMIN)).json()
+    assert report["sent"] == 1 and report["replied"] == 1
