@@ -6,8 +6,9 @@ The payload (written by `runtime.service.start` and `runtime.campaigns`):
 
     id        the start's id (also the event id: a start is accepted once)
     flow      the flow to run; `vars` the variables it starts with
-    template  {name, language, params, buttons}: sent outside the channel's reply window in place of
-              the flow's first question (the flow's entry is an `ask`; the reply is its answer)
+    template  {name, language, params, buttons}: rides on the flow's first message, which the sender
+              replaces with it outside the channel's reply window (a campaign's flow starts with the
+              `ask` its template asks; the contact's reply is the answer)
     window_s  the channel's reply window in seconds (None: the channel has none)
     purpose   "utility" or "marketing" (marketing needs an active opt-in)
     if_busy   "queue" (run when the conversation is idle again) or "refuse"
@@ -25,11 +26,9 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from flows.messages import InboundEvent, Template
-from flows.nodes import AskNode
 from flows.templating import render
 from runtime.engine.effects import TimerRequest
 from runtime.engine.routing import expired
-from runtime.nodes.ask_timeouts import ask_started
 from runtime.nodes.services import BotTurn
 
 KIND = "start"
@@ -82,27 +81,24 @@ async def fire_start(t: BotTurn, payload: dict[str, Any]) -> None:
 
 
 async def _run(t: BotTurn, payload: dict[str, Any], flow_id: str) -> None:
+    """Run the flow; its first message carries the template, which the sender sends instead of it
+    outside the channel's reply window (`connectors.window`). Outside the window without a template
+    the start is refused."""
     window = payload.get("window_s")
     last = t.state.last_inbound()
     closed = window is not None and (last is None or (t.now - last).total_seconds() >= float(window))
     template: dict[str, Any] = payload.get("template") or {}
-    entry = t.bot.flows[flow_id].node(t.bot.flows[flow_id].entry)
     if closed and not template:
         _note(t, payload, "refused", "window_closed")
         return
     t.clear()
     t.state.vars.update(payload.get("vars") or {})
     first = len(t.messages)
-    if closed and isinstance(entry, AskNode):  # the template asks the flow's first question
-        t.start_flow(flow_id)
-        t.state.node, t.state.waiting = entry.id, "input"
-        t.trace.append(f"{flow_id}/{entry.id}")
+    await t.run(t.start_flow(flow_id))
+    if template and len(t.messages) > first:
+        t.messages[first] = dataclasses.replace(t.messages[first], template=_template(t, template))
+    elif template:
         t.say(template=_template(t, template))
-        ask_started(entry, t)
-    elif closed:  # the template alone; the contact's answer goes where any message goes
-        t.say(template=_template(t, template))
-    else:
-        await t.run(t.start_flow(flow_id))
     if payload.get("purpose") == "marketing":  # the sender checks the opt-in again when it sends
         t.messages[first:] = [dataclasses.replace(m, purpose="marketing") for m in t.messages[first:]]
     _note(t, payload, "started", "template" if closed else "flow")

@@ -11,7 +11,8 @@
 The runner takes the running runs' contacts in order, in batches: checks each contact's consent and
 opt-out now (skipped otherwise), the number's daily tier of unique contacts and the starts per
 second (`campaigns.json` "limits"), then starts the campaign's flow for it through its inbox
-(`runtime.nodes.start`: the template, then the flow handles the reply). It waits outside business
+(`runtime.nodes.start`: the flow's first question, sent as the campaign's template outside the
+channel's reply window; the flow handles the reply). It waits outside business
 hours. Exactly once per contact: `runtime.campaigns.book`.
 """
 
@@ -41,6 +42,7 @@ from runtime.nodes.start import refusal
 from runtime.privacy.erase import ERASED_MEMBER
 from runtime.service.bot_service import Role, Service
 from runtime.service.guard import RouteHandler, error, json_body
+from runtime.service.start import window_seconds
 
 log = logging.getLogger(__name__)
 
@@ -144,8 +146,8 @@ class Runner:
 
     def _payload(self, run: str, campaign: Campaign, channel: str, user: str) -> dict[str, Any]:
         return {"id": start_id(run), "channel": channel, "user": user, "flow": campaign.flow, "vars": {},
-                "template": campaign.template.to_json(), "window_s": 0, "purpose": campaign.purpose,
-                "if_busy": "queue", "origin": f"campaign:{run}"}  # window_s 0: always the template
+                "template": campaign.template.to_json(), "purpose": campaign.purpose, "if_busy": "queue",
+                "window_s": window_seconds(self.service.connectors[channel]), "origin": f"campaign:{run}"}
 
     async def _states(self, members: list[str]) -> list[Conversation | None]:
         keys = self.service.processor.store.keys

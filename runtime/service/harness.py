@@ -16,6 +16,7 @@ from typing import Any
 import redis.asyncio as aioredis
 
 from flows.messages import InboundEvent, OutboundMessage
+from runtime.campaigns import load_campaigns
 from runtime.conversations.keys import ConversationKey
 from runtime.conversations.library import BotLibrary
 from runtime.conversations.processor import Processor
@@ -26,6 +27,7 @@ from runtime.engine.state import Conversation
 from runtime.engine.turn import TurnResult
 from runtime.monitoring import AlertBook, Monitor
 from runtime.nodes.services import BotServices
+from runtime.nodes.start import start_event
 from runtime.service.settings import Settings, redis_client
 from runtime.service.wiring import build_services
 from runtime.timers import Dispatcher
@@ -85,6 +87,16 @@ class BotHarness:
         submitted = await self.processor.submit(event)
         self.last = submitted.results
         return await self.store.outbox(self.key, take=True)
+
+    async def start_campaign(self, name: str) -> list[OutboundMessage]:
+        """What campaign `name` (campaigns.json) sends this contact when its run reaches them, now."""
+        campaign = load_campaigns(self.library.root).campaigns.get(name)
+        if campaign is None:
+            raise KeyError(f"no campaign {name!r} in campaigns.json")
+        payload = {"id": f"c-{self._run}-{name}", "channel": self.key.channel, "user": self.key.user,
+                   "flow": campaign.flow, "vars": {}, "template": campaign.template.to_json(), "window_s": None,
+                   "purpose": campaign.purpose, "if_busy": "queue", "origin": f"campaign:{name}"}
+        return await self.send(start_event(payload, self.clock.now()))
 
     async def resume_handoff(self) -> list[OutboundMessage]:
         return await self.send(self.event(kind="system", data={"action": "resume"}))

@@ -30,6 +30,7 @@ from typing import Any
 
 from aiohttp import web
 
+from connectors import Connector
 from runtime.campaigns import CampaignsInvalid, load_campaigns
 from runtime.conversations.keys import ConversationKey
 from runtime.engine.hours import OpeningHours
@@ -75,10 +76,15 @@ def start_payload(service: Service, channel: str, user: str, body: dict[str, Any
     purpose = body.get("purpose", "utility")
     if purpose not in PURPOSES:
         raise BadStart(f"purpose {purpose!r} must be \"utility\" or \"marketing\"")
-    window = service.connectors[channel].window
-    window_s = (window.length - window.margin).total_seconds() if window is not None else None
+    window_s = window_seconds(service.connectors[channel])
     return {"id": start_id, "channel": channel, "user": user, "flow": flow, "vars": variables,
             "template": template, "window_s": window_s, "purpose": purpose, "origin": origin, **choices}
+
+
+def window_seconds(connector: Connector) -> float | None:
+    """The channel's reply window, with its margin, in seconds; None when the channel has none."""
+    window = connector.window
+    return (window.length - window.margin).total_seconds() if window is not None else None
 
 
 async def start_conversation(request: web.Request, service: Service) -> web.StreamResponse:
