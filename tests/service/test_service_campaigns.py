@@ -18,6 +18,7 @@ from runtime.conversations.store import RedisStore
 from runtime.engine.clock import ManualClock
 from runtime.engine.state import Conversation
 from runtime.keys import ConversationKey
+from runtime.privacy import Contact, Eraser
 
 BOT = Path(__file__).parent / "bots" / "campaign"
 TOKEN = "admin-token-0123456789abcdef"
@@ -221,3 +222,58 @@ async def test_the_clinic_recall_reaches_patients_without_a_visit_in_six_months(
     await h.wait_until(answered)
     report = await (await app.client.get(f"/admin/campaigns/runs/{run}", headers=ADMIN)).json()
     assert report["sent"] == 1 and report["replied"] == 1
+
+
+async def test_an_opt_out_during_the_campaign_stops_the_message_not_yet_sent(start: h.Start) -> None:
+    app = await start("ingest", bot=BOT, admin_token=TOKEN)
+    await start("worker", bot=BOT)
+    await start("campaigns", bot=BOT)  # the runner, and no sender yet: the messages wait in the outboxes
+    await _seed(app, {_user(n): _patient(n) for n in range(3)})
+    run = (await (await app.client.post("/admin/campaigns/limpeza/runs", headers=ADMIN)).json())["id"]
+    store = RedisStore(app.redis, prefix=app.prefix)
+
+    async def committed() -> bool:
+        outboxes = [await app.redis.xlen(store.keys.outbox(ConversationKey("campaign", "whatsapp", _user(n))))
+                    for n in range(3)]
+        return (await _meta(app, run)).get("status") == "done" and outboxes == [1, 1, 1]
+    await h.wait_until(committed)
+    quitter = _user(1)
+    body = h.wa_body(messages=[h.wa_message("wamid.stop", "pare de me mandar mensagens",
+                                            ts=int(datetime.now(UTC).timestamp()), user=quitter)])
+    assert (await app.post(body)).status == 200
+
+    async def opted_out() -> bool:
+        state, _ = await store.load(ConversationKey("campaign", "whatsapp", quitter))
+        return state is not None and state.opted_out_at is not None
+    await h.wait_until(opted_out)
+    await start("sender", bot=BOT)
+
+    async def settled() -> bool:
+        report = await (await app.client.get(f"/admin/campaigns/runs/{run}", headers=ADMIN)).json()
+        return len(_templated(app)) == 2 and report["failed"] == {"NoConsent": 1}
+    await h.wait_until(settled)
+    assert set(_templated(app)) == {_user(0), _user(2)}  # the contact who opted out got only the bot's reply
+    report = await (await app.client.get(f"/admin/campaigns/runs/{run}", headers=ADMIN)).json()
+    assert report["opted_out_after"] == 1
+
+
+async def test_erasing_a_contact_takes_them_out_of_every_campaign_run(start: h.Start) -> None:
+    app = await start(bot=BOT, admin_token=TOKEN)
+    await _seed(app, {_user(n): _patient(n) for n in range(3)})
+    run = (await (await app.client.post("/admin/campaigns/limpeza/runs", headers=ADMIN)).json())["id"]
+
+    async def finished() -> bool:
+        return (await _meta(app, run)).get("status") == "done"
+    await h.wait_until(finished)
+    erased = await Eraser(app.redis, prefix=app.prefix).erase(Contact("campaign", "whatsapp", _user(1)),
+                                                             now=datetime.now(UTC))
+    assert erased.counts["campaigns"] == 3  # its place in the audience, its outcome, its place in the day's tier
+    everything = ""
+    for key in await app.redis.keys(f"{app.prefix}:campaign*"):
+        kind = (await app.redis.type(key)).decode()
+        read = {"list": lambda k: app.redis.lrange(k, 0, -1), "hash": app.redis.hgetall, "set": app.redis.smembers,
+                "string": app.redis.get, "zset": lambda k: app.redis.zrange(k, 0, -1)}[kind]
+        everything += str(await read(key))
+    assert _user(1) not in everything and _user(0) in everything
+    report = await (await app.client.get(f"/admin/campaigns/runs/{run}", headers=ADMIN)).json()
+    assert report["audience"] == 3 and report["sent"] == 2
