@@ -38,13 +38,19 @@ if holder and holder ~= ARGV[1] then return 0 end
 redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
 return 1
 """
-# KEYS: day set; ARGV: member, limit, ttl s; 1 when the member may be reached today
+# KEYS: day set; ARGV: limit, ttl s, members...; for each member in order, 1 when it may be reached
+# today; stops at the first that may not (0), the rest are not counted
 _REACH = """
-if redis.call('SISMEMBER', KEYS[1], ARGV[1]) == 1 then return 1 end
-if redis.call('SCARD', KEYS[1]) >= tonumber(ARGV[2]) then return 0 end
-redis.call('SADD', KEYS[1], ARGV[1])
-redis.call('EXPIRE', KEYS[1], ARGV[3])
-return 1
+local limit, out = tonumber(ARGV[1]), {}
+for i = 3, #ARGV do
+  if redis.call('SISMEMBER', KEYS[1], ARGV[i]) == 0 then
+    if redis.call('SCARD', KEYS[1]) >= limit then out[#out + 1] = 0 return out end
+    redis.call('SADD', KEYS[1], ARGV[i])
+  end
+  out[#out + 1] = 1
+end
+redis.call('EXPIRE', KEYS[1], ARGV[2])
+return out
 """
 # KEYS: rate counter; ARGV: wanted, limit; how many of them this second allows
 _RATE = """
@@ -120,9 +126,13 @@ class CampaignBook:
     async def all_outcomes(self, run: str) -> dict[str, dict[str, Any]]:
         return {text(k): json.loads(v) async for k, v in self.client.hscan_iter(self.key(run, "done"), count=CHUNK)}
 
-    async def reach(self, day: str, member: str, limit: int) -> bool:
-        """Whether `member` may be reached on `day` within the number's tier of unique contacts."""
-        return bool(await self._reach(keys=[self.keys.campaign_day(self.bot, day)], args=[member, limit, 2 * 86_400]))
+    async def reach(self, day: str, members: list[str], limit: int) -> int:
+        """How many of `members`, in order, may be reached on `day` within the number's tier of unique
+        contacts (each one counted in it)."""
+        if not members:
+            return 0
+        found = await self._reach(keys=[self.keys.campaign_day(self.bot, day)], args=[limit, 2 * 86_400, *members])
+        return sum(1 for ok in found if int(ok))
 
     async def rate(self, second: int, wanted: int, limit: int) -> int:
         return int(await self._rate(keys=[self.keys.campaign_rate(self.bot, second)], args=[wanted, limit]))

@@ -165,6 +165,15 @@ class Service:
         await self.work.signal(self.processor.key_for(event))
         return accepted is not None
 
+    async def accept_starts(self, payloads: list[dict[str, Any]], *, at_once: int = 16) -> None:
+        """Queue many starts (a campaign's batch, each a different contact), `at_once` at a time, and
+        wake the workers with one round trip; a start accepted before is dropped by its inbox."""
+        now = self.processor.clock.now()
+        events = [start_event(payload, now) for payload in payloads]
+        for n in range(0, len(events), at_once):
+            await asyncio.gather(*(self.processor.accept(e) for e in events[n:n + at_once]))
+        await self.work.signal(*(self.processor.key_for(e) for e in events))
+
     async def release_starts(self, key: ConversationKey, result: TurnResult) -> None:
         """After a commit that left the conversation idle, run the starts that waited for it: one event
         each, named by the commit's version (a start still kept after it ran is tried again next time)."""

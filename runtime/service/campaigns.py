@@ -123,26 +123,33 @@ class Runner:
 
     async def _dispatch(self, run: str, campaign: Campaign, members: list[str],
                         now: datetime) -> tuple[dict[str, dict[str, Any]], int]:
+        """Skip or start each contact of the batch; returns the outcomes and how many contacts were taken
+        (fewer than the batch when the day's tier is full: the rest wait for tomorrow)."""
         prior = await self.book.outcomes(run, members)
         states = await self._states(members)
-        day = now.astimezone(self.zone).date().isoformat()
+        at = now.isoformat()
         outcomes: dict[str, dict[str, Any]] = {}
+        wanted: list[int] = []
         for n, (member, before, state) in enumerate(zip(members, prior, states, strict=True)):
             if before is not None or member == ERASED_MEMBER:
                 continue
-            channel, _, user = member.partition(":")
             why = refusal(state is not None and state.opted_out_at is not None,
                           state is not None and state.blocked_at is not None,
                           state.consent("marketing") if state is not None else None, campaign.purpose)
             if why is not None:
-                outcomes[member] = {"o": "skipped", "why": why, "at": now.isoformat()}
-                continue
-            if not await self.book.reach(day, member, self.definitions.limits.daily_unique):
-                await self.book.note(run, "waiting", "the number's daily tier of unique contacts is reached")
-                return outcomes, n
-            await self.service.submit_start(self._payload(run, campaign, channel, user))
-            outcomes[member] = {"o": "sent", "at": now.isoformat()}
-        return outcomes, len(members)
+                outcomes[member] = {"o": "skipped", "why": why, "at": at}
+            else:
+                wanted.append(n)
+        day = now.astimezone(self.zone).date().isoformat()
+        reached = await self.book.reach(day, [members[n] for n in wanted], self.definitions.limits.daily_unique)
+        taken = len(members) if reached == len(wanted) else wanted[reached]
+        if reached < len(wanted):
+            await self.book.note(run, "waiting", "the number's daily tier of unique contacts is reached")
+            outcomes = {m: o for m, o in outcomes.items() if members.index(m) < taken}
+        starting = [members[n] for n in wanted[:reached]]
+        await self.service.accept_starts([self._payload(run, campaign, *m.split(":", 1)) for m in starting])
+        outcomes |= {m: {"o": "sent", "at": at} for m in starting}
+        return outcomes, taken
 
     def _payload(self, run: str, campaign: Campaign, channel: str, user: str) -> dict[str, Any]:
         return {"id": start_id(run), "channel": channel, "user": user, "flow": campaign.flow, "vars": {},

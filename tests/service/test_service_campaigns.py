@@ -5,6 +5,7 @@ run's report."""
 from __future__ import annotations
 
 import json
+import shutil
 from collections import Counter
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
@@ -277,3 +278,31 @@ async def test_erasing_a_contact_takes_them_out_of_every_campaign_run(start: h.S
     assert _user(1) not in everything and _user(0) in everything
     report = await (await app.client.get(f"/admin/campaigns/runs/{run}", headers=ADMIN)).json()
     assert report["audience"] == 3 and report["sent"] == 2
+
+
+async def test_the_numbers_daily_tier_holds_the_rest_for_the_next_day(start: h.Start, tmp_path: Path) -> None:
+    bot = tmp_path / "campaign"
+    shutil.copytree(BOT, bot)
+    data = json.loads((bot / "campaigns.json").read_text(encoding="utf-8"))
+    data["limits"]["daily_unique"] = 2
+    (bot / "campaigns.json").write_text(json.dumps(data), encoding="utf-8")
+    clock = ManualClock(datetime(2026, 3, 2, 12, tzinfo=UTC))
+    app = await start(bot=bot, admin_token=TOKEN, clock=clock)
+    await _seed(app, {_user(n): _patient(n) for n in range(5)})
+    run = (await (await app.client.post("/admin/campaigns/limpeza/runs", headers=ADMIN)).json())["id"]
+
+    async def held() -> bool:
+        return "waiting" in await _meta(app, run) and len(_templated(app)) == 2
+    await h.wait_until(held)
+    assert (await _meta(app, run))["status"] == "running" and await _done(app, run) == 2
+    clock.advance(timedelta(days=1))
+
+    async def next_two() -> bool:
+        return len(_templated(app)) == 4
+    await h.wait_until(next_two)
+    clock.advance(timedelta(days=1))
+
+    async def finished() -> bool:
+        return (await _meta(app, run)).get("status") == "done" and len(_templated(app)) == 5
+    await h.wait_until(finished)
+    assert set(_templated(app).values()) == {1}
