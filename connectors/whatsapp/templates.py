@@ -4,13 +4,14 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from typing import Any
 
 import aiohttp
 
 from connectors import constants as k
 from connectors._graph import GraphClient
-from connectors.errors import InvalidRequest
+from connectors.errors import ConfigError, InvalidRequest
 
 FIELDS = "name,language,status,category,components"
 PAGE_LIMIT = "100"
@@ -38,6 +39,24 @@ async def fetch_templates(*, account_id: str, token: str, base_url: str = k.GRAP
     finally:
         await graph.aclose()
     raise InvalidRequest(f"whatsapp: more than {MAX_PAGES} pages of templates; the paging does not end")
+
+
+ACCOUNT = "WHATSAPP_BUSINESS_ACCOUNT_ID"
+TOKEN = "WHATSAPP_TOKEN"
+
+
+async def templates_from_env(env: Mapping[str, str], *, account: str | None = None) -> list[dict[str, Any]]:
+    """`fetch_templates` for the account and token the environment names (`WHATSAPP_BUSINESS_ACCOUNT_ID`
+    unless `account` is given, `WHATSAPP_TOKEN`, and GRAPH_BASE_URL for a test server); raises
+    ConfigError naming what is missing."""
+    account = account or env.get(ACCOUNT, "")
+    token = env.get(TOKEN, "")
+    if not account or not token:
+        missing = [name for name, value in ((ACCOUNT, account), (TOKEN, token)) if not value]
+        raise ConfigError(f"whatsapp templates: set {' and '.join(missing)} (the business account's id, from "
+                          "WhatsApp Manager, and a token that may read its templates)")
+    base = next((env[name] for name in k.GRAPH_BASE_URL_VARIABLES if env.get(name)), k.GRAPH_BASE_URL)
+    return await fetch_templates(account_id=account, token=token, base_url=base)
 
 
 def record(template: dict[str, Any]) -> dict[str, Any]:

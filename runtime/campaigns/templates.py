@@ -90,7 +90,7 @@ def _check(use: Use, catalog: dict[tuple[str, str], dict[str, Any]]) -> FlowIssu
     if not languages:
         close = sorted({name for name, _ in catalog})
         return issue("unknown-template", f"template {use.name!r} is not in {CATALOG_FILE}",
-                     "create and approve it in WhatsApp Manager, then `papo templates sync`; "
+                     "create it in the business account and have it approved, then `papo templates sync`; "
                      f"known: {', '.join(close)}")
     found = catalog.get((use.name, use.language))
     if found is None:

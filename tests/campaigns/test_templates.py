@@ -89,10 +89,11 @@ async def test_sync_reads_every_page_into_the_catalog(graph: tuple[TemplatesGrap
 async def test_sync_says_what_is_missing_or_refused(graph: tuple[TemplatesGraph, str], tmp_path: Path,
                                                     capsys: pytest.CaptureFixture[str]) -> None:
     _, url = graph
-    assert await sync(tmp_path, env={"WHATSAPP_TOKEN": "wa-token"}) == 2
-    assert "WHATSAPP_BUSINESS_ACCOUNT_ID" in capsys.readouterr().out
     bot = tmp_path / "bot"
     shutil.copytree(CAMPAIGN_BOT, bot)
+    assert await sync(bot, env={"WHATSAPP_TOKEN": "wa-token"}) == 1
+    assert "set WHATSAPP_BUSINESS_ACCOUNT_ID" in capsys.readouterr().out
+    assert await sync(tmp_path, env=_env(url)) == 2  # not a bot folder
     assert await sync(bot, env=_env(url, WHATSAPP_TOKEN="expired")) == 1
     assert "190" in capsys.readouterr().out and not (bot / CATALOG_FILE).exists()
 
