@@ -106,6 +106,9 @@ class CampaignBook:
     async def note(self, run: str, field: str, value: str) -> None:
         await self.client.hset(self.key(run, "meta"), field, value)
 
+    async def unnote(self, run: str, field: str) -> None:
+        await self.client.hdel(self.key(run, "meta"), field)
+
     async def hold(self, run: str, token: str, ms: int) -> bool:
         return bool(await self._lease(keys=[self.key(run, "lease")], args=[token, ms]))
 

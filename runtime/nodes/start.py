@@ -69,8 +69,7 @@ async def fire_start(t: BotTurn, payload: dict[str, Any]) -> None:
         t.clear()  # a flow left half-way a whole session ago is over
     if why is None and busy(t):
         if payload.get("if_busy") == "queue":
-            if not queued:
-                _queue(t, payload)
+            _queue(t, payload, fresh=not queued)
             return
         why = "busy"
     t.state.private.starts = [s for s in t.state.private.starts if s.get("id") != start_id]
@@ -111,9 +110,11 @@ def _template(t: BotTurn, data: dict[str, Any]) -> Template:
                     tuple(str(b) for b in data.get("buttons", ())))
 
 
-def _queue(t: BotTurn, payload: dict[str, Any]) -> None:
-    """Keep the start until the conversation is idle; a timer tries again when its session would expire."""
-    t.state.private.starts.append({k: v for k, v in payload.items() if k != "queued"})
+def _queue(t: BotTurn, payload: dict[str, Any], *, fresh: bool) -> None:
+    """Keep the start until the conversation is idle; a timer tries again when its session would expire
+    (moved on each time the start finds the conversation still busy)."""
+    if fresh:
+        t.state.private.starts.append({k: v for k, v in payload.items() if k != "queued"})
     last = t.state.last_inbound() or t.now
     if t.state.asked_at:
         last = max(last, datetime.fromisoformat(t.state.asked_at))

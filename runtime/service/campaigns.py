@@ -77,6 +77,7 @@ class Runner:
         self.book = book_of(service)
         self.batch = batch
         self.token = f"{os.getpid()}-{secrets.token_hex(4)}"
+        self.finished: set[str] = set()  # runs done or cancelled: never looked at again
         bot = service.library.current
         self.hours = OpeningHours(bot.hours, bot.timezone)
         self.zone = ZoneInfo(bot.timezone)
@@ -87,7 +88,8 @@ class Runner:
             try:
                 worked = False
                 for run in await self.book.runs():
-                    worked = await self.step(run) or worked
+                    if run not in self.finished:
+                        worked = await self.step(run) or worked
             except RedisError as exc:
                 log.warning("campaign runner: redis unavailable (%s); trying again", type(exc).__name__)
                 worked = False
@@ -98,6 +100,8 @@ class Runner:
     async def step(self, run: str) -> bool:
         """One batch of `run`; True when it did something."""
         meta = await self.book.meta(run)
+        if meta is not None and meta["status"] in ("done", "cancelled"):
+            self.finished.add(run)
         if meta is None or meta["status"] != "running" or not await self.book.hold(run, self.token, LEASE_MS):
             return False
         campaign = self.definitions.campaigns.get(meta["campaign"])
@@ -119,6 +123,10 @@ class Runner:
             return False
         outcomes, taken = await self._dispatch(run, campaign, members, now)
         await self.book.record(run, outcomes, cursor + taken)
+        if taken < len(members):
+            await self.book.note(run, "waiting", "the number's daily tier of unique contacts is reached")
+        elif "waiting" in meta:
+            await self.book.unnote(run, "waiting")
         return taken > 0
 
     async def _dispatch(self, run: str, campaign: Campaign, members: list[str],
@@ -143,8 +151,7 @@ class Runner:
         day = now.astimezone(self.zone).date().isoformat()
         reached = await self.book.reach(day, [members[n] for n in wanted], self.definitions.limits.daily_unique)
         taken = len(members) if reached == len(wanted) else wanted[reached]
-        if reached < len(wanted):
-            await self.book.note(run, "waiting", "the number's daily tier of unique contacts is reached")
+        if reached < len(wanted):  # the rest of the batch waits for the next day
             outcomes = {m: o for m, o in outcomes.items() if members.index(m) < taken}
         starting = [members[n] for n in wanted[:reached]]
         await self.service.accept_starts([self._payload(run, campaign, *m.split(":", 1)) for m in starting])
