@@ -2,7 +2,7 @@
 
     GET  /admin/campaigns                         the bot's campaigns (campaigns.json) and their runs
     POST /admin/campaigns/{name}/runs             a new run: the audience is read now; {"paused": true}
-                                                  creates it paused
+                                                  creates it paused, {"at": ISO 8601} starts it then
     POST /admin/campaigns/runs/{id}/pause|resume|cancel
     GET  /admin/campaigns/runs/{id}               the run's report: audience, skipped by reason, sent,
                                                   delivered, read, replied, failed by error code, opted
@@ -110,7 +110,7 @@ class Runner:
             await self.book.note(run, "why", f"campaign {meta['campaign']!r} or its channel is gone")
             return True
         now = self.service.processor.clock.now()
-        if not self.hours.is_open(now):
+        if not self.hours.is_open(now) or now < datetime.fromisoformat(meta.get("not_before") or now.isoformat()):
             return False
         cursor = int(meta["cursor"])
         members = await self.book.audience(run, cursor, self.batch)
@@ -223,13 +223,21 @@ async def create_run(request: web.Request, service: Service) -> web.StreamRespon
     if not isinstance(body.get("paused", False), bool):
         return error(400, "paused must be true or false")
     now = service.processor.clock.now()
+    try:
+        not_before = datetime.fromisoformat(body["at"]) if body.get("at") is not None else None
+    except (TypeError, ValueError):
+        return error(400, f"at {body.get('at')!r} is not a date and time; use ISO 8601, e.g. 2026-03-02T09:00:00-03:00")
+    if not_before is not None and not_before.tzinfo is None:
+        return error(400, "at needs its UTC offset, e.g. 2026-03-02T09:00:00-03:00")
     scheduler = service.processor.services.scheduler
     today = now.astimezone(ZoneInfo(service.library.current.timezone)).date()
     members = [f"{campaign.channel}:{user}" async for user, state in
                contacts(service.client, service.processor.store.keys, service.library.name, campaign.channel)
                if await matches(campaign, user, state, today=today, now=now, history=scheduler)]
-    run = await book_of(service).create(name, sorted(members), at=now,
-                                        status="paused" if body.get("paused") else "running")
+    book = book_of(service)
+    run = await book.create(name, sorted(members), at=now, status="paused" if body.get("paused") else "running")
+    if not_before is not None:
+        await book.note(run, "not_before", not_before.isoformat())
     return web.json_response({"id": run, "audience": len(members)}, status=201)
 
 

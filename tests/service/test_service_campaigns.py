@@ -306,3 +306,28 @@ async def test_the_numbers_daily_tier_holds_the_rest_for_the_next_day(start: h.S
         return (await _meta(app, run)).get("status") == "done" and len(_templated(app)) == 5
     await h.wait_until(finished)
     assert set(_templated(app).values()) == {1}
+
+
+async def test_a_run_scheduled_for_later_waits_for_its_time(start: h.Start) -> None:
+    clock = ManualClock(datetime(2026, 3, 2, 12, tzinfo=UTC))
+    app = await start(bot=BOT, admin_token=TOKEN, clock=clock)
+    await _seed(app, {_user(n): _patient(n) for n in range(2)})
+    await _seed(app, {"55219000000001": _patient(9, vars={"labels": ["sentinela"]})})
+    bad = await app.client.post("/admin/campaigns/limpeza/runs", headers=ADMIN, json={"at": "amanhã"})
+    assert bad.status == 400 and "ISO 8601" in (await bad.json())["error"]
+    naive = await app.client.post("/admin/campaigns/limpeza/runs", headers=ADMIN, json={"at": "2026-03-02T14:00:00"})
+    assert naive.status == 400 and "offset" in (await naive.json())["error"]
+    later = await app.client.post("/admin/campaigns/limpeza/runs", headers=ADMIN,
+                                  json={"at": "2026-03-02T11:00:00-03:00"})
+    run = (await later.json())["id"]
+    sentinel = (await (await app.client.post("/admin/campaigns/sentinela/runs", headers=ADMIN)).json())["id"]
+
+    async def sentinel_done() -> bool:
+        return (await _meta(app, sentinel)).get("status") == "done"
+    await h.wait_until(sentinel_done)
+    assert await _done(app, run) == 0  # passed over while its time had not come
+    clock.advance(timedelta(hours=5))
+
+    async def finished() -> bool:
+        return (await _meta(app, run)).get("status") == "done" and len(_templated(app)) == 3
+    await h.wait_until(finished)
