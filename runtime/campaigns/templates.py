@@ -79,10 +79,12 @@ def check_templates(root: str | Path, bot: Bot, campaigns: Campaigns) -> list[Fl
         return [FlowIssue(str(Path(root) / CATALOG_FILE), "", f"the bot uses {len(used)} message template(s) "
                           "but has no template catalog, so none of them is checked",
                           "run `papo templates sync <bot folder>`", code="no-template-catalog", severity="warning")]
-    return [issue for use in used if (issue := _check(use, catalog)) is not None]
+    return [issue for use in used if (issue := check_use(use, catalog)) is not None]
 
 
-def _check(use: Use, catalog: dict[tuple[str, str], dict[str, Any]]) -> FlowIssue | None:
+def check_use(use: Use, catalog: dict[tuple[str, str], dict[str, Any]]) -> FlowIssue | None:
+    """The problem with one use of a template, or None when the catalog has it as used."""
+
     def issue(code: str, message: str, hint: str) -> FlowIssue:
         return FlowIssue(use.file, use.pointer, message, hint, code=code)
 
@@ -135,5 +137,5 @@ def campaign_issues(root: str | Path, bot: Bot) -> list[FlowIssue]:
     return issues + check_templates(root, bot, campaigns)
 
 
-__all__ = ["CATALOG_FILE", "CAMPAIGNS_FILE", "Use", "campaign_issues", "check_templates", "load_catalog", "uses",
-           "write_catalog"]
+__all__ = ["CATALOG_FILE", "CAMPAIGNS_FILE", "Use", "campaign_issues", "check_templates", "check_use", "load_catalog",
+           "uses", "write_catalog"]

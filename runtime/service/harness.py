@@ -93,9 +93,16 @@ class BotHarness:
         campaign = load_campaigns(self.library.root).campaigns.get(name)
         if campaign is None:
             raise KeyError(f"no campaign {name!r} in campaigns.json")
-        payload = {"id": f"c-{self._run}-{name}", "channel": self.key.channel, "user": self.key.user,
-                   "flow": campaign.flow, "vars": {}, "template": campaign.template.to_json(), "window_s": None,
-                   "purpose": campaign.purpose, "if_busy": "queue", "origin": f"campaign:{name}"}
+        return await self.start_flow(campaign.flow, template=campaign.template.to_json(), purpose=campaign.purpose,
+                                     origin=f"campaign:{name}")
+
+    async def start_flow(self, flow: str, variables: dict[str, Any] | None = None, *,
+                         template: dict[str, Any] | None = None, purpose: str = "utility",
+                         origin: str = "api") -> list[OutboundMessage]:
+        """What the start API (`POST /api/v1/contacts/.../start`) makes the bot say to this contact, now."""
+        payload = {"id": f"{origin}-{self._run}-{next(self._ids)}", "channel": self.key.channel,
+                   "user": self.key.user, "flow": flow, "vars": variables or {}, "template": template,
+                   "window_s": None, "purpose": purpose, "if_busy": "queue", "origin": origin}
         return await self.send(start_event(payload, self.clock.now()))
 
     async def resume_handoff(self) -> list[OutboundMessage]:

@@ -32,6 +32,7 @@ from aiohttp import web
 
 from connectors import Connector
 from runtime.campaigns import CampaignsInvalid, load_campaigns
+from runtime.campaigns.templates import Use, check_use, load_catalog
 from runtime.conversations.keys import ConversationKey
 from runtime.engine.hours import OpeningHours
 from runtime.nodes.start import KIND, refusal
@@ -68,6 +69,8 @@ def start_payload(service: Service, channel: str, user: str, body: dict[str, Any
     if template is not None and (not isinstance(template, dict) or not isinstance(template.get("name"), str)
                                  or not isinstance(template.get("params", []), list)):
         raise BadStart("template must be {\"name\": ..., \"language\": \"pt_BR\", \"params\": [...]}")
+    if template is not None:
+        _check_template(service, template, purpose=body.get("purpose", "utility"))
     choices = {name: body.get(name, "refuse" if name == "if_busy" else body.get("if_busy", "refuse"))
                for name in ("if_busy", "if_closed")}
     for name, value in choices.items():
@@ -141,6 +144,18 @@ async def _closed(service: Service, payload: dict[str, Any], hours: OpeningHours
                                        "\"if_closed\": \"queue\"")
     await timers.schedule(Timer(f"start:{payload['id']}:opening", opening, KIND, payload))
     return web.json_response({"status": "scheduled", "id": payload["id"], "at": opening.isoformat()}, status=202)
+
+
+def _check_template(service: Service, template: dict[str, Any], *, purpose: Any) -> None:
+    """With a template catalog (templates.json), the template must be in it as used; raises BadStart."""
+    catalog = load_catalog(service.library.root)
+    if catalog is None:
+        return
+    language = str(template.get("language") or service.library.current.default_locale.replace("-", "_"))
+    use = Use("request", "/template", str(template["name"]), language, len(template.get("params", [])),
+              purpose if purpose in PURPOSES else "")
+    if (issue := check_use(use, catalog)) is not None:
+        raise BadStart(f"{issue.message}; {issue.hint}")
 
 
 def _default_template(service: Service, flow: str) -> dict[str, Any] | None:

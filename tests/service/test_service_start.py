@@ -19,8 +19,10 @@ TOKEN = "admin-token-0123456789abcdef"
 MONDAY_9H = datetime(2026, 3, 2, 12, tzinfo=UTC)  # 09:00 in São Paulo
 SUNDAY = datetime(2026, 3, 1, 15, tzinfo=UTC)
 PATH = f"/api/v1/contacts/whatsapp/{h.USER}/start"
+RESULT = {"name": "resultado_pronto", "language": "pt_BR", "params": ["{{ nome }}"],
+          "buttons": ["agendar_retorno", "agora_nao"]}  # UTILITY in the clinic's templates.json
 RECALL = {"name": "retorno_consulta", "language": "pt_BR", "params": ["{{ nome }}"],
-          "buttons": ["agendar_retorno", "agora_nao"]}
+          "buttons": ["agendar_retorno", "agora_nao"]}  # MARKETING
 
 
 @pytest.fixture(autouse=True)
@@ -60,15 +62,26 @@ async def test_outside_the_window_a_template_is_required_and_then_asks_the_first
     assert missing.status == 422 and (await missing.json())["reason"] == "window_closed"
     assert "template" in (await missing.json())["error"]
     answer = await app.client.post(PATH, headers=crm, json={"flow": "retorno", "variables": {"nome": "Ana"},
-                                                            "template": RECALL})
+                                                            "template": RECALL, "purpose": "marketing"})
+    assert answer.status == 422 and (await answer.json())["reason"] == "no_consent"  # a recall is marketing
+    answer = await app.client.post(PATH, headers=crm, json={"flow": "resultado_pronto", "variables": {"nome": "Ana"},
+                                                            "template": RESULT})
     assert answer.status == 202 and (await answer.json())["status"] == "started"
     await _sent(app, 1)
     [sent] = _templates(app)
-    assert sent["name"] == "retorno_consulta" and "Ana" in str(sent["components"])
+    assert sent["name"] == "resultado_pronto" and "Ana" in str(sent["components"])
     clock.advance(timedelta(minutes=5))
     await _says(app, "Agora não", "wamid.reply1", clock)
     await _sent(app, 2)
     assert "Quando quiser marcar" in app.texts()[-1]  # the reply answered the flow's first question
+
+
+async def test_the_flows_default_template_is_used_when_the_call_names_none(start: h.Start) -> None:
+    app, crm = await _clinic(start, ManualClock(MONDAY_9H))
+    answer = await app.client.post(PATH, headers=crm, json={"flow": "resultado_pronto", "variables": {"nome": "Bia"}})
+    assert answer.status == 202  # campaigns.json "start" names resultado_pronto's template
+    await _sent(app, 1)
+    assert _templates(app)[0]["name"] == "resultado_pronto"
 
 
 async def test_inside_the_window_the_flow_runs_as_it_is(start: h.Start) -> None:
@@ -148,7 +161,7 @@ async def test_during_a_booking_it_refuses_or_queues_until_the_conversation_is_i
 async def test_outside_business_hours_it_refuses_or_waits_for_the_opening(start: h.Start) -> None:
     clock = ManualClock(SUNDAY)
     app, crm = await _clinic(start, clock)
-    body = {"flow": "retorno", "variables": {"nome": "Ana"}, "template": RECALL}
+    body = {"flow": "resultado_pronto", "variables": {"nome": "Ana"}, "template": RESULT}
     refused = await app.client.post(PATH, headers=crm, json=body)
     assert refused.status == 409 and (await refused.json())["reason"] == "closed"
     assert "2026-03-02T08:00:00-03:00" in (await refused.json())["error"]
@@ -158,7 +171,7 @@ async def test_outside_business_hours_it_refuses_or_waits_for_the_opening(start:
     assert app.graph.calls == []
     clock.set(datetime(2026, 3, 2, 11, 1, tzinfo=UTC))
     await _sent(app, 1)
-    assert _templates(app)[0]["name"] == "retorno_consulta"
+    assert _templates(app)[0]["name"] == "resultado_pronto"
 
 
 @pytest.mark.parametrize(("body", "needle"), [
@@ -186,10 +199,25 @@ async def test_the_same_idempotency_key_starts_once(start: h.Start) -> None:
     clock = ManualClock(MONDAY_9H)
     app, crm = await _clinic(start, clock)
     headers = {**crm, "Idempotency-Key": "lab-result-77"}
-    body = {"flow": "retorno", "variables": {"nome": "Ana"}, "template": RECALL}
+    body = {"flow": "resultado_pronto", "variables": {"nome": "Ana"}, "template": RESULT}
     first = await (await app.client.post(PATH, headers=headers, json=body)).json()
     await _sent(app, 1)
     second = await (await app.client.post(PATH, headers=headers, json=body)).json()
     assert first["status"] == "started" and second["status"] == "duplicate"
     await app.service.processor.drain(ConversationKey("clinica-sorriso", "whatsapp", h.USER))
     assert len(_templates(app)) == 1
+
+
+@pytest.mark.parametrize(("template", "needle"), [
+    ({"name": "nao_existe", "params": []}, "not in templates.json"),
+    ({"name": "retorno_consulta", "language": "en_US", "params": ["{{ nome }}"]}, "no 'en_US' version"),
+    ({"name": "retorno_consulta", "params": []}, "takes 1 parameter(s); 0 given"),
+    ({"name": "lembrete_consulta", "params": ["a", "b", "c"], "purpose": "marketing"}, "needs a MARKETING template"),
+])
+async def test_a_template_the_catalog_does_not_have_as_asked_is_refused(start: h.Start, template: dict[str, Any],
+                                                                        needle: str) -> None:
+    app, crm = await _clinic(start, ManualClock(MONDAY_9H))
+    purpose = template.pop("purpose", "utility")
+    answer = await app.client.post(PATH, headers=crm, json={"flow": "retorno", "template": template,
+                                                            "purpose": purpose})
+    assert answer.status == 400 and needle in (await answer.json())["error"]
