@@ -31,15 +31,30 @@ class History(Protocol):
 
 async def contacts(client: aioredis.Redis, keys: Keys, bot: str, channel: str) -> AsyncIterator[
         tuple[str, Conversation]]:
-    """(user, state) of every conversation of `bot` on `channel`."""
+    """(user, state) of every conversation of `bot` on `channel`, read a SCAN page at a time."""
+    page: list[tuple[str, str]] = []
     async for raw in client.scan_iter(match=keys.states(bot), count=SCAN_COUNT):
         name = raw.decode() if isinstance(raw, bytes) else str(raw)
         _, found, user = name[name.index("{") + 1:name.rindex("}")].split(":", 2)
-        if found != channel:
-            continue
-        doc = await client.hget(name, "doc")
-        if doc is not None:
-            yield user, Conversation.from_json(json.loads(doc), version=0)
+        if found == channel:
+            page.append((user, name))
+        if len(page) >= SCAN_COUNT:
+            for item in await _read(client, page):
+                yield item
+            page = []
+    for item in await _read(client, page):
+        yield item
+
+
+async def _read(client: aioredis.Redis, page: list[tuple[str, str]]) -> list[tuple[str, Conversation]]:
+    if not page:
+        return []
+    async with client.pipeline(transaction=False) as pipe:
+        for _, name in page:
+            pipe.hget(name, "doc")
+        docs = await pipe.execute()
+    return [(user, Conversation.from_json(json.loads(doc), version=0))
+            for (user, _), doc in zip(page, docs, strict=True) if doc is not None]
 
 
 async def matches(campaign: Campaign, user: str, state: Conversation, *, today: date, now: datetime,
