@@ -86,7 +86,20 @@ class BotHarness:
     async def send(self, event: InboundEvent) -> list[OutboundMessage]:
         submitted = await self.processor.submit(event)
         self.last = submitted.results
+        await self._release_starts()
         return await self.store.outbox(self.key, take=True)
+
+    async def _release_starts(self) -> None:
+        """Starts that waited for the conversation to be idle run now that it is, as `papo serve` runs
+        them after the commit that left it idle (`Service.release_starts`)."""
+        for _ in range(len((state := await self.state()) and state.private.starts or [])):
+            if state is None or not state.private.starts or state.waiting is not None or state.active:
+                return
+            kept = state.private.starts[0]
+            payload = {**kept, "channel": self.key.channel, "user": self.key.user, "queued": True}
+            event = start_event(payload, self.clock.now(), event_id=f"start:{kept['id']}:idle:{state.version}")
+            self.last = [*self.last, *(await self.processor.submit(event)).results]
+            state = await self.state()
 
     async def start_campaign(self, name: str) -> list[OutboundMessage]:
         """What campaign `name` (campaigns.json) sends this contact when its run reaches them, now."""
