@@ -32,7 +32,7 @@ from runtime.conversations.store import RedisStore  # noqa: E402
 from runtime.engine.state import Conversation  # noqa: E402
 from runtime.keys import ConversationKey  # noqa: E402
 from runtime.service.bot_service import Service  # noqa: E402
-from runtime.service.campaigns import BATCH, Runner, book_of  # noqa: E402
+from runtime.service.campaign_runner import BATCH, Runner, book_of  # noqa: E402
 from runtime.service.settings import Settings  # noqa: E402
 
 BOT = Path(__file__).parent / "bots" / "campaign"

@@ -20,7 +20,7 @@ from redis.exceptions import RedisError
 
 from runtime.engine.errors import ConfigError
 from runtime.service.bot_service import Role, Service
-from runtime.service.campaigns import campaign_runner
+from runtime.service.campaign_runner import campaign_runner
 
 log = logging.getLogger(__name__)
 
