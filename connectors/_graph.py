@@ -36,10 +36,18 @@ class GraphClient:
 
     async def post(self, path: str, payload: dict[str, Any]) -> dict[str, Any]:
         """The decoded JSON answer of a 2xx; any other outcome raises the matching `SendError`."""
+        return await self._call("POST", f"{self._root}/{path.lstrip('/')}", json=payload)
+
+    async def get(self, path_or_url: str, params: dict[str, str] | None = None) -> dict[str, Any]:
+        """GET a path under the API root, or a full address the API gave (a page's `paging.next`)."""
+        url = path_or_url if path_or_url.startswith(("http://", "https://")) else \
+            f"{self._root}/{path_or_url.lstrip('/')}"
+        return await self._call("GET", url, params=params)
+
+    async def _call(self, method: str, url: str, **options: Any) -> dict[str, Any]:
         session = self._session_now()
-        url = f"{self._root}/{path.lstrip('/')}"
         try:
-            async with session.post(url, json=payload, headers=self._auth(), timeout=self._timeout) as resp:
+            async with session.request(method, url, headers=self._auth(), timeout=self._timeout, **options) as resp:
                 raw = await resp.read()
                 status, retry_after = resp.status, _retry_after(resp.headers.get("Retry-After"))
         except TimeoutError as exc:

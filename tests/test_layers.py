@@ -44,13 +44,15 @@ RUNTIME_LAYERS = {
     "nodes": {"engine", "keys", "locales", "timers", "scheduling", "llm", "privacy", "integrations"},
     # outbound events: what a turn emits, their Redis outbox, their delivery (llm: its mask of personal data)
     "events": {"engine", "keys", "llm", "privacy"},  # privacy: its directory names contacts in shared keys
+    # campaign definitions, audiences, runs in Redis and the template catalog; the runner is the service's
+    "campaigns": {"engine", "keys", "locales", "scheduling", "privacy", "nodes"},
     "conversations": {"engine", "keys", "locales", "timers", "scheduling", "llm", "nodes", "privacy", "monitoring",
                       "integrations", "events"},
     "service": {"engine", "keys", "locales", "timers", "scheduling", "llm", "nodes", "conversations", "privacy",
-                "integrations", "events",
+                "integrations", "events", "campaigns",
                 "access", "monitoring"},
     "cli": {"engine", "keys", "locales", "timers", "scheduling", "llm", "nodes", "conversations", "service",
-            "integrations", "events",
+            "integrations", "events", "campaigns",
             "privacy", "access", "monitoring"},
 }
 # third-party code a layer must not touch
@@ -60,6 +62,7 @@ FORBIDDEN = {
     "nodes": {"redis", "fakeredis", "aiohttp", "connectors"},
     "access": {"aiohttp", "connectors"},
     "monitoring": {"aiohttp", "connectors"},
+    "campaigns": {"aiohttp", "connectors"},
 }
 
 

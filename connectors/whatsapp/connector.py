@@ -15,6 +15,7 @@ from connectors.base import ChannelEnv, ChannelSettings, Connector, Parsed, Rend
 from connectors.errors import Unavailable
 from connectors.whatsapp.inbound import parse_whatsapp
 from connectors.whatsapp.render import render_whatsapp
+from connectors.whatsapp.templates import templates_from_env
 from connectors.window import META_WINDOW, ReplyWindow
 from flows.messages import InboundEvent, OutboundMessage, Receipt
 
@@ -60,6 +61,11 @@ class WhatsAppConnector(Connector):
         self._graph = GraphClient(
             channel=self.channel, base_url=base_url, version=api_version, token=token, timeout=timeout, session=session
         )
+
+    @classmethod
+    async def message_templates(cls, env: Mapping[str, str], *, account: str | None = None) -> list[dict[str, Any]]:
+        """The business account's message templates (`papo templates sync`), from the environment's credentials."""
+        return await templates_from_env(env, account=account)
 
     @classmethod
     def from_settings(cls, settings: ChannelSettings) -> Self:

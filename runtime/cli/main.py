@@ -1,5 +1,5 @@
 """The `papo` command: new, chat, validate, graph, test, serve, studio, nlu, appointments, users, tokens,
-incident, contacts, retention."""
+incident, contacts, retention, templates."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import json
 import logging
 import sys
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 
 from flows.errors import FlowInvalid, PapoError
@@ -18,6 +19,7 @@ from runtime.cli import access as cli_access
 from runtime.cli import appointments as cli_appointments
 from runtime.cli import nlu as cli_nlu
 from runtime.cli import privacy as cli_privacy
+from runtime.cli import templates as cli_templates
 from runtime.engine.errors import ConfigError
 from runtime.service.settings import Settings
 
@@ -85,7 +87,7 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("botdir", type=Path, nargs="+", help="one or more bot folders (webhooks are routed by account)")
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     serve.add_argument("--port", type=int, default=8080, help="port to listen on (default 8080)")
-    serve.add_argument("--role", choices=("all", "ingest", "worker", "sender", "timers"), default="all",
+    serve.add_argument("--role", choices=("all", "ingest", "worker", "sender", "timers", "campaigns"), default="all",
                        help="what this process runs (default all); with REDIS_URL, processes share the work")
     serve.set_defaults(run=_serve)
 
@@ -97,6 +99,7 @@ def _parser() -> argparse.ArgumentParser:
     cli_appointments.add_parser(sub)
     cli_privacy.add_parsers(sub)
     cli_access.add_parsers(sub)
+    cli_templates.add_parser(sub)
     return parser
 
 
@@ -109,9 +112,14 @@ def _new(args: argparse.Namespace) -> int:
 
 
 def _validate(args: argparse.Namespace) -> int:
+    from runtime.campaigns.templates import campaign_issues
     from runtime.conversations.validation import check_folder
 
     result = check_folder(args.botdir)
+    if result.bot is not None:
+        more = campaign_issues(args.botdir, result.bot)
+        result = replace(result, issues=(*result.issues, *more),
+                         bot=None if any(i.severity == "error" for i in more) else result.bot)
     if args.json:
         print(json.dumps([i.to_dict() for i in result.issues], ensure_ascii=False, indent=2))
     else:

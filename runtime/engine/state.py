@@ -34,6 +34,7 @@ class Private:
 
     booking: dict[str, Any] | None = None  # the waiting scheduling node's step (runtime.nodes.booking)
     reminders: dict[str, str] = field(default_factory=dict)  # `remind` timers still expected: id -> due
+    starts: list[dict[str, Any]] = field(default_factory=list)  # starts queued until the conversation is idle
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)

@@ -46,6 +46,12 @@ by its user id; `who` turns a digest back into the conversation, and goes with i
     <prefix>:evretry:<bot>                              hash    that member -> the failing event, attempts, error
     <prefix>:evlog:<bot>                                stream  deliveries done and given up (capped)
     <prefix>:evdead:<bot>                               stream  events given up after the retry period, to replay
+    <prefix>:campaigns:<bot>                            sorted set   campaign runs by creation time
+    <prefix>:campaign:<bot>:<run>:meta|audience|done|lease   hash, list, hash, string   one campaign run:
+                                                        its state, the contacts ("channel:user"), what each
+                                                        got, the runner holding it
+    <prefix>:campaignday:<bot>:<YYYY-MM-DD>             set     contacts a campaign reached that day (the tier)
+    <prefix>:campaignrate:<bot>:<second>                string  campaign starts dispatched in a second
 
 Staff access and oversight (runtime.access, runtime.monitoring), shared by every bot on the prefix
 but for the alerts, holds and feed keys, which are per bot:
@@ -304,6 +310,17 @@ class Keys:
 
     def event_dead(self, bot: str) -> str:
         return f"{self.prefix}:evdead:{bot}"
+    def campaigns(self, bot: str) -> str:
+        return f"{self.prefix}:campaigns:{bot}"
+
+    def campaign(self, bot: str, run: str, part: str) -> str:
+        return f"{self.prefix}:campaign:{bot}:{run}:{part}"
+
+    def campaign_day(self, bot: str, day: str) -> str:
+        return f"{self.prefix}:campaignday:{bot}:{day}"
+
+    def campaign_rate(self, bot: str, second: int) -> str:
+        return f"{self.prefix}:campaignrate:{bot}:{second}"
 
     # -- patterns the studio scans with (never on a hot path) ----------------------------------------
 

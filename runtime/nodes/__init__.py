@@ -16,6 +16,7 @@ from runtime.nodes import (
     http,
     reminders,
     safety,
+    start,
 )
 
 NODE_HANDLERS: tuple[NodeHandler, ...] = (
@@ -44,6 +45,7 @@ TIMER_HANDLERS = (
     ("remind", reminders.fire_remind),
     ("ask_timeout", ask_timeouts.fire_ask_timeout),
     (handoff.KIND, handoff.fire_handoff_timeout),
+    (start.KIND, start.fire_start),
 )
 
 

@@ -31,6 +31,7 @@ from runtime.privacy._redis import text as _text
 from runtime.privacy.contact import Contact
 from runtime.privacy.requests import PrivacyRequests
 
+ERASED_MEMBER = "-"  # an erased contact's place in a campaign's audience (runtime.campaigns)
 LOCK_WAIT_MS = 30_000  # a worker's lock lease (runtime.conversations.keys.LOCK_LEASE_MS)
 # key family (a `Keys` method) -> the data class its erased keys or entries count in
 ERASED: dict[str, str] = {
@@ -55,6 +56,7 @@ ERASED: dict[str, str] = {
     # outbound events of the bot: the contact's pairs waiting, their failing event, the delivery log and dead
     # letters (events carry the contact's hashed id, whose first digits are the conversation's reference)
     "event_due": "events", "event_retry": "events", "event_log": "stream_entries", "event_dead": "stream_entries",
+    "campaign": "campaigns", "campaign_day": "campaigns",  # who a campaign run was for, and what they got
 }
 # key family -> why it holds nobody's personal data
 KEPT: dict[str, str] = {
@@ -74,6 +76,8 @@ KEPT: dict[str, str] = {
     "flow_versions_of": "a SCAN pattern, not a key", "events_of": "a SCAN pattern, not a key",
     "stats": "the studio's counters per node and day: node ids and counts, no one's data",
     "stats_index": "the days and flow versions those counters exist for",
+    "campaigns": "the ids and creation times of campaign runs",
+    "campaign_rate": "campaign starts per second, counts only",
 }
 # the parts under a conversation's hash tag, by the family that builds them
 _TAG_PARTS = {"state": "state", "inbox": "inbox", "outbox": "outbox", "lock": "lock", "seen": "seen",
@@ -118,6 +122,7 @@ class Eraser:
         await self._streams(contact.bot, survey, needles, done)
         await self._timers(survey, needles, done)
         await self._calendar(contact, done)
+        await self._campaigns(contact, done)
         done.counts["requests"] += await PrivacyRequests(self.client, prefix=self.keys.prefix, bot=contact.bot
                                                          ).close_for_erasure(contact.conversations(), at=now)
         await self.client.xadd(self.keys.erasures(contact.bot), {"r": json.dumps(done.to_json())})
@@ -212,6 +217,23 @@ class Eraser:
                     await pipe.execute()
             done.counts["timers"] += len(doomed)
             done.counts["timers"] += await self._xdel_matching(base + "skipped", needles)
+
+    async def _campaigns(self, contact: Contact, done: Erasure) -> None:
+        """The contact leaves every campaign run: its audience entry becomes a hole (the runner's cursor
+        keeps its place), its outcome and its place in the daily tiers go."""
+        bot = contact.bot
+        members = [f"{conv.channel}:{conv.user}" for conv in contact.conversations()]
+        for raw in await self.client.zrange(self.keys.campaigns(bot), 0, -1):
+            run = _text(raw)
+            audience = self.keys.campaign(bot, run, "audience")
+            for member in members:
+                index = await self.client.lpos(audience, member)
+                if isinstance(index, int):
+                    await self.client.lset(audience, index, ERASED_MEMBER)
+                    done.counts["campaigns"] += 1
+                done.counts["campaigns"] += int(await self.client.hdel(self.keys.campaign(bot, run, "done"), member))
+        async for raw in self.client.scan_iter(match=pattern(self.keys.campaign_day(bot, HOLE)), count=1000):
+            done.counts["campaigns"] += int(await self.client.srem(_text(raw), *members))
 
     async def _calendar(self, contact: Contact, done: Erasure) -> None:
         """The patient index goes; each appointment stays, anonymised; a hold of theirs is released."""

@@ -48,7 +48,7 @@ from flows.messages import InboundEvent
 from runtime.access import ROLES, FeedKeys, may
 from runtime.conversations.keys import ConversationKey
 from runtime.conversations.transcript import outbound_lines
-from runtime.service import events_admin, inbox, inbox_actions, oversight, staff
+from runtime.service import campaigns, events_admin, inbox, inbox_actions, oversight, staff, start
 from runtime.service.bot_service import Service
 from runtime.service.guard import DETAIL, Chooser, RouteHandler, error, guarded, json_body, staff_of
 from runtime.service.inbox_actions import MASK, masked
@@ -70,7 +70,8 @@ def routes() -> list[tuple[str, str, RouteHandler, str]]:
             ("GET", "/admin/failures", failures, "admin"),
             ("GET", "/admin/calendar-feeds", calendar_feeds, "admin"),
             ("POST", "/admin/calendar-feeds/{professional}/rotate", rotate_feed, "admin"),
-            *inbox.routes(), *staff.routes(), *oversight.routes(), *privacy_routes(), *events_admin.routes()]
+            *inbox.routes(), *staff.routes(), *oversight.routes(), *privacy_routes(), *events_admin.routes(),
+            *start.routes(), *campaigns.routes()]
 
 
 def add_routes(app: web.Application, chooser: Chooser) -> None:

@@ -36,6 +36,7 @@ from runtime.engine.turn import TurnResult
 from runtime.events import EventDelivery
 from runtime.monitoring import AlertBook, Monitor
 from runtime.nodes import HANDLERS
+from runtime.nodes.start import start_event
 from runtime.privacy import Sweeper
 from runtime.privacy.names import Directory
 from runtime.service import analytics
@@ -50,8 +51,8 @@ from runtime.service.work import Consumer, SignalQueue, Worker
 
 log = logging.getLogger(__name__)
 
-Role = Literal["all", "ingest", "worker", "sender", "timers"]
-ROLES: tuple[Role, ...] = ("all", "ingest", "worker", "sender", "timers")
+Role = Literal["all", "ingest", "worker", "sender", "timers", "campaigns"]
+ROLES: tuple[Role, ...] = ("all", "ingest", "worker", "sender", "timers", "campaigns")
 TIMER_ROLES: tuple[Role, ...] = ("all", "worker", "timers")
 DECISIONS = frozenset({"faq", "llm", "medical_deflection"})
 STOPPED_MARKETING = 131050  # Graph API: the user stopped marketing messages
@@ -151,6 +152,8 @@ class Service:
         """Whoever ran a turn (a worker, a timer), its replies now wait in the outbox: wake a sender, the
         one signal of this turn. A channel that answers in the HTTP response has nobody to push to: its
         replies wait for the user's next request."""
+        if result.state.private.starts:
+            await self.release_starts(key, result)
         connector = self.connectors.get(key.channel)
         counts = self.counters(key, result)
         if result.messages and (connector is None or connector.replies == "push"):
@@ -173,6 +176,33 @@ class Service:
                 pipe.xadd(keys.inbox_feed(key.bot), {"r": digest, "k": "resumed" if resumed else "message"},
                           maxlen=C.INBOX_FEED_KEPT, approximate=True)
                 await pipe.execute()
+
+    async def submit_start(self, payload: dict[str, Any], *, event_id: str | None = None) -> bool:
+        """Queue a start (`runtime.nodes.start`) in the contact's inbox and wake a worker, the path of a
+        message; False when the same start was accepted before (it is signalled anyway: heals a crash)."""
+        event = start_event(payload, self.processor.clock.now(), event_id=event_id)
+        accepted = await self.processor.accept(event)
+        await self.work.signal(self.processor.key_for(event))
+        return accepted is not None
+
+    async def accept_starts(self, payloads: list[dict[str, Any]], *, at_once: int = 16) -> None:
+        """Queue many starts (a campaign's batch, each a different contact), `at_once` at a time, and
+        wake the workers with one round trip; a start accepted before is dropped by its inbox."""
+        now = self.processor.clock.now()
+        events = [start_event(payload, now) for payload in payloads]
+        for n in range(0, len(events), at_once):
+            await asyncio.gather(*(self.processor.accept(e) for e in events[n:n + at_once]))
+        await self.work.signal(*(self.processor.key_for(e) for e in events))
+
+    async def release_starts(self, key: ConversationKey, result: TurnResult) -> None:
+        """After a commit that left the conversation idle, run the starts that waited for it: one event
+        each, named by the commit's version (a start still kept after it ran is tried again next time)."""
+        state = result.state
+        if state.waiting is not None or state.active:
+            return
+        for kept in state.private.starts:
+            payload = {**kept, "channel": key.channel, "user": key.user, "queued": True}
+            await self.submit_start(payload, event_id=f"start:{kept['id']}:idle:{state.version}")
 
     def counters(self, key: ConversationKey, result: TurnResult) -> Callable[[Pipeline], None] | None:
         """The analytics counters of a committed turn (node ids only), to queue on a pipeline."""

@@ -20,6 +20,7 @@ from redis.exceptions import RedisError
 
 from runtime.engine.errors import ConfigError
 from runtime.service.bot_service import Role, Service
+from runtime.service.campaign_runner import campaign_runner
 
 log = logging.getLogger(__name__)
 
@@ -71,6 +72,7 @@ async def keep_bots(bots: Bots, opener: Callable[[], Awaitable[list[Service]]], 
         async with contextlib.AsyncExitStack() as stack:
             for service in services:
                 await stack.enter_async_context(service.running(role))
+                await stack.enter_async_context(campaign_runner(service, role))
             await stop.wait()
     finally:
         for service in services:

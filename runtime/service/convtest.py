@@ -2,7 +2,8 @@
 
 Each test talks to a fresh conversation on the embedded store: user lines, the replies
 expected (exact text, `re:` pattern, `contains:`, options), where the conversation must be
-(`expect: {node, flow, waiting, vars}`) and `advance: 25h` to move the clock. A failure shows
+(`expect: {node, flow, waiting, vars}`), `advance: 25h` to move the clock and `campaign: <name>` for
+what a campaign of campaigns.json sends the contact, `start: {flow, variables}` for a start API call. A failure shows
 the transcript so far and a diff of the step that failed.
 
 A corpus (`papo test BOTDIR --dir corpus`) is the same files, scored per patient turn: every
@@ -116,6 +117,14 @@ async def _step(h: BotHarness, step: dict[str, Any], number: int, result: CaseRe
         shown = step.get("user") or f"[{step['choice']}]"
         result.transcript.append(f"  > {shown}")
         replies = await h.say(step.get("user", ""), choice_id=step.get("choice"))
+    elif "start" in step:
+        started = step["start"]
+        result.transcript.append(f"   (another system starts {started['flow']})")
+        replies = await h.start_flow(started["flow"], started.get("variables"),
+                                     purpose=started.get("purpose", "utility"))
+    elif "campaign" in step:
+        result.transcript.append(f"   (campaign {step['campaign']} reaches the contact)")
+        replies = await h.start_campaign(step["campaign"])
     elif step.get("resume_handoff"):
         result.transcript.append("   (staff resumes the bot)")
         replies = await h.resume_handoff()

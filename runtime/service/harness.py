@@ -16,6 +16,7 @@ from typing import Any
 import redis.asyncio as aioredis
 
 from flows.messages import InboundEvent, OutboundMessage
+from runtime.campaigns import load_campaigns
 from runtime.conversations.keys import ConversationKey
 from runtime.conversations.library import BotLibrary
 from runtime.conversations.processor import Processor
@@ -26,6 +27,7 @@ from runtime.engine.state import Conversation
 from runtime.engine.turn import TurnResult
 from runtime.monitoring import AlertBook, Monitor
 from runtime.nodes.services import BotServices
+from runtime.nodes.start import start_event
 from runtime.service.settings import Settings, redis_client
 from runtime.service.wiring import build_services
 from runtime.timers import Dispatcher
@@ -84,7 +86,37 @@ class BotHarness:
     async def send(self, event: InboundEvent) -> list[OutboundMessage]:
         submitted = await self.processor.submit(event)
         self.last = submitted.results
+        await self._release_starts()
         return await self.store.outbox(self.key, take=True)
+
+    async def _release_starts(self) -> None:
+        """Starts that waited for the conversation to be idle run now that it is, as `papo serve` runs
+        them after the commit that left it idle (`Service.release_starts`)."""
+        for _ in range(len((state := await self.state()) and state.private.starts or [])):
+            if state is None or not state.private.starts or state.waiting is not None or state.active:
+                return
+            kept = state.private.starts[0]
+            payload = {**kept, "channel": self.key.channel, "user": self.key.user, "queued": True}
+            event = start_event(payload, self.clock.now(), event_id=f"start:{kept['id']}:idle:{state.version}")
+            self.last = [*self.last, *(await self.processor.submit(event)).results]
+            state = await self.state()
+
+    async def start_campaign(self, name: str) -> list[OutboundMessage]:
+        """What campaign `name` (campaigns.json) sends this contact when its run reaches them, now."""
+        campaign = load_campaigns(self.library.root).campaigns.get(name)
+        if campaign is None:
+            raise KeyError(f"no campaign {name!r} in campaigns.json")
+        return await self.start_flow(campaign.flow, template=campaign.template.to_json(), purpose=campaign.purpose,
+                                     origin=f"campaign:{name}")
+
+    async def start_flow(self, flow: str, variables: dict[str, Any] | None = None, *,
+                         template: dict[str, Any] | None = None, purpose: str = "utility",
+                         origin: str = "api") -> list[OutboundMessage]:
+        """What the start API (`POST /api/v1/contacts/.../start`) makes the bot say to this contact, now."""
+        payload = {"id": f"{origin}-{self._run}-{next(self._ids)}", "channel": self.key.channel,
+                   "user": self.key.user, "flow": flow, "vars": variables or {}, "template": template,
+                   "window_s": None, "purpose": purpose, "if_busy": "queue", "origin": origin}
+        return await self.send(start_event(payload, self.clock.now()))
 
     async def resume_handoff(self) -> list[OutboundMessage]:
         return await self.send(self.event(kind="system", data={"action": "resume"}))

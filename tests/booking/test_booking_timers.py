@@ -27,7 +27,7 @@ async def book_wednesday(h: BotHarness) -> None:
 
 
 def test_timer_kinds_are_registered() -> None:
-    assert HANDLERS.timers.kinds() == {"reminder", "remind", "ask_timeout", "handoff_timeout"}
+    assert HANDLERS.timers.kinds() == {"reminder", "remind", "ask_timeout", "handoff_timeout", "start"}
 
 
 async def test_reminder_arrives_as_a_template_and_confirms(open_bot: OpenBot) -> None:

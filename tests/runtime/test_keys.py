@@ -67,6 +67,11 @@ LAYOUT: dict[str, tuple[Callable[[], object], object]] = {
     "event_log": (lambda: KEYS.event_log("clinica"), "papo:evlog:clinica"),
     "event_dead": (lambda: KEYS.event_dead("clinica"), "papo:evdead:clinica"),
     "events_of": (lambda: KEYS.events_of("clinica"), "papo:{clinica:*}:events"),
+    # campaign runs
+    "campaigns": (lambda: KEYS.campaigns("clinica"), "papo:campaigns:clinica"),
+    "campaign": (lambda: KEYS.campaign("clinica", "retorno-1", "done"), "papo:campaign:clinica:retorno-1:done"),
+    "campaign_day": (lambda: KEYS.campaign_day("clinica", "2026-03-02"), "papo:campaignday:clinica:2026-03-02"),
+    "campaign_rate": (lambda: KEYS.campaign_rate("clinica", 1772452800), "papo:campaignrate:clinica:1772452800"),
     # patterns the studio scans with
     "states_of": (lambda: KEYS.states_of("clin*a"), "papo:{clin\\*a:*}:state"),
     "flow_versions_of": (lambda: KEYS.flow_versions_of("clinica", "menu"), "papo:flowver:clinica:menu:*"),

@@ -182,7 +182,8 @@ def free_port() -> int:
 
 
 class Served:
-    """`papo serve` as a real process (echo bot, WhatsApp on the test's fake Graph API); its log in a file."""
+    """`papo serve` as a real process (the echo bot unless `bot` is set, WhatsApp on the test's fake Graph
+    API); its log in a file."""
 
     def __init__(self, log: Path, *, redis_url: str, prefix: str, graph_url: str, **env: str) -> None:
         self.log_path = log
@@ -194,11 +195,12 @@ class Served:
                            "WHATSAPP_VERIFY_TOKEN": VERIFY_TOKEN, "WHATSAPP_PHONE_NUMBER_ID": fakes.PHONE_NUMBER_ID,
                            "PAPO_PACING_PER_USER_S": "0", "PAPO_BLOCK_MS": "50"} | env
         self.proc: asyncio.subprocess.Process | None = None
+        self.bot = ECHO_BOT  # the bot folder it serves
 
     async def start(self, *args: str) -> None:
         with self.log_path.open("ab") as log:
             self.proc = await asyncio.create_subprocess_exec(
-                sys.executable, "-m", "runtime.cli.main", "serve", str(ECHO_BOT), "--port", str(self.port), *args,
+                sys.executable, "-m", "runtime.cli.main", "serve", str(self.bot), "--port", str(self.port), *args,
                 cwd=Path(__file__).parents[2], env=self.env, stdout=log, stderr=log)
 
     def log(self) -> str:
