@@ -1,6 +1,8 @@
-"""Campaign runs in Redis (keys: `Keys.campaign*`): each run's audience (a list of "channel:user",
-fixed when the run is created), its cursor and status, what each contact got, the runner's lease,
-and the two limits every run of a bot shares: starts per second and unique contacts a day.
+"""Campaign runs in Redis (keys: `Keys.campaign*`): each run's audience (a list of the contacts'
+conversation digests, `ConversationKey.digest`, fixed when the run is created; `Directory` reads them
+back: these keys are shared by many contacts, so they never hold a number), its cursor and status,
+what each contact got, the runner's lease, and the two limits every run of a bot shares: starts per
+second and unique contacts a day.
 
 A contact is never started twice by a run: its start is an event with the run's id (`start:c-<run>`)
 in the contact's own inbox, which dedupes event ids, and its outcome is written after; a runner
@@ -18,7 +20,8 @@ from typing import Any, Literal
 
 import redis.asyncio as aioredis
 
-from runtime.keys import Keys
+from runtime.keys import ConversationKey, Keys
+from runtime.privacy.names import Directory
 
 Status = Literal["running", "paused", "cancelled", "done"]
 STATUSES: tuple[Status, ...] = ("running", "paused", "cancelled", "done")
@@ -76,17 +79,22 @@ class CampaignBook:
         self._lease = client.register_script(_LEASE)
         self._reach = client.register_script(_REACH)
         self._rate = client.register_script(_RATE)
+        self.names = Directory(client, prefix=prefix, bot=bot)
 
     def key(self, run: str, part: str) -> str:
         return self.keys.campaign(self.bot, run, part)
 
-    async def create(self, campaign: str, members: list[str], *, at: datetime, status: Status = "running") -> str:
-        """A new run of `campaign` for `members`; its id."""
+    async def create(self, campaign: str, contacts: list[ConversationKey], *, at: datetime,
+                     status: Status = "running") -> str:
+        """A new run of `campaign` for `contacts`; its id."""
         run = f"{campaign}-{at.strftime('%Y%m%d%H%M%S')}-{secrets.token_hex(2)}"
-        for n in range(0, len(members), CHUNK):
-            await self.client.rpush(self.key(run, "audience"), *members[n:n + CHUNK])
+        for n in range(0, len(contacts), CHUNK):
+            async with self.client.pipeline(transaction=False) as pipe:
+                digests = [self.names.remember(pipe, key) for key in contacts[n:n + CHUNK]]
+                pipe.rpush(self.key(run, "audience"), *digests)
+                await pipe.execute()
         async with self.client.pipeline(transaction=True) as pipe:
-            pipe.hset(self.key(run, "meta"), mapping={"campaign": campaign, "status": status, "size": len(members),
+            pipe.hset(self.key(run, "meta"), mapping={"campaign": campaign, "status": status, "size": len(contacts),
                                                       "cursor": 0, "created": at.isoformat()})
             pipe.zadd(self.keys.campaigns(self.bot), {run: at.timestamp()})
             await pipe.execute()
@@ -113,7 +121,12 @@ class CampaignBook:
         return bool(await self._lease(keys=[self.key(run, "lease")], args=[token, ms]))
 
     async def audience(self, run: str, cursor: int, count: int) -> list[str]:
+        """Digests of the audience from `cursor` on (an erased contact's: ERASED_MEMBER)."""
         return [text(m) for m in await self.client.lrange(self.key(run, "audience"), cursor, cursor + count - 1)]
+
+    async def contacts(self, members: list[str]) -> dict[str, ConversationKey]:
+        """The conversations these digests name (an erased contact's is missing)."""
+        return await self.names.resolve(members)
 
     async def outcomes(self, run: str, members: list[str]) -> list[dict[str, Any] | None]:
         raw = await self.client.hmget(self.key(run, "done"), members) if members else []

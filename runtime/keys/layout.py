@@ -48,7 +48,7 @@ by its user id; `who` turns a digest back into the conversation, and goes with i
     <prefix>:evdead:<bot>                               stream  events given up after the retry period, to replay
     <prefix>:campaigns:<bot>                            sorted set   campaign runs by creation time
     <prefix>:campaign:<bot>:<run>:meta|audience|done|lease   hash, list, hash, string   one campaign run:
-                                                        its state, the contacts ("channel:user"), what each
+                                                        its state, the contacts (digests), what each
                                                         got, the runner holding it
     <prefix>:campaignday:<bot>:<YYYY-MM-DD>             set     contacts a campaign reached that day (the tier)
     <prefix>:campaignrate:<bot>:<second>                string  campaign starts dispatched in a second

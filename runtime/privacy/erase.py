@@ -222,7 +222,7 @@ class Eraser:
         """The contact leaves every campaign run: its audience entry becomes a hole (the runner's cursor
         keeps its place), its outcome and its place in the daily tiers go."""
         bot = contact.bot
-        members = [f"{conv.channel}:{conv.user}" for conv in contact.conversations()]
+        members = [conv.digest for conv in contact.conversations()]
         for raw in await self.client.zrange(self.keys.campaigns(bot), 0, -1):
             run = _text(raw)
             audience = self.keys.campaign(bot, run, "audience")

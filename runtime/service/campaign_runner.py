@@ -113,12 +113,13 @@ class Runner:
         """Skip or start each contact of the batch; returns the outcomes and how many contacts were taken
         (fewer than the batch when the day's tier is full: the rest wait for tomorrow)."""
         prior = await self.book.outcomes(run, members)
-        states = await self._states(members)
+        named = await self.book.contacts([m for m in members if m != ERASED_MEMBER])
+        states = await self._states([named.get(m) for m in members])
         at = now.isoformat()
         outcomes: dict[str, dict[str, Any]] = {}
         wanted: list[int] = []
         for n, (member, before, state) in enumerate(zip(members, prior, states, strict=True)):
-            if before is not None or member == ERASED_MEMBER:
+            if before is not None or member not in named:  # done before, or erased meanwhile
                 continue
             why = refusal(state is not None and state.opted_out_at is not None,
                           state is not None and state.blocked_at is not None,
@@ -133,7 +134,8 @@ class Runner:
         if reached < len(wanted):  # the rest of the batch waits for the next day
             outcomes = {m: o for m, o in outcomes.items() if members.index(m) < taken}
         starting = [members[n] for n in wanted[:reached]]
-        await self.service.accept_starts([self._payload(run, campaign, *m.split(":", 1)) for m in starting])
+        await self.service.accept_starts([self._payload(run, campaign, named[m].channel, named[m].user)
+                                          for m in starting])
         outcomes |= {m: {"o": "sent", "at": at} for m in starting}
         return outcomes, taken
 
@@ -142,14 +144,15 @@ class Runner:
                 "template": campaign.template.to_json(), "purpose": campaign.purpose, "if_busy": "queue",
                 "window_s": window_seconds(self.service.connectors[channel]), "origin": f"campaign:{run}"}
 
-    async def _states(self, members: list[str]) -> list[Conversation | None]:
+    async def _states(self, convs: list[ConversationKey | None]) -> list[Conversation | None]:
         keys = self.service.processor.store.keys
         async with self.service.client.pipeline(transaction=False) as pipe:
-            for member in members:
-                channel, _, user = member.partition(":")
-                pipe.hget(keys.state(ConversationKey(self.service.library.name, channel, user)), "doc")
-            docs = await pipe.execute()
-        return [Conversation.from_json(json.loads(d), version=0) if d else None for d in docs]
+            for conv in convs:
+                if conv is not None:
+                    pipe.hget(keys.state(conv), "doc")
+            docs = iter(await pipe.execute())
+        found = [next(docs) if conv is not None else None for conv in convs]
+        return [Conversation.from_json(json.loads(d), version=0) if d else None for d in found]
 
 
 @contextlib.asynccontextmanager

@@ -71,11 +71,12 @@ async def create_run(request: web.Request, service: Service) -> web.StreamRespon
         return error(400, "at needs its UTC offset, e.g. 2026-03-02T09:00:00-03:00")
     scheduler = service.processor.services.scheduler
     today = now.astimezone(ZoneInfo(service.library.current.timezone)).date()
-    members = [f"{campaign.channel}:{user}" async for user, state in
+    members = [ConversationKey(service.library.name, campaign.channel, user) async for user, state in
                contacts(service.client, service.processor.store.keys, service.library.name, campaign.channel)
                if await matches(campaign, user, state, today=today, now=now, history=scheduler)]
     book = book_of(service)
-    run = await book.create(name, sorted(members), at=now, status="paused" if body.get("paused") else "running")
+    run = await book.create(name, sorted(members, key=lambda k: k.user), at=now,
+                            status="paused" if body.get("paused") else "running")
     if not_before is not None:
         await book.note(run, "not_before", not_before.isoformat())
     return web.json_response({"id": run, "audience": len(members)}, status=201)
@@ -122,7 +123,8 @@ async def _report(service: Service, run: str, outcomes: dict[str, dict[str, Any]
     counts: Counter[str] = Counter()
     failed: Counter[str] = Counter()
     keys, papo_id = service.processor.store.keys, f"start:{start_id(run)}:0"
-    convs = [ConversationKey(service.library.name, *m.split(":", 1)) for m in sent]
+    named = await book_of(service).contacts(list(sent))
+    convs = [named[m] for m in sent if m in named]  # (erased ones are gone from the report's counts)
     for n in range(0, len(convs), 500):
         chunk = convs[n:n + 500]
         async with service.client.pipeline(transaction=False) as pipe:
@@ -132,7 +134,7 @@ async def _report(service: Service, run: str, outcomes: dict[str, dict[str, Any]
                 pipe.hget(keys.state(conv), "doc")
             replies = await pipe.execute()
         for i, conv in enumerate(chunk):
-            at = sent[f"{conv.channel}:{conv.user}"]["at"]
+            at = sent[conv.digest]["at"]
             channel_ids, refused, doc = replies[3 * i: 3 * i + 3]
             await _count(service, conv, channel_ids, refused, doc, at, papo_id, counts, failed)
     return {"skipped": dict(skipped), "sent": len(sent), "delivered": counts["delivered"], "read": counts["read"],

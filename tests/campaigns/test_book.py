@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from runtime.campaigns import CampaignBook
+from runtime.keys import ConversationKey
 from runtime.nodes.start import refusal
 
 
@@ -31,13 +32,16 @@ async def test_the_daily_tier_counts_unique_contacts(book: CampaignBook) -> None
 
 
 async def test_a_run_moves_only_as_allowed_and_one_runner_holds_it(book: CampaignBook) -> None:
-    run = await book.create("retorno", ["whatsapp:1", "whatsapp:2"], at=datetime(2026, 3, 2, tzinfo=UTC))
+    run = await book.create("retorno", [ConversationKey("clinica", "whatsapp", u) for u in ("1", "2")],
+                            at=datetime(2026, 3, 2, tzinfo=UTC))
     assert await book.set_status(run, "running", allowed=("paused",)) == 0
     assert await book.set_status(run, "paused", allowed=("running",)) == 1
     assert await book.set_status("nope", "paused", allowed=("running",)) == -1
     assert await book.hold(run, "p1", 5000) and await book.hold(run, "p1", 5000)
     assert not await book.hold(run, "p2", 5000)
-    assert await book.audience(run, 1, 10) == ["whatsapp:2"]
+    second = ConversationKey("clinica", "whatsapp", "2")
+    assert await book.audience(run, 1, 10) == [second.digest]  # never the number: the keys are shared
+    assert await book.contacts([second.digest]) == {second.digest: second}
 
 
 @pytest.mark.parametrize(("opted_out", "blocked", "consent", "purpose", "why"), [
