@@ -41,7 +41,7 @@ by its user id; `who` turns a digest back into the conversation, and goes with i
     <prefix>:llm:<bot>:cache:<versions>:<digest>        string  a cached LLM answer
     <prefix>:{<bot>}:stats:<flow>:<version>:<channel>:<day>  hash  per-node counters of a day (node ids only)
     <prefix>:{<bot>}:stats                              set     flow:version:channel of every counter hash
-    <prefix>:evdue:<bot>                                sorted set   [subscription, channel, user] -> when its
+    <prefix>:evdue:<bot>                                sorted set   [subscription, digest] -> when its
                                                                  events are next tried (ms)
     <prefix>:evretry:<bot>                              hash    that member -> the failing event, attempts, error
     <prefix>:evlog:<bot>                                stream  deliveries done and given up (capped)
