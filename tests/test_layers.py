@@ -25,11 +25,12 @@ MAY_IMPORT = {
 # runtime's subpackages, bottom up: what each may import besides itself
 RUNTIME_LAYERS = {
     "locales": set(),  # pure data: the runtime's own words per language
+    "metrics": set(),  # the process's Prometheus registry: every layer that counts something records it here
     "keys": set(),  # the Redis key layout (strings only): every layer that writes Redis builds keys with it
     "engine": {"locales", "keys"},  # keys only for the pseudonymous conversation name
-    "timers": {"engine", "keys"},
-    "scheduling": {"engine", "keys", "timers"},
-    "llm": {"engine", "keys", "locales"},
+    "timers": {"engine", "keys", "metrics"},
+    "scheduling": {"engine", "keys", "timers", "metrics"},
+    "llm": {"engine", "keys", "locales", "metrics"},
     # data-subject rights, consent, retention: reads and erases every key family papo writes, with raw
     # Redis commands and the key builder, so it sits low: the nodes check consent, the processor records
     # it, the service serves its routes, and it needs none of them
@@ -38,12 +39,13 @@ RUNTIME_LAYERS = {
     "access": {"engine", "keys"},
     # term rules, alerts, holds, incidents: screened on the message path by `conversations`, so below it
     "monitoring": {"engine", "keys", "access"},
-    "nodes": {"engine", "keys", "locales", "timers", "scheduling", "llm", "privacy"},
-    "conversations": {"engine", "keys", "locales", "timers", "scheduling", "llm", "nodes", "privacy", "monitoring"},
+    "nodes": {"engine", "keys", "locales", "timers", "scheduling", "llm", "privacy", "metrics"},
+    "conversations": {"engine", "keys", "locales", "timers", "scheduling", "llm", "nodes", "privacy", "monitoring",
+                      "metrics"},
     "service": {"engine", "keys", "locales", "timers", "scheduling", "llm", "nodes", "conversations", "privacy",
-                "access", "monitoring"},
+                "access", "monitoring", "metrics"},
     "cli": {"engine", "keys", "locales", "timers", "scheduling", "llm", "nodes", "conversations", "service",
-            "privacy", "access", "monitoring"},
+            "privacy", "access", "monitoring", "metrics"},
 }
 # third-party code a layer must not touch
 FORBIDDEN = {

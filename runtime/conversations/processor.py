@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import secrets
+import time
 import traceback
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
@@ -21,6 +22,7 @@ from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from flows.messages import InboundEvent, OutboundMessage
 from flows.model import localize
+from runtime import metrics
 from runtime.conversations import keys as C
 from runtime.conversations.keys import ConversationKey
 from runtime.conversations.library import BotLibrary
@@ -135,6 +137,7 @@ class Processor:
                          results: list[TurnResult]) -> bool:
         """Run and commit each event in order; True when a commit gave the lock back."""
         for item in pending:
+            started = time.perf_counter()
             result = await self._turn(key, state, item.event)
             found: list[tuple[str, Hit]] = []
             if self.monitor is not None:  # the bot's own replies, masked before they are stored
@@ -150,6 +153,9 @@ class Processor:
             result.state.version = committed.version
             state = result.state
             results.append(result)
+            metrics.TURN_SECONDS.labels(key.bot).observe(time.perf_counter() - started)
+            failed = any(n.get("kind") == "error" for n in result.notices)
+            metrics.TURNS.labels(key.bot, "failed" if failed else "ok").inc()
             await self._apply_effects(key, result)
             if found and self.monitor is not None:
                 await self.monitor.alert_outbound(key, found, self.clock.now().isoformat())

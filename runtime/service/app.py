@@ -10,6 +10,8 @@
                                for a page to poll; the same token as its POST
     GET  /healthz              the process is alive
     GET  /readyz               Redis answers and the bot is loaded (503 otherwise)
+    GET  /metrics              Prometheus text format, to `Authorization: Bearer $PAPO_METRICS_TOKEN`
+                               (404 without the variable): runtime.service.observe
 """
 
 from __future__ import annotations
@@ -43,6 +45,7 @@ from runtime.service import admin
 from runtime.service.bot_service import ROLES, Role, Service
 from runtime.service.bots import Bots, keep_bots, open_bots
 from runtime.service.ingest import ingest, within
+from runtime.service.observe import counting_webhooks, metrics_handler
 from runtime.service.settings import Settings, redis_client
 from runtime.service.studio.api import Host, Studio, studio_app
 from runtime.service.studio.auth import Access
@@ -64,7 +67,9 @@ def build_app(settings: Settings, botdir: str | Path | Sequence[str | Path], *, 
     if role not in ROLES:
         raise ValueError(f"role {role!r} is not one of {', '.join(ROLES)}")
     botdirs = [botdir] if isinstance(botdir, str | Path) else list(botdir)
-    app = web.Application(client_max_size=WEBHOOK_MAX_BYTES, middlewares=[bounded_body(settings.body_timeout_s)])
+    counting = counting_webhooks(connectors.names())
+    app = web.Application(client_max_size=WEBHOOK_MAX_BYTES,
+                          middlewares=[counting, bounded_body(settings.body_timeout_s)])
     app[BOTS] = Bots()  # filled once Redis answers, which may be after the server is up
 
     async def lifespan(app: web.Application) -> AsyncIterator[None]:
@@ -96,6 +101,7 @@ def build_app(settings: Settings, botdir: str | Path | Sequence[str | Path], *, 
     app.cleanup_ctx.append(lifespan)
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/readyz", readyz)
+    app.router.add_get("/metrics", metrics_handler(settings.metrics_token, lambda: list(app[BOTS].by_name.values())))
     admin.add_routes(app, chosen)  # answers 404 until PAPO_ADMIN_TOKEN is set or a staff account exists
     # The studio's pages hold no data (the staff inbox is one of them); its API needs a staff account whose
     # role includes editor (or PAPO_ADMIN_TOKEN while it bootstraps) and refuses every other call.

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from redis.exceptions import RedisError
 
+from runtime import metrics
 from runtime.engine.errors import ConfigError
 from runtime.service.bot_service import Role, Service
 
@@ -67,6 +68,8 @@ async def keep_bots(bots: Bots, opener: Callable[[], Awaitable[list[Service]]], 
     services = await _open_when_redis_answers(bots, opener, tried)
     try:
         bots.by_name.update((s.library.name, s) for s in services)
+        for service in services:
+            metrics.INFO.labels(service.library.name, role).set(1)
         tried.set()
         async with contextlib.AsyncExitStack() as stack:
             for service in services:
