@@ -82,7 +82,9 @@ def _parser() -> argparse.ArgumentParser:
     test.set_defaults(run=_test)
 
     serve = sub.add_parser("serve", help="serve bots' webhooks, workers and senders over HTTP")
-    serve.add_argument("botdir", type=Path, nargs="+", help="one or more bot folders (webhooks are routed by account)")
+    serve.add_argument("botdir", type=Path, nargs="*", help="one or more bot folders (webhooks are routed by account)")
+    serve.add_argument("--bots-dir", type=Path, help="also serve every bot folder in this folder (one per clinic); "
+                       "SIGHUP reloads the bots and opens folders added since")
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     serve.add_argument("--port", type=int, default=8080, help="port to listen on (default 8080)")
     serve.add_argument("--role", choices=("all", "ingest", "worker", "sender", "timers"), default="all",
@@ -153,7 +155,10 @@ def _test(args: argparse.Namespace) -> int:
 def _serve(args: argparse.Namespace) -> int:
     from runtime.service.app import serve
 
-    return serve(args.botdir, host=args.host, port=args.port, role=args.role)
+    if not args.botdir and args.bots_dir is None:
+        print("papo serve: name a bot folder, or --bots-dir with a folder of bot folders", file=sys.stderr)
+        return 2
+    return serve(args.botdir, host=args.host, port=args.port, role=args.role, bots_dir=args.bots_dir)
 
 
 def _studio(args: argparse.Namespace) -> int:

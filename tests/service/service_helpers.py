@@ -195,10 +195,10 @@ class Served:
                            "PAPO_PACING_PER_USER_S": "0", "PAPO_BLOCK_MS": "50"} | env
         self.proc: asyncio.subprocess.Process | None = None
 
-    async def start(self, *args: str) -> None:
+    async def start(self, *args: str, bots: Sequence[str] = (str(ECHO_BOT),)) -> None:
         with self.log_path.open("ab") as log:
             self.proc = await asyncio.create_subprocess_exec(
-                sys.executable, "-m", "runtime.cli.main", "serve", str(ECHO_BOT), "--port", str(self.port), *args,
+                sys.executable, "-m", "runtime.cli.main", "serve", *bots, "--port", str(self.port), *args,
                 cwd=Path(__file__).parents[2], env=self.env, stdout=log, stderr=log)
 
     def log(self) -> str:
