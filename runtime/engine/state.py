@@ -14,9 +14,9 @@ its next commit. A document of a newer format is refused (StateFormatUnknown), n
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
-from collections.abc import Callable
 from typing import Any, Literal
 
 from runtime.engine.errors import StateFormatUnknown
