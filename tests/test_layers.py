@@ -26,6 +26,7 @@ MAY_IMPORT = {
 RUNTIME_LAYERS = {
     "locales": set(),  # pure data: the runtime's own words per language
     "metrics": set(),  # the process's Prometheus registry: every layer that counts something records it here
+    "logs": set(),  # the log format, and the conversation and trace of log lines, set by whoever runs a turn
     "keys": set(),  # the Redis key layout (strings only): every layer that writes Redis builds keys with it
     "engine": {"locales", "keys"},  # keys only for the pseudonymous conversation name
     "timers": {"engine", "keys", "metrics"},
@@ -41,11 +42,11 @@ RUNTIME_LAYERS = {
     "monitoring": {"engine", "keys", "access"},
     "nodes": {"engine", "keys", "locales", "timers", "scheduling", "llm", "privacy", "metrics"},
     "conversations": {"engine", "keys", "locales", "timers", "scheduling", "llm", "nodes", "privacy", "monitoring",
-                      "metrics"},
+                      "metrics", "logs"},
     "service": {"engine", "keys", "locales", "timers", "scheduling", "llm", "nodes", "conversations", "privacy",
-                "access", "monitoring", "metrics"},
+                "access", "monitoring", "metrics", "logs"},
     "cli": {"engine", "keys", "locales", "timers", "scheduling", "llm", "nodes", "conversations", "service",
-            "privacy", "access", "monitoring", "metrics"},
+            "privacy", "access", "monitoring", "metrics", "logs"},
 }
 # third-party code a layer must not touch
 FORBIDDEN = {

@@ -14,6 +14,7 @@ from pathlib import Path
 from flows.errors import FlowInvalid, PapoError
 from flows.graph import flow_mermaid, mermaid
 from flows.loader import check_bot
+from runtime import logs
 from runtime.cli import access as cli_access
 from runtime.cli import appointments as cli_appointments
 from runtime.cli import nlu as cli_nlu
@@ -30,7 +31,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ConfigError as exc:
         print(f"papo: {exc}", file=sys.stderr)
         return 2
-    logging.basicConfig(level=getattr(logging, settings.log_level), format="%(levelname)s %(name)s: %(message)s")
+    logs.configure(settings.log_level, settings.log_format, role=getattr(args, "role", None) or args.command)
     if args.command in ("chat", "test"):
         logging.getLogger().setLevel(max(logging.WARNING, logging.getLogger().level))
     try:

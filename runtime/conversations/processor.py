@@ -22,7 +22,7 @@ from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from flows.messages import InboundEvent, OutboundMessage
 from flows.model import localize
-from runtime import metrics
+from runtime import logs, metrics
 from runtime.conversations import keys as C
 from runtime.conversations.keys import ConversationKey
 from runtime.conversations.library import BotLibrary
@@ -77,6 +77,10 @@ class Processor:
 
     async def submit(self, event: InboundEvent) -> Submitted:
         key = self.key_for(event)
+        with logs.bound(key.ref, event.id):
+            return await self._submit(key, event)
+
+    async def _submit(self, key: ConversationKey, event: InboundEvent) -> Submitted:
         token = secrets.token_hex(8)
         if self.monitor is not None:  # term rules first: a card number is a match they alert on
             event = await self.monitor.inbound(key, event)
@@ -111,8 +115,9 @@ class Processor:
         """Process whatever waits in this conversation's inbox, if nobody else is."""
         token = secrets.token_hex(8)
         results: list[TurnResult] = []
-        if await self.store.lock(key, token, lease_ms=self.lease_ms):
-            await self._drain_locked(key, token, results)
+        with logs.bound(key.ref):
+            if await self.store.lock(key, token, lease_ms=self.lease_ms):
+                await self._drain_locked(key, token, results)
         return results
 
     async def _drain_locked(self, key: ConversationKey, token: str, results: list[TurnResult], *,
@@ -137,6 +142,7 @@ class Processor:
                          results: list[TurnResult]) -> bool:
         """Run and commit each event in order; True when a commit gave the lock back."""
         for item in pending:
+            logs.set_trace(item.event.id)
             started = time.perf_counter()
             result = await self._turn(key, state, item.event)
             found: list[tuple[str, Hit]] = []

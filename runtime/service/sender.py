@@ -48,7 +48,7 @@ from redis.exceptions import RedisError
 
 from connectors import Connector, SendError, Throttled, WindowClosed
 from flows.messages import OutboundMessage, Receipt
-from runtime import metrics
+from runtime import logs, metrics
 from runtime.conversations import keys as C
 from runtime.conversations.keys import ConversationKey
 from runtime.conversations.store import RedisStore
@@ -194,6 +194,10 @@ class Sender:
 
     async def handle(self, key: ConversationKey) -> bool:
         """Send what waits in the outbox; False when a message must be tried again later."""
+        with logs.bound(key.ref):
+            return await self._handle(key)
+
+    async def _handle(self, key: ConversationKey) -> bool:
         connector = self.connectors.get(key.channel)
         if connector is None:
             log.warning("no connector for channel %r: the outbox of conv=%s waits", key.channel, key)
@@ -233,6 +237,7 @@ class Sender:
             for sid, raw in entries:
                 entry = _text(sid)
                 message = OutboundMessage.from_dict(json.loads(_field(raw, "m")))
+                logs.set_trace(message.id)
                 if entry in progress and not await self._may_resume(key, entry, progress[entry]):
                     return False  # another sender may still settle it: back after the lease
                 kept = progress.get(entry)  # nothing sent yet: rendered again, the window checked again

@@ -20,6 +20,7 @@ from connectors import CONNECTORS, ChannelSettings, Connectors
 from connectors.constants import WA_RATE_PER_NUMBER
 from runtime.conversations import keys as C
 from runtime.engine.errors import ConfigError
+from runtime.logs import FORMATS, Format
 from runtime.service import redis_urls
 
 
@@ -29,6 +30,7 @@ class Settings:
     redis_connections: int = 64
     key_prefix: str = C.DEFAULT_PREFIX
     log_level: str = "INFO"
+    log_format: Format = "text"  # PAPO_LOG_FORMAT: text, or json (one object per line)
     channels: tuple[ChannelSettings, ...] = ()
     base_urls: Mapping[str, str] = field(default_factory=dict)  # channel -> its API elsewhere (e.g. a fake)
     partitions: int = C.PARTITIONS
@@ -62,12 +64,16 @@ class Settings:
         level = env.get("PAPO_LOG_LEVEL", "INFO").upper()
         if level not in ("DEBUG", "INFO", "WARNING", "ERROR"):
             raise ConfigError(f"PAPO_LOG_LEVEL has value {level!r}; expected DEBUG, INFO, WARNING or ERROR")
+        log_format = env.get("PAPO_LOG_FORMAT", "text").strip().lower() or "text"
+        if log_format not in FORMATS:
+            raise ConfigError(f"PAPO_LOG_FORMAT has value {log_format!r}; expected text or json")
         url = env.get("REDIS_URL") or None
         if url is not None:
             redis_urls.parse(url)  # a bad URL is refused at start, naming the forms accepted
         channels, off = resolve_channels(connectors, env)
         d = cls()  # the defaults, written once above
-        return cls(redis_url=url, key_prefix=prefix, log_level=level, channels=channels, channels_off=off,
+        return cls(redis_url=url, key_prefix=prefix, log_level=level, log_format=log_format,
+                   channels=channels, channels_off=off,
                    base_urls=base_urls(connectors, env),
                    partitions=_whole(env, "PAPO_PARTITIONS", d.partitions),
                    workers=_whole(env, "PAPO_WORKERS", d.workers),

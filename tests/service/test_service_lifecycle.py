@@ -92,3 +92,25 @@ async def _called(fake: Any, n: int = 1) -> bool:
 
 async def _logged(process: h.Served, text: str) -> bool:
     return text in process.log()
+
+
+async def test_json_logs_carry_time_role_conversation_and_trace_and_no_personal_data(
+        served: Any, graph: tuple[Any, str]) -> None:
+    fake = graph[0]
+    process = served(PAPO_LOG_FORMAT="json")
+    await process.start()
+    await _ready(process)
+    body = "quero marcar com a doutora Quintella amanhã"
+    assert await _post(process, h.wa_body(messages=[h.wa_message("wamid.J1", body)])) == 200
+    await h.wait_until(lambda: _called(fake))
+    assert process.proc is not None
+    process.proc.send_signal(signal.SIGTERM)
+    await asyncio.wait_for(process.proc.wait(), 20)
+    lines = [json.loads(line) for line in process.log().splitlines() if line.strip()]
+    assert lines and all({"time", "level", "logger", "message", "role", "conv", "trace"} <= set(x) for x in lines)
+    assert all(x["time"].endswith("Z") and x["role"] == "all" for x in lines)
+    key = ConversationKey("echo", "whatsapp", h.USER)
+    turn = [x for x in lines if x["message"].startswith("turn conv=")]
+    assert turn and turn[0]["conv"] == key.ref and len(turn[0]["trace"]) == 12
+    text = process.log()
+    assert h.USER not in text and "Quintella" not in text and "wamid.J1" not in text
