@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import service_helpers as h
 from prometheus_client.parser import text_string_to_metric_families
 
+from flows.messages import OutboundMessage
 from runtime import metrics
+from runtime.engine.clock import ManualClock
+from runtime.engine.state import Conversation
 
 TOKEN = "metrics-token-0123456789"
 
@@ -45,6 +49,24 @@ async def test_a_turn_is_counted_and_served_to_the_token(start: h.Start) -> None
     assert {s.labels["kind"] for s in families["papo_dead_letters"].samples if s.labels["bot"] == bot} == {
         "work", "send"}
     assert "5511987654321" not in await answer.text()  # labels never carry a user
+
+
+async def test_a_closed_window_and_a_graph_error_code_are_counted(start: h.Start) -> None:
+    clock = ManualClock(datetime(2026, 3, 2, 12, 0, tzinfo=UTC))
+    app = await start(clock=clock)
+    bot = app.service.library.name
+    labels = {"bot": bot, "channel": "whatsapp"}
+    window = _value("papo_window_refusals_total", **labels)
+    refused = _value("papo_sends_total", **labels, result="refused", code="131026")
+    old = Conversation(last_inbound_at=(clock.now() - timedelta(hours=25)).isoformat())
+    await app.service.processor.store.commit(app.key, old, [OutboundMessage(id="r1", text="Sua consulta é amanhã")],
+                                             expected_version=0)
+    await app.service.sends.signal(app.key)
+    await h.wait_until(lambda: _grown("papo_window_refusals_total", window, **labels))
+    app.graph.answer(h.fakes.Reply(400, h.fakes.graph_error(131026, "Message Undeliverable")))
+    await app.post(h.wa_body(messages=[h.wa_message("wamid.P1", "oi")]))
+    await h.wait_until(lambda: _grown("papo_sends_total", refused, **labels, result="refused", code="131026"))
+    assert _value("papo_window_refusals_total", **labels) == window + 1
 
 
 async def test_metrics_are_off_without_their_token(start: h.Start) -> None:
