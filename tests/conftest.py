@@ -197,18 +197,33 @@ def redis_cluster_url(redis_servers: RedisServers) -> str:
     return f"redis+cluster://127.0.0.1:{ports[0]}"
 
 
-@pytest.fixture(scope="session")
-def redis_sentinel_url(redis_servers: RedisServers) -> str:
-    """A primary watched by one sentinel (`redis-server --sentinel`) on loopback, as a papo REDIS_URL:
-    `redis+sentinel://127.0.0.1:<sentinel port>/papo-primary/0`."""
-    primary, _ = redis_servers.start()
+def _sentinel(servers: RedisServers, primary: int, name: str) -> int:
+    """A sentinel (`redis-server --sentinel`) watching the primary on `primary` as `name`; returns its port."""
     port = _free_port()
-    conf = os.path.join(redis_servers.root, "sentinel.conf")
+    conf = os.path.join(servers.root, f"sentinel-{port}.conf")
     with open(conf, "w") as f:  # the sentinel rewrites its file, so it gets one of its own
-        f.write(f"port {port}\nbind 127.0.0.1\nsentinel monitor papo-primary 127.0.0.1 {primary} 1\n")
-    proc = subprocess.Popen([redis_servers.binary, conf, "--sentinel"], stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL)
-    redis_servers.procs[port] = proc
+        f.write(f"port {port}\nbind 127.0.0.1\nsentinel monitor {name} 127.0.0.1 {primary} 1\n"
+                f"sentinel down-after-milliseconds {name} 1000\nsentinel failover-timeout {name} 5000\n")
+    proc = subprocess.Popen([servers.binary, conf, "--sentinel"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    servers.procs[port] = proc
     if not _started(proc, lambda: _answers(f"redis://127.0.0.1:{port}/0"), seconds=10):
         pytest.fail("redis-server --sentinel did not start")
-    return f"redis+sentinel://127.0.0.1:{port}/papo-primary/0"
+    return port
+
+
+@pytest.fixture(scope="session")
+def redis_sentinel_url(redis_servers: RedisServers) -> str:
+    """A primary watched by one sentinel on loopback, as a papo REDIS_URL:
+    `redis+sentinel://127.0.0.1:<sentinel port>/papo-primary/0`."""
+    primary, _ = redis_servers.start()
+    return f"redis+sentinel://127.0.0.1:{_sentinel(redis_servers, primary, 'papo-primary')}/papo-primary/0"
+
+
+@pytest.fixture
+def redis_failover(redis_servers: RedisServers) -> tuple[str, int, int]:
+    """A primary, its replica and a sentinel, for one test that fails over: (REDIS_URL, sentinel port,
+    the replica's port, which becomes the primary after `SENTINEL FAILOVER papo-failover`)."""
+    primary, _ = redis_servers.start()
+    replica, _ = redis_servers.start("--replicaof", "127.0.0.1", str(primary))
+    port = _sentinel(redis_servers, primary, "papo-failover")
+    return f"redis+sentinel://127.0.0.1:{port}/papo-failover/0", port, replica

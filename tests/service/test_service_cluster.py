@@ -84,3 +84,33 @@ async def test_a_sentinel_url_finds_the_primary_and_the_service_answers_through_
         assert state is not None and state.turns == 1
     finally:
         await client.aclose()
+
+
+async def test_after_a_sentinel_failover_the_service_answers_from_the_new_primary(
+        start: h.Start, redis_failover: tuple[str, int, int]) -> None:
+    url, sentinel_port, replica = redis_failover
+    client = connect(url)
+    sentinel = aioredis.Redis(host="127.0.0.1", port=sentinel_port)
+    try:
+        app = await start(redis=client)
+        assert (await app.post(h.wa_body(messages=[h.wa_message("wamid.F1", "oi")]))).status == 200
+        await h.wait_until(lambda: _calls(app, 1))
+        await h.wait_until(lambda: _outbox_empty(app))
+        assert await client.execute_command("WAIT", 1, 5000) == 1  # the replica has every write
+        await sentinel.execute_command("SENTINEL", "FAILOVER", "papo-failover")
+        await h.wait_until(lambda: _primary_is(sentinel, replica))
+        assert (await app.post(h.wa_body(messages=[h.wa_message("wamid.F2", "de novo")]))).status == 200
+        await h.wait_until(lambda: _calls(app, 2))
+        assert app.texts() == ["1:oi", "2:de novo"]  # the state survived the switch
+    finally:
+        await sentinel.aclose()
+        await client.aclose()
+
+
+async def _primary_is(sentinel: aioredis.Redis, port: int) -> bool:
+    _, found = await sentinel.execute_command("SENTINEL", "GET-MASTER-ADDR-BY-NAME", "papo-failover")
+    return int(found) == port
+
+
+async def _outbox_empty(app: h.Running) -> bool:
+    return not await app.service.client.xlen(app.service.processor.store.keys.outbox(app.key))
