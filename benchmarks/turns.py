@@ -4,7 +4,8 @@ per turn over the same clients, with the same concurrency.
 
     python -m benchmarks.turns [--conversations 200] [--turns 10] [--concurrency 32]
 
-Uses REDIS_URL or redis://127.0.0.1:6379/0 and its own key prefix, deleted afterwards.
+Uses REDIS_URL or redis://127.0.0.1:6379/0 and its own key prefix, deleted afterwards; REDIS_URL may
+name a cluster (redis+cluster://host:port), and then both sides run on it.
 """
 
 from __future__ import annotations
@@ -22,15 +23,17 @@ import time  # noqa: E402
 import uuid  # noqa: E402
 from datetime import UTC, datetime, timedelta  # noqa: E402
 from pathlib import Path  # noqa: E402
-from typing import Any  # noqa: E402
+from typing import Any, cast  # noqa: E402
 
 import redis.asyncio as aioredis  # noqa: E402
+from redis.asyncio.cluster import ClusterNode  # noqa: E402
 
 from flows.messages import InboundEvent  # noqa: E402
 from runtime.conversations.library import BotLibrary  # noqa: E402
 from runtime.conversations.processor import Processor  # noqa: E402
 from runtime.conversations.store import RedisStore  # noqa: E402
 from runtime.engine.clock import SystemClock  # noqa: E402
+from runtime.service.redis_urls import GatedCluster, connect, parse  # noqa: E402
 
 BOT = Path(__file__).parent / "bots" / "echo"
 
@@ -45,7 +48,17 @@ class CountingRedis(aioredis.Redis):
         return await super().execute_command(*args, **options)
 
 
-def client(url: str) -> CountingRedis:
+class CountingCluster(GatedCluster):
+    async def execute_command(self, *args: Any, **options: Any) -> Any:
+        CountingRedis.calls += 1
+        return await super().execute_command(*args, **options)
+
+
+def client(url: str) -> aioredis.Redis:
+    target = parse(url)
+    if target.kind == "cluster":
+        nodes = [ClusterNode(host, port) for host, port in target.nodes]
+        return cast(aioredis.Redis, CountingCluster(startup_nodes=nodes, max_connections=64))
     pool = aioredis.BlockingConnectionPool.from_url(url, max_connections=64, timeout=10)
     return CountingRedis.from_pool(pool)
 
@@ -92,7 +105,7 @@ async def run_floor(url: str, prefix: str, conversations: int, turns: int, concu
 
 
 async def cleanup(url: str, prefix: str) -> None:
-    redis = aioredis.Redis.from_url(url)
+    redis = connect(url)
     async for key in redis.scan_iter(match=f"{prefix}*", count=1000):
         await redis.delete(key)
     await redis.aclose()

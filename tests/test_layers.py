@@ -25,11 +25,13 @@ MAY_IMPORT = {
 # runtime's subpackages, bottom up: what each may import besides itself
 RUNTIME_LAYERS = {
     "locales": set(),  # pure data: the runtime's own words per language
+    "metrics": set(),  # the process's Prometheus registry: every layer that counts something records it here
+    "logs": set(),  # the log format, and the conversation and trace of log lines, set by whoever runs a turn
     "keys": set(),  # the Redis key layout (strings only): every layer that writes Redis builds keys with it
     "engine": {"locales", "keys"},  # keys only for the pseudonymous conversation name
-    "timers": {"engine", "keys"},
-    "scheduling": {"engine", "keys", "timers"},
-    "llm": {"engine", "keys", "locales"},
+    "timers": {"engine", "keys", "metrics"},
+    "scheduling": {"engine", "keys", "timers", "metrics"},
+    "llm": {"engine", "keys", "locales", "metrics"},
     # data-subject rights, consent, retention: reads and erases every key family papo writes, with raw
     # Redis commands and the key builder, so it sits low: the nodes check consent, the processor records
     # it, the service serves its routes, and it needs none of them
@@ -41,19 +43,19 @@ RUNTIME_LAYERS = {
     "monitoring": {"engine", "keys", "access", "privacy"},
     # the port `http` nodes call through and its aiohttp client; the delivery of outbound events
     "integrations": {"engine", "keys"},
-    "nodes": {"engine", "keys", "locales", "timers", "scheduling", "llm", "privacy", "integrations"},
+    "nodes": {"engine", "keys", "locales", "timers", "scheduling", "llm", "privacy", "integrations", "metrics"},
     # outbound events: what a turn emits, their Redis outbox, their delivery (llm: its mask of personal data)
     "events": {"engine", "keys", "llm", "privacy"},  # privacy: its directory names contacts in shared keys
     # campaign definitions, audiences, runs in Redis and the template catalog; the runner is the service's
     "campaigns": {"engine", "keys", "locales", "scheduling", "privacy", "nodes"},
     "conversations": {"engine", "keys", "locales", "timers", "scheduling", "llm", "nodes", "privacy", "monitoring",
-                      "integrations", "events"},
+                      "integrations", "events", "metrics", "logs"},
     "service": {"engine", "keys", "locales", "timers", "scheduling", "llm", "nodes", "conversations", "privacy",
                 "integrations", "events", "campaigns",
-                "access", "monitoring"},
+                "access", "monitoring", "metrics", "logs"},
     "cli": {"engine", "keys", "locales", "timers", "scheduling", "llm", "nodes", "conversations", "service",
             "integrations", "events", "campaigns",
-            "privacy", "access", "monitoring"},
+            "privacy", "access", "monitoring", "metrics", "logs"},
 }
 # third-party code a layer must not touch
 FORBIDDEN = {

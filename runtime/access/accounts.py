@@ -101,7 +101,8 @@ class Accounts:
         record: Any = {"role": role, "password": hashed, "disabled": "0", "created": account.created}
         if not await self.client.hsetnx(self.keys.user(name), "created", account.created):
             raise AccessError(f"user {name!r} already exists; pick another name or disable that one")
-        async with self.client.pipeline(transaction=True) as pipe:
+        # two key families, two slots on a Redis Cluster: no MULTI; the name was claimed above
+        async with self.client.pipeline(transaction=False) as pipe:
             pipe.hset(self.keys.user(name), mapping=record)
             pipe.sadd(self.keys.users(), name)
             await pipe.execute()
@@ -166,12 +167,13 @@ class Accounts:
         token_id, secret = secrets.token_hex(6), secrets.token_urlsafe(32)
         now = self.clock.now()
         info = TokenInfo(token_id, name, kind, label[:80], now.isoformat(), (now + ttl).isoformat())
-        async with self.client.pipeline(transaction=True) as pipe:
+        # no MULTI (two slots on a cluster): the index first; `tokens` drops an entry whose record is gone
+        async with self.client.pipeline(transaction=False) as pipe:
+            pipe.sadd(self.keys.user_tokens(name), token_id)
             pipe.hset(self.keys.token(token_id), mapping={"hash": _digest(secret), "user": name, "kind": kind,
                                                           "label": info.label, "created": info.created,
                                                           "expires": info.expires})
             pipe.expire(self.keys.token(token_id), int(ttl.total_seconds()) + 1)
-            pipe.sadd(self.keys.user_tokens(name), token_id)
             await pipe.execute()
         return f"{TOKEN_PREFIX}{token_id}_{secret}", info
 
@@ -212,7 +214,7 @@ class Accounts:
                                                                                              token_id) else {}
         if not raw:
             raise AccessError(f"no live token {token_id!r}; GET /admin/tokens lists them")
-        async with self.client.pipeline(transaction=True) as pipe:
+        async with self.client.pipeline(transaction=False) as pipe:  # the record first: then it is revoked
             pipe.delete(self.keys.token(token_id))
             pipe.srem(self.keys.user_tokens(raw["user"]), token_id)
             await pipe.execute()

@@ -15,6 +15,7 @@ from pathlib import Path
 from flows.errors import FlowInvalid, PapoError
 from flows.graph import flow_mermaid, mermaid
 from flows.loader import check_bot
+from runtime import logs
 from runtime.cli import access as cli_access
 from runtime.cli import appointments as cli_appointments
 from runtime.cli import nlu as cli_nlu
@@ -32,7 +33,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ConfigError as exc:
         print(f"papo: {exc}", file=sys.stderr)
         return 2
-    logging.basicConfig(level=getattr(logging, settings.log_level), format="%(levelname)s %(name)s: %(message)s")
+    logs.configure(settings.log_level, settings.log_format, role=getattr(args, "role", None) or args.command)
     if args.command in ("chat", "test"):
         logging.getLogger().setLevel(max(logging.WARNING, logging.getLogger().level))
     try:
@@ -84,7 +85,9 @@ def _parser() -> argparse.ArgumentParser:
     test.set_defaults(run=_test)
 
     serve = sub.add_parser("serve", help="serve bots' webhooks, workers and senders over HTTP")
-    serve.add_argument("botdir", type=Path, nargs="+", help="one or more bot folders (webhooks are routed by account)")
+    serve.add_argument("botdir", type=Path, nargs="*", help="one or more bot folders (webhooks are routed by account)")
+    serve.add_argument("--bots-dir", type=Path, help="also serve every bot folder in this folder (one per clinic); "
+                       "SIGHUP reloads the bots and opens folders added since")
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     serve.add_argument("--port", type=int, default=8080, help="port to listen on (default 8080)")
     serve.add_argument("--role", choices=("all", "ingest", "worker", "sender", "timers", "campaigns"), default="all",
@@ -161,7 +164,10 @@ def _test(args: argparse.Namespace) -> int:
 def _serve(args: argparse.Namespace) -> int:
     from runtime.service.app import serve
 
-    return serve(args.botdir, host=args.host, port=args.port, role=args.role)
+    if not args.botdir and args.bots_dir is None:
+        print("papo serve: name a bot folder, or --bots-dir with a folder of bot folders", file=sys.stderr)
+        return 2
+    return serve(args.botdir, host=args.host, port=args.port, role=args.role, bots_dir=args.bots_dir)
 
 
 def _studio(args: argparse.Namespace) -> int:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import secrets
+import time
 import traceback
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
@@ -21,6 +22,7 @@ from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from flows.messages import InboundEvent, OutboundMessage
 from flows.model import localize
+from runtime import logs, metrics
 from runtime.conversations import keys as C
 from runtime.conversations.keys import ConversationKey
 from runtime.conversations.library import BotLibrary
@@ -77,6 +79,10 @@ class Processor:
 
     async def submit(self, event: InboundEvent) -> Submitted:
         key = self.key_for(event)
+        with logs.bound(key.ref, event.id):
+            return await self._submit(key, event)
+
+    async def _submit(self, key: ConversationKey, event: InboundEvent) -> Submitted:
         token = secrets.token_hex(8)
         if self.monitor is not None:  # term rules first: a card number is a match they alert on
             event = await self.monitor.inbound(key, event)
@@ -111,8 +117,9 @@ class Processor:
         """Process whatever waits in this conversation's inbox, if nobody else is."""
         token = secrets.token_hex(8)
         results: list[TurnResult] = []
-        if await self.store.lock(key, token, lease_ms=self.lease_ms):
-            await self._drain_locked(key, token, results)
+        with logs.bound(key.ref):
+            if await self.store.lock(key, token, lease_ms=self.lease_ms):
+                await self._drain_locked(key, token, results)
         return results
 
     async def _drain_locked(self, key: ConversationKey, token: str, results: list[TurnResult], *,
@@ -137,6 +144,8 @@ class Processor:
                          results: list[TurnResult]) -> bool:
         """Run and commit each event in order; True when a commit gave the lock back."""
         for item in pending:
+            logs.set_trace(item.event.id)
+            started = time.perf_counter()
             result = await self._turn(key, state, item.event)
             found: list[tuple[str, Hit]] = []
             if self.monitor is not None:  # the bot's own replies, masked before they are stored
@@ -156,6 +165,9 @@ class Processor:
             result.state.version = committed.version
             state = result.state
             results.append(result)
+            metrics.TURN_SECONDS.labels(key.bot).observe(time.perf_counter() - started)
+            failed = any(n.get("kind") == "error" for n in result.notices)
+            metrics.TURNS.labels(key.bot, "failed" if failed else "ok").inc()
             await self._apply_effects(key, result)
             if found and self.monitor is not None:
                 await self.monitor.alert_outbound(key, found, self.clock.now().isoformat())

@@ -5,6 +5,7 @@
      +-- NaiveDatetime        a datetime without a zone
      +-- StaleVersion         a commit lost the race: the conversation moved on (fencing token)
      +-- FlowVersionMissing   a conversation is pinned to a flow version nobody has any more
+     +-- StateFormatUnknown   a conversation's state was written by a newer papo (after a rollback)
      +-- TurnError            a turn could not complete (LoopGuard: too many steps in one turn)
      +-- RetriesExhausted     the channel kept refusing a message with retryable errors; it waits for later
 """
@@ -14,7 +15,7 @@ from __future__ import annotations
 from flows.errors import PapoError
 
 __all__ = ["ConfigError", "FlowVersionMissing", "LoopGuard", "NaiveDatetime", "PapoError", "RetriesExhausted",
-           "StaleVersion", "TurnError"]
+           "StaleVersion", "StateFormatUnknown", "TurnError"]
 
 
 class ConfigError(PapoError):
@@ -35,6 +36,14 @@ class FlowVersionMissing(PapoError):
     def __init__(self, flow: str, digest: str) -> None:
         self.flow, self.digest = flow, digest
         super().__init__(f"flow {flow!r} version {digest} is not loaded and not in the version archive")
+
+
+class StateFormatUnknown(PapoError):
+    def __init__(self, found: int, known: int) -> None:
+        self.found, self.known = found, known
+        super().__init__(f"a conversation state is in format {found}, newer than this papo reads ({known}): it was "
+                         "written after an upgrade; run the newer release again, or restore the Redis snapshot "
+                         "taken before the upgrade (docs/production.md, Upgrades)")
 
 
 class TurnError(PapoError):

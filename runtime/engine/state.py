@@ -2,14 +2,24 @@
 
 `vars` holds the user's data: what the flows asked and set. What node handlers keep for
 themselves between turns lives in `private`, which templates, exports and the admin API never see.
+
+Each document carries its format (`"format": STATE_FORMAT`); one written by an older release is
+brought up to date on load, one step per format (`MIGRATIONS`), and saved in the current format by
+its next commit. A document of a newer format is refused (StateFormatUnknown), never half-read.
+
+    format 1   (no "format" key) papo 0.1: node state in `private`; before that in vars `_booking`...
+    format 2   the same fields, with "format"
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any, Literal
+
+from runtime.engine.errors import StateFormatUnknown
 
 Waiting = Literal["input", "handoff"]
 
@@ -89,22 +99,46 @@ class Conversation:
         return datetime.fromisoformat(self.last_inbound_at) if self.last_inbound_at else None
 
     def to_json(self) -> dict[str, Any]:
-        data = {name: getattr(self, name) for name in _DOC_FIELDS}
+        data: dict[str, Any] = {"format": STATE_FORMAT}
+        data |= {name: getattr(self, name) for name in _DOC_FIELDS}
         data["stack"] = [asdict(frame) for frame in self.stack]
         data["private"] = self.private.to_json()
         return data
 
     @classmethod
     def from_json(cls, data: dict[str, Any], *, version: int) -> Conversation:
-        fields = dict(data)
+        fields = migrated(data)
+        del fields["format"]
         fields["stack"] = [Frame(**f) for f in fields.get("stack", [])]
-        fields["vars"], private = _split_former_vars(fields.get("vars", {}), fields.get("private", {}))
-        fields["private"] = Private.from_json(private)
+        fields["private"] = Private.from_json(fields.get("private", {}))
         return cls(version=version, **fields)
 
     def clone(self) -> Conversation:
         """A deep copy: a turn works on its own copy, never on its input."""
         return Conversation.from_json(json.loads(json.dumps(self.to_json())), version=self.version)
+
+
+STATE_FORMAT = 2
+
+
+def migrated(data: dict[str, Any]) -> dict[str, Any]:
+    """`data` (a stored document, not changed) in the current format; raises StateFormatUnknown for a newer one."""
+    found = int(data.get("format", 1))
+    if found > STATE_FORMAT:
+        raise StateFormatUnknown(found, STATE_FORMAT)
+    doc = dict(data)
+    for step in range(found, STATE_FORMAT):
+        doc = MIGRATIONS[step](doc)
+    return doc
+
+
+def _from_1(doc: dict[str, Any]) -> dict[str, Any]:
+    """Format 1 -> 2: node state still kept in vars moves to `private`; the format is written down."""
+    doc["vars"], doc["private"] = _split_former_vars(doc.get("vars", {}), doc.get("private", {}))
+    return doc | {"format": 2}
+
+
+MIGRATIONS: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {1: _from_1}  # format -> the step to the next
 
 
 def _split_former_vars(variables: dict[str, Any], private: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:

@@ -8,6 +8,7 @@ from datetime import datetime
 
 import redis.asyncio as aioredis
 
+from runtime import metrics
 from runtime.keys import Keys
 
 USAGE_TTL = 400 * 86400  # a month's figures stay a little over a year
@@ -37,7 +38,11 @@ class Ledger:
         return {(k.decode() if isinstance(k, bytes) else k): int(v) for k, v in raw.items()}
 
     async def record(self, now: datetime, conversation: str, tokens_in: int, tokens_out: int, cost: float) -> None:
-        async with self.redis.pipeline(transaction=True) as pipe:
+        metrics.LLM_CALLS.labels(self.bot).inc()
+        metrics.LLM_TOKENS.labels(self.bot, "in").inc(tokens_in)
+        metrics.LLM_TOKENS.labels(self.bot, "out").inc(tokens_out)
+        metrics.LLM_COST.labels(self.bot).inc(cost)
+        async with self.redis.pipeline(transaction=False) as pipe:  # two slots on a cluster; counters need no MULTI
             for key, ttl in ((self._month(now), USAGE_TTL), (self._conversation(conversation), CONVERSATION_TTL)):
                 pipe.hincrby(key, "calls", 1)
                 pipe.hincrby(key, "tokens_in", tokens_in)

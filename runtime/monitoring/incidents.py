@@ -121,7 +121,7 @@ class IncidentBook:
             deadline=add_business_days(detected.date(), NOTICE_BUSINESS_DAYS).isoformat(),
             description=fields["description"], data_classes=fields["classes"], affected=fields["affected"],
             measures=fields["measures"], keep_until=(now + KEPT).date().isoformat())
-        async with self.client.pipeline(transaction=True) as pipe:
+        async with self.client.pipeline(transaction=False) as pipe:  # two slots on a cluster: no MULTI
             pipe.set(self.keys.incident(incident.id), json.dumps(incident.to_json(), ensure_ascii=False),
                      ex=int(KEPT.total_seconds()))
             pipe.zadd(self.keys.incidents(), {incident.id: now.timestamp()})

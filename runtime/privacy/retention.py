@@ -14,6 +14,9 @@ conversation's last message, a delivery's status time, an appointment's slot, a 
     consents       ledger entries                                   the entry's `at`
     requests       closed data-subject requests, erasure receipts   when it was closed / done
 
+Inboxes and outboxes left empty by a conversation whose state is gone go too (Redis keeps an empty
+stream forever); one with an event or a reply waiting stays.
+
 `audit`, `incidents` and `access_log` are staff records: their periods are read here and shown by
 `papo retention report`; the store that writes them applies them.
 """
@@ -117,6 +120,17 @@ class Sweeper:
         for key in await self._scan(pattern(self.keys.consents(self._any))):  # also of forgotten states
             await self._ledger(key, now, sweep, apply)
         await self._failures(now, sweep, apply)
+        if apply:
+            await self._empty_streams()
+
+    async def _empty_streams(self) -> None:
+        """Inboxes and outboxes left empty by conversations whose state is gone (removed here, or expired
+        after its 90 days): Redis keeps an empty stream forever. One with events or replies waiting stays."""
+        for part in ("inbox", "outbox"):
+            for key in await self._scan(pattern(getattr(self.keys, part)(self._any))):
+                state = key[: -len(part)] + "state"  # the same conversation's hash tag: one slot
+                if not await self.client.exists(state) and not await self.client.xlen(key):
+                    await self.client.delete(key)
 
     async def _ledger(self, key: str, now: datetime, sweep: Sweep, apply: bool) -> None:
         await self._old_entries(key, "c", "consents", now, sweep, apply)

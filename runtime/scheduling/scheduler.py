@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
@@ -12,6 +13,7 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import RedisError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
+from runtime import metrics
 from runtime.scheduling.availability import to_utc
 from runtime.scheduling.calendar import Calendar
 from runtime.scheduling.errors import (
@@ -60,6 +62,16 @@ class Scheduler:
     def with_redis(cls, calendar: Calendar, redis: aioredis.Redis, *, prefix: str = "papo",
                    clock: Clock | None = None, timers: TimerQueue | None = None) -> Scheduler:
         return cls(calendar, RedisCalendar(calendar, redis, prefix=prefix), clock=clock, timers=timers)
+
+    @contextlib.contextmanager
+    def _counted(self, action: str) -> Iterator[None]:
+        """Count the change in `papo_bookings`: ok, or the name of the error that refused it."""
+        try:
+            yield
+        except Exception as exc:
+            metrics.BOOKINGS.labels(self.calendar.id, action, type(exc).__name__).inc()
+            raise
+        metrics.BOOKINGS.labels(self.calendar.id, action, "ok").inc()
 
     async def find_slots(self, service: str, *, professional: str | None = None, day: date | None = None,
                          period: str | tuple[time, time] | None = None, earliest: datetime | date | None = None,
@@ -126,29 +138,32 @@ class Scheduler:
         """Book a slot (a Slot, its ref, or the patient's Hold on it) atomically; never double-books.
         With an `idempotency_key` (a turn passes its event id), the same request books once: run again
         after a crash, it returns the appointment it made, and its reminders are scheduled."""
-        now = self.clock.now()
-        chosen, hold_id = (slot.slot, slot.id) if isinstance(slot, Hold) else (_slot(slot), None)
-        self._check_bookable(chosen, now, by)
-        appt = await self.provider.book(chosen, patient, now=now, by=by, details=details or {},
-                                        hold_id=hold_id, idempotency_key=idempotency_key)
+        with self._counted("book"):
+            now = self.clock.now()
+            chosen, hold_id = (slot.slot, slot.id) if isinstance(slot, Hold) else (_slot(slot), None)
+            self._check_bookable(chosen, now, by)
+            appt = await self.provider.book(chosen, patient, now=now, by=by, details=details or {},
+                                            hold_id=hold_id, idempotency_key=idempotency_key)
         await self._sync(appt, now, run_again=idempotency_key is not None)
         return appt
 
     async def reschedule(self, appointment_id: str, slot: Slot | Hold | str, *, patient: str | None = None,
                          by: str = PATIENT) -> Appointment:
-        now = self.clock.now()
-        old = await self._changeable(appointment_id, patient, now, by)
-        chosen, hold_id = (slot.slot, slot.id) if isinstance(slot, Hold) else (_slot(slot), None)
-        self._check_bookable(chosen, now, by)
-        appt = await self.provider.reschedule(old.id, chosen, now=now, by=by, hold_id=hold_id)
+        with self._counted("reschedule"):
+            now = self.clock.now()
+            old = await self._changeable(appointment_id, patient, now, by)
+            chosen, hold_id = (slot.slot, slot.id) if isinstance(slot, Hold) else (_slot(slot), None)
+            self._check_bookable(chosen, now, by)
+            appt = await self.provider.reschedule(old.id, chosen, now=now, by=by, hold_id=hold_id)
         await self._sync(appt, now)
         return appt
 
     async def cancel(self, appointment_id: str, *, patient: str | None = None, by: str = PATIENT,
                      reason: str | None = None) -> Appointment:
-        now = self.clock.now()
-        await self._changeable(appointment_id, patient, now, by)
-        appt = await self.provider.set_status(appointment_id, "cancelled", now=now, by=by, reason=reason)
+        with self._counted("cancel"):
+            now = self.clock.now()
+            await self._changeable(appointment_id, patient, now, by)
+            appt = await self.provider.set_status(appointment_id, "cancelled", now=now, by=by, reason=reason)
         await self._sync(appt, now)
         return appt
 

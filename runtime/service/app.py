@@ -10,6 +10,8 @@
                                for a page to poll; the same token as its POST
     GET  /healthz              the process is alive
     GET  /readyz               Redis answers and the bot is loaded (503 otherwise)
+    GET  /metrics              Prometheus text format, to `Authorization: Bearer $PAPO_METRICS_TOKEN`
+                               (404 without the variable): runtime.service.observe
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ import contextlib
 import hmac
 import json
 import logging
+import signal
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -41,30 +44,36 @@ from runtime.engine.registry import Handlers
 from runtime.nodes import HANDLERS
 from runtime.service import admin
 from runtime.service.bot_service import ROLES, Role, Service
-from runtime.service.bots import Bots, keep_bots, open_bots
+from runtime.service.bots import Bots, bot_folders, keep_bots, open_bots
 from runtime.service.ingest import ingest, within
+from runtime.service.observe import counting_webhooks, metrics_handler
 from runtime.service.settings import Settings, redis_client
 from runtime.service.studio.api import Host, Studio, studio_app
 from runtime.service.studio.auth import Access
 
 log = logging.getLogger(__name__)
 
-BOTS = web.AppKey("bots", Bots)  # the first one answers requests that name no bot
+BOTS = web.AppKey("bots", Bots)
+SHUTDOWN_S = 5.0  # the first one answers requests that name no bot
 
 
 def build_app(settings: Settings, botdir: str | Path | Sequence[str | Path], *, role: Role = "all",
               client: aioredis.Redis | None = None, clock: Clock | None = None, kinds: NodeKinds = node_kinds,
-              handlers: Handlers = HANDLERS, connectors: Connectors = CONNECTORS) -> web.Application:
+              handlers: Handlers = HANDLERS, connectors: Connectors = CONNECTORS, bots_dir: Path | None = None,
+              hangup: bool = False) -> web.Application:
     """The aiohttp application for one or several bots; they open on startup and stop on cleanup.
 
     Webhooks go to the bot whose account (phone number id, Page id, Instagram id) they were sent to;
     `?bot=<name>` picks the bot for the admin API, /model/parse and the channels that answer in the
     response. `kinds`, `handlers` and `connectors` may add node kinds and channels (docs/extending.md).
+    With `bots_dir`, a reload also opens bot folders new in it; with `hangup`, SIGHUP reloads (`Bots.reload`).
     """
     if role not in ROLES:
         raise ValueError(f"role {role!r} is not one of {', '.join(ROLES)}")
     botdirs = [botdir] if isinstance(botdir, str | Path) else list(botdir)
-    app = web.Application(client_max_size=WEBHOOK_MAX_BYTES, middlewares=[bounded_body(settings.body_timeout_s)])
+    counting = counting_webhooks(connectors.names())
+    app = web.Application(client_max_size=WEBHOOK_MAX_BYTES,
+                          middlewares=[counting, bounded_body(settings.body_timeout_s)])
     app[BOTS] = Bots()  # filled once Redis answers, which may be after the server is up
 
     async def lifespan(app: web.Application) -> AsyncIterator[None]:
@@ -75,8 +84,11 @@ def build_app(settings: Settings, botdir: str | Path | Sequence[str | Path], *, 
             return Service.open(settings, folder, client=redis, clock=clock, kinds=kinds, handlers=handlers,
                                 connectors=connectors)
 
+        app[BOTS].found = (lambda: bot_folders(bots_dir)) if bots_dir is not None else (lambda: botdirs)
         keeper = asyncio.create_task(keep_bots(app[BOTS], lambda: open_bots(botdirs, open_one), role, tried=tried,
-                                               stop=stop), name="bots")
+                                               stop=stop, open_one=open_one), name="bots")
+        if hangup:
+            asyncio.get_running_loop().add_signal_handler(signal.SIGHUP, _hung_up, app[BOTS])
         try:
             first_try = asyncio.create_task(tried.wait())
             await asyncio.wait([keeper, first_try], return_when=asyncio.FIRST_COMPLETED)
@@ -85,6 +97,8 @@ def build_app(settings: Settings, botdir: str | Path | Sequence[str | Path], *, 
                 keeper.result()  # the bots could not be loaded (not a Redis outage): refuse to start
             yield
         finally:
+            if hangup:
+                asyncio.get_running_loop().remove_signal_handler(signal.SIGHUP)
             stop.set()
             if not app[BOTS].by_name:
                 keeper.cancel()  # still waiting for Redis
@@ -96,6 +110,7 @@ def build_app(settings: Settings, botdir: str | Path | Sequence[str | Path], *, 
     app.cleanup_ctx.append(lifespan)
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/readyz", readyz)
+    app.router.add_get("/metrics", metrics_handler(settings.metrics_token, lambda: list(app[BOTS].by_name.values())))
     admin.add_routes(app, chosen)  # answers 404 until PAPO_ADMIN_TOKEN is set or a staff account exists
     # The studio's pages hold no data (the staff inbox is one of them); its API needs a staff account whose
     # role includes editor (or PAPO_ADMIN_TOKEN while it bootstraps) and refuses every other call.
@@ -109,6 +124,15 @@ def build_app(settings: Settings, botdir: str | Path | Sequence[str | Path], *, 
         app.router.add_post("/webhooks/{channel}", receive)
         app.router.add_post("/model/parse", model_parse)
     return app
+
+
+def _hung_up(bots: Bots) -> None:
+    log.info("SIGHUP: reloading the bot folders")
+    bots.reload.set()
+
+
+async def _shutting_down(app: web.Application) -> None:
+    log.info("shutting down: no new requests; finishing the ones in flight, then the turns and sends")
 
 
 def _studio(bots: Bots, settings: Settings, botdir: str | Path, kinds: NodeKinds) -> web.Application:
@@ -340,9 +364,10 @@ def _error(status: int, message: str) -> web.Response:
     return web.json_response({"error": message}, status=status)
 
 
-def serve(botdirs: Sequence[Path], *, host: str, port: int, role: Role) -> int:
-    """Run the service until SIGINT or SIGTERM."""
+def serve(botdirs: Sequence[Path], *, host: str, port: int, role: Role, bots_dir: Path | None = None) -> int:
+    """Run the service until SIGINT or SIGTERM; SIGHUP reloads the bots (and opens new ones of `bots_dir`)."""
     settings = Settings.from_env()
+    botdirs = [*botdirs, *(bot_folders(bots_dir) if bots_dir is not None else [])]
     names = []
     for botdir in botdirs:
         result = check_bot(botdir)
@@ -354,8 +379,10 @@ def serve(botdirs: Sequence[Path], *, host: str, port: int, role: Role) -> int:
     log.info("serving bot(s) %s on http://%s:%d (role %s, store %s)", ", ".join(names), host, port, role,
              "redis" if settings.redis_url else "embedded")
     try:
-        web.run_app(build_app(settings, list(botdirs), role=role), host=host, port=port, print=None,
-                    access_log=None)
+        app = build_app(settings, list(botdirs), role=role, bots_dir=bots_dir, hangup=True)
+        app.on_shutdown.append(_shutting_down)
+        # requests in flight get SHUTDOWN_S to finish; then the bots' loops drain (Service.running)
+        web.run_app(app, host=host, port=port, print=None, access_log=None, shutdown_timeout=SHUTDOWN_S)
     except (RedisError, OSError) as exc:  # the port is taken (a Redis that does not answer yet is waited for)
         log.error("papo serve stopped: %s: %s", type(exc).__name__, exc)
         return 1

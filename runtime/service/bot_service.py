@@ -9,6 +9,7 @@ import logging
 import os
 import secrets
 import socket
+import time
 from collections.abc import AsyncIterator, Callable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
@@ -304,14 +305,19 @@ class Service:
         try:
             yield
         finally:
+            began = time.monotonic()
+            log.info("bot %s stopping (role %s): finishing the turns and sends in flight", self.library.name, role)
             stopping.set()
             for consumer in consumers:
                 consumer.stop()
+            late: set[asyncio.Task[None]] = set()
             if tasks:
                 _, late = await asyncio.wait(tasks, timeout=self.settings.block_ms / 1000 + 2)
                 for task in late:
                     task.cancel()
                 await asyncio.gather(*tasks, return_exceptions=True)
+            log.info("bot %s stopped in %.1f s: %d loop(s) drained, %d cut short (their signals come back after "
+                     "the lease)", self.library.name, time.monotonic() - began, len(tasks) - len(late), len(late))
 
     async def aclose(self) -> None:
         if self.counting:

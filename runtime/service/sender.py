@@ -46,8 +46,9 @@ from typing import Any
 
 from redis.exceptions import RedisError
 
-from connectors import Connector, SendError, Throttled
+from connectors import Connector, SendError, Throttled, WindowClosed
 from flows.messages import OutboundMessage, Receipt
+from runtime import logs, metrics
 from runtime.conversations import keys as C
 from runtime.conversations.keys import ConversationKey
 from runtime.conversations.store import RedisStore
@@ -193,6 +194,10 @@ class Sender:
 
     async def handle(self, key: ConversationKey) -> bool:
         """Send what waits in the outbox; False when a message must be tried again later."""
+        with logs.bound(key.ref):
+            return await self._handle(key)
+
+    async def _handle(self, key: ConversationKey) -> bool:
         connector = self.connectors.get(key.channel)
         if connector is None:
             log.warning("no connector for channel %r: the outbox of conv=%s waits", key.channel, key)
@@ -232,6 +237,7 @@ class Sender:
             for sid, raw in entries:
                 entry = _text(sid)
                 message = OutboundMessage.from_dict(json.loads(_field(raw, "m")))
+                logs.set_trace(message.id)
                 if entry in progress and not await self._may_resume(key, entry, progress[entry]):
                     return False  # another sender may still settle it: back after the lease
                 kept = progress.get(entry)  # nothing sent yet: rendered again, the window checked again
@@ -347,10 +353,13 @@ class Sender:
             tries += 1
             self._sending.add((key, entry, n))
             try:
-                return await connector.send_payload(progress.payloads[n], to=progress.to)
+                receipt = await connector.send_payload(progress.payloads[n], to=progress.to)
+                metrics.SENDS.labels(key.bot, key.channel, "sent", "").inc()
+                return receipt
             except SendError as exc:
                 if not exc.retryable:
                     return await self._refuse(key, message, exc)
+                metrics.SENDS.labels(key.bot, key.channel, "retried", _code(exc)).inc()
                 log.info("send of msg=%s (payload %d of %d) conv=%s failed (%s), attempt %d", message.id, n + 1,
                          len(progress.payloads), key, type(exc).__name__, attempt + 1)
                 last = exc
@@ -361,6 +370,7 @@ class Sender:
         await self._swap(keys=[self.keys.sending(key)],
                          args=[entry, progress.flying(self.me).to_json(), progress.to_json() if progress.sent else ""])
         exhausted = RetriesExhausted(message.id, tries, last)
+        metrics.SENDS.labels(key.bot, key.channel, "exhausted", _code(last)).inc()
         log.warning("conv=%s: %s", key, exhausted)
         await self.deliveries.refused(key, papo_id=message.id, error=exhausted, at=self._now())
         return Outcome.LATER
@@ -398,6 +408,9 @@ class Sender:
 
     async def _refuse(self, key: ConversationKey, message: OutboundMessage, exc: SendError) -> Outcome:
         log.warning("msg=%s conv=%s not sent: %s", message.id, key, type(exc).__name__)
+        metrics.SENDS.labels(key.bot, key.channel, "refused", _code(exc)).inc()
+        if isinstance(exc, WindowClosed):
+            metrics.WINDOW_REFUSALS.labels(key.bot, key.channel).inc()
         await self.deliveries.refused(key, papo_id=message.id, error=exc, at=self._now())
         if self.on_refused is not None:
             await self.on_refused(key, exc)
@@ -413,6 +426,11 @@ class Sender:
 
     def _now(self) -> str:
         return self.clock.now().isoformat()
+
+
+def _code(exc: SendError) -> str:
+    """The channel API's error code, as a metric label ('' when it answered none)."""
+    return "" if exc.code is None else str(exc.code)
 
 
 def _field(raw: Any, name: str) -> str:

@@ -15,14 +15,13 @@ from typing import Self
 
 import fakeredis
 import redis.asyncio as aioredis
-from redis.asyncio.retry import Retry
-from redis.backoff import NoBackoff
-from redis.exceptions import ConnectionError as RedisConnectionError
 
 from connectors import CONNECTORS, ChannelSettings, Connectors
 from connectors.constants import WA_RATE_PER_NUMBER
 from runtime.conversations import keys as C
 from runtime.engine.errors import ConfigError
+from runtime.logs import FORMATS, Format
+from runtime.service import redis_urls
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,6 +30,7 @@ class Settings:
     redis_connections: int = 64
     key_prefix: str = C.DEFAULT_PREFIX
     log_level: str = "INFO"
+    log_format: Format = "text"  # PAPO_LOG_FORMAT: text, or json (one object per line)
     channels: tuple[ChannelSettings, ...] = ()
     base_urls: Mapping[str, str] = field(default_factory=dict)  # channel -> its API elsewhere (e.g. a fake)
     partitions: int = C.PARTITIONS
@@ -57,6 +57,7 @@ class Settings:
     alert_webhook_url: str | None = None  # monitoring alerts are POSTed here (PAPO_ALERT_WEBHOOK_URL)
     alert_webhook_secret: str | None = field(default=None, repr=False)  # signs them (X-Papo-Signature)
     studio_write: bool = False  # the studio under `papo serve` may publish (PAPO_STUDIO_WRITE=1); else read-only
+    metrics_token: str | None = field(default=None, repr=False)  # GET /metrics wants it as a bearer token
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] = os.environ, *, connectors: Connectors = CONNECTORS) -> Self:
@@ -66,12 +67,16 @@ class Settings:
         level = env.get("PAPO_LOG_LEVEL", "INFO").upper()
         if level not in ("DEBUG", "INFO", "WARNING", "ERROR"):
             raise ConfigError(f"PAPO_LOG_LEVEL has value {level!r}; expected DEBUG, INFO, WARNING or ERROR")
+        log_format = env.get("PAPO_LOG_FORMAT", "text").strip().lower() or "text"
+        if log_format not in FORMATS:
+            raise ConfigError(f"PAPO_LOG_FORMAT has value {log_format!r}; expected text or json")
         url = env.get("REDIS_URL") or None
-        if url is not None and not url.startswith(("redis://", "rediss://", "unix://")):
-            raise ConfigError(f"REDIS_URL has value {url!r}; expected redis://host:port/db")
+        if url is not None:
+            redis_urls.parse(url)  # a bad URL is refused at start, naming the forms accepted
         channels, off = resolve_channels(connectors, env)
         d = cls()  # the defaults, written once above
-        return cls(redis_url=url, key_prefix=prefix, log_level=level, channels=channels, channels_off=off,
+        return cls(redis_url=url, key_prefix=prefix, log_level=level, log_format=log_format,
+                   channels=channels, channels_off=off,
                    base_urls=base_urls(connectors, env),
                    partitions=_whole(env, "PAPO_PARTITIONS", d.partitions),
                    workers=_whole(env, "PAPO_WORKERS", d.workers),
@@ -91,7 +96,8 @@ class Settings:
                    trusted_proxies=_addresses(env, "PAPO_TRUSTED_PROXIES"),
                    alert_webhook_url=_url(env, "PAPO_ALERT_WEBHOOK_URL"),
                    alert_webhook_secret=env.get("PAPO_ALERT_WEBHOOK_SECRET") or None,
-                   studio_write=_flag(env, "PAPO_STUDIO_WRITE"))
+                   studio_write=_flag(env, "PAPO_STUDIO_WRITE"),
+                   metrics_token=_token(env, "PAPO_METRICS_TOKEN"))
 
     def channel(self, name: str) -> ChannelSettings | None:
         return next((c for c in self.channels if c.channel == name), None)
@@ -178,21 +184,11 @@ def _seconds(env: Mapping[str, str], name: str, default: float) -> float:
 
 
 def redis_client(settings: Settings) -> aioredis.Redis:
-    """A client for REDIS_URL, or for an embedded in-process server speaking the same API.
-
-    The pool blocks (up to 10 s) when every connection is busy, instead of failing: a burst
-    of webhooks waits its turn rather than losing messages. A command that meets a broken
-    connection (a pooled one Redis closed when it restarted) is tried once more on a new one
-    before its caller sees the error. A repeat of a command that did run (the connection broke
-    after it, before the reply) is rare and tolerated: events dedupe by id, commits are fenced
-    by version, claims and signals are leased; at worst a counter counts one more.
-    """
+    """A client for REDIS_URL (one server, a cluster or a sentinel-watched primary: `redis_urls.connect`),
+    or for an embedded in-process server speaking the same API."""
     if settings.redis_url is None:
         return fakeredis.FakeAsyncRedis(server=fakeredis.FakeServer())
-    pool = aioredis.BlockingConnectionPool.from_url(
-        settings.redis_url, max_connections=settings.redis_connections, timeout=10, socket_connect_timeout=5,
-        retry=Retry(NoBackoff(), retries=1, supported_errors=(RedisConnectionError,)))
-    return aioredis.Redis.from_pool(pool)  # the client owns the pool and closes it
+    return redis_urls.connect(settings.redis_url, max_connections=settings.redis_connections)
 
 
 def _addresses(env: Mapping[str, str], name: str) -> frozenset[str]:
@@ -214,9 +210,13 @@ def _url(env: Mapping[str, str], name: str) -> str | None:
 
 
 def _admin_token(env: Mapping[str, str]) -> str | None:
-    token = env.get("PAPO_ADMIN_TOKEN") or None
+    return _token(env, "PAPO_ADMIN_TOKEN")
+
+
+def _token(env: Mapping[str, str], name: str) -> str | None:
+    token = env.get(name) or None
     if token is not None and len(token) < 16:
-        raise ConfigError("PAPO_ADMIN_TOKEN is shorter than 16 characters; use a long random value "
+        raise ConfigError(f"{name} is shorter than 16 characters; use a long random value "
                           "(e.g. python -c 'import secrets; print(secrets.token_urlsafe(32))')")
     return token
 

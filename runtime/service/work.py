@@ -27,6 +27,7 @@ from runtime.conversations.keys import ConversationKey, Keys
 from runtime.conversations.processor import Processor
 from runtime.keys import SignalKind
 from runtime.privacy.names import Directory
+from runtime.service.redis_urls import is_cluster
 
 log = logging.getLogger(__name__)
 
@@ -55,6 +56,7 @@ class SignalQueue:
         self.dead = keys.dead_signals(bot, kind)
         self._nudge = asyncio.Event()  # wakes this process's consumers (the embedded server cannot block)
         self.outage = Outage(f"{self.name} consumers")  # shared: one log line per outage, however many consumers
+        self._cluster = is_cluster(client)
 
     def stream_for(self, key: ConversationKey) -> str:
         return self.streams[zlib.crc32(f"{key.bot}:{key.channel}:{key.user}".encode()) % len(self.streams)]
@@ -87,7 +89,18 @@ class SignalQueue:
         self._nudge.set()
 
     async def read(self, consumer: str, *, count: int = 16, block_ms: int = 500) -> list[Signal]:
-        """New signals for `consumer`, waiting up to `block_ms` for one (0: do not wait)."""
+        """New signals for `consumer`, waiting up to `block_ms` for one (0: do not wait).
+
+        On a Redis Cluster the partitions live in different slots, and one XREADGROUP may not span two:
+        each partition is read on its own, without blocking, in one round trip per node; the consumer
+        then waits on its own process's signals up to `block_ms` (`Consumer.run`)."""
+        if self._cluster:
+            async with self.client.pipeline(transaction=False) as pipe:
+                for stream in self.streams:
+                    pipe.xreadgroup(self.group, consumer, {stream: ">"}, count=count)
+                replies: list[Any] = await pipe.execute()
+            return await self._resolve([entry for reply in replies for stream, entries in reply or []
+                                        for entry in _entries(stream, entries)])
         reply: Any = await self.client.xreadgroup(self.group, consumer, dict.fromkeys(self.streams, ">"), count=count,
                                                   block=block_ms or None)
         return await self._resolve([entry for stream, entries in reply or [] for entry in _entries(stream, entries)])

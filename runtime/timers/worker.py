@@ -12,6 +12,7 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import RedisError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
+from runtime import metrics
 from runtime.timers.clock import Clock
 from runtime.timers.errors import RetryLater
 from runtime.timers.model import ClaimedTimer, SkippedTimer
@@ -80,6 +81,9 @@ class Dispatcher:
             async with gate:
                 try:
                     await self.handler(claim)
+                    late = (self.clock.now() - claim.timer.due).total_seconds()
+                    metrics.TIMER_LATENESS.labels(claim.timer.kind).observe(max(late, 0.0))
+                    metrics.TIMERS_FIRED.labels(claim.timer.kind, "ok").inc()
                     return claim
                 except (RedisConnectionError, RedisTimeoutError, OSError):
                     raise  # Redis is away: the claim's lease brings the timer back; `run` says so once

@@ -41,6 +41,7 @@ async def _store_as_before(h: BotHarness) -> dict[str, object]:
     """Rewrite the stored document the way papo stored it when node state lived in the variables."""
     client, key = h.store.client, h.store.keys.state(h.key)
     doc = json.loads(await client.hget(key, "doc"))
+    doc.pop("format")  # documents of that time had no format (they are format 1)
     private = doc.pop("private")
     doc["vars"] |= {"_booking": private["booking"], "_reminders": {"remind:x": "2026-03-04T10:00:00+00:00"}}
     await client.hset(key, "doc", json.dumps(doc))

@@ -12,6 +12,7 @@ from runtime.conversations.library import BotLibrary
 from runtime.conversations.store import RedisStore
 from runtime.engine.clock import ManualClock
 from runtime.service.harness import BotHarness
+from runtime.service.redis_urls import connect
 
 BOTS = Path(__file__).parent / "bots"
 EXAMPLES = Path(__file__).parents[2] / "examples"
@@ -28,7 +29,7 @@ async def client(request: pytest.FixtureRequest, redis_url: str, redis_prefix: s
         yield fake
         await fake.aclose()
         return
-    real = aioredis.Redis.from_url(redis_url)
+    real = connect(redis_url)  # REDIS_URL may name a cluster: these tests run on it too
     yield real
     async for key in real.scan_iter(match=f"{redis_prefix}*", count=1000):
         await real.delete(key)

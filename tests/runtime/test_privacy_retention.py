@@ -16,7 +16,7 @@ from flows.loader import load_bot
 from flows.messages import DeliveryStatus
 from runtime.cli.privacy import retention as retention_cli
 from runtime.engine.clock import ManualClock
-from runtime.keys import Keys
+from runtime.keys import ConversationKey, Keys
 from runtime.llm.ledger import Ledger
 from runtime.privacy import PrivacyRequests, Sweeper
 from runtime.service.delivery import DeliveryBook
@@ -52,6 +52,17 @@ async def test_an_idle_conversation_is_forgotten_after_90_days(clinic: BotHarnes
     assert await clinic.state() is not None
     await sweep_at(clinic, START + 91 * DAY)
     assert await clinic.state() is None
+
+
+async def test_empty_inbox_and_outbox_streams_go_with_their_state(clinic: BotHarness) -> None:
+    keys, client = clinic.store.keys, clinic.store.client
+    assert await client.exists(keys.inbox(clinic.key), keys.outbox(clinic.key)) == 2  # empty, kept by Redis
+    await sweep_at(clinic, START + 91 * DAY)
+    assert await client.exists(keys.inbox(clinic.key), keys.outbox(clinic.key)) == 0
+    other = ConversationKey(clinic.key.bot, "whatsapp", "5511900000009")  # its state expired by its TTL...
+    await client.xadd(keys.inbox(other), {"e": "{}"})  # ...while an event waits: it stays
+    await sweep_at(clinic, START + 92 * DAY)
+    assert await client.xlen(keys.inbox(other)) == 1
 
 
 async def test_llm_history_and_decisions_go_after_30_quiet_days(clinic: BotHarness) -> None:

@@ -197,10 +197,10 @@ class Served:
         self.proc: asyncio.subprocess.Process | None = None
         self.bot = ECHO_BOT  # the bot folder it serves
 
-    async def start(self, *args: str) -> None:
+    async def start(self, *args: str, bots: Sequence[str] = (str(ECHO_BOT),)) -> None:
         with self.log_path.open("ab") as log:
             self.proc = await asyncio.create_subprocess_exec(
-                sys.executable, "-m", "runtime.cli.main", "serve", str(self.bot), "--port", str(self.port), *args,
+                sys.executable, "-m", "runtime.cli.main", "serve", *bots, "--port", str(self.port), *args,
                 cwd=Path(__file__).parents[2], env=self.env, stdout=log, stderr=log)
 
     def log(self) -> str:

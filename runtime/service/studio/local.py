@@ -8,7 +8,7 @@ import logging
 import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any, TextIO, cast
 
 import redis.asyncio as aioredis
 from aiohttp import web
@@ -38,8 +38,8 @@ def local_app(root: str | Path, settings: Settings, access: Access, *,
         return found if isinstance(found, BotLibrary) else None
 
     def redis() -> aioredis.Redis | None:
-        found = holder.get("client")
-        return found if isinstance(found, aioredis.Redis) else None
+        found = holder.get("client")  # a Redis, or a RedisCluster typed as one (runtime.service.redis_urls)
+        return cast(aioredis.Redis, found) if found is not None else None
 
     studio = Studio(root, access, Host(library, redis, settings.key_prefix))
 

@@ -1,0 +1,166 @@
+"""`REDIS_URL` in its three forms, and the client each one makes.
+
+    redis://[:password@]host:port/db            one Redis (also rediss:// and unix://)
+    redis+cluster://[:password@]host:port[,host:port...]
+                                                a Redis Cluster: any of its nodes; the client learns the rest
+    redis+sentinel://[:password@]host:port[,host:port...]/<primary name>[/db]
+                                                a primary with replicas, found through its sentinels
+
+`rediss+cluster://` and `rediss+sentinel://` are the same over TLS. Every form makes a client with
+the API of `redis.asyncio.Redis`, so the rest of papo never asks which one it got; only the work
+and send consumers read their partitions differently on a cluster (`is_cluster`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+from typing import Any, Literal, cast
+from urllib.parse import unquote, urlsplit
+
+import redis.asyncio as aioredis
+from redis.asyncio.cluster import ClusterNode, ClusterPipeline, RedisCluster
+from redis.asyncio.retry import Retry
+from redis.asyncio.sentinel import Sentinel
+from redis.backoff import NoBackoff
+from redis.exceptions import ConnectionError as RedisConnectionError
+
+from runtime.engine.errors import ConfigError
+
+Kind = Literal["single", "cluster", "sentinel"]
+SCHEMES = ("redis://", "rediss://", "unix://", "redis+cluster://", "rediss+cluster://", "redis+sentinel://",
+           "rediss+sentinel://")
+_FORMS = ("redis://host:port/db, redis+cluster://host:port[,host:port] or "
+          "redis+sentinel://host:port[,host:port]/<primary name>[/db]")
+
+
+@dataclass(frozen=True, slots=True)
+class RedisTarget:
+    """What a REDIS_URL points at."""
+
+    kind: Kind
+    url: str  # for "single": the URL itself
+    nodes: tuple[tuple[str, int], ...] = ()  # cluster seed nodes, or the sentinels
+    primary: str = ""  # sentinel: the monitored primary's name
+    db: int = 0
+    username: str | None = None
+    password: str | None = None
+    tls: bool = False
+
+
+def parse(url: str) -> RedisTarget:
+    """The target of `url`; raises ConfigError naming what is wrong and the forms accepted."""
+    if not url.startswith(SCHEMES):
+        raise ConfigError(f"REDIS_URL has value {_shown(url)!r}; expected {_FORMS}")
+    scheme = url.split("://", 1)[0]
+    if "+" not in scheme:
+        return RedisTarget("single", url)
+    kind: Kind = "cluster" if scheme.endswith("+cluster") else "sentinel"
+    parts = urlsplit(url)
+    hosts = parts.netloc.rsplit("@", 1)[-1]
+    nodes = tuple(_node(url, h) for h in hosts.split(",") if h)
+    if not nodes:
+        raise ConfigError(f"REDIS_URL has value {_shown(url)!r} with no host; expected {_FORMS}")
+    path = [p for p in parts.path.split("/") if p]
+    primary, db = "", 0
+    if kind == "sentinel":
+        if not path:
+            raise ConfigError(f"REDIS_URL has value {_shown(url)!r} without the primary's name; expected "
+                              "redis+sentinel://host:port[,host:port]/<primary name>[/db], e.g. /mymaster/0")
+        primary = unquote(path[0])
+        db = _db(url, path[1]) if len(path) > 1 else 0
+    elif path and path != ["0"]:
+        raise ConfigError(f"REDIS_URL has value {_shown(url)!r}; a Redis Cluster has only database 0, "
+                          "so leave the path out")
+    user, password = _credentials(parts.netloc)
+    return RedisTarget(kind, url, nodes, primary, db, user, password, tls=scheme.startswith("rediss"))
+
+
+def connect(url: str, *, max_connections: int = 64) -> aioredis.Redis:
+    """A client for `url` (see the module's docstring for the forms).
+
+    The single-server pool blocks (up to 10 s) when every connection is busy, instead of failing: a
+    burst of webhooks waits its turn rather than losing messages. A command that meets a broken
+    connection (a pooled one Redis closed when it restarted) is tried once more on a new one before
+    its caller sees the error. A repeat of a command that did run (the connection broke after it,
+    before the reply) is rare and tolerated: events dedupe by id, commits are fenced by version,
+    claims and signals are leased; at worst a counter counts one more.
+    """
+    target = parse(url)
+    retry = Retry(NoBackoff(), retries=1, supported_errors=(RedisConnectionError,))
+    if target.kind == "single":
+        pool = aioredis.BlockingConnectionPool.from_url(
+            url, max_connections=max_connections, timeout=10, socket_connect_timeout=5, retry=retry)
+        return aioredis.Redis.from_pool(pool)  # the client owns the pool and closes it
+    auth: dict[str, Any] = {"username": target.username, "password": target.password}
+    if target.kind == "cluster":
+        cluster = GatedCluster(startup_nodes=[ClusterNode(h, p) for h, p in target.nodes], ssl=target.tls,
+                               max_connections=max_connections, socket_connect_timeout=5, **auth)
+        # RedisCluster speaks the same commands (each routed to its slot's node); typed as Redis, so every
+        # caller keeps one signature.
+        return cast(aioredis.Redis, cluster)
+    sentinel = Sentinel(list(target.nodes), socket_connect_timeout=5,  # type: ignore[no-untyped-call]
+                        ssl=target.tls, sentinel_kwargs={"socket_connect_timeout": 5})
+    return cast(aioredis.Redis, sentinel.master_for(target.primary, db=target.db, retry=retry,
+                                                    max_connections=max_connections, **auth))
+
+
+class GatedCluster(RedisCluster):
+    """A cluster client whose commands and pipelines wait for a free connection when all are busy, as the
+    single-server pool does: redis-py's cluster client fails with MaxConnectionsError instead, and a burst
+    of webhooks would lose its messages. Each command or pipeline holds at most one connection per node."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.gate = asyncio.Semaphore(int(kwargs.get("max_connections", 64)))
+
+    async def execute_command(self, *args: Any, **kwargs: Any) -> Any:
+        await self.initialize()  # a no-op once done; commands racing the first one must not use startup nodes
+        async with self.gate:
+            return await super().execute_command(*args, **kwargs)
+
+    def pipeline(self, transaction: Any | None = None, shard_hint: Any | None = None) -> ClusterPipeline:
+        if shard_hint:
+            return super().pipeline(transaction, shard_hint)  # refused there, with redis-py's message
+        return _GatedPipeline(self, transaction)  # type: ignore[abstract]  # as redis-py itself builds it
+
+
+class _GatedPipeline(ClusterPipeline):
+    async def execute(self, *args: Any, **kwargs: Any) -> Any:
+        client = self.cluster_client
+        await client.initialize()
+        async with cast(GatedCluster, client).gate:
+            return await super().execute(*args, **kwargs)
+
+
+def is_cluster(client: object) -> bool:
+    """Whether `client` talks to a Redis Cluster (where one command may not span two slots)."""
+    return isinstance(client, RedisCluster)
+
+
+def _node(url: str, text: str) -> tuple[str, int]:
+    host, _, port = text.rpartition(":")
+    if not host or not port.isdigit():
+        raise ConfigError(f"REDIS_URL has value {_shown(url)!r}; {text!r} is not host:port")
+    return host.strip("[]"), int(port)
+
+
+def _db(url: str, text: str) -> int:
+    if not text.isdigit():
+        raise ConfigError(f"REDIS_URL has value {_shown(url)!r}; the database {text!r} is not a number")
+    return int(text)
+
+
+def _credentials(netloc: str) -> tuple[str | None, str | None]:
+    if "@" not in netloc:
+        return None, None
+    user, _, password = netloc.rsplit("@", 1)[0].partition(":")
+    return unquote(user) or None, unquote(password) or None
+
+
+def _shown(url: str) -> str:
+    """`url` with its password hidden, for error messages."""
+    scheme, sep, rest = url.partition("://")
+    if "@" not in rest:
+        return url
+    return f"{scheme}{sep}***@{rest.rsplit('@', 1)[1]}"
