@@ -47,7 +47,10 @@ class Private:
     starts: list[dict[str, Any]] = field(default_factory=list)  # starts queued until the conversation is idle
 
     def to_json(self) -> dict[str, Any]:
-        return asdict(self)
+        data = asdict(self)
+        if not self.starts:  # left out while none waits: documents stay as the format describes them
+            del data["starts"]
+        return data
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Private:

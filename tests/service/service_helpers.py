@@ -195,7 +195,6 @@ class Served:
                            "WHATSAPP_VERIFY_TOKEN": VERIFY_TOKEN, "WHATSAPP_PHONE_NUMBER_ID": fakes.PHONE_NUMBER_ID,
                            "PAPO_PACING_PER_USER_S": "0", "PAPO_BLOCK_MS": "50"} | env
         self.proc: asyncio.subprocess.Process | None = None
-        self.bot = ECHO_BOT  # the bot folder it serves
 
     async def start(self, *args: str, bots: Sequence[str] = (str(ECHO_BOT),)) -> None:
         with self.log_path.open("ab") as log:

@@ -85,11 +85,10 @@ async def test_a_campaign_survives_a_killed_runner_pauses_resumes_and_reaches_ea
     def runner(n: int) -> h.Served:
         process = h.Served(tmp_path / f"runner-{n}.log", redis_url=redis_url, prefix=redis_prefix,
                            graph_url=graph[1], PAPO_PARTITIONS="4")  # the test's workers read 4 partitions
-        process.bot = BOT
         return process
 
     first = runner(1)
-    await first.start("--role", "campaigns")
+    await first.start("--role", "campaigns", bots=[str(BOT)])
 
     async def under_way() -> bool:
         return await _done(app, run) >= 300
@@ -104,7 +103,7 @@ async def test_a_campaign_survives_a_killed_runner_pauses_resumes_and_reaches_ea
     held_at = await _done(app, run)
     sentinel = (await (await app.client.post("/admin/campaigns/sentinela/runs", headers=ADMIN)).json())["id"]
     second = runner(2)
-    await second.start("--role", "campaigns")
+    await second.start("--role", "campaigns", bots=[str(BOT)])
     try:
         async def sentinel_done() -> bool:
             return (await _meta(app, sentinel)).get("status") == "done"
