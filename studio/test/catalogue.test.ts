@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { buildCatalogue, concreteExits, skeleton } from "../src/lib/catalogue";
+import { ICONS, buildCatalogue, concreteExits, skeleton } from "../src/lib/catalogue";
 import type { JsonObject } from "../src/lib/json";
 
 const schema = JSON.parse(
@@ -21,6 +21,7 @@ describe("every node kind in the schema gets a shape, exits and a form", () => {
     const spec = catalogue[kind];
     expect(spec.ui.color).toMatch(/^#/);
     expect(spec.ui.icon.length).toBeGreaterThan(0);
+    expect(ICONS[spec.ui.icon], `a glyph for the icon ${spec.ui.icon} in ICONS`).toBeDefined();
     expect(spec.fields.length).toBeGreaterThan(0);
     // Every field the schema declares is in the form (kind itself is the node's header).
     const def = defs[kind] as JsonObject;

@@ -76,6 +76,7 @@ export const ICONS: Record<string, string> = {
   bell: "🔔",
   book: "📖",
   sparkles: "✨",
+  globe: "🌐",
 };
 
 export function glyph(icon: string): string {
