@@ -17,7 +17,7 @@ import logging
 import sys
 import time
 from collections.abc import Iterator
-from typing import Literal
+from typing import Literal, TextIO
 
 __all__ = ["FORMATS", "Format", "JsonFormatter", "bound", "configure", "set_trace", "trace_of"]
 
@@ -78,9 +78,22 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(data, ensure_ascii=False)
 
 
+class _Stderr(logging.StreamHandler):  # type: ignore[type-arg]
+    """Writes to whatever `sys.stderr` is when a line is logged (a test may swap it and close the old one)."""
+
+    @property
+    def stream(self) -> TextIO:
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, value: TextIO) -> None:
+        pass
+
+
 def configure(level: str, fmt: Format = "text", *, role: str = "") -> None:
-    """Set up the root logger once for the process: stderr, `level`, a timestamp on every line."""
-    handler = logging.StreamHandler(sys.stderr)
+    """Set up the root logger for the process: stderr, `level`, a timestamp on every line. Called again,
+    it replaces its own handler and leaves any other (a test runner's) in place."""
+    handler = _Stderr()
     handler.addFilter(_Context(role))
     if fmt == "json":
         handler.setFormatter(JsonFormatter())
@@ -90,7 +103,7 @@ def configure(level: str, fmt: Format = "text", *, role: str = "") -> None:
         formatter.default_msec_format = "%s.%03dZ"
         handler.setFormatter(formatter)
     root = logging.getLogger()
-    for old in list(root.handlers):
+    for old in [h for h in root.handlers if isinstance(h, _Stderr)]:
         root.removeHandler(old)
     root.addHandler(handler)
     root.setLevel(getattr(logging, level))
