@@ -14,9 +14,10 @@ import logging
 import secrets
 import time
 import traceback
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
+from redis.asyncio.client import Pipeline
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
@@ -108,6 +109,18 @@ class Processor:
         event = without_cards(event)
         queued = await self.store.enqueue(key, event, token="", lease_ms=self.lease_ms, accepted_at=self.clock.now())
         return queued.id
+
+    async def accept_all(self, events: Sequence[InboundEvent], *, addresses: Mapping[ConversationKey, str],
+                         then: Callable[[Pipeline], None]) -> list[str | None]:
+        """`accept` for a webhook's events, with where replies go and what `then` queues (their work
+        signals), in one round trip; each event's inbox id, or None for a duplicate."""
+        ready = []
+        for event in events:
+            key = self.key_for(event)
+            if self.monitor is not None:
+                event = await self.monitor.inbound(key, event)
+            ready.append((key, without_cards(event)))
+        return await self.store.accept(ready, accepted_at=self.clock.now(), addresses=addresses, then=then)
 
     async def waiting(self, key: ConversationKey) -> int:
         """How many events wait in the conversation's inbox (being run by someone, or left behind)."""

@@ -7,12 +7,15 @@ server (`fakeredis`, which runs the same Lua), so `papo chat` needs no server.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 import redis.asyncio as aioredis
+from redis.asyncio.client import Pipeline
+from redis.asyncio.cluster import RedisCluster
+from redis.exceptions import NoScriptError
 
 from flows.messages import InboundEvent, OutboundMessage
 from runtime.conversations import keys as C
@@ -109,6 +112,7 @@ class RedisStore:
         self.leases = Leases(client)
         self.state_ttl_ms = state_ttl_ms
         self._enqueue = client.register_script(_ENQUEUE)
+        self._one_trip = not isinstance(client, RedisCluster)
         self._load = client.register_script(_LOAD)
         self._commit = client.register_script(_COMMIT)
 
@@ -117,16 +121,52 @@ class RedisStore:
                       accepted_at: datetime | None = None) -> Enqueued:
         """Dedupe by event id, append to the inbox and, with a `token`, try to take the lock; when
         the lock is taken, also read the state and the first `batch` events. One round trip."""
-        keys = [self.keys.seen(conv, event.id), self.keys.inbox(conv), self.keys.lock(conv), self.keys.state(conv)]
-        # the dedupe marker's value: when it was accepted (its retention counts from then)
-        seen_at = int((accepted_at or event.at).timestamp() * 1000)
-        reply = await self._enqueue(keys=keys, args=[json.dumps(event.to_dict()), C.DEDUPE_TTL_S, token, lease_ms,
-                                                     batch, seen_at])
+        keys, args = self._enqueue_call(conv, event, token=token, lease_ms=lease_ms, batch=batch,
+                                        accepted_at=accepted_at)
+        reply = await self._enqueue(keys=keys, args=args)
         if not reply[0]:
             return Enqueued(None, False)
         if not reply[1]:
             return Enqueued(_text(reply[0]), False)
         return Enqueued(_text(reply[0]), True, _state(reply[2], reply[3]), _pending(reply[4]))
+
+    def _enqueue_call(self, conv: ConversationKey, event: InboundEvent, *, token: str, lease_ms: int, batch: int,
+                      accepted_at: datetime | None) -> tuple[list[str], list[Any]]:
+        keys = [self.keys.seen(conv, event.id), self.keys.inbox(conv), self.keys.lock(conv), self.keys.state(conv)]
+        # the dedupe marker's value: when it was accepted (its retention counts from then)
+        seen_at = int((accepted_at or event.at).timestamp() * 1000)
+        return keys, [json.dumps(event.to_dict()), C.DEDUPE_TTL_S, token, lease_ms, batch, seen_at]
+
+    async def accept(self, events: Sequence[tuple[ConversationKey, InboundEvent]], *, accepted_at: datetime,
+                     addresses: Mapping[ConversationKey, str], then: Callable[[Pipeline], None]) -> list[str | None]:
+        """A webhook's events deduped by id and appended to their inboxes, where replies go remembered, and
+        what `then` queues (their work signals), in one round trip; each event's inbox id, or None for a
+        duplicate. On a Redis Cluster one call per event, then the rest: a cluster pipeline takes no
+        script, and its nodes run in parallel, while a signal must never be read before its event."""
+        if not self._one_trip:
+            ids = [(await self.enqueue(conv, event, token="", accepted_at=accepted_at)).id for conv, event in events]
+            async with self.client.pipeline(transaction=False) as pipe:
+                self._addresses(pipe, addresses)
+                then(pipe)
+                await pipe.execute()
+            return ids
+        for attempt in (1, 2):
+            async with self.client.pipeline(transaction=False) as pipe:
+                for conv, event in events:  # EVALSHA itself: a script object would ask SCRIPT EXISTS first
+                    keys, args = self._enqueue_call(conv, event, token="", lease_ms=1, batch=1,
+                                                    accepted_at=accepted_at)
+                    pipe.evalsha(self._enqueue.sha, len(keys), *keys, *args)
+                self._addresses(pipe, addresses)
+                then(pipe)
+                replies = await pipe.execute(raise_on_error=False)
+            if attempt == 1 and any(isinstance(r, NoScriptError) for r in replies):
+                await self.client.script_load(_ENQUEUE)  # Redis restarted or flushed its scripts: once more
+                continue
+            for reply in replies:
+                if isinstance(reply, Exception):
+                    raise reply
+            break
+        return [_text(reply[0]) if reply[0] else None for reply in replies[:len(events)]]
 
     async def lock(self, conv: ConversationKey, token: str, *, lease_ms: int = C.LOCK_LEASE_MS) -> bool:
         return await self.leases.take(self.keys.lock(conv), token, lease_ms=lease_ms)
@@ -181,12 +221,15 @@ class RedisStore:
         if not addresses:
             return
         async with self.client.pipeline(transaction=False) as pipe:
-            for conv, address in addresses.items():
-                if address == conv.user:
-                    pipe.delete(self.keys.address(conv))
-                else:
-                    pipe.set(self.keys.address(conv), address, px=self.state_ttl_ms)
+            self._addresses(pipe, addresses)
             await pipe.execute()
+
+    def _addresses(self, pipe: Pipeline, addresses: Mapping[ConversationKey, str]) -> None:
+        for conv, address in addresses.items():
+            if address == conv.user:
+                pipe.delete(self.keys.address(conv))
+            else:
+                pipe.set(self.keys.address(conv), address, px=self.state_ttl_ms)
 
     async def address(self, conv: ConversationKey) -> str:
         raw = await self.client.get(self.keys.address(conv))

@@ -21,15 +21,26 @@ from runtime.conversations.keys import ConversationKey, Keys
 
 RANK = {"accepted": 0, "sent": 1, "delivered": 2, "read": 3, "played": 4, "deleted": 5, "failed": 100}
 
-_ADVANCE = """
-local old = tonumber(redis.call('HGET', KEYS[1], 'rank') or '-1')
-if ARGV[4] ~= '' then redis.call('HSETNX', KEYS[1], 'papo_id', ARGV[4]) end
-redis.call('PEXPIRE', KEYS[1], ARGV[7])
-if old >= 100 or tonumber(ARGV[2]) <= old then return 0 end
-redis.call('HSET', KEYS[1], 'status', ARGV[1], 'rank', ARGV[2], 'at', ARGV[3])
-if ARGV[5] ~= '' then redis.call('HSET', KEYS[1], 'code', ARGV[5]) end
-if ARGV[6] ~= '' then redis.call('HSET', KEYS[1], 'error', ARGV[6]) end
-return 1
+# Move a delivery record forward: KEYS[k] the record; a record only moves up in rank, `failed` is final.
+_ADVANCE_FN = """
+local function advance(record, status, rank, at, papo_id, code, err, ttl)
+  local old = tonumber(redis.call('HGET', record, 'rank') or '-1')
+  if papo_id ~= '' then redis.call('HSETNX', record, 'papo_id', papo_id) end
+  redis.call('PEXPIRE', record, ttl)
+  if old >= 100 or tonumber(rank) <= old then return 0 end
+  redis.call('HSET', record, 'status', status, 'rank', rank, 'at', at)
+  if code ~= '' then redis.call('HSET', record, 'code', code) end
+  if err ~= '' then redis.call('HSET', record, 'error', err) end
+  return 1
+end
+"""
+_ADVANCE = _ADVANCE_FN + "return advance(KEYS[1], ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6], ARGV[7])"
+# The channel took a message, in one round trip. KEYS: record, sent, failed; ARGV: channel id, papo id, at, ttl.
+_ACCEPTED = _ADVANCE_FN + """
+redis.call('HSET', KEYS[2], ARGV[1], ARGV[2])
+redis.call('PEXPIRE', KEYS[2], ARGV[4])
+redis.call('HDEL', KEYS[3], ARGV[2])
+return advance(KEYS[1], 'accepted', 0, ARGV[3], ARGV[2], '', '', ARGV[4])
 """
 
 
@@ -39,16 +50,13 @@ class DeliveryBook:
         self.keys = Keys(prefix)
         self.ttl_ms = ttl_ms
         self._advance = client.register_script(_ADVANCE)
+        self._accepted = client.register_script(_ACCEPTED)
 
     async def accepted(self, conv: ConversationKey, *, channel_id: str, papo_id: str, at: str) -> None:
-        """The channel took the message: remember its id, and start its record (a status may be first)."""
-        sent = self.keys.sent(conv)
-        async with self.client.pipeline(transaction=False) as pipe:
-            pipe.hset(sent, channel_id, papo_id)
-            pipe.pexpire(sent, self.ttl_ms)
-            pipe.hdel(self.keys.failed(conv), papo_id)  # an earlier attempt may have been recorded
-            await pipe.execute()
-        await self._apply(conv, channel_id, "accepted", at, papo_id=papo_id)
+        """The channel took the message: remember its id, forget an earlier attempt's refusal, and start
+        its record (a status may have come first); one round trip."""
+        await self._accepted(keys=[self.keys.delivery(conv, channel_id), self.keys.sent(conv), self.keys.failed(conv)],
+                             args=[channel_id, papo_id, at, self.ttl_ms])
 
     async def apply(self, conv: ConversationKey, status: DeliveryStatus) -> bool:
         """Move the record forward; False for a repeated or older status (nothing changes)."""

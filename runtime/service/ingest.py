@@ -135,17 +135,16 @@ async def _record_skipped(routes: _Routes, channel: str, items: Sequence[Skipped
 
 async def _accept(service: Service, events: list[InboundEvent]) -> int:
     processor = service.processor
-    touched: list[ConversationKey] = []
-    duplicates = 0
-    for event in sorted(events, key=lambda e: e.at):  # Meta does not deliver in order
-        if await processor.accept(event) is None:
-            duplicates += 1
-        touched.append(processor.key_for(event))
-    await processor.store.remember_addresses({processor.key_for(e): address for e in events
-                                              if (address := service.connectors[e.channel].address(e))})
-    # Signalled also for duplicates: a crash between accept and signal is healed by Meta's retry.
-    await service.work.signal(*touched)
-    return duplicates
+    ordered = sorted(events, key=lambda e: e.at)  # Meta does not deliver in order
+    touched = [processor.key_for(e) for e in ordered]
+    addresses = {processor.key_for(e): address for e in events
+                 if (address := service.connectors[e.channel].address(e))}
+    # One round trip: the events, where replies go, and the work signals, also for duplicates (a crash
+    # after a first try's accept and before its signal is healed by Meta's retry).
+    ids = await processor.accept_all(ordered, addresses=addresses,
+                                     then=lambda pipe: service.work.queue(pipe, *touched))
+    service.work.nudge()
+    return sum(1 for queued in ids if queued is None)
 
 
 async def _status(service: Service, status: DeliveryStatus) -> None:

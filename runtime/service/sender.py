@@ -62,6 +62,7 @@ from runtime.service.pacing import Pacer
 log = logging.getLogger(__name__)
 
 UNSETTLED_KEPT = 10_000  # receipts kept while Redis is away, at most
+ENTRIES = 16  # outbox entries read at once
 
 
 class NoConsent(SendError):
@@ -128,6 +129,17 @@ class Progress:
 
 
 @dataclass(frozen=True, slots=True)
+class _Opened:
+    """What `_OPEN` read with the send lock: the conversation's state, the address replies go to, the first
+    outbox entries and the progress of those partly sent."""
+
+    state: Conversation | None
+    to: str
+    entries: list[tuple[Any, dict[Any, Any]]]
+    progress: dict[str, Progress]
+
+
+@dataclass(frozen=True, slots=True)
 class Unsettled:
     """A payload the channel accepted whose bookkeeping has not gone through yet."""
 
@@ -143,6 +155,14 @@ redis.call('PEXPIRE', KEYS[1], ARGV[2])
 redis.call('HSET', KEYS[2], ARGV[3], ARGV[4])
 redis.call('PEXPIRE', KEYS[2], ARGV[5])
 return 1
+"""
+# Take the send lock and read what a drain needs, in one round trip. KEYS: sendlock, state, address,
+# outbox, sending; ARGV: token, lease (ms), entries. Held by another sender: {0, the outbox's length}.
+_OPEN = """
+if not redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then return {0, redis.call('XLEN', KEYS[4])} end
+local state = redis.call('HMGET', KEYS[2], 'ver', 'doc')
+return {1, state[1] or '', state[2] or '', redis.call('GET', KEYS[3]) or '',
+        redis.call('XRANGE', KEYS[4], '-', '+', 'COUNT', ARGV[3]), redis.call('HGETALL', KEYS[5])}
 """
 # Replace an outbox entry's progress (or drop it: an empty one) only if it is still exactly what the caller saw.
 _SWAP = """
@@ -187,6 +207,7 @@ class Sender:
         self._unsettled: OrderedDict[tuple[ConversationKey, str, int], Unsettled] = OrderedDict()
         self._sending: set[tuple[ConversationKey, str, int]] = set()  # waiting on the channel right now
         self._stranded: set[ConversationKey] = set()  # with receipts whose bookkeeping Redis refused
+        self._open = store.client.register_script(_OPEN)
         self._flying = store.client.register_script(_FLYING)
         self._swap = store.client.register_script(_SWAP)
         self._settle = store.client.register_script(_SETTLE)
@@ -206,10 +227,10 @@ class Sender:
         lock, outbox = self.keys.send_lock(key), self.keys.outbox(key)
         took = False
         try:
-            while await self.store.leases.take(lock, token, lease_ms=self.policy.lease_ms):
+            while isinstance(opened := await self._opened(key, token), _Opened):
                 took = True
                 try:
-                    done = await self._flush(key, connector, token)
+                    done = await self._flush(key, connector, token, opened)
                 finally:
                     left = await self.store.leases.release(lock, token, waiting=outbox)
                 if not done:
@@ -225,15 +246,25 @@ class Sender:
         # Held since before we came: by a live sender (it checks the outbox as it lets go) or by one that was
         # killed (its lock lasts until the lease ends). While replies wait, keep the signal pending: it comes
         # back after the lease, and no reply waits for the patient's next message.
-        return not await self.store.client.xlen(outbox)
+        return not opened
 
-    async def _flush(self, key: ConversationKey, connector: Connector, token: str) -> bool:
-        state, _ = await self.store.load(key)
-        to = await self.store.address(key)
-        while True:
-            entries, progress = await self._next_entries(key)
-            if not entries:
-                return True
+    async def _opened(self, key: ConversationKey, token: str) -> _Opened | int:
+        """The send lock taken and what a drain needs (state, address, the first outbox entries and their
+        progress), or, when another sender holds it, how many messages wait in the outbox."""
+        reply = await self._open(keys=[self.keys.send_lock(key), self.keys.state(key), self.keys.address(key),
+                                       self.keys.outbox(key), self.keys.sending(key)],
+                                 args=[token, self.policy.lease_ms, ENTRIES])
+        if not int(reply[0]):
+            return int(reply[1])
+        _, ver, doc, address, entries, sending = reply
+        state = Conversation.from_json(json.loads(doc), version=int(ver)) if doc else None
+        return _Opened(state, _text(address) or key.user, [(sid, _pairs(fields)) for sid, fields in entries],
+                       {_text(k): Progress.from_json(v) for k, v in _pairs(sending).items()})
+
+    async def _flush(self, key: ConversationKey, connector: Connector, token: str, opened: _Opened) -> bool:
+        state, to = opened.state, opened.to
+        entries, progress = opened.entries, opened.progress
+        while entries:
             for sid, raw in entries:
                 entry = _text(sid)
                 message = OutboundMessage.from_dict(json.loads(_field(raw, "m")))
@@ -248,6 +279,8 @@ class Sender:
                     return False
                 await self._done(key, entry)
                 self._settled(key, entry, len(started.payloads) if isinstance(started, Progress) else 0)
+            entries, progress = await self._next_entries(key)
+        return True
 
     async def _may_resume(self, key: ConversationKey, entry: str, progress: Progress) -> bool:
         """Whether this sender may go on with an outbox entry whose progress it found: not while one of
@@ -298,7 +331,7 @@ class Sender:
     async def _next_entries(self, key: ConversationKey) -> tuple[Any, dict[str, Progress]]:
         """The first outbox entries and the progress of those partly sent, in one round trip."""
         async with self.store.client.pipeline(transaction=False) as pipe:
-            pipe.xrange(self.keys.outbox(key), count=16)
+            pipe.xrange(self.keys.outbox(key), count=ENTRIES)
             pipe.hgetall(self.keys.sending(key))
             entries, progress = await pipe.execute()
         return entries, {_text(k): Progress.from_json(v) for k, v in (progress or {}).items()}
@@ -431,6 +464,11 @@ class Sender:
 def _code(exc: SendError) -> str:
     """The channel API's error code, as a metric label ('' when it answered none)."""
     return "" if exc.code is None else str(exc.code)
+
+
+def _pairs(flat: Any) -> dict[Any, Any]:
+    """A flat [field, value, ...] list (a Lua script's reply) as a dict."""
+    return dict(zip(flat[::2], flat[1::2], strict=True))
 
 
 def _field(raw: Any, name: str) -> str:

@@ -75,8 +75,7 @@ class SignalQueue:
         if not keys:
             return
         async with self.client.pipeline(transaction=False) as pipe:
-            for key in dict.fromkeys(keys):
-                pipe.xadd(self.stream_for(key), {"b": key.bot, "r": self.directory.remember(pipe, key)})
+            self.queue(pipe, *keys)
             signals = len(pipe)
             if also is not None:
                 also(pipe)
@@ -87,6 +86,12 @@ class SignalQueue:
         if any(isinstance(reply, Exception) for reply in replies[signals:]):
             log.info("%s: best-effort commands failed with the signal", self.name)
         self._nudge.set()
+
+    def queue(self, pipe: Pipeline, *keys: ConversationKey) -> None:
+        """Queue one signal per conversation on `pipe` (whoever executes it wakes this process's consumers
+        with `nudge`)."""
+        for key in dict.fromkeys(keys):
+            pipe.xadd(self.stream_for(key), {"b": key.bot, "r": self.directory.remember(pipe, key)})
 
     async def read(self, consumer: str, *, count: int = 16, block_ms: int = 500) -> list[Signal]:
         """New signals for `consumer`, waiting up to `block_ms` for one (0: do not wait).

@@ -140,3 +140,16 @@ async def test_replies_left_unannounced_by_a_dead_worker_wake_a_sender(start: h.
     await h.wait_until(signalled)
     await h.wait_until(lambda: nothing_pending(app))
     assert sum([int(await app.redis.xlen(s)) for s in app.service.sends.streams]) == 1
+
+
+async def test_a_webhook_after_redis_forgot_its_scripts_is_still_accepted_in_full(start: h.Start) -> None:
+    # ingest sends its script by hash in the webhook's one round trip; a Redis that restarted or
+    # flushed its scripts answers NOSCRIPT, and the whole batch goes again once the script is loaded
+    app = await start()
+    await app.post(h.wa_body(messages=[h.wa_message("wamid.S1", "oi")]))
+    await h.wait_until(lambda: has_calls(app, 1))
+    await app.redis.script_flush()
+    answer = await app.post(h.wa_body(messages=[h.wa_message("wamid.S2", "de novo"), h.wa_message("wamid.S1", "oi")]))
+    assert answer.status == 200 and (await answer.json())["duplicates"] == 1
+    await h.wait_until(lambda: has_calls(app, 2))
+    assert app.texts() == ["1:oi", "2:de novo"]
