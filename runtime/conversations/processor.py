@@ -131,8 +131,9 @@ class Processor:
         token = secrets.token_hex(8)
         results: list[TurnResult] = []
         with logs.bound(key.ref):
-            if await self.store.lock(key, token, lease_ms=self.lease_ms):
-                await self._drain_locked(key, token, results)
+            first = await self.store.lock_and_load(key, token, lease_ms=self.lease_ms, batch=C.INBOX_BATCH)
+            if first is not None:
+                await self._drain_locked(key, token, results, first=first)
         return results
 
     async def _drain_locked(self, key: ConversationKey, token: str, results: list[TurnResult], *,
@@ -143,15 +144,17 @@ class Processor:
         otherwise, `release` reports what is left and we try to take the lock again, so an event
         that arrived meanwhile is never left behind.
         """
-        batch = first
+        batch = first if first is not None else await self.store.load(key, batch=C.INBOX_BATCH)
         while True:
-            state, pending = batch if batch is not None else await self.store.load(key, batch=C.INBOX_BATCH)
-            batch = None
+            state, pending = batch
             if pending and await self._run_batch(key, token, state, pending, results):
                 return  # released by the final commit
-            if await self.store.release(key, token) == 0 or not await self.store.lock(key, token,
-                                                                                        lease_ms=self.lease_ms):
+            if await self.store.release(key, token) == 0:
                 return
+            again = await self.store.lock_and_load(key, token, lease_ms=self.lease_ms, batch=C.INBOX_BATCH)
+            if again is None:
+                return
+            batch = again
 
     async def _run_batch(self, key: ConversationKey, token: str, state: Conversation | None, pending: list[Pending],
                          results: list[TurnResult]) -> bool:

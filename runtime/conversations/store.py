@@ -37,6 +37,13 @@ local st = redis.call('HMGET', KEYS[1], 'ver', 'doc')
 return {st[1], st[2], redis.call('XRANGE', KEYS[2], '-', '+', 'COUNT', ARGV[1])}
 """
 
+# The lock, then the state and the first events, in one round trip; nothing when another holds the lock.
+_LOCK_LOAD = """
+if not redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then return false end
+local st = redis.call('HMGET', KEYS[2], 'ver', 'doc')
+return {st[1], st[2], redis.call('XRANGE', KEYS[3], '-', '+', 'COUNT', ARGV[3])}
+"""
+
 _COMMIT = """
 local ver = tonumber(redis.call('HGET', KEYS[1], 'ver') or '0')
 if ver ~= tonumber(ARGV[1]) then return {-1, ver, 0} end
@@ -114,6 +121,7 @@ class RedisStore:
         self._enqueue = client.register_script(_ENQUEUE)
         self._one_trip = not isinstance(client, RedisCluster)
         self._load = client.register_script(_LOAD)
+        self._lock_load = client.register_script(_LOCK_LOAD)
         self._commit = client.register_script(_COMMIT)
 
     async def enqueue(self, conv: ConversationKey, event: InboundEvent, *, token: str,
@@ -167,6 +175,17 @@ class RedisStore:
                     raise reply
             break
         return [_text(reply[0]) if reply[0] else None for reply in replies[:len(events)]]
+
+    async def lock_and_load(self, conv: ConversationKey, token: str, *, lease_ms: int = C.LOCK_LEASE_MS,
+                            batch: int = C.INBOX_BATCH) -> tuple[Conversation | None, list[Pending]] | None:
+        """Take the lock and read the state and up to `batch` waiting events, in one round trip; None
+        when another holds the lock."""
+        reply = await self._lock_load(keys=[self.keys.lock(conv), self.keys.state(conv), self.keys.inbox(conv)],
+                                      args=[token, lease_ms, batch])
+        if not reply:
+            return None
+        ver, doc, entries = reply
+        return _state(ver, doc), list(_pending(entries))
 
     async def lock(self, conv: ConversationKey, token: str, *, lease_ms: int = C.LOCK_LEASE_MS) -> bool:
         return await self.leases.take(self.keys.lock(conv), token, lease_ms=lease_ms)
