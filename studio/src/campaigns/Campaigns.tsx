@@ -1,0 +1,220 @@
+// The campaigns page: the bot's campaigns (campaigns.json) with "Run now", and their runs, each with its
+// report and the steering its status allows. While a run is running the page asks again every few seconds.
+import { useCallback, useEffect, useState } from "react";
+import { admin, AdminError, clock, day } from "../inbox/api";
+import { SignIn } from "../inbox/Inbox";
+import { runPath, runsOf, type Campaign, type Listing, type Report, type Run } from "./api";
+import { actions, breakdown, live, newestFirst, progress, total, withReport, type Action } from "./logic";
+import { useTr } from "./words";
+import "../inbox/inbox.css";
+import "./campaigns.css";
+
+const EVERY_MS = 3000;
+const REPORTED = 20; // the newest runs get their report; older ones their status
+
+type Me = { name: string; role: string };
+
+function CampaignCard({ c, busy, onRun }: { c: Campaign; busy: boolean; onRun: () => void }) {
+  const tr = useTr();
+  return (
+    <li className="camp-card" data-testid="campaign" data-name={c.name}>
+      <div className="camp-top">
+        <b>{c.name}</b>
+        <span className="chip">{tr(c.purpose)}</span>
+        <span className="chip">{c.channel}</span>
+        <span className="spacer" />
+        <button className="primary" data-testid="run-now" disabled={busy} onClick={onRun}>
+          {tr("Run now")}
+        </button>
+      </div>
+      {c.title && <div>{c.title}</div>}
+      <div className="muted">
+        {tr("Template")}: <span className="mono" data-testid="campaign-template">{c.template.name}</span> ({c.template.language}) · {tr("Flow")}: {c.flow}
+      </div>
+    </li>
+  );
+}
+
+function Num({ label, value, id, title }: { label: string; value: number | string; id: string; title?: string }) {
+  return (
+    <div className="camp-num" title={title}>
+      <span className="muted">{label}</span>
+      <b data-testid={`report-${id}`}>{value}</b>
+    </div>
+  );
+}
+
+function RunCard({ run, report, busy, onAct }: { run: Run; report?: Report; busy: boolean; onAct: (a: Action) => void }) {
+  const tr = useTr();
+  const p = progress(run);
+  return (
+    <li className={`camp-card run-${run.status}`} data-testid="run" data-run={run.id} data-status={run.status}>
+      <div className="camp-top">
+        <b className="mono run-id">{run.id}</b>
+        <span className={`chip status-chip status-${run.status}`} data-testid="run-status">
+          {tr(run.status)}
+        </span>
+      </div>
+      <div className="muted">
+        {tr("Campaign")}: {run.campaign} · {tr("Created")}: {day(run.created)} {clock(run.created)}
+        {run.not_before && <> · {tr("starts at {when}", { when: `${day(run.not_before)} ${clock(run.not_before)}` })}</>}
+      </div>
+      {(run.waiting || run.why) && <div className="muted">{run.waiting ?? run.why}</div>}
+      <div className="camp-progress" aria-label={tr("Progress")}>
+        <div className="camp-bar">
+          <span style={{ width: `${p.percent}%` }} />
+        </div>
+        <span data-testid="run-progress">{tr("{done} of {size}", { done: p.done, size: p.size })}</span>
+      </div>
+      {report && (
+        <div className="camp-nums" data-testid="report">
+          <Num label={tr("Audience")} value={report.audience} id="audience" />
+          <Num label={tr("Skipped")} value={total(report.skipped)} id="skipped" title={breakdown(report.skipped)} />
+          <Num label={tr("Sent")} value={report.sent} id="sent" />
+          <Num label={tr("Delivered")} value={report.delivered} id="delivered" />
+          <Num label={tr("Read")} value={report.read} id="read" />
+          <Num label={tr("Replied")} value={report.replied} id="replied" />
+          <Num label={tr("Failed")} value={total(report.failed)} id="failed" title={breakdown(report.failed)} />
+          <Num label={tr("Opted out after")} value={report.opted_out_after} id="opted-out" />
+        </div>
+      )}
+      {report && (total(report.skipped) > 0 || total(report.failed) > 0) && (
+        <div className="muted" data-testid="report-reasons">
+          {total(report.skipped) > 0 && <>{tr("Skipped")}: {breakdown(report.skipped)} </>}
+          {total(report.failed) > 0 && <>{tr("Failed")}: {breakdown(report.failed)}</>}
+        </div>
+      )}
+      {actions(run.status).length > 0 && (
+        <div className="camp-actions">
+          {actions(run.status).map((a) => (
+            <button key={a} data-testid={`run-${a}`} disabled={busy} onClick={() => onAct(a)}>
+              {tr(a === "pause" ? "Pause" : a === "resume" ? "Resume" : "Cancel")}
+            </button>
+          ))}
+        </div>
+      )}
+    </li>
+  );
+}
+
+export function Campaigns() {
+  const tr = useTr();
+  const [me, setMe] = useState<Me | null | undefined>(undefined);
+  const [listing, setListing] = useState<Listing | null>(null);
+  const [reports, setReports] = useState<Record<string, Report>>({});
+  const [forbidden, setForbidden] = useState("");
+  const [error, setError] = useState("");
+  const [note, setNote] = useState("");
+  const [busy, setBusy] = useState(false);
+
+  const whoAmI = useCallback(() => {
+    admin<Me>("GET", "/admin/me").then(setMe, () => setMe(null));
+  }, []);
+  useEffect(whoAmI, [whoAmI]);
+
+  const failed = useCallback((e: unknown) => {
+    if (e instanceof AdminError && e.status === 403) setForbidden(e.message);
+    else if (e instanceof AdminError && e.status === 401) setMe(null);
+    else setError(e instanceof Error ? e.message : String(e));
+  }, []);
+
+  const load = useCallback(async () => {
+    try {
+      const got = await admin<Listing>("GET", "/admin/campaigns");
+      const newest = newestFirst(got.runs).slice(0, REPORTED);
+      const fresh = await Promise.all(newest.map((r) => admin<Report>("GET", runPath(r.id))));
+      setListing(got);
+      setReports(Object.fromEntries(fresh.map((r) => [r.id, r])));
+      setError("");
+    } catch (e) {
+      failed(e);
+    }
+  }, [failed]);
+
+  const allowed = me?.role === "admin";
+  useEffect(() => {
+    if (allowed) void load();
+  }, [allowed, load]);
+
+  const runs = newestFirst((listing?.runs ?? []).map((r) => withReport(r, reports[r.id])));
+  const moving = live(runs);
+  useEffect(() => {
+    if (!allowed || !moving) return;
+    const every = window.setInterval(() => void load(), EVERY_MS);
+    return () => window.clearInterval(every);
+  }, [allowed, moving, load]);
+
+  const act = (method: string, path: string, body?: unknown) => {
+    setBusy(true);
+    setNote("");
+    return admin<{ id: string; audience?: number }>(method, path, body)
+      .then((got) => {
+        if (got.audience !== undefined) setNote(tr("Started run {id}: {n} contacts.", { id: got.id, n: got.audience }));
+        return load();
+      }, failed)
+      .finally(() => setBusy(false));
+  };
+
+  if (me === undefined) return null;
+  if (me === null) return <SignIn onDone={whoAmI} title="Campaigns" />;
+  const denied = !allowed ? tr("Campaigns need an admin account. You are signed in as {name} ({role}); ask an admin to run them.", { name: me.name, role: me.role }) : forbidden;
+  return (
+    <main className="page campaigns" data-testid="campaigns">
+      <div className="camp-head">
+        <h2>{tr("Campaigns")}</h2>
+        <span className="muted" data-testid="campaigns-me">
+          {tr("Signed in as {name}", { name: me.name })}
+        </span>
+      </div>
+      {denied && (
+        <div className="error-box" role="alert" data-testid="campaigns-forbidden">
+          {denied}
+        </div>
+      )}
+      {error && (
+        <div className="error-box" role="alert" data-testid="campaigns-error">
+          {error}
+        </div>
+      )}
+      {note && (
+        <p className="muted" role="status" data-testid="campaigns-note">
+          {note}
+        </p>
+      )}
+      {!denied && listing && (
+        <>
+          <ul className="camp-list" data-testid="campaign-list">
+            {listing.campaigns.map((c) => (
+              <CampaignCard
+                key={c.name}
+                c={c}
+                busy={busy}
+                onRun={() => {
+                  if (confirm(tr("Start a run of {name} now? Its audience is read now.", { name: c.name }))) void act("POST", runsOf(c.name), {});
+                }}
+              />
+            ))}
+          </ul>
+          {!listing.campaigns.length && <p className="muted">{tr("No campaigns: add them to campaigns.json in the bot folder.")}</p>}
+          <h3>
+            {tr("Runs")} {moving && <span className="muted">{tr("Updating every few seconds while a run is running.")}</span>}
+          </h3>
+          <ul className="camp-list" data-testid="run-list">
+            {runs.map((r) => (
+              <RunCard
+                key={r.id}
+                run={r}
+                report={reports[r.id]}
+                busy={busy}
+                onAct={(a) => {
+                  if (a !== "cancel" || confirm(tr("Cancel this run? Contacts not reached yet will not get it."))) void act("POST", `${runPath(r.id)}/${a}`);
+                }}
+              />
+            ))}
+          </ul>
+          {!runs.length && <p className="muted">{tr("No runs yet.")}</p>}
+        </>
+      )}
+    </main>
+  );
+}

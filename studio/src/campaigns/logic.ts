@@ -1,0 +1,45 @@
+// What the campaigns page decides without React: which steering buttons a run gets, its progress, when
+// to keep asking the server, the numbers of a report.
+import type { Report, Run, Status } from "./api";
+
+export type Action = "pause" | "resume" | "cancel";
+
+// The server's rules (runtime/service/campaigns.py): pause a running run, resume a paused one, cancel
+// either; a done or cancelled run is over.
+export function actions(status: Status | string): Action[] {
+  if (status === "running") return ["pause", "cancel"];
+  if (status === "paused") return ["resume", "cancel"];
+  return [];
+}
+
+export function progress(run: Pick<Run, "cursor" | "size">): { done: number; size: number; percent: number } {
+  const done = Number(run.cursor) || 0;
+  const size = Number(run.size) || 0;
+  return { done, size, percent: size ? Math.min(100, Math.round((100 * done) / size)) : 100 };
+}
+
+// The page polls while some run can still move on its own.
+export function live(runs: Pick<Run, "status">[]): boolean {
+  return runs.some((r) => r.status === "running");
+}
+
+export function total(counts: Record<string, number> | undefined): number {
+  return Object.values(counts ?? {}).reduce((a, b) => a + b, 0);
+}
+
+// "no_consent 2 · opted_out 1", largest first; "" for none.
+export function breakdown(counts: Record<string, number> | undefined): string {
+  return Object.entries(counts ?? {})
+    .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
+    .map(([k, n]) => `${k} ${n}`)
+    .join(" · ");
+}
+
+// Newest first: run ids sort by creation within a campaign, `created` across campaigns.
+export function newestFirst<T extends Pick<Run, "created" | "id">>(runs: T[]): T[] {
+  return [...runs].sort((a, b) => (b.created ?? "").localeCompare(a.created ?? "") || b.id.localeCompare(a.id));
+}
+
+export function withReport(run: Run, report: Report | undefined): Run {
+  return report ? { ...run, status: report.status, cursor: report.cursor, size: report.size } : run;
+}

@@ -1,0 +1,59 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { actions, breakdown, live, newestFirst, progress, total, withReport } from "../src/campaigns/logic";
+import { PT, tr } from "../src/campaigns/words";
+import type { Report, Run } from "../src/campaigns/api";
+
+const run = (id: string, status: Run["status"], created: string, cursor = "0", size = "10"): Run => ({ id, campaign: "c", status, created, cursor, size });
+
+describe("the campaigns page's logic", () => {
+  it("offers the steering the server allows for each status", () => {
+    expect(actions("running")).toEqual(["pause", "cancel"]);
+    expect(actions("paused")).toEqual(["resume", "cancel"]);
+    expect(actions("done")).toEqual([]);
+    expect(actions("cancelled")).toEqual([]);
+  });
+
+  it("reads progress from the meta's strings", () => {
+    expect(progress({ cursor: "25", size: "100" })).toEqual({ done: 25, size: 100, percent: 25 });
+    expect(progress({ cursor: "0", size: "0" })).toEqual({ done: 0, size: 0, percent: 100 });
+    expect(progress({ cursor: "3", size: "7" }).percent).toBe(43);
+  });
+
+  it("polls only while a run is running", () => {
+    expect(live([run("a", "done", "x"), run("b", "paused", "y")])).toBe(false);
+    expect(live([run("a", "done", "x"), run("b", "running", "y")])).toBe(true);
+    expect(live([])).toBe(false);
+  });
+
+  it("sums and lists counts by reason, largest first", () => {
+    expect(total({ no_consent: 2, opted_out: 5 })).toBe(7);
+    expect(total(undefined)).toBe(0);
+    expect(breakdown({ no_consent: 2, opted_out: 5, blocked: 2 })).toBe("opted_out 5 · blocked 2 · no_consent 2");
+    expect(breakdown({})).toBe("");
+  });
+
+  it("sorts runs newest first and takes the status from the fresher report", () => {
+    const runs = [run("old", "done", "2026-03-01T09:00:00+00:00"), run("new", "running", "2026-03-02T09:00:00+00:00")];
+    expect(newestFirst(runs).map((r) => r.id)).toEqual(["new", "old"]);
+    const report = { ...runs[1], status: "paused", cursor: "7", audience: 10 } as Report;
+    expect(withReport(runs[1], report)).toMatchObject({ status: "paused", cursor: "7" });
+    expect(withReport(runs[0], undefined)).toBe(runs[0]);
+  });
+});
+
+describe("the campaigns page's words", () => {
+  const source = ["Campaigns.tsx", "logic.ts"].map((f) => readFileSync(join(__dirname, "..", "src", "campaigns", f), "utf8")).join("\n");
+  const keys = new Set([...source.matchAll(/\btr\(\s*"((?:[^"\\]|\\.)+)"/g)].map((m) => m[1]));
+  it("finds them", () => expect(keys.size).toBeGreaterThan(15));
+  it.each([...keys])("%s has a pt-BR translation with the same placeholders", (key) => {
+    expect(PT[key]).toBeTruthy();
+    const holes = (s: string) => [...s.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();
+    expect(holes(PT[key])).toEqual(holes(key));
+  });
+  it("fills placeholders in either language", () => {
+    expect(tr("en", "{done} of {size}", { done: 3, size: 9 })).toBe("3 of 9");
+    expect(tr("pt-BR", "{done} of {size}", { done: 3, size: 9 })).toBe("3 de 9");
+  });
+});
