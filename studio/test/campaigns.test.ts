@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { actions, breakdown, live, newestFirst, progress, total, withReport } from "../src/campaigns/logic";
+import { actions, breakdown, live, newestFirst, progress, total, when, withReport } from "../src/campaigns/logic";
 import { PT, tr } from "../src/campaigns/words";
 import type { Report, Run } from "../src/campaigns/api";
 
@@ -55,5 +55,14 @@ describe("the campaigns page's words", () => {
   it("fills placeholders in either language", () => {
     expect(tr("en", "{done} of {size}", { done: 3, size: 9 })).toBe("3 of 9");
     expect(tr("pt-BR", "{done} of {size}", { done: 3, size: 9 })).toBe("3 de 9");
+  });
+});
+
+describe("a run's times", () => {
+  it("are shown in the reader's clock, and left as they are when they are not dates", () => {
+    const iso = "2026-03-02T12:05:00+00:00";
+    expect(when(iso, "en")).toBe(new Date(iso).toLocaleString("en", { dateStyle: "short", timeStyle: "short" }));
+    expect(when("soon", "en")).toBe("soon");
+    expect(when(undefined, "en")).toBe("");
   });
 });

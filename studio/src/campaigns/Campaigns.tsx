@@ -1,15 +1,17 @@
 // The campaigns page: the bot's campaigns (campaigns.json) with "Run now", and their runs, each with its
 // report and the steering its status allows. While a run is running the page asks again every few seconds.
 import { useCallback, useEffect, useState } from "react";
-import { admin, AdminError, clock, day } from "../inbox/api";
+import { admin, AdminError } from "../inbox/api";
+import { useStore } from "../store";
 import { SignIn } from "../inbox/Inbox";
 import { runPath, runsOf, type Campaign, type Listing, type Report, type Run } from "./api";
-import { actions, breakdown, live, newestFirst, progress, total, withReport, type Action } from "./logic";
+import { actions, breakdown, live, newestFirst, progress, total, when, withReport, type Action } from "./logic";
 import { useTr } from "./words";
 import "../inbox/inbox.css";
 import "./campaigns.css";
 
-const EVERY_MS = 3000;
+const EVERY_MS = 3000; // while a run is running
+const IDLE_MS = 30_000; // otherwise: deliveries, reads and replies keep coming after a run is done
 const REPORTED = 20; // the newest runs get their report; older ones their status
 
 type Me = { name: string; role: string };
@@ -46,6 +48,7 @@ function Num({ label, value, id, title }: { label: string; value: number | strin
 
 function RunCard({ run, report, busy, onAct }: { run: Run; report?: Report; busy: boolean; onAct: (a: Action) => void }) {
   const tr = useTr();
+  const lang = useStore((s) => s.lang);
   const p = progress(run);
   return (
     <li className={`camp-card run-${run.status}`} data-testid="run" data-run={run.id} data-status={run.status}>
@@ -56,8 +59,8 @@ function RunCard({ run, report, busy, onAct }: { run: Run; report?: Report; busy
         </span>
       </div>
       <div className="muted">
-        {tr("Campaign")}: {run.campaign} · {tr("Created")}: {day(run.created)} {clock(run.created)}
-        {run.not_before && <> · {tr("starts at {when}", { when: `${day(run.not_before)} ${clock(run.not_before)}` })}</>}
+        {tr("Campaign")}: {run.campaign} · {tr("Created")}: <span data-testid="run-created">{when(run.created, lang)}</span>
+        {run.not_before && <> · {tr("starts at {when}", { when: when(run.not_before, lang) })}</>}
       </div>
       {(run.waiting || run.why) && <div className="muted">{run.waiting ?? run.why}</div>}
       <div className="camp-progress" aria-label={tr("Progress")}>
@@ -139,8 +142,8 @@ export function Campaigns() {
   const runs = newestFirst((listing?.runs ?? []).map((r) => withReport(r, reports[r.id])));
   const moving = live(runs);
   useEffect(() => {
-    if (!allowed || !moving) return;
-    const every = window.setInterval(() => void load(), EVERY_MS);
+    if (!allowed) return;
+    const every = window.setInterval(() => void load(), moving ? EVERY_MS : IDLE_MS);
     return () => window.clearInterval(every);
   }, [allowed, moving, load]);
 
@@ -165,6 +168,12 @@ export function Campaigns() {
         <span className="muted" data-testid="campaigns-me">
           {tr("Signed in as {name}", { name: me.name })}
         </span>
+        <span className="spacer" />
+        {allowed && (
+          <button className="small" data-testid="refresh" onClick={() => void load()}>
+            {tr("Refresh")}
+          </button>
+        )}
       </div>
       {denied && (
         <div className="error-box" role="alert" data-testid="campaigns-forbidden">

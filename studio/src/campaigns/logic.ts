@@ -43,3 +43,10 @@ export function newestFirst<T extends Pick<Run, "created" | "id">>(runs: T[]): T
 export function withReport(run: Run, report: Report | undefined): Run {
   return report ? { ...run, status: report.status, cursor: report.cursor, size: report.size } : run;
 }
+
+// "2026-03-02T12:05:00+00:00" in the reader's own clock and language; the server writes runs' times in UTC.
+export function when(iso: string | null | undefined, lang: string): string {
+  if (!iso) return "";
+  const at = new Date(iso);
+  return Number.isNaN(at.getTime()) ? iso : at.toLocaleString(lang, { dateStyle: "short", timeStyle: "short" });
+}

@@ -12,6 +12,7 @@ export const PT: Record<string, string> = {
   "Start run {name}": "Iniciar disparo de {name}",
   "Start a run of {name} now? Its audience is read now.": "Disparar {name} agora? O público é lido neste momento.",
   "Runs": "Disparos",
+  "Refresh": "Atualizar",
   "No runs yet.": "Nenhum disparo ainda.",
   "No campaigns: add them to campaigns.json in the bot folder.": "Nenhuma campanha: defina-as em campaigns.json na pasta do robô.",
   "Status": "Situação",
