@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { actions, breakdown, live, newestFirst, progress, total, when, withReport } from "../src/campaigns/logic";
+import { actions, breakdown, live, newestFirst, progress, toReport, total, when, withReport } from "../src/campaigns/logic";
 import { PT, tr } from "../src/campaigns/words";
 import type { Report, Run } from "../src/campaigns/api";
 
@@ -40,6 +40,26 @@ describe("the campaigns page's logic", () => {
     const report = { ...runs[1], status: "paused", cursor: "7", audience: 10 } as Report;
     expect(withReport(runs[1], report)).toMatchObject({ status: "paused", cursor: "7" });
     expect(withReport(runs[0], undefined)).toBe(runs[0]);
+  });
+});
+
+describe("which reports the page asks for", () => {
+  const runs = [
+    run("a-done", "done", "2026-03-01T09:00:00+00:00"),
+    run("b-running", "running", "2026-03-02T09:00:00+00:00"),
+    run("c-paused", "paused", "2026-03-03T09:00:00+00:00"),
+    run("d-finished", "done", "2026-03-04T09:00:00+00:00"),
+  ];
+  const last = { "a-done": { status: "done" }, "b-running": { status: "running" }, "c-paused": { status: "paused" }, "d-finished": { status: "running" } } as const;
+
+  it("asks for every one of the newest on a full look", () => {
+    expect(toReport(runs, last, true)).toEqual(["d-finished", "c-paused", "b-running", "a-done"]);
+    expect(toReport(runs, last, true, 2)).toEqual(["d-finished", "c-paused"]);
+  });
+
+  it("between full looks, only the running ones and those whose status moved", () => {
+    expect(toReport(runs, last, false)).toEqual(["d-finished", "b-running"]);
+    expect(toReport(runs, {}, false)).toEqual(["d-finished", "c-paused", "b-running", "a-done"]); // never reported yet
   });
 });
 

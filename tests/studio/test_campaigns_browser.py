@@ -294,6 +294,17 @@ def test_an_admin_runs_pauses_and_resumes_a_campaign_on_a_phone(browser: Browser
     expect(run.locator("[data-testid=report-read]")).to_have_text("2")
     expect(run.locator("[data-testid=report-replied]")).to_have_text("1")
     shot(page, "campaigns-report.png")
+
+    # another admin cancels a paused run the page still shows paused: the page's Resume is refused, clearly
+    other = served.call("POST", "/admin/campaigns/sentinela/runs", {"paused": True})["id"]
+    page.click("[data-testid=refresh]")
+    stale = page.locator(f"[data-testid=run][data-run='{other}']")
+    expect(stale).to_have_attribute("data-status", "paused")
+    served.call("POST", f"/admin/campaigns/runs/{other}/cancel")
+    stale.locator("[data-testid=run-resume]").click()
+    expect(page.locator("[data-testid=campaigns-refused]")).to_contain_text("is cancelled")
+    expect(stale).to_have_attribute("data-status", "cancelled")  # and the page shows what the server has
+    expect(stale.locator("button")).to_have_count(0)
     assert not getattr(page, "papo_errors"), getattr(page, "papo_errors")  # noqa: B009
     page.context.close()
 

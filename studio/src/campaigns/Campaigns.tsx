@@ -1,11 +1,11 @@
 // The campaigns page: the bot's campaigns (campaigns.json) with "Run now", and their runs, each with its
 // report and the steering its status allows. While a run is running the page asks again every few seconds.
-import { useCallback, useEffect, useState } from "react";
+import { useCallback, useEffect, useRef, useState } from "react";
 import { admin, AdminError } from "../inbox/api";
 import { useStore } from "../store";
 import { SignIn } from "../inbox/Inbox";
 import { runPath, runsOf, type Campaign, type Listing, type Report, type Run } from "./api";
-import { actions, breakdown, live, newestFirst, progress, total, when, withReport, type Action } from "./logic";
+import { actions, breakdown, live, newestFirst, progress, toReport, total, when, withReport, type Action } from "./logic";
 import { useTr } from "./words";
 import "../inbox/inbox.css";
 import "./campaigns.css";
@@ -106,7 +106,8 @@ export function Campaigns() {
   const [listing, setListing] = useState<Listing | null>(null);
   const [reports, setReports] = useState<Record<string, Report>>({});
   const [forbidden, setForbidden] = useState("");
-  const [error, setError] = useState("");
+  const [error, setError] = useState(""); // the last look at the server failed
+  const [refused, setRefused] = useState(""); // the last action was refused (cleared by the next one)
   const [note, setNote] = useState("");
   const [busy, setBusy] = useState(false);
 
@@ -115,24 +116,33 @@ export function Campaigns() {
   }, []);
   useEffect(whoAmI, [whoAmI]);
 
-  const failed = useCallback((e: unknown) => {
+  const failed = useCallback((e: unknown, show: (message: string) => void) => {
     if (e instanceof AdminError && e.status === 403) setForbidden(e.message);
     else if (e instanceof AdminError && e.status === 401) setMe(null);
-    else setError(e instanceof Error ? e.message : String(e));
+    else show(e instanceof Error ? e.message : String(e));
   }, []);
 
-  const load = useCallback(async () => {
-    try {
-      const got = await admin<Listing>("GET", "/admin/campaigns");
-      const newest = newestFirst(got.runs).slice(0, REPORTED);
-      const fresh = await Promise.all(newest.map((r) => admin<Report>("GET", runPath(r.id))));
-      setListing(got);
-      setReports(Object.fromEntries(fresh.map((r) => [r.id, r])));
-      setError("");
-    } catch (e) {
-      failed(e);
-    }
-  }, [failed]);
+  const last = useRef<Record<string, Report>>({});
+  const load = useCallback(
+    async (full = true) => {
+      try {
+        const got = await admin<Listing>("GET", "/admin/campaigns");
+        const ids = toReport(got.runs, last.current, full, REPORTED);
+        const fresh = await Promise.all(ids.map((id) => admin<Report>("GET", runPath(id))));
+        const kept = new Set(newestFirst(got.runs).slice(0, REPORTED).map((r) => r.id));
+        last.current = Object.fromEntries([
+          ...Object.entries(last.current).filter(([id]) => kept.has(id)),
+          ...fresh.map((r) => [r.id, r] as const),
+        ]);
+        setListing(got);
+        setReports(last.current);
+        setError("");
+      } catch (e) {
+        failed(e, setError);
+      }
+    },
+    [failed],
+  );
 
   const allowed = me?.role === "admin";
   useEffect(() => {
@@ -143,18 +153,19 @@ export function Campaigns() {
   const moving = live(runs);
   useEffect(() => {
     if (!allowed) return;
-    const every = window.setInterval(() => void load(), moving ? EVERY_MS : IDLE_MS);
+    const every = window.setInterval(() => void load(!moving), moving ? EVERY_MS : IDLE_MS);
     return () => window.clearInterval(every);
   }, [allowed, moving, load]);
 
   const act = (method: string, path: string, body?: unknown) => {
     setBusy(true);
     setNote("");
+    setRefused("");
     return admin<{ id: string; audience?: number }>(method, path, body)
       .then((got) => {
         if (got.audience !== undefined) setNote(tr("Started run {id}: {n} contacts.", { id: got.id, n: got.audience }));
-        return load();
-      }, failed)
+      }, (e: unknown) => failed(e, setRefused))
+      .then(() => load()) // refused or not, show what the server has now
       .finally(() => setBusy(false));
   };
 
@@ -183,6 +194,11 @@ export function Campaigns() {
       {error && (
         <div className="error-box" role="alert" data-testid="campaigns-error">
           {error}
+        </div>
+      )}
+      {refused && (
+        <div className="error-box" role="alert" data-testid="campaigns-refused">
+          {refused}
         </div>
       )}
       {note && (

@@ -50,3 +50,14 @@ export function when(iso: string | null | undefined, lang: string): string {
   const at = new Date(iso);
   return Number.isNaN(at.getTime()) ? iso : at.toLocaleString(lang, { dateStyle: "short", timeStyle: "short" });
 }
+
+// The runs whose report to fetch: the newest `limit` on a full look; between them, while something runs,
+// only the running ones and those whose status moved since their last report (a report reads every
+// contact the run reached: not something to ask for every few seconds for runs that are over).
+export function toReport(runs: Pick<Run, "id" | "status" | "created">[], last: Record<string, Pick<Run, "status">>,
+                         full: boolean, limit = 20): string[] {
+  return newestFirst(runs)
+    .slice(0, limit)
+    .filter((r) => full || r.status === "running" || last[r.id]?.status !== r.status)
+    .map((r) => r.id);
+}
