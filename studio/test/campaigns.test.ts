@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { actions, breakdown, live, newestFirst, progress, toReport, total, when, withReport } from "../src/campaigns/logic";
+import { actions, breakdown, live, newestFirst, progress, toReport, total, when, withOffset, withReport } from "../src/campaigns/logic";
 import { PT, tr } from "../src/campaigns/words";
 import type { Report, Run } from "../src/campaigns/api";
 
@@ -84,5 +84,30 @@ describe("a run's times", () => {
     expect(when(iso, "en")).toBe(new Date(iso).toLocaleString("en", { dateStyle: "short", timeStyle: "short" }));
     expect(when("soon", "en")).toBe("soon");
     expect(when(undefined, "en")).toBe("");
+  });
+});
+
+describe("a scheduled start", () => {
+  it("gets the reader's offset, as the server wants", () => {
+    const got = withOffset("2026-03-02T09:00");
+    expect(got).toMatch(/^2026-03-02T09:00:00[+-]\d{2}:\d{2}$/);
+    expect(new Date(got as string).getTime()).toBe(new Date(2026, 2, 2, 9, 0).getTime()); // the same instant
+  });
+  it("in the clinic's zone and one with half hours", () => {
+    const before = process.env.TZ;
+    try {
+      process.env.TZ = "America/Sao_Paulo";
+      expect(withOffset("2026-03-02T09:00")).toBe("2026-03-02T09:00:00-03:00");
+      process.env.TZ = "Asia/Kolkata";
+      expect(withOffset("2026-03-02T09:00")).toBe("2026-03-02T09:00:00+05:30");
+    } finally {
+      if (before === undefined) delete process.env.TZ;
+      else process.env.TZ = before;
+    }
+  });
+  it("refuses what is not a date and time", () => {
+    expect(withOffset("")).toBeNull();
+    expect(withOffset("tomorrow")).toBeNull();
+    expect(withOffset("2026-03-02")).toBeNull();
   });
 });

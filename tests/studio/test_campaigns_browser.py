@@ -23,8 +23,10 @@ import urllib.request
 from collections import Counter
 from collections.abc import Coroutine, Iterator
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
+from zoneinfo import ZoneInfo
 
 import pytest
 import redis
@@ -43,6 +45,7 @@ BOT = ROOT / "tests" / "service" / "bots" / "campaign"
 TOKEN = "campaigns-admin-token-0123456789"
 PASSWORD = "a-long-password-for-tests"
 GRANTED = {"marketing": {"granted": True, "at": "2026-01-05T10:00:00+00:00", "source": "consent_node"}}
+CLINIC = "America/Sao_Paulo"  # the browser's clock
 SIZE = 40  # at 2 starts a second (the copy's limits.per_second): long enough to pause it mid-way
 
 
@@ -195,7 +198,8 @@ async def _make_graph() -> FakeGraph:
 
 
 def open_page(browser: Browser, served: Served, name: str) -> Page:
-    context = browser.new_context(viewport={"width": 390, "height": 844}, locale="en-US")  # a phone
+    context = browser.new_context(viewport={"width": 390, "height": 844}, locale="en-US",  # a phone
+                                  timezone_id=CLINIC)
     context.add_init_script("localStorage.setItem('papo-studio-lang', 'en')")
     page = context.new_page()
     errors: list[str] = []
@@ -305,6 +309,30 @@ def test_an_admin_runs_pauses_and_resumes_a_campaign_on_a_phone(browser: Browser
     expect(page.locator("[data-testid=campaigns-refused]")).to_contain_text("is cancelled")
     expect(stale).to_have_attribute("data-status", "cancelled")  # and the page shows what the server has
     expect(stale.locator("button")).to_have_count(0)
+    assert not getattr(page, "papo_errors"), getattr(page, "papo_errors")  # noqa: B009
+    page.context.close()
+
+
+def test_an_admin_schedules_a_run_for_tomorrow_and_cancels_it(browser: Browser, served: Served) -> None:
+    page = open_page(browser, served, "chefe")
+    card = page.locator("[data-testid=campaign][data-name=limpeza]")
+    card.locator("[data-testid=run-later]").click()
+    expect(card.locator("[data-testid=run-schedule]")).to_be_disabled()  # no time yet
+    tomorrow = (datetime.now(ZoneInfo(CLINIC)) + timedelta(days=1)).strftime("%Y-%m-%dT09:00")
+    card.locator("[data-testid=run-at]").fill(tomorrow)
+    card.locator("[data-testid=run-schedule]").click()
+    expect(page.locator("[data-testid=campaigns-note]")).to_contain_text(f"{SIZE} contacts")
+    [listed] = served.call("GET", "/admin/campaigns")["runs"]
+    assert listed["not_before"] == f"{tomorrow}:00-03:00"  # the browser's clock, with its offset
+    run = page.locator(f"[data-testid=run][data-run='{listed['id']}']")
+    expect(run).to_contain_text("starts at")
+    expect(run).to_have_attribute("data-status", "running")  # waiting for its time
+
+    run.locator("[data-testid=run-cancel]").click()  # asks first (accepted)
+    expect(run).to_have_attribute("data-status", "cancelled")
+    expect(run.locator("button")).to_have_count(0)
+    assert served.call("GET", f"/admin/campaigns/runs/{listed['id']}")["status"] == "cancelled"
+    assert served.templated() == Counter()  # nobody was written to
     assert not getattr(page, "papo_errors"), getattr(page, "papo_errors")  # noqa: B009
     page.context.close()
 

@@ -5,7 +5,7 @@ import { admin, AdminError } from "../inbox/api";
 import { useStore } from "../store";
 import { SignIn } from "../inbox/Inbox";
 import { runPath, runsOf, type Campaign, type Listing, type Report, type Run } from "./api";
-import { actions, breakdown, live, newestFirst, progress, toReport, total, when, withReport, type Action } from "./logic";
+import { actions, breakdown, live, newestFirst, progress, toReport, total, when, withOffset, withReport, type Action } from "./logic";
 import { useTr } from "./words";
 import "../inbox/inbox.css";
 import "./campaigns.css";
@@ -16,8 +16,11 @@ const REPORTED = 20; // the newest runs get their report; older ones their statu
 
 type Me = { name: string; role: string };
 
-function CampaignCard({ c, busy, onRun }: { c: Campaign; busy: boolean; onRun: () => void }) {
+function CampaignCard({ c, busy, onRun }: { c: Campaign; busy: boolean; onRun: (at: string | null) => void }) {
   const tr = useTr();
+  const [later, setLater] = useState(false);
+  const [local, setLocal] = useState("");
+  const at = withOffset(local);
   return (
     <li className="camp-card" data-testid="campaign" data-name={c.name}>
       <div className="camp-top">
@@ -25,7 +28,10 @@ function CampaignCard({ c, busy, onRun }: { c: Campaign; busy: boolean; onRun: (
         <span className="chip">{tr(c.purpose)}</span>
         <span className="chip">{c.channel}</span>
         <span className="spacer" />
-        <button className="primary" data-testid="run-now" disabled={busy} onClick={onRun}>
+        <button data-testid="run-later" disabled={busy} onClick={() => setLater(!later)} aria-expanded={later}>
+          {tr("Schedule…")}
+        </button>
+        <button className="primary" data-testid="run-now" disabled={busy} onClick={() => onRun(null)}>
           {tr("Run now")}
         </button>
       </div>
@@ -33,6 +39,23 @@ function CampaignCard({ c, busy, onRun }: { c: Campaign; busy: boolean; onRun: (
       <div className="muted">
         {tr("Template")}: <span className="mono" data-testid="campaign-template">{c.template.name}</span> ({c.template.language}) · {tr("Flow")}: {c.flow}
       </div>
+      {later && (
+        <form
+          className="camp-top"
+          onSubmit={(e) => {
+            e.preventDefault();
+            if (at) onRun(at);
+          }}
+        >
+          <label className="camp-at">
+            {tr("Start at (your clock; it still waits for business hours)")}
+            <input type="datetime-local" data-testid="run-at" value={local} onChange={(e) => setLocal(e.target.value)} />
+          </label>
+          <button className="primary" type="submit" data-testid="run-schedule" disabled={busy || !at}>
+            {tr("Schedule")}
+          </button>
+        </form>
+      )}
     </li>
   );
 }
@@ -102,6 +125,7 @@ function RunCard({ run, report, busy, onAct }: { run: Run; report?: Report; busy
 
 export function Campaigns() {
   const tr = useTr();
+  const lang = useStore((s) => s.lang);
   const [me, setMe] = useState<Me | null | undefined>(undefined);
   const [listing, setListing] = useState<Listing | null>(null);
   const [reports, setReports] = useState<Record<string, Report>>({});
@@ -214,8 +238,9 @@ export function Campaigns() {
                 key={c.name}
                 c={c}
                 busy={busy}
-                onRun={() => {
-                  if (confirm(tr("Start a run of {name} now? Its audience is read now.", { name: c.name }))) void act("POST", runsOf(c.name), {});
+                onRun={(at) => {
+                  const ask = at ? tr("Schedule a run of {name} for {when}? Its audience is read now.", { name: c.name, when: when(at, lang) }) : tr("Start a run of {name} now? Its audience is read now.", { name: c.name });
+                  if (confirm(ask)) void act("POST", runsOf(c.name), at ? { at } : {});
                 }}
               />
             ))}

@@ -61,3 +61,15 @@ export function toReport(runs: Pick<Run, "id" | "status" | "created">[], last: R
     .filter((r) => full || r.status === "running" || last[r.id]?.status !== r.status)
     .map((r) => r.id);
 }
+
+// A datetime-local input's "2026-03-02T09:00" in the reader's clock -> "2026-03-02T09:00:00-03:00", which
+// the server wants (ISO 8601 with its offset); null when it is not a date and time.
+export function withOffset(local: string): string | null {
+  const m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})$/.exec(local);
+  if (!m) return null;
+  const at = new Date(Number(m[1]), Number(m[2]) - 1, Number(m[3]), Number(m[4]), Number(m[5]));
+  if (Number.isNaN(at.getTime())) return null;
+  const east = -at.getTimezoneOffset();
+  const pad = (n: number) => String(Math.floor(Math.abs(n))).padStart(2, "0");
+  return `${local}:00${east >= 0 ? "+" : "-"}${pad(east / 60)}:${pad(east % 60)}`;
+}
