@@ -27,17 +27,18 @@ function CampaignCard({ c, busy, onRun }: { c: Campaign; busy: boolean; onRun: (
         <b>{c.name}</b>
         <span className="chip">{tr(c.purpose)}</span>
         <span className="chip">{c.channel}</span>
-        <span className="spacer" />
-        <button data-testid="run-later" disabled={busy} onClick={() => setLater(!later)} aria-expanded={later}>
-          {tr("Schedule…")}
-        </button>
-        <button className="primary" data-testid="run-now" disabled={busy} onClick={() => onRun(null)}>
-          {tr("Run now")}
-        </button>
       </div>
       {c.title && <div>{c.title}</div>}
       <div className="muted">
         {tr("Template")}: <span className="mono" data-testid="campaign-template">{c.template.name}</span> ({c.template.language}) · {tr("Flow")}: {c.flow}
+      </div>
+      <div className="camp-actions">
+        <button className="primary" data-testid="run-now" disabled={busy} onClick={() => onRun(null)}>
+          {tr("Run now")}
+        </button>
+        <button data-testid="run-later" disabled={busy} onClick={() => setLater(!later)} aria-expanded={later}>
+          {tr("Schedule…")}
+        </button>
       </div>
       {later && (
         <form
