@@ -343,6 +343,9 @@ def test_an_agent_is_told_campaigns_need_an_admin(browser: Browser, served: Serv
     expect(denied).to_contain_text("need an admin account")
     expect(denied).to_contain_text("ana (agent)")
     expect(page.locator("[data-testid=campaign]")).to_have_count(0)
+    page.select_option("[data-testid=lang]", "pt-BR")  # the studio's language menu
+    expect(denied).to_contain_text("Campanhas exigem uma conta de administrador")
+    expect(page.locator("header nav a[href='#/campaigns']")).to_have_text("Campanhas")
     with pytest.raises(urllib.error.HTTPError) as refused:  # what the page spares her: the server says 403
         served.call("GET", "/admin/campaigns", token=served.call("POST", "/admin/login",
                                                                    {"name": "ana", "password": PASSWORD},
