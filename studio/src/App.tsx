@@ -5,6 +5,7 @@ import { extractFlow } from "./lib/clipboard";
 import { useT } from "./lib/i18n";
 import { isObject } from "./lib/json";
 import { startEffects } from "./effects";
+import { Campaigns } from "./campaigns/Campaigns";
 import { Inbox } from "./inbox/Inbox";
 import { useStore, type Panel } from "./store";
 import { Canvas, ENTRY } from "./ui/Canvas";
@@ -253,6 +254,7 @@ export function App() {
           <a href="#/variables">{t("Variables")}</a>
           <a href="#/translations">{t("Translations")}</a>
           <a href="#/inbox">{t("Inbox")}</a>
+          <a href="#/campaigns">{t("Campaigns")}</a>
         </nav>
         <span className="spacer" />
         <select aria-label={t("Language")} data-testid="lang" value={lang} onChange={(e) => setLang(e.target.value as "en" | "pt-BR")}>
@@ -260,8 +262,9 @@ export function App() {
           <option value="en">English</option>
         </select>
       </header>
-      {error && page !== "inbox" && <div className="error-box">{error}</div>}
+      {error && page !== "inbox" && page !== "campaigns" && <div className="error-box">{error}</div>}
       {page === "inbox" && <Inbox />}
+      {page === "campaigns" && <Campaigns />}
       {bot && page === "flow" && rest[0] && (
         <ReactFlowProvider key={decodeURIComponent(rest[0])}>
           <FlowEditor flowId={decodeURIComponent(rest[0])} focusNode={rest[1] ? decodeURIComponent(rest[1]) : null} />
@@ -277,7 +280,7 @@ export function App() {
           <Translations />
         </main>
       )}
-      {bot && !["flow", "variables", "translations", "inbox"].includes(page) && <Home />}
+      {bot && !["flow", "variables", "translations", "inbox", "campaigns"].includes(page) && <Home />}
     </div>
   );
 }

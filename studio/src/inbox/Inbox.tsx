@@ -9,7 +9,7 @@ import "./inbox.css";
 
 type Filter = "all" | "mine" | "unassigned";
 
-function SignIn({ onDone }: { onDone: () => void }) {
+export function SignIn({ onDone, title = "Inbox" }: { onDone: () => void; title?: string }) {
   const tr = useTr();
   const [name, setName] = useState("");
   const [password, setPassword] = useState("");
@@ -23,7 +23,7 @@ function SignIn({ onDone }: { onDone: () => void }) {
         admin("POST", "/admin/login", { name, password }).then(onDone, (err: unknown) => setError(String(err instanceof Error ? err.message : err)));
       }}
     >
-      <h2>{tr("Inbox")}</h2>
+      <h2>{tr(title)}</h2>
       <label>
         {tr("Name")}
         <input name="name" autoComplete="username" value={name} onChange={(e) => setName(e.target.value)} />

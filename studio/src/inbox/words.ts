@@ -3,6 +3,7 @@ import { useStore } from "../store";
 
 const PT: Record<string, string> = {
   "Inbox": "Atendimento",
+  "Campaigns": "Campanhas",
   "Sign in": "Entrar",
   "Name": "Nome",
   "Password": "Senha",

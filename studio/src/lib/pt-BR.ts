@@ -39,6 +39,7 @@ export const PT_BR: Record<string, string> = {
   "Import CSV": "Importar CSV",
   "Imported": "Importado",
   "Inbox": "Atendimento",
+  "Campaigns": "Campanhas",
   "Keep mine": "Manter o meu",
   "Language": "Idioma",
   "Languages": "Idiomas",
