@@ -61,6 +61,13 @@ class Submitted:
         return self.queued_as is not None
 
 
+class Drained(list[TurnResult]):
+    """The committed turns of a drain; `emptied`: it ended with the inbox empty and the lock given back
+    (an event that came after has its own signal)."""
+
+    emptied: bool = False
+
+
 class Processor:
     def __init__(self, store: RedisStore, library: BotLibrary, clock: Clock, *,
                  services: BotServices | None = None, on_commit: OnCommit | None = None,
@@ -126,18 +133,18 @@ class Processor:
         """How many events wait in the conversation's inbox (being run by someone, or left behind)."""
         return int(await self.store.client.xlen(self.store.keys.inbox(key)))
 
-    async def drain(self, key: ConversationKey) -> list[TurnResult]:
+    async def drain(self, key: ConversationKey) -> Drained:
         """Process whatever waits in this conversation's inbox, if nobody else is."""
         token = secrets.token_hex(8)
-        results: list[TurnResult] = []
+        results = Drained()
         with logs.bound(key.ref):
             first = await self.store.lock_and_load(key, token, lease_ms=self.lease_ms, batch=C.INBOX_BATCH)
             if first is not None:
-                await self._drain_locked(key, token, results, first=first)
+                results.emptied = await self._drain_locked(key, token, results, first=first)
         return results
 
     async def _drain_locked(self, key: ConversationKey, token: str, results: list[TurnResult], *,
-                            first: tuple[Conversation | None, list[Pending]] | None = None) -> None:
+                            first: tuple[Conversation | None, list[Pending]] | None = None) -> bool:
         """Turn events into committed turns while we hold the lock.
 
         The last commit gives the lock back in the same call once the inbox is empty; if we stop
@@ -148,12 +155,12 @@ class Processor:
         while True:
             state, pending = batch
             if pending and await self._run_batch(key, token, state, pending, results):
-                return  # released by the final commit
+                return True  # released by the final commit, which found the inbox empty
             if await self.store.release(key, token) == 0:
-                return
+                return True
             again = await self.store.lock_and_load(key, token, lease_ms=self.lease_ms, batch=C.INBOX_BATCH)
             if again is None:
-                return
+                return False
             batch = again
 
     async def _run_batch(self, key: ConversationKey, token: str, state: Conversation | None, pending: list[Pending],

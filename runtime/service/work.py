@@ -266,6 +266,8 @@ class Worker:
 
     async def handle(self, key: ConversationKey) -> bool:
         results = await self.processor.drain(key)
+        if results.emptied and any(result.messages for result in results):
+            return True  # nothing waits, and the turns' replies woke a sender as they committed
         inbox, outbox = await self._waiting(key)
         if inbox:
             # Another worker holds the conversation's lock (or a dead one did, until its lease ends):
