@@ -44,7 +44,10 @@ class ConversationTimers:
 
     When another process holds the conversation, its event waits in the inbox for it. `busy` (the
     service's work signal) makes sure somebody runs it even if that process dies: the signal is taken
-    over after its lease like any message's, and the timer is done. Without it (one process, tests)
+    over after its lease like any message's, and the timer is done. A timer claimed again (its first
+    process died) is signalled too: that process may have committed the turn and died before its
+    replies' signal, and the signal's worker wakes a sender for replies nobody announced. Without it (one
+    process, tests)
     the timer is claimed again after the retry delay, and its deduplicated submit drains the inbox."""
 
     def __init__(self, processor: Processor, busy: Busy | None = None) -> None:
@@ -57,9 +60,15 @@ class ConversationTimers:
         if event is None:
             log.warning("timer %s names no conversation; dropped", claim.timer.id)
             return
-        self.results += (await self.processor.submit(event)).results
+        submitted = await self.processor.submit(event)
+        self.results += submitted.results
         key = self.processor.key_for(event)
-        if await self.processor.waiting(key):
+        if self.busy is not None and not submitted.accepted:
+            # Claimed again: the process that submitted it first died, maybe after the turn's commit and
+            # before its replies' signal; a work signal's worker drains what waits and wakes a sender
+            # for replies nobody announced
+            await self.busy(key)
+        elif await self.processor.waiting(key):
             # Another process holds the conversation (or a dead one did, until its lease ends)
             if self.busy is not None:
                 await self.busy(key)

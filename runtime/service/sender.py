@@ -265,6 +265,7 @@ class Sender:
         state, to = opened.state, opened.to
         entries, progress = opened.entries, opened.progress
         while entries:
+            last = _text(entries[-1][0])
             for sid, raw in entries:
                 entry = _text(sid)
                 message = OutboundMessage.from_dict(json.loads(_field(raw, "m")))
@@ -277,9 +278,9 @@ class Sender:
                     await self._refuse(key, message, started)
                 elif await self._deliver(key, connector, entry, message, started, token) is Outcome.LATER:
                     return False
-                await self._done(key, entry)
+                following = await self._done(key, entry, read_next=entry == last)
                 self._settled(key, entry, len(started.payloads) if isinstance(started, Progress) else 0)
-            entries, progress = await self._next_entries(key)
+            entries, progress = following or await self._next_entries(key)
         return True
 
     async def _may_resume(self, key: ConversationKey, entry: str, progress: Progress) -> bool:
@@ -425,12 +426,21 @@ class Sender:
             pipe.pexpire(sending, self.store.state_ttl_ms)
             await pipe.execute()
 
-    async def _done(self, key: ConversationKey, entry: str) -> None:
-        """The message went out (or never will): drop it from the outbox, and its progress with it."""
+    async def _done(self, key: ConversationKey, entry: str, *, read_next: bool = False
+                    ) -> tuple[Any, dict[str, Progress]] | None:
+        """The message went out (or never will): drop it from the outbox, and its progress with it; with
+        `read_next`, read the next entries and their progress in the same round trip."""
         async with self.store.client.pipeline(transaction=True) as pipe:
             pipe.xdel(self.keys.outbox(key), entry)
             pipe.hdel(self.keys.sending(key), entry)
-            await pipe.execute()
+            if read_next:
+                pipe.xrange(self.keys.outbox(key), count=ENTRIES)
+                pipe.hgetall(self.keys.sending(key))
+            replies = await pipe.execute()
+        if not read_next:
+            return None
+        entries, progress = replies[2], replies[3]
+        return entries, {_text(k): Progress.from_json(v) for k, v in (progress or {}).items()}
 
     def fit_window(self, connector: Connector, state: Conversation | None, message: OutboundMessage) -> OutboundMessage:
         """The message to send now, by the channel's reply window; raises WindowClosed outside it."""

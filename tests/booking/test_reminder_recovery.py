@@ -83,6 +83,23 @@ async def test_with_a_work_signal_a_timer_whose_conversation_is_busy_is_done_and
     assert [m.text for m in await h.store.outbox(h.key, take=True)] == ["Lembrete: quarta-feira, 04/03, às 08:00"]
 
 
+async def test_a_timer_claimed_again_after_its_turn_committed_signals_the_conversation(
+        open_bot: OpenBot, clock: ManualClock) -> None:
+    # its first process ran the turn and died before the replies' signal: the reminder waits in the
+    # outbox, and the claim after the lease (a duplicate) must get a worker to wake a sender for it
+    h = await open_bot(AGENDA)
+    claim = await _stuck_reminder(h, clock)
+    await ConversationTimers(h.processor)(claim)  # the first process: the turn is committed
+    assert await _waiting(h) == 0 and len(await h.store.outbox(h.key)) == 1
+    signalled: list[object] = []
+
+    async def busy(key: object) -> None:
+        signalled.append(key)
+
+    await ConversationTimers(h.processor, busy)(claim)  # the claim after the lease
+    assert signalled == [h.key]
+
+
 async def test_a_reminder_whose_moment_passed_is_dropped_not_sent_late(open_bot: OpenBot,
                                                                        clock: ManualClock) -> None:
     h = await open_bot(AGENDA)

@@ -157,8 +157,12 @@ async def test_the_user_preferences_webhook_stops_and_resumes_marketing(start: h
         return state is not None and state.consent("marketing") is granted
 
     await h.wait_until(lambda: marketing(False))  # the worker runs it as a turn of the conversation
-    entries = await ConsentLedger(app.redis, prefix=app.prefix).entries(app.key)
-    assert [(e["granted"], e["source"]) for e in entries][-1] == (False, "user_preferences")
+
+    async def recorded() -> bool:  # the ledger's entry follows the turn's commit
+        entries = await ConsentLedger(app.redis, prefix=app.prefix).entries(app.key)
+        return [(e["granted"], e["source"]) for e in entries][-1] == (False, "user_preferences")
+
+    await h.wait_until(recorded)
     assert (await app.post(_preferences("resume"))).status == 200
     await h.wait_until(lambda: marketing(True))
 
