@@ -12,24 +12,20 @@ import asyncio
 import hashlib
 import hmac
 import json
-import os
 import shutil
-import subprocess
-import sys
 import threading
 import time
 import urllib.error
 import urllib.request
 from collections import Counter
 from collections.abc import Coroutine, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
 import pytest
-import redis
 from aiohttp import web
 from playwright.sync_api import Browser, Page, expect
 
@@ -38,12 +34,11 @@ from runtime.engine.state import Conversation
 from runtime.keys import ConversationKey
 from runtime.service import redis_urls
 from tests.connectors.connector_fakes import APP_SECRET, PHONE_NUMBER_ID, FakeGraph
-from tests.studio.studio_helpers import ROOT
+from tests.studio.studio_helpers import PASSWORD, ROOT, Staffed, serving, shot, sign_in
 
 T = TypeVar("T")
 BOT = ROOT / "tests" / "service" / "bots" / "campaign"
 TOKEN = "campaigns-admin-token-0123456789"
-PASSWORD = "a-long-password-for-tests"
 GRANTED = {"marketing": {"granted": True, "at": "2026-01-05T10:00:00+00:00", "source": "consent_node"}}
 CLINIC = "America/Sao_Paulo"  # the browser's clock
 SIZE = 40  # at 2 starts a second (the copy's limits.per_second): long enough to pause it mid-way
@@ -68,19 +63,8 @@ class Loop:
 
 
 @dataclass
-class Served:
-    url: str
-    graph: FakeGraph
-    token: str = TOKEN
-
-    def call(self, method: str, path: str, body: Any = None, *, token: str | None = "") -> Any:
-        token = self.token if token == "" else token
-        request = urllib.request.Request(self.url + path, data=None if body is None else json.dumps(body).encode(),
-                                         method=method, headers={"Content-Type": "application/json"})
-        if token:
-            request.add_header("Authorization", f"Bearer {token}")
-        with urllib.request.urlopen(request, timeout=120) as answer:
-            return json.loads(answer.read() or b"null")
+class Served(Staffed):
+    graph: FakeGraph = field(default_factory=FakeGraph)
 
     def templated(self) -> Counter[str]:
         return Counter(c.json["to"] for c in list(self.graph.calls) if c.json.get("type") == "template")
@@ -102,13 +86,6 @@ class Served:
                                                   "X-Hub-Signature-256": f"sha256={digest}"})
         with urllib.request.urlopen(request, timeout=120) as answer:
             assert answer.status == 200
-
-
-def _free_port() -> int:
-    import socket
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def _patient(n: int) -> Conversation:
@@ -151,46 +128,15 @@ def served(tmp_path: Path, redis_url: str, redis_prefix: str) -> Iterator[Served
     fake = loop.run(_make_graph())
     graph_runner, graph_url = loop.run(_start_graph(fake))
     loop.run(_seed(redis_url, redis_prefix))
-    port = _free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("PAPO_", "WHATSAPP_", "REDIS_"))}
-    env |= {"PYTHONPATH": str(ROOT), "REDIS_URL": redis_url, "PAPO_KEY_PREFIX": redis_prefix,
-            "PAPO_ADMIN_TOKEN": TOKEN, "PAPO_BLOCK_MS": "50", "PAPO_PACING_PER_USER_S": "0",
-            "GRAPH_BASE_URL": graph_url, "WHATSAPP_TOKEN": "wa-token", "WHATSAPP_APP_SECRET": APP_SECRET,
-            "WHATSAPP_VERIFY_TOKEN": "verify-me", "WHATSAPP_PHONE_NUMBER_ID": PHONE_NUMBER_ID}
-    log = (tmp_path / "serve.log").open("wb")
-    proc = subprocess.Popen([sys.executable, "-m", "runtime.cli.main", "serve", str(botdir), "--port", str(port)],
-                            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    server = Served(f"http://127.0.0.1:{port}", fake)
-    deadline = time.monotonic() + 120  # a start-up guard on a busy machine, not a speed assertion
-    while time.monotonic() < deadline and proc.poll() is None:
-        try:
-            server.call("GET", "/readyz", token=None)
-            break
-        except (urllib.error.URLError, ConnectionError):
-            time.sleep(0.2)
-    else:
-        proc.kill()
+    env = {"GRAPH_BASE_URL": graph_url, "WHATSAPP_TOKEN": "wa-token", "WHATSAPP_APP_SECRET": APP_SECRET,
+           "WHATSAPP_VERIFY_TOKEN": "verify-me", "WHATSAPP_PHONE_NUMBER_ID": PHONE_NUMBER_ID}
     try:
-        if proc.poll() is not None:
-            pytest.fail("papo serve did not start:\n" + (tmp_path / "serve.log").read_text(errors="replace"))
-        server.call("POST", "/admin/users", {"name": "chefe", "role": "admin", "password": PASSWORD})
-        server.token = server.call("POST", "/admin/login", {"name": "chefe", "password": PASSWORD}, token=None)["token"]
-        server.call("POST", "/admin/users", {"name": "ana", "role": "agent", "password": PASSWORD})
-        yield server
+        with serving(botdir, tmp_path / "serve.log", redis_url=redis_url, prefix=redis_prefix, token=TOKEN, env=env,
+                     agents=("ana",)) as staffed:
+            yield Served(staffed.url, staffed.token, fake)
     finally:
-        proc.terminate()
-        try:
-            proc.wait(15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        log.close()
         loop.run(graph_runner.cleanup())
         loop.close()
-        client = redis.Redis.from_url(redis_url)
-        for key in client.scan_iter(match=f"{redis_prefix}*", count=1000):
-            client.delete(key)
-        client.close()
 
 
 async def _make_graph() -> FakeGraph:
@@ -202,27 +148,8 @@ def open_page(browser: Browser, served: Served, name: str) -> Page:
                                   timezone_id=CLINIC)
     context.add_init_script("localStorage.setItem('papo-studio-lang', 'en')")
     page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    page.on("console", lambda m: errors.append(m.text) if m.type == "error" and "Failed to load resource" not in m.text
-            else None)  # (401s before signing in are expected; React reports a crash here)
     page.on("dialog", lambda dialog: dialog.accept())  # "Run now" asks first
-    page.set_default_timeout(60_000)
-    page.goto(served.url + "/studio/#/campaigns")
-    form = page.locator("[data-testid=inbox-signin]")
-    expect(form).to_contain_text("Campaigns")
-    form.locator("input[name=name]").fill(name)
-    form.locator("input[name=password]").fill(PASSWORD)
-    form.locator("button[type=submit]").click()
-    expect(page.locator("[data-testid=campaigns-me]")).to_contain_text(name)
-    setattr(page, "papo_errors", errors)  # noqa: B010 (read back after the test)
-    return page
-
-
-def shot(page: Page, name: str) -> None:
-    folder = os.environ.get("PAPO_SCREENSHOTS")
-    if folder:
-        page.screenshot(path=str(Path(folder) / name), full_page=True)
+    return sign_in(page, served.url + "/studio/#/campaigns", name, me="campaigns-me", titled="Campaigns")
 
 
 def number(page: Page, run: str, what: str) -> int:
@@ -245,7 +172,7 @@ def test_an_admin_runs_pauses_and_resumes_a_campaign_on_a_phone(browser: Browser
     expect(run).to_have_attribute("data-status", "running")
     expect(run.locator("[data-testid=report-audience]")).to_have_text(str(SIZE))
     expect(run.locator("[data-testid=report-sent]")).not_to_have_text("0")  # the page asks again by itself
-    shot(page, "campaigns-running.png")
+    shot(page, "campaigns-running.png", full_page=True)
 
     run.locator("[data-testid=run-pause]").click()
     expect(run).to_have_attribute("data-status", "paused")
@@ -254,7 +181,7 @@ def test_an_admin_runs_pauses_and_resumes_a_campaign_on_a_phone(browser: Browser
     expect(run.locator("[data-testid=run-pause]")).to_have_count(0)
     held = number(page, run_id, "sent")
     assert 0 < held < SIZE
-    shot(page, "campaigns-paused.png")
+    shot(page, "campaigns-paused.png", full_page=True)
 
     run.locator("[data-testid=run-resume]").click()
     expect(run).to_have_attribute("data-status", "running")
@@ -268,9 +195,9 @@ def test_an_admin_runs_pauses_and_resumes_a_campaign_on_a_phone(browser: Browser
     expect(run.locator("[data-testid=run-cancel]")).to_have_count(0)  # a done run is over
     report = served.call("GET", f"/admin/campaigns/runs/{run_id}")
     assert report["sent"] == len(wanted) and report["skipped"] == {"no_consent": 4, "opted_out": 4}
-    shot(page, "campaigns-done.png")
+    shot(page, "campaigns-done.png", full_page=True)
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")  # no sideways scrolling
-    shot(page, "campaigns-done.png")
+    shot(page, "campaigns-done.png", full_page=True)
 
     deadline = time.monotonic() + 60  # the sender works after the runner: a guard against a hang
     while set(served.templated()) < wanted and time.monotonic() < deadline:
@@ -297,7 +224,7 @@ def test_an_admin_runs_pauses_and_resumes_a_campaign_on_a_phone(browser: Browser
     expect(run.locator("[data-testid=report-delivered]")).to_have_text("3")
     expect(run.locator("[data-testid=report-read]")).to_have_text("2")
     expect(run.locator("[data-testid=report-replied]")).to_have_text("1")
-    shot(page, "campaigns-report.png")
+    shot(page, "campaigns-report.png", full_page=True)
 
     # another admin cancels a paused run the page still shows paused: the page's Resume is refused, clearly
     other = served.call("POST", "/admin/campaigns/sentinela/runs", {"paused": True})["id"]

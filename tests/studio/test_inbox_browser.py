@@ -7,44 +7,21 @@ Redis: patients talk over the web (REST) channel, two agents work the queue.
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import subprocess
-import sys
 import time
-import urllib.error
-import urllib.request
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
-import redis
 from playwright.sync_api import Browser, Page, expect
 
-from tests.studio.studio_helpers import ROOT
+from tests.studio.studio_helpers import ROOT, Staffed, serving, shot, sign_in
 
 TOKEN = "inbox-admin-token-0123456789"
-PASSWORD = "a-long-password-for-tests"
 
 
-@dataclass
-class Served:
-    url: str
-    process: subprocess.Popen[bytes]
-    token: str = TOKEN  # the admin token until the first admin account exists; then that admin's
-
-    def call(self, method: str, path: str, body: Any = None, *, token: str | None = "") -> Any:
-        token = self.token if token == "" else token
-        data = None if body is None else json.dumps(body).encode()
-        request = urllib.request.Request(self.url + path, data=data, method=method)
-        request.add_header("Content-Type", "application/json")
-        if token:
-            request.add_header("Authorization", f"Bearer {token}")
-        with urllib.request.urlopen(request, timeout=120) as answer:
-            return json.loads(answer.read() or b"null")
-
+class Served(Staffed):
     def say(self, user: str, text: str) -> list[dict[str, Any]]:
         replies: list[dict[str, Any]] = self.call("POST", "/webhooks/rest/webhook", {"sender": user, "message": text},
                                                   token=None)
@@ -61,81 +38,20 @@ class Served:
         self.say(user, "sim")
 
 
-def _free_port() -> int:
-    import socket
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture
 def served(tmp_path: Path, redis_url: str, redis_prefix: str) -> Iterator[Served]:
     botdir = tmp_path / "clinic"
     shutil.copytree(ROOT / "examples" / "clinic", botdir)
-    port = _free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("PAPO_", "WHATSAPP_", "REDIS_"))}
-    env |= {"PYTHONPATH": str(ROOT), "REDIS_URL": redis_url, "PAPO_KEY_PREFIX": redis_prefix,
-            "PAPO_ADMIN_TOKEN": TOKEN, "PAPO_BLOCK_MS": "50", "PAPO_PACING_PER_USER_S": "0"}
-    log = (tmp_path / "serve.log").open("wb")
-    proc = subprocess.Popen([sys.executable, "-m", "runtime.cli.main", "serve", str(botdir), "--port", str(port)],
-                            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    server = Served(f"http://127.0.0.1:{port}", proc)
-    deadline = time.monotonic() + 120  # a start-up guard on a busy machine, not a speed assertion
-    while time.monotonic() < deadline:
-        try:
-            server.call("GET", "/readyz", token=None)
-            break
-        except (urllib.error.URLError, ConnectionError):
-            if proc.poll() is not None:
-                break
-            time.sleep(0.2)
-    else:
-        proc.kill()
-    if proc.poll() is not None:
-        log.close()
-        pytest.fail("papo serve did not start:\n" + (tmp_path / "serve.log").read_text(errors="replace"))
-    server.call("POST", "/admin/users", {"name": "chefe", "role": "admin", "password": PASSWORD})
-    server.token = server.call("POST", "/admin/login", {"name": "chefe", "password": PASSWORD}, token=None)["token"]
-    for name in ("ana", "beto"):
-        server.call("POST", "/admin/users", {"name": name, "role": "agent", "password": PASSWORD})
-    yield server
-    proc.terminate()
-    try:
-        proc.wait(15)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait()
-    log.close()
-    client = redis.Redis.from_url(redis_url)
-    for key in client.scan_iter(match=f"{redis_prefix}*", count=1000):
-        client.delete(key)
-    client.close()
+    with serving(botdir, tmp_path / "serve.log", redis_url=redis_url, prefix=redis_prefix, token=TOKEN, env={},
+                 agents=("ana", "beto")) as staffed:
+        yield Served(staffed.url, staffed.token)
 
 
 def agent(browser: Browser, served: Served, name: str, *, phone: bool = False) -> Page:
     size = {"width": 390, "height": 844} if phone else {"width": 1400, "height": 900}
     context = browser.new_context(viewport=size, locale="en-US")
     context.add_init_script("localStorage.setItem('papo-studio-lang', 'en')")
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    page.on("console", lambda m: errors.append(m.text) if m.type == "error" and "Failed to load resource" not in m.text
-            else None)  # (401s before signing in are expected; React reports a crash here)
-    page.set_default_timeout(60_000)
-    page.goto(served.url + "/studio/#/inbox")
-    form = page.locator("[data-testid=inbox-signin]")
-    form.locator("input[name=name]").fill(name)
-    form.locator("input[name=password]").fill(PASSWORD)
-    form.locator("button[type=submit]").click()
-    expect(page.locator("[data-testid=inbox-me]")).to_contain_text(name)
-    setattr(page, "papo_errors", errors)  # noqa: B010 (read back after the test)
-    return page
-
-
-def shot(page: Page, name: str) -> None:
-    folder = os.environ.get("PAPO_SCREENSHOTS")
-    if folder:
-        page.screenshot(path=str(Path(folder) / name))
+    return sign_in(context.new_page(), served.url + "/studio/#/inbox", name, me="inbox-me")
 
 
 def until(check: Callable[[], Any], what: str) -> Any:
