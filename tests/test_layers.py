@@ -45,7 +45,8 @@ RUNTIME_LAYERS = {
     "integrations": {"engine", "keys"},
     "nodes": {"engine", "keys", "locales", "timers", "scheduling", "llm", "privacy", "integrations", "metrics"},
     # outbound events: what a turn emits, their Redis outbox, their delivery (llm: its mask of personal data)
-    "events": {"engine", "keys", "llm", "privacy"},  # privacy: its directory names contacts in shared keys
+    # privacy: its directory names contacts in shared keys; integrations: its aiohttp session holder
+    "events": {"engine", "keys", "llm", "privacy", "integrations"},
     # campaign definitions, audiences, runs in Redis and the template catalog; the runner is the service's
     "campaigns": {"engine", "keys", "locales", "scheduling", "privacy", "nodes"},
     "conversations": {"engine", "keys", "locales", "timers", "scheduling", "llm", "nodes", "privacy", "monitoring",

@@ -26,6 +26,7 @@ from flows.integrations import ENV_REF, EVENT_TYPES
 from runtime.engine.clock import Clock
 from runtime.events.outbox import Entry, EventOutbox, Pair
 from runtime.events.signing import HEADER, sign
+from runtime.integrations.http_client import LazySession
 
 log = logging.getLogger(__name__)
 
@@ -67,7 +68,7 @@ class EventDelivery:
         self.clock = clock
         self.policy = policy
         self.nudge = asyncio.Event()  # set after a commit with events: deliver now rather than at the next poll
-        self._session: aiohttp.ClientSession | None = None
+        self._sessions = LazySession()
 
     @property
     def subs(self) -> list[str]:
@@ -208,7 +209,7 @@ class EventDelivery:
                    HEADER: sign(endpoint.secret, int(self.clock.now().timestamp()), body),
                    "Papo-Event-Id": event["id"], "Idempotency-Key": event["id"], "Papo-Event-Type": event["type"]}
         try:
-            async with self._open().post(endpoint.url, data=body, headers=headers, allow_redirects=False,
+            async with self._sessions.get().post(endpoint.url, data=body, headers=headers, allow_redirects=False,
                                          timeout=aiohttp.ClientTimeout(total=self.policy.timeout_s)) as response:
                 await response.read()
                 return response.status, None if 200 <= response.status < 300 else f"HTTP {response.status}"
@@ -235,15 +236,8 @@ class EventDelivery:
                                                 "at": self.clock.now().isoformat()})
         return {"replayed": True, "status": status, "event": event["id"]}
 
-    def _open(self) -> aiohttp.ClientSession:
-        if self._session is None or self._session.closed:
-            self._session = aiohttp.ClientSession()
-        return self._session
-
     async def aclose(self) -> None:
-        if self._session is not None:
-            await self._session.close()
-            self._session = None
+        await self._sessions.aclose()
 
 
 @dataclass(slots=True)

@@ -35,13 +35,30 @@ log = logging.getLogger(__name__)
 RETRYABLE = frozenset({429, 500, 502, 503, 504})
 
 
+class LazySession:
+    """One aiohttp session, opened on first use (on the running loop) and again after it was closed."""
+
+    def __init__(self) -> None:
+        self._session: aiohttp.ClientSession | None = None
+
+    def get(self) -> aiohttp.ClientSession:
+        if self._session is None or self._session.closed:
+            self._session = aiohttp.ClientSession()
+        return self._session
+
+    async def aclose(self) -> None:
+        if self._session is not None:
+            await self._session.close()
+            self._session = None
+
+
 class HttpClient:
     def __init__(self, settings: HttpSettings, *, env: Mapping[str, str] = os.environ,
                  backoff_s: float = 0.2) -> None:
         self.settings = settings
         self.env = env
         self.backoff_s = backoff_s
-        self._session: aiohttp.ClientSession | None = None
+        self._sessions = LazySession()
 
     def allowed_hosts(self) -> frozenset[str]:
         """The literal hosts, and the host of each ${ENV} entry that is set."""
@@ -101,7 +118,7 @@ class HttpClient:
         raise failure
 
     async def _once(self, request: HttpRequest, url: str, headers: dict[str, str]) -> HttpAnswer:
-        session = self._open()
+        session = self._sessions.get()
         body: dict[str, Any] = {} if request.body is None else {"json": request.body}
         async with session.request(request.method, url, headers=headers, allow_redirects=False,
                                    timeout=aiohttp.ClientTimeout(total=request.timeout), **body) as response:
@@ -111,15 +128,8 @@ class HttpClient:
                                  status=response.status)
             return HttpAnswer(response.status, _decoded(raw))
 
-    def _open(self) -> aiohttp.ClientSession:
-        if self._session is None or self._session.closed:
-            self._session = aiohttp.ClientSession()
-        return self._session
-
     async def aclose(self) -> None:
-        if self._session is not None:
-            await self._session.close()
-            self._session = None
+        await self._sessions.aclose()
 
 
 def _decoded(raw: bytes) -> Any:
