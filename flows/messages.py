@@ -129,6 +129,8 @@ class InboundEvent:
 
     `id` is the channel's message id (the dedupe key); `at` is the payload's timestamp
     (timezone-aware). `choice_id` is set when the user pressed a button or picked a list row.
+    `fresh_id`: the channel gave no id and papo made a random one, which can never arrive twice, so
+    no dedupe marker is kept for it.
     """
 
     channel: str
@@ -141,6 +143,7 @@ class InboundEvent:
     media: Media | None = None
     business: str = ""
     data: dict[str, Any] = field(default_factory=dict)
+    fresh_id: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -157,6 +160,8 @@ class InboundEvent:
             out["media"] = {k: v for k, v in _fields(self.media).items() if v}
         if self.data:
             out["data"] = self.data
+        if self.fresh_id:
+            out["fresh_id"] = True
         return out
 
     @classmethod
@@ -173,6 +178,7 @@ class InboundEvent:
             media=Media(**media) if media else None,
             business=data.get("business", ""),
             data=dict(data.get("data", {})),
+            fresh_id=bool(data.get("fresh_id", False)),
         )
 
 

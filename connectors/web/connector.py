@@ -68,12 +68,14 @@ class WebConnector(Connector):
         if not isinstance(message, str):
             raise BadPayload('web: /message must be a string, e.g. {"sender": "u1", "message": "oi"}')
         message = utf8(message, "/message")
-        ident = text(data.get("message_id"), "/message_id") or f"web:{uuid.uuid4().hex}"
+        given = text(data.get("message_id"), "/message_id")
+        ident = given or f"web:{uuid.uuid4().hex}"  # made up: it can never repeat, so no dedupe marker is kept
         extra = {"metadata": data["metadata"]} if isinstance(data.get("metadata"), dict) else {}
         common: dict[str, Any] = {
             "channel": self.channel,
             "user": sender,
             "id": ident,
+            "fresh_id": not given,
             "at": self._clock(),
             "business": self.business,
         }

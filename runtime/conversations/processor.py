@@ -27,7 +27,7 @@ from runtime import logs, metrics
 from runtime.conversations import keys as C
 from runtime.conversations.keys import ConversationKey
 from runtime.conversations.library import BotLibrary
-from runtime.conversations.store import Logged, Pending, RedisStore
+from runtime.conversations.store import Ack, Logged, Pending, RedisStore, Riders
 from runtime.conversations.transcript import inbound_line, outbound_lines
 from runtime.engine.clock import Clock
 from runtime.engine.errors import StaleVersion
@@ -48,13 +48,16 @@ from runtime.timers import Timer
 log = logging.getLogger(__name__)
 
 URGENT_TOPICS = ("urgent", "medical")  # a safety topic that raises a conversation's urgent flag for staff
-OnCommit = Callable[[ConversationKey, TurnResult], Awaitable[None]]
+# After each commit: the turn, and whether its riders went with the commit (else the hook sends them).
+OnCommit = Callable[[ConversationKey, TurnResult, bool], Awaitable[None]]
+RidersOf = Callable[[ConversationKey, TurnResult], Riders]  # what rides on a turn's commit
 
 
 @dataclass(frozen=True, slots=True)
 class Submitted:
     queued_as: str | None  # the inbox stream id, None for a duplicate of an accepted event
     results: list[TurnResult]  # turns this caller ran (possibly other callers' events too)
+    taken: list[OutboundMessage] | None = None  # with `take`: the outbox its last commit removed
 
     @property
     def accepted(self) -> bool:
@@ -63,9 +66,12 @@ class Submitted:
 
 class Drained(list[TurnResult]):
     """The committed turns of a drain; `emptied`: it ended with the inbox empty and the lock given back
-    (an event that came after has its own signal)."""
+    (an event that came after has its own signal); then `outbox`: how many messages waited in the outbox,
+    and with `take`, `taken`: the outbox that last commit removed."""
 
     emptied: bool = False
+    outbox: int = -1  # -1: not known
+    taken: list[OutboundMessage] | None = None
 
 
 class Processor:
@@ -77,6 +83,7 @@ class Processor:
         self.clock = clock
         self.services = services or BotServices()
         self.on_commit = on_commit
+        self.riders: RidersOf | None = None  # commands that ride on a turn's commit (the sender's signal, counters)
         self.lease_ms = lease_ms
         self.handlers = handlers
         self.monitor: Monitor | None = None  # term rules: patient messages before storing, replies before commit
@@ -85,12 +92,15 @@ class Processor:
     def key_for(self, event: InboundEvent) -> ConversationKey:
         return ConversationKey(self.library.name, event.channel, event.user)
 
-    async def submit(self, event: InboundEvent) -> Submitted:
+    async def submit(self, event: InboundEvent, *, take: bool = False) -> Submitted:
+        """Queue the event and run what waits, if nobody else is. With `take`, the commit that gives the
+        lock back also removes the outbox and returns it (`Submitted.taken`; None when this caller did not
+        run the last turn): a channel that answers in the HTTP response, in two round trips."""
         key = self.key_for(event)
         with logs.bound(key.ref, event.id):
-            return await self._submit(key, event)
+            return await self._submit(key, event, take)
 
-    async def _submit(self, key: ConversationKey, event: InboundEvent) -> Submitted:
+    async def _submit(self, key: ConversationKey, event: InboundEvent, take: bool = False) -> Submitted:
         token = secrets.token_hex(8)
         if self.monitor is not None:  # term rules first: a card number is a match they alert on
             event = await self.monitor.inbound(key, event)
@@ -102,10 +112,10 @@ class Processor:
             # claimed again after its process was killed). Make sure the inbox is drained.
             log.info("duplicate event conv=%s; draining what waits", key)
             return Submitted(None, await self.drain(key))
-        results: list[TurnResult] = []
+        results = Drained()
         if queued.locked:
-            await self._drain_locked(key, token, results, first=(queued.state, list(queued.pending)))
-        return Submitted(queued.id, results)
+            await self._drain_locked(key, token, results, first=(queued.state, list(queued.pending)), take=take)
+        return Submitted(queued.id, results, results.taken)
 
     async def accept(self, event: InboundEvent) -> str | None:
         """Queue an event without running it (a webhook answers after this); returns its inbox
@@ -133,18 +143,20 @@ class Processor:
         """How many events wait in the conversation's inbox (being run by someone, or left behind)."""
         return int(await self.store.client.xlen(self.store.keys.inbox(key)))
 
-    async def drain(self, key: ConversationKey) -> Drained:
-        """Process whatever waits in this conversation's inbox, if nobody else is."""
+    async def drain(self, key: ConversationKey, *, ack: Ack | None = None) -> Drained:
+        """Process whatever waits in this conversation's inbox, if nobody else is. On one Redis, the commit
+        that gives the lock back also acknowledges `ack` (its `done` says so)."""
         token = secrets.token_hex(8)
         results = Drained()
         with logs.bound(key.ref):
             first = await self.store.lock_and_load(key, token, lease_ms=self.lease_ms, batch=C.INBOX_BATCH)
             if first is not None:
-                results.emptied = await self._drain_locked(key, token, results, first=first)
+                results.emptied = await self._drain_locked(key, token, results, first=first, ack=ack)
         return results
 
-    async def _drain_locked(self, key: ConversationKey, token: str, results: list[TurnResult], *,
-                            first: tuple[Conversation | None, list[Pending]] | None = None) -> bool:
+    async def _drain_locked(self, key: ConversationKey, token: str, results: Drained, *,
+                            first: tuple[Conversation | None, list[Pending]] | None = None, ack: Ack | None = None,
+                            take: bool = False) -> bool:
         """Turn events into committed turns while we hold the lock.
 
         The last commit gives the lock back in the same call once the inbox is empty; if we stop
@@ -154,7 +166,7 @@ class Processor:
         batch = first if first is not None else await self.store.load(key, batch=C.INBOX_BATCH)
         while True:
             state, pending = batch
-            if pending and await self._run_batch(key, token, state, pending, results):
+            if pending and await self._run_batch(key, token, state, pending, results, ack=ack, take=take):
                 return True  # released by the final commit, which found the inbox empty
             if await self.store.release(key, token) == 0:
                 return True
@@ -164,7 +176,7 @@ class Processor:
             batch = again
 
     async def _run_batch(self, key: ConversationKey, token: str, state: Conversation | None, pending: list[Pending],
-                         results: list[TurnResult]) -> bool:
+                         results: Drained, *, ack: Ack | None = None, take: bool = False) -> bool:
         """Run and commit each event in order; True when a commit gave the lock back."""
         for item in pending:
             logs.set_trace(item.event.id)
@@ -175,11 +187,15 @@ class Processor:
                 result.messages, found = self.monitor.outbound(result.messages)
             at = self.clock.now()
             events = self.events.of(key, state, item.event, result, at) if self.events is not None else []
+            riders = self.riders(key, result) if self.riders is not None else Riders()
+            if ack is not None:
+                riders = replace(riders, ack=ack)
             try:
                 committed = await self.store.commit(key, result.state, result.messages,
                                                     expected_version=state.version if state else 0,
                                                     consumed=item.id, token=token, lease_ms=self.lease_ms,
-                                                    logged=self._logged(item.event, state, result), events=events)
+                                                    logged=self._logged(item.event, state, result), events=events,
+                                                    riders=riders, take=take)
             except StaleVersion:
                 log.warning("conversation moved on under us conv=%s; reloading", key)
                 return False
@@ -196,8 +212,10 @@ class Processor:
                 await self.monitor.alert_outbound(key, found, self.clock.now().isoformat())
             log.info("turn conv=%s trace=%s out=%d", key, ",".join(result.trace), len(result.messages))
             if self.on_commit is not None:
-                await self.on_commit(key, result)
+                await self.on_commit(key, result, committed.rode)
             if committed.released:
+                results.taken = committed.taken
+                results.outbox = committed.outbox
                 return True
         return False
 

@@ -7,6 +7,7 @@ server (`fakeredis`, which runs the same Lua), so `papo chat` needs no server.
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -24,12 +25,23 @@ from runtime.conversations.locks import Leases
 from runtime.engine.errors import StaleVersion
 from runtime.engine.state import Conversation
 
+log = logging.getLogger(__name__)
+# KEYS: seen, inbox, lock, state; ARGV: event, dedupe ttl (s; 0: an id that cannot repeat, no marker), token,
+# lease, batch, accepted at (ms), inbox ttl (ms).
 _ENQUEUE = """
-if not redis.call('SET', KEYS[1], ARGV[6], 'NX', 'EX', ARGV[2]) then return {false, 0} end
+if ARGV[2] ~= '0' and not redis.call('SET', KEYS[1], ARGV[6], 'NX', 'EX', ARGV[2]) then return {false, 0} end
 local id = redis.call('XADD', KEYS[2], '*', 'e', ARGV[1])
+redis.call('PEXPIRE', KEYS[2], ARGV[7])
 if ARGV[3] == '' or not redis.call('SET', KEYS[3], ARGV[3], 'NX', 'PX', ARGV[4]) then return {id, 0} end
 local st = redis.call('HMGET', KEYS[4], 'ver', 'doc')
 return {id, 1, st[1], st[2], redis.call('XRANGE', KEYS[2], '-', '+', 'COUNT', ARGV[5])}
+"""
+
+# Remove and return the whole outbox.
+_TAKE = """
+local entries = redis.call('XRANGE', KEYS[1], '-', '+')
+for _, entry in ipairs(entries) do redis.call('XDEL', KEYS[1], entry[1]) end
+return entries
 """
 
 _LOAD = """
@@ -44,33 +56,51 @@ local st = redis.call('HMGET', KEYS[2], 'ver', 'doc')
 return {st[1], st[2], redis.call('XRANGE', KEYS[3], '-', '+', 'COUNT', ARGV[3])}
 """
 
+# KEYS: state, inbox, outbox, lock, transcript, staff view, events, and (one Redis only) the stream of the work
+# signal to acknowledge once the lock is given back. ARGV: version, doc, consumed, ttl, token, lease,
+# transcript kept, signal group, signal id, take ('1': the commit that gives the lock back also takes the
+# outbox and returns it), then counted lists from ARGV[11]: lines, unread, urgent, events, messages.
 _COMMIT = """
 local ver = tonumber(redis.call('HGET', KEYS[1], 'ver') or '0')
-if ver ~= tonumber(ARGV[1]) then return {-1, ver, 0} end
-if ARGV[3] ~= '' and redis.call('XDEL', KEYS[2], ARGV[3]) == 0 then return {-2, ver, 0} end
+if ver ~= tonumber(ARGV[1]) then return {-1, ver, 0, 0, 0} end
+if ARGV[3] ~= '' and redis.call('XDEL', KEYS[2], ARGV[3]) == 0 then return {-2, ver, 0, 0, 0} end
 ver = ver + 1
 redis.call('HSET', KEYS[1], 'ver', ver, 'doc', ARGV[2])
 redis.call('PEXPIRE', KEYS[1], ARGV[4])
-local n = tonumber(ARGV[8])
-for i = 9, 8 + n do redis.call('XADD', KEYS[5], 'MAXLEN', '~', ARGV[7], '*', 't', ARGV[i]) end
+local at = 11
+local n = tonumber(ARGV[at])
+for i = at + 1, at + n do redis.call('XADD', KEYS[5], 'MAXLEN', '~', ARGV[7], '*', 't', ARGV[i]) end
 if n > 0 then redis.call('PEXPIRE', KEYS[5], ARGV[4]) end
-if tonumber(ARGV[9 + n]) > 0 then redis.call('HINCRBY', KEYS[6], 'unread', ARGV[9 + n]) end
-if ARGV[10 + n] ~= '' then redis.call('HSET', KEYS[6], 'urgent', ARGV[10 + n]) end
-if tonumber(ARGV[9 + n]) > 0 or ARGV[10 + n] ~= '' then redis.call('PEXPIRE', KEYS[6], ARGV[4]) end
-local e = tonumber(ARGV[11 + n])
-for i = 12 + n, 11 + n + e do redis.call('XADD', KEYS[7], '*', 'e', ARGV[i]) end
+at = at + n + 1
+local unread, urgent = tonumber(ARGV[at]), ARGV[at + 1]
+if unread > 0 then redis.call('HINCRBY', KEYS[6], 'unread', unread) end
+if urgent ~= '' then redis.call('HSET', KEYS[6], 'urgent', urgent) end
+if unread > 0 or urgent ~= '' then redis.call('PEXPIRE', KEYS[6], ARGV[4]) end
+at = at + 2
+local e = tonumber(ARGV[at])
+for i = at + 1, at + e do redis.call('XADD', KEYS[7], '*', 'e', ARGV[i]) end
 if e > 0 then redis.call('PEXPIRE', KEYS[7], ARGV[4]) end
-for i = 12 + n + e, #ARGV do redis.call('XADD', KEYS[3], '*', 'm', ARGV[i]) end
-local released = 0
+for i = at + e + 1, #ARGV do redis.call('XADD', KEYS[3], '*', 'm', ARGV[i]) end
+if #ARGV > at + e then redis.call('PEXPIRE', KEYS[3], ARGV[4]) end
+local released, acked, taken = 0, 0, {}
 if ARGV[5] ~= '' and redis.call('GET', KEYS[4]) == ARGV[5] then
   if redis.call('XLEN', KEYS[2]) == 0 then
     redis.call('DEL', KEYS[4])
     released = 1
+    if KEYS[8] and ARGV[9] ~= '' then
+      redis.call('XACK', KEYS[8], ARGV[8], ARGV[9])
+      redis.call('XDEL', KEYS[8], ARGV[9])
+      acked = 1
+    end
+    if ARGV[10] == '1' then
+      taken = redis.call('XRANGE', KEYS[3], '-', '+')
+      for _, entry in ipairs(taken) do redis.call('XDEL', KEYS[3], entry[1]) end
+    end
   else
     redis.call('PEXPIRE', KEYS[4], ARGV[6])
   end
 end
-return {1, ver, released}
+return {1, ver, released, acked, redis.call('XLEN', KEYS[3]), taken}
 """
 
 
@@ -103,6 +133,35 @@ class Logged:
 class Committed:
     version: int
     released: bool  # the inbox was empty, so the lock was given back in the same call
+    rode: bool = False  # the riders went in the same round trip
+    outbox: int = 0  # messages waiting in the outbox after it
+    taken: list[OutboundMessage] | None = None  # with `take`, the outbox it removed as it gave the lock back
+
+
+@dataclass(slots=True)
+class Ack:
+    """A signal its handler acknowledges in its own last round trip (on one Redis): the signal's stream,
+    group and id; `done` once acknowledged."""
+
+    stream: str
+    group: str
+    id: str
+    done: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Riders:
+    """What rides on a commit's round trip (on one Redis): commands that must follow it (`then`), commands
+    whose failure is only logged (`best_effort`), and the work signal to acknowledge when the commit gives
+    the lock back (`ack`)."""
+
+    then: Callable[[Pipeline], None] | None = None
+    best_effort: Callable[[Pipeline], None] | None = None
+    ack: Ack | None = None
+
+    @property
+    def any(self) -> bool:
+        return self.then is not None or self.best_effort is not None or self.ack is not None
 
 
 class AlreadyConsumed(StaleVersion):
@@ -119,10 +178,11 @@ class RedisStore:
         self.leases = Leases(client)
         self.state_ttl_ms = state_ttl_ms
         self._enqueue = client.register_script(_ENQUEUE)
-        self._one_trip = not isinstance(client, RedisCluster)
+        self.one_redis = not isinstance(client, RedisCluster)  # else a cluster: keys of two slots never meet
         self._load = client.register_script(_LOAD)
         self._lock_load = client.register_script(_LOCK_LOAD)
         self._commit = client.register_script(_COMMIT)
+        self._take = client.register_script(_TAKE)
 
     async def enqueue(self, conv: ConversationKey, event: InboundEvent, *, token: str,
                       lease_ms: int = C.LOCK_LEASE_MS, batch: int = C.INBOX_BATCH,
@@ -143,7 +203,8 @@ class RedisStore:
         keys = [self.keys.seen(conv, event.id), self.keys.inbox(conv), self.keys.lock(conv), self.keys.state(conv)]
         # the dedupe marker's value: when it was accepted (its retention counts from then)
         seen_at = int((accepted_at or event.at).timestamp() * 1000)
-        return keys, [json.dumps(event.to_dict()), C.DEDUPE_TTL_S, token, lease_ms, batch, seen_at]
+        dedupe_s = 0 if event.fresh_id else C.DEDUPE_TTL_S
+        return keys, [json.dumps(event.to_dict()), dedupe_s, token, lease_ms, batch, seen_at, self.state_ttl_ms]
 
     async def accept(self, events: Sequence[tuple[ConversationKey, InboundEvent]], *, accepted_at: datetime,
                      addresses: Mapping[ConversationKey, str], then: Callable[[Pipeline], None]) -> list[str | None]:
@@ -151,7 +212,7 @@ class RedisStore:
         what `then` queues (their work signals), in one round trip; each event's inbox id, or None for a
         duplicate. On a Redis Cluster one call per event, then the rest: a cluster pipeline takes no
         script, and its nodes run in parallel, while a signal must never be read before its event."""
-        if not self._one_trip:
+        if not self.one_redis:
             ids = [(await self.enqueue(conv, event, token="", accepted_at=accepted_at)).id for conv, event in events]
             async with self.client.pipeline(transaction=False) as pipe:
                 self._addresses(pipe, addresses)
@@ -203,35 +264,73 @@ class RedisStore:
     async def commit(self, conv: ConversationKey, state: Conversation, messages: list[OutboundMessage], *,
                      expected_version: int, consumed: str = "", token: str = "",
                      lease_ms: int = C.LOCK_LEASE_MS, logged: Logged = Logged(),
-                     events: Sequence[str] = ()) -> Committed:
+                     events: Sequence[str] = (), riders: Riders = Riders(), take: bool = False) -> Committed:
         """Write the new state, consume the event and queue the replies, atomically. With the
         lock's `token`, also renew the lease, or give the lock back when the inbox is empty.
         `logged` goes to the transcript and the inbox's view in the same call, `events` (encoded outbound
         events, `runtime.events`) to the conversation's event stream.
+
+        On one Redis (not a cluster) `riders` go in the same round trip: their commands after the commit's
+        (the sender's signal, counters), and the work signal acknowledged by the commit that gives the lock
+        back. `Committed.rode` says whether they did; elsewhere the caller sends them itself. With `take`,
+        the commit that gives the lock back also removes the outbox and returns it (`Committed.taken`): a
+        channel that answers in the HTTP response.
 
         Raises StaleVersion when another writer moved the conversation on (the fencing token),
         AlreadyConsumed when the event was committed by someone else; nothing is written then.
         """
         keys = [self.keys.state(conv), self.keys.inbox(conv), self.keys.outbox(conv), self.keys.lock(conv),
                 self.keys.transcript(conv), self.keys.staff(conv), self.keys.events(conv)]
+        ack = riders.ack if self.one_redis else None
+        if ack is not None:
+            keys.append(ack.stream)
         args: list[Any] = [expected_version, json.dumps(state.to_json()), consumed, self.state_ttl_ms, token,
-                           lease_ms, C.TRANSCRIPT_KEPT, len(logged.lines)]
+                           lease_ms, C.TRANSCRIPT_KEPT, ack.group if ack else "", ack.id if ack else "",
+                           "1" if take else "", len(logged.lines)]
         args += [json.dumps(line, ensure_ascii=False) for line in logged.lines]
         args += [logged.unread, logged.urgent, len(events), *events]
         args += [json.dumps(m.to_dict()) for m in messages]
-        status, version, released = await self._commit(keys=keys, args=args)
+        rode = self.one_redis and riders.any
+        reply = await (self._commit_riding(keys, args, riders) if rode else self._commit(keys=keys, args=args))
+        status, version, released, acked, outbox = reply[:5]
         if status == -1:
             raise StaleVersion(conv, expected=expected_version, found=int(version))
         if status == -2:
             raise AlreadyConsumed(conv, expected=expected_version, found=int(version))
-        return Committed(int(version), bool(released))
+        if ack is not None and acked:
+            ack.done = True
+        taken = None if not (take and released) else [OutboundMessage.from_dict(json.loads(_fields(raw)["m"]))
+                                                     for _, raw in reply[5]]
+        return Committed(int(version), bool(released), rode=rode, outbox=int(outbox), taken=taken)
+
+    async def _commit_riding(self, keys: list[str], args: list[Any], riders: Riders) -> Any:
+        """The commit and its riders in one pipeline; the commit's reply. A Redis that lost its scripts
+        (restarted, flushed) runs the commit again with the riders that must follow it, not the best-effort
+        ones, which already ran."""
+        for attempt in (1, 2):
+            async with self.client.pipeline(transaction=False) as pipe:
+                pipe.evalsha(self._commit.sha, len(keys), *keys, *args)  # a script object would ask SCRIPT EXISTS
+                if riders.then is not None:
+                    riders.then(pipe)
+                needed = len(pipe)
+                if riders.best_effort is not None and attempt == 1:
+                    riders.best_effort(pipe)
+                replies = await pipe.execute(raise_on_error=False)
+            if attempt == 1 and isinstance(replies[0], NoScriptError):
+                await self.client.script_load(_COMMIT)
+                continue
+            for reply in replies[:needed]:
+                if isinstance(reply, Exception):
+                    raise reply
+            if any(isinstance(reply, Exception) for reply in replies[needed:]):
+                log.info("best-effort commands failed with a commit")
+            return replies[0]
+        raise AssertionError("unreachable")
 
     async def outbox(self, conv: ConversationKey, *, take: bool = False) -> list[OutboundMessage]:
-        """Messages committed for this conversation; `take` removes those returned."""
+        """Messages committed for this conversation; `take` removes those returned. One round trip."""
         key = self.keys.outbox(conv)
-        entries: list[tuple[Any, Any]] = await self.client.xrange(key) or []
-        if take and entries:
-            await self.client.xdel(key, *[sid for sid, _ in entries])
+        entries: list[tuple[Any, Any]] = (await self._take(keys=[key]) if take else await self.client.xrange(key)) or []
         return [OutboundMessage.from_dict(json.loads(_fields(raw)["m"])) for _, raw in entries]
 
     async def remember_addresses(self, addresses: dict[ConversationKey, str]) -> None:

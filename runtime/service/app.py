@@ -307,8 +307,11 @@ async def respond(request: web.Request, channel: str) -> web.Response:
     replies: list[dict[str, object]] = []
     for event in parsed.events:
         event = within(event, service.settings.max_text_chars)
-        await service.processor.submit(event)
-        for message in await service.processor.store.outbox(service.processor.key_for(event), take=True):
+        submitted = await service.processor.submit(event, take=True)  # its last commit takes the outbox
+        taken = submitted.taken
+        if taken is None:  # another request ran the turns (the same user, twice at once): what waits now
+            taken = await service.processor.store.outbox(service.processor.key_for(event), take=True)
+        for message in taken:
             replies += connector.render(message, to=event.user).payloads
     return web.json_response(replies, dumps=lambda data: json.dumps(data, ensure_ascii=False))
 

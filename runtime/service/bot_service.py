@@ -28,7 +28,7 @@ from runtime.conversations import keys as C
 from runtime.conversations.keys import ConversationKey
 from runtime.conversations.library import BotLibrary
 from runtime.conversations.processor import Processor
-from runtime.conversations.store import RedisStore
+from runtime.conversations.store import RedisStore, Riders
 from runtime.conversations.timers import conversation_dispatcher
 from runtime.engine.clock import Clock, SystemClock
 from runtime.engine.errors import ConfigError
@@ -128,6 +128,7 @@ class Service:
         service = cls(settings, client, library, processor, channels, work, sends, deliveries,
                       Worker(processor, sends), sender, owns)
         processor.on_commit = service.replies_committed
+        processor.riders = service.riders
         sender.on_refused = service.refused
         processor.monitor = Monitor(AlertBook(client, prefix=prefix, bot=bot), lambda: library.current.monitoring)
         processor.services.typing = service.show_typing
@@ -149,17 +150,29 @@ class Service:
         except ConnectorError as exc:
             log.info("typing indicator not shown channel=%s: %s", event.channel, type(exc).__name__)
 
-    async def replies_committed(self, key: ConversationKey, result: TurnResult) -> None:
+    def riders(self, key: ConversationKey, result: TurnResult) -> Riders:
+        """What rides on a turn's commit (on one Redis): the one signal that wakes a sender for its replies,
+        and its analytics counters."""
+        return Riders(then=(lambda pipe: self.sends.queue(pipe, key)) if self._pushes(key, result) else None,
+                      best_effort=self.counters(key, result))
+
+    def _pushes(self, key: ConversationKey, result: TurnResult) -> bool:
+        """Whether the turn's replies go to a sender: a channel that answers in the HTTP response has nobody
+        to push to, its replies wait for the user's next request."""
+        connector = self.connectors.get(key.channel)
+        return bool(result.messages) and (connector is None or connector.replies == "push")
+
+    async def replies_committed(self, key: ConversationKey, result: TurnResult, rode: bool = False) -> None:
         """Whoever ran a turn (a worker, a timer), its replies now wait in the outbox: wake a sender, the
-        one signal of this turn. A channel that answers in the HTTP response has nobody to push to: its
-        replies wait for the user's next request."""
+        one signal of this turn, unless it rode on the commit (`riders`)."""
         if result.state.private.starts:
             await self.release_starts(key, result)
-        connector = self.connectors.get(key.channel)
-        counts = self.counters(key, result)
-        if result.messages and (connector is None or connector.replies == "push"):
-            await self.sends.signal(key, also=counts)  # the counters ride on the signal's round trip
-        elif counts is not None:  # nothing to push (a reply in the HTTP response, a silent timer): off the path
+        if rode:
+            if self._pushes(key, result):
+                self.sends.nudge()  # this process's senders: the embedded server cannot block on a read
+        elif self._pushes(key, result):
+            await self.sends.signal(key, also=self.counters(key, result))  # the counters ride on the signal
+        elif (counts := self.counters(key, result)) is not None:  # nothing to push: counters off the path
             task = asyncio.create_task(self._count(counts))
             self.counting.add(task)
             task.add_done_callback(self.counting.discard)

@@ -22,7 +22,7 @@ from runtime.conversations.keys import ConversationKey, Keys
 RANK = {"accepted": 0, "sent": 1, "delivered": 2, "read": 3, "played": 4, "deleted": 5, "failed": 100}
 
 # Move a delivery record forward: KEYS[k] the record; a record only moves up in rank, `failed` is final.
-_ADVANCE_FN = """
+ADVANCE_FN = """
 local function advance(record, status, rank, at, papo_id, code, err, ttl)
   local old = tonumber(redis.call('HGET', record, 'rank') or '-1')
   if papo_id ~= '' then redis.call('HSETNX', record, 'papo_id', papo_id) end
@@ -34,9 +34,9 @@ local function advance(record, status, rank, at, papo_id, code, err, ttl)
   return 1
 end
 """
-_ADVANCE = _ADVANCE_FN + "return advance(KEYS[1], ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6], ARGV[7])"
+_ADVANCE = ADVANCE_FN + "return advance(KEYS[1], ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6], ARGV[7])"
 # The channel took a message, in one round trip. KEYS: record, sent, failed; ARGV: channel id, papo id, at, ttl.
-_ACCEPTED = _ADVANCE_FN + """
+_ACCEPTED = ADVANCE_FN + """
 redis.call('HSET', KEYS[2], ARGV[1], ARGV[2])
 redis.call('PEXPIRE', KEYS[2], ARGV[4])
 redis.call('HDEL', KEYS[3], ARGV[2])

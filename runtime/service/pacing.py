@@ -39,6 +39,25 @@ if n > tonumber(ARGV[1]) then redis.call('DECR', KEYS[1]) return 0 end
 return 1
 """
 
+# Both turns in a script of the caller's (`Sender`: with its lease and in-flight mark, one round trip): 0 when
+# taken, else the ms to wait (nothing taken). `rate` is '' where the number's counter lives in another slot
+# (a Redis Cluster): then `take_number` takes it in its own round trip.
+PACE_FN = """
+local function pace(recipient, rate, now, per_user, per_number, kept)
+  if per_user > 0 then
+    local next_at = tonumber(redis.call('GET', recipient) or '0') or 0
+    if next_at > now then return next_at - now end
+  end
+  if rate ~= '' then
+    local n = redis.call('INCR', rate)
+    if n == 1 then redis.call('PEXPIRE', rate, kept) end
+    if n > per_number then redis.call('DECR', rate) return 1000 - now % 1000 end
+  end
+  if per_user > 0 then redis.call('SET', recipient, now + per_user, 'PX', per_user + kept) end
+  return 0
+end
+"""
+
 Sleep = Callable[[float], Awaitable[None]]
 
 
@@ -52,6 +71,13 @@ class Pacer:
         self.sleep = sleep
         self._recipient = client.register_script(_RECIPIENT)
         self._number = client.register_script(_NUMBER)
+
+    def turn(self, conv: ConversationKey, account: str, *, with_number: bool) -> tuple[str, str | None, list[int]]:
+        """What `PACE_FN` takes for a send to `conv`'s user from `account` now: the recipient's key, the
+        number's counter (None: `with_number` is off, `take_number` takes it), and its arguments."""
+        now_ms = to_ms(self.clock.now())
+        rate = self.keys.rate(conv.channel, account, now_ms // 1000) if with_number else None
+        return self.keys.pace(conv), rate, [now_ms, self.per_user_ms, self.per_number, KEPT_MS]
 
     async def wait_turn(self, conv: ConversationKey, account: str) -> None:
         """Return when a message to `conv`'s user from `account` may go out now."""

@@ -51,18 +51,18 @@ from flows.messages import OutboundMessage, Receipt
 from runtime import logs, metrics
 from runtime.conversations import keys as C
 from runtime.conversations.keys import ConversationKey
-from runtime.conversations.store import RedisStore
+from runtime.conversations.store import Ack, RedisStore
 from runtime.engine.clock import Clock
 from runtime.engine.errors import RetriesExhausted
 from runtime.engine.state import Conversation
 from runtime.privacy.consent import may_send
-from runtime.service.delivery import DeliveryBook
-from runtime.service.pacing import Pacer
+from runtime.service.delivery import ADVANCE_FN, DeliveryBook
+from runtime.service.pacing import PACE_FN, Pacer
 
 log = logging.getLogger(__name__)
 
 UNSETTLED_KEPT = 10_000  # receipts kept while Redis is away, at most
-ENTRIES = 16  # outbox entries read at once
+ENTRIES = 4  # outbox entries read at once
 
 
 class NoConsent(SendError):
@@ -129,14 +129,28 @@ class Progress:
 
 
 @dataclass(frozen=True, slots=True)
+class _Next:
+    """The first outbox entries, the progress of those partly sent, and whether the first one was made
+    ready to go (its turn taken, marked in flight with `Sender.placeholder`)."""
+
+    entries: list[tuple[Any, dict[Any, Any]]]
+    progress: dict[str, Progress]
+    ready: bool
+
+    @classmethod
+    def of(cls, entries: Any, progress: Any, ready: Any) -> _Next:
+        return cls([(sid, _pairs(fields)) for sid, fields in entries or []],
+                   {_text(k): Progress.from_json(v) for k, v in _pairs(progress or []).items()}, int(ready) == 0)
+
+
+@dataclass(frozen=True, slots=True)
 class _Opened:
-    """What `_OPEN` read with the send lock: the conversation's state, the address replies go to, the first
-    outbox entries and the progress of those partly sent."""
+    """What `_OPEN` read with the send lock: the conversation's state, the address replies go to, and the
+    first outbox entries."""
 
     state: Conversation | None
     to: str
-    entries: list[tuple[Any, dict[Any, Any]]]
-    progress: dict[str, Progress]
+    next: _Next
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,21 +162,70 @@ class Unsettled:
     progress: Progress  # as it was while the payload was in flight
 
 
-# Renew the send lock and mark the payload in flight, in one round trip; nothing when the lock was lost.
-_FLYING = """
-if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
-redis.call('PEXPIRE', KEYS[1], ARGV[2])
-redis.call('HSET', KEYS[2], ARGV[3], ARGV[4])
-redis.call('PEXPIRE', KEYS[2], ARGV[5])
-return 1
+# Every script below starts with the same keys and arguments, what a payload's turn needs. KEYS: sendlock,
+# sending, the recipient's pacing key, outbox, ..., and last, when ARGV[9] is '1', the business number's
+# pacing counter. ARGV: token, lease (ms), the in-flight mark, its ttl (ms), now (ms), pacing per user (ms),
+# sends per second per number, pacing keys kept (ms), '1' or ''.
+_TURN = PACE_FN + """
+local rate = ARGV[9] == '1' and KEYS[#KEYS] or ''
+-- The lease renewed, the send's pacing taken and the payload marked in flight: 0 to go, -1 when the lease
+-- was lost, else the ms to wait (nothing taken).
+local function go(entry, mark)
+  if redis.call('GET', KEYS[1]) ~= ARGV[1] then return -1 end
+  redis.call('PEXPIRE', KEYS[1], ARGV[2])
+  local wait = pace(KEYS[3], rate, tonumber(ARGV[5]), tonumber(ARGV[6]), tonumber(ARGV[7]), tonumber(ARGV[8]))
+  if wait > 0 then return wait end
+  redis.call('HSET', KEYS[2], entry, mark)
+  redis.call('PEXPIRE', KEYS[2], ARGV[4])
+  return 0
+end
+-- The first of `entries` made ready to go, unless some progress of it is kept (-2: not made ready).
+local function ready(entries)
+  if #entries == 0 or redis.call('HEXISTS', KEYS[2], entries[1][1]) == 1 then return -2 end
+  return go(entries[1][1], ARGV[3])
+end
 """
-# Take the send lock and read what a drain needs, in one round trip. KEYS: sendlock, state, address,
-# outbox, sending; ARGV: token, lease (ms), entries. Held by another sender: {0, the outbox's length}.
-_OPEN = """
+# One payload's turn. ARGV[10]: the outbox entry.
+_GO = _TURN + "return go(ARGV[10], ARGV[3])"
+# Take the send lock and read what a drain needs, and make the first entry ready to go, in one round trip.
+# KEYS[5..6]: state, address; ARGV[10]: how many entries. Nothing waits: {2}. Held by another sender:
+# {0, the outbox's length}.
+_OPEN = _TURN + """
+if redis.call('XLEN', KEYS[4]) == 0 then return {2} end
 if not redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then return {0, redis.call('XLEN', KEYS[4])} end
-local state = redis.call('HMGET', KEYS[2], 'ver', 'doc')
-return {1, state[1] or '', state[2] or '', redis.call('GET', KEYS[3]) or '',
-        redis.call('XRANGE', KEYS[4], '-', '+', 'COUNT', ARGV[3]), redis.call('HGETALL', KEYS[5])}
+local state = redis.call('HMGET', KEYS[5], 'ver', 'doc')
+local entries = redis.call('XRANGE', KEYS[4], '-', '+', 'COUNT', ARGV[10])
+local progress = redis.call('HGETALL', KEYS[2])
+local made = ready(entries)
+return {1, state[1] or '', state[2] or '', redis.call('GET', KEYS[6]) or '', entries, progress, made}
+"""
+# An outbox entry done: the channel's receipt recorded (when it took the last payload), the entry dropped with
+# its progress, then the next entry read and made ready to go; with none left, the lock given back and the
+# send signal acknowledged (on one Redis), in one round trip. KEYS[5..7]: the delivery record, sent, failed;
+# KEYS[8]: the signal's stream (when ARGV[17] names a signal). ARGV[10..]: entry, channel id ('': no
+# receipt), papo id, at, records' ttl, how many entries, signal group, signal id. Returns {0} when nothing
+# is left, else {1, entries, progress, ready}.
+_FINISH = _TURN + ADVANCE_FN + """
+if ARGV[11] ~= '' then
+  redis.call('HSET', KEYS[6], ARGV[11], ARGV[12])
+  redis.call('PEXPIRE', KEYS[6], ARGV[14])
+  redis.call('HDEL', KEYS[7], ARGV[12])
+  advance(KEYS[5], 'accepted', 0, ARGV[13], ARGV[12], '', '', ARGV[14])
+end
+redis.call('XDEL', KEYS[4], ARGV[10])
+redis.call('HDEL', KEYS[2], ARGV[10])
+local entries = redis.call('XRANGE', KEYS[4], '-', '+', 'COUNT', ARGV[15])
+if #entries == 0 then
+  if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('DEL', KEYS[1]) end
+  if ARGV[17] ~= '' then
+    redis.call('XACK', KEYS[8], ARGV[16], ARGV[17])
+    redis.call('XDEL', KEYS[8], ARGV[17])
+  end
+  return {0}
+end
+local progress = redis.call('HGETALL', KEYS[2])
+local made = ready(entries)
+return {1, entries, progress, made}
 """
 # Replace an outbox entry's progress (or drop it: an empty one) only if it is still exactly what the caller saw.
 _SWAP = """
@@ -208,80 +271,116 @@ class Sender:
         self._sending: set[tuple[ConversationKey, str, int]] = set()  # waiting on the channel right now
         self._stranded: set[ConversationKey] = set()  # with receipts whose bookkeeping Redis refused
         self._open = store.client.register_script(_OPEN)
-        self._flying = store.client.register_script(_FLYING)
+        self._go = store.client.register_script(_GO)
+        self._finish = store.client.register_script(_FINISH)
+        self._one_redis = store.one_redis  # else a cluster: the number's pacing counter lives in another slot
+        # The in-flight mark of an entry made ready before it was rendered: nothing sent yet, all to render.
+        self.placeholder = Progress("", (), 0, self.me).to_json()
         self._swap = store.client.register_script(_SWAP)
         self._settle = store.client.register_script(_SETTLE)
         self.on_refused: Callable[[ConversationKey, SendError], Awaitable[None]] | None = None
 
-    async def handle(self, key: ConversationKey) -> bool:
-        """Send what waits in the outbox; False when a message must be tried again later."""
+    async def handle(self, key: ConversationKey, ack: Ack | None = None) -> bool:
+        """Send what waits in the outbox; False when a message must be tried again later. On one Redis,
+        the round trip that finds the outbox empty also acknowledges `ack` (its `done` says so)."""
         with logs.bound(key.ref):
-            return await self._handle(key)
+            return await self._handle(key, ack)
 
-    async def _handle(self, key: ConversationKey) -> bool:
+    async def _handle(self, key: ConversationKey, ack: Ack | None) -> bool:
         connector = self.connectors.get(key.channel)
         if connector is None:
             log.warning("no connector for channel %r: the outbox of conv=%s waits", key.channel, key)
             return True
         token = secrets.token_hex(8)
-        lock, outbox = self.keys.send_lock(key), self.keys.outbox(key)
-        took = False
         try:
-            while isinstance(opened := await self._opened(key, token), _Opened):
-                took = True
-                try:
-                    done = await self._flush(key, connector, token, opened)
-                finally:
-                    left = await self.store.leases.release(lock, token, waiting=outbox)
-                if not done:
-                    return False
-                if not left:
-                    return True
+            opened = await self._opened(key, token)
+            if not isinstance(opened, _Opened):
+                # Held since before we came: by a live sender (it checks the outbox as it lets go) or by one
+                # that was killed (its lock lasts until the lease ends). While replies wait, keep the signal
+                # pending: it comes back after the lease, and no reply waits for the patient's next message.
+                return not opened
+            done = False
+            try:
+                done = await self._flush(key, connector, token, opened, ack)
+            finally:
+                if not done:  # stopped before the outbox was empty: whoever comes next goes on
+                    await self.store.leases.release(self.keys.send_lock(key), token, waiting=self.keys.outbox(key))
+            return done
         except (RedisError, OSError):
             if any(k == key for k, _, _ in self._unsettled):
                 self._stranded.add(key)  # receipts Redis did not take: `settle` finishes them when it is back
             raise
-        if took:
-            return True  # another sender took over just now; it checks the outbox again as it lets go
-        # Held since before we came: by a live sender (it checks the outbox as it lets go) or by one that was
-        # killed (its lock lasts until the lease ends). While replies wait, keep the signal pending: it comes
-        # back after the lease, and no reply waits for the patient's next message.
-        return not opened
+
+    def _turn(self, key: ConversationKey, token: str, mark: str, head: list[str],
+              tail: list[Any]) -> tuple[list[str], list[Any]]:
+        """The keys and arguments of a script that starts with `_TURN`: `head` after its first three keys,
+        `tail` after its nine arguments."""
+        recipient, rate, pacing = self.pacer.turn(key, self.accounts.get(key.channel, ""),
+                                                  with_number=self._one_redis)
+        keys = [self.keys.send_lock(key), self.keys.sending(key), recipient, *head, *([rate] if rate else [])]
+        return keys, [token, self.policy.lease_ms, mark, self.store.state_ttl_ms, *pacing, "1" if rate else "",
+                      *tail]
 
     async def _opened(self, key: ConversationKey, token: str) -> _Opened | int:
-        """The send lock taken and what a drain needs (state, address, the first outbox entries and their
-        progress), or, when another sender holds it, how many messages wait in the outbox."""
-        reply = await self._open(keys=[self.keys.send_lock(key), self.keys.state(key), self.keys.address(key),
-                                       self.keys.outbox(key), self.keys.sending(key)],
-                                 args=[token, self.policy.lease_ms, ENTRIES])
-        if not int(reply[0]):
-            return int(reply[1])
-        _, ver, doc, address, entries, sending = reply
+        """The send lock taken, what a drain needs (state, address, the first outbox entries and their
+        progress), and the first entry made ready to go; when another sender holds the lock, how many
+        messages wait in the outbox (0 also when nothing waits)."""
+        keys, args = self._turn(key, token, self.placeholder,
+                                [self.keys.outbox(key), self.keys.state(key), self.keys.address(key)], [ENTRIES])
+        reply = await self._open(keys=keys, args=args)
+        if int(reply[0]) != 1:
+            return 0 if int(reply[0]) == 2 else int(reply[1])
+        _, ver, doc, address, entries, sending, ready = reply
         state = Conversation.from_json(json.loads(doc), version=int(ver)) if doc else None
-        return _Opened(state, _text(address) or key.user, [(sid, _pairs(fields)) for sid, fields in entries],
-                       {_text(k): Progress.from_json(v) for k, v in _pairs(sending).items()})
+        return _Opened(state, _text(address) or key.user, _Next.of(entries, sending, ready))
 
-    async def _flush(self, key: ConversationKey, connector: Connector, token: str, opened: _Opened) -> bool:
-        state, to = opened.state, opened.to
-        entries, progress = opened.entries, opened.progress
-        while entries:
-            last = _text(entries[-1][0])
-            for sid, raw in entries:
-                entry = _text(sid)
-                message = OutboundMessage.from_dict(json.loads(_field(raw, "m")))
-                logs.set_trace(message.id)
-                if entry in progress and not await self._may_resume(key, entry, progress[entry]):
-                    return False  # another sender may still settle it: back after the lease
-                kept = progress.get(entry)  # nothing sent yet: rendered again, the window checked again
-                started = kept if kept is not None and kept.sent else self._start(key, connector, state, message, to)
-                if isinstance(started, SendError):
-                    await self._refuse(key, message, started)
-                elif await self._deliver(key, connector, entry, message, started, token) is Outcome.LATER:
+    async def _flush(self, key: ConversationKey, connector: Connector, token: str, opened: _Opened,
+                     ack: Ack | None) -> bool:
+        """Send the outbox's entries in order; True when it is empty and the lock was given back."""
+        state, to, batch = opened.state, opened.to, opened.next
+        while batch.entries:
+            sid, raw = batch.entries[0]
+            entry = _text(sid)
+            message = OutboundMessage.from_dict(json.loads(_field(raw, "m")))
+            logs.set_trace(message.id)
+            progress = batch.progress
+            if entry in progress and not await self._may_resume(key, entry, progress[entry]):
+                return False  # another sender may still settle it: back after the lease
+            kept = progress.get(entry)  # nothing sent yet: rendered again, the window checked again
+            started = kept if kept is not None and kept.sent else self._start(key, connector, state, message, to)
+            receipt: Receipt | None = None
+            if isinstance(started, SendError):
+                await self._refuse(key, message, started)
+            else:
+                sent = await self._deliver(key, connector, entry, message, started, token, ready=batch.ready)
+                if sent is Outcome.LATER:
                     return False
-                following = await self._done(key, entry, read_next=entry == last)
-                self._settled(key, entry, len(started.payloads) if isinstance(started, Progress) else 0)
-            entries, progress = following or await self._next_entries(key)
-        return True
+                receipt = sent if isinstance(sent, Receipt) else None
+            following = await self._finished(key, entry, message.id, receipt, token, ack)
+            self._settled(key, entry, len(started.payloads) if isinstance(started, Progress) else 0)
+            if following is None:
+                return True
+            batch = following
+        return False  # read nothing after all (gone meanwhile): let go as usual
+
+    async def _finished(self, key: ConversationKey, entry: str, papo_id: str, receipt: Receipt | None, token: str,
+                        ack: Ack | None) -> _Next | None:
+        """The entry went out (`receipt`: the channel's for its last payload, recorded here) or never will:
+        drop it from the outbox with its progress, and read the next entries with the first made ready to
+        go; None when none is left (the lock given back, `ack` acknowledged), in one round trip."""
+        ack = ack if self._one_redis else None
+        channel_id = receipt.message_id if receipt is not None else ""
+        head = [self.keys.outbox(key), self.keys.delivery(key, channel_id or "-"), self.keys.sent(key),
+                self.keys.failed(key), *([ack.stream] if ack else [])]
+        keys, args = self._turn(key, token, self.placeholder, head,
+                                [entry, channel_id, papo_id, self._now(), self.deliveries.ttl_ms, ENTRIES,
+                                 ack.group if ack else "", ack.id if ack else ""])
+        reply = await self._finish(keys=keys, args=args)
+        if not int(reply[0]):
+            if ack is not None:
+                ack.done = True
+            return None
+        return _Next.of(reply[1], reply[2], reply[3])
 
     async def _may_resume(self, key: ConversationKey, entry: str, progress: Progress) -> bool:
         """Whether this sender may go on with an outbox entry whose progress it found: not while one of
@@ -329,14 +428,6 @@ class Sender:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(stop.wait(), every_s)
 
-    async def _next_entries(self, key: ConversationKey) -> tuple[Any, dict[str, Progress]]:
-        """The first outbox entries and the progress of those partly sent, in one round trip."""
-        async with self.store.client.pipeline(transaction=False) as pipe:
-            pipe.xrange(self.keys.outbox(key), count=ENTRIES)
-            pipe.hgetall(self.keys.sending(key))
-            entries, progress = await pipe.execute()
-        return entries, {_text(k): Progress.from_json(v) for k, v in (progress or {}).items()}
-
     def _start(self, key: ConversationKey, connector: Connector, state: Conversation | None, message: OutboundMessage,
                to: str) -> Progress | SendError:
         """The payloads of a message not sent yet, or why it cannot be sent (no consent for its purpose,
@@ -352,38 +443,44 @@ class Sender:
         return Progress(to, rendered.payloads)
 
     async def _deliver(self, key: ConversationKey, connector: Connector, entry: str, message: OutboundMessage,
-                       progress: Progress, token: str) -> Outcome:
-        """Send the payloads not sent yet, in order; stop at the first that is refused or must wait."""
+                       progress: Progress, token: str, *, ready: bool) -> Receipt | Outcome:
+        """Send the payloads not sent yet, in order; stop at the first that is refused or must wait. The last
+        payload's receipt is returned, for the round trip that drops the entry to record; `ready`: the first
+        payload's turn was taken, and it marked in flight, as the entry was read."""
+        sent: Receipt | Outcome = Outcome.SENT
         for n in range(progress.sent, len(progress.payloads)):
             kept = self._unsettled.get((key, entry, n))
             sent = kept.receipt if kept else await self._send_payload(key, connector, entry, message, progress, n,
-                                                                      token)
+                                                                      token, ready=ready and n == 0)
             if isinstance(sent, Outcome):
                 return sent
             self._unsettle(key, entry, n, Unsettled(sent, message.id, progress))
             progress = progress.after(n)
             if progress.sent < len(progress.payloads):
                 await self._record(key, entry, progress)  # first: a crash before it sends this payload again
-            await self.deliveries.accepted(key, channel_id=sent.message_id, papo_id=message.id, at=self._now())
-        return Outcome.SENT
+                await self.deliveries.accepted(key, channel_id=sent.message_id, papo_id=message.id, at=self._now())
+        return sent
 
     async def _send_payload(self, key: ConversationKey, connector: Connector, entry: str, message: OutboundMessage,
-                            progress: Progress, n: int, token: str) -> Receipt | Outcome:
+                            progress: Progress, n: int, token: str, *, ready: bool) -> Receipt | Outcome:
         """Payload `n` of the message, tried until accepted (its receipt), refused, or out of retries."""
         last: SendError | None = None
         tries = 0
+        mark = self.placeholder
         for attempt in range(self.policy.retries + 1):
             if attempt:
                 wait = self._backoff(attempt - 1, last)
                 if wait > self.policy.lease_ms / 2000:
                     break  # longer than our lease allows: the signal comes back after the lease
                 await asyncio.sleep(wait)
-            await self.pacer.wait_turn(key, self.accounts.get(key.channel, ""))
-            if not await self._flying(keys=[self.keys.send_lock(key), self.keys.sending(key)],
-                                      args=[token, self.policy.lease_ms, entry, progress.flying(self.me).to_json(),
-                                            self.store.state_ttl_ms]):
-                log.info("conv=%s: the send lease lapsed; another sender goes on", key)
-                return Outcome.LATER
+            if not (ready and attempt == 0):
+                mark = progress.flying(self.me).to_json()
+                if not await self._went(key, entry, mark, token):
+                    log.info("conv=%s: the send lease lapsed; another sender goes on", key)
+                    return Outcome.LATER
+            if not self._one_redis:  # on a cluster the number's counter lives in another slot
+                while wait := await self.pacer.take_number(key.channel, self.accounts.get(key.channel, "")):
+                    await self.pacer.sleep(wait)
             tries += 1
             self._sending.add((key, entry, n))
             try:
@@ -402,12 +499,24 @@ class Sender:
         assert last is not None
         # not in flight any more (unless the lease went to another sender meanwhile): whoever goes on needn't wait
         await self._swap(keys=[self.keys.sending(key)],
-                         args=[entry, progress.flying(self.me).to_json(), progress.to_json() if progress.sent else ""])
+                         args=[entry, mark, progress.to_json() if progress.sent else ""])
         exhausted = RetriesExhausted(message.id, tries, last)
         metrics.SENDS.labels(key.bot, key.channel, "exhausted", _code(last)).inc()
         log.warning("conv=%s: %s", key, exhausted)
         await self.deliveries.refused(key, papo_id=message.id, error=exhausted, at=self._now())
         return Outcome.LATER
+
+    async def _went(self, key: ConversationKey, entry: str, mark: str, token: str) -> bool:
+        """The payload's turn taken (waiting for the recipient's and the number's pacing), the lease renewed
+        and `mark` written, one round trip each time; False when the lease was lost."""
+        while True:
+            keys, args = self._turn(key, token, mark, [self.keys.outbox(key)], [entry])
+            wait_ms = int(await self._go(keys=keys, args=args))
+            if wait_ms < 0:
+                return False
+            if not wait_ms:
+                return True
+            await self.pacer.sleep(wait_ms / 1000)
 
     def _unsettle(self, key: ConversationKey, entry: str, n: int, item: Unsettled) -> None:
         self._unsettled[(key, entry, n)] = item
@@ -425,22 +534,6 @@ class Sender:
             pipe.hset(sending, entry, progress.to_json())
             pipe.pexpire(sending, self.store.state_ttl_ms)
             await pipe.execute()
-
-    async def _done(self, key: ConversationKey, entry: str, *, read_next: bool = False
-                    ) -> tuple[Any, dict[str, Progress]] | None:
-        """The message went out (or never will): drop it from the outbox, and its progress with it; with
-        `read_next`, read the next entries and their progress in the same round trip."""
-        async with self.store.client.pipeline(transaction=True) as pipe:
-            pipe.xdel(self.keys.outbox(key), entry)
-            pipe.hdel(self.keys.sending(key), entry)
-            if read_next:
-                pipe.xrange(self.keys.outbox(key), count=ENTRIES)
-                pipe.hgetall(self.keys.sending(key))
-            replies = await pipe.execute()
-        if not read_next:
-            return None
-        entries, progress = replies[2], replies[3]
-        return entries, {_text(k): Progress.from_json(v) for k, v in (progress or {}).items()}
 
     def fit_window(self, connector: Connector, state: Conversation | None, message: OutboundMessage) -> OutboundMessage:
         """The message to send now, by the channel's reply window; raises WindowClosed outside it."""

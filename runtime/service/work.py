@@ -25,13 +25,15 @@ from redis.exceptions import RedisError, ResponseError
 from runtime.conversations import keys as C
 from runtime.conversations.keys import ConversationKey, Keys
 from runtime.conversations.processor import Processor
+from runtime.conversations.store import Ack
 from runtime.keys import SignalKind
 from runtime.privacy.names import Directory
 from runtime.service.redis_urls import is_cluster
 
 log = logging.getLogger(__name__)
 
-Handler = Callable[[ConversationKey], Awaitable[bool]]  # True: done, acknowledge; False: try again later
+# True: done, acknowledge (unless the handler did, in its own last round trip: `Ack.done`); False: later.
+Handler = Callable[[ConversationKey, Ack | None], Awaitable[bool]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,6 +59,11 @@ class SignalQueue:
         self._nudge = asyncio.Event()  # wakes this process's consumers (the embedded server cannot block)
         self.outage = Outage(f"{self.name} consumers")  # shared: one log line per outage, however many consumers
         self._cluster = is_cluster(client)
+
+    def ack_for(self, signal: Signal) -> Ack | None:
+        """What lets a handler acknowledge `signal` in its own last round trip: on one Redis only (on a
+        cluster the signal's stream lives in another slot than the conversation)."""
+        return None if self._cluster else Ack(signal.stream, self.group, signal.id)
 
     def stream_for(self, key: ConversationKey) -> str:
         return self.streams[zlib.crc32(f"{key.bot}:{key.channel}:{key.user}".encode()) % len(self.streams)]
@@ -243,15 +250,16 @@ class Consumer:
         return len(claimed)
 
     async def _handle(self, signal: Signal) -> None:
+        ack = self.queue.ack_for(signal)
         try:
-            done = await self.handler(signal.key)
+            done = await self.handler(signal.key, ack)
         except (RedisError, OSError):
             raise
         except Exception as exc:  # a bug must not stop the loop: the signal stays pending and is retried
             _stop_if_cancelled(exc)
             log.exception("%s handler failed for conv=%s; it will be retried", self.queue.name, signal.key)
             return
-        if done:
+        if done and not (ack is not None and ack.done):
             await self.queue.ack(signal)
 
 
@@ -264,11 +272,14 @@ class Worker:
         self.processor = processor
         self.sends = sends
 
-    async def handle(self, key: ConversationKey) -> bool:
-        results = await self.processor.drain(key)
+    async def handle(self, key: ConversationKey, ack: Ack | None = None) -> bool:
+        results = await self.processor.drain(key, ack=ack)
         if results.emptied and any(result.messages for result in results):
             return True  # nothing waits, and the turns' replies woke a sender as they committed
-        inbox, outbox = await self._waiting(key)
+        if results.emptied and results.outbox >= 0:
+            inbox, outbox = 0, results.outbox  # the last commit counted them
+        else:
+            inbox, outbox = await self._waiting(key)
         if inbox:
             # Another worker holds the conversation's lock (or a dead one did, until its lease ends):
             # keep the signal pending so it comes back after the lease, and nothing waits forever.

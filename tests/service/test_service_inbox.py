@@ -206,10 +206,15 @@ async def test_outside_the_window_only_a_template_goes(desk: Desk) -> None:
     refused = await desk.post(base + "/messages", {"text": "oi"}, status=409)
     assert "template" in refused["error"]
     assert (await desk.get(f"/admin/quick-replies?channel=whatsapp&user={h.USER}"))["window_open"] is False
-    queued = await desk.post(base + "/messages", {"template": "retomar"})
-    [message] = await store.outbox(key)
-    assert message.id == queued["queued"] and message.template is not None
-    assert message.template.params == ("Iva",)
+    await desk.post(base + "/messages", {"template": "retomar"})
+
+    async def sent() -> bool:
+        return bool(desk.app.graph.calls)
+
+    await h.wait_until(sent)
+    [call] = desk.app.graph.calls
+    assert call.json["type"] == "template" and call.json["template"]["name"] == "retomar_contato"
+    assert call.json["template"]["components"][0]["parameters"] == [{"type": "text", "text": "Iva"}]
 
 
 async def test_staff_book_and_cancel_for_the_patient(desk: Desk) -> None:
