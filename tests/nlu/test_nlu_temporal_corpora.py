@@ -54,6 +54,12 @@ def sugar() -> list[Example]:
     return [Example(row["text"], row["expect"], SUGAR_NOW) for row in rows]
 
 
+def chrono() -> list[Example]:
+    rows = [json.loads(line) for line in (DATA / "chrono_pt.jsonl").read_text(encoding="utf-8").splitlines()]
+    return [Example(row["text"], row["expect"], datetime.fromisoformat(row["now"]).replace(tzinfo=SAO_PAULO))
+            for row in rows]
+
+
 def recognizers(reading: str = "expect") -> list[Example]:
     rows = [json.loads(line) for line in
             (DATA / "recognizers_text_pt.jsonl").read_text(encoding="utf-8").splitlines()]
@@ -155,6 +161,7 @@ REACHED = {
     "recognizers-text, past readings": (154, 77),
     "recognizers-text, its own conventions": (165, 88),
     "sugar": (35, 17),
+    "chrono": (24, 10),
 }
 RUNS = {
     "duckling": (duckling, {}),
@@ -162,11 +169,13 @@ RUNS = {
     "recognizers-text, past readings": (lambda: recognizers("past"), {"prefer": "past"}),
     "recognizers-text, its own conventions": (recognizers, {"rules": RT_CONVENTIONS}),
     "sugar": (sugar, {}),
+    "chrono": (chrono, {}),
 }
 
 
 def test_the_corpora_are_there() -> None:
     assert len(duckling()) >= 350 and len(recognizers()) >= 250 and len(sugar()) >= 60
+    assert len(chrono()) >= 40
 
 
 @pytest.mark.parametrize("name", list(RUNS))
