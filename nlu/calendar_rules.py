@@ -1,6 +1,6 @@
 """pt-BR rules for days: "amanhã", "antes de ontem", "quinta que vem", "terça passada", "sex",
 "dia 20", "dia quinze", "o vigésimo segundo de junho", "20/03", "4/22" (no month 22: month first),
-"31/10/74", "20 de março", "5 maio", "julho 4", "Natal"."""
+"31/10/74", "20 de março", "5 maio", "12 mar", "15set", "julho 4", "Natal"."""
 
 from __future__ import annotations
 
@@ -20,6 +20,9 @@ _WEEKDAY = "segunda|terca|quarta|quinta|sexta|sabado|domingo"
 _ABBR = "|".join(WEEKDAY_ABBREVIATIONS)
 # Month abbreviations that are no other word ("mar", "set", "dez", "out" are): "1 jan", "15 fev".
 _PLAIN_ABBR = "jan|fev|abr|jun|jul|ago|nov"
+# Month abbreviations that are also words ("mar", "set", "dez", "out"): a month only right after a
+# day number that ends the clause or comes before a year ("12 mar", "15 set 2026").
+_WORD_ABBR = "mar|set|dez|out|mai"
 _DAY_WORD = r"(?:vinte|trinta)(?:\s+e\s+[a-z]+)?|(?:vigesimo|trigesimo)(?:\s+[a-z]+)?|[a-z]+"
 # "deste mês", "do mês que vem", "do mês passado": the month of a day said with it.
 REL_MONTH = (
@@ -54,7 +57,7 @@ _NTH_WEEKDAY = re.compile(
 _DAY_OF_MONTH = re.compile(
     rf"\b(?:(?:(?:no|o|n?esse|n?este|n?essa|n?esta)\s+)?dia\s+(?P<d1>\d{{1,2}}|{_DAY_WORD})"
     rf"|(?P<d2>\d{{1,2}})(?:o|a)?(?=\s+de\s+(?:{MONTH})\b|\s+(?:{FULL_MONTH}|{_PLAIN_ABBR})\b|\s+(?:{MONTH})\.?\s+\d{{4}}"
-    rf"|\s+(?:de\s+)?(?:{REL_MONTH})\b)"
+    rf"|\s+(?:de\s+)?(?:{REL_MONTH})\b|\s+(?:{_WORD_ABBR})\.?(?:\s*$|\s*[,;!?]|\.\s|\s+(?:de\s+)?\d{{4}}\b))"
     rf"|(?P<dw>{_DAY_WORD})(?=\s+de\s+(?:{MONTH})\b|\s+(?:{FULL_MONTH})\b))"
     rf"(?:\s+(?:de\s+)?(?:(?P<month>{MONTH})\b\.?|(?P<rel>{REL_MONTH})\b)(?:{_YEAR})?)?(?![/\d])"
 )
@@ -67,7 +70,7 @@ _NUMERIC = re.compile(
     r"(?:(?P=sep)(?P<y>\d{4}|\d{2})|,\s?(?P<yc>\d{4})|,(?P<yc2>\d{2}))?(?![\d/-]|\s*(?:h\b|:|horas))"
 )
 _NAMED_MONTH = re.compile(
-    rf"(?<![\d/])(?P<d>\d{{1,2}})[-/](?P<month>{MONTH})\b\.?(?:[-/](?P<y>\d{{4}}|\d{{2}}))?(?![\d/])"
+    rf"(?<![\d/])(?P<d>\d{{1,2}})(?:[-/]|(?=[a-z]))(?P<month>{MONTH})\b\.?(?:[-/](?P<y>\d{{4}}|\d{{2}}))?(?![\d/])"
 )
 _DOTTED = re.compile(r"(?<![\d.])(?P<d>\d{1,2})\.(?P<m>\d{1,2})\.(?P<y>\d{4}|\d{2})(?![\d.])")
 _ISO = re.compile(r"\b(?P<y>\d{4})(?P<sep>[-./])(?P<m>\d{1,2})(?P=sep)(?P<d>\d{1,2})(?!\d)")
@@ -155,8 +158,9 @@ def _relative_days(text: str, now: datetime, rules: TemporalRules) -> Iterator[F
 def weekday_date(today: date, weekday: int, prefer: Prefer, skip_week: bool = False) -> date:
     if prefer == "past":
         return today - timedelta(days=(today.weekday() - weekday) % 7 or 7)
-    ahead = (weekday - today.weekday()) % 7 or 7
-    return today + timedelta(days=ahead + (7 if skip_week else 0))
+    if skip_week:  # the one of next week (Monday to Sunday), which is the nearest one late in the week
+        return today + timedelta(days=7 - today.weekday() + weekday)
+    return today + timedelta(days=(weekday - today.weekday()) % 7 or 7)
 
 
 def _weekday_day(today: date, weekday: int, mod: str, after: str, rules: TemporalRules) -> date:
@@ -280,8 +284,8 @@ def _numeric(text: str, now: datetime, rules: TemporalRules) -> Iterator[Found]:
         patterns.append(_DOTTED)
     if any(len(token) == 4 and token.isdigit() for token in tokens(text)):
         patterns.append(_ISO)
-    if has_any(text, MONTH_WORDS):
-        patterns.append(_NAMED_MONTH)
+    if has_any(text, MONTH_WORDS) or any(token.lstrip("0123456789") in MONTHS for token in tokens(text)):
+        patterns.append(_NAMED_MONTH)  # "15/set", "15set"
     for pattern in patterns:
         for match in pattern.finditer(text):
             groups = match.groupdict()

@@ -34,6 +34,7 @@ _MONTH_RE = re.compile(
     rf"|no\s+ultimo|ultimo)\s+)?(?P<name>{FULL_MONTH})\b(?:\s+(?:de\s+)?(?P<year>\d{{4}})\b|\s+de\s+(?P<year2>\d\d)\b"
     r"|\s+d[eo]\s+(?P<yrel>proximo\s+ano|ano\s+que\s+vem|ano\s+passado|(?:d?es[st]e|n?es[st]e)\s+ano))?)"
 )
+_DAY_BEFORE = re.compile(r"(?<![\d/.:-])\d{1,2}\s*(?:de\s+)?$")
 _ORDINAL_MONTH = re.compile(
     r"\b(?P<ord>decimo\s+(?:primeiro|segundo)|primeiro|segundo|terceiro|quarto|quinto|sexto|setimo|oitavo|nono"
     r"|decimo|ultimo)\s+mes(?:\s+(?:de\s+)?(?P<year>\d{4}))?\b"
@@ -133,6 +134,8 @@ def _months(text: str, now: datetime, rules: TemporalRules) -> Iterator[Found]:
     today = now.date()
     named = has_any(text, _MONTH_RULE_WORDS)
     for match in _MONTH_RE.finditer(text) if named else ():
+        if match["name"] and not match["mod"] and _DAY_BEFORE.search(text, 0, match.start()):
+            continue  # a day the month does not have ("32 agosto 2014", "29 fevereiro 2014") is no month
         first = _month_named(match, today, rules)
         # a month name alone ("Marco" is also a name) is read only as the whole answer: "junho"
         alone = first is None and match["name"] is not None and not match["mod"]

@@ -4,6 +4,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from nlu import NaiveDatetime, NluError, TemporalRules, parse_date, parse_datetime, parse_time
+from nlu.entities import extract_builtin
 
 
 def test_parse_date(now: datetime) -> None:
@@ -47,6 +48,9 @@ def test_rules_are_configurable(now: datetime) -> None:
     assert parse_date("próxima quinta", now) == date(2026, 3, 12)
     assert parse_date("próxima quinta", now, rules=skip) == date(2026, 3, 19)
     assert parse_date("quinta", now, rules=skip) == date(2026, 3, 12)
+    # "próxima" with the option is next week's: said on a Wednesday, Monday is in 5 days, not 12
+    assert parse_date("próxima segunda", now, rules=skip) == date(2026, 3, 16)
+    assert parse_date("próximo domingo", now, rules=skip) == date(2026, 3, 22)
 
 
 def test_naive_now_is_refused() -> None:
@@ -66,3 +70,21 @@ def test_hostile_input_never_raises(text: str, now: datetime) -> None:
 def test_a_day_that_does_not_exist_is_not_a_date(text: str) -> None:
     now = datetime(2026, 3, 11, 10, 0, tzinfo=ZoneInfo("America/Sao_Paulo"))
     assert parse_date(text, now) is None and parse_datetime(text, now) is None
+
+
+@pytest.mark.parametrize(("text", "day"), [
+    ("12 mar", date(2026, 3, 12)), ("pode ser 15 set, às 10h", date(2026, 9, 15)), ("15 set 2027", date(2027, 9, 15)),
+    ("15set", date(2026, 9, 15)), ("DOM 15SET", date(2026, 9, 15)), ("5 mai", date(2026, 5, 5)),
+])
+def test_a_day_with_a_month_abbreviation(text: str, day: date, now: datetime) -> None:
+    assert parse_date(text, now) == day
+
+
+@pytest.mark.parametrize("text", ["dez dias", "tenho 12 mar e sol", "10 out de casa"])
+def test_an_abbreviation_that_is_also_a_word_is_no_month_inside_a_sentence(text: str, now: datetime) -> None:
+    assert parse_date(text, now) is None
+
+
+@pytest.mark.parametrize("text", ["32 agosto 2014", "29 fevereiro 2014", "31 de abril de 2027"])
+def test_a_day_the_month_does_not_have_is_not_read_as_the_month(text: str, now: datetime) -> None:
+    assert extract_builtin(text, now, dimensions=("date", "interval")) == []
