@@ -88,3 +88,41 @@ def test_an_abbreviation_that_is_also_a_word_is_no_month_inside_a_sentence(text:
 @pytest.mark.parametrize("text", ["32 agosto 2014", "29 fevereiro 2014", "31 de abril de 2027"])
 def test_a_day_the_month_does_not_have_is_not_read_as_the_month(text: str, now: datetime) -> None:
     assert extract_builtin(text, now, dimensions=("date", "interval")) == []
+
+
+@pytest.mark.parametrize(("text", "first", "last"), [
+    ("de segunda a sexta", date(2026, 3, 16), date(2026, 3, 20)),  # not back to this Friday
+    ("de sexta a segunda", date(2026, 3, 13), date(2026, 3, 16)),
+    ("semana retrasada", date(2026, 2, 23), date(2026, 3, 1)),
+    ("no mês retrasado", date(2026, 1, 1), date(2026, 1, 31)),
+])
+def test_spans_of_days(text: str, first: date, last: date, now: datetime) -> None:
+    (entity,) = extract_builtin(text, now, dimensions=("interval",))
+    assert (entity.value.start.date(), entity.value.end.date() - timedelta(days=1)) == (first, last)
+
+
+@pytest.mark.parametrize(("text", "day"), [
+    ("dia 12 do 4", date(2026, 4, 12)), ("pode ser dia 5 do 6 às 10h", date(2026, 6, 5)),
+    ("dia 12 do 4 de 2027", date(2027, 4, 12)),
+    ("estou com febre desde segunda", date(2026, 3, 9)), ("desde o dia 5", date(2026, 3, 5)),
+    ("desde dia 20", date(2026, 2, 20)), ("desde 20 de dezembro", date(2025, 12, 20)),
+    ("tem 3 dias que estou com dor", date(2026, 3, 8)), ("daqui a uns 2 dias", date(2026, 3, 13)),
+])
+def test_colloquial_days(text: str, day: date, now: datetime) -> None:
+    assert parse_date(text, now) == day
+
+
+def test_a_count_of_days_someone_has_is_no_date(now: datetime) -> None:
+    assert parse_date("ele tem 3 dias de folga", now) is None
+
+
+@pytest.mark.parametrize(("text", "start", "end"), [
+    ("no fim da tarde", datetime(2026, 3, 11, 15), datetime(2026, 3, 11, 18)),
+    ("amanhã no início da manhã", datetime(2026, 3, 12, 6), datetime(2026, 3, 12, 9)),
+    ("sexta no final da noite", datetime(2026, 3, 13, 21), datetime(2026, 3, 14, 0)),
+])
+def test_the_first_or_second_half_of_a_period(text: str, start: datetime, end: datetime, now: datetime) -> None:
+    (entity,) = extract_builtin(text, now, dimensions=("interval",))
+    assert (entity.value.start, entity.value.end) == (start.replace(tzinfo=now.tzinfo), end.replace(tzinfo=now.tzinfo))
+    assert entity.additional_info is not None and entity.additional_info["period"] in ("tarde", "manha", "noite")
+    assert parse_time("no fim da tarde às 5", now) == time(17, 0)
