@@ -1,6 +1,7 @@
 """pt-BR rules for days: "amanhã", "antes de ontem", "quinta que vem", "terça passada", "sex",
 "dia 20", "dia quinze", "o vigésimo segundo de junho", "20/03", "4/22" (no month 22: month first),
-"31/10/74", "20 de março", "5 maio", "julho 4", "Natal"."""
+"31/10/74", "20 de março", "5 maio", "12 mar", "15set", "dia 12 do 4", "julho 4",
+"Natal"."""
 
 from __future__ import annotations
 
@@ -20,6 +21,9 @@ _WEEKDAY = "segunda|terca|quarta|quinta|sexta|sabado|domingo"
 _ABBR = "|".join(WEEKDAY_ABBREVIATIONS)
 # Month abbreviations that are no other word ("mar", "set", "dez", "out" are): "1 jan", "15 fev".
 _PLAIN_ABBR = "jan|fev|abr|jun|jul|ago|nov"
+# Month abbreviations that are also words ("mar", "set", "dez", "out"): a month only right after a
+# day number that ends the clause or comes before a year ("12 mar", "15 set 2026").
+_WORD_ABBR = "mar|set|dez|out|mai"
 _DAY_WORD = r"(?:vinte|trinta)(?:\s+e\s+[a-z]+)?|(?:vigesimo|trigesimo)(?:\s+[a-z]+)?|[a-z]+"
 # "deste mês", "do mês que vem", "do mês passado": the month of a day said with it.
 REL_MONTH = (
@@ -54,7 +58,7 @@ _NTH_WEEKDAY = re.compile(
 _DAY_OF_MONTH = re.compile(
     rf"\b(?:(?:(?:no|o|n?esse|n?este|n?essa|n?esta)\s+)?dia\s+(?P<d1>\d{{1,2}}|{_DAY_WORD})"
     rf"|(?P<d2>\d{{1,2}})(?:o|a)?(?=\s+de\s+(?:{MONTH})\b|\s+(?:{FULL_MONTH}|{_PLAIN_ABBR})\b|\s+(?:{MONTH})\.?\s+\d{{4}}"
-    rf"|\s+(?:de\s+)?(?:{REL_MONTH})\b)"
+    rf"|\s+(?:de\s+)?(?:{REL_MONTH})\b|\s+(?:{_WORD_ABBR})\.?(?:\s*$|\s*[,;!?]|\.\s|\s+(?:de\s+)?\d{{4}}\b))"
     rf"|(?P<dw>{_DAY_WORD})(?=\s+de\s+(?:{MONTH})\b|\s+(?:{FULL_MONTH})\b))"
     rf"(?:\s+(?:de\s+)?(?:(?P<month>{MONTH})\b\.?|(?P<rel>{REL_MONTH})\b)(?:{_YEAR})?)?(?![/\d])"
 )
@@ -67,7 +71,10 @@ _NUMERIC = re.compile(
     r"(?:(?P=sep)(?P<y>\d{4}|\d{2})|,\s?(?P<yc>\d{4})|,(?P<yc2>\d{2}))?(?![\d/-]|\s*(?:h\b|:|horas))"
 )
 _NAMED_MONTH = re.compile(
-    rf"(?<![\d/])(?P<d>\d{{1,2}})[-/](?P<month>{MONTH})\b\.?(?:[-/](?P<y>\d{{4}}|\d{{2}}))?(?![\d/])"
+    rf"(?<![\d/])(?P<d>\d{{1,2}})(?:[-/]|(?=[a-z]))(?P<month>{MONTH})\b\.?(?:[-/](?P<y>\d{{4}}|\d{{2}}))?(?![\d/])"
+)
+_DAY_OF_NUMBERED_MONTH = re.compile(
+    r"\bdia\s+(?P<d>\d{1,2})\s+do\s+(?P<m>\d{1,2})(?:\s+de\s+(?P<y>\d{4}))?(?![\d/:.,]|\s*(?:h\b|horas?\b))"
 )
 _DOTTED = re.compile(r"(?<![\d.])(?P<d>\d{1,2})\.(?P<m>\d{1,2})\.(?P<y>\d{4}|\d{2})(?![\d.])")
 _ISO = re.compile(r"\b(?P<y>\d{4})(?P<sep>[-./])(?P<m>\d{1,2})(?P=sep)(?P<d>\d{1,2})(?!\d)")
@@ -141,6 +148,16 @@ def day_of_month(today: date, day: int, prefer: Prefer, months: int | None = Non
     return None
 
 
+# "desde segunda", "desde o dia 5": a day said after "desde" (and not starting a range) is a past one.
+_SINCE = re.compile(r"\bdesde\s+(?:(?:a|o|o\s+dia|dia)\s+)?$")
+_RANGE_AFTER = re.compile(r"\s*(?:ate|a|ao|-)\s")
+
+
+def since(text: str, match: re.Match[str]) -> bool:
+    return _SINCE.search(text, max(0, match.start() - 16), match.start()) is not None \
+        and _RANGE_AFTER.match(text, match.end()) is None
+
+
 def _relative_days(text: str, now: datetime, rules: TemporalRules) -> Iterator[Found]:
     offsets = (2, -2, 0, 1, -1)
     if not has_any(text, _RELATIVE_WORDS | _NOW_WORDS):
@@ -155,11 +172,12 @@ def _relative_days(text: str, now: datetime, rules: TemporalRules) -> Iterator[F
 def weekday_date(today: date, weekday: int, prefer: Prefer, skip_week: bool = False) -> date:
     if prefer == "past":
         return today - timedelta(days=(today.weekday() - weekday) % 7 or 7)
-    ahead = (weekday - today.weekday()) % 7 or 7
-    return today + timedelta(days=ahead + (7 if skip_week else 0))
+    if skip_week:  # the one of next week (Monday to Sunday), which is the nearest one late in the week
+        return today + timedelta(days=7 - today.weekday() + weekday)
+    return today + timedelta(days=(weekday - today.weekday()) % 7 or 7)
 
 
-def _weekday_day(today: date, weekday: int, mod: str, after: str, rules: TemporalRules) -> date:
+def _weekday_day(today: date, weekday: int, mod: str, after: str, rules: TemporalRules, prefer: Prefer) -> date:
     monday = today - timedelta(days=today.weekday())
     if after.startswith("da") and after.endswith(("passada", "anterior", "ultima semana")):  # "da semana passada"
         return monday - timedelta(days=7 - weekday)
@@ -174,7 +192,7 @@ def _weekday_day(today: date, weekday: int, mod: str, after: str, rules: Tempora
         return back - timedelta(days=7) if after.startswith("retrasad") else back
     if after or mod.startswith("proxim"):
         return weekday_date(today, weekday, "future", rules.next_weekday_skips_week)
-    return weekday_date(today, weekday, "future" if mod else rules.prefer)
+    return weekday_date(today, weekday, "future" if mod else prefer)
 
 
 def _weekdays(text: str, now: datetime, rules: TemporalRules) -> Iterator[Found]:
@@ -183,7 +201,8 @@ def _weekdays(text: str, now: datetime, rules: TemporalRules) -> Iterator[Found]
     if not named and not has_any(text, _ABBR_WORDS):
         return
     for match in _WEEKDAY_RE.finditer(text) if named else ():
-        day = _weekday_day(today, WEEKDAYS[match["wd"]], match["mod"] or "", match["after"] or "", rules)
+        prefer: Prefer = "past" if since(text, match) else rules.prefer
+        day = _weekday_day(today, WEEKDAYS[match["wd"]], match["mod"] or "", match["after"] or "", rules, prefer)
         yield Found(match.start(), match.end(), "date", day=day, weekday=True)
     for match in _WEEKDAY_ABBR_RE.finditer(text):
         if match["wd"] == "ter" and not (match["pre"] or match["dot"]):
@@ -230,13 +249,14 @@ def _days_of_month(text: str, now: datetime, rules: TemporalRules) -> Iterator[F
         number = day_number(match["d1"] or match["d2"] or match["dw"])
         if number is None:
             continue
+        prefer: Prefer = "past" if since(text, match) else rules.prefer
         if match["month"]:
-            year = year_of(match["year"] or match["year2"], today, rules.prefer)
-            day = month_day(today, MONTHS[match["month"]], number, year, rules.prefer)
+            year = year_of(match["year"] or match["year2"], today, prefer)
+            day = month_day(today, MONTHS[match["month"]], number, year, prefer)
         elif match["rel"]:
-            day = day_of_month(today, number, rules.prefer, _month_offset(match["rel"]))
+            day = day_of_month(today, number, prefer, _month_offset(match["rel"]))
         else:
-            day = day_of_month(today, number, rules.prefer)
+            day = day_of_month(today, number, prefer)
         if day is not None:
             yield Found(match.start(), match.end(), "date", day=day)
     for match in _MONTH_DAY.finditer(text) if has_any(text, _FULL_MONTH_WORDS) else ():
@@ -278,10 +298,12 @@ def _numeric(text: str, now: datetime, rules: TemporalRules) -> Iterator[Found]:
     patterns = [_NUMERIC] if "/" in text or "-" in text else []
     if "." in text:
         patterns.append(_DOTTED)
+    if "do" in tokens(text) and "dia" in tokens(text):
+        patterns.append(_DAY_OF_NUMBERED_MONTH)  # "dia 12 do 4"
     if any(len(token) == 4 and token.isdigit() for token in tokens(text)):
         patterns.append(_ISO)
-    if has_any(text, MONTH_WORDS):
-        patterns.append(_NAMED_MONTH)
+    if has_any(text, MONTH_WORDS) or any(token.lstrip("0123456789") in MONTHS for token in tokens(text)):
+        patterns.append(_NAMED_MONTH)  # "15/set", "15set"
     for pattern in patterns:
         for match in pattern.finditer(text):
             groups = match.groupdict()
@@ -289,7 +311,7 @@ def _numeric(text: str, now: datetime, rules: TemporalRules) -> Iterator[Found]:
             number = int(match["d"])
             if pattern is _NUMERIC and month > 12 and 1 <= number <= 12:
                 month, number = number, month  # "4/22", "9-18-15": no month 22, so written month first
-            year = year_of(match["y"] or groups.get("yc") or groups.get("yc2"), today, rules.prefer)
+            year = year_of(groups.get("y") or groups.get("yc") or groups.get("yc2"), today, rules.prefer)
             day = month_day(today, month, number, year, rules.prefer)
             if day is not None:
                 yield Found(match.start(), match.end(), "date", day=day)

@@ -16,7 +16,8 @@ from nlu.temporal_types import Found, Grain, Interval, TemporalRules, has_any, h
 _THIS = r"(?:n?este|n?esse|n?esta|n?essa)"
 _WEEK = re.compile(
     r"\b(?:(?P<next>(?:na\s+)?(?:semana\s+que\s+vem|proxima\s+semana))|(?P<this>" + _THIS + r"\s+semana)"
-    r"|(?P<last>(?:na\s+)?(?:semana\s+(?:passada|anterior)|(?:passada|anterior|ultima)\s+semana)))\b"
+    r"|(?P<last>(?:na\s+)?(?:semana\s+(?:passada|anterior)|(?:passada|anterior|ultima)\s+semana))"
+    r"|(?P<before_last>(?:na\s+)?semana\s+retrasada))\b"
 )
 _WEEK_OF = re.compile(
     r"\b(?P<ord>primeira|segunda|terceira|quarta|quinta|ultima)\s+semana\s+"
@@ -29,11 +30,12 @@ _WEEKEND = re.compile(
 )
 _MONTH_RE = re.compile(
     r"\b(?:(?P<next>mes\s+que\s+vem|proximo\s+mes)|(?P<this>(?:n?este|n?esse)\s+mes)(?!\s+que)"
-    r"|(?P<last>mes\s+(?:passado|anterior)|ultimo\s+mes)(?!\s+(?:de\s+)?\d)"
+    r"|(?P<last>mes\s+(?:passado|anterior)|ultimo\s+mes)(?!\s+(?:de\s+)?\d)|(?P<before_last>mes\s+retrasado)"
     r"|(?:(?P<mod>em|no\s+mes\s+de|para|pra|ate|n?este|n?esse|o\s+proximo|no\s+proximo|proximo|o\s+ultimo"
     rf"|no\s+ultimo|ultimo)\s+)?(?P<name>{FULL_MONTH})\b(?:\s+(?:de\s+)?(?P<year>\d{{4}})\b|\s+de\s+(?P<year2>\d\d)\b"
     r"|\s+d[eo]\s+(?P<yrel>proximo\s+ano|ano\s+que\s+vem|ano\s+passado|(?:d?es[st]e|n?es[st]e)\s+ano))?)"
 )
+_DAY_BEFORE = re.compile(r"(?<![\d/.:-])\d{1,2}\s*(?:de\s+)?$")
 _ORDINAL_MONTH = re.compile(
     r"\b(?P<ord>decimo\s+(?:primeiro|segundo)|primeiro|segundo|terceiro|quarto|quinto|sexto|setimo|oitavo|nono"
     r"|decimo|ultimo)\s+mes(?:\s+(?:de\s+)?(?P<year>\d{4}))?\b"
@@ -92,7 +94,7 @@ def _weeks(text: str, now: datetime, rules: TemporalRules) -> Iterator[Found]:
         if match["this"]:
             span = _span(now, today, monday + timedelta(days=7), "week")
         else:
-            first = monday + timedelta(days=7 if match["next"] else -7)
+            first = monday + timedelta(days=7 if match["next"] else -14 if match["before_last"] else -7)
             span = _span(now, first, first + timedelta(days=7), "week")
         yield Found(match.start(), match.end(), "interval", interval=span)
     for match in _WEEK_OF.finditer(text):
@@ -133,6 +135,8 @@ def _months(text: str, now: datetime, rules: TemporalRules) -> Iterator[Found]:
     today = now.date()
     named = has_any(text, _MONTH_RULE_WORDS)
     for match in _MONTH_RE.finditer(text) if named else ():
+        if match["name"] and not match["mod"] and _DAY_BEFORE.search(text, 0, match.start()):
+            continue  # a day the month does not have ("32 agosto 2014", "29 fevereiro 2014") is no month
         first = _month_named(match, today, rules)
         # a month name alone ("Marco" is also a name) is read only as the whole answer: "junho"
         alone = first is None and match["name"] is not None and not match["mod"]
@@ -166,8 +170,8 @@ def _month_named(match: re.Match[str], today: date, rules: TemporalRules) -> dat
         return month_start(today.year, today.month, 1)
     if match["this"]:
         return this
-    if match["last"]:
-        return month_start(today.year, today.month, -1)
+    if match["last"] or match["before_last"]:
+        return month_start(today.year, today.month, -2 if match["before_last"] else -1)
     mod, month = match["mod"] or "", MONTHS[match["name"]]
     if match["year"] or match["year2"]:
         return date(year_of(match["year"] or match["year2"], today, rules.prefer) or today.year, month, 1)

@@ -1,6 +1,6 @@
 """pt-BR rules for clock times, periods of the day and offsets ("15h30", "3 da tarde", "7pm",
 "às 9 e meia", "meio-dia e meia", "quinze para o meio-dia", "de manhã", "esta noite",
-"daqui a 2 dias", "em duas horas", "faz duas horas", "3 dias atrás", "dentro de 3 horas")."""
+"no fim da tarde", "daqui a 2 dias", "em duas horas", "faz duas horas", "3 dias atrás", "dentro de 3 horas")."""
 
 from __future__ import annotations
 
@@ -61,6 +61,10 @@ _PERIOD_RE = re.compile(
     r"\b(?:(?P<this>(?:d|n)?(?:esta|essa))|de|a|pela|na|no\s+periodo\s+da|durante\s+a|parte\s+da|periodo\s+da)"
     r"\s+(?P<period>manha|tarde|noite|madrugada)\b"
 )
+# "no fim da tarde", "início da manhã": the first or the second half of the bot's period.
+_PERIOD_EDGE = re.compile(
+    r"\b(?:(?:n?o|ao|pelo)\s+)?(?P<edge>inicio|comeco|fim|final)\s+da\s+(?P<period>manha|tarde|noite)\b"
+)
 _UNIT = r"dias?|semanas?|meses|mes|anos?|horas?|h|minutos?|min|segundos?"
 
 
@@ -70,7 +74,8 @@ def _count_re(name: str) -> str:
 
 
 _OFFSET = re.compile(
-    rf"\b(?:daqui\s+(?:a\s+)?|em\s+|apos\s+){_count_re('n')}\s*(?P<unit>{_UNIT})\b(?!\s+atras)"
+    rf"\b(?:daqui\s+(?:a\s+)?(?:uns\s+|umas\s+|cerca\s+de\s+)?|em\s+|apos\s+){_count_re('n')}\s*(?P<unit>{_UNIT})\b"
+    r"(?!\s+atras)"
 )
 # "dentro de 3 horas", "5 horas no futuro": every moment from now until then, not the last one.
 _CLOCK_UNIT = r"horas?|h|minutos?|min|segundos?"
@@ -80,7 +85,8 @@ _WITHIN = re.compile(
 )
 _AGO = re.compile(
     rf"\b(?:(?:faz|fazem|ha)\s+(?:uns\s+|umas\s+|cerca\s+de\s+)?{_count_re('n')}\s*(?P<unit>{_UNIT})(?:\s+atras)?"
-    rf"|{_count_re('n2')}\s*(?P<unit2>{_UNIT})\s+atras)\b"
+    rf"|{_count_re('n2')}\s*(?P<unit2>{_UNIT})\s+atras"
+    rf"|tem\s+(?:uns\s+|umas\s+|cerca\s+de\s+)?{_count_re('n3')}\s*(?P<unit3>{_UNIT})\s+que)\b"  # "tem 3 dias que"
 )
 _UNITS = {
     "dia": "days", "dias": "days", "semana": "weeks", "semanas": "weeks", "mes": "months",
@@ -94,7 +100,7 @@ _NOON_WORDS = frozenset({"meio", "meia", "meiodia", "meianoite"})
 _BEFORE_WORDS = frozenset({"para", "pra", "pras", "pro"})
 _PAST_HOUR_WORDS = frozenset({"depois", "apos"})
 _PERIOD_WORDS = frozenset({"manha", "tarde", "noite", "madrugada"})
-_OFFSET_WORDS = frozenset({"daqui", "em", "dentro", "apos", "faz", "fazem", "ha", "atras", "futuro"})
+_OFFSET_WORDS = frozenset({"daqui", "em", "dentro", "apos", "faz", "fazem", "ha", "atras", "futuro", "tem"})
 
 
 def _hour_value(raw: str) -> int:
@@ -187,6 +193,12 @@ def _periods(text: str, now: datetime, rules: TemporalRules) -> Iterator[Found]:
     for match in _PERIOD_RE.finditer(text) if has_any(text, _PERIOD_WORDS) else ():
         day = now.date() if match["this"] else None
         yield Found(match.start(), match.end(), "period", period=match["period"], day=day)
+    for match in _PERIOD_EDGE.finditer(text) if has_any(text, _PERIOD_WORDS) else ():
+        first, last = rules.periods[match["period"]]
+        middle = (first + last) // 2
+        start, end = (first, middle) if match["edge"] in ("inicio", "comeco") else (middle, last)
+        yield Found(match.start(), match.end(), "period", period=match["period"], clock=time(start),
+                    until=time(end % 24))
 
 
 def _count(raw: str) -> float:
@@ -239,7 +251,8 @@ def _offsets(text: str, now: datetime, rules: TemporalRules) -> Iterator[Found]:
         raw, unit = (match["n"], match["unit"]) if match["n"] else (match["n2"], match["unit2"])
         yield _within(match, _count(raw), _UNITS[unit], now)
     for match in _AGO.finditer(text):
-        raw, unit = (match["n"], match["unit"]) if match["n"] else (match["n2"], match["unit2"])
+        raw, unit = next((match[n], match[u]) for n, u in (("n", "unit"), ("n2", "unit2"), ("n3", "unit3"))
+                         if match[n])
         yield _moved(match, _count(raw), _UNITS[unit], now, -1)
 
 

@@ -128,11 +128,13 @@ def _until(left: Found, right: Found) -> Found | None:
 
 def _span(left: Found, right: Found, now: datetime) -> Interval | None:
     if left.kind == "date" and right.kind == "date" and left.day and right.day:
-        zone, first = now.tzinfo, left.day
-        if first > right.day:  # "entre 1 de dezembro e 4 de fevereiro", said on 19 December
+        zone, first, last = now.tzinfo, left.day, right.day
+        if first > last and right.weekday:  # "de segunda a sexta" said on a Wednesday: the Friday after
+            last += timedelta(days=-(-(first - last).days // 7) * 7)
+        elif first > last:  # "entre 1 de dezembro e 4 de fevereiro", said on 19 December
             first = safe_date(first.year - 1, first.month, first.day) or first
         return Interval(datetime.combine(first, time(0), tzinfo=zone),
-                        datetime.combine(right.day + timedelta(days=1), time(0), tzinfo=zone), "day")
+                        datetime.combine(last + timedelta(days=1), time(0), tzinfo=zone), "day")
     if left.kind == "datetime" and right.kind == "datetime" and left.moment and right.moment:
         return Interval(left.moment, right.moment, "minute")
     if left.interval is not None and right.interval is not None and left.interval.grain == right.interval.grain \

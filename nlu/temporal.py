@@ -80,8 +80,8 @@ def _merge_ordered(first: Found, other: Found, now: datetime, rules: TemporalRul
         return _on_day(first.day, first.weekday, other, now, rules)
     if first.kind == "interval" and first.day is not None and first.period and other.kind == "time":
         return _on_day(first.day, False, other, now, rules, first.period)  # "amanhã de manhã às 7"
-    if other.kind != "period" or other.period is None or other.clock is not None:
-        return None
+    if other.kind != "period" or other.period is None:
+        return None  # a clock range ("das 14h às 16h") has no period; "fim da tarde" has both
     if first.kind == "time" and first.clock is not None:  # "às 7 esta manhã", "a tarde as 7"
         clock = _in_period(first.clock, first.shifted, other.period)
         if other.day is None:

@@ -19,7 +19,8 @@ class TemporalRules:
     """How ambiguous pt-BR expressions are read; one value per bot (and `prefer` per question).
 
     afternoon_hours: an hour in this range said without a period ("às 2") means the afternoon.
-    next_weekday_skips_week: "próxima quinta" / "quinta que vem" skip the nearest Thursday.
+    next_weekday_skips_week: "próxima quinta" / "quinta que vem" are the Thursday of next week (Monday
+        to Sunday), not the nearest one ("próxima segunda" said on a Saturday is still in two days).
     periods: start and end hours of manhã, tarde, noite (end 24 means midnight).
     prefer: which way a date that does not say it goes: "future" (an appointment: "dia 5", "sexta",
         "5 de maio" are the next ones) or "past" (a birth date, when symptoms began: the last ones,

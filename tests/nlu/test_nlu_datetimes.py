@@ -4,6 +4,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from nlu import NaiveDatetime, NluError, TemporalRules, parse_date, parse_datetime, parse_time
+from nlu.entities import extract_builtin
 
 
 def test_parse_date(now: datetime) -> None:
@@ -47,6 +48,9 @@ def test_rules_are_configurable(now: datetime) -> None:
     assert parse_date("próxima quinta", now) == date(2026, 3, 12)
     assert parse_date("próxima quinta", now, rules=skip) == date(2026, 3, 19)
     assert parse_date("quinta", now, rules=skip) == date(2026, 3, 12)
+    # "próxima" with the option is next week's: said on a Wednesday, Monday is in 5 days, not 12
+    assert parse_date("próxima segunda", now, rules=skip) == date(2026, 3, 16)
+    assert parse_date("próximo domingo", now, rules=skip) == date(2026, 3, 22)
 
 
 def test_naive_now_is_refused() -> None:
@@ -66,3 +70,59 @@ def test_hostile_input_never_raises(text: str, now: datetime) -> None:
 def test_a_day_that_does_not_exist_is_not_a_date(text: str) -> None:
     now = datetime(2026, 3, 11, 10, 0, tzinfo=ZoneInfo("America/Sao_Paulo"))
     assert parse_date(text, now) is None and parse_datetime(text, now) is None
+
+
+@pytest.mark.parametrize(("text", "day"), [
+    ("12 mar", date(2026, 3, 12)), ("pode ser 15 set, às 10h", date(2026, 9, 15)), ("15 set 2027", date(2027, 9, 15)),
+    ("15set", date(2026, 9, 15)), ("DOM 15SET", date(2026, 9, 15)), ("5 mai", date(2026, 5, 5)),
+])
+def test_a_day_with_a_month_abbreviation(text: str, day: date, now: datetime) -> None:
+    assert parse_date(text, now) == day
+
+
+@pytest.mark.parametrize("text", ["dez dias", "tenho 12 mar e sol", "10 out de casa"])
+def test_an_abbreviation_that_is_also_a_word_is_no_month_inside_a_sentence(text: str, now: datetime) -> None:
+    assert parse_date(text, now) is None
+
+
+@pytest.mark.parametrize("text", ["32 agosto 2014", "29 fevereiro 2014", "31 de abril de 2027"])
+def test_a_day_the_month_does_not_have_is_not_read_as_the_month(text: str, now: datetime) -> None:
+    assert extract_builtin(text, now, dimensions=("date", "interval")) == []
+
+
+@pytest.mark.parametrize(("text", "first", "last"), [
+    ("de segunda a sexta", date(2026, 3, 16), date(2026, 3, 20)),  # not back to this Friday
+    ("de sexta a segunda", date(2026, 3, 13), date(2026, 3, 16)),
+    ("semana retrasada", date(2026, 2, 23), date(2026, 3, 1)),
+    ("no mês retrasado", date(2026, 1, 1), date(2026, 1, 31)),
+])
+def test_spans_of_days(text: str, first: date, last: date, now: datetime) -> None:
+    (entity,) = extract_builtin(text, now, dimensions=("interval",))
+    assert (entity.value.start.date(), entity.value.end.date() - timedelta(days=1)) == (first, last)
+
+
+@pytest.mark.parametrize(("text", "day"), [
+    ("dia 12 do 4", date(2026, 4, 12)), ("pode ser dia 5 do 6 às 10h", date(2026, 6, 5)),
+    ("dia 12 do 4 de 2027", date(2027, 4, 12)),
+    ("estou com febre desde segunda", date(2026, 3, 9)), ("desde o dia 5", date(2026, 3, 5)),
+    ("desde dia 20", date(2026, 2, 20)), ("desde 20 de dezembro", date(2025, 12, 20)),
+    ("tem 3 dias que estou com dor", date(2026, 3, 8)), ("daqui a uns 2 dias", date(2026, 3, 13)),
+])
+def test_colloquial_days(text: str, day: date, now: datetime) -> None:
+    assert parse_date(text, now) == day
+
+
+def test_a_count_of_days_someone_has_is_no_date(now: datetime) -> None:
+    assert parse_date("ele tem 3 dias de folga", now) is None
+
+
+@pytest.mark.parametrize(("text", "start", "end"), [
+    ("no fim da tarde", datetime(2026, 3, 11, 15), datetime(2026, 3, 11, 18)),
+    ("amanhã no início da manhã", datetime(2026, 3, 12, 6), datetime(2026, 3, 12, 9)),
+    ("sexta no final da noite", datetime(2026, 3, 13, 21), datetime(2026, 3, 14, 0)),
+])
+def test_the_first_or_second_half_of_a_period(text: str, start: datetime, end: datetime, now: datetime) -> None:
+    (entity,) = extract_builtin(text, now, dimensions=("interval",))
+    assert (entity.value.start, entity.value.end) == (start.replace(tzinfo=now.tzinfo), end.replace(tzinfo=now.tzinfo))
+    assert entity.additional_info is not None and entity.additional_info["period"] in ("tarde", "manha", "noite")
+    assert parse_time("no fim da tarde às 5", now) == time(17, 0)

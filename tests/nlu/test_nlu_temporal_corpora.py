@@ -1,8 +1,8 @@
 """The date and time reader on public Portuguese corpora written by other projects (see
 data/temporal_corpora/README.md): Duckling's Portuguese time corpus, Recognizers-Text's
-Portuguese date/time parser specs and Sugar's Portuguese date tests. Each corpus is split once, by a
-hash of the text, into a development part (70 %) and a held-out part (30 %) that the rules were not
-tuned on; both are scored.
+Portuguese date/time parser specs, Sugar's Portuguese date tests and chrono's Portuguese parser tests.
+Each corpus is split once, by a hash of the text, into a development part (70 %) and a held-out part
+(30 %) that the rules were not tuned on; both are scored.
 
     pytest -s tests/nlu/test_nlu_temporal_corpora.py   # prints the scores
 """
@@ -52,6 +52,12 @@ SUGAR_NOW = datetime(2026, 3, 11, 10, 0, tzinfo=SAO_PAULO)  # papo's reference m
 def sugar() -> list[Example]:
     rows = [json.loads(line) for line in (DATA / "sugar_pt.jsonl").read_text(encoding="utf-8").splitlines()]
     return [Example(row["text"], row["expect"], SUGAR_NOW) for row in rows]
+
+
+def chrono() -> list[Example]:
+    rows = [json.loads(line) for line in (DATA / "chrono_pt.jsonl").read_text(encoding="utf-8").splitlines()]
+    return [Example(row["text"], row["expect"], datetime.fromisoformat(row["now"]).replace(tzinfo=SAO_PAULO))
+            for row in rows]
 
 
 def recognizers(reading: str = "expect") -> list[Example]:
@@ -148,13 +154,16 @@ def score(examples: list[Example], **options: object) -> tuple[int, int]:
 # its own conventions 73); the rules then learnt the pt-BR forms missed there ("do dia 3 ao dia 12",
 # "as 3 semanas passadas", "agosto de 99", "neste momento"), so those parts are no longer unseen.
 # Sugar's held-out part was first scored at 14/21, before the rules learnt its development part's
-# whole-answer month names and years ("junho", "2011").
+# whole-answer month names and years ("junho", "2011"). chrono was added last and scored once, whole,
+# before any rule for it: 24/28 and 10/12; its two held-out misses were seen then ("10 Agosto - 12
+# Setembro 2013", "12 de Julho às 19:00" said in August) and no rule was written for them.
 REACHED = {
     "duckling": (241, 96),
     "recognizers-text": (155, 78),
     "recognizers-text, past readings": (154, 77),
-    "recognizers-text, its own conventions": (165, 88),
+    "recognizers-text, its own conventions": (166, 88),
     "sugar": (35, 17),
+    "chrono": (27, 10),
 }
 RUNS = {
     "duckling": (duckling, {}),
@@ -162,11 +171,13 @@ RUNS = {
     "recognizers-text, past readings": (lambda: recognizers("past"), {"prefer": "past"}),
     "recognizers-text, its own conventions": (recognizers, {"rules": RT_CONVENTIONS}),
     "sugar": (sugar, {}),
+    "chrono": (chrono, {}),
 }
 
 
 def test_the_corpora_are_there() -> None:
     assert len(duckling()) >= 350 and len(recognizers()) >= 250 and len(sugar()) >= 60
+    assert len(chrono()) >= 40
 
 
 @pytest.mark.parametrize("name", list(RUNS))

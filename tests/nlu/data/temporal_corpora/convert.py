@@ -3,10 +3,12 @@
     python tests/nlu/data/temporal_corpora/convert.py duckling Corpus.hs > duckling_pt.jsonl
     python tests/nlu/data/temporal_corpora/convert.py recognizers Specs/DateTime/Portuguese > recognizers_text_pt.jsonl
     python tests/nlu/data/temporal_corpora/convert.py sugar test/tests/locales/pt.js > sugar_pt.jsonl
+    python tests/nlu/data/temporal_corpora/convert.py chrono test/pt > chrono_pt.jsonl
 
 Each line is {"text", "expect"} (Duckling, all read at its reference time) or {"text", "expect",
 "past", "now", "source"} (Recognizers-Text, each with its own reference time and its past reading);
-Sugar's lines are all read at `SUGAR_NOW` (its tests read at the moment they run).
+Sugar's lines are all read at `SUGAR_NOW` (its tests read at the moment they run); chrono's lines are
+{"text", "expect", "now"}.
 `expect` is written in the notation test_nlu_temporal_corpora.py reads; README.md describes it.
 """
 
@@ -216,8 +218,80 @@ def sugar(source: Path) -> list[dict[str, Any]]:
     return _unique(rows)
 
 
+# chrono's Portuguese tests: `testSingleCase(chrono.pt, "text", [reference,] (result) => {...})` with
+# the value in `toBeDate(new Date(...))` or in `get("hour")`-style checks, and `testUnexpectedResult`
+# for what must read nothing. A date said without a clock is written with chrono's implied hour (noon
+# or the reference's), so a clock counts as said only when the case checks the hour or the text
+# writes one; a part of the day said alone ("esta tarde": 15:00 in chrono) is compared by name.
+_CHRONO_CASE = re.compile(
+    r'(testSingleCase|testUnexpectedResult)\(chrono\.pt(?:\.strict)?,\s*"((?:[^"\\]|\\.)*)"'
+    r"(?:,\s*new Date\(([^)]*)\))?")
+_CHRONO_AT = re.compile(r"expect\(result\.(start|end)\)\.toBeDate\(new Date\(([^)]*)\)\)")
+_CHRONO_GET = re.compile(r'expect\(result\.(start|end)\.get\("(\w+)"\)\)\.toBe\((-?\d+)\)')
+_CHRONO_NOW = datetime(2012, 8, 10)  # the reference most of its cases give, for the few that give none
+_CHRONO_CLOCK = re.compile(r"\d\s*(?:[:.h]\s*\d|am\b|pm\b)|\bas\s+\d", re.I)
+_CHRONO_PART = re.compile(r"\b(manha|tarde|(?<!meia-)noite)\b")
+
+
+def _js_date(raw: str) -> datetime | None:
+    """`new Date(2012, 8 - 1, 10, 12)`: month from 0; None for a year before Christ."""
+    parts = [sum(int(term) for term in re.findall(r"[-+]?\s*\d+", arg.replace(" ", ""))) for arg in raw.split(",")]
+    if parts[0] < 1:
+        return None
+    y, m, d, h, mi, s = [*parts[:6], *[0, 0, 1, 0, 0, 0][len(parts) :]]
+    return datetime(y, m + 1, d, h, mi, s)
+
+
+def _chrono_expect(text: str, body: str, now: datetime) -> str | None:
+    ends: dict[str, datetime] = {}
+    for side, raw in _CHRONO_AT.findall(body):
+        moment = _js_date(raw)
+        if moment is None:
+            return None
+        ends[side] = moment
+    gets: dict[str, dict[str, int]] = {"start": {}, "end": {}}
+    for side, unit, value in _CHRONO_GET.findall(body):
+        gets[side][unit] = int(value)
+    for side in ("start", "end"):
+        said = gets[side]
+        if side not in ends and ("hour" in said or "day" in said):
+            ends[side] = datetime(said.get("year", now.year), said.get("month", now.month), said.get("day", now.day),
+                                  said.get("hour", 12), said.get("minute", 0))
+    if "start" not in ends:
+        return None  # the case checks only the text matched or the weekday
+    folded = text.lower().replace("ã", "a")
+    clock = "hour" in gets["start"] or _CHRONO_CLOCK.search(folded) is not None
+    start = ends["start"]
+    if "end" in ends:
+        end = ends["end"]
+        if clock:
+            return f"timerange {start:%H:%M} .. {end:%H:%M}"
+        return f"interval day {start.date()} .. {end.date()}"
+    if clock and not any(char.isdigit() for char in text) and (part := _CHRONO_PART.search(folded)):
+        return f"period {start.date()} {part[1]}"
+    if not clock:
+        return f"date {start.date()}"
+    return f"second {start:%Y-%m-%d %H:%M:%S}" if start.second else f"datetime {start:%Y-%m-%d %H:%M}"
+
+
+def chrono(folder: Path) -> list[dict[str, Any]]:
+    rows: list[dict[str, Any]] = []
+    for path in sorted(folder.glob("*.test.ts")):
+        source = path.read_text(encoding="utf-8")
+        cases = list(_CHRONO_CASE.finditer(source))
+        for index, case in enumerate(cases):
+            body = source[case.end() : cases[index + 1].start() if index + 1 < len(cases) else len(source)]
+            kind, text, reference = case.groups()
+            now = _js_date(reference) if reference else _CHRONO_NOW
+            assert now is not None
+            expect = "none" if kind == "testUnexpectedResult" else _chrono_expect(text, body, now)
+            if expect is not None:
+                rows.append({"text": text.strip(), "expect": expect, "now": now.isoformat()})
+    return _unique(rows)
+
+
 if __name__ == "__main__":
     which, path = sys.argv[1], Path(sys.argv[2])
-    convert = {"duckling": duckling, "recognizers": recognizers, "sugar": sugar}[which]
+    convert = {"duckling": duckling, "recognizers": recognizers, "sugar": sugar, "chrono": chrono}[which]
     for row in convert(path):
         print(json.dumps(row, ensure_ascii=False))
