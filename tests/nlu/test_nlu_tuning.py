@@ -18,7 +18,7 @@ from flows.loader import load_bot
 from nlu import NLU, ClassifierSettings, ConfigError, NluConfig, TrainingData, evaluate, load_training_data
 from nlu.fast_scoring import confidences
 from nlu.model_cache import trained_classifier
-from nlu.tuning import C_GRID, CAUTIOUS, CAUTIOUS_C, SHARP, Tuning
+from nlu.tuning import C_GRID, CAUTIOUS, CAUTIOUS_C, SHARP, UNKNOWN_FALLBACK_FLOOR, Tuning, _allowed
 from runtime.service.wiring import training_data
 
 DATA = Path(__file__).parent / "data"
@@ -45,7 +45,7 @@ def test_a_bot_with_enough_examples_gets_the_sharp_model(rich_nlu: NLU) -> None:
     assert tuning.loosest_fallback <= tuning.fallback_rate <= 0.1
     assert 0.3 <= tuning.threshold < 1 and 0.1 <= tuning.ambiguity < 1
     assert tuning.answered_precision > tuning.top1 >= tuning.accuracy  # falling back removed mostly wrong answers
-    assert tuning.unknown_fallback > 0.5  # most examples of intents the model never saw fell back
+    assert tuning.unknown_fallback >= UNKNOWN_FALLBACK_FLOOR  # most examples of intents never seen fell back
 
 
 def test_a_message_no_intent_claims_gets_no_confident_intent(rich_nlu: NLU) -> None:
@@ -72,6 +72,19 @@ def test_the_sharp_model_scores_fast_as_sklearn_does(rich_nlu: NLU) -> None:
         reference = dict(zip(classifier.intents, classifier.reference_probabilities(text), strict=True))
         assert ranking == pytest.approx(reference, abs=1e-9)
         assert sum(ranking.values()) < 1.0  # "no intent" keeps its share
+
+
+def test_the_rule_must_send_most_unknown_messages_to_the_fallback() -> None:
+    """Rules are (threshold, margin) cells, the loosest first; `declined` is the share of the hidden
+    intents' examples each one sends to the fallback."""
+    within = np.array([[True, True], [True, False]])
+    declined = np.array([[0.4, 0.6], [0.7, 0.9]])
+    assert UNKNOWN_FALLBACK_FLOOR == 0.5
+    assert _allowed(within, declined).tolist() == [[False, True], [True, False]]
+    # no rule within the budget reaches the floor: the ones nearest to it
+    assert _allowed(within, declined - 0.3).tolist() == [[False, False], [True, False]]
+    # no rule within the budget at all: the loosest (the tuning then keeps the cautious model)
+    assert _allowed(np.zeros((2, 2), dtype=bool), declined).tolist() == [[True, False], [False, False]]
 
 
 def test_no_intent_takes_its_share_of_the_confidence() -> None:
