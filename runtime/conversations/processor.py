@@ -16,6 +16,7 @@ import time
 import traceback
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
+from functools import partial
 
 from redis.asyncio.client import Pipeline
 from redis.exceptions import ConnectionError as RedisConnectionError
@@ -44,6 +45,7 @@ from runtime.privacy.cards import mask_cards
 from runtime.privacy.ledger import ConsentLedger
 from runtime.privacy.requests import PrivacyRequests
 from runtime.timers import Timer
+from runtime.timers.scripts import SCHEDULE
 
 log = logging.getLogger(__name__)
 
@@ -190,6 +192,11 @@ class Processor:
             riders = self.riders(key, result) if self.riders is not None else Riders()
             if ack is not None:
                 riders = replace(riders, ack=ack)
+            if result.timers and (timers := self.services.timers) is not None:
+                # with the commit, never after it: an outage or a crash in between would lose a reminder
+                riders = riders.also(partial(timers.queue_many, timers=[Timer(r.id, r.due, r.kind, r.payload)
+                                                                        for r in result.timers]),
+                                     scripts=(SCHEDULE,))
             try:
                 committed = await self.store.commit(key, result.state, result.messages,
                                                     expected_version=state.version if state else 0,
@@ -207,7 +214,7 @@ class Processor:
             metrics.TURN_SECONDS.labels(key.bot).observe(time.perf_counter() - started)
             failed = any(n.get("kind") == "error" for n in result.notices)
             metrics.TURNS.labels(key.bot, "failed" if failed else "ok").inc()
-            await self._apply_effects(key, result)
+            await self._apply_effects(key, result, timers_done=committed.rode)
             if found and self.monitor is not None:
                 await self.monitor.alert_outbound(key, found, self.clock.now().isoformat())
             log.info("turn conv=%s trace=%s out=%d", key, ",".join(result.trace), len(result.messages))
@@ -230,11 +237,12 @@ class Processor:
                        if n.get("kind") == "safety" and n.get("topic") in URGENT_TOPICS), "")
         return Logged(lines, unread=int(inbound is not None and with_staff), urgent=urgent)
 
-    async def _apply_effects(self, key: ConversationKey, result: TurnResult) -> None:
-        """What the committed turn asked for besides state and replies: its timers. A turn that was
-        never committed (fenced off, crashed) asked for nothing."""
+    async def _apply_effects(self, key: ConversationKey, result: TurnResult, *, timers_done: bool = False) -> None:
+        """What the committed turn asked for besides state and replies: its timers (unless they rode on the
+        commit), consents, privacy requests. A turn that was never committed (fenced off, crashed) asked for
+        nothing."""
         timers = self.services.timers
-        if result.timers and timers is not None:
+        if result.timers and timers is not None and not timers_done:
             await timers.schedule_many(Timer(r.id, r.due, r.kind, r.payload) for r in result.timers)
         consents = [n for n in result.notices if n.get("kind") == "consent"]
         if consents:  # the evidence of each consent change, append-only (LGPD art. 8 §2)

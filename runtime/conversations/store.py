@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -158,10 +158,22 @@ class Riders:
     then: Callable[[Pipeline], None] | None = None
     best_effort: Callable[[Pipeline], None] | None = None
     ack: Ack | None = None
+    scripts: tuple[str, ...] = ()  # the Lua sources `then` calls by sha: loaded again after NOSCRIPT
 
     @property
     def any(self) -> bool:
         return self.then is not None or self.best_effort is not None or self.ack is not None
+
+    def also(self, more: Callable[[Pipeline], None], *, scripts: tuple[str, ...] = ()) -> Riders:
+        """These riders, and `more` after their `then` (it too must be safe to run twice)."""
+        first = self.then
+
+        def both(pipe: Pipeline) -> None:
+            if first is not None:
+                first(pipe)
+            more(pipe)
+
+        return replace(self, then=both, scripts=self.scripts + scripts)
 
 
 class AlreadyConsumed(StaleVersion):
@@ -305,8 +317,8 @@ class RedisStore:
 
     async def _commit_riding(self, keys: list[str], args: list[Any], riders: Riders) -> Any:
         """The commit and its riders in one pipeline; the commit's reply. A Redis that lost its scripts
-        (restarted, flushed) runs the commit again with the riders that must follow it, not the best-effort
-        ones, which already ran."""
+        (restarted, flushed) runs again what did not run: the commit with the riders that must follow it, or
+        those riders alone; never the best-effort ones, which already ran."""
         for attempt in (1, 2):
             async with self.client.pipeline(transaction=False) as pipe:
                 pipe.evalsha(self._commit.sha, len(keys), *keys, *args)  # a script object would ask SCRIPT EXISTS
@@ -316,9 +328,15 @@ class RedisStore:
                 if riders.best_effort is not None and attempt == 1:
                     riders.best_effort(pipe)
                 replies = await pipe.execute(raise_on_error=False)
-            if attempt == 1 and isinstance(replies[0], NoScriptError):
-                await self.client.script_load(_COMMIT)
-                continue
+            if attempt == 1 and any(isinstance(reply, NoScriptError) for reply in replies[:needed]):
+                for source in (_COMMIT, *riders.scripts):
+                    await self.client.script_load(source)
+                if isinstance(replies[0], NoScriptError):
+                    continue
+                if riders.then is not None:  # the commit went through: only what must follow it, again
+                    async with self.client.pipeline(transaction=False) as pipe:
+                        riders.then(pipe)
+                        replies[1:needed] = await pipe.execute(raise_on_error=False)
             for reply in replies[:needed]:
                 if isinstance(reply, Exception):
                     raise reply

@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import redis.asyncio as aioredis
+from redis.asyncio.client import Pipeline
 
 from runtime.keys import DEFAULT_PREFIX, Keys
 from runtime.timers.clock import from_ms, to_ms
@@ -88,15 +89,25 @@ class TimerQueue:
 
     async def schedule_many(self, timers: Iterable[Timer]) -> int:
         """Like `schedule` for each timer, one Lua call per shard; returns how many were scheduled."""
+        calls = self._schedule_calls(timers)
+        for keys, args in calls:
+            await self._schedule(keys=keys, args=args)
+        return sum(len(args) // 3 for _, args in calls)
+
+    def queue_many(self, pipe: Pipeline, timers: Iterable[Timer]) -> None:
+        """`schedule_many` queued on a pipeline another call executes (a turn's commit, on one Redis). Run
+        again after NOSCRIPT with `SCHEDULE` loaded: scheduling a timer again replaces it."""
+        for keys, args in self._schedule_calls(timers):
+            pipe.evalsha(self._schedule.sha, len(keys), *keys, *args)
+
+    def _schedule_calls(self, timers: Iterable[Timer]) -> list[tuple[list[str], list[str | int]]]:
         by_shard: dict[int, list[str | int]] = {}
         for timer in timers:
             args = by_shard.setdefault(shard_of(timer.id, len(self._shards)), [])
             args += [timer.id, to_ms(timer.due), encode(timer, uuid.uuid4().hex[:12])]
         step = 3 * SCHEDULE_CHUNK           # a bounded amount of work per Lua call
-        for shard, args in by_shard.items():
-            for start in range(0, len(args), step):
-                await self._schedule(keys=self._shards[shard].all(), args=args[start:start + step])
-        return sum(len(args) // 3 for args in by_shard.values())
+        return [(self._shards[shard].all(), args[start:start + step])
+                for shard, args in by_shard.items() for start in range(0, len(args), step)]
 
     async def cancel(self, timer_id: str) -> bool:
         """Forget a timer; True if it was there. A worker holding it can no longer complete it."""

@@ -6,7 +6,9 @@ from __future__ import annotations
 from datetime import timedelta
 
 import fakeredis
+import redis.asyncio as aioredis
 
+from runtime.conversations import store as store_module
 from runtime.conversations.library import BotLibrary
 from runtime.conversations.processor import Processor
 from runtime.conversations.store import RedisStore
@@ -213,4 +215,26 @@ async def test_a_turn_that_is_never_committed_leaves_no_timers(open_bot: OpenBot
     assert [(t.kind, t.payload["rung"]) for t in result.timers] == [("ask_timeout", 0), ("ask_timeout", 1)]
     assert await timers.pending(100) == before  # nothing was scheduled by the turn itself
     await h.say("pergunta")  # the same turn, committed: now the ladder is there
+    assert sorted(t.kind for t in await timers.pending(100) if t not in before) == ["ask_timeout", "ask_timeout"]
+
+
+async def test_a_turns_timers_ride_on_its_commit_even_after_redis_forgot_its_scripts(
+        open_bot: OpenBot, client: aioredis.Redis) -> None:
+    """On one Redis the timers a turn asks for go in its commit's round trip, so no outage or crash can
+    fall between the two; a Redis that restarted or flushed its scripts answers NOSCRIPT, and the commit
+    and its timers go again, once each."""
+    h = await open_bot(AGENDA)
+    timers = h.processor.services.timers
+    assert timers is not None
+    before = await timers.pending(100)
+    await client.script_flush()
+    await h.say("pergunta")
+    assert sorted(t.kind for t in await timers.pending(100) if t not in before) == ["ask_timeout", "ask_timeout"]
+    state = await h.state()
+    assert state is not None and state.version == 1 and state.waiting is not None
+    other = await open_bot(AGENDA, user="5511987650001")
+    before = await timers.pending(100)
+    await client.script_flush()  # only the timers' script is missing: the commit went, its riders go again
+    await client.script_load(store_module._COMMIT)
+    await other.say("pergunta")
     assert sorted(t.kind for t in await timers.pending(100) if t not in before) == ["ask_timeout", "ask_timeout"]

@@ -35,3 +35,52 @@ async def test_a_webhook_with_several_messages_is_accepted_in_one_round_trip(sta
     keys = {app.key, ConversationKey(app.key.bot, "whatsapp", "5511912345678")}
     assert {k for k in keys if await app.redis.xlen(app.service.processor.store.keys.inbox(k))} == keys
     await client.aclose()
+
+
+def counting(redis_url: str) -> aioredis.Redis:
+    return aioredis.Redis(connection_pool=ConnectionPool.from_url(redis_url, connection_class=Counting))
+
+
+async def test_a_message_is_run_in_two_round_trips_and_its_reply_sent_in_two(start: h.Start, redis_url: str) -> None:
+    """After each signal is read: the worker locks and loads, then commits with the sender's signal and its own
+    signal's acknowledgement; the sender opens (and readies the payload), then records the receipt, drops
+    the entry, gives the lock back and acknowledges its signal."""
+    client = counting(redis_url)
+    app = await start("ingest", redis=client)  # no consumers: the test plays them
+    service = app.service
+    assert (await app.post(h.wa_body(messages=[h.wa_message("wamid.RT4", "oi")]))).status == 200
+    [work] = await service.work.read("counted", block_ms=0)
+    before = Counting.writes
+    ack = service.work.ack_for(work)
+    assert await service.worker.handle(work.key, ack) is True and ack is not None and ack.done
+    assert Counting.writes - before == 2
+    [send] = await service.sends.read("counted", block_ms=0)
+    before = Counting.writes
+    ack = service.sends.ack_for(send)
+    assert await service.sender.handle(send.key, ack) is True and ack is not None and ack.done
+    assert Counting.writes - before == 2
+    assert len(app.graph.calls) == 1
+    keys = service.processor.store.keys
+    for stream, group in ((work.stream, service.work.group), (send.stream, service.sends.group)):
+        assert (await app.redis.xpending(stream, group))["pending"] == 0 and await app.redis.xlen(stream) == 0
+    assert await app.redis.xlen(keys.outbox(app.key)) == 0 and not await app.redis.exists(keys.send_lock(app.key))
+    assert 0 < await app.redis.pttl(keys.inbox(app.key))  # the streams of a conversation expire with it
+    await client.aclose()
+
+
+async def test_a_rest_turn_takes_two_round_trips_and_keeps_no_dedupe_marker(start: h.Start, redis_url: str) -> None:
+    client = counting(redis_url)
+    app = await start("ingest", redis=client)
+    before = Counting.writes
+    answer = await app.client.post("/webhooks/rest/webhook", json={"sender": "rt-user", "message": "oi"})
+    assert answer.status == 200 and await answer.json()
+    assert Counting.writes - before == 2  # dedupe, queue, lock and load; the commit, which returns the replies
+    keys = app.service.processor.store.keys
+    assert [k async for k in app.redis.scan_iter(match=f"{keys.prefix}*seen*")] == []  # a made-up id never repeats
+    given = await app.client.post("/webhooks/rest/webhook", json={"sender": "rt-user", "message": "oi",
+                                                                   "message_id": "m-1"})
+    again = await app.client.post("/webhooks/rest/webhook", json={"sender": "rt-user", "message": "oi",
+                                                                   "message_id": "m-1"})
+    assert await given.json() and await again.json() == []  # an id the client gave is deduped
+    assert len([k async for k in app.redis.scan_iter(match=f"{keys.prefix}*seen*")]) == 1
+    await client.aclose()
