@@ -6,7 +6,10 @@ script included. Messages go one at a time, each waiting for its reply; the roun
 loops make meanwhile (blocking reads of the signal streams, the timer poll) are measured over the
 same time with no message and taken off.
 
-    python -m benchmarks.roundtrips [--messages 100] [--bot benchmarks/bots/monitored] [--text "..."]
+    python -m benchmarks.roundtrips [--messages 100] [--bot benchmarks/bots/monitored] [--text "..."] [--steady]
+
+Each message comes from its own patient. `--steady` posts them all at once and waits for every reply:
+the steady state of a busy process, where one read of a signal stream brings several signals.
 
 `--bot benchmarks/bots/monitored` runs a bot with term monitoring rules (docs/access.md): a text no
 rule matches costs no round trip more; `--text "cartão 4111 1111 1111 1111"` makes every message
@@ -93,6 +96,7 @@ async def main() -> None:
     parser.add_argument("--messages", type=int, default=100)
     parser.add_argument("--bot", type=Path, default=BOT, help="the bot folder (default: benchmarks/bots/echo)")
     parser.add_argument("--text", default="Olá, quero marcar uma consulta", help="what each message says")
+    parser.add_argument("--steady", action="store_true", help="post all messages at once")
     args = parser.parse_args()
     url = os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/0"
     prefix = f"paporound-{uuid.uuid4().hex[:8]}"
@@ -117,12 +121,18 @@ async def main() -> None:
                         break
                 await asyncio.sleep(0.05)
             await one(session, papo, graph, 0, args.text)  # warm up: scripts loaded, groups created
+            if args.steady:  # and as many connections open as a burst needs
+                await asyncio.gather(*(one(session, papo, graph, -n, args.text) for n in range(1, args.messages + 1)))
             await asyncio.sleep(1.0)
             CountingConnection.sent.clear()
             CountingConnection.parts.clear()
             began = time.perf_counter()
-            for n in range(1, args.messages + 1):
-                await one(session, papo, graph, n, args.text)
+            if args.steady:
+                await asyncio.gather(*(one(session, papo, graph, n, args.text)
+                                       for n in range(1, args.messages + 1)))
+            else:
+                for n in range(1, args.messages + 1):
+                    await one(session, papo, graph, n, args.text)
             busy_s = time.perf_counter() - began
             busy, busy_parts = Counter(CountingConnection.sent), Counter(CountingConnection.parts)
             CountingConnection.sent.clear()
@@ -133,14 +143,14 @@ async def main() -> None:
         await runner.cleanup()
         await graph_runner.cleanup()
         await cleanup(client, prefix)
-    report(busy, idle, args.messages, busy_s)
+    report(busy, idle, args.messages, busy_s, args.steady)
     print(f"{'part of the path':<34} {'per message':>12}")
     for name in ("ingest", "worker", "sender", "timers", "other"):
         print(f"{name:<34} {(busy_parts[name] - idle_parts[name]) / args.messages:>12.2f}")
 
 
 async def one(session: aiohttp.ClientSession, papo: str, graph: FakeGraph, n: int, text: str) -> None:
-    wamid, raw, headers = webhook(200_000 + n, text)
+    wamid, raw, headers = webhook(200_000 + n, text)  # each from its own patient
     async with session.post(f"{papo}/webhooks/whatsapp", data=raw, headers=headers) as resp:
         if resp.status != 200:
             raise SystemExit(f"papo answered {resp.status}")
@@ -149,9 +159,10 @@ async def one(session: aiohttp.ClientSession, papo: str, graph: FakeGraph, n: in
     await asyncio.sleep(0.02)  # the sender's bookkeeping after the Graph API answered
 
 
-def report(busy: Counter[str], idle: Counter[str], messages: int, seconds: float) -> None:
+def report(busy: Counter[str], idle: Counter[str], messages: int, seconds: float, steady: bool) -> None:
     total = (sum(busy.values()) - sum(idle.values())) / messages
-    print(f"{messages} messages, one at a time, webhook -> reply at the Graph API ({seconds:.1f} s)")
+    print(f"{messages} messages, {'all at once' if steady else 'one at a time'}, webhook -> reply at the Graph API "
+          f"({seconds:.1f} s)")
     print(f"Redis round trips per message: {total:.1f} (idle loops over the same time taken off: "
           f"{sum(idle.values()) / messages:.1f} per message)")
     print(f"{'first command of the round trip':<34} {'per message':>12}")
