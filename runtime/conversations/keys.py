@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from runtime.keys import DEFAULT_PREFIX, ConversationKey, Keys
+from runtime.keys import DEFAULT_PREFIX, STATE_TTL_MS, ConversationKey, Keys
 
-__all__ = ["DEFAULT_PREFIX", "ConversationKey", "Keys"]
+__all__ = ["DEFAULT_PREFIX", "STATE_TTL_MS", "ConversationKey", "Keys"]
 
 DEDUPE_TTL_S = 7 * 24 * 3600        # Meta retries a webhook for up to 7 days
 LOCK_LEASE_MS = 30_000
-STATE_TTL_MS = 90 * 24 * 3600 * 1000  # idle conversations are forgotten after 90 days (LGPD minimisation)
 INBOX_BATCH = 16
 
 # The service: work signals, sending, delivery records

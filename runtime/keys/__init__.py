@@ -3,6 +3,7 @@ timers, the scheduler and the LLM ledger build their keys with it as the store a
 
 from runtime.keys.layout import (
     DEFAULT_PREFIX,
+    STATE_TTL_MS,
     CalendarKeys,
     ConversationKey,
     Keys,
@@ -11,4 +12,5 @@ from runtime.keys.layout import (
     conversation_ref,
 )
 
-__all__ = ["DEFAULT_PREFIX", "CalendarKeys", "ConversationKey", "Keys", "ShardKeys", "SignalKind", "conversation_ref"]
+__all__ = ["DEFAULT_PREFIX", "STATE_TTL_MS", "CalendarKeys", "ConversationKey", "Keys", "ShardKeys", "SignalKind",
+           "conversation_ref"]

@@ -82,6 +82,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 DEFAULT_PREFIX = "papo"
+STATE_TTL_MS = 90 * 24 * 3600 * 1000  # idle conversations are forgotten after 90 days (LGPD minimisation)
 
 SignalKind = Literal["work", "send"]
 

@@ -4,7 +4,8 @@ Work and send signals, the handoff index and the inbox feed are shared by every 
 bot and outlive none of them on purpose, so they never carry a user id (a phone number on WhatsApp):
 they name a conversation by its digest (`ConversationKey.digest`, 128 bits of SHA-256). One key per
 conversation, `Keys.who`, turns a digest back into the conversation; it is written with the signal
-that needs it and goes with the conversation (erasure, idle-state retention). A process keeps
+that needs it and goes with the conversation (erasure, idle-state retention; and it expires with the
+idle state, as each write renews it for as long). A process keeps
 the names it has seen, so resolving costs a round trip only for a conversation it never saw.
 """
 
@@ -17,14 +18,16 @@ from collections.abc import Iterable
 import redis.asyncio as aioredis
 from redis.asyncio.client import Pipeline
 
-from runtime.keys import ConversationKey, Keys
+from runtime.keys import STATE_TTL_MS, ConversationKey, Keys
 
 CACHED = 100_000  # names a process keeps (about 200 bytes each)
 
 
 class Directory:
-    def __init__(self, client: aioredis.Redis, *, prefix: str, bot: str, cached: int = CACHED) -> None:
+    def __init__(self, client: aioredis.Redis, *, prefix: str, bot: str, cached: int = CACHED,
+                 ttl_ms: int = STATE_TTL_MS) -> None:
         self.client = client
+        self.ttl_ms = ttl_ms
         self.keys = Keys(prefix)
         self.bot = bot
         self.cached = cached
@@ -34,7 +37,7 @@ class Directory:
         """Queue the write of `key`'s name on `pipe` (every time: an erasure elsewhere may have removed
         it, and a command on a pipeline already going costs no round trip); its digest."""
         digest = key.digest
-        pipe.set(self.keys.who(key.bot, digest), json.dumps([key.channel, key.user]))
+        pipe.set(self.keys.who(key.bot, digest), json.dumps([key.channel, key.user]), px=self.ttl_ms)
         self._keep(digest, key)
         return digest
 

@@ -64,7 +64,11 @@ async def test_a_message_is_run_in_two_round_trips_and_its_reply_sent_in_two(sta
     for stream, group in ((work.stream, service.work.group), (send.stream, service.sends.group)):
         assert (await app.redis.xpending(stream, group))["pending"] == 0 and await app.redis.xlen(stream) == 0
     assert await app.redis.xlen(keys.outbox(app.key)) == 0 and not await app.redis.exists(keys.send_lock(app.key))
-    assert 0 < await app.redis.pttl(keys.inbox(app.key))  # the streams of a conversation expire with it
+    tag = keys.inbox(app.key).split("}")[0] + "}"
+    conversation = [k async for k in app.redis.scan_iter(match=f"{tag}*")]
+    conversation.append(keys.who(app.key.bot, app.key.digest).encode())
+    assert len(conversation) >= 5 and keys.inbox(app.key).encode() in conversation
+    assert [k for k in conversation if await app.redis.pttl(k) <= 0] == []  # everything of it expires with it
     await client.aclose()
 
 
