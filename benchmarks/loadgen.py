@@ -9,7 +9,8 @@ Connections are spread over the URLs (one server process each). `rest` posts Ras
 bot asks for the name, then greets); `whatsapp` posts signed WhatsApp webhooks, each with a new
 message id, to /webhooks/whatsapp. Requests go round the senders in turn, so no two in flight share a
 sender. After `--warmup` seconds not counted, it sends for `--seconds` (or exactly `--count` requests)
-and prints one JSON line: requests, seconds, rate, p50_ms, p99_ms, and its own CPU seconds.
+and prints "measuring" as the counted part begins, then one JSON line: requests, seconds, rate,
+p50_ms, p99_ms, and its own CPU seconds.
 """
 
 from __future__ import annotations
@@ -117,6 +118,7 @@ async def main() -> None:
     if args.warmup > 0 and args.count is None:
         await drive(args.urls, make, args.connections, seconds=args.warmup, count=None, tally=Tally())
     tally = Tally()
+    print("measuring", flush=True)  # the caller reads the servers' CPU time from here to the result line
     cpu = time.process_time()
     elapsed = await drive(args.urls, make, args.connections, seconds=args.seconds, count=args.count, tally=tally)
     done = len(tally.latencies)

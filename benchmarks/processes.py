@@ -13,7 +13,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -119,7 +119,8 @@ def npm_ci() -> None:
     if npm is None:
         raise SystemExit("npm is not on PATH: install Node.js 18 or newer (apt-get install nodejs npm)")
     print("installing Node-RED: npm ci in benchmarks/nodered", flush=True)
-    subprocess.run([npm, "ci", "--no-audit", "--no-fund", "--loglevel=error"], cwd=NODERED, check=True)
+    if subprocess.run([npm, "ci", "--no-audit", "--no-fund", "--loglevel=error"], cwd=NODERED).returncode != 0:
+        raise SystemExit("npm ci in benchmarks/nodered failed (above); the npm registry must be reachable")
 
 
 async def start_nodered(workdir: Path) -> Server:
@@ -134,8 +135,10 @@ async def start_nodered(workdir: Path) -> Server:
 
 
 async def load(urls: Sequence[str], kind: str, *, seconds: float, connections: int, senders: int,
-               count: int | None = None, warmup: float = 0.5) -> dict[str, Any]:
-    """One run of the load generator (benchmarks.loadgen) pinned to the load core; its JSON result."""
+               count: int | None = None, warmup: float = 0.5,
+               cpu: Callable[[], float] = lambda: 0.0) -> dict[str, Any]:
+    """One run of the load generator (benchmarks.loadgen) pinned to the load core; its JSON result, with
+    "cpu": what `cpu()` (the servers' CPU seconds) grew by over the counted part."""
     argv = [sys.executable, "-m", "benchmarks.loadgen", *urls, "--kind", kind, "--seconds", str(seconds),
             "--connections", str(connections), "--senders", str(senders), "--warmup", str(warmup)]
     if count is not None:
@@ -143,10 +146,20 @@ async def load(urls: Sequence[str], kind: str, *, seconds: float, connections: i
     proc = await asyncio.create_subprocess_exec(*pinned(LOAD_CORE, argv), cwd=ROOT,
                                                 env={**os.environ, "PYTHONPATH": str(ROOT)},
                                                 stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
-    out, err = await proc.communicate()
-    if proc.returncode != 0:
-        raise SystemExit(f"the load generator failed: {err.decode(errors='replace')[-800:]}")
-    result: dict[str, Any] = json.loads(out.decode().strip().splitlines()[-1])
+    assert proc.stdout is not None and proc.stderr is not None
+    errors = asyncio.create_task(proc.stderr.read())
+    before = after = 0.0
+    last = b""
+    async for line in proc.stdout:
+        if line.strip() == b"measuring":
+            before = cpu()
+        elif line.strip():
+            after, last = cpu(), line
+    await proc.wait()
+    if proc.returncode != 0 or not last:
+        raise SystemExit(f"the load generator failed: {(await errors).decode(errors='replace')[-800:]}")
+    result: dict[str, Any] = json.loads(last.decode())
+    result["cpu"] = after - before
     if result["errors"]:
         raise SystemExit(f"{result['errors']} requests failed, the first: {result['first_error']}")
     return result

@@ -84,9 +84,8 @@ async def measure(sides: Sequence[Side], kind: str, args: argparse.Namespace) ->
     rounds: dict[str, list[Measured]] = {side.name: [] for side in sides}
     for _ in range(args.rounds):
         for side in sides:
-            before = side.cpu()
-            got = await ps.load(side.urls, kind, seconds=args.seconds, warmup=0, **shape)
-            cpu = side.cpu() - before
+            got = await ps.load(side.urls, kind, seconds=args.seconds, warmup=0, cpu=side.cpu, **shape)
+            cpu = got["cpu"]
             rounds[side.name].append(Measured(got["rate"], got["p50_ms"], got["p99_ms"], cpu / got["seconds"],
                                               cpu * 1000 / max(got["requests"], 1), got["cpu_s"] / got["seconds"]))
     return {name: median(found) for name, found in rounds.items()}
