@@ -193,10 +193,14 @@ class Processor:
             if ack is not None:
                 riders = replace(riders, ack=ack)
             if result.timers and (timers := self.services.timers) is not None:
-                # with the commit, never after it: an outage or a crash in between would lose a reminder
-                riders = riders.also(partial(timers.queue_many, timers=[Timer(r.id, r.due, r.kind, r.payload)
-                                                                        for r in result.timers]),
-                                     scripts=(SCHEDULE,))
+                # never after the commit: an outage or a crash in between would lose a reminder. With it on one
+                # Redis; on a cluster (other slots) just before it: a turn that then fails to commit leaves
+                # timers its conversation ignores, as each timer checks the state that asked for it.
+                due = [Timer(r.id, r.due, r.kind, r.payload) for r in result.timers]
+                if self.store.one_redis:
+                    riders = riders.also(partial(timers.queue_many, timers=due), scripts=(SCHEDULE,))
+                else:
+                    await timers.schedule_many(due)
             try:
                 committed = await self.store.commit(key, result.state, result.messages,
                                                     expected_version=state.version if state else 0,
@@ -214,7 +218,7 @@ class Processor:
             metrics.TURN_SECONDS.labels(key.bot).observe(time.perf_counter() - started)
             failed = any(n.get("kind") == "error" for n in result.notices)
             metrics.TURNS.labels(key.bot, "failed" if failed else "ok").inc()
-            await self._apply_effects(key, result, timers_done=committed.rode)
+            await self._apply_effects(key, result)
             if found and self.monitor is not None:
                 await self.monitor.alert_outbound(key, found, self.clock.now().isoformat())
             log.info("turn conv=%s trace=%s out=%d", key, ",".join(result.trace), len(result.messages))
@@ -237,13 +241,9 @@ class Processor:
                        if n.get("kind") == "safety" and n.get("topic") in URGENT_TOPICS), "")
         return Logged(lines, unread=int(inbound is not None and with_staff), urgent=urgent)
 
-    async def _apply_effects(self, key: ConversationKey, result: TurnResult, *, timers_done: bool = False) -> None:
-        """What the committed turn asked for besides state and replies: its timers (unless they rode on the
-        commit), consents, privacy requests. A turn that was never committed (fenced off, crashed) asked for
-        nothing."""
-        timers = self.services.timers
-        if result.timers and timers is not None and not timers_done:
-            await timers.schedule_many(Timer(r.id, r.due, r.kind, r.payload) for r in result.timers)
+    async def _apply_effects(self, key: ConversationKey, result: TurnResult) -> None:
+        """What the committed turn asked for besides state, replies and timers (which go with the commit):
+        consents, privacy requests. A turn that was never committed (fenced off, crashed) asked for nothing."""
         consents = [n for n in result.notices if n.get("kind") == "consent"]
         if consents:  # the evidence of each consent change, append-only (LGPD art. 8 §2)
             await ConsentLedger(self.store.client, prefix=self.store.keys.prefix).append(key, consents)
