@@ -85,8 +85,9 @@ class CampaignBook:
         return self.keys.campaign(self.bot, run, part)
 
     async def create(self, campaign: str, contacts: list[ConversationKey], *, at: datetime,
-                     status: Status = "running") -> str:
-        """A new run of `campaign` for `contacts`; its id."""
+                     status: Status = "running", not_before: datetime | None = None) -> str:
+        """A new run of `campaign` for `contacts`, not started before `not_before`; its id. The run appears
+        whole, its start time with it: a runner never sees it without."""
         run = f"{campaign}-{at.strftime('%Y%m%d%H%M%S')}-{secrets.token_hex(2)}"
         for n in range(0, len(contacts), CHUNK):
             async with self.client.pipeline(transaction=False) as pipe:
@@ -96,6 +97,8 @@ class CampaignBook:
         async with self.client.pipeline(transaction=True) as pipe:
             pipe.hset(self.key(run, "meta"), mapping={"campaign": campaign, "status": status, "size": len(contacts),
                                                       "cursor": 0, "created": at.isoformat()})
+            if not_before is not None:  # in the same transaction: a runner never sees the run without it
+                pipe.hset(self.key(run, "meta"), "not_before", not_before.isoformat())
             pipe.zadd(self.keys.campaigns(self.bot), {run: at.timestamp()})
             await pipe.execute()
         return run

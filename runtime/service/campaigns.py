@@ -76,9 +76,7 @@ async def create_run(request: web.Request, service: Service) -> web.StreamRespon
                if await matches(campaign, user, state, today=today, now=now, history=scheduler)]
     book = book_of(service)
     run = await book.create(name, sorted(members, key=lambda k: k.user), at=now,
-                            status="paused" if body.get("paused") else "running")
-    if not_before is not None:
-        await book.note(run, "not_before", not_before.isoformat())
+                            status="paused" if body.get("paused") else "running", not_before=not_before)
     return web.json_response({"id": run, "audience": len(members)}, status=201)
 
 

@@ -44,6 +44,16 @@ async def test_a_run_moves_only_as_allowed_and_one_runner_holds_it(book: Campaig
     assert await book.contacts([second.digest]) == {second.digest: second}
 
 
+async def test_a_run_for_later_exists_only_with_its_start_time(book: CampaignBook) -> None:
+    """The run and its start time are written in one transaction: a runner reading the run as soon as it
+    exists never finds it running with no start time, and starts nobody early (it once did)."""
+    later = datetime(2026, 3, 3, 9, tzinfo=UTC)
+    run = await book.create("retorno", [ConversationKey("clinica", "whatsapp", "1")],
+                            at=datetime(2026, 3, 2, tzinfo=UTC), not_before=later)
+    meta = await book.meta(run)
+    assert meta is not None and meta["status"] == "running" and meta["not_before"] == later.isoformat()
+
+
 @pytest.mark.parametrize(("opted_out", "blocked", "consent", "purpose", "why"), [
     (False, False, None, "utility", None),
     (False, False, None, "marketing", "no_consent"),
