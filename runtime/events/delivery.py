@@ -112,7 +112,7 @@ class EventDelivery:
                 log.warning("event delivery round failed: %s", type(exc).__name__)
             self.nudge.clear()
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(_first(stop, self.nudge), poll_s)
+                await asyncio.wait_for(first_set(stop, self.nudge), poll_s)
 
     async def recover(self) -> int:
         """Signal every subscription for conversations whose events wait with no pair of theirs (a process
@@ -252,7 +252,8 @@ class _Walk:
     delivered: int = 0
 
 
-async def _first(*events: asyncio.Event) -> None:
+async def first_set(*events: asyncio.Event) -> None:
+    """Return as soon as one of `events` is set."""
     waits = [asyncio.ensure_future(e.wait()) for e in events]
     try:
         await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)

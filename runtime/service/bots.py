@@ -24,6 +24,7 @@ from redis.exceptions import RedisError
 
 from runtime import metrics
 from runtime.engine.errors import ConfigError
+from runtime.events.delivery import first_set
 from runtime.service.bot_service import Role, Service
 from runtime.service.campaign_runner import campaign_runner
 
@@ -95,7 +96,7 @@ async def keep_bots(bots: Bots, opener: Callable[[], Awaitable[list[Service]]], 
                 await stack.enter_async_context(service.running(role))
                 await stack.enter_async_context(campaign_runner(service, role))
             while not stop.is_set():
-                await _first(stop, bots.reload)
+                await first_set(stop, bots.reload)
                 if bots.reload.is_set() and not stop.is_set():
                     bots.reload.clear()
                     for service in await reload_bots(bots, open_one):
@@ -162,11 +163,3 @@ async def reload_bots(bots: Bots, open_one: Callable[[str | Path], Awaitable[Ser
         opened.append(service)
     return opened
 
-
-async def _first(*events: asyncio.Event) -> None:
-    waits = [asyncio.create_task(e.wait()) for e in events]
-    try:
-        await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)
-    finally:
-        for wait in waits:
-            wait.cancel()

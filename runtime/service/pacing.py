@@ -22,23 +22,6 @@ from runtime.engine.clock import Clock, SystemClock, to_ms
 
 KEPT_MS = 10_000  # a pacing key outlives its interval by this much, then Redis forgets it
 
-# The recipient's turn: 0 when taken (the next one may go `ARGV[2]` ms later), else the ms to wait.
-_RECIPIENT = """
-local now = tonumber(ARGV[1])
-local next_at = tonumber(redis.call('GET', KEYS[1]) or '0') or 0
-if next_at > now then return next_at - now end
-redis.call('SET', KEYS[1], now + tonumber(ARGV[2]), 'PX', tonumber(ARGV[2]) + tonumber(ARGV[3]))
-return 0
-"""
-
-# One send from this second's budget, or 0 when it is spent (the counter holds only sends let through).
-_NUMBER = """
-local n = redis.call('INCR', KEYS[1])
-if n == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
-if n > tonumber(ARGV[1]) then redis.call('DECR', KEYS[1]) return 0 end
-return 1
-"""
-
 # Both turns in a script of the caller's (`Sender`: with its lease and in-flight mark, one round trip): 0 when
 # taken, else the ms to wait (nothing taken). `rate` is '' where the number's counter lives in another slot
 # (a Redis Cluster): then `take_number` takes it in its own round trip.
@@ -57,6 +40,10 @@ local function pace(recipient, rate, now, per_user, per_number, kept)
   return 0
 end
 """
+
+# Each turn alone, in its own round trip: 0 when taken, else the ms to wait (nothing taken).
+_RECIPIENT = PACE_FN + "return pace(KEYS[1], '', tonumber(ARGV[1]), tonumber(ARGV[2]), 0, tonumber(ARGV[3]))"
+_NUMBER = PACE_FN + "return pace('', KEYS[1], tonumber(ARGV[1]), 0, tonumber(ARGV[2]), tonumber(ARGV[3]))"
 
 Sleep = Callable[[float], Awaitable[None]]
 
@@ -98,7 +85,6 @@ class Pacer:
         """Take a send from the number's budget for this second: 0.0 when taken, else the seconds until
         the next second begins (nothing is taken)."""
         now_ms = to_ms(self.clock.now())
-        second = now_ms // 1000
-        if await self._number(keys=[self.keys.rate(channel, account, second)], args=[self.per_number, KEPT_MS]):
-            return 0.0
-        return (1000 - now_ms % 1000) / 1000
+        wait_ms = await self._number(keys=[self.keys.rate(channel, account, now_ms // 1000)],
+                                     args=[now_ms, self.per_number, KEPT_MS])
+        return int(wait_ms) / 1000

@@ -62,7 +62,7 @@ from runtime.service.pacing import PACE_FN, Pacer
 log = logging.getLogger(__name__)
 
 UNSETTLED_KEPT = 10_000  # receipts kept while Redis is away, at most
-ENTRIES = 4  # outbox entries read at once
+ENTRIES = 1  # outbox entries read at once: the one to send next
 
 
 class NoConsent(SendError):

@@ -12,7 +12,7 @@ async def test_more_commands_than_connections_wait_their_turn_on_one_redis(redis
     to a busy pool), commands and pipelines alike, and never opens more than the pool's size."""
     client = connect(redis_url, max_connections=3)
     try:
-        waits = [client.blpop(["papo-test:never"], timeout=1) for _ in range(6)]  # each holds a connection 1 s
+        waits = [client.blpop(["papo-test:never"], timeout=0.2) for _ in range(6)]  # each holds a connection
         async with client.pipeline(transaction=False) as pipe:
             pipe.ping()
             piped = pipe.execute()
