@@ -14,6 +14,7 @@ and send consumers read their partitions differently on a cluster (`is_cluster`)
 from __future__ import annotations
 
 import asyncio
+import socket
 from dataclasses import dataclass
 from typing import Any, Literal, cast
 from urllib.parse import unquote, urlsplit
@@ -77,6 +78,19 @@ def parse(url: str) -> RedisTarget:
     return RedisTarget(kind, url, nodes, primary, db, user, password, tls=scheme.startswith("rediss"))
 
 
+# redis-py bounds every read and write of a command by `socket_timeout` (5 s by default), which costs an
+# asyncio timeout and, for the write, a task per command: an eighth of a REST turn's CPU, measured
+# (docs/production.md). The kernel bounds them instead, for free: a connection whose peer stops
+# acknowledging what was sent for 10 s, or stays silent to 3 probes after 5 s idle, is closed, and the
+# command fails as on a reset. A Redis that is alive but slow is waited for, as it should be.
+DEAD_PEER: dict[str, Any] = {
+    "socket_timeout": None,
+    "socket_keepalive": True,
+    "socket_keepalive_options": {socket.TCP_KEEPIDLE: 5, socket.TCP_KEEPINTVL: 2, socket.TCP_KEEPCNT: 3,
+                                 socket.TCP_USER_TIMEOUT: 10_000},
+}
+
+
 def connect(url: str, *, max_connections: int = 64) -> aioredis.Redis:
     """A client for `url` (see the module's docstring for the forms).
 
@@ -91,18 +105,19 @@ def connect(url: str, *, max_connections: int = 64) -> aioredis.Redis:
     retry = Retry(NoBackoff(), retries=1, supported_errors=(RedisConnectionError,))
     if target.kind == "single":
         # the pool itself unbounded: the client's gate bounds the connections its commands hold
-        pool = aioredis.ConnectionPool.from_url(url, socket_connect_timeout=5, retry=retry)
+        peer = DEAD_PEER if not url.startswith("unix://") else {"socket_timeout": None}
+        pool = aioredis.ConnectionPool.from_url(url, socket_connect_timeout=5, retry=retry, **peer)
         return GatedRedis.gated(pool, max_connections)
     auth: dict[str, Any] = {"username": target.username, "password": target.password}
     if target.kind == "cluster":
         cluster = GatedCluster(startup_nodes=[ClusterNode(h, p) for h, p in target.nodes], ssl=target.tls,
-                               max_connections=max_connections, socket_connect_timeout=5, **auth)
+                               max_connections=max_connections, socket_connect_timeout=5, **auth, **DEAD_PEER)
         # RedisCluster speaks the same commands (each routed to its slot's node); typed as Redis, so every
         # caller keeps one signature.
         return cast(aioredis.Redis, cluster)
     sentinel = Sentinel(list(target.nodes), socket_connect_timeout=5,  # type: ignore[no-untyped-call]
                         ssl=target.tls, sentinel_kwargs={"socket_connect_timeout": 5})
-    return cast(aioredis.Redis, sentinel.master_for(target.primary, db=target.db, retry=retry,
+    return cast(aioredis.Redis, sentinel.master_for(target.primary, db=target.db, retry=retry, **DEAD_PEER,
                                                     max_connections=max_connections, **auth))
 
 
