@@ -176,6 +176,8 @@ def model() -> list[Example]:
 # whole-answer month names and years ("junho", "2011"). chrono was added last and scored once, whole,
 # before any rule for it: 24/28 and 10/12; its two held-out misses were seen then ("10 Agosto - 12
 # Setembro 2013", "12 de Julho às 19:00" said in August) and no rule was written for them.
+# Recognizers-Text's model spec and chronic-l10n were added last and scored once, whole, before any
+# rule for them: 49/95 and 31/48 (past readings 50 and 31), 24/27 and 10/12.
 REACHED = {
     "duckling": (241, 96),
     "recognizers-text": (155, 78),
@@ -183,9 +185,9 @@ REACHED = {
     "recognizers-text, its own conventions": (166, 88),
     "sugar": (35, 17),
     "chrono": (27, 10),
-    "recognizers-text model": (49, 31),
-    "recognizers-text model, past readings": (50, 31),
-    "recognizers-text model, its own conventions": (49, 31),
+    "recognizers-text model": (54, 31),
+    "recognizers-text model, past readings": (54, 31),
+    "recognizers-text model, its own conventions": (54, 31),
     "chronic": (24, 10),
 }
 RUNS = {
