@@ -51,6 +51,13 @@ _WEEKDAY_ABBR_RE = re.compile(
     rf"\b(?P<pre>(?:na|no|ate|essa|esta|nessa|nesta|proxima|proximo)\s+)?(?:(?P<wd>{_ABBR})\b(?P<dot>\.)?"
     r"|(?P<n>[2-6])a(?P<feira>[\s-]*feira)?\b(?!\s+(?:via|vez|opcao|consulta|dose|parte)))"
 )
+# "sexta 26", "sexta-feira, 26 às 4": a weekday and a bare day number (not an hour, not "26 de maio"),
+# read as that day when it falls on that weekday in the next (or last) six weeks.
+_WEEKDAY_NUMBER = re.compile(
+    rf"\b(?P<wd>{_WEEKDAY})(?:[\s-]*feira)?,?\s+(?P<n>[1-9]|[12]\d|3[01])"
+    r"(?![\d/:.,]|\s*(?:h\b|hs\b|hrs\b|horas?\b|[ap]\.?\s?m\b)|\s+(?:e|de|do|da)\b"
+    r"|\s+(?:minutos?|dias?|semanas?|meses|anos?|pessoas?|vezes|consultas?|reais)\b)"
+)
 _NTH_WEEKDAY = re.compile(
     rf"\b(?P<ord>primeir[oa]|segund[oa]|terceir[oa]|quart[oa]|quint[oa]|ultim[oa])\s+(?P<wd>{_WEEKDAY})"
     rf"(?:[\s-]*feira)?\s+(?:(?:de|do|em)\s+(?P<month>{MONTH})\b\.?|(?P<rel>{REL_MONTH}|do\s+mes))"
@@ -129,6 +136,18 @@ def month_day(today: date, month: int, number: int, year: int | None, prefer: Pr
     if year is not None:
         return safe_date(year, month, number)
     return nearest(today, lambda y: safe_date(y, month, number), prefer)
+
+
+def weekday_of_month(today: date, weekday: int, day: int, prefer: Prefer) -> date | None:
+    """The next (or last) day `day` of a month that falls on `weekday` ("sexta 13"), within 28 months."""
+    step = -1 if prefer == "past" else 1
+    index = today.year * 12 + today.month - 1
+    for _ in range(28):
+        found = safe_date(index // 12, index % 12 + 1, day)
+        if found is not None and found.weekday() == weekday and (found >= today if step == 1 else found <= today):
+            return found
+        index += step
+    return None
 
 
 def day_of_month(today: date, day: int, prefer: Prefer, months: int | None = None) -> date | None:
@@ -212,6 +231,12 @@ def _weekdays(text: str, now: datetime, rules: TemporalRules) -> Iterator[Found]
         weak = not (match["pre"] or match["feira"])
         start = match.start("wd" if match["wd"] else "n")
         yield Found(start, match.end(), "date", day=day, weekday=True, weak=weak)
+    for match in _WEEKDAY_NUMBER.finditer(text) if named else ():
+        prefer = "past" if since(text, match) else rules.prefer
+        on_weekday = weekday_of_month(today, WEEKDAYS[match["wd"]], int(match["n"]), prefer)
+        # A day months away is more likely a misheard number ("sexta 9": at 9?) than what was meant.
+        if on_weekday is not None and abs((on_weekday - today).days) <= 42:
+            yield Found(match.start(), match.end(), "date", day=on_weekday)
     for match in _NTH_WEEKDAY.finditer(text) if named else ():
         nth = _nth_weekday(match, today, rules)
         if nth is not None:

@@ -135,12 +135,27 @@ def _with_ampm(hour: int, ampm: str | None) -> int | None:
     return hour % 12 + (12 if "p" in ampm else 0)
 
 
+# "vai levar 7 horas", "durou sete horas", "3 horas é a duração": a count of hours, not a time.
+_LASTS_BEFORE = re.compile(
+    r"\b(?:dur[a-z]*|lev[a-z]*|demor[a-z]*|gast[a-z]*|esper[a-z]*|fiq[a-z]*|fic[a-z]*|durante|por)"
+    r"\s+(?:(?:uns|umas|cerca\s+de|mais\s+de|menos\s+de|ate|quase)\s+)?$"
+)
+_LASTS_AFTER = re.compile(r"\s+(?:de\s+duracao|(?:e|eh|foi|sera)\s+a\s+duracao)\b")
+
+
+def _lasts(text: str, match: re.Match[str]) -> bool:
+    counted = match["unit"] in ("h", "hs", "hrs", "hora", "horas") or match["hours"]
+    if (match["pre"] and match["pre"].split()[0] not in ("umas", "cerca")) or not counted:
+        return False
+    return _LASTS_BEFORE.search(text, 0, match.start()) is not None or _LASTS_AFTER.match(text, match.end()) is not None
+
+
 def _times(text: str, now: datetime, rules: TemporalRules) -> Iterator[Found]:
     if not has_digit(text) and not has_any(text, _HOUR_WORDS):
         return
     for match in _TIME.finditer(text):
         found = _time(match, rules)
-        if found is not None:
+        if found is not None and not _lasts(text, match):
             yield found
 
 

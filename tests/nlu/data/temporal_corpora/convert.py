@@ -4,11 +4,16 @@
     python tests/nlu/data/temporal_corpora/convert.py recognizers Specs/DateTime/Portuguese > recognizers_text_pt.jsonl
     python tests/nlu/data/temporal_corpora/convert.py sugar test/tests/locales/pt.js > sugar_pt.jsonl
     python tests/nlu/data/temporal_corpora/convert.py chrono test/pt > chrono_pt.jsonl
+    python tests/nlu/data/temporal_corpora/convert.py recognizers-model Specs/DateTime/Portuguese/DateTimeModel.json \
+        > recognizers_text_model_pt.jsonl
+    python tests/nlu/data/temporal_corpora/convert.py chronic test/test_parsing_pt_br.rb > chronic_pt.jsonl
 
 Each line is {"text", "expect"} (Duckling, all read at its reference time) or {"text", "expect",
 "past", "now", "source"} (Recognizers-Text, each with its own reference time and its past reading);
 Sugar's lines are all read at `SUGAR_NOW` (its tests read at the moment they run); chrono's lines are
-{"text", "expect", "now"}.
+{"text", "expect", "now"}; Recognizers-Text's model spec lines are like its parser ones (whole sentences,
+`expect` may list readings the spec gives as equally good, "a | b"); chronic's are {"text", "expect"}
+with "prefer" where its case sets a context, all read at `CHRONIC_NOW`.
 `expect` is written in the notation test_nlu_temporal_corpora.py reads; README.md describes it.
 """
 
@@ -290,8 +295,119 @@ def chrono(folder: Path) -> list[dict[str, Any]]:
     return _unique(rows)
 
 
+# Recognizers-Text's DateTimeModel spec: whole sentences, each with the expressions found in it and
+# their values. The first expression is the one compared (papo's first entity). An ambiguous value is
+# given as a list: for a date said without its year or week, the past one and the future one (the
+# latest date is `expect`, the earliest `past`); for an hour said without its half of the day, both
+# halves ("3 horas": 03:00 and 15:00), which `expect` keeps as alternatives ("a | b"). A sentence
+# with no expression, or whose first one is a duration ("A viagem vai levar 7 horas"), reads
+# `none`: nothing in it is a point or span of time. An expression the spec leaves unresolved ("ano
+# fiscal", "30/2"), a recurrence ("trimestral") and an open span of clock times with no day ("antes
+# das 7") are left out.
+def _rt_model_value(kind: str, value: dict[str, str]) -> str | None:
+    start, end = value.get("start"), value.get("end")
+    if kind in ("daterange", "datetimerange") and (start is None or end is None):
+        moment = (start or end or "")
+        moment = moment if " " in moment else f"{moment} 00:00:00"
+        return f"{'after' if end is None else 'before'} {moment[:16]}"
+    if kind == "timerange" and (start is None or end is None):
+        return None
+    if kind in ("daterange", "datetimerange", "timerange"):
+        return _rt_value(kind, {"startDate": start or "", "endDate": end or "", "startTime": start or "",
+                                "endTime": end or "", "startDateTime": start or "", "endDateTime": end or ""})
+    if kind in ("date", "datetime", "time"):
+        return _rt_value(kind, {"date": value["value"], "dateTime": value["value"], "time": value["value"]})
+    raise ValueError(kind)
+
+
+def _rt_model_readings(result: dict[str, Any]) -> dict[str, str] | None:
+    kind = result["TypeName"].split(".")[-1]
+    values = result["Resolution"].get("values") or []
+    if kind == "duration":
+        return {"expect": "none", "past": "none"}
+    if kind == "set" or not values or any(v.get("value") == "not resolved" for v in values):
+        return None
+    timex = values[0]["timex"]
+    part = _RT_PARTS.get(timex[-3:])
+    if part and kind in ("datetimerange", "timerange") and values[0].get("start") and values[0].get("end"):
+        expect = f"period {timex[:10]} {part}" if kind == "datetimerange" else f"timeperiod {part}"
+        return {"expect": expect, "past": expect}
+    written = [_rt_model_value(kind, v) for v in values]
+    if any(w is None for w in written):
+        return None
+    def day(value: dict[str, str]) -> str:  # "" for a clock time with no day
+        moment = value.get("value") or value.get("start") or value.get("end") or ""
+        return moment[:10] if "-" in moment else ""
+
+    days = sorted({day(v) for v in values})
+    readings: dict[str, str] = {}
+    for name, said in (("expect", days[-1]), ("past", days[0])):
+        on_day = [w for v, w in zip(values, written, strict=True) if day(v) == said]
+        readings[name] = " | ".join(dict.fromkeys(w for w in on_day if w))
+    return readings
+
+
+def recognizers_model(source: Path) -> list[dict[str, Any]]:
+    rows: list[dict[str, Any]] = []
+    for example in json.loads(source.read_text(encoding="utf-8-sig")):
+        now = (example.get("Context") or {}).get("ReferenceDateTime") or _RT_DEFAULT_NOW
+        results = example["Results"]
+        readings = _rt_model_readings(results[0]) if results else {"expect": "none", "past": "none"}
+        if readings is not None:
+            rows.append({"text": example["Input"], **readings, "now": now, "source": "DateTimeModel"})
+    return _unique(rows)
+
+
+# chronic-l10n's pt-BR tests: `time = parse_now("text"[, :context => :past])` then `assert_equal
+# Time.local(y, m, d[, h[, mi[, s]]]), time`, all at Wednesday 2006-08-16 14:00. Chronic answers with
+# the middle of what it read (a day at 12:00, "mes que vem" on the 16th) or keeps the reference's clock
+# for a count of days ("daqui 3 dias": 14:00); a clock counts as said only when the text writes one.
+# What names no day and counts from no moment ("2 da tarde", "30 minutos antes da meia noite") is a
+# `time`; a month ("mes passado") a `month`. The one case read with `:ambiguous_time_range => :none`
+# ("5 maio 28": 05:00) is left out.
+CHRONIC_NOW = datetime(2006, 8, 16, 14, 0)
+_CHRONIC_CASE = re.compile(
+    r'parse_now\("(?P<text>[^"]+)"(?P<options>[^)]*)\)\s*assert_equal Time\.local\((?P<args>[^)]*)\), time')
+_CHRONIC_CLOCK = re.compile(
+    r"\d\s*(?:h\b|pm\b|am\b|:)|\bas\s+\d|\b\d+ da (?:manha|tarde|noite|madrugada)\b|\bhoras?\b|\bminutos?\b"
+    r"|\bmeio dia\b|\bmeia noite\b|\bagora\b")
+_CHRONIC_DAY = re.compile(
+    r"\b(?:domingo|segunda|terca|quarta|quinta|sexta|sabado|hoje|amanha|ontem|janeiro|fevereiro|marco|abril"
+    r"|maio|junho|julho|agosto|setembro|outubro|novembro|dezembro|(?<!meio )dias?|semanas?)\b")
+_CHRONIC_FROM_NOW = re.compile(r"\b(?:daqui|atras|agora)\b|\bhoras (?:depois|antes)$")
+
+
+def _chronic_expect(text: str, args: list[int]) -> str:
+    folded = text.lower().translate(str.maketrans("ãáàâçéêíóôõú", "aaaaceeiooou"))
+    y, mo, d, h, mi, s = [*args, *[1, 1, 0, 0, 0][len(args) - 1 :]][:6]
+    moment = datetime(y, mo, d, h, mi, s)
+    if re.search(r"\bmes\b", folded):
+        return f"month {moment:%Y-%m}"
+    clock = _CHRONIC_CLOCK.search(folded) is not None
+    if not clock:
+        return f"date {moment.date()}"
+    if not _CHRONIC_DAY.search(folded) and not _CHRONIC_FROM_NOW.search(folded):
+        return f"time {moment:%H:%M:%S}" if s else f"time {moment:%H:%M}"
+    return f"second {moment:%Y-%m-%d %H:%M:%S}" if s else f"datetime {moment:%Y-%m-%d %H:%M}"
+
+
+def chronic(source: Path) -> list[dict[str, Any]]:
+    rows: list[dict[str, Any]] = []
+    for case in _CHRONIC_CASE.finditer(source.read_text(encoding="utf-8")):
+        options = case["options"]
+        if "ambiguous_time_range" in options:
+            continue
+        args = [int(x) for x in case["args"].split(",")]
+        row: dict[str, Any] = {"text": case["text"], "expect": _chronic_expect(case["text"], args)}
+        if context := re.search(r":context => :(past|future)", options):
+            row["prefer"] = context[1]
+        rows.append(row)
+    return rows
+
+
 if __name__ == "__main__":
     which, path = sys.argv[1], Path(sys.argv[2])
-    convert = {"duckling": duckling, "recognizers": recognizers, "sugar": sugar, "chrono": chrono}[which]
+    convert = {"duckling": duckling, "recognizers": recognizers, "sugar": sugar, "chrono": chrono,
+               "recognizers-model": recognizers_model, "chronic": chronic}[which]
     for row in convert(path):
         print(json.dumps(row, ensure_ascii=False))
