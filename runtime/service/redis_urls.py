@@ -26,6 +26,7 @@ from redis.asyncio.retry import Retry
 from redis.asyncio.sentinel import Sentinel
 from redis.backoff import NoBackoff
 from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import ResponseError
 
 from runtime.engine.errors import ConfigError
 
@@ -124,33 +125,113 @@ def connect(url: str, *, max_connections: int = 64) -> aioredis.Redis:
 class GatedRedis(aioredis.Redis):
     """A single-server client whose commands and pipelines wait for a free connection when all are busy,
     over redis-py's plain pool. Its blocking pool does the same but pays a condition and a timeout on every
-    command: a sixth of the client's CPU per call, measured (docs/production.md)."""
+    command: a sixth of the client's CPU per call, measured (docs/production.md).
+
+    Commands and non-transactional pipelines that several tasks send in the same turn of the event loop
+    go out together, as one pipeline on one connection, and each caller gets its own replies: a busy
+    process pays one write, one read and one connection per turn of the loop instead of one per caller.
+    A caller alone waits for nothing more than the loop's next turn. Blocking reads, transactions,
+    scripts registered on a pipeline and connection-scoped commands go alone, as before. A connection
+    that breaks fails every caller of that batch (after the client's one retry), as it would fail each
+    of them alone; a command's own error (a NOSCRIPT, a wrong type) goes to its caller only.
+    """
 
     gate: asyncio.Semaphore
+    _waiting: list[tuple[list[tuple[Any, ...]], asyncio.Future[list[Any]]]]
+    _flushing: set[asyncio.Task[None]]
 
     @classmethod
     def gated(cls, pool: aioredis.ConnectionPool, max_connections: int) -> GatedRedis:
         client = cast(GatedRedis, cls.from_pool(pool))  # the client owns the pool and closes it
         client.gate = asyncio.Semaphore(max_connections)
+        client._waiting, client._flushing = [], set()
         return client
 
     async def execute_command(self, *args: Any, **options: Any) -> Any:
-        async with self.gate:
-            return await super().execute_command(*args, **options)  # type: ignore[no-untyped-call]
+        if _alone(args):
+            async with self.gate:
+                return await super().execute_command(*args, **options)  # type: ignore[no-untyped-call]
+        [reply] = await self.together([(args, options)])
+        if isinstance(reply, ResponseError):
+            raise reply
+        return reply
 
     def pipeline(self, transaction: bool = True, shard_hint: str | None = None) -> Pipeline:
         return _GatedRedisPipeline(self.connection_pool, self.response_callbacks, transaction, shard_hint,
-                                   gate=self.gate)
+                                   owner=self)
+
+    async def together(self, commands: list[tuple[Any, ...]]) -> list[Any]:
+        """The replies to `commands` ((args, options) pairs), sent with whatever else is sent in this turn
+        of the loop; a command's error is its reply (a ResponseError), a broken connection raises."""
+        done: asyncio.Future[list[Any]] = asyncio.get_running_loop().create_future()
+        self._waiting.append((commands, done))
+        if len(self._waiting) == 1:
+            asyncio.get_running_loop().call_soon(self._flush)
+        return await done
+
+    def _flush(self) -> None:
+        batch, self._waiting = self._waiting, []
+        task = asyncio.get_running_loop().create_task(self._send(batch))
+        self._flushing.add(task)  # held until done: the loop keeps only a weak reference
+        task.add_done_callback(self._flushing.discard)
+
+    async def _send(self, batch: list[tuple[list[tuple[Any, ...]], asyncio.Future[list[Any]]]]) -> None:
+        try:
+            async with self.gate:
+                pipe = Pipeline(self.connection_pool, self.response_callbacks, False, None)
+                for commands, _ in batch:
+                    pipe.command_stack.extend(commands)
+                replies = await pipe.execute(raise_on_error=False)
+        except BaseException as exc:  # the connection broke (or the loop is closing): every caller hears it
+            for _, done in batch:
+                if not done.done():
+                    done.set_exception(exc)
+            if not isinstance(exc, Exception):
+                raise
+            return
+        at = 0
+        for commands, done in batch:
+            if not done.done():  # its caller may have been cancelled meanwhile
+                done.set_result(replies[at:at + len(commands)])
+            at += len(commands)
+
+
+# Commands that block, open a transaction or change the connection itself never share a batch.
+_ALONE = frozenset({"BLPOP", "BRPOP", "BLMOVE", "BRPOPLPUSH", "BLMPOP", "BZPOPMIN", "BZPOPMAX", "BZMPOP", "WAIT",
+                    "WAITAOF", "MULTI", "EXEC", "DISCARD", "WATCH", "UNWATCH", "SELECT", "AUTH", "HELLO", "CLIENT",
+                    "MONITOR", "SUBSCRIBE", "PSUBSCRIBE", "SSUBSCRIBE", "RESET", "QUIT"})
+
+
+def _alone(args: tuple[Any, ...]) -> bool:
+    name = args[0].upper() if isinstance(args[0], str) else _text(args[0]).upper()
+    if name in ("XREAD", "XREADGROUP"):
+        return "BLOCK" in args or b"BLOCK" in args
+    return name in _ALONE or " " in name  # "CLIENT SETNAME" and the like
+
+
+def _text(value: Any) -> str:
+    return value.decode() if isinstance(value, bytes) else str(value)
 
 
 class _GatedRedisPipeline(Pipeline):
-    def __init__(self, *args: Any, gate: asyncio.Semaphore) -> None:
+    def __init__(self, *args: Any, owner: GatedRedis) -> None:
         super().__init__(*args)
-        self.gate = gate
+        self.owner = owner
 
     async def execute(self, raise_on_error: bool = True) -> list[Any]:
-        async with self.gate:
-            return await super().execute(raise_on_error)
+        if self.is_transaction or self.explicit_transaction or self.scripts or self.watching:
+            async with self.owner.gate:
+                return await super().execute(raise_on_error)
+        commands, self.command_stack = self.command_stack, []
+        if not commands:
+            return []
+        replies = await self.owner.together(commands)
+        if raise_on_error:
+            for i, reply in enumerate(replies):
+                if isinstance(reply, ResponseError):
+                    self.annotate_exception(reply, i + 1, commands[i][0])
+                    raise reply
+        return replies
 
 
 class GatedCluster(RedisCluster):
