@@ -9,6 +9,8 @@ behind.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Generic, TypeVar
@@ -17,7 +19,7 @@ from zoneinfo import ZoneInfo
 from flows.messages import InboundEvent, Option, OutboundMessage
 from flows.model import Flow, localize
 from flows.nodes import Text
-from flows.templating import render, truthy
+from flows.templating import expression_names, render, template_names, truthy
 from nlu import extract_builtin, normalise
 from nlu.slots import slots
 from runtime.engine.effects import TimerRequest
@@ -144,18 +146,27 @@ class Turn(Generic[S]):
         """papo's own words in the conversation's language (else the bot's default locale)."""
         return pack_for(self.locale, self.bot.default_locale)
 
-    def variables(self) -> dict[str, Any]:
+    def variables(self, names: AbstractSet[str] | None = None) -> dict[str, Any]:
         """What templates and conditions see: the conversation's variables and the built-ins, which
-        no variable can hide (the lint refuses such a name; an older conversation may still hold one)."""
-        local = self.local_now
-        builtins = {"channel": self.event.channel, "user": self.event.user, "locale": self.locale,
-                    "now": local, "today": local.date(), "bot": self.bot.name,
-                    "last_input": self.event.text, "entities": _by_name(self.entities()),
-                    "open_now": self.hours.is_open(self.now), "next_opening": self.next_opening()}
+        no variable can hide (the lint refuses such a name; an older conversation may still hold one).
+        With `names` (those a template reads), only the built-ins among them are worked out: the
+        entities and the next opening cost more than most replies."""
+        builtins: dict[str, Any] = {"channel": self.event.channel, "user": self.event.user,
+                                    "locale": self.locale, "bot": self.bot.name, "last_input": self.event.text}
+        wanted = _COSTLY if names is None else _COSTLY & names
+        if wanted:
+            local = self.local_now
+            costly: dict[str, Callable[[], Any]] = {
+                "now": lambda: local, "today": local.date, "entities": lambda: _by_name(self.entities()),
+                "open_now": lambda: self.hours.is_open(self.now), "next_opening": self.next_opening}
+            builtins.update({name: costly[name]() for name in wanted})
         return {**self.state.vars, **builtins}
 
     def text(self, text: Text) -> str:
-        return render(localize(text, self.locale, self.bot.default_locale), self.variables())
+        source = localize(text, self.locale, self.bot.default_locale)
+        if "{" not in source:
+            return source
+        return render(source, self.variables(template_names(source)))
 
     def message(self, key: str) -> str:
         """The bot's own `messages[key]`, else papo's default in the conversation's language."""
@@ -163,7 +174,7 @@ class Turn(Generic[S]):
         return self.text(text) if text else self.words.messages[key]
 
     def holds(self, condition: str) -> bool:
-        return truthy(condition, self.variables())
+        return truthy(condition, self.variables(expression_names(condition)))
 
     def say(self, text: str = "", **fields: Any) -> None:
         if self.event.kind == "timer" and self.event.data.get("timer") in REMINDER_TIMERS:
@@ -271,6 +282,9 @@ class Turn(Generic[S]):
             case Done():
                 return None
         raise TypeError(f"unknown outcome {outcome!r}")
+
+
+_COSTLY = frozenset({"now", "today", "entities", "open_now", "next_opening"})  # built-ins worked out on demand
 
 
 def _by_name(entities: list[dict[str, Any]]) -> dict[str, Any]:
