@@ -22,6 +22,7 @@ from flows.messages import InboundEvent, OutboundMessage
 from runtime.conversations import keys as C
 from runtime.conversations.keys import ConversationKey, Keys
 from runtime.conversations.locks import Leases
+from runtime.engine import codec
 from runtime.engine.errors import StaleVersion
 from runtime.engine.state import Conversation
 
@@ -216,7 +217,7 @@ class RedisStore:
         # the dedupe marker's value: when it was accepted (its retention counts from then)
         seen_at = int((accepted_at or event.at).timestamp() * 1000)
         dedupe_s = 0 if event.fresh_id else C.DEDUPE_TTL_S
-        return keys, [json.dumps(event.to_dict()), dedupe_s, token, lease_ms, batch, seen_at, self.state_ttl_ms]
+        return keys, [codec.dumps(event.to_dict()), dedupe_s, token, lease_ms, batch, seen_at, self.state_ttl_ms]
 
     async def accept(self, events: Sequence[tuple[ConversationKey, InboundEvent]], *, accepted_at: datetime,
                      addresses: Mapping[ConversationKey, str], then: Callable[[Pipeline], None]) -> list[str | None]:
@@ -296,12 +297,12 @@ class RedisStore:
         ack = riders.ack if self.one_redis else None
         if ack is not None:
             keys.append(ack.stream)
-        args: list[Any] = [expected_version, json.dumps(state.to_json()), consumed, self.state_ttl_ms, token,
+        args: list[Any] = [expected_version, codec.dumps(state.to_json()), consumed, self.state_ttl_ms, token,
                            lease_ms, C.TRANSCRIPT_KEPT, ack.group if ack else "", ack.id if ack else "",
                            "1" if take else "", len(logged.lines)]
-        args += [json.dumps(line, ensure_ascii=False) for line in logged.lines]
+        args += [codec.dumps(line) for line in logged.lines]
         args += [logged.unread, logged.urgent, len(events), *events]
-        args += [json.dumps(m.to_dict()) for m in messages]
+        args += [codec.dumps(m.to_dict()) for m in messages]
         rode = self.one_redis and riders.any
         reply = await (self._commit_riding(keys, args, riders) if rode else self._commit(keys=keys, args=args))
         status, version, released, acked, outbox = reply[:5]
@@ -311,7 +312,7 @@ class RedisStore:
             raise AlreadyConsumed(conv, expected=expected_version, found=int(version))
         if ack is not None and acked:
             ack.done = True
-        taken = None if not (take and released) else [OutboundMessage.from_dict(json.loads(_fields(raw)["m"]))
+        taken = None if not (take and released) else [OutboundMessage.from_dict(codec.loads(_fields(raw)["m"]))
                                                      for _, raw in reply[5]]
         return Committed(int(version), bool(released), rode=rode, outbox=int(outbox), taken=taken)
 
@@ -349,7 +350,7 @@ class RedisStore:
         """Messages committed for this conversation; `take` removes those returned. One round trip."""
         key = self.keys.outbox(conv)
         entries: list[tuple[Any, Any]] = (await self._take(keys=[key]) if take else await self.client.xrange(key)) or []
-        return [OutboundMessage.from_dict(json.loads(_fields(raw)["m"])) for _, raw in entries]
+        return [OutboundMessage.from_dict(codec.loads(_fields(raw)["m"])) for _, raw in entries]
 
     async def remember_addresses(self, addresses: dict[ConversationKey, str]) -> None:
         """Where replies go, as the channel last sent it (WhatsApp's wa_id may lack Brazil's 9th digit
@@ -375,7 +376,7 @@ class RedisStore:
         """Add messages that no turn wrote (staff replying) to the outbox, after what waits there."""
         async with self.client.pipeline(transaction=True) as pipe:
             for message in messages:
-                pipe.xadd(self.keys.outbox(conv), {"m": json.dumps(message.to_dict())})
+                pipe.xadd(self.keys.outbox(conv), {"m": codec.dumps(message.to_dict())})
             await pipe.execute()
 
     async def record_failure(self, conv: ConversationKey, record: dict[str, Any]) -> None:
@@ -397,11 +398,11 @@ class RedisStore:
 
 
 def _state(ver: Any, doc: Any) -> Conversation | None:
-    return Conversation.from_json(json.loads(doc), version=int(ver)) if doc else None
+    return Conversation.from_json(codec.loads(doc), version=int(ver)) if doc else None
 
 
 def _pending(entries: Any) -> tuple[Pending, ...]:
-    return tuple(Pending(_text(sid), InboundEvent.from_dict(json.loads(_fields(raw)["e"]))) for sid, raw in entries)
+    return tuple(Pending(_text(sid), InboundEvent.from_dict(codec.loads(_fields(raw)["e"]))) for sid, raw in entries)
 
 
 def _text(value: Any) -> str:

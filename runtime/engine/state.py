@@ -13,12 +13,12 @@ its next commit. A document of a newer format is refused (StateFormatUnknown), n
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any, Literal
 
+from runtime.engine import codec
 from runtime.engine.errors import StateFormatUnknown
 
 Waiting = Literal["input", "handoff"]
@@ -118,7 +118,7 @@ class Conversation:
 
     def clone(self) -> Conversation:
         """A deep copy: a turn works on its own copy, never on its input."""
-        return Conversation.from_json(json.loads(json.dumps(self.to_json())), version=self.version)
+        return Conversation.from_json(codec.loads(codec.dumps(self.to_json())), version=self.version)
 
 
 STATE_FORMAT = 2

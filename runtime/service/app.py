@@ -39,6 +39,7 @@ from flows.nodes import NodeKinds, node_kinds
 from runtime.access import Accounts
 from runtime.conversations.keys import ConversationKey
 from runtime.conversations.library import BotLibrary
+from runtime.engine import codec
 from runtime.engine.clock import Clock
 from runtime.engine.registry import Handlers
 from runtime.nodes import HANDLERS
@@ -313,7 +314,7 @@ async def respond(request: web.Request, channel: str) -> web.Response:
             taken = await service.processor.store.outbox(service.processor.key_for(event), take=True)
         for message in taken:
             replies += connector.render(message, to=event.user).payloads
-    return web.json_response(replies, dumps=lambda data: json.dumps(data, ensure_ascii=False))
+    return web.json_response(replies, dumps=codec.dumps_text)
 
 
 async def pending(request: web.Request) -> web.Response:
@@ -336,7 +337,7 @@ async def pending(request: web.Request) -> web.Response:
     replies: list[dict[str, object]] = []
     for message in await service.processor.store.outbox(key, take=True):
         replies += connector.render(message, to=user).payloads
-    return web.json_response(replies, dumps=lambda data: json.dumps(data, ensure_ascii=False))
+    return web.json_response(replies, dumps=codec.dumps_text)
 
 
 async def model_parse(request: web.Request) -> web.Response:

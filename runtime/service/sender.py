@@ -52,6 +52,7 @@ from runtime import logs, metrics
 from runtime.conversations import keys as C
 from runtime.conversations.keys import ConversationKey
 from runtime.conversations.store import Ack, RedisStore
+from runtime.engine import codec
 from runtime.engine.clock import Clock
 from runtime.engine.errors import RetriesExhausted
 from runtime.engine.state import Conversation
@@ -331,7 +332,7 @@ class Sender:
         if int(reply[0]) != 1:
             return 0 if int(reply[0]) == 2 else int(reply[1])
         _, ver, doc, address, entries, sending, ready = reply
-        state = Conversation.from_json(json.loads(doc), version=int(ver)) if doc else None
+        state = Conversation.from_json(codec.loads(doc), version=int(ver)) if doc else None
         return _Opened(state, _text(address) or key.user, _Next.of(entries, sending, ready))
 
     async def _flush(self, key: ConversationKey, connector: Connector, token: str, opened: _Opened,
@@ -341,7 +342,7 @@ class Sender:
         while batch.entries:
             sid, raw = batch.entries[0]
             entry = _text(sid)
-            message = OutboundMessage.from_dict(json.loads(_field(raw, "m")))
+            message = OutboundMessage.from_dict(codec.loads(_field(raw, "m")))
             logs.set_trace(message.id)
             progress = batch.progress
             if entry in progress and not await self._may_resume(key, entry, progress[entry]):
