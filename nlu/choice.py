@@ -42,6 +42,13 @@ def pick_option(text: str, options: Sequence[Sequence[str]]) -> int | None:
     return _best_by_name(folded, names)
 
 
+def option_number(text: str, count: int) -> int | None:
+    """The 0-based option a bare position names ("1", "opção 2", "2️⃣", "o segundo", "a última"),
+    among `count` options whose names are not read; None for anything else."""
+    folded = normalise(text)
+    return _position(folded, count, []) if folded else None
+
+
 def _position(folded: str, count: int, names: list[list[str]]) -> int | None:
     rest = [token for token in folded.split() if token not in _FILLER]
     if len(rest) != 1:

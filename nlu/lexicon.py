@@ -24,7 +24,7 @@ AFFIRM_PHRASES: frozenset[str] = frozenset({
     "exato", "exatamente", "positivo", "aham", "uhum", "yes", "bora", "beleza", "perfeito",
     "combinado", "fechado", "pode sim", "sim sim", "quero", "quero sim", "correto", "ta bom",
     "esta bom", "ta otimo", "otimo", "sim por favor", "pode marcar", "pode confirmar", "afirmativo",
-    "tudo certo", "certeza", "sem duvida", "concordo", "s pode",
+    "tudo certo", "certeza", "sem duvida", "concordo", "s pode", "confirmar", "confirmada", "pode confirmar sim",
 })
 DENY_PHRASES: frozenset[str] = frozenset({
     "nao", "n", "nn", "nao nao", "negativo", "nem", "nunca", "nope", "no", "nao quero",

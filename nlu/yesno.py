@@ -9,6 +9,8 @@ _MAX_TOKENS = 12
 # Phrases with a "não" that still mean yes, and phrases that mean "I do not know".
 _NEGATED_YES = (" sem problema", " nao tem problema", " nao ha problema", " por que nao ", " porque nao ",
                 " nao vejo problema", " nao me importo")
+# "valeu, era só isso", "obrigada, mais nada": nothing more wanted, whatever thanks come first.
+_NOTHING_MORE = (" so isso ", " mais nada ", " nada mais ", " so isso mesmo ")
 _UNSURE = (" nao sei", " sei la ", " nao tenho certeza", " talvez ", " tanto faz ", " nao lembro")
 
 
@@ -25,6 +27,8 @@ def yes_no(text: str) -> bool | None:
         return None
     if any(phrase in f" {folded} " for phrase in _UNSURE):
         return None
+    if any(phrase in f" {folded} " for phrase in _NOTHING_MORE):
+        return False
     if any(phrase in f" {folded} " for phrase in _NEGATED_YES):
         return True
     if folded.endswith("que nao"):

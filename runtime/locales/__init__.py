@@ -56,6 +56,8 @@ class Pack:
     privacy_phrases: tuple[str, ...]  # a request about the patient's personal data
     privacy_pairs: tuple[frozenset[str], frozenset[str]]  # ... or a word of each, anywhere in the message
     notice_words: frozenset[str]  # the whole message asks for the privacy notice
+    notice_phrases: tuple[str, ...]  # ... or a question about it anywhere in the message (not an erasure)
+    send_verbs: frozenset[str]  # "não precisa mandar lembrete": a negated one with an opt_out_pairs noun opts out
     notice_labels: Mapping[str, str]  # the notice's headings
     small_talk: Mapping[str, re.Pattern[str]]  # kind (a `messages` key: thanks, later...) -> pattern, in order
     question_words: frozenset[str]  # words that make a message a question
@@ -91,6 +93,7 @@ def _pack(module: ModuleType) -> Pack:
         opt_out_phrases=module.OPT_OUT_PHRASES, opt_out_words=module.OPT_OUT_WORDS, opt_out_pairs=module.OPT_OUT_PAIRS,
         opt_in_phrases=module.OPT_IN_PHRASES, privacy_phrases=module.PRIVACY_PHRASES,
         privacy_pairs=module.PRIVACY_PAIRS, notice_words=module.NOTICE_WORDS,
+        notice_phrases=module.NOTICE_PHRASES, send_verbs=module.SEND_VERBS,
         notice_labels=MappingProxyType(module.NOTICE_LABELS),
         small_talk=MappingProxyType({kind: re.compile(p) for kind, p in module.SMALL_TALK.items()}),
         question_words=module.QUESTION_WORDS)

@@ -132,6 +132,8 @@ OPT_IN_PHRASES = ("send me messages", "start sending", "send me reminders", "opt
 PRIVACY_PHRASES = ("delete my data", "erase my data", "remove my data", "delete my information", "my personal data",
                    "what data do you have", "data protection", "lgpd", "gdpr", "forget me", "delete my account")
 NOTICE_WORDS = frozenset({"privacy", "privacy policy", "privacy notice", "how do you use my data"})
+NOTICE_PHRASES = ("privacy policy", "privacy notice", "use my data", "share my data", "sell my data")
+SEND_VERBS = frozenset("send sending text texting message".split())
 NOTICE_LABELS: dict[str, str] = {
     "title": "🔒 *Privacy and your data*",
     "controller": "*Who looks after your data:*",

@@ -127,7 +127,12 @@ OPT_OUT_PHRASES = ("nao quero mais receber", "não quero receber", "parem de me 
                    "para de me mandar", "nao me mandem mais", "não me mande mais", "descadastrar", "descadastra",
                    "me descadastre", "sair da lista", "tirar meu numero", "remover meu numero", "parar de receber",
                    "cancelar as mensagens", "cancelar mensagens", "chega de mensagem", "nao mande mais mensagem",
-                   "nao quero mais mensagens", "nao quero mais lembretes", "parar as mensagens")
+                   "nao quero mais mensagens", "nao quero mais lembretes", "parar as mensagens",
+                   "tira da lista", "tire da lista", "tirem da lista", "tirar da lista", "remove da lista",
+                   "remova da lista", "removam da lista", "remover da lista", "tira meu numero", "tirem meu numero")
+# Sending verbs: one after "não" ("não precisa mandar", "não me mandem") with a noun of OPT_OUT_PAIRS' second
+# list ("lembrete", "mensagem") stops proactive messages.
+SEND_VERBS = frozenset("mandar mande mandem manda enviar envie enviem envia".split())
 OPT_OUT_WORDS = frozenset({"pare", "parar", "para", "stop", "chega", "descadastrar"})  # the whole message
 # ... or a word of each list, in any order ("chega de mensagens", "excluam todas as minhas informações").
 OPT_OUT_PAIRS = (frozenset("pare parem parar chega descadastrar descadastra descadastre descadastrem bloquear bloqueia "
@@ -146,10 +151,13 @@ PRIVACY_PHRASES = ("apaguem meus dados", "apague meus dados", "apagar meus dados
                    "quais dados voces tem", "que dados voces tem", "lgpd", "protecao de dados",
                    "esquecer meus dados", "apagar meu cadastro", "excluir meu cadastro", "apaguem meu cadastro",
                    "apague meu cadastro", "apaguem tudo sobre mim", "apagar tudo sobre mim", "meus dados",
-                   "copia dos meus dados")
+                   "copia dos meus dados", "dados meus", "minhas informacoes pessoais")
 # The whole message asks how the bot treats personal data: the bot's privacy notice answers.
 NOTICE_WORDS = frozenset({"privacidade", "politica de privacidade", "aviso de privacidade", "privacidade lgpd",
                           "termos de privacidade", "como voces usam meus dados"})
+# ... or a question about it anywhere in the message ("vcs repassam meus dados? qual a política de privacidade?").
+NOTICE_PHRASES = ("politica de privacidade", "aviso de privacidade", "termos de privacidade", "usam meus dados",
+                  "fazem com meus dados", "repassam meus dados", "compartilham meus dados", "vendem meus dados")
 # The headings of the privacy notice, in the order it is said.
 NOTICE_LABELS: dict[str, str] = {
     "title": "🔒 *Privacidade e seus dados (LGPD)*",

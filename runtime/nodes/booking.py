@@ -21,6 +21,7 @@ from flows.nodes import (
     RescheduleNode,
 )
 from flows.templating import render
+from nlu.choice import option_number
 from nlu.lexicon import ORDINALS
 from nlu.slots import corrected
 from runtime.engine.outcomes import Go, Outcome, Wait
@@ -311,18 +312,30 @@ async def _release(t: BotTurn, step: Step) -> None:
         step["hold"] = None
 
 
-def yes_or_no(t: BotTurn) -> bool | None:
-    """A yes/no button of any language pack, else the typed answer as `nlu` reads it."""
+def yes_or_no(t: BotTurn, options: tuple[Option, Option] | None = None) -> bool | None:
+    """A yes/no button of any language pack; else the typed number or title of a button shown
+    (yes first: "1", "o primeiro", "Confirmar"); else the typed answer as `nlu` reads it."""
     pressed = YES_NO_IDS.get(t.event.choice_id or "")
     if pressed is not None:
         return pressed
-    return nlu.yes_no(t.event.text) if t.event.text.strip() else None
+    text = t.event.text.strip()
+    if not text:
+        return None
+    if (position := option_number(text, 2)) is not None:
+        return position == 0
+    if options is not None:
+        folded = nlu.normalise(text)
+        for answer, option in zip((True, False), options, strict=True):
+            if folded == nlu.normalise(option.title):
+                return answer
+    return nlu.yes_no(text)
 
 
 async def _resume_confirm(node: BookNode | RescheduleNode, t: BotTurn, step: Step) -> Outcome:
     hold = Hold.from_json(step["hold"])
-    reply = yes_or_no(t)
-    if (wish := _other_time(t, hold)) is not None:  # "pode ser, mas muda pra 16h": not this slot
+    reply = yes_or_no(t, yes_no_options(node, t))
+    picked_button = option_number(t.event.text, 2) is not None
+    if not picked_button and (wish := _other_time(t, hold)) is not None:  # "pode ser, mas muda pra 16h"
         await _release(t, step)
         step["pref"] = wish
         return await offer(node, t, step)

@@ -95,7 +95,7 @@ def shows_options(node: AskNode) -> bool:
 
 LOOSE_WORDS = 3  # from this many words, an option the message does not name outright is a guess
 _FILLER = frozenset({"a", "o", "opcao", "numero", "n", "no", "item", "alternativa", "quero", "escolho", "e", "pode",
-                     "ser", "fico", "com", "essa", "esse"})
+                     "ser", "fico", "com", "essa", "esse", "por", "favor", "prefiro", "mesmo", "mesma", "la"})
 _ORDINAL_DIGITS = re.compile(r"^(\d{1,2})(?:a|o)?$")
 
 

@@ -34,6 +34,7 @@ from runtime.nodes.services import BotTurn
 
 Topic = Literal["urgent", "medical", "opt_out", "opt_in", "privacy", "notice"]
 PROACTIVE = ("marketing", "reminders")  # the purposes an opt-out stops
+_NEGATIONS = frozenset({"nao", "nem", "not", "dont", "never", "nunca"})  # as `normalise` leaves them
 
 
 @lru_cache(maxsize=8)
@@ -63,6 +64,11 @@ def topic_of(t: BotTurn) -> Topic | None:
         return "privacy"
     folded = _folded(t.words)
     pairs = {"privacy": t.words.privacy_pairs, "opt_out": t.words.opt_out_pairs}
+    if (any(f" {normalise(p)} " in padded for p in t.words.notice_phrases)
+            and not _pair(words, t.words.privacy_pairs)):
+        return "notice"
+    if _negated_send(text.split(), t.words):
+        return "opt_out"
     for topic in ("urgent", "privacy", "opt_out", "opt_in"):  # "não quero mais receber lembretes" is no opt-in
         found_words, found_phrases = folded[topic]
         if words & found_words or any(p in padded for p in found_phrases) or _pair(words, pairs.get(topic)):
@@ -70,6 +76,14 @@ def topic_of(t: BotTurn) -> Topic | None:
     if text in {normalise(w) for w in (*t.words.opt_out_words, *t.bot.privacy.opt_out_words)}:
         return "opt_out"
     return "medical" if is_medical(t) else None
+
+
+def _negated_send(tokens: list[str], pack: Pack) -> bool:
+    """ "não precisa mandar lembrete", "não me mandem mensagem": a sending verb shortly after a
+    negation, with something proactive as its object."""
+    if not set(tokens) & pack.opt_out_pairs[1]:
+        return False
+    return any(token in pack.send_verbs and _NEGATIONS & set(tokens[max(0, i - 3):i]) for i, token in enumerate(tokens))
 
 
 def _pair(words: set[str], pair: tuple[frozenset[str], frozenset[str]] | None) -> bool:
