@@ -57,12 +57,22 @@ class CaseResult:
         return not self.failures
 
 
+class _TextTimes(yaml.SafeLoader):
+    """YAML that keeps an unquoted `start: 2026-03-02T09:00:00-03:00` (or a date) as the text it is: the
+    test format reads ISO 8601 texts, and a datetime object is no JSON value (the schema check needs one)."""
+
+
+_TextTimes.yaml_implicit_resolvers = {
+    first: [(tag, pattern) for tag, pattern in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()}
+
+
 def load_cases(root: Path, folder: str = "tests") -> tuple[list[tuple[str, dict[str, Any]]], list[FlowIssue]]:
     cases: list[tuple[str, dict[str, Any]]] = []
     issues: list[FlowIssue] = []
     for path in sorted((root / folder).glob("*.y*ml")):
         try:
-            docs = [d for d in yaml.safe_load_all(path.read_text(encoding="utf-8")) if d is not None]
+            docs = [d for d in yaml.load_all(path.read_text(encoding="utf-8"), Loader=_TextTimes) if d is not None]
         except yaml.YAMLError as exc:
             mark = getattr(exc, "problem_mark", None)
             problem = getattr(exc, "problem", None) or str(exc)

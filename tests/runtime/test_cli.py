@@ -51,6 +51,18 @@ def test_a_failing_conversation_test_prints_a_diff(tmp_path: Path, capsys: pytes
     assert "-Good morning!" in out and "+Hi! What is your name?" in out
 
 
+def test_a_start_time_written_without_quotes_is_read_as_its_text(tmp_path: Path,
+                                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    """YAML reads an unquoted timestamp as a datetime; the case's `start` is the same instant either way."""
+    root = tmp_path / "bot"
+    assert main(["new", str(root), "--locale", "en"]) == 0
+    (root / "tests" / "later.yaml").write_text(
+        "name: later\nstart: 2026-03-02T21:30:00-03:00\nsteps:\n  - user: hi\n    bot: Hi! What is your name?\n")
+    capsys.readouterr()
+    assert main(["test", str(root)]) == 0
+    assert "PASS  later" in capsys.readouterr().out
+
+
 def test_validate_and_graph_on_the_examples(capsys: pytest.CaptureFixture[str]) -> None:
     for bot in ("hello", "clinic"):
         assert main(["validate", str(EXAMPLES / bot)]) == 0
