@@ -14,7 +14,7 @@ its next commit. A document of a newer format is refused (StateFormatUnknown), n
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import datetime
 from typing import Any, Literal
 
@@ -47,7 +47,8 @@ class Private:
     starts: list[dict[str, Any]] = field(default_factory=list)  # starts queued until the conversation is idle
 
     def to_json(self) -> dict[str, Any]:
-        data = asdict(self)
+        """The document to store (its values are the state's own: written, never changed)."""
+        data = {name: getattr(self, name) for name in _PRIVATE_FIELDS}
         if not self.starts:  # left out while none waits: documents stay as the format describes them
             del data["starts"]
         return data
@@ -104,7 +105,7 @@ class Conversation:
     def to_json(self) -> dict[str, Any]:
         data: dict[str, Any] = {"format": STATE_FORMAT}
         data |= {name: getattr(self, name) for name in _DOC_FIELDS}
-        data["stack"] = [asdict(frame) for frame in self.stack]
+        data["stack"] = [{name: getattr(frame, name) for name in _FRAME_FIELDS} for frame in self.stack]
         data["private"] = self.private.to_json()
         return data
 
@@ -152,4 +153,6 @@ def _split_former_vars(variables: dict[str, Any], private: dict[str, Any]) -> tu
     return {k: v for k, v in variables.items() if k not in _FORMER_VARS}, moved | private
 
 
+_FRAME_FIELDS = tuple(f.name for f in fields(Frame))
+_PRIVATE_FIELDS = tuple(f.name for f in fields(Private))
 _DOC_FIELDS = tuple(name for name in Conversation.__dataclass_fields__ if name != "version")
