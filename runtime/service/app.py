@@ -171,7 +171,7 @@ def bounded_body(timeout: float) -> Middleware:
 
     @web.middleware
     async def middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
-        if request.can_read_body:
+        if request.can_read_body and not request.content.is_eof():  # a small body has usually all arrived
             try:
                 async with asyncio.timeout(timeout or None):
                     await request.read()  # kept by aiohttp: the handler reads it again for free
