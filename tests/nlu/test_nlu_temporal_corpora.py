@@ -1,7 +1,7 @@
 """The date and time reader on public Portuguese corpora written by other projects (see
 data/temporal_corpora/README.md): Duckling's Portuguese time corpus, Recognizers-Text's
 Portuguese date/time parser specs and its model spec (whole sentences), Sugar's Portuguese date tests,
-chrono's Portuguese parser tests and chronic-l10n's pt-BR tests.
+chrono's Portuguese parser tests, chronic-l10n's pt-BR tests and ovos-date-parser's Portuguese tests.
 Each corpus is split once, by a hash of the text, into a development part (70 %) and a held-out part
 (30 %) that the rules were not tuned on; both are scored.
 
@@ -68,6 +68,14 @@ CHRONIC_NOW = datetime(2006, 8, 16, 14, 0, tzinfo=SAO_PAULO)  # chronic-l10n's r
 def chronic() -> list[Example]:
     rows = [json.loads(line) for line in (DATA / "chronic_pt.jsonl").read_text(encoding="utf-8").splitlines()]
     return [Example(row["text"], row["expect"], CHRONIC_NOW, row.get("prefer")) for row in rows]
+
+
+OVOS_NOW = datetime(2017, 6, 27, 0, 0, tzinfo=SAO_PAULO)  # ovos-date-parser's reference (convert.py)
+
+
+def ovos() -> list[Example]:
+    rows = [json.loads(line) for line in (DATA / "ovos_pt.jsonl").read_text(encoding="utf-8").splitlines()]
+    return [Example(row["text"], row["expect"], OVOS_NOW) for row in rows]
 
 
 def recognizers(reading: str = "expect", name: str = "recognizers_text_pt.jsonl") -> list[Example]:
@@ -189,6 +197,7 @@ REACHED = {
     "recognizers-text model, past readings": (54, 31),
     "recognizers-text model, its own conventions": (54, 31),
     "chronic": (24, 10),
+    "ovos": (18, 6),
 }
 RUNS = {
     "duckling": (duckling, {}),
@@ -202,12 +211,14 @@ RUNS = {
         lambda: recognizers("past", "recognizers_text_model_pt.jsonl"), {"prefer": "past"}),
     "recognizers-text model, its own conventions": (model, {"rules": RT_CONVENTIONS}),
     "chronic": (chronic, {}),
+    "ovos": (ovos, {}),
 }
 
 
 def test_the_corpora_are_there() -> None:
     assert len(duckling()) >= 350 and len(recognizers()) >= 250 and len(sugar()) >= 60
     assert len(chrono()) >= 40 and len(model()) >= 140 and len(chronic()) >= 39
+    assert len(ovos()) >= 41
 
 
 @pytest.mark.parametrize("name", list(RUNS))
