@@ -39,7 +39,41 @@ def find_temporal(text: str, now: datetime, rules: TemporalRules = DEFAULT_RULES
     chosen = merge_ranges(folded, _non_overlapping(candidates))
     joined = compose(folded, _join(folded, chosen, now, rules), now)
     kept = [found for found in joined if not found.weak or _whole(folded, found)]
-    return [_negation(folded, found) for found in kept]
+    return [_negation(folded, _open_span(folded, found, now)) for found in kept]
+
+
+# "até o dia 30", "antes de agosto": from now until the day or span said begins; "a partir do dia 12":
+# from that day on; "depois do dia 12": from the day after. An open span after a day is bounded a year on.
+_UNTIL = re.compile(r"\b(?:ate|antes\s+d[eoa]s?)\s+(?:(?:o|a|os|as|dia)\s+)*$")
+_FROM = re.compile(r"\ba\s+partir\s+d[eoa]s?\s+(?:(?:o|a|dia)\s+)*$")
+_AFTER = re.compile(r"\bdepois\s+d[eoa]s?\s+(?:(?:o|a|dia)\s+)*$")
+_OPEN_GRAINS = frozenset({"day_period", "week", "weekend", "month", "quarter", "year"})
+_OPEN_HORIZON = timedelta(days=365)
+
+
+def _open_span(folded: str, item: Found, now: datetime) -> Found:
+    if item.open is not None:
+        return item
+    if item.kind == "date" and item.day is not None:
+        start = datetime.combine(item.day, time(0), tzinfo=now.tzinfo)
+        span = Interval(start, start + timedelta(days=1), "day")
+    elif item.kind == "interval" and item.interval is not None and item.interval.grain in _OPEN_GRAINS:
+        span = item.interval
+    else:
+        return item
+    before = folded[: item.start]
+    if (until := _UNTIL.search(before)) is not None:
+        if item.weekday and _whole(folded, replace(item, start=until.start())):
+            return item  # "até amanhã!", "até segunda": a goodbye, or the day itself
+        if span.start <= now:
+            return item
+        return Found(until.start(), item.end, "interval", interval=Interval(now, span.start, "minute"),
+                     open="before", negated=item.negated)
+    for opener, first in ((_FROM.search(before), span.start), (_AFTER.search(before), span.end)):
+        if opener is not None:
+            return Found(opener.start(), item.end, "interval",
+                         interval=Interval(first, first + _OPEN_HORIZON, "day"), open="after", negated=item.negated)
+    return item
 
 
 def _non_overlapping(candidates: list[Found]) -> list[Found]:
