@@ -12,11 +12,12 @@ from nlu.calendar_rules import DAY_RULES
 from nlu.calendar_spans import SPAN_RULES
 from nlu.clock_ranges import clock_ranges, merge_ranges
 from nlu.clock_rules import CLOCK_RULES
-from nlu.date_ranges import compose, day_ranges, month_ranges
+from nlu.date_ranges import compose, day_ranges, month_ranges, numeric_day_ranges
 from nlu.temporal_types import DEFAULT_RULES, Found, Interval, TemporalRules
 from nlu.text import fold
 
-RULES = (*DAY_RULES, *SPAN_RULES, *CLOCK_RULES, clock_ranges, day_ranges, month_ranges)
+RULES = (*DAY_RULES, *SPAN_RULES, *CLOCK_RULES, clock_ranges, day_ranges, month_ranges,
+         numeric_day_ranges)
 
 # What may stand between a day and a time that belong together: "amanhã às 15h", "dia 12, 15h30".
 _GLUE = re.compile(
@@ -62,12 +63,15 @@ def _open_span(folded: str, item: Found, now: datetime) -> Found:
     else:
         return item
     before = folded[: item.start]
-    if (until := _UNTIL.search(before)) is not None:
-        if item.weekday and _whole(folded, replace(item, start=until.start())):
+    until = _UNTIL.search(before)
+    own = until is None and re.match(r"ate\s", folded[item.start :]) is not None  # "até agosto" read whole
+    if until is not None or own:
+        start = until.start() if until is not None else item.start
+        if item.weekday and _whole(folded, replace(item, start=start)):
             return item  # "até amanhã!", "até segunda": a goodbye, or the day itself
         if span.start <= now:
             return item
-        return Found(until.start(), item.end, "interval", interval=Interval(now, span.start, "minute"),
+        return Found(start, item.end, "interval", interval=Interval(now, span.start, "minute"),
                      open="before", negated=item.negated)
     for opener, first in ((_FROM.search(before), span.start), (_AFTER.search(before), span.end)):
         if opener is not None:
