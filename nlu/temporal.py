@@ -56,8 +56,8 @@ def _open_span(folded: str, item: Found, now: datetime) -> Found:
     if item.open is not None:
         return item
     if item.kind == "date" and item.day is not None:
-        start = datetime.combine(item.day, time(0), tzinfo=now.tzinfo)
-        span = Interval(start, start + timedelta(days=1), "day")
+        midnight = datetime.combine(item.day, time(0), tzinfo=now.tzinfo)
+        span = Interval(midnight, midnight + timedelta(days=1), "day")
     elif item.kind == "interval" and item.interval is not None and item.interval.grain in _OPEN_GRAINS:
         span = item.interval
     else:
