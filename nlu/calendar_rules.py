@@ -30,7 +30,8 @@ REL_MONTH = (
     r"(?:(?:d|n)?[eo]ste|(?:d|n)?[eo]sse)\s+mes|do\s+(?:proximo\s+mes|mes\s+que\s+vem)"
     r"|do\s+mes\s+(?:passado|anterior)"
 )
-_YEAR = r"(?:,?\s+(?:de\s+)?(?P<year>\d{4})|\s+de\s+(?P<year2>\d{2}))(?![\d:h])"
+# A year after the month: "de 2027", "2027", "de 82", or "82" ending the clause ("23 de novembro 82").
+_YEAR = r"(?:,?\s+(?:de\s+)?(?P<year>\d{4})|\s+de\s+(?P<year2>\d{2})|\s+(?P<year3>\d{2})(?=\s*(?:$|[,.;!?])))(?![\d:h])"
 
 _RELATIVE_DAY = re.compile(
     r"\b(?:(depois\s+de\s+amanha)|(anteontem|antes\s+de\s+ontem)|(hoje|hj)|(amanha|amnh|amn"
@@ -276,7 +277,7 @@ def _days_of_month(text: str, now: datetime, rules: TemporalRules) -> Iterator[F
             continue
         prefer: Prefer = "past" if since(text, match) else rules.prefer
         if match["month"]:
-            year = year_of(match["year"] or match["year2"], today, prefer)
+            year = year_of(match["year"] or match["year2"] or match["year3"], today, prefer)
             day = month_day(today, MONTHS[match["month"]], number, year, prefer)
         elif match["rel"]:
             day = day_of_month(today, number, prefer, _month_offset(match["rel"]))
