@@ -84,6 +84,11 @@ _NAMED_MONTH = re.compile(
 _DAY_OF_NUMBERED_MONTH = re.compile(
     r"\bdia\s+(?P<d>\d{1,2})\s+do\s+(?P<m>\d{1,2})(?:\s+de\s+(?P<y>\d{4}))?(?![\d/:.,]|\s*(?:h\b|horas?\b))"
 )
+# A day, a month name and a four-digit year in another order: "set-23-2020", "2020/set/23".
+_MIXED_ORDER = re.compile(
+    r"(?<![\w/-])(?P<a>[a-z]{3,9}|\d{1,4})(?P<sep>[-/])(?P<b>[a-z]{3,9}|\d{1,4})(?P=sep)(?P<c>[a-z]{3,9}|\d{1,4})"
+    r"(?![\w/-])"
+)
 _DOTTED = re.compile(r"(?<![\d.])(?P<d>\d{1,2})\.(?P<m>\d{1,2})\.(?P<y>\d{4}|\d{2})(?![\d.])")
 _ISO = re.compile(r"\b(?P<y>\d{4})(?P<sep>[-./])(?P<m>\d{1,2})(?P=sep)(?P<d>\d{1,2})(?!\d)")
 
@@ -330,6 +335,8 @@ def _numeric(text: str, now: datetime, rules: TemporalRules) -> Iterator[Found]:
         patterns.append(_ISO)
     if has_any(text, MONTH_WORDS) or any(token.lstrip("0123456789") in MONTHS for token in tokens(text)):
         patterns.append(_NAMED_MONTH)  # "15/set", "15set"
+    if _NAMED_MONTH in patterns:  # "set-23-2020", "2020/set/23"
+        yield from _mixed_order(text, today, rules)
     for pattern in patterns:
         for match in pattern.finditer(text):
             groups = match.groupdict()
@@ -339,6 +346,18 @@ def _numeric(text: str, now: datetime, rules: TemporalRules) -> Iterator[Found]:
                 month, number = number, month  # "4/22", "9-18-15": no month 22, so written month first
             year = year_of(groups.get("y") or groups.get("yc") or groups.get("yc2"), today, rules.prefer)
             day = month_day(today, month, number, year, rules.prefer)
+            if day is not None:
+                yield Found(match.start(), match.end(), "date", day=day)
+
+
+def _mixed_order(text: str, today: date, rules: TemporalRules) -> Iterator[Found]:
+    for match in _MIXED_ORDER.finditer(text):
+        parts = [match["a"], match["b"], match["c"]]
+        months = [MONTHS[part] for part in parts if part in MONTHS]
+        years = [int(part) for part in parts if part.isdigit() and len(part) == 4]
+        days = [int(part) for part in parts if part.isdigit() and len(part) <= 2]
+        if len(months) == 1 and len(years) == 1 and len(days) == 1:
+            day = month_day(today, months[0], days[0], years[0], rules.prefer)
             if day is not None:
                 yield Found(match.start(), match.end(), "date", day=day)
 
