@@ -59,6 +59,7 @@ _WEEKDAY_NUMBER = re.compile(
     r"(?![\d/:.,]|\s*(?:h\b|hs\b|hrs\b|horas?\b|[ap]\.?\s?m\b)|\s+(?:e|de|do|da)\b"
     r"|\s+(?:minutos?|dias?|semanas?|meses|anos?|pessoas?|vezes|consultas?|reais)\b)"
 )
+_CLOCK_AFTER = re.compile(r"[\s,]*(?:(?:as|a|das|por\s+volta\s+das|pelas|umas)\s+\d|\d{1,2}\s*(?:h\b|hs\b|:\d\d))")
 _NTH_WEEKDAY = re.compile(
     rf"\b(?P<ord>primeir[oa]|segund[oa]|terceir[oa]|quart[oa]|quint[oa]|ultim[oa])\s+(?P<wd>{_WEEKDAY})"
     rf"(?:[\s-]*feira)?\s+(?:(?:de|do|em)\s+(?P<month>{MONTH})\b\.?|(?P<rel>{REL_MONTH}|do\s+mes))"
@@ -240,8 +241,10 @@ def _weekdays(text: str, now: datetime, rules: TemporalRules) -> Iterator[Found]
     for match in _WEEKDAY_NUMBER.finditer(text) if named else ():
         prefer = "past" if since(text, match) else rules.prefer
         on_weekday = weekday_of_month(today, WEEKDAYS[match["wd"]], int(match["n"]), prefer)
-        # A day months away is more likely a misheard number ("sexta 9": at 9?) than what was meant.
-        if on_weekday is not None and abs((on_weekday - today).days) <= 42:
+        # A day months away is more likely a misheard number ("sexta 9": at 9?) than what was meant,
+        # unless the number is no hour ("terça 25") or the clock is said after it ("sexta 13 às 14h").
+        sure = int(match["n"]) > 23 or _CLOCK_AFTER.match(text, match.end()) is not None
+        if on_weekday is not None and (sure or abs((on_weekday - today).days) <= 42):
             yield Found(match.start(), match.end(), "date", day=on_weekday)
     for match in _NTH_WEEKDAY.finditer(text) if named else ():
         nth = _nth_weekday(match, today, rules)
