@@ -68,11 +68,12 @@ _DAY_OF_MONTH = re.compile(
     rf"\b(?:(?:(?:no|o|n?esse|n?este|n?essa|n?esta)\s+)?dia\s+(?P<d1>\d{{1,2}}|{_DAY_WORD})"
     rf"|(?P<d2>\d{{1,2}})(?:o|a)?(?=\s+de\s+(?:{MONTH})\b|\s+(?:{FULL_MONTH}|{_PLAIN_ABBR})\b|\s+(?:{MONTH})\.?\s+\d{{4}}"
     rf"|\s+(?:de\s+)?(?:{REL_MONTH})\b|\s+(?:{_WORD_ABBR})\.?(?:\s*$|\s*[,;!?]|\.\s|\s+(?:de\s+)?\d{{4}}\b))"
-    rf"|(?P<dw>{_DAY_WORD})(?=\s+de\s+(?:{MONTH})\b|\s+(?:{FULL_MONTH})\b))"
+    rf"|(?P<dw>{_DAY_WORD})(?=\s+de\s+(?:{MONTH})\b|\s+(?:{FULL_MONTH})\b)"
+    rf"|(?P<d3>\d{{1,2}})o\s+dia(?=\s+de\s+(?:{MONTH})\b))"  # "o 13º dia de maio"
     rf"(?:\s+(?:de\s+)?(?:(?P<month>{MONTH})\b\.?|(?P<rel>{REL_MONTH})\b)(?:{_YEAR})?)?(?![/\d])"
 )
 _MONTH_DAY = re.compile(
-    rf"\b(?P<month>{FULL_MONTH})\s+(?:(?P<d>\d{{1,2}})|(?P<dw>{_DAY_WORD}))"
+    rf"\b(?P<month>{FULL_MONTH}),?\s+(?:dia\s+)?(?:(?P<d>\d{{1,2}})|(?P<dw>{_DAY_WORD}))"
     r"(?!\d|\s*(?:h\b|hs\b|:|horas?\b|consultas?\b|vezes\b))(?:,?\s+(?:de\s+)?(?P<year>\d{4})(?![\d:h]))?"
 )
 _NUMERIC = re.compile(
@@ -85,6 +86,8 @@ _NAMED_MONTH = re.compile(
 _DAY_OF_NUMBERED_MONTH = re.compile(
     r"\bdia\s+(?P<d>\d{1,2})\s+do\s+(?P<m>\d{1,2})(?:\s+de\s+(?P<y>\d{4}))?(?![\d/:.,]|\s*(?:h\b|horas?\b))"
 )
+# "9 de 8 de 1971": the month by its number, with a year.
+_DAY_DE_NUMBERED_MONTH = re.compile(r"(?<![\d/])(?P<d>\d{1,2})\s+de\s+(?P<m>\d{1,2})\s+de\s+(?P<y>\d{4})\b")
 # A day, a month name and a four-digit year in another order: "set-23-2020", "2020/set/23".
 _MIXED_ORDER = re.compile(
     r"(?<![\w/-])(?P<a>[a-z]{3,9}|\d{1,4})(?P<sep>[-/])(?P<b>[a-z]{3,9}|\d{1,4})(?P=sep)(?P<c>[a-z]{3,9}|\d{1,4})"
@@ -280,7 +283,7 @@ def _days_of_month(text: str, now: datetime, rules: TemporalRules) -> Iterator[F
     if not has_any(text, _DAY_MONTH_WORDS):
         return
     for match in _DAY_OF_MONTH.finditer(text):
-        number = day_number(match["d1"] or match["d2"] or match["dw"])
+        number = day_number(match["d1"] or match["d2"] or match["d3"] or match["dw"])
         if number is None:
             continue
         prefer: Prefer = "past" if since(text, match) else rules.prefer
@@ -334,6 +337,8 @@ def _numeric(text: str, now: datetime, rules: TemporalRules) -> Iterator[Found]:
         patterns.append(_DOTTED)
     if "do" in tokens(text) and "dia" in tokens(text):
         patterns.append(_DAY_OF_NUMBERED_MONTH)  # "dia 12 do 4"
+    if "de" in tokens(text):
+        patterns.append(_DAY_DE_NUMBERED_MONTH)
     if any(len(token) == 4 and token.isdigit() for token in tokens(text)):
         patterns.append(_ISO)
     if has_any(text, MONTH_WORDS) or any(token.lstrip("0123456789") in MONTHS for token in tokens(text)):
