@@ -83,6 +83,11 @@ _NTH_OF_YEAR = re.compile(
 _EDGE_OF_YEAR = re.compile(
     r"\b(?P<edge>primeir[oa]s|ultim[oa]s)\s+(?P<n>" + _COUNT_WORDS + r")\s+(?P<unit>dias|semanas|meses)\s+" + _OF_YEAR
 )
+# "a próxima década" (2020-2029 said in 2018), "a última década", "nesta década".
+_DECADE = re.compile(
+    r"\b(?:(?P<next>proxima\s+decada|decada\s+que\s+vem)|(?P<last>ultima\s+decada|decada\s+passada)"
+    r"|(?:n?es[st]a\s+decada|decada\s+atual))\b"
+)
 _COUNTED_WORDS = frozenset({"proximo", "proxima", "proximos", "proximas", "ultimos", "ultimas", "passados",
                             "passadas", "anteriores", "vem", "seguintes"})
 
@@ -293,6 +298,15 @@ def _units_of_year(text: str, now: datetime, rules: TemporalRules) -> Iterator[F
         yield Found(match.start(), match.end(), "interval", interval=span)
 
 
+def _decades(text: str, now: datetime, rules: TemporalRules) -> Iterator[Found]:
+    if "decada" not in tokens(text):
+        return
+    for match in _DECADE.finditer(text):
+        first = now.year // 10 * 10 + (10 if match["next"] else -10 if match["last"] else 0)
+        span = _span(now, date(first, 1, 1), date(first + 10, 1, 1), "year")
+        yield Found(match.start(), match.end(), "interval", interval=span)
+
+
 def _counted(text: str, now: datetime, rules: TemporalRules) -> Iterator[Found]:
     if not has_any(text, _COUNTED_WORDS):
         return
@@ -339,4 +353,4 @@ def _shift(moment: datetime, grain: Grain, count: int) -> datetime:
 
 
 SpanRule = Callable[[str, datetime, TemporalRules], Iterator[Found]]
-SPAN_RULES: tuple[SpanRule, ...] = (_weeks, _months, _quarters, _years, _counted, _units_of_year)
+SPAN_RULES: tuple[SpanRule, ...] = (_weeks, _months, _quarters, _years, _counted, _units_of_year, _decades)
