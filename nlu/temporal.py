@@ -23,6 +23,7 @@ RULES = (*DAY_RULES, *SPAN_RULES, *CLOCK_RULES, clock_ranges, day_ranges, month_
 # What may stand between a day and a time that belong together: "amanhã às 15h", "dia 12, 15h30".
 _GLUE = re.compile(
     r"[\s,]*(?:(?:de|do|da|a|as|ao|pela|na|no|por\s+volta\s+das|e|em|cerca\s+das)\s+)?[\s,]*|t"
+    r"|[\s,]+(?:em|no|na)\s+[a-z]{3,}[\s,]+"  # a place between them: "na sexta em Londres às 5"
 )
 # Around a weak item ("sex", "15.00"), the words that still leave it the whole answer.
 _FILLER = re.compile(r"[\W\s]*(?:(?:pode\s+ser|prefiro|melhor|entao|ok|sim|na|no|o|a|e)\b[\W\s]*)*")
