@@ -94,7 +94,7 @@ _MIXED_ORDER = re.compile(
     r"(?![\w/-])"
 )
 _DOTTED = re.compile(r"(?<![\d.])(?P<d>\d{1,2})\.(?P<m>\d{1,2})\.(?P<y>\d{4}|\d{2})(?![\d.])")
-_ISO = re.compile(r"\b(?P<y>\d{4})(?P<sep>[-./])(?P<m>\d{1,2})(?P=sep)(?P<d>\d{1,2})(?!\d)")
+_ISO = re.compile(r"\b(?P<y>\d{4})\s?(?P<sep>[-./])\s?(?P<m>\d{1,2})\s?(?P=sep)\s?(?P<d>\d{1,2})(?!\d|[/.-]\d)")
 
 
 _RELATIVE_WORDS = frozenset({"depois", "anteontem", "antes", "hoje", "hj", "amanha", "amnh", "amn", "proximo",
