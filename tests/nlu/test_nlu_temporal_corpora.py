@@ -194,9 +194,9 @@ REACHED = {
     "recognizers-text, its own conventions": (166, 88),
     "sugar": (35, 17),
     "chrono": (27, 10),
-    "recognizers-text model": (76, 36),
-    "recognizers-text model, past readings": (74, 35),
-    "recognizers-text model, its own conventions": (76, 36),
+    "recognizers-text model": (80, 36),
+    "recognizers-text model, past readings": (78, 35),
+    "recognizers-text model, its own conventions": (80, 36),
     "chronic": (24, 10),
     "ovos": (24, 6),
 }
