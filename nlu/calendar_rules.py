@@ -30,7 +30,8 @@ REL_MONTH = (
     r"(?:(?:d|n)?[eo]ste|(?:d|n)?[eo]sse)\s+mes|do\s+(?:proximo\s+mes|mes\s+que\s+vem)"
     r"|do\s+mes\s+(?:passado|anterior)"
 )
-_YEAR = r"(?:,?\s+(?:de\s+)?(?P<year>\d{4})|\s+de\s+(?P<year2>\d{2}))(?![\d:h])"
+# A year after the month: "de 2027", "2027", "de 82", or "82" ending the clause ("23 de novembro 82").
+_YEAR = r"(?:,?\s+(?:de\s+)?(?P<year>\d{4})|\s+de\s+(?P<year2>\d{2})|\s+(?P<year3>\d{2})(?=\s*(?:$|[,.;!?])))(?![\d:h])"
 
 _RELATIVE_DAY = re.compile(
     r"\b(?:(depois\s+de\s+amanha)|(anteontem|antes\s+de\s+ontem)|(hoje|hj)|(amanha|amnh|amn"
@@ -58,6 +59,7 @@ _WEEKDAY_NUMBER = re.compile(
     r"(?![\d/:.,]|\s*(?:h\b|hs\b|hrs\b|horas?\b|[ap]\.?\s?m\b)|\s+(?:e|de|do|da)\b"
     r"|\s+(?:minutos?|dias?|semanas?|meses|anos?|pessoas?|vezes|consultas?|reais)\b)"
 )
+_CLOCK_AFTER = re.compile(r"[\s,]*(?:(?:as|a|das|por\s+volta\s+das|pelas|umas)\s+\d|\d{1,2}\s*(?:h\b|hs\b|:\d\d))")
 _NTH_WEEKDAY = re.compile(
     rf"\b(?P<ord>primeir[oa]|segund[oa]|terceir[oa]|quart[oa]|quint[oa]|ultim[oa])\s+(?P<wd>{_WEEKDAY})"
     rf"(?:[\s-]*feira)?\s+(?:(?:de|do|em)\s+(?P<month>{MONTH})\b\.?|(?P<rel>{REL_MONTH}|do\s+mes))"
@@ -66,11 +68,12 @@ _DAY_OF_MONTH = re.compile(
     rf"\b(?:(?:(?:no|o|n?esse|n?este|n?essa|n?esta)\s+)?dia\s+(?P<d1>\d{{1,2}}|{_DAY_WORD})"
     rf"|(?P<d2>\d{{1,2}})(?:o|a)?(?=\s+de\s+(?:{MONTH})\b|\s+(?:{FULL_MONTH}|{_PLAIN_ABBR})\b|\s+(?:{MONTH})\.?\s+\d{{4}}"
     rf"|\s+(?:de\s+)?(?:{REL_MONTH})\b|\s+(?:{_WORD_ABBR})\.?(?:\s*$|\s*[,;!?]|\.\s|\s+(?:de\s+)?\d{{4}}\b))"
-    rf"|(?P<dw>{_DAY_WORD})(?=\s+de\s+(?:{MONTH})\b|\s+(?:{FULL_MONTH})\b))"
+    rf"|(?P<dw>{_DAY_WORD})(?=\s+de\s+(?:{MONTH})\b|\s+(?:{FULL_MONTH})\b)"
+    rf"|(?P<d3>\d{{1,2}})o\s+dia(?=\s+de\s+(?:{MONTH})\b))"  # "o 13º dia de maio"
     rf"(?:\s+(?:de\s+)?(?:(?P<month>{MONTH})\b\.?|(?P<rel>{REL_MONTH})\b)(?:{_YEAR})?)?(?![/\d])"
 )
 _MONTH_DAY = re.compile(
-    rf"\b(?P<month>{FULL_MONTH})\s+(?:(?P<d>\d{{1,2}})|(?P<dw>{_DAY_WORD}))"
+    rf"\b(?P<month>{FULL_MONTH}),?\s+(?:dia\s+)?(?:(?P<d>\d{{1,2}})|(?P<dw>{_DAY_WORD}))"
     r"(?!\d|\s*(?:h\b|hs\b|:|horas?\b|consultas?\b|vezes\b))(?:,?\s+(?:de\s+)?(?P<year>\d{4})(?![\d:h]))?"
 )
 _NUMERIC = re.compile(
@@ -83,8 +86,15 @@ _NAMED_MONTH = re.compile(
 _DAY_OF_NUMBERED_MONTH = re.compile(
     r"\bdia\s+(?P<d>\d{1,2})\s+do\s+(?P<m>\d{1,2})(?:\s+de\s+(?P<y>\d{4}))?(?![\d/:.,]|\s*(?:h\b|horas?\b))"
 )
+# "9 de 8 de 1971": the month by its number, with a year.
+_DAY_DE_NUMBERED_MONTH = re.compile(r"(?<![\d/])(?P<d>\d{1,2})\s+de\s+(?P<m>\d{1,2})\s+de\s+(?P<y>\d{4})\b")
+# A day, a month name and a four-digit year in another order: "set-23-2020", "2020/set/23".
+_MIXED_ORDER = re.compile(
+    r"(?<![\w/-])(?P<a>[a-z]{3,9}|\d{1,4})(?P<sep>[-/])(?P<b>[a-z]{3,9}|\d{1,4})(?P=sep)(?P<c>[a-z]{3,9}|\d{1,4})"
+    r"(?![\w/-])"
+)
 _DOTTED = re.compile(r"(?<![\d.])(?P<d>\d{1,2})\.(?P<m>\d{1,2})\.(?P<y>\d{4}|\d{2})(?![\d.])")
-_ISO = re.compile(r"\b(?P<y>\d{4})(?P<sep>[-./])(?P<m>\d{1,2})(?P=sep)(?P<d>\d{1,2})(?!\d)")
+_ISO = re.compile(r"\b(?P<y>\d{4})\s?(?P<sep>[-./])\s?(?P<m>\d{1,2})\s?(?P=sep)\s?(?P<d>\d{1,2})(?!\d|[/.-]\d)")
 
 
 _RELATIVE_WORDS = frozenset({"depois", "anteontem", "antes", "hoje", "hj", "amanha", "amnh", "amn", "proximo",
@@ -234,8 +244,10 @@ def _weekdays(text: str, now: datetime, rules: TemporalRules) -> Iterator[Found]
     for match in _WEEKDAY_NUMBER.finditer(text) if named else ():
         prefer = "past" if since(text, match) else rules.prefer
         on_weekday = weekday_of_month(today, WEEKDAYS[match["wd"]], int(match["n"]), prefer)
-        # A day months away is more likely a misheard number ("sexta 9": at 9?) than what was meant.
-        if on_weekday is not None and abs((on_weekday - today).days) <= 42:
+        # A day months away is more likely a misheard number ("sexta 9": at 9?) than what was meant,
+        # unless the number is no hour ("terça 25") or the clock is said after it ("sexta 13 às 14h").
+        sure = int(match["n"]) > 23 or _CLOCK_AFTER.match(text, match.end()) is not None
+        if on_weekday is not None and (sure or abs((on_weekday - today).days) <= 42):
             yield Found(match.start(), match.end(), "date", day=on_weekday)
     for match in _NTH_WEEKDAY.finditer(text) if named else ():
         nth = _nth_weekday(match, today, rules)
@@ -271,12 +283,12 @@ def _days_of_month(text: str, now: datetime, rules: TemporalRules) -> Iterator[F
     if not has_any(text, _DAY_MONTH_WORDS):
         return
     for match in _DAY_OF_MONTH.finditer(text):
-        number = day_number(match["d1"] or match["d2"] or match["dw"])
+        number = day_number(match["d1"] or match["d2"] or match["d3"] or match["dw"])
         if number is None:
             continue
         prefer: Prefer = "past" if since(text, match) else rules.prefer
         if match["month"]:
-            year = year_of(match["year"] or match["year2"], today, prefer)
+            year = year_of(match["year"] or match["year2"] or match["year3"], today, prefer)
             day = month_day(today, MONTHS[match["month"]], number, year, prefer)
         elif match["rel"]:
             day = day_of_month(today, number, prefer, _month_offset(match["rel"]))
@@ -325,10 +337,14 @@ def _numeric(text: str, now: datetime, rules: TemporalRules) -> Iterator[Found]:
         patterns.append(_DOTTED)
     if "do" in tokens(text) and "dia" in tokens(text):
         patterns.append(_DAY_OF_NUMBERED_MONTH)  # "dia 12 do 4"
+    if "de" in tokens(text):
+        patterns.append(_DAY_DE_NUMBERED_MONTH)
     if any(len(token) == 4 and token.isdigit() for token in tokens(text)):
         patterns.append(_ISO)
     if has_any(text, MONTH_WORDS) or any(token.lstrip("0123456789") in MONTHS for token in tokens(text)):
         patterns.append(_NAMED_MONTH)  # "15/set", "15set"
+    if _NAMED_MONTH in patterns:  # "set-23-2020", "2020/set/23"
+        yield from _mixed_order(text, today, rules)
     for pattern in patterns:
         for match in pattern.finditer(text):
             groups = match.groupdict()
@@ -338,6 +354,18 @@ def _numeric(text: str, now: datetime, rules: TemporalRules) -> Iterator[Found]:
                 month, number = number, month  # "4/22", "9-18-15": no month 22, so written month first
             year = year_of(groups.get("y") or groups.get("yc") or groups.get("yc2"), today, rules.prefer)
             day = month_day(today, month, number, year, rules.prefer)
+            if day is not None:
+                yield Found(match.start(), match.end(), "date", day=day)
+
+
+def _mixed_order(text: str, today: date, rules: TemporalRules) -> Iterator[Found]:
+    for match in _MIXED_ORDER.finditer(text):
+        parts = [match["a"], match["b"], match["c"]]
+        months = [MONTHS[part] for part in parts if part in MONTHS]
+        years = [int(part) for part in parts if part.isdigit() and len(part) == 4]
+        days = [int(part) for part in parts if part.isdigit() and len(part) <= 2]
+        if len(months) == 1 and len(years) == 1 and len(days) == 1:
+            day = month_day(today, months[0], days[0], years[0], rules.prefer)
             if day is not None:
                 yield Found(match.start(), match.end(), "date", day=day)
 

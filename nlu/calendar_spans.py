@@ -53,6 +53,7 @@ _YEAR_RE = re.compile(
     r"|(?P<last>ano\s+(?:passado|anterior)|ultimo\s+ano)|(?:em|no\s+ano\s+de|ano\s+de|o\s+ano\s+de)\s+(?P<y>(?:19|20)\d\d))\b"
 )
 _BARE_YEAR = re.compile(r"(?<![\d/.:,-])(?:19|20)\d\d(?![\d/.:,-])")
+_COUNT_WORDS = r"\d{1,3}|uma?|duas|dois|tres|quatro|cinco|seis|sete|oito|nove|dez|onze|doze|quinze|vinte|trinta"
 _COUNT = r"\d{1,3}|uma?|duas|dois|tres|quatro|cinco|seis|sete|oito|nove|dez|onze|doze|quinze|vinte|trinta"
 _UNIT = r"dias?|semanas?|mes|meses|anos?|horas?|minutos?|mins?|segundos?"
 _COUNTED = re.compile(
@@ -69,6 +70,24 @@ _UNITS: dict[str, Grain] = {
 
 _WEEK_WORDS = frozenset({"semana", "fds"})
 _MONTH_RULE_WORDS = MONTH_WORDS | {"mes"}
+# A unit counted inside a year: "semana 27 do ano passado", "9o mês do próximo ano", "as últimas 3
+# semanas deste ano", "os primeiros dez dias de 2027". Weeks are whole (Monday to Sunday) and inside the year.
+_OF_YEAR = (
+    r"(?:d[eo]\s+(?:(?P<next>ano\s+que\s+vem|proximo\s+ano)|(?P<last>ano\s+(?:passado|anterior)|ultimo\s+ano)"
+    r"|(?P<this>(?:n?es[st]e|corrente)\s+ano)|(?P<y>(?:19|20)\d\d))|(?P<this2>des[st]e\s+ano))\b"
+)
+_NTH_OF_YEAR = re.compile(
+    r"\b(?:semana\s+(?P<week>\d{1,2})|(?P<week2>\d{1,2})\s*(?:a|ª|º|°)\s+semana"
+    r"|(?P<month>\d{1,2})\s*(?:o|º|°)\s+mes|(?P<ord>[a-z]+)\s+mes)\s+" + _OF_YEAR
+)
+_EDGE_OF_YEAR = re.compile(
+    r"\b(?P<edge>primeir[oa]s|ultim[oa]s)\s+(?P<n>" + _COUNT_WORDS + r")\s+(?P<unit>dias|semanas|meses)\s+" + _OF_YEAR
+)
+# "a próxima década" (2020-2029 said in 2018), "a última década", "nesta década".
+_DECADE = re.compile(
+    r"\b(?:(?P<next>proxima\s+decada|decada\s+que\s+vem)|(?P<last>ultima\s+decada|decada\s+passada)"
+    r"|(?:n?es[st]a\s+decada|decada\s+atual))\b"
+)
 _COUNTED_WORDS = frozenset({"proximo", "proxima", "proximos", "proximas", "ultimos", "ultimas", "passados",
                             "passadas", "anteriores", "vem", "seguintes"})
 
@@ -228,6 +247,66 @@ def _years(text: str, now: datetime, rules: TemporalRules) -> Iterator[Found]:
         yield Found(match.start(), match.end(), "interval", interval=span, weak=True)
 
 
+def _year_said(match: re.Match[str], today: date) -> int:
+    if match["y"]:
+        return int(match["y"])
+    return today.year + (1 if match["next"] else -1 if match["last"] else 0)
+
+
+def _units_of_year(text: str, now: datetime, rules: TemporalRules) -> Iterator[Found]:
+    if "ano" not in tokens(text) and not has_digit(text):
+        return
+    for match in _NTH_OF_YEAR.finditer(text):
+        year = _year_said(match, now.date())
+        week, month = match["week"] or match["week2"], match["month"]
+        number = int(week or month) if (week or month) else ORDINALS.get(match["ord"] or "")
+        if number is None:
+            continue
+        if week is not None:
+            try:
+                monday = date.fromisocalendar(year, number, 1)
+            except ValueError:
+                continue
+            span = _span(now, monday, monday + timedelta(days=7), "week")
+        elif 1 <= number <= 12:
+            span = _span(now, date(year, number, 1), month_start(year, number, 1), "month")
+        else:
+            continue
+        yield Found(match.start(), match.end(), "interval", interval=span)
+    for match in _EDGE_OF_YEAR.finditer(text):
+        year, raw, unit = _year_said(match, now.date()), match["n"], match["unit"]
+        count = int(raw) if raw.isdigit() else read_words([raw])
+        if not isinstance(count, int) or count < 1:
+            continue
+        first_day, next_year = date(year, 1, 1), date(year + 1, 1, 1)
+        last = match["edge"].startswith("ult")
+        if unit == "dias":
+            first = next_year - timedelta(days=count) if last else first_day
+            span = _span(now, first, first + timedelta(days=count), "day")
+        elif unit == "semanas":
+            if last:
+                end = next_year - timedelta(days=next_year.weekday())
+                first = end - timedelta(weeks=count)
+            else:
+                first = first_day + timedelta(days=(7 - first_day.weekday()) % 7)
+            span = _span(now, first, first + timedelta(weeks=count), "week")
+        else:
+            if count > 12:
+                continue
+            first = date(year, 13 - count, 1) if last else first_day
+            span = _span(now, first, month_start(first.year, first.month, count), "month")
+        yield Found(match.start(), match.end(), "interval", interval=span)
+
+
+def _decades(text: str, now: datetime, rules: TemporalRules) -> Iterator[Found]:
+    if "decada" not in tokens(text):
+        return
+    for match in _DECADE.finditer(text):
+        first = now.year // 10 * 10 + (10 if match["next"] else -10 if match["last"] else 0)
+        span = _span(now, date(first, 1, 1), date(first + 10, 1, 1), "year")
+        yield Found(match.start(), match.end(), "interval", interval=span)
+
+
 def _counted(text: str, now: datetime, rules: TemporalRules) -> Iterator[Found]:
     if not has_any(text, _COUNTED_WORDS):
         return
@@ -274,4 +353,4 @@ def _shift(moment: datetime, grain: Grain, count: int) -> datetime:
 
 
 SpanRule = Callable[[str, datetime, TemporalRules], Iterator[Found]]
-SPAN_RULES: tuple[SpanRule, ...] = (_weeks, _months, _quarters, _years, _counted)
+SPAN_RULES: tuple[SpanRule, ...] = (_weeks, _months, _quarters, _years, _counted, _units_of_year, _decades)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from calendar import monthrange
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from datetime import date, datetime, time, timedelta
 
 from nlu.numbers import read_words
@@ -75,6 +76,7 @@ def _count_re(name: str) -> str:
 
 _OFFSET = re.compile(
     rf"\b(?:daqui\s+(?:a\s+)?(?:uns\s+|umas\s+|cerca\s+de\s+)?|em\s+|apos\s+){_count_re('n')}\s*(?P<unit>{_UNIT})\b"
+    rf"(?:,?\s+e\s+{_count_re('n_b')}\s*(?P<unit_b>{_UNIT})\b|\s+e\s+(?P<half>meia)\b)?"  # "8 semanas e 2 dias"
     r"(?!\s+atras)"
 )
 # "dentro de 3 horas", "5 horas no futuro": every moment from now until then, not the last one.
@@ -244,6 +246,18 @@ def _moved(match: re.Match[str], count: float, unit: str, now: datetime, sign: i
     return Found(match.start(), match.end(), "datetime", moment=moment)
 
 
+def _moved_again(found: Found, count: float, unit: str, now: datetime) -> Found:
+    """A second count after the first ("8 semanas e 2 dias", "1 hora e 20 minutos")."""
+    if found.day is not None and unit in ("months", "years"):
+        return replace(found, day=add_months(found.day, int(count) * (12 if unit == "years" else 1)))
+    if found.day is not None and unit in ("days", "weeks"):
+        return replace(found, day=found.day + timedelta(days=count * (7 if unit == "weeks" else 1)))
+    if found.moment is not None and unit in ("hours", "minutes", "seconds"):
+        moment = found.moment + timedelta(**{unit: count})
+        return replace(found, moment=moment if unit == "seconds" else moment.replace(second=0, microsecond=0))
+    return found
+
+
 def _within(match: re.Match[str], count: float, unit: str, now: datetime) -> Found:
     """From now until `count` units from now; a span of days ends with the last day said."""
     if unit in ("seconds", "minutes", "hours"):
@@ -261,7 +275,12 @@ def _offsets(text: str, now: datetime, rules: TemporalRules) -> Iterator[Found]:
     if not has_any(text, _OFFSET_WORDS):
         return
     for match in _OFFSET.finditer(text):
-        yield _moved(match, _count(match["n"]), _UNITS[match["unit"]], now, 1)
+        found = _moved(match, _count(match["n"]), _UNITS[match["unit"]], now, 1)
+        if match["n_b"]:
+            found = _moved_again(found, _count(match["n_b"]), _UNITS[match["unit_b"]], now)
+        elif match["half"] and _UNITS[match["unit"]] == "hours":
+            found = _moved_again(found, 30, "minutes", now)  # "em 2 horas e meia"
+        yield found
     for match in _WITHIN.finditer(text):
         raw, unit = (match["n"], match["unit"]) if match["n"] else (match["n2"], match["unit2"])
         yield _within(match, _count(raw), _UNITS[unit], now)

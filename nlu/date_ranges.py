@@ -34,6 +34,16 @@ _MONTH_RANGE = re.compile(
     rf"\b(?:de|desde|entre)\s+(?P<m1>{FULL_MONTH})\s+(?:a|ate|e)\s+(?P<m2>{FULL_MONTH})\b"
     r"(?:\s+(?:de\s+)?(?P<year>\d{4})\b)?"
 )
+# "28/2-1/3", "10/1 a 11/2/2017": two numeric dates (day first) with the year, if any, said at the end.
+_NUMERIC_RANGE = re.compile(
+    r"(?<![\d/.-])(?P<d1>\d{1,2})/(?P<m1>\d{1,2})(?:/(?P<y1>\d{4}|\d{2}))?\s*(?:-|a|ate)\s*"
+    r"(?P<d2>\d{1,2})/(?P<m2>\d{1,2})(?:/(?P<y2>\d{4}|\d{2}))?(?![\d/]|\s*(?:h\b|:|horas))"
+)
+# "novembro 19-20", "julho 3 a 5": a month name, then a range of its days.
+_MONTH_FIRST_RANGE = re.compile(
+    rf"\b(?P<month>{FULL_MONTH})\s+(?P<d1>\d{{1,2}})\s*(?:-|a|ate)\s*(?P<d2>\d{{1,2}})"
+    r"(?:,?\s+(?:de\s+)?(?P<year>\d{4}))?(?![\d/:]|\s*(?:h\b|hs\b|horas))"
+)
 _LINK = re.compile(r"\s*(?:-|a|ao|ate(?:\s+(?:a|o|ao|as))?|e(?:\s+(?:o|a|as))?)\s*")
 _ENTRE = re.compile(r"\bentre(?:\s+[oa]s?)?\s+$")
 _OPENER = re.compile(r"\b(?:de|do|da|desde|entre(?:\s+[oa]s?)?|a\s+partir\s+d[eoa]s?)\s+$")
@@ -57,6 +67,36 @@ def day_ranges(text: str, now: datetime, rules: TemporalRules) -> Iterator[Found
             span = Interval(datetime.combine(first, time(0), tzinfo=zone),
                             datetime.combine(last + timedelta(days=1), time(0), tzinfo=zone), "day")
             yield Found(match.start(), match.end(), "interval", interval=span)
+
+
+def numeric_day_ranges(text: str, now: datetime, rules: TemporalRules) -> Iterator[Found]:
+    """ "28/2-1/3", "10/1-11/2/2017", "novembro 19-20": ranges of days written with numbers."""
+    today = now.date()
+    if not has_digit(text):
+        return
+    found: list[tuple[re.Match[str], tuple[int, int], tuple[int, int], int | None]] = []
+    if "/" in text:
+        for match in _NUMERIC_RANGE.finditer(text):
+            year = year_of(match["y2"] or match["y1"], today, rules.prefer)
+            found.append((match, (int(match["m1"]), int(match["d1"])), (int(match["m2"]), int(match["d2"])), year))
+    if has_any(text, _FULL_MONTH_WORDS):
+        for match in _MONTH_FIRST_RANGE.finditer(text):
+            month = MONTHS[match["month"]]
+            year = int(match["year"]) if match["year"] else None
+            found.append((match, (month, int(match["d1"])), (month, int(match["d2"])), year))
+    for match, (first_month, first_day), (last_month, last_day), year in found:
+        last = month_day(today, last_month, last_day, year, rules.prefer)
+        if last is None or not 1 <= first_month <= 12:
+            continue
+        first = safe_date(last.year, first_month, first_day)
+        if first is not None and first > last:
+            first = safe_date(last.year - 1, first_month, first_day)
+        if first is None or first >= last or (last - first).days > 366:
+            continue
+        zone = now.tzinfo
+        span = Interval(datetime.combine(first, time(0), tzinfo=zone),
+                        datetime.combine(last + timedelta(days=1), time(0), tzinfo=zone), "day")
+        yield Found(match.start(), match.end(), "interval", interval=span)
 
 
 def month_ranges(text: str, now: datetime, rules: TemporalRules) -> Iterator[Found]:

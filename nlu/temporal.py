@@ -11,16 +11,19 @@ from datetime import date, datetime, time, timedelta
 from nlu.calendar_rules import DAY_RULES
 from nlu.calendar_spans import SPAN_RULES
 from nlu.clock_ranges import clock_ranges, merge_ranges
-from nlu.clock_rules import CLOCK_RULES
-from nlu.date_ranges import compose, day_ranges, month_ranges
+from nlu.clock_rules import CLOCK_RULES, add_months
+from nlu.date_ranges import compose, day_ranges, month_ranges, numeric_day_ranges
+from nlu.numbers import read_words
 from nlu.temporal_types import DEFAULT_RULES, Found, Interval, TemporalRules
 from nlu.text import fold
 
-RULES = (*DAY_RULES, *SPAN_RULES, *CLOCK_RULES, clock_ranges, day_ranges, month_ranges)
+RULES = (*DAY_RULES, *SPAN_RULES, *CLOCK_RULES, clock_ranges, day_ranges, month_ranges,
+         numeric_day_ranges)
 
 # What may stand between a day and a time that belong together: "amanhã às 15h", "dia 12, 15h30".
 _GLUE = re.compile(
     r"[\s,]*(?:(?:de|do|da|a|as|ao|pela|na|no|por\s+volta\s+das|e|em|cerca\s+das)\s+)?[\s,]*|t"
+    r"|[\s,]+(?:em|no|na)\s+[a-z]{3,}[\s,]+"  # a place between them: "na sexta em Londres às 5"
 )
 # Around a weak item ("sex", "15.00"), the words that still leave it the whole answer.
 _FILLER = re.compile(r"[\W\s]*(?:(?:pode\s+ser|prefiro|melhor|entao|ok|sim|na|no|o|a|e)\b[\W\s]*)*")
@@ -39,7 +42,79 @@ def find_temporal(text: str, now: datetime, rules: TemporalRules = DEFAULT_RULES
     chosen = merge_ranges(folded, _non_overlapping(candidates))
     joined = compose(folded, _join(folded, chosen, now, rules), now)
     kept = [found for found in joined if not found.weak or _whole(folded, found)]
-    return [_negation(folded, found) for found in kept]
+    return [_negation(folded, _open_span(folded, _counted_from(folded, found), now)) for found in kept]
+
+
+# "2 dias depois da sexta", "uma semana antes do dia 20", "2 semanas e 6 dias depois de sábado",
+# "3 dias depois de amanhã": a count of days or larger units from the day said.
+_FROM_COUNT = r"\d{1,3}|uma?|duas|dois|tres|quatro|cinco|seis|sete|oito|nove|dez|onze|doze|quinze|vinte|trinta"
+_FROM_UNIT = r"dias?|semanas?|mes|meses|anos?"
+_COUNTED_FROM = re.compile(
+    rf"\b(?P<n>{_FROM_COUNT})\s+(?P<u>{_FROM_UNIT})(?:,?\s+e\s+(?P<n2>{_FROM_COUNT})\s+(?P<u2>{_FROM_UNIT}))?\s+"
+    r"(?:(?P<dir>depois|apos|antes|a\s+partir)\s+(?:d[eoa]s?\s+|d?es[st][ea]\s+)?(?:(?:o|a|dia)\s+)*)?$"
+)
+_DAYS_IN = {"dia": 1, "dias": 1, "semana": 7, "semanas": 7}
+
+
+def _counted_from(folded: str, item: Found) -> Found:
+    if item.kind != "date" or item.day is None:
+        return item
+    found = _COUNTED_FROM.search(folded[: item.start])
+    if found is None:
+        return item
+    day, sign = item.day, -1 if found["dir"] == "antes" else 1
+    if found["dir"] is None:  # "3 dias depois de amanhã": the count goes with "depois de"
+        if not re.match(r"depois\s+de\s+amanha\b", folded[item.start :]):
+            return item
+        day -= timedelta(days=1)
+    for raw, unit in ((found["n"], found["u"]), (found["n2"], found["u2"])):
+        if raw is None:
+            continue
+        count = int(raw) if raw.isdigit() else read_words([raw])
+        if not isinstance(count, int):
+            return item
+        if unit in _DAYS_IN:
+            day += timedelta(days=sign * count * _DAYS_IN[unit])
+        else:
+            day = add_months(day, sign * count * (12 if unit.startswith("ano") else 1))
+    return replace(item, start=found.start(), day=day, weekday=False)
+
+
+# "até o dia 30", "antes de agosto": from now until the day or span said begins; "a partir do dia 12":
+# from that day on; "depois do dia 12": from the day after. An open span after a day is bounded a year on.
+_UNTIL = re.compile(r"\b(?:ate|antes\s+(?:d[eoa]s?|d?es[st][ea]))\s+(?:(?:o|a|os|as|dia)\s+)*$")
+_FROM = re.compile(r"\ba\s+partir\s+(?:d[eoa]s?|d?es[st][ea])\s+(?:(?:o|a|dia)\s+)*$")
+_AFTER = re.compile(r"\bdepois\s+(?:d[eoa]s?|d?es[st][ea])\s+(?:(?:o|a|dia)\s+)*$")
+_OPEN_GRAINS = frozenset({"day_period", "week", "weekend", "month", "quarter", "year"})
+_OPEN_HORIZON = timedelta(days=365)
+
+
+def _open_span(folded: str, item: Found, now: datetime) -> Found:
+    if item.open is not None:
+        return item
+    if item.kind == "date" and item.day is not None:
+        midnight = datetime.combine(item.day, time(0), tzinfo=now.tzinfo)
+        span = Interval(midnight, midnight + timedelta(days=1), "day")
+    elif item.kind == "interval" and item.interval is not None and item.interval.grain in _OPEN_GRAINS:
+        span = item.interval
+    else:
+        return item
+    before = folded[: item.start]
+    until = _UNTIL.search(before)
+    own = until is None and re.match(r"ate\s", folded[item.start :]) is not None  # "até agosto" read whole
+    if until is not None or own:
+        start = until.start() if until is not None else item.start
+        if item.weekday and folded.startswith("ate", start) and _whole(folded, replace(item, start=start)):
+            return item  # "até amanhã!", "até segunda": a goodbye, or the day itself
+        if span.start <= now:
+            return item
+        return Found(start, item.end, "interval", interval=Interval(now, span.start, "minute"),
+                     open="before", negated=item.negated)
+    for opener, first in ((_FROM.search(before), span.start), (_AFTER.search(before), span.end)):
+        if opener is not None:
+            return Found(opener.start(), item.end, "interval",
+                         interval=Interval(first, first + _OPEN_HORIZON, "day"), open="after", negated=item.negated)
+    return item
 
 
 def _non_overlapping(candidates: list[Found]) -> list[Found]:

@@ -1,7 +1,7 @@
 """The date and time reader on public Portuguese corpora written by other projects (see
 data/temporal_corpora/README.md): Duckling's Portuguese time corpus, Recognizers-Text's
 Portuguese date/time parser specs and its model spec (whole sentences), Sugar's Portuguese date tests,
-chrono's Portuguese parser tests and chronic-l10n's pt-BR tests.
+chrono's Portuguese parser tests, chronic-l10n's pt-BR tests and ovos-date-parser's Portuguese tests.
 Each corpus is split once, by a hash of the text, into a development part (70 %) and a held-out part
 (30 %) that the rules were not tuned on; both are scored.
 
@@ -68,6 +68,14 @@ CHRONIC_NOW = datetime(2006, 8, 16, 14, 0, tzinfo=SAO_PAULO)  # chronic-l10n's r
 def chronic() -> list[Example]:
     rows = [json.loads(line) for line in (DATA / "chronic_pt.jsonl").read_text(encoding="utf-8").splitlines()]
     return [Example(row["text"], row["expect"], CHRONIC_NOW, row.get("prefer")) for row in rows]
+
+
+OVOS_NOW = datetime(2017, 6, 27, 0, 0, tzinfo=SAO_PAULO)  # ovos-date-parser's reference (convert.py)
+
+
+def ovos() -> list[Example]:
+    rows = [json.loads(line) for line in (DATA / "ovos_pt.jsonl").read_text(encoding="utf-8").splitlines()]
+    return [Example(row["text"], row["expect"], OVOS_NOW) for row in rows]
 
 
 def recognizers(reading: str = "expect", name: str = "recognizers_text_pt.jsonl") -> list[Example]:
@@ -177,7 +185,8 @@ def model() -> list[Example]:
 # before any rule for it: 24/28 and 10/12; its two held-out misses were seen then ("10 Agosto - 12
 # Setembro 2013", "12 de Julho às 19:00" said in August) and no rule was written for them.
 # Recognizers-Text's model spec and chronic-l10n were added last and scored once, whole, before any
-# rule for them: 49/95 and 31/48 (past readings 50 and 31), 24/27 and 10/12.
+# rule for them: 49/95 and 31/48 (past readings 50 and 31), 24/27 and 10/12. ovos-date-parser was added
+# after them and scored once, whole, before any rule for it: 18/31 and 6/10.
 REACHED = {
     "duckling": (241, 96),
     "recognizers-text": (155, 78),
@@ -185,10 +194,11 @@ REACHED = {
     "recognizers-text, its own conventions": (166, 88),
     "sugar": (35, 17),
     "chrono": (27, 10),
-    "recognizers-text model": (54, 31),
-    "recognizers-text model, past readings": (54, 31),
-    "recognizers-text model, its own conventions": (54, 31),
+    "recognizers-text model": (80, 36),
+    "recognizers-text model, past readings": (78, 35),
+    "recognizers-text model, its own conventions": (80, 36),
     "chronic": (24, 10),
+    "ovos": (24, 6),
 }
 RUNS = {
     "duckling": (duckling, {}),
@@ -202,12 +212,14 @@ RUNS = {
         lambda: recognizers("past", "recognizers_text_model_pt.jsonl"), {"prefer": "past"}),
     "recognizers-text model, its own conventions": (model, {"rules": RT_CONVENTIONS}),
     "chronic": (chronic, {}),
+    "ovos": (ovos, {}),
 }
 
 
 def test_the_corpora_are_there() -> None:
     assert len(duckling()) >= 350 and len(recognizers()) >= 250 and len(sugar()) >= 60
     assert len(chrono()) >= 40 and len(model()) >= 140 and len(chronic()) >= 39
+    assert len(ovos()) >= 41
 
 
 @pytest.mark.parametrize("name", list(RUNS))

@@ -7,13 +7,16 @@
     python tests/nlu/data/temporal_corpora/convert.py recognizers-model Specs/DateTime/Portuguese/DateTimeModel.json \
         > recognizers_text_model_pt.jsonl
     python tests/nlu/data/temporal_corpora/convert.py chronic test/test_parsing_pt_br.rb > chronic_pt.jsonl
+    python tests/nlu/data/temporal_corpora/convert.py ovos test/parse_tests/test_parse_pt.py > ovos_pt.jsonl
 
 Each line is {"text", "expect"} (Duckling, all read at its reference time) or {"text", "expect",
 "past", "now", "source"} (Recognizers-Text, each with its own reference time and its past reading);
 Sugar's lines are all read at `SUGAR_NOW` (its tests read at the moment they run); chrono's lines are
 {"text", "expect", "now"}; Recognizers-Text's model spec lines are like its parser ones (whole sentences,
 `expect` may list readings the spec gives as equally good, "a | b"); chronic's are {"text", "expect"}
-with "prefer" where its case sets a context, all read at `CHRONIC_NOW`.
+with "prefer" where its case sets a context, all read at `CHRONIC_NOW`; ovos-date-parser's are
+{"text", "expect"} with "variety": "pt-PT" where the line uses a European-Portuguese form, all read at
+`OVOS_NOW`.
 `expect` is written in the notation test_nlu_temporal_corpora.py reads; README.md describes it.
 """
 
@@ -405,9 +408,57 @@ def chronic(source: Path) -> list[dict[str, Any]]:
     return rows
 
 
+# ovos-date-parser's Portuguese tests: `testExtract("text", "Y-m-d H:M:S", "leftover")`, all read at
+# Tuesday 2017-06-27 00:00; it answers with a moment, and with midnight when it read a day and no clock.
+# A part of the day said with no clock ("sexta de tarde": 15:00) is written as a `period`; an hour said
+# without its half of the day ("amanhã pelas 2": 02:00) keeps both halves, as Recognizers-Text's model
+# lines do. Its `extract_duration` cases are durations, not points in time, and are left out, as is the
+# case read with a `default_time` (the same text as another case).
+OVOS_NOW = datetime(2017, 6, 27, 0, 0)
+_OVOS_CASE = re.compile(r'testExtract\((?P<text>(?:"[^"]*"\s*)+),\s*"(?P<value>[^"]+)",\s*"[^"]*"\)')
+_OVOS_CLOCK = re.compile(r"\d\s*(?:pm\b|am\b|:)|\b\d+ horas?\b|\bem ponto\b|\bmeia noite\b|\bmeio dia\b"
+                         r"|\b(?:as|pelas) \d")
+_OVOS_HALF = re.compile(r"\d\s*(?:pm|am)\b|\b\d{4} horas\b|\bda (?:tarde|noite|manha)\b|\bmeia noite\b|\bmeio dia\b")
+_OVOS_PART = re.compile(r"\b(?:de|da|ao fim da|ao meio da|as tantas da) (?P<part>manha|tarde|noite)\b")
+# Forms of European Portuguese: "a seguir a" (after), "pelas 2" (at about two), "às tantas da manhã",
+# "a 13 maio" (on), enclitic "lembra-me", "ao fim da tarde" (pt-BR: "no fim da tarde").
+_OVOS_PT_PT = re.compile(
+    r"\ba seguir a\b|\bpelas \d|\btantas da\b|\b\w+-me\b|\bao (?:fim|meio) d[ao]\b"
+    r"|\ba (?:\d+ )?(?:janeiro|fevereiro|marco|abril|maio|junho|julho|agosto|setembro|outubro|novembro|dezembro)\b")
+
+
+def _ovos_expect(text: str, value: str) -> str:
+    folded = text.lower().translate(str.maketrans("ãáàâçéêíóôõú", "aaaaceeiooou"))
+    moment = datetime.fromisoformat(value)
+    if not _OVOS_CLOCK.search(folded):
+        part = _OVOS_PART.search(folded)
+        if part is not None:
+            name = "madrugada" if "tantas" in folded else part["part"]
+            return f"period {moment.date()} {name}"
+        assert moment.time() == datetime.min.time(), text
+        return f"date {moment.date()}"
+    if not _OVOS_HALF.search(folded) and 1 <= moment.hour % 12 <= 11:
+        other = moment + timedelta(hours=12 if moment.hour < 12 else -12)
+        first, second = sorted([moment, other])
+        return f"datetime {first:%Y-%m-%d %H:%M} | datetime {second:%Y-%m-%d %H:%M}"
+    return f"datetime {moment:%Y-%m-%d %H:%M}"
+
+
+def ovos(source: Path) -> list[dict[str, Any]]:
+    rows: list[dict[str, Any]] = []
+    for case in _OVOS_CASE.finditer(source.read_text(encoding="utf-8")):
+        text = "".join(re.findall(r'"([^"]*)"', case["text"]))
+        row: dict[str, Any] = {"text": text, "expect": _ovos_expect(text, case["value"])}
+        folded = text.lower().translate(str.maketrans("ãáàâçéêíóôõú", "aaaaceeiooou"))
+        if _OVOS_PT_PT.search(folded):
+            row["variety"] = "pt-PT"
+        rows.append(row)
+    return rows
+
+
 if __name__ == "__main__":
     which, path = sys.argv[1], Path(sys.argv[2])
     convert = {"duckling": duckling, "recognizers": recognizers, "sugar": sugar, "chrono": chrono,
-               "recognizers-model": recognizers_model, "chronic": chronic}[which]
+               "recognizers-model": recognizers_model, "chronic": chronic, "ovos": ovos}[which]
     for row in convert(path):
         print(json.dumps(row, ensure_ascii=False))
