@@ -42,7 +42,7 @@ def find_temporal(text: str, now: datetime, rules: TemporalRules = DEFAULT_RULES
     chosen = merge_ranges(folded, _non_overlapping(candidates))
     joined = compose(folded, _join(folded, chosen, now, rules), now)
     kept = [found for found in joined if not found.weak or _whole(folded, found)]
-    return [_negation(folded, _open_span(folded, _counted_from(folded, found), now)) for found in kept]
+    return [_negation(folded, _open_span(folded, _counted_from(folded, found), now, rules)) for found in kept]
 
 
 # "2 dias depois da sexta", "uma semana antes do dia 20", "2 semanas e 6 dias depois de sábado",
@@ -80,7 +80,8 @@ def _counted_from(folded: str, item: Found) -> Found:
     return replace(item, start=found.start(), day=day, weekday=False)
 
 
-# "até o dia 30", "antes de agosto": from now until the day or span said begins; "a partir do dia 12":
+# "antes de agosto": from now until the span said begins; "até o dia 30": until that day ends (in pt-BR the
+# day is included: "a promoção vai até o dia 30"; `TemporalRules.until_includes`); "a partir do dia 12":
 # from that day on; "depois do dia 12": from the day after. An open span after a day is bounded a year on.
 _UNTIL = re.compile(r"\b(?:ate|antes\s+(?:d[eoa]s?|d?es[st][ea]))\s+(?:(?:o|a|os|as|dia)\s+)*$")
 _FROM = re.compile(r"\ba\s+partir\s+(?:d[eoa]s?|d?es[st][ea])\s+(?:(?:o|a|dia)\s+)*$")
@@ -89,7 +90,7 @@ _OPEN_GRAINS = frozenset({"day_period", "week", "weekend", "month", "quarter", "
 _OPEN_HORIZON = timedelta(days=365)
 
 
-def _open_span(folded: str, item: Found, now: datetime) -> Found:
+def _open_span(folded: str, item: Found, now: datetime, rules: TemporalRules) -> Found:
     if item.open is not None:
         return item
     if item.kind == "date" and item.day is not None:
@@ -108,7 +109,8 @@ def _open_span(folded: str, item: Found, now: datetime) -> Found:
             return item  # "até amanhã!", "até segunda": a goodbye, or the day itself
         if span.start <= now:
             return item
-        return Found(start, item.end, "interval", interval=Interval(now, span.start, "minute"),
+        end = span.end if rules.until_includes and folded.startswith("ate", start) else span.start
+        return Found(start, item.end, "interval", interval=Interval(now, end, "minute"),
                      open="before", negated=item.negated)
     for opener, first in ((_FROM.search(before), span.start), (_AFTER.search(before), span.end)):
         if opener is not None:

@@ -22,6 +22,8 @@ class TemporalRules:
     next_weekday_skips_week: "próxima quinta" / "quinta que vem" are the Thursday of next week (Monday
         to Sunday), not the nearest one ("próxima segunda" said on a Saturday is still in two days).
     periods: start and end hours of manhã, tarde, noite (end 24 means midnight).
+    until_includes: "até o dia 30" / "até agosto" run until that day or month ends, as pt-BR means it; False
+        reads them as "antes de" (until it begins), as Recognizers-Text's specs do.
     prefer: which way a date that does not say it goes: "future" (an appointment: "dia 5", "sexta",
         "5 de maio" are the next ones) or "past" (a birth date, when symptoms began: the last ones,
         and "31/10/74" is 1974). A two-digit year is in the 100 years up to 20 years ahead in
@@ -34,6 +36,7 @@ class TemporalRules:
         default_factory=lambda: {"manha": (6, 12), "tarde": (12, 18), "noite": (18, 24), "madrugada": (0, 6)}
     )
     prefer: Prefer = "future"
+    until_includes: bool = True
 
 
 DEFAULT_RULES = TemporalRules()

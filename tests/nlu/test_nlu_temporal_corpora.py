@@ -28,7 +28,7 @@ SAO_PAULO = ZoneInfo("America/Sao_Paulo")
 DUCKLING_NOW = datetime(2013, 2, 12, 4, 30, tzinfo=SAO_PAULO)  # Duckling's reference time (UTC-2 then)
 # Recognizers-Text reads a bare hour as it is ("às 7" is 07:00) and "próximo domingo" as the one after
 # the nearest: papo's clinic defaults read them otherwise, so the corpus is also scored with its own.
-RT_CONVENTIONS = TemporalRules(afternoon_hours=(13, 12), next_weekday_skips_week=True)
+RT_CONVENTIONS = TemporalRules(afternoon_hours=(13, 12), next_weekday_skips_week=True, until_includes=False)
 
 
 @dataclass(frozen=True)
@@ -194,7 +194,7 @@ REACHED = {
     "recognizers-text, its own conventions": (166, 88),
     "sugar": (35, 17),
     "chrono": (27, 10),
-    "recognizers-text model": (80, 36),
+    "recognizers-text model": (78, 36),  # "até o dia 30" includes the 30th (pt-BR), not the spec's reading
     "recognizers-text model, past readings": (78, 35),
     "recognizers-text model, its own conventions": (80, 36),
     "chronic": (24, 10),
