@@ -26,7 +26,7 @@ from redis.asyncio.retry import Retry
 from redis.asyncio.sentinel import Sentinel
 from redis.backoff import NoBackoff
 from redis.exceptions import ConnectionError as RedisConnectionError
-from redis.exceptions import ResponseError
+from redis.exceptions import DataError, ResponseError
 
 from runtime.engine.errors import ConfigError
 
@@ -182,10 +182,17 @@ class GatedRedis(aioredis.Redis):
                 for commands, _ in batch:
                     pipe.command_stack.extend(commands)
                 replies = await pipe.execute(raise_on_error=False)
+        except DataError as exc:
+            if len(batch) == 1:
+                _fail(batch, exc)
+                return
+            # a caller's argument Redis cannot take (None...), refused before anything was sent: each caller
+            # alone, so that only its own hears of it
+            for entry in batch:
+                await self._send([entry])
+            return
         except BaseException as exc:  # the connection broke (or the loop is closing): every caller hears it
-            for _, done in batch:
-                if not done.done():
-                    done.set_exception(exc)
+            _fail(batch, exc)
             if not isinstance(exc, Exception):
                 raise
             return
@@ -194,6 +201,16 @@ class GatedRedis(aioredis.Redis):
             if not done.done():  # its caller may have been cancelled meanwhile
                 done.set_result(replies[at:at + len(commands)])
             at += len(commands)
+
+
+def _fail(batch: list[tuple[list[tuple[Any, ...]], asyncio.Future[list[Any]]]], exc: BaseException) -> None:
+    for _, done in batch:
+        if done.done():  # its caller was cancelled meanwhile
+            continue
+        if isinstance(exc, asyncio.CancelledError):
+            done.cancel()
+        else:
+            done.set_exception(exc)
 
 
 # Commands that block, open a transaction or change the connection itself never share a batch.
