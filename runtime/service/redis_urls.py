@@ -122,6 +122,9 @@ def connect(url: str, *, max_connections: int = 64) -> aioredis.Redis:
                                                     max_connections=max_connections, **auth))
 
 
+_Batch = list[tuple[list[tuple[Any, ...]], asyncio.Future[list[Any]]]]  # callers' commands, each with its future
+
+
 class GatedRedis(aioredis.Redis):
     """A single-server client whose commands and pipelines wait for a free connection when all are busy,
     over redis-py's plain pool. Its blocking pool does the same but pays a condition and a timeout on every
@@ -137,7 +140,7 @@ class GatedRedis(aioredis.Redis):
     """
 
     gate: asyncio.Semaphore
-    _waiting: list[tuple[list[tuple[Any, ...]], asyncio.Future[list[Any]]]]
+    _waiting: _Batch
     _flushing: set[asyncio.Task[None]]
 
     @classmethod
@@ -175,7 +178,7 @@ class GatedRedis(aioredis.Redis):
         self._flushing.add(task)  # held until done: the loop keeps only a weak reference
         task.add_done_callback(self._flushing.discard)
 
-    async def _send(self, batch: list[tuple[list[tuple[Any, ...]], asyncio.Future[list[Any]]]]) -> None:
+    async def _send(self, batch: _Batch) -> None:
         try:
             async with self.gate:
                 pipe = Pipeline(self.connection_pool, self.response_callbacks, False, None)
@@ -203,7 +206,7 @@ class GatedRedis(aioredis.Redis):
             at += len(commands)
 
 
-def _fail(batch: list[tuple[list[tuple[Any, ...]], asyncio.Future[list[Any]]]], exc: BaseException) -> None:
+def _fail(batch: _Batch, exc: BaseException) -> None:
     for _, done in batch:
         if done.done():  # its caller was cancelled meanwhile
             continue
