@@ -9,7 +9,7 @@ behind.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 from flows.messages import InboundEvent, Option, OutboundMessage
 from flows.model import Flow, localize
 from flows.nodes import Text
-from flows.templating import expression_names, render, template_names, truthy
+from flows.templating import evaluate, expression_names, render, template_names
 from nlu import extract_builtin, normalise
 from nlu.slots import slots
 from runtime.engine.effects import TimerRequest
@@ -163,10 +163,18 @@ class Turn(Generic[S]):
         return {**self.state.vars, **builtins}
 
     def text(self, text: Text) -> str:
-        source = localize(text, self.locale, self.bot.default_locale)
+        return self.render(localize(text, self.locale, self.bot.default_locale))
+
+    def render(self, source: str, extra: Mapping[str, Any] | None = None) -> str:
+        """A template with what templates see (`variables`) and `extra`, which wins; a text with no template
+        is returned as it is, and only the built-ins the template reads are worked out."""
         if "{" not in source:
             return source
-        return render(source, self.variables(template_names(source)))
+        scope = self.variables(template_names(source))
+        return render(source, {**scope, **extra} if extra else scope)
+
+    def evaluate(self, expression: str) -> Any:
+        return evaluate(expression, self.variables(expression_names(expression)))
 
     def message(self, key: str) -> str:
         """The bot's own `messages[key]`, else papo's default in the conversation's language."""
@@ -174,7 +182,7 @@ class Turn(Generic[S]):
         return self.text(text) if text else self.words.messages[key]
 
     def holds(self, condition: str) -> bool:
-        return truthy(condition, self.variables(expression_names(condition)))
+        return bool(self.evaluate(condition))
 
     def say(self, text: str = "", **fields: Any) -> None:
         if self.event.kind == "timer" and self.event.data.get("timer") in REMINDER_TIMERS:

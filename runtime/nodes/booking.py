@@ -20,7 +20,6 @@ from flows.nodes import (
     BookNode,
     RescheduleNode,
 )
-from flows.templating import render
 from nlu.choice import option_number
 from nlu.lexicon import ORDINALS
 from nlu.slots import corrected
@@ -66,7 +65,7 @@ def text_for(node: AppointmentNode, t: BotTurn, key: str, words: dict[str, Any] 
     """The node's own `texts[key]`, else the language pack's, rendered with the flow's variables and `words`."""
     text = node.wording.get(key)
     source = localize(text, t.locale, t.bot.default_locale) if text else t.words.booking[key]
-    return render(source, {**t.variables(), **(words or {})})
+    return t.render(source, words)
 
 
 def yes_no_options(node: AppointmentNode, t: BotTurn, yes: str = "yes", no: str = "no") -> tuple[Option, Option]:
@@ -389,7 +388,7 @@ def _other_time(t: BotTurn, hold: Hold) -> dict[str, str] | None:
 def patient_details(node: BookNode, t: BotTurn) -> dict[str, str]:
     """What the calendar keeps about the patient besides `channel:user`: the name the node's
     `patient_name` template gives, when it gives one."""
-    name = render(node.patient_name, t.variables()).strip() if node.patient_name else ""
+    name = t.render(node.patient_name).strip() if node.patient_name else ""
     return {"name": name} if name else {}
 
 
@@ -411,7 +410,7 @@ async def enter_book(node: BookNode, t: BotTurn) -> Outcome:
     try:
         calendar = scheduler_of(t).calendar
         pref = _said_now(t, calendar)
-        wish = render(node.preference, t.variables()) if node.preference else ""
+        wish = t.render(node.preference) if node.preference else ""
         if pref is None and wish.strip():
             pref = preference(wish, t.local_now, calendar)
         step = new_step(node, t, service=node.service, professional=node.professional, period=node.period,

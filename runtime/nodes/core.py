@@ -6,7 +6,6 @@ from typing import Any
 
 from flows.messages import Media, Template
 from flows.nodes import AskNode, BranchNode, CallNode, EndNode, GotoNode, SendNode, SetNode, TemplateRef
-from flows.templating import evaluate, render
 from runtime.engine.outcomes import Call, Go, Jump, Outcome, Wait
 from runtime.nodes import context, inputs
 from runtime.nodes.ask_timeouts import ask_started
@@ -34,8 +33,7 @@ def _ask(node: AskNode, t: BotTurn, lead: str = "") -> None:
 
 
 def _template(ref: TemplateRef, t: BotTurn) -> Template:
-    scope = t.variables()
-    return Template(ref.name, ref.language or t.locale.replace("-", "_"), tuple(render(p, scope) for p in ref.params),
+    return Template(ref.name, ref.language or t.locale.replace("-", "_"), tuple(t.render(p) for p in ref.params),
                     ref.buttons)
 
 
@@ -131,12 +129,11 @@ async def enter_branch(node: BranchNode, t: BotTurn) -> Outcome:
 
 
 async def enter_set(node: SetNode, t: BotTurn) -> Outcome:
-    for name, value in node.vars.items():
-        scope = t.variables()
+    for name, value in node.vars.items():  # each sees the ones set before it
         if isinstance(value, dict) and "expr" in value:
-            value = evaluate(value["expr"], scope)
+            value = t.evaluate(value["expr"])
         elif isinstance(value, str):
-            value = render(value, scope)
+            value = t.render(value)
         if name == "locale":  # the conversation's language, not a variable
             if value in t.bot.all_locales:
                 t.state.locale = value

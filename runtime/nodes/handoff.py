@@ -8,7 +8,6 @@ from typing import Any
 
 from flows.model import localize, parse_duration
 from flows.nodes import HandoffNode
-from flows.templating import render
 from runtime.engine.effects import TimerRequest
 from runtime.engine.outcomes import Go, Outcome, Wait
 from runtime.nodes.services import BotTurn
@@ -48,7 +47,7 @@ async def enter_handoff(node: HandoffNode, t: BotTurn) -> Outcome:
     closed_since = t.hours.closed_since(t.now, queue)
     if closed_since is not None:  # staff are out: say when they are back; the conversation waits in the queue
         closed = localize(t.bot.messages.get("closed") or t.words.messages["closed"], t.locale, t.bot.default_locale)
-        t.say(render(closed, {**t.variables(), "open_now": False, "next_opening": t.next_opening(queue)}))
+        t.say(t.render(closed, {"open_now": False, "next_opening": t.next_opening(queue)}))
         t.state.away_sent_at = closed_since.isoformat()
         t.notices.append({"kind": "handoff_closed", "queue": queue})
     t.state.handoff_queue = queue

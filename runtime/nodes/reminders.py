@@ -17,7 +17,6 @@ from zoneinfo import ZoneInfo
 
 from flows.model import parse_duration
 from flows.nodes import RemindNode
-from flows.templating import evaluate
 from runtime.engine.effects import TimerRequest
 from runtime.engine.outcomes import Go, Outcome
 from runtime.nodes.booking_texts import appointment_vars
@@ -115,7 +114,7 @@ def _instant(value: Any, zone: str) -> datetime | None:
 
 
 async def enter_remind(node: RemindNode, t: BotTurn) -> Outcome:
-    instant = _instant(evaluate(node.at, t.variables()), t.bot.timezone)
+    instant = _instant(t.evaluate(node.at), t.bot.timezone)
     if instant is None or not t.services.has_timers or t.flow is None:
         t.notices.append({"kind": "remind_failed", "node": node.id, "why": "no instant or no timer queue"})
         return Go(node.on_error)

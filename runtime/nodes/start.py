@@ -26,7 +26,6 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from flows.messages import InboundEvent, Template
-from flows.templating import render
 from runtime.engine.effects import TimerRequest
 from runtime.engine.routing import expired
 from runtime.nodes.services import BotTurn
@@ -104,9 +103,8 @@ async def _run(t: BotTurn, payload: dict[str, Any], flow_id: str) -> None:
 
 
 def _template(t: BotTurn, data: dict[str, Any]) -> Template:
-    scope = t.variables()
     return Template(str(data["name"]), str(data.get("language") or t.locale.replace("-", "_")),
-                    tuple(render(str(p), scope) for p in data.get("params", ())),
+                    tuple(t.render(str(p)) for p in data.get("params", ())),
                     tuple(str(b) for b in data.get("buttons", ())))
 
 
