@@ -193,13 +193,16 @@ class Outage:
         self.down = False
 
 
+AT_ONCE = 8  # signals a consumer reads and handles at once: the conversations it works on or sends to at once
+
+
 class Consumer:
     """One member of the group: reads signals, runs `handler`, acknowledges, takes over idle ones."""
 
     def __init__(self, queue: SignalQueue, handler: Handler, *, name: str, lease_ms: int = C.WORK_LEASE_MS,
-                 max_deliveries: int = C.MAX_DELIVERIES, block_ms: int = 500, batch: int = 4) -> None:
+                 max_deliveries: int = C.MAX_DELIVERIES, block_ms: int = 500, batch: int = AT_ONCE) -> None:
         self.queue = queue
-        self.batch = batch  # small: signals taken are handled one by one, the other consumers take the rest
+        self.batch = batch  # signals taken at once (and handled at once); the other consumers take the rest
         self.handler = handler
         self.name = name
         self.lease_ms = lease_ms
@@ -228,10 +231,19 @@ class Consumer:
                 await self.queue.wait(min(self.block_ms, self.lease_ms) / 1000)
 
     async def step(self) -> int:
-        """One pass: new signals, then idle ones of other consumers when due. Returns how many ran."""
+        """One pass: new signals, then idle ones of other consumers when due. Returns how many ran.
+
+        The signals of one read are handled at once, each its own conversation's: while one waits on Redis
+        or the channel, the others run, and their commands go to Redis together. Two signals of the same
+        conversation are safe as they are between consumers: one takes the lock and drains what waits."""
         signals = await self.queue.read(self.name, count=self.batch, block_ms=self.block_ms)
-        for signal in signals:
-            await self._handle(signal)
+        if len(signals) == 1:
+            await self._handle(signals[0])
+        elif signals:
+            outcomes = await asyncio.gather(*(self._handle(signal) for signal in signals), return_exceptions=True)
+            for outcome in outcomes:  # Redis trouble: every handler has finished, the loop backs off
+                if isinstance(outcome, BaseException):
+                    raise outcome
         return len(signals) + await self._reclaim()
 
     async def _reclaim(self) -> int:

@@ -27,6 +27,7 @@ import aiohttp
 import redis.asyncio as aioredis
 
 from runtime.keys import Keys
+from runtime.service.work import AT_ONCE
 
 from . import checks
 from . import tally as T
@@ -40,7 +41,7 @@ from .patients import Patient, Progress
 BOT = Path(__file__).parent / "bots" / "clinica"
 BOT_NAME = "faults"
 KEYS = Keys("faults")
-SENDERS = 4              # sender consumers per process: the conversations one sender sends to at once
+SENDERS = 4              # sender consumers per process, each sending to AT_ONCE conversations at once
 LEASE_MS = 3000          # PAPO_WORK_LEASE_MS: how long the work of a dead process waits to be taken over
 TIMER_LEASE_S = 3        # PAPO_TIMER_LEASE_S: the same for a due timer (a minute in production)
 SLOW_LINK_S = 0.004      # worker-b's link to Redis, each way
@@ -220,7 +221,7 @@ class Campaign:
         resent = sum(T.check_conversation(self.report, c, self.graph.to(c.user), killed, began=self.clock.began)
                      for c in conversations)
         kills = sum(len(self.cluster[name].killed) for name in ("sender-a", "sender-b"))
-        self.report.senders_killed, self.report.consumers_per_sender = kills, SENDERS
+        self.report.senders_killed, self.report.consumers_per_sender = kills, SENDERS * AT_ONCE
         self.report[T.RESENT].promise += (
             f" (here {resent} in {kills} sender SIGKILLs: {resent / max(kills, 1):.2f} per SIGKILL, "
             f"{resent / max(len(self.graph.sends), 1):.2%} of replies)")

@@ -56,7 +56,7 @@ class Report:
     timeline: list[str] = field(default_factory=list)   # what happened when, for report.txt
     transcripts: list[str] = field(default_factory=list)  # of the conversations where something went wrong
     senders_killed: int = 0
-    consumers_per_sender: int = 0     # conversations one sender process sends to at once, at most
+    consumers_per_sender: int = 0     # conversations one sender process sends to at once, at most (consumers x AT_ONCE)
 
     def __post_init__(self) -> None:
         for name in ZERO:
