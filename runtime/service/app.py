@@ -280,7 +280,7 @@ async def receive(request: web.Request) -> web.Response:
     except (RedisError, OSError) as exc:
         log.error("webhook channel=%s not stored, storage unavailable: %s", channel, type(exc).__name__)
         return _error(503, "storage unavailable; nothing was stored, retry later")
-    return web.json_response(result.to_json())
+    return web.json_response(result.to_json(), dumps=codec.dumps_text)
 
 
 def _answering(channel: str) -> Callable[[web.Request], Awaitable[web.Response]]:
