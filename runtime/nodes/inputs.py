@@ -67,9 +67,11 @@ def fill(node: AskNode, text: str, entities: Sequence[dict[str, Any]], now: date
     """The answer to `node` that `text`, said before the question, already gives without doubt; None
     when it gives none, or several. Choices need an option's name as whole words ("pediatra"); other
     types an entity of their kind; a name needs its lead ("me chamo Juliana")."""
-    text = corrected(text) or text
+    whole, text = text, corrected(text) or text
     if node.input == "choice":
-        named = _named_options(node, text)
+        named = _named_options(node, text) or _named_options(node, whole)  # "clínico, quinta, não, sexta"
+        if not named:  # a misspelt name the NLU still read as the question's entity ("pedriatra")
+            named = _entity_options(node, entities)
         return _option_answer(node, named[0]) if len(named) == 1 else None
     if node.input == "name":
         name = person_name(text)
@@ -198,6 +200,15 @@ def _named_options(node: AskNode, text: str) -> list[Option]:
 
 
 # -- typed values -------------------------------------------------------------------------------------
+
+
+def _entity_options(node: AskNode, entities: Sequence[dict[str, Any]]) -> list[Option]:
+    """The options named by the values of the entities the question's variable is called after
+    (`especialidade`), when those values are one of an option's names."""
+    values = {nlu.normalise(str(e.get("value"))) for e in entities
+              if e.get("entity") == node.var and not (e.get("additional_info") or {}).get("negated")}
+    found = [o for o in node.options if values & {nlu.normalise(n) for n in _names(o)}]
+    return found if len(values) == 1 else []
 
 
 def _within(node: AskNode, value: Any) -> bool:
