@@ -17,6 +17,7 @@ from flows.messages import Option
 from flows.model import localize
 from flows.nodes import (
     AppointmentNode,
+    AskNode,
     BookNode,
     RescheduleNode,
 )
@@ -26,7 +27,7 @@ from nlu.lexicon import ORDINALS
 from nlu.slots import corrected
 from runtime.engine.outcomes import Go, Outcome, Wait
 from runtime.locales import YES_NO_IDS
-from runtime.nodes import context
+from runtime.nodes import context, inputs
 from runtime.nodes.assist import Question
 from runtime.nodes.booking_texts import (
     appointment_vars,
@@ -276,6 +277,9 @@ async def _not_understood(node: BookNode | RescheduleNode, t: BotTurn, step: Ste
         await _release(t, step)
         step["pref"] = pref
         return await offer(node, t, step)
+    if (changed := _earlier_choice(node, t, text)) is not None:  # "mudei de ideia, é clínica geral"
+        await _release(t, step)
+        return changed
     taken = await context.unfit(node, t, _question(node, t, step), release=lambda: _release(t, step))
     if taken is not None:
         return taken
@@ -293,6 +297,26 @@ async def _not_understood(node: BookNode | RescheduleNode, t: BotTurn, step: Ste
         t.say(t.message("unanswered"))
         return await offer(node, t, step)
     return await offer(node, t, step, "pick_again")
+
+
+def _earlier_choice(node: BookNode | RescheduleNode, t: BotTurn, text: str) -> Outcome | None:
+    """A message that names, outright and not as a question, another option of one of the flow's
+    choice questions whose options lead elsewhere (the specialty): the answer changes and the flow
+    goes that option's way, as if it had been the answer."""
+    if t.flow is None or context.looks_like_question(t):
+        return None
+    for other in t.flow.nodes.values():
+        if not isinstance(other, AskNode) or other.input != "choice" or other.id == node.id:
+            continue
+        named = inputs.named_options(other, text) or inputs.named_options(other, t.event.text)
+        if len(named) != 1 or not named[0].next or named[0].next == node.id:
+            continue
+        if t.state.vars.get(other.var) == named[0].id:
+            continue
+        t.state.vars[other.var] = named[0].id
+        t.notices.append({"kind": "changed_answer", "node": f"{t.flow.id}/{other.id}", "var": other.var})
+        return Go(named[0].next)
+    return None
 
 
 async def reask_offer(node: BookNode | RescheduleNode, t: BotTurn) -> Outcome:

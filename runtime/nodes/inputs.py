@@ -181,6 +181,11 @@ def _shares_a_word(node: AskNode, text: str, option: Option) -> bool:
     return any(same_word(a, b) and not any(same_word(a, c) for c in others) for a in said for b in words(option))
 
 
+def named_options(node: AskNode, text: str) -> list[Option]:
+    """The options `text` names outright, as whole words (see `_named_options`)."""
+    return _named_options(node, text)
+
+
 def _named_options(node: AskNode, text: str) -> list[Option]:
     """Options one of whose names occurs in `text` as whole words; a longer name wins over a name
     it contains ("clínica geral" over "geral")."""
