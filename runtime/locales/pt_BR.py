@@ -181,7 +181,8 @@ NOTICE_LABELS: dict[str, str] = {
 SMALL_TALK: dict[str, str] = {
     "later": r"\b(vou ver|deixa eu ver|deixa eu pensar|vou pensar|te falo|te aviso|te digo|depois eu|depois te|"
              r"volto (a falar|depois|mais tarde)|ver com (meu|minha|o|a)|falar com (meu|minha)|nao sei ainda|"
-             r"nao sei nao|ainda nao sei|mais tarde eu)",
+             r"nao sei nao|ainda nao sei|mais tarde eu|deixa (pra|para) la|nao vou (marcar|agendar) (agora|ainda|hoje)|"
+             r"fica (pra|para) (depois|outra hora|outro dia))",
     "thanks": r"\b(obrigad\w*|obg|brigad\w*|valeu|vlw|agradec\w*|grat[oa]|thanks?|thank you)\b",
     "goodbye": r"^(ate (logo|mais|breve|amanha|depois|a proxima)|falou|bye|fui|abracos?|beijos?|bjs?)\b",
     "laughter": r"^(k+|(ha)+h?|(he)+h?|(hi)+h?|(rs)+|lol|ksks\w*)\b",

@@ -363,7 +363,7 @@ async def _resume_confirm(node: BookNode | RescheduleNode, t: BotTurn, step: Ste
         await _release(t, step)
         step["pref"] = wish
         return await offer(node, t, step)
-    if reply is None:
+    if reply is None or (not reply and context.small_talk(t) == "later"):  # "deixa pra lá, não vou marcar agora"
         return await _not_understood(node, t, step)
     t.memo["answered"] = "yes_no"
     if not reply:
