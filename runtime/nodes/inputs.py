@@ -99,6 +99,9 @@ LOOSE_WORDS = 3  # from this many words, an option the message does not name out
 _FILLER = frozenset({"a", "o", "opcao", "numero", "n", "no", "item", "alternativa", "quero", "escolho", "e", "pode",
                      "ser", "fico", "com", "essa", "esse", "por", "favor", "prefiro", "mesmo", "mesma", "la"})
 _ORDINAL_DIGITS = re.compile(r"^(\d{1,2})(?:a|o)?$")
+_CARDINALS = {"um": 1, "uma": 1, "dois": 2, "duas": 2, "tres": 3, "quatro": 4, "cinco": 5, "seis": 6, "sete": 7,
+              "oito": 8, "nove": 9, "dez": 10}
+_NUMBER_LEADS = frozenset({"opcao", "numero", "n", "item", "alternativa"})
 
 
 def _displayed(node: AskNode, event: InboundEvent) -> Option | None:
@@ -109,13 +112,16 @@ def _displayed(node: AskNode, event: InboundEvent) -> Option | None:
                 return option
         if node.input == "yes_no" and event.choice_id in YES_NO_IDS:  # papo's own yes/no buttons
             return _yes_no_option(node, YES_NO_IDS[event.choice_id])
-    words = [w for w in nlu.normalise(event.text).split() if w not in _FILLER]
+    said = nlu.normalise(event.text).split()
+    words = [w for w in said if w not in _FILLER]
     if len(words) != 1:
         return None
     word, count = words[0], len(node.options)
     number: int | None = None
     if (digits := _ORDINAL_DIGITS.match(word)) is not None:
         number = int(digits.group(1))
+    elif word in _CARDINALS and (len(said) == 1 or _NUMBER_LEADS & set(said)):  # "opção um", "dois"
+        number = _CARDINALS[word]
     elif word in LAST_WORDS:
         number = count
     elif word in ORDINALS and not any(word in nlu.normalise(n) for o in node.options for n in _names(o)):
