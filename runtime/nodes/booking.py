@@ -229,7 +229,7 @@ async def _resume_pick(node: BookNode | RescheduleNode, t: BotTurn, step: Step) 
     calendar = scheduler.calendar
     slots = [Slot.from_ref(ref) for ref in offered]
     rows = [names(slot_option(slot, calendar, t.words), slot.start, calendar, t.words) for slot in slots]
-    ref = picked(t, offered, rows, [calendar.local(slot.start) for slot in slots])
+    ref = picked(t, offered, rows, [calendar.local(slot.start) for slot in slots]) or _wished_first(t, step, slots)
     if ref is None:
         return await _not_understood(node, t, step)
     t.memo["answered"] = "choice"
@@ -243,6 +243,22 @@ async def _resume_pick(node: BookNode | RescheduleNode, t: BotTurn, step: Step) 
     step.update(stage="confirm", hold=hold.to_json())
     _say_confirm(node, t, hold)
     return Wait()
+
+
+def _wished_first(t: BotTurn, step: Step, slots: list[Slot]) -> str | None:
+    """A plain yes to a list offered for a wish with a time ("sim, mas pode ser às 11h?") when its first
+    slot starts at that very time: that slot ("isso")."""
+    pref = step.get("pref") or {}
+    if not slots or t.event.choice_id is not None or nlu.yes_no(t.event.text) is not True:
+        return None
+    first = scheduler_of(t).calendar.local(slots[0].start)
+    if isinstance(pref.get("earliest"), str):
+        wished = datetime.fromisoformat(pref["earliest"]).replace(tzinfo=None)
+        at_wish = first.replace(tzinfo=None) == wished
+    else:
+        at_wish = isinstance(pref.get("from"), str) and first.strftime("%H:%M") == pref["from"][:5] \
+            and pref.get("day") in (None, first.date().isoformat())
+    return (step.get("offered") or [None])[0] if at_wish else None
 
 
 def _say_confirm(node: BookNode | RescheduleNode, t: BotTurn, hold: Hold, lead: str = "") -> None:
