@@ -93,6 +93,8 @@ async def resume_ask(node: AskNode, t: BotTurn) -> Outcome:
         t.memo["answered"] = node.input
         t.state.vars[node.var] = answer.value
         t.state.retries = 0
+        if node.input == "name":
+            _reread_facts(t)  # "Helena, ela tem 8 meses": her age too
         if node.input in ("yes_no", "name") and (wanted := context.also_wants(t)) is not None:
             return wanted  # "blz, quero marcar então": the answer, then what the rest of the message asks for
         return Go(answer.option.next if answer.option and answer.option.next else node.next)

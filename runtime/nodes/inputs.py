@@ -266,6 +266,15 @@ def _datetime(text: str, now: datetime, when: str | None) -> str | None:
     return found.isoformat() if found else None
 
 
+_AGE_WORDS = re.compile(r"\b\d{1,3}\s*(anos?|aninhos?|meses|mes|mês|semanas?|dias?)\b", re.IGNORECASE)
+
+
+def _name_before_facts(text: str) -> str | None:
+    """A name, a comma, then the person's age ("Helena, ela tem 8 meses"): the name."""
+    head, _, rest = text.partition(",")
+    return person_name(head, bare=True) if rest and _AGE_WORDS.search(rest) else None
+
+
 _TEMPORAL: dict[str, Callable[[str, datetime, str | None], str | None]] = {
     "date": _date, "time": _time, "datetime": _datetime,
 }
@@ -273,7 +282,7 @@ _TEMPORAL: dict[str, Callable[[str, datetime, str | None], str | None]] = {
 
 _READERS: dict[str, Callable[[str, datetime], Any]] = {
     "text": lambda text, now: text,
-    "name": lambda text, now: person_name(text, bare=True),
+    "name": lambda text, now: person_name(text, bare=True) or _name_before_facts(text),
     "number": lambda text, now: nlu.parse_number(text),
     "yes_no": lambda text, now: nlu.yes_no(text),
     "email": lambda text, now: nlu.parse_email(text),
