@@ -98,7 +98,8 @@ async def resume_ask(node: AskNode, t: BotTurn) -> Outcome:
         if node.input in ("yes_no", "name") and (wanted := context.also_wants(t)) is not None:
             return wanted  # "blz, quero marcar então": the answer, then what the rest of the message asks for
         return Go(answer.option.next if answer.option and answer.option.next else node.next)
-    if node.options and context.small_talk(t) is None and (reread := _reread_facts(t)) is not None:
+    if node.options and not context.looks_like_question(t) and context.small_talk(t) is None \
+            and (reread := _reread_facts(t)) is not None:
         return reread  # "é pra minha mãe, ela tem 72 anos" at the specialty question
     taken = await context.unfit(node, t, question(node, t))
     if taken is not None:
