@@ -229,7 +229,8 @@ async def _resume_pick(node: BookNode | RescheduleNode, t: BotTurn, step: Step) 
     calendar = scheduler.calendar
     slots = [Slot.from_ref(ref) for ref in offered]
     rows = [names(slot_option(slot, calendar, t.words), slot.start, calendar, t.words) for slot in slots]
-    ref = picked(t, offered, rows, [calendar.local(slot.start) for slot in slots]) or _wished_first(t, step, slots)
+    ref = picked(t, offered, rows, [calendar.local(slot.start) for slot in slots])
+    wished = ref is None and (ref := _wished_first(t, step, slots)) is not None
     if ref is None:
         return await _not_understood(node, t, step)
     t.memo["answered"] = "choice"
@@ -241,6 +242,8 @@ async def _resume_pick(node: BookNode | RescheduleNode, t: BotTurn, step: Step) 
         return await offer(node, t, step, "expired")
     t.state.retries = 0
     step.update(stage="confirm", hold=hold.to_json())
+    if step.pop("affirmed", False) and wished:  # "sim, mas pode ser às 11h?" ... "isso": said yes twice
+        return await _resume_confirm(node, t, step)
     _say_confirm(node, t, hold)
     return Wait()
 
@@ -378,6 +381,7 @@ async def _resume_confirm(node: BookNode | RescheduleNode, t: BotTurn, step: Ste
     if not picked_button and (wish := _other_time(t, hold)) is not None:  # "pode ser, mas muda pra 16h"
         await _release(t, step)
         step["pref"] = wish
+        step["affirmed"] = reply is True
         return await offer(node, t, step)
     if reply is None or (not reply and context.small_talk(t) == "later"):  # "deixa pra lá, não vou marcar agora"
         return await _not_understood(node, t, step)
