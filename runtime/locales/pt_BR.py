@@ -109,7 +109,7 @@ MEDICAL_WORDS = frozenset(
     "gravidez gravida infarto avc convulsao machucado ferida queimadura tosse coceira mancha manchas inchado "
     "inchada inchaco caroco nodulo ardendo ardencia enjoo enjoada enjoado nausea gripe gripado gripada resfriado "
     "virose catarro grave febril dores sangrou machucou torceu quebrou inflamado inflamada infeccionado pus "
-    "vomitou vomitar colica colicas".split()
+    "vomitou vomitar colica colicas formigando formigamento dormencia".split()
 )
 MEDICAL_PHRASES = ("falta de ar", "pressão alta", "pressão baixa", "posso tomar", "devo tomar", "posso dar",
                    "passando mal", "mal estar", "pode tomar", "pode dar", "manchas vermelhas")
@@ -120,7 +120,9 @@ URGENT_WORDS = frozenset("emergencia urgencia urgente socorro infartando desmaio
                          "convulsao inconsciente envenenamento overdose".split())
 URGENT_PHRASES = ("nao consegue respirar", "não consigo respirar", "sem respirar", "muito sangue",
                   "sangrando muito", "dor no peito", "perdeu a consciencia", "parou de respirar", "engoliu",
-                  "bateu a cabeca", "quero morrer", "me matar", "pronto socorro", "pronto-socorro")
+                  "bateu a cabeca", "quero morrer", "me matar", "pronto socorro", "pronto-socorro",
+                  "aperto no peito", "peito apertado", "pressao no peito", "labios roxos", "boca roxa",
+                  "nao acorda", "nao para de sangrar", "nao parou de sangrar", "sangue nao para")
 
 # Stop and restart proactive messages (opt-out, opt-in); a request about personal data (LGPD).
 OPT_OUT_PHRASES = ("nao quero mais receber", "não quero receber", "parem de me mandar", "pare de me mandar",
@@ -138,12 +140,13 @@ OPT_OUT_WORDS = frozenset({"pare", "parar", "para", "stop", "chega", "descadastr
 OPT_OUT_PAIRS = (frozenset("pare parem parar chega descadastrar descadastra descadastre descadastrem bloquear bloqueia "
                            "bloqueiem".split()),
                  frozenset("mensagem mensagens lembrete lembretes notificacao notificacoes aviso avisos lista spam "
-                           "whatsapp zap".split()))
+                           "whatsapp zap propaganda propagandas novidade novidades promocao promocoes".split()))
 PRIVACY_PAIRS = (frozenset("apagar apague apaguem apaga excluir exclua excluam exclui deletar delete deletem remover "
                            "remova removam esquecer esquecam eliminar elimine eliminem".split()),
                  frozenset("dados informacoes informacao cadastro historico registros".split()))
 OPT_IN_PHRASES = ("quero receber mensagens", "quero receber lembretes", "voltar a receber", "pode mandar mensagens",
-                  "receber lembretes", "ativar lembretes")
+                  "receber lembretes", "ativar lembretes", "voltar a mandar", "voltem a mandar",
+                  "volta a mandar", "voltar a enviar", "voltem a enviar")
 PRIVACY_PHRASES = ("apaguem meus dados", "apague meus dados", "apagar meus dados", "apaga meus dados",
                    "excluir meus dados", "exclua meus dados", "excluam meus dados", "deletar meus dados",
                    "delete meus dados", "remover meus dados", "remova meus dados", "apagar minhas informacoes",
@@ -157,7 +160,8 @@ NOTICE_WORDS = frozenset({"privacidade", "politica de privacidade", "aviso de pr
                           "termos de privacidade", "como voces usam meus dados"})
 # ... or a question about it anywhere in the message ("vcs repassam meus dados? qual a política de privacidade?").
 NOTICE_PHRASES = ("politica de privacidade", "aviso de privacidade", "termos de privacidade", "usam meus dados",
-                  "fazem com meus dados", "repassam meus dados", "compartilham meus dados", "vendem meus dados")
+                  "fazem com meus dados", "repassam meus dados", "compartilham meus dados", "vendem meus dados",
+                  "passam meus dados", "funciona a privacidade", "e a privacidade", "sobre privacidade")
 # The headings of the privacy notice, in the order it is said.
 NOTICE_LABELS: dict[str, str] = {
     "title": "🔒 *Privacidade e seus dados (LGPD)*",
@@ -177,7 +181,8 @@ NOTICE_LABELS: dict[str, str] = {
 SMALL_TALK: dict[str, str] = {
     "later": r"\b(vou ver|deixa eu ver|deixa eu pensar|vou pensar|te falo|te aviso|te digo|depois eu|depois te|"
              r"volto (a falar|depois|mais tarde)|ver com (meu|minha|o|a)|falar com (meu|minha)|nao sei ainda|"
-             r"nao sei nao|ainda nao sei|mais tarde eu)",
+             r"nao sei nao|ainda nao sei|mais tarde eu|deixa (pra|para) la|nao vou (marcar|agendar) (agora|ainda|hoje)|"
+             r"fica (pra|para) (depois|outra hora|outro dia))",
     "thanks": r"\b(obrigad\w*|obg|brigad\w*|valeu|vlw|agradec\w*|grat[oa]|thanks?|thank you)\b",
     "goodbye": r"^(ate (logo|mais|breve|amanha|depois|a proxima)|falou|bye|fui|abracos?|beijos?|bjs?)\b",
     "laughter": r"^(k+|(ha)+h?|(he)+h?|(hi)+h?|(rs)+|lol|ksks\w*)\b",

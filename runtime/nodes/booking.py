@@ -17,6 +17,7 @@ from flows.messages import Option
 from flows.model import localize
 from flows.nodes import (
     AppointmentNode,
+    AskNode,
     BookNode,
     RescheduleNode,
 )
@@ -25,7 +26,7 @@ from nlu.lexicon import ORDINALS
 from nlu.slots import corrected
 from runtime.engine.outcomes import Go, Outcome, Wait
 from runtime.locales import YES_NO_IDS
-from runtime.nodes import context
+from runtime.nodes import context, inputs
 from runtime.nodes.assist import Question
 from runtime.nodes.booking_texts import (
     appointment_vars,
@@ -228,6 +229,7 @@ async def _resume_pick(node: BookNode | RescheduleNode, t: BotTurn, step: Step) 
     slots = [Slot.from_ref(ref) for ref in offered]
     rows = [names(slot_option(slot, calendar, t.words), slot.start, calendar, t.words) for slot in slots]
     ref = picked(t, offered, rows, [calendar.local(slot.start) for slot in slots])
+    wished = ref is None and (ref := _wished_first(t, step, slots)) is not None
     if ref is None:
         return await _not_understood(node, t, step)
     t.memo["answered"] = "choice"
@@ -239,8 +241,26 @@ async def _resume_pick(node: BookNode | RescheduleNode, t: BotTurn, step: Step) 
         return await offer(node, t, step, "expired")
     t.state.retries = 0
     step.update(stage="confirm", hold=hold.to_json())
+    if step.pop("affirmed", False) and wished:  # "sim, mas pode ser às 11h?" ... "isso": said yes twice
+        return await _resume_confirm(node, t, step)
     _say_confirm(node, t, hold)
     return Wait()
+
+
+def _wished_first(t: BotTurn, step: Step, slots: list[Slot]) -> str | None:
+    """A plain yes to a list offered for a wish with a time ("sim, mas pode ser às 11h?") when its first
+    slot starts at that very time: that slot ("isso")."""
+    pref = step.get("pref") or {}
+    if not slots or t.event.choice_id is not None or nlu.yes_no(t.event.text) is not True:
+        return None
+    first = scheduler_of(t).calendar.local(slots[0].start)
+    if isinstance(pref.get("earliest"), str):
+        wished = datetime.fromisoformat(pref["earliest"]).replace(tzinfo=None)
+        at_wish = first.replace(tzinfo=None) == wished
+    else:
+        at_wish = isinstance(pref.get("from"), str) and first.strftime("%H:%M") == pref["from"][:5] \
+            and pref.get("day") in (None, first.date().isoformat())
+    return (step.get("offered") or [None])[0] if at_wish else None
 
 
 def _say_confirm(node: BookNode | RescheduleNode, t: BotTurn, hold: Hold, lead: str = "") -> None:
@@ -275,6 +295,9 @@ async def _not_understood(node: BookNode | RescheduleNode, t: BotTurn, step: Ste
         await _release(t, step)
         step["pref"] = pref
         return await offer(node, t, step)
+    if (changed := _earlier_choice(node, t, text)) is not None:  # "mudei de ideia, é clínica geral"
+        await _release(t, step)
+        return changed
     taken = await context.unfit(node, t, _question(node, t, step), release=lambda: _release(t, step))
     if taken is not None:
         return taken
@@ -292,6 +315,26 @@ async def _not_understood(node: BookNode | RescheduleNode, t: BotTurn, step: Ste
         t.say(t.message("unanswered"))
         return await offer(node, t, step)
     return await offer(node, t, step, "pick_again")
+
+
+def _earlier_choice(node: BookNode | RescheduleNode, t: BotTurn, text: str) -> Outcome | None:
+    """A message that names, outright and not as a question, another option of one of the flow's
+    choice questions whose options lead elsewhere (the specialty): the answer changes and the flow
+    goes that option's way, as if it had been the answer."""
+    if t.flow is None or context.looks_like_question(t):
+        return None
+    for other in t.flow.nodes.values():
+        if not isinstance(other, AskNode) or other.input != "choice" or other.id == node.id:
+            continue
+        named = inputs.named_options(other, text) or inputs.named_options(other, t.event.text)
+        if len(named) != 1 or not named[0].next or named[0].next == node.id:
+            continue
+        if t.state.vars.get(other.var) == named[0].id:
+            continue
+        t.state.vars[other.var] = named[0].id
+        t.notices.append({"kind": "changed_answer", "node": f"{t.flow.id}/{other.id}", "var": other.var})
+        return Go(named[0].next)
+    return None
 
 
 async def reask_offer(node: BookNode | RescheduleNode, t: BotTurn) -> Outcome:
@@ -337,8 +380,9 @@ async def _resume_confirm(node: BookNode | RescheduleNode, t: BotTurn, step: Ste
     if not picked_button and (wish := _other_time(t, hold)) is not None:  # "pode ser, mas muda pra 16h"
         await _release(t, step)
         step["pref"] = wish
+        step["affirmed"] = reply is True
         return await offer(node, t, step)
-    if reply is None:
+    if reply is None or (not reply and context.small_talk(t) == "later"):  # "deixa pra lá, não vou marcar agora"
         return await _not_understood(node, t, step)
     t.memo["answered"] = "yes_no"
     if not reply:

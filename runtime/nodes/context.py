@@ -28,7 +28,7 @@ from typing import Any, Literal
 from flows.model import Bot
 from flows.nodes import Node
 from nlu import TrainingData, normalise
-from nlu.coverage import ExampleIndex
+from nlu.coverage import ExampleIndex, content_words
 from runtime.engine.outcomes import Done, Jump, Outcome, Wait
 from runtime.engine.registry import Assisted
 from runtime.nodes.assist import OUT_OF_SCOPE, Question, act, decide, faq_reading, say_faq
@@ -156,6 +156,8 @@ def _flow_choices(t: BotTurn, index: ExampleIndex | None, besides: str | None,
         if index is not None and f"flow:{flow}" in index and how != "button":
             coverage = index.coverage(t.event.text, f"flow:{flow}").score
             request = index.coverage(t.event.text, f"flow:{flow}", ignore=details).score
+            if not any(w not in details for w in content_words(t.event.text)):
+                request = coverage  # only details ("pediatria pra minha filha de 3 anos na terça"): the whole
         if how == "intent" and request < MIN_INTENT_COVERAGE and _confidence(t) < STRONG_INTENT:
             continue
         if how == "weak_intent" and request < WEAK_COVERAGE:

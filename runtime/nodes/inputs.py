@@ -67,9 +67,11 @@ def fill(node: AskNode, text: str, entities: Sequence[dict[str, Any]], now: date
     """The answer to `node` that `text`, said before the question, already gives without doubt; None
     when it gives none, or several. Choices need an option's name as whole words ("pediatra"); other
     types an entity of their kind; a name needs its lead ("me chamo Juliana")."""
-    text = corrected(text) or text
+    whole, text = text, corrected(text) or text
     if node.input == "choice":
-        named = _named_options(node, text)
+        named = _named_options(node, text) or _named_options(node, whole)  # "clínico, quinta, não, sexta"
+        if not named:  # a misspelt name the NLU still read as the question's entity ("pedriatra")
+            named = _entity_options(node, entities)
         return _option_answer(node, named[0]) if len(named) == 1 else None
     if node.input == "name":
         name = person_name(text)
@@ -97,6 +99,9 @@ LOOSE_WORDS = 3  # from this many words, an option the message does not name out
 _FILLER = frozenset({"a", "o", "opcao", "numero", "n", "no", "item", "alternativa", "quero", "escolho", "e", "pode",
                      "ser", "fico", "com", "essa", "esse", "por", "favor", "prefiro", "mesmo", "mesma", "la"})
 _ORDINAL_DIGITS = re.compile(r"^(\d{1,2})(?:a|o)?$")
+_CARDINALS = {"um": 1, "uma": 1, "dois": 2, "duas": 2, "tres": 3, "quatro": 4, "cinco": 5, "seis": 6, "sete": 7,
+              "oito": 8, "nove": 9, "dez": 10}
+_NUMBER_LEADS = frozenset({"opcao", "numero", "n", "item", "alternativa"})
 
 
 def _displayed(node: AskNode, event: InboundEvent) -> Option | None:
@@ -107,13 +112,16 @@ def _displayed(node: AskNode, event: InboundEvent) -> Option | None:
                 return option
         if node.input == "yes_no" and event.choice_id in YES_NO_IDS:  # papo's own yes/no buttons
             return _yes_no_option(node, YES_NO_IDS[event.choice_id])
-    words = [w for w in nlu.normalise(event.text).split() if w not in _FILLER]
+    said = nlu.normalise(event.text).split()
+    words = [w for w in said if w not in _FILLER]
     if len(words) != 1:
         return None
     word, count = words[0], len(node.options)
     number: int | None = None
     if (digits := _ORDINAL_DIGITS.match(word)) is not None:
         number = int(digits.group(1))
+    elif word in _CARDINALS and (len(said) == 1 or _NUMBER_LEADS & set(said)):  # "opção um", "dois"
+        number = _CARDINALS[word]
     elif word in LAST_WORDS:
         number = count
     elif word in ORDINALS and not any(word in nlu.normalise(n) for o in node.options for n in _names(o)):
@@ -179,6 +187,11 @@ def _shares_a_word(node: AskNode, text: str, option: Option) -> bool:
     return any(same_word(a, b) and not any(same_word(a, c) for c in others) for a in said for b in words(option))
 
 
+def named_options(node: AskNode, text: str) -> list[Option]:
+    """The options `text` names outright, as whole words (see `_named_options`)."""
+    return _named_options(node, text)
+
+
 def _named_options(node: AskNode, text: str) -> list[Option]:
     """Options one of whose names occurs in `text` as whole words; a longer name wins over a name
     it contains ("clínica geral" over "geral")."""
@@ -198,6 +211,15 @@ def _named_options(node: AskNode, text: str) -> list[Option]:
 
 
 # -- typed values -------------------------------------------------------------------------------------
+
+
+def _entity_options(node: AskNode, entities: Sequence[dict[str, Any]]) -> list[Option]:
+    """The options named by the values of the entities the question's variable is called after
+    (`especialidade`), when those values are one of an option's names."""
+    values = {nlu.normalise(str(e.get("value"))) for e in entities
+              if e.get("entity") == node.var and not (e.get("additional_info") or {}).get("negated")}
+    found = [o for o in node.options if values & {nlu.normalise(n) for n in _names(o)}]
+    return found if len(values) == 1 else []
 
 
 def _within(node: AskNode, value: Any) -> bool:
@@ -244,6 +266,15 @@ def _datetime(text: str, now: datetime, when: str | None) -> str | None:
     return found.isoformat() if found else None
 
 
+_AGE_WORDS = re.compile(r"\b\d{1,3}\s*(anos?|aninhos?|meses|mes|mês|semanas?|dias?)\b", re.IGNORECASE)
+
+
+def _name_before_facts(text: str) -> str | None:
+    """A name, a comma, then the person's age ("Helena, ela tem 8 meses"): the name."""
+    head, _, rest = text.partition(",")
+    return person_name(head, bare=True) if rest and _AGE_WORDS.search(rest) else None
+
+
 _TEMPORAL: dict[str, Callable[[str, datetime, str | None], str | None]] = {
     "date": _date, "time": _time, "datetime": _datetime,
 }
@@ -251,7 +282,7 @@ _TEMPORAL: dict[str, Callable[[str, datetime, str | None], str | None]] = {
 
 _READERS: dict[str, Callable[[str, datetime], Any]] = {
     "text": lambda text, now: text,
-    "name": lambda text, now: person_name(text, bare=True),
+    "name": lambda text, now: person_name(text, bare=True) or _name_before_facts(text),
     "number": lambda text, now: nlu.parse_number(text),
     "yes_no": lambda text, now: nlu.yes_no(text),
     "email": lambda text, now: nlu.parse_email(text),
