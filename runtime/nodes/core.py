@@ -122,8 +122,7 @@ def _reread_facts(t: BotTurn) -> Outcome | None:
              and set(_ENTITY_READ.findall(str(value["expr"]))) & said}
     if not reads:
         return None
-    scope = t.variables()
-    values = {name: evaluate(value["expr"], scope) for name, value in reads.items()}
+    values = {name: t.evaluate(value["expr"]) for name, value in reads.items()}
     if all(t.state.vars.get(name) == value or value in (None, "") for name, value in values.items()):
         return None  # nothing new
     t.state.vars.update({name: value for name, value in values.items() if value not in (None, "")})
