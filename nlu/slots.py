@@ -125,6 +125,11 @@ RELATIONS = {
     "enteado": "enteado", "enteada": "enteada", "tio": "tio", "tia": "tia", "namorado": "namorado",
     "namorada": "namorada", "crianca": "crianca", "filhinha": "filha", "filhinho": "filho", "netinha": "neta",
     "netinho": "neto", "bebezinho": "bebe", "bebezinha": "bebe", "nenenzinho": "bebe", "vovozinha": "avo",
+    # a child called by what they are, as parents say it ("meu menino", "minha garota", "o guri" in the south)
+    "menino": "filho", "menina": "filha", "garoto": "filho", "garota": "filha", "guri": "filho", "guria": "filha",
+    "cacula": "filho",
+    "vo": "avo", "padrasto": "padrasto", "madrasta": "madrasta", "cunhado": "cunhado", "cunhada": "cunhada",
+    "primo": "primo", "prima": "prima",
 }
 CHILDREN = frozenset({"filha", "filho", "neto", "neta", "bebe", "crianca", "sobrinho", "sobrinha", "enteado",
                       "enteada"})  # the values `relation` gives for whom a pediatrician may see

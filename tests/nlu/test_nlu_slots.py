@@ -58,6 +58,10 @@ def test_a_correction_keeps_what_it_corrects_to(text: str, tail: str | None) -> 
     ("faz 2 anos que não vou ao médico", None, None),
     ("há 3 anos", None, None),
     ("pra mim mesmo", None, None),
+    ("meu menino ta com febre, quero marcar", "filho", None),
+    ("marcar pro meu guri de 6 anos", "filho", 6),
+    ("é pra minha vó", "avo", None),
+    ("o pequeno almoço", None, None),
 ])
 def test_who_the_appointment_is_for_and_their_age(text: str, who: str | None, years: int | None) -> None:
     assert relation(text) == who
