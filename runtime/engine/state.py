@@ -9,6 +9,7 @@ its next commit. A document of a newer format is refused (StateFormatUnknown), n
 
     format 1   (no "format" key) papo 0.1: node state in `private`; before that in vars `_booking`...
     format 2   the same fields, with "format"
+    format 3   `private.opening`: the message that started the running flow (left out while none is kept)
 """
 
 from __future__ import annotations
@@ -45,12 +46,17 @@ class Private:
     booking: dict[str, Any] | None = None  # the waiting scheduling node's step (runtime.nodes.booking)
     reminders: dict[str, str] = field(default_factory=dict)  # `remind` timers still expected: id -> due
     starts: list[dict[str, Any]] = field(default_factory=list)  # starts queued until the conversation is idle
+    # The message that started the running flow, for its later questions (`runtime.nodes.core`):
+    # {"flow": id, "text": ..., "used": [node ids it answered]}
+    opening: dict[str, Any] | None = None
 
     def to_json(self) -> dict[str, Any]:
         """The document to store (its values are the state's own: written, never changed)."""
         data = {name: getattr(self, name) for name in _PRIVATE_FIELDS}
         if not self.starts:  # left out while none waits: documents stay as the format describes them
             del data["starts"]
+        if self.opening is None:
+            del data["opening"]
         return data
 
     @classmethod
@@ -122,7 +128,7 @@ class Conversation:
         return Conversation.from_json(codec.loads(codec.dumps(self.to_json())), version=self.version)
 
 
-STATE_FORMAT = 2
+STATE_FORMAT = 3
 
 
 def migrated(data: dict[str, Any]) -> dict[str, Any]:
@@ -142,7 +148,12 @@ def _from_1(doc: dict[str, Any]) -> dict[str, Any]:
     return doc | {"format": 2}
 
 
-MIGRATIONS: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {1: _from_1}  # format -> the step to the next
+def _from_2(doc: dict[str, Any]) -> dict[str, Any]:
+    """Format 2 -> 3: nothing to move (a format 2 document keeps no opening message)."""
+    return doc | {"format": 3}
+
+
+MIGRATIONS: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {1: _from_1, 2: _from_2}  # format -> next
 
 
 def _split_former_vars(variables: dict[str, Any], private: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:

@@ -231,6 +231,10 @@ class Turn(Generic[S]):
         self.flow = flow
         self.state.flow, self.state.flow_version = flow.id, flow.digest
         self.state.retries = 0
+        text = self.event.text.strip() if self.event.kind == "text" else ""
+        # what the patient said to start it, for the flow's later questions ("meu filho precisa passar com o dr
+        # bruno": the specialty, asked after the patient's name)
+        self.state.private.opening = {"flow": flow.id, "text": text, "used": []} if text else None
         return flow.entry
 
     def push(self, node: str | None, *, reenter: bool = False) -> None:

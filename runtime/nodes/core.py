@@ -51,9 +51,13 @@ async def enter_ask(node: AskNode, t: BotTurn) -> Outcome:
         return Go(_next_for(node, t.state.vars.get(node.var)))
     t.state.retries = 0
     filled = _filled(node, t)
-    if filled is not None:  # said already, in the message that brought the patient here
+    source = "message"
+    if filled is None and (filled := _opened_with(node, t)) is not None:
+        source = "opening"
+    if filled is not None:  # said already, in the message that brought the patient here (or started the flow)
         t.state.vars[node.var] = filled.value
-        t.notices.append({"kind": "filled", "node": f"{t.flow.id if t.flow else ''}/{node.id}", "var": node.var})
+        t.notices.append({"kind": "filled", "node": f"{t.flow.id if t.flow else ''}/{node.id}", "var": node.var,
+                          "from": source})
         return Go(filled.option.next if filled.option and filled.option.next else node.next)
     _ask(node, t)
     ask_started(node, t)
@@ -68,6 +72,21 @@ def _filled(node: AskNode, t: BotTurn) -> inputs.Answer | None:
     if t.trace.count(f"{t.flow.id if t.flow else ''}/{node.id}") > 1:
         return None
     return inputs.fill(node, t.event.text, t.entities(), t.local_now)
+
+
+def _opened_with(node: AskNode, t: BotTurn) -> inputs.Answer | None:
+    """The option of a question with options that the message which started the running flow named outright,
+    turns ago ("meu filho precisa passar com o dr bruno", then the name, then "Qual especialidade?"); once
+    per question, so a flow that comes back to it asks."""
+    opening = t.state.private.opening
+    if node.input != "choice" or t.flow is None or not opening or opening.get("flow") != t.flow.id:
+        return None
+    if node.id in opening.get("used", []) or opening.get("text") == t.event.text.strip():
+        return None  # answered from it once already, or it is this turn's message (read above)
+    filled = inputs.fill(node, str(opening.get("text", "")), [], t.local_now)
+    if filled is not None:
+        opening["used"] = [*opening.get("used", []), node.id]
+    return filled
 
 
 async def reask_ask(node: AskNode, t: BotTurn) -> Outcome:

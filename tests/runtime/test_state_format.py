@@ -1,4 +1,4 @@
-"""Upgrades: a conversation state written by the previous release (format 1, no "format" key) is
+"""Upgrades: a conversation state written by an earlier release (format 1, no "format" key; format 2) is
 migrated on load and the conversation goes on; a state from a newer release is refused, unchanged."""
 
 from __future__ import annotations
@@ -32,6 +32,22 @@ def test_a_format_1_document_is_migrated_without_changing_what_it_says() -> None
     assert Conversation.from_json(old, version=3).to_json() == new
 
 
+def test_a_format_2_document_is_migrated_without_changing_what_it_says() -> None:
+    old = dict(json.loads((STATES / "v2-agenda-offered.json").read_text()))
+    assert old["format"] == 2 and "opening" not in old["private"]
+    new = migrated(old)
+    assert new == old | {"format": STATE_FORMAT} and old["format"] == 2
+    assert Conversation.from_json(old, version=3).to_json() == new
+
+
+def test_the_message_that_started_a_flow_is_kept_only_while_there_is_one() -> None:
+    state = Conversation.from_json(_v1(), version=1)
+    assert "opening" not in state.to_json()["private"]
+    state.private.opening = {"flow": "marcar", "text": "quero marcar com o dr bruno", "used": []}
+    again = Conversation.from_json(json.loads(json.dumps(state.to_json())), version=1)
+    assert again.private.opening == state.private.opening
+
+
 def test_node_state_kept_in_variables_by_older_documents_moves_to_private() -> None:
     old = _v1() | {"vars": {"nome": "Ana", "_booking": {"stage": "pick"}}, "private": {}}
     state = Conversation.from_json(old, version=1)
@@ -43,12 +59,13 @@ def test_a_newer_format_is_refused_with_what_to_do() -> None:
         Conversation.from_json(_v1() | {"format": 9}, version=1)
 
 
-async def test_a_conversation_saved_by_the_previous_release_books_after_the_upgrade(
-        redis_client: aioredis.Redis, redis_prefix: str) -> None:
+@pytest.mark.parametrize("fixture", ["v1-agenda-offered.json", "v2-agenda-offered.json"])
+async def test_a_conversation_saved_by_an_earlier_release_books_after_the_upgrade(
+        redis_client: aioredis.Redis, redis_prefix: str, fixture: str) -> None:
     clock = ManualClock(datetime(2026, 3, 2, 12, 5, tzinfo=UTC))
     h = await BotHarness.open(AGENDA, client=redis_client, prefix=redis_prefix, clock=clock, user=USER,
                               channel="whatsapp")
-    doc = _v1()
+    doc = dict(json.loads((STATES / fixture).read_text()))
     # pinned to the agenda flow as it is today: the fixture's digest would go stale when someone edits it
     doc["flow_version"] = h.library.newest("marcar").digest
     await redis_client.hset(h.store.keys.state(h.key), mapping={"ver": 2, "doc": json.dumps(doc)})
