@@ -284,8 +284,10 @@ async def _not_understood(node: BookNode | RescheduleNode, t: BotTurn, step: Ste
     """A typed preference gives new slots; then the reading order's next steps (the FAQ or another
     flow, small talk, the language model); else ask again."""
     calendar = scheduler_of(t).calendar
-    text = t.event.text.strip()
-    text = corrected(text) or text  # "quarta, digo, quinta de manhã"
+    whole = t.event.text.strip()
+    text = corrected(whole) or whole  # "quarta, digo, quinta de manhã"
+    if text != whole and _rules_out(whole, t):  # "na verdade terça não dá, quinta": the negation says it, with
+        text = whole                            # the punctuation the corrected tail has lost
     pref = None
     if text and step.get("stage") != "confirm" and nlu.parse_date(text, t.local_now) is None:
         pref = _time_wish(t, around=_offered_day(step, calendar))  # "tem às 11h?": on the day offered
@@ -315,6 +317,13 @@ async def _not_understood(node: BookNode | RescheduleNode, t: BotTurn, step: Ste
         t.say(t.message("unanswered"))
         return await offer(node, t, step)
     return await offer(node, t, step, "pick_again")
+
+
+def _rules_out(text: str, t: BotTurn) -> bool:
+    """Whether `text` rules a day or time out and names another ("terça não dá, quinta")."""
+    found = [bool((e.additional_info or {}).get("negated"))
+             for e in nlu.extract_builtin(text, t.local_now, dimensions=("date", "time", "datetime", "interval"))]
+    return any(found) and not all(found)
 
 
 def _earlier_choice(node: BookNode | RescheduleNode, t: BotTurn, text: str) -> Outcome | None:
