@@ -38,19 +38,22 @@ _RELATIVE_DAY = re.compile(
     r"|(?:no\s+)?(?:proximo\s+dia|dia\s+seguinte))|(ontem))\b"
 )
 _NOW = re.compile(
-    r"\b(?:agora(?:\s+mesmo)?|n[ae]s[st]e\s+(?:instante|momento)|assim\s+que\s+(?:for\s+)?possivel"
+    r"\b(?:agora(?:\s+mesmo)?|n[ae]s[st]e\s+(?:exato\s+|mesmo\s+)?(?:instante|momento)|assim\s+que\s+(?:for\s+)?possivel"
     r"|o\s+(?:mais\s+(?:rapido|cedo)\s+possivel|quanto\s+antes))\b"
+)
+_WEEKDAY_AFTER = (
+    r"(?:\s+(?P<after>que\s+vem|da\s+(?:semana\s+que\s+vem|proxima\s+semana)|passad[ao]|retrasad[ao]"
+    r"|da\s+(?:semana\s+(?:passada|anterior)|ultima\s+semana)|d[ae]s[st]a\s+semana|agora))"
 )
 _WEEKDAY_RE = re.compile(
     rf"\b(?:(?P<mod>proxima|proximo|essa|esta|esse|este|nessa|nesta|nesse|neste|ultima|ultimo)\s+)?"
-    rf"(?P<wd>{_WEEKDAY})(?:[\s-]*feira)?"
-    r"(?:\s+(?P<after>que\s+vem|da\s+(?:semana\s+que\s+vem|proxima\s+semana)|passad[ao]|retrasad[ao]"
-    r"|da\s+(?:semana\s+(?:passada|anterior)|ultima\s+semana)|d[ae]s[st]a\s+semana|agora))?\b"
+    rf"(?P<wd>{_WEEKDAY})(?:[\s-]*feira)?{_WEEKDAY_AFTER}?\b"
     r"(?!\s+(?:opcao|vez|via|alternativa|consulta|parte|etapa|dose|sessao|pessoa|filha|filho)\b)"
 )
 _WEEKDAY_ABBR_RE = re.compile(
     rf"\b(?P<pre>(?:na|no|ate|essa|esta|nessa|nesta|proxima|proximo)\s+)?(?:(?P<wd>{_ABBR})\b(?P<dot>\.)?"
     r"|(?P<n>[2-6])a(?P<feira>[\s-]*feira)?\b(?!\s+(?:via|vez|opcao|consulta|dose|parte)))"
+    rf"(?:{_WEEKDAY_AFTER}\b)?"
 )
 # "sexta 26", "sexta-feira, 26 às 4": a weekday and a bare day number (not an hour, not "26 de maio"),
 # read as that day when it falls on that weekday in the next (or last) six weeks.
@@ -69,7 +72,9 @@ _DAY_OF_MONTH = re.compile(
     rf"|(?P<d2>\d{{1,2}})(?:o|a)?(?=\s+de\s+(?:{MONTH})\b|\s+(?:{FULL_MONTH}|{_PLAIN_ABBR})\b|\s+(?:{MONTH})\.?\s+\d{{4}}"
     rf"|\s+(?:de\s+)?(?:{REL_MONTH})\b|\s+(?:{_WORD_ABBR})\.?(?:\s*$|\s*[,;!?]|\.\s|\s+(?:de\s+)?\d{{4}}\b))"
     rf"|(?P<dw>{_DAY_WORD})(?=\s+de\s+(?:{MONTH})\b|\s+(?:{FULL_MONTH})\b)"
-    rf"|(?P<d3>\d{{1,2}})o\s+dia(?=\s+de\s+(?:{MONTH})\b))"  # "o 13º dia de maio"
+    rf"|(?P<d3>\d{{1,2}})o\s+dia(?=\s+de\s+(?:{MONTH})\b)"  # "o 13º dia de maio"
+    # "o terceiro dia de outubro"
+    rf"|(?P<d4>(?:vigesimo|trigesimo)(?:\s+[a-z]+o)?|[a-z]+o)\s+dia(?=\s+de\s+(?:{FULL_MONTH})\b))"
     rf"(?:\s+(?:de\s+)?(?:(?P<month>{MONTH})\b\.?|(?P<rel>{REL_MONTH})\b)(?:{_YEAR})?)?(?![/\d])"
 )
 _MONTH_DAY = re.compile(
@@ -237,7 +242,9 @@ def _weekdays(text: str, now: datetime, rules: TemporalRules) -> Iterator[Found]
         if match["wd"] == "ter" and not (match["pre"] or match["dot"]):
             continue  # "ter" is the verb
         weekday = WEEKDAY_ABBREVIATIONS[match["wd"]] if match["wd"] else int(match["n"]) - 2  # "6ª feira"
-        day = weekday_date(today, weekday, rules.prefer)
+        mod = (match["pre"] or "").strip()
+        day = _weekday_day(today, weekday, mod if mod.endswith(("a", "o")) and mod not in ("na", "no") else "",
+                           match["after"] or "", rules, rules.prefer)
         weak = not (match["pre"] or match["feira"])
         start = match.start("wd" if match["wd"] else "n")
         yield Found(start, match.end(), "date", day=day, weekday=True, weak=weak)
@@ -283,7 +290,7 @@ def _days_of_month(text: str, now: datetime, rules: TemporalRules) -> Iterator[F
     if not has_any(text, _DAY_MONTH_WORDS):
         return
     for match in _DAY_OF_MONTH.finditer(text):
-        number = day_number(match["d1"] or match["d2"] or match["d3"] or match["dw"])
+        number = day_number(match["d1"] or match["d2"] or match["d3"] or match["d4"] or match["dw"])
         if number is None:
             continue
         prefer: Prefer = "past" if since(text, match) else rules.prefer

@@ -10,7 +10,7 @@ from datetime import date, datetime, time, timedelta
 
 from nlu.calendar_rules import FULL_MONTH, MONTH, MONTH_WORDS, year_of
 from nlu.lexicon import MONTHS, ORDINALS
-from nlu.numbers import read_words
+from nlu.numbers import COUNT, read_words
 from nlu.temporal_types import Found, Grain, Interval, TemporalRules, has_any, has_digit, tokens
 
 _THIS = r"(?:n?este|n?esse|n?esta|n?essa)"
@@ -28,10 +28,16 @@ _WEEKEND = re.compile(
     r"\b(?:(?P<next>proximo)\s+)?(?:" + _THIS + r"\s+)?(?:fim|final)\s+de\s+semana"
     r"(?:\s+(?P<after>que\s+vem|passado))?\b|\bfds\b"
 )
+# "o primeiro fim de semana de setembro", "o último final de semana do mês": by its Saturday.
+_NTH_WEEKEND = re.compile(
+    r"\b(?P<ord>primeiro|segundo|terceiro|quarto|ultimo)\s+(?:fim|final)\s+de\s+semana\s+"
+    rf"(?:(?:de|do|em)\s+(?:mes\s+de\s+)?(?P<month>{FULL_MONTH})\b|(?P<rel>d[eo]s[st]e\s+mes|do\s+mes(?:\s+que\s+vem)?"
+    r"|do\s+proximo\s+mes))"
+)
 _MONTH_RE = re.compile(
     r"\b(?:(?P<next>mes\s+que\s+vem|proximo\s+mes)|(?P<this>(?:n?este|n?esse)\s+mes)(?!\s+que)"
     r"|(?P<last>mes\s+(?:passado|anterior)|ultimo\s+mes)(?!\s+(?:de\s+)?\d)|(?P<before_last>mes\s+retrasado)"
-    r"|(?:(?P<mod>em|no\s+mes\s+de|para|pra|ate|n?este|n?esse|o\s+proximo|no\s+proximo|proximo|o\s+ultimo"
+    r"|(?:(?P<mod>em|no\s+mes\s+de|(?:durante\s+)?o\s+mes\s+de|durante|para|pra|ate|n?este|n?esse|o\s+proximo|no\s+proximo|proximo|o\s+ultimo"
     rf"|no\s+ultimo|ultimo)\s+)?(?P<name>{FULL_MONTH})\b(?:\s+(?:de\s+)?(?P<year>\d{{4}})\b|\s+de\s+(?P<year2>\d\d)\b"
     r"|\s+d[eo]\s+(?P<yrel>proximo\s+ano|ano\s+que\s+vem|ano\s+passado|(?:d?es[st]e|n?es[st]e)\s+ano))?)"
 )
@@ -53,8 +59,7 @@ _YEAR_RE = re.compile(
     r"|(?P<last>ano\s+(?:passado|anterior)|ultimo\s+ano)|(?:em|no\s+ano\s+de|ano\s+de|o\s+ano\s+de)\s+(?P<y>(?:19|20)\d\d))\b"
 )
 _BARE_YEAR = re.compile(r"(?<![\d/.:,-])(?:19|20)\d\d(?![\d/.:,-])")
-_COUNT_WORDS = r"\d{1,3}|uma?|duas|dois|tres|quatro|cinco|seis|sete|oito|nove|dez|onze|doze|quinze|vinte|trinta"
-_COUNT = r"\d{1,3}|uma?|duas|dois|tres|quatro|cinco|seis|sete|oito|nove|dez|onze|doze|quinze|vinte|trinta"
+_COUNT_WORDS = _COUNT = COUNT
 _UNIT = r"dias?|semanas?|mes|meses|anos?|horas?|minutos?|mins?|segundos?"
 _COUNTED = re.compile(
     rf"\b(?:(?P<d1>proxim[oa]s?|ultim[oa]s|passad[oa]s)\s+(?P<n1>{_COUNT})\s+(?P<u1>{_UNIT})"
@@ -88,6 +93,75 @@ _DECADE = re.compile(
     r"\b(?:(?P<next>proxima\s+decada|decada\s+que\s+vem)|(?P<last>ultima\s+decada|decada\s+passada)"
     r"|(?:n?es[st]a\s+decada|decada\s+atual))\b"
 )
+# A part of a month or a week: "no começo de abril", "meados de dezembro", "no final do mês", "na segunda
+# quinzena de abril", "no meio da semana". A month's beginning, middle and end are its three tens of days
+# (1-10, 11-20, 21 to the end, as Brazilian calendars and bills count them: "decêndios"), its fortnights
+# 1-15 and 16 to the end; a week's beginning is Monday and Tuesday, its middle Wednesday and Thursday, its
+# end Thursday to Sunday. "fim de semana" is the weekend (above), never the end of a week.
+_PART_WORDS = frozenset({"comeco", "inicio", "principio", "meio", "metade", "meados", "final", "fim", "finalzinho",
+                         "quinzena"})
+_PART_OF = re.compile(
+    r"\b(?:(?P<part>comeco|inicio|principio|meio|metade|meados|final|fim|finalzinho)"
+    r"|(?P<half>primeira|segunda|1a|2a)\s+quinzena)\s+(?P<of>de|do|da|n?es[st][ea]|d?es[st][ea])\s+"
+    rf"(?:(?:mes\s+de\s+)?(?P<month>{FULL_MONTH})\b(?:\s+(?:de\s+)?(?P<year>\d{{4}})\b)?"
+    r"|(?P<mrel>(?:(?:n?es[st]e|proximo)\s+)?mes(?:\s+(?:que\s+vem|passado))?)\b"
+    r"|(?P<wrel>(?:(?:n?es[st]a|proxima)\s+)?semana(?:\s+(?:que\s+vem|passada))?)\b)"
+)
+_MONTH_PARTS = {"comeco": (1, 10), "inicio": (1, 10), "principio": (1, 10), "meio": (11, 20), "metade": (11, 20),
+                "meados": (11, 20), "final": (21, 31), "fim": (21, 31), "finalzinho": (21, 31),
+                "primeira": (1, 15), "1a": (1, 15), "segunda": (16, 31), "2a": (16, 31)}
+_WEEK_PARTS = {"comeco": (0, 1), "inicio": (0, 1), "principio": (0, 1), "meio": (2, 3), "metade": (2, 3),
+               "meados": (2, 3), "final": (3, 6), "fim": (3, 6), "finalzinho": (3, 6)}
+
+
+def _parts_of_spans(text: str, now: datetime, rules: TemporalRules) -> Iterator[Found]:
+    today = now.date()
+    if not has_any(text, _PART_WORDS):
+        return
+    for match in _PART_OF.finditer(text):
+        part = match["part"] or match["half"]
+        if match["wrel"]:
+            if match["of"] == "de" or part not in _WEEK_PARTS:
+                continue  # "fim de semana" is the weekend
+            first, last = _part_of_week(match["wrel"], today, _WEEK_PARTS[part])
+        else:
+            month = _month_of_part(match, today, rules)
+            if month is None:
+                continue
+            first, last = _part_of_month(month, _MONTH_PARTS[part])
+            if match["mrel"] == "mes" and last < today:  # "no começo do mês" said on the 15th: the next one
+                first, last = _part_of_month(month_start(month.year, month.month, 1), _MONTH_PARTS[part])
+        if rules.prefer == "future" and first <= today <= last:
+            first = today
+        yield Found(match.start(), match.end(), "interval", interval=_span(now, first, last + timedelta(days=1), "day"))
+
+
+def _part_of_month(month: date, days: tuple[int, int]) -> tuple[date, date]:
+    end_of_month = month_start(month.year, month.month, 1) - timedelta(days=1)
+    return month.replace(day=days[0]), min(month + timedelta(days=days[1] - 1), end_of_month)
+
+
+def _month_of_part(match: re.Match[str], today: date, rules: TemporalRules) -> date | None:
+    if match["month"]:
+        if match["year"]:
+            return date(int(match["year"]), MONTHS[match["month"]], 1)
+        return month_of_year(today, MONTHS[match["month"]], rules)
+    rel = match["mrel"]
+    moved = 1 if ("proximo" in rel or "vem" in rel) else -1 if "passado" in rel else 0
+    return month_start(today.year, today.month, moved)
+
+
+def _part_of_week(rel: str, today: date, days: tuple[int, int]) -> tuple[date, date]:
+    monday = today - timedelta(days=today.weekday())
+    if "proxima" in rel or "vem" in rel:
+        monday += timedelta(days=7)
+    elif "passada" in rel:
+        monday -= timedelta(days=7)
+    elif rel == "semana" and today > monday + timedelta(days=days[1]):
+        monday += timedelta(days=7)  # "no começo da semana" said on a Friday: next week's
+    return monday + timedelta(days=days[0]), monday + timedelta(days=days[1])
+
+
 _COUNTED_WORDS = frozenset({"proximo", "proxima", "proximos", "proximas", "ultimos", "ultimas", "passados",
                             "passadas", "anteriores", "vem", "seguintes"})
 
@@ -121,6 +195,15 @@ def _weeks(text: str, now: datetime, rules: TemporalRules) -> Iterator[Found]:
         if monday_of is not None:
             span = _span(now, monday_of, monday_of + timedelta(days=7), "week")
             yield Found(match.start(), match.end(), "interval", interval=span)
+    for match in _NTH_WEEKEND.finditer(text):
+        rel = match["rel"] or ""
+        first = (month_of_year(today, MONTHS[match["month"]], rules) if match["month"]
+                 else month_start(today.year, today.month, 1 if "vem" in rel or "proximo" in rel else 0))
+        saturdays = [first + timedelta(days=(5 - first.weekday()) % 7 + 7 * n) for n in range(5)]
+        saturdays = [day for day in saturdays if day.month == first.month]
+        saturday = saturdays[-1] if match["ord"] == "ultimo" else saturdays[ORDINALS[match["ord"]] - 1]
+        span = _span(now, saturday, saturday + timedelta(days=2), "weekend")
+        yield Found(match.start(), match.end(), "interval", interval=span)
     for match in _WEEKEND.finditer(text):
         saturday = monday + timedelta(days=5)
         if match["after"] == "passado":
@@ -275,7 +358,7 @@ def _units_of_year(text: str, now: datetime, rules: TemporalRules) -> Iterator[F
         yield Found(match.start(), match.end(), "interval", interval=span)
     for match in _EDGE_OF_YEAR.finditer(text):
         year, raw, unit = _year_said(match, now.date()), match["n"], match["unit"]
-        count = int(raw) if raw.isdigit() else read_words([raw])
+        count = int(raw) if raw.isdigit() else read_words(raw.split())
         if not isinstance(count, int) or count < 1:
             continue
         first_day, next_year = date(year, 1, 1), date(year + 1, 1, 1)
@@ -313,7 +396,7 @@ def _counted(text: str, now: datetime, rules: TemporalRules) -> Iterator[Found]:
     for match in _COUNTED.finditer(text):
         raw, unit = match["n1"] or match["n2"], match["u1"] or match["u2"] or match["u3"]
         direction = match["d1"] or match["d2"] or match["d3"]
-        count = int(raw) if raw.isdigit() else read_words([raw])
+        count = int(raw) if raw.isdigit() else read_words(raw.split())
         if not isinstance(count, int) or count < 1:
             continue
         interval = counted_span(now, _UNITS[unit], count, backwards=direction.startswith(("ult", "pass", "ant")))
@@ -353,4 +436,5 @@ def _shift(moment: datetime, grain: Grain, count: int) -> datetime:
 
 
 SpanRule = Callable[[str, datetime, TemporalRules], Iterator[Found]]
-SPAN_RULES: tuple[SpanRule, ...] = (_weeks, _months, _quarters, _years, _counted, _units_of_year, _decades)
+SPAN_RULES: tuple[SpanRule, ...] = (_weeks, _months, _quarters, _years, _counted, _units_of_year, _decades,
+                                     _parts_of_spans)

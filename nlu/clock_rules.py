@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import replace
 from datetime import date, datetime, time, timedelta
 
-from nlu.numbers import read_words
+from nlu.numbers import COUNT, read_words
 from nlu.temporal_types import Found, Interval, TemporalRules, has_any, has_digit
 
 HOUR_WORDS: dict[str, int] = {
@@ -38,7 +38,8 @@ _NOT_HOURS = (
 )
 _PERIOD = r"(?:\s+(?:da|de|a|pela|na)\s+(?P<period>manha|tarde|noite|madrugada))"
 _AMPM = r"(?P<ampm>\s*[ap]\.?\s?m\b\.?)"
-_MINUTES = rf"(?:\s+e\s+(?P<mw>{_MW}|[0-5]?\d)(?:\s+minutos?)?)"
+# "e quinze", "e 20", "e três minutos": any count is minutes when "minutos" follows it.
+_MINUTES = rf"(?:\s+e\s+(?:(?P<mw>{_MW}|[0-5]?\d)(?:\s+minutos?)?|(?P<mc>{COUNT})\s+minutos?))"
 _TIME = re.compile(
     rf"{_PRE}?(?:"
     r"(?<!\d)(?<!dia )(?P<h>[01]?\d|2[0-3])\s*(?P<unit>:|h|hs|hrs|horas?)\s*(?P<m>[0-5]\d)?(?::(?P<s>[0-5]\d))?"
@@ -48,7 +49,8 @@ _TIME = re.compile(
     rf"{_MINUTES}?{_AMPM}?(?P<sharp>\s+em\s+ponto)?{_PERIOD}?(?![\w/])"
 )
 _NOON = re.compile(
-    rf"{_PRE}?\b(?:(?P<noon>meio[\s-]?dia)|(?P<midnight>meia[\s-]?noite))(?:\s+e\s+(?P<mw>{_MW}))?\b"
+    rf"{_PRE}?\b(?:(?P<noon>meio[\s-]?dia)|(?P<midnight>meia[\s-]?noite|zero\s+hora))"
+    rf"{_MINUTES}?\b"
 )
 _TARGET = rf"(?:(?P<noon>meio[\s-]?dia)|(?P<midnight>meia[\s-]?noite)|(?P<hw>{HW}|\d{{1,2}})(?:\s*h\b)?)"
 _BEFORE = re.compile(
@@ -62,16 +64,22 @@ _PERIOD_RE = re.compile(
     r"\b(?:(?P<this>(?:d|n)?(?:esta|essa))|de|a|pela|na|no\s+periodo\s+da|durante\s+a|parte\s+da|periodo\s+da)"
     r"\s+(?P<period>manha|tarde|noite|madrugada)\b"
 )
-# "no fim da tarde", "início da manhã": the first or the second half of the bot's period.
+# "no fim da tarde", "início da manhã", "no meio da tarde": the first half, the second half or the middle
+# half of the bot's period ("primeiras horas da", "últimas horas da", "em plena" say the same). The day's
+# beginning is the morning's first half, its end the afternoon's second half, its middle the hour before
+# the afternoon and the two after it starts ("no meio do dia": 11-14 with the default periods).
 _PERIOD_EDGE = re.compile(
-    r"\b(?:(?:n?o|ao|pelo)\s+)?(?P<edge>inicio|comeco|fim|final)\s+da\s+(?P<period>manha|tarde|noite)\b"
+    r"\b(?:(?:n?o|n?a|nas|ao|pelo|pelas)\s+)?(?:(?P<edge>inicio|comeco|fim|final|meio|metade|primeiras\s+horas"
+    r"|ultimas\s+horas)\s+da|em\s+plena)\s+(?P<period>manha|tarde|noite)\b"
+    r"|\b(?:(?:n?o|n?a|ao|pelo)\s+)?(?P<day_edge>inicio|comeco|fim|final|meio|metade)\s+do\s+dia\b"
 )
+_FIRST_HALF = frozenset({"inicio", "comeco", "primeiras horas"})
+_SECOND_HALF = frozenset({"fim", "final", "ultimas horas"})
 _UNIT = r"dias?|semanas?|meses|mes|anos?|horas?|h|minutos?|min|segundos?"
 
 
 def _count_re(name: str) -> str:
-    return (rf"(?P<{name}>\d+|uma?|duas|dois|tres|quatro|cinco|seis|sete|oito|nove|dez|quinze|vinte|trinta"
-            r"|quarenta|meia)")
+    return rf"(?P<{name}>\d+|{COUNT}|meia)"
 
 
 _OFFSET = re.compile(
@@ -98,10 +106,11 @@ _UNITS = {
 
 
 _HOUR_WORDS = frozenset(word for name in HOUR_WORDS for word in name.split())
-_NOON_WORDS = frozenset({"meio", "meia", "meiodia", "meianoite"})
+_NOON_WORDS = frozenset({"meio", "meia", "meiodia", "meianoite", "zero"})
 _BEFORE_WORDS = frozenset({"para", "pra", "pras", "pro"})
 _PAST_HOUR_WORDS = frozenset({"depois", "apos"})
 _PERIOD_WORDS = frozenset({"manha", "tarde", "noite", "madrugada"})
+_EDGE_WORDS = _PERIOD_WORDS | {"dia"}
 _OFFSET_WORDS = frozenset({"daqui", "em", "dentro", "apos", "faz", "fazem", "ha", "atras", "futuro", "tem"})
 
 
@@ -113,6 +122,13 @@ def _minute_value(raw: str | None) -> int:
     if raw is None:
         return 0
     return int(raw) if raw.isdigit() else MINUTE_WORDS[raw]
+
+
+def _minutes_said(match: re.Match[str]) -> int:
+    if match["mc"]:
+        value = read_words(match["mc"].split()) if not match["mc"].isdigit() else int(match["mc"])
+        return value if isinstance(value, int) and 0 <= value < 60 else 0
+    return _minute_value(match["mw"])
 
 
 def apply_period(hour: int, period: str | None, raw: str, rules: TemporalRules) -> tuple[int, bool]:
@@ -174,7 +190,7 @@ def _time(match: re.Match[str], rules: TemporalRules) -> Found | None:
     raw = match["h"] or match["hb"] or match["hw"]
     if match["period"] in ("manha", "madrugada") and _hour_value(raw) > 12:
         return None  # "13 de manhã" is a day and a period, not a time
-    minute = int(match["m"] or match["mb"] or 0) or _minute_value(match["mw"])
+    minute = int(match["m"] or match["mb"] or 0) or _minutes_said(match)
     twelve = _with_ampm(_hour_value(raw), match["ampm"])
     if twelve is not None:
         hour, shifted = twelve, False
@@ -194,7 +210,7 @@ def _target(match: re.Match[str], rules: TemporalRules) -> tuple[int, bool]:
 
 def _noon(text: str, now: datetime, rules: TemporalRules) -> Iterator[Found]:
     for match in _NOON.finditer(text) if has_any(text, _NOON_WORDS) else ():
-        clock = time(12 if match["noon"] else 0, _minute_value(match["mw"]))
+        clock = time(12 if match["noon"] else 0, _minutes_said(match))
         yield Found(match.start(), match.end(), "time", clock=clock)
     for pattern, sign, words in ((_BEFORE, -1, _BEFORE_WORDS), (_PAST_HOUR, 1, _PAST_HOUR_WORDS)):
         for match in pattern.finditer(text) if has_any(text, words) else ():
@@ -210,12 +226,30 @@ def _periods(text: str, now: datetime, rules: TemporalRules) -> Iterator[Found]:
     for match in _PERIOD_RE.finditer(text) if has_any(text, _PERIOD_WORDS) else ():
         day = now.date() if match["this"] else None
         yield Found(match.start(), match.end(), "period", period=match["period"], day=day)
-    for match in _PERIOD_EDGE.finditer(text) if has_any(text, _PERIOD_WORDS) else ():
-        first, last = rules.periods[match["period"]]
-        middle = (first + last) // 2
-        start, end = (first, middle) if match["edge"] in ("inicio", "comeco") else (middle, last)
-        yield Found(match.start(), match.end(), "period", period=match["period"], clock=time(start),
-                    until=time(end % 24))
+    for match in _PERIOD_EDGE.finditer(text) if has_any(text, _EDGE_WORDS) else ():
+        period, start, end = _edge_hours(match, rules)
+        yield Found(match.start(), match.end(), "period", period=period, clock=time(start), until=time(end % 24))
+
+
+def _edge_hours(match: re.Match[str], rules: TemporalRules) -> tuple[str | None, int, int]:
+    if match["day_edge"]:
+        edge = " ".join(match["day_edge"].split())
+        if edge in _FIRST_HALF:
+            period, edge = "manha", "inicio"
+        elif edge in _SECOND_HALF:
+            period, edge = "tarde", "fim"
+        else:
+            noon = rules.periods["tarde"][0]
+            return None, noon - 1, noon + 2
+    else:
+        period, edge = match["period"], " ".join((match["edge"] or "meio").split())
+    first, last = rules.periods[period]
+    middle, quarter = (first + last) // 2, (last - first) // 4
+    if edge in _FIRST_HALF:
+        return period, first, middle
+    if edge in _SECOND_HALF:
+        return period, middle, last
+    return period, first + quarter, last - quarter
 
 
 def _count(raw: str) -> float:
@@ -223,7 +257,7 @@ def _count(raw: str) -> float:
         return float(raw)
     if raw == "meia":
         return 0.5
-    value = read_words([raw])
+    value = read_words(raw.split())
     return float(value) if value is not None else 0.0
 
 

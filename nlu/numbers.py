@@ -18,6 +18,14 @@ _ARTICLES = frozenset({"um", "uma"})
 
 Number = int | float
 
+# A count in digits or pt-BR words, for patterns ("3 dias", "vinte e quatro horas", "quarenta e cinco minutos").
+COUNT = (
+    r"\d{1,3}|(?:vinte|trinta|quarenta|cinquenta|sessenta|setenta|oitenta|noventa)"
+    r"(?:\s+e\s+(?:uma?|dois|duas|tres|quatro|cinco|seis|sete|oito|nove))?"
+    r"|dezesseis|dezessete|dezoito|dezenove|uma?|duas|dois|tres|quatro|cinco|seis|sete|oito|nove|dez|onze|doze"
+    r"|treze|catorze|quatorze|quinze|cem"
+)
+
 
 @dataclass(frozen=True, slots=True)
 class NumberSpan:

@@ -13,7 +13,7 @@ from nlu.calendar_spans import SPAN_RULES
 from nlu.clock_ranges import clock_ranges, merge_ranges
 from nlu.clock_rules import CLOCK_RULES, add_months
 from nlu.date_ranges import compose, day_ranges, month_ranges, numeric_day_ranges
-from nlu.numbers import read_words
+from nlu.numbers import COUNT, read_words
 from nlu.temporal_types import DEFAULT_RULES, Found, Interval, TemporalRules
 from nlu.text import fold
 
@@ -47,7 +47,7 @@ def find_temporal(text: str, now: datetime, rules: TemporalRules = DEFAULT_RULES
 
 # "2 dias depois da sexta", "uma semana antes do dia 20", "2 semanas e 6 dias depois de sábado",
 # "3 dias depois de amanhã": a count of days or larger units from the day said.
-_FROM_COUNT = r"\d{1,3}|uma?|duas|dois|tres|quatro|cinco|seis|sete|oito|nove|dez|onze|doze|quinze|vinte|trinta"
+_FROM_COUNT = COUNT
 _FROM_UNIT = r"dias?|semanas?|mes|meses|anos?"
 _COUNTED_FROM = re.compile(
     rf"\b(?P<n>{_FROM_COUNT})\s+(?P<u>{_FROM_UNIT})(?:,?\s+e\s+(?P<n2>{_FROM_COUNT})\s+(?P<u2>{_FROM_UNIT}))?\s+"
@@ -70,7 +70,7 @@ def _counted_from(folded: str, item: Found) -> Found:
     for raw, unit in ((found["n"], found["u"]), (found["n2"], found["u2"])):
         if raw is None:
             continue
-        count = int(raw) if raw.isdigit() else read_words([raw])
+        count = int(raw) if raw.isdigit() else read_words(raw.split())
         if not isinstance(count, int):
             return item
         if unit in _DAYS_IN:
@@ -155,6 +155,9 @@ def _merge(left: Found, right: Found, now: datetime, rules: TemporalRules) -> Fo
 def _merge_ordered(first: Found, other: Found, now: datetime, rules: TemporalRules) -> Found | None:
     if first.kind == "date" and first.day is not None:
         return _on_day(first.day, first.weekday, other, now, rules)
+    if first.kind == "datetime" and first.weekday and first.clock is not None and other.kind == "date" \
+            and other.day is not None and not other.weekday:  # "às 13h30 de sábado, dia 21 de setembro"
+        return _on_day(other.day, False, replace(first, kind="time", day=None, moment=None), now, rules)
     if first.kind == "interval" and first.day is not None and first.period and other.kind == "time":
         return _on_day(first.day, False, other, now, rules, first.period)  # "amanhã de manhã às 7"
     if other.kind != "period" or other.period is None:
@@ -183,7 +186,8 @@ def _on_day(day: date, by_weekday: bool, other: Found, now: datetime, rules: Tem
         moment = datetime.combine(day, clock, tzinfo=zone)
         if clock == time(0) and other.period is None and period is None:
             moment += timedelta(days=1)  # "amanhã à meia-noite": the midnight that ends that day
-        return Found(0, 0, "datetime", day=day, clock=clock, moment=moment, shifted=other.shifted and not period)
+        return Found(0, 0, "datetime", day=day, clock=clock, moment=moment, shifted=other.shifted and not period,
+                     weekday=by_weekday)
     if other.kind == "period":
         interval = _period_interval(day, other, now, rules)
         return Found(0, 0, "interval", day=day, interval=interval, period=other.period, open=other.open)

@@ -37,6 +37,10 @@ def _at(now: datetime, day: str, clock: str) -> datetime:
     ("qualquer dia menos segunda", None),
     ("6ª feira", "2026-03-13"),
     ("a primeira segunda de abril", "2026-04-06"),
+    ("o terceiro dia de outubro", "2026-10-03"),
+    ("no primeiro dia de janeiro", "2027-01-01"),
+    ("na 5ª feira desta semana", "2026-03-12"),
+    ("2ª feira da semana que vem", "2026-03-16"),
 ])
 def test_a_day(text: str, day: str | None, now: datetime) -> None:
     assert parse_date(text, now) == (date.fromisoformat(day) if day else None)
@@ -53,6 +57,9 @@ def test_a_day(text: str, day: str | None, now: datetime) -> None:
     ("14/03 às 14", "2026-03-14 14:00"),  # dateparser read it as the year 2114
     ("amanhã às 5 da manhã", "2026-03-12 05:00"),
     ("as cinco e vinte amanhã pela manhã", "2026-03-12 05:20"),
+    ("às 13h30 de sábado, dia 21 de março", "2026-03-21 13:30"),  # the date said, not the next Saturday
+    ("daqui a vinte e cinco minutos", "2026-03-11 10:25"),
+    ("neste exato momento", "2026-03-11 10:00"),
 ])
 def test_a_moment(text: str, moment: str, now: datetime) -> None:
     assert parse_datetime(text, now) == _at(now, *moment.split())
@@ -65,6 +72,8 @@ def test_a_moment(text: str, moment: str, now: datetime) -> None:
     ("9h20", "09:20"),
     ("pode ser o das 9 e 20", "09:20"),
     ("7pm", "19:00"),
+    ("à zero hora e três minutos", "00:03"),
+    ("às onze horas e cinquenta e cinco minutos", "11:55"),
 ])
 def test_a_time(text: str, clock: str, now: datetime) -> None:
     assert parse_time(text, now) == time.fromisoformat(clock)
@@ -80,10 +89,29 @@ def test_a_time(text: str, clock: str, now: datetime) -> None:
     ("semana passada", "2026-03-02 00:00", "2026-03-09 00:00", "week"),
     ("13 a 15 de julho", "2026-07-13 00:00", "2026-07-16 00:00", "day"),
     ("os próximos 3 dias", "2026-03-12 00:00", "2026-03-15 00:00", "day"),
+    # parts of a month: its tens of days and its fortnights; of a week: Mon-Tue, Wed-Thu, Thu-Sun
+    ("no começo de abril", "2026-04-01 00:00", "2026-04-11 00:00", "day"),
+    ("meados de maio", "2026-05-11 00:00", "2026-05-21 00:00", "day"),
+    ("no finalzinho do mês", "2026-03-21 00:00", "2026-04-01 00:00", "day"),
+    ("no começo do mês", "2026-04-01 00:00", "2026-04-11 00:00", "day"),  # this month's has passed
+    ("na segunda quinzena de abril", "2026-04-16 00:00", "2026-05-01 00:00", "day"),
+    ("no fim da semana que vem", "2026-03-19 00:00", "2026-03-23 00:00", "day"),
+    ("o primeiro fim de semana de abril", "2026-04-04 00:00", "2026-04-06 00:00", "weekend"),
+    ("durante o mês de maio", "2026-05-01 00:00", "2026-06-01 00:00", "month"),
+    # parts of a part of the day, within the bot's periods (manhã 6-12, tarde 12-18)
+    ("amanhã no meio da tarde", "2026-03-12 13:00", "2026-03-12 17:00", "hour"),
+    ("nas primeiras horas da manhã de sexta", "2026-03-13 06:00", "2026-03-13 09:00", "hour"),
+    ("sexta no final do dia", "2026-03-13 15:00", "2026-03-13 18:00", "hour"),
+    ("dentro de vinte e quatro horas", "2026-03-11 10:00", "2026-03-12 10:00", "second"),
 ])
 def test_a_span(text: str, start: str, end: str, grain: str, now: datetime) -> None:
     [entity] = extract_builtin(text, now)
     assert entity.value == Interval(_at(now, *start.split()), _at(now, *end.split()), grain)  # type: ignore[arg-type]
+
+
+def test_a_weekend_is_never_the_end_of_a_week(now: datetime) -> None:
+    [weekend] = extract_builtin("no fim de semana", now)
+    assert isinstance(weekend.value, Interval) and weekend.value.grain == "weekend"
 
 
 def test_open_ranges_say_which_way(now: datetime) -> None:

@@ -8,6 +8,7 @@
         > recognizers_text_model_pt.jsonl
     python tests/nlu/data/temporal_corpora/convert.py chronic test/test_parsing_pt_br.rb > chronic_pt.jsonl
     python tests/nlu/data/temporal_corpora/convert.py ovos test/parse_tests/test_parse_pt.py > ovos_pt.jsonl
+    python tests/nlu/data/temporal_corpora/convert.py rustling grammar/pt/src/training.rs > rustling_pt.jsonl
 
 Each line is {"text", "expect"} (Duckling, all read at its reference time) or {"text", "expect",
 "past", "now", "source"} (Recognizers-Text, each with its own reference time and its past reading);
@@ -456,9 +457,62 @@ def ovos(source: Path) -> list[dict[str, Any]]:
     return rows
 
 
+# rustling-ontology's Portuguese training examples: `example!(v, check, "text", ...)` in its datetime
+# function, read at Duckling's reference (the same moment, 2013-02-12 04:30); spans end before their
+# last value, as Duckling's do. Its durations are left out (not points in time), and so are the texts
+# Duckling's corpus already has (measured there).
+_RUSTLING_EXAMPLE = re.compile(r"^\s*example!\(v,\s*(check_\w+)!\(c,\s*(.*?)\),\s*(\".*\")\s*\);", re.M)
+_RUSTLING_GRAINS = {1: "Year", 2: "Month", 3: "Day", 4: "Hour", 5: "Minute", 6: "Second"}
+
+
+def _rustling_tuple(raw: str) -> tuple[list[int], str]:
+    given = [int(x) for x in raw.strip(" []").split(",")]
+    grain = _RUSTLING_GRAINS[len(given)]
+    padded = given + [1, 1, 0, 0, 0][len(given) - 1 :] if len(given) < 6 else given
+    return padded[:6], grain
+
+
+def _rustling_expect(check: str, args: str) -> str:
+    arrays = re.findall(r"\[[^\]]*\]", args)
+    first, grain = _rustling_tuple(arrays[0])
+    if check == "check_moment":
+        if "Grain::Week" in args:
+            return f"week {_at(first, 'Week')}"
+        return f"{_KIND[grain]} {_at(first, grain)}"
+    if check == "check_moment_with_direction":
+        direction = "after" if "Direction::After" in args else "before"
+        return f"{direction} {_at(first, 'Minute')}"
+    assert check == "check_moment_span", check
+    last, last_grain = _rustling_tuple(arrays[1])
+    grain = max(grain, last_grain, key=list(_RUSTLING_GRAINS.values()).index)
+    tuples = " ".join(f"({', '.join(map(str, v))})" for v in (first, last))
+    expect = _duckling_expect("datetimeInterval", tuples, grain)
+    if grain in ("Hour", "Minute") and expect.startswith("interval"):  # clock times: also as a range, end excluded
+        expect += f" | datetimerange {_at(first, 'Minute')} .. {_at(last, 'Minute')}"
+    return expect
+
+
+def rustling(source: Path, duckling_texts: set[str] | None = None) -> list[dict[str, Any]]:
+    text = source.read_text(encoding="utf-8")
+    body = text[text.index("fn examples_datetime") : text.index("fn examples_durations")]
+    rows: list[dict[str, Any]] = []
+    for found in _RUSTLING_EXAMPLE.finditer(body):
+        check, args, texts = found.groups()
+        expect = _rustling_expect(check, args)
+        rows += [{"text": t, "expect": expect} for t in re.findall(r'"((?:[^"\\]|\\.)*)"', texts)]
+    known = duckling_texts if duckling_texts is not None else _duckling_texts()
+    return [row for row in _unique(rows) if row["text"].lower().strip() not in known]
+
+
+def _duckling_texts() -> set[str]:
+    lines = (Path(__file__).parent / "duckling_pt.jsonl").read_text(encoding="utf-8").splitlines()
+    return {json.loads(line)["text"].lower().strip() for line in lines}
+
+
 if __name__ == "__main__":
     which, path = sys.argv[1], Path(sys.argv[2])
     convert = {"duckling": duckling, "recognizers": recognizers, "sugar": sugar, "chrono": chrono,
-               "recognizers-model": recognizers_model, "chronic": chronic, "ovos": ovos}[which]
+               "recognizers-model": recognizers_model, "chronic": chronic, "ovos": ovos,
+               "rustling": rustling}[which]
     for row in convert(path):
         print(json.dumps(row, ensure_ascii=False))
