@@ -101,11 +101,11 @@ _DECADE = re.compile(
 _PART_WORDS = frozenset({"comeco", "inicio", "principio", "meio", "metade", "meados", "final", "fim", "finalzinho",
                          "quinzena"})
 _PART_OF = re.compile(
-    r"\b(?:(?P<part>comeco|inicio|principio|meio|metade|meados|final|fim|finalzinho)"
-    r"|(?P<half>primeira|segunda|1a|2a)\s+quinzena)\s+(?P<of>de|do|da|n?es[st][ea]|d?es[st][ea])\s+"
+    r"\b(?:(?P<part>comeco|inicio|principio|meio|metade|meados|finalzinho|final|fim)\b"
+    r"|(?P<half>primeira|segunda|1a|2a)\s+quinzena\b)(?:\s+(?P<of>de|do|da|n?es[st][ea]|d?es[st][ea])\s+"
     rf"(?:(?:mes\s+de\s+)?(?P<month>{FULL_MONTH})\b(?:\s+(?:de\s+)?(?P<year>\d{{4}})\b)?"
     r"|(?P<mrel>(?:(?:n?es[st]e|proximo)\s+)?mes(?:\s+(?:que\s+vem|passado))?)\b"
-    r"|(?P<wrel>(?:(?:n?es[st]a|proxima)\s+)?semana(?:\s+(?:que\s+vem|passada))?)\b)"
+    r"|(?P<wrel>(?:(?:n?es[st]a|proxima)\s+)?semana(?:\s+(?:que\s+vem|passada))?)\b))?"
 )
 _MONTH_PARTS = {"comeco": (1, 10), "inicio": (1, 10), "principio": (1, 10), "meio": (11, 20), "metade": (11, 20),
                 "meados": (11, 20), "final": (21, 31), "fim": (21, 31), "finalzinho": (21, 31),
@@ -120,6 +120,8 @@ def _parts_of_spans(text: str, now: datetime, rules: TemporalRules) -> Iterator[
         return
     for match in _PART_OF.finditer(text):
         part = match["part"] or match["half"]
+        if not (match["month"] or match["mrel"] or match["wrel"]) and not match["half"]:
+            continue  # "no final", "no começo": of what, it does not say
         if match["wrel"]:
             if match["of"] == "de" or part not in _WEEK_PARTS:
                 continue  # "fim de semana" is the weekend
@@ -129,7 +131,8 @@ def _parts_of_spans(text: str, now: datetime, rules: TemporalRules) -> Iterator[
             if month is None:
                 continue
             first, last = _part_of_month(month, _MONTH_PARTS[part])
-            if match["mrel"] == "mes" and last < today:  # "no começo do mês" said on the 15th: the next one
+            # "no começo do mês" said on the 15th: the next one
+            if match["mrel"] in ("mes", None) and not match["month"] and last < today:
                 first, last = _part_of_month(month_start(month.year, month.month, 1), _MONTH_PARTS[part])
         if rules.prefer == "future" and first <= today <= last:
             first = today
@@ -146,7 +149,7 @@ def _month_of_part(match: re.Match[str], today: date, rules: TemporalRules) -> d
         if match["year"]:
             return date(int(match["year"]), MONTHS[match["month"]], 1)
         return month_of_year(today, MONTHS[match["month"]], rules)
-    rel = match["mrel"]
+    rel = match["mrel"] or "mes"  # "na segunda quinzena": of this month
     moved = 1 if ("proximo" in rel or "vem" in rel) else -1 if "passado" in rel else 0
     return month_start(today.year, today.month, moved)
 
