@@ -211,6 +211,9 @@ def weekday_date(today: date, weekday: int, prefer: Prefer, skip_week: bool = Fa
     return today + timedelta(days=(weekday - today.weekday()) % 7 or 7)
 
 
+_THIS_WORDS = frozenset({"essa", "esta", "esse", "este", "nessa", "nesta", "nesse", "neste"})
+
+
 def _weekday_day(today: date, weekday: int, mod: str, after: str, rules: TemporalRules, prefer: Prefer) -> date:
     monday = today - timedelta(days=today.weekday())
     if after.startswith("da") and after.endswith(("passada", "anterior", "ultima semana")):  # "da semana passada"
@@ -219,7 +222,7 @@ def _weekday_day(today: date, weekday: int, mod: str, after: str, rules: Tempora
         return monday + timedelta(days=7 + weekday)
     if after.startswith("des"):  # "desta semana" / "dessa semana"
         return monday + timedelta(days=weekday)
-    if after == "agora":  # "sábado agora": the coming one, today included
+    if after == "agora" or (mod in _THIS_WORDS and not after):  # "sábado agora", "nesta quarta": today included
         return today + timedelta(days=(weekday - today.weekday()) % 7)
     if after.startswith(("passad", "retrasad")) or mod.startswith("ultim"):
         back = weekday_date(today, weekday, "past")

@@ -43,7 +43,7 @@ _MINUTES = rf"(?:\s+e\s+(?:(?P<mw>{_MW}|[0-5]?\d)(?:\s+minutos?)?|(?P<mc>{COUNT}
 _TIME = re.compile(
     rf"{_PRE}?(?:"
     r"(?<!\d)(?<!dia )(?P<h>[01]?\d|2[0-3])\s*(?P<unit>:|h|hs|hrs|horas?)\s*(?P<m>[0-5]\d)?(?::(?P<s>[0-5]\d))?"
-    r"(?:\s*min)?"
+    r"(?:\s*m(?:in)?)?"
     rf"|(?<!\d)(?<!dia )(?P<hb>[01]?\d|2[0-3])(?:\.(?P<mb>[0-5]\d))?(?!\s*(?:/|-\d|,\d|{_NOT_HOURS}))"
     rf"|(?P<hw>{HW})(?P<hours>\s+horas?)?)"
     rf"{_MINUTES}?{_AMPM}?(?P<sharp>\s+em\s+ponto)?{_PERIOD}?(?![\w/])"

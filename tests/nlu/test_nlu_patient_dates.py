@@ -41,6 +41,7 @@ def _at(now: datetime, day: str, clock: str) -> datetime:
     ("no primeiro dia de janeiro", "2027-01-01"),
     ("na 5ª feira desta semana", "2026-03-12"),
     ("2ª feira da semana que vem", "2026-03-16"),
+    ("liga pra mim nesta quarta", "2026-03-11"),  # said on a Wednesday: today
 ])
 def test_a_day(text: str, day: str | None, now: datetime) -> None:
     assert parse_date(text, now) == (date.fromisoformat(day) if day else None)
@@ -74,6 +75,7 @@ def test_a_moment(text: str, moment: str, now: datetime) -> None:
     ("7pm", "19:00"),
     ("à zero hora e três minutos", "00:03"),
     ("às onze horas e cinquenta e cinco minutos", "11:55"),
+    ("19h35m", "19:35"),
 ])
 def test_a_time(text: str, clock: str, now: datetime) -> None:
     assert parse_time(text, now) == time.fromisoformat(clock)

@@ -2,7 +2,7 @@
 data/temporal_corpora/README.md): Duckling's Portuguese time corpus, Recognizers-Text's
 Portuguese date/time parser specs and its model spec (whole sentences), Sugar's Portuguese date tests,
 chrono's Portuguese parser tests, chronic-l10n's pt-BR tests, ovos-date-parser's Portuguese tests and
-rustling-ontology's Portuguese training examples.
+rustling-ontology's Portuguese training examples and olebedev/when's pt-BR rules' tests.
 Each corpus is split once, by a hash of the text, into a development part (70 %) and a held-out part
 (30 %) that the rules were not tuned on; both are scored.
 
@@ -84,6 +84,14 @@ def ovos() -> list[Example]:
 def rustling() -> list[Example]:
     rows = [json.loads(line) for line in (DATA / "rustling_pt.jsonl").read_text(encoding="utf-8").splitlines()]
     return [Example(row["text"], row["expect"], DUCKLING_NOW) for row in rows]
+
+
+WHEN_NOW = datetime(2016, 1, 6, 0, 0, tzinfo=SAO_PAULO)  # olebedev/when's pt-BR tests' reference (convert.py)
+
+
+def when() -> list[Example]:
+    rows = [json.loads(line) for line in (DATA / "when_pt.jsonl").read_text(encoding="utf-8").splitlines()]
+    return [Example(row["text"], row["expect"], WHEN_NOW) for row in rows]
 
 
 def recognizers(reading: str = "expect", name: str = "recognizers_text_pt.jsonl") -> list[Example]:
@@ -196,6 +204,7 @@ def model() -> list[Example]:
 # rule for them: 49/95 and 31/48 (past readings 50 and 31), 24/27 and 10/12. ovos-date-parser was added
 # after them and scored once, whole, before any rule for it: 18/31 and 6/10. rustling-ontology came last,
 # scored once, whole, before any rule for it: 151/237 and 77/102 (its own conventions 160 and 78).
+# olebedev/when's pt-BR tests were scored once, whole, after rustling-ontology's rules: 43/59 and 15/20.
 REACHED = {
     "duckling": (241, 96),
     "recognizers-text": (155, 78),
@@ -210,6 +219,7 @@ REACHED = {
     "ovos": (24, 6),
     "rustling": (163, 80),
     "rustling, its own conventions": (172, 81),
+    "when": (45, 15),
 }
 RUNS = {
     "duckling": (duckling, {}),
@@ -226,13 +236,14 @@ RUNS = {
     "ovos": (ovos, {}),
     "rustling": (rustling, {}),
     "rustling, its own conventions": (rustling, {"rules": RUSTLING_CONVENTIONS}),
+    "when": (when, {}),
 }
 
 
 def test_the_corpora_are_there() -> None:
     assert len(duckling()) >= 350 and len(recognizers()) >= 250 and len(sugar()) >= 60
     assert len(chrono()) >= 40 and len(model()) >= 140 and len(chronic()) >= 39
-    assert len(ovos()) >= 41 and len(rustling()) >= 330
+    assert len(ovos()) >= 41 and len(rustling()) >= 330 and len(when()) >= 75
 
 
 @pytest.mark.parametrize("name", list(RUNS))

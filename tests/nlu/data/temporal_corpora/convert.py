@@ -9,6 +9,7 @@
     python tests/nlu/data/temporal_corpora/convert.py chronic test/test_parsing_pt_br.rb > chronic_pt.jsonl
     python tests/nlu/data/temporal_corpora/convert.py ovos test/parse_tests/test_parse_pt.py > ovos_pt.jsonl
     python tests/nlu/data/temporal_corpora/convert.py rustling grammar/pt/src/training.rs > rustling_pt.jsonl
+    python tests/nlu/data/temporal_corpora/convert.py when rules/br > when_pt.jsonl
 
 Each line is {"text", "expect"} (Duckling, all read at its reference time) or {"text", "expect",
 "past", "now", "source"} (Recognizers-Text, each with its own reference time and its past reading);
@@ -509,10 +510,61 @@ def _duckling_texts() -> set[str]:
     return {json.loads(line)["text"].lower().strip() for line in lines}
 
 
+# olebedev/when's pt-BR rules' tests (`rules/br/*_test.go`): {"text", index, "phrase", diff from its
+# reference, Wednesday 2016-01-06 00:00}. A fixture whose phrase is none expects nothing; its English
+# fixtures ("at 5 pm", "up to 11:10 pm", copied from its English rules' tests) are left out, and so are
+# the two whose rule, tested alone, reads only part of the phrase ("amanhã " of "amanhã à noite").
+WHEN_NOW = datetime(2016, 1, 6, 0, 0)
+_WHEN_FIXTURE = re.compile(r'\{"(?P<text>[^"]*)",\s*(?P<index>\d+),\s*"(?P<phrase>[^"]*)",\s*(?P<diff>[^}]*)\}')
+_WHEN_UNITS = {"time.Hour": 3600, "time.Minute": 60, "time.Second": 1}
+_WHEN_PERIODS = {"manha": "manha", "tarde": "tarde", "noite": "noite"}
+_WHEN_MONTH = re.compile(
+    r"(?:janeiro|fevereiro|marco|abril|maio|junho|julho|agosto|setembro|outubro|novembro|dezembro"
+    r"|jan|fev|mar|abr|mai|jun|jul|ago|set|out|nov|dez)\.?"
+)
+
+
+def _when_seconds(raw: str) -> int:
+    expression = raw
+    for name, seconds in _WHEN_UNITS.items():
+        expression = expression.replace(name, str(seconds))
+    assert re.fullmatch(r"[\d\s()*+/-]+", expression), raw
+    return int(eval(expression))  # noqa: S307 - integer arithmetic from the fixture, checked above
+
+
+def _when_expect(phrase: str, seconds: int) -> str:
+    moment = WHEN_NOW + timedelta(seconds=seconds)
+    folded = phrase.lower().translate(str.maketrans("ãáàâçéêíóôõú", "aaaaceeiooou")).strip()
+    period = next((name for word, name in _WHEN_PERIODS.items() if word in folded.split()), None)
+    if period is not None and not re.search(r"\d", folded):
+        return f"period {moment.date()} {period}"
+    if folded == "agora":
+        return f"second {moment:%Y-%m-%d %H:%M:%S}"
+    if moment.second:
+        return f"second {moment:%Y-%m-%d %H:%M:%S}"
+    if moment.hour or moment.minute or re.search(r"\d\s*(?::|-|h|[ap]\.?\s?m?\b)|meio-dia|hora|minuto|segundo", folded):
+        return f"datetime {moment:%Y-%m-%d %H:%M}"
+    if _WHEN_MONTH.fullmatch(folded):  # a month alone: when keeps the reference's day in it
+        return f"month {moment:%Y-%m}"
+    return f"date {moment.date()}"
+
+
+def when(folder: Path) -> list[dict[str, Any]]:
+    rows: list[dict[str, Any]] = []
+    for path in sorted(folder.glob("*_test.go")):
+        for case in _WHEN_FIXTURE.finditer(path.read_text(encoding="utf-8")):
+            text, phrase = case["text"], case["phrase"]
+            if text.startswith(("at ", "up to ")) or phrase.endswith(" "):
+                continue
+            expect = _when_expect(phrase, _when_seconds(case["diff"])) if phrase else "none"
+            rows.append({"text": text, "expect": expect})
+    return _unique(rows)
+
+
 if __name__ == "__main__":
     which, path = sys.argv[1], Path(sys.argv[2])
     convert = {"duckling": duckling, "recognizers": recognizers, "sugar": sugar, "chrono": chrono,
                "recognizers-model": recognizers_model, "chronic": chronic, "ovos": ovos,
-               "rustling": rustling}[which]
+               "rustling": rustling, "when": when}[which]
     for row in convert(path):
         print(json.dumps(row, ensure_ascii=False))
