@@ -5,15 +5,22 @@ calibration and the fallback rule are chosen per bot by cross-validation (`nlu.t
 
 from __future__ import annotations
 
+import heapq
+import re
+import unicodedata
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
+from rapidfuzz import process
+from rapidfuzz.distance import Levenshtein
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.pipeline import FeatureUnion
+from spellchecker import SpellChecker
 
 from nlu.errors import ClassifierError
 from nlu.fast_scoring import FastScorer, Weights, confidences, decision_rows
@@ -21,6 +28,9 @@ from nlu.text import normalise
 from nlu.tuning import C_GRID, Tuning, linear_model, tune
 
 _MAX_CHARS = 1000  # a longer message is classified on its beginning
+_COMMON_WORDS = 100_000
+_ACCENTS = re.compile("[\u0300-\u036f]")
+_SPELL_MIN = 4  # shorter words are left as written: too many words lie one edit away
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,6 +46,7 @@ class ClassifierSettings:
     char_ngrams: tuple[int, int] = (2, 5)
     word_ngrams: tuple[int, int] = (1, 2)
     exact_match: bool = True  # a message equal to a training example (normalised) takes its intent
+    spelling: bool = True  # a word the examples never use is read as their nearest word, one or two edits away
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,6 +65,8 @@ class IntentClassifier:
         self._scorer: FastScorer | None = None
         self._classes: list[str] = []
         self._exact: dict[str, str] = {}
+        self._words: dict[int, list[str]] = {}  # the examples' words by length, commonest first
+        self._known: frozenset[str] = frozenset()
 
     def fit(self, examples: Sequence[tuple[str, str]]) -> IntentClassifier:
         texts = [normalise(text)[:_MAX_CHARS] for text, _ in examples]
@@ -77,7 +90,48 @@ class IntentClassifier:
                                              self.tuning.unknown)
         self._classes = [str(name) for name in model.classes_]
         self._exact = _unambiguous(texts, labels) if settings.exact_match else {}
+        self._index_words()
         return self
+
+    def _index_words(self) -> None:
+        if self._scorer is None:
+            return
+        weights = self._scorer.weights
+        words_block = weights.terms[-1]
+        idf = weights.idf[-1]
+        unigrams = sorted((float(idf[i]), term) for i, term in enumerate(words_block) if " " not in term)
+        self._known = frozenset(term for _, term in unigrams)
+        if self.settings.spelling:
+            portuguese_words()  # loaded with the model, not on the first message
+        self._words = {}
+        for _, term in unigrams:
+            if term.isalpha() and len(term) >= _SPELL_MIN:
+                self._words.setdefault(len(term), []).append(term)
+
+    def _spelled(self, folded: str) -> str:
+        """`folded` with each word that neither the examples nor Portuguese use replaced by the examples'
+        nearest word (the commonest among equals): one letter changed or dropped, or two left out
+        ("agndar" -> "agendar", "amnh" -> "amanha"); twice that for words of 8 letters or more. A
+        message made mostly of such words (another language, gibberish) stays as written."""
+        tokens = folded.split()
+        words = portuguese_words()
+        unknown = [i for i, token in enumerate(tokens) if token not in self._known and token not in words]
+        if not unknown or (len(unknown) >= 3 and 2 * len(unknown) > len(tokens)):
+            return folded  # spelled right, or mostly words nobody here knows ("lorem ipsum"): as written
+        changed = False
+        for index in unknown:
+            token = tokens[index]
+            if len(token) < _SPELL_MIN or not token.isalpha():
+                continue
+            edits = 1 if len(token) < 8 else 2
+            pool = [word for size in range(len(token) - edits, len(token) + 2 * edits + 1)
+                    for word in self._words.get(size, ())]
+            # a letter left out costs half a letter changed or added: chat drops letters ("agndar", "amnh")
+            best = process.extractOne(token, pool, scorer=Levenshtein.distance, scorer_kwargs={"weights": (1, 2, 2)},
+                                      score_cutoff=2 * edits)
+            if best is not None:
+                tokens[index], changed = best[0], True
+        return " ".join(tokens) if changed else folded
 
     def _vectorizers(self) -> list[tuple[str, TfidfVectorizer]]:
         settings = self.settings
@@ -118,6 +172,7 @@ class IntentClassifier:
         classifier._scorer = FastScorer(analyzers, weights)
         classifier._classes = classes
         classifier._exact = {str(k): str(v) for k, v in dict(meta["exact"]).items()}
+        classifier._index_words()
         return classifier
 
     @property
@@ -133,7 +188,7 @@ class IntentClassifier:
         exact = self._exact.get(folded)
         if exact is None and sum(char.isalnum() for char in folded) < 2:
             return []  # "", "?", "a": nothing to go on unless an example says exactly this
-        probabilities = self._scorer.probabilities(folded)
+        probabilities = self._scorer.probabilities(self._spelled(folded) if self.settings.spelling else folded)
         if probabilities is None:
             return []
         order = _top(probabilities, limit)
@@ -150,6 +205,16 @@ class IntentClassifier:
         weights = self._scorer.weights
         coef, intercept = decision_rows(weights.coef, weights.intercept)
         return [float(p) for p in confidences(features @ coef.T + intercept, weights.temperature, weights.unknown)[0]]
+
+
+@cache
+def portuguese_words() -> frozenset[str]:
+    """The commonest Portuguese words, folded like the messages (pyspellchecker's word list, from
+    subtitles): a word here is spelled right even when the bot's examples never use it."""
+    counts = SpellChecker(language="pt", distance=1).word_frequency.dictionary
+    common = heapq.nlargest(_COMMON_WORDS, counts, key=counts.__getitem__)
+    folded = _ACCENTS.sub("", unicodedata.normalize("NFKD", "\n".join(common)))
+    return frozenset(folded.split("\n"))
 
 
 def _top(probabilities: npt.NDArray[np.float64], limit: int | None) -> npt.NDArray[np.intp]:
