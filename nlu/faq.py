@@ -8,7 +8,7 @@ best score reaches `threshold` and leads the next entry by `margin`.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from sklearn.feature_extraction.text import TfidfVectorizer
@@ -44,46 +44,30 @@ class FaqReading:
         return self.ranking[0] if self.ranking else None
 
 
-EntityKinds = Callable[[str], Iterable[str]]
-
-
 class FaqIndex:
-    """`kinds` names the kinds of the bot's entities a text holds ("especialidade", "convenio"): a question
-    and a message that name one of the same kind share a word for it, so "tem dermatologista?" finds
-    "tem pediatra?" (the entry that says which specialties there are) though no other word is common."""
-
-    def __init__(self, faq: Faq, *, threshold: float = DEFAULT_THRESHOLD, margin: float = DEFAULT_MARGIN,
-                 kinds: EntityKinds | None = None) -> None:
+    def __init__(self, faq: Faq, *, threshold: float = DEFAULT_THRESHOLD, margin: float = DEFAULT_MARGIN) -> None:
         self.faq = faq
         self.threshold = threshold
         self.margin = margin
-        self._kinds = kinds
         self._owners: list[str] = []
         texts: list[str] = []
         for entry in faq.entries:
             for question in entry.questions:
                 self._owners.append(entry.id)
-                texts.append(self._content(question))
+                texts.append(_content(question))
         self._words = TfidfVectorizer(analyzer="word", token_pattern=r"(?u)\b\w+\b", sublinear_tf=True)
         self._chars = TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), sublinear_tf=True)
         self._word_matrix = self._words.fit_transform(texts) if texts else None
         self._char_matrix = self._chars.fit_transform(texts) if texts else None
 
     @classmethod
-    def from_settings(cls, faq: Faq, settings: FaqSettings, kinds: EntityKinds | None = None) -> FaqIndex:
+    def from_settings(cls, faq: Faq, settings: FaqSettings) -> FaqIndex:
         """The index bot.json's "faq" section describes."""
-        return cls(faq, threshold=settings.threshold, margin=settings.margin, kinds=kinds)
-
-    def _content(self, text: str) -> str:
-        content = _content(text)
-        if self._kinds is None:
-            return content
-        marks = sorted({f"entity{''.join(c for c in kind.lower() if c.isalnum())}" for kind in self._kinds(text)})
-        return " ".join([content, *marks]) if marks else content
+        return cls(faq, threshold=settings.threshold, margin=settings.margin)
 
     def read(self, text: str, *, topics: Sequence[str] = (), limit: int = 5) -> FaqReading:
         """Rank entries for `text`; `topics` keeps only entries tagged with one of them."""
-        content = self._content(text)
+        content = _content(text)
         if self._word_matrix is None or self._char_matrix is None or not content.strip():
             return FaqReading((), False)
         words = (self._word_matrix @ self._words.transform([content]).T).toarray().ravel()

@@ -114,10 +114,6 @@ class NLU:
         fallback = IntentScore(self.config.fallback_intent, self.threshold)
         return fallback, [fallback, *ranking]
 
-    def entity_kinds(self, text: str) -> set[str]:
-        """The kinds of the bot's own entities (lookup tables, synonyms, regexes) named in `text`."""
-        return {entity.entity for entity in self._entities.extract(text)}
-
     def entities(self, text: str, now: datetime) -> list[Entity]:
         builtin = extract_builtin(
             text, now, dimensions=self.config.builtin_entities, rules=self.config.temporal_rules,

@@ -134,12 +134,7 @@ def _faq_choice(t: BotTurn, index: ExampleIndex | None, details: frozenset[str])
     confident = reading.confident and best.target == reading.best.entry
     if confident and best.score >= SURE_FAQ:
         return best
-    if best.coverage >= (MIN_FAQ_COVERAGE if confident else FAQ_COVERAGE):
-        return best
-    # "tem dermatologista?": the retrieval's confident choice names something of the same kind ("tem
-    # pediatra?"); what the entry does not name is the detail asked about, and its answer says what there is
-    named_kind = confident and looks_like_question(t) and details and best.request >= FAQ_COVERAGE
-    return best if named_kind else None
+    return best if best.coverage >= (MIN_FAQ_COVERAGE if confident else FAQ_COVERAGE) else None
 
 
 def _flow_choices(t: BotTurn, index: ExampleIndex | None, besides: str | None,

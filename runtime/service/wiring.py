@@ -89,9 +89,7 @@ def build_services(bot: Bot, root: Path, *, redis: aioredis.Redis | None = None,
     the folder has a calendar.json. `base` reuses already built services (one NLU for many harnesses)."""
     if base is None:
         understood = reader(bot, root)
-        kinds = understood.embedded.entity_kinds if understood is not None else None
-        faq = FaqIndex.from_settings(bot.faq, bot.faq_settings, kinds) if bot.faq else None
-        base = BotServices(nlu=understood, faq=faq,
+        base = BotServices(nlu=understood, faq=FaqIndex.from_settings(bot.faq, bot.faq_settings) if bot.faq else None,
                            examples=example_index(bot, understood.embedded.data if understood else None),
                            http=HttpClient(bot.http) if calls_out(bot) else None)
     if redis is None:
