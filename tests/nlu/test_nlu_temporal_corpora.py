@@ -206,7 +206,7 @@ def model() -> list[Example]:
 # scored once, whole, before any rule for it: 151/237 and 77/102 (its own conventions 160 and 78).
 # olebedev/when's pt-BR tests were scored once, whole, after rustling-ontology's rules: 43/59 and 15/20.
 REACHED = {
-    "duckling": (241, 96),
+    "duckling": (241, 97),
     "recognizers-text": (155, 78),
     "recognizers-text, past readings": (154, 77),
     "recognizers-text, its own conventions": (166, 88),
