@@ -15,6 +15,7 @@ One hash per flow version, channel and day (`Keys.stats`), kept 400 days:
 from __future__ import annotations
 
 import logging
+from bisect import bisect_left
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -36,7 +37,8 @@ FlowCounts = dict[tuple[str, str], Counter[str]]  # (flow, version digest) -> fi
 
 
 def bucket(seconds: float) -> int:
-    return next((i for i, bound in enumerate(BUCKETS) if seconds <= bound), len(BUCKETS))
+    """The index of the first bound `seconds` does not pass (len(BUCKETS) past the last)."""
+    return bisect_left(BUCKETS, seconds)
 
 
 def turn_counts(result: TurnResult, flows: Mapping[str, Flow]) -> FlowCounts:
