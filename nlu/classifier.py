@@ -46,7 +46,7 @@ class ClassifierSettings:
     char_ngrams: tuple[int, int] = (2, 5)
     word_ngrams: tuple[int, int] = (1, 2)
     exact_match: bool = True  # a message equal to a training example (normalised) takes its intent
-    spelling: bool = True  # a word the examples never use is read as their nearest word, one or two edits away
+    spelling: bool = True  # a word neither the examples nor common Portuguese use is read as their nearest word
 
 
 @dataclass(frozen=True, slots=True)
