@@ -73,6 +73,16 @@ _PERIOD_EDGE = re.compile(
     r"|ultimas\s+horas)\s+da|em\s+plena)\s+(?P<period>manha|tarde|noite)\b"
     r"|\b(?:(?:n?o|n?a|ao|pelo)\s+)?(?P<day_edge>inicio|comeco|fim|final|meio|metade)\s+do\s+dia\b"
 )
+# The day as people live it: "depois do almoço" is the afternoon after its first hour, "antes do almoço"
+# the morning, "na hora do almoço" noon to two, "depois do trabalho" the evening's first half; "cedo"
+# ("amanhã cedo", "bem cedinho") the morning, read only next to a day or as the whole answer.
+_DAILY = re.compile(
+    r"\b(?:(?P<after_lunch>(?:depois|apos|pos)\s+(?:d?o\s+)?almoco)|(?P<before_lunch>antes\s+d?o\s+almoco)"
+    r"|(?P<lunch>(?:n?a\s+)?hora\s+d?o\s+almoco|no\s+almoco)"
+    r"|(?P<after_work>(?:depois|apos|saindo)\s+d[oa]\s+(?:trabalho|expediente|servico|escola|aula))"
+    r"|(?P<early>(?:bem\s+|logo\s+|de\s+manha\s+)?(?:cedinho|cedo)))\b"
+)
+_DAILY_WORDS = frozenset({"almoco", "trabalho", "expediente", "servico", "escola", "aula", "cedo", "cedinho"})
 _FIRST_HALF = frozenset({"inicio", "comeco", "primeiras horas"})
 _SECOND_HALF = frozenset({"fim", "final", "ultimas horas"})
 _UNIT = r"dias?|semanas?|meses|mes|anos?|horas?|h|minutos?|min|segundos?"
@@ -229,6 +239,23 @@ def _periods(text: str, now: datetime, rules: TemporalRules) -> Iterator[Found]:
     for match in _PERIOD_EDGE.finditer(text) if has_any(text, _EDGE_WORDS) else ():
         period, start, end = _edge_hours(match, rules)
         yield Found(match.start(), match.end(), "period", period=period, clock=time(start), until=time(end % 24))
+    for match in _DAILY.finditer(text) if has_any(text, _DAILY_WORDS) else ():
+        period, start, end = _daily_hours(match, rules)
+        yield Found(match.start(), match.end(), "period", period=period, clock=time(start), until=time(end % 24),
+                    weak=match["early"] is not None)
+
+
+def _daily_hours(match: re.Match[str], rules: TemporalRules) -> tuple[str, int, int]:
+    morning, afternoon, evening = rules.periods["manha"], rules.periods["tarde"], rules.periods["noite"]
+    if match["after_lunch"]:
+        return "tarde", min(afternoon[0] + 1, afternoon[1]), afternoon[1]
+    if match["before_lunch"]:
+        return "manha", morning[0], morning[1]
+    if match["lunch"]:
+        return "tarde", afternoon[0], min(afternoon[0] + 2, afternoon[1])
+    if match["after_work"]:
+        return "noite", evening[0], (evening[0] + evening[1]) // 2
+    return "manha", morning[0], morning[1]
 
 
 def _edge_hours(match: re.Match[str], rules: TemporalRules) -> tuple[str | None, int, int]:

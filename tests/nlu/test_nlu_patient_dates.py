@@ -105,10 +105,21 @@ def test_a_time(text: str, clock: str, now: datetime) -> None:
     ("nas primeiras horas da manhã de sexta", "2026-03-13 06:00", "2026-03-13 09:00", "hour"),
     ("sexta no final do dia", "2026-03-13 15:00", "2026-03-13 18:00", "hour"),
     ("dentro de vinte e quatro horas", "2026-03-11 10:00", "2026-03-12 10:00", "second"),
+    # the day as people live it
+    ("amanhã depois do almoço", "2026-03-12 13:00", "2026-03-12 18:00", "hour"),
+    ("sexta antes do almoço", "2026-03-13 06:00", "2026-03-13 12:00", "hour"),
+    ("na hora do almoço de segunda", "2026-03-16 12:00", "2026-03-16 14:00", "hour"),
+    ("quinta depois do trabalho", "2026-03-12 18:00", "2026-03-12 21:00", "hour"),
+    ("sábado bem cedinho", "2026-03-14 06:00", "2026-03-14 12:00", "hour"),
 ])
 def test_a_span(text: str, start: str, end: str, grain: str, now: datetime) -> None:
     [entity] = extract_builtin(text, now)
     assert entity.value == Interval(_at(now, *start.split()), _at(now, *end.split()), grain)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("text", ["é muito cedo pra saber", "cheguei cedo e não tinha ninguém"])
+def test_early_in_a_sentence_is_no_time(text: str, now: datetime) -> None:
+    assert [e for e in extract_builtin(text, now) if e.entity == "interval"] == []
 
 
 def test_a_weekend_is_never_the_end_of_a_week(now: datetime) -> None:
