@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass
 
 from nlu.numbers import parse_number
+from nlu.text import fold as fold_chars
 from nlu.text import normalise
 
 # A correction: what comes after the last of these replaces what came before.
@@ -31,15 +32,20 @@ def corrected(text: str) -> str | None:
     """The part of `text` after its last correction marker, or None when it has none.
 
     "amil, quer dizer, hapvida" -> "hapvida"; "terça... ops, quarta" -> "quarta";
-    "pediatria... não, clínica geral" -> "clinica geral".
+    "pediatria... não, clínica geral" -> "clínica geral"; the tail is as the patient wrote it.
     """
-    folded = normalise(text)
+    folded = fold_chars(text)  # one character for one: the tail keeps the patient's spelling ("Márcia Regina")
     found = list(_CORRECTION.finditer(f" {folded} "))
     if not found:
         taken_back = _TAKEN_BACK.search(text)
-        return normalise(taken_back.group(1)) or None if taken_back is not None else None
-    tail = f" {folded} "[found[-1].end():].strip()
-    return tail or None
+        return _tail(taken_back.group(1)) if taken_back is not None else None
+    return _tail(f" {text} "[found[-1].end():])
+
+
+def _tail(text: str) -> str | None:
+    """What a correction leaves, without the punctuation around it; None when only that is left."""
+    tail = text.strip(" \t\n,;.:!?…-")
+    return tail if normalise(tail) else None
 
 
 # -- names ----------------------------------------------------------------------------------------

@@ -44,6 +44,8 @@ def test_a_sentence_or_a_question_is_no_name(text: str) -> None:
     ("quinta, digo, sexta", "sexta"),
     ("amil", None),
     ("na verdade", None),
+    ("Marcia, quer dizer, Márcia Regina", "Márcia Regina"),  # as the patient wrote it
+    ("pediatria... não, clínica geral", "clínica geral"),
 ])
 def test_a_correction_keeps_what_it_corrects_to(text: str, tail: str | None) -> None:
     assert corrected(text) == tail
