@@ -138,9 +138,9 @@ def _faq_choice(t: BotTurn, index: ExampleIndex | None, details: frozenset[str])
         return best
     # "preciso de encaminhamento pra passar na clínica geral?": a question the retrieval is sure of, whose
     # uncovered words are the details it is asked about (a specialty, a plan, a day)
-    top = next(c for c in ranked if c.target == reading.best.entry) if reading.best.score >= FAQ_FLOOR else None
-    sure = reading.confident and top is not None and top.request >= MIN_FAQ_COVERAGE and looks_like_question(t)
-    return top if sure else None
+    first = next((c for c in ranked if c.target == reading.best.entry), None)
+    sure = reading.confident and first is not None and first.request >= MIN_FAQ_COVERAGE and looks_like_question(t)
+    return first if sure else None
 
 
 def _flow_choices(t: BotTurn, index: ExampleIndex | None, besides: str | None,
