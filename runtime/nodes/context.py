@@ -22,17 +22,19 @@ not the generic prices flow. A flow an intent alone names must explain at least 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+import re
 from dataclasses import dataclass, replace
 from typing import Any, Literal
 
 from flows.model import Bot
-from flows.nodes import Node
+from flows.nodes import AskNode, Node
 from nlu import TrainingData, normalise
 from nlu.coverage import ExampleIndex, content_words
+from nlu.faq import FaqReading
 from runtime.engine.outcomes import Done, Jump, Outcome, Wait
 from runtime.engine.registry import Assisted
 from runtime.nodes.assist import OUT_OF_SCOPE, Question, act, decide, faq_reading, say_faq
-from runtime.nodes.inputs import Answer, names
+from runtime.nodes.inputs import Answer, fill, names
 from runtime.nodes.safety import leave_flows
 from runtime.nodes.services import BotTurn
 
@@ -119,12 +121,20 @@ def _answer_first(t: BotTurn, faq: Choice, flow: Choice) -> bool:
 
 def _faq_choice(t: BotTurn, index: ExampleIndex | None, details: frozenset[str]) -> Choice | None:
     reading = faq_reading(t)
-    if reading is None or reading.best is None:
+    if reading is None:
+        return None
+    return _faq_pick(t.event.text, reading, index, details, looks_like_question(t))
+
+
+def _faq_pick(text: str, reading: FaqReading, index: ExampleIndex | None, details: frozenset[str],
+              asks: bool) -> Choice | None:
+    """The FAQ entry `text` asks, among the FAQ index's best three (`reading`), by how much of it each
+    explains; `asks`: the text is a question."""
+    if reading.best is None:
         return None
     if index is None:  # no coverage to compare: the FAQ's own confidence decides
         top = reading.best
         return Choice("faq", top.entry, 1.0, top.score) if reading.confident else None
-    text = t.event.text
     ranked = [Choice("faq", m.entry, index.coverage(text, f"faq:{m.entry}").score, m.score,
                      request=index.coverage(text, f"faq:{m.entry}", ignore=details).score)
               for m in reading.ranking[:3] if m.score >= FAQ_FLOOR]
@@ -139,7 +149,7 @@ def _faq_choice(t: BotTurn, index: ExampleIndex | None, details: frozenset[str])
     # "preciso de encaminhamento pra passar na clínica geral?": a question the retrieval is sure of, whose
     # uncovered words are the details it is asked about (a specialty, a plan, a day)
     first = next((c for c in ranked if c.target == reading.best.entry), None)
-    sure = reading.confident and first is not None and first.request >= MIN_FAQ_COVERAGE and looks_like_question(t)
+    sure = reading.confident and first is not None and first.request >= MIN_FAQ_COVERAGE and asks
     return first if sure else None
 
 
@@ -164,6 +174,10 @@ def _flow_choices(t: BotTurn, index: ExampleIndex | None, besides: str | None,
             request = index.coverage(t.event.text, f"flow:{flow}", ignore=details).score
             if not any(w not in details for w in content_words(t.event.text)):
                 request = coverage  # only details ("pediatria pra minha filha de 3 anos na terça"): the whole
+            elif not _greets(t, flow) and len(parts := clauses(t.event.text)) > 1:
+                # a request in a sentence of its own ("quero marcar clinica geral. aceitam sulamerica?"): what it
+                # explains of that sentence
+                request = max(request, *(index.coverage(c, f"flow:{flow}", ignore=details).score for c in parts))
         if how == "intent" and request < MIN_INTENT_COVERAGE and _confidence(t) < STRONG_INTENT:
             continue
         if how == "weak_intent" and request < WEAK_COVERAGE:
@@ -250,6 +264,104 @@ def also_wants(t: BotTurn) -> Outcome | None:
     return Jump(choice.target)
 
 
+# -- a question asked before the request ---------------------------------------------------------------
+
+_CLAUSES = re.compile(r"[^?.!\n]+[?.!]*")
+
+
+def clauses(text: str) -> list[str]:
+    """The sentences of a message (split after "?", ".", "!" and line breaks), each with some words."""
+    return [m.group() for m in _CLAUSES.finditer(text) if normalise(m.group())]
+
+
+def answered_first(t: BotTurn, acting: str) -> Choice | None:
+    """What answers a question the message asks in a sentence of its own, beside the request that starts
+    `acting`, so it is said first: "vcs atendem hapvida? queria marcar com a doutora" gets the health-plan
+    flow (its question answered by that sentence alone: Hapvida is not taken), "tem estacionamento? vou
+    marcar uma consulta" the FAQ's parking entry, "onde fica a clinica? quero marcar" the address flow
+    (a flow that only says things, which the sentence's words name); then the booking starts. Not when
+    the question is itself the request ("pode marcar pra mim? tenho unimed")."""
+    text = t.event.text
+    if t.event.kind != "text" or not text or answers_only(t, acting):
+        return None
+    sentences = [m for m in _CLAUSES.finditer(text) if normalise(m.group())]
+    if len(sentences) < 2:
+        return None
+    index, entities = t.services.examples, t.entities()
+    details = _entity_words(t) if index is not None else frozenset()
+    for sentence in sentences:
+        said = sentence.group()
+        words = normalise(said).split()
+        if not (said.rstrip().endswith("?") or words[0] in t.words.question_words):
+            continue
+        # how much the question asks for what the acting flow does ("pode marcar pra mim?"): an answer must
+        # explain more of it
+        doing = index.coverage(said, f"flow:{acting}", ignore=details).score \
+            if index is not None and f"flow:{acting}" in index else 0.0
+        inside = [e for e in entities if isinstance(e.get("start"), int) and isinstance(e.get("end"), int)
+                  and sentence.start() <= e["start"] and e["end"] <= sentence.end()]
+        if (found := _answering_flow(t, acting, said, inside, doing)) is not None:
+            return found
+        if (found := _sure_answer(t, said, details)) is not None and found.coverage > doing:
+            return found
+    return None
+
+
+def _answering_flow(t: BotTurn, acting: str, said: str, entities: list[dict[str, Any]],
+                    doing: float) -> Choice | None:
+    """A flow patients start by themselves whose every question `said` answers, or which only says things
+    and whose examples explain `said` (more than `doing`: how much the acting flow explains of it)."""
+    index = t.services.examples
+    for flow in t.bot.flows.values():
+        if flow.id == acting or flow.triggers.first_message or not (flow.triggers.intents or flow.triggers.keywords):
+            continue
+        asks = [node for node in flow.nodes.values() if node.waits]
+        if asks and all(isinstance(node, AskNode) and fill(node, said, entities, t.local_now) is not None
+                        for node in asks):
+            return Choice("flow", flow.id, 1.0)
+        if not asks and index is not None and f"flow:{flow.id}" in index \
+                and (covered := index.coverage(said, f"flow:{flow.id}").score) >= FAQ_COVERAGE and covered > doing:
+            return Choice("flow", flow.id, covered)
+    return None
+
+
+def _sure_answer(t: BotTurn, said: str, details: frozenset[str]) -> Choice | None:
+    """The FAQ entry the question `said` asks, read as a message of its own would be."""
+    faq = t.services.faq
+    if faq is None:
+        return None
+    found = _faq_pick(said, faq.read(said), t.services.examples, details, asks=True)
+    return found if found is not None and t.bot.faq.entry(found.target) is not None else None
+
+
+async def say_first(t: BotTurn, choice: Choice) -> bool:
+    """Say what `answered_first` found; False when its flow asked something after all (it then waits)."""
+    if choice.kind == "faq":
+        entry = t.bot.faq.entry(choice.target)
+        assert entry is not None
+        t.say(t.text(entry.answer))
+        t.notices.append({"kind": "faq", "entry": entry.id, "score": choice.score})
+        return True
+    return await run_aside(t, choice.target)
+
+
+async def run_aside(t: BotTurn, flow_id: str) -> bool:
+    """Run `flow_id` to its end within this turn and come back to where the turn was; False (and the flow
+    left waiting) when it asked something after all."""
+    stack, flow = list(t.state.stack), t.flow
+    where = (t.state.flow, t.state.flow_version, t.state.node, t.state.waiting, t.state.retries)
+    t.state.stack.clear()
+    await t.run(t.start_flow(flow_id))
+    if t.state.waiting is not None:
+        t.state.stack[:0] = stack
+        return False
+    t.notices.append({"kind": "aside", "at": f"{where[0] or ''}/{where[2] or ''}", "flow": flow_id})
+    t.state.stack[:] = stack
+    t.flow = flow
+    t.state.flow, t.state.flow_version, t.state.node, t.state.waiting, t.state.retries = where
+    return True
+
+
 def answers_only(t: BotTurn, flow_id: str) -> bool:
     """The flow only says things (it never waits for the patient)."""
     flow = t.bot.flows.get(flow_id)
@@ -312,6 +424,8 @@ async def digress(t: BotTurn, node: Node, flow: str, release: Release | None = N
     waits for the patient itself, or the message turns the question down first ("não, eu quero saber
     da minha consulta"), it is a switch: the old question and its callers are dropped."""
     t.took("flow", flow=flow, **detail)
+    if (first := answered_first(t, flow)) is not None and not await say_first(t, first):
+        return Done()
     here = f"{t.flow.id if t.flow else ''}/{node.id}"
     old_step = t.state.private.booking
     if _turns_down(t):
@@ -429,6 +543,8 @@ async def read_idle(t: BotTurn) -> Assisted:
         return Assisted(True)
     if choice is not None and choice.kind == "flow":
         t.took("flow", flow=choice.target, coverage=choice.coverage, how=choice.how)
+        if (first := answered_first(t, choice.target)) is not None and not await say_first(t, first):
+            return Assisted(True)
         return Assisted(True, choice.target)
     if choice is not None and t.bot.faq_settings.fallback:
         say_faq(t, choice.target, choice.score, coverage=choice.coverage)

@@ -218,3 +218,37 @@ async def test_a_request_that_asks_nothing_goes_to_the_flow_that_acts(clinic: Bo
     replies = await clinic.say("quero marcar com o dr bruno sabado de manha")
     assert texts(replies)[0].startswith("Escolha um horário para Consulta de pediatria")
     assert [o.title for o in replies[0].options][:1] == ["Sáb 07/03 às 08:00"]
+
+
+@pytest.mark.parametrize("said", ["vcs aceitam saude total? queria marcar", "queria marcar. aceitam saude total?"])
+async def test_a_question_asked_beside_a_request_is_answered_first(open_bot: OpenBot, said: str) -> None:
+    """The plan flow's question is answered by the question's clause: it runs to its end, then the
+    flow the request starts asks its own question (nothing waited: the idle step)."""
+    h = await open_bot("asides")
+    await h.say("oi")
+    assert texts(await h.say(said)) == ["nao aceitamos", "qual o nome?"]
+    state = await h.state()
+    assert state is not None and (state.flow, state.node, state.waiting) == ("marcar", "nome", "input")
+    assert state.vars["plano"] == "outro" and not state.stack
+    assert {"kind": "aside", "at": "/", "flow": "planos"} in [n for r in h.last for n in r.notices]
+
+
+@pytest.mark.parametrize("said", ["queria marcar pelo saude total", "aceitam saude total pra marcar?",
+                                  "vcs aceitam? queria marcar"])
+async def test_no_aside_without_a_question_its_flow_can_answer(open_bot: OpenBot, said: str) -> None:
+    """No separate question, or one whose clause does not answer the other flow's question: only the
+    request is taken."""
+    h = await open_bot("asides")
+    await h.say("oi")
+    assert texts(await h.say(said)) == ["qual o nome?"]
+    state = await h.state()
+    assert state is not None and "plano" not in state.vars
+
+
+async def test_a_question_beside_a_request_at_a_waiting_question(clinic: BotHarness) -> None:
+    """At the menu: Hapvida is not taken, said first; then the booking starts."""
+    replies = texts(await clinic.say("vcs atendem hapvida? queria marcar uma consulta"))
+    assert replies[0].startswith("No momento atendemos Unimed, Amil, Bradesco Saúde e SulAmérica")
+    assert replies[-1].startswith("Vamos marcar sua consulta!")
+    state = await clinic.state()
+    assert state is not None and (state.flow, state.node) == ("agendar", "especialidade") and not state.stack
