@@ -27,14 +27,14 @@ _WORD_ABBR = "mar|set|dez|out|mai"
 _DAY_WORD = r"(?:vinte|trinta)(?:\s+e\s+[a-z]+)?|(?:vigesimo|trigesimo)(?:\s+[a-z]+)?|[a-z]+"
 # "deste mês", "do mês que vem", "do mês passado": the month of a day said with it.
 REL_MONTH = (
-    r"(?:(?:d|n)?[eo]ste|(?:d|n)?[eo]sse)\s+mes|do\s+(?:proximo\s+mes|mes\s+que\s+vem)"
+    r"(?:(?:d|n)?[eo]ste|(?:d|n)?[eo]sse)\s+mes|do\s+(?:proximo\s+mes|mes\s+q(?:ue)?\s+vem)"
     r"|do\s+mes\s+(?:passado|anterior)"
 )
 # A year after the month: "de 2027", "2027", "de 82", or "82" ending the clause ("23 de novembro 82").
 _YEAR = r"(?:,?\s+(?:de\s+)?(?P<year>\d{4})|\s+de\s+(?P<year2>\d{2})|\s+(?P<year3>\d{2})(?=\s*(?:$|[,.;!?])))(?![\d:h])"
 
 _RELATIVE_DAY = re.compile(
-    r"\b(?:(depois\s+de\s+amanha)|(anteontem|antes\s+de\s+ontem)|(hoje|hj)|(amanha|amnh|amn"
+    r"\b(?:((?:depois|dps)\s+de\s+(?:amanha|amnh|amn)|pos[\s-]*amanha)|(anteontem|antes\s+de\s+ontem)|(hoje|hj)|(amanha|amnh|amn"
     r"|(?:no\s+)?(?:proximo\s+dia|dia\s+seguinte))|(ontem))\b"
 )
 _NOW = re.compile(
@@ -42,7 +42,7 @@ _NOW = re.compile(
     r"|o\s+(?:mais\s+(?:rapido|cedo)\s+possivel|quanto\s+antes))\b"
 )
 _WEEKDAY_AFTER = (
-    r"(?:\s+(?P<after>que\s+vem|da\s+(?:semana\s+que\s+vem|proxima\s+semana)|passad[ao]|retrasad[ao]"
+    r"(?:\s+(?P<after>q(?:ue)?\s+vem|da\s+(?:semana\s+q(?:ue)?\s+vem|proxima\s+semana)|passad[ao]|retrasad[ao]"
     r"|da\s+(?:semana\s+(?:passada|anterior)|ultima\s+semana)|d[ae]s[st]a\s+semana|agora))"
 )
 _WEEKDAY_RE = re.compile(
@@ -54,6 +54,12 @@ _WEEKDAY_ABBR_RE = re.compile(
     rf"\b(?P<pre>(?:na|no|ate|essa|esta|nessa|nesta|proxima|proximo)\s+)?(?:(?P<wd>{_ABBR})\b(?P<dot>\.)?"
     r"|(?P<n>[2-6])a(?P<feira>[\s-]*feira)?\b(?!\s+(?:via|vez|opcao|consulta|dose|parte)))"
     rf"(?:{_WEEKDAY_AFTER}\b)?"
+)
+# "semana que vem na quarta", "na semana passada, na terça": the week first, then its day.
+_WEEK_THEN_WEEKDAY = re.compile(
+    r"\b(?:na\s+)?(?:(?P<next>semana\s+q(?:ue)?\s+vem|proxima\s+semana|outra\s+semana|semana\s+seguinte)"
+    r"|(?P<last>semana\s+(?:passada|anterior)|ultima\s+semana))[\s,]+(?:(?:n[ao]|de|d[ao]|pode\s+ser)\s+)?"
+    rf"(?P<wd>{_WEEKDAY})(?:[\s-]*feira)?\b"
 )
 # "sexta 26", "sexta-feira, 26 às 4": a weekday and a bare day number (not an hour, not "26 de maio"),
 # read as that day when it falls on that weekday in the next (or last) six weeks.
@@ -102,7 +108,7 @@ _DOTTED = re.compile(r"(?<![\d.])(?P<d>\d{1,2})\.(?P<m>\d{1,2})\.(?P<y>\d{4}|\d{
 _ISO = re.compile(r"\b(?P<y>\d{4})\s?(?P<sep>[-./])\s?(?P<m>\d{1,2})\s?(?P=sep)\s?(?P<d>\d{1,2})(?!\d|[/.-]\d)")
 
 
-_RELATIVE_WORDS = frozenset({"depois", "anteontem", "antes", "hoje", "hj", "amanha", "amnh", "amn", "proximo",
+_RELATIVE_WORDS = frozenset({"depois", "dps", "pos", "anteontem", "antes", "hoje", "hj", "amanha", "amnh", "amn", "proximo",
                              "seguinte", "ontem"})
 _NOW_WORDS = frozenset({"agora", "instante", "momento", "possivel", "quanto"})
 _WEEKDAY_WORDS = frozenset(WEEKDAYS)
@@ -251,6 +257,9 @@ def _weekdays(text: str, now: datetime, rules: TemporalRules) -> Iterator[Found]
         weak = not (match["pre"] or match["feira"])
         start = match.start("wd" if match["wd"] else "n")
         yield Found(start, match.end(), "date", day=day, weekday=True, weak=weak)
+    for match in _WEEK_THEN_WEEKDAY.finditer(text) if named else ():
+        monday = today - timedelta(days=today.weekday()) + timedelta(days=7 if match["next"] else -7)
+        yield Found(match.start(), match.end(), "date", day=monday + timedelta(days=WEEKDAYS[match["wd"]]))
     for match in _WEEKDAY_NUMBER.finditer(text) if named else ():
         prefer = "past" if since(text, match) else rules.prefer
         on_weekday = weekday_of_month(today, WEEKDAYS[match["wd"]], int(match["n"]), prefer)

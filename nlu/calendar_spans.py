@@ -15,31 +15,31 @@ from nlu.temporal_types import Found, Grain, Interval, TemporalRules, has_any, h
 
 _THIS = r"(?:n?este|n?esse|n?esta|n?essa)"
 _WEEK = re.compile(
-    r"\b(?:(?P<next>(?:na\s+)?(?:semana\s+que\s+vem|proxima\s+semana))|(?P<this>" + _THIS + r"\s+semana)"
+    r"\b(?:(?P<next>(?:na\s+)?(?:semana\s+q(?:ue)?\s+vem|proxima\s+semana|outra\s+semana|semana\s+seguinte))|(?P<this>" + _THIS + r"\s+semana)"
     r"|(?P<last>(?:na\s+)?(?:semana\s+(?:passada|anterior)|(?:passada|anterior|ultima)\s+semana))"
     r"|(?P<before_last>(?:na\s+)?semana\s+retrasada))\b"
 )
 _WEEK_OF = re.compile(
     r"\b(?P<ord>primeira|segunda|terceira|quarta|quinta|ultima)\s+semana\s+"
-    rf"(?:(?:de|do|em)\s+(?P<month>{MONTH})\b\.?|(?P<rel>d[eo]s[st]e\s+mes|do\s+mes(?:\s+que\s+vem)?"
+    rf"(?:(?:de|do|em)\s+(?P<month>{MONTH})\b\.?|(?P<rel>d[eo]s[st]e\s+mes|do\s+mes(?:\s+q(?:ue)?\s+vem)?"
     r"|do\s+proximo\s+mes)|(?:de\s+)?(?P<year>\d{4}))"
 )
 _WEEKEND = re.compile(
     r"\b(?:(?P<next>proximo)\s+)?(?:" + _THIS + r"\s+)?(?:fim|final)\s+de\s+semana"
-    r"(?:\s+(?P<after>que\s+vem|passado))?\b|\bfds\b"
+    r"(?:\s+(?P<after>q(?:ue)?\s+vem|passado))?\b|\bfds\b"
 )
 # "o primeiro fim de semana de setembro", "o último final de semana do mês": by its Saturday.
 _NTH_WEEKEND = re.compile(
     r"\b(?P<ord>primeiro|segundo|terceiro|quarto|ultimo)\s+(?:fim|final)\s+de\s+semana\s+"
-    rf"(?:(?:de|do|em)\s+(?:mes\s+de\s+)?(?P<month>{FULL_MONTH})\b|(?P<rel>d[eo]s[st]e\s+mes|do\s+mes(?:\s+que\s+vem)?"
+    rf"(?:(?:de|do|em)\s+(?:mes\s+de\s+)?(?P<month>{FULL_MONTH})\b|(?P<rel>d[eo]s[st]e\s+mes|do\s+mes(?:\s+q(?:ue)?\s+vem)?"
     r"|do\s+proximo\s+mes))"
 )
 _MONTH_RE = re.compile(
-    r"\b(?:(?P<next>mes\s+que\s+vem|proximo\s+mes)|(?P<this>(?:n?este|n?esse)\s+mes)(?!\s+que)"
+    r"\b(?:(?P<next>mes\s+q(?:ue)?\s+vem|proximo\s+mes)|(?P<this>(?:n?este|n?esse)\s+mes)(?!\s+que)"
     r"|(?P<last>mes\s+(?:passado|anterior)|ultimo\s+mes)(?!\s+(?:de\s+)?\d)|(?P<before_last>mes\s+retrasado)"
     r"|(?:(?P<mod>em|no\s+mes\s+de|(?:durante\s+)?o\s+mes\s+de|durante|para|pra|ate|n?este|n?esse|o\s+proximo|no\s+proximo|proximo|o\s+ultimo"
     rf"|no\s+ultimo|ultimo)\s+)?(?P<name>{FULL_MONTH})\b(?:\s+(?:de\s+)?(?P<year>\d{{4}})\b|\s+de\s+(?P<year2>\d\d)\b"
-    r"|\s+d[eo]\s+(?P<yrel>proximo\s+ano|ano\s+que\s+vem|ano\s+passado|(?:d?es[st]e|n?es[st]e)\s+ano))?)"
+    r"|\s+d[eo]\s+(?P<yrel>proximo\s+ano|ano\s+q(?:ue)?\s+vem|ano\s+passado|(?:d?es[st]e|n?es[st]e)\s+ano))?)"
 )
 _DAY_BEFORE = re.compile(r"(?<![\d/.:-])\d{1,2}\s*(?:de\s+)?$")
 _ORDINAL_MONTH = re.compile(
@@ -52,10 +52,10 @@ _NUMERIC_MONTH = re.compile(
 _QUARTER = re.compile(
     r"\b(?:(?P<ord>primeiro|segundo|terceiro|quarto|ultimo)\s+trimestre(?:\s+(?:de\s+)?(?P<year>\d{4}))?"
     r"|(?:(?P<mod>n?este|n?esse|proximo|o\s+proximo|no\s+proximo)\s+)?trimestre"
-    r"(?:\s+(?P<after>atual|actual|passado|anterior|que\s+vem))?)\b"
+    r"(?:\s+(?P<after>atual|actual|passado|anterior|q(?:ue)?\s+vem))?)\b"
 )
 _YEAR_RE = re.compile(
-    r"\b(?:(?P<next>ano\s+que\s+vem|proximo\s+ano)|(?P<this>(?:n?este|n?esse)\s+ano)"
+    r"\b(?:(?P<next>ano\s+q(?:ue)?\s+vem|proximo\s+ano)|(?P<this>(?:n?este|n?esse)\s+ano)"
     r"|(?P<last>ano\s+(?:passado|anterior)|ultimo\s+ano)|(?:em|no\s+ano\s+de|ano\s+de|o\s+ano\s+de)\s+(?P<y>(?:19|20)\d\d))\b"
 )
 _BARE_YEAR = re.compile(r"(?<![\d/.:,-])(?:19|20)\d\d(?![\d/.:,-])")
@@ -64,7 +64,7 @@ _UNIT = r"dias?|semanas?|mes|meses|anos?|horas?|minutos?|mins?|segundos?"
 _COUNTED = re.compile(
     rf"\b(?:(?P<d1>proxim[oa]s?|ultim[oa]s|passad[oa]s)\s+(?P<n1>{_COUNT})\s+(?P<u1>{_UNIT})"
     rf"|(?P<n2>{_COUNT})\s+(?:(?P<d2>proxim[oa]s|ultim[oa]s|anteriores)\s+(?P<u2>{_UNIT})"
-    rf"|(?P<u3>{_UNIT})\s+(?P<d3>que\s+vem|anteriores|seguintes|passad[oa]s)))\b"
+    rf"|(?P<u3>{_UNIT})\s+(?P<d3>q(?:ue)?\s+vem|anteriores|seguintes|passad[oa]s)))\b"
 )
 _UNITS: dict[str, Grain] = {
     "dia": "day", "dias": "day", "semana": "week", "semanas": "week", "mes": "month", "meses": "month",
@@ -78,7 +78,7 @@ _MONTH_RULE_WORDS = MONTH_WORDS | {"mes"}
 # A unit counted inside a year: "semana 27 do ano passado", "9o mês do próximo ano", "as últimas 3
 # semanas deste ano", "os primeiros dez dias de 2027". Weeks are whole (Monday to Sunday) and inside the year.
 _OF_YEAR = (
-    r"(?:d[eo]\s+(?:(?P<next>ano\s+que\s+vem|proximo\s+ano)|(?P<last>ano\s+(?:passado|anterior)|ultimo\s+ano)"
+    r"(?:d[eo]\s+(?:(?P<next>ano\s+q(?:ue)?\s+vem|proximo\s+ano)|(?P<last>ano\s+(?:passado|anterior)|ultimo\s+ano)"
     r"|(?P<this>(?:n?es[st]e|corrente)\s+ano)|(?P<y>(?:19|20)\d\d))|(?P<this2>des[st]e\s+ano))\b"
 )
 _NTH_OF_YEAR = re.compile(
@@ -90,7 +90,7 @@ _EDGE_OF_YEAR = re.compile(
 )
 # "a próxima década" (2020-2029 said in 2018), "a última década", "nesta década".
 _DECADE = re.compile(
-    r"\b(?:(?P<next>proxima\s+decada|decada\s+que\s+vem)|(?P<last>ultima\s+decada|decada\s+passada)"
+    r"\b(?:(?P<next>proxima\s+decada|decada\s+q(?:ue)?\s+vem)|(?P<last>ultima\s+decada|decada\s+passada)"
     r"|(?:n?es[st]a\s+decada|decada\s+atual))\b"
 )
 # A part of a month or a week: "no começo de abril", "meados de dezembro", "no final do mês", "na segunda
@@ -104,8 +104,8 @@ _PART_OF = re.compile(
     r"\b(?:(?P<part>comeco|inicio|principio|meio|metade|meados|finalzinho|final|fim)\b"
     r"|(?P<half>primeira|segunda|1a|2a)\s+quinzena\b)(?:\s+(?P<of>de|do|da|n?es[st][ea]|d?es[st][ea])\s+"
     rf"(?:(?:mes\s+de\s+)?(?P<month>{FULL_MONTH})\b(?:\s+(?:de\s+)?(?P<year>\d{{4}})\b)?"
-    r"|(?P<mrel>(?:(?:n?es[st]e|proximo)\s+)?mes(?:\s+(?:que\s+vem|passado))?)\b"
-    r"|(?P<wrel>(?:(?:n?es[st]a|proxima)\s+)?semana(?:\s+(?:que\s+vem|passada))?)\b))?"
+    r"|(?P<mrel>(?:(?:n?es[st]e|proximo)\s+)?mes(?:\s+(?:q(?:ue)?\s+vem|passado))?)\b"
+    r"|(?P<wrel>(?:(?:n?es[st]a|proxima)\s+)?semana(?:\s+(?:q(?:ue)?\s+vem|passada))?)\b))?"
 )
 _MONTH_PARTS = {"comeco": (1, 10), "inicio": (1, 10), "principio": (1, 10), "meio": (11, 20), "metade": (11, 20),
                 "meados": (11, 20), "final": (21, 31), "fim": (21, 31), "finalzinho": (21, 31),

@@ -69,10 +69,14 @@ _PERIOD_RE = re.compile(
 # beginning is the morning's first half, its end the afternoon's second half, its middle the hour before
 # the afternoon and the two after it starts ("no meio do dia": 11-14 with the default periods).
 _PERIOD_EDGE = re.compile(
-    r"\b(?:(?:n?o|n?a|nas|ao|pelo|pelas)\s+)?(?:(?P<edge>inicio|comeco|fim|final|meio|metade|primeiras\s+horas"
-    r"|ultimas\s+horas)\s+da|em\s+plena)\s+(?P<period>manha|tarde|noite)\b"
-    r"|\b(?:(?:n?o|n?a|ao|pelo)\s+)?(?P<day_edge>inicio|comeco|fim|final|meio|metade)\s+do\s+dia\b"
+    r"\b(?:(?:n?o|n?a|nas|ao|pelo|pelas)\s+)?(?:(?P<edge>inicio|comeco|comecinho|inicinho|fim|final|finalzinho"
+    r"|fimzinho|meio|metade|primeiras\s+horas|ultimas\s+horas)\s+da|em\s+plena)\s+(?P<period>manha|tarde|noite)\b"
+    r"|\b(?:(?:n?o|n?a|ao|pelo)\s+)?(?P<day_edge>inicio|comeco|comecinho|fim|final|finalzinho|meio|metade)\s+do\s+dia\b"
+    # the diminutives say an end of the period: "de manhãzinha" its start, "à tardinha" its end
+    r"|\b(?:(?:de|da|a|pela|na|no)\s+)?(?P<small>manhazinha|manhazinho|tardinha|tardezinha|noitinha|noitezinha)\b"
 )
+_SMALL_PERIODS = {"manhazinha": ("manha", "inicio"), "manhazinho": ("manha", "inicio"), "tardinha": ("tarde", "fim"),
+                  "tardezinha": ("tarde", "fim"), "noitinha": ("noite", "inicio"), "noitezinha": ("noite", "inicio")}
 # The day as people live it: "depois do almoço" is the afternoon after its first hour, "antes do almoço"
 # the morning, "na hora do almoço" noon to two, "depois do trabalho" the evening's first half; "cedo"
 # ("amanhã cedo", "bem cedinho") the morning, read only next to a day or as the whole answer.
@@ -83,8 +87,8 @@ _DAILY = re.compile(
     r"|(?P<early>(?:bem\s+|logo\s+|de\s+manha\s+)?(?:cedinho|cedo)))\b"
 )
 _DAILY_WORDS = frozenset({"almoco", "trabalho", "expediente", "servico", "escola", "aula", "cedo", "cedinho"})
-_FIRST_HALF = frozenset({"inicio", "comeco", "primeiras horas"})
-_SECOND_HALF = frozenset({"fim", "final", "ultimas horas"})
+_FIRST_HALF = frozenset({"inicio", "comeco", "comecinho", "inicinho", "primeiras horas"})
+_SECOND_HALF = frozenset({"fim", "final", "finalzinho", "fimzinho", "ultimas horas"})
 _UNIT = r"dias?|semanas?|meses|mes|anos?|horas?|h|minutos?|min|segundos?"
 
 
@@ -120,7 +124,7 @@ _NOON_WORDS = frozenset({"meio", "meia", "meiodia", "meianoite", "zero"})
 _BEFORE_WORDS = frozenset({"para", "pra", "pras", "pro"})
 _PAST_HOUR_WORDS = frozenset({"depois", "apos"})
 _PERIOD_WORDS = frozenset({"manha", "tarde", "noite", "madrugada"})
-_EDGE_WORDS = _PERIOD_WORDS | {"dia"}
+_EDGE_WORDS = _PERIOD_WORDS | {"dia", "manhazinha", "manhazinho", "tardinha", "tardezinha", "noitinha", "noitezinha"}
 _OFFSET_WORDS = frozenset({"daqui", "em", "dentro", "apos", "faz", "fazem", "ha", "atras", "futuro", "tem"})
 
 
@@ -268,6 +272,8 @@ def _edge_hours(match: re.Match[str], rules: TemporalRules) -> tuple[str | None,
         else:
             noon = rules.periods["tarde"][0]
             return None, noon - 1, noon + 2
+    elif match["small"]:
+        period, edge = _SMALL_PERIODS[match["small"]]
     else:
         period, edge = match["period"], " ".join((match["edge"] or "meio").split())
     first, last = rules.periods[period]
