@@ -43,7 +43,7 @@ _MINUTES = rf"(?:\s+e\s+(?:(?P<mw>{_MW}|[0-5]?\d)(?:\s+minutos?)?|(?P<mc>{COUNT}
 _TIME = re.compile(
     rf"{_PRE}?(?:"
     r"(?<!\d)(?<!dia )(?P<h>[01]?\d|2[0-3])\s*(?P<unit>:|h|hs|hrs|horas?)\s*(?P<m>[0-5]\d)?(?::(?P<s>[0-5]\d))?"
-    r"(?:\s*m(?:in)?)?"
+    r"(?:\s*(?:m(?:in)?|hs|hrs|h)(?![a-z]))?"  # "19h35m", "10:00hs"
     rf"|(?<!\d)(?<!dia )(?P<hb>[01]?\d|2[0-3])(?:\.(?P<mb>[0-5]\d))?(?!\s*(?:/|-\d|,\d|{_NOT_HOURS}))"
     rf"|(?P<hw>{HW})(?P<hours>\s+horas?)?)"
     rf"{_MINUTES}?{_AMPM}?(?P<sharp>\s+em\s+ponto)?{_PERIOD}?(?![\w/])"
@@ -58,7 +58,7 @@ _BEFORE = re.compile(
     rf"{_TARGET}{_AMPM}?{_PERIOD}?\b"
 )
 _PAST_HOUR = re.compile(
-    rf"\b(?P<mw>{_MW}|[0-5]?\d)(?:\s+(?:minutos?|mins?))?\s+(?:depois|apos)\s+d[ao]s?\s+{_TARGET}{_AMPM}?{_PERIOD}?\b"
+    rf"(?<!dia )\b(?P<mw>{_MW}|[0-5]?\d)(?:\s+(?:minutos?|mins?))?\s+(?:depois|apos)\s+d[ao]s?\s+{_TARGET}{_AMPM}?{_PERIOD}?\b"
 )
 _PERIOD_RE = re.compile(
     r"\b(?:(?P<this>(?:d|n)?(?:esta|essa))|de|a|pela|na|no\s+periodo\s+da|durante\s+a|parte\s+da|periodo\s+da)"
@@ -82,7 +82,7 @@ _SMALL_PERIODS = {"manhazinha": ("manha", "inicio"), "manhazinho": ("manha", "in
 # ("amanhã cedo", "bem cedinho") the morning, read only next to a day or as the whole answer.
 _DAILY = re.compile(
     r"\b(?:(?P<after_lunch>(?:depois|apos|pos)\s+(?:d?o\s+)?almoco)|(?P<before_lunch>antes\s+d?o\s+almoco)"
-    r"|(?P<lunch>(?:n?a\s+)?hora\s+d?o\s+almoco|no\s+almoco)"
+    r"|(?P<lunch>(?:n?a\s+|no\s+)?(?:hora|horario)\s+d?o\s+almoco|no\s+almoco)"
     r"|(?P<after_work>(?:depois|apos|saindo)\s+d[oa]\s+(?:trabalho|expediente|servico|escola|aula))"
     r"|(?P<early>(?:bem\s+|logo\s+|de\s+manha\s+)?(?:cedinho|cedo)))\b"
 )
