@@ -26,6 +26,10 @@ _STOPWORDS = frozenset(
 )
 
 
+# What a day or a time named in a question stands for among the FAQ's questions.
+_WHEN = " dias horario"
+
+
 @dataclass(frozen=True, slots=True)
 class FaqMatch:
     entry: str
@@ -65,9 +69,11 @@ class FaqIndex:
         """The index bot.json's "faq" section describes."""
         return cls(faq, threshold=settings.threshold, margin=settings.margin)
 
-    def read(self, text: str, *, topics: Sequence[str] = (), limit: int = 5) -> FaqReading:
-        """Rank entries for `text`; `topics` keeps only entries tagged with one of them."""
-        content = _content(text)
+    def read(self, text: str, *, topics: Sequence[str] = (), limit: int = 5, when: bool = False) -> FaqReading:
+        """Rank entries for `text`; `topics` keeps only entries tagged with one of them. `when`: the text
+        names a day or a time, so it asks when something happens ("o pediatra atende segunda?" asks the
+        pediatrician's days, as "em que dias o pediatra atende?" does)."""
+        content = _content(text) + (_WHEN if when else "")
         if self._word_matrix is None or self._char_matrix is None or not content.strip():
             return FaqReading((), False)
         words = (self._word_matrix @ self._words.transform([content]).T).toarray().ravel()

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
+from typing import Any
 
 from flows.model import Bot
 from flows.nodes import AskNode, FaqNode, LlmNode
@@ -41,12 +42,20 @@ def faq_reading(t: BotTurn, topics: tuple[str, ...] = ()) -> FaqReading | None:
         return None
     key = f"faq:{','.join(topics)}"
     if key not in t.memo:
-        reading = index.read(t.event.text, topics=topics)
+        reading = index.read(t.event.text, topics=topics, when=names_when(t.entities()))
         t.memo[key] = reading
         if not topics:
             t.explain(faq=[{"entry": m.entry, "score": m.score} for m in reading.ranking[:3]])
     found: FaqReading = t.memo[key]
     return found
+
+
+_WHEN_ENTITIES = frozenset({"date", "time", "datetime", "interval"})
+
+
+def names_when(entities: list[dict[str, Any]]) -> bool:
+    """The message names a day, a time or a part of the day."""
+    return any(e.get("entity") in _WHEN_ENTITIES for e in entities)
 
 
 def say_faq(t: BotTurn, entry_id: str, score: float, **detail: object) -> None:

@@ -33,7 +33,7 @@ from nlu.coverage import ExampleIndex, content_words
 from nlu.faq import FaqReading
 from runtime.engine.outcomes import Done, Jump, Outcome, Wait
 from runtime.engine.registry import Assisted
-from runtime.nodes.assist import OUT_OF_SCOPE, Question, act, decide, faq_reading, say_faq
+from runtime.nodes.assist import OUT_OF_SCOPE, Question, act, decide, faq_reading, names_when, say_faq
 from runtime.nodes.inputs import Answer, fill, names
 from runtime.nodes.safety import leave_flows
 from runtime.nodes.services import BotTurn
@@ -302,7 +302,7 @@ def answered_first(t: BotTurn, acting: str) -> Choice | None:
                   and sentence.start() <= e["start"] and e["end"] <= sentence.end()]
         if (found := _answering_flow(t, acting, said, inside, doing)) is not None:
             return found
-        if (found := _sure_answer(t, said, details)) is not None and found.coverage > doing:
+        if (found := _sure_answer(t, said, details, inside)) is not None and found.coverage > doing:
             return found
     return None
 
@@ -325,12 +325,12 @@ def _answering_flow(t: BotTurn, acting: str, said: str, entities: list[dict[str,
     return None
 
 
-def _sure_answer(t: BotTurn, said: str, details: frozenset[str]) -> Choice | None:
+def _sure_answer(t: BotTurn, said: str, details: frozenset[str], entities: list[dict[str, Any]]) -> Choice | None:
     """The FAQ entry the question `said` asks, read as a message of its own would be."""
     faq = t.services.faq
     if faq is None:
         return None
-    found = _faq_pick(said, faq.read(said), t.services.examples, details, asks=True)
+    found = _faq_pick(said, faq.read(said, when=names_when(entities)), t.services.examples, details, asks=True)
     return found if found is not None and t.bot.faq.entry(found.target) is not None else None
 
 
