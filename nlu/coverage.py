@@ -30,7 +30,8 @@ STOPWORDS = frozenset(
     "isso esse essa este esta aquele aquela ai aqui la entao mas tambem ja so bem muito mesmo msm ne tipo "
     "oi ola bom boa dia tarde noite gostaria queria quero preciso favor sera ser nao sim ok pouco pouquinho "
     "ainda assim acho hein ta ah pois dai daqui ae rs kk beleza okay certo valeu obrigado obrigada show legal "
-    "otimo perfeito combinado entendi sou estou esta estava tenho tinha era foi fui".split()
+    "otimo perfeito combinado entendi sou estou esta estava tenho tinha era foi fui vou querer quer queremos seria "
+    "precisava precisaria poderia".split()
 )
 
 
