@@ -195,6 +195,10 @@ SMALL_TALK: dict[str, str] = {
 # A message that asks something (an unanswered one gets `unanswered`, not "I did not understand").
 QUESTION_WORDS = frozenset("qual quais quanto quanta quantos quantas quando onde como porque por que quem "
                            "pode podem posso tem voces aceitam atendem atende precisa".split())
+# At a list of slots, asking for the ones after them ("tem mais tarde?", "nenhum desses serve").
+MORE_SLOTS = (r"\b(?:mais\s+tarde|outros?\s+horarios?|outras?\s+opc(?:ao|oes)|mais\s+(?:opc(?:ao|oes)|horarios?)"
+              r"|nenhum(?:\s+(?:desses|destes|deles|dos\s+dois))?\s+(?:me\s+)?(?:serve|da|rola)|nenhum\s+(?:desses|destes)"
+              r"|tem\s+outros?|mais\s+pra\s+frente|depois\s+desses?|proximos?\s+horarios?|nao\s+(?:me\s+)?serve[m]?)\b")
 
 # Small talk from the language model may not speak of money, times or days (read on normalised text:
 # lower case, no accents, punctuation dropped, letter runs squeezed).

@@ -297,6 +297,10 @@ async def _not_understood(node: BookNode | RescheduleNode, t: BotTurn, step: Ste
         await _release(t, step)
         step["pref"] = pref
         return await offer(node, t, step)
+    if step.get("stage") != "confirm" and (later := _after_offered(t, step)) is not None:  # "tem mais tarde?"
+        await _release(t, step)
+        step["pref"] = later
+        return await offer(node, t, step)
     if (changed := _earlier_choice(node, t, text)) is not None:  # "mudei de ideia, é clínica geral"
         await _release(t, step)
         return changed
@@ -317,6 +321,17 @@ async def _not_understood(node: BookNode | RescheduleNode, t: BotTurn, step: Ste
         t.say(t.message("unanswered"))
         return await offer(node, t, step)
     return await offer(node, t, step, "pick_again")
+
+
+def _after_offered(t: BotTurn, step: Step) -> dict[str, str] | None:
+    """The patient asks for slots after the ones offered ("tem mais tarde?", "nenhum desses serve"): from the
+    last one offered on, in the period asked for before; None for anything else ("te falo mais tarde")."""
+    offered = step.get("offered") or []
+    if not offered or not t.words.more_slots.search(nlu.normalise(t.event.text)) or context.small_talk(t) is not None:
+        return None
+    last = max(Slot.from_ref(ref).start for ref in offered)
+    kept = {k: v for k, v in (step.get("pref") or {}).items() if k in ("period", "from", "to")}
+    return {**kept, "earliest": (scheduler_of(t).calendar.local(last) + timedelta(minutes=1)).isoformat()}
 
 
 def _rules_out(text: str, t: BotTurn) -> bool:
@@ -429,8 +444,10 @@ def _other_time(t: BotTurn, hold: Hold) -> dict[str, str] | None:
     earliest = datetime.fromisoformat(wish["earliest"]) if "earliest" in wish else None
     hours = (time.fromisoformat(wish["from"]), time.fromisoformat(wish["to"])) if "from" in wish else None
     same_day = day is None or day == held.date().isoformat()
+    period = calendar.periods.get(wish["period"]) if "period" in wish else None
     same_time = ((earliest is None or earliest.time().replace(second=0) == held.time().replace(second=0))
-                 and (hours is None or hours[0] <= held.time() < hours[1]))
+                 and (hours is None or hours[0] <= held.time() < hours[1])
+                 and (period is None or period.contains(held.time())))  # "não, prefiro a tarde" for 08:30
     if same_day and same_time:
         return None
     if day is None and hours is not None:  # "muda pra 16h": from then on, on the day being confirmed
