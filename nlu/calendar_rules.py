@@ -108,8 +108,8 @@ _DOTTED = re.compile(r"(?<![\d.])(?P<d>\d{1,2})\.(?P<m>\d{1,2})\.(?P<y>\d{4}|\d{
 _ISO = re.compile(r"\b(?P<y>\d{4})\s?(?P<sep>[-./])\s?(?P<m>\d{1,2})\s?(?P=sep)\s?(?P<d>\d{1,2})(?!\d|[/.-]\d)")
 
 
-_RELATIVE_WORDS = frozenset({"depois", "dps", "pos", "anteontem", "antes", "hoje", "hj", "amanha", "amnh", "amn", "proximo",
-                             "seguinte", "ontem"})
+_RELATIVE_WORDS = frozenset({"depois", "dps", "pos", "anteontem", "antes", "hoje", "hj", "amanha", "amnh", "amn",
+                             "proximo", "seguinte", "ontem"})
 _NOW_WORDS = frozenset({"agora", "instante", "momento", "possivel", "quanto"})
 _WEEKDAY_WORDS = frozenset(WEEKDAYS)
 _ABBR_WORDS = frozenset(WEEKDAY_ABBREVIATIONS) | {f"{n}a" for n in range(2, 7)}

@@ -15,7 +15,8 @@ from nlu.temporal_types import Found, Grain, Interval, TemporalRules, has_any, h
 
 _THIS = r"(?:n?este|n?esse|n?esta|n?essa)"
 _WEEK = re.compile(
-    r"\b(?:(?P<next>(?:na\s+)?(?:semana\s+q(?:ue)?\s+vem|proxima\s+semana|outra\s+semana|semana\s+seguinte))|(?P<this>" + _THIS + r"\s+semana)"
+    r"\b(?:(?P<next>(?:na\s+)?(?:semana\s+q(?:ue)?\s+vem|proxima\s+semana|outra\s+semana|semana\s+seguinte))"
+    r"|(?P<this>" + _THIS + r"\s+semana)"
     r"|(?P<last>(?:na\s+)?(?:semana\s+(?:passada|anterior)|(?:passada|anterior|ultima)\s+semana))"
     r"|(?P<before_last>(?:na\s+)?semana\s+retrasada))\b"
 )

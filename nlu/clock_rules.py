@@ -58,7 +58,8 @@ _BEFORE = re.compile(
     rf"{_TARGET}{_AMPM}?{_PERIOD}?\b"
 )
 _PAST_HOUR = re.compile(
-    rf"(?<!dia )\b(?P<mw>{_MW}|[0-5]?\d)(?:\s+(?:minutos?|mins?))?\s+(?:depois|apos)\s+d[ao]s?\s+{_TARGET}{_AMPM}?{_PERIOD}?\b"
+    rf"(?<!dia )\b(?P<mw>{_MW}|[0-5]?\d)(?:\s+(?:minutos?|mins?))?\s+(?:depois|apos)\s+d[ao]s?\s+{_TARGET}"
+    rf"{_AMPM}?{_PERIOD}?\b"
 )
 _PERIOD_RE = re.compile(
     r"\b(?:(?P<this>(?:d|n)?(?:esta|essa))|de|a|pela|na|no\s+periodo\s+da|durante\s+a|parte\s+da|periodo\s+da)"

@@ -101,7 +101,10 @@ def _words(text: str) -> list[str]:
 def _name(words: list[str], folded: list[str], *, whole: bool) -> str | None:
     """The name at the start of `words`; with `whole`, the message must be only the name (and a courtesy)."""
     kept: list[str] = []
-    for word, fold in zip(words, folded, strict=True):
+    for index, (word, fold) in enumerate(zip(words, folded, strict=True)):
+        if index == 0 and fold == "seu" and len(folded) > 1 and folded[1] not in _NOT_NAME:
+            kept.append("Seu")  # "Seu Jorge": the honorific, as "Dona Cida"
+            continue
         if fold in _NAME_PARTICLES and kept:
             kept.append(word.lower())
             continue

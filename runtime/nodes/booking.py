@@ -304,6 +304,11 @@ async def _not_understood(node: BookNode | RescheduleNode, t: BotTurn, step: Ste
     if (changed := _earlier_choice(node, t, text)) is not None:  # "mudei de ideia, é clínica geral"
         await _release(t, step)
         return changed
+    if not context.looks_like_question(t) and context.small_talk(t) is None \
+            and (reread := context.reread_facts(t)) is not None:  # "peraí, é pra minha filha": who it is for
+        await _release(t, step)
+        t.state.private.booking = None
+        return reread
     taken = await context.unfit(node, t, _question(node, t, step), release=lambda: _release(t, step))
     if taken is not None:
         return taken

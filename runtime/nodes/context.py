@@ -21,17 +21,17 @@ not the generic prices flow. A flow an intent alone names must explain at least 
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 import re
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
 from typing import Any, Literal
 
 from flows.model import Bot
-from flows.nodes import AskNode, Node
+from flows.nodes import AskNode, Node, SetNode
 from nlu import TrainingData, normalise
 from nlu.coverage import ExampleIndex, content_words
 from nlu.faq import FaqReading
-from runtime.engine.outcomes import Done, Jump, Outcome, Wait
+from runtime.engine.outcomes import Done, Go, Jump, Outcome, Wait
 from runtime.engine.registry import Assisted
 from runtime.nodes.assist import OUT_OF_SCOPE, Question, act, decide, faq_reading, names_when, say_faq
 from runtime.nodes.inputs import Answer, fill, names
@@ -360,6 +360,31 @@ async def run_aside(t: BotTurn, flow_id: str) -> bool:
     t.flow = flow
     t.state.flow, t.state.flow_version, t.state.node, t.state.waiting, t.state.retries = where
     return True
+
+
+_ENTITY_READ = re.compile(r"\bentities\.(\w+)")
+
+
+def reread_facts(t: BotTurn) -> Outcome | None:
+    """A message that does not answer a question with options but gives a fact the running flow reads
+    from the message that started it (its entry `set` node reads `entities.relation`, `entities.age`):
+    those variables are read again from this message, and the flow goes on from after that node, so
+    who the appointment is for and their age choose the way as if they had been said at first."""
+    flow = t.flow
+    entry = flow.node(flow.entry) if flow is not None else None
+    if not isinstance(entry, SetNode) or entry.next is None:
+        return None
+    said = {str(e.get("entity")) for e in t.entities()}
+    reads = {name: value for name, value in entry.vars.items() if isinstance(value, dict) and "expr" in value
+             and set(_ENTITY_READ.findall(str(value["expr"]))) & said}
+    if not reads:
+        return None
+    values = {name: t.evaluate(value["expr"]) for name, value in reads.items()}
+    if all(t.state.vars.get(name) == value or value in (None, "") for name, value in values.items()):
+        return None  # nothing new
+    t.state.vars.update({name: value for name, value in values.items() if value not in (None, "")})
+    t.notices.append({"kind": "reread", "flow": flow.id if flow else "", "vars": sorted(values)})
+    return Go(entry.next)
 
 
 def answers_only(t: BotTurn, flow_id: str) -> bool:

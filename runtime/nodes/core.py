@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from flows.messages import Media, Template
@@ -111,42 +110,17 @@ async def resume_ask(node: AskNode, t: BotTurn) -> Outcome:
         t.state.vars[node.var] = answer.value
         t.state.retries = 0
         if node.input == "name":
-            _reread_facts(t)  # "Helena, ela tem 8 meses": her age too
+            context.reread_facts(t)  # "Helena, ela tem 8 meses": her age too
         if node.input in ("yes_no", "name") and (wanted := context.also_wants(t)) is not None:
             return wanted  # "blz, quero marcar então": the answer, then what the rest of the message asks for
         return Go(answer.option.next if answer.option and answer.option.next else node.next)
     if node.options and not context.looks_like_question(t) and context.small_talk(t) is None \
-            and (reread := _reread_facts(t)) is not None:
+            and (reread := context.reread_facts(t)) is not None:
         return reread  # "é pra minha mãe, ela tem 72 anos" at the specialty question
     taken = await context.unfit(node, t, question(node, t))
     if taken is not None:
         return taken
     return _reprompt(node, t)
-
-
-_ENTITY_READ = re.compile(r"\bentities\.(\w+)")
-
-
-def _reread_facts(t: BotTurn) -> Outcome | None:
-    """A message that does not answer a question with options but gives a fact the running flow reads
-    from the message that started it (its entry `set` node reads `entities.relation`, `entities.age`):
-    those variables are read again from this message, and the flow goes on from after that node, so
-    who the appointment is for and their age choose the way as if they had been said at first."""
-    flow = t.flow
-    entry = flow.node(flow.entry) if flow is not None else None
-    if not isinstance(entry, SetNode) or entry.next is None:
-        return None
-    said = {str(e.get("entity")) for e in t.entities()}
-    reads = {name: value for name, value in entry.vars.items() if isinstance(value, dict) and "expr" in value
-             and set(_ENTITY_READ.findall(str(value["expr"]))) & said}
-    if not reads:
-        return None
-    values = {name: t.evaluate(value["expr"]) for name, value in reads.items()}
-    if all(t.state.vars.get(name) == value or value in (None, "") for name, value in values.items()):
-        return None  # nothing new
-    t.state.vars.update({name: value for name, value in values.items() if value not in (None, "")})
-    t.notices.append({"kind": "reread", "flow": flow.id if flow else "", "vars": sorted(values)})
-    return Go(entry.next)
 
 
 def _reprompt(node: AskNode, t: BotTurn) -> Outcome:

@@ -25,14 +25,16 @@ def test_a_name_after_its_lead(text: str, name: str) -> None:
 
 @pytest.mark.parametrize(("text", "name"), [("Juliana", "Juliana"), ("juliana prado", "Juliana Prado"),
                                             ("Júlia", "Júlia"), ("Maria José", "Maria José"),
-                                            ("Carla, obrigada", "Carla")])
+                                            ("Carla, obrigada", "Carla"), ("Seu Jorge", "Seu Jorge"),
+                                            ("seu jorge amado", "Seu Jorge Amado"), ("Dona Cida", "Dona Cida")])
 def test_a_bare_name_is_a_name_only_when_asked(text: str, name: str) -> None:
     assert person_name(text) is None
     assert person_name(text, bare=True) == name
 
 
 @pytest.mark.parametrize("text", ["quanto custa a consulta?", "minha filha ta com febre", "oi", "bom dia",
-                                  "quero marcar", "João 123", "joao@exemplo.com", "sim", "não sei"])
+                                  "quero marcar", "João 123", "joao@exemplo.com", "sim", "não sei", "seu filho",
+                                  "seu horario"])
 def test_a_sentence_or_a_question_is_no_name(text: str) -> None:
     assert person_name(text, bare=True) is None
 
