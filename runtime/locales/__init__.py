@@ -62,6 +62,7 @@ class Pack:
     small_talk: Mapping[str, re.Pattern[str]]  # kind (a `messages` key: thanks, later...) -> pattern, in order
     question_words: frozenset[str]  # words that make a message a question
     more_slots: re.Pattern[str]  # at a list of slots, asking for the ones after them (read on normalised text)
+    any_slot: re.Pattern[str]  # ... or leaving the choice to the bot: the first one
 
     def date_fields(self, local: datetime) -> dict[str, str]:
         """The fields a date pattern may use, for a local date and time."""
@@ -97,7 +98,8 @@ def _pack(module: ModuleType) -> Pack:
         notice_phrases=module.NOTICE_PHRASES, send_verbs=module.SEND_VERBS,
         notice_labels=MappingProxyType(module.NOTICE_LABELS),
         small_talk=MappingProxyType({kind: re.compile(p) for kind, p in module.SMALL_TALK.items()}),
-        question_words=module.QUESTION_WORDS, more_slots=re.compile(module.MORE_SLOTS))
+        question_words=module.QUESTION_WORDS, more_slots=re.compile(module.MORE_SLOTS),
+        any_slot=re.compile(module.ANY_SLOT))
 
 
 _MODULES = (pt_BR, en)

@@ -161,6 +161,7 @@ SMALL_TALK: dict[str, str] = {
 
 # A message that asks something (an unanswered one gets `unanswered`, not "I did not understand").
 QUESTION_WORDS = frozenset("what which how when where why who can could do does is are may".split())
+ANY_SLOT = r"^(?:any(?:\s+(?:one|time))?(?:\s+is\s+fine)?|whatever|the\s+(?:earliest|soonest|first\s+available))$"
 MORE_SLOTS = r"\b(?:later|other\s+times?|more\s+(?:options|times)|none\s+of\s+(?:these|them)|anything\s+else)\b"
 
 # Small talk from the language model may not speak of money, times or days (read on normalised text:

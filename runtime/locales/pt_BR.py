@@ -195,6 +195,10 @@ SMALL_TALK: dict[str, str] = {
 # A message that asks something (an unanswered one gets `unanswered`, not "I did not understand").
 QUESTION_WORDS = frozenset("qual quais quanto quanta quantos quantas quando onde como porque por que quem "
                            "pode podem posso tem voces aceitam atendem atende precisa".split())
+# At a list of slots, the whole answer leaves the choice to the bot: the first one offered.
+ANY_SLOT = (r"^(?:(?:pode\s+ser\s+)?qualquer\s+(?:um|uma|horario|hora|dia)(?:\s+(?:serve|ta\s+bom))?|tanto\s+faz"
+            r"|(?:o|a)\s+que\s+(?:tiver|for\s+melhor)|o\s+primeiro\s+que\s+tiver|qualquer\s+(?:um|horario)\s+(?:pra|para)\s+mim"
+            r"|o\s+mais\s+(?:cedo|proximo|rapido)|(?:pode\s+ser\s+)?o\s+primeiro\s+disponivel)$")
 # At a list of slots, asking for the ones after them ("tem mais tarde?", "nenhum desses serve").
 MORE_SLOTS = (r"\b(?:mais\s+tarde|outros?\s+horarios?|outras?\s+opc(?:ao|oes)|mais\s+(?:opc(?:ao|oes)|horarios?)"
               r"|nenhum(?:\s+(?:desses|destes|deles|dos\s+dois))?\s+(?:me\s+)?(?:serve|da|rola)|nenhum\s+(?:desses|destes)"

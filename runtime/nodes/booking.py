@@ -230,6 +230,8 @@ async def _resume_pick(node: BookNode | RescheduleNode, t: BotTurn, step: Step) 
     rows = [names(slot_option(slot, calendar, t.words), slot.start, calendar, t.words) for slot in slots]
     ref = picked(t, offered, rows, [calendar.local(slot.start) for slot in slots])
     wished = ref is None and (ref := _wished_first(t, step, slots)) is not None
+    if ref is None and offered and t.event.choice_id is None and t.words.any_slot.match(nlu.normalise(t.event.text)):
+        ref = offered[0]  # "qualquer um", "tanto faz": the first one offered
     if ref is None:
         return await _not_understood(node, t, step)
     t.memo["answered"] = "choice"
