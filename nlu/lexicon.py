@@ -25,6 +25,11 @@ AFFIRM_PHRASES: frozenset[str] = frozenset({
     "combinado", "fechado", "pode sim", "sim sim", "quero", "quero sim", "correto", "ta bom",
     "esta bom", "ta otimo", "otimo", "sim por favor", "pode marcar", "pode confirmar", "afirmativo",
     "tudo certo", "certeza", "sem duvida", "concordo", "s pode", "confirmar", "confirmada", "pode confirmar sim",
+    # chat and regional ways of saying yes
+    "fechou", "demorou", "manda ver", "pode mandar", "vamos", "vamo", "bora la", "partiu", "show", "show de bola",
+    "firmeza", "tranquilo", "de boa", "dale", "simbora", "top", "massa", "ta certo", "ta joia", "joia", "beleza entao",
+    "pode sim obrigada", "pode sim obrigado", "isso mesmo obrigada", "isso mesmo obrigado", "sim obrigada",
+    "sim obrigado",
 })
 DENY_PHRASES: frozenset[str] = frozenset({
     "nao", "n", "nn", "nao nao", "negativo", "nem", "nunca", "nope", "no", "nao quero",
