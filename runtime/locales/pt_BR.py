@@ -129,7 +129,8 @@ OPT_OUT_PHRASES = ("nao quero mais receber", "não quero receber", "parem de me 
                    "para de me mandar", "nao me mandem mais", "não me mande mais", "descadastrar", "descadastra",
                    "me descadastre", "sair da lista", "tirar meu numero", "remover meu numero", "parar de receber",
                    "cancelar as mensagens", "cancelar mensagens", "chega de mensagem", "nao mande mais mensagem",
-                   "nao quero mais mensagens", "nao quero mais lembretes", "parar as mensagens",
+                   "nao quero mais mensagens", "nao quero mais lembretes", "nao quero mais mensagem",
+                   "nao quero mais lembrete", "parar as mensagens",
                    "tira da lista", "tire da lista", "tirem da lista", "tirar da lista", "remove da lista",
                    "remova da lista", "removam da lista", "remover da lista", "tira meu numero", "tirem meu numero")
 # Sending verbs: one after "não" ("não precisa mandar", "não me mandem") with a noun of OPT_OUT_PAIRS' second

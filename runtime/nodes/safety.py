@@ -23,6 +23,7 @@ and its `privacy.opt_out_words` and `privacy.request_words`.
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from typing import Literal
 
@@ -52,9 +53,13 @@ def _folded(pack: Pack) -> dict[str, tuple[frozenset[str], tuple[str, ...]]]:
     }
 
 
+# "n quero mais receber": "n" (or "nn", "ñ") before a word is "não" (before a number it is one: "n 2").
+_SHORT_NOT = re.compile(r"(?:^|(?<= ))nn? (?=[a-z])")
+
+
 def topic_of(t: BotTurn) -> Topic | None:
     """The safety topic of this turn's message, the most pressing first."""
-    text = normalise(t.event.text) if t.event.text else ""
+    text = _SHORT_NOT.sub("nao ", normalise(t.event.text)) if t.event.text else ""
     if not text:
         return None
     if text in {normalise(w) for w in t.words.notice_words}:

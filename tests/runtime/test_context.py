@@ -127,7 +127,8 @@ async def test_opting_out_stops_reminders_until_the_patient_opts_in(clinic: BotH
     assert state is not None and state.opted_out_at is None
 
 
-@pytest.mark.parametrize("stop", ["pare", "PARE!", "descadastrar meu número por favor"])
+@pytest.mark.parametrize("stop", ["pare", "PARE!", "descadastrar meu número por favor", "n quero mais receber lembrete",
+                                  "nn quero mais mensagem"])
 async def test_stop_words_opt_out_from_any_question(clinic: BotHarness, stop: str) -> None:
     await clinic.say("3")  # the insurance question waits
     assert "não vai mais receber" in texts(await clinic.say(stop))[0]
