@@ -49,6 +49,8 @@ EMOJI_WORDS: dict[str, str] = {
     "\U0001f44d": "sim", "\u2705": "sim", "\u2714": "sim", "\U0001f44c": "ok",
     "\U0001f197": "ok", "\U0001f44e": "nao", "\u274c": "nao", "\u2716": "nao",
     "\U0001f6ab": "nao", "\U0001f64f": "obrigado",
+    # laughter: "kkk", as typed
+    "\U0001f602": "kkk", "\U0001f923": "kkk", "\U0001f606": "kkk", "\U0001f605": "kkk", "\U0001f601": "kkk",
 }
 
 ORDINALS: dict[str, int] = {

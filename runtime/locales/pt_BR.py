@@ -189,7 +189,7 @@ SMALL_TALK: dict[str, str] = {
     "laughter": r"^(k+|(ha)+h?|(he)+h?|(hi)+h?|(rs)+|lol|ksks\w*)\b",
     "greeting": r"^((oi+e?|ola|opa|e ai|bom dia|boa tarde|boa noite)( tudo (bem|bom|certo))?|tudo (bem|bom|certo)( com "
                 r"(voce|voces))?|como (vai|voce esta|vcs estao))$",
-    "acknowledged": r"^(ok(ay|ey)?|blz|beleza|certo|ta bom|ta|entendi|entendido|show|joia|perfeito|"
+    "acknowledged": r"^(ok(ay|ey)?|blz|beleza|certo|ta bom|ta|entendi|entendido|show|joia|perfeito|sim|s|"
                     r"combinado|otimo|legal|massa|uhum|hum+|hmm+|ah( ta| sim)?|aham|ok obrigad[oa])$",
 }
 

@@ -412,6 +412,18 @@ def small_talk(t: BotTurn) -> str | None:
     return None
 
 
+def defers(t: BotTurn) -> bool:
+    """The message opens by putting the decision off ("vou ver e te falo", "deixa eu ver minha agenda"):
+    whatever it names after that is no request."""
+    pattern = t.words.small_talk.get("later")
+    found = pattern.match(normalise(t.event.text)) if pattern is not None and t.event.text else None
+    # "deixa pra lá, quero marcar": giving up on the question, for what comes next
+    return found is not None and not found.group().startswith(_GIVING_UP) and not looks_like_question(t)
+
+
+_GIVING_UP = ("deixa pra", "deixa para", "nao vou", "fica pra", "fica para")
+
+
 def looks_like_question(t: BotTurn) -> bool:
     """The message asks something: it opens with a question word, or it is a sentence with a question
     mark ("hein?" is not: it says the patient did not understand)."""
@@ -427,6 +439,10 @@ async def unfit(node: Node, t: BotTurn, question: Question, release: Release | N
     none of them took the message: the node re-prompts, led by `lead`."""
     if not t.event.text.strip():
         return None
+    if defers(t):  # "deixa eu ver minha agenda": not the patient's appointments
+        t.took("small_talk", said="later")
+        t.say(t.message("later"))
+        return Wait()
     choice = choose(t, besides=t.flow.id if t.flow is not None else None)
     if choice is not None and choice.kind == "faq":
         say_faq(t, choice.target, choice.score, coverage=choice.coverage)
