@@ -5,7 +5,8 @@ from nlu import yes_no
 
 @pytest.mark.parametrize(
     "text",
-    ["sim", "Sim!", "fechou", "demorou", "manda ver", "joia", "sim, obrigada", "tranquilo", "s", "ss", "pode", "pode ser", "claro", "isso", "isso mesmo", "👍", "✅", "simmm",
+    ["sim", "Sim!", "fechou", "demorou", "manda ver", "joia", "sim, obrigada", "tranquilo",
+     "s", "ss", "pode", "pode ser", "claro", "isso", "isso mesmo", "👍", "✅", "simmm",
      "ok", "confirmo", "com certeza", "sim, pode marcar", "acho que sim", "Claro que sim 😊", "aham",
      "sem problema", "não tem problema, pode marcar", "por que não?", "👍🏽"],
 )
