@@ -53,6 +53,8 @@ class Pack:
     opt_out_words: frozenset[str]  # ... (the whole message)
     opt_out_pairs: tuple[frozenset[str], frozenset[str]]  # ... or a word of each, anywhere in the message
     opt_in_phrases: tuple[str, ...]  # start them again
+    marketing_words: frozenset[str]  # an opt-out naming only these withdraws the consent to marketing alone
+    only_words: frozenset[str]  # ... as does one that keeps the others with these ("só os lembretes")
     privacy_phrases: tuple[str, ...]  # a request about the patient's personal data
     privacy_pairs: tuple[frozenset[str], frozenset[str]]  # ... or a word of each, anywhere in the message
     notice_words: frozenset[str]  # the whole message asks for the privacy notice
@@ -93,7 +95,8 @@ def _pack(module: ModuleType) -> Pack:
         money_or_time=re.compile(module.MONEY_OR_TIME), expected=MappingProxyType(module.EXPECTED),
         urgent_words=module.URGENT_WORDS, urgent_phrases=module.URGENT_PHRASES,
         opt_out_phrases=module.OPT_OUT_PHRASES, opt_out_words=module.OPT_OUT_WORDS, opt_out_pairs=module.OPT_OUT_PAIRS,
-        opt_in_phrases=module.OPT_IN_PHRASES, privacy_phrases=module.PRIVACY_PHRASES,
+        opt_in_phrases=module.OPT_IN_PHRASES, marketing_words=module.MARKETING_WORDS, only_words=module.ONLY_WORDS,
+        privacy_phrases=module.PRIVACY_PHRASES,
         privacy_pairs=module.PRIVACY_PAIRS, notice_words=module.NOTICE_WORDS,
         notice_phrases=module.NOTICE_PHRASES, send_verbs=module.SEND_VERBS,
         notice_labels=MappingProxyType(module.NOTICE_LABELS),

@@ -21,6 +21,7 @@ MESSAGES: dict[str, str] = {
     "opt_out": "Done: you will get no more automatic messages from us, and no appointment reminders. "
                "If you change your mind, just write *send me messages*.",
     "opt_in": "All right! We will send you reminders and notices here again. 🙂",
+    "opt_out_marketing": "All right, no news or offers from us. Your appointment reminders go on as usual. 🙂",
     "privacy_erase": "We received your request to erase your data. Our team will confirm your identity before "
                      "erasing anything and answer within 15 days.",
     "no_notice": "Our privacy notice is not available here yet; please talk to our team.",
@@ -162,6 +163,8 @@ SMALL_TALK: dict[str, str] = {
 # A message that asks something (an unanswered one gets `unanswered`, not "I did not understand").
 QUESTION_WORDS = frozenset("what which how when where why who can could do does is are may".split())
 ANY_SLOT = r"^(?:any(?:\s+(?:one|time))?(?:\s+is\s+fine)?|whatever|the\s+(?:earliest|soonest|first\s+available))$"
+MARKETING_WORDS = frozenset("marketing promotion promotions offers offer news newsletter ads advertising".split())
+ONLY_WORDS = frozenset({"only", "just"})
 MORE_SLOTS = r"\b(?:later|other\s+times?|more\s+(?:options|times)|none\s+of\s+(?:these|them)|anything\s+else)\b"
 
 # Small talk from the language model may not speak of money, times or days (read on normalised text:

@@ -17,6 +17,8 @@ MESSAGES: dict[str, str] = {
     "opt_out": "Pronto, você não vai mais receber mensagens automáticas nossas, nem lembretes de consulta. "
                "Se mudar de ideia, é só escrever *quero receber mensagens*.",
     "opt_in": "Combinado! Voltamos a te mandar lembretes e avisos por aqui. 🙂",
+    "opt_out_marketing": "Tudo bem, não vamos te mandar novidades nem promoções. Seus lembretes de consulta "
+                         "continuam normalmente. 🙂",
     "privacy": "Recebemos seu pedido sobre os seus dados pessoais. Nossa equipe vai confirmar sua identidade e "
                "responder em até 15 dias; nada é apagado antes disso.",
     "privacy_erase": "Recebemos seu pedido para apagar seus dados. Por segurança, nossa equipe vai confirmar sua "
@@ -132,7 +134,14 @@ OPT_OUT_PHRASES = ("nao quero mais receber", "não quero receber", "parem de me 
                    "nao quero mais mensagens", "nao quero mais lembretes", "nao quero mais mensagem",
                    "nao quero mais lembrete", "parar as mensagens",
                    "tira da lista", "tire da lista", "tirem da lista", "tirar da lista", "remove da lista",
-                   "remova da lista", "removam da lista", "remover da lista", "tira meu numero", "tirem meu numero")
+                   "remova da lista", "removam da lista", "remover da lista", "tira meu numero", "tirem meu numero",
+                   "para de mandar", "pare de mandar", "parem de mandar", "parar de mandar", "para de enviar",
+                   "pare de enviar", "parem de enviar")
+# What only marketing is: an opt-out that names nothing else ("não quero receber promoção, só os lembretes")
+# withdraws the consent to marketing and keeps the reminders.
+MARKETING_WORDS = frozenset("propaganda propagandas promocao promocoes novidade novidades publicidade ofertas oferta "
+                            "marketing".split())
+ONLY_WORDS = frozenset({"so", "apenas", "somente"})
 # Sending verbs: one after "não" ("não precisa mandar", "não me mandem") with a noun of OPT_OUT_PAIRS' second
 # list ("lembrete", "mensagem") stops proactive messages.
 SEND_VERBS = frozenset("mandar mande mandem manda enviar envie enviem envia".split())
@@ -143,11 +152,15 @@ OPT_OUT_PAIRS = (frozenset("pare parem parar chega descadastrar descadastra desc
                  frozenset("mensagem mensagens lembrete lembretes notificacao notificacoes aviso avisos lista spam "
                            "whatsapp zap propaganda propagandas novidade novidades promocao promocoes".split()))
 PRIVACY_PAIRS = (frozenset("apagar apague apaguem apaga excluir exclua excluam exclui deletar delete deletem remover "
-                           "remova removam esquecer esquecam eliminar elimine eliminem".split()),
+                           "remova removam esquecer esquecam eliminar elimine eliminem apagassem apagasse apagarem "
+                           "excluissem excluisse excluirem deletassem removessem removerem".split()),
                  frozenset("dados informacoes informacao cadastro historico registros".split()))
 OPT_IN_PHRASES = ("quero receber mensagens", "quero receber lembretes", "voltar a receber", "pode mandar mensagens",
                   "receber lembretes", "ativar lembretes", "voltar a mandar", "voltem a mandar",
-                  "volta a mandar", "voltar a enviar", "voltem a enviar")
+                  "volta a mandar", "voltar a enviar", "voltem a enviar", "voltar a me mandar", "volta a me mandar",
+                  "voltem a me mandar", "voltar a me enviar", "receber as mensagens de novo", "receber de novo",
+                  "receber novamente", "quero receber as mensagens", "quero receber os lembretes",
+                  "me mandar de novo", "mandar de novo os lembretes")
 PRIVACY_PHRASES = ("apaguem meus dados", "apague meus dados", "apagar meus dados", "apaga meus dados",
                    "excluir meus dados", "exclua meus dados", "excluam meus dados", "deletar meus dados",
                    "delete meus dados", "remover meus dados", "remova meus dados", "apagar minhas informacoes",
@@ -155,7 +168,9 @@ PRIVACY_PHRASES = ("apaguem meus dados", "apague meus dados", "apagar meus dados
                    "quais dados voces tem", "que dados voces tem", "lgpd", "protecao de dados",
                    "esquecer meus dados", "apagar meu cadastro", "excluir meu cadastro", "apaguem meu cadastro",
                    "apague meu cadastro", "apaguem tudo sobre mim", "apagar tudo sobre mim", "meus dados",
-                   "copia dos meus dados", "dados meus", "minhas informacoes pessoais")
+                   "copia dos meus dados", "dados meus", "minhas informacoes pessoais", "copia de todos os dados",
+                   "copia dos dados", "copia de todos os meus dados", "tem sobre mim", "guardam sobre mim",
+                   "informacoes minhas", "voces guardam", "voces armazenam", "dados que voces tem")
 # The whole message asks how the bot treats personal data: the bot's privacy notice answers.
 NOTICE_WORDS = frozenset({"privacidade", "politica de privacidade", "aviso de privacidade", "privacidade lgpd",
                           "termos de privacidade", "como voces usam meus dados"})

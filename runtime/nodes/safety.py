@@ -132,6 +132,11 @@ async def guard(t: BotTurn) -> bool:
             await _offer_a_person(t)
         case "medical":
             return await _medical(t)
+        case "opt_out" if _marketing_only(t):
+            t.took("safety", topic=topic, only="marketing")
+            record_consent(t, "marketing", False, source="opt_out")
+            t.say(t.message("opt_out_marketing"))
+            await _ask_again(t)
         case "opt_out":
             t.took("safety", topic=topic)
             _opt_out(t)
@@ -157,6 +162,14 @@ def _opt_out(t: BotTurn) -> None:
     t.state.opted_out_at = t.now.isoformat()
     for purpose in PROACTIVE:
         record_consent(t, purpose, False, source="opt_out")
+
+
+def _marketing_only(t: BotTurn) -> bool:
+    """The opt-out names marketing and no other kind of message ("para de mandar propaganda", "não quero
+    receber promoção, só os lembretes"): the reminders go on."""
+    words = set(normalise(t.event.text).split())
+    others = (words & t.words.opt_out_pairs[1]) - t.words.marketing_words  # reminders, messages
+    return bool(words & t.words.marketing_words) and (not others or bool(words & t.words.only_words))
 
 
 def _opt_in(t: BotTurn) -> None:

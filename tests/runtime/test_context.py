@@ -253,3 +253,22 @@ async def test_a_question_beside_a_request_at_a_waiting_question(clinic: BotHarn
     assert replies[-1].startswith("Vamos marcar sua consulta!")
     state = await clinic.state()
     assert state is not None and (state.flow, state.node) == ("agendar", "especialidade") and not state.stack
+
+
+@pytest.mark.parametrize("said", ["para de mandar propaganda pra mim",
+                                  "não quero receber promoção nenhuma, só os lembretes das consultas"])
+async def test_an_opt_out_of_marketing_alone_keeps_the_reminders(clinic: BotHarness, said: str) -> None:
+    replies = texts(await clinic.say(said))
+    assert replies[0].startswith("Tudo bem, não vamos te mandar novidades nem promoções")
+    state = await clinic.state()
+    assert state is not None and state.opted_out_at is None
+    assert state.consent("marketing") is False and state.consent("reminders") is not False
+
+
+@pytest.mark.parametrize("said", ["pode voltar a me mandar os lembretes das consultas",
+                                  "mudei de ideia, quero receber as mensagens de novo"])
+async def test_opting_in_again_in_other_words(clinic: BotHarness, said: str) -> None:
+    await clinic.say("sair da lista")
+    assert texts(await clinic.say(said))[0].startswith("Combinado! Voltamos a te mandar")
+    state = await clinic.state()
+    assert state is not None and state.opted_out_at is None
