@@ -111,7 +111,11 @@ MEDICAL_WORDS = frozenset(
     "gravidez gravida infarto avc convulsao machucado ferida queimadura tosse coceira mancha manchas inchado "
     "inchada inchaco caroco nodulo ardendo ardencia enjoo enjoada enjoado nausea gripe gripado gripada resfriado "
     "virose catarro grave febril dores sangrou machucou torceu quebrou inflamado inflamada infeccionado pus "
-    "vomitou vomitar colica colicas formigando formigamento dormencia".split()
+    "vomitou vomitar colica colicas formigando formigamento dormencia "
+    # medicines patients name by brand or substance
+    "rivotril clonazepam diazepam fluoxetina sertralina escitalopram omeprazol losartana captopril metformina "
+    "insulina dorflex novalgina tylenol buscopan neosaldina torsilax nimesulida cetoprofeno prednisona "
+    "prednisolona dexametasona azitromicina cefalexina benegrip resfenol allegra loratadina".split()
 )
 MEDICAL_PHRASES = ("falta de ar", "pressão alta", "pressão baixa", "posso tomar", "devo tomar", "posso dar",
                    "passando mal", "mal estar", "pode tomar", "pode dar", "manchas vermelhas")
@@ -124,7 +128,10 @@ URGENT_PHRASES = ("nao consegue respirar", "não consigo respirar", "sem respira
                   "sangrando muito", "dor no peito", "perdeu a consciencia", "parou de respirar", "engoliu",
                   "bateu a cabeca", "quero morrer", "me matar", "pronto socorro", "pronto-socorro",
                   "aperto no peito", "peito apertado", "pressao no peito", "labios roxos", "boca roxa",
-                  "nao acorda", "nao para de sangrar", "nao parou de sangrar", "sangue nao para")
+                  "nao acorda", "nao para de sangrar", "nao parou de sangrar", "sangue nao para",
+                  "a mais sem querer", "tomou a cartela", "tomei a cartela", "tomou remedio demais",
+                  "tomei remedio demais", "tendo contracao", "tendo contracoes", "bolsa estourou", "estourou a bolsa",
+                  "rompeu a bolsa")
 
 # Stop and restart proactive messages (opt-out, opt-in); a request about personal data (LGPD).
 OPT_OUT_PHRASES = ("nao quero mais receber", "não quero receber", "parem de me mandar", "pare de me mandar",
@@ -199,8 +206,9 @@ SMALL_TALK: dict[str, str] = {
              r"volto (a falar|depois|mais tarde)|ver com (meu|minha|o|a)|falar com (meu|minha)|nao sei ainda|"
              r"nao sei nao|ainda nao sei|mais tarde eu|deixa (pra|para) la|nao vou (marcar|agendar) (agora|ainda|hoje)|"
              r"fica (pra|para) (depois|outra hora|outro dia))",
+    "goodbye": r"^(ate (logo|mais|breve|amanha|depois|a proxima)|falou|bye|fui|abracos?|beijos?|bjs?)\b"
+               r"|\b(tchau\w*|ate (logo|mais|breve|a proxima))\W*$",  # "valeu, tchau": the goodbye, after thanks
     "thanks": r"\b(obrigad\w*|obg|brigad\w*|valeu|vlw|agradec\w*|grat[oa]|thanks?|thank you)\b",
-    "goodbye": r"^(ate (logo|mais|breve|amanha|depois|a proxima)|falou|bye|fui|abracos?|beijos?|bjs?)\b",
     "laughter": r"^(k+|(ha)+h?|(he)+h?|(hi)+h?|(rs)+|lol|ksks\w*)\b",
     "greeting": r"^((oi+e?|ola|opa|e ai|bom dia|boa tarde|boa noite)( tudo (bem|bom|certo))?|tudo (bem|bom|certo)( com "
                 r"(voce|voces))?|como (vai|voce esta|vcs estao))$",

@@ -160,6 +160,8 @@ def picked(t: BotTurn, offered: list[str], rows: list[list[str]], starts: list[d
     text = t.event.text.strip()
     if text.isdigit() and 0 < int(text) <= len(offered):
         return offered[int(text) - 1]
+    if (number := inputs.numbered(text)) is not None and 0 < number <= len(offered):  # "a segunda opção"
+        return offered[number - 1]
     if text and starts is not None and (by_time := _by_time(t, offered, rows, starts)) is not None:
         return by_time
     words = [w for w in nlu.normalise(text).split() if w not in _PICK_FILLER]

@@ -91,7 +91,7 @@ def choose(t: BotTurn, *, besides: str | None = None) -> Choice | None:
         return found
     index = t.services.examples
     details = _entity_words(t) if index is not None else frozenset()
-    faq = _faq_choice(t, index, details)
+    faq = _faq_choice(t, index, details | _professional_words(t) if index is not None else details)
     flows = _flow_choices(t, index, besides, details)
     best_flow = max(flows, key=lambda c: c.rank) if flows else None
     choice = faq if faq is not None and (best_flow is None or faq.rank > best_flow.rank
@@ -233,6 +233,24 @@ def _entity_words(t: BotTurn) -> frozenset[str]:
     if t.memo.get("deflected"):  # the symptoms were answered by the deflection: the rest is the request
         words |= {normalise(w) for w in t.words.medical_words} | {"ta", "esta", "estou", "to", "com"}
     return frozenset(words)
+
+
+_TITLES = frozenset({"dr", "dra", "doutor", "doutora", "doutores", "doutoras", "com"})
+
+
+def _professional_words(t: BotTurn) -> set[str]:
+    """The words naming one of the calendar's professionals in the message ("com a dra Ana"): who, not what
+    is asked."""
+    scheduler = t.services.scheduler
+    if scheduler is None or not t.event.text:
+        return set()
+    said = set(normalise(t.event.text).split())
+    found: set[str] = set()
+    for professional in scheduler.calendar.professionals.values():
+        names = {w for w in normalise(professional.name).split() if len(w) > 2} - _TITLES
+        if names & said:
+            found |= (names & said) | (_TITLES & said)
+    return found
 
 
 def reads_better(t: BotTurn, answer: Answer) -> bool:

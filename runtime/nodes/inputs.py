@@ -104,6 +104,21 @@ _CARDINALS = {"um": 1, "uma": 1, "dois": 2, "duas": 2, "tres": 3, "quatro": 4, "
 _NUMBER_LEADS = frozenset({"opcao", "numero", "n", "item", "alternativa"})
 
 
+def numbered(text: str) -> int | None:
+    """The position a message names with a lead ("opção quatro", "a segunda opção", "alternativa 3"): an
+    ordinal there is a position even when it is also a weekday's name."""
+    said = nlu.normalise(text).split()
+    if not _NUMBER_LEADS & set(said):
+        return None
+    words = [w for w in said if w not in _FILLER and w not in _NUMBER_LEADS]
+    if len(words) != 1:
+        return None
+    word = words[0]
+    if (digits := _ORDINAL_DIGITS.match(word)) is not None:
+        return int(digits.group(1))
+    return _CARDINALS.get(word) or ORDINALS.get(word)
+
+
 def _displayed(node: AskNode, event: InboundEvent) -> Option | None:
     """The option pressed, or named by its number or position ("2", "opção 2", "a segunda", "a última")."""
     if event.choice_id is not None:
