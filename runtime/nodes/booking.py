@@ -505,7 +505,27 @@ def _said_now(t: BotTurn, calendar: Any) -> dict[str, str] | None:
     text = t.event.text.strip() if t.event.kind not in ("timer", "system") else ""
     if not text or text.isdigit() or t.event.choice_id is not None:
         return None
-    return preference(corrected(text) or text, t.local_now, calendar)
+    return corrected_preference(text, t.local_now, calendar)
+
+
+def corrected_preference(text: str, now: datetime, calendar: Any) -> dict[str, str] | None:
+    """The wish a message ends on ("amanhã às 9, ou melhor, às 10"): the correction, with the day said
+    before it when the correction only changes the time ("amanhã às 10")."""
+    tail = corrected(text)
+    if not tail:
+        return preference(text, now, calendar)
+    wish = preference(tail, now, calendar)
+    at = text.rfind(tail)
+    before = preference(text[:at], now, calendar) if at > 0 else None
+    if wish is None or before is None or "day" in wish or "day" not in before or "impossible" in wish:
+        return wish
+    if "from" in wish:  # a time alone: that time on the day said first
+        day = date.fromisoformat(before["day"])
+        return {"day": before["day"], "earliest": datetime.combine(day, time.fromisoformat(wish["from"]),
+                                                                    tzinfo=now.tzinfo).isoformat()}
+    if "period" in wish:
+        return {"day": before["day"], "period": wish["period"]}
+    return wish
 
 
 async def resume_book(node: BookNode, t: BotTurn) -> Outcome:

@@ -27,7 +27,7 @@ from dataclasses import dataclass, replace
 from typing import Any, Literal
 
 from flows.model import Bot
-from flows.nodes import AskNode, Node, SetNode
+from flows.nodes import AskNode, BookNode, Node, SetNode
 from nlu import TrainingData, normalise
 from nlu.coverage import ExampleIndex, content_words
 from nlu.faq import FaqReading
@@ -165,8 +165,12 @@ def _flow_choices(t: BotTurn, index: ExampleIndex | None, besides: str | None,
         triggered = [(f, how) for f, how in triggered if not _greets(t, f)]
     if index is not None and (weak := _weak_intent(t)) is not None:
         triggered += [(flow.id, "weak_intent") for flow in t.bot.flows.values() if weak in flow.triggers.intents]
+    triggered += [(flow, "details") for flow in _booked_by_details(t)]
     for flow, how in triggered:
         if flow == besides or any(c.target == flow for c in found):
+            continue
+        if how == "details":
+            found.append(Choice("flow", flow, 1.0, how=how))
             continue
         coverage = request = 1.0
         if index is not None and f"flow:{flow}" in index and how != "button":
@@ -183,6 +187,23 @@ def _flow_choices(t: BotTurn, index: ExampleIndex | None, besides: str | None,
         if how == "weak_intent" and request < WEAK_COVERAGE:
             continue
         found.append(Choice("flow", flow, coverage, how=how, request=request))
+    return found
+
+
+def _booked_by_details(t: BotTurn) -> list[str]:
+    """The booking flows a message that asks nothing asks for by its details alone: an option of one of the
+    flow's questions and a day or a time ("quero clínico geral dia 13", "pediatria amanhã de manhã")."""
+    entities = t.entities()
+    if t.event.kind != "text" or looks_like_question(t) or not names_when(entities):
+        return []
+    found = []
+    for flow in t.bot.flows.values():
+        if not (flow.triggers.intents or flow.triggers.keywords) \
+                or not any(isinstance(node, BookNode) for node in flow.nodes.values()):
+            continue
+        if any(isinstance(node, AskNode) and node.input == "choice"
+               and fill(node, t.event.text, entities, t.local_now) is not None for node in flow.nodes.values()):
+            found.append(flow.id)
     return found
 
 
