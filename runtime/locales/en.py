@@ -31,6 +31,7 @@ MESSAGES: dict[str, str] = {
     "greeting": "Hi! All good here. 😊",
     "acknowledged": "👍",
     "laughter": "😄",
+    "give_up": "All right, nothing was booked. Just write *book* whenever you want. 🙂",
     "later": "Sure, take your time! Just write here when you decide. 🙂",
     "goodbye": "Bye! 👋",
     "unanswered": "Sorry, I do not have that answer here.",
@@ -151,6 +152,7 @@ NOTICE_LABELS: dict[str, str] = {
 
 # Small talk, on normalised text: a short answer, never the menu. The first kind that matches wins.
 SMALL_TALK: dict[str, str] = {
+    "give_up": r"\b(i give up|never mind|forget it|dont want to book|do not want to book)\b",
     "later": r"\b(let me (see|check|think)|i will (see|check|think)|ill (see|check|think)|get back to you|"
              r"talk to my|check with my|not sure yet|later)\b",
     "thanks": r"^(many |thank you|thanks|thank|thx|ty|cheers)\b",

@@ -28,6 +28,7 @@ MESSAGES: dict[str, str] = {
     "greeting": "Oi! Tudo bem por aqui. 😊",
     "acknowledged": "👍",
     "laughter": "😄",
+    "give_up": "Tudo bem, não marquei nada. Quando quiser, é só escrever *agendar*. 🙂",
     "later": "Claro, sem pressa! Quando decidir, é só me escrever por aqui. 🙂",
     "goodbye": "Até logo! 👋",
     "unanswered": "Desculpe, não tenho essa resposta por aqui.",
@@ -202,6 +203,8 @@ NOTICE_LABELS: dict[str, str] = {
 
 # Small talk, on normalised text: a short answer, never the menu. The first kind that matches wins.
 SMALL_TALK: dict[str, str] = {
+    "give_up": r"\b(desisto|desisti|nao quero mais (marcar|agendar|a consulta|consulta)|esquece (isso|a consulta)"
+               r"|deixa quieto|nao vou mais (marcar|agendar|querer))\b",
     "later": r"\b(vou ver|deixa eu ver|deixa eu pensar|vou pensar|te falo|te aviso|te digo|depois eu|depois te|"
              r"volto (a falar|depois|mais tarde)|ver com (meu|minha|o|a)|falar com (meu|minha)|nao sei ainda|"
              r"nao sei nao|ainda nao sei|mais tarde eu|deixa (pra|para) la|nao vou (marcar|agendar) (agora|ainda|hoje)|"

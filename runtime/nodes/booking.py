@@ -415,7 +415,7 @@ async def _resume_confirm(node: BookNode | RescheduleNode, t: BotTurn, step: Ste
         step["pref"] = wish
         step["affirmed"] = reply is True
         return await offer(node, t, step)
-    if reply is None or (not reply and context.small_talk(t) == "later"):  # "deixa pra lá, não vou marcar agora"
+    if reply is None or (not reply and context.small_talk(t) in ("later", "give_up")):  # "melhor não, desisti"
         return await _not_understood(node, t, step)
     t.memo["answered"] = "yes_no"
     if not reply:

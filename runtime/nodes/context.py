@@ -478,6 +478,14 @@ async def unfit(node: Node, t: BotTurn, question: Question, release: Release | N
     none of them took the message: the node re-prompts, led by `lead`."""
     if not t.event.text.strip():
         return None
+    if small_talk(t) == "give_up" and choose(t, besides=t.flow.id if t.flow is not None else None) is None:
+        # "desisto, não quero mais marcar": the question is dropped ("esquece isso, me passa o endereço" asks more)
+        t.took("small_talk", said="give_up")
+        if release is not None:
+            await release()
+        await leave_flows(t)
+        t.say(t.message("give_up"))
+        return Done()
     if defers(t):  # "deixa eu ver minha agenda": not the patient's appointments
         t.took("small_talk", said="later")
         t.say(t.message("later"))
