@@ -308,10 +308,7 @@ async def _not_understood(node: BookNode | RescheduleNode, t: BotTurn, step: Ste
     if (changed := _earlier_choice(node, t, text)) is not None:  # "mudei de ideia, é clínica geral"
         await _release(t, step)
         return changed
-    if not context.looks_like_question(t) and context.small_talk(t) is None \
-            and (reread := context.reread_facts(t)) is not None:  # "peraí, é pra minha filha": who it is for
-        await _release(t, step)
-        t.state.private.booking = None
+    if (reread := await _someone_else(t, step)) is not None:  # "peraí, é pra minha filha": who it is for
         return reread
     taken = await context.unfit(node, t, _question(node, t, step), release=lambda: _release(t, step))
     if taken is not None:
@@ -341,6 +338,18 @@ def _after_offered(t: BotTurn, step: Step) -> dict[str, str] | None:
     last = max(Slot.from_ref(ref).start for ref in offered)
     kept = {k: v for k, v in (step.get("pref") or {}).items() if k in ("period", "from", "to")}
     return {**kept, "earliest": (scheduler_of(t).calendar.local(last) + timedelta(minutes=1)).isoformat()}
+
+
+async def _someone_else(t: BotTurn, step: Step) -> Outcome | None:
+    """Who the appointment is for, said in the message ("peraí, é pra minha filha de 7 anos"): the slot is
+    given back and the flow reads them again, as if said at first; None when the message says no such thing."""
+    if context.looks_like_question(t) or context.small_talk(t) is not None:
+        return None
+    reread = context.reread_facts(t)
+    if reread is not None:
+        await _release(t, step)
+        t.state.private.booking = None
+    return reread
 
 
 def _rules_out(text: str, t: BotTurn) -> bool:
@@ -417,6 +426,8 @@ async def _resume_confirm(node: BookNode | RescheduleNode, t: BotTurn, step: Ste
         return await offer(node, t, step)
     if reply is None or (not reply and context.small_talk(t) in ("later", "give_up")):  # "melhor não, desisti"
         return await _not_understood(node, t, step)
+    if not reply and not picked_button and (reread := await _someone_else(t, step)) is not None:
+        return reread  # "é pra minha esposa, não pra mim": her name, then the slots again
     t.memo["answered"] = "yes_no"
     if not reply:
         await _release(t, step)
