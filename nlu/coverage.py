@@ -31,7 +31,8 @@ STOPWORDS = frozenset(
     "oi ola bom boa dia tarde noite gostaria queria quero preciso favor sera ser nao sim ok pouco pouquinho "
     "ainda assim acho hein ta ah pois dai daqui ae rs kk beleza okay certo valeu obrigado obrigada show legal "
     "otimo perfeito combinado entendi sou estou esta estava tenho tinha era foi fui vou querer quer queremos seria "
-    "precisava precisaria poderia ops opa digo dizer melhor desculpa desculpe alias perdao corrigindo".split()
+    "precisava precisaria precisar precisando poderia ops opa digo dizer melhor desculpa desculpe alias perdao "
+    "corrigindo".split()
 )
 
 

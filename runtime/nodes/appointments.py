@@ -11,6 +11,7 @@ from runtime.nodes.assist import Question
 from runtime.nodes.booking import (
     MAX_RETRIES,
     Step,
+    corrected_preference,
     current_step,
     failed,
     leave,
@@ -68,12 +69,21 @@ async def _chosen(node: CancelNode | RescheduleNode, t: BotTurn, appt: Appointme
         return failed(node, t, CancelTooLate(f"appointment {appt.id} starts too soon to change"))
     if isinstance(node, RescheduleNode):
         step = new_step(node, t, appointment=appt.id, service=appt.slot.service,
-                        professional=appt.slot.professional, pref=None)
+                        professional=appt.slot.professional, pref=_wished(t))
         return await offer(node, t, step)
     new_step(node, t, stage="confirm", appointment=appt.id)
     say(node, t, "confirm_cancel", slot_words(appt.slot, scheduler.calendar, t.words),
         options=yes_no_options(node, t, "yes_cancel", "no_cancel"), options_style="buttons")
     return Wait()
+
+
+def _wished(t: BotTurn) -> dict[str, str] | None:
+    """The new day or time said in the message that started the flow ("preciso mudar minha consulta pra
+    quinta"), not in the answers since (they name the appointment to move)."""
+    opening = t.state.private.opening
+    if not opening or t.flow is None or opening.get("flow") != t.flow.id:
+        return None
+    return corrected_preference(str(opening.get("text", "")), t.local_now, scheduler_of(t).calendar)
 
 
 async def _resume_choose(node: CancelNode | RescheduleNode, t: BotTurn, step: Step) -> Outcome:
