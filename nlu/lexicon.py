@@ -16,6 +16,7 @@ ABBREVIATIONS: dict[str, str] = {
     "qnt": "quanto", "qts": "quantos", "vdd": "verdade", "ngm": "ninguem", "nd": "nada",
     "fds": "fim de semana", "aki": "aqui", "kd": "cade", "hr": "hora", "hrs": "horas",
     "dr": "doutor", "dra": "doutora", "tol": "to", "eh": "e", "neh": "ne", "tava": "estava",
+    "ces": "voces", "oces": "voces", "oce": "voce",
 }
 
 AFFIRM_PHRASES: frozenset[str] = frozenset({

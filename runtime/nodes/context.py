@@ -26,11 +26,12 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
 from typing import Any, Literal
 
-from flows.model import Bot
+from flows.model import Bot, Flow
 from flows.nodes import AskNode, BookNode, Node, SetNode
 from nlu import TrainingData, normalise
 from nlu.coverage import ExampleIndex, content_words
 from nlu.faq import FaqReading
+from nlu.slots import RELATIONS
 from runtime.engine.outcomes import Done, Go, Jump, Outcome, Wait
 from runtime.engine.registry import Assisted
 from runtime.nodes.assist import OUT_OF_SCOPE, Question, act, decide, faq_reading, names_when, say_faq
@@ -202,9 +203,19 @@ def _booked_by_details(t: BotTurn) -> list[str]:
                 or not any(isinstance(node, BookNode) for node in flow.nodes.values()):
             continue
         if any(isinstance(node, AskNode) and node.input == "choice"
-               and fill(node, t.event.text, entities, t.local_now) is not None for node in flow.nodes.values()):
+               and fill(node, t.event.text, entities, t.local_now) is not None for node in flow.nodes.values()) \
+                or _reads_at_start(flow) & {str(e.get("entity")) for e in entities}:  # "é pro meu marido ... quarta"
             found.append(flow.id)
     return found
+
+
+def _reads_at_start(flow: Flow) -> set[str]:
+    """The entities the flow's entry `set` node reads from the message that starts it (who, how old)."""
+    entry = flow.nodes.get(flow.entry)
+    if not isinstance(entry, SetNode):
+        return set()
+    return {name for value in entry.vars.values() if isinstance(value, dict) and "expr" in value
+            for name in _ENTITY_READ.findall(str(value["expr"]))}
 
 
 def _greets(t: BotTurn, flow_id: str) -> bool:
@@ -243,8 +254,9 @@ def _entity_words(t: BotTurn) -> frozenset[str]:
         start, end = entity.get("start"), entity.get("end")
         if isinstance(start, int) and isinstance(end, int):
             words |= set(normalise(text[start:end]).split())
-        elif entity.get("entity") == "relation":
-            words.add(str(entity.get("value")))
+        elif entity.get("entity") == "relation":  # "meu netinho": the word said, and the relation it names
+            words |= {str(entity.get("value"))} | {w for w in normalise(text).split()
+                                                    if RELATIONS.get(w) == entity.get("value")}
         elif entity.get("entity") == "age":
             words |= {"anos", "ano", "meses", "mes", "aninhos"}
         elif entity.get("entity") == "person_name":  # "me chamo Tatiana": who, not what is asked
