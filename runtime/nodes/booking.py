@@ -128,6 +128,11 @@ async def _find(t: BotTurn, step: Step, limit: int) -> tuple[list[Slot], str]:
         if found or not pref:
             return found, lead
         lead = "nothing_matching"
+        if day is not None and (hours or earliest or pref.get("period")):  # "amanhã de tardezinha": that day first,
+            found = await scheduler.find_slots(step["service"], professional=step.get("professional"), day=day,
+                                               period=step.get("period"), limit=_DAY_SLOTS)
+            if found:
+                return _nearest(found, _wished_start(scheduler.calendar, day, pref), limit), lead
     except DateInPast:
         lead = "past"
     except TooFarAhead:
@@ -136,6 +141,22 @@ async def _find(t: BotTurn, step: Step, limit: int) -> tuple[list[Slot], str]:
     found = await scheduler.find_slots(step["service"], professional=step.get("professional"),
                                        period=step.get("period"), limit=limit)
     return found, lead
+
+
+_DAY_SLOTS = 48  # the slots of one day weighed for the ones nearest to a wished time
+
+
+def _wished_start(calendar: Any, day: date, pref: dict[str, str]) -> datetime:
+    if "earliest" in pref:
+        return datetime.fromisoformat(pref["earliest"])
+    if "from" in pref:
+        return datetime.combine(day, time.fromisoformat(pref["from"]), tzinfo=calendar.tz)
+    return datetime.combine(day, calendar.period(pref["period"]).start, tzinfo=calendar.tz)
+
+
+def _nearest(slots: list[Slot], wished: datetime, limit: int) -> list[Slot]:
+    """The `limit` slots nearest to `wished` (the late afternoon asked for: the day's last ones), in order."""
+    return sorted(sorted(slots, key=lambda s: abs(s.start - wished))[:limit], key=lambda s: s.start)
 
 
 async def offer(node: BookNode | RescheduleNode, t: BotTurn, step: Step, lead: str = "") -> Outcome:
