@@ -6,8 +6,10 @@ the global interrupts and safety, `runtime.nodes.safety`). After them:
    a. a more specific FAQ entry or another flow's trigger (`choose`): the FAQ entry is said and the
       question asked again; a flow that only answers runs and the question is asked again; a flow
       that needs the patient (it waits) is a switch, since the patient clearly wants something else;
+      a question asked in a sentence of its own beside the request that starts a flow ("vcs atendem
+      hapvida? queria marcar") is answered first (`answered_first`), then the flow starts;
    b. small talk ("obrigada", "ok", "kkk", "vou ver e te falo"): a short answer; the question keeps
-      waiting, and with nothing waiting the menu is not sent;
+      waiting, and with nothing waiting the menu is not sent; giving up ("desisto") leaves the flow;
    c. with a language model configured, the model with the waiting question as context (`consult`):
       it may fill the answer, switch flow, answer from the FAQ, hand off or say it is out of scope,
       always through the closed command set (`runtime.llm.commands`);
