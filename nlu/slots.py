@@ -89,6 +89,8 @@ def person_name(text: str, *, bare: bool = False) -> str | None:
         return _name(words[start:], folded[start:], whole=False)
     if not bare or "?" in raw or any(c.isdigit() for c in raw):
         return None
+    if len(folded) > 1 and folded[0] in ("e", "eh"):  # "é Joaquina", the tail of a correction
+        words, folded = words[1:], folded[1:]
     return _name(words, folded, whole=True)
 
 
