@@ -39,7 +39,9 @@ def read(node: AskNode, event: InboundEvent, now: datetime) -> Answer | None:
     text = event.text.strip()
     if not text:
         return None
-    text = corrected(text) or text  # after a correction, only what it corrects to counts
+    tail = corrected(text)  # after a correction, only what it corrects to counts...
+    if tail and (node.input != "choice" or _named_options(node, tail)):
+        text = tail  # ... unless it corrects something else than the options ("terça... ops, quinta" at a menu)
     if node.input == "choice":
         index = nlu.pick_option(text, [_names(o) for o in node.options])
         if index is None:  # a misspelt name in a sentence ("quero a pediatrya"): the one option it names
