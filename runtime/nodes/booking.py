@@ -522,8 +522,8 @@ async def enter_book(node: BookNode, t: BotTurn) -> Outcome:
         calendar = scheduler_of(t).calendar
         pref = _said_now(t, calendar)
         wish = t.render(node.preference) if node.preference else ""
-        if pref is None and wish.strip():
-            pref = preference(wish, t.local_now, calendar)
+        if pref is None and wish.strip():  # the request, said turns ago ("terça... ops, quinta": Thursday)
+            pref = corrected_preference(wish, t.local_now, calendar)
         step = new_step(node, t, service=node.service, professional=node.professional, period=node.period,
                         pref=pref)
         return await offer(node, t, step)
