@@ -219,6 +219,10 @@ SMALL_TALK: dict[str, str] = {
                     r"combinado|otimo|legal|massa|uhum|hum+|hmm+|ah( ta| sim)?|aham|ok obrigad[oa])$",
 }
 
+# A message that opens by putting the decision off: whatever it names after that is no request ("deixa eu ver
+# minha agenda"); "deixa pra lá, quero marcar" gives up on the question for what comes next, so it is not here.
+DEFERRING = r"^(vou ver|deixa eu ver|deixa eu pensar|vou pensar|te falo|te aviso|te digo|vou verificar|vou olhar)\b"
+
 # A message that asks something (an unanswered one gets `unanswered`, not "I did not understand").
 QUESTION_WORDS = frozenset("qual quais quanto quanta quantos quantas quando onde como porque por que quem "
                            "pode podem posso tem voces aceitam atendem atende precisa".split())

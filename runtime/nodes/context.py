@@ -94,7 +94,7 @@ def choose(t: BotTurn, *, besides: str | None = None) -> Choice | None:
         return found
     index = t.services.examples
     details = _entity_words(t) if index is not None else frozenset()
-    faq = _faq_choice(t, index, details | _professional_words(t) if index is not None else details)
+    faq = _faq_choice(t, index, details | _professional_words(t))
     flows = _flow_choices(t, index, besides, details)
     best_flow = max(flows, key=lambda c: c.rank) if flows else None
     choice = faq if faq is not None and (best_flow is None or faq.rank > best_flow.rank
@@ -181,10 +181,11 @@ def _flow_choices(t: BotTurn, index: ExampleIndex | None, besides: str | None,
             request = index.coverage(t.event.text, f"flow:{flow}", ignore=details).score
             if not any(w not in details for w in content_words(t.event.text)):
                 request = coverage  # only details ("pediatria pra minha filha de 3 anos na terça"): the whole
-            elif not _greets(t, flow) and len(parts := clauses(t.event.text)) > 1:
+            elif not _greets(t, flow) and len(parts := sentences(t.event.text)) > 1:
                 # a request in a sentence of its own ("quero marcar clinica geral. aceitam sulamerica?"): what it
                 # explains of that sentence
-                request = max(request, *(index.coverage(c, f"flow:{flow}", ignore=details).score for c in parts))
+                request = max(request, *(index.coverage(m.group(), f"flow:{flow}", ignore=details).score
+                                         for m in parts))
         if how == "intent" and request < MIN_INTENT_COVERAGE and _confidence(t) < STRONG_INTENT:
             continue
         if how == "weak_intent" and request < WEAK_COVERAGE:
@@ -322,9 +323,9 @@ def also_wants(t: BotTurn) -> Outcome | None:
 _CLAUSES = re.compile(r"[^?.!\n]+[?.!]*")
 
 
-def clauses(text: str) -> list[str]:
+def sentences(text: str) -> list[re.Match[str]]:
     """The sentences of a message (split after "?", ".", "!" and line breaks), each with some words."""
-    return [m.group() for m in _CLAUSES.finditer(text) if normalise(m.group())]
+    return [m for m in _CLAUSES.finditer(text) if normalise(m.group())]
 
 
 def answered_first(t: BotTurn, acting: str) -> Choice | None:
@@ -337,12 +338,12 @@ def answered_first(t: BotTurn, acting: str) -> Choice | None:
     text = t.event.text
     if t.event.kind != "text" or not text or answers_only(t, acting):
         return None
-    sentences = [m for m in _CLAUSES.finditer(text) if normalise(m.group())]
-    if len(sentences) < 2:
+    parts = sentences(text)
+    if len(parts) < 2:
         return None
     index, entities = t.services.examples, t.entities()
     details = _entity_words(t) if index is not None else frozenset()
-    for sentence in sentences:
+    for sentence in parts:
         said = sentence.group()
         words = normalise(said).split()
         if not (said.rstrip().endswith("?") or words[0] in t.words.question_words):
@@ -468,13 +469,8 @@ def small_talk(t: BotTurn) -> str | None:
 def defers(t: BotTurn) -> bool:
     """The message opens by putting the decision off ("vou ver e te falo", "deixa eu ver minha agenda"):
     whatever it names after that is no request."""
-    pattern = t.words.small_talk.get("later")
-    found = pattern.match(normalise(t.event.text)) if pattern is not None and t.event.text else None
-    # "deixa pra lá, quero marcar": giving up on the question, for what comes next
-    return found is not None and not found.group().startswith(_GIVING_UP) and not looks_like_question(t)
-
-
-_GIVING_UP = ("deixa pra", "deixa para", "nao vou", "fica pra", "fica para")
+    return bool(t.event.text) and t.words.deferring.match(normalise(t.event.text)) is not None \
+        and not looks_like_question(t)
 
 
 def looks_like_question(t: BotTurn) -> bool:

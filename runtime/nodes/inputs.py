@@ -106,19 +106,29 @@ _CARDINALS = {"um": 1, "uma": 1, "dois": 2, "duas": 2, "tres": 3, "quatro": 4, "
 _NUMBER_LEADS = frozenset({"opcao", "numero", "n", "item", "alternativa"})
 
 
+def _the_word(text: str) -> tuple[str, list[str]] | None:
+    """The one word a short answer says besides fillers ("a segunda opção": "segunda"), with all its words."""
+    said = nlu.normalise(text).split()
+    words = [w for w in said if w not in _FILLER]
+    return (words[0], said) if len(words) == 1 else None
+
+
+def _number(word: str, said: list[str]) -> int | None:
+    """"2", "2o", or a number word alone or after a lead ("dois", "opção um")."""
+    if (digits := _ORDINAL_DIGITS.match(word)) is not None:
+        return int(digits.group(1))
+    if word in _CARDINALS and (len(said) == 1 or _NUMBER_LEADS & set(said)):
+        return _CARDINALS[word]
+    return None
+
+
 def numbered(text: str) -> int | None:
     """The position a message names with a lead ("opção quatro", "a segunda opção", "alternativa 3"): an
     ordinal there is a position even when it is also a weekday's name."""
-    said = nlu.normalise(text).split()
-    if not _NUMBER_LEADS & set(said):
+    found = _the_word(text)
+    if found is None or not _NUMBER_LEADS & set(found[1]):
         return None
-    words = [w for w in said if w not in _FILLER and w not in _NUMBER_LEADS]
-    if len(words) != 1:
-        return None
-    word = words[0]
-    if (digits := _ORDINAL_DIGITS.match(word)) is not None:
-        return int(digits.group(1))
-    return _CARDINALS.get(word) or ORDINALS.get(word)
+    return _number(*found) or ORDINALS.get(found[0])
 
 
 def _displayed(node: AskNode, event: InboundEvent) -> Option | None:
@@ -129,19 +139,15 @@ def _displayed(node: AskNode, event: InboundEvent) -> Option | None:
                 return option
         if node.input == "yes_no" and event.choice_id in YES_NO_IDS:  # papo's own yes/no buttons
             return _yes_no_option(node, YES_NO_IDS[event.choice_id])
-    said = nlu.normalise(event.text).split()
-    words = [w for w in said if w not in _FILLER]
-    if len(words) != 1:
+    found = _the_word(event.text)
+    if found is None:
         return None
-    word, count = words[0], len(node.options)
-    number: int | None = None
-    if (digits := _ORDINAL_DIGITS.match(word)) is not None:
-        number = int(digits.group(1))
-    elif word in _CARDINALS and (len(said) == 1 or _NUMBER_LEADS & set(said)):  # "opção um", "dois"
-        number = _CARDINALS[word]
-    elif word in LAST_WORDS:
+    word, count = found[0], len(node.options)
+    number = _number(*found)
+    if number is None and word in LAST_WORDS:
         number = count
-    elif word in ORDINALS and not any(word in nlu.normalise(n) for o in node.options for n in _names(o)):
+    elif number is None and word in ORDINALS and not any(word in nlu.normalise(n) for o in node.options
+                                                          for n in _names(o)):
         number = ORDINALS[word]
     return node.options[number - 1] if number is not None and 1 <= number <= count else None
 
