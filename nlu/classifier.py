@@ -112,13 +112,14 @@ class IntentClassifier:
         """`folded` with each word that neither the examples nor Portuguese use replaced by the examples'
         nearest word (the commonest among equals): one letter changed or dropped, or two left out
         ("agndar" -> "agendar", "amnh" -> "amanha"); twice that for words of 8 letters or more. A
-        message made mostly of such words (another language, gibberish) stays as written."""
+        message made mostly of such words that no example word is near (another language, gibberish) stays
+        as written."""
         tokens = folded.split()
         words = portuguese_words()
         unknown = [i for i, token in enumerate(tokens) if token not in self._known and token not in words]
-        if not unknown or (len(unknown) >= 3 and 2 * len(unknown) > len(tokens)):
-            return folded  # spelled right, or mostly words nobody here knows ("lorem ipsum"): as written
-        changed = False
+        if not unknown:
+            return folded  # spelled right
+        spelled = list(tokens)
         for index in unknown:
             token = tokens[index]
             if len(token) < _SPELL_MIN or not token.isalpha():
@@ -130,8 +131,11 @@ class IntentClassifier:
             best = process.extractOne(token, pool, scorer=Levenshtein.distance, scorer_kwargs={"weights": (1, 2, 2)},
                                       score_cutoff=2 * edits)
             if best is not None:
-                tokens[index], changed = best[0], True
-        return " ".join(tokens) if changed else folded
+                spelled[index] = best[0]
+        unread = sum(spelled[i] == tokens[i] for i in unknown)
+        if unread >= 3 and 2 * unread > len(tokens):
+            return folded  # mostly words nobody here knows, even misspelt ("lorem ipsum"): as written
+        return " ".join(spelled)
 
     def _vectorizers(self) -> list[tuple[str, TfidfVectorizer]]:
         settings = self.settings

@@ -8,7 +8,7 @@ best score reaches `threshold` and leads the next entry by `margin`.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from sklearn.feature_extraction.text import TfidfVectorizer
@@ -22,9 +22,14 @@ DEFAULT_MARGIN = FaqSettings().margin
 # Words that say nothing about which question it is; keeping them makes every question look alike.
 _STOPWORDS = frozenset(
     "a o as os um uma de da do das dos em no na nos nas para pra por com e ou que qual quais voces voce vcs "
-    "eu meu minha se me te tem ter e ai aqui la isso esse essa este esta como quando onde sobre ao aos".split()
+    "eu meu minha se me te tem ter e ai aqui la isso esse essa este esta como quando onde sobre ao aos "
+    "tb tbm tambem ja so saber quero queria gostaria gostava".split()  # "tb quero saber se aceita pix"
 )
 
+
+# An entry about one subject (a specialty, a professional) asked by a message naming none weighs this much
+# of its likeness: "cês atende sábado?" asks the clinic's hours, not the pediatrician's days.
+_UNNAMED_SUBJECT = 0.7
 
 # What a day or a time named in a question stands for among the FAQ's questions.
 _WHEN = " dias horario"
@@ -61,6 +66,7 @@ class FaqIndex:
                 texts.append(_content(question))
         self._words = TfidfVectorizer(analyzer="word", token_pattern=r"(?u)\b\w+\b", sublinear_tf=True)
         self._chars = TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), sublinear_tf=True)
+        self.specific: frozenset[str] | None = None  # entries about one subject, once `mark_specific` ran
         self._word_matrix = self._words.fit_transform(texts) if texts else None
         self._char_matrix = self._chars.fit_transform(texts) if texts else None
 
@@ -69,10 +75,18 @@ class FaqIndex:
         """The index bot.json's "faq" section describes."""
         return cls(faq, threshold=settings.threshold, margin=settings.margin)
 
-    def read(self, text: str, *, topics: Sequence[str] = (), limit: int = 5, when: bool = False) -> FaqReading:
+    def mark_specific(self, names_subject: Callable[[str], bool]) -> None:
+        """Note the entries about one subject: at least half of their questions name one (`names_subject`:
+        a specialty, a professional), as "em que dias o pediatra atende?" and "quando o dr bruno atende?"."""
+        self.specific = frozenset(e.id for e in self.faq.entries
+                                  if e.questions and 2 * sum(map(names_subject, e.questions)) >= len(e.questions))
+
+    def read(self, text: str, *, topics: Sequence[str] = (), limit: int = 5, when: bool = False,
+             unnamed: bool = False) -> FaqReading:
         """Rank entries for `text`; `topics` keeps only entries tagged with one of them. `when`: the text
         names a day or a time, so it asks when something happens ("o pediatra atende segunda?" asks the
-        pediatrician's days, as "em que dias o pediatra atende?" does)."""
+        pediatrician's days, as "em que dias o pediatra atende?" does). `unnamed`: the text names no
+        subject, so an entry about one (see `mark_specific`) weighs less."""
         content = _content(text) + (_WHEN if when else "")
         if self._word_matrix is None or self._char_matrix is None or not content.strip():
             return FaqReading((), False)
@@ -80,8 +94,11 @@ class FaqIndex:
         chars = (self._char_matrix @ self._chars.transform([content]).T).toarray().ravel()
         scores = (words + chars) / 2
         allowed = self._allowed(topics)
+        specific = self.specific if unnamed and self.specific else frozenset()
         best: dict[str, float] = {}
         for owner, score in zip(self._owners, scores.tolist(), strict=True):
+            if owner in specific:
+                score *= _UNNAMED_SUBJECT
             if owner in allowed and score > best.get(owner, -1.0):
                 best[owner] = score
         ranking = tuple(FaqMatch(e, round(s, 4)) for e, s in sorted(best.items(), key=lambda item: -item[1]))[:limit]

@@ -114,6 +114,11 @@ class NLU:
         fallback = IntentScore(self.config.fallback_intent, self.threshold)
         return fallback, [fallback, *ranking]
 
+    def data_entities(self, text: str) -> list[Entity]:
+        """The entities the bot's own data defines (its lookups, synonyms and regexes) in `text`; none of
+        the built-in ones (dates, numbers, contacts)."""
+        return self._entities.extract(text)
+
     def entities(self, text: str, now: datetime) -> list[Entity]:
         builtin = extract_builtin(
             text, now, dimensions=self.config.builtin_entities, rules=self.config.temporal_rules,

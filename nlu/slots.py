@@ -142,12 +142,17 @@ RELATIONS = {
     "vo": "avo", "padrasto": "padrasto", "madrasta": "madrasta", "cunhado": "cunhado", "cunhada": "cunhada",
     "primo": "primo", "prima": "prima",
 }
+# As it is said in the northeast and the interior, and typed fast: only after "meu", "minha" ("minha fia",
+# "meu fiio"), since "o fio" is also a thread.
+SPOKEN_RELATIONS = {"fio": "filho", "fia": "filha", "fiio": "filho", "fiia": "filha", "fiote": "filho",
+                    "fiota": "filha", "fiho": "filho", "fiha": "filha", "filio": "filho", "filia": "filha"}
 CHILDREN = frozenset({"filha", "filho", "neto", "neta", "bebe", "crianca", "sobrinho", "sobrinha", "enteado",
                       "enteada"})  # the values `relation` gives for whom a pediatrician may see
 _RELATION = re.compile(
     r"\b(?:pra|para|p|da|do|de|a|o|com|minha|meu|nossa|nosso|consulta d[ao]|marcar pr[ao])\s+(?:minha|meu|nossa|nosso|"
     r"a minha|o meu)?\s*(" + "|".join(sorted(RELATIONS, key=len, reverse=True)) + r")\b"
 )
+_SPOKEN_RELATION = re.compile(r"\b(?:minha|meu|nossa|nosso)\s+(" + "|".join(SPOKEN_RELATIONS) + r")\b")
 _AGE = re.compile(r"\b(\d{1,3}|[a-z]+(?: e [a-z]+)?)\s+(anos|ano|aninhos|meses|mes|mesinhos)\b")
 # "faz 2 anos que...", "há 3 anos", "2 anos atrás": a time ago, not an age.
 _AGO_BEFORE = frozenset({"faz", "ha", "durante", "por", "em", "ultimos", "uns", "mais", "menos"})
@@ -156,8 +161,11 @@ _AGO_AFTER = frozenset({"que", "atras", "seguidos", "de casado", "de casada"})
 
 def relation(text: str) -> str | None:
     """Who else the message is about ("pra minha filha" -> "filha"), or None."""
-    found = _RELATION.search(normalise(text))
-    return RELATIONS[found.group(1)] if found else None
+    folded = normalise(text)
+    if (found := _RELATION.search(folded)) is not None:
+        return RELATIONS[found.group(1)]
+    spoken = _SPOKEN_RELATION.search(folded)
+    return SPOKEN_RELATIONS[spoken.group(1)] if spoken else None
 
 
 def age(text: str) -> int | None:
@@ -175,6 +183,9 @@ def age(text: str) -> int | None:
             continue
         return 0 if found.group(2).startswith("mes") else int(value)
     return None
+
+
+SLOT_ENTITIES = ("relation", "age", "person_name")  # the entities `slots` gives
 
 
 @dataclass(frozen=True, slots=True)
@@ -198,4 +209,5 @@ def slots(text: str) -> list[Slot]:
     return found
 
 
-__all__ = ["CHILDREN", "RELATIONS", "Slot", "age", "corrected", "person_name", "relation", "slots"]
+__all__ = ["CHILDREN", "RELATIONS", "SLOT_ENTITIES", "SPOKEN_RELATIONS", "Slot", "age", "corrected", "person_name",
+           "relation", "slots"]

@@ -64,6 +64,7 @@ class Pack:
     small_talk: Mapping[str, re.Pattern[str]]  # kind (a `messages` key: thanks, later...) -> pattern, in order
     question_words: frozenset[str]  # words that make a message a question
     deferring: re.Pattern[str]  # a message that opens by putting the decision off (read on normalised text)
+    self_reference: re.Pattern[str]  # "é pra mim mesma": the one writing is the one an appointment is for
     more_slots: re.Pattern[str]  # at a list of slots, asking for the ones after them (read on normalised text)
     any_slot: re.Pattern[str]  # ... or leaving the choice to the bot: the first one
 
@@ -103,7 +104,8 @@ def _pack(module: ModuleType) -> Pack:
         notice_labels=MappingProxyType(module.NOTICE_LABELS),
         small_talk=MappingProxyType({kind: re.compile(p) for kind, p in module.SMALL_TALK.items()}),
         question_words=module.QUESTION_WORDS, more_slots=re.compile(module.MORE_SLOTS),
-        any_slot=re.compile(module.ANY_SLOT), deferring=re.compile(module.DEFERRING))
+        any_slot=re.compile(module.ANY_SLOT), deferring=re.compile(module.DEFERRING),
+        self_reference=re.compile(module.SELF_REFERENCE))
 
 
 _MODULES = (pt_BR, en)

@@ -221,6 +221,8 @@ SMALL_TALK: dict[str, str] = {
 
 # A message that opens by putting the decision off: whatever it names after that is no request ("deixa eu ver
 # minha agenda"); "deixa pra lá, quero marcar" gives up on the question for what comes next, so it is not here.
+# At a question for whom ("Qual é o nome de quem vai ser atendido?"): the one who writes is the one it is for.
+SELF_REFERENCE = r"\b(?:(?:pra|para)\s+mim|eu\s+mesm[oa]|sou\s+eu|(?:o|a)\s+propri[oa])\b"
 DEFERRING = r"^(vou ver|deixa eu ver|deixa eu pensar|vou pensar|te falo|te aviso|te digo|vou verificar|vou olhar)\b"
 
 # A message that asks something (an unanswered one gets `unanswered`, not "I did not understand").

@@ -11,7 +11,10 @@ from typing import Any
 
 from flows.model import Bot
 from flows.nodes import AskNode, FaqNode, LlmNode
+from nlu import normalise
+from nlu.entities import BUILTIN_DIMENSIONS
 from nlu.faq import FaqReading
+from nlu.slots import SLOT_ENTITIES
 from runtime.engine.outcomes import Go, Jump, Outcome, Wait
 from runtime.engine.registry import Assisted
 from runtime.llm import Catalog, Command, Decision, LlmRequest
@@ -42,7 +45,12 @@ def faq_reading(t: BotTurn, topics: tuple[str, ...] = ()) -> FaqReading | None:
         return None
     key = f"faq:{','.join(topics)}"
     if key not in t.memo:
-        reading = index.read(t.event.text, topics=topics, when=names_when(t.entities()))
+        if index.specific is None:
+            index.mark_specific(lambda question: _names_subject(t, question))
+        entities = t.entities()
+        unnamed = not any(e.get("entity") not in _NOT_SUBJECTS for e in entities) \
+            and not professional_words(t, t.event.text)
+        reading = index.read(t.event.text, topics=topics, when=names_when(entities), unnamed=unnamed)
         t.memo[key] = reading
         if not topics:
             t.explain(faq=[{"entry": m.entry, "score": m.score} for m in reading.ranking[:3]])
@@ -51,6 +59,30 @@ def faq_reading(t: BotTurn, topics: tuple[str, ...] = ()) -> FaqReading | None:
 
 
 _WHEN_ENTITIES = frozenset({"date", "time", "datetime", "interval"})
+# Entities that name no subject a FAQ entry may be about: the built-in ones and the patient's own facts.
+_NOT_SUBJECTS = frozenset({*BUILTIN_DIMENSIONS, *SLOT_ENTITIES})
+_TITLES = frozenset({"dr", "dra", "doutor", "doutora", "doutores", "doutoras", "com"})
+
+
+def professional_words(t: BotTurn, text: str) -> set[str]:
+    """The words of `text` naming one of the calendar's professionals ("com a dra Ana")."""
+    scheduler = t.services.scheduler
+    if scheduler is None:
+        return set()
+    said = set(normalise(text).split())
+    found: set[str] = set()
+    for professional in scheduler.calendar.professionals.values():
+        names = {w for w in normalise(professional.name).split() if len(w) > 2} - _TITLES
+        if names & said:
+            found |= (names & said) | (_TITLES & said)
+    return found
+
+
+def _names_subject(t: BotTurn, text: str) -> bool:
+    """`text` names a subject: an entity the bot's data defines (a specialty...) or a professional."""
+    nlu = getattr(t.services.nlu, "embedded", t.services.nlu)
+    extract = getattr(nlu, "data_entities", None)
+    return bool(professional_words(t, text)) or (extract is not None and bool(extract(text)))
 
 
 def names_when(entities: list[dict[str, Any]]) -> bool:

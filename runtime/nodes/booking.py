@@ -128,7 +128,13 @@ async def _find(t: BotTurn, step: Step, limit: int) -> tuple[list[Slot], str]:
         if found or not pref:
             return found, lead
         lead = "nothing_matching"
-        if day is not None and (hours or earliest or pref.get("period")):  # "amanhã de tardezinha": that day first,
+        if day is not None and hours is not None and (part := _period_around(scheduler.calendar, hours[0])):
+            # "amanhã de tardezinha" with nothing late that afternoon: the afternoon's slots of that day
+            found = await scheduler.find_slots(step["service"], professional=step.get("professional"), day=day,
+                                               period=part, limit=limit)
+            if found:
+                return found, lead
+        if day is not None and (hours or earliest or pref.get("period")):  # else that day's nearest ones,
             found = await scheduler.find_slots(step["service"], professional=step.get("professional"), day=day,
                                                period=step.get("period"), limit=_DAY_SLOTS)
             if found:
@@ -152,6 +158,11 @@ def _wished_start(calendar: Any, day: date, pref: dict[str, str]) -> datetime:
     if "from" in pref:
         return datetime.combine(day, time.fromisoformat(pref["from"]), tzinfo=calendar.tz)
     return datetime.combine(day, calendar.period(pref["period"]).start, tzinfo=calendar.tz)
+
+
+def _period_around(calendar: Any, start: time) -> str | None:
+    """The calendar's part of day a narrower wish falls in ("tardinha", 15h-18h: the afternoon)."""
+    return next((name for name, span in calendar.periods.items() if span.contains(start)), None)
 
 
 def _nearest(slots: list[Slot], wished: datetime, limit: int) -> list[Slot]:

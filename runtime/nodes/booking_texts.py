@@ -5,7 +5,7 @@ and how they read a typed preference ("amanhã de manhã": pt-BR, as `nlu` reads
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 import nlu
@@ -115,7 +115,7 @@ def _interval_preference(info: dict[str, Any], calendar: Calendar) -> dict[str, 
         found["period"] = info["period"]
     elif info.get("grain") != "day_period":
         found["earliest"] = start.isoformat()
-    if end.date() != start.date():
+    if (end - timedelta(microseconds=1)).date() != start.date():  # "à noite" ends at midnight, on its own day
         found.pop("day")
         found["earliest"] = start.isoformat()
     return found

@@ -33,10 +33,19 @@ from flows.nodes import AskNode, BookNode, Node, SetNode
 from nlu import TrainingData, normalise
 from nlu.coverage import ExampleIndex, content_words
 from nlu.faq import FaqReading
-from nlu.slots import RELATIONS
+from nlu.slots import RELATIONS, SPOKEN_RELATIONS
 from runtime.engine.outcomes import Done, Go, Jump, Outcome, Wait
 from runtime.engine.registry import Assisted
-from runtime.nodes.assist import OUT_OF_SCOPE, Question, act, decide, faq_reading, names_when, say_faq
+from runtime.nodes.assist import (
+    OUT_OF_SCOPE,
+    Question,
+    act,
+    decide,
+    faq_reading,
+    names_when,
+    professional_words,
+    say_faq,
+)
 from runtime.nodes.inputs import Answer, fill, names
 from runtime.nodes.safety import leave_flows
 from runtime.nodes.services import BotTurn
@@ -195,19 +204,26 @@ def _flow_choices(t: BotTurn, index: ExampleIndex | None, besides: str | None,
 
 
 def _booked_by_details(t: BotTurn) -> list[str]:
-    """The booking flows a message that asks nothing asks for by its details alone: an option of one of the
-    flow's questions and a day or a time ("quero clínico geral dia 13", "pediatria amanhã de manhã")."""
+    """The booking flows a message that asks nothing asks for by its details alone, two of: an option of one
+    of the flow's questions, a day or a time, a fact its start reads (who, how old): "quero clínico geral dia
+    13", "pediatria amanhã de manhã", "é pro meu marido ... quarta", "minha fia tá precisando de pediatra,
+    ela tem 9 ano"."""
     entities = t.entities()
-    if t.event.kind != "text" or looks_like_question(t) or not names_when(entities):
+    if t.event.kind != "text" or looks_like_question(t):
         return []
+    when = names_when(entities)
+    said = {str(e.get("entity")) for e in entities}
     found = []
     for flow in t.bot.flows.values():
         if not (flow.triggers.intents or flow.triggers.keywords) \
                 or not any(isinstance(node, BookNode) for node in flow.nodes.values()):
             continue
-        if any(isinstance(node, AskNode) and node.input == "choice"
-               and fill(node, t.event.text, entities, t.local_now) is not None for node in flow.nodes.values()) \
-                or _reads_at_start(flow) & {str(e.get("entity")) for e in entities}:  # "é pro meu marido ... quarta"
+        facts = bool(_reads_at_start(flow) & said)
+        if not (when or facts):
+            continue
+        option = any(isinstance(node, AskNode) and node.input == "choice"
+                     and fill(node, t.event.text, entities, t.local_now) is not None for node in flow.nodes.values())
+        if when + facts + option >= 2:
             found.append(flow.id)
     return found
 
@@ -258,8 +274,8 @@ def _entity_words(t: BotTurn) -> frozenset[str]:
         if isinstance(start, int) and isinstance(end, int):
             words |= set(normalise(text[start:end]).split())
         elif entity.get("entity") == "relation":  # "meu netinho": the word said, and the relation it names
-            words |= {str(entity.get("value"))} | {w for w in normalise(text).split()
-                                                    if RELATIONS.get(w) == entity.get("value")}
+            words |= {str(entity.get("value"))} | {
+                w for w in normalise(text).split() if (RELATIONS.get(w) or SPOKEN_RELATIONS.get(w)) == entity.get("value")}
         elif entity.get("entity") == "age":
             words |= {"anos", "ano", "meses", "mes", "aninhos"}
         elif entity.get("entity") == "person_name":  # "me chamo Tatiana": who, not what is asked
@@ -271,22 +287,10 @@ def _entity_words(t: BotTurn) -> frozenset[str]:
     return frozenset(words)
 
 
-_TITLES = frozenset({"dr", "dra", "doutor", "doutora", "doutores", "doutoras", "com"})
-
-
 def _professional_words(t: BotTurn) -> set[str]:
     """The words naming one of the calendar's professionals in the message ("com a dra Ana"): who, not what
     is asked."""
-    scheduler = t.services.scheduler
-    if scheduler is None or not t.event.text:
-        return set()
-    said = set(normalise(t.event.text).split())
-    found: set[str] = set()
-    for professional in scheduler.calendar.professionals.values():
-        names = {w for w in normalise(professional.name).split() if len(w) > 2} - _TITLES
-        if names & said:
-            found |= (names & said) | (_TITLES & said)
-    return found
+    return professional_words(t, t.event.text) if t.event.text else set()
 
 
 def reads_better(t: BotTurn, answer: Answer) -> bool:
@@ -438,6 +442,30 @@ def reread_facts(t: BotTurn) -> Outcome | None:
         return None  # nothing new
     t.state.vars.update({name: value for name, value in values.items() if value not in (None, "")})
     t.notices.append({"kind": "reread", "flow": flow.id if flow else "", "vars": sorted(values)})
+    return Go(entry.next)
+
+
+_WHO_FACTS = frozenset({"relation", "age"})  # whom an appointment is for, and how old they are
+
+
+def for_themselves(t: BotTurn) -> Outcome | None:
+    """At a question for whom ("Qual é o nome de quem vai ser atendido?"), "ah, na verdade é pra mim mesma":
+    the one writing is the one it is for. The variables the running flow's entry reads from who was named
+    (`entities.relation`, `entities.age`) are emptied and the flow goes on from after that node, as if
+    nobody else had been named. Not when the message names someone ("não é pra mim, é pro meu filho")."""
+    text = normalise(t.event.text) if t.event.text else ""
+    flow = t.flow
+    entry = flow.node(flow.entry) if flow is not None else None
+    if not text or not t.words.self_reference.search(text) or not isinstance(entry, SetNode) or entry.next is None:
+        return None
+    if any(e.get("entity") == "relation" for e in t.entities()):
+        return None
+    reads = [name for name, value in entry.vars.items() if isinstance(value, dict) and "expr" in value
+             and set(_ENTITY_READ.findall(str(value["expr"]))) & _WHO_FACTS]
+    if not reads:
+        return None
+    t.state.vars.update({name: "" for name in reads})
+    t.notices.append({"kind": "reread", "flow": flow.id if flow else "", "vars": sorted(reads), "self": True})
     return Go(entry.next)
 
 

@@ -117,6 +117,8 @@ async def resume_ask(node: AskNode, t: BotTurn) -> Outcome:
     if node.options and not context.looks_like_question(t) and context.small_talk(t) is None \
             and (reread := context.reread_facts(t)) is not None:
         return reread  # "é pra minha mãe, ela tem 72 anos" at the specialty question
+    if node.input == "name" and (own := context.for_themselves(t)) is not None:
+        return own  # "é pra mim mesma" when asked whom the appointment is for
     taken = await context.unfit(node, t, question(node, t))
     if taken is not None:
         return taken

@@ -69,3 +69,20 @@ def test_public_names_are_exported_sorted_and_exist() -> None:
 
     assert runtime.llm.__all__ == sorted(runtime.llm.__all__)
     assert all(hasattr(runtime.llm, name) for name in runtime.llm.__all__)
+
+
+def test_an_entry_about_one_subject_weighs_less_when_the_message_names_none() -> None:
+    """The clinic's pediatrician's days ("pediatria atende sábado?", "quando o dr bruno atende?") against its
+    opening hours ("vocês abrem no sábado?"): a message that names no specialty or doctor asks the hours."""
+    bot = load_bot(BOT.parents[3] / "examples" / "clinic")
+    index = FaqIndex(bot.faq)
+    subjects = ("pediatr", "bruno", "ana", "clinica geral", "clínica geral")
+    index.mark_specific(lambda question: any(s in question.lower() for s in subjects))
+    assert index.specific is not None and {"dias_pediatria", "dias_clinica_geral", "preco_pediatria"} <= index.specific
+    assert not {"horario_funcionamento", "especialidades", "preco_consulta"} & index.specific
+    asked = "vocês atendem sábado?"
+    as_read = index.read(asked).ranking
+    unnamed = index.read(asked, unnamed=True).ranking
+    assert as_read[0].entry == "dias_pediatria"
+    assert unnamed[0].entry == "horario_funcionamento"
+    assert {m.entry: m.score for m in unnamed}["dias_pediatria"] < {m.entry: m.score for m in as_read}["dias_pediatria"]

@@ -17,6 +17,7 @@ from nlu.text import normalise
     ("quero cancelr", "quero cancelar"),
     ("remarca minha consulat", "remarcar minha consulta"),  # letters swapped: two edits in a long word
     ("onde fica a clinca", "onde fica a clinica"),
+    ("qria desmarca minha consuta", "queria desmarca minha consulta"),  # half the words misspelt, all near
 ])
 def test_a_misspelled_word_is_read_as_the_examples_word(clinic_nlu: NLU, typed: str, read: str) -> None:
     assert clinic_nlu.classifier._spelled(normalise(typed)) == read
@@ -27,6 +28,7 @@ def test_a_misspelled_word_is_read_as_the_examples_word(clinic_nlu: NLU, typed: 
     "tem estacionamento",
     "oi tudo bem",  # short words are left alone
     "consulta 2026",  # numbers too
+    "lorem ipsum dolor sit amet",  # mostly words no example word is near: as written
 ])
 def test_words_spelled_right_stay(clinic_nlu: NLU, text: str) -> None:
     assert clinic_nlu.classifier._spelled(normalise(text)) == normalise(text)

@@ -272,3 +272,61 @@ async def test_opting_in_again_in_other_words(clinic: BotHarness, said: str) -> 
     assert texts(await clinic.say(said))[0].startswith("Combinado! Voltamos a te mandar")
     state = await clinic.state()
     assert state is not None and state.opted_out_at is None
+
+
+async def test_at_the_name_question_the_patient_says_the_appointment_is_their_own(clinic: BotHarness) -> None:
+    """Whose it is and their age, read from the first message, are dropped: the booking goes on for the
+    patient writing, to the specialty question (no pediatrics from the daughter's age)."""
+    asked = texts(await clinic.say("quero marcar pra minha filha de 5 anos"))
+    assert asked == ["Qual é o nome de quem vai ser atendido?"]
+    replies = texts(await clinic.say("ah, na verdade é pra mim mesma"))
+    assert replies == ["Vamos marcar sua consulta! 🩺 Qual especialidade?"]
+    state = await clinic.state()
+    assert state is not None and (state.flow, state.node) == ("agendar", "especialidade")
+    assert state.vars["paciente"] == "Carla" and state.vars["para_quem"] == "" and state.vars["idade"] == ""
+
+
+async def test_naming_someone_else_at_the_name_question_is_no_self_reference(clinic: BotHarness) -> None:
+    await clinic.say("quero marcar uma consulta pra minha mãe")
+    replies = texts(await clinic.say("não é pra mim, é pra minha mae"))
+    assert replies[-1].endswith("Qual é o nome de quem vai ser atendido?")
+    state = await clinic.state()
+    assert state is not None and state.node == "nome_paciente" and state.vars["para_quem"] == "mae"
+
+
+@pytest.mark.parametrize(("said", "answer"), [
+    ("uai, cês atende sábado?", "🕗 Atendemos de segunda a sexta, das 8h às 19h, e aos sábados, das 8h às 12h."),
+    ("o dr bruno atende sabado?", "A pediatria, com o Dr. Bruno Lima, atende às terças e quintas à tarde"),
+])
+async def test_an_answer_about_one_doctor_needs_the_doctor_named(clinic: BotHarness, said: str, answer: str) -> None:
+    assert texts(await clinic.say(said))[0].startswith(answer)
+
+
+async def test_a_child_named_as_it_is_said_with_a_specialty_asks_to_book(clinic: BotHarness) -> None:
+    """No verb of booking, no day: a specialty and whom it is for are two details of the booking."""
+    replies = texts(await clinic.say("oxe, minha fia tá precisando de pediatra visse, ela tem 9 ano"))
+    assert replies == ["Qual é o nome de quem vai ser atendido?"]
+    state = await clinic.state()
+    assert state is not None and state.vars["para_quem"] == "filha" and state.vars["idade"] == 9
+
+
+async def test_a_question_led_by_quero_saber_at_a_confirmation_is_answered(clinic: BotHarness) -> None:
+    await clinic.say("agendar")
+    await clinic.say("clinica geral")
+    await clinic.say("1")
+    replies = texts(await clinic.say("tb quero saber se aceita pix"))
+    assert replies[0].startswith("Aceitamos Pix") and replies[-1].startswith("Confirma o horário?")
+
+
+@pytest.mark.parametrize(("said", "offered"), [
+    # Dra. Ana works until 14h: nothing late in the afternoon, so that afternoon's slots
+    ("queria marcar um clínico pra mim amanhã de tardezinha", ["Ter 03/03 às 13:00", "Ter 03/03 às 13:30"]),
+    # nothing at night: that day's last ones, not the next free ones of today
+    ("quero marcar clinico geral amanhã à noite",
+     ["Ter 03/03 às 10:30", "Ter 03/03 às 11:00", "Ter 03/03 às 11:30", "Ter 03/03 às 13:00", "Ter 03/03 às 13:30"]),
+])
+async def test_a_day_and_part_of_day_with_nothing_free_offers_that_day_nearest_first(
+        clinic: BotHarness, said: str, offered: list[str]) -> None:
+    replies = await clinic.say(said)
+    assert replies[0].text.startswith("Não encontrei horário livre nesse dia ou período")
+    assert [o.title for o in replies[-1].options] == offered
