@@ -274,8 +274,9 @@ def _entity_words(t: BotTurn) -> frozenset[str]:
         if isinstance(start, int) and isinstance(end, int):
             words |= set(normalise(text[start:end]).split())
         elif entity.get("entity") == "relation":  # "meu netinho": the word said, and the relation it names
-            words |= {str(entity.get("value"))} | {
-                w for w in normalise(text).split() if (RELATIONS.get(w) or SPOKEN_RELATIONS.get(w)) == entity.get("value")}
+            value = entity.get("value")
+            words |= {str(value)} | {w for w in normalise(text).split()
+                                     if (RELATIONS.get(w) or SPOKEN_RELATIONS.get(w)) == value}
         elif entity.get("entity") == "age":
             words |= {"anos", "ano", "meses", "mes", "aninhos"}
         elif entity.get("entity") == "person_name":  # "me chamo Tatiana": who, not what is asked
