@@ -65,6 +65,7 @@ class Pack:
     question_words: frozenset[str]  # words that make a message a question
     deferring: re.Pattern[str]  # a message that opens by putting the decision off (read on normalised text)
     self_reference: re.Pattern[str]  # "é pra mim mesma": the one writing is the one an appointment is for
+    approximate: re.Pattern[str]  # a time said roughly ("umas 16h", "mais tarde"): slots near it, none taken
     more_slots: re.Pattern[str]  # at a list of slots, asking for the ones after them (read on normalised text)
     any_slot: re.Pattern[str]  # ... or leaving the choice to the bot: the first one
 
@@ -105,7 +106,7 @@ def _pack(module: ModuleType) -> Pack:
         small_talk=MappingProxyType({kind: re.compile(p) for kind, p in module.SMALL_TALK.items()}),
         question_words=module.QUESTION_WORDS, more_slots=re.compile(module.MORE_SLOTS),
         any_slot=re.compile(module.ANY_SLOT), deferring=re.compile(module.DEFERRING),
-        self_reference=re.compile(module.SELF_REFERENCE))
+        self_reference=re.compile(module.SELF_REFERENCE), approximate=re.compile(module.APPROXIMATE))
 
 
 _MODULES = (pt_BR, en)

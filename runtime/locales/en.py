@@ -167,6 +167,7 @@ QUESTION_WORDS = frozenset("what which how when where why who can could do does 
 ANY_SLOT = r"^(?:any(?:\s+(?:one|time))?(?:\s+is\s+fine)?|whatever|the\s+(?:earliest|soonest|first\s+available))$"
 MARKETING_WORDS = frozenset("marketing promotion promotions offers offer news newsletter ads advertising".split())
 ONLY_WORDS = frozenset({"only", "just"})
+APPROXIMATE = r"\b(?:around|about|roughly|approximately|later|earlier|after|before|from)\b"
 SELF_REFERENCE = r"\b(?:for\s+me|myself|it\s+is\s+me|its\s+me)\b"
 DEFERRING = r"^(let me (see|check|think)|i will (see|check|think)|ill (see|check|think))\b"
 MORE_SLOTS = r"\b(?:later|other\s+times?|more\s+(?:options|times)|none\s+of\s+(?:these|them)|anything\s+else)\b"

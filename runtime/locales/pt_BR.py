@@ -221,6 +221,9 @@ SMALL_TALK: dict[str, str] = {
 
 # A message that opens by putting the decision off: whatever it names after that is no request ("deixa eu ver
 # minha agenda"); "deixa pra lá, quero marcar" gives up on the question for what comes next, so it is not here.
+# A time said roughly ("umas 16h", "lá pelas 3", "mais tarde"): the slots near it are offered, none is taken.
+APPROXIMATE = r"\b(?:umas?|la\s+pel[ao]s?|por\s+volta|mais\s+ou\s+menos|perto\s+d[ao]s?|cerca\s+de|aproximadamente" \
+    r"|mais\s+tarde|mais\s+cedo|depois\s+d[ao]s?|antes\s+d[ao]s?|a\s+partir\s+d[ao]s?)\b"
 # At a question for whom ("Qual é o nome de quem vai ser atendido?"): the one who writes is the one it is for.
 SELF_REFERENCE = r"\b(?:(?:pra|para)\s+mim|eu\s+mesm[oa]|sou\s+eu|(?:o|a)\s+propri[oa])\b"
 DEFERRING = r"^(vou ver|deixa eu ver|deixa eu pensar|vou pensar|te falo|te aviso|te digo|vou verificar|vou olhar)\b"

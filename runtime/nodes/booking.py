@@ -454,6 +454,8 @@ async def _resume_confirm(node: BookNode | RescheduleNode, t: BotTurn, step: Ste
     if not picked_button and (wish := _other_time(t, hold)) is not None:  # "pode ser, mas muda pra 16h"
         await _release(t, step)
         step["pref"] = wish
+        if (exact := await _confirm_exact(node, t, step)) is not None:
+            return exact  # "sim, mas pode ser às 11h?" and 11:00 is free: that one, to confirm
         step["affirmed"] = reply is True
         return await offer(node, t, step)
     if reply is None or (not reply and context.small_talk(t) in ("later", "give_up")):  # "melhor não, desisti"
@@ -481,6 +483,27 @@ async def _resume_confirm(node: BookNode | RescheduleNode, t: BotTurn, step: Ste
     say(node, t, "rescheduled" if isinstance(node, RescheduleNode) else "booked",
         slot_words(appt.slot, scheduler.calendar, t.words))
     return leave(t, node.next)
+
+
+async def _confirm_exact(node: BookNode | RescheduleNode, t: BotTurn, step: Step) -> Outcome | None:
+    """A new time named at a confirmation that is free at that very minute: held and asked to confirm,
+    as a receptionist says "11h, pode ser; confirma?"; None when it is not (the slots nearest are offered)."""
+    pref = step.get("pref") or {}
+    if not isinstance(pref.get("earliest"), str) or t.words.approximate.search(nlu.normalise(t.event.text)):
+        return None
+    found, why = await _find(t, step, 1)
+    calendar = scheduler_of(t).calendar
+    wished = datetime.fromisoformat(pref["earliest"]).replace(tzinfo=None)
+    if why or not found or calendar.local(found[0].start).replace(tzinfo=None) != wished:
+        step["pref"] = pref  # as wished, for the offer of the nearest ones
+        return None
+    try:
+        hold = await scheduler_of(t).hold(found[0].ref, patient_of(t))
+    except (SlotTaken, BookingRefused):
+        return None
+    step.update(stage="confirm", offered=[found[0].ref], hold=hold.to_json())
+    _say_confirm(node, t, hold)
+    return Wait()
 
 
 def _other_time(t: BotTurn, hold: Hold) -> dict[str, str] | None:

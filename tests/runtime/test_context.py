@@ -330,3 +330,19 @@ async def test_a_day_and_part_of_day_with_nothing_free_offers_that_day_nearest_f
     replies = await clinic.say(said)
     assert replies[0].text.startswith("Não encontrei horário livre nesse dia ou período")
     assert [o.title for o in replies[-1].options] == offered
+
+
+@pytest.mark.parametrize(("said", "first"), [
+    ("sim, mas pode ser as 11h?",
+     "Confirma o horário?\nConsulta de clínica geral com Dra. Ana Souza, segunda-feira, 02/03, às 11:00."),
+    ("nao, prefiro mais tarde, umas 11h", "Escolha um horário para Consulta de clínica geral"),  # roughly: a list
+])
+async def test_a_time_named_at_the_confirmation_is_held_when_free_at_that_minute(
+        clinic: BotHarness, said: str, first: str) -> None:
+    await clinic.say("agendar")
+    await clinic.say("clinica geral")
+    assert "às 10:00" in texts(await clinic.say("1"))[0]
+    replies = await clinic.say(said)
+    assert replies[0].text.startswith(first)
+    state = await clinic.state()
+    assert state is not None and "appointment" not in state.vars
