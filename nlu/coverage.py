@@ -32,7 +32,7 @@ STOPWORDS = frozenset(
     "ainda assim acho hein ta ah pois dai daqui ae rs kk beleza okay certo valeu obrigado obrigada show legal "
     "otimo perfeito combinado entendi sou estou esta estava tenho tinha era foi fui vou querer quer queremos seria "
     "precisava precisaria precisar precisando poderia ops opa digo dizer melhor desculpa desculpe alias perdao "
-    "corrigindo pode podem consegue conseguem tb tbm saber qria qro qero keria kero gostaria gostava "
+    "corrigindo pode podem consegue conseguem saber qero keria kero gostava verdade vd "
     "uai ue oxe oxente bah tche visse vixe eita poxa".split()  # regional interjections
 )
 

@@ -23,7 +23,7 @@ DEFAULT_MARGIN = FaqSettings().margin
 _STOPWORDS = frozenset(
     "a o as os um uma de da do das dos em no na nos nas para pra por com e ou que qual quais voces voce vcs "
     "eu meu minha se me te tem ter e ai aqui la isso esse essa este esta como quando onde sobre ao aos "
-    "tb tbm tambem ja so saber quero queria gostaria gostava".split()  # "tb quero saber se aceita pix"
+    "tambem ja so saber quero queria gostaria gostava".split()  # "tb quero saber se aceita pix"
 )
 
 

@@ -346,3 +346,9 @@ async def test_a_time_named_at_the_confirmation_is_held_when_free_at_that_minute
     assert replies[0].text.startswith(first)
     state = await clinic.state()
     assert state is not None and "appointment" not in state.vars
+
+
+async def test_na_verdade_leads_a_change_of_mind_that_its_words_do_not_dilute(clinic: BotHarness) -> None:
+    await clinic.say("agendar")
+    replies = texts(await clinic.say("na vdd queria ver a que eu ja marquei"))
+    assert replies[0] == "Você não tem consultas marcadas. 🙂"
