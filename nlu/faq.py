@@ -15,6 +15,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 
 from flows.faq import Faq
 from flows.settings import FaqSettings
+from nlu.slots import CHILDREN, RELATIONS
 from nlu.text import normalise
 
 DEFAULT_THRESHOLD = FaqSettings().threshold
@@ -115,8 +116,13 @@ class FaqIndex:
         return ranking[0].score - runner_up >= self.margin
 
 
+# Grown-ups the patient may bring stand for anyone: "posso ir com meu marido?" asks what "posso levar alguém
+# junto?" asks. Children stay as written: they are what the pediatric entries are about.
+_SOMEONE = frozenset(word for word, who in RELATIONS.items() if who not in CHILDREN) | {"acompanhante"}
+
+
 def _content(text: str) -> str:
-    return " ".join(w for w in normalise(text).split() if w not in _STOPWORDS)
+    return " ".join("alguem" if w in _SOMEONE else w for w in normalise(text).split() if w not in _STOPWORDS)
 
 
 __all__ = ["DEFAULT_MARGIN", "DEFAULT_THRESHOLD", "FaqIndex", "FaqMatch", "FaqReading"]

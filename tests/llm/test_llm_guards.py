@@ -86,3 +86,12 @@ def test_an_entry_about_one_subject_weighs_less_when_the_message_names_none() ->
     assert as_read[0].entry == "dias_pediatria"
     assert unnamed[0].entry == "horario_funcionamento"
     assert {m.entry: m.score for m in unnamed}["dias_pediatria"] < {m.entry: m.score for m in as_read}["dias_pediatria"]
+
+
+def test_a_grown_up_brought_along_stands_for_anyone() -> None:
+    """"posso ir com meu marido?" is no question about coming without an appointment ("posso ir sem
+    marcar?"): the husband is the companion the clinic's companion entry speaks of."""
+    index = FaqIndex(load_bot(BOT.parents[3] / "examples" / "clinic").faq)
+    assert index.read("posso ir com meu marido?").ranking[0].entry == "acompanhante"
+    assert index.read("minha mãe pode entrar comigo?").ranking[0].entry == "acompanhante"
+    assert index.read("com que idade a criança passa no pediatra?").ranking[0].entry != "acompanhante"
