@@ -637,12 +637,15 @@ def asked_in_passing(t: BotTurn) -> bool:
     """The message is a question of its own nothing here answers (out of scope for the model, or a
     sentence that asks), not a failed answer to the waiting question ("como assim" is one)."""
     words = normalise(t.event.text).split() if t.event.text else []
-    return looks_like_question(t) and len(words) >= 3
+    return (looks_like_question(t) or bool(t.memo.get("deflected"))) and len(words) >= 3
 
 
 def lead(t: BotTurn, input_type: str) -> str:
     """What a re-prompt says before the question: that there is no answer to a question asked in
-    passing, else that the answer was not understood and what is expected."""
+    passing, else that the answer was not understood and what is expected. A health question the
+    deflection has just answered needs neither: the question is asked again as it was."""
+    if t.memo.get("deflected"):
+        return ""
     if looks_like_question(t):
         return t.message("unanswered")
     expected = t.words.expected.get(input_type, "")

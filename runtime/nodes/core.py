@@ -131,7 +131,7 @@ def _reprompt(node: AskNode, t: BotTurn) -> Outcome:
         t.state.retries += 1
     context.note_reprompt(t)
     if t.state.retries <= node.retries:
-        if node.reprompt and lead != t.message("unanswered"):
+        if node.reprompt and lead and lead != t.message("unanswered"):
             t.say(t.text(node.reprompt), options=t.options(node), options_style=node.options_style,
                   list_button=t.text(node.list_button) if node.list_button else "")
         else:
