@@ -8,6 +8,7 @@ best score reaches `threshold` and leads the next entry by `margin`.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
@@ -32,8 +33,10 @@ _STOPWORDS = frozenset(
 # of its likeness: "cês atende sábado?" asks the clinic's hours, not the pediatrician's days.
 _UNNAMED_SUBJECT = 0.7
 
-# What a day or a time named in a question stands for among the FAQ's questions.
+# What a day or a time named in a question stands for among the FAQ's questions; a question asking when
+# stands for it too.
 _WHEN = " dias horario"
+_ASKS_WHEN = frozenset({"quando"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,6 +91,7 @@ class FaqIndex:
         names a day or a time, so it asks when something happens ("o pediatra atende segunda?" asks the
         pediatrician's days, as "em que dias o pediatra atende?" does). `unnamed`: the text names no
         subject, so an entry about one (see `mark_specific`) weighs less."""
+        when = when or bool(_ASKS_WHEN & set(normalise(text).split()))  # "qdo o pediatra atende?"
         content = _content(text) + (_WHEN if when else "")
         if self._word_matrix is None or self._char_matrix is None or not content.strip():
             return FaqReading((), False)
@@ -116,12 +120,16 @@ class FaqIndex:
         return ranking[0].score - runner_up >= self.margin
 
 
+_ROUGHLY = re.compile(r"\bmais ou menos\b")
+
+
 # Grown-ups the patient may bring stand for anyone: "posso ir com meu marido?" asks what "posso levar alguém
 # junto?" asks. Children stay as written: they are what the pediatric entries are about.
 _SOMEONE = frozenset(word for word, who in RELATIONS.items() if who not in CHILDREN) | {"acompanhante"}
 
 
 def _content(text: str) -> str:
+    text = _ROUGHLY.sub(" ", normalise(text))  # "demora mais ou menos quanto?"
     return " ".join("alguem" if w in _SOMEONE else w for w in normalise(text).split() if w not in _STOPWORDS)
 
 

@@ -65,7 +65,7 @@ _NOT_NAME = frozenset(
     "dr dra pediatra pediatria clinica geral filha filho mae pai marido esposa menu atendente ajuda sair ok "
     "isso esse essa aqui ai la ja agora hoje amanha ontem manha cedo semana mes ano anos cancelar remarcar "
     "minha meu minhas meus seu sua eu ele ela eles elas a o os as um uma de da do e com sem mais menos muito "
-    "pouco tambem so mas se quem sou chamo nome".split()
+    "pouco tambem so mas se quem sou chamo nome mesmo mesma msm".split()
 )
 _NAME_PARTICLES = frozenset({"da", "de", "do", "das", "dos", "e"})
 _NAME_WORD = re.compile(r"^[^\W\d_]+(?:['-][^\W\d_]+)*$")
@@ -123,7 +123,8 @@ def _name(words: list[str], folded: list[str], *, whole: bool) -> str | None:
     return " ".join(kept)
 
 
-_COURTESY = frozenset({"obrigada", "obrigado", "tudo", "bem", "e", "aqui", "ok", "blz", "beleza", "prazer"})
+_COURTESY = frozenset({"obrigada", "obrigado", "tudo", "bem", "e", "aqui", "ok", "blz", "beleza", "prazer",
+                       "mesmo", "mesma", "msm"})  # "Tati, não, Tatiana mesmo"
 
 
 # -- who the appointment is for, and their age --------------------------------------------------------

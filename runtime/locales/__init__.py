@@ -55,8 +55,10 @@ class Pack:
     opt_in_phrases: tuple[str, ...]  # start them again
     marketing_words: frozenset[str]  # an opt-out naming only these withdraws the consent to marketing alone
     only_words: frozenset[str]  # ... as does one that keeps the others with these ("só os lembretes")
+    opt_out_places: frozenset[str]  # where messages go, not what: "tira da lista de promoções" is marketing
     privacy_phrases: tuple[str, ...]  # a request about the patient's personal data
     privacy_pairs: tuple[frozenset[str], frozenset[str]]  # ... or a word of each, anywhere in the message
+    correction_pairs: tuple[frozenset[str], frozenset[str]]  # a request to correct them: a word of each
     notice_words: frozenset[str]  # the whole message asks for the privacy notice
     notice_phrases: tuple[str, ...]  # ... or a question about it anywhere in the message (not an erasure)
     send_verbs: frozenset[str]  # "não precisa mandar lembrete": a negated one with an opt_out_pairs noun opts out
@@ -99,8 +101,8 @@ def _pack(module: ModuleType) -> Pack:
         urgent_words=module.URGENT_WORDS, urgent_phrases=module.URGENT_PHRASES,
         opt_out_phrases=module.OPT_OUT_PHRASES, opt_out_words=module.OPT_OUT_WORDS, opt_out_pairs=module.OPT_OUT_PAIRS,
         opt_in_phrases=module.OPT_IN_PHRASES, marketing_words=module.MARKETING_WORDS, only_words=module.ONLY_WORDS,
-        privacy_phrases=module.PRIVACY_PHRASES,
-        privacy_pairs=module.PRIVACY_PAIRS, notice_words=module.NOTICE_WORDS,
+        opt_out_places=module.OPT_OUT_PLACES, privacy_phrases=module.PRIVACY_PHRASES,
+        privacy_pairs=module.PRIVACY_PAIRS, correction_pairs=module.CORRECTION_PAIRS, notice_words=module.NOTICE_WORDS,
         notice_phrases=module.NOTICE_PHRASES, send_verbs=module.SEND_VERBS,
         notice_labels=MappingProxyType(module.NOTICE_LABELS),
         small_talk=MappingProxyType({kind: re.compile(p) for kind, p in module.SMALL_TALK.items()}),

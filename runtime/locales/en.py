@@ -130,11 +130,14 @@ OPT_OUT_PAIRS = (frozenset("stop unsubscribe block".split()),
                  frozenset("message messages reminder reminders notification notifications texts".split()))
 PRIVACY_PAIRS = (frozenset("delete erase remove forget".split()),
                  frozenset("data information details record records account".split()))
+CORRECTION_PAIRS = (frozenset("correct fix update wrong incorrect outdated".split()),
+                    frozenset("data details record records account surname".split()))
 OPT_IN_PHRASES = ("send me messages", "start sending", "send me reminders", "opt in", "resume messages")
 PRIVACY_PHRASES = ("delete my data", "erase my data", "remove my data", "delete my information", "my personal data",
                    "what data do you have", "data protection", "lgpd", "gdpr", "forget me", "delete my account")
 NOTICE_WORDS = frozenset({"privacy", "privacy policy", "privacy notice", "how do you use my data"})
-NOTICE_PHRASES = ("privacy policy", "privacy notice", "use my data", "share my data", "sell my data")
+NOTICE_PHRASES = ("privacy policy", "privacy notice", "use my data", "share my data", "sell my data",
+                  "use my phone number", "use my number", "do with my number", "do with my data")
 SEND_VERBS = frozenset("send sending text texting message".split())
 NOTICE_LABELS: dict[str, str] = {
     "title": "🔒 *Privacy and your data*",
@@ -167,6 +170,7 @@ QUESTION_WORDS = frozenset("what which how when where why who can could do does 
 ANY_SLOT = r"^(?:any(?:\s+(?:one|time))?(?:\s+is\s+fine)?|whatever|the\s+(?:earliest|soonest|first\s+available))$"
 MARKETING_WORDS = frozenset("marketing promotion promotions offers offer news newsletter ads advertising".split())
 ONLY_WORDS = frozenset({"only", "just"})
+OPT_OUT_PLACES = frozenset("list number whatsapp spam contacts".split())
 APPROXIMATE = r"\b(?:around|about|roughly|approximately|later|earlier|after|before|from)\b"
 SELF_REFERENCE = r"\b(?:for\s+me|myself|it\s+is\s+me|its\s+me)\b"
 DEFERRING = r"^(let me (see|check|think)|i will (see|check|think)|ill (see|check|think))\b"

@@ -150,6 +150,7 @@ OPT_OUT_PHRASES = ("nao quero mais receber", "não quero receber", "parem de me 
 MARKETING_WORDS = frozenset("propaganda propagandas promocao promocoes novidade novidades publicidade ofertas oferta "
                             "marketing".split())
 ONLY_WORDS = frozenset({"so", "apenas", "somente"})
+OPT_OUT_PLACES = frozenset("lista numero whatsapp zap spam contatos".split())
 # Sending verbs: one after "não" ("não precisa mandar", "não me mandem") with a noun of OPT_OUT_PAIRS' second
 # list ("lembrete", "mensagem") stops proactive messages.
 SEND_VERBS = frozenset("mandar mande mandem manda enviar envie enviem envia".split())
@@ -163,6 +164,11 @@ PRIVACY_PAIRS = (frozenset("apagar apague apaguem apaga excluir exclua excluam e
                            "remova removam esquecer esquecam eliminar elimine eliminem apagassem apagasse apagarem "
                            "excluissem excluisse excluirem deletassem removessem removerem".split()),
                  frozenset("dados informacoes informacao cadastro historico registros".split()))
+# A request to correct them (LGPD art. 18 III): "meu cadastro tá com o sobrenome errado, queria corrigir".
+CORRECTION_PAIRS = (frozenset("corrigir corrige corrija corrijam corrigissem corrigirem atualizar atualiza atualize "
+                              "atualizem errado errada errados erradas incorreto incorreta desatualizado "
+                              "desatualizados".split()),
+                    frozenset("cadastro cadastros dados sobrenome registro registros cpf".split()))
 OPT_IN_PHRASES = ("quero receber mensagens", "quero receber lembretes", "voltar a receber", "pode mandar mensagens",
                   "receber lembretes", "ativar lembretes", "voltar a mandar", "voltem a mandar",
                   "volta a mandar", "voltar a enviar", "voltem a enviar", "voltar a me mandar", "volta a me mandar",
@@ -178,14 +184,19 @@ PRIVACY_PHRASES = ("apaguem meus dados", "apague meus dados", "apagar meus dados
                    "apague meu cadastro", "apaguem tudo sobre mim", "apagar tudo sobre mim", "meus dados",
                    "copia dos meus dados", "dados meus", "minhas informacoes pessoais", "copia de todos os dados",
                    "copia dos dados", "copia de todos os meus dados", "tem sobre mim", "guardam sobre mim",
-                   "informacoes minhas", "voces guardam", "voces armazenam", "dados que voces tem")
+                   "informacoes minhas", "voces guardam", "voces armazenam", "dados que voces tem",
+                   "guardado sobre mim", "guardados sobre mim", "guardado de mim", "copia de tudo",
+                   "copia do meu cadastro", "copia do cadastro", "copia das minhas informacoes")
 # The whole message asks how the bot treats personal data: the bot's privacy notice answers.
 NOTICE_WORDS = frozenset({"privacidade", "politica de privacidade", "aviso de privacidade", "privacidade lgpd",
                           "termos de privacidade", "como voces usam meus dados"})
 # ... or a question about it anywhere in the message ("vcs repassam meus dados? qual a política de privacidade?").
 NOTICE_PHRASES = ("politica de privacidade", "aviso de privacidade", "termos de privacidade", "usam meus dados",
                   "fazem com meus dados", "repassam meus dados", "compartilham meus dados", "vendem meus dados",
-                  "passam meus dados", "funciona a privacidade", "e a privacidade", "sobre privacidade")
+                  "passam meus dados", "funciona a privacidade", "e a privacidade", "sobre privacidade",
+                  "usam meu telefone", "usam meu numero", "usam meu celular", "usam meu cpf", "usam meu email",
+                  "usam minhas informacoes", "fazem com meu telefone", "fazem com meu numero",
+                  "fazem com minhas informacoes", "fazem com meu cpf")
 # The headings of the privacy notice, in the order it is said.
 NOTICE_LABELS: dict[str, str] = {
     "title": "🔒 *Privacidade e seus dados (LGPD)*",

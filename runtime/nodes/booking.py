@@ -35,6 +35,7 @@ from runtime.nodes.booking_texts import (
     preference,
     slot_option,
     slot_words,
+    time_said,
 )
 from runtime.nodes.services import BotTurn
 from runtime.scheduling import (
@@ -215,12 +216,12 @@ _PICK_FILLER = frozenset({"ok", "okay", "entao", "beleza", "blz", "bom", "ta", "
 def _by_time(t: BotTurn, offered: list[str], rows: list[list[str]], starts: list[datetime]) -> str | None:
     """The one offered slot at the time the patient names; among several at that time, the one whose
     day the message names too."""
-    index = at_time(t.event.text, t.local_now, starts)  # the one slot at that time (and day, if said)
-    if index is not None:
-        return offered[index]
-    wanted = nlu.parse_time(t.event.text, t.local_now)
+    wanted = time_said(t.event.text, t.local_now)  # "às 10, digo, 11": 11:00
     if wanted is None:
         return None
+    index = at_time(t.event.text, t.local_now, starts, wanted)  # the one slot at that time (and day, if said)
+    if index is not None:
+        return offered[index]
     day = nlu.parse_date(t.event.text, t.local_now)  # "quinta às 10h" is no pick of Tuesday's 10:00
     at = [i for i, start in enumerate(starts) if start.time().replace(second=0) == wanted.replace(second=0)
           and (day is None or start.date() == day)]
@@ -244,7 +245,7 @@ def _time_wish(t: BotTurn, around: datetime | None = None) -> dict[str, str] | N
     """A time alone ("às 16h", "muda pra 16h") as a preference: from that time on the day of `around`
     (the slot being confirmed, the day the slots offered are on) unless it has gone by there, else its
     next occurrence."""
-    wanted = nlu.parse_time(t.event.text, t.local_now) if t.event.text.strip() else None
+    wanted = time_said(t.event.text, t.local_now) if t.event.text.strip() else None  # "às 10, digo, 11"
     if wanted is None:
         return None
     day = around.date() if around is not None else t.local_now.date()

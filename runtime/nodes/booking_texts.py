@@ -11,6 +11,7 @@ from typing import Any
 import nlu
 from flows.messages import Option
 from nlu.lexicon import MONTHS
+from nlu.slots import corrected
 from runtime.locales import Pack
 from runtime.scheduling import Appointment, Calendar, Slot
 
@@ -39,11 +40,12 @@ def names(option: Option, instant: datetime, calendar: Calendar, words: Pack) ->
     return [option.title, option.description, words.weekdays[weekday], words.typed_weekdays[weekday]]
 
 
-def at_time(text: str, now: datetime, starts: list[datetime]) -> int | None:
+def at_time(text: str, now: datetime, starts: list[datetime], clock: time | None = None) -> int | None:
     """The one offered start the text names by its time ("9h20", "pode ser o das 9 e 20", "o das
     2"), or by its day and time; `starts` are local. An hour the afternoon rule moved ("às 7" is
-    19:00) also matches the morning slot when only that one is offered. None when no or several match."""
-    clock = nlu.parse_time(text, now)
+    19:00) also matches the morning slot when only that one is offered. None when no or several match.
+    `clock`: the time already read from the text (`time_said`)."""
+    clock = clock or nlu.parse_time(text, now)
     if clock is None:
         return None
     day = nlu.parse_date(text, now)
@@ -54,6 +56,22 @@ def at_time(text: str, now: datetime, starts: list[datetime]) -> int | None:
         if matching:
             return matching[0] if len(matching) == 1 else None
     return None
+
+
+def time_said(text: str, now: datetime) -> time | None:
+    """The time a message settles on: the corrected one when the message corrects itself ("às 10, digo,
+    11", "as 9 e meia... não, 9 em ponto"), a bare hour in the correction taking the first time's half of
+    the day; None when the correction names no time ("às 10, não, o primeiro")."""
+    tail = corrected(text)
+    if tail is None:
+        return nlu.parse_time(text, now)
+    if (clock := nlu.parse_time(tail, now)) is not None:
+        return clock
+    first, hour = nlu.parse_time(text[:text.rfind(tail)], now), nlu.parse_number(tail)
+    if first is None or hour is None or not float(hour).is_integer() or not 0 < hour < 24:
+        return None
+    hour = int(hour) + 12 if first.hour >= 12 and hour < 12 else int(hour)  # "às 15h, digo, 4": 16:00
+    return time(hour)
 
 
 def appointment_vars(appt: Appointment, calendar: Calendar, words: Pack) -> dict[str, Any]:
@@ -111,6 +129,8 @@ def _interval_preference(info: dict[str, Any], calendar: Calendar) -> dict[str, 
         hours = {"from": f"{start:%H:%M}", "to": f"{end:%H:%M}" if end.date() == start.date() else "23:59"}
         return {"day": info["day"], **hours} if "day" in info else hours
     found = {"day": start.date().isoformat()}
+    if info.get("grain") == "day_period" and "day" not in info and info.get("period") in calendar.periods:
+        return {"period": info["period"]}  # "de tarde", no day said: the next afternoons, not only today's
     if info.get("period") in calendar.periods:
         found["period"] = info["period"]
     elif info.get("grain") != "day_period":

@@ -13,6 +13,10 @@ conversation is: a question waiting or not, any node kind, even while staff talk
   `runtime.privacy.requests`); nothing is deleted here: staff confirm who is asking first;
 - notice ("privacidade", the whole message): the bot's privacy notice (`bot.json` "privacy", art. 9).
 
+A request to correct personal data ("meu cadastro tá com o sobrenome errado") is a privacy request of its
+own kind (`correct`, art. 18 III). An opt-in naming only marketing ("quero voltar a receber as promoções")
+is no safety topic when a flow of the bot asks for that consent: its triggers lead to that question.
+
 Opt-out and opt-in change the conversation's consents (`consent` notices, which the commit writes to the
 consent ledger): opting out revokes marketing and reminders, opting in grants reminders again (marketing
 needs the explicit opt-in of a `consent` node).
@@ -78,6 +82,8 @@ def topic_of(t: BotTurn) -> Topic | None:
         found_words, found_phrases = folded[topic]
         if words & found_words or any(p in padded for p in found_phrases) or _pair(words, pairs.get(topic)):
             return topic
+    if _pair(words, t.words.correction_pairs):
+        return "privacy"  # "meu cadastro tá com o sobrenome errado": correcting them is a request for staff
     if text in {normalise(w) for w in (*t.words.opt_out_words, *t.bot.privacy.opt_out_words)}:
         return "opt_out"
     return "medical" if is_medical(t) else None
@@ -122,6 +128,8 @@ async def guard(t: BotTurn) -> bool:
     topic = topic_of(t)
     if topic is None:
         return False
+    if topic == "opt_in" and _marketing_only(t) and _asks_consent(t, "marketing"):
+        return False  # "quero voltar a receber as promoções": the bot's own consent question asks it
     if t.state.waiting == "handoff":
         return _with_staff(t, topic)
     t.notices.append({"kind": "safety", "topic": topic})
@@ -168,8 +176,14 @@ def _marketing_only(t: BotTurn) -> bool:
     """The opt-out names marketing and no other kind of message ("para de mandar propaganda", "não quero
     receber promoção, só os lembretes"): the reminders go on."""
     words = set(normalise(t.event.text).split())
-    others = (words & t.words.opt_out_pairs[1]) - t.words.marketing_words  # reminders, messages
+    others = (words & t.words.opt_out_pairs[1]) - t.words.marketing_words - t.words.opt_out_places  # reminders
     return bool(words & t.words.marketing_words) and (not others or bool(words & t.words.only_words))
+
+
+def _asks_consent(t: BotTurn, purpose: str) -> bool:
+    """A flow of the bot asks for consent to `purpose` (a `consent` node), with the text the patient agrees to."""
+    return any(getattr(node, "purpose", None) == purpose
+               for flow in t.bot.flows.values() for node in flow.nodes.values())
 
 
 def _opt_in(t: BotTurn) -> None:
@@ -180,10 +194,11 @@ def _opt_in(t: BotTurn) -> None:
 def _open_request(t: BotTurn) -> str:
     """A request for staff (15 days, LGPD art. 19 II); which message says so."""
     text = normalise(t.event.text)
-    erase = bool(set(text.split()) & t.words.privacy_pairs[0])
+    words = set(text.split())
+    erase = bool(words & t.words.privacy_pairs[0])
+    request = "erase" if erase else "correct" if _pair(words, t.words.correction_pairs) else "access"
     t.state.privacy_requested_at = t.now.isoformat()
-    t.notices.append({"kind": "privacy_request", "due_days": 15, "request": "erase" if erase else "access",
-                      "message_id": t.event.id})
+    t.notices.append({"kind": "privacy_request", "due_days": 15, "request": request, "message_id": t.event.id})
     return "privacy_erase" if erase else "privacy"
 
 

@@ -95,3 +95,13 @@ def test_a_grown_up_brought_along_stands_for_anyone() -> None:
     assert index.read("posso ir com meu marido?").ranking[0].entry == "acompanhante"
     assert index.read("minha mãe pode entrar comigo?").ranking[0].entry == "acompanhante"
     assert index.read("com que idade a criança passa no pediatra?").ranking[0].entry != "acompanhante"
+
+
+@pytest.mark.parametrize(("asked", "entry"), [("vc sabe qdo o pediatra atende?", "dias_pediatria"),
+                                               ("a consulta demora mais ou menos quanto?", "duracao_consulta")])
+def test_a_question_asking_when_weighs_days_and_roughly_is_no_content(asked: str, entry: str) -> None:
+    """"qdo o pediatra atende?" asks the pediatrician's days, not which specialties there are; "mais ou
+    menos" says how sure the patient wants the answer, not what about."""
+    index = FaqIndex(load_bot(BOT.parents[3] / "examples" / "clinic").faq)
+    reading = index.read(asked)
+    assert reading.best is not None and reading.best.entry == entry and reading.confident

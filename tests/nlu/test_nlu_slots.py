@@ -27,7 +27,7 @@ def test_a_name_after_its_lead(text: str, name: str) -> None:
                                             ("Júlia", "Júlia"), ("Maria José", "Maria José"),
                                             ("Carla, obrigada", "Carla"), ("Seu Jorge", "Seu Jorge"),
                                             ("seu jorge amado", "Seu Jorge Amado"), ("Dona Cida", "Dona Cida"),
-                                            ("é Joaquina", "Joaquina")])
+                                            ("é Joaquina", "Joaquina"), ("Tatiana mesmo", "Tatiana")])
 def test_a_bare_name_is_a_name_only_when_asked(text: str, name: str) -> None:
     assert person_name(text) is None
     assert person_name(text, bare=True) == name

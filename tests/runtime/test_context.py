@@ -256,7 +256,8 @@ async def test_a_question_beside_a_request_at_a_waiting_question(clinic: BotHarn
 
 
 @pytest.mark.parametrize("said", ["para de mandar propaganda pra mim",
-                                  "não quero receber promoção nenhuma, só os lembretes das consultas"])
+                                  "não quero receber promoção nenhuma, só os lembretes das consultas",
+                                  "ah, e tira meu número da lista de promoções"])
 async def test_an_opt_out_of_marketing_alone_keeps_the_reminders(clinic: BotHarness, said: str) -> None:
     replies = texts(await clinic.say(said))
     assert replies[0].startswith("Tudo bem, não vamos te mandar novidades nem promoções")
@@ -352,3 +353,33 @@ async def test_na_verdade_leads_a_change_of_mind_that_its_words_do_not_dilute(cl
     await clinic.say("agendar")
     replies = texts(await clinic.say("na vdd queria ver a que eu ja marquei"))
     assert replies[0] == "Você não tem consultas marcadas. 🙂"
+
+
+async def test_a_part_of_day_with_no_day_said_is_the_next_such_part_with_room(clinic: BotHarness) -> None:
+    """At 14:30, with Dra. Ana gone for the day: "de tarde" is the next afternoons, not 'nothing today'."""
+    clinic.clock.advance(timedelta(hours=5, minutes=30))
+    await clinic.say("agendar")
+    replies = await clinic.say("clinica geral de tarde")
+    assert not replies[0].text.startswith("Não encontrei")
+    assert [o.title for o in replies[-1].options][:2] == ["Ter 03/03 às 13:00", "Ter 03/03 às 13:30"]
+
+
+@pytest.mark.parametrize(("said", "held"), [("às 10, digo, 10 e meia", "às 10:30"),
+                                            ("as 11 e meia... não, 11 em ponto", "às 11:00")])
+async def test_a_time_corrected_in_the_message_is_the_one_taken(clinic: BotHarness, said: str, held: str) -> None:
+    await clinic.say("agendar")
+    await clinic.say("clinica geral")
+    replies = texts(await clinic.say(said))
+    assert replies[0].startswith("Confirma o horário?") and held in replies[0]
+
+
+async def test_a_health_question_at_the_name_question_is_deflected_and_the_question_asked_as_it_was(
+        client: aioredis.Redis, redis_prefix: str) -> None:
+    """The deflection answered it: no 'no answer to that' before the name question, whatever else the
+    message reads as (here it also reads a little as a booking for a daughter)."""
+    h = await BotHarness.open(EXAMPLES / "clinic", client=client, prefix=redis_prefix, clock=ManualClock(START),
+                              channel="whatsapp", user="5511987650001")
+    asked = texts(await h.say("oi"))[-1]
+    replies = texts(await h.say("minha filha ta com febre, o que eu dou pra ela?"))
+    await h.aclose()
+    assert replies[0].startswith("Não consigo responder dúvidas de saúde") and replies[1:] == [asked]

@@ -15,7 +15,7 @@ import redis.asyncio as aioredis
 from flows.loader import check_bot
 from runtime.engine.clock import ManualClock
 from runtime.engine.state import Conversation
-from runtime.privacy import ConsentLedger, mask_cards, may_send, number_forms, text_hash
+from runtime.privacy import ConsentLedger, PrivacyRequests, mask_cards, may_send, number_forms, text_hash
 from runtime.privacy.contact import Contact
 from runtime.service.harness import BotHarness
 
@@ -169,3 +169,42 @@ def test_lint_warns_on_questions_that_take_card_numbers(tmp_path: Path) -> None:
     warnings = {i.code for i in check_bot(_bot(tmp_path, {}, nodes)).warnings}
     assert {"card-pattern", "card-question"} <= warnings
 
+
+
+async def test_a_request_to_correct_the_data_is_a_privacy_request_of_its_own_kind(clinic: BotHarness) -> None:
+    await clinic.say("6")
+    replies = texts(await clinic.say("meu cadastro tá com o sobrenome errado, queria corrigir"))
+    assert len(replies) == 1 and "15 dias" in replies[0]
+    book = PrivacyRequests(clinic.store.client, prefix=clinic.store.keys.prefix, bot=clinic.library.name)
+    [request] = await book.all()
+    assert request["request"] == "correct" and request["status"] == "open"
+
+
+@pytest.mark.parametrize("said", ["quero uma cópia de tudo que vocês têm guardado sobre mim",
+                                  "me manda uma cópia do meu cadastro"])
+async def test_a_copy_of_what_is_kept_is_an_access_request(clinic: BotHarness, said: str) -> None:
+    replies = texts(await clinic.say(said))
+    assert "15 dias" in replies[0]
+    [request] = [n for n in clinic.last[-1].notices if n["kind"] == "privacy_request"]
+    assert request["request"] == "access"
+
+
+async def test_asking_what_the_phone_number_is_used_for_gets_the_notice_and_the_question_waits(
+        clinic: BotHarness) -> None:
+    await clinic.say("6")
+    replies = texts(await clinic.say("antes: pra que vocês usam meu telefone?"))
+    assert "privacidade@clinicasorriso.com.br" in replies[0]
+    state = await clinic.state()
+    assert state is not None and (state.flow, state.node) == ("agendar", "especialidade")
+
+
+async def test_asking_for_promotions_again_asks_the_consent_question_of_the_bot(clinic: BotHarness) -> None:
+    await clinic.say("cancelar novidades")
+    asked = texts(await clinic.say("quero voltar a receber as promoções de vocês"))
+    assert "novidades e promoções" in asked[-1]
+    state = await clinic.state()
+    assert state is not None and state.consent("marketing") is False  # nothing granted before the answer
+    await clinic.say("sim")
+    state = await clinic.state()
+    assert state is not None and state.consent("marketing") is True and state.opted_out_at is None
+    assert str((await ledger(clinic))[-1]["source"]).startswith("consent_node:novidades/")
