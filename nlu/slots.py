@@ -65,7 +65,8 @@ _NOT_NAME = frozenset(
     "dr dra pediatra pediatria clinica geral filha filho mae pai marido esposa menu atendente ajuda sair ok "
     "isso esse essa aqui ai la ja agora hoje amanha ontem manha cedo semana mes ano anos cancelar remarcar "
     "minha meu minhas meus seu sua eu ele ela eles elas a o os as um uma de da do e com sem mais menos muito "
-    "pouco tambem so mas se quem sou chamo nome mesmo mesma msm".split()
+    "pouco tambem so mas se quem sou chamo nome mesmo mesma msm ta tava esta estava precisa precisando vai vao "
+    "foi quer pode podem fica ficou teve sente sentindo cobre aceita aceitam".split()
 )
 _NAME_PARTICLES = frozenset({"da", "de", "do", "das", "dos", "e"})
 _NAME_WORD = re.compile(r"^[^\W\d_]+(?:['-][^\W\d_]+)*$")
@@ -186,6 +187,33 @@ def age(text: str) -> int | None:
     return None
 
 
+_POSSESSIVES = frozenset({"meu", "minha", "meus", "minhas", "nosso", "nossa"})
+_NAME_ARTICLES = frozenset({"o", "a"})
+_HONORIFICS = frozenset({"dona", "seu", "sr", "sra", "senhor", "senhora"})
+
+
+def relative_name(text: str) -> str | None:
+    """The name of the relative the message speaks of, said right after who they are: "pro meu guri, o
+    Bernardo", "minha mãe, dona Iolanda", "minha filha Yasmin de 4 anos". A name written in lower case
+    counts only after an article or an honorific ("meu filho o caio"): "minha filha tá com febre" names
+    no one. None when there is no such name."""
+    words = _words(text)
+    folded = [normalise(w) for w in words]
+    for index, fold in enumerate(folded):
+        if index == 0 or folded[index - 1] not in _POSSESSIVES or not (fold in RELATIONS or fold in SPOKEN_RELATIONS):
+            continue
+        start = index + 1
+        led = start < len(folded) and folded[start] in _NAME_ARTICLES
+        start += led
+        honorific = start < len(folded) and folded[start] in _HONORIFICS
+        if start >= len(words) or not (led or honorific or words[start][:1].isupper()):
+            continue
+        if (name := _name(words[start:], folded[start:], whole=False)) is not None \
+                and normalise(name) not in _HONORIFICS:
+            return name
+    return None
+
+
 SLOT_ENTITIES = ("relation", "age", "person_name")  # the entities `slots` gives
 
 
@@ -211,4 +239,4 @@ def slots(text: str) -> list[Slot]:
 
 
 __all__ = ["CHILDREN", "RELATIONS", "SLOT_ENTITIES", "SPOKEN_RELATIONS", "Slot", "age", "corrected", "person_name",
-           "relation", "slots"]
+           "relation", "relative_name", "slots"]

@@ -6,6 +6,7 @@ from typing import Any
 
 from flows.messages import Media, Template
 from flows.nodes import AskNode, BranchNode, CallNode, EndNode, GotoNode, SendNode, SetNode, TemplateRef
+from nlu.slots import person_name
 from runtime.engine.outcomes import Call, Go, Jump, Outcome, Wait
 from runtime.nodes import context, inputs
 from runtime.nodes.ask_timeouts import ask_started
@@ -65,12 +66,24 @@ async def enter_ask(node: AskNode, t: BotTurn) -> Outcome:
 
 def _filled(node: AskNode, t: BotTurn) -> inputs.Answer | None:
     """The answer this turn's message already gives, read strictly; not when the message was itself the
-    answer to a question of another type, nor when the question is asked again within the turn."""
-    if t.event.kind != "text" or not t.event.text.strip() or t.memo.get("answered") not in (None, "choice"):
+    answer to a question of another type (but a name said with its lead, "aqui é o Givaldo, quero marcar
+    com a doutora Ana", whose rest may name an option), nor when the question is asked again within the turn."""
+    if t.event.kind != "text" or not t.event.text.strip():
+        return None
+    answered = t.memo.get("answered")
+    if answered not in (None, "choice") and not (answered == "name" and node.input == "choice"
+                                                 and person_name(t.event.text) is not None):
         return None
     if t.trace.count(f"{t.flow.id if t.flow else ''}/{node.id}") > 1:
         return None
-    return inputs.fill(node, t.event.text, t.entities(), t.local_now)
+    return inputs.fill(node, t.event.text, t.entities(), t.local_now, someone_else=about_someone_else(node, t))
+
+
+def about_someone_else(node: AskNode, t: BotTurn) -> bool:
+    """A name question whose variable is not one of the contact's own (bot.json `variables`, scope
+    `contact`): "Qual é o nome de quem vai ser atendido?", not "Como posso te chamar?"."""
+    variable = t.bot.variables.get(node.var) if node.var else None
+    return node.input == "name" and (variable is None or variable.scope != "contact")
 
 
 def _opened_with(node: AskNode, t: BotTurn) -> inputs.Answer | None:
@@ -102,7 +115,7 @@ def question(node: AskNode, t: BotTurn) -> Question:
 async def resume_ask(node: AskNode, t: BotTurn) -> Outcome:
     """The reading order at a question: its parser; then, when the answer does not fit, the FAQ or
     another flow, small talk and the language model (`runtime.nodes.context`); then a re-prompt."""
-    answer = inputs.read(node, t.event, t.local_now)
+    answer = inputs.read(node, t.event, t.local_now, someone_else=about_someone_else(node, t))
     if answer is not None and answer.option is not None and context.reads_better(t, answer):
         answer = None  # a guessed option, or one a question names, and the FAQ or a flow reads it better
     if answer is not None:

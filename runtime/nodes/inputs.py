@@ -20,7 +20,7 @@ from flows.messages import InboundEvent
 from flows.nodes import AskNode, Option
 from nlu.coverage import INTERROGATIVES, content_words, same_word
 from nlu.lexicon import LAST_WORDS, ORDINALS
-from nlu.slots import corrected, person_name
+from nlu.slots import SLOT_ENTITIES, corrected, person_name, relative_name
 from runtime.locales import YES_NO_IDS
 
 
@@ -32,8 +32,10 @@ class Answer:
     asked: bool = False  # an option named in a question ("qnto custa a pediatria?"): maybe what it asks about
 
 
-def read(node: AskNode, event: InboundEvent, now: datetime) -> Answer | None:
-    """The answer to `node` in `event`; `now` is in the bot's time zone (for dates)."""
+def read(node: AskNode, event: InboundEvent, now: datetime, *, someone_else: bool = False) -> Answer | None:
+    """The answer to `node` in `event`; `now` is in the bot's time zone (for dates). `someone_else`: a
+    name question about someone other than the contact, answered by a relative's name too ("é a minha
+    mãe, dona Iolanda")."""
     if node.options and (chosen := _displayed(node, event)) is not None:
         return _option_answer(node, chosen)
     text = event.text.strip()
@@ -60,15 +62,20 @@ def read(node: AskNode, event: InboundEvent, now: datetime) -> Answer | None:
         return _option_answer(node, titled)
     temporal = node.input in _TEMPORAL
     value = _TEMPORAL[node.input](text, now, node.when) if temporal else _READERS[node.input](text, now)
+    if value is None and someone_else and node.input == "name":
+        value = relative_name(text)
     if value is None or not _within(node, value) or (temporal and not _on_its_side(node, value, now)):
         return None
     return Answer(value, _option_for(node, value))
 
 
-def fill(node: AskNode, text: str, entities: Sequence[dict[str, Any]], now: datetime) -> Answer | None:
+def fill(node: AskNode, text: str, entities: Sequence[dict[str, Any]], now: datetime, *,
+         someone_else: bool = False) -> Answer | None:
     """The answer to `node` that `text`, said before the question, already gives without doubt; None
     when it gives none, or several. Choices need an option's name as whole words ("pediatra"); other
-    types an entity of their kind; a name needs its lead ("me chamo Juliana")."""
+    types an entity of their kind; a name needs its lead ("me chamo Juliana"), or, for a question about
+    someone else than the contact (`someone_else`), to follow who they are ("pro meu guri, o Bernardo")
+    and be no other thing the message names ("pra minha mãe, a Unimed cobre?")."""
     whole, text = text, corrected(text) or text
     if node.input == "choice":
         named = _named_options(node, text) or _named_options(node, whole)  # "clínico, quinta, não, sexta"
@@ -77,6 +84,9 @@ def fill(node: AskNode, text: str, entities: Sequence[dict[str, Any]], now: date
         return _option_answer(node, named[0]) if len(named) == 1 else None
     if node.input == "name":
         name = person_name(text)
+        if name is None and someone_else and (name := relative_name(text)) is not None \
+                and set(nlu.normalise(name).split()) & _entity_words(entities):
+            name = None
         return Answer(name) if name is not None and _within(node, name) else None
     dimension = _ENTITY_OF.get(node.input)
     if dimension is None:
@@ -89,6 +99,12 @@ def fill(node: AskNode, text: str, entities: Sequence[dict[str, Any]], now: date
     if value is None or not _within(node, value):
         return None
     return Answer(value) if node.input not in _TEMPORAL or _on_its_side(node, value, now) else None
+
+
+def _entity_words(entities: Sequence[dict[str, Any]]) -> set[str]:
+    """The words of what the NLU found in a message (a health plan, a specialty), but the patient's own facts."""
+    return {w for e in entities if e.get("entity") not in SLOT_ENTITIES
+            for w in nlu.normalise(str(e.get("value", ""))).split()}
 
 
 def shows_options(node: AskNode) -> bool:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from nlu.coverage import ExampleIndex, same_word
-from nlu.slots import age, corrected, person_name, relation, slots
+from nlu.slots import age, corrected, person_name, relation, relative_name, slots
 
 
 @pytest.mark.parametrize(("text", "name"), [
@@ -104,3 +104,20 @@ def test_the_more_specific_example_covers_more_of_the_message() -> None:
     assert index.coverage(message, "flow:precos", ignore=frozenset({"pediatra"})).score == 1.0
     unknown = index.coverage("vocês atendem cachorro?", "faq:horarios")
     assert unknown.score == 0.0  # the rarest word (one no example has) weighs most
+
+
+@pytest.mark.parametrize(("text", "name"), [
+    ("bah, quero marcar pro meu guri, o Bernardo, com o doutor das criança", "Bernardo"),
+    ("é pra minha mãe, dona Iolanda, ela tem 68 anos", "Dona Iolanda"),
+    ("queria marcar pra minha filha Yasmin de 4 anos na quinta", "Yasmin"),
+    ("meu filho o caio precisa de consulta", "Caio"),
+    ("meu filho Pedro Henrique da Silva precisa de consulta", "Pedro Henrique da Silva"),
+])
+def test_a_relatives_name_right_after_who_they_are(text: str, name: str) -> None:
+    assert relative_name(text) == name
+
+
+@pytest.mark.parametrize("text", ["minha filha ta com febre", "minha filha Tá com febre", "pra minha filha de 5 anos",
+                                  "o Bernardo vem amanhã", "minha mãe dona", "meu filho, a consulta é quando?"])
+def test_no_relatives_name_where_none_follows_who_they_are(text: str) -> None:
+    assert relative_name(text) is None

@@ -383,3 +383,37 @@ async def test_a_health_question_at_the_name_question_is_deflected_and_the_quest
     replies = texts(await h.say("minha filha ta com febre, o que eu dou pra ela?"))
     await h.aclose()
     assert replies[0].startswith("Não consigo responder dúvidas de saúde") and replies[1:] == [asked]
+
+
+@pytest.mark.parametrize(("said", "patient"), [("quero marcar pro meu guri, o Bernardo, com o pediatra", "Bernardo"),
+                                               ("queria marcar pra minha filha Yasmin de 4 anos", "Yasmin")])
+async def test_a_relatives_name_said_in_passing_is_not_asked_again(clinic: BotHarness, said: str,
+                                                                  patient: str) -> None:
+    replies = texts(await clinic.say(said))
+    assert not any("nome de quem vai ser atendido" in r for r in replies)
+    assert any("Consulta de pediatria" in r for r in replies)
+    state = await clinic.state()
+    assert state is not None and state.vars["paciente"] == patient and state.vars["nome"] == "Carla"
+
+
+async def test_the_callers_own_name_question_never_takes_a_relatives_name(
+        client: aioredis.Redis, redis_prefix: str) -> None:
+    h = await BotHarness.open(EXAMPLES / "clinic", client=client, prefix=redis_prefix, clock=ManualClock(START),
+                              channel="whatsapp", user="5511987650002")
+    await h.say("oi")
+    replies = texts(await h.say("é pra minha filha Yasmin"))
+    state = await h.state()
+    await h.aclose()
+    assert state is not None and state.vars.get("nome") != "Yasmin", replies
+
+
+async def test_a_name_with_its_lead_and_a_doctor_at_the_name_question_books_with_that_doctor(
+        client: aioredis.Redis, redis_prefix: str) -> None:
+    h = await BotHarness.open(EXAMPLES / "clinic", client=client, prefix=redis_prefix, clock=ManualClock(START),
+                              channel="whatsapp", user="5511987650003")
+    await h.say("oi")
+    replies = texts(await h.say("Aqui é o Givaldo, quero marcar com a doutora Ana"))
+    state = await h.state()
+    await h.aclose()
+    assert not any("Qual especialidade?" in r for r in replies)
+    assert state is not None and state.vars["nome"] == "Givaldo" and state.vars["especialidade"] == "clinica_geral"
