@@ -162,12 +162,32 @@ _AGO_AFTER = frozenset({"que", "atras", "seguidos", "de casado", "de casada"})
 
 
 def relation(text: str) -> str | None:
-    """Who else the message is about ("pra minha filha" -> "filha"), or None."""
+    """Who else the message is about ("pra minha filha" -> "filha"), or None; not someone the patient
+    will ask or talk to first ("vou perguntar pro meu marido", "vou ver com a minha esposa")."""
     folded = normalise(text)
-    if (found := _RELATION.search(folded)) is not None:
-        return RELATIONS[found.group(1)]
-    spoken = _SPOKEN_RELATION.search(folded)
-    return SPOKEN_RELATIONS[spoken.group(1)] if spoken else None
+    for found in _RELATION.finditer(folded):
+        lead = found.group(0).split()[0]  # "com a minha esposa": the link is part of the match
+        if not _asked_of(folded[:found.start()] + (f" {lead}" if lead in _ASKED_TO else "")):
+            return RELATIONS[found.group(1)]
+    for spoken in _SPOKEN_RELATION.finditer(folded):
+        if not _asked_of(folded[:spoken.start()]):
+            return SPOKEN_RELATIONS[spoken.group(1)]
+    return None
+
+
+# Verbs of asking or talking to someone: the relative after them is asked, not the patient.
+_ASKING = frozenset("perguntar pergunto pergunta perguntei falar falo fala falei conversar converso conversei "
+                    "consultar consulto checar checo combinar combino confirmar confirmo".split())
+_ASKED_TO = frozenset({"pro", "pra", "para", "com", "a", "ao", "o", "p"})
+
+
+def _asked_of(before: str) -> bool:
+    """The words `before` a relation end on a verb of asking ("perguntar pro"), or on "ver com"."""
+    words = before.split()
+    linked: list[str] = []
+    while words and words[-1] in _ASKED_TO and len(linked) < 2:
+        linked.append(words.pop())
+    return bool(words) and (words[-1] in _ASKING or (words[-1] in ("ver", "vejo") and "com" in linked))
 
 
 def age(text: str) -> int | None:

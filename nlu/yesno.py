@@ -11,6 +11,8 @@ _NEGATED_YES = (" sem problema", " nao tem problema", " nao ha problema", " por 
                 " nao vejo problema", " nao me importo")
 # "valeu, era só isso", "obrigada, mais nada": nothing more wanted, whatever thanks come first.
 _NOTHING_MORE = (" so isso ", " mais nada ", " nada mais ", " so isso mesmo ")
+# Thanks around an answer ("tá bom, obrigada", "sim, valeu") say nothing of it.
+THANKS = frozenset({"obrigado", "obrigada", "valeu", "vlw", "grato", "grata", "agradeco", "muito", "mto"})
 _UNSURE = (" nao sei", " sei la ", " nao tenho certeza", " talvez ", " tanto faz ", " nao lembro")
 
 
@@ -23,6 +25,11 @@ def yes_no(text: str) -> bool | None:
     if folded in DENY_PHRASES:
         return False
     tokens = folded.split()
+    bare = " ".join(token for token in tokens if token not in THANKS)
+    if bare != folded and bare in AFFIRM_PHRASES:
+        return True
+    if bare != folded and bare in DENY_PHRASES:
+        return False
     if not tokens or len(tokens) > _MAX_TOKENS:
         return None
     if any(phrase in f" {folded} " for phrase in _UNSURE):
@@ -36,6 +43,12 @@ def yes_no(text: str) -> bool | None:
     if folded.endswith("que sim") or tokens[0] == "s":
         return True
     return _first_answer_word(tokens)
+
+
+def only_thanks(text: str) -> bool:
+    """The message is thanks and nothing else ("valeu!!", "muito obrigada 🙏")."""
+    tokens = normalise(text).split()
+    return bool(tokens) and all(token in THANKS for token in tokens)
 
 
 def _first_answer_word(tokens: list[str]) -> bool | None:

@@ -218,6 +218,7 @@ SMALL_TALK: dict[str, str] = {
                r"|deixa quieto|nao vou mais (marcar|agendar|querer))\b",
     "later": r"\b(vou ver|deixa eu ver|deixa eu pensar|vou pensar|te falo|te aviso|te digo|depois eu|depois te|"
              r"volto (a falar|depois|mais tarde)|ver com (meu|minha|o|a)|falar com (meu|minha)|nao sei ainda|"
+             r"vou perguntar|perguntar (pro|pra|para|ao|a) (meu|minha|o|a)|(ainda )?(to|tou|estou) vendo|"
              r"nao sei nao|ainda nao sei|mais tarde eu|deixa (pra|para) la|nao vou (marcar|agendar) (agora|ainda|hoje)|"
              r"fica (pra|para) (depois|outra hora|outro dia))",
     "goodbye": r"^(ate (logo|mais|breve|amanha|depois|a proxima)|falou|bye|fui|abracos?|beijos?|bjs?)\b"

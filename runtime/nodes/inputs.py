@@ -21,6 +21,7 @@ from flows.nodes import AskNode, Option
 from nlu.coverage import INTERROGATIVES, content_words, same_word
 from nlu.lexicon import LAST_WORDS, ORDINALS
 from nlu.slots import SLOT_ENTITIES, corrected, person_name, relative_name
+from nlu.yesno import THANKS, only_thanks
 from runtime.locales import YES_NO_IDS
 
 
@@ -60,6 +61,8 @@ def read(node: AskNode, event: InboundEvent, now: datetime, *, someone_else: boo
         return Answer(option.id, option, loose=True)
     if node.input == "yes_no" and node.options and (titled := _by_title(node, text)) is not None:
         return _option_answer(node, titled)
+    if node.options and only_thanks(text) and (thanked := _thanked(node)) is not None:
+        return _option_answer(node, thanked)  # "valeu!!" to "Posso ajudar com mais alguma coisa? 2) Não, obrigado"
     temporal = node.input in _TEMPORAL
     value = _TEMPORAL[node.input](text, now, node.when) if temporal else _READERS[node.input](text, now)
     if value is None and someone_else and node.input == "name":
@@ -188,6 +191,12 @@ def _yes_no_option(node: AskNode, value: bool) -> Option | None:
 
 def _option_for(node: AskNode, value: Any) -> Option | None:
     return _yes_no_option(node, value) if node.input == "yes_no" and isinstance(value, bool) else None
+
+
+def _thanked(node: AskNode) -> Option | None:
+    """The one option whose name thanks ("Não, obrigado"): what a message of thanks alone answers."""
+    found = [o for o in node.options if any(w in THANKS for n in _names(o) for w in nlu.normalise(n).split())]
+    return found[0] if len(found) == 1 else None
 
 
 def _by_title(node: AskNode, text: str) -> Option | None:

@@ -71,6 +71,9 @@ def test_a_correction_keeps_what_it_corrects_to(text: str, tail: str | None) -> 
     ("oxe, minha fia tá precisando de pediatra, ela tem 9 ano", "filha", 9),  # as said in the northeast
     ("qria marca pediatra pro meu fiio de 3 ano", "filho", 3),
     ("passa o fio pela agulha", None, None),  # a thread is nobody's child
+    ("peraí que vou perguntar pro meu marido", None, None),  # asked, not the patient
+    ("vou ver com a minha esposa e te falo", None, None),
+    ("vou falar com meu filho e marco pra minha mãe", "mae", None),
 ])
 def test_who_the_appointment_is_for_and_their_age(text: str, who: str | None, years: int | None) -> None:
     assert relation(text) == who

@@ -1,6 +1,7 @@
 import pytest
 
 from nlu import yes_no
+from nlu.yesno import only_thanks
 
 
 @pytest.mark.parametrize(
@@ -30,3 +31,14 @@ def test_denials(text: str) -> None:
 )
 def test_neither(text: str) -> None:
     assert yes_no(text) is None
+
+
+@pytest.mark.parametrize(("text", "meant"), [("tá bom, obrigada", True), ("ta bom muito obrigada", True),
+                                              ("beleza, valeu", True), ("não, valeu", False)])
+def test_thanks_around_an_answer_say_nothing_of_it(text: str, meant: bool) -> None:
+    assert yes_no(text) is meant
+
+
+def test_thanks_alone_is_no_answer_but_is_thanks() -> None:
+    assert yes_no("valeu!!") is None and only_thanks("valeu!!") and only_thanks("muito obrigada 🙏")
+    assert not only_thanks("valeu, quero marcar") and not only_thanks("")

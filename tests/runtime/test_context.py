@@ -417,3 +417,25 @@ async def test_a_name_with_its_lead_and_a_doctor_at_the_name_question_books_with
     await h.aclose()
     assert not any("Qual especialidade?" in r for r in replies)
     assert state is not None and state.vars["nome"] == "Givaldo" and state.vars["especialidade"] == "clinica_geral"
+
+
+async def test_thanks_alone_answers_the_option_that_thanks_and_thanks_around_a_yes_confirms(
+        clinic: BotHarness) -> None:
+    await clinic.say("2")  # the address, then "Posso ajudar com mais alguma coisa? 1) Sim 2) Não, obrigado"
+    replies = texts(await clinic.say("valeu!!"))
+    state = await clinic.state()
+    assert replies and not any(r.startswith("Por nada") for r in replies) and state is not None \
+        and state.waiting is None
+    await clinic.say("agendar")
+    await clinic.say("clinica geral")
+    await clinic.say("1")
+    replies = texts(await clinic.say("tá bom, obrigada"))
+    assert any("marcada" in r for r in replies)
+
+
+async def test_going_to_ask_a_relative_first_is_no_booking_for_them(clinic: BotHarness) -> None:
+    await clinic.say("agendar")
+    replies = texts(await clinic.say("peraí que vou perguntar pro meu marido"))
+    state = await clinic.state()
+    assert replies[0].startswith("Claro, sem pressa") and state is not None \
+        and (state.flow, state.node) == ("agendar", "especialidade")
