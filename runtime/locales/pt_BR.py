@@ -132,7 +132,12 @@ URGENT_PHRASES = ("nao consegue respirar", "não consigo respirar", "sem respira
                   "nao acorda", "nao para de sangrar", "nao parou de sangrar", "sangue nao para",
                   "a mais sem querer", "tomou a cartela", "tomei a cartela", "tomou remedio demais",
                   "tomei remedio demais", "tendo contracao", "tendo contracoes", "bolsa estourou", "estourou a bolsa",
-                  "rompeu a bolsa")
+                  "rompeu a bolsa",
+                  # the signs of a stroke the SAMU campaigns teach: a crooked smile, a weak arm, slurred speech
+                  "boca torta", "sorriso torto", "rosto torto", "cara torta", "fala enrolada", "falando enrolado",
+                  "falando enrolada", "fala arrastada", "falando arrastado", "fala embolada", "falando embolado",
+                  "nao consegue falar", "nao consegue levantar o braco", "braco caido", "lado do corpo paralisado",
+                  "metade do rosto")
 
 # Stop and restart proactive messages (opt-out, opt-in); a request about personal data (LGPD).
 OPT_OUT_PHRASES = ("nao quero mais receber", "não quero receber", "parem de me mandar", "pare de me mandar",

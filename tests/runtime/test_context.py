@@ -189,6 +189,8 @@ async def test_a_name_in_the_decision_is_not_shown(open_bot: OpenBot) -> None:
     ("quero receber lembretes de novo", "opt_in"),
     ("apaguem meus dados por favor", "privacy"),
     ("meu pai está com dor no peito", "urgent"),
+    ("ele tá falando enrolado e com a boca torta desde cedo", "urgent"),  # the signs of a stroke
+    ("meu cadastro tá com o sobrenome errado, queria corrigir", "privacy"),
 ])
 async def test_safety_reads_word_forms_and_the_most_pressing_topic(open_bot: OpenBot, said: str, topic: str) -> None:
     h = await open_bot("questions")
