@@ -6,6 +6,7 @@ from typing import Any
 
 from flows.messages import Media, Template
 from flows.nodes import AskNode, BranchNode, CallNode, EndNode, GotoNode, SendNode, SetNode, TemplateRef
+from nlu import yes_no
 from nlu.slots import person_name
 from runtime.engine.outcomes import Call, Go, Jump, Outcome, Wait
 from runtime.nodes import context, inputs
@@ -66,17 +67,25 @@ async def enter_ask(node: AskNode, t: BotTurn) -> Outcome:
 
 def _filled(node: AskNode, t: BotTurn) -> inputs.Answer | None:
     """The answer this turn's message already gives, read strictly; not when the message was itself the
-    answer to a question of another type (but a name said with its lead, "aqui é o Givaldo, quero marcar
-    com a doutora Ana", whose rest may name an option), nor when the question is asked again within the turn."""
+    answer to a question of another type, unless it says more than that answer and the question's options
+    are no answers of that type ("aqui é o Givaldo, quero marcar com a doutora Ana", "sim, quero marcar com
+    o pediatra"); nor when the question is asked again within the turn."""
     if t.event.kind != "text" or not t.event.text.strip():
         return None
-    answered = t.memo.get("answered")
-    if answered not in (None, "choice") and not (answered == "name" and node.input == "choice"
-                                                 and person_name(t.event.text) is not None):
+    if t.memo.get("answered") not in (None, "choice") and not _says_more(node, t, str(t.memo.get("answered"))):
         return None
     if t.trace.count(f"{t.flow.id if t.flow else ''}/{node.id}") > 1:
         return None
     return inputs.fill(node, t.event.text, t.entities(), t.local_now, someone_else=about_someone_else(node, t))
+
+
+def _says_more(node: AskNode, t: BotTurn, answered: str) -> bool:
+    if node.input != "choice":
+        return False
+    if answered == "name":
+        return person_name(t.event.text) is not None  # the name came with its lead: the rest is more
+    return answered == "yes_no" and len(t.event.text.split()) >= 3 \
+        and all(yes_no(name) is None for option in node.options for name in inputs.names(option))
 
 
 def about_someone_else(node: AskNode, t: BotTurn) -> bool:

@@ -441,3 +441,17 @@ async def test_going_to_ask_a_relative_first_is_no_booking_for_them(clinic: BotH
     state = await clinic.state()
     assert replies[0].startswith("Claro, sem pressa") and state is not None \
         and (state.flow, state.node) == ("agendar", "especialidade")
+
+
+async def test_a_number_in_words_alone_at_a_slot_list_is_its_position(clinic: BotHarness) -> None:
+    await clinic.say("agendar")
+    offered = await clinic.say("clinica geral")
+    fifth = offered[-1].options[4].title.split(" às ")[-1]
+    replies = texts(await clinic.say("cinco"))
+    assert replies[0].startswith("Confirma o horário?") and f"às {fifth}" in replies[0]
+
+
+async def test_a_yes_that_says_more_fills_the_next_question_too(clinic: BotHarness) -> None:
+    await clinic.say("4")  # the prices, then "Posso ajudar com mais alguma coisa?"
+    replies = texts(await clinic.say("sim, quero marcar com o pediatra"))
+    assert not any("Qual especialidade?" in r for r in replies) and any("Consulta de pediatria" in r for r in replies)
