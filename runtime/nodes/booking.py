@@ -198,9 +198,9 @@ def picked(t: BotTurn, offered: list[str], rows: list[list[str]], starts: list[d
     if text and starts is not None and (by_time := _by_time(t, offered, rows, starts)) is not None:
         return by_time
     words = [w for w in nlu.normalise(text).split() if w not in _PICK_FILLER]
-    if len(words) == 1 and (number := nlu.parse_number(words[0])) is not None and number == int(number) \
-            and 0 < number <= len(offered):
-        return offered[int(number) - 1]  # "cinco", at no time offered: the fifth
+    if len(words) == 1 and (spoken := nlu.parse_number(words[0])) is not None and spoken == int(spoken) \
+            and 0 < spoken <= len(offered):
+        return offered[int(spoken) - 1]  # "cinco", at no time offered: the fifth
     named = {n for row in rows for name in row for n in nlu.normalise(name).split()}
     named |= {nlu.normalise(day) for day in (*t.words.typed_weekdays, *t.words.weekdays)}  # "quarta" is a day
     ordinals = [ORDINALS[w] for w in words if w in ORDINALS and w not in named]  # "voltei, pode ser o primeiro"
