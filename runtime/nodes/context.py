@@ -433,6 +433,8 @@ def reread_facts(t: BotTurn) -> Outcome | None:
     entry = flow.node(flow.entry) if flow is not None else None
     if not isinstance(entry, SetNode) or entry.next is None:
         return None
+    if (other := choose(t, besides=flow.id if flow else None)) is not None and other.kind != "faq":
+        return None  # "pensando bem, cancela a do meu filho": another flow's request, about that relative
     said = {str(e.get("entity")) for e in t.entities()}
     reads = {name: value for name, value in entry.vars.items() if isinstance(value, dict) and "expr" in value
              and set(_ENTITY_READ.findall(str(value["expr"]))) & said}

@@ -455,3 +455,11 @@ async def test_a_yes_that_says_more_fills_the_next_question_too(clinic: BotHarne
     await clinic.say("4")  # the prices, then "Posso ajudar com mais alguma coisa?"
     replies = texts(await clinic.say("sim, quero marcar com o pediatra"))
     assert not any("Qual especialidade?" in r for r in replies) and any("Consulta de pediatria" in r for r in replies)
+
+
+async def test_another_flows_request_about_a_relative_is_that_request_not_a_new_patient(clinic: BotHarness) -> None:
+    for said in ("agendar", "pediatria", "1", "1", "agendar", "clinica geral"):
+        await clinic.say(said)
+    replies = texts(await clinic.say("ah não, desmarca a do meu filho"))
+    assert any("Quer mesmo cancelar" in r for r in replies)
+    assert not any("nome de quem vai ser atendido" in r for r in replies)
