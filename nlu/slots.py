@@ -85,8 +85,8 @@ def person_name(text: str, *, bare: bool = False) -> str | None:
     words = _words(raw)
     folded = [normalise(w) for w in words]
     lead = _NAME_LEAD.search(" ".join(folded))
-    if lead is not None:
-        start = len(" ".join(folded)[:lead.end()].split())
+    if lead is not None:  # the first word after the lead (a word may fold to two: "pro" is "para o")
+        start = next((i for i in range(len(folded)) if len(" ".join(folded[:i])) >= lead.end() - 1), len(folded))
         return _name(words[start:], folded[start:], whole=False)
     if not bare or "?" in raw or any(c.isdigit() for c in raw):
         return None

@@ -17,6 +17,7 @@ from nlu.slots import age, corrected, person_name, relation, relative_name, slot
     ("aqui é o Pedro", "Pedro"),
     ("o nome dela é Sofia", "Sofia"),
     ("me chamo Juliana e quero marcar consulta", "Juliana"),
+    ("marcar pro meu filho, o nome dele é Caio e eu só posso à tarde", "Caio"),  # "pro" folds to two words
 ])
 def test_a_name_after_its_lead(text: str, name: str) -> None:
     assert person_name(text) == name
