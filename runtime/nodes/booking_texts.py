@@ -106,10 +106,12 @@ def preference(text: str, now: datetime, calendar: Calendar) -> dict[str, str] |
     that does not exist. What the patient rules out ("hoje não") is skipped."""
     if (wrong := impossible_date(text, now.year)) is not None:
         return {"impossible": wrong}
-    for entity in nlu.extract_builtin(text, now, dimensions=("date", "time", "datetime", "interval")):
+    found = [e for e in nlu.extract_builtin(text, now, dimensions=("date", "time", "datetime", "interval"))
+             if not (e.additional_info or {}).get("negated")]
+    if (apart := _day_said_apart(found, calendar)) is not None:
+        return apart
+    for entity in found:
         info = entity.additional_info or {}
-        if info.get("negated"):
-            continue
         if entity.entity == "time" and isinstance(entity.value, time):  # "9h": that hour, on any day
             until = time(entity.value.hour + 1) if entity.value.hour < 23 else time(23, 59)
             return {"from": f"{entity.value:%H:%M}", "to": f"{until:%H:%M}"}
@@ -120,6 +122,27 @@ def preference(text: str, now: datetime, calendar: Calendar) -> dict[str, str] |
         if entity.entity == "interval" and "from" in info:
             return _interval_preference(info, calendar)
     return None
+
+
+def _day_said_apart(found: list[Any], calendar: Calendar) -> dict[str, str] | None:
+    """One day named apart from the week or the part of day it narrows ("semana que vem de manhã, de
+    preferência na terça"): that day, in that part of day; None for anything else."""
+    days = [e.value for e in found if e.entity == "date" and isinstance(e.value, date)]
+    intervals = [e.additional_info or {} for e in found if e.entity == "interval"]
+    weeks = [i for i in intervals if i.get("grain") == "week"]
+    periods = [i["period"] for i in intervals if i.get("grain") == "day_period" and "day" not in i
+               and i.get("period") in calendar.periods]
+    if len(days) != 1 or len(intervals) != len(weeks) + len(periods) or not intervals \
+            or any(e.entity in ("time", "datetime") for e in found) or len(periods) > 1:
+        return None
+    day = days[0]
+    for week in weeks:  # "semana que vem, na quarta": that week's Wednesday, though this week's is to come
+        start, end = datetime.fromisoformat(week["from"]).date(), datetime.fromisoformat(week["to"]).date()
+        while day < start:
+            day += timedelta(days=7)
+        if day >= end:
+            return None
+    return {"day": day.isoformat(), **({"period": periods[0]} if periods else {})}
 
 
 def _interval_preference(info: dict[str, Any], calendar: Calendar) -> dict[str, str]:

@@ -463,3 +463,9 @@ async def test_another_flows_request_about_a_relative_is_that_request_not_a_new_
     replies = texts(await clinic.say("ah não, desmarca a do meu filho"))
     assert any("Quer mesmo cancelar" in r for r in replies)
     assert not any("nome de quem vai ser atendido" in r for r in replies)
+
+
+async def test_a_weekday_said_apart_from_next_week_and_a_part_of_day_is_that_day_then(clinic: BotHarness) -> None:
+    """On Monday 02/03: "semana que vem de manhã, de preferência na quarta" is Wednesday 11/03 in the morning."""
+    replies = await clinic.say("quero marcar clinica geral pra semana que vem de manhã, de preferência na quarta")
+    assert replies[-1].options[0].title == "Qua 11/03 às 08:00"
