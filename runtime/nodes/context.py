@@ -310,10 +310,14 @@ def reads_better(t: BotTurn, answer: Answer) -> bool:
 
 def also_wants(t: BotTurn) -> Outcome | None:
     """After a short answer taken from a longer message ("sim, quero remarcar", "me chamo Tatiana e queria
-    marcar uma consulta"): the flow the rest of the message clearly asks for, as a switch; else None."""
+    marcar uma consulta"): the flow the rest of the message clearly asks for, as a switch; else None. A
+    question the FAQ answers is answered first, and the answer goes on ("sim, o retorno eu pago de novo?")."""
     if len(normalise(t.event.text).split()) < 3:
         return None
     choice = choose(t, besides=t.flow.id if t.flow is not None else None)
+    if choice is not None and choice.kind == "faq" and "?" in t.event.text:
+        say_faq(t, choice.target, choice.score, coverage=choice.coverage, after="answer")
+        return None
     if choice is None or choice.kind != "flow" or choice.how == "weak_intent" or choice.request < WEAK_COVERAGE:
         return None
     t.took("flow", flow=choice.target, coverage=choice.coverage, how=choice.how, after="answer")

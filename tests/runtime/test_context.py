@@ -469,3 +469,11 @@ async def test_a_weekday_said_apart_from_next_week_and_a_part_of_day_is_that_day
     """On Monday 02/03: "semana que vem de manhã, de preferência na quarta" is Wednesday 11/03 in the morning."""
     replies = await clinic.say("quero marcar clinica geral pra semana que vem de manhã, de preferência na quarta")
     assert replies[-1].options[0].title == "Qua 11/03 às 08:00"
+
+
+async def test_a_yes_that_asks_a_question_gets_the_answer_then_goes_on(clinic: BotHarness) -> None:
+    await clinic.say("2")  # the address, then "Posso ajudar com mais alguma coisa?"
+    replies = texts(await clinic.say("sim, o retorno eu pago de novo?"))
+    assert replies[0].startswith("O retorno em até 30 dias após a consulta não tem custo")
+    state = await clinic.state()
+    assert state is not None and state.flow == "menu" and len(replies) > 1
