@@ -477,3 +477,16 @@ async def test_a_yes_that_asks_a_question_gets_the_answer_then_goes_on(clinic: B
     assert replies[0].startswith("O retorno em até 30 dias após a consulta não tem custo")
     state = await clinic.state()
     assert state is not None and state.flow == "menu" and len(replies) > 1
+
+
+async def test_a_booking_asked_in_the_first_message_asks_the_name_it_needs_then_the_slots(
+        client: aioredis.Redis, redis_prefix: str) -> None:
+    h = await BotHarness.open(EXAMPLES / "clinic", client=client, prefix=redis_prefix, clock=ManualClock(START),
+                              channel="whatsapp", user="5511987650004")
+    asked = texts(await h.say("quero marcar clinica geral amanhã"))
+    offered = await h.say("Joana Prado")
+    state = await h.state()
+    await h.aclose()
+    assert asked[-1] == "Para a ficha da consulta, qual é o seu nome?"
+    assert offered[-1].options[0].title.startswith("Ter 03/03")
+    assert state is not None and state.vars["nome"] == state.vars["paciente"] == "Joana Prado"
