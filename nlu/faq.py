@@ -130,7 +130,7 @@ _SOMEONE = frozenset(word for word, who in RELATIONS.items() if who not in CHILD
 
 def _content(text: str) -> str:
     text = _ROUGHLY.sub(" ", normalise(text))  # "demora mais ou menos quanto?"
-    return " ".join("alguem" if w in _SOMEONE else w for w in normalise(text).split() if w not in _STOPWORDS)
+    return " ".join("alguem" if w in _SOMEONE else w for w in text.split() if w not in _STOPWORDS)
 
 
 __all__ = ["DEFAULT_MARGIN", "DEFAULT_THRESHOLD", "FaqIndex", "FaqMatch", "FaqReading"]

@@ -177,7 +177,7 @@ def relation(text: str) -> str | None:
 
 # Verbs of asking or talking to someone: the relative after them is asked, not the patient.
 _ASKING = frozenset("perguntar pergunto pergunta perguntei falar falo fala falei conversar converso conversei "
-                    "consultar consulto checar checo combinar combino confirmar confirmo".split())
+                    "checar checo combinar combino confirmar confirmo".split())  # not "consultar": to see a doctor
 _ASKED_TO = frozenset({"pro", "pra", "para", "com", "a", "ao", "o", "p"})
 
 

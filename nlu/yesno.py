@@ -13,6 +13,7 @@ _NEGATED_YES = (" sem problema", " nao tem problema", " nao ha problema", " por 
 _NOTHING_MORE = (" so isso ", " mais nada ", " nada mais ", " so isso mesmo ")
 # Thanks around an answer ("tá bom, obrigada", "sim, valeu") say nothing of it.
 THANKS = frozenset({"obrigado", "obrigada", "valeu", "vlw", "grato", "grata", "agradeco", "muito", "mto"})
+_INTENSIFIERS = frozenset({"muito", "mto"})  # "muito" alone thanks no one
 _UNSURE = (" nao sei", " sei la ", " nao tenho certeza", " talvez ", " tanto faz ", " nao lembro")
 
 
@@ -48,7 +49,7 @@ def yes_no(text: str) -> bool | None:
 def only_thanks(text: str) -> bool:
     """The message is thanks and nothing else ("valeu!!", "muito obrigada 🙏")."""
     tokens = normalise(text).split()
-    return bool(tokens) and all(token in THANKS for token in tokens)
+    return bool(set(tokens) - _INTENSIFIERS) and all(token in THANKS for token in tokens)
 
 
 def _first_answer_word(tokens: list[str]) -> bool | None:

@@ -42,3 +42,7 @@ def test_thanks_around_an_answer_say_nothing_of_it(text: str, meant: bool) -> No
 def test_thanks_alone_is_no_answer_but_is_thanks() -> None:
     assert yes_no("valeu!!") is None and only_thanks("valeu!!") and only_thanks("muito obrigada 🙏")
     assert not only_thanks("valeu, quero marcar") and not only_thanks("")
+
+
+def test_muito_alone_is_no_thanks() -> None:
+    assert not only_thanks("muito") and only_thanks("muito obrigado")
