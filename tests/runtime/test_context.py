@@ -58,13 +58,19 @@ async def test_an_urgent_message_gets_the_emergency_numbers_at_a_question(open_b
 
 
 @pytest.fixture
-async def clinic(client: aioredis.Redis, redis_prefix: str) -> AsyncIterator[BotHarness]:
+async def newcomer(client: aioredis.Redis, redis_prefix: str) -> AsyncIterator[BotHarness]:
+    """The clinic, and a contact who has not written to it yet."""
     h = await BotHarness.open(EXAMPLES / "clinic", client=client, prefix=redis_prefix, clock=ManualClock(START),
                               channel="whatsapp", user="5511987650000")
-    await h.say("oi")
-    await h.say("Carla")
     yield h
-    await h.aclose()
+
+
+@pytest.fixture
+async def clinic(newcomer: BotHarness) -> BotHarness:
+    """The clinic, and Carla, greeted."""
+    await newcomer.say("oi")
+    await newcomer.say("Carla")
+    return newcomer
 
 
 async def test_a_medical_question_is_deflected_while_slots_are_offered(clinic: BotHarness) -> None:
@@ -376,14 +382,12 @@ async def test_a_time_corrected_in_the_message_is_the_one_taken(clinic: BotHarne
 
 
 async def test_a_health_question_at_the_name_question_is_deflected_and_the_question_asked_as_it_was(
-        client: aioredis.Redis, redis_prefix: str) -> None:
+        newcomer: BotHarness) -> None:
     """The deflection answered it: no 'no answer to that' before the name question, whatever else the
     message reads as (here it also reads a little as a booking for a daughter)."""
-    h = await BotHarness.open(EXAMPLES / "clinic", client=client, prefix=redis_prefix, clock=ManualClock(START),
-                              channel="whatsapp", user="5511987650001")
+    h = newcomer
     asked = texts(await h.say("oi"))[-1]
     replies = texts(await h.say("minha filha ta com febre, o que eu dou pra ela?"))
-    await h.aclose()
     assert replies[0].startswith("Não consigo responder dúvidas de saúde") and replies[1:] == [asked]
 
 
@@ -399,24 +403,20 @@ async def test_a_relatives_name_said_in_passing_is_not_asked_again(clinic: BotHa
 
 
 async def test_the_callers_own_name_question_never_takes_a_relatives_name(
-        client: aioredis.Redis, redis_prefix: str) -> None:
-    h = await BotHarness.open(EXAMPLES / "clinic", client=client, prefix=redis_prefix, clock=ManualClock(START),
-                              channel="whatsapp", user="5511987650002")
+        newcomer: BotHarness) -> None:
+    h = newcomer
     await h.say("oi")
     replies = texts(await h.say("é pra minha filha Yasmin"))
     state = await h.state()
-    await h.aclose()
     assert state is not None and state.vars.get("nome") != "Yasmin", replies
 
 
 async def test_a_name_with_its_lead_and_a_doctor_at_the_name_question_books_with_that_doctor(
-        client: aioredis.Redis, redis_prefix: str) -> None:
-    h = await BotHarness.open(EXAMPLES / "clinic", client=client, prefix=redis_prefix, clock=ManualClock(START),
-                              channel="whatsapp", user="5511987650003")
+        newcomer: BotHarness) -> None:
+    h = newcomer
     await h.say("oi")
     replies = texts(await h.say("Aqui é o Givaldo, quero marcar com a doutora Ana"))
     state = await h.state()
-    await h.aclose()
     assert not any("Qual especialidade?" in r for r in replies)
     assert state is not None and state.vars["nome"] == "Givaldo" and state.vars["especialidade"] == "clinica_geral"
 
@@ -480,13 +480,11 @@ async def test_a_yes_that_asks_a_question_gets_the_answer_then_goes_on(clinic: B
 
 
 async def test_a_booking_asked_in_the_first_message_asks_the_name_it_needs_then_the_slots(
-        client: aioredis.Redis, redis_prefix: str) -> None:
-    h = await BotHarness.open(EXAMPLES / "clinic", client=client, prefix=redis_prefix, clock=ManualClock(START),
-                              channel="whatsapp", user="5511987650004")
+        newcomer: BotHarness) -> None:
+    h = newcomer
     asked = texts(await h.say("quero marcar clinica geral amanhã"))
     offered = await h.say("Joana Prado")
     state = await h.state()
-    await h.aclose()
     assert asked[-1] == "Para a ficha da consulta, qual é o seu nome?"
     assert offered[-1].options[0].title.startswith("Ter 03/03")
     assert state is not None and state.vars["nome"] == state.vars["paciente"] == "Joana Prado"
