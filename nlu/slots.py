@@ -234,7 +234,7 @@ def relative_name(text: str) -> str | None:
     return None
 
 
-SLOT_ENTITIES = ("relation", "age", "person_name")  # the entities `slots` gives
+SLOT_ENTITIES = ("relation", "age", "person_name", "relative_name")  # the entities `slots` gives
 
 
 @dataclass(frozen=True, slots=True)
@@ -247,7 +247,8 @@ class Slot:
 
 
 def slots(text: str) -> list[Slot]:
-    """The patient's own facts in `text`: `relation`, `age` and `person_name` (after "me chamo"...)."""
+    """The patient's own facts in `text`: `relation`, `age`, `person_name` (after "me chamo"...) and
+    `relative_name` ("minha filha Yasmin")."""
     found: list[Slot] = []
     if (who := relation(text)) is not None:
         found.append(Slot("relation", who))
@@ -255,6 +256,8 @@ def slots(text: str) -> list[Slot]:
         found.append(Slot("age", years))
     if (name := person_name(text)) is not None:
         found.append(Slot("person_name", name))
+    if (name := relative_name(text)) is not None:
+        found.append(Slot("relative_name", name))
     return found
 
 

@@ -51,7 +51,7 @@ async def turn(library: Library, state: Conversation | None, event: InboundEvent
 
 
 # Entities whose values are personal data: the decision notice names them without their value.
-_PRIVATE_ENTITIES = frozenset({"cpf", "phone", "email", "person_name"})
+_PRIVATE_ENTITIES = frozenset({"cpf", "phone", "email", "person_name", "relative_name"})
 
 
 def decision_notice(t: Turn[Any], waiting: str | None) -> dict[str, Any]:

@@ -49,6 +49,7 @@ class Pack:
     expected: Mapping[str, str]  # what a re-prompt says is expected, per `ask` input type
     urgent_words: frozenset[str]  # an emergency now: the emergency numbers first, wherever the conversation is
     urgent_phrases: tuple[str, ...]
+    urgent_names: frozenset[str]  # urgent words that are also given names ("Socorro"): at a name question, both
     opt_out_phrases: tuple[str, ...]  # stop proactive messages (anywhere in the message)
     opt_out_words: frozenset[str]  # ... (the whole message)
     opt_out_pairs: tuple[frozenset[str], frozenset[str]]  # ... or a word of each, anywhere in the message
@@ -98,7 +99,7 @@ def _pack(module: ModuleType) -> Pack:
         row_pattern=module.ROW, appointment_line=module.APPOINTMENT_LINE, yes_id=module.YES_ID, no_id=module.NO_ID,
         medical_words=module.MEDICAL_WORDS, medical_phrases=module.MEDICAL_PHRASES,
         money_or_time=re.compile(module.MONEY_OR_TIME), expected=MappingProxyType(module.EXPECTED),
-        urgent_words=module.URGENT_WORDS, urgent_phrases=module.URGENT_PHRASES,
+        urgent_words=module.URGENT_WORDS, urgent_phrases=module.URGENT_PHRASES, urgent_names=module.URGENT_NAMES,
         opt_out_phrases=module.OPT_OUT_PHRASES, opt_out_words=module.OPT_OUT_WORDS, opt_out_pairs=module.OPT_OUT_PAIRS,
         opt_in_phrases=module.OPT_IN_PHRASES, marketing_words=module.MARKETING_WORDS, only_words=module.ONLY_WORDS,
         opt_out_places=module.OPT_OUT_PLACES, privacy_phrases=module.PRIVACY_PHRASES,

@@ -118,6 +118,7 @@ MEDICAL_PHRASES = ("short of breath", "shortness of breath", "blood pressure", "
 # An urgent message (an emergency now) gets the emergency numbers first, wherever the conversation is,
 # also while staff talk to the patient.
 URGENT_WORDS = frozenset("emergency urgent unconscious overdose poisoned seizing fainted".split())
+URGENT_NAMES: frozenset[str] = frozenset()  # urgent words that are also given names
 URGENT_PHRASES = ("cannot breathe", "can't breathe", "cant breathe", "chest pain", "a lot of blood",
                   "bleeding a lot", "stopped breathing", "passed out", "want to die", "kill myself", "emergency room")
 

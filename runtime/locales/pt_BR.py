@@ -125,6 +125,9 @@ MEDICAL_PHRASES = ("falta de ar", "pressão alta", "pressão baixa", "posso toma
 # also while staff talk to the patient.
 URGENT_WORDS = frozenset("emergencia urgencia urgente socorro infartando desmaiou desmaiada desmaiado convulsionando "
                          "convulsao inconsciente envenenamento overdose".split())
+# "Socorro" (Maria do Socorro) is a common name in the Northeast: written as a name at a name question, it is
+# taken as the name, after the emergency message.
+URGENT_NAMES = frozenset({"socorro"})
 URGENT_PHRASES = ("nao consegue respirar", "não consigo respirar", "sem respirar", "muito sangue",
                   "sangrando muito", "dor no peito", "perdeu a consciencia", "parou de respirar", "engoliu",
                   "bateu a cabeca", "quero morrer", "me matar", "pronto socorro", "pronto-socorro",

@@ -281,6 +281,8 @@ def _entity_words(t: BotTurn) -> frozenset[str]:
             words |= {"anos", "ano", "meses", "mes", "aninhos"}
         elif entity.get("entity") == "person_name":  # "me chamo Tatiana": who, not what is asked
             words |= set(normalise(str(entity.get("value"))).split()) | _NAME_LEAD_WORDS
+        elif entity.get("entity") == "relative_name":  # "minha filha Yasmin": whose, not what is asked
+            words |= set(normalise(str(entity.get("value"))).split())
         if entity.get("entity") in ("date", "time", "datetime", "interval"):
             words |= _WHEN_WORDS  # "amanhã cedo": the period is part of when
     if t.memo.get("deflected"):  # the symptoms were answered by the deflection: the rest is the request
@@ -426,6 +428,14 @@ async def run_aside(t: BotTurn, flow_id: str) -> bool:
 
 
 _ENTITY_READ = re.compile(r"\bentities\.(\w+)")
+_WHO_FACTS = frozenset({"relation", "age", "relative_name"})  # whom an appointment is for: who, how old, their name
+
+
+def _reads(entry: SetNode, entity: str, t: BotTurn) -> dict[str, Any] | None:
+    """The values this message gives the entry node's variables that read `entity`, or None if none does."""
+    names = [name for name, value in entry.vars.items() if isinstance(value, dict) and "expr" in value
+             and entity in _ENTITY_READ.findall(str(value["expr"]))]
+    return {name: t.evaluate(entry.vars[name]["expr"]) for name in names} if names else None
 
 
 def reread_facts(t: BotTurn) -> Outcome | None:
@@ -440,6 +450,10 @@ def reread_facts(t: BotTurn) -> Outcome | None:
     if (other := choose(t, besides=flow.id if flow else None)) is not None and other.kind != "faq":
         return None  # "pensando bem, cancela a do meu filho": another flow's request, about that relative
     said = {str(e.get("entity")) for e in t.entities()}
+    who = _reads(entry, "relation", t) if "relation" in said else None
+    someone_new = who is not None and any(t.state.vars.get(name) != value for name, value in who.items())
+    if someone_new:  # "na verdade é pro meu pai": who it was for (their name, their age) goes with them
+        said |= _WHO_FACTS
     reads = {name: value for name, value in entry.vars.items() if isinstance(value, dict) and "expr" in value
              and set(_ENTITY_READ.findall(str(value["expr"]))) & said}
     if not reads:
@@ -447,12 +461,11 @@ def reread_facts(t: BotTurn) -> Outcome | None:
     values = {name: t.evaluate(value["expr"]) for name, value in reads.items()}
     if all(t.state.vars.get(name) == value or value in (None, "") for name, value in values.items()):
         return None  # nothing new
-    t.state.vars.update({name: value for name, value in values.items() if value not in (None, "")})
+    t.state.vars.update({name: value for name, value in values.items() if someone_new or value not in (None, "")})
     t.notices.append({"kind": "reread", "flow": flow.id if flow else "", "vars": sorted(values)})
     return Go(entry.next)
 
 
-_WHO_FACTS = frozenset({"relation", "age"})  # whom an appointment is for, and how old they are
 
 
 def for_themselves(t: BotTurn) -> Outcome | None:

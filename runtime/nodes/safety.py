@@ -31,6 +31,7 @@ import re
 from functools import lru_cache
 from typing import Literal
 
+from flows.nodes import AskNode
 from nlu import normalise
 from nlu.coverage import same_stem
 from runtime.engine.routing import record_consent
@@ -134,6 +135,9 @@ async def guard(t: BotTurn) -> bool:
         return _with_staff(t, topic)
     t.notices.append({"kind": "safety", "topic": topic})
     match topic:
+        case "urgent" if _a_name_as_well(t):
+            t.say(t.message("urgent"))  # "Socorro" at "Como posso te chamar?": the numbers, then the name is taken
+            return False
         case "urgent":
             t.took("safety", topic=topic)
             t.say(t.message("urgent"))
@@ -164,6 +168,28 @@ async def guard(t: BotTurn) -> bool:
             t.say(notice_text(t))
             await _ask_again(t)
     return True
+
+
+_NAME_JOINERS = frozenset({"de", "da", "do", "das", "dos", "e"})
+
+
+def _a_name_as_well(t: BotTurn) -> bool:
+    """At a name question, a name written as one ("Socorro", "Maria do Socorro": capitalised words, no "!")
+    whose only urgent word is one of the language's `urgent_names`."""
+    node = t.flow.node(t.state.node) if t.state.waiting == "input" and t.flow and t.state.node else None
+    text = t.event.text.strip() if t.event.text else ""
+    if not isinstance(node, AskNode) or node.input != "name" or not text or "!" in text:
+        return False
+    words = re.findall(r"[^\W\d_]+", text)
+    if not 0 < len(words) <= 4 or len(words) != len(text.replace(".", " ").split()):
+        return False
+    if not all(w in _NAME_JOINERS or (w[0].isupper() and not (len(w) > 1 and w.isupper())) for w in words):
+        return False
+    folded = [normalise(w) for w in words]
+    urgent_words, urgent_phrases = _folded(t.words)["urgent"]
+    rest = " ".join(w for w in folded if w not in t.words.urgent_names)
+    return len(rest) < len(" ".join(folded)) and not set(rest.split()) & urgent_words \
+        and not any(p in f" {rest} " for p in urgent_phrases)
 
 
 def _opt_out(t: BotTurn) -> None:

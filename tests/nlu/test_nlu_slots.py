@@ -85,6 +85,9 @@ def test_slots_are_entities_in_rasa_shape() -> None:
     found = [s.to_rasa() for s in slots("me chamo Carla, é pra minha filha de 3 anos")]
     assert [(e["entity"], e["value"], e["extractor"]) for e in found] == [
         ("relation", "filha", "papo.slots"), ("age", 3, "papo.slots"), ("person_name", "Carla", "papo.slots")]
+    found = [s.to_rasa() for s in slots("oi, sou a Rosângela, queria marcar pra minha filha Yasmin de 4 anos")]
+    assert [(e["entity"], e["value"]) for e in found] == [
+        ("relation", "filha"), ("age", 4), ("person_name", "Rosângela"), ("relative_name", "Yasmin")]
 
 
 @pytest.mark.parametrize(("a", "b", "same"), [("pediatra", "pediatria", True), ("atende", "atendem", True),
