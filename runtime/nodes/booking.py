@@ -336,6 +336,8 @@ async def _not_understood(node: BookNode | RescheduleNode, t: BotTurn, step: Ste
     if pref is not None:
         await _release(t, step)
         step["pref"] = pref
+        if step.get("stage") != "confirm" and (exact := await _confirm_exact(node, t, step)) is not None:
+            return exact  # "às 11", "sexta às 10h" at a list, free at that very minute: that one, to confirm
         return await offer(node, t, step)
     if step.get("stage") != "confirm" and (later := _after_offered(t, step)) is not None:  # "tem mais tarde?"
         await _release(t, step)
