@@ -49,6 +49,9 @@ class Private:
     # The message that started the running flow, for its later questions (`runtime.nodes.core`):
     # {"flow": id, "text": ..., "used": [node ids it answered]}
     opening: dict[str, Any] | None = None
+    # A name question an emergency interrupted, for the answer to the offer of a person that follows
+    # (`runtime.nodes.safety`): {"flow": id, "version": digest, "node": id, "turn": the turn it was asked in}
+    interrupted: dict[str, Any] | None = None
 
     def to_json(self) -> dict[str, Any]:
         """The document to store (its values are the state's own: written, never changed)."""
@@ -57,6 +60,8 @@ class Private:
             del data["starts"]
         if self.opening is None:
             del data["opening"]
+        if self.interrupted is None:
+            del data["interrupted"]
         return data
 
     @classmethod

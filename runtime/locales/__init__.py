@@ -49,6 +49,7 @@ class Pack:
     expected: Mapping[str, str]  # what a re-prompt says is expected, per `ask` input type
     urgent_words: frozenset[str]  # an emergency now: the emergency numbers first, wherever the conversation is
     urgent_phrases: tuple[str, ...]
+    crisis_phrases: tuple[str, ...]  # thoughts of suicide or self-harm: the `crisis` message instead of `urgent`
     urgent_names: frozenset[str]  # urgent words that are also given names ("Socorro"): at a name question, both
     opt_out_phrases: tuple[str, ...]  # stop proactive messages (anywhere in the message)
     opt_out_words: frozenset[str]  # ... (the whole message)
@@ -62,6 +63,8 @@ class Pack:
     correction_pairs: tuple[frozenset[str], frozenset[str]]  # a request to correct them: a word of each
     notice_words: frozenset[str]  # the whole message asks for the privacy notice
     notice_phrases: tuple[str, ...]  # ... or a question about it anywhere in the message (not an erasure)
+    # a question about one part of it ("retention", "recipients", "controller"): a word of each set
+    notice_questions: Mapping[str, tuple[frozenset[str], ...]]
     send_verbs: frozenset[str]  # "não precisa mandar lembrete": a negated one with an opt_out_pairs noun opts out
     notice_labels: Mapping[str, str]  # the notice's headings
     small_talk: Mapping[str, re.Pattern[str]]  # kind (a `messages` key: thanks, later...) -> pattern, in order
@@ -100,11 +103,13 @@ def _pack(module: ModuleType) -> Pack:
         medical_words=module.MEDICAL_WORDS, medical_phrases=module.MEDICAL_PHRASES,
         money_or_time=re.compile(module.MONEY_OR_TIME), expected=MappingProxyType(module.EXPECTED),
         urgent_words=module.URGENT_WORDS, urgent_phrases=module.URGENT_PHRASES, urgent_names=module.URGENT_NAMES,
+        crisis_phrases=module.CRISIS_PHRASES,
         opt_out_phrases=module.OPT_OUT_PHRASES, opt_out_words=module.OPT_OUT_WORDS, opt_out_pairs=module.OPT_OUT_PAIRS,
         opt_in_phrases=module.OPT_IN_PHRASES, marketing_words=module.MARKETING_WORDS, only_words=module.ONLY_WORDS,
         opt_out_places=module.OPT_OUT_PLACES, privacy_phrases=module.PRIVACY_PHRASES,
         privacy_pairs=module.PRIVACY_PAIRS, correction_pairs=module.CORRECTION_PAIRS, notice_words=module.NOTICE_WORDS,
-        notice_phrases=module.NOTICE_PHRASES, send_verbs=module.SEND_VERBS,
+        notice_phrases=module.NOTICE_PHRASES,
+        notice_questions=MappingProxyType(module.NOTICE_QUESTIONS), send_verbs=module.SEND_VERBS,
         notice_labels=MappingProxyType(module.NOTICE_LABELS),
         small_talk=MappingProxyType({kind: re.compile(p) for kind, p in module.SMALL_TALK.items()}),
         question_words=module.QUESTION_WORDS, more_slots=re.compile(module.MORE_SLOTS),

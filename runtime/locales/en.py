@@ -18,6 +18,8 @@ MESSAGES: dict[str, str] = {
     "unsupported": "Sorry, I can't read that kind of message here. Could you write it as text?",
     "urgent": "If this is an emergency, call your local emergency number now or go to the nearest emergency room. "
               "We cannot handle emergencies here.",
+    "crisis": "I'm sorry you are going through this, and glad you wrote. You are not alone: please call or text "
+              "your local crisis line now, or your local emergency number if you are in danger.",
     "opt_out": "Done: you will get no more automatic messages from us, and no appointment reminders. "
                "If you change your mind, just write *send me messages*.",
     "opt_in": "All right! We will send you reminders and notices here again. 🙂",
@@ -120,7 +122,10 @@ MEDICAL_PHRASES = ("short of breath", "shortness of breath", "blood pressure", "
 URGENT_WORDS = frozenset("emergency urgent unconscious overdose poisoned seizing fainted".split())
 URGENT_NAMES: frozenset[str] = frozenset()  # urgent words that are also given names
 URGENT_PHRASES = ("cannot breathe", "can't breathe", "cant breathe", "chest pain", "a lot of blood",
-                  "bleeding a lot", "stopped breathing", "passed out", "want to die", "kill myself", "emergency room")
+                  "bleeding a lot", "stopped breathing", "passed out", "want to die", "kill myself", "emergency room",
+                  "turning blue", "can't move", "cannot move", "fell down the stairs")
+CRISIS_PHRASES = ("want to die", "kill myself", "end my life", "take my life", "suicide", "suicidal", "hurt myself",
+                  "don't want to live", "dont want to live")
 
 # Stop and restart proactive messages (opt-out, opt-in); a request about personal data (LGPD).
 OPT_OUT_PHRASES = ("stop sending", "stop messaging", "no more messages", "unsubscribe", "do not message me",
@@ -140,6 +145,13 @@ NOTICE_WORDS = frozenset({"privacy", "privacy policy", "privacy notice", "how do
 NOTICE_PHRASES = ("privacy policy", "privacy notice", "use my data", "share my data", "sell my data",
                   "use my phone number", "use my number", "do with my number", "do with my data")
 SEND_VERBS = frozenset("send sending text texting message".split())
+_DATA = frozenset("data information phone number email conversations conversation messages history".split())
+NOTICE_QUESTIONS: dict[str, tuple[frozenset[str], ...]] = {
+    "retention": (frozenset("long until".split()), frozenset("keep store retain delete".split()), _DATA),
+    "recipients": (frozenset("share shares sell sells pass give".split()), _DATA,
+                   frozenset("anyone anybody whom who third parties companies".split())),
+    "controller": (frozenset("responsible dpo officer charge".split()), frozenset("data privacy".split())),
+}
 NOTICE_LABELS: dict[str, str] = {
     "title": "🔒 *Privacy and your data*",
     "controller": "*Who looks after your data:*",

@@ -14,6 +14,9 @@ MESSAGES: dict[str, str] = {
     "unsupported": "Desculpe, ainda não consigo ler esse tipo de mensagem por aqui. Pode escrever em texto?",
     "urgent": "Se for uma emergência, ligue agora para o SAMU (192) ou vá ao pronto-socorro mais próximo. "
               "Por aqui não fazemos atendimento de urgência.",
+    "crisis": "Sinto muito que você esteja passando por isso, e que bom que você escreveu. Você não está sozinho: "
+              "ligue 188 (CVV, gratuito, 24 horas) ou converse em cvv.org.br. Se estiver em perigo agora, ligue "
+              "192 (SAMU) ou vá ao pronto-socorro mais próximo.",
     "opt_out": "Pronto, você não vai mais receber mensagens automáticas nossas, nem lembretes de consulta. "
                "Se mudar de ideia, é só escrever *quero receber mensagens*.",
     "opt_in": "Combinado! Voltamos a te mandar lembretes e avisos por aqui. 🙂",
@@ -140,7 +143,18 @@ URGENT_PHRASES = ("nao consegue respirar", "não consigo respirar", "sem respira
                   "boca torta", "sorriso torto", "rosto torto", "cara torta", "fala enrolada", "falando enrolado",
                   "falando enrolada", "fala arrastada", "falando arrastado", "fala embolada", "falando embolado",
                   "nao consegue falar", "nao consegue levantar o braco", "braco caido", "lado do corpo paralisado",
-                  "metade do rosto")
+                  "metade do rosto",
+                  # a fall that leaves someone unable to move; a baby or child turning blue, breathing fast
+                  "caiu da escada", "caiu do telhado", "caiu da laje", "nao consegue mexer", "nao consigo mexer",
+                  "nao consegue se mexer", "nao consegue andar", "nao consegue ficar em pe", "ficando roxo",
+                  "ficando roxa", "ficou roxo", "ficou roxa", "ta roxo", "ta roxa", "respirando muito rapido",
+                  "respirando rapido demais", "dificuldade para respirar", "dificuldade de respirar",
+                  "dificuldade pra respirar", "puxando o ar", "chiado forte")
+# Thoughts of suicide or self-harm: the `crisis` message (CVV 188 as well as 192), wherever the conversation is.
+CRISIS_PHRASES = ("quero morrer", "me matar", "acabar com a minha vida", "acabar com minha vida", "tirar a minha vida",
+                  "tirar minha vida", "nao quero mais viver", "sem vontade de viver", "me suicidar", "suicidio",
+                  "suicida", "me machucar", "me cortar", "nao aguento mais viver", "sumir do mundo",
+                  "dar fim na minha vida", "por fim na minha vida")
 
 # Stop and restart proactive messages (opt-out, opt-in); a request about personal data (LGPD).
 OPT_OUT_PHRASES = ("nao quero mais receber", "não quero receber", "parem de me mandar", "pare de me mandar",
@@ -152,7 +166,9 @@ OPT_OUT_PHRASES = ("nao quero mais receber", "não quero receber", "parem de me 
                    "tira da lista", "tire da lista", "tirem da lista", "tirar da lista", "remove da lista",
                    "remova da lista", "removam da lista", "remover da lista", "tira meu numero", "tirem meu numero",
                    "para de mandar", "pare de mandar", "parem de mandar", "parar de mandar", "para de enviar",
-                   "pare de enviar", "parem de enviar")
+                   "pare de enviar", "parem de enviar", "nao quero lembrete", "nao quero lembretes",
+                   "nao quero mensagem", "nao quero mensagens", "nada de mensagem", "nada de mensagens",
+                   "nada de lembrete", "nada de lembretes")
 # What only marketing is: an opt-out that names nothing else ("não quero receber promoção, só os lembretes")
 # withdraws the consent to marketing and keeps the reminders.
 MARKETING_WORDS = frozenset("propaganda propagandas promocao promocoes novidade novidades publicidade ofertas oferta "
@@ -205,6 +221,19 @@ NOTICE_PHRASES = ("politica de privacidade", "aviso de privacidade", "termos de 
                   "usam meu telefone", "usam meu numero", "usam meu celular", "usam meu cpf", "usam meu email",
                   "usam minhas informacoes", "fazem com meu telefone", "fazem com meu numero",
                   "fazem com minhas informacoes", "fazem com meu cpf")
+# A question about one part of the notice: a word of each set, in a question.
+_DATA = frozenset("dados dado informacoes informacao telefone numero celular cpf email conversas conversa mensagens "
+                  "historico cadastro".split())
+NOTICE_QUESTIONS: dict[str, tuple[frozenset[str], ...]] = {
+    "retention": (frozenset("tempo quando prazo ate".split()),
+                  frozenset("guardam guarda guardar guardado guardados guardadas armazenam armazena mantem ficam "
+                            "fica apagam apaga".split()), _DATA),
+    "recipients": (frozenset("passam passa repassam repassa compartilham compartilha vendem vende divulgam divulga "
+                             "entregam entrega".split()), _DATA,
+                   frozenset("alguem ninguem terceiros outras outros empresa empresas quem".split())),
+    "controller": (frozenset("responsavel responsaveis encarregado dpo cuida cuidam".split()),
+                   frozenset("dados informacoes privacidade lgpd".split())),
+}
 # The headings of the privacy notice, in the order it is said.
 NOTICE_LABELS: dict[str, str] = {
     "title": "🔒 *Privacidade e seus dados (LGPD)*",

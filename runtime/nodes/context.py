@@ -47,7 +47,7 @@ from runtime.nodes.assist import (
     say_faq,
 )
 from runtime.nodes.inputs import Answer, fill, names
-from runtime.nodes.safety import leave_flows
+from runtime.nodes.safety import answers_the_question_before, leave_flows
 from runtime.nodes.services import BotTurn
 
 MIN_INTENT_COVERAGE = 0.5  # a flow only an intent names must explain this much of the request...
@@ -536,6 +536,8 @@ async def unfit(node: Node, t: BotTurn, question: Question, release: Release | N
     none of them took the message: the node re-prompts, led by `lead`."""
     if not t.event.text.strip():
         return None
+    if (before := await answers_the_question_before(t)) is not None:  # a name, at the offer after an emergency
+        return before
     if small_talk(t) == "give_up" and choose(t, besides=t.flow.id if t.flow is not None else None) is None:
         # "desisto, não quero mais marcar": the question is dropped ("esquece isso, me passa o endereço" asks more)
         t.took("small_talk", said="give_up")

@@ -34,8 +34,10 @@ from typing import Literal
 from flows.nodes import AskNode
 from nlu import normalise
 from nlu.coverage import same_stem
+from runtime.engine.outcomes import Outcome
 from runtime.engine.routing import record_consent
 from runtime.locales import Pack
+from runtime.nodes.inputs import read
 from runtime.nodes.services import BotTurn
 
 Topic = Literal["urgent", "medical", "opt_out", "opt_in", "privacy", "notice"]
@@ -50,7 +52,9 @@ def _folded(pack: Pack) -> dict[str, tuple[frozenset[str], tuple[str, ...]]]:
         return tuple(f" {normalise(p)} " for p in items)
 
     return {
-        "urgent": (frozenset(normalise(w) for w in pack.urgent_words), phrases(pack.urgent_phrases)),
+        "urgent": (frozenset(normalise(w) for w in pack.urgent_words),
+                   phrases(pack.urgent_phrases + pack.crisis_phrases)),
+        "crisis": (frozenset(), phrases(pack.crisis_phrases)),
         "medical": (frozenset(normalise(w) for w in pack.medical_words), phrases(pack.medical_phrases)),
         "privacy": (frozenset(), phrases(pack.privacy_phrases)),
         "opt_out": (frozenset(), phrases(pack.opt_out_phrases)),
@@ -72,6 +76,9 @@ def topic_of(t: BotTurn) -> Topic | None:
     words, padded = set(text.split()), f" {text} "
     if any(f" {normalise(p)} " in padded for p in t.bot.privacy.request_words):
         return "privacy"
+    if (part := _notice_part(t, words)) is not None:
+        t.memo["notice_part"] = part  # "por quanto tempo vocês guardam as conversas?": that part of the notice
+        return "notice"
     folded = _folded(t.words)
     pairs = {"privacy": t.words.privacy_pairs, "opt_out": t.words.opt_out_pairs}
     if (any(f" {normalise(p)} " in padded for p in t.words.notice_phrases)
@@ -88,6 +95,24 @@ def topic_of(t: BotTurn) -> Topic | None:
     if text in {normalise(w) for w in (*t.words.opt_out_words, *t.bot.privacy.opt_out_words)}:
         return "opt_out"
     return "medical" if is_medical(t) else None
+
+
+def _notice_part(t: BotTurn, words: set[str]) -> str | None:
+    """The part of the privacy notice a question asks about (`Pack.notice_questions`: a word of each of its
+    sets), when the bot has one: how long data is kept, who receives it, who looks after it."""
+    if not ("?" in t.event.text or words & t.words.question_words):
+        return None
+    padded = f" {' '.join(normalise(t.event.text).split())} "
+    if any(f" {normalise(w)} " in padded for w in t.words.notice_words if " " in w):
+        return None  # "... qual a política de privacidade?": the whole notice
+    for part, sets in t.words.notice_questions.items():
+        if all(words & needed for needed in sets) and any(getattr(t.bot.privacy, p) for p in _NOTICE_PARTS[part]):
+            return part
+    return None
+
+
+# What each question of `Pack.notice_questions` is answered with: these parts of bot.json "privacy".
+_NOTICE_PARTS = {"retention": ("retention",), "recipients": ("recipients",), "controller": ("controller", "dpo")}
 
 
 def _negated_send(tokens: list[str], pack: Pack) -> bool:
@@ -136,11 +161,12 @@ async def guard(t: BotTurn) -> bool:
     t.notices.append({"kind": "safety", "topic": topic})
     match topic:
         case "urgent" if _a_name_as_well(t):
-            t.say(t.message("urgent"))  # "Socorro" at "Como posso te chamar?": the numbers, then the name is taken
+            t.say(t.message(_urgent_key(t)))  # "Socorro" at "Como posso te chamar?": the numbers, then the name
             return False
         case "urgent":
             t.took("safety", topic=topic)
-            t.say(t.message("urgent"))
+            t.say(t.message(_urgent_key(t)))
+            _keep_name_question(t)
             await _offer_a_person(t)
         case "medical":
             return await _medical(t)
@@ -168,6 +194,41 @@ async def guard(t: BotTurn) -> bool:
             t.say(notice_text(t))
             await _ask_again(t)
     return True
+
+
+def _keep_name_question(t: BotTurn) -> None:
+    """A name question the emergency interrupted is kept for the next message: a name given then, instead of
+    an answer to the offer of a person, answers it (`answers_the_question_before`)."""
+    node = t.flow.node(t.state.node) if t.state.waiting == "input" and t.flow and t.state.node else None
+    t.state.private.interrupted = {"flow": t.flow.id, "version": t.flow.digest, "node": node.id,
+                                   "turn": t.state.turns} if isinstance(node, AskNode) and node.input == "name" \
+        and t.flow is not None else None
+
+
+async def answers_the_question_before(t: BotTurn) -> Outcome | None:
+    """At the offer of a person that followed an emergency, a name ("Jussara") is the answer to the name
+    question the emergency interrupted: that question takes it, and the conversation goes on from there."""
+    before, t.state.private.interrupted = t.state.private.interrupted, None
+    if not before or before.get("turn") != t.state.turns - 1 or not t.event.text.strip():
+        return None
+    flow = t.library.flow(before["flow"], before["version"])
+    node = flow.node(before["node"]) if flow is not None else None
+    if not isinstance(node, AskNode) or read(node, t.event, t.local_now) is None:
+        return None
+    t.notices.append({"kind": "resumed", "flow": flow.id, "node": node.id})
+    t.state.stack.clear()
+    t.flow = flow
+    t.state.flow, t.state.flow_version, t.state.node = flow.id, flow.digest, node.id
+    t.state.waiting, t.state.retries = "input", 0
+    resume = t.handlers.nodes.resume(node)
+    return await resume(node, t) if resume is not None else None
+
+
+def _urgent_key(t: BotTurn) -> str:
+    """`crisis` for thoughts of suicide or self-harm (a crisis line as well as the emergency number), else
+    `urgent`."""
+    padded = f" {normalise(t.event.text)} " if t.event.text else ""
+    return "crisis" if any(p in padded for p in _folded(t.words)["crisis"][1]) else "urgent"
 
 
 _NAME_JOINERS = frozenset({"de", "da", "do", "das", "dos", "e"})
@@ -229,12 +290,16 @@ def _open_request(t: BotTurn) -> str:
 
 
 def notice_text(t: BotTurn) -> str:
-    """The bot's privacy notice (bot.json "privacy") in the conversation's language, with headings."""
+    """The bot's privacy notice (bot.json "privacy") in the conversation's language, with headings; only the
+    part a question asked about ("com quem vocês compartilham meu telefone?"), when it asked about one."""
     notice, labels = t.bot.privacy, t.words.notice_labels
     if not notice.declared:
         return t.message("no_notice")
     lines = [labels["title"]]
-    for part in ("controller", "dpo", "purposes", "retention", "recipients", "rights", "monitoring", "human_contact"):
+    asked = t.memo.get("notice_part")
+    parts = _NOTICE_PARTS.get(asked, ()) if isinstance(asked, str) else ()
+    for part in parts or ("controller", "dpo", "purposes", "retention", "recipients", "rights", "monitoring",
+                          "human_contact"):
         value = getattr(notice, part)
         items = value if isinstance(value, tuple) else (value,) if value else ()
         if items:
@@ -261,7 +326,7 @@ def _with_staff(t: BotTurn, topic: Topic) -> bool:
     elif topic == "notice":
         t.say(notice_text(t))
         return True
-    t.say(t.message(topic))
+    t.say(t.message(_urgent_key(t) if topic == "urgent" else topic))
     return True
 
 

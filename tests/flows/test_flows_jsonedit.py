@@ -58,12 +58,12 @@ def test_a_hand_formatted_flow_changes_exactly_the_edited_lines() -> None:
 def test_a_new_member_copies_its_siblings_indentation_and_a_removed_one_leaves_cleanly() -> None:
     text = AGENDAR.read_text(encoding="utf-8")
     data = json.loads(text)
-    data["nodes"]["quem"]["description"] = "quem é o paciente"
+    data["nodes"]["usar_nome"]["description"] = "quem é o paciente"
     del data["nodes"]["guardar_pedido"]["description"]
     data["nodes"]["novo"] = {"kind": "send", "text": "Oi", "next": "quem"}
     out = apply(text, data)
     assert json.loads(out) == data
-    assert '      "default": "eu_mesmo",\n      "description": "quem é o paciente"\n    },' in out
+    assert '      "next": "por_idade",\n      "description": "quem é o paciente"\n    },' in out
     assert '    "guardar_pedido": {\n      "kind": "set",\n      "vars": {' in out
     tail = '"novo": {\n      "kind": "send",\n      "text": "Oi",\n      "next": "quem"\n    }\n  }\n}'
     assert out.rstrip().endswith(tail)
