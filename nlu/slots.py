@@ -152,9 +152,10 @@ CHILDREN = frozenset({"filha", "filho", "neto", "neta", "bebe", "crianca", "sobr
                       "enteada"})  # the values `relation` gives for whom a pediatrician may see
 _RELATION = re.compile(
     r"\b(?:pra|para|p|da|do|de|a|o|com|minha|meu|nossa|nosso|consulta d[ao]|marcar pr[ao])\s+(?:minha|meu|nossa|nosso|"
-    r"a minha|o meu)?\s*(" + "|".join(sorted(RELATIONS, key=len, reverse=True)) + r")\b"
-)
-_SPOKEN_RELATION = re.compile(r"\b(?:minha|meu|nossa|nosso)\s+(" + "|".join(SPOKEN_RELATIONS) + r")\b")
+    r"a minha|o meu)?\s*(?:outr[ao]\s+)?(" + "|".join(sorted(RELATIONS, key=len, reverse=True)) + r")\b"
+)  # "pro meu outro filho": another of them
+_SPOKEN_RELATION = re.compile(r"\b(?:minha|meu|nossa|nosso)\s+(?:outr[ao]\s+)?(" + "|".join(SPOKEN_RELATIONS)
+                              + r")\b")
 _AGE = re.compile(r"\b(\d{1,3}|[a-z]+(?: e [a-z]+)?)\s+(anos|ano|aninhos|meses|mes|mesinhos)\b")
 # "faz 2 anos que...", "há 3 anos", "2 anos atrás": a time ago, not an age.
 _AGO_BEFORE = frozenset({"faz", "ha", "durante", "por", "em", "ultimos", "uns", "mais", "menos"})

@@ -22,6 +22,7 @@ from flows.nodes import (
     RescheduleNode,
 )
 from nlu.choice import option_number
+from nlu.coverage import same_word
 from nlu.lexicon import ORDINALS
 from nlu.slots import corrected
 from runtime.engine.outcomes import Go, Outcome, Wait
@@ -204,6 +205,9 @@ def picked(t: BotTurn, offered: list[str], rows: list[list[str]], starts: list[d
     named = {n for row in rows for name in row for n in nlu.normalise(name).split()}
     named |= {nlu.normalise(day) for day in (*t.words.typed_weekdays, *t.words.weekdays)}  # "quarta" is a day
     ordinals = [ORDINALS[w] for w in words if w in ORDINALS and w not in named]  # "voltei, pode ser o primeiro"
+    if not ordinals and len(words) <= 2:  # "o primeio": an ordinal mistyped, in a short answer
+        ordinals = list({ORDINALS[k] for w in words if len(w) >= 6 and w not in named for k in ORDINALS
+                         if len(k) >= 6 and same_word(w, k)})
     if len(ordinals) == 1 and 0 < ordinals[0] <= len(offered):
         return offered[ordinals[0] - 1]
     index = nlu.pick_option(" ".join(words), rows) if words else None

@@ -75,6 +75,9 @@ def test_a_correction_keeps_what_it_corrects_to(text: str, tail: str | None) -> 
     ("peraí que vou perguntar pro meu marido", None, None),  # asked, not the patient
     ("vou ver com a minha esposa e te falo", None, None),
     ("vou falar com meu filho e marco pra minha mãe", "mae", None),
+    ("quero marcar também pro meu outro filho", "filho", None),  # another of them
+    ("pra minha outra filha, a de 4 anos", "filha", 4),
+    ("quero outro horário", None, None),
 ])
 def test_who_the_appointment_is_for_and_their_age(text: str, who: str | None, years: int | None) -> None:
     assert relation(text) == who
