@@ -1,6 +1,6 @@
-"""The clinic's independent probe sets (examples/clinic/probes, probes_b, probes_c, probes_d): patient turns in
-context written from the bot's data alone, before its rules were read, scored one by one offline (no
-language model).
+"""The clinic's independent probe sets (examples/clinic/probes, probes_b, probes_c, probes_d, probes_e):
+patient turns in context written from the bot's data alone, before its rules were read, scored one by one
+offline (no language model).
 
     pytest tests/llm/test_clinic_probes.py -s     # prints each set's share and each turn missed
 """
@@ -18,7 +18,8 @@ from runtime.service.wiring import build_services
 
 CLINIC = Path(__file__).parents[2] / "examples" / "clinic"
 # folder -> (turns at least, share handled right without a model at least)
-SETS = {"probes": (160, 0.95), "probes_b": (140, 0.98), "probes_c": (190, 0.98), "probes_d": (185, 0.93)}
+SETS = {"probes": (160, 0.95), "probes_b": (140, 0.98), "probes_c": (190, 0.98), "probes_d": (185, 0.95),
+        "probes_e": (195, 0.94)}
 
 
 async def play(folder: str) -> list[CaseResult]:
