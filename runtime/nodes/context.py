@@ -339,15 +339,17 @@ def sentences(text: str) -> list[re.Match[str]]:
     return [m for m in _CLAUSES.finditer(text) if normalise(m.group())]
 
 
-def answered_first(t: BotTurn, acting: str) -> Choice | None:
+def answered_first(t: BotTurn, acting: str, kind: str = "flow") -> Choice | None:
     """What answers a question the message asks in a sentence of its own, beside the request that starts
     `acting`, so it is said first: "vcs atendem hapvida? queria marcar com a doutora" gets the health-plan
     flow (its question answered by that sentence alone: Hapvida is not taken), "tem estacionamento? vou
     marcar uma consulta" the FAQ's parking entry, "onde fica a clinica? quero marcar" the address flow
     (a flow that only says things, which the sentence's words name); then the booking starts. Not when
-    the question is itself the request ("pode marcar pra mim? tenho unimed")."""
+    the question is itself the request ("pode marcar pra mim? tenho unimed"). Two questions, each in a
+    sentence of its own, get both answers: "vocês atendem sulamérica? e qual o endereço?" (`acting` is then
+    a flow that only answers, or the FAQ entry of the other question: `kind` "faq")."""
     text = t.event.text
-    if t.event.kind != "text" or not text or answers_only(t, acting):
+    if t.event.kind != "text" or not text:
         return None
     parts = sentences(text)
     if len(parts) < 2:
@@ -361,13 +363,14 @@ def answered_first(t: BotTurn, acting: str) -> Choice | None:
             continue
         # how much the question asks for what the acting flow does ("pode marcar pra mim?"): an answer must
         # explain more of it
-        doing = index.coverage(said, f"flow:{acting}", ignore=details).score \
-            if index is not None and f"flow:{acting}" in index else 0.0
+        doing = index.coverage(said, f"{kind}:{acting}", ignore=details).score \
+            if index is not None and f"{kind}:{acting}" in index else 0.0
         inside = [e for e in entities if isinstance(e.get("start"), int) and isinstance(e.get("end"), int)
                   and sentence.start() <= e["start"] and e["end"] <= sentence.end()]
         if (found := _answering_flow(t, acting, said, inside, doing)) is not None:
             return found
-        if (found := _sure_answer(t, said, details, inside)) is not None and found.coverage > doing:
+        if (found := _sure_answer(t, said, details, inside)) is not None and found.coverage > doing \
+                and (kind, acting) != ("faq", found.target):
             return found
     return None
 
@@ -690,6 +693,8 @@ async def read_idle(t: BotTurn) -> Assisted:
     if (choice is not None and choice.kind == "flow" and t.state.turns == 0 and greets
             and answers_only(t, choice.target)):
         t.took("flow", flow=choice.target, coverage=choice.coverage, how=choice.how)
+        if (first := answered_first(t, choice.target)) is not None and not await say_first(t, first):
+            return Assisted(True)
         await t.run(t.start_flow(choice.target))  # a question in the first message: answered, then the greeting
         return Assisted(True)
     if choice is not None and choice.kind == "flow":
@@ -698,6 +703,8 @@ async def read_idle(t: BotTurn) -> Assisted:
             return Assisted(True)
         return Assisted(True, choice.target)
     if choice is not None and t.bot.faq_settings.fallback:
+        if (first := answered_first(t, choice.target, "faq")) is not None and not await say_first(t, first):
+            return Assisted(True)  # "tem estacionamento? e aceita pix?": both answers
         say_faq(t, choice.target, choice.score, coverage=choice.coverage)
         return Assisted(True)
     if t.state.turns == 0:  # a first message: greet as usual
