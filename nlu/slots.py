@@ -50,6 +50,18 @@ def _tail(text: str) -> str | None:
 
 # -- names ----------------------------------------------------------------------------------------
 
+# How a name is spelt, said after it: "Lourdes com O", "Thaís com h e acento", "Emanuelle com dois L".
+_SPELLING = re.compile(
+    r"[\s,;.-]+(?:com|sem)\s+(?:(?:um|uma|dois|duas|o|a)\s+)?(?:\w{1,2}|acento|til|cedilha|trema)"
+    r"(?:\s+(?:e|,)\s*(?:com\s+|sem\s+)?(?:(?:um|uma|dois|duas|o|a)\s+)?(?:\w{1,2}|acento|til|cedilha|trema))*"
+    r"[\s.!]*$", re.IGNORECASE)
+
+
+def without_spelling(text: str) -> str:
+    """`text` without a note on how the name before it is spelt ("Lourdes com O" -> "Lourdes")."""
+    return _SPELLING.sub("", text)
+
+
 _NAME_LEAD = re.compile(
     r"(?:^|\b)(?:me chamo|meu nome (?:e|eh)|meu nome|^(?:e|eh) (?:a|o)|^o nome (?:e|eh)|^nome (?:e|eh)|"
     r"pode me chamar de|podem me chamar de|me chama de|"
@@ -263,4 +275,4 @@ def slots(text: str) -> list[Slot]:
 
 
 __all__ = ["CHILDREN", "RELATIONS", "SLOT_ENTITIES", "SPOKEN_RELATIONS", "Slot", "age", "corrected", "person_name",
-           "relation", "relative_name", "slots"]
+           "relation", "relative_name", "slots", "without_spelling"]

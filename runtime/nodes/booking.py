@@ -334,7 +334,9 @@ async def _not_understood(node: BookNode | RescheduleNode, t: BotTurn, step: Ste
         text = whole                            # the punctuation the corrected tail has lost
     pref = None
     if text and step.get("stage") != "confirm" and nlu.parse_date(text, t.local_now) is None:
-        pref = _time_wish(t, around=_offered_day(step, calendar))  # "tem às 11h?": on the day offered
+        said = nlu.parse_date(whole, t.local_now) if text != whole else None  # "quarta às 9... digo, às 10"
+        around = datetime.combine(said, time(0)) if said is not None else _offered_day(step, calendar)
+        pref = _time_wish(t, around=around)  # "tem às 11h?": on the day offered; the day said before a correction
     if pref is None and text:
         pref = preference(text, t.local_now, calendar)
     if pref is not None:

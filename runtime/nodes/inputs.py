@@ -20,7 +20,7 @@ from flows.messages import InboundEvent
 from flows.nodes import AskNode, Option
 from nlu.coverage import INTERROGATIVES, content_words, same_word
 from nlu.lexicon import LAST_WORDS, ORDINALS
-from nlu.slots import SLOT_ENTITIES, corrected, person_name, relative_name
+from nlu.slots import SLOT_ENTITIES, corrected, person_name, relative_name, without_spelling
 from nlu.yesno import THANKS, only_thanks
 from runtime.locales import YES_NO_IDS
 
@@ -330,7 +330,8 @@ _TEMPORAL: dict[str, Callable[[str, datetime, str | None], str | None]] = {
 
 _READERS: dict[str, Callable[[str, datetime], Any]] = {
     "text": lambda text, now: text,
-    "name": lambda text, now: person_name(text, bare=True) or _name_before_facts(text),
+    "name": lambda text, now: person_name(text, bare=True) or person_name(without_spelling(text), bare=True)
+    or _name_before_facts(text),
     "number": lambda text, now: nlu.parse_number(text),
     "yes_no": lambda text, now: nlu.yes_no(text),
     "email": lambda text, now: nlu.parse_email(text),

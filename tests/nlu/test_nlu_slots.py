@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from nlu.coverage import ExampleIndex, same_word
-from nlu.slots import age, corrected, person_name, relation, relative_name, slots
+from nlu.slots import age, corrected, person_name, relation, relative_name, slots, without_spelling
 
 
 @pytest.mark.parametrize(("text", "name"), [
@@ -131,3 +131,10 @@ def test_a_relatives_name_right_after_who_they_are(text: str, name: str) -> None
                                   "o Bernardo vem amanhã", "minha mãe dona", "meu filho, a consulta é quando?"])
 def test_no_relatives_name_where_none_follows_who_they_are(text: str) -> None:
     assert relative_name(text) is None
+
+
+@pytest.mark.parametrize(("text", "bare"), [("Lourdes com O", "Lourdes"), ("Thaís com h e acento", "Thaís"),
+                                            ("Emanuelle com dois L", "Emanuelle"),
+                                            ("quero com a Dra Ana", "quero com a Dra Ana")])
+def test_a_note_on_how_a_name_is_spelt_is_no_part_of_it(text: str, bare: str) -> None:
+    assert without_spelling(text) == bare
