@@ -15,6 +15,7 @@ much by examples put together.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
@@ -51,8 +52,12 @@ class Coverage:
     example: str = ""
 
 
+# "demora mais ou menos quanto?": how roughly is asked, not what
+ROUGHLY = re.compile(r"\bmais ou menos\b")
+
+
 def content_words(text: str) -> tuple[str, ...]:
-    return tuple(w for w in normalise(text).split() if w not in STOPWORDS and not w.isdigit())
+    return tuple(w for w in ROUGHLY.sub(" ", normalise(text)).split() if w not in STOPWORDS and not w.isdigit())
 
 
 @lru_cache(maxsize=65536)

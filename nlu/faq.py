@@ -8,7 +8,6 @@ best score reaches `threshold` and leads the next entry by `margin`.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
@@ -16,6 +15,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 
 from flows.faq import Faq
 from flows.settings import FaqSettings
+from nlu.coverage import ROUGHLY
 from nlu.slots import CHILDREN, RELATIONS
 from nlu.text import normalise
 
@@ -120,16 +120,13 @@ class FaqIndex:
         return ranking[0].score - runner_up >= self.margin
 
 
-_ROUGHLY = re.compile(r"\bmais ou menos\b")
-
-
 # Grown-ups the patient may bring stand for anyone: "posso ir com meu marido?" asks what "posso levar alguém
 # junto?" asks. Children stay as written: they are what the pediatric entries are about.
 _SOMEONE = frozenset(word for word, who in RELATIONS.items() if who not in CHILDREN) | {"acompanhante"}
 
 
 def _content(text: str) -> str:
-    text = _ROUGHLY.sub(" ", normalise(text))  # "demora mais ou menos quanto?"
+    text = ROUGHLY.sub(" ", normalise(text))  # "demora mais ou menos quanto?"
     return " ".join("alguem" if w in _SOMEONE else w for w in text.split() if w not in _STOPWORDS)
 
 
