@@ -145,11 +145,11 @@ URGENT_PHRASES = ("nao consegue respirar", "não consigo respirar", "sem respira
                   "nao consegue falar", "nao consegue levantar o braco", "braco caido", "lado do corpo paralisado",
                   "metade do rosto",
                   # a fall that leaves someone unable to move; a baby or child turning blue, breathing fast
+                  # (not a bruise that "ficou roxo", not "não consegue andar direito" for months)
                   "caiu da escada", "caiu do telhado", "caiu da laje", "nao consegue mexer", "nao consigo mexer",
-                  "nao consegue se mexer", "nao consegue andar", "nao consegue ficar em pe", "ficando roxo",
-                  "ficando roxa", "ficou roxo", "ficou roxa", "ta roxo", "ta roxa", "respirando muito rapido",
+                  "nao consegue se mexer", "ficando roxo", "ficando roxa", "respirando muito rapido",
                   "respirando rapido demais", "dificuldade para respirar", "dificuldade de respirar",
-                  "dificuldade pra respirar", "puxando o ar", "chiado forte")
+                  "dificuldade pra respirar", "puxando o ar")
 # Thoughts of suicide or self-harm: the `crisis` message (CVV 188 as well as 192), wherever the conversation is.
 CRISIS_PHRASES = ("quero morrer", "me matar", "acabar com a minha vida", "acabar com minha vida", "tirar a minha vida",
                   "tirar minha vida", "nao quero mais viver", "sem vontade de viver", "me suicidar", "suicidio",
