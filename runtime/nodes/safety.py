@@ -196,13 +196,20 @@ async def guard(t: BotTurn) -> bool:
     return True
 
 
+def _name_question(t: BotTurn) -> AskNode | None:
+    """The name question waiting for this message, if one is."""
+    if t.state.waiting != "input" or t.flow is None or t.state.node is None:
+        return None
+    node = t.flow.node(t.state.node)
+    return node if isinstance(node, AskNode) and node.input == "name" else None
+
+
 def _keep_name_question(t: BotTurn) -> None:
     """A name question the emergency interrupted is kept for the next message: a name given then, instead of
     an answer to the offer of a person, answers it (`answers_the_question_before`)."""
-    node = t.flow.node(t.state.node) if t.state.waiting == "input" and t.flow and t.state.node else None
-    t.state.private.interrupted = {"flow": t.flow.id, "version": t.flow.digest, "node": node.id,
-                                   "turn": t.state.turns} if isinstance(node, AskNode) and node.input == "name" \
-        and t.flow is not None else None
+    node = _name_question(t)
+    t.state.private.interrupted = None if node is None or t.flow is None else {
+        "flow": t.flow.id, "version": t.flow.digest, "node": node.id, "turn": t.state.turns}
 
 
 async def answers_the_question_before(t: BotTurn) -> Outcome | None:
@@ -237,9 +244,8 @@ _NAME_JOINERS = frozenset({"de", "da", "do", "das", "dos", "e"})
 def _a_name_as_well(t: BotTurn) -> bool:
     """At a name question, a name written as one ("Socorro", "Maria do Socorro": capitalised words, no "!")
     whose only urgent word is one of the language's `urgent_names`."""
-    node = t.flow.node(t.state.node) if t.state.waiting == "input" and t.flow and t.state.node else None
     text = t.event.text.strip() if t.event.text else ""
-    if not isinstance(node, AskNode) or node.input != "name" or not text or "!" in text:
+    if _name_question(t) is None or not text or "!" in text:
         return False
     words = re.findall(r"[^\W\d_]+", text)
     if not 0 < len(words) <= 4 or len(words) != len(text.replace(".", " ").split()):
