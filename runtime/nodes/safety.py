@@ -31,7 +31,7 @@ import re
 from functools import lru_cache
 from typing import Literal
 
-from flows.nodes import AskNode
+from flows.nodes import AskNode, ConsentNode
 from nlu import normalise
 from nlu.coverage import same_stem
 from runtime.engine.outcomes import Outcome
@@ -275,7 +275,7 @@ def _marketing_only(t: BotTurn) -> bool:
 
 def _asks_consent(t: BotTurn, purpose: str) -> bool:
     """A flow of the bot asks for consent to `purpose` (a `consent` node), with the text the patient agrees to."""
-    return any(getattr(node, "purpose", None) == purpose
+    return any(isinstance(node, ConsentNode) and node.purpose == purpose
                for flow in t.bot.flows.values() for node in flow.nodes.values())
 
 
