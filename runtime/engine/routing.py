@@ -55,8 +55,9 @@ _PRIVATE_ENTITIES = frozenset({"cpf", "phone", "email", "person_name", "relative
 
 
 def decision_notice(t: Turn[Any], waiting: str | None) -> dict[str, Any]:
-    """Why the message went where it went: the step, what was waiting, the intents and entities read,
-    and what the steps noted. No message text; personal values are left out."""
+    """Why the message went where it went: the step, what was waiting, the intents and the entities the
+    steps read (a turn that needed none does not work them out for the notice), and what the steps noted.
+    No message text; personal values are left out."""
     decision = dict(t.decision or {"step": "none"})
     parsed = t.understood() or {}
     intent = parsed.get("intent") or {}
@@ -64,7 +65,7 @@ def decision_notice(t: Turn[Any], waiting: str | None) -> dict[str, Any]:
                for i in parsed.get("intent_ranking", [])[:3]]
     entities = [{"entity": e.get("entity"), "extractor": e.get("extractor"),
                  "value": "…" if e.get("entity") in _PRIVATE_ENTITIES else _plain(e.get("value"))}
-                for e in t.entities()]
+                for e in t.entities_read()]
     step = decision.pop("step")
     return {**t.explained, **decision, "kind": "decision", "step": step, "waiting": waiting,
             "intent": {"name": intent.get("name"), "confidence": round(float(intent.get("confidence", 0.0)), 3)}

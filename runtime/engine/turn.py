@@ -117,6 +117,11 @@ class Turn(Generic[S]):
             self._entities = found + [s.to_rasa() for s in slots(text)] if text.strip() else found
         return self._entities
 
+    def entities_read(self) -> list[dict[str, Any]]:
+        """The entities this turn's steps read (`entities`), without working them out when none did: what
+        the decision notice names."""
+        return self._entities or []
+
     def took(self, step: str, **detail: Any) -> None:
         """Note the step of the reading order that took this turn's message (the first one noted wins);
         the turn's `decision` notice says it, for `/debug` and staff."""
