@@ -10,6 +10,7 @@ its next commit. A document of a newer format is refused (StateFormatUnknown), n
     format 1   (no "format" key) papo 0.1: node state in `private`; before that in vars `_booking`...
     format 2   the same fields, with "format"
     format 3   `private.opening`: the message that started the running flow (left out while none is kept)
+    format 4   `private.interrupted`: a name question an emergency interrupted (left out while none is kept)
 """
 
 from __future__ import annotations
@@ -133,7 +134,7 @@ class Conversation:
         return Conversation.from_json(codec.loads(codec.dumps(self.to_json())), version=self.version)
 
 
-STATE_FORMAT = 3
+STATE_FORMAT = 4
 
 
 def migrated(data: dict[str, Any]) -> dict[str, Any]:
@@ -158,7 +159,12 @@ def _from_2(doc: dict[str, Any]) -> dict[str, Any]:
     return doc | {"format": 3}
 
 
-MIGRATIONS: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {1: _from_1, 2: _from_2}  # format -> next
+def _from_3(doc: dict[str, Any]) -> dict[str, Any]:
+    """Format 3 -> 4: nothing to move (a format 3 document keeps no interrupted question)."""
+    return doc | {"format": 4}
+
+
+MIGRATIONS: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {1: _from_1, 2: _from_2, 3: _from_3}
 
 
 def _split_former_vars(variables: dict[str, Any], private: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:

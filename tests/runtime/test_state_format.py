@@ -1,5 +1,5 @@
-"""Upgrades: a conversation state written by an earlier release (format 1, no "format" key; format 2) is
-migrated on load and the conversation goes on; a state from a newer release is refused, unchanged."""
+"""Upgrades: a conversation state written by an earlier release (format 1, no "format" key; formats 2 and 3)
+is migrated on load and the conversation goes on; a state from a newer release is refused, unchanged."""
 
 from __future__ import annotations
 
@@ -40,6 +40,22 @@ def test_a_format_2_document_is_migrated_without_changing_what_it_says() -> None
     assert Conversation.from_json(old, version=3).to_json() == new
 
 
+def test_a_format_3_document_is_migrated_without_changing_what_it_says() -> None:
+    old = dict(json.loads((STATES / "v3-agenda-offered.json").read_text()))
+    assert old["format"] == 3 and old["private"]["opening"] and "interrupted" not in old["private"]
+    new = migrated(old)
+    assert new == old | {"format": STATE_FORMAT} and old["format"] == 3
+    assert Conversation.from_json(old, version=3).to_json() == new
+
+
+def test_the_question_an_emergency_interrupted_is_kept_only_while_there_is_one() -> None:
+    state = Conversation.from_json(_v1(), version=1)
+    assert "interrupted" not in state.to_json()["private"]
+    state.private.interrupted = {"flow": "boas_vindas", "version": "abc", "node": "pedir_nome", "turn": 1}
+    again = Conversation.from_json(json.loads(json.dumps(state.to_json())), version=1)
+    assert again.private.interrupted == state.private.interrupted
+
+
 def test_the_message_that_started_a_flow_is_kept_only_while_there_is_one() -> None:
     state = Conversation.from_json(_v1(), version=1)
     assert "opening" not in state.to_json()["private"]
@@ -59,7 +75,7 @@ def test_a_newer_format_is_refused_with_what_to_do() -> None:
         Conversation.from_json(_v1() | {"format": 9}, version=1)
 
 
-@pytest.mark.parametrize("fixture", ["v1-agenda-offered.json", "v2-agenda-offered.json"])
+@pytest.mark.parametrize("fixture", ["v1-agenda-offered.json", "v2-agenda-offered.json", "v3-agenda-offered.json"])
 async def test_a_conversation_saved_by_an_earlier_release_books_after_the_upgrade(
         redis_client: aioredis.Redis, redis_prefix: str, fixture: str) -> None:
     clock = ManualClock(datetime(2026, 3, 2, 12, 5, tzinfo=UTC))
