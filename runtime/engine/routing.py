@@ -36,6 +36,9 @@ async def turn(library: Library, state: Conversation | None, event: InboundEvent
     user_event = event.kind not in ("timer", "system")
     if user_event:
         await t.understand()
+        asked_before, working.private.asked = working.private.asked, None  # the FAQ's question, one turn on
+        if asked_before and asked_before.get("turn") == working.turns - 1:
+            t.memo["asked_before"] = str(asked_before.get("text", ""))
     if user_event and expired(working, now, library.current):
         _expire(t)
     waiting = f"{working.flow}/{working.node}" if working.waiting == "input" else working.waiting

@@ -10,7 +10,8 @@ its next commit. A document of a newer format is refused (StateFormatUnknown), n
     format 1   (no "format" key) papo 0.1: node state in `private`; before that in vars `_booking`...
     format 2   the same fields, with "format"
     format 3   `private.opening`: the message that started the running flow (left out while none is kept)
-    format 4   `private.interrupted`: a name question an emergency interrupted (left out while none is kept)
+    format 4   `private.interrupted`: a name question an emergency interrupted, and `private.asked`: the
+               question the FAQ answered last (each left out while none is kept)
 """
 
 from __future__ import annotations
@@ -53,6 +54,9 @@ class Private:
     # A name question an emergency interrupted, for the answer to the offer of a person that follows
     # (`runtime.nodes.safety`): {"flow": id, "version": digest, "node": id, "turn": the turn it was asked in}
     interrupted: dict[str, Any] | None = None
+    # The question the FAQ answered last, for the message right after it ("tem pediatra segunda?", then
+    # "então quero marcar no sábado": `runtime.nodes.core`): {"text": ..., "turn": the turn it was asked in}
+    asked: dict[str, Any] | None = None
 
     def to_json(self) -> dict[str, Any]:
         """The document to store (its values are the state's own: written, never changed)."""
@@ -63,6 +67,8 @@ class Private:
             del data["opening"]
         if self.interrupted is None:
             del data["interrupted"]
+        if self.asked is None:
+            del data["asked"]
         return data
 
     @classmethod
@@ -160,7 +166,7 @@ def _from_2(doc: dict[str, Any]) -> dict[str, Any]:
 
 
 def _from_3(doc: dict[str, Any]) -> dict[str, Any]:
-    """Format 3 -> 4: nothing to move (a format 3 document keeps no interrupted question)."""
+    """Format 3 -> 4: nothing to move (a format 3 document keeps no interrupted or answered question)."""
     return doc | {"format": 4}
 
 

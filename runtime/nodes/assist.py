@@ -96,6 +96,8 @@ def say_faq(t: BotTurn, entry_id: str, score: float, **detail: object) -> None:
     t.say(t.text(entry.answer))
     t.notices.append({"kind": "faq", "entry": entry.id, "score": score})
     t.took("faq", entry=entry.id, **detail)
+    if t.event.text.strip():  # what it asked may say what the next message wants ("então quero marcar")
+        t.state.private.asked = {"text": t.event.text.strip(), "turn": t.state.turns}
 
 
 def answer_from_faq(t: BotTurn, topics: tuple[str, ...] = ()) -> bool:

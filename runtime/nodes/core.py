@@ -55,6 +55,8 @@ async def enter_ask(node: AskNode, t: BotTurn) -> Outcome:
     source = "message"
     if filled is None and (filled := _opened_with(node, t)) is not None:
         source = "opening"
+    if filled is None and (filled := _asked_before(node, t)) is not None:
+        source = "asked_before"
     if filled is not None:  # said already, in the message that brought the patient here (or started the flow)
         t.state.vars[node.var] = filled.value
         t.notices.append({"kind": "filled", "node": f"{t.flow.id if t.flow else ''}/{node.id}", "var": node.var,
@@ -108,6 +110,18 @@ def _opened_with(node: AskNode, t: BotTurn) -> inputs.Answer | None:
     if filled is not None:
         opening["used"] = [*opening.get("used", []), node.id]
     return filled
+
+
+def _asked_before(node: AskNode, t: BotTurn) -> inputs.Answer | None:
+    """The option of a question with options that the patient's previous message named outright, when the FAQ
+    answered it and this message started the running flow: "tem pediatra segunda?", then "então quero marcar
+    no sábado" is the pediatrician."""
+    before = t.memo.get("asked_before")
+    opening = t.state.private.opening
+    if node.input != "choice" or not before or t.flow is None or not opening or opening.get("flow") != t.flow.id \
+            or opening.get("text") != t.event.text.strip():
+        return None
+    return inputs.fill(node, str(before), [], t.local_now)
 
 
 async def reask_ask(node: AskNode, t: BotTurn) -> Outcome:

@@ -488,3 +488,12 @@ async def test_a_booking_asked_in_the_first_message_asks_the_name_it_needs_then_
     assert asked[-1] == "Para a ficha da consulta, qual é o seu nome?"
     assert offered[-1].options[0].title.startswith("Ter 03/03")
     assert state is not None and state.vars["nome"] == state.vars["paciente"] == "Joana Prado"
+
+
+async def test_the_question_the_faq_answered_is_kept_for_one_message_only(clinic: BotHarness) -> None:
+    await clinic.say("tem pediatra segunda?")
+    state = await clinic.state()
+    assert state is not None and state.private.asked is not None
+    await clinic.say("obrigada")  # the next message drops it: no message text lingers in the state
+    state = await clinic.state()
+    assert state is not None and state.private.asked is None

@@ -96,3 +96,11 @@ async def test_a_conversation_saved_by_an_earlier_release_books_after_the_upgrad
     saved = json.loads(await redis_client.hget(h.store.keys.state(h.key), "doc"))
     assert saved["format"] == STATE_FORMAT and saved["turns"] == 4
     await h.aclose()
+
+
+def test_the_question_the_faq_answered_is_kept_only_while_there_is_one() -> None:
+    state = Conversation.from_json(_v1(), version=1)
+    assert "asked" not in state.to_json()["private"]
+    state.private.asked = {"text": "tem pediatra segunda?", "turn": 3}
+    again = Conversation.from_json(json.loads(json.dumps(state.to_json())), version=1)
+    assert again.private.asked == state.private.asked
