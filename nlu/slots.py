@@ -178,14 +178,22 @@ def relation(text: str) -> str | None:
     """Who else the message is about ("pra minha filha" -> "filha"), or None; not someone the patient
     will ask or talk to first ("vou perguntar pro meu marido", "vou ver com a minha esposa")."""
     folded = normalise(text)
+    for_me = _FOR_ME.search(folded) is not None  # "minha esposa consultou aí, queria marcar pra mim"
     for found in _RELATION.finditer(folded):
         lead = found.group(0).split()[0]  # "com a minha esposa": the link is part of the match
+        if (for_me and lead not in _FOR_WHOM) or folded[:found.start()].split()[-1:] == ["nao"]:
+            continue  # "é pra mim, não pro meu marido"
         if not _asked_of(folded[:found.start()] + (f" {lead}" if lead in _ASKED_TO else "")):
             return RELATIONS[found.group(1)]
     for spoken in _SPOKEN_RELATION.finditer(folded):
-        if not _asked_of(folded[:spoken.start()]):
+        if not for_me and not _asked_of(folded[:spoken.start()]):
             return SPOKEN_RELATIONS[spoken.group(1)]
     return None
+
+
+# "pra mim": the one writing is the patient; a relative named otherwise ("minha esposa consultou aí") is not.
+_FOR_ME = re.compile(r"\b(?:para|p) (?:mim|eu)\b")
+_FOR_WHOM = frozenset({"para", "p", "consulta", "marcar"})  # the links that name whom an appointment is for
 
 
 # Verbs of asking or talking to someone: the relative after them is asked, not the patient.

@@ -78,6 +78,9 @@ def test_a_correction_keeps_what_it_corrects_to(text: str, tail: str | None) -> 
     ("quero marcar também pro meu outro filho", "filho", None),  # another of them
     ("pra minha outra filha, a de 4 anos", "filha", 4),
     ("quero outro horário", None, None),
+    ("minha esposa consultou aí e gostou, queria marcar pra mim também", None, None),  # the writer is the patient
+    ("é pra mim, não pro meu marido", None, None),
+    ("não é pra mim, é pro meu filho", "filho", None),
 ])
 def test_who_the_appointment_is_for_and_their_age(text: str, who: str | None, years: int | None) -> None:
     assert relation(text) == who
