@@ -238,9 +238,15 @@ async def takeover(request: web.Request, service: Service) -> web.StreamResponse
 
 
 async def mark_read(request: web.Request, service: Service) -> web.StreamResponse:
+    """Unread back to 0. Live views hear of it only when something was unread: a view that shows the
+    conversation marks it read whenever it changes, so a change for every mark would never end."""
     key = key_of(request, service)
-    await service.client.hset(service.processor.store.keys.staff(key), "unread", 0)
-    await _changed(service, key, "read")
+    async with service.client.pipeline(transaction=True) as pipe:
+        pipe.hget(service.processor.store.keys.staff(key), "unread")
+        pipe.hset(service.processor.store.keys.staff(key), "unread", 0)
+        was, _ = await pipe.execute()
+    if int(was or 0):
+        await _changed(service, key, "read")
     return web.json_response({"unread": 0})
 
 

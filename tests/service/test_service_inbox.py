@@ -247,6 +247,27 @@ async def test_live_events_tell_a_view_what_changed(desk: Desk) -> None:
         assert json.loads(line[6:]) == {"channel": "web", "user": "p8", "kind": "message"}
 
 
+async def test_marking_read_tells_the_views_only_when_something_was_unread(desk: Desk) -> None:
+    # A view that shows a conversation marks it read whenever it changes: were every mark a change,
+    # two open views would mark and reload each other for ever.
+    await desk.to_staff("p10", "Jair")
+    base = CONV.format(user="p10")
+    feed = desk.app.service.processor.store.keys.inbox_feed(desk.app.service.library.name)
+
+    async def kinds() -> list[str]:
+        return [fields[b"k"].decode() for _, fields in await desk.app.redis.xrange(feed)]
+
+    await desk.say("p10", "alô?")
+    before = await kinds()
+    assert before[-1] == "message"
+    await desk.post(base + "/read")
+    assert await kinds() == [*before, "read"]
+    await desk.post(base + "/read")
+    await desk.post(base + "/read")
+    assert await kinds() == [*before, "read"]  # nothing was unread any more
+    assert (await desk.get("/admin/inbox"))["conversations"][0]["unread"] == 0
+
+
 async def test_an_agent_needs_the_agent_role(desk: Desk) -> None:
     await desk.post("/admin/users", {"name": "root", "role": "admin", "password": "a-long-password-0"}, status=201)
     root = await desk.post("/admin/login", {"name": "root", "password": "a-long-password-0"}, headers={})

@@ -157,9 +157,16 @@ export function Inbox() {
     const source = new EventSource("/admin/inbox/events", { withCredentials: true });
     let timer: number | undefined;
     source.addEventListener("changed", (e) => {
-      const changed = JSON.parse((e as MessageEvent<string>).data) as { channel: string; user: string };
-      window.clearTimeout(timer);
-      timer = window.setTimeout(load, 150);
+      const changed = JSON.parse((e as MessageEvent<string>).data) as { channel: string; user: string; kind?: string };
+      // One reload per burst of changes, at most 150 ms after the first: a steady stream of changes must
+      // not put the reload off for ever.
+      if (timer === undefined) {
+        timer = window.setTimeout(() => {
+          timer = undefined;
+          load();
+        }, 150);
+      }
+      if (changed.kind === "read") return; // the transcript did not change: only the queue's unread count
       setOpen((o) => {
         if (o && o.channel === changed.channel && o.user === changed.user) setTick((n) => n + 1);
         return o;
