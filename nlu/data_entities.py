@@ -23,6 +23,9 @@ class DataEntitySettings:
     fuzzy: bool = True
     fuzzy_min_score: float = 88.0
     fuzzy_min_length: int = 4
+    # A typo is looked for in forms of five letters or more: one letter more or less turns a shorter form
+    # into another word ("orto", short for ortopedia, is one letter from "porto" in "porto seguro").
+    fuzzy_min_form_length: int = 5
     fuzzy_max_words: int = 60  # typos are looked for in the first words of long messages only
     annotated_values: bool = True  # values annotated in examples act as a lookup table too
 
@@ -79,6 +82,7 @@ class DataEntityExtractor:
         best: tuple[str, str, float] | None = None
         cutoff = self.settings.fuzzy_min_score
         shortest, longest = _length_window(len(candidate), cutoff)
+        shortest = max(shortest, self.settings.fuzzy_min_form_length)
         for name, table in self._lookups.items():
             lengths = self._by_length[name]
             forms = [form for size in range(shortest, longest + 1) for form in lengths.get(size, ())]

@@ -46,6 +46,14 @@ def test_synonym_and_fuzzy_lookup(clinic_nlu: NLU, now: datetime) -> None:
     assert 0.85 < plan["confidence"] < 1.0
 
 
+def test_a_short_form_is_no_typo_of_a_longer_word(clinic_nlu: NLU, now: datetime) -> None:
+    # "orto" (ortopedia) is one letter from "porto": a plan's name is not a specialty
+    entities = clinic_nlu.parse("o meu agora é porto seguro", now)["entities"]
+    assert [e["value"] for e in entities if e["entity"] == "especialidade"] == []
+    fixed = clinic_nlu.parse("quero marcar com ortopdista", now)["entities"]  # a longer form keeps its typos
+    assert [e["value"] for e in fixed if e["entity"] == "especialidade"] == ["ortopedia"]
+
+
 def test_regex_from_data(clinic_nlu: NLU, now: datetime) -> None:
     entities = clinic_nlu.parse("meu cep é 01310-100", now)["entities"]
     assert [(e["entity"], e["value"], e["extractor"]) for e in entities] == [
