@@ -63,7 +63,7 @@ def test_a_new_member_copies_its_siblings_indentation_and_a_removed_one_leaves_c
     data["nodes"]["novo"] = {"kind": "send", "text": "Oi", "next": "quem"}
     out = apply(text, data)
     assert json.loads(out) == data
-    assert '      "next": "por_idade",\n      "description": "quem é o paciente"\n    },' in out
+    assert '      "next": "pedida_existe",\n      "description": "quem é o paciente"\n    },' in out
     assert '    "guardar_pedido": {\n      "kind": "set",\n      "vars": {' in out
     tail = '"novo": {\n      "kind": "send",\n      "text": "Oi",\n      "next": "quem"\n    }\n  }\n}'
     assert out.rstrip().endswith(tail)
