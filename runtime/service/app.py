@@ -49,6 +49,7 @@ from runtime.service.bots import Bots, bot_folders, keep_bots, open_bots
 from runtime.service.ingest import ingest, within
 from runtime.service.observe import counting_webhooks, metrics_handler
 from runtime.service.settings import Settings, redis_client
+from runtime.service.streams import keep_streams
 from runtime.service.studio.api import Host, Studio, studio_app
 from runtime.service.studio.auth import Access
 
@@ -76,6 +77,7 @@ def build_app(settings: Settings, botdir: str | Path | Sequence[str | Path], *, 
     app = web.Application(client_max_size=WEBHOOK_MAX_BYTES,
                           middlewares=[counting, bounded_body(settings.body_timeout_s)])
     app[BOTS] = Bots()  # filled once Redis answers, which may be after the server is up
+    keep_streams(app)  # the inbox's and the studio's event streams end at shutdown
 
     async def lifespan(app: web.Application) -> AsyncIterator[None]:
         redis = client if client is not None else redis_client(settings)  # one pool for every bot

@@ -33,6 +33,7 @@ from runtime.service import inbox_actions as actions
 from runtime.service.bot_service import Service
 from runtime.service.guard import AUDITED, RouteHandler, audit, dumps, error, request_id, staff_of
 from runtime.service.inbox_actions import local, name_of
+from runtime.service.streams import stream_of
 
 EVENTS_BLOCK_MS = 15_000  # a comment line keeps idle event streams (and their proxies) open
 
@@ -142,7 +143,7 @@ async def events(request: web.Request, service: Service) -> web.StreamResponse:
     newest = await service.client.xrevrange(feed, count=1)
     last = _text(newest[0][0]) if newest else "0-0"
     await response.write(b"event: ready\ndata: {}\n\n")
-    with contextlib.suppress(ConnectionError, asyncio.CancelledError, RedisError):
+    with stream_of(request), contextlib.suppress(ConnectionError, asyncio.CancelledError, RedisError):
         while True:
             found: Any = await service.client.xread({feed: last}, block=EVENTS_BLOCK_MS, count=100)
             if not found:

@@ -247,6 +247,16 @@ async def test_live_events_tell_a_view_what_changed(desk: Desk) -> None:
         assert json.loads(line[6:]) == {"channel": "web", "user": "p8", "kind": "message"}
 
 
+async def test_an_open_event_stream_ends_when_the_server_shuts_down(desk: Desk) -> None:
+    # Left open, a staff member's inbox tab would hold every SIGTERM for the whole grace period.
+    async with desk.app.client.get("/admin/inbox/events", headers=AUTH) as stream:
+        assert await stream.content.readline() == b"event: ready\n"
+        await desk.app.client.server.app.shutdown()  # what SIGTERM starts: the shutdown signal
+        async with asyncio.timeout(30):  # a guard against a hang, not a speed assertion
+            rest = await stream.content.read()
+        assert b"event: changed" not in rest and stream.content.at_eof()
+
+
 async def test_marking_read_tells_the_views_only_when_something_was_unread(desk: Desk) -> None:
     # A view that shows a conversation marks it read whenever it changes: were every mark a change,
     # two open views would mark and reload each other for ever.

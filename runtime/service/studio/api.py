@@ -33,6 +33,7 @@ from runtime.conversations.library import BotLibrary
 from runtime.keys import Keys
 from runtime.service import analytics
 from runtime.service.convtest import load_cases, run_case
+from runtime.service.streams import stream_of
 from runtime.service.studio import semantic
 from runtime.service.studio.auth import COOKIE, Access, authorize
 from runtime.service.studio.catalogue import kinds_catalogue, schemas
@@ -628,29 +629,31 @@ async def events(request: web.Request) -> web.StreamResponse:
     await response.prepare(request)
     queue: asyncio.Queue[tuple[str, dict[str, Any]]] = asyncio.Queue()
     studio.listeners.add(queue)
-    seen = await asyncio.to_thread(studio.ws.mtimes)
-    try:
-        await response.write(b": connected\n\n")
-        while True:
-            try:
-                event, data = await asyncio.wait_for(queue.get(), timeout=SSE_POLL_S)
-                if event == "published":  # not reported again as a change on disk
-                    seen = await asyncio.to_thread(studio.ws.mtimes, seen)
-                await _send(response, event, data)
-            except TimeoutError:
-                now = await asyncio.to_thread(studio.ws.mtimes, seen)
-                changed = [name for name, (_, sha) in now.items()
-                           if (name not in seen or seen[name][1] != sha) and sha not in studio.written]
-                if changed:
-                    ids = {path.name: flow_id for flow_id, path in studio.ws.flow_files().items()}
-                    for name in changed:
-                        await _send(response, "file-changed", {"flow": ids.get(name, name), "sha256": now[name][1]})
-                seen = now
-                await response.write(b": ping\n\n")
-    except (ConnectionResetError, asyncio.CancelledError):
-        pass
-    finally:
-        studio.listeners.discard(queue)
+    with stream_of(request):
+        try:
+            seen = await asyncio.to_thread(studio.ws.mtimes)
+            await response.write(b": connected\n\n")
+            while True:
+                try:
+                    event, data = await asyncio.wait_for(queue.get(), timeout=SSE_POLL_S)
+                    if event == "published":  # not reported again as a change on disk
+                        seen = await asyncio.to_thread(studio.ws.mtimes, seen)
+                    await _send(response, event, data)
+                except TimeoutError:
+                    now = await asyncio.to_thread(studio.ws.mtimes, seen)
+                    changed = [name for name, (_, sha) in now.items()
+                               if (name not in seen or seen[name][1] != sha) and sha not in studio.written]
+                    if changed:
+                        ids = {path.name: flow_id for flow_id, path in studio.ws.flow_files().items()}
+                        for name in changed:
+                            changes = {"flow": ids.get(name, name), "sha256": now[name][1]}
+                            await _send(response, "file-changed", changes)
+                    seen = now
+                    await response.write(b": ping\n\n")
+        except (ConnectionResetError, asyncio.CancelledError):
+            pass
+        finally:
+            studio.listeners.discard(queue)
     return response
 
 

@@ -17,6 +17,7 @@ from flows.errors import FlowInvalid
 from runtime.conversations.library import BotLibrary
 from runtime.conversations.validation import check_folder
 from runtime.service.settings import Settings, redis_client
+from runtime.service.streams import keep_streams
 from runtime.service.studio.api import Host, Studio, studio_app
 from runtime.service.studio.auth import Access
 
@@ -31,6 +32,7 @@ def local_app(root: str | Path, settings: Settings, access: Access, *,
               client: aioredis.Redis | None = None) -> web.Application:
     """The root application `papo studio` serves: the studio at /studio/, a redirect from /."""
     app = web.Application()
+    keep_streams(app)  # the studio's event stream ends at shutdown
     holder: dict[str, object] = {}
 
     def library() -> BotLibrary | None:
