@@ -53,9 +53,22 @@ def only_thanks(text: str) -> bool:
 
 
 def _first_answer_word(tokens: list[str]) -> bool | None:
-    for token in tokens:
+    for at, token in enumerate(tokens):
         if token in DENY_WORDS:
             return False
-        if token in AFFIRM_WORDS:
+        if token in AFFIRM_WORDS and (token != "isso" or _isso_answers(tokens, at)):
             return True
     return None
+
+
+# "isso" is a yes where it leads ("isso, pode cancelar", "é isso", "sim, isso mesmo"); later in a sentence it is
+# the pronoun "that" ("aff, que chato isso", "nossa, isso é caro").
+_BEFORE_ISSO = frozenset({"e", "eh", "sim", "ah", "ai", "exato", "isso", "ok"})
+_AFTER_ISSO = frozenset({"mesmo", "msm", "ai", "ae"})
+
+
+def _isso_answers(tokens: list[str], at: int) -> bool:
+    following = tokens[at + 1] if at + 1 < len(tokens) else ""
+    if following in ("e", "eh") or following.startswith("ta"):  # "isso é caro", "isso tá errado"
+        return False
+    return at == 0 or tokens[at - 1] in _BEFORE_ISSO or following in _AFTER_ISSO

@@ -47,6 +47,8 @@ def read(node: AskNode, event: InboundEvent, now: datetime, *, someone_else: boo
         text = tail  # ... unless it corrects something else than the options ("terça... ops, quinta" at a menu)
     if node.input == "choice":
         index = nlu.pick_option(text, [_names(o) for o in node.options])
+        if not _named_options(node, text) and (agreed := _agreed(node, text)) is not None:
+            return Answer(agreed.id, agreed)  # "ok", "vou levar ela sim" to "Podemos confirmar? 1) Confirmar 2) ..."
         if index is None:  # a misspelt name in a sentence ("quero a pediatrya"): the one option it names
             sharing = [o for o in node.options if _shares_a_word(node, text, o)]
             return Answer(sharing[0].id, sharing[0], loose=True) if len(sharing) == 1 else None
@@ -191,6 +193,14 @@ def _yes_no_option(node: AskNode, value: bool) -> Option | None:
 
 def _option_for(node: AskNode, value: Any) -> Option | None:
     return _yes_no_option(node, value) if node.input == "yes_no" and isinstance(value, bool) else None
+
+
+def _agreed(node: AskNode, text: str) -> Option | None:
+    """A plain yes, not a question, to a choice with one option that itself says yes ("Confirmar"): that option."""
+    if _asks(text) or nlu.yes_no(text) is not True:
+        return None
+    found = [o for o in node.options if any(nlu.yes_no(name) is True for name in _names(o)[:2])]
+    return found[0] if len(found) == 1 else None
 
 
 def _thanked(node: AskNode) -> Option | None:
