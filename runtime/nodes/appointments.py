@@ -158,7 +158,7 @@ async def resume_cancel(node: CancelNode, t: BotTurn) -> Outcome:
             return await enter_choosing(node, t)
         if step.get("stage") == "choose":
             return await _resume_choose(node, t, step)
-        reply = yes_or_no(t)
+        reply = yes_or_no(t, yes_no_options(node, t, "yes_cancel", "no_cancel"))
         if reply is None:
             appt = await scheduler_of(t).get(step["appointment"], patient=patient_of(t))
             taken = await context.unfit(node, t, _cancel_question(node, t, appt))

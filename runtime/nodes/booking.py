@@ -22,7 +22,7 @@ from flows.nodes import (
     RescheduleNode,
 )
 from nlu.choice import option_number
-from nlu.coverage import same_word
+from nlu.coverage import content_words, same_word
 from nlu.lexicon import ORDINALS
 from nlu.slots import corrected
 from runtime.engine.outcomes import Go, Outcome, Wait
@@ -456,7 +456,27 @@ def yes_or_no(t: BotTurn, options: tuple[Option, Option] | None = None) -> bool 
         for answer, option in zip((True, False), options, strict=True):
             if folded == nlu.normalise(option.title):
                 return answer
-    return nlu.yes_no(text)
+    said = nlu.yes_no(text)
+    if said is None and options is not None:  # "pensei melhor, vou manter" to "Sim, cancelar / Não, manter"
+        said = _named_answer(text, options)
+    return said
+
+
+_ASKING = ("posso", "pode", "da", "tem", "como", "qual", "quando", "onde", "sera")
+_INSTEAD = (" em vez ", " ao inves ", " inves de ", " envez ")
+
+
+def _named_answer(text: str, options: tuple[Option, Option]) -> bool | None:
+    """The answer whose button names what the message says to do, and the other does not; not in a question
+    ("posso remarcar em vez de cancelar?") nor beside "em vez de"."""
+    folded = f" {nlu.normalise(text)} "
+    if "?" in text or any(f" {w} " in folded for w in _ASKING) or any(p in folded for p in _INSTEAD):
+        return None
+    words = content_words(text)
+    named = [answer for answer, option in zip((True, False), options, strict=True)
+             if any(same_word(w, own) for own in content_words(option.title) if nlu.yes_no(own) is None
+                    for w in words)]
+    return named[0] if len(named) == 1 else None
 
 
 async def _resume_confirm(node: BookNode | RescheduleNode, t: BotTurn, step: Step) -> Outcome:

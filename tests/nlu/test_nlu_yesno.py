@@ -9,7 +9,8 @@ from nlu.yesno import only_thanks
     ["sim", "Sim!", "fechou", "demorou", "manda ver", "joia", "sim, obrigada", "tranquilo",
      "s", "ss", "pode", "pode ser", "claro", "isso", "isso mesmo", "👍", "✅", "simmm",
      "ok", "confirmo", "com certeza", "sim, pode marcar", "acho que sim", "Claro que sim 😊", "aham",
-     "sem problema", "não tem problema, pode marcar", "por que não?", "👍🏽"],
+     "sem problema", "não tem problema, pode marcar", "por que não?", "👍🏽", "é isso", "isso, pode cancelar",
+     "sim, isso mesmo", "era isso mesmo"],
 )
 def test_affirmations(text: str) -> None:
     assert yes_no(text) is True
@@ -27,7 +28,8 @@ def test_denials(text: str) -> None:
 @pytest.mark.parametrize(
     "text",
     ["talvez", "quanto custa?", "", "qual o endereço", "🤔", "x" * 10_000, "amanhã às 15h", "não sei",
-     "sei lá", "não tenho certeza ainda", "talvez sim"],
+     "sei lá", "não tenho certeza ainda", "talvez sim", "aff, que chato isso", "nossa, isso é caro",
+     "isso tá errado?"],
 )
 def test_neither(text: str) -> None:
     assert yes_no(text) is None
