@@ -54,7 +54,7 @@ async def _choose(node: CancelNode | RescheduleNode, t: BotTurn, pick_key: str) 
         say(node, t, "no_appointment")
         return leave(t, node.on_none)
     if len(found) == 1:
-        return await _chosen(node, t, found[0])
+        return await _chosen(node, t, found[0], entering=True)
     calendar = scheduler_of(t).calendar
     new_step(node, t, stage="choose", offered=[a.id for a in found[:10]])
     say(node, t, pick_key, options=tuple(appointment_option(a, calendar, t.words) for a in found[:10]),
@@ -62,14 +62,15 @@ async def _choose(node: CancelNode | RescheduleNode, t: BotTurn, pick_key: str) 
     return Wait()
 
 
-async def _chosen(node: CancelNode | RescheduleNode, t: BotTurn, appt: Appointment) -> Outcome:
+async def _chosen(node: CancelNode | RescheduleNode, t: BotTurn, appt: Appointment, *,
+                  entering: bool = False) -> Outcome:
     scheduler = scheduler_of(t)
     t.state.vars[node.var] = appointment_vars(appt, scheduler.calendar, t.words)
     if appt.slot.start - t.now < scheduler.calendar.rules.cancel_min_notice:
         return failed(node, t, CancelTooLate(f"appointment {appt.id} starts too soon to change"))
     if isinstance(node, RescheduleNode):
         step = new_step(node, t, appointment=appt.id, service=appt.slot.service,
-                        professional=appt.slot.professional, pref=_wished(t))
+                        professional=appt.slot.professional, pref=_wished(t, entering))
         return await offer(node, t, step)
     new_step(node, t, stage="confirm", appointment=appt.id)
     say(node, t, "confirm_cancel", slot_words(appt.slot, scheduler.calendar, t.words),
@@ -77,13 +78,18 @@ async def _chosen(node: CancelNode | RescheduleNode, t: BotTurn, appt: Appointme
     return Wait()
 
 
-def _wished(t: BotTurn) -> dict[str, str] | None:
+def _wished(t: BotTurn, entering: bool) -> dict[str, str] | None:
     """The new day or time said in the message that started the flow ("preciso mudar minha consulta pra
-    quinta"), not in the answers since (they name the appointment to move)."""
+    quinta"), or, entering the node, in the message that led to it ("da pra mudar pra terça?" to the
+    reminder's options); not in the answers since (they name the appointment to move)."""
     opening = t.state.private.opening
-    if not opening or t.flow is None or opening.get("flow") != t.flow.id:
+    if opening and t.flow is not None and opening.get("flow") == t.flow.id:
+        text = str(opening.get("text", ""))
+    elif entering and t.event.kind == "text" and t.event.choice_id is None and len(t.event.text.split()) > 1:
+        text = t.event.text  # a typed answer of some words; a pressed button or "8" at a menu names no day
+    else:
         return None
-    return corrected_preference(str(opening.get("text", "")), t.local_now, scheduler_of(t).calendar)
+    return corrected_preference(text, t.local_now, scheduler_of(t).calendar)
 
 
 async def _resume_choose(node: CancelNode | RescheduleNode, t: BotTurn, step: Step) -> Outcome:
