@@ -116,6 +116,8 @@ MEDICAL_WORDS = frozenset(
 )
 MEDICAL_PHRASES = ("short of breath", "shortness of breath", "blood pressure", "heart attack", "can i take",
                    "should i take", "side effect", "can i give", "feeling sick")
+SERVICE_NOUNS = frozenset("vaccine vaccines vaccination shot shots test tests screening".split())
+SERVICE_LINKS = frozenset("for against".split())
 
 # An urgent message (an emergency now) gets the emergency numbers first, wherever the conversation is,
 # also while staff talk to the patient.

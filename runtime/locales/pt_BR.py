@@ -123,6 +123,8 @@ MEDICAL_WORDS = frozenset(
 )
 MEDICAL_PHRASES = ("falta de ar", "pressão alta", "pressão baixa", "posso tomar", "devo tomar", "posso dar",
                    "passando mal", "mal estar", "pode tomar", "pode dar", "manchas vermelhas")
+SERVICE_NOUNS = frozenset("vacina vacinas vacinacao exame exames teste testes".split())
+SERVICE_LINKS = frozenset("de da do contra pra para".split())
 
 # An urgent message (an emergency now) gets the emergency numbers first, wherever the conversation is,
 # also while staff talk to the patient.

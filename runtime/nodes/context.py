@@ -29,7 +29,7 @@ from dataclasses import dataclass, replace
 from typing import Any, Literal
 
 from flows.model import Bot, Flow
-from flows.nodes import AskNode, BookNode, Node, SetNode
+from flows.nodes import AskNode, BookNode, Node, Option, SetNode
 from nlu import TrainingData, normalise
 from nlu.coverage import ExampleIndex, content_words
 from nlu.faq import FaqReading
@@ -147,8 +147,11 @@ def _faq_pick(text: str, reading: FaqReading, index: ExampleIndex | None, detail
     if index is None:  # no coverage to compare: the FAQ's own confidence decides
         top = reading.best
         return Choice("faq", top.entry, 1.0, top.score) if reading.confident else None
+    questions = [m.group() for m in sentences(text) if m.group().rstrip().endswith("?")] if len(sentences(text)) > 1 \
+        else []
     ranked = [Choice("faq", m.entry, index.coverage(text, f"faq:{m.entry}").score, m.score,
-                     request=index.coverage(text, f"faq:{m.entry}", ignore=details).score)
+                     request=max(index.coverage(part, f"faq:{m.entry}", ignore=details).score
+                                 for part in (text, *questions)))
               for m in reading.ranking[:3] if m.score >= FAQ_FLOOR]
     if not ranked:
         return None
@@ -303,11 +306,21 @@ def reads_better(t: BotTurn, answer: Answer) -> bool:
     if not (answer.loose or answer.asked) or answer.option is None:
         return False
     choice = choose(t, besides=t.flow.id if t.flow is not None else None)
+    if choice is not None and choice.kind == "faq" and _said_apart(t, answer.option):
+        return False  # "confirmo! preciso levar algum documento?": the answer, then the FAQ's (`also_wants`)
     if choice is None or answer.loose:
         return choice is not None
     index = t.services.examples
     named = index.share(t.event.text, names(answer.option)) if index is not None else 1.0
     return choice.coverage > named
+
+
+def _said_apart(t: BotTurn, option: Option) -> bool:
+    """The option is a sentence of the message of its own, not a question ("confirmo!")."""
+    parts = sentences(t.event.text)
+    keys = [normalise(name) for name in names(option) if len(normalise(name)) >= 3]
+    return len(parts) > 1 and any(not m.group().rstrip().endswith("?")
+                                  and any(f" {key} " in f" {normalise(m.group())} " for key in keys) for m in parts)
 
 
 def also_wants(t: BotTurn) -> Outcome | None:

@@ -135,13 +135,23 @@ def is_medical(t: BotTurn) -> bool:
     text = normalise(t.event.text) if t.event.text else ""
     words, phrases = _folded(t.words)["medical"]
     known = words | {normalise(w) for w in t.bot.llm.medical_keywords}
-    said = set(text.split())
+    said = set(_without_services(text.split(), t.words))
     if said & known or any(p in f" {text} " for p in phrases):
         return True
     return any(same_stem(w, k) for w in said if len(w) >= STEMMED for k in known if len(k) >= STEMMED)
 
 
 STEMMED = 5  # shorter words only match as they are
+
+
+def _without_services(tokens: list[str], pack: Pack) -> list[str]:
+    """The words but the one naming what a service is for ("vacina da *gripe*", "teste de *gravidez*")."""
+    kept: list[str] = []
+    for at, token in enumerate(tokens):
+        if at >= 2 and tokens[at - 1] in pack.service_links and tokens[at - 2] in pack.service_nouns:
+            continue
+        kept.append(token)
+    return kept
 
 
 async def guard(t: BotTurn) -> bool:
