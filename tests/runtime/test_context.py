@@ -196,6 +196,7 @@ async def test_a_name_in_the_decision_is_not_shown(open_bot: OpenBot) -> None:
     ("apaguem meus dados por favor", "privacy"),
     ("meu pai está com dor no peito", "urgent"),
     ("ele tá falando enrolado e com a boca torta desde cedo", "urgent"),  # the signs of a stroke
+    ("meu sobrinho foi picado por escorpiao agora pouco no pe", "urgent"),
     ("meu cadastro tá com o sobrenome errado, queria corrigir", "privacy"),
 ])
 async def test_safety_reads_word_forms_and_the_most_pressing_topic(open_bot: OpenBot, said: str, topic: str) -> None:
@@ -205,7 +206,8 @@ async def test_safety_reads_word_forms_and_the_most_pressing_topic(open_bot: Ope
     assert decision(h)["step"] == "safety" and decision(h)["topic"] == topic
 
 
-@pytest.mark.parametrize("said", ["funciona em feriado?", "quero marcar um retorno", "o resultado do exame de sangue"])
+@pytest.mark.parametrize("said", ["funciona em feriado?", "quero marcar um retorno", "o resultado do exame de sangue",
+                                  "vcs aplicam vacina da gripe?", "quanto custa o teste de gravidez?"])
 async def test_words_like_medical_ones_are_not_medical(open_bot: OpenBot, said: str) -> None:
     h = await open_bot("questions")
     await h.say(choice_id="q_text")
