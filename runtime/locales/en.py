@@ -147,6 +147,8 @@ NOTICE_WORDS = frozenset({"privacy", "privacy policy", "privacy notice", "how do
 NOTICE_PHRASES = ("privacy policy", "privacy notice", "use my data", "share my data", "sell my data",
                   "use my phone number", "use my number", "do with my number", "do with my data")
 SEND_VERBS = frozenset("send sending text texting message".split())
+WANTING_VERBS = frozenset("want need".split())
+REFUSAL_FILLERS = frozenset("any more the your these those".split())
 _DATA = frozenset("data information phone number email conversations conversation messages history".split())
 NOTICE_QUESTIONS: dict[str, tuple[frozenset[str], ...]] = {
     "retention": (frozenset("long until".split()), frozenset("keep store retain delete".split()), _DATA),

@@ -171,7 +171,9 @@ OPT_OUT_PHRASES = ("nao quero mais receber", "não quero receber", "parem de me 
                    "cancelar as mensagens", "cancelar mensagens", "chega de mensagem", "nao mande mais mensagem",
                    "nao quero mais mensagens", "nao quero mais lembretes", "nao quero mais mensagem",
                    "nao quero mais lembrete", "parar as mensagens",
-                   "tira da lista", "tire da lista", "tirem da lista", "tirar da lista", "remove da lista",
+                   "tira da lista", "tire da lista", "tira dessa lista", "tire dessa lista", "tirem dessa lista",
+                   "tirar dessa lista", "tira desta lista", "tirem desta lista",
+                   "tirem da lista", "tirar da lista", "remove da lista",
                    "remova da lista", "removam da lista", "remover da lista", "tira meu numero", "tirem meu numero",
                    "para de mandar", "pare de mandar", "parem de mandar", "parar de mandar", "para de enviar",
                    "pare de enviar", "parem de enviar", "nao quero lembrete", "nao quero lembretes",
@@ -186,6 +188,8 @@ OPT_OUT_PLACES = frozenset("lista numero whatsapp zap spam contatos".split())
 # Sending verbs: one after "não" ("não precisa mandar", "não me mandem") with a noun of OPT_OUT_PAIRS' second
 # list ("lembrete", "mensagem") stops proactive messages.
 SEND_VERBS = frozenset("mandar mande mandem manda enviar envie enviem envia".split())
+WANTING_VERBS = frozenset("quero queria preciso".split())
+REFUSAL_FILLERS = frozenset("mais nenhuma nenhum receber de essa essas esse esses".split())
 OPT_OUT_WORDS = frozenset({"pare", "parar", "para", "stop", "chega", "descadastrar"})  # the whole message
 # ... or a word of each list, in any order ("chega de mensagens", "excluam todas as minhas informações").
 OPT_OUT_PAIRS = (frozenset("pare parem parar chega descadastrar descadastra descadastre descadastrem bloquear bloqueia "

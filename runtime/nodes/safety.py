@@ -120,7 +120,18 @@ def _negated_send(tokens: list[str], pack: Pack) -> bool:
     negation, with something proactive as its object."""
     if not set(tokens) & pack.opt_out_pairs[1]:
         return False
-    return any(token in pack.send_verbs and _NEGATIONS & set(tokens[max(0, i - 3):i]) for i, token in enumerate(tokens))
+    if any(token in pack.send_verbs and _NEGATIONS & set(tokens[max(0, i - 3):i]) for i, token in enumerate(tokens)):
+        return True
+    return any(_refused(tokens, at, pack) for at, token in enumerate(tokens) if token in pack.wanting_verbs)
+
+
+def _refused(tokens: list[str], at: int, pack: Pack) -> bool:
+    """ "não quero promoção nenhuma", "nao quero mais novidades": a negated wish whose object, right after it,
+    is a kind of message ("não quero perder o lembrete" is no refusal)."""
+    if not _NEGATIONS & set(tokens[max(0, at - 2):at]):
+        return False
+    rest = [w for w in tokens[at + 1:at + 4] if w not in pack.refusal_fillers]
+    return bool(rest) and rest[0] in pack.opt_out_pairs[1]
 
 
 def _pair(words: set[str], pair: tuple[frozenset[str], frozenset[str]] | None) -> bool:

@@ -267,13 +267,24 @@ async def test_a_question_beside_a_request_at_a_waiting_question(clinic: BotHarn
 
 @pytest.mark.parametrize("said", ["para de mandar propaganda pra mim",
                                   "não quero receber promoção nenhuma, só os lembretes das consultas",
-                                  "ah, e tira meu número da lista de promoções"])
+                                  "ah, e tira meu número da lista de promoções",
+                                  "nao quero promoçao nenhuma, so os lembretes",
+                                  "me tira dessa lista de propaganda de vcs"])
 async def test_an_opt_out_of_marketing_alone_keeps_the_reminders(clinic: BotHarness, said: str) -> None:
     replies = texts(await clinic.say(said))
     assert replies[0].startswith("Tudo bem, não vamos te mandar novidades nem promoções")
     state = await clinic.state()
     assert state is not None and state.opted_out_at is None
     assert state.consent("marketing") is False and state.consent("reminders") is not False
+
+
+@pytest.mark.parametrize("said", ["não quero perder o lembrete da consulta",
+                                  "não quero marcar, só queria saber o preço"])
+async def test_a_negated_wish_about_something_else_is_no_opt_out(clinic: BotHarness, said: str) -> None:
+    await clinic.say(said)
+    state = await clinic.state()
+    assert state is not None and state.opted_out_at is None
+    assert state.consent("marketing") is not False and state.consent("reminders") is not False
 
 
 @pytest.mark.parametrize("said", ["pode voltar a me mandar os lembretes das consultas",
