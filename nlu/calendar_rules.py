@@ -46,7 +46,7 @@ _WEEKDAY_AFTER = (
     r"|da\s+(?:semana\s+(?:passada|anterior)|ultima\s+semana)|d[ae]s[st]a\s+semana|agora))"
 )
 _WEEKDAY_RE = re.compile(
-    rf"\b(?:(?P<mod>proxima|proximo|essa|esta|esse|este|nessa|nesta|nesse|neste|ultima|ultimo)\s+)?"
+    rf"\b(?:(?P<mod>proxima|proximo|essa|esta|esse|este|nessa|nesta|nesse|neste|ultima|ultimo|outra|outro)\s+)?"
     rf"(?P<wd>{_WEEKDAY})(?:[\s-]*feira)?{_WEEKDAY_AFTER}?\b"
     r"(?!\s+(?:opcao|vez|via|alternativa|consulta|parte|etapa|dose|sessao|pessoa|filha|filho)\b)"
 )
@@ -230,6 +230,8 @@ def _weekday_day(today: date, weekday: int, mod: str, after: str, rules: Tempora
         return monday + timedelta(days=weekday)
     if after == "agora" or (mod in _THIS_WORDS and not after):  # "sábado agora", "nesta quarta": today included
         return today + timedelta(days=(weekday - today.weekday()) % 7)
+    if mod.startswith("outr") and not after:  # "na outra terça, não nessa": the one after the nearest
+        return weekday_date(today, weekday, "future") + timedelta(days=7)
     if after.startswith(("passad", "retrasad")) or mod.startswith("ultim"):
         back = weekday_date(today, weekday, "past")
         return back - timedelta(days=7) if after.startswith("retrasad") else back

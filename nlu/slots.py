@@ -28,6 +28,9 @@ _CORRECTION = re.compile(
 _TAKEN_BACK = re.compile(r"\w[\s]*(?:\.{2,}|…|,|;)\s*n[ãa]o\b[\s,.!…]*(\w.*)$", re.IGNORECASE)
 
 
+_THIS_ONE = frozenset("essa esse esta este nessa nesse nesta neste aquela aquele naquela naquele isso".split())
+
+
 def corrected(text: str) -> str | None:
     """The part of `text` after its last correction marker, or None when it has none.
 
@@ -38,7 +41,9 @@ def corrected(text: str) -> str | None:
     found = list(_CORRECTION.finditer(f" {folded} "))
     if not found:
         taken_back = _TAKEN_BACK.search(text)
-        return _tail(taken_back.group(1)) if taken_back is not None else None
+        if taken_back is None or set(normalise(taken_back.group(1)).split()) <= _THIS_ONE:
+            return None  # "na outra terça, não nessa": what came before stands, against "this one"
+        return _tail(taken_back.group(1))
     return _tail(f" {text} "[found[-1].end():])
 
 

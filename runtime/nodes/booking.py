@@ -126,7 +126,9 @@ async def _find(t: BotTurn, step: Step, limit: int) -> tuple[list[Slot], str]:
     try:
         found = await scheduler.find_slots(step["service"], professional=step.get("professional"), day=day,
                                            period=hours or pref.get("period") or step.get("period"),
-                                           earliest=earliest, limit=limit)
+                                           earliest=earliest, limit=_DAY_SLOTS if pref.get("last") else limit)
+        if pref.get("last"):  # "o último horário de segunda": the day's (or the period's) last ones
+            found = found[-limit:]
         if found or not pref:
             return found, lead
         lead = "nothing_matching"
@@ -521,12 +523,14 @@ async def _confirm_exact(node: BookNode | RescheduleNode, t: BotTurn, step: Step
     """A new time named at a confirmation that is free at that very minute: held and asked to confirm,
     as a receptionist says "11h, pode ser; confirma?"; None when it is not (the slots nearest are offered)."""
     pref = step.get("pref") or {}
-    if not isinstance(pref.get("earliest"), str) or t.words.approximate.search(nlu.normalise(t.event.text)):
+    last = pref.get("last") == "one"  # "o último horário de segunda": the day's last slot
+    if not last and (not isinstance(pref.get("earliest"), str)
+                     or t.words.approximate.search(nlu.normalise(t.event.text))):
         return None
     found, why = await _find(t, step, 1)
     calendar = scheduler_of(t).calendar
-    wished = datetime.fromisoformat(pref["earliest"]).replace(tzinfo=None)
-    if why or not found or calendar.local(found[0].start).replace(tzinfo=None) != wished:
+    wished = None if last else datetime.fromisoformat(pref["earliest"]).replace(tzinfo=None)
+    if why or not found or (wished is not None and calendar.local(found[0].start).replace(tzinfo=None) != wished):
         step["pref"] = pref  # as wished, for the offer of the nearest ones
         return None
     try:

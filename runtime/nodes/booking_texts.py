@@ -108,6 +108,20 @@ def preference(text: str, now: datetime, calendar: Calendar) -> dict[str, str] |
         return {"impossible": wrong}
     found = [e for e in nlu.extract_builtin(text, now, dimensions=("date", "time", "datetime", "interval"))
              if not (e.additional_info or {}).get("negated")]
+    wish = _wish(found, calendar)
+    last = _LAST_SLOT.search(nlu.normalise(text))
+    if wish is not None and "day" in wish and last is not None:
+        # "o último horário de segunda": that one, to confirm; "os últimos horários da tarde": the last ones
+        wish["last"] = "some" if last.group().split()[0] in ("ultimos", "ultimas") else "one"
+    return wish
+
+
+# "o último horário de segunda", "a última vaga da tarde", "o mais tarde possível na quinta"
+_LAST_SLOT = re.compile(r"\b(?:ultim[oa]s?\s+(?:horarios?|horas?|vagas?|atendimentos?|consultas?)"
+                        r"|mais\s+tarde\s+possivel)\b")
+
+
+def _wish(found: list[Any], calendar: Calendar) -> dict[str, str] | None:
     if (apart := _day_said_apart(found, calendar)) is not None:
         return apart
     for entity in found:
