@@ -19,7 +19,7 @@ from nlu.text import normalise
 # A correction: what comes after the last of these replaces what came before.
 _CORRECTION = re.compile(
     r"(?:^|[\s,;.!…-])(?:quer dizer|ou melhor|na verdade|na vdd|digo|quis dizer|opa|ops|oops|desculpa|desculpe|"
-    r"errei|corrigindo|correcao|melhor dizendo)(?=[\s,;.:!…-])[\s,;.:!…-]*",
+    r"errei|corrigindo|correcao|melhor dizendo|pera ai|perai|pera)(?=[\s,;.:!…-])[\s,;.:!…-]*",
     re.IGNORECASE,
 )
 

@@ -51,7 +51,9 @@ def test_a_sentence_or_a_question_is_no_name(text: str) -> None:
     ("Marcia, quer dizer, Márcia Regina", "Márcia Regina"),  # as the patient wrote it
     ("amil, na vdd, hapvida", "hapvida"),
     ("pediatria... não, clínica geral", "clínica geral"),
-    ("na outra terça, nao nessa", None),  # not "this one": what came before stands
+    ("na outra terça, nao nessa", None),
+    ("as 9... pera, as 10 na segunda", "as 10 na segunda"),
+    ("quinta, peraí, sexta", "sexta"),  # not "this one": what came before stands
 ])
 def test_a_correction_keeps_what_it_corrects_to(text: str, tail: str | None) -> None:
     assert corrected(text) == tail
