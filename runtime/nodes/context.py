@@ -288,6 +288,8 @@ def _entity_words(t: BotTurn) -> frozenset[str]:
             words |= set(normalise(str(entity.get("value"))).split())
         if entity.get("entity") in ("date", "time", "datetime", "interval"):
             words |= _WHEN_WORDS  # "amanhã cedo": the period is part of when
+    if t.memo.get("answered_name"):  # "Fabiana, quero marcar clínica geral": the name answered the question
+        words |= set(normalise(str(t.memo["answered_name"])).split())
     if t.memo.get("deflected"):  # the symptoms were answered by the deflection: the rest is the request
         words |= {normalise(w) for w in t.words.medical_words} | {"ta", "esta", "estou", "to", "com"}
     return frozenset(words)

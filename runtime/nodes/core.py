@@ -84,8 +84,8 @@ def _filled(node: AskNode, t: BotTurn) -> inputs.Answer | None:
 def _says_more(node: AskNode, t: BotTurn, answered: str) -> bool:
     if node.input != "choice":
         return False
-    if answered == "name":
-        return person_name(t.event.text) is not None  # the name came with its lead: the rest is more
+    if answered == "name":  # the name came with its lead, or before a request: the rest is more
+        return person_name(t.event.text) is not None or inputs.name_before_request(t.event.text) is not None
     return answered == "yes_no" and len(t.event.text.split()) >= 3 \
         and all(yes_no(name) is None for option in node.options for name in inputs.names(option))
 
@@ -143,13 +143,19 @@ async def resume_ask(node: AskNode, t: BotTurn) -> Outcome:
         answer = None  # a guessed option, or one a question names, and the FAQ or a flow reads it better
     if answer is not None:
         t.memo["answered"] = node.input
+        if node.input == "name" and inputs.name_before_request(t.event.text) is not None:
+            t.memo["answered_name"] = str(answer.value)  # "Fabiana, quero marcar": who, not what is asked
         t.state.vars[node.var] = answer.value
         t.state.retries = 0
         if node.input == "name":
             context.reread_facts(t)  # "Helena, ela tem 8 meses": her age too
+        after = answer.option.next if answer.option and answer.option.next else node.next
+        thanks = _acknowledgement(node, t, after)
         if node.input in ("yes_no", "name") and (wanted := context.also_wants(t)) is not None:
+            if thanks:
+                t.say(thanks)  # "Prazer, Fabiana!", then the booking the rest of the message asks for
             return wanted  # "blz, quero marcar então": the answer, then what the rest of the message asks for
-        return Go(answer.option.next if answer.option and answer.option.next else node.next)
+        return Go(after)
     if node.options and not context.looks_like_question(t) and context.small_talk(t) is None \
             and (reread := context.reread_facts(t)) is not None:
         return reread  # "é pra minha mãe, ela tem 72 anos" at the specialty question
@@ -159,6 +165,15 @@ async def resume_ask(node: AskNode, t: BotTurn) -> Outcome:
     if taken is not None:
         return taken
     return _reprompt(node, t)
+
+
+def _acknowledgement(node: AskNode, t: BotTurn, after: str | None) -> str:
+    """A name's acknowledgement ("Prazer, {{ nome }}!"): the text alone that the flow says right after the
+    question, said before a switch to what the rest of the message asks for."""
+    follow = t.flow.nodes.get(after) if node.input == "name" and t.flow is not None and after else None
+    if isinstance(follow, SendNode) and follow.text and not (follow.options or follow.media or follow.template):
+        return t.text(follow.text)
+    return ""
 
 
 def _reprompt(node: AskNode, t: BotTurn) -> Outcome:

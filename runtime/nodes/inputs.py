@@ -328,9 +328,19 @@ _AGE_WORDS = re.compile(r"\b\d{1,3}\s*(anos?|aninhos?|meses|mes|mês|semanas?|di
 
 
 def _name_before_facts(text: str) -> str | None:
-    """A name, a comma, then the person's age ("Helena, ela tem 8 meses"): the name."""
+    """A name, a comma, then the person's age ("Helena, ela tem 8 meses") or a request in the first person
+    ("Fabiana, quero marcar clinica geral pra mim"): the name."""
     head, _, rest = text.partition(",")
-    return person_name(head, bare=True) if rest and _AGE_WORDS.search(rest) else None
+    return person_name(head, bare=True) if rest and _AGE_WORDS.search(rest) else name_before_request(text)
+
+
+_REQUEST_OPENERS = [[w] for w in "quero queria gostaria gostava preciso precisava vou to estou tenho".split()]
+
+
+def name_before_request(text: str) -> str | None:
+    """A name, a comma and a request in the first person ("Fabiana, quero marcar clínica geral"): the name."""
+    head, _, rest = text.partition(",")
+    return person_name(head, bare=True) if rest and nlu.normalise(rest).split()[:1] in _REQUEST_OPENERS else None
 
 
 _TEMPORAL: dict[str, Callable[[str, datetime, str | None], str | None]] = {
