@@ -33,6 +33,7 @@ MESSAGES: dict[str, str] = {
     "greeting": "Hi! All good here. 😊",
     "acknowledged": "👍",
     "laughter": "😄",
+    "who_am_i": "I'm a virtual assistant, a bot 🤖. If you'd rather talk to a person on the team, just ask.",
     "give_up": "All right, nothing was booked. Just write *book* whenever you want. 🙂",
     "later": "Sure, take your time! Just write here when you decide. 🙂",
     "goodbye": "Bye! 👋",
@@ -172,6 +173,8 @@ NOTICE_LABELS: dict[str, str] = {
 
 # Small talk, on normalised text: a short answer, never the menu. The first kind that matches wins.
 SMALL_TALK: dict[str, str] = {
+    "who_am_i": r"\b(?:(?:are\s+you|r\s+u)\s+(?:a\s+|an\s+)?(?:bot|robot|human|real|person|machine|ai)"
+                r"|(?:am\s+i\s+)?talking\s+to\s+(?:a\s+|an\s+)?(?:bot|robot|human|person|machine|ai))\b",
     "give_up": r"\b(i give up|never mind|forget it|dont want to book|do not want to book)\b",
     "later": r"\b(let me (see|check|think)|i will (see|check|think)|ill (see|check|think)|get back to you|"
              r"talk to my|check with my|not sure yet|later)\b",

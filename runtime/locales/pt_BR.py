@@ -31,6 +31,7 @@ MESSAGES: dict[str, str] = {
     "greeting": "Oi! Tudo bem por aqui. 😊",
     "acknowledged": "👍",
     "laughter": "😄",
+    "who_am_i": "Sou uma assistente virtual, um robô 🤖. Se preferir falar com uma pessoa da equipe, é só pedir.",
     "give_up": "Tudo bem, não marquei nada. Quando quiser, é só escrever *agendar*. 🙂",
     "later": "Claro, sem pressa! Quando decidir, é só me escrever por aqui. 🙂",
     "goodbye": "Até logo! 👋",
@@ -263,6 +264,10 @@ NOTICE_LABELS: dict[str, str] = {
 
 # Small talk, on normalised text: a short answer, never the menu. The first kind that matches wins.
 SMALL_TALK: dict[str, str] = {
+    "who_am_i": r"\b(?:(?:vc|voce|tu|ce|oce)\s+(?:e|eh|seria)\s+(?:um\s+|uma\s+)?(?:robo|robozinho|bot|chatbot|maquina"
+                r"|ia|inteligencia\s+artificial|humano|humana|pessoa|gente|de\s+verdade)"
+                r"|(?:to|tou|estou)\s+falando\s+com\s+(?:um\s+|uma\s+)?(?:robo|bot|maquina|ia|humano|pessoa|gente))\b"
+                r"|^(?:e|eh)\s+(?:um\s+)?(?:robo|bot)\b",
     "give_up": r"\b(desisto|desisti|nao quero mais (marcar|agendar|a consulta|consulta)|esquece (isso|a consulta)"
                r"|deixa quieto|nao vou mais (marcar|agendar|querer))\b",
     "later": r"\b(vou ver|deixa eu ver|deixa eu pensar|vou pensar|te falo|te aviso|te digo|depois eu|depois te|"

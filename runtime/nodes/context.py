@@ -564,6 +564,10 @@ async def unfit(node: Node, t: BotTurn, question: Question, release: Release | N
         await leave_flows(t)
         t.say(t.message("give_up"))
         return Done()
+    if small_talk(t) == "who_am_i":  # "vc é robô?": it says so, and the question keeps waiting
+        t.took("small_talk", said="who_am_i")
+        t.say(t.message("who_am_i"))
+        return Wait()
     if defers(t):  # "deixa eu ver minha agenda": not the patient's appointments
         t.took("small_talk", said="later")
         t.say(t.message("later"))
