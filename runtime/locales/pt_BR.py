@@ -31,6 +31,7 @@ MESSAGES: dict[str, str] = {
     "greeting": "Oi! Tudo bem por aqui. 😊",
     "acknowledged": "👍",
     "laughter": "😄",
+    "renamed": "Desculpe! Anotado: vou te chamar de {{ name }}. 😊",
     "who_am_i": "Sou uma assistente virtual, um robô 🤖. Se preferir falar com uma pessoa da equipe, é só pedir.",
     "give_up": "Tudo bem, não marquei nada. Quando quiser, é só escrever *agendar*. 🙂",
     "later": "Claro, sem pressa! Quando decidir, é só me escrever por aqui. 🙂",

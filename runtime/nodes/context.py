@@ -28,12 +28,12 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
 from typing import Any, Literal
 
-from flows.model import Bot, Flow
+from flows.model import Bot, Flow, localize
 from flows.nodes import AskNode, BookNode, Node, Option, SetNode
 from nlu import TrainingData, normalise
 from nlu.coverage import ExampleIndex, content_words
 from nlu.faq import FaqReading
-from nlu.slots import RELATIONS, SPOKEN_RELATIONS
+from nlu.slots import RELATIONS, SPOKEN_RELATIONS, person_name
 from runtime.engine.outcomes import Done, Go, Jump, Outcome, Wait
 from runtime.engine.registry import Assisted
 from runtime.nodes.assist import (
@@ -564,6 +564,9 @@ async def unfit(node: Node, t: BotTurn, question: Question, release: Release | N
         await leave_flows(t)
         t.say(t.message("give_up"))
         return Done()
+    if (renamed := _renamed(node, t)) is not None:  # "na verdade meu nome é Marcia, não Marcio"
+        t.took("renamed", var=renamed)
+        return await reask(node, t)
     if small_talk(t) == "who_am_i":  # "vc é robô?": it says so, and the question keeps waiting
         t.took("small_talk", said="who_am_i")
         t.say(t.message("who_am_i"))
@@ -583,6 +586,30 @@ async def unfit(node: Node, t: BotTurn, question: Question, release: Release | N
         t.say(t.message(kind))
         return Wait()
     return await consult(t, node, question, release)
+
+
+_OWN_NAME = re.compile(r"\b(?:meu nome|me chamo|me chama|pode me chamar|podem me chamar)\b")
+
+
+def _renamed(node: Node, t: BotTurn) -> str | None:
+    """The patient's own name said again at another question ("na verdade meu nome é Marcia, não Marcio"): the
+    contact's name variable (bot.json `variables`, scope `contact`, filled by a name question) takes it, and
+    `messages.renamed` says so. The variable's name, or None."""
+    if isinstance(node, AskNode) and node.input == "name" or not _OWN_NAME.search(normalise(t.event.text)):
+        return None
+    if choose(t, besides=t.flow.id if t.flow is not None else None) is not None:
+        return None  # "meu nome é Marcia, quero marcar": the request goes first
+    name = person_name(t.event.text)
+    asked = {n.var for flow in t.bot.flows.values() for n in flow.nodes.values()
+             if isinstance(n, AskNode) and n.input == "name" and n.var}
+    var = next((v for v, spec in t.bot.variables.items() if spec.scope == "contact" and v in asked), None)
+    if name is None or var is None:
+        return None
+    t.state.vars[var] = name
+    own = t.bot.messages.get("renamed")
+    source = localize(own, t.locale, t.bot.default_locale) if own else t.words.messages["renamed"]
+    t.say(t.render(source, {"name": name}))
+    return var
 
 
 async def reask(node: Node, t: BotTurn) -> Outcome:
