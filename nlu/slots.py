@@ -235,6 +235,9 @@ def age(text: str) -> int | None:
 
 _POSSESSIVES = frozenset({"meu", "minha", "meus", "minhas", "nosso", "nossa"})
 _NAME_ARTICLES = frozenset({"o", "a"})
+# "pro irmão dela": whom it is for, without a possessive ("pro" folds to "para o")
+_LEADS = _POSSESSIVES | {"pro", "pra", "para", "para o", "para a"}
+_WHOSE = frozenset({"dela", "dele", "delas", "deles"})
 _HONORIFICS = frozenset({"dona", "seu", "sr", "sra", "senhor", "senhora"})
 
 
@@ -246,9 +249,10 @@ def relative_name(text: str) -> str | None:
     words = _words(text)
     folded = [normalise(w) for w in words]
     for index, fold in enumerate(folded):
-        if index == 0 or folded[index - 1] not in _POSSESSIVES or not (fold in RELATIONS or fold in SPOKEN_RELATIONS):
+        if index == 0 or folded[index - 1] not in _LEADS or not (fold in RELATIONS or fold in SPOKEN_RELATIONS):
             continue
         start = index + 1
+        start += start < len(folded) and folded[start] in _WHOSE  # "pro irmão dela, o Pedro"
         led = start < len(folded) and folded[start] in _NAME_ARTICLES
         start += led
         honorific = start < len(folded) and folded[start] in _HONORIFICS

@@ -128,13 +128,15 @@ def test_the_more_specific_example_covers_more_of_the_message() -> None:
     ("queria marcar pra minha filha Yasmin de 4 anos na quinta", "Yasmin"),
     ("meu filho o caio precisa de consulta", "Caio"),
     ("meu filho Pedro Henrique da Silva precisa de consulta", "Pedro Henrique da Silva"),
+    ("agora quero marcar pro irmao dela, o Pedro, de 4 anos", "Pedro"),  # whose brother, without a possessive
 ])
 def test_a_relatives_name_right_after_who_they_are(text: str, name: str) -> None:
     assert relative_name(text) == name
 
 
 @pytest.mark.parametrize("text", ["minha filha ta com febre", "minha filha Tá com febre", "pra minha filha de 5 anos",
-                                  "o Bernardo vem amanhã", "minha mãe dona", "meu filho, a consulta é quando?"])
+                                  "o Bernardo vem amanhã", "minha mãe dona", "meu filho, a consulta é quando?",
+                                  "pra mae tá com febre", "pro irmao dela"])
 def test_no_relatives_name_where_none_follows_who_they_are(text: str) -> None:
     assert relative_name(text) is None
 
