@@ -494,6 +494,9 @@ async def _resume_confirm(node: BookNode | RescheduleNode, t: BotTurn, step: Ste
         return await offer(node, t, step)
     if reply is None or (not reply and context.small_talk(t) in ("later", "give_up")):  # "melhor não, desisti"
         return await _not_understood(node, t, step)
+    if not reply and not picked_button and (changed := _earlier_choice(node, t, t.event.text)) is not None:
+        await _release(t, step)
+        return changed  # "ah não, é pra mim, clínica geral" at the pediatrician's slot: the other specialty
     if not reply and not picked_button and (reread := await _someone_else(t, step)) is not None:
         return reread  # "é pra minha esposa, não pra mim": her name, then the slots again
     t.memo["answered"] = "yes_no"
