@@ -128,8 +128,8 @@ def _name(words: list[str], folded: list[str], *, whole: bool) -> str | None:
         if fold in _NAME_PARTICLES and kept:
             kept.append(word.lower())
             continue
-        if fold in _NOT_NAME or not _NAME_WORD.match(word) or len(fold) < 2:
-            break
+        if fold in _NOT_NAME or not _NAME_WORD.match(word) or len(fold) < 2 or (not kept and fold in RELATIONS):
+            break  # "sou a avó da Lara": no name ("Neto" after a first name is one)
         kept.append(word[:1].upper() + word[1:] if word.islower() else word)
     rest = folded[len(kept):]
     while kept and normalise(kept[-1]) in _NAME_PARTICLES:
@@ -179,9 +179,32 @@ _AGO_BEFORE = frozenset({"faz", "ha", "durante", "por", "em", "ultimos", "uns", 
 _AGO_AFTER = frozenset({"que", "atras", "seguidos", "de casado", "de casada"})
 
 
+# "sou o pai da Manu", "aqui é a mãe do Pedro", "sou avó da Lara": the writer is the parent (or grandparent) of
+# the one named after, who is the patient.
+_PARENT_OF = re.compile(r"\b(?:sou|aqui e|e)\s+(?:o|a)\s+(?:\w+\s+){0,3}?(?P<who>pai|mae|avo|responsavel)\s+"
+                        r"(?P<of>d[oa])\s+(?P<name>\w+)")  # "sou o Anderson, pai da Manu" too
+_CHILD_OF = {("pai", "da"): "filha", ("pai", "do"): "filho", ("mae", "da"): "filha", ("mae", "do"): "filho",
+             ("avo", "da"): "neta", ("avo", "do"): "neto", ("responsavel", "da"): "filha",
+             ("responsavel", "do"): "filho"}
+
+
+def _parent_of(text: str) -> tuple[str, str] | None:
+    """Whom the writer is the parent of, and their name, as written: ("filha", "Manu") for "sou o pai da Manu"."""
+    found = _PARENT_OF.search(normalise(text))
+    if found is None:
+        return None
+    words = _words(text)
+    at = next((i for i, w in enumerate(words) if normalise(w) == found["name"]), None)
+    name = _name(words[at:], [normalise(w) for w in words[at:]], whole=False) if at is not None else None
+    return (_CHILD_OF[(found["who"], found["of"])], name) if name is not None else None
+
+
 def relation(text: str) -> str | None:
-    """Who else the message is about ("pra minha filha" -> "filha"), or None; not someone the patient
-    will ask or talk to first ("vou perguntar pro meu marido", "vou ver com a minha esposa")."""
+    """Who else the message is about ("pra minha filha" -> "filha", "sou o pai da Manu" -> "filha"), or None;
+    not someone the patient will ask or talk to first ("vou perguntar pro meu marido", "vou ver com a minha
+    esposa")."""
+    if (parent := _parent_of(text)) is not None:
+        return parent[0]
     folded = normalise(text)
     for_me = _FOR_ME.search(folded) is not None  # "minha esposa consultou aí, queria marcar pra mim"
     for found in _RELATION.finditer(folded):
@@ -246,6 +269,8 @@ def relative_name(text: str) -> str | None:
     Bernardo", "minha mãe, dona Iolanda", "minha filha Yasmin de 4 anos". A name written in lower case
     counts only after an article or an honorific ("meu filho o caio"): "minha filha tá com febre" names
     no one. None when there is no such name."""
+    if (parent := _parent_of(text)) is not None:
+        return parent[1]  # "sou o pai da Manu"
     words = _words(text)
     folded = [normalise(w) for w in words]
     for index, fold in enumerate(folded):

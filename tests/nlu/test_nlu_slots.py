@@ -129,6 +129,8 @@ def test_the_more_specific_example_covers_more_of_the_message() -> None:
     ("meu filho o caio precisa de consulta", "Caio"),
     ("meu filho Pedro Henrique da Silva precisa de consulta", "Pedro Henrique da Silva"),
     ("agora quero marcar pro irmao dela, o Pedro, de 4 anos", "Pedro"),  # whose brother, without a possessive
+    ("Oi sou o Anderson, pai da Manu, ela tem 9 anos", "Manu"),  # the writer is the parent of the one named
+    ("aqui é a mãe do João Pedro", "João Pedro"),
 ])
 def test_a_relatives_name_right_after_who_they_are(text: str, name: str) -> None:
     assert relative_name(text) == name
@@ -139,6 +141,12 @@ def test_a_relatives_name_right_after_who_they_are(text: str, name: str) -> None
                                   "pra mae tá com febre", "pro irmao dela"])
 def test_no_relatives_name_where_none_follows_who_they_are(text: str) -> None:
     assert relative_name(text) is None
+
+
+@pytest.mark.parametrize(("text", "who"), [("sou o Anderson, pai da Manu", "filha"), ("aqui é a mãe do Pedro", "filho"),
+                                           ("sou a avó da Lara, quero marcar", "neta")])
+def test_the_writer_a_parent_of_the_one_named_makes_them_the_patient(text: str, who: str) -> None:
+    assert relation(text) == who and person_name(text) != "Avó da Lara"
 
 
 @pytest.mark.parametrize(("text", "bare"), [("Lourdes com O", "Lourdes"), ("Thaís com h e acento", "Thaís"),
