@@ -34,6 +34,7 @@ from nlu import TrainingData, normalise
 from nlu.coverage import ExampleIndex, content_words
 from nlu.faq import FaqReading
 from nlu.slots import RELATIONS, SPOKEN_RELATIONS, person_name
+from nlu.text import fold
 from runtime.engine.outcomes import Done, Go, Jump, Outcome, Wait
 from runtime.engine.registry import Assisted
 from runtime.nodes.assist import (
@@ -198,12 +199,22 @@ def _flow_choices(t: BotTurn, index: ExampleIndex | None, besides: str | None,
                 # explains of that sentence
                 request = max(request, *(index.coverage(m.group(), f"flow:{flow}", ignore=details).score
                                          for m in parts))
+        if how == "keyword" and not _greets(t, flow) and _commanded(t, flow):
+            request = 1.0  # "agendar, meu convênio é golden cross mas pago particular": the command comes first
         if how == "intent" and request < MIN_INTENT_COVERAGE and _confidence(t) < STRONG_INTENT:
             continue
         if how == "weak_intent" and request < WEAK_COVERAGE:
             continue
         found.append(Choice("flow", flow, coverage, how=how, request=request))
     return found
+
+
+def _commanded(t: BotTurn, flow_id: str) -> bool:
+    """The message opens with one of the flow's keywords, set apart by punctuation ("agendar, ...")."""
+    flow = t.bot.flows.get(flow_id)
+    text = fold(t.event.text).lstrip() if t.event.text else ""
+    return flow is not None and any(re.match(rf"{re.escape(fold(k).strip())}\s*[,.;:!]", text)
+                                    for k in flow.triggers.keywords if k.strip())
 
 
 def _booked_by_details(t: BotTurn) -> list[str]:
