@@ -154,12 +154,15 @@ URGENT_PHRASES = ("nao consegue respirar", "não consigo respirar", "sem respira
                   "nao consegue se mexer", "ficando roxo", "ficando roxa", "respirando muito rapido",
                   "respirando rapido demais", "dificuldade para respirar", "dificuldade de respirar",
                   "dificuldade pra respirar", "puxando o ar",
-                  # venomous stings and bites: a scorpion sting is an emergency for a child (the CIATox advice)
+                  # venomous stings and bites (scorpion, snake, spider, a swarm of bees): the Ministry of Health
+                  # and the CIATox ask for care at once, a scorpion sting in a child above all
                   "picado por escorpiao", "picada por escorpiao", "picado de escorpiao", "picada de escorpiao",
                   "picou de escorpiao", "escorpiao picou", "escorpiao mordeu", "picado por um escorpiao",
                   "picada por um escorpiao", "picado por cobra", "picada de cobra", "picado de cobra",
                   "mordida de cobra", "mordido por cobra", "cobra picou", "cobra mordeu", "picado por uma cobra",
-                  "mordido por uma cobra")
+                  "mordido por uma cobra", "picado por aranha", "picada por aranha", "picado por uma aranha",
+                  "picada por uma aranha", "picada de aranha", "aranha picou", "aranha mordeu", "mordida de aranha",
+                  "picado por abelhas", "picada de abelhas", "enxame de abelhas")
 # Thoughts of suicide or self-harm: the `crisis` message (CVV 188 as well as 192), wherever the conversation is.
 CRISIS_PHRASES = ("quero morrer", "me matar", "acabar com a minha vida", "acabar com minha vida", "tirar a minha vida",
                   "tirar minha vida", "nao quero mais viver", "sem vontade de viver", "me suicidar", "suicidio",

@@ -318,6 +318,8 @@ def reads_better(t: BotTurn, answer: Answer) -> bool:
     the message than the option's names do."""
     if not (answer.loose or answer.asked) or answer.option is None:
         return False
+    if small_talk(t) == "who_am_i":
+        return True  # "vc é uma pessoa de verdade?" asks about the bot, though "pessoa" names an option
     choice = choose(t, besides=t.flow.id if t.flow is not None else None)
     if choice is not None and choice.kind == "faq" and _said_apart(t, answer.option):
         return False  # "confirmo! preciso levar algum documento?": the answer, then the FAQ's (`also_wants`)

@@ -197,6 +197,7 @@ async def test_a_name_in_the_decision_is_not_shown(open_bot: OpenBot) -> None:
     ("meu pai está com dor no peito", "urgent"),
     ("ele tá falando enrolado e com a boca torta desde cedo", "urgent"),  # the signs of a stroke
     ("meu sobrinho foi picado por escorpiao agora pouco no pe", "urgent"),
+    ("minha mae foi picada por uma aranha e ta com a perna inchada", "urgent"),
     ("meu cadastro tá com o sobrenome errado, queria corrigir", "privacy"),
 ])
 async def test_safety_reads_word_forms_and_the_most_pressing_topic(open_bot: OpenBot, said: str, topic: str) -> None:
