@@ -8,6 +8,7 @@ best score reaches `threshold` and leads the next entry by `margin`.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
@@ -127,7 +128,15 @@ _SOMEONE = frozenset(word for word, who in RELATIONS.items() if who not in CHILD
 
 def _content(text: str) -> str:
     text = ROUGHLY.sub(" ", normalise(text))  # "demora mais ou menos quanto?"
-    return " ".join("alguem" if w in _SOMEONE else w for w in text.split() if w not in _STOPWORDS)
+    return " ".join("alguem" if w in _SOMEONE else _masculine(w) for w in text.split() if w not in _STOPWORDS)
+
+
+# A participle in any gender and number is one word to the index: "chegar atrasada" asks what "chegar atrasado" does.
+_PARTICIPLE = re.compile(r"(?<=\w{3})([ai])d[ao]s?$")
+
+
+def _masculine(word: str) -> str:
+    return _PARTICIPLE.sub(r"\1do", word)
 
 
 __all__ = ["DEFAULT_MARGIN", "DEFAULT_THRESHOLD", "FaqIndex", "FaqMatch", "FaqReading"]
