@@ -53,11 +53,13 @@ def only_thanks(text: str) -> bool:
 
 
 def _first_answer_word(tokens: list[str]) -> bool | None:
+    """The first answer word; a yes that a "não" after it takes back ("ok, mas não quero cancelar", "isso não dá
+    pra mim", "pode cancelar não") is no answer: the question is asked again rather than read either way."""
     for at, token in enumerate(tokens):
         if token in DENY_WORDS:
             return False
         if token in AFFIRM_WORDS and (token != "isso" or _isso_answers(tokens, at)):
-            return True
+            return None if any(later in DENY_WORDS for later in tokens[at + 1:]) else True
     return None
 
 

@@ -23,7 +23,7 @@ from flows.nodes import (
 )
 from nlu.choice import option_number
 from nlu.coverage import content_words, same_word
-from nlu.lexicon import ORDINALS
+from nlu.lexicon import DENY_WORDS, ORDINALS
 from nlu.slots import corrected
 from runtime.engine.outcomes import Go, Outcome, Wait
 from runtime.locales import YES_NO_IDS
@@ -472,7 +472,8 @@ def _named_answer(text: str, options: tuple[Option, Option]) -> bool | None:
     """The answer whose button names what the message says to do, and the other does not; not in a question
     ("posso remarcar em vez de cancelar?") nor beside "em vez de"."""
     folded = f" {nlu.normalise(text)} "
-    if "?" in text or any(f" {w} " in folded for w in _ASKING) or any(p in folded for p in _INSTEAD):
+    if "?" in text or any(f" {w} " in folded for w in _ASKING) or any(p in folded for p in _INSTEAD) \
+            or set(folded.split()) & DENY_WORDS:  # "ok, mas não quero cancelar" names "cancelar" to refuse it
         return None
     words = content_words(text)
     named = [answer for answer, option in zip((True, False), options, strict=True)
