@@ -29,7 +29,8 @@ def test_denials(text: str) -> None:
     "text",
     ["talvez", "quanto custa?", "", "qual o endereço", "🤔", "x" * 10_000, "amanhã às 15h", "não sei",
      "sei lá", "não tenho certeza ainda", "talvez sim", "aff, que chato isso", "nossa, isso é caro",
-     "isso tá errado?", "ok, mas não quero cancelar", "isso não dá pra mim", "pode cancelar não", "certo, mas não agora"],
+     "isso tá errado?", "ok, mas não quero cancelar", "isso não dá pra mim", "pode cancelar não",
+     "certo, mas não agora"],
 )
 def test_neither(text: str) -> None:
     assert yes_no(text) is None
