@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from nlu.lexicon import AFFIRM_PHRASES, AFFIRM_WORDS, DENY_PHRASES, DENY_WORDS
 from nlu.text import normalise
 
@@ -46,6 +48,21 @@ def yes_no(text: str) -> bool | None:
     return _first_answer_word(tokens)
 
 
+# "não vou poder ir", "não vou conseguir comparecer", "não dá pra ir": the patient will not come.
+_WONT_ATTEND = re.compile(r"\bnao\s+(?:(?:vou|vai|irei|consigo|posso|podemos|vamos|da|vai\s+dar)\s+"
+                          r"(?:mais\s+)?(?:(?:conseguir|poder|dar)\s+)?(?:pra\s+|para\s+)?(?:ir|comparecer)\b)")
+_MOVE_WORDS = frozenset("remarcar remarca mudar muda trocar troca passar passa outro outra adiar".split())
+
+
+def wont_attend(text: str) -> bool:
+    """The patient says they will not come, and nothing else that answers ("não vou poder ir"): at "Quer mesmo
+    cancelar?" that is a yes. Not when they ask to move it ("não vou poder ir, dá pra remarcar?")."""
+    folded = normalise(text)
+    words = folded.split()
+    return _WONT_ATTEND.search(folded) is not None and not _MOVE_WORDS & set(words) \
+        and sum(w in DENY_WORDS for w in words) == 1
+
+
 def only_thanks(text: str) -> bool:
     """The message is thanks and nothing else ("valeu!!", "muito obrigada 🙏")."""
     tokens = normalise(text).split()
@@ -54,12 +71,12 @@ def only_thanks(text: str) -> bool:
 
 def _first_answer_word(tokens: list[str]) -> bool | None:
     """The first answer word; a yes that a "não" after it takes back ("ok, mas não quero cancelar", "isso não dá
-    pra mim", "pode cancelar não") is no answer: the question is asked again rather than read either way."""
+    pra mim", "pode cancelar não", "certo, mas não agora") is a no: what was asked is not done."""
     for at, token in enumerate(tokens):
         if token in DENY_WORDS:
             return False
         if token in AFFIRM_WORDS and (token != "isso" or _isso_answers(tokens, at)):
-            return None if any(later in DENY_WORDS for later in tokens[at + 1:]) else True
+            return not any(later in DENY_WORDS for later in tokens[at + 1:])
     return None
 
 

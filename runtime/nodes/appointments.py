@@ -4,6 +4,7 @@ still active, else the patient's upcoming ones (asking which when there are seve
 
 from __future__ import annotations
 
+import nlu
 from flows.nodes import AppointmentNode, CancelNode, ConfirmNode, MyAppointmentsNode, RescheduleNode
 from runtime.engine.outcomes import Go, Outcome, Wait
 from runtime.nodes import context
@@ -165,6 +166,8 @@ async def resume_cancel(node: CancelNode, t: BotTurn) -> Outcome:
         if step.get("stage") == "choose":
             return await _resume_choose(node, t, step)
         reply = yes_or_no(t, yes_no_options(node, t, "yes_cancel", "no_cancel"))
+        if reply is not True and t.event.choice_id is None and nlu.wont_attend(t.event.text):
+            reply = True  # "não vou poder ir" to "Quer mesmo cancelar?"
         if reply is None:
             appt = await scheduler_of(t).get(step["appointment"], patient=patient_of(t))
             taken = await context.unfit(node, t, _cancel_question(node, t, appt))

@@ -1,6 +1,6 @@
 import pytest
 
-from nlu import yes_no
+from nlu import wont_attend, yes_no
 from nlu.yesno import only_thanks
 
 
@@ -19,7 +19,8 @@ def test_affirmations(text: str) -> None:
 @pytest.mark.parametrize(
     "text",
     ["não", "nao", "Não.", "n", "ñ", "negativo", "👎", "❌", "nãooo", "não, obrigado", "claro que não",
-     "melhor não", "agora não", "nao posso"],
+     "melhor não", "agora não", "nao posso", "ok, mas não quero cancelar", "isso não dá pra mim", "pode cancelar não",
+     "certo, mas não agora"],  # a yes taken back
 )
 def test_denials(text: str) -> None:
     assert yes_no(text) is False
@@ -29,8 +30,7 @@ def test_denials(text: str) -> None:
     "text",
     ["talvez", "quanto custa?", "", "qual o endereço", "🤔", "x" * 10_000, "amanhã às 15h", "não sei",
      "sei lá", "não tenho certeza ainda", "talvez sim", "aff, que chato isso", "nossa, isso é caro",
-     "isso tá errado?", "ok, mas não quero cancelar", "isso não dá pra mim", "pode cancelar não",
-     "certo, mas não agora"],
+     "isso tá errado?"],
 )
 def test_neither(text: str) -> None:
     assert yes_no(text) is None
@@ -49,3 +49,10 @@ def test_thanks_alone_is_no_answer_but_is_thanks() -> None:
 
 def test_muito_alone_is_no_thanks() -> None:
     assert not only_thanks("muito") and only_thanks("muito obrigado")
+
+
+@pytest.mark.parametrize(("text", "meant"), [("nao vou poder ir", True), ("não vou conseguir comparecer", True),
+                                              ("não dá pra ir", True), ("não vou poder ir, dá pra remarcar?", False),
+                                              ("nao vou cancelar", False), ("não", False)])
+def test_saying_one_will_not_come(text: str, meant: bool) -> None:
+    assert wont_attend(text) is meant
