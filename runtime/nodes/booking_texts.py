@@ -108,6 +108,8 @@ def preference(text: str, now: datetime, calendar: Calendar) -> dict[str, str] |
         return {"impossible": wrong}
     found = [e for e in nlu.extract_builtin(text, now, dimensions=("date", "time", "datetime", "interval"))
              if not (e.additional_info or {}).get("negated")]
+    if _SOONEST.search(nlu.normalise(text)) and all(e.entity == "datetime" for e in found):
+        return {"earliest": now.isoformat()}  # "o mais cedo possível": the first slots, whatever the day
     wish = _wish(found, calendar)
     last = _LAST_SLOT.search(nlu.normalise(text))
     if wish is not None and "day" in wish and last is not None:
@@ -116,6 +118,9 @@ def preference(text: str, now: datetime, calendar: Calendar) -> dict[str, str] |
     return wish
 
 
+# "o mais cedo possível", "o quanto antes", "assim que der": as soon as there is a slot, not today only
+_SOONEST = re.compile(r"\b(?:(?:o\s+)?mais\s+cedo\s+possivel|o\s+quanto\s+antes|assim\s+que\s+(?:for\s+)?possivel"
+                      r"|assim\s+que\s+der|o\s+primeiro\s+(?:horario|que\s+tiver)|qualquer\s+(?:dia|horario))\b")
 # "o último horário de segunda", "a última vaga da tarde", "o mais tarde possível na quinta"
 _LAST_SLOT = re.compile(r"\b(?:ultim[oa]s?\s+(?:horarios?|horas?|vagas?|atendimentos?|consultas?)"
                         r"|mais\s+tarde\s+possivel)\b")
