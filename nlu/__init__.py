@@ -114,7 +114,7 @@ __all__ = [
     "pick_option",
     "read_training_data",
     "unique_examples",
-    "write_yaml",
     "wont_attend",
+    "write_yaml",
     "yes_no",
 ]

@@ -21,7 +21,7 @@ AGENDA = Path(__file__).parents[1] / "booking" / "bots" / "agenda"
 
 NUMBER = "5511987650000"
 FORMS = (NUMBER, "551187650000", "987650000", "11987650000")  # with and without Brazil's 9th digit
-LONG_DIGITS = re.compile(r"\d{10,}")
+LONG_DIGITS = re.compile(r"\b\d{10,}\b")  # a number as a word of its own, not ten digits inside a hex id
 
 
 async def test_a_full_clinic_run_logs_no_phone_number(caplog: pytest.LogCaptureFixture) -> None:
