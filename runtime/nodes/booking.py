@@ -347,7 +347,7 @@ async def _not_understood(node: BookNode | RescheduleNode, t: BotTurn, step: Ste
         if step.get("stage") != "confirm" and (exact := await _confirm_exact(node, t, step)) is not None:
             return exact  # "às 11", "sexta às 10h" at a list, free at that very minute: that one, to confirm
         return await offer(node, t, step)
-    if step.get("stage") != "confirm" and (later := _after_offered(t, step)) is not None:  # "tem mais tarde?"
+    if (later := _after_offered(t, step)) is not None:  # "tem mais tarde?", "prefiro mais tarde" at the confirmation
         await _release(t, step)
         step["pref"] = later
         return await offer(node, t, step)
