@@ -386,10 +386,11 @@ def _after_offered(t: BotTurn, step: Step) -> dict[str, str] | None:
     return {**kept, "earliest": (scheduler_of(t).calendar.local(last) + timedelta(minutes=1)).isoformat()}
 
 
-async def _someone_else(t: BotTurn, step: Step) -> Outcome | None:
+async def _someone_else(t: BotTurn, step: Step, *, asked: bool = False) -> Outcome | None:
     """Who the appointment is for, said in the message ("peraí, é pra minha filha de 7 anos"): the slot is
-    given back and the flow reads them again, as if said at first; None when the message says no such thing."""
-    if context.looks_like_question(t) or context.small_talk(t) is not None:
+    given back and the flow reads them again, as if said at first; None when the message says no such thing.
+    `asked`: a message that looks like a question counts too ("pode ser, mas é pra minha filha")."""
+    if (context.looks_like_question(t) and not asked) or context.small_talk(t) is not None:
         return None
     reread = context.reread_facts(t)
     if reread is not None:
@@ -500,6 +501,9 @@ async def _resume_confirm(node: BookNode | RescheduleNode, t: BotTurn, step: Ste
         return changed  # "ah não, é pra mim, clínica geral" at the pediatrician's slot: the other specialty
     if not reply and not picked_button and (reread := await _someone_else(t, step)) is not None:
         return reread  # "é pra minha esposa, não pra mim": her name, then the slots again
+    if reply and not picked_button and any(e.get("entity") == "relation" for e in t.entities()) \
+            and (reread := await _someone_else(t, step, asked=True)) is not None:
+        return reread  # "pode ser, mas é pra minha filha": never booked under the writer's name; hers first
     t.memo["answered"] = "yes_no"
     if not reply:
         await _release(t, step)
