@@ -31,7 +31,7 @@ from nlu.rasa_yaml import write_yaml
 from nlu.temporal_types import Interval, TemporalRules
 from nlu.text import normalise
 from nlu.training_data import EntityAnnotation, Example, TrainingData
-from nlu.yesno import wont_attend, yes_no
+from nlu.yesno import keeps_appointment, wont_attend, yes_no
 
 # Heavy parts (scikit-learn, aiohttp) load on first use, so `import nlu` stays fast for the engine.
 _LAZY = {
@@ -102,6 +102,7 @@ __all__ = [
     "export_yaml",
     "extract_builtin",
     "holdout_split",
+    "keeps_appointment",
     "load_training_data",
     "normalise",
     "parse_cpf",

@@ -48,9 +48,14 @@ def yes_no(text: str) -> bool | None:
     return _first_answer_word(tokens)
 
 
-# "não vou poder ir", "não vou conseguir comparecer", "não dá pra ir": the patient will not come.
+# "não vou poder ir", "não vou conseguir comparecer", "não dá pra ir", "infelizmente não vou conseguir": the
+# patient will not come.
 _WONT_ATTEND = re.compile(r"\bnao\s+(?:(?:vou|vai|irei|consigo|posso|podemos|vamos|da|vai\s+dar)\s+"
-                          r"(?:mais\s+)?(?:(?:conseguir|poder|dar)\s+)?(?:pra\s+|para\s+)?(?:ir|comparecer)\b)")
+                          r"(?:mais\s+)?(?:(?:conseguir|poder|dar)\s+)?(?:pra\s+|para\s+)?(?:ir|comparecer)\b"
+                          r"|(?:vou|vai)\s+(?:conseguir|poder|dar)$)")  # not a bare "não posso": it may refuse
+# "pode deixar marcada", "deixa como está", "vou manter": the appointment stays.
+_KEEPS = re.compile(r"\b(?:deix[ae]r?|pode\s+deixar)\s+(?:ela\s+|a\s+consulta\s+)?(?:marcad[ao]|agendad[ao]"
+                    r"|como\s+(?:esta|ta))\b|\bmant(?:er|em|enha|enho)\b")
 _MOVE_WORDS = frozenset("remarcar remarca mudar muda trocar troca passar passa outro outra adiar".split())
 
 
@@ -61,6 +66,13 @@ def wont_attend(text: str) -> bool:
     words = folded.split()
     return _WONT_ATTEND.search(folded) is not None and not _MOVE_WORDS & set(words) \
         and sum(w in DENY_WORDS for w in words) == 1
+
+
+def keeps_appointment(text: str) -> bool:
+    """The patient says the appointment stays ("tá, pode deixar marcada", "melhor manter"), with no "não" that
+    could turn it round: at "Quer mesmo cancelar?" that is a no, whatever "pode" or "tá" says."""
+    words = normalise(text).split()
+    return _KEEPS.search(" ".join(words)) is not None and not any(w in DENY_WORDS for w in words)
 
 
 def only_thanks(text: str) -> bool:

@@ -1,6 +1,6 @@
 import pytest
 
-from nlu import wont_attend, yes_no
+from nlu import keeps_appointment, wont_attend, yes_no
 from nlu.yesno import only_thanks
 
 
@@ -53,6 +53,14 @@ def test_muito_alone_is_no_thanks() -> None:
 
 @pytest.mark.parametrize(("text", "meant"), [("nao vou poder ir", True), ("não vou conseguir comparecer", True),
                                               ("não dá pra ir", True), ("não vou poder ir, dá pra remarcar?", False),
-                                              ("nao vou cancelar", False), ("não", False)])
+                                              ("sim por favor, infelizmente não vou conseguir", True),
+                                              ("nao vou cancelar", False), ("não", False), ("não posso", False)])
 def test_saying_one_will_not_come(text: str, meant: bool) -> None:
     assert wont_attend(text) is meant
+
+
+@pytest.mark.parametrize(("text", "meant"), [("tá, pode deixar marcada", True), ("pode deixar como está", True),
+                                              ("melhor manter mesmo", True), ("pode cancelar", False),
+                                              ("não quero manter", False)])
+def test_saying_the_appointment_stays(text: str, meant: bool) -> None:
+    assert keeps_appointment(text) is meant
