@@ -461,25 +461,25 @@ def yes_or_no(t: BotTurn, options: tuple[Option, Option] | None = None) -> bool 
                 return answer
     said = nlu.yes_no(text)
     if said is None and options is not None:  # "pensei melhor, vou manter" to "Sim, cancelar / Não, manter"
-        said = _named_answer(text, options)
+        said = _named_answer(t, text, options)
     return said
 
 
-_ASKING = ("posso", "pode", "da", "tem", "como", "qual", "quando", "onde", "sera")
 _INSTEAD = (" em vez ", " ao inves ", " inves de ", " envez ")
 
 
-def _named_answer(text: str, options: tuple[Option, Option]) -> bool | None:
+def _named_answer(t: BotTurn, text: str, options: tuple[Option, Option]) -> bool | None:
     """The answer whose button names what the message says to do, and the other does not; not in a question
     ("posso remarcar em vez de cancelar?") nor beside "em vez de"."""
     folded = f" {nlu.normalise(text)} "
-    if "?" in text or any(f" {w} " in folded for w in _ASKING) or any(p in folded for p in _INSTEAD) \
-            or set(folded.split()) & DENY_WORDS:  # "ok, mas não quero cancelar" names "cancelar" to refuse it
+    words = set(folded.split())
+    if "?" in text or words & t.words.question_words or any(p in folded for p in _INSTEAD) \
+            or words & DENY_WORDS:  # "ok, mas não quero cancelar" names "cancelar" to refuse it
         return None
-    words = content_words(text)
+    said = content_words(text)
     named = [answer for answer, option in zip((True, False), options, strict=True)
              if any(same_word(w, own) for own in content_words(option.title) if nlu.yes_no(own) is None
-                    for w in words)]
+                    for w in said)]
     return named[0] if len(named) == 1 else None
 
 

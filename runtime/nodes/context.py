@@ -47,7 +47,7 @@ from runtime.nodes.assist import (
     professional_words,
     say_faq,
 )
-from runtime.nodes.inputs import Answer, fill, names
+from runtime.nodes.inputs import Answer, fill, names, names_option
 from runtime.nodes.safety import answers_the_question_before, leave_flows
 from runtime.nodes.services import BotTurn
 
@@ -148,8 +148,8 @@ def _faq_pick(text: str, reading: FaqReading, index: ExampleIndex | None, detail
     if index is None:  # no coverage to compare: the FAQ's own confidence decides
         top = reading.best
         return Choice("faq", top.entry, 1.0, top.score) if reading.confident else None
-    questions = [m.group() for m in sentences(text) if m.group().rstrip().endswith("?")] if len(sentences(text)) > 1 \
-        else []
+    parts = sentences(text)  # a question in a sentence of its own is weighed by that sentence too
+    questions = [m.group() for m in parts if m.group().rstrip().endswith("?")] if len(parts) > 1 else []
     ranked = [Choice("faq", m.entry, index.coverage(text, f"faq:{m.entry}").score, m.score,
                      request=max(index.coverage(part, f"faq:{m.entry}", ignore=details).score
                                  for part in (text, *questions)))
@@ -333,9 +333,8 @@ def reads_better(t: BotTurn, answer: Answer) -> bool:
 def _said_apart(t: BotTurn, option: Option) -> bool:
     """The option is a sentence of the message of its own, not a question ("confirmo!")."""
     parts = sentences(t.event.text)
-    keys = [normalise(name) for name in names(option) if len(normalise(name)) >= 3]
-    return len(parts) > 1 and any(not m.group().rstrip().endswith("?")
-                                  and any(f" {key} " in f" {normalise(m.group())} " for key in keys) for m in parts)
+    return len(parts) > 1 and any(not m.group().rstrip().endswith("?") and names_option(option, m.group())
+                                  for m in parts)
 
 
 def also_wants(t: BotTurn) -> Outcome | None:

@@ -150,10 +150,10 @@ async def resume_ask(node: AskNode, t: BotTurn) -> Outcome:
         if node.input == "name":
             context.reread_facts(t)  # "Helena, ela tem 8 meses": her age too
         after = answer.option.next if answer.option and answer.option.next else node.next
-        thanks = _acknowledgement(node, t, after)
+        thanks = _acknowledgement(node, t, after)  # looked up before `also_wants` leaves the flow
         if node.input in ("yes_no", "name") and (wanted := context.also_wants(t)) is not None:
-            if thanks:
-                t.say(thanks)  # "Prazer, Fabiana!", then the booking the rest of the message asks for
+            if thanks is not None and thanks.text:
+                t.say(t.text(thanks.text))  # "Prazer, Fabiana!", then the booking the rest of the message asks for
             return wanted  # "blz, quero marcar então": the answer, then what the rest of the message asks for
         return Go(after)
     if node.options and not context.looks_like_question(t) and context.small_talk(t) is None \
@@ -167,13 +167,13 @@ async def resume_ask(node: AskNode, t: BotTurn) -> Outcome:
     return _reprompt(node, t)
 
 
-def _acknowledgement(node: AskNode, t: BotTurn, after: str | None) -> str:
+def _acknowledgement(node: AskNode, t: BotTurn, after: str | None) -> SendNode | None:
     """A name's acknowledgement ("Prazer, {{ nome }}!"): the text alone that the flow says right after the
     question, said before a switch to what the rest of the message asks for."""
     follow = t.flow.nodes.get(after) if node.input == "name" and t.flow is not None and after else None
     if isinstance(follow, SendNode) and follow.text and not (follow.options or follow.media or follow.template):
-        return t.text(follow.text)
-    return ""
+        return follow
+    return None
 
 
 def _reprompt(node: AskNode, t: BotTurn) -> Outcome:

@@ -250,12 +250,21 @@ def named_options(node: AskNode, text: str) -> list[Option]:
     return _named_options(node, text)
 
 
+def names_option(option: Option, text: str) -> bool:
+    """One of the option's names occurs in `text` as whole words."""
+    return option in _named_among([option], text)
+
+
 def _named_options(node: AskNode, text: str) -> list[Option]:
     """Options one of whose names occurs in `text` as whole words; a longer name wins over a name
     it contains ("clínica geral" over "geral")."""
+    return _named_among(node.options, text)
+
+
+def _named_among(options: Sequence[Option], text: str) -> list[Option]:
     folded = f" {nlu.normalise(text)} "
     found: list[tuple[Option, str]] = []
-    for option in node.options:
+    for option in options:
         for name in _names(option):
             key = nlu.normalise(name)
             if len(key) >= 3 and f" {key} " in folded:
