@@ -216,7 +216,16 @@ def relation(text: str) -> str | None:
     for spoken in _SPOKEN_RELATION.finditer(folded):
         if not for_me and not _asked_of(folded[:spoken.start()]):
             return SPOKEN_RELATIONS[spoken.group(1)]
+    if not for_me and (aged := _AGED_OTHER.search(folded)) is not None \
+            and (years := age(folded[aged.start():])) is not None:
+        return "crianca" if years < 18 else "outra_pessoa"  # "pra minha bichinha de 3 anos", "meu pequeno de 4"
     return None
+
+
+# Whom an appointment is for, called by a word of the family's own and given an age: "pra minha bichinha de 3
+# anos", "pro meu pequeno de 4 aninhos", "pra minha vizinha de 80 anos".
+_AGED_OTHER = re.compile(r"\b(?:pra|para|p|pro)\s+(?:a |o )?(?:minha|meu|nossa|nosso)\s+[a-z]+(?:inha|inho|a|o|e)?"
+                         r"\s+(?:de|com)\s+\S+(?: e \S+)?\s+(?:anos|ano|aninhos|meses|mes|mesinhos)\b")
 
 
 # "pra mim": the one writing is the patient; a relative named otherwise ("minha esposa consultou aí") is not.

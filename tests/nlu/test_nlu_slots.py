@@ -84,6 +84,11 @@ def test_a_correction_keeps_what_it_corrects_to(text: str, tail: str | None) -> 
     ("minha esposa consultou aí e gostou, queria marcar pra mim também", None, None),  # the writer is the patient
     ("é pra mim, não pro meu marido", None, None),
     ("não é pra mim, é pro meu filho", "filho", None),
+    # a word of the family's own, with an age: someone else, a child under 18
+    ("ôxe, bora marcar pra minha bichinha de 3 anos com o pediatra", "crianca", 3),
+    ("pro meu pequeno de 4 aninhos", "crianca", 4),
+    ("quero marcar pra minha vizinha de 80 anos", "outra_pessoa", 80),
+    ("pro meu caso de 2 anos atrás", None, None),
 ])
 def test_who_the_appointment_is_for_and_their_age(text: str, who: str | None, years: int | None) -> None:
     assert relation(text) == who
