@@ -9,6 +9,7 @@ through `turn.services.scheduler`; the patient is the conversation's `channel:us
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
@@ -143,6 +144,8 @@ async def _find(t: BotTurn, step: Step, limit: int) -> tuple[list[Slot], str]:
                                                period=step.get("period"), limit=_DAY_SLOTS)
             if found:
                 return _nearest(found, _wished_start(scheduler.calendar, day, pref), limit), lead
+        if day is not None and (found := await _around_day(scheduler, step, day, pref, hours, limit)):
+            return found, lead  # nothing that day (a Saturday the doctor does not work, a holiday): the nearest
     except DateInPast:
         lead = "past"
     except TooFarAhead:
@@ -154,6 +157,27 @@ async def _find(t: BotTurn, step: Step, limit: int) -> tuple[list[Slot], str]:
 
 
 _DAY_SLOTS = 48  # the slots of one day weighed for the ones nearest to a wished time
+
+
+async def _around_day(scheduler: Any, step: Step, day: date, pref: dict[str, str], hours: Any,
+                      limit: int) -> list[Slot]:
+    """The free slots nearest to a `day` that has none, before or after it, in the part of the day wished
+    ("sábado" for a doctor who works Monday to Friday: Friday's last ones, or Monday's first)."""
+    try:
+        found = await scheduler.find_slots(step["service"], professional=step.get("professional"),
+                                           period=hours or pref.get("period") or step.get("period"),
+                                           earliest=day - timedelta(days=3), limit=2 * _DAY_SLOTS)
+    except TooFarAhead:
+        return []
+    calendar = scheduler.calendar
+    at = _wished_start(calendar, day, pref).time() if any(k in pref for k in ("earliest", "from", "period")) else None
+
+    def distance(slot: Slot) -> tuple[int, int, datetime]:  # the nearest day; on it, the time wished, or its first
+        local = calendar.local(slot.start)
+        off = abs(local.hour * 60 + local.minute - at.hour * 60 - at.minute) if at is not None else 0
+        return abs((local.date() - day).days), off, slot.start
+
+    return sorted(sorted(found, key=distance)[:limit], key=lambda s: s.start)
 
 
 def _wished_start(calendar: Any, day: date, pref: dict[str, str]) -> datetime:
@@ -188,9 +212,12 @@ async def offer(node: BookNode | RescheduleNode, t: BotTurn, step: Step, lead: s
     return Wait()
 
 
-def picked(t: BotTurn, offered: list[str], rows: list[list[str]], starts: list[datetime] | None = None) -> str | None:
+def picked(t: BotTurn, offered: list[str], rows: list[list[str]], starts: list[datetime] | None = None,
+           fits: Callable[[int, bool], bool] | None = None) -> str | None:
     """The offered item the patient picks: a pressed row, its number, its words ("terça"), or, for
-    slots (`starts`), its time ("9h20", "o das 9 e 20")."""
+    slots (`starts`), its time ("9h20", "o das 9 e 20"). An ordinal picks only an item that `fits` what
+    else the message asks ("amanhã cedinho, o primeiro que tiver" is no pick from today's list), a time
+    only one in the clock times it asks (`fits(index, True)`: "antes das 10? entro às 11h")."""
     if t.event.choice_id in offered:
         return t.event.choice_id
     text = t.event.text.strip()
@@ -198,7 +225,8 @@ def picked(t: BotTurn, offered: list[str], rows: list[list[str]], starts: list[d
         return offered[int(text) - 1]
     if (number := inputs.numbered(text)) is not None and 0 < number <= len(offered):  # "a segunda opção"
         return offered[number - 1]
-    if text and starts is not None and (by_time := _by_time(t, offered, rows, starts)) is not None:
+    if text and starts is not None and (by_time := _by_time(t, offered, rows, starts)) is not None \
+            and (fits is None or fits(offered.index(by_time), True)):
         return by_time
     words = [w for w in nlu.normalise(text).split() if w not in _PICK_FILLER]
     if len(words) == 1 and (spoken := nlu.parse_number(words[0])) is not None and spoken == int(spoken) \
@@ -210,7 +238,7 @@ def picked(t: BotTurn, offered: list[str], rows: list[list[str]], starts: list[d
     if not ordinals and len(words) <= 2:  # "o primeio": an ordinal mistyped, in a short answer
         ordinals = list({ORDINALS[k] for w in words if len(w) >= 6 and w not in named for k in ORDINALS
                          if len(k) >= 6 and same_word(w, k)})
-    if len(ordinals) == 1 and 0 < ordinals[0] <= len(offered):
+    if len(ordinals) == 1 and 0 < ordinals[0] <= len(offered) and (fits is None or fits(ordinals[0] - 1, False)):
         return offered[ordinals[0] - 1]
     index = nlu.pick_option(" ".join(words), rows) if words else None
     return offered[index] if index is not None else None
@@ -272,7 +300,9 @@ async def _resume_pick(node: BookNode | RescheduleNode, t: BotTurn, step: Step) 
     calendar = scheduler.calendar
     slots = [Slot.from_ref(ref) for ref in offered]
     rows = [names(slot_option(slot, calendar, t.words), slot.start, calendar, t.words) for slot in slots]
-    ref = picked(t, offered, rows, [calendar.local(slot.start) for slot in slots])
+    wish = _said_now(t, calendar)
+    ref = picked(t, offered, rows, [calendar.local(slot.start) for slot in slots],
+                 fits=lambda i, clock: wish is None or fits_wish(calendar.local(slots[i].start), wish, calendar, clock))
     wished = ref is None and (ref := _wished_first(t, step, slots)) is not None
     if ref is None and offered and t.event.choice_id is None and t.words.any_slot.match(nlu.normalise(t.event.text)):
         ref = offered[0]  # "qualquer um", "tanto faz": the first one offered
@@ -291,6 +321,19 @@ async def _resume_pick(node: BookNode | RescheduleNode, t: BotTurn, step: Step) 
         return await _resume_confirm(node, t, step)
     _say_confirm(node, t, hold)
     return Wait()
+
+
+def fits_wish(start: datetime, wish: dict[str, str], calendar: Any, clock_only: bool = False) -> bool:
+    """A slot starting at local `start` is one the wish asks for (its day, its clock times or part of day,
+    from its earliest moment); `clock_only`: in its clock times, whatever else it says."""
+    inside = "from" not in wish or time.fromisoformat(wish["from"]) <= start.time() < time.fromisoformat(wish["to"])
+    if clock_only or not inside:
+        return inside
+    if "impossible" in wish or ("day" in wish and start.date().isoformat() != wish["day"]):
+        return False
+    if "period" in wish and not calendar.period(wish["period"]).contains(start.time()):
+        return False
+    return "earliest" not in wish or start >= datetime.fromisoformat(wish["earliest"])
 
 
 def _wished_first(t: BotTurn, step: Step, slots: list[Slot]) -> str | None:
@@ -613,7 +656,7 @@ async def enter_book(node: BookNode, t: BotTurn) -> Outcome:
 def _said_now(t: BotTurn, calendar: Any) -> dict[str, str] | None:
     """A day or period in this turn's message ("pediatria, pra amanhã à tarde"), the freshest wish."""
     text = t.event.text.strip() if t.event.kind not in ("timer", "system") else ""
-    if not text or text.isdigit() or t.event.choice_id is not None:
+    if not text or text.isdigit() or t.event.choice_id is not None or t.memo.get("by_position"):
         return None
     return corrected_preference(text, t.local_now, calendar)
 

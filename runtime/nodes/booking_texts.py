@@ -123,7 +123,7 @@ _SOONEST = re.compile(r"\b(?:(?:o\s+)?mais\s+cedo\s+possivel|o\s+quanto\s+antes|
                       r"|assim\s+que\s+der|o\s+primeiro\s+(?:horario|que\s+tiver)|qualquer\s+(?:dia|horario))\b")
 # "o último horário de segunda", "a última vaga da tarde", "o mais tarde possível na quinta"
 _LAST_SLOT = re.compile(r"\b(?:ultim[oa]s?\s+(?:horarios?|horas?|vagas?|atendimentos?|consultas?)"
-                        r"|mais\s+tarde\s+possivel)\b")
+                        r"|mais\s+tarde\s+(?:possivel|que\s+(?:tiver|der|tem|houver))|ultim[oa]\s+que\s+(?:tiver|der|tem))\b")
 
 
 def _wish(found: list[Any], calendar: Calendar) -> dict[str, str] | None:

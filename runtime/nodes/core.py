@@ -143,6 +143,8 @@ async def resume_ask(node: AskNode, t: BotTurn) -> Outcome:
         answer = None  # a guessed option, or one a question names, and the FAQ or a flow reads it better
     if answer is not None:
         t.memo["answered"] = node.input
+        if node.options and inputs.by_position(node, t.event):
+            t.memo["by_position"] = True  # "a segunda" (Pediatria): a position, not Monday
         if node.input == "name" and inputs.name_before_request(t.event.text) is not None:
             t.memo["answered_name"] = str(answer.value)  # "Fabiana, quero marcar": who, not what is asked
         t.state.vars[node.var] = answer.value

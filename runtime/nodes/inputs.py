@@ -173,6 +173,12 @@ def _displayed(node: AskNode, event: InboundEvent) -> Option | None:
     return node.options[number - 1] if number is not None and 1 <= number <= count else None
 
 
+def by_position(node: AskNode, event: InboundEvent) -> bool:
+    """The message names an option by its number or position only ("2", "a segunda"): no day or other fact
+    is said besides."""
+    return event.choice_id is None and _displayed(node, event) is not None
+
+
 def _option_answer(node: AskNode, option: Option) -> Answer:
     if node.input == "yes_no":
         return Answer(_yes_no_of(node, option), option)

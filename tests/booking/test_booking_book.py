@@ -40,12 +40,14 @@ async def test_typed_preference_narrows_the_offer(open_bot: OpenBot) -> None:
     assert titles(offer) == ["Qui 05/03 às 10:00", "Qui 05/03 às 10:30", "Qui 05/03 às 11:00"]
 
 
-async def test_a_day_without_slots_says_so_and_offers_the_next(open_bot: OpenBot) -> None:
+async def test_a_day_without_slots_says_so_and_offers_the_nearest(open_bot: OpenBot) -> None:
     h = await open_bot(AGENDA)
     await h.say("marcar")
-    [offer] = await h.say("sábado")
+    [offer] = await h.say("sábado")  # Saturday 07/03: Friday 06/03 is nearer than Monday 09/03, or today
     assert offer.text.startswith("Não encontrei horário livre nesse dia ou período")
-    assert titles(offer)[0] == "Seg 02/03 às 10:00"
+    assert titles(offer)[0] == "Sex 06/03 às 08:00"
+    [again] = await h.say("sábado às 11h")  # the time wished, on the nearest day
+    assert "Sex 06/03 às 11:00" in titles(again) and all(t.startswith("Sex 06/03") for t in titles(again))
 
 
 async def test_a_past_day_is_explained(open_bot: OpenBot) -> None:

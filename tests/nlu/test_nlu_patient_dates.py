@@ -34,6 +34,8 @@ def _at(now: datetime, day: str, clock: str) -> datetime:
     ("5 de maio, 2027", "2027-05-05"),
     ("hoje não consigo, só amanhã", "2026-03-12"),
     ("amanhã não dá, pode ser sexta?", "2026-03-13"),
+    ("amanhã é complicado, pode ser sexta?", "2026-03-13"),  # a day said to be hard is ruled out
+    ("hoje tá corrido pra mim, quinta de manhã", "2026-03-12"),
     ("qualquer dia menos segunda", None),
     ("6ª feira", "2026-03-13"),
     ("a primeira segunda de abril", "2026-04-06"),
