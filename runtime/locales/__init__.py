@@ -55,6 +55,7 @@ class Pack:
     urgent_phrases: tuple[str, ...]
     crisis_phrases: tuple[str, ...]  # thoughts of suicide or self-harm: the `crisis` message instead of `urgent`
     urgent_names: frozenset[str]  # urgent words that are also given names ("Socorro"): at a name question, both
+    urgent_signs: tuple[tuple[frozenset[str], frozenset[str]], ...]  # a word of each within a few words: urgent
     opt_out_phrases: tuple[str, ...]  # stop proactive messages (anywhere in the message)
     opt_out_words: frozenset[str]  # ... (the whole message)
     opt_out_pairs: tuple[frozenset[str], frozenset[str]]  # ... or a word of each, anywhere in the message
@@ -110,7 +111,7 @@ def _pack(module: ModuleType) -> Pack:
         service_nouns=module.SERVICE_NOUNS, service_links=module.SERVICE_LINKS,
         money_or_time=re.compile(module.MONEY_OR_TIME), expected=MappingProxyType(module.EXPECTED),
         urgent_words=module.URGENT_WORDS, urgent_phrases=module.URGENT_PHRASES, urgent_names=module.URGENT_NAMES,
-        crisis_phrases=module.CRISIS_PHRASES,
+        urgent_signs=module.URGENT_SIGNS, crisis_phrases=module.CRISIS_PHRASES,
         opt_out_phrases=module.OPT_OUT_PHRASES, opt_out_words=module.OPT_OUT_WORDS, opt_out_pairs=module.OPT_OUT_PAIRS,
         opt_in_phrases=module.OPT_IN_PHRASES, marketing_words=module.MARKETING_WORDS, only_words=module.ONLY_WORDS,
         opt_out_places=module.OPT_OUT_PLACES, privacy_phrases=module.PRIVACY_PHRASES,

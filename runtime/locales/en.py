@@ -125,6 +125,12 @@ SERVICE_LINKS = frozenset("for against".split())
 # also while staff talk to the patient.
 URGENT_WORDS = frozenset("emergency urgent unconscious overdose poisoned seizing fainted".split())
 URGENT_NAMES: frozenset[str] = frozenset()  # urgent words that are also given names
+URGENT_SIGNS = (
+    (frozenset("face mouth".split()), frozenset("numb drooping droopy fallen crooked paralysed paralyzed".split())),
+    (frozenset("lips lip mouth".split()), frozenset("blue bluish purple".split())),
+    (frozenset("breathing breathe".split()), frozenset("struggling hard difficulty trouble".split())),
+    (frozenset("poison bleach pesticide kerosene".split()), frozenset("drank swallowed ate took".split())),
+)
 URGENT_PHRASES = ("cannot breathe", "can't breathe", "cant breathe", "chest pain", "a lot of blood",
                   "bleeding a lot", "stopped breathing", "passed out", "want to die", "kill myself", "emergency room",
                   "turning blue", "can't move", "cannot move", "fell down the stairs")

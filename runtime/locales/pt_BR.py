@@ -145,7 +145,8 @@ URGENT_PHRASES = ("nao consegue respirar", "não consigo respirar", "sem respira
                   "rompeu a bolsa",
                   # the signs of a stroke the SAMU campaigns teach: a crooked smile, a weak arm, slurred speech
                   "boca torta", "sorriso torto", "rosto torto", "cara torta", "fala enrolada", "falando enrolado",
-                  "falando enrolada", "fala arrastada", "falando arrastado", "fala embolada", "falando embolado",
+                  "falando enrolada", "fala meio enrolada", "falando meio enrolado",
+                  "fala arrastada", "falando arrastado", "fala embolada", "falando embolado",
                   "nao consegue falar", "nao consegue levantar o braco", "braco caido", "lado do corpo paralisado",
                   "metade do rosto",
                   # a fall that leaves someone unable to move; a baby or child turning blue, breathing fast
@@ -163,6 +164,20 @@ URGENT_PHRASES = ("nao consegue respirar", "não consigo respirar", "sem respira
                   "mordido por uma cobra", "picado por aranha", "picada por aranha", "picado por uma aranha",
                   "picada por uma aranha", "picada de aranha", "aranha picou", "aranha mordeu", "mordida de aranha",
                   "picado por abelhas", "picada de abelhas", "enxame de abelhas")
+# Signs said in the patient's own words, a word of each list at most a few words apart ("o lado esquerdo do
+# rosto dormente", "a boca roxinha", "respirando com dificuldade", "tomou veneno de rato"). Not speech alone: a
+# child who "fala enrolado" is a reason to see the pediatrician, not an emergency.
+URGENT_SIGNS = (
+    (frozenset("rosto cara boca face".split()),  # a stroke: one side of the face numb or fallen
+     frozenset("dormente dormencia adormecido adormecida paralisado paralisada caido caida torto torta".split())),
+    (frozenset("boca boquinha labio labios beico beicinho".split()),  # lips turning blue
+     frozenset("roxa roxo roxos roxas roxinha roxinho roxinhos azul azulada azulado azulados arroxeada arroxeado "
+               "arroxeados".split())),
+    (frozenset("respirando respirar respira respiracao".split()),  # breathing hard
+     frozenset("dificuldade dificil custo".split())),
+    (frozenset("veneno raticida chumbinho inseticida querosene soda".split()),  # a poison swallowed
+     frozenset("tomou tomei bebeu bebi engoliu engoli comeu comi ingeriu ingeri".split())),
+)
 # Thoughts of suicide or self-harm: the `crisis` message (CVV 188 as well as 192), wherever the conversation is.
 CRISIS_PHRASES = ("quero morrer", "me matar", "acabar com a minha vida", "acabar com minha vida", "tirar a minha vida",
                   "tirar minha vida", "nao quero mais viver", "sem vontade de viver", "me suicidar", "suicidio",

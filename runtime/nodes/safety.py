@@ -90,6 +90,8 @@ def topic_of(t: BotTurn) -> Topic | None:
         found_words, found_phrases = folded[topic]
         if words & found_words or any(p in padded for p in found_phrases) or _pair(words, pairs.get(topic)):
             return topic
+        if topic == "urgent" and _signs(text.split(), t.words.urgent_signs):
+            return topic
     if _pair(words, t.words.correction_pairs):
         return "privacy"  # "meu cadastro tá com o sobrenome errado": correcting them is a request for staff
     if text in {normalise(w) for w in (*t.words.opt_out_words, *t.bot.privacy.opt_out_words)}:
@@ -132,6 +134,18 @@ def _refused(tokens: list[str], at: int, pack: Pack) -> bool:
         return False
     rest = [w for w in tokens[at + 1:at + 4] if w not in pack.refusal_fillers]
     return bool(rest) and rest[0] in pack.opt_out_pairs[1]
+
+
+_SIGN_SPAN = 4  # how many words apart the two words of an urgent sign may be
+
+
+def _signs(tokens: list[str], signs: tuple[tuple[frozenset[str], frozenset[str]], ...]) -> bool:
+    """An urgent sign: a word of each of a pair's lists, close together ("rosto ... dormente", "tomou veneno")."""
+    for first, second in signs:
+        at = [i for i, token in enumerate(tokens) if token in first]
+        if at and any(abs(i - j) <= _SIGN_SPAN for j, token in enumerate(tokens) if token in second for i in at):
+            return True
+    return False
 
 
 def _pair(words: set[str], pair: tuple[frozenset[str], frozenset[str]] | None) -> bool:

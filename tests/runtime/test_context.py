@@ -199,12 +199,26 @@ async def test_a_name_in_the_decision_is_not_shown(open_bot: OpenBot) -> None:
     ("meu sobrinho foi picado por escorpiao agora pouco no pe", "urgent"),
     ("minha mae foi picada por uma aranha e ta com a perna inchada", "urgent"),
     ("meu cadastro tá com o sobrenome errado, queria corrigir", "privacy"),
+    # signs in the patient's own words: a word of each list, a few words apart
+    ("to com o lado esquerdo do rosto dormente", "urgent"),
+    ("ele ta com a boca roxinha e respirando com dificuldade agora", "urgent"),
+    ("minha sogra tomou veneno de rato sem querer", "urgent"),
 ])
 async def test_safety_reads_word_forms_and_the_most_pressing_topic(open_bot: OpenBot, said: str, topic: str) -> None:
     h = await open_bot("questions")
     await h.say(choice_id="q_text")
     await h.say(said)
     assert decision(h)["step"] == "safety" and decision(h)["topic"] == topic
+
+
+@pytest.mark.parametrize("said", ["meu filho de 3 anos fala enrolado, o pediatra atende?",  # speech alone: no emergency
+                                  "a boca dele é bem pequena, tomou o remédio de verme ontem",
+                                  "a cara dele caiu quando soube do preço"])
+async def test_sign_words_far_apart_or_speech_alone_are_not_urgent(open_bot: OpenBot, said: str) -> None:
+    h = await open_bot("questions")
+    await h.say(choice_id="q_text")
+    await h.say(said)
+    assert decision(h).get("topic") != "urgent"
 
 
 @pytest.mark.parametrize("said", ["funciona em feriado?", "quero marcar um retorno", "o resultado do exame de sangue",
