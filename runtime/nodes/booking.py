@@ -433,8 +433,10 @@ async def _someone_else(t: BotTurn, step: Step, *, asked: bool = False) -> Outco
     """Who the appointment is for, said in the message ("peraí, é pra minha filha de 7 anos"): the slot is
     given back and the flow reads them again, as if said at first; None when the message says no such thing.
     `asked`: a message that looks like a question counts too ("pode ser, mas é pra minha filha")."""
-    if (context.looks_like_question(t) and not asked) or context.small_talk(t) is not None:
+    if context.looks_like_question(t) and not asked:
         return None
+    if context.small_talk(t) is not None and "para" not in nlu.normalise(t.event.text).split():
+        return None  # "peraí que o nenem tá chorando" is a pause; "peraí, é pra minha filha" says for whom
     reread = context.reread_facts(t)
     if reread is not None:
         await _release(t, step)
