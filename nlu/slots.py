@@ -104,7 +104,9 @@ def person_name(text: str, *, bare: bool = False) -> str | None:
     lead = _NAME_LEAD.search(" ".join(folded))
     if lead is not None:  # the first word after the lead (a word may fold to two: "pro" is "para o")
         start = next((i for i in range(len(folded)) if len(" ".join(folded[:i])) >= lead.end() - 1), len(folded))
-        return _name(words[start:], folded[start:], whole=False)
+        ends = _clause_ends(raw)  # "me chama de José Carlos, Zé é só pros íntimos": the name ends at the comma
+        stop = next((i + 1 for i in range(start, len(words)) if ends[i]), len(words))
+        return _name(words[start:stop], folded[start:stop], whole=False)
     if not bare or "?" in raw or any(c.isdigit() for c in raw):
         return None
     if len(folded) > 1 and folded[0] in ("e", "eh"):  # "é Joaquina", the tail of a correction
@@ -116,6 +118,17 @@ def _words(text: str) -> list[str]:
     """The message's words, without punctuation and emoji."""
     cleaned = re.sub(r"[^\w\s'-]", " ", text)
     return [w.strip("'-") for w in cleaned.split() if w.strip("'-")]
+
+
+def _clause_ends(text: str) -> list[bool]:
+    """For each of the message's words (`_words`), whether punctuation ends a clause right after it."""
+    ends: list[bool] = []
+    for token in text.split():
+        parts = _words(token)
+        ends += [False] * len(parts)
+        if parts and re.search(r"\w['-]*[,.;:!?]+\W*$", token):
+            ends[-1] = True
+    return ends
 
 
 def _name(words: list[str], folded: list[str], *, whole: bool) -> str | None:

@@ -18,6 +18,7 @@ from nlu.slots import age, corrected, person_name, relation, relative_name, slot
     ("o nome dela é Sofia", "Sofia"),
     ("me chamo Juliana e quero marcar consulta", "Juliana"),
     ("marcar pro meu filho, o nome dele é Caio e eu só posso à tarde", "Caio"),  # "pro" folds to two words
+    ("na vdd me chama de José Carlos, Zé é só pros íntimos kkk", "José Carlos"),  # the name ends at the comma
 ])
 def test_a_name_after_its_lead(text: str, name: str) -> None:
     assert person_name(text) == name
