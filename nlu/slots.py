@@ -187,6 +187,9 @@ _RELATION = re.compile(
 _SPOKEN_RELATION = re.compile(r"\b(?:minha|meu|nossa|nosso)\s+(?:outr[ao]\s+)?(" + "|".join(SPOKEN_RELATIONS)
                               + r")\b")
 _AGE = re.compile(r"\b(\d{1,3}|[a-z]+(?: e [a-z]+)?)\s+(anos|ano|aninhos|meses|mes|mesinhos)\b")
+# A relative and a number of years, "anos" left out: "pra minha filha de 17" (not "de 17 de março", "de 17h").
+_BARE_AGE = re.compile(r"\b(?:" + "|".join(sorted(RELATIONS, key=len, reverse=True)) + r")\s+de\s+(\d{1,2})\b"
+                       r"(?!\s*(?:h\b|hs\b|hrs?\b|horas?\b|:|/|-|de\b|do\b|da\b|e\s+\d|anos|ano|meses|mes|aninhos))")
 # "faz 2 anos que...", "há 3 anos", "2 anos atrás": a time ago, not an age.
 _AGO_BEFORE = frozenset({"faz", "ha", "durante", "por", "em", "ultimos", "uns", "mais", "menos"})
 _AGO_AFTER = frozenset({"que", "atras", "seguidos", "de casado", "de casada"})
@@ -262,8 +265,11 @@ def _asked_of(before: str) -> bool:
 
 
 def age(text: str) -> int | None:
-    """An age in years the message gives ("ela tem 5 anos" -> 5, "de 8 meses" -> 0), or None."""
+    """An age in years the message gives ("ela tem 5 anos" -> 5, "de 8 meses" -> 0, "minha filha de 17"), or
+    None."""
     folded = normalise(text)
+    if (bare := _BARE_AGE.search(folded)) is not None and _AGE.search(folded) is None:
+        return int(bare.group(1))  # "pra minha filha de 17": the years go without saying
     for found in _AGE.finditer(folded):
         before = folded[:found.start()].split()[-1:]
         after = folded[found.end():].split()[:1]

@@ -90,6 +90,8 @@ def test_a_correction_keeps_what_it_corrects_to(text: str, tail: str | None) -> 
     ("pro meu pequeno de 4 aninhos", "crianca", 4),
     ("quero marcar pra minha vizinha de 80 anos", "outra_pessoa", 80),
     ("pro meu caso de 2 anos atrás", None, None),
+    ("preciso marcar consulta pra minha filha de 17", "filha", 17),  # the years go without saying
+    ("pra minha filha de 17 de março", "filha", None),
 ])
 def test_who_the_appointment_is_for_and_their_age(text: str, who: str | None, years: int | None) -> None:
     assert relation(text) == who
