@@ -122,7 +122,9 @@ def _asked_to_act(t: BotTurn, flows: list[Choice]) -> Choice | None:
     goes to the flow that does it, however well a FAQ entry matches its details."""
     if looks_like_question(t):
         return None
-    acting = [c for c in flows if not answers_only(t, c.target) and c.request >= MIN_INTENT_COVERAGE]
+    sure = _confidence(t) >= STRONG_INTENT  # "então quero marcar particular mesmo, com o clínico": the intent is sure
+    acting = [c for c in flows if not answers_only(t, c.target)
+              and (c.request >= MIN_INTENT_COVERAGE or (c.how == "intent" and sure))]
     return max(acting, key=lambda c: c.rank) if acting else None
 
 
