@@ -125,6 +125,12 @@ async def _find(t: BotTurn, step: Step, limit: int) -> tuple[list[Slot], str]:
                                            period=step.get("period"), limit=limit)
         return found, "impossible"
     try:
+        if hours is not None and pref.get("late"):  # "no fim da manhã": the wish's last hour first
+            late = (max(hours[0], (datetime.combine(date.min, hours[1]) - timedelta(hours=1)).time()), hours[1])
+            found = await scheduler.find_slots(step["service"], professional=step.get("professional"), day=day,
+                                               period=late, earliest=earliest, limit=limit)
+            if found:
+                return found, lead
         found = await scheduler.find_slots(step["service"], professional=step.get("professional"), day=day,
                                            period=hours or pref.get("period") or step.get("period"),
                                            earliest=earliest, limit=_DAY_SLOTS if pref.get("last") else limit)

@@ -111,6 +111,8 @@ def preference(text: str, now: datetime, calendar: Calendar) -> dict[str, str] |
     if _SOONEST.search(nlu.normalise(text)) and all(e.entity == "datetime" for e in found):
         return {"earliest": now.isoformat()}  # "o mais cedo possível": the first slots, whatever the day
     wish = _wish(found, calendar)
+    if wish is not None and "from" in wish and _LATE_PART.search(nlu.normalise(text)):
+        wish["late"] = "1"  # "no fim da manhã": its last hour first, as a receptionist offers 11h or 11h30
     last = _LAST_SLOT.search(nlu.normalise(text))
     if wish is not None and "day" in wish and last is not None:
         # "o último horário de segunda": that one, to confirm; "os últimos horários da tarde": the last ones
@@ -121,6 +123,9 @@ def preference(text: str, now: datetime, calendar: Calendar) -> dict[str, str] |
 # "o mais cedo possível", "o quanto antes", "assim que der": as soon as there is a slot, not today only
 _SOONEST = re.compile(r"\b(?:(?:o\s+)?mais\s+cedo\s+possivel|o\s+quanto\s+antes|assim\s+que\s+(?:for\s+)?possivel"
                       r"|assim\s+que\s+der|o\s+primeiro\s+(?:horario|que\s+tiver)|qualquer\s+(?:dia|horario))\b")
+# The end of a part of the day: "no fim da manhã", "final da tarde", "à tardinha"
+_LATE_PART = re.compile(r"\b(?:(?:fim|final|finalzinho|fimzinho|ultimas\s+horas)\s+da\s+(?:manha|tarde|noite)"
+                        r"|tardinha|tardezinha)\b")
 # "o último horário de segunda", "a última vaga da tarde", "o mais tarde possível na quinta"
 _LAST_SLOT = re.compile(r"\b(?:ultim[oa]s?\s+(?:horarios?|horas?|vagas?|atendimentos?|consultas?)"
                         r"|mais\s+tarde\s+(?:possivel|que\s+(?:tiver|der|tem|houver))|ultim[oa]\s+que\s+(?:tiver|der|tem))\b")
