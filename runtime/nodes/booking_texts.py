@@ -108,6 +108,8 @@ def preference(text: str, now: datetime, calendar: Calendar) -> dict[str, str] |
         return {"impossible": wrong}
     found = [e for e in nlu.extract_builtin(text, now, dimensions=("date", "time", "datetime", "interval"))
              if not (e.additional_info or {}).get("negated")]
+    if len(found) > 1:  # "agora quero marcar outra, pro sábado de manhã": "agora" leads the sentence, the day is asked
+        found = [e for e in found if not (e.entity == "datetime" and e.value == now)] or found
     if _SOONEST.search(nlu.normalise(text)) and all(e.entity == "datetime" for e in found):
         return {"earliest": now.isoformat()}  # "o mais cedo possível": the first slots, whatever the day
     wish = _wish(found, calendar)
