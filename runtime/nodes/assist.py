@@ -51,11 +51,29 @@ def faq_reading(t: BotTurn, topics: tuple[str, ...] = ()) -> FaqReading | None:
         unnamed = not any(e.get("entity") not in _NOT_SUBJECTS for e in entities) \
             and not professional_words(t, t.event.text)
         reading = index.read(t.event.text, topics=topics, when=names_when(entities), unnamed=unnamed)
+        if not reading.confident and (asked := _elliptic_at(t)):  # "quais vcs aceitam?" at "Qual é o seu convênio?"
+            in_context = index.read(f"{t.event.text} {asked}", topics=topics, when=names_when(entities),
+                                    unnamed=unnamed)
+            reading = in_context if in_context.confident else reading
         t.memo[key] = reading
         if not topics:
             t.explain(faq=[{"entry": m.entry, "score": m.score} for m in reading.ranking[:3]])
     found: FaqReading = t.memo[key]
     return found
+
+
+_ELLIPTIC = 3  # a question of at most this many words leaves out what it asks about
+
+
+def _elliptic_at(t: BotTurn) -> str:
+    """The waiting question's text, when the message is a short question that leaves out what it asks
+    about ("quais vocês aceitam?"): it asks about what the question does. Empty otherwise."""
+    if t.state.waiting is None or t.flow is None or "?" not in t.event.text:
+        return ""
+    node = t.flow.nodes.get(t.state.node or "")
+    if not isinstance(node, AskNode) or len(normalise(t.event.text).split()) > _ELLIPTIC:
+        return ""
+    return t.text(node.text)
 
 
 _WHEN_ENTITIES = frozenset({"date", "time", "datetime", "interval"})
