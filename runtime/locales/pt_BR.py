@@ -230,7 +230,9 @@ OPT_IN_PHRASES = ("quero receber mensagens", "quero receber lembretes", "voltar 
                   "volta a mandar", "voltar a enviar", "voltem a enviar", "voltar a me mandar", "volta a me mandar",
                   "voltem a me mandar", "voltar a me enviar", "receber as mensagens de novo", "receber de novo",
                   "receber novamente", "quero receber as mensagens", "quero receber os lembretes",
-                  "me mandar de novo", "mandar de novo os lembretes")
+                  "me mandar de novo", "mandar de novo os lembretes", "pode mandar os lembretes",
+                  "pode mandar lembretes", "pode enviar os lembretes", "lembretes de novo", "mensagens de novo",
+                  "lembretes novamente")
 PRIVACY_PHRASES = ("apaguem meus dados", "apague meus dados", "apagar meus dados", "apaga meus dados",
                    "excluir meus dados", "exclua meus dados", "excluam meus dados", "deletar meus dados",
                    "delete meus dados", "remover meus dados", "remova meus dados", "apagar minhas informacoes",
@@ -263,6 +265,10 @@ NOTICE_QUESTIONS: dict[str, tuple[frozenset[str], ...]] = {
     "recipients": (frozenset("passam passa repassam repassa compartilham compartilha vendem vende divulgam divulga "
                              "entregam entrega".split()), _DATA,
                    frozenset("alguem ninguem terceiros outras outros empresa empresas quem".split())),
+    # a question about the rights themselves, not a request: "se eu pedir, vocês apagam meu cadastro?"
+    "rights": (frozenset("pedir pedisse pedindo peco direito direitos".split()),
+               frozenset("apagar apagam apaguem apaga excluir excluem excluam corrigir corrigem copia deletar deletam "
+                         "remover removem bloquear revogar".split()), _DATA),
     "controller": (frozenset("responsavel responsaveis encarregado dpo cuida cuidam".split()),
                    frozenset("dados informacoes privacidade lgpd".split())),
 }
