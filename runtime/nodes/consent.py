@@ -6,9 +6,12 @@ from __future__ import annotations
 import nlu
 from flows.messages import Option
 from flows.nodes import ConsentNode
+from nlu.choice import option_number
 from runtime.engine.outcomes import Go, Outcome, Wait
 from runtime.engine.routing import record_consent
 from runtime.locales import YES_NO_IDS
+from runtime.nodes import context
+from runtime.nodes.assist import Question
 from runtime.nodes.services import BotTurn
 from runtime.privacy.consent import text_hash
 
@@ -29,10 +32,23 @@ async def enter_consent(node: ConsentNode, t: BotTurn) -> Outcome:
     return Wait()
 
 
+def question(node: ConsentNode, t: BotTurn) -> Question:
+    yes, no = _BUTTONS.get(t.words.locale, _BUTTONS["en"])
+    return Question(t.text(node.text), "yes_no", ((t.words.yes_id, t.text(node.yes) if node.yes else yes),
+                                                  (t.words.no_id, t.text(node.no) if node.no else no)))
+
+
 async def resume_consent(node: ConsentNode, t: BotTurn) -> Outcome:
+    """A button, its number ("1": yes) or a yes or a no; else the reading order's next steps (the FAQ or
+    another flow, small talk), then the question again."""
     pressed = YES_NO_IDS.get(t.event.choice_id or "")
-    reply = pressed if pressed is not None else nlu.yes_no(t.event.text) if t.event.text.strip() else None
+    text = t.event.text.strip()
+    if pressed is None and text and (position := option_number(text, 2)) is not None:
+        pressed = position == 0  # "1" is the first button, yes, as its list shows it
+    reply = pressed if pressed is not None else nlu.yes_no(text) if text else None
     if reply is None:
+        if (taken := await context.unfit(node, t, question(node, t))) is not None:
+            return taken
         t.say(t.message("invalid"))
         _ask(node, t)
         return Wait()
