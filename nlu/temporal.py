@@ -30,8 +30,9 @@ _FILLER = re.compile(r"[\W\s]*(?:(?:pode\s+ser|prefiro|melhor|entao|ok|sim|na|no
 _CLAUSE_END = re.compile(r"[,.;!?]|\b(?:mas|so|porem|entao|prefiro|melhor)\b")
 # "hoje não", "amanhã eu não posso", and a day said to be hard: "essa semana tá corrida", "amanhã é complicado"
 _NEGATED_AFTER = re.compile(r"\s*(?:eu\s+)?(?:nao|n|nem)\b"
-                            r"|\s*(?:(?:pra\s+mim|para\s+mim)\s+)?(?:ta|esta|e|fica|vai\s+ser)\s+(?:muito\s+|meio\s+|bem\s+|mt\s+)?(?:corrid[oa]|complicad[oa]|dificil|apertad[oa]|puxad[oa]"
-                            r"|ruim|lotad[oa]|enrolad[oa])\b")
+                            r"|\s*(?:(?:pra\s+mim|para\s+mim)\s+)?(?:ta|esta|e|fica|vai\s+ser)"
+                            r"\s+(?:muito\s+|meio\s+|bem\s+|mt\s+)?"
+                            r"(?:corrid[oa]|complicad[oa]|dificil|apertad[oa]|puxad[oa]|ruim|lotad[oa]|enrolad[oa])\b")
 _NEGATED_BEFORE = re.compile(
     r"(?:\b(?:nao|n)\s+(?:[a-z]+\s+){1,3}|\b(?:menos|exceto|excepto|tirando|sem\s+ser|em\s+vez\s+de"
     r"|ao\s+inves\s+de|fora)\s+)$"
