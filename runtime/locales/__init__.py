@@ -55,7 +55,8 @@ class Pack:
     urgent_phrases: tuple[str, ...]
     crisis_phrases: tuple[str, ...]  # thoughts of suicide or self-harm: the `crisis` message instead of `urgent`
     urgent_names: frozenset[str]  # urgent words that are also given names ("Socorro"): at a name question, both
-    urgent_signs: tuple[tuple[frozenset[str], frozenset[str]], ...]  # a word of each within a few words: urgent
+    urgent_signs: tuple[tuple[frozenset[str], ...], ...]  # a word of the first two close together (and of a third
+    # list anywhere, when there is one): urgent
     opt_out_phrases: tuple[str, ...]  # stop proactive messages (anywhere in the message)
     opt_out_words: frozenset[str]  # ... (the whole message)
     opt_out_pairs: tuple[frozenset[str], frozenset[str]]  # ... or a word of each, anywhere in the message

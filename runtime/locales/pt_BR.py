@@ -163,7 +163,10 @@ URGENT_PHRASES = ("nao consegue respirar", "não consigo respirar", "sem respira
                   "mordida de cobra", "mordido por cobra", "cobra picou", "cobra mordeu", "picado por uma cobra",
                   "mordido por uma cobra", "picado por aranha", "picada por aranha", "picado por uma aranha",
                   "picada por uma aranha", "picada de aranha", "aranha picou", "aranha mordeu", "mordida de aranha",
-                  "picado por abelhas", "picada de abelhas", "enxame de abelhas")
+                  "picado por abelhas", "picada de abelhas", "enxame de abelhas",
+                  # too many pills at once
+                  "cartela inteira", "tomei uma cartela", "tomou uma cartela", "tomei todos os remedios",
+                  "tomou todos os remedios", "tomei todos os comprimidos", "tomou todos os comprimidos")
 # Signs said in the patient's own words, a word of each list at most a few words apart ("o lado esquerdo do
 # rosto dormente", "a boca roxinha", "respirando com dificuldade", "tomou veneno de rato"). Not speech alone: a
 # child who "fala enrolado" is a reason to see the pediatrician, not an emergency.
@@ -177,12 +180,18 @@ URGENT_SIGNS = (
      frozenset("dificuldade dificil custo".split())),
     (frozenset("veneno raticida chumbinho inseticida querosene soda".split()),  # a poison swallowed
      frozenset("tomou tomei bebeu bebi engoliu engoli comeu comi ingeriu ingeri".split())),
+    (frozenset("manchas manchinhas pintas pintinhas pontinhos bolinhas".split()),  # purple spots with a fever
+     frozenset("roxas roxinhas roxos roxinhos arroxeadas arroxeados".split()), frozenset("febre febrao".split())),
 )
 # Thoughts of suicide or self-harm: the `crisis` message (CVV 188 as well as 192), wherever the conversation is.
 CRISIS_PHRASES = ("quero morrer", "me matar", "acabar com a minha vida", "acabar com minha vida", "tirar a minha vida",
                   "tirar minha vida", "nao quero mais viver", "sem vontade de viver", "me suicidar", "suicidio",
                   "suicida", "me machucar", "me cortar", "nao aguento mais viver", "sumir do mundo",
-                  "dar fim na minha vida", "por fim na minha vida")
+                  "dar fim na minha vida", "por fim na minha vida",
+                  # said of someone else, or without the word: "meu irmão falou que vai se matar", "pensando em
+                  # acabar com tudo", "não aguento mais essa vida"
+                  "se matar", "se suicidar", "acabar com tudo", "nao aguento mais essa vida", "nao aguento mais a vida",
+                  "tirar a propria vida")
 
 # Stop and restart proactive messages (opt-out, opt-in); a request about personal data (LGPD).
 OPT_OUT_PHRASES = ("nao quero mais receber", "não quero receber", "parem de me mandar", "pare de me mandar",

@@ -203,6 +203,10 @@ async def test_a_name_in_the_decision_is_not_shown(open_bot: OpenBot) -> None:
     ("to com o lado esquerdo do rosto dormente", "urgent"),
     ("ele ta com a boca roxinha e respirando com dificuldade agora", "urgent"),
     ("minha sogra tomou veneno de rato sem querer", "urgent"),
+    ("meu bebe ta com febre e umas manchinhas roxas na perna", "urgent"),  # purple spots with a fever
+    ("tomei uma cartela inteira de rivotril", "urgent"),
+    ("meu irmão falou agora q vai se matar, nao sei oq fazer", "urgent"),  # with the CVV: the crisis message
+    ("to pensando em acabar com tudo, nao aguento mais essa vida", "urgent"),
 ])
 async def test_safety_reads_word_forms_and_the_most_pressing_topic(open_bot: OpenBot, said: str, topic: str) -> None:
     h = await open_bot("questions")
@@ -213,7 +217,8 @@ async def test_safety_reads_word_forms_and_the_most_pressing_topic(open_bot: Ope
 
 @pytest.mark.parametrize("said", ["meu filho de 3 anos fala enrolado, o pediatra atende?",  # speech alone: no emergency
                                   "a boca dele é bem pequena, tomou o remédio de verme ontem",
-                                  "a cara dele caiu quando soube do preço"])
+                                  "a cara dele caiu quando soube do preço",
+                                  "quero marcar pra ver uma mancha roxa na perna"])  # a bruise, no fever
 async def test_sign_words_far_apart_or_speech_alone_are_not_urgent(open_bot: OpenBot, said: str) -> None:
     h = await open_bot("questions")
     await h.say(choice_id="q_text")
