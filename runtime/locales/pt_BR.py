@@ -212,7 +212,9 @@ OPT_OUT_PHRASES = ("nao quero mais receber", "não quero receber", "parem de me 
 # withdraws the consent to marketing and keeps the reminders.
 MARKETING_WORDS = frozenset("propaganda propagandas promocao promocoes novidade novidades publicidade ofertas oferta "
                             "marketing".split())
-ONLY_WORDS = frozenset({"so", "apenas", "somente"})
+# ... and "os lembretes pode continuar mandando", "mantenham os lembretes": the others go on
+ONLY_WORDS = frozenset({"so", "apenas", "somente", "continuar", "continua", "continuem", "continue", "manter",
+                        "mantenham", "mantem", "seguir"})
 OPT_OUT_PLACES = frozenset("lista numero whatsapp zap spam contatos".split())
 # Sending verbs: one after "não" ("não precisa mandar", "não me mandem") with a noun of OPT_OUT_PAIRS' second
 # list ("lembrete", "mensagem") stops proactive messages.
