@@ -162,7 +162,11 @@ NOTICE_QUESTIONS: dict[str, tuple[frozenset[str], ...]] = {
     "retention": (frozenset("long until".split()), frozenset("keep store retain delete".split()), _DATA),
     "recipients": (frozenset("share shares sell sells pass give".split()), _DATA,
                    frozenset("anyone anybody whom who third parties companies".split())),
-    "rights": (frozenset("ask right rights".split()), frozenset("delete erase correct copy remove".split()), _DATA),
+    "rights": (frozenset("right rights".split()), _DATA),
+    "rights_use": (frozenset("ask".split()), frozenset("delete erase correct copy remove".split()), _DATA),
+    "monitoring": (frozenset("read reads reading see access".split()),
+                   frozenset("conversations messages chats".split())),
+    "purposes": (frozenset("need needs use uses".split()), _DATA),
     "controller": (frozenset("responsible dpo officer charge".split()), frozenset("data privacy".split())),
 }
 NOTICE_LABELS: dict[str, str] = {

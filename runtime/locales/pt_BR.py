@@ -268,7 +268,7 @@ NOTICE_PHRASES = ("politica de privacidade", "aviso de privacidade", "termos de 
                   "fazem com minhas informacoes", "fazem com meu cpf")
 # A question about one part of the notice: a word of each set, in a question.
 _DATA = frozenset("dados dado informacoes informacao telefone numero celular cpf email conversas conversa mensagens "
-                  "historico cadastro".split())
+                  "historico cadastro nome".split())
 NOTICE_QUESTIONS: dict[str, tuple[frozenset[str], ...]] = {
     "retention": (frozenset("tempo quando prazo ate".split()),
                   frozenset("guardam guarda guardar guardado guardados guardadas armazenam armazena mantem ficam "
@@ -276,10 +276,16 @@ NOTICE_QUESTIONS: dict[str, tuple[frozenset[str], ...]] = {
     "recipients": (frozenset("passam passa repassam repassa compartilham compartilha vendem vende divulgam divulga "
                              "entregam entrega".split()), _DATA,
                    frozenset("alguem ninguem terceiros outras outros empresa empresas quem".split())),
-    # a question about the rights themselves, not a request: "se eu pedir, vocês apagam meu cadastro?"
-    "rights": (frozenset("pedir pedisse pedindo peco direito direitos".split()),
+    # a question about the rights themselves, not a request: "quais são meus direitos sobre meus dados?", "se eu
+    # pedir, vocês apagam meu cadastro?"
+    "rights": (frozenset("direito direitos".split()), _DATA),
+    "rights_use": (frozenset("pedir pedisse pedindo peco direito direitos".split()),
                frozenset("apagar apagam apaguem apaga excluir excluem excluam corrigir corrigem copia deletar deletam "
                          "remover removem bloquear revogar".split()), _DATA),
+    # "quem consegue ler essas conversas?", "pra que vocês precisam do nome dele?"
+    "monitoring": (frozenset("ler le leem lendo ve veem acessa acessam acesso".split()),
+                   frozenset("conversas conversa mensagens".split())),
+    "purposes": (frozenset("precisam usam usa utilizam utiliza servem serve".split()), _DATA),
     "controller": (frozenset("responsavel responsaveis encarregado dpo cuida cuidam".split()),
                    frozenset("dados informacoes privacidade lgpd".split())),
 }
