@@ -22,7 +22,7 @@ _DAY_END = time(23, 59)
 
 def _end(i: int) -> str:
     return (
-        rf"(?P<h{i}>[01]?\d|2[0-3]|{HW})(?:\s*(?::|h|hs|horas?)\s*(?P<m{i}>[0-5]\d)?)?"
+        rf"(?P<h{i}>[01]?\d|2[0-3]|{HW}|meio\s+dia)(?:\s*(?::|h|hs|horas?)\s*(?P<m{i}>[0-5]\d)?)?"
         rf"(?:\s+e\s+(?P<half{i}>meia|quinze))?(?P<ampm{i}>\s*[ap]\.?\s?m\b\.?)?"
         rf"(?:\s+(?:da|de|a|pela|na)\s+(?P<p{i}>manha|tarde|noite|madrugada))?"
     )
@@ -36,11 +36,11 @@ _RANGE = re.compile(
 
 _OPENERS = frozenset({"entre", "das", "de", "desde"})
 _LINKS = frozenset({"a", "as", "ate", "e"})
-_HOUR_WORDS = frozenset(word for name in HOUR_WORDS for word in name.split())
+_HOUR_WORDS = frozenset(word for name in HOUR_WORDS for word in name.split()) | {"meio"}
 
 
 def _hour(raw: str) -> int:
-    return int(raw) if raw.isdigit() else HOUR_WORDS[raw]
+    return int(raw) if raw.isdigit() else 12 if raw.startswith("meio") else HOUR_WORDS[raw]  # "entre 10 e meio dia"
 
 
 def clock_ranges(text: str, now: datetime, rules: TemporalRules) -> Iterator[Found]:

@@ -136,6 +136,8 @@ _LAST_SLOT = re.compile(r"\b(?:ultim[oa]s?\s+(?:horarios?|horas?|vagas?|atendime
 def _wish(found: list[Any], calendar: Calendar) -> dict[str, str] | None:
     if (apart := _day_said_apart(found, calendar)) is not None:
         return apart
+    if (hours := _hours_said_apart(found, calendar)) is not None:
+        return hours
     for entity in found:
         info = entity.additional_info or {}
         if entity.entity == "time" and isinstance(entity.value, time):  # "9h": that hour, on any day
@@ -169,6 +171,24 @@ def _day_said_apart(found: list[Any], calendar: Calendar) -> dict[str, str] | No
         if day >= end:
             return None
     return {"day": day.isoformat(), **({"period": periods[0]} if periods else {})}
+
+
+def _hours_said_apart(found: list[Any], calendar: Calendar) -> dict[str, str] | None:
+    """A day or a week, and apart from it the hours of a part of the day ("quinta mais pro fim da tarde",
+    "semana que vem, qualquer dia à tarde"): those hours on that day, or from that week on; None otherwise."""
+    if len(found) != 2 or any(e.entity != "interval" and e.entity != "date" for e in found):
+        return None
+    first, second = found
+    info = second.additional_info or {}
+    if second.entity != "interval" or "day" in info or info.get("grain") not in ("hour", "day_period"):
+        return None
+    hours = _interval_preference(info, calendar)  # no day: {"from", "to"} or {"period"}
+    if first.entity == "date" and isinstance(first.value, date):
+        return {"day": first.value.isoformat(), **hours}
+    week = first.additional_info or {}
+    if first.entity == "interval" and week.get("grain") == "week":
+        return {"earliest": week["from"], **hours}
+    return None
 
 
 def _interval_preference(info: dict[str, Any], calendar: Calendar) -> dict[str, str]:
