@@ -106,7 +106,8 @@ def choose(t: BotTurn, *, besides: str | None = None) -> Choice | None:
     details = _entity_words(t) if index is not None else frozenset()
     faq = _faq_choice(t, index, details | _professional_words(t))
     flows = _flow_choices(t, index, besides, details)
-    best_flow = max(flows, key=lambda c: c.rank) if flows else None
+    # of flows ranked alike, one the classifier only guessed comes last ("quero clínico geral dia 13": the booking)
+    best_flow = max(flows, key=lambda c: (c.rank, c.how != "weak_intent")) if flows else None
     choice = faq if faq is not None and (best_flow is None or faq.rank > best_flow.rank
                                          or _answer_first(t, faq, best_flow)) else best_flow
     if choice is faq and faq is not None and (acting := _asked_to_act(t, flows)) is not None:
