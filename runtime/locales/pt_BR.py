@@ -318,8 +318,8 @@ SMALL_TALK: dict[str, str] = {
              r"nao sei nao|ainda nao sei|mais tarde eu|deixa (pra|para) la|nao vou (marcar|agendar) (agora|ainda|hoje)|"
              r"fica (pra|para) (depois|outra hora|outro dia))"
              # a pause: "peraí que o nenem tá chorando", "só um minutinho", "um momento"
-             r"|^(pera|perai|pera ai|espera|espere|aguarda|aguarde|um momento|um minut\w*|um instante|ja volto"
-             r"|so um (minut\w*|momento|instante|pouquinho|segundo))\b",
+             r"|^(pera|perai|pera ai|calma|calma ai|espera|espere|aguarda|aguarde|um momento|um minut\w*|um instante"
+             r"|ja volto|so um (minut\w*|momento|instante|pouquinho|segundo))\b",
     "goodbye": r"^(ate (logo|mais|breve|amanha|depois|a proxima)|falou|bye|fui|abracos?|beijos?|bjs?)\b"
                r"|\b(tchau\w*|ate (logo|mais|breve|a proxima))\W*$",  # "valeu, tchau": the goodbye, after thanks
     "thanks": r"\b(obrigad\w*|obg|brigad\w*|valeu|vlw|agradec\w*|grat[oa]|thanks?|thank you)\b",
