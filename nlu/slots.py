@@ -19,7 +19,7 @@ from nlu.text import normalise
 # A correction: what comes after the last of these replaces what came before.
 _CORRECTION = re.compile(
     r"(?:^|[\s,;.!…-])(?:quer dizer|ou melhor|na verdade|na vdd|digo|quis dizer|opa|ops|oops|desculpa|desculpe|"
-    r"errei|corrigindo|correcao|melhor dizendo|pera ai|perai|pera)(?=[\s,;.:!…-])[\s,;.:!…-]*",
+    r"errei|corrigindo|correcao|melhor dizendo|pera ai|perai|pera|ali[aá]s,? n[aã]o)(?=[\s,;.:!…-])[\s,;.:!…-]*",
     re.IGNORECASE,
 )
 

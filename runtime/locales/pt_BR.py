@@ -224,7 +224,7 @@ REFUSAL_FILLERS = frozenset("mais nenhuma nenhum receber de essa essas esse esse
 OPT_OUT_WORDS = frozenset({"pare", "parar", "para", "stop", "chega", "descadastrar"})  # the whole message
 # ... or a word of each list, in any order ("chega de mensagens", "excluam todas as minhas informações").
 OPT_OUT_PAIRS = (frozenset("pare parem parar chega descadastrar descadastra descadastre descadastrem bloquear bloqueia "
-                           "bloqueiem".split()),
+                           "bloqueiem sair".split()),
                  frozenset("mensagem mensagens lembrete lembretes notificacao notificacoes aviso avisos lista spam "
                            "whatsapp zap propaganda propagandas novidade novidades promocao promocoes".split()))
 PRIVACY_PAIRS = (frozenset("apagar apague apaguem apaga excluir exclua excluam exclui deletar delete deletem remover "

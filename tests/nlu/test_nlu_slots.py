@@ -55,6 +55,8 @@ def test_a_sentence_or_a_question_is_no_name(text: str) -> None:
     ("na outra terça, nao nessa", None),
     ("as 9... pera, as 10 na segunda", "as 10 na segunda"),
     ("quinta, peraí, sexta", "sexta"),  # not "this one": what came before stands
+    ("clinico geral, alias nao, pediatria", "pediatria"),
+    ("pediatra, aliás, vocês aceitam unimed?", None),  # "aliás" alone is "by the way"
 ])
 def test_a_correction_keeps_what_it_corrects_to(text: str, tail: str | None) -> None:
     assert corrected(text) == tail
