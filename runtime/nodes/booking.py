@@ -9,6 +9,7 @@ through `turn.services.scheduler`; the patient is the conversation's `channel:us
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -457,6 +458,9 @@ def _rules_out(text: str, t: BotTurn) -> bool:
     return any(found) and not all(found)
 
 
+_CONTRAST = re.compile(r"\b(?:mas|porem|so que)\b")
+
+
 def _earlier_choice(node: BookNode | RescheduleNode, t: BotTurn, text: str) -> Outcome | None:
     """A message that names, outright and not as a question, another option of one of the flow's
     choice questions whose options lead elsewhere (the specialty): the answer changes and the flow
@@ -467,6 +471,8 @@ def _earlier_choice(node: BookNode | RescheduleNode, t: BotTurn, text: str) -> O
         if not isinstance(other, AskNode) or other.input != "choice" or other.id == node.id:
             continue
         named = inputs.named_options(other, text) or inputs.named_options(other, t.event.text)
+        if len(named) > 1 and (contrast := _CONTRAST.split(nlu.normalise(text))[1:]):
+            named = inputs.named_options(other, contrast[-1])  # "escolhi clínico mas era pediatra": the one after
         if len(named) != 1 or not named[0].next or named[0].next == node.id:
             continue
         if t.state.vars.get(other.var) == named[0].id:
