@@ -227,8 +227,12 @@ async def guard(t: BotTurn) -> bool:
             await _ask_again(t)
         case "privacy":
             t.took("safety", topic=topic)
-            t.say(t.message(_open_request(t)))
-            await leave_flows(t)
+            key = _open_request(t)
+            t.say(t.message(key))
+            if key == "privacy_erase":  # nothing more is asked of a patient whose data is to be erased
+                await leave_flows(t)
+            else:  # a copy or a correction asked in the middle of a booking: the booking goes on
+                await _ask_again(t)
         case "notice":
             t.took("safety", topic=topic)
             t.say(notice_text(t))
