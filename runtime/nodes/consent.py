@@ -18,10 +18,14 @@ from runtime.privacy.consent import text_hash
 _BUTTONS = {"pt-BR": ("Sim, aceito", "Não, obrigado"), "en": ("Yes, I agree", "No, thanks")}
 
 
-def _ask(node: ConsentNode, t: BotTurn) -> None:
+def _buttons(node: ConsentNode, t: BotTurn) -> tuple[Option, Option]:
     yes, no = _BUTTONS.get(t.words.locale, _BUTTONS["en"])
-    t.say(t.text(node.text), options=(Option(t.words.yes_id, t.text(node.yes) if node.yes else yes),
-                                      Option(t.words.no_id, t.text(node.no) if node.no else no)))
+    return (Option(t.words.yes_id, t.text(node.yes) if node.yes else yes),
+            Option(t.words.no_id, t.text(node.no) if node.no else no))
+
+
+def _ask(node: ConsentNode, t: BotTurn) -> None:
+    t.say(t.text(node.text), options=_buttons(node, t))
 
 
 async def enter_consent(node: ConsentNode, t: BotTurn) -> Outcome:
@@ -33,9 +37,7 @@ async def enter_consent(node: ConsentNode, t: BotTurn) -> Outcome:
 
 
 def question(node: ConsentNode, t: BotTurn) -> Question:
-    yes, no = _BUTTONS.get(t.words.locale, _BUTTONS["en"])
-    return Question(t.text(node.text), "yes_no", ((t.words.yes_id, t.text(node.yes) if node.yes else yes),
-                                                  (t.words.no_id, t.text(node.no) if node.no else no)))
+    return Question(t.text(node.text), "yes_no", tuple((o.id, o.title) for o in _buttons(node, t)))
 
 
 async def resume_consent(node: ConsentNode, t: BotTurn) -> Outcome:
