@@ -240,8 +240,14 @@ def relation(text: str) -> str | None:
 
 # Whom an appointment is for, called by a word of the family's own and given an age: "pra minha bichinha de 3
 # anos", "pro meu pequeno de 4 aninhos", "pra minha vizinha de 80 anos".
-_AGED_OTHER = re.compile(r"\b(?:pra|para|p|pro)\s+(?:a |o )?(?:minha|meu|nossa|nosso)\s+[a-z]+(?:inha|inho|a|o|e)?"
+_AGED_OTHER = re.compile(r"\b(?:pra|para|p|pro)\s+(?:a |o )?(?:minha|meu|nossa|nosso)\s+[a-z]+"
                          r"\s+(?:de|com)\s+\S+(?: e \S+)?\s+(?:anos|ano|aninhos|meses|mes|mesinhos)\b")
+
+
+def named_for(text: str) -> bool:
+    """A relative named as whom the appointment is for ("peraí, é pra minha filha"), not as someone who does
+    something ("peraí que o nenem tá chorando")."""
+    return any(found.group(0).split()[0] in _FOR_WHOM for found in _RELATION.finditer(normalise(text)))
 
 
 # "pra mim": the one writing is the patient; a relative named otherwise ("minha esposa consultou aí") is not.
@@ -344,5 +350,5 @@ def slots(text: str) -> list[Slot]:
     return found
 
 
-__all__ = ["CHILDREN", "RELATIONS", "SLOT_ENTITIES", "SPOKEN_RELATIONS", "Slot", "age", "corrected", "person_name",
-           "relation", "relative_name", "slots", "without_spelling"]
+__all__ = ["CHILDREN", "RELATIONS", "SLOT_ENTITIES", "SPOKEN_RELATIONS", "Slot", "age", "corrected", "named_for",
+           "person_name", "relation", "relative_name", "slots", "without_spelling"]

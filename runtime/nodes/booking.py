@@ -26,7 +26,7 @@ from flows.nodes import (
 from nlu.choice import option_number
 from nlu.coverage import content_words, same_word
 from nlu.lexicon import DENY_WORDS, ORDINALS
-from nlu.slots import corrected
+from nlu.slots import corrected, named_for
 from runtime.engine.outcomes import Go, Outcome, Wait
 from runtime.locales import YES_NO_IDS
 from runtime.nodes import context, inputs
@@ -442,7 +442,7 @@ async def _someone_else(t: BotTurn, step: Step, *, asked: bool = False) -> Outco
     `asked`: a message that looks like a question counts too ("pode ser, mas é pra minha filha")."""
     if context.looks_like_question(t) and not asked:
         return None
-    if context.small_talk(t) is not None and "para" not in nlu.normalise(t.event.text).split():
+    if context.small_talk(t) is not None and not named_for(t.event.text):
         return None  # "peraí que o nenem tá chorando" is a pause; "peraí, é pra minha filha" says for whom
     reread = context.reread_facts(t)
     if reread is not None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from nlu.coverage import ExampleIndex, same_word
-from nlu.slots import age, corrected, person_name, relation, relative_name, slots, without_spelling
+from nlu.slots import age, corrected, named_for, person_name, relation, relative_name, slots, without_spelling
 
 
 @pytest.mark.parametrize(("text", "name"), [
@@ -164,3 +164,10 @@ def test_the_writer_a_parent_of_the_one_named_makes_them_the_patient(text: str, 
                                             ("quero com a Dra Ana", "quero com a Dra Ana")])
 def test_a_note_on_how_a_name_is_spelt_is_no_part_of_it(text: str, bare: str) -> None:
     assert without_spelling(text) == bare
+
+
+@pytest.mark.parametrize(("text", "named"), [("pera, é pra minha filha", True),
+                                            ("peraí, é pro meu filho de 3 anos", True),
+                                            ("peraí que o nenem ta chorando", False)])
+def test_a_relative_named_as_whom_it_is_for(text: str, named: bool) -> None:
+    assert named_for(text) is named
