@@ -127,7 +127,7 @@ async def _find(t: BotTurn, step: Step, limit: int) -> tuple[list[Slot], str]:
         return found, "impossible"
     try:
         if hours is not None and pref.get("late"):  # "no fim da manhã": the wish's last hour first
-            late = (max(hours[0], (datetime.combine(date.min, hours[1]) - timedelta(hours=1)).time()), hours[1])
+            late = (max(hours[0], hours[1].replace(hour=max(hours[1].hour - 1, 0))), hours[1])
             found = await scheduler.find_slots(step["service"], professional=step.get("professional"), day=day,
                                                period=late, earliest=earliest, limit=limit)
             if found:
@@ -307,9 +307,11 @@ async def _resume_pick(node: BookNode | RescheduleNode, t: BotTurn, step: Step) 
     calendar = scheduler.calendar
     slots = [Slot.from_ref(ref) for ref in offered]
     rows = [names(slot_option(slot, calendar, t.words), slot.start, calendar, t.words) for slot in slots]
-    wish = _said_now(t, calendar)
-    ref = picked(t, offered, rows, [calendar.local(slot.start) for slot in slots],
-                 fits=lambda i, clock: wish is None or fits_wish(calendar.local(slots[i].start), wish, calendar, clock))
+    def fits(i: int, clock: bool) -> bool:  # read only when an ordinal or a time is found
+        wish = _said_now(t, calendar)
+        return wish is None or fits_wish(calendar.local(slots[i].start), wish, calendar, clock)
+
+    ref = picked(t, offered, rows, [calendar.local(slot.start) for slot in slots], fits=fits)
     wished = ref is None and (ref := _wished_first(t, step, slots)) is not None
     if ref is None and offered and t.event.choice_id is None and t.words.any_slot.match(nlu.normalise(t.event.text)):
         ref = offered[0]  # "qualquer um", "tanto faz": the first one offered
@@ -672,7 +674,10 @@ def _said_now(t: BotTurn, calendar: Any) -> dict[str, str] | None:
     text = t.event.text.strip() if t.event.kind not in ("timer", "system") else ""
     if not text or text.isdigit() or t.event.choice_id is not None or t.memo.get("by_position"):
         return None
-    return corrected_preference(text, t.local_now, calendar)
+    if "said_now" not in t.memo:  # read once a turn
+        t.memo["said_now"] = corrected_preference(text, t.local_now, calendar)
+    wish: dict[str, str] | None = t.memo["said_now"]
+    return wish
 
 
 def corrected_preference(text: str, now: datetime, calendar: Any) -> dict[str, str] | None:
