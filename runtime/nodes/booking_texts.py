@@ -136,8 +136,6 @@ _LAST_SLOT = re.compile(r"\b(?:ultim[oa]s?\s+(?:horarios?|horas?|vagas?|atendime
 def _wish(found: list[Any], calendar: Calendar) -> dict[str, str] | None:
     if (apart := _day_said_apart(found, calendar)) is not None:
         return apart
-    if (hours := _hours_said_apart(found, calendar)) is not None:
-        return hours
     for entity in found:
         info = entity.additional_info or {}
         if entity.entity == "time" and isinstance(entity.value, time):  # "9h": that hour, on any day
@@ -153,16 +151,20 @@ def _wish(found: list[Any], calendar: Calendar) -> dict[str, str] | None:
 
 
 def _day_said_apart(found: list[Any], calendar: Calendar) -> dict[str, str] | None:
-    """One day named apart from the week or the part of day it narrows ("semana que vem de manhã, de
-    preferência na terça"): that day, in that part of day; None for anything else."""
+    """One day named apart from the week or the hours it narrows ("semana que vem de manhã, de preferência na
+    terça", "quinta mais pro fim da tarde"): that day, in those hours; or a week and, apart from it, its hours
+    ("semana que vem, qualquer dia à tarde"): from that week on, in those hours. None for anything else."""
     days = [e.value for e in found if e.entity == "date" and isinstance(e.value, date)]
     intervals = [e.additional_info or {} for e in found if e.entity == "interval"]
     weeks = [i for i in intervals if i.get("grain") == "week"]
-    periods = [i["period"] for i in intervals if i.get("grain") == "day_period" and "day" not in i
-               and i.get("period") in calendar.periods]
-    if len(days) != 1 or len(intervals) != len(weeks) + len(periods) or not intervals \
-            or any(e.entity in ("time", "datetime") for e in found) or len(periods) > 1:
+    parts = [i for i in intervals if "day" not in i and (i.get("grain") == "hour" or (
+        i.get("grain") == "day_period" and i.get("period") in calendar.periods))]  # the hours of no day said
+    if len(days) > 1 or len(intervals) != len(weeks) + len(parts) or not intervals or len(parts) > 1 \
+            or any(e.entity in ("time", "datetime") for e in found):
         return None
+    hours = _interval_preference(parts[0], calendar) if parts else {}  # {"period"} or {"from", "to"}
+    if not days:  # "semana que vem, qualquer dia à tarde"
+        return {"earliest": weeks[0]["from"], **hours} if len(weeks) == 1 and parts else None
     day = days[0]
     for week in weeks:  # "semana que vem, na quarta": that week's Wednesday, though this week's is to come
         start, end = datetime.fromisoformat(week["from"]).date(), datetime.fromisoformat(week["to"]).date()
@@ -170,25 +172,7 @@ def _day_said_apart(found: list[Any], calendar: Calendar) -> dict[str, str] | No
             day += timedelta(days=7)
         if day >= end:
             return None
-    return {"day": day.isoformat(), **({"period": periods[0]} if periods else {})}
-
-
-def _hours_said_apart(found: list[Any], calendar: Calendar) -> dict[str, str] | None:
-    """A day or a week, and apart from it the hours of a part of the day ("quinta mais pro fim da tarde",
-    "semana que vem, qualquer dia à tarde"): those hours on that day, or from that week on; None otherwise."""
-    if len(found) != 2 or any(e.entity != "interval" and e.entity != "date" for e in found):
-        return None
-    first, second = found
-    info = second.additional_info or {}
-    if second.entity != "interval" or "day" in info or info.get("grain") not in ("hour", "day_period"):
-        return None
-    hours = _interval_preference(info, calendar)  # no day: {"from", "to"} or {"period"}
-    if first.entity == "date" and isinstance(first.value, date):
-        return {"day": first.value.isoformat(), **hours}
-    week = first.additional_info or {}
-    if first.entity == "interval" and week.get("grain") == "week":
-        return {"earliest": week["from"], **hours}
-    return None
+    return {"day": day.isoformat(), **hours}
 
 
 def _interval_preference(info: dict[str, Any], calendar: Calendar) -> dict[str, str]:
