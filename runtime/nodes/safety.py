@@ -144,8 +144,9 @@ _SIGN_SPAN = 4  # how many words apart the two words of an urgent sign may be
 def _signs(tokens: list[str], signs: tuple[tuple[frozenset[str], ...], ...]) -> bool:
     """An urgent sign: a word of each of a sign's first two lists, close together ("rosto ... dormente", "tomou
     veneno"), and of its third list anywhere when it has one ("manchas roxas" with "febre")."""
+    said = set(tokens)
     for first, second, *anywhere in signs:
-        if any(not set(tokens) & needed for needed in anywhere):
+        if not said & first or not said & second or any(not said & needed for needed in anywhere):
             continue
         at = [i for i, token in enumerate(tokens) if token in first]
         if at and any(abs(i - j) <= _SIGN_SPAN for j, token in enumerate(tokens) if token in second for i in at):
