@@ -16,6 +16,7 @@ from nlu.temporal_types import Found, TemporalRules, has_any, has_digit
 _BETWEEN = re.compile(r"(?:entre|das|de|desde)\s+$")
 _SECOND_LINK = re.compile(r"(?:as|a|ate\s+as|ate)\s")
 _AFTER = re.compile(r"(?:depois|apos|a\s+partir)\s+(?:d?[ao]s?\s+|ao\s+)?$")
+_ONWARDS = re.compile(r"\s+(?:em\s+diante|pra\s+frente|para\s+frente)\b")
 _BEFORE = re.compile(r"(?:antes|ate)\s+(?:d?[ao]s?\s+)?$|nao\s+mais\s+(?:do\s+)?que\s+(?:[ao]s?\s+)?$|no\s+maximo\s+$")
 _DAY_END = time(23, 59)
 
@@ -128,12 +129,19 @@ def _open_ended(folded: str, item: Found) -> Found:
     own = folded[item.start : item.end]
     if own.startswith("ate as "):
         return Found(item.start, item.end, "period", clock=time(0), until=item.clock, open="before")
+    if own.startswith("a partir "):  # "a partir das 14h" includes 14h, which answers a question for a time
+        return Found(item.start, item.end, "period", clock=item.clock, until=_DAY_END, open="after", from_clock=True)
+    onwards = _ONWARDS.match(folded, item.end)
+    if onwards is not None:  # "das 9 e meia em diante", "do meio-dia pra frente"
+        return Found(item.start, onwards.end(), "period", clock=item.clock, until=_DAY_END, open="after",
+                     from_clock=True)
     for pattern, direction in ((_AFTER, "after"), (_BEFORE, "before")):
         match = pattern.search(before_text)
-        if match is None or match.group().startswith("a partir"):
-            continue  # "a partir das 14h" is read as the time 14h itself: the step asked for a time
+        if match is None:
+            continue
         start = item.start - len(match.group())
-        if direction == "after":
-            return Found(start, item.end, "period", clock=item.clock, until=_DAY_END, open="after")
+        if direction == "after":  # "a partir das 14h" includes 14h, which answers a question for a time
+            return Found(start, item.end, "period", clock=item.clock, until=_DAY_END, open="after",
+                         from_clock=match.group().startswith("a partir"))
         return Found(start, item.end, "period", clock=time(0), until=item.clock, open="before")
     return item

@@ -75,6 +75,8 @@ def parse_time(
             return found.clock
         if found.kind == "datetime" and found.moment is not None:
             return found.moment.time()
+        if found.from_clock and found.interval is not None:  # "a partir das 14h"
+            return found.interval.start.time()
     if fallback and not found_items:
         for matched, moment in fallback_search(text, now):
             if any(char.isdigit() for char in matched) and moment.time() != time(0):
@@ -101,6 +103,8 @@ def parse_datetime(
             return found.moment
         if found.kind == "time" and found.clock is not None:
             return next_occurrence(found.clock, now)
+        if found.from_clock and found.interval is not None:  # "a partir das 14h de sexta"
+            return found.interval.start if found.day is not None else next_occurrence(found.interval.start.time(), now)
     if fallback and not found_items:
         for _, moment in fallback_search(text, now):
             if moment.time() != time(0):

@@ -194,7 +194,8 @@ def _on_day(day: date, by_weekday: bool, other: Found, now: datetime, rules: Tem
                      weekday=by_weekday)
     if other.kind == "period":
         interval = _period_interval(day, other, now, rules)
-        return Found(0, 0, "interval", day=day, interval=interval, period=other.period, open=other.open)
+        return Found(0, 0, "interval", day=day, interval=interval, period=other.period, open=other.open,
+                     from_clock=other.from_clock)
     return None
 
 
@@ -226,7 +227,7 @@ def _alone(item: Found, now: datetime, rules: TemporalRules) -> Found:
         return item
     interval = _period_interval(item.day or now.date(), item, now, rules)  # no day said: today's
     return Found(item.start, item.end, "interval", day=item.day, interval=interval, period=item.period,
-                 open=item.open, weak=item.weak)
+                 open=item.open, from_clock=item.from_clock, weak=item.weak)
 
 
 def _whole(folded: str, item: Found) -> bool:

@@ -65,6 +65,8 @@ class Found:
         to it may undo that ("às 7 esta manhã").
     negated: the message rules this one out ("hoje não consigo", "menos segunda").
     open: "after" or "before" the clock time (`depois das 18h`, `antes das 10h`).
+    from_clock: an open span that starts at the time said ("a partir das 14h", "das 9 em diante"),
+        which a question for a time takes as its answer.
     """
 
     start: int
@@ -81,6 +83,7 @@ class Found:
     shifted: bool = False
     negated: bool = False
     open: Direction | None = None
+    from_clock: bool = False
 
     @property
     def size(self) -> int:

@@ -29,6 +29,15 @@ def test_parse_time(now: datetime) -> None:
     assert parse_time("amanhã", now) is None
 
 
+def test_a_span_from_a_time_answers_a_question_for_that_time(now: datetime) -> None:
+    # "a partir das 14h" is an open span (a slot list offers 14h and later), and 14h at a time question
+    assert parse_time("a partir das 14h", now) == time(14, 0)
+    assert parse_time("das 9 e meia em diante", now) == time(9, 30)
+    assert parse_datetime("sexta a partir das 14h", now) == datetime(2026, 3, 13, 14, 0, tzinfo=now.tzinfo)
+    assert parse_datetime("a partir das 9h", now) == datetime(2026, 3, 12, 9, 0, tzinfo=now.tzinfo)
+    assert parse_time("depois das 18h", now) is None  # after 18h is not 18h: ask again
+
+
 def test_parse_datetime(now: datetime) -> None:
     moment = parse_datetime("amanhã às 15h", now)
     assert moment == datetime(2026, 3, 12, 15, 0, tzinfo=now.tzinfo)
