@@ -10,7 +10,7 @@ from calendar import monthrange
 from collections.abc import Callable, Iterator
 from datetime import date, datetime, timedelta
 
-from nlu.holidays import HOLIDAY_RE, holiday_in
+from nlu.holidays import HOLIDAY_RE, NEXT_HOLIDAY_RE, holiday_in, nearest_national
 from nlu.lexicon import MONTHS, ORDINALS, WEEKDAY_ABBREVIATIONS, WEEKDAYS
 from nlu.numbers import read_words
 from nlu.temporal_types import Found, Prefer, TemporalRules, has_any, has_digit, tokens
@@ -118,7 +118,7 @@ _FULL_MONTH_WORDS = frozenset(name for name in MONTHS if len(name) > 3)
 _HOLIDAY_WORDS = frozenset({
     "natal", "ano", "reveillon", "confraternizacao", "tiradentes", "trabalho", "trabalhador", "independencia",
     "aparecida", "padroeira", "criancas", "finados", "proclamacao", "consciencia", "carnaval", "cinzas", "santa",
-    "paixao", "pascoa", "corpus", "maes", "pais", "gracas", "senhora",
+    "paixao", "pascoa", "corpus", "maes", "pais", "gracas", "senhora", "feriado",
 })
 _DAY_MONTH_WORDS = MONTH_WORDS | {"dia", "mes"}
 
@@ -402,6 +402,12 @@ def _holidays(text: str, now: datetime, rules: TemporalRules) -> Iterator[Found]
         day = day_in(int(match["year"])) if match["year"] else nearest(today, day_in, rules.prefer)
         if day is not None:
             yield Found(match.start(), match.end(), "date", day=day)
+    for match in NEXT_HOLIDAY_RE.finditer(text):
+        if not (match["det"] or match["last"] or match["next"] or match["after"]):
+            continue  # "amanhã é feriado?": the word alone names no day
+        past = bool(match["last"]) or match["after"] == "passado" or (rules.prefer == "past" and not match["next"])
+        start = match.start("last") if match["last"] else match.start("next") if match["next"] else match.start("word")
+        yield Found(start, match.end(), "date", day=nearest_national(today, past))
 
 
 DayRule = Callable[[str, datetime, TemporalRules], Iterator[Found]]

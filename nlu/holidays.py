@@ -109,6 +109,21 @@ OPTIONAL: dict[str, Callable[[int], date]] = {
 BUILT_IN_LISTS = {"BR": NATIONAL, "BR-optional": OPTIONAL}
 
 
+# "depois do feriado", "no próximo feriado", "o feriado passado": a national holiday named by the word alone
+# is the nearest one ahead (or, with "passado"/"último", behind), today included.
+NEXT_HOLIDAY_RE = re.compile(
+    r"\b(?P<det>(?:o|do|no|ao|pro|pelo|esse|desse|nesse|este|deste|neste)\s+)?(?:(?P<last>ultimo)\s+|(?P<next>proximo)\s+)?"
+    r"(?P<word>feriado)(?:\s+(?P<after>passado|que\s+vem))?\b(?!\s+d[eoa]s?\s)"
+)
+
+
+def nearest_national(today: date, past: bool) -> date:
+    """The national holiday nearest to `today` ahead of it (or behind it, `past`), today included."""
+    years = (today.year, today.year - 1) if past else (today.year, today.year + 1)
+    days = [day(year) for year in years for day in NATIONAL.values()]
+    return max(day for day in days if day <= today) if past else min(day for day in days if day >= today)
+
+
 def holidays_of(year: int, lists: tuple[str, ...] = ("BR",)) -> dict[date, str]:
     """The days of `year` on the built-in lists named ("BR", "BR-optional"), with their names."""
     return {day(year): name for list_name in lists for name, day in BUILT_IN_LISTS[list_name].items()}

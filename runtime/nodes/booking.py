@@ -36,6 +36,7 @@ from runtime.nodes.booking_texts import (
     at_time,
     names,
     preference,
+    skipped,
     slot_option,
     slot_words,
     time_said,
@@ -132,9 +133,12 @@ async def _find(t: BotTurn, step: Step, limit: int) -> tuple[list[Slot], str]:
                                                period=late, earliest=earliest, limit=limit)
             if found:
                 return found, lead
+        skips = "skip_weekdays" in pref or "skip_days" in pref
         found = await scheduler.find_slots(step["service"], professional=step.get("professional"), day=day,
                                            period=hours or pref.get("period") or step.get("period"),
-                                           earliest=earliest, limit=_DAY_SLOTS if pref.get("last") else limit)
+                                           earliest=earliest, limit=_DAY_SLOTS if pref.get("last") or skips else limit)
+        if skips:  # "qlqr dia menos sexta": the days ruled out are left out
+            found = [slot for slot in found if not skipped(scheduler.calendar.local(slot.start), pref)][:limit]
         if pref.get("last"):  # "o último horário de segunda": the day's (or the period's) last ones
             found = found[-limit:]
         if found or not pref:
@@ -338,7 +342,7 @@ def fits_wish(start: datetime, wish: dict[str, str], calendar: Any, clock_only: 
     inside = "from" not in wish or time.fromisoformat(wish["from"]) <= start.time() < time.fromisoformat(wish["to"])
     if clock_only or not inside:
         return inside
-    if "impossible" in wish or ("day" in wish and start.date().isoformat() != wish["day"]):
+    if "impossible" in wish or ("day" in wish and start.date().isoformat() != wish["day"]) or skipped(start, wish):
         return False
     if "period" in wish and not calendar.period(wish["period"]).contains(start.time()):
         return False

@@ -106,13 +106,18 @@ def preference(text: str, now: datetime, calendar: Calendar) -> dict[str, str] |
     that does not exist. What the patient rules out ("hoje não") is skipped."""
     if (wrong := impossible_date(text, now.year)) is not None:
         return {"impossible": wrong}
-    found = [e for e in nlu.extract_builtin(text, now, dimensions=("date", "time", "datetime", "interval"))
-             if not (e.additional_info or {}).get("negated")]
+    every = nlu.extract_builtin(text, now, dimensions=("date", "time", "datetime", "interval"))
+    negated = [e for e in every if (e.additional_info or {}).get("negated")]
+    # "menos sexta, sexta eu trabalho": a day ruled out and named again is still ruled out
+    found = [e for e in every if e not in negated and all(e.value != n.value for n in negated)]
+    skip = _ruled_out(negated)
     if len(found) > 1:  # "agora quero marcar outra, pro sábado de manhã": "agora" leads the sentence, the day is asked
         found = [e for e in found if not (e.entity == "datetime" and e.value == now)] or found
     if _SOONEST.search(nlu.normalise(text)) and all(e.entity == "datetime" for e in found):
         return {"earliest": now.isoformat()}  # "o mais cedo possível": the first slots, whatever the day
     wish = _wish(found, calendar)
+    if skip and (wish is None or "day" not in wish):  # "qlqr dia menos sexta", "de manhã, só não na segunda"
+        wish = {**(wish or {}), **skip}
     if wish is not None and "from" in wish and _LATE_PART.search(nlu.normalise(text)):
         wish["late"] = "1"  # "no fim da manhã": its last hour first, as a receptionist offers 11h or 11h30
     last = _LAST_SLOT.search(nlu.normalise(text))
@@ -120,6 +125,30 @@ def preference(text: str, now: datetime, calendar: Calendar) -> dict[str, str] |
         # "o último horário de segunda": that one, to confirm; "os últimos horários da tarde": the last ones
         wish["last"] = "some" if last.group().split()[0] in ("ultimos", "ultimas") else "one"
     return wish
+
+
+_WEEKDAY_WORD = re.compile(r"\b(?:segunda|terca|quarta|quinta|sexta|sabado|domingo|seg|ter|qua|qui|sex|sab|dom)s?\b")
+
+
+def _ruled_out(negated: list[Any]) -> dict[str, str]:
+    """The days a message rules out: a weekday named ("menos sexta", "sexta eu trabalho, não dá") is every
+    such weekday; another day ("hoje não") is that day. Clock times ruled out are not kept."""
+    weekdays, days = set(), set()
+    for entity in negated:
+        if entity.entity != "date" or not isinstance(entity.value, date):
+            continue
+        if _WEEKDAY_WORD.search(nlu.normalise(entity.text)):
+            weekdays.add(str(entity.value.weekday()))
+        else:
+            days.add(entity.value.isoformat())
+    out = {"skip_weekdays": ",".join(sorted(weekdays))} if weekdays else {}
+    return {**out, "skip_days": ",".join(sorted(days))} if days else out
+
+
+def skipped(start: datetime, wish: dict[str, str]) -> bool:
+    """Whether a slot starting at local `start` falls on a day the wish rules out."""
+    return str(start.weekday()) in wish.get("skip_weekdays", "").split(",") \
+        or start.date().isoformat() in wish.get("skip_days", "").split(",")
 
 
 # "o mais cedo possível", "o quanto antes", "assim que der": as soon as there is a slot, not today only
