@@ -118,6 +118,20 @@ def choose(t: BotTurn, *, besides: str | None = None) -> Choice | None:
     return choice
 
 
+def asked_next(node: AskNode, t: BotTurn) -> str | None:
+    """A yes/no question ("Posso ajudar com mais alguma coisa?") reached in the turn whose message answered
+    another question and also asks, outright, for something another flow does ("Bradesco saúde, e já quero
+    marcar com a doutora Ana" at the insurance question): that flow, to run before the question is asked."""
+    if node.input != "yes_no" or t.memo.get("answered") is None or t.event.kind != "text" or t.flow is None:
+        return None
+    running = {t.flow.id, *(frame.flow for frame in t.state.stack), *(step.split("/")[0] for step in t.trace)}
+    choice = choose(t, besides=t.flow.id)
+    if choice is None or choice.kind != "flow" or choice.target in running:
+        return None
+    acting = _asked_to_act(t, [choice])
+    return acting.target if acting is not None else None
+
+
 def _asked_to_act(t: BotTurn, flows: list[Choice]) -> Choice | None:
     """A message that asks nothing but names something to do ("quero marcar com o dr bruno sábado")
     goes to the flow that does it, however well a FAQ entry matches its details."""
@@ -615,9 +629,7 @@ def _renamed(node: Node, t: BotTurn) -> str | None:
     if choose(t, besides=t.flow.id if t.flow is not None else None) is not None:
         return None  # "meu nome é Marcia, quero marcar": the request goes first
     name = person_name(t.event.text)
-    asked = {n.var for flow in t.bot.flows.values() for n in flow.nodes.values()
-             if isinstance(n, AskNode) and n.input == "name" and n.var}
-    var = next((v for v, spec in t.bot.variables.items() if spec.scope == "contact" and v in asked), None)
+    var = _contact_name_var(t)
     if name is None or var is None:
         return None
     t.state.vars[var] = name
@@ -625,6 +637,34 @@ def _renamed(node: Node, t: BotTurn) -> str | None:
     source = localize(own, t.locale, t.bot.default_locale) if own else t.words.messages["renamed"]
     t.say(t.render(source, {"name": name}))
     return var
+
+
+def _contact_name_var(t: BotTurn) -> str | None:
+    """The contact's name variable: one of scope `contact` that a name question fills."""
+    asked = {n.var for flow in t.bot.flows.values() for n in flow.nodes.values()
+             if isinstance(n, AskNode) and n.input == "name" and n.var}
+    return next((v for v, spec in t.bot.variables.items() if spec.scope == "contact" and v in asked), None)
+
+
+def _asks_name(t: BotTurn, flow_id: str) -> bool:
+    """The flow has a name question of its own, which reads (and greets) a name said in the message."""
+    flow = t.bot.flows.get(flow_id)
+    return flow is not None and any(isinstance(n, AskNode) and n.input == "name" for n in flow.nodes.values())
+
+
+# The writer says who they are, in the first person: "sou o Adenilson", "aqui é a Carla", "me chamo Rosa"
+_INTRODUCES = re.compile(r"\b(?:meu nome (?:e|eh)|me chamo|pode me chamar de|sou [oa]|aqui (?:e|eh) [oa])\s+(\w+)")
+
+
+def introduced(t: BotTurn) -> None:
+    """A message no question waits for that says the writer's name in passing ("aceitam porto seguro? sou o
+    Adenilson") fills the contact's name variable when it is still empty, so no flow asks it again."""
+    var = _contact_name_var(t)
+    if var is None or t.state.vars.get(var) or not (said := _INTRODUCES.search(normalise(t.event.text))):
+        return
+    name = person_name(t.event.text)
+    if name is not None and normalise(name).split()[:1] == [said.group(1)]:
+        t.state.vars[var] = name
 
 
 async def reask(node: Node, t: BotTurn) -> Outcome:
@@ -750,6 +790,8 @@ async def read_idle(t: BotTurn) -> Assisted:
     if not t.event.text.strip() and t.event.choice_id is None:
         return Assisted(False)
     choice = choose(t)
+    if choice is None or choice.kind != "flow" or not _asks_name(t, choice.target):
+        introduced(t)  # "aceitam porto seguro? sou o Adenilson": answered, and the name kept
     greets = any(f.triggers.first_message for f in t.bot.flows.values())
     if (choice is not None and choice.kind == "flow" and t.state.turns == 0 and greets
             and answers_only(t, choice.target)):

@@ -62,6 +62,8 @@ async def enter_ask(node: AskNode, t: BotTurn) -> Outcome:
         t.notices.append({"kind": "filled", "node": f"{t.flow.id if t.flow else ''}/{node.id}", "var": node.var,
                           "from": source})
         return Go(filled.option.next if filled.option and filled.option.next else node.next)
+    if (flow := context.asked_next(node, t)) is not None:  # "Bradesco, e já quero marcar": that, then this
+        return await context.digress(t, node, flow)
     _ask(node, t)
     ask_started(node, t)
     return Wait()

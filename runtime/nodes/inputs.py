@@ -342,11 +342,14 @@ def _datetime(text: str, now: datetime, when: str | None) -> str | None:
 _AGE_WORDS = re.compile(r"\b\d{1,3}\s*(anos?|aninhos?|meses|mes|mês|semanas?|dias?)\b", re.IGNORECASE)
 
 
-def _name_before_facts(text: str) -> str | None:
-    """A name, a comma, then the person's age ("Helena, ela tem 8 meses") or a request in the first person
-    ("Fabiana, quero marcar clinica geral pra mim"): the name."""
+def _name_before_facts(text: str, now: datetime) -> str | None:
+    """A name, a comma, then the person's age ("Helena, ela tem 8 meses"), when they can come ("Davi, mas só
+    consigo levar ele depois das 3 da tarde": the booking reads it from the same message) or a request in
+    the first person ("Fabiana, quero marcar clinica geral pra mim"): the name."""
     head, _, rest = text.partition(",")
-    return person_name(head, bare=True) if rest and _AGE_WORDS.search(rest) else name_before_request(text)
+    if rest and (_AGE_WORDS.search(rest) or nlu.extract_builtin(rest, now, dimensions=("date", "time", "interval"))):
+        return person_name(head, bare=True)
+    return name_before_request(text)
 
 
 _REQUEST_OPENERS = [[w] for w in "quero queria gostaria gostava preciso precisava vou to estou tenho".split()]
@@ -366,7 +369,7 @@ _TEMPORAL: dict[str, Callable[[str, datetime, str | None], str | None]] = {
 _READERS: dict[str, Callable[[str, datetime], Any]] = {
     "text": lambda text, now: text,
     "name": lambda text, now: person_name(text, bare=True) or person_name(without_spelling(text), bare=True)
-    or _name_before_facts(text),
+    or _name_before_facts(text, now),
     "number": lambda text, now: nlu.parse_number(text),
     "yes_no": lambda text, now: nlu.yes_no(text),
     "email": lambda text, now: nlu.parse_email(text),
