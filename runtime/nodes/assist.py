@@ -6,6 +6,7 @@ the `faq` and `llm` node kinds. Which of them answers a message is the reading o
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -15,6 +16,7 @@ from nlu import normalise
 from nlu.entities import BUILTIN_DIMENSIONS
 from nlu.faq import FaqReading
 from nlu.slots import SLOT_ENTITIES
+from nlu.text import fold
 from runtime.engine.outcomes import Go, Jump, Outcome, Wait
 from runtime.engine.registry import Assisted
 from runtime.llm import Catalog, Command, Decision, LlmRequest
@@ -94,6 +96,30 @@ def professional_words(t: BotTurn, text: str) -> set[str]:
         if names & said:
             found |= (names & said) | (_TITLES & said)
     return found
+
+
+def as_specialty(t: BotTurn, text: str) -> str:
+    """`text` with a professional's name read as what only they do ("até que idade o dr bruno atende?": "até
+    que idade o pediatria atende?"), for the FAQ, whose questions name the specialty more often than the
+    person. The text itself when it names nobody."""
+    scheduler = t.services.scheduler
+    if scheduler is None:
+        return text
+    calendar = scheduler.calendar
+    people = calendar.professionals.values()
+    for professional in people:
+        names = {w for w in normalise(professional.name).split() if len(w) > 2} - _TITLES
+        others = {s for p in people if p is not professional for s in p.services}
+        own = sorted(professional.services - others)  # the pediatrician's pediatrics, not the return all do
+        if len(own) != 1 or own[0] not in calendar.services or not names & set(normalise(text).split()):
+            continue
+        what = " ".join(w for w in normalise(calendar.services[own[0]].name).split() if w not in _SERVICE_FILLER)
+        said = re.compile(rf"\b(?:(?:dr|dra|doutor|doutora)\.?\s+)?(?:{'|'.join(sorted(names))})\b")
+        text = said.sub(what, fold(text))
+    return text
+
+
+_SERVICE_FILLER = frozenset({"consulta", "de", "da", "do"})
 
 
 def _names_subject(t: BotTurn, text: str) -> bool:

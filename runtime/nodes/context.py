@@ -41,6 +41,7 @@ from runtime.nodes.assist import (
     OUT_OF_SCOPE,
     Question,
     act,
+    as_specialty,
     decide,
     faq_reading,
     names_when,
@@ -153,7 +154,7 @@ def _faq_choice(t: BotTurn, index: ExampleIndex | None, details: frozenset[str])
     reading = faq_reading(t)
     if reading is None:
         return None
-    return _faq_pick(t.event.text, reading, index, details, looks_like_question(t))
+    return _faq_pick(as_specialty(t, t.event.text), reading, index, details, looks_like_question(t))
 
 
 def _faq_pick(text: str, reading: FaqReading, index: ExampleIndex | None, details: frozenset[str],
