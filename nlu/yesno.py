@@ -16,7 +16,14 @@ _NOTHING_MORE = (" so isso ", " mais nada ", " nada mais ", " so isso mesmo ")
 # Thanks around an answer ("tá bom, obrigada", "sim, valeu") say nothing of it.
 THANKS = frozenset({"obrigado", "obrigada", "valeu", "vlw", "grato", "grata", "agradeco", "muito", "mto"})
 _INTENSIFIERS = frozenset({"muito", "mto"})  # "muito" alone thanks no one
-_UNSURE = (" nao sei", " sei la ", " nao tenho certeza", " talvez ", " tanto faz ", " nao lembro")
+_UNSURE = (" nao sei", " sei la ", " nao tenho certeza", " talvez ", " tanto faz ", " nao lembro", " nao entendi",
+           " nao entendo ", " como assim ")
+
+
+# "pera q vou ver com meu marido se ele pode me levar": the answer is put off, whatever "pode" says
+_DEFERS = re.compile(r"\b(?:vou|deixa eu|deixa eu so|preciso|tenho que|vou ter que|vou precisar)\s+"
+                     r"(?:ver|confirmar|perguntar|falar|olhar|checar)\b"
+                     r"|\bse\s+(?:ele|ela|eu|a gente|ele\s+ainda|ela\s+ainda)\s+(?:pode|puder|consegue|conseguir)\b")
 
 
 def yes_no(text: str) -> bool | None:
@@ -35,7 +42,7 @@ def yes_no(text: str) -> bool | None:
         return False
     if not tokens or len(tokens) > _MAX_TOKENS:
         return None
-    if any(phrase in f" {folded} " for phrase in _UNSURE):
+    if any(phrase in f" {folded} " for phrase in _UNSURE) or _DEFERS.search(folded):
         return None
     if any(phrase in f" {folded} " for phrase in _NOTHING_MORE):
         return False

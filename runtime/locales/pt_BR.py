@@ -176,8 +176,8 @@ URGENT_SIGNS = (
     (frozenset("boca boquinha labio labios beico beicinho".split()),  # lips turning blue
      frozenset("roxa roxo roxos roxas roxinha roxinho roxinhos azul azulada azulado azulados arroxeada arroxeado "
                "arroxeados".split())),
-    (frozenset("respirando respirar respira respiracao".split()),  # breathing hard
-     frozenset("dificuldade dificil custo".split())),
+    (frozenset("respirando respirar respira respiracao".split()),  # breathing hard ("respirando muito mal")
+     frozenset("dificuldade dificil custo mal".split())),
     (frozenset("veneno raticida chumbinho inseticida querosene soda".split()),  # a poison swallowed
      frozenset("tomou tomei bebeu bebi engoliu engoli comeu comi ingeriu ingeri".split())),
     (frozenset("manchas manchinhas pintas pintinhas pontinhos bolinhas".split()),  # purple spots with a fever

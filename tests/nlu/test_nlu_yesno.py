@@ -64,3 +64,13 @@ def test_saying_one_will_not_come(text: str, meant: bool) -> None:
                                               ("não quero manter", False)])
 def test_saying_the_appointment_stays(text: str, meant: bool) -> None:
     assert keeps_appointment(text) is meant
+
+
+@pytest.mark.parametrize("text", ["pera q vou ver com meu marido se ele pode me levar", "deixa eu ver aqui",
+                                  "ixi nao entendi nada", "como assim?", "pode sim, vou confirmar no trabalho"])
+def test_an_answer_put_off_or_not_understood_is_neither(text: str) -> None:
+    assert yes_no(text) is None
+
+
+def test_a_plain_yes_with_pode_is_still_a_yes() -> None:
+    assert yes_no("pode confirmar, ele leva sim") is True and yes_no("sim, pode ser") is True
