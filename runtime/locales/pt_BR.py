@@ -268,13 +268,13 @@ NOTICE_PHRASES = ("politica de privacidade", "aviso de privacidade", "termos de 
                   "fazem com minhas informacoes", "fazem com meu cpf")
 # A question about one part of the notice: a word of each set, in a question.
 _DATA = frozenset("dados dado informacoes informacao telefone numero celular cpf email conversas conversa mensagens "
-                  "historico cadastro nome".split())
+                  "historico cadastro nome lgpd".split())  # "quais são meus direitos pela LGPD?"
 NOTICE_QUESTIONS: dict[str, tuple[frozenset[str], ...]] = {
     "retention": (frozenset("tempo quando prazo ate".split()),
                   frozenset("guardam guarda guardar guardado guardados guardadas armazenam armazena mantem ficam "
                             "fica apagam apaga".split()), _DATA),
     "recipients": (frozenset("passam passa repassam repassa compartilham compartilha vendem vende divulgam divulga "
-                             "entregam entrega".split()), _DATA,
+                             "entregam entrega vao vai enviam envia mandam manda".split()), _DATA,
                    frozenset("alguem ninguem terceiros outras outros empresa empresas quem".split())),
     # a question about the rights themselves, not a request: "quais são meus direitos sobre meus dados?", "se eu
     # pedir, vocês apagam meu cadastro?"
