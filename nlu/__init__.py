@@ -31,7 +31,7 @@ from nlu.rasa_yaml import write_yaml
 from nlu.temporal_types import Interval, TemporalRules
 from nlu.text import normalise
 from nlu.training_data import EntityAnnotation, Example, TrainingData
-from nlu.yesno import keeps_appointment, wont_attend, yes_no
+from nlu.yesno import cancels, keeps_appointment, will_attend, wont_attend, yes_no
 
 # Heavy parts (scikit-learn, aiohttp) load on first use, so `import nlu` stays fast for the engine.
 _LAZY = {
@@ -116,6 +116,8 @@ __all__ = [
     "read_training_data",
     "unique_examples",
     "wont_attend",
+    "will_attend",
+    "cancels",
     "write_yaml",
     "yes_no",
 ]

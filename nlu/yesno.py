@@ -75,6 +75,27 @@ def wont_attend(text: str) -> bool:
         and sum(w in DENY_WORDS for w in words) == 1
 
 
+# "já tô indo!", "estamos a caminho", "to chegando aí": the patient is coming.
+_WILL_ATTEND = re.compile(r"^(?:(?:ja|jah|sim|ok|blz|beleza)\s+)*(?:to|tou|estou|estamos|tamo|tamos)\s+(?:ja\s+)?"
+                          r"(?:indo|saindo|chegando|a\s+caminho|no\s+caminho)"
+                          r"(?:\s+(?:ai|la|sim|agora|ja|pra\s+ai|pra\s+la|de\s+casa|daqui|viu))*$")
+
+
+def will_attend(text: str) -> bool:
+    """The patient says they are on their way ("já tô indo!"): at "Podemos confirmar sua presença?" a yes, at
+    "Quer mesmo cancelar?" a no."""
+    folded = normalise(text)
+    return _WILL_ATTEND.search(folded) is not None and not DENY_WORDS & set(folded.split())
+
+
+_CANCEL_WORDS = frozenset("cancelar cancela cancele cancelamento desmarcar desmarca desmarque".split())
+
+
+def cancels(name: str) -> bool:
+    """An option's name that says cancelling ("Cancelar", "Desmarcar consulta"): what `wont_attend` picks."""
+    return not _CANCEL_WORDS.isdisjoint(normalise(name).split())
+
+
 def keeps_appointment(text: str) -> bool:
     """The patient says the appointment stays ("tá, pode deixar marcada", "melhor manter"), with no "não" that
     could turn it round: at "Quer mesmo cancelar?" that is a no, whatever "pode" or "tá" says."""

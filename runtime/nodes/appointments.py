@@ -166,7 +166,7 @@ async def resume_cancel(node: CancelNode, t: BotTurn) -> Outcome:
         if step.get("stage") == "choose":
             return await _resume_choose(node, t, step)
         reply = yes_or_no(t, yes_no_options(node, t, "yes_cancel", "no_cancel"))
-        if t.event.choice_id is None and nlu.keeps_appointment(t.event.text):
+        if t.event.choice_id is None and (nlu.keeps_appointment(t.event.text) or nlu.will_attend(t.event.text)):
             reply = False  # "tá, pode deixar marcada": the "pode" says nothing of cancelling
         elif reply is not True and t.event.choice_id is None and nlu.wont_attend(t.event.text):
             reply = True  # "não vou poder ir", "sim por favor, infelizmente não vou conseguir"

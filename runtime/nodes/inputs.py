@@ -49,6 +49,8 @@ def read(node: AskNode, event: InboundEvent, now: datetime, *, someone_else: boo
         index = nlu.pick_option(text, [_names(o) for o in node.options])
         if not _named_options(node, text) and (agreed := _agreed(node, text)) is not None:
             return Answer(agreed.id, agreed)  # "ok", "vou levar ela sim" to "Podemos confirmar? 1) Confirmar 2) ..."
+        if not _named_options(node, text) and (gone := _wont_come(node, text)) is not None:
+            return Answer(gone.id, gone)  # "não vamos poder ir, ele vai viajar" to "... 3) Cancelar"
         if index is None:  # a misspelt name in a sentence ("quero a pediatrya"): the one option it names
             sharing = [o for o in node.options if _shares_a_word(node, text, o)]
             return Answer(sharing[0].id, sharing[0], loose=True) if len(sharing) == 1 else None
@@ -203,9 +205,17 @@ def _option_for(node: AskNode, value: Any) -> Option | None:
 
 def _agreed(node: AskNode, text: str) -> Option | None:
     """A plain yes, not a question, to a choice with one option that itself says yes ("Confirmar"): that option."""
-    if _asks(text) or nlu.yes_no(text) is not True:
+    if _asks(text) or (nlu.yes_no(text) is not True and not nlu.will_attend(text)):  # "já tô indo!"
         return None
     found = [o for o in node.options if any(nlu.yes_no(name) is True for name in _names(o)[:2])]
+    return found[0] if len(found) == 1 else None
+
+
+def _wont_come(node: AskNode, text: str) -> Option | None:
+    """The patient will not come ("não vou poder ir") to a choice with one option that cancels: that option."""
+    if not nlu.wont_attend(text):
+        return None
+    found = [o for o in node.options if any(nlu.cancels(name) for name in _names(o)[:2])]
     return found[0] if len(found) == 1 else None
 
 

@@ -1,6 +1,6 @@
 import pytest
 
-from nlu import keeps_appointment, wont_attend, yes_no
+from nlu import cancels, keeps_appointment, will_attend, wont_attend, yes_no
 from nlu.yesno import only_thanks
 
 
@@ -74,3 +74,14 @@ def test_an_answer_put_off_or_not_understood_is_neither(text: str) -> None:
 
 def test_a_plain_yes_with_pode_is_still_a_yes() -> None:
     assert yes_no("pode confirmar, ele leva sim") is True and yes_no("sim, pode ser") is True
+
+
+@pytest.mark.parametrize(("text", "meant"), [("ja to indo!", True), ("Já tô chegando aí!!", True),
+                                              ("estamos a caminho", True), ("nao to indo", False),
+                                              ("to indo viajar amanha", False)])
+def test_saying_one_is_on_the_way(text: str, meant: bool) -> None:
+    assert will_attend(text) is meant
+
+
+def test_an_option_that_cancels() -> None:
+    assert cancels("Cancelar") and cancels("Desmarcar consulta") and not cancels("Remarcar")
