@@ -99,8 +99,11 @@ def cancels(name: str) -> bool:
 def keeps_appointment(text: str) -> bool:
     """The patient says the appointment stays ("tá, pode deixar marcada", "melhor manter"), with no "não" that
     could turn it round: at "Quer mesmo cancelar?" that is a no, whatever "pode" or "tá" says."""
-    words = normalise(text).split()
-    return _KEEPS.search(" ".join(words)) is not None and not any(w in DENY_WORDS for w in words)
+    for clause in re.split(r"[,.;!?]+", text):  # "ah não, deixa como tá": the "não" is a clause of its own
+        words = normalise(clause).split()
+        if _KEEPS.search(" ".join(words)) is not None and not any(w in DENY_WORDS for w in words):
+            return True
+    return False
 
 
 def only_thanks(text: str) -> bool:

@@ -387,6 +387,11 @@ async def _not_understood(node: BookNode | RescheduleNode, t: BotTurn, step: Ste
     flow, small talk, the language model); else ask again."""
     calendar = scheduler_of(t).calendar
     whole = t.event.text.strip()
+    if isinstance(node, RescheduleNode) and nlu.keeps_appointment(whole):  # "ah não, deixa como tá"
+        await _release(t, step)
+        t.state.retries = 0
+        say(node, t, "kept")
+        return leave(t, node.next)
     text = corrected(whole) or whole  # "quarta, digo, quinta de manhã"
     if text != whole and _rules_out(whole, t):  # "na verdade terça não dá, quinta": the negation says it, with
         text = whole                            # the punctuation the corrected tail has lost

@@ -123,7 +123,15 @@ def asked_next(node: AskNode, t: BotTurn) -> str | None:
     """A yes/no question ("Posso ajudar com mais alguma coisa?") reached in the turn whose message answered
     another question and also asks, outright, for something another flow does ("Bradesco saúde, e já quero
     marcar com a doutora Ana" at the insurance question): that flow, to run before the question is asked."""
-    if node.input != "yes_no" or t.memo.get("answered") is None or t.event.kind != "text" or t.flow is None:
+    if node.input != "yes_no" or t.memo.get("answered") is None:
+        return None
+    return requested_flow(t)
+
+
+def requested_flow(t: BotTurn) -> str | None:
+    """Another flow the message asks for outright, besides the ones running or run in this turn ("não, na
+    verdade quero só mudar o horário" at "Quer mesmo cancelar?": the reschedule), or None."""
+    if t.event.kind != "text" or t.event.choice_id is not None or t.flow is None:
         return None
     running = {t.flow.id, *(frame.flow for frame in t.state.stack), *(step.split("/")[0] for step in t.trace)}
     choice = choose(t, besides=t.flow.id)
