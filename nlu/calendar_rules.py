@@ -17,7 +17,7 @@ from nlu.temporal_types import Found, Prefer, TemporalRules, has_any, has_digit,
 
 MONTH = "|".join(sorted(MONTHS, key=len, reverse=True))
 FULL_MONTH = "|".join(name for name in MONTHS if len(name) > 3)
-_WEEKDAY = "segunda|terca|quarta|quinta|sexta|sabado|domingo"
+_WEEKDAY = "segunda|terca|quarta|quinta|sexta|sesta(?=[\\s-]*feira)|sabado|domingo"  # "sesta feira": a typo
 _ABBR = "|".join(WEEKDAY_ABBREVIATIONS)
 # Month abbreviations that are no other word ("mar", "set", "dez", "out" are): "1 jan", "15 fev".
 _PLAIN_ABBR = "jan|fev|abr|jun|jul|ago|nov"

@@ -15,7 +15,7 @@ from nlu.temporal_types import Found, TemporalRules, has_any, has_digit
 
 _BETWEEN = re.compile(r"(?:entre|das|de|desde)\s+$")
 _SECOND_LINK = re.compile(r"(?:as|a|ate\s+as|ate)\s")
-_AFTER = re.compile(r"(?:depois|apos|a\s+partir)\s+(?:d?[ao]s?\s+|ao\s+)?$")
+_AFTER = re.compile(r"(?:depois|dps|apos|a\s+partir)\s+(?:d?[ao]s?\s+|ao\s+)?$")
 _ONWARDS = re.compile(r"\s+(?:em\s+diante|pra\s+frente|para\s+frente)\b")
 _BEFORE = re.compile(r"(?:antes|ate)\s+(?:d?[ao]s?\s+)?$|nao\s+mais\s+(?:do\s+)?que\s+(?:[ao]s?\s+)?$|no\s+maximo\s+$")
 _DAY_END = time(23, 59)

@@ -70,7 +70,7 @@ _PERIOD_RE = re.compile(
 # beginning is the morning's first half, its end the afternoon's second half, its middle the hour before
 # the afternoon and the two after it starts ("no meio do dia": 11-14 with the default periods).
 _PERIOD_EDGE = re.compile(
-    r"\b(?:(?:n?o|n?a|nas|ao|pelo|pelas)\s+)?(?:(?P<edge>inicio|comeco|comecinho|inicinho|fim|final|finalzinho"
+    r"\b(?:(?:n?o|n?a|nas|ao|pelo|pelas)\s+)?(?:(?P<edge>inicio|comeco|comecinho|inicinho|fim|final|finalzinho|finzinho"
     r"|fimzinho|meio|metade|primeiras\s+horas|ultimas\s+horas)\s+da|em\s+plena)\s+(?P<period>manha|tarde|noite)\b"
     r"|\b(?:(?:n?o|n?a|ao|pelo)\s+)?(?P<day_edge>inicio|comeco|comecinho|fim|final|finalzinho|meio|metade)\s+do\s+dia\b"
     # the diminutives say an end of the period: "de manhãzinha" its start, "à tardinha" its end
@@ -82,14 +82,14 @@ _SMALL_PERIODS = {"manhazinha": ("manha", "inicio"), "manhazinho": ("manha", "in
 # the morning, "na hora do almoço" noon to two, "depois do trabalho" the evening's first half; "cedo"
 # ("amanhã cedo", "bem cedinho") the morning, read only next to a day or as the whole answer.
 _DAILY = re.compile(
-    r"\b(?:(?P<after_lunch>(?:depois|apos|pos)\s+(?:d?o\s+)?almoco)|(?P<before_lunch>antes\s+d?o\s+almoco)"
+    r"\b(?:(?P<after_lunch>(?:depois|dps|apos|pos)\s+(?:d?o\s+)?almoco)|(?P<before_lunch>antes\s+d?o\s+almoco)"
     r"|(?P<lunch>(?:n?a\s+|no\s+)?(?:hora|horario)\s+d?o\s+almoco|no\s+almoco)"
-    r"|(?P<after_work>(?:depois|apos|saindo)\s+d[oa]\s+(?:trabalho|expediente|servico|escola|aula))"
+    r"|(?P<after_work>(?:depois|dps|apos|saindo)\s+d[oa]\s+(?:trabalho|expediente|servico|escola|aula))"
     r"|(?P<early>(?:bem\s+|logo\s+|de\s+manha\s+)?(?:cedinho|cedo)))\b"
 )
 _DAILY_WORDS = frozenset({"almoco", "trabalho", "expediente", "servico", "escola", "aula", "cedo", "cedinho"})
 _FIRST_HALF = frozenset({"inicio", "comeco", "comecinho", "inicinho", "primeiras horas"})
-_SECOND_HALF = frozenset({"fim", "final", "finalzinho", "fimzinho", "ultimas horas"})
+_SECOND_HALF = frozenset({"fim", "final", "finalzinho", "fimzinho", "finzinho", "ultimas horas"})
 _UNIT = r"dias?|semanas?|meses|mes|anos?|horas?|h|minutos?|min|segundos?"
 
 

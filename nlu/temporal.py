@@ -55,7 +55,7 @@ _FROM_COUNT = COUNT
 _FROM_UNIT = r"dias?|semanas?|mes|meses|anos?"
 _COUNTED_FROM = re.compile(
     rf"\b(?P<n>{_FROM_COUNT})\s+(?P<u>{_FROM_UNIT})(?:,?\s+e\s+(?P<n2>{_FROM_COUNT})\s+(?P<u2>{_FROM_UNIT}))?\s+"
-    r"(?:(?P<dir>depois|apos|antes|a\s+partir)\s+(?:d[eoa]s?\s+|d?es[st][ea]\s+)?(?:(?:o|a|dia)\s+)*)?$"
+    r"(?:(?P<dir>depois|dps|apos|antes|a\s+partir)\s+(?:d[eoa]s?\s+|d?es[st][ea]\s+)?(?:(?:o|a|dia)\s+)*)?$"
 )
 _DAYS_IN = {"dia": 1, "dias": 1, "semana": 7, "semanas": 7}
 
@@ -89,7 +89,7 @@ def _counted_from(folded: str, item: Found) -> Found:
 # from that day on; "depois do dia 12": from the day after. An open span after a day is bounded a year on.
 _UNTIL = re.compile(r"\b(?:ate|antes\s+(?:d[eoa]s?|d?es[st][ea]))\s+(?:(?:o|a|os|as|dia)\s+)*$")
 _FROM = re.compile(r"\ba\s+partir\s+(?:d[eoa]s?|d?es[st][ea])\s+(?:(?:o|a|dia)\s+)*$")
-_AFTER = re.compile(r"\bdepois\s+(?:d[eoa]s?|d?es[st][ea])\s+(?:(?:o|a|dia)\s+)*$")
+_AFTER = re.compile(r"\b(?:depois|dps)\s+(?:d[eoa]s?|d?es[st][ea])\s+(?:(?:o|a|dia)\s+)*$")
 _OPEN_GRAINS = frozenset({"day_period", "week", "weekend", "month", "quarter", "year"})
 _OPEN_HORIZON = timedelta(days=365)
 

@@ -252,6 +252,8 @@ def picked(t: BotTurn, offered: list[str], rows: list[list[str]], starts: list[d
     if len(ordinals) == 1 and 0 < ordinals[0] <= len(offered) and (fits is None or fits(ordinals[0] - 1, False)):
         return offered[ordinals[0] - 1]
     index = nlu.pick_option(" ".join(words), rows) if words else None
+    if index is not None and fits is not None and not fits(index, False):
+        return None  # "semana que vem na segunda bem cedinho" names no Monday of this week's list
     return offered[index] if index is not None else None
 
 

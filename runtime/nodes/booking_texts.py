@@ -155,7 +155,7 @@ def skipped(start: datetime, wish: dict[str, str]) -> bool:
 _SOONEST = re.compile(r"\b(?:(?:o\s+)?mais\s+cedo\s+possivel|o\s+quanto\s+antes|assim\s+que\s+(?:for\s+)?possivel"
                       r"|assim\s+que\s+der|o\s+primeiro\s+(?:horario|que\s+tiver)|qualquer\s+(?:dia|horario))\b")
 # The end of a part of the day: "no fim da manhã", "final da tarde", "à tardinha"
-_LATE_PART = re.compile(r"\b(?:(?:fim|final|finalzinho|fimzinho|ultimas\s+horas)\s+da\s+(?:manha|tarde|noite)"
+_LATE_PART = re.compile(r"\b(?:(?:fim|final|finalzinho|fimzinho|finzinho|ultimas\s+horas)\s+da\s+(?:manha|tarde|noite)"
                         r"|tardinha|tardezinha)\b")
 # "o último horário de segunda", "a última vaga da tarde", "o mais tarde possível na quinta"
 _LAST_SLOT = re.compile(r"\b(?:ultim[oa]s?\s+(?:horarios?|horas?|vagas?|atendimentos?|consultas?)"
@@ -165,6 +165,12 @@ _LAST_SLOT = re.compile(r"\b(?:ultim[oa]s?\s+(?:horarios?|horas?|vagas?|atendime
 def _wish(found: list[Any], calendar: Calendar) -> dict[str, str] | None:
     if (apart := _day_said_apart(found, calendar)) is not None:
         return apart
+    kinds = sorted(e.entity for e in found)
+    if kinds == ["date", "time"]:  # "dps de amanhã pode ser? lá pelas 10": the day, from that time
+        day = next(e.value for e in found if e.entity == "date")
+        clock = next(e.value for e in found if e.entity == "time")
+        if isinstance(day, date) and isinstance(clock, time):
+            return {"day": day.isoformat(), "earliest": datetime.combine(day, clock, tzinfo=calendar.tz).isoformat()}
     for entity in found:
         info = entity.additional_info or {}
         if entity.entity == "time" and isinstance(entity.value, time):  # "9h": that hour, on any day
