@@ -19,13 +19,15 @@ from nlu.text import normalise
 # A correction: what comes after the last of these replaces what came before.
 _CORRECTION = re.compile(
     r"(?:^|[\s,;.!…-])(?:quer dizer|ou melhor|na verdade|na vdd|digo|quis dizer|opa|ops|oops|desculpa|desculpe|"
-    r"errei|corrigindo|correcao|melhor dizendo|pera ai|perai|pera|ali[aá]s,? n[aã]o)(?=[\s,;.:!…-])[\s,;.:!…-]*",
+    r"errei|corrigindo|correcao|melhor dizendo|pera ai|perai|pera|ali[aá]s,? n[aã]o|ah,? espera|espera a[ií]|esperai"
+    r"|ali[aá]s(?=[\s,]+(?:[aà]s\s+)?\d))(?=[\s,;.:!…-])[\s,;.:!…-]*",  # "às 10, aliás 10 e meia"
     re.IGNORECASE,
 )
 
 
 # "pediatria... não, clínica geral": a "não" after a pause, followed by what replaces what came before.
-_TAKEN_BACK = re.compile(r"\w[\s]*(?:\.{2,}|…|,|;)\s*n[ãa]o\b[\s,.!…]*(\w.*)$", re.IGNORECASE)
+_TAKEN_BACK = re.compile(r"\w[\s]*(?:\.{2,}|…|,|;)\s*(?:(?:ah|ai|aí|ih|eh|hum|ops)\s+)?n[ãa]o\b[\s,.!…]*(\w.*)$",
+                         re.IGNORECASE)  # "sábado... ah não, terça"
 
 
 _THIS_ONE = frozenset("essa esse esta este nessa nesse nesta neste aquela aquele naquela naquele isso".split())

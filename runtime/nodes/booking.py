@@ -394,7 +394,8 @@ async def _not_understood(node: BookNode | RescheduleNode, t: BotTurn, step: Ste
         t.state.retries = 0
         say(node, t, "kept")
         return leave(t, node.next)
-    text = corrected(whole) or whole  # "quarta, digo, quinta de manhã"
+    tail = corrected(whole)  # "quarta, digo, quinta de manhã"
+    text = last_said(tail, t.local_now, calendar) if tail else whole
     if text != whole and _rules_out(whole, t):  # "na verdade terça não dá, quinta": the negation says it, with
         text = whole                            # the punctuation the corrected tail has lost
     pref = None
@@ -513,13 +514,14 @@ async def _release(t: BotTurn, step: Step) -> None:
         step["hold"] = None
 
 
-def yes_or_no(t: BotTurn, options: tuple[Option, Option] | None = None) -> bool | None:
+def yes_or_no(t: BotTurn, options: tuple[Option, Option] | None = None, text: str | None = None) -> bool | None:
     """A yes/no button of any language pack; else the typed number or title of a button shown
-    (yes first: "1", "o primeiro", "Confirmar"); else the typed answer as `nlu` reads it."""
+    (yes first: "1", "o primeiro", "Confirmar"); else the typed answer (`text`, or the message's) as `nlu`
+    reads it."""
     pressed = YES_NO_IDS.get(t.event.choice_id or "")
     if pressed is not None:
         return pressed
-    text = t.event.text.strip()
+    text = (t.event.text if text is None else text).strip()
     if not text:
         return None
     if (position := option_number(text, 2)) is not None:
@@ -555,7 +557,8 @@ def _named_answer(t: BotTurn, text: str, options: tuple[Option, Option]) -> bool
 
 async def _resume_confirm(node: BookNode | RescheduleNode, t: BotTurn, step: Step) -> Outcome:
     hold = Hold.from_json(step["hold"])
-    reply = yes_or_no(t, yes_no_options(node, t))
+    # "confirmo. ah pera, terça ele tem natação, tem quinta?": what follows the correction answers
+    reply = yes_or_no(t, yes_no_options(node, t), corrected(t.event.text) if t.event.choice_id is None else None)
     picked_button = option_number(t.event.text, 2) is not None
     if not picked_button and (wish := _other_time(t, hold)) is not None:  # "pode ser, mas muda pra 16h"
         await _release(t, step)
@@ -691,12 +694,20 @@ def _said_now(t: BotTurn, calendar: Any) -> dict[str, str] | None:
     return wish
 
 
+def last_said(tail: str, now: datetime, calendar: Any) -> str:
+    """Of what follows a correction, its last clause that names a time, when several do ("sábado ele tem
+    jogo, então terça à tarde": "então terça à tarde"; "terça ele tem natação, tem quinta?": "tem quinta")."""
+    dated = [part for part in re.split(r"[,;.!?]+", tail) if preference(part, now, calendar) is not None]
+    return dated[-1].strip() if len(dated) > 1 else tail
+
+
 def corrected_preference(text: str, now: datetime, calendar: Any) -> dict[str, str] | None:
     """The wish a message ends on ("amanhã às 9, ou melhor, às 10"): the correction, with the day said
     before it when the correction only changes the time ("amanhã às 10")."""
     tail = corrected(text)
     if not tail:
         return preference(text, now, calendar)
+    tail = last_said(tail, now, calendar)
     wish = preference(tail, now, calendar)
     at = text.rfind(tail)
     before = preference(text[:at], now, calendar) if at > 0 else None

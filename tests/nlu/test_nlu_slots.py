@@ -57,6 +57,10 @@ def test_a_sentence_or_a_question_is_no_name(text: str) -> None:
     ("quinta, peraí, sexta", "sexta"),  # not "this one": what came before stands
     ("clinico geral, alias nao, pediatria", "pediatria"),
     ("pediatra, aliás, vocês aceitam unimed?", None),  # "aliás" alone is "by the way"
+    ("às 10, aliás 10 e meia", "10 e meia"),  # ... but before a number it corrects it
+    ("sábado... ah não, terça", "terça"),
+    ("confirmo. ah espera, tem quinta?", "tem quinta"),
+    ("a espera é longa?", None),
 ])
 def test_a_correction_keeps_what_it_corrects_to(text: str, tail: str | None) -> None:
     assert corrected(text) == tail
