@@ -85,7 +85,8 @@ _NOT_NAME = frozenset(
     "isso esse essa aqui ai la ja agora hoje amanha ontem manha cedo semana mes ano anos cancelar remarcar "
     "minha meu minhas meus seu sua eu ele ela eles elas a o os as um uma de da do e com sem mais menos muito "
     "pouco tambem so mas se quem sou chamo nome mesmo mesma msm ta tava esta estava precisa precisando vai vao "
-    "foi quer pode podem fica ficou teve sente sentindo cobre aceita aceitam".split()
+    "foi quer pode podem fica ficou teve sente sentindo cobre aceita aceitam "
+    "digitei escrevi errado errada errei desculpa desculpe".split()
 )
 _NAME_PARTICLES = frozenset({"da", "de", "do", "das", "dos", "e"})
 _NAME_WORD = re.compile(r"^[^\W\d_]+(?:['-][^\W\d_]+)*$")
@@ -108,7 +109,10 @@ def person_name(text: str, *, bare: bool = False) -> str | None:
         start = next((i for i in range(len(folded)) if len(" ".join(folded[:i])) >= lead.end() - 1), len(folded))
         ends = _clause_ends(raw)  # "me chama de José Carlos, Zé é só pros íntimos": the name ends at the comma
         stop = next((i + 1 for i in range(start, len(words)) if ends[i]), len(words))
-        return _name(words[start:stop], folded[start:stop], whole=False)
+        found = _name(words[start:stop], folded[start:stop], whole=False)
+        if found is None and stop < len(words):  # "escrevi meu nome errado, é Rosimeire com i": the last clause
+            return person_name(without_spelling(re.split(r"[,.;:!?]", raw)[-1]), bare=True)
+        return found
     if not bare or "?" in raw or any(c.isdigit() for c in raw):
         return None
     if len(folded) > 1 and folded[0] in ("e", "eh"):  # "é Joaquina", the tail of a correction
@@ -157,7 +161,8 @@ def _name(words: list[str], folded: list[str], *, whole: bool) -> str | None:
 
 
 _COURTESY = frozenset({"obrigada", "obrigado", "tudo", "bem", "e", "aqui", "ok", "blz", "beleza", "prazer",
-                       "mesmo", "mesma", "msm"})  # "Tati, não, Tatiana mesmo"
+                       "mesmo", "mesma", "msm",  # "Tati, não, Tatiana mesmo"
+                       "digitei", "escrevi", "errado", "errada", "desculpa", "desculpe"})  # "Josiane, digitei errado"
 
 
 # -- who the appointment is for, and their age --------------------------------------------------------

@@ -29,7 +29,8 @@ def test_a_name_after_its_lead(text: str, name: str) -> None:
                                             ("Júlia", "Júlia"), ("Maria José", "Maria José"),
                                             ("Carla, obrigada", "Carla"), ("Seu Jorge", "Seu Jorge"),
                                             ("seu jorge amado", "Seu Jorge Amado"), ("Dona Cida", "Dona Cida"),
-                                            ("é Joaquina", "Joaquina"), ("Tatiana mesmo", "Tatiana")])
+                                            ("é Joaquina", "Joaquina"), ("Tatiana mesmo", "Tatiana"),
+                                            ("Josiane, digitei errado", "Josiane")])
 def test_a_bare_name_is_a_name_only_when_asked(text: str, name: str) -> None:
     assert person_name(text) is None
     assert person_name(text, bare=True) == name
@@ -175,3 +176,7 @@ def test_a_note_on_how_a_name_is_spelt_is_no_part_of_it(text: str, bare: str) ->
                                             ("peraí que o nenem ta chorando", False)])
 def test_a_relative_named_as_whom_it_is_for(text: str, named: bool) -> None:
     assert named_for(text) is named
+
+
+def test_a_name_said_again_after_a_remark_on_the_misspelt_one() -> None:
+    assert person_name("ah escrevi meu nome errado, é Rosimeire com i") == "Rosimeire"
