@@ -197,14 +197,17 @@ _AGE = re.compile(r"\b(\d{1,3}|[a-z]+(?: e [a-z]+)?)\s+(anos|ano|aninhos|meses|m
 # A relative and a number of years, "anos" left out: "pra minha filha de 17" (not "de 17 de março", "de 17h").
 _BARE_AGE = re.compile(r"\b(?:" + "|".join(sorted(RELATIONS, key=len, reverse=True)) + r")\s+de\s+(\d{1,2})\b"
                        r"(?!\s*(?:h\b|hs\b|hrs?\b|horas?\b|:|/|-|de\b|do\b|da\b|e\s+\d|anos|ano|meses|mes|aninhos))")
+# An age reached, "anos" left out: "ela fez 18 mês passado", "ele completou 12 ontem", "vai fazer 18 semana que vem".
+_TURNED = re.compile(r"\b(?:fez|completou|completa|vai fazer|faz)\s+(\d{1,2})(?=\s*(?:$|[,.;!?]|e\b|"
+                     r"(?:mes|semana|ano)\s+(?:passad[oa]|que\s+vem)|agora|ontem|hoje|dia\b|no\b|na\b|em\b))")
 # "faz 2 anos que...", "há 3 anos", "2 anos atrás": a time ago, not an age.
 _AGO_BEFORE = frozenset({"faz", "ha", "durante", "por", "em", "ultimos", "uns", "mais", "menos"})
-_AGO_AFTER = frozenset({"que", "atras", "seguidos", "de casado", "de casada"})
+_AGO_AFTER = frozenset({"que", "atras", "seguidos", "de casado", "de casada", "passado", "passada"})
 
 
 # "sou o pai da Manu", "aqui é a mãe do Pedro", "sou avó da Lara": the writer is the parent (or grandparent) of
 # the one named after, who is the patient.
-_PARENT_OF = re.compile(r"\b(?:sou|aqui e|e)\s+(?:o|a)\s+(?:\w+\s+){0,3}?(?P<who>pai|mae|avo|responsavel)\s+"
+_PARENT_OF = re.compile(r"\b(?:sou|aqui e|e)\s+(?:o|a)\s+(?:\w+\s+){0,3}?(?P<who>pai|mae|avo|vo|vovo|responsavel)\s+"
                         r"(?P<of>d[oa])\s+(?P<name>\w+)")  # "sou o Anderson, pai da Manu" too
 _CHILD_OF = {("pai", "da"): "filha", ("pai", "do"): "filho", ("mae", "da"): "filha", ("mae", "do"): "filho",
              ("avo", "da"): "neta", ("avo", "do"): "neto", ("responsavel", "da"): "filha",
@@ -219,7 +222,8 @@ def _parent_of(text: str) -> tuple[str, str] | None:
     words = _words(text)
     at = next((i for i, w in enumerate(words) if normalise(w) == found["name"]), None)
     name = _name(words[at:], [normalise(w) for w in words[at:]], whole=False) if at is not None else None
-    return (_CHILD_OF[(found["who"], found["of"])], name) if name is not None else None
+    who = "avo" if found["who"] in ("vo", "vovo") else found["who"]  # "sou a vó da Alice"
+    return (_CHILD_OF[(who, found["of"])], name) if name is not None else None
 
 
 def relation(text: str) -> str | None:
@@ -294,7 +298,8 @@ def age(text: str) -> int | None:
         if value is None or value != int(value) or not 0 <= value <= 120:
             continue
         return 0 if found.group(2).startswith("mes") else int(value)
-    return None
+    turned = _TURNED.search(folded)  # "ela fez 18 mês passado"
+    return int(turned.group(1)) if turned is not None else None
 
 
 _POSSESSIVES = frozenset({"meu", "minha", "meus", "minhas", "nosso", "nossa"})

@@ -356,18 +356,25 @@ def _name_before_facts(text: str, now: datetime) -> str | None:
     """A name, a comma, then the person's age ("Helena, ela tem 8 meses"), when they can come ("Davi, mas só
     consigo levar ele depois das 3 da tarde": the booking reads it from the same message) or a request in
     the first person ("Fabiana, quero marcar clinica geral pra mim"): the name."""
-    head, _, rest = text.partition(",")
+    head, _, rest = _first_clause(text)
     if rest and (_AGE_WORDS.search(rest) or nlu.extract_builtin(rest, now, dimensions=("date", "time", "interval"))):
         return person_name(head, bare=True)
     return name_before_request(text)
+
+
+def _first_clause(text: str) -> tuple[str, str, str]:
+    """`text` split at its first comma or full stop, as `str.partition` does."""
+    found = re.search(r"[,.]", text)
+    return (text[:found.start()], found.group(), text[found.end():]) if found else (text, "", "")
 
 
 _REQUEST_OPENERS = [[w] for w in "quero queria gostaria gostava preciso precisava vou to estou tenho".split()]
 
 
 def name_before_request(text: str) -> str | None:
-    """A name, a comma and a request in the first person ("Fabiana, quero marcar clínica geral"): the name."""
-    head, _, rest = text.partition(",")
+    """A name, a comma (or a full stop) and a request in the first person ("Fabiana, quero marcar clínica
+    geral", "Wellington. quero marcar pediatra"): the name."""
+    head, _, rest = _first_clause(text)
     return person_name(head, bare=True) if rest and nlu.normalise(rest).split()[:1] in _REQUEST_OPENERS else None
 
 

@@ -180,3 +180,14 @@ def test_a_relative_named_as_whom_it_is_for(text: str, named: bool) -> None:
 
 def test_a_name_said_again_after_a_remark_on_the_misspelt_one() -> None:
     assert person_name("ah escrevi meu nome errado, é Rosimeire com i") == "Rosimeire"
+
+
+@pytest.mark.parametrize(("text", "years"), [("ela fez 18 mes passado", 18), ("ele completou 12 ontem", 12),
+                                             ("faz 3 semanas", None), ("faz 2 meses que ele tosse", None)])
+def test_an_age_reached_without_the_word_years(text: str, years: int | None) -> None:
+    assert age(text) == years
+
+
+def test_a_grandmother_called_vo_books_for_the_grandchild() -> None:
+    assert relation("boa tarde sou a vó da Alice, ela tem 5 anos") == "neta"
+    assert relative_name("boa tarde sou a vó da Alice, ela tem 5 anos") == "Alice"
