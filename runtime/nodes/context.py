@@ -48,7 +48,7 @@ from runtime.nodes.assist import (
     professional_words,
     say_faq,
 )
-from runtime.nodes.inputs import Answer, fill, names, names_option
+from runtime.nodes.inputs import Answer, asks_in_first_person, fill, names, names_option
 from runtime.nodes.safety import answers_the_question_before, leave_flows
 from runtime.nodes.services import BotTurn
 
@@ -373,7 +373,12 @@ def also_wants(t: BotTurn) -> Outcome | None:
     if choice is not None and choice.kind == "faq" and "?" in t.event.text:
         say_faq(t, choice.target, choice.score, coverage=choice.coverage, after="answer")
         return None
-    if choice is None or choice.kind != "flow" or choice.how == "weak_intent" or choice.request < WEAK_COVERAGE:
+    if choice is None or choice.kind != "flow" or choice.how == "weak_intent":
+        return None
+    # "Wellington, quero marcar pediatra pro meu filho de 4 anos, sábado cedo": the classifier is sure of the
+    # request, though the facts said with it leave less of the message to its examples
+    if choice.request < WEAK_COVERAGE and not (choice.how == "intent" and _confidence(t) >= STRONG_INTENT
+                                               and asks_in_first_person(t.event.text)):
         return None
     t.took("flow", flow=choice.target, coverage=choice.coverage, how=choice.how, after="answer")
     t.notices.append({"kind": "digression", "from": f"{t.flow.id if t.flow else ''}/{t.state.node}",

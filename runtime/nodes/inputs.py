@@ -368,7 +368,13 @@ def _first_clause(text: str) -> tuple[str, str, str]:
     return (text[:found.start()], found.group(), text[found.end():]) if found else (text, "", "")
 
 
-_REQUEST_OPENERS = [[w] for w in "quero queria gostaria gostava preciso precisava vou to estou tenho".split()]
+_WISHES = "quero queria gostaria gostava preciso precisava".split()
+_REQUEST_OPENERS = [[w] for w in [*_WISHES, *"vou to estou tenho".split()]]
+
+
+def asks_in_first_person(text: str) -> bool:
+    """The message says a wish in the first person somewhere ("..., quero marcar pediatra")."""
+    return not set(_WISHES).isdisjoint(nlu.normalise(text).split())
 
 
 def name_before_request(text: str) -> str | None:
