@@ -324,6 +324,8 @@ def relative_name(text: str) -> str | None:
             continue
         start = index + 1
         start += start < len(folded) and folded[start] in _WHOSE  # "pro irmão dela, o Pedro"
+        if folded[start:start + 2] in (["mais", "novo"], ["mais", "nova"], ["mais", "velho"], ["mais", "velha"]):
+            start += 2  # "pro meu filho mais novo, o Otávio"
         led = start < len(folded) and folded[start] in _NAME_ARTICLES
         start += led
         honorific = start < len(folded) and folded[start] in _HONORIFICS

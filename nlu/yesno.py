@@ -63,7 +63,8 @@ _WONT_ATTEND = re.compile(r"\bnao\s+(?:(?:vou|vai|irei|consigo|posso|podemos|vam
 # "pode deixar marcada", "deixa como está", "vou manter": the appointment stays.
 _KEEPS = re.compile(r"\b(?:deix[ae]r?|pode\s+deixar)\s+(?:ela\s+|a\s+consulta\s+)?(?:marcad[ao]|agendad[ao]"
                     r"|como\s+(?:esta|ta))\b|\bmant(?:er|em|enha|enho)\b")
-_MOVE_WORDS = frozenset("remarcar remarca mudar muda trocar troca passar passa outro outra adiar".split())
+_MOVE_WORDS = frozenset("remarcar remarca mudar muda trocar troca passar passa outro outra adiar jogar joga empurrar "
+                        "empurra".split())
 
 
 def wont_attend(text: str) -> bool:

@@ -191,3 +191,13 @@ def test_an_age_reached_without_the_word_years(text: str, years: int | None) -> 
 def test_a_grandmother_called_vo_books_for_the_grandchild() -> None:
     assert relation("boa tarde sou a vó da Alice, ela tem 5 anos") == "neta"
     assert relative_name("boa tarde sou a vó da Alice, ela tem 5 anos") == "Alice"
+
+
+def test_a_relatives_name_after_older_or_younger() -> None:
+    assert relative_name("quero marcar pro meu filho mais novo, o Otavio de 3 anos") == "Otavio"
+    assert relative_name("meu filho mais novo ta com febre") is None
+
+
+def test_moving_an_appointment_with_jogar_is_no_cancellation() -> None:
+    from nlu import wont_attend
+    assert not wont_attend("não vou poder ir, dá pra jogar pra amanhã?")
