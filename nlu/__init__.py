@@ -97,6 +97,7 @@ __all__ = [
     "TrainingDataError",
     "advice",
     "apply_events",
+    "cancels",
     "cross_validate",
     "evaluate",
     "export_yaml",
@@ -115,9 +116,8 @@ __all__ = [
     "pick_option",
     "read_training_data",
     "unique_examples",
-    "wont_attend",
     "will_attend",
-    "cancels",
+    "wont_attend",
     "write_yaml",
     "yes_no",
 ]
