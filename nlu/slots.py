@@ -198,7 +198,7 @@ _AGE = re.compile(r"\b(\d{1,3}|[a-z]+(?: e [a-z]+)?)\s+(anos|ano|aninhos|meses|m
 _BARE_AGE = re.compile(r"\b(?:" + "|".join(sorted(RELATIONS, key=len, reverse=True)) + r")\s+de\s+(\d{1,2})\b"
                        r"(?!\s*(?:h\b|hs\b|hrs?\b|horas?\b|:|/|-|de\b|do\b|da\b|e\s+\d|anos|ano|meses|mes|aninhos))")
 # An age reached, "anos" left out: "ela fez 18 mês passado", "ele completou 12 ontem", "vai fazer 18 semana que vem".
-_TURNED = re.compile(r"\b(?:fez|completou|completa|vai fazer|faz)\s+(\d{1,2})(?=\s*(?:$|[,.;!?]|e\b|"
+_TURNED = re.compile(r"\b(?:fez|completou|completa|vai fazer|faz|ainda tem|so tem)\s+(\d{1,2})(?=\s*(?:$|[,.;!?]|e\b|"
                      r"(?:mes|semana|ano)\s+(?:passad[oa]|que\s+vem)|agora|ontem|hoje|dia\b|no\b|na\b|em\b))")
 # "faz 2 anos que...", "há 3 anos", "2 anos atrás": a time ago, not an age.
 _AGO_BEFORE = frozenset({"faz", "ha", "durante", "por", "em", "ultimos", "uns", "mais", "menos"})
@@ -355,7 +355,8 @@ def slots(text: str) -> list[Slot]:
     found: list[Slot] = []
     if (who := relation(text)) is not None:
         found.append(Slot("relation", who))
-    if (years := age(text)) is not None:
+    tail = corrected(text)  # "sobrinha de 18, ah não, ela ainda tem 17": the age corrected to
+    if (years := (age(tail) if tail else None)) is not None or (years := age(text)) is not None:
         found.append(Slot("age", years))
     if (name := person_name(text)) is not None:
         found.append(Slot("person_name", name))

@@ -201,3 +201,8 @@ def test_a_relatives_name_after_older_or_younger() -> None:
 def test_moving_an_appointment_with_jogar_is_no_cancellation() -> None:
     from nlu import wont_attend
     assert not wont_attend("não vou poder ir, dá pra jogar pra amanhã?")
+
+
+def test_an_age_corrected_in_the_message_is_the_one_kept() -> None:
+    found = {s.entity: s.value for s in slots("quero marcar pra minha sobrinha Mirela de 18, ah nao ela ainda tem 17")}
+    assert found["age"] == 17 and found["relation"] == "sobrinha"
