@@ -320,7 +320,8 @@ def relative_name(text: str) -> str | None:
     words = _words(text)
     folded = [normalise(w) for w in words]
     for index, fold in enumerate(folded):
-        if index == 0 or folded[index - 1] not in _LEADS or not (fold in RELATIONS or fold in SPOKEN_RELATIONS):
+        lead = index - 1 - (index > 1 and folded[index - 1] in ("outro", "outra"))  # "pro meu outro filho, o Joaquim"
+        if index == 0 or folded[lead] not in _LEADS or not (fold in RELATIONS or fold in SPOKEN_RELATIONS):
             continue
         start = index + 1
         start += start < len(folded) and folded[start] in _WHOSE  # "pro irmão dela, o Pedro"

@@ -317,6 +317,7 @@ def _entity_words(t: BotTurn) -> frozenset[str]:
             value = entity.get("value")
             words |= {str(value)} | {w for w in normalise(text).split()
                                      if (RELATIONS.get(w) or SPOKEN_RELATIONS.get(w)) == value}
+            words |= {"outro", "outra"}  # "quero marcar outra pro meu outro filho": one more, for someone else
         elif entity.get("entity") == "age":
             words |= {"anos", "ano", "meses", "mes", "aninhos"}
         elif entity.get("entity") == "person_name":  # "me chamo Tatiana": who, not what is asked
