@@ -206,3 +206,7 @@ def test_moving_an_appointment_with_jogar_is_no_cancellation() -> None:
 def test_an_age_corrected_in_the_message_is_the_one_kept() -> None:
     found = {s.entity: s.value for s in slots("quero marcar pra minha sobrinha Mirela de 18, ah nao ela ainda tem 17")}
     assert found["age"] == 17 and found["relation"] == "sobrinha"
+
+
+def test_a_relatives_name_after_another() -> None:
+    assert relative_name("quero marcar outra pro meu outro filho, o Joaquim, de 9 anos") == "Joaquim"
