@@ -61,6 +61,7 @@ def test_a_sentence_or_a_question_is_no_name(text: str) -> None:
     ("às 10, aliás 10 e meia", "10 e meia"),  # ... but before a number it corrects it
     ("sábado... ah não, terça", "terça"),
     ("confirmo. ah espera, tem quinta?", "tem quinta"),
+    ("confirma! ah nao espera, tem quinta a tarde?", "tem quinta a tarde"),
     ("a espera é longa?", None),
 ])
 def test_a_correction_keeps_what_it_corrects_to(text: str, tail: str | None) -> None:
