@@ -118,7 +118,7 @@ _FULL_MONTH_WORDS = frozenset(name for name in MONTHS if len(name) > 3)
 _HOLIDAY_WORDS = frozenset({
     "natal", "ano", "reveillon", "confraternizacao", "tiradentes", "trabalho", "trabalhador", "independencia",
     "aparecida", "padroeira", "criancas", "finados", "proclamacao", "consciencia", "carnaval", "cinzas", "santa",
-    "paixao", "pascoa", "corpus", "maes", "pais", "gracas", "senhora", "feriado",
+    "paixao", "pascoa", "corpus", "maes", "pais", "gracas", "senhora", "feriado", "santos",
 })
 _DAY_MONTH_WORDS = MONTH_WORDS | {"dia", "mes"}
 

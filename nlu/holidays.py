@@ -55,6 +55,7 @@ HOLIDAYS: dict[str, Callable[[int], date]] = {
     r"dia\s+do\s+trabalh(?:o|ador)": _fixed(5, 1),
     r"independencia(?:\s+do\s+brasil)?": _fixed(9, 7),
     r"(?:nossa\s+senhora\s+)?aparecida|dia\s+da\s+padroeira|dia\s+das\s+criancas": _fixed(10, 12),
+    r"(?:dia\s+de\s+)?todos\s+os\s+santos": _fixed(11, 1),
     r"finados": _fixed(11, 2),
     r"proclamacao\s+da\s+republica": _fixed(11, 15),
     r"consciencia\s+negra": _fixed(11, 20),
@@ -74,7 +75,8 @@ HOLIDAY_RE = re.compile(
     + r")\b(?:\s+(?:de\s+)?(?P<year>\d{4})\b)?"
 )
 # Holiday names that are also places ("moro em Natal", "Rua Tiradentes", "Av. Independência").
-_PLACE_NAMES = frozenset({"natal", "tiradentes", "independencia", "independencia do brasil", "aparecida"})
+_PLACE_NAMES = frozenset({"natal", "tiradentes", "independencia", "independencia do brasil", "aparecida",
+                          "todos os santos"})
 _PLACE_BEFORE = re.compile(
     r"\b(?:rua|r|avenida|av|praca|travessa|alameda|estrada|rodovia|bairro|cidade|em|de|na|pra|para|a)\.?\s+$"
 )

@@ -19,7 +19,8 @@ from nlu.text import normalise
 # A correction: what comes after the last of these replaces what came before.
 _CORRECTION = re.compile(
     r"(?:^|[\s,;.!…-])(?:quer dizer|ou melhor|na verdade|na vdd|digo|quis dizer|opa|ops|oops|desculpa|desculpe|"
-    r"errei|corrigindo|correcao|melhor dizendo|pera ai|perai|pera|ali[aá]s,? n[aã]o|ah,? (?:n[aã]o,? )?espera|espera a[ií]|esperai"
+    r"errei|corrigindo|correcao|melhor dizendo|pera ai|perai|pera|ali[aá]s,? n[aã]o"
+    r"|ah,? (?:n[aã]o,? )?espera|espera a[ií]|esperai"
     r"|ali[aá]s(?=[\s,]+(?:[aà]s\s+)?\d))(?=[\s,;.:!…-])[\s,;.:!…-]*",  # "às 10, aliás 10 e meia"
     re.IGNORECASE,
 )
