@@ -557,8 +557,12 @@ def _named_answer(t: BotTurn, text: str, options: tuple[Option, Option]) -> bool
 
 async def _resume_confirm(node: BookNode | RescheduleNode, t: BotTurn, step: Step) -> Outcome:
     hold = Hold.from_json(step["hold"])
-    # "confirmo. ah pera, terça ele tem natação, tem quinta?": what follows the correction answers
-    reply = yes_or_no(t, yes_no_options(node, t), corrected(t.event.text) if t.event.choice_id is None else None)
+    # "confirmo. ah pera, terça ele tem natação, tem quinta?": what follows a correction answers, when it is an
+    # answer or names a time ("pode ser, desculpa a demora" is still a yes)
+    tail = corrected(t.event.text) if t.event.choice_id is None else None
+    if tail and nlu.yes_no(tail) is None and preference(tail, t.local_now, scheduler_of(t).calendar) is None:
+        tail = None
+    reply = yes_or_no(t, yes_no_options(node, t), tail)
     picked_button = option_number(t.event.text, 2) is not None
     if not picked_button and (wish := _other_time(t, hold)) is not None:  # "pode ser, mas muda pra 16h"
         await _release(t, step)
