@@ -10,7 +10,7 @@ from typing import Any
 
 import nlu
 from flows.messages import Option
-from nlu.lexicon import MONTHS
+from nlu.lexicon import MONTHS, WEEKDAY_ABBREVIATIONS, WEEKDAYS
 from nlu.slots import corrected
 from runtime.locales import Pack
 from runtime.scheduling import Appointment, Calendar, Slot
@@ -127,7 +127,7 @@ def preference(text: str, now: datetime, calendar: Calendar) -> dict[str, str] |
     return wish
 
 
-_WEEKDAY_WORD = re.compile(r"\b(?:segunda|terca|quarta|quinta|sexta|sabado|domingo|seg|ter|qua|qui|sex|sab|dom)s?\b")
+_WEEKDAY_WORD = re.compile(rf"\b(?:{'|'.join([*WEEKDAYS, *WEEKDAY_ABBREVIATIONS])})s?\b")
 
 
 def _ruled_out(negated: list[Any]) -> dict[str, str]:
