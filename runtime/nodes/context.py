@@ -134,11 +134,21 @@ def requested_flow(t: BotTurn) -> str | None:
     if t.event.kind != "text" or t.event.choice_id is not None or t.flow is None:
         return None
     running = {t.flow.id, *(frame.flow for frame in t.state.stack), *(step.split("/")[0] for step in t.trace)}
-    choice = choose(t, besides=t.flow.id)
-    if choice is None or choice.kind != "flow" or choice.target in running:
+    choice = _other_request(t)
+    return choice.target if choice is not None and choice.target not in running else None
+
+
+def _other_request(t: BotTurn) -> Choice | None:
+    """The flow a message answered otherwise also clearly asks for: its examples explain the request, or
+    the classifier is sure of it and it is said in the first person ("Wellington, quero marcar pediatra pro
+    meu filho de 4 anos, sábado cedo": the facts said with it leave less of the message to the examples)."""
+    choice = choose(t, besides=t.flow.id if t.flow is not None else None)
+    if choice is None or choice.kind != "flow" or choice.how == "weak_intent":
         return None
-    acting = _asked_to_act(t, [choice])
-    return acting.target if acting is not None else None
+    if choice.request >= WEAK_COVERAGE or (choice.how == "intent" and _confidence(t) >= STRONG_INTENT
+                                           and asks_in_first_person(t.event.text)):
+        return choice
+    return None
 
 
 def _asked_to_act(t: BotTurn, flows: list[Choice]) -> Choice | None:
@@ -374,12 +384,7 @@ def also_wants(t: BotTurn) -> Outcome | None:
     if choice is not None and choice.kind == "faq" and "?" in t.event.text:
         say_faq(t, choice.target, choice.score, coverage=choice.coverage, after="answer")
         return None
-    if choice is None or choice.kind != "flow" or choice.how == "weak_intent":
-        return None
-    # "Wellington, quero marcar pediatra pro meu filho de 4 anos, sábado cedo": the classifier is sure of the
-    # request, though the facts said with it leave less of the message to its examples
-    if choice.request < WEAK_COVERAGE and not (choice.how == "intent" and _confidence(t) >= STRONG_INTENT
-                                               and asks_in_first_person(t.event.text)):
+    if (choice := _other_request(t)) is None:
         return None
     t.took("flow", flow=choice.target, coverage=choice.coverage, how=choice.how, after="answer")
     t.notices.append({"kind": "digression", "from": f"{t.flow.id if t.flow else ''}/{t.state.node}",
