@@ -84,6 +84,11 @@ _NOT_SUBJECTS = frozenset({*BUILTIN_DIMENSIONS, *SLOT_ENTITIES})
 _TITLES = frozenset({"dr", "dra", "doutor", "doutora", "doutores", "doutoras", "com"})
 
 
+def _name_words(professional: Any) -> set[str]:
+    """The words of a professional's name that name them ("Dra. Ana Souza": ana, souza)."""
+    return {w for w in normalise(professional.name).split() if len(w) > 2} - _TITLES
+
+
 def professional_words(t: BotTurn, text: str) -> set[str]:
     """The words of `text` naming one of the calendar's professionals ("com a dra Ana")."""
     scheduler = t.services.scheduler
@@ -92,7 +97,7 @@ def professional_words(t: BotTurn, text: str) -> set[str]:
     said = set(normalise(text).split())
     found: set[str] = set()
     for professional in scheduler.calendar.professionals.values():
-        names = {w for w in normalise(professional.name).split() if len(w) > 2} - _TITLES
+        names = _name_words(professional)
         if names & said:
             found |= (names & said) | (_TITLES & said)
     return found
@@ -105,17 +110,19 @@ def as_specialty(t: BotTurn, text: str) -> str:
     scheduler = t.services.scheduler
     if scheduler is None:
         return text
-    calendar = scheduler.calendar
+    calendar, said = scheduler.calendar, set(normalise(text).split())
     people = calendar.professionals.values()
     for professional in people:
-        names = {w for w in normalise(professional.name).split() if len(w) > 2} - _TITLES
+        names = _name_words(professional)
+        if not names & said:
+            continue
         others = {s for p in people if p is not professional for s in p.services}
         own = sorted(professional.services - others)  # the pediatrician's pediatrics, not the return all do
-        if len(own) != 1 or own[0] not in calendar.services or not names & set(normalise(text).split()):
+        if len(own) != 1 or own[0] not in calendar.services:
             continue
         what = " ".join(w for w in normalise(calendar.services[own[0]].name).split() if w not in _SERVICE_FILLER)
-        said = re.compile(rf"\b(?:(?:dr|dra|doutor|doutora)\.?\s+)?(?:{'|'.join(sorted(names))})\b")
-        text = said.sub(what, fold(text))
+        titles = "|".join(sorted(_TITLES - {"com"}))
+        text = re.sub(rf"\b(?:(?:{titles})\.?\s+)?(?:{'|'.join(sorted(names))})\b", what, fold(text))
     return text
 
 
