@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import nlu
 from flows.nodes import AppointmentNode, CancelNode, ConfirmNode, MyAppointmentsNode, RescheduleNode
-from runtime.engine.outcomes import Done, Go, Outcome, Wait
+from runtime.engine.outcomes import Go, Outcome, Wait
 from runtime.nodes import context
 from runtime.nodes.assist import Question
 from runtime.nodes.booking import (
@@ -182,9 +182,8 @@ async def resume_cancel(node: CancelNode, t: BotTurn) -> Outcome:
         if not reply:
             say(node, t, "kept")
             if (flow := context.requested_flow(t)) is not None:  # "não, na verdade quero só mudar o horário"
-                t.clear()
-                await t.run(t.start_flow(flow))
-                return Done()
+                leave(t, None)
+                return await context.switch(t, f"{t.flow.id if t.flow else ''}/{node.id}", flow)
             return leave(t, node.next)
         scheduler = scheduler_of(t)
         appt = await scheduler.cancel(step["appointment"], patient=patient_of(t))

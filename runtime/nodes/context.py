@@ -667,7 +667,7 @@ def _contact_name_var(t: BotTurn) -> str | None:
 
 
 def _asks_name(t: BotTurn, flow_id: str) -> bool:
-    """The flow has a name question of its own, which reads (and greets) a name said in the message."""
+    """The flow has a name question of its own."""
     flow = t.bot.flows.get(flow_id)
     return flow is not None and any(isinstance(n, AskNode) and n.input == "name" for n in flow.nodes.values())
 
@@ -676,11 +676,16 @@ def _asks_name(t: BotTurn, flow_id: str) -> bool:
 _INTRODUCES = re.compile(r"\b(?:meu nome (?:e|eh)|me chamo|pode me chamar de|sou [oa]|aqui (?:e|eh) [oa])\s+(\w+)")
 
 
-def introduced(t: BotTurn) -> None:
+def introduced(t: BotTurn, choice: Choice | None) -> None:
     """A message no question waits for that says the writer's name in passing ("aceitam porto seguro? sou o
-    Adenilson") fills the contact's name variable when it is still empty, so no flow asks it again."""
+    Adenilson") fills the contact's name variable when it is still empty, so no flow asks it again; not
+    when the flow it starts has a name question of its own, which reads (and greets) the name."""
+    if not (said := _INTRODUCES.search(normalise(t.event.text))):
+        return
+    if choice is not None and choice.kind == "flow" and _asks_name(t, choice.target):
+        return
     var = _contact_name_var(t)
-    if var is None or t.state.vars.get(var) or not (said := _INTRODUCES.search(normalise(t.event.text))):
+    if var is None or t.state.vars.get(var):
         return
     name = person_name(t.event.text)
     if name is not None and normalise(name).split()[:1] == [said.group(1)]:
@@ -702,10 +707,7 @@ async def digress(t: BotTurn, node: Node, flow: str, release: Release | None = N
     old_step = t.state.private.booking
     if _turns_down(t):
         await _drop_question(t, old_step, release)
-        t.clear()
-        t.notices.append({"kind": "digression", "from": here, "to": flow})
-        await t.run(t.start_flow(flow))
-        return Done()
+        return await switch(t, here, flow)
     depth = len(t.state.stack)
     t.push(node.id, reenter=True)
     await t.run(t.start_flow(flow))
@@ -715,6 +717,14 @@ async def digress(t: BotTurn, node: Node, flow: str, release: Release | None = N
         t.notices.append({"kind": "digression", "from": here, "to": flow})
     else:
         t.notices.append({"kind": "aside", "at": here, "flow": flow})
+    return Done()
+
+
+async def switch(t: BotTurn, here: str, flow: str) -> Outcome:
+    """Leave the running flows (the question at `here` included) for `flow`, for good."""
+    t.clear()
+    t.notices.append({"kind": "digression", "from": here, "to": flow})
+    await t.run(t.start_flow(flow))
     return Done()
 
 
@@ -810,8 +820,7 @@ async def read_idle(t: BotTurn) -> Assisted:
     if not t.event.text.strip() and t.event.choice_id is None:
         return Assisted(False)
     choice = choose(t)
-    if choice is None or choice.kind != "flow" or not _asks_name(t, choice.target):
-        introduced(t)  # "aceitam porto seguro? sou o Adenilson": answered, and the name kept
+    introduced(t, choice)  # "aceitam porto seguro? sou o Adenilson": answered, and the name kept
     greets = any(f.triggers.first_message for f in t.bot.flows.values())
     if (choice is not None and choice.kind == "flow" and t.state.turns == 0 and greets
             and answers_only(t, choice.target)):
