@@ -77,7 +77,7 @@ def same_word(a: str, b: str) -> bool:
         prefix += 1
     if prefix >= max(5, shorter - 2) and abs(len(a) - len(b)) <= 1:  # "atendem" is no "atendente"
         return True
-    if _stem(a) == _stem(b) and len(_stem(a)) >= MIN_STEM:  # "chego", "chegar", "chegue"
+    if stem(a) == stem(b) and len(stem(a)) >= MIN_STEM:  # "chego", "chegar", "chegue"
         return True
     return shorter >= 7 and abs(len(a) - len(b)) <= 1 and Levenshtein.distance(a, b) <= 1
 
@@ -90,11 +90,12 @@ MIN_STEM = 4
 
 def same_stem(a: str, b: str) -> bool:
     """The same word once a verb or noun ending is dropped ("vomitou", "vomito"); stricter than `same_word`."""
-    return a == b or (_stem(a) == _stem(b) and len(_stem(a)) >= MIN_STEM)
+    return a == b or (stem(a) == stem(b) and len(stem(a)) >= MIN_STEM)
 
 
 @lru_cache(maxsize=65536)
-def _stem(word: str) -> str:
+def stem(word: str) -> str:
+    """`word` without a verb or noun ending, when at least MIN_STEM letters are left."""
     for ending in _ENDINGS:
         if word.endswith(ending) and len(word) - len(ending) >= MIN_STEM:
             return word[:-len(ending)]
@@ -196,4 +197,4 @@ TOPIC_RARITY = 0.02  # of all examples, at most (or two): common words ("tem", "
 OFF_TOPIC = 0.5  # what is left of the coverage of a message that names none of the target's topic words
 
 
-__all__ = ["INTERROGATIVES", "STOPWORDS", "Coverage", "ExampleIndex", "content_words", "same_stem", "same_word"]
+__all__ = ["INTERROGATIVES", "STOPWORDS", "Coverage", "ExampleIndex", "content_words", "same_stem", "same_word", "stem"]

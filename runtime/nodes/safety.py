@@ -33,7 +33,7 @@ from typing import Literal
 
 from flows.nodes import AskNode, ConsentNode
 from nlu import normalise
-from nlu.coverage import same_stem
+from nlu.coverage import MIN_STEM, stem
 from runtime.engine.outcomes import Outcome
 from runtime.engine.routing import record_consent
 from runtime.locales import Pack
@@ -62,6 +62,26 @@ def _folded(pack: Pack) -> dict[str, tuple[frozenset[str], tuple[str, ...]]]:
     }
 
 
+@lru_cache(maxsize=256)
+def _words(items: tuple[str, ...]) -> frozenset[str]:
+    """`items` folded as `normalise` folds a message (whole messages, or words)."""
+    return frozenset(normalise(w) for w in items)
+
+
+@lru_cache(maxsize=256)
+def _phrases(items: tuple[str, ...]) -> tuple[str, ...]:
+    """`items` folded and padded with a space each side, to be looked for in a padded message."""
+    return tuple(f" {normalise(p)} " for p in items)
+
+
+@lru_cache(maxsize=64)
+def _medical_words(pack: Pack, keywords: tuple[str, ...]) -> tuple[frozenset[str], frozenset[str]]:
+    """The medical words (the pack's and a bot's `keywords`), folded, and the stems of those long enough to
+    be matched by stem ("vomitou" for "vômito", as `same_stem` matches them)."""
+    known = _folded(pack)["medical"][0] | _words(keywords)
+    return known, frozenset(stem(w) for w in known if len(w) >= STEMMED and len(stem(w)) >= MIN_STEM)
+
+
 # "n quero mais receber": "n" (or "nn", "ñ") before a word is "não" (before a number it is one: "n 2").
 _SHORT_NOT = re.compile(r"(?:^|(?<= ))nn? (?=[a-z])")
 
@@ -71,17 +91,17 @@ def topic_of(t: BotTurn) -> Topic | None:
     text = _SHORT_NOT.sub("nao ", normalise(t.event.text)) if t.event.text else ""
     if not text:
         return None
-    if text in {normalise(w) for w in t.words.notice_words}:
+    if text in _words(t.words.notice_words):
         return "notice"
     words, padded = set(text.split()), f" {text} "
-    if any(f" {normalise(p)} " in padded for p in t.bot.privacy.request_words):
+    if any(p in padded for p in _phrases(t.bot.privacy.request_words)):
         return "privacy"
     if (part := _notice_part(t, words)) is not None:
         t.memo["notice_part"] = part  # "por quanto tempo vocês guardam as conversas?": that part of the notice
         return "notice"
     folded = _folded(t.words)
     pairs = {"privacy": t.words.privacy_pairs, "opt_out": t.words.opt_out_pairs}
-    if (any(f" {normalise(p)} " in padded for p in t.words.notice_phrases)
+    if (any(p in padded for p in _phrases(t.words.notice_phrases))
             and not _pair(words, t.words.privacy_pairs)):
         return "notice"
     if _negated_send(text.split(), t.words):
@@ -94,7 +114,7 @@ def topic_of(t: BotTurn) -> Topic | None:
             return topic
     if _pair(words, t.words.correction_pairs):
         return "privacy"  # "meu cadastro tá com o sobrenome errado": correcting them is a request for staff
-    if text in {normalise(w) for w in (*t.words.opt_out_words, *t.bot.privacy.opt_out_words)}:
+    if text in _words(t.words.opt_out_words) or text in _words(t.bot.privacy.opt_out_words):
         return "opt_out"
     return "medical" if is_medical(t) else None
 
@@ -105,7 +125,7 @@ def _notice_part(t: BotTurn, words: set[str]) -> str | None:
     if not ("?" in t.event.text or words & t.words.question_words):
         return None
     padded = f" {' '.join(normalise(t.event.text).split())} "
-    if any(f" {normalise(w)} " in padded for w in t.words.notice_words if " " in w):
+    if any(p in padded for p in _phrases(tuple(w for w in t.words.notice_words if " " in w))):
         return None  # "... qual a política de privacidade?": the whole notice
     for part, sets in t.words.notice_questions.items():
         if all(words & needed for needed in sets) and any(getattr(t.bot.privacy, p) for p in _NOTICE_PARTS[part]):
@@ -164,12 +184,11 @@ def is_medical(t: BotTurn) -> bool:
     bot's `llm.medical_keywords`), in any of its forms ("vomitou", "vômito"): it is never answered by
     the FAQ or the model."""
     text = normalise(t.event.text) if t.event.text else ""
-    words, phrases = _folded(t.words)["medical"]
-    known = words | {normalise(w) for w in t.bot.llm.medical_keywords}
+    known, stems = _medical_words(t.words, t.bot.llm.medical_keywords)
     said = set(_without_services(text.split(), t.words))
-    if said & known or any(p in f" {text} " for p in phrases):
+    if said & known or any(p in f" {text} " for p in _folded(t.words)["medical"][1]):
         return True
-    return any(same_stem(w, k) for w in said if len(w) >= STEMMED for k in known if len(k) >= STEMMED)
+    return any(stem(w) in stems for w in said if len(w) >= STEMMED)
 
 
 STEMMED = 5  # shorter words only match as they are
