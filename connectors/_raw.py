@@ -7,6 +7,8 @@ import re
 from datetime import UTC, datetime
 from typing import Any
 
+import orjson
+
 from connectors.errors import BadPayload
 
 # Payload timestamps outside these bounds are not real (and would overflow datetime).
@@ -20,7 +22,11 @@ _SURROGATE = re.compile("[\ud800-\udfff]")
 def load_object(body: bytes, channel: str) -> dict[str, Any]:
     """The decoded JSON object of a webhook body, or `BadPayload` saying why it is not one."""
     try:
-        data = json.loads(body)
+        data = orjson.loads(body)
+    except orjson.JSONDecodeError:  # said again by the standard library, whose messages name the place
+        data = None
+    try:
+        data = json.loads(body) if data is None else data
     except ValueError as exc:  # JSONDecodeError, UnicodeDecodeError, too many digits
         raise BadPayload(f"{channel} webhook body is not valid JSON ({exc}); Meta sends a JSON object") from exc
     except RecursionError as exc:

@@ -122,9 +122,10 @@ def build_app(settings: Settings, botdir: str | Path | Sequence[str | Path], *, 
         for cls in connectors:
             for path in cls.paths:
                 app.router.add_post(path, _answering(cls.channel))
-        app.router.add_get("/webhooks/{channel}", subscribe)
+        webhooks = app.router.add_resource("/webhooks/{channel}")  # one resource: one pattern tried per request
+        webhooks.add_route("POST", receive)
+        webhooks.add_route("GET", subscribe)
         app.router.add_get("/webhooks/{channel}/pending", pending)
-        app.router.add_post("/webhooks/{channel}", receive)
         app.router.add_post("/model/parse", model_parse)
     return app
 
