@@ -94,3 +94,33 @@ async def test_a_broken_connection_fails_every_caller_of_its_batch(redis_url: st
         assert all(isinstance(r, RedisConnectionError) for r in replies)
     finally:
         await client.aclose()
+
+
+async def test_commands_packed_by_hiredis_say_the_same_as_redis_py_packs_them(redis_url: str) -> None:
+    """`connect` packs commands with hiredis: every kind of argument redis-py takes still goes through as it
+    would, a command of two words is split, and what Redis cannot take is refused before anything is sent."""
+    client = connect(redis_url)
+    key = f"papo-test:packed:{uuid.uuid4().hex}"
+    try:
+        packer = client.connection_pool.connection_class()
+        command = ("SET", key, "ação", b"\x00raw", 7, 2.5)
+        assert b"".join(packer.pack_command(*command)) == b"".join(Connection().pack_command(*command))
+        await client.set(f"{key}:text", "ação ✓")
+        await client.set(f"{key}:bytes", memoryview(b"raw"))
+        await client.set(f"{key}:float", 2.5)
+        await client.set(f"{key}:big", 10**20)
+        assert await client.mget(f"{key}:text", f"{key}:bytes", f"{key}:float", f"{key}:big") == [
+            "ação ✓".encode(), b"raw", b"2.5", b"100000000000000000000"]
+        assert "maxmemory" in await client.config_get("maxmemory")  # "CONFIG GET": two words, two arguments
+        for bad in (None, True, object()):
+            try:
+                await client.set(f"{key}:bad", bad)  # type: ignore[arg-type]
+            except DataError as exc:
+                assert type(bad).__name__ in str(exc)
+            else:
+                raise AssertionError(f"{bad!r} was sent")
+        assert await client.exists(f"{key}:bad") == 0
+        assert (await client.eval("return ARGV[1] .. ARGV[2]", 0, "a", 1)) == b"a1"
+    finally:
+        await client.delete(*[k async for k in client.scan_iter(match=f"{key}*")])
+        await client.aclose()
