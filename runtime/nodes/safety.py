@@ -223,6 +223,13 @@ async def guard(t: BotTurn) -> bool:
         case "urgent" if _a_name_as_well(t):
             t.say(t.message(_urgent_key(t)))  # "Socorro" at "Como posso te chamar?": the numbers, then the name
             return False
+        case "urgent" if _booking_waits(t):
+            # at the slot list or the confirmation: the emergency numbers and where a person is, and the booking
+            # waits as it was ("1" next picks the first slot; an offer of a person would read it as "yes")
+            t.took("safety", topic=topic, kept="booking")
+            t.say(t.message(_urgent_key(t)))
+            t.say(t.message("urgent_staff"))
+            await _ask_again(t)
         case "urgent":
             t.took("safety", topic=topic)
             t.say(t.message(_urgent_key(t)))
@@ -266,6 +273,11 @@ def _name_question(t: BotTurn) -> AskNode | None:
         return None
     node = t.flow.node(t.state.node)
     return node if isinstance(node, AskNode) and node.input == "name" else None
+
+
+def _booking_waits(t: BotTurn) -> bool:
+    """A scheduling step waits for this message: slots were offered, or one is held for a confirmation."""
+    return t.state.waiting == "input" and t.state.private.booking is not None
 
 
 def _keep_name_question(t: BotTurn) -> None:

@@ -92,6 +92,23 @@ async def test_a_medical_question_is_deflected_at_a_booking_confirmation_and_the
     assert texts(await clinic.say("sim"))[0].startswith("Pronto! ✅ Sua consulta está marcada")
 
 
+@pytest.mark.parametrize("at", ["slots", "confirmation"])
+async def test_an_emergency_during_a_booking_gets_the_numbers_and_the_booking_waits_as_it_was(
+        clinic: BotHarness, at: str) -> None:
+    """The booking is not dropped for an offer of a person, whose "1" would be read as "yes, call someone":
+    the emergency numbers, where a person is, and the same slots (or the same slot to confirm) again."""
+    offered = await clinic.say("quero marcar clinica geral amanhã")
+    waiting = offered if at == "slots" else await clinic.say("1")
+    replies = await clinic.say("meu marido bateu a cabeça e agora ta confuso falando enrolado")
+    assert "192" in texts(replies)[0] and texts(replies)[1].startswith("Se quiser falar com alguém da nossa equipe")
+    assert texts(replies)[2:] == texts(waiting) and decision(clinic)["topic"] == "urgent"
+    state = await clinic.state()
+    assert state is not None and state.node == "marcar_clinica" and state.private.booking is not None
+    if at == "slots":
+        assert texts(await clinic.say("1"))[0].startswith("Confirma o horário?")
+    assert texts(await clinic.say("1"))[0].startswith("Pronto! ✅ Sua consulta está marcada")
+
+
 async def test_a_medical_question_is_deflected_at_a_cancel_confirmation(clinic: BotHarness) -> None:
     await clinic.say("quero marcar clinica geral quarta")
     await clinic.say("1")
