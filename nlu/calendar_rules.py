@@ -48,7 +48,7 @@ _WEEKDAY_AFTER = (
 _WEEKDAY_RE = re.compile(
     rf"\b(?:(?P<mod>proxima|proximo|essa|esta|esse|este|nessa|nesta|nesse|neste|ultima|ultimo|outra|outro)\s+)?"
     rf"(?P<wd>{_WEEKDAY})(?:[\s-]*feira)?{_WEEKDAY_AFTER}?\b"
-    r"(?!\s+(?:opcao|vez|via|alternativa|consulta|parte|etapa|dose|sessao|pessoa|filha|filho)\b)"
+    r"(?!\s+(?:opcao|vez|via|alternativa|consulta|parte|etapa|dose|sessao|pessoa|filha|filho|vaga|horario|atendimento|tentativa)\b)"
 )
 _WEEKDAY_ABBR_RE = re.compile(
     rf"\b(?P<pre>(?:na|no|ate|essa|esta|nessa|nesta|proxima|proximo)\s+)?(?:(?P<wd>{_ABBR})\b(?P<dot>\.)?"

@@ -136,11 +136,14 @@ async def _find(t: BotTurn, step: Step, limit: int) -> tuple[list[Slot], str]:
         skips = "skip_weekdays" in pref or "skip_days" in pref
         found = await scheduler.find_slots(step["service"], professional=step.get("professional"), day=day,
                                            period=hours or pref.get("period") or step.get("period"),
-                                           earliest=earliest, limit=_DAY_SLOTS if pref.get("last") or skips else limit)
+                                           earliest=earliest,
+                                           limit=_DAY_SLOTS if pref.get("last") or pref.get("nth") or skips else limit)
         if skips:  # "qlqr dia menos sexta": the days ruled out are left out
             found = [slot for slot in found if not skipped(scheduler.calendar.local(slot.start), pref)][:limit]
         if pref.get("last"):  # "o último horário de segunda": the day's (or the period's) last ones
             found = found[-limit:]
+        elif pref.get("nth"):  # "o segundo horário de sábado": from that one on (none when the day has fewer)
+            found = found[int(pref["nth"]) - 1:][:limit]
         if found or not pref:
             return found, lead
         lead = "nothing_matching"
@@ -608,7 +611,7 @@ async def _confirm_exact(node: BookNode | RescheduleNode, t: BotTurn, step: Step
     """A new time named at a confirmation that is free at that very minute: held and asked to confirm,
     as a receptionist says "11h, pode ser; confirma?"; None when it is not (the slots nearest are offered)."""
     pref = step.get("pref") or {}
-    last = pref.get("last") == "one"  # "o último horário de segunda": the day's last slot
+    last = pref.get("last") == "one" or "nth" in pref  # "o último (o segundo) horário de segunda": that slot
     if not last and (not isinstance(pref.get("earliest"), str)
                      or t.words.approximate.search(nlu.normalise(t.event.text))):
         return None

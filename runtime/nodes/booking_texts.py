@@ -124,6 +124,8 @@ def preference(text: str, now: datetime, calendar: Calendar) -> dict[str, str] |
     if wish is not None and "day" in wish and last is not None:
         # "o último horário de segunda": that one, to confirm; "os últimos horários da tarde": the last ones
         wish["last"] = "some" if last.group().split()[0] in ("ultimos", "ultimas") else "one"
+    elif wish is not None and "day" in wish and (nth := _NTH_SLOT.search(nlu.normalise(text))) is not None:
+        wish["nth"] = str(_ORDINALS.index(nth.group("n")) + 1)  # "o segundo horário de sábado": that one, to confirm
     return wish
 
 
@@ -160,6 +162,10 @@ _LATE_PART = re.compile(r"\b(?:(?:fim|final|finalzinho|fimzinho|finzinho|ultimas
 # "o último horário de segunda", "a última vaga da tarde", "o mais tarde possível na quinta"
 _LAST_SLOT = re.compile(r"\b(?:ultim[oa]s?\s+(?:horarios?|horas?|vagas?|atendimentos?|consultas?)"
                         r"|mais\s+tarde\s+(?:possivel|que\s+(?:tiver|der|tem|houver))|ultim[oa]\s+que\s+(?:tiver|der|tem))\b")
+
+# "o segundo horário de sábado", "a primeira vaga de amanhã": the day's n-th slot
+_ORDINALS = ("primeir", "segund", "terceir", "quart", "quint")
+_NTH_SLOT = re.compile(rf"\b(?P<n>{'|'.join(_ORDINALS)})[oa]\s+(?:horario|hora|vaga|atendimento|consulta)\b")
 
 
 def _wish(found: list[Any], calendar: Calendar) -> dict[str, str] | None:

@@ -155,7 +155,7 @@ def test_easter_is_computed() -> None:
 
 @pytest.mark.parametrize("text", [
     "moro em Natal", "fica na Rua Tiradentes, 45", "minha filha Aparecida", "vou ter consulta", "ter",
-    "de 1 a 5, nota 4", "tenho 3 filhos", "a segunda opção",
+    "de 1 a 5, nota 4", "tenho 3 filhos", "a segunda opção", "a segunda vaga", "a quinta vaga", "a quarta tentativa",
 ])
 def test_words_that_are_not_dates(text: str, now: datetime) -> None:
     assert [e.entity for e in extract_builtin(text, now) if e.entity != "number"] == []
