@@ -121,6 +121,20 @@ def person_name(text: str, *, bare: bool = False) -> str | None:
     return _name(words, folded, whole=True)
 
 
+_LAST_LEADS = frozenset({"e", "eh", "pra", "para", "pro", "p", "a", "o", "na", "no", "da", "do", "ela", "ele"})
+
+
+def last_clause_name(text: str) -> str | None:
+    """The name that ends what a correction leaves ("a Heloisa é a mais velha, é pra Livia" -> "Livia"): its last
+    clause, when it is only a name, written as one (capitalised: "desculpa a demora" names no one), after "é",
+    "pra", "a"... None when it is not."""
+    clause = next((c for c in reversed(re.split(r"[,.;:!?…]", text)) if c.strip()), "")
+    words = clause.split()
+    while words and normalise(words[0]) in _LAST_LEADS:
+        words = words[1:]
+    return person_name(" ".join(words), bare=True) if words and words[0][:1].isupper() else None
+
+
 def _words(text: str) -> list[str]:
     """The message's words, without punctuation and emoji."""
     cleaned = re.sub(r"[^\w\s'-]", " ", text)

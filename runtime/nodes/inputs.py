@@ -20,7 +20,7 @@ from flows.messages import InboundEvent
 from flows.nodes import AskNode, Option
 from nlu.coverage import INTERROGATIVES, content_words, same_word
 from nlu.lexicon import LAST_WORDS, ORDINALS
-from nlu.slots import SLOT_ENTITIES, corrected, person_name, relative_name, without_spelling
+from nlu.slots import SLOT_ENTITIES, corrected, last_clause_name, person_name, relative_name, without_spelling
 from nlu.yesno import THANKS, only_thanks
 from runtime.locales import YES_NO_IDS
 
@@ -71,6 +71,8 @@ def read(node: AskNode, event: InboundEvent, now: datetime, *, someone_else: boo
     value = _TEMPORAL[node.input](text, now, node.when) if temporal else _READERS[node.input](text, now)
     if value is None and someone_else and node.input == "name":
         value = relative_name(text)
+    if value is None and node.input == "name" and tail:  # "Heloisa... não, a Heloisa é a mais velha, é pra Livia"
+        value = last_clause_name(tail)
     if value is None or not _within(node, value) or (temporal and not _on_its_side(node, value, now)):
         return None
     return Answer(value, _option_for(node, value))

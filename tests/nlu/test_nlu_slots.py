@@ -6,7 +6,17 @@ from __future__ import annotations
 import pytest
 
 from nlu.coverage import ExampleIndex, same_word
-from nlu.slots import age, corrected, named_for, person_name, relation, relative_name, slots, without_spelling
+from nlu.slots import (
+    age,
+    corrected,
+    last_clause_name,
+    named_for,
+    person_name,
+    relation,
+    relative_name,
+    slots,
+    without_spelling,
+)
 
 
 @pytest.mark.parametrize(("text", "name"), [
@@ -66,6 +76,17 @@ def test_a_sentence_or_a_question_is_no_name(text: str) -> None:
 ])
 def test_a_correction_keeps_what_it_corrects_to(text: str, tail: str | None) -> None:
     assert corrected(text) == tail
+
+
+@pytest.mark.parametrize(("text", "name"), [
+    ("Heloisa... nao, a Heloisa é a mais velha, é pra Livia", "Livia"),
+    ("Jussara, ops, é a Josiane", "Josiane"),
+    ("voltei, desculpa a demora", None),  # a correction marker, but no name after it
+    ("Pedro, não, é pra minha filha", None),
+])
+def test_the_name_that_ends_a_correction(text: str, name: str | None) -> None:
+    tail = corrected(text)
+    assert tail is not None and last_clause_name(tail) == name
 
 
 @pytest.mark.parametrize(("text", "who", "years"), [
