@@ -327,7 +327,7 @@ _HONORIFICS = frozenset({"dona", "seu", "sr", "sra", "senhor", "senhora"})
 
 def relative_name(text: str) -> str | None:
     """The name of the relative the message speaks of, said right after who they are: "pro meu guri, o
-    Bernardo", "minha mãe, dona Iolanda", "minha filha Yasmin de 4 anos". A name written in lower case
+    Bernardo", "minha mãe, dona Iolanda" (Iolanda), "minha filha Yasmin de 4 anos". A name written in lower case
     counts only after an article or an honorific ("meu filho o caio"): "minha filha tá com febre" names
     no one. None when there is no such name."""
     if (parent := _parent_of(text)) is not None:
@@ -345,6 +345,7 @@ def relative_name(text: str) -> str | None:
         led = start < len(folded) and folded[start] in _NAME_ARTICLES
         start += led
         honorific = start < len(folded) and folded[start] in _HONORIFICS
+        start += honorific  # "minha sogra, dona Zuleide": the patient's name is Zuleide
         if start >= len(words) or not (led or honorific or words[start][:1].isupper()):
             continue
         if (name := _name(words[start:], folded[start:], whole=False)) is not None \

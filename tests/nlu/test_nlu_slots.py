@@ -161,7 +161,7 @@ def test_the_more_specific_example_covers_more_of_the_message() -> None:
 
 @pytest.mark.parametrize(("text", "name"), [
     ("bah, quero marcar pro meu guri, o Bernardo, com o doutor das criança", "Bernardo"),
-    ("é pra minha mãe, dona Iolanda, ela tem 68 anos", "Dona Iolanda"),
+    ("é pra minha mãe, dona Iolanda, ela tem 68 anos", "Iolanda"),  # the honorific is no part of the patient's name
     ("queria marcar pra minha filha Yasmin de 4 anos na quinta", "Yasmin"),
     ("meu filho o caio precisa de consulta", "Caio"),
     ("meu filho Pedro Henrique da Silva precisa de consulta", "Pedro Henrique da Silva"),
