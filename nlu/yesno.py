@@ -67,6 +67,26 @@ _MOVE_WORDS = frozenset("remarcar remarca mudar muda trocar troca passar passa o
                         "empurra".split())
 
 
+# "muda pro outro sábado", "troca pra sexta de manhã", "passa minha consulta pra quinta": moving an appointment;
+# "marcar", "agendar" make it a booking ("quero marcar pra quinta, se não der pode passar pra sexta").
+_MOVE_VERBS = frozenset("remarcar remarca remarque mudar muda mude trocar troca troque passar passa passe adiar adia "
+                        "adie jogar joga empurrar empurra adiantar adianta antecipar antecipa transferir transfere "
+                        "reagendar reagenda".split())
+_BOOK_VERBS = frozenset("marcar marca agendar agenda marque agende".split())
+
+
+def asks_to_move(text: str) -> bool:
+    """The message asks to move something to another time, in a verb ("muda pro outro sábado, esse não vai
+    dar"), and books nothing; whether it names the new time is for the caller to see."""
+    folded = _SEEING.sub(" ", normalise(text))
+    words = set(folded.split())
+    return bool(words & _MOVE_VERBS) and not words & _BOOK_VERBS
+
+
+# "precisa passar no pediatra", "passar com o dr Bruno": seeing a doctor, not moving anything
+_SEEING = re.compile(r"\bpass(?:ar|a|e)\s+(?:no|na|nos|nas|com|pelo|pela|em|num|numa|por|um|uma)\b")
+
+
 def wont_attend(text: str) -> bool:
     """The patient says they will not come, and nothing else that answers ("não vou poder ir"): at "Quer mesmo
     cancelar?" that is a yes. Not when they ask to move it ("não vou poder ir, dá pra remarcar?")."""

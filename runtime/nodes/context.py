@@ -29,12 +29,13 @@ from dataclasses import dataclass, replace
 from typing import Any, Literal
 
 from flows.model import Bot, Flow, localize
-from flows.nodes import AskNode, BookNode, Node, Option, SetNode
+from flows.nodes import AskNode, BookNode, Node, Option, RescheduleNode, SetNode
 from nlu import TrainingData, normalise
 from nlu.coverage import ExampleIndex, content_words
 from nlu.faq import FaqReading
 from nlu.slots import RELATIONS, SPOKEN_RELATIONS, person_name
 from nlu.text import fold
+from nlu.yesno import asks_to_move
 from runtime.engine.outcomes import Done, Go, Jump, Outcome, Wait
 from runtime.engine.registry import Assisted
 from runtime.nodes.assist import (
@@ -217,7 +218,8 @@ def _flow_choices(t: BotTurn, index: ExampleIndex | None, besides: str | None,
         triggered = [(f, how) for f, how in triggered if not _greets(t, f)]
     if index is not None and (weak := _weak_intent(t)) is not None:
         triggered += [(flow.id, "weak_intent") for flow in t.bot.flows.values() if weak in flow.triggers.intents]
-    triggered += [(flow, "details") for flow in _booked_by_details(t)]
+    moved = _moved_by_details(t)
+    triggered += [(flow, "details") for flow in moved or _booked_by_details(t)]
     for flow, how in triggered:
         if flow == besides or any(c.target == flow for c in found):
             continue
@@ -276,6 +278,15 @@ def _booked_by_details(t: BotTurn) -> list[str]:
         if when + facts + option >= 2:
             found.append(flow.id)
     return found
+
+
+def _moved_by_details(t: BotTurn) -> list[str]:
+    """The flows that move an appointment (a `reschedule` node), for a message that asks in a verb to move one to
+    a day or a time it names: "muda pro outro sábado pf, esse não vai dar", "troca pra sexta de manhã"."""
+    if t.event.kind != "text" or not asks_to_move(t.event.text) or not names_when(t.entities()):
+        return []
+    return [flow.id for flow in t.bot.flows.values() if (flow.triggers.intents or flow.triggers.keywords)
+            and any(isinstance(node, RescheduleNode) for node in flow.nodes.values())]
 
 
 def _reads_at_start(flow: Flow) -> set[str]:
