@@ -4,6 +4,9 @@ still active, else the patient's upcoming ones (asking which when there are seve
 
 from __future__ import annotations
 
+import re
+from datetime import date, datetime, timedelta
+
 import nlu
 from flows.nodes import AppointmentNode, CancelNode, ConfirmNode, MyAppointmentsNode, RescheduleNode
 from runtime.engine.outcomes import Go, Outcome, Wait
@@ -70,8 +73,8 @@ async def _chosen(node: CancelNode | RescheduleNode, t: BotTurn, appt: Appointme
     if appt.slot.start - t.now < scheduler.calendar.rules.cancel_min_notice:
         return failed(node, t, CancelTooLate(f"appointment {appt.id} starts too soon to change"))
     if isinstance(node, RescheduleNode):
-        step = new_step(node, t, appointment=appt.id, service=appt.slot.service,
-                        professional=appt.slot.professional, pref=_wished(t, entering))
+        step = new_step(node, t, appointment=appt.id, service=appt.slot.service, professional=appt.slot.professional,
+                        pref=_wished(t, entering, scheduler.calendar.local(appt.slot.start).date()))
         return await offer(node, t, step)
     new_step(node, t, stage="confirm", appointment=appt.id)
     say(node, t, "confirm_cancel", slot_words(appt.slot, scheduler.calendar, t.words),
@@ -79,10 +82,11 @@ async def _chosen(node: CancelNode | RescheduleNode, t: BotTurn, appt: Appointme
     return Wait()
 
 
-def _wished(t: BotTurn, entering: bool) -> dict[str, str] | None:
+def _wished(t: BotTurn, entering: bool, booked: date) -> dict[str, str] | None:
     """The new day or time said in the message that started the flow ("preciso mudar minha consulta pra
     quinta"), or, entering the node, in the message that led to it ("da pra mudar pra terça?" to the
-    reminder's options); not in the answers since (they name the appointment to move)."""
+    reminder's options); not in the answers since (they name the appointment to move). Another day of the
+    appointment's weekday (`booked`: its day) is the one after it (`_after`)."""
     opening = t.state.private.opening
     if opening and t.flow is not None and opening.get("flow") == t.flow.id:
         text = str(opening.get("text", ""))
@@ -90,7 +94,22 @@ def _wished(t: BotTurn, entering: bool) -> dict[str, str] | None:
         text = t.event.text  # a typed answer of some words; a pressed button or "8" at a menu names no day
     else:
         return None
-    return corrected_preference(text, t.local_now, scheduler_of(t).calendar)
+    return _after(corrected_preference(text, t.local_now, scheduler_of(t).calendar), booked, text)
+
+
+# "pro sábado seguinte", "pro outro sábado", "pro próximo": of an appointment on a Saturday, the Saturday after it
+_ANOTHER = re.compile(r"\b(?:outr[oa]|seguinte|proxim[oa]|depois)\b")
+
+
+def _after(wish: dict[str, str] | None, booked: date, text: str) -> dict[str, str] | None:
+    """`wish`, with a day that is the appointment's own (`booked`) moved a week on when `text` says another one
+    ("tem como trocar pro sábado seguinte?" of a Saturday appointment, read on the Friday before)."""
+    if not wish or wish.get("day") != booked.isoformat() or not _ANOTHER.search(nlu.normalise(text)):
+        return wish
+    later = {"day": (booked + timedelta(days=7)).isoformat()}
+    if "earliest" in wish:
+        later["earliest"] = (datetime.fromisoformat(wish["earliest"]) + timedelta(days=7)).isoformat()
+    return {**wish, **later}
 
 
 async def _resume_choose(node: CancelNode | RescheduleNode, t: BotTurn, step: Step) -> Outcome:
