@@ -126,7 +126,12 @@ def asked_next(node: AskNode, t: BotTurn) -> str | None:
     marcar com a doutora Ana" at the insurance question): that flow, to run before the question is asked."""
     if node.input != "yes_no" or t.memo.get("answered") is None:
         return None
+    if t.memo.get("answered") == "choice" and len(normalise(t.event.text).split()) <= _OPTION_WORDS:
+        return None  # "Cancelar" picked at the reminder and refused there (too late): no cancel flow after it
     return requested_flow(t)
+
+
+_OPTION_WORDS = 2  # a message of this many words that picked an option asks for nothing more
 
 
 def requested_flow(t: BotTurn) -> str | None:
