@@ -18,7 +18,7 @@ MESSAGES: dict[str, str] = {
     "unsupported": "Sorry, I can't read that kind of message here. Could you write it as text?",
     "urgent": "If this is an emergency, call your local emergency number now or go to the nearest emergency room. "
               "We cannot handle emergencies here.",
-    "urgent_staff": "If you'd like to talk to someone on our team, just ask. Your booking is still here:",
+    "urgent_staff": "If you'd like to talk to someone on our team, just ask.",
     "crisis": "I'm sorry you are going through this, and glad you wrote. You are not alone: please call or text "
               "your local crisis line now, or your local emergency number if you are in danger.",
     "opt_out": "Done: you will get no more automatic messages from us, and no appointment reminders. "

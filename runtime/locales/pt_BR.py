@@ -14,7 +14,7 @@ MESSAGES: dict[str, str] = {
     "unsupported": "Desculpe, ainda não consigo ler esse tipo de mensagem por aqui. Pode escrever em texto?",
     "urgent": "Se for uma emergência, ligue agora para o SAMU (192) ou vá ao pronto-socorro mais próximo. "
               "Por aqui não fazemos atendimento de urgência.",
-    "urgent_staff": "Se quiser falar com alguém da nossa equipe, é só pedir. Sua marcação continua aqui:",
+    "urgent_staff": "Se quiser falar com alguém da nossa equipe, é só pedir.",
     "crisis": "Sinto muito que você esteja passando por isso, e que bom que você escreveu. Você não está sozinho: "
               "ligue 188 (CVV, gratuito, 24 horas) ou converse em cvv.org.br. Se estiver em perigo agora, ligue "
               "192 (SAMU) ou vá ao pronto-socorro mais próximo.",

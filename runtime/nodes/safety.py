@@ -223,9 +223,9 @@ async def guard(t: BotTurn) -> bool:
         case "urgent" if _a_name_as_well(t):
             t.say(t.message(_urgent_key(t)))  # "Socorro" at "Como posso te chamar?": the numbers, then the name
             return False
-        case "urgent" if _booking_waits(t):
-            # at the slot list or the confirmation: the emergency numbers and where a person is, and the booking
-            # waits as it was ("1" next picks the first slot; an offer of a person would read it as "yes")
+        case "urgent" if _question_waits(t):
+            # the emergency numbers and where a person is, and the question waits as it was: "1" next picks the
+            # first slot, "6" the menu's booking (an offer of a person would read them as its own options)
             t.took("safety", topic=topic, kept="booking")
             t.say(t.message(_urgent_key(t)))
             t.say(t.message("urgent_staff"))
@@ -275,9 +275,20 @@ def _name_question(t: BotTurn) -> AskNode | None:
     return node if isinstance(node, AskNode) and node.input == "name" else None
 
 
-def _booking_waits(t: BotTurn) -> bool:
-    """A scheduling step waits for this message: slots were offered, or one is held for a confirmation."""
-    return t.state.waiting == "input" and t.state.private.booking is not None
+def _question_waits(t: BotTurn) -> bool:
+    """A question whose options a number picks waits for this message, and the message gives up nothing
+    ("esquece isso, ..."): a scheduling step (slots offered, one held for a confirmation, "Quer mesmo
+    cancelar?", where "Confirmar" next would answer the offer of a person) or, but for thoughts of suicide, the
+    menu (the fallback flow's question). Elsewhere the offer of a person comes instead (a name after it still
+    answers an interrupted name question, `answers_the_question_before`)."""
+    if t.state.waiting != "input" or t.flow is None or t.state.node is None:
+        return False
+    give_up = t.words.small_talk.get("give_up")
+    if give_up is not None and give_up.search(normalise(t.event.text)):
+        return False
+    node = t.flow.nodes.get(t.state.node)
+    menu = t.flow.id == t.bot.fallback_flow and isinstance(node, AskNode) and bool(node.options)
+    return t.state.private.booking is not None or (menu and _urgent_key(t) != "crisis")
 
 
 def _keep_name_question(t: BotTurn) -> None:

@@ -109,6 +109,18 @@ async def test_an_emergency_during_a_booking_gets_the_numbers_and_the_booking_wa
     assert texts(await clinic.say("1"))[0].startswith("Pronto! ✅ Sua consulta está marcada")
 
 
+async def test_an_emergency_at_the_menu_keeps_the_menu_and_thoughts_of_suicide_at_a_confirmation_keep_it(
+        clinic: BotHarness) -> None:
+    replies = await clinic.say("to com uma dor no peito q desce pro braço esquerdo e suando frio")
+    assert "192" in texts(replies)[0] and texts(replies)[-1].startswith("Como posso ajudar")
+    assert texts(await clinic.say("6"))[0].startswith("Vamos marcar sua consulta")
+    await clinic.say("1")
+    confirm = await clinic.say("1")
+    replies = await clinic.say("desculpa, to mt mal esses dias... pensando em acabar com tudo hj")
+    assert "188" in texts(replies)[0] and texts(replies)[2:] == texts(confirm)
+    assert texts(await clinic.say("Confirmar"))[0].startswith("Pronto! ✅ Sua consulta está marcada")
+
+
 async def test_a_medical_question_is_deflected_at_a_cancel_confirmation(clinic: BotHarness) -> None:
     await clinic.say("quero marcar clinica geral quarta")
     await clinic.say("1")
