@@ -83,6 +83,14 @@ def asks_to_move(text: str) -> bool:
     return bool(words & _MOVE_VERBS) and not words & _BOOK_VERBS
 
 
+def asks_to_cancel(text: str) -> bool:
+    """The message asks in a verb to cancel ("preciso desmarcar aquela consulta de segunda", "cancela a do
+    pediatra pfv"), not to move, and no "não" turns it round ("não quero cancelar")."""
+    words = normalise(text).split()
+    at = [i for i, word in enumerate(words) if word in _CANCEL_WORDS]
+    return bool(at) and not _MOVE_VERBS & set(words) and not any(DENY_WORDS & set(words[max(0, i - 3):i]) for i in at)
+
+
 # "precisa passar no pediatra", "passar com o dr Bruno": seeing a doctor, not moving anything
 _SEEING = re.compile(r"\bpass(?:ar|a|e)\s+(?:no|na|nos|nas|com|pelo|pela|em|num|numa|por|um|uma)\b")
 

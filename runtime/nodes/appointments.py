@@ -6,9 +6,11 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime, timedelta
+from typing import Any
 
 import nlu
 from flows.nodes import AppointmentNode, CancelNode, ConfirmNode, MyAppointmentsNode, RescheduleNode
+from nlu.coverage import same_word
 from runtime.engine.outcomes import Go, Outcome, Wait
 from runtime.nodes import context
 from runtime.nodes.assist import Question
@@ -60,10 +62,30 @@ async def _choose(node: CancelNode | RescheduleNode, t: BotTurn, pick_key: str) 
     if len(found) == 1:
         return await _chosen(node, t, found[0], entering=True)
     calendar = scheduler_of(t).calendar
+    if (named := _named_one(t, found[:10], calendar)) is not None:  # "cancela a do pediatra pfv"
+        return await _chosen(node, t, named, entering=True)
     new_step(node, t, stage="choose", offered=[a.id for a in found[:10]])
     say(node, t, pick_key, options=tuple(appointment_option(a, calendar, t.words) for a in found[:10]),
         options_style="list", list_button=text_for(node, t, "list_button"))
     return Wait()
+
+
+def _named_one(t: BotTurn, found: list[Appointment], calendar: Any) -> Appointment | None:
+    """The one appointment the message that led here names by a word of its own, a word no other one shares
+    (its service, its professional, its weekday: "cancela a do pediatra", "desmarcar a de segunda"); None
+    when it names none, or several."""
+    if t.event.kind != "text" or t.event.choice_id is not None:
+        return None
+    said = [w for w in nlu.normalise(t.event.text).split() if len(w) > 3]
+    words = [{w for name in names(appointment_option(a, calendar, t.words), a.slot.start, calendar, t.words)
+              for w in nlu.normalise(name).split() if len(w) > 3} for a in found]
+    hits = []
+    for i, appointment in enumerate(found):
+        others = set().union(*(w for j, w in enumerate(words) if j != i))
+        own = {w for w in words[i] if not any(same_word(w, o) for o in others)}
+        if any(same_word(s, w) for s in said for w in own):
+            hits.append(appointment)
+    return hits[0] if len(hits) == 1 else None
 
 
 async def _chosen(node: CancelNode | RescheduleNode, t: BotTurn, appt: Appointment, *,

@@ -29,13 +29,13 @@ from dataclasses import dataclass, replace
 from typing import Any, Literal
 
 from flows.model import Bot, Flow, localize
-from flows.nodes import AskNode, BookNode, Node, Option, RescheduleNode, SetNode
+from flows.nodes import AskNode, BookNode, CancelNode, Node, Option, RescheduleNode, SetNode
 from nlu import TrainingData, normalise
 from nlu.coverage import ExampleIndex, content_words
 from nlu.faq import FaqReading
 from nlu.slots import RELATIONS, SPOKEN_RELATIONS, person_name
 from nlu.text import fold
-from nlu.yesno import asks_to_move
+from nlu.yesno import asks_to_cancel, asks_to_move
 from runtime.engine.outcomes import Done, Go, Jump, Outcome, Wait
 from runtime.engine.registry import Assisted
 from runtime.nodes.assist import (
@@ -223,8 +223,9 @@ def _flow_choices(t: BotTurn, index: ExampleIndex | None, besides: str | None,
         triggered = [(f, how) for f, how in triggered if not _greets(t, f)]
     if index is not None and (weak := _weak_intent(t)) is not None:
         triggered += [(flow.id, "weak_intent") for flow in t.bot.flows.values() if weak in flow.triggers.intents]
-    moved = _moved_by_details(t)
-    triggered += [(flow, "details") for flow in moved or _booked_by_details(t)]
+    moved = _moved_by_details(t) or _cancelled_by_words(t)  # first: before the same flow found otherwise
+    triggered = [(flow, "details") for flow in moved] + triggered
+    triggered += [(flow, "details") for flow in ([] if moved else _booked_by_details(t))]
     for flow, how in triggered:
         if flow == besides or any(c.target == flow for c in found):
             continue
@@ -292,6 +293,16 @@ def _moved_by_details(t: BotTurn) -> list[str]:
         return []
     return [flow.id for flow in t.bot.flows.values() if (flow.triggers.intents or flow.triggers.keywords)
             and any(isinstance(node, RescheduleNode) for node in flow.nodes.values())]
+
+
+def _cancelled_by_words(t: BotTurn) -> list[str]:
+    """The flows that cancel an appointment (a `cancel` node), for a message that asks in a verb to cancel one
+    and asks nothing ("preciso desmarcar aquela consulta de segunda, surgiu um imprevisto"): the classifier may
+    read the reason as a wish to move it."""
+    if t.event.kind != "text" or looks_like_question(t) or not asks_to_cancel(t.event.text):
+        return []
+    return [flow.id for flow in t.bot.flows.values() if (flow.triggers.intents or flow.triggers.keywords)
+            and any(isinstance(node, CancelNode) for node in flow.nodes.values())]
 
 
 def _reads_at_start(flow: Flow) -> set[str]:
