@@ -55,15 +55,16 @@ async def _appointments(node: AppointmentNode, t: BotTurn) -> list[Appointment]:
 
 
 async def _choose(node: CancelNode | RescheduleNode, t: BotTurn, pick_key: str) -> Outcome:
+    calendar = scheduler_of(t).calendar
+    every = await scheduler_of(t).appointments_of(patient_of(t))
+    if len(every) > 1 and (named := _named_one(t, every[:10], calendar)) is not None:  # "cancela a do pediatra"
+        return await _chosen(node, t, named, entering=True)
     found = await _appointments(node, t)
     if not found:
         say(node, t, "no_appointment")
         return leave(t, node.on_none)
     if len(found) == 1:
         return await _chosen(node, t, found[0], entering=True)
-    calendar = scheduler_of(t).calendar
-    if (named := _named_one(t, found[:10], calendar)) is not None:  # "cancela a do pediatra pfv"
-        return await _chosen(node, t, named, entering=True)
     new_step(node, t, stage="choose", offered=[a.id for a in found[:10]])
     say(node, t, pick_key, options=tuple(appointment_option(a, calendar, t.words) for a in found[:10]),
         options_style="list", list_button=text_for(node, t, "list_button"))
