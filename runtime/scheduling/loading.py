@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 
 from flows.jsonpos import Positions, describe_decode_error, load_with_positions
 from flows.schemas import schema_issues
+from nlu.holidays import holidays_of
 from runtime.scheduling.calendar import (
     DEFAULT_PERIODS,
     WEEKDAYS,
@@ -30,6 +31,22 @@ from runtime.scheduling.checks import semantic_issues
 from runtime.scheduling.errors import CalendarInvalid, CalendarIssue
 
 CALENDAR_FILE = "calendar.json"
+
+
+HOLIDAY_YEARS = range(2000, 2100)  # the years a built-in list ("BR") is worked out for
+
+
+def _holidays(items: Sequence[Any]) -> dict[date, str]:
+    """The days the clinic is closed: each item a day ({"date", "name"}) or a built-in list's name ("BR": Brazil's
+    national holidays, Easter-based ones included, every year; `nlu.holidays`)."""
+    days: dict[date, str] = {}
+    for item in items:
+        if isinstance(item, str):
+            for year in HOLIDAY_YEARS:
+                days.update(holidays_of(year, (item,)))
+        else:
+            days[date.fromisoformat(item["date"])] = item.get("name", "")
+    return days
 
 
 def load_calendar(path: str | Path, *, calendar_id: str | None = None) -> Calendar:
@@ -125,7 +142,7 @@ def _build(data: Mapping[str, Any], calendar_id: str) -> Calendar:
         id=calendar_id, tz=tz,
         services={sid: _service(sid, s) for sid, s in data["services"].items()},
         professionals={pid: _professional(pid, p, tz) for pid, p in data["professionals"].items()},
-        holidays={date.fromisoformat(h["date"]): h.get("name", "") for h in data.get("holidays", ())},
+        holidays=_holidays(data.get("holidays", ())),
         closures=_closures(data.get("closures", []), tz),
         periods=periods, rules=rules, reminders=reminders,
         slot_step=timedelta(minutes=step) if step else None,

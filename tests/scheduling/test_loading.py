@@ -100,3 +100,17 @@ def test_issues_in_a_file_carry_the_line(tmp_path: Path) -> None:
     lines = json.dumps(data, indent=2).splitlines()    # the item's "{" is on its line, "from" on the next
     assert overlap.pointer == "/professionals/dra_ana/hours/mon/2"
     assert '"17:00"' in lines[overlap.line] and str(overlap).startswith(f"{tmp_path}/calendar.json:{overlap.line}:")
+
+
+def test_a_built_in_holiday_list_closes_every_year_s_national_holidays() -> None:
+    data = clinic_data()
+    data["holidays"] = ["BR", {"date": "2026-03-19", "name": "São José"}]
+    cal = parse_calendar(data, file="bots/clinica/calendar.json")
+    assert cal.holidays[date(2026, 9, 7)] == "Independência do Brasil"
+    assert cal.holidays[date(2027, 3, 26)] == "Paixão de Cristo"  # Easter-based, worked out for each year
+    assert cal.holidays[date(2026, 3, 19)] == "São José"
+    assert date(2026, 2, 17) not in cal.holidays  # Carnival is on "BR-optional" only
+    data["holidays"] = ["BR-optional"]
+    assert date(2026, 2, 17) in parse_calendar(data, file="bots/clinica/calendar.json").holidays
+    data["holidays"] = ["US"]
+    assert [pointer for pointer, _, _ in issues_of(data)] == ["/holidays/0"]
