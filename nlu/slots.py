@@ -47,7 +47,15 @@ def corrected(text: str) -> str | None:
         if taken_back is None or set(normalise(taken_back.group(1)).split()) <= _THIS_ONE:
             return None  # "na outra terça, não nessa": what came before stands, against "this one"
         return _tail(taken_back.group(1))
-    return _tail(f" {text} "[found[-1].end():])
+    padded = f" {text} "
+    if _APOLOGY.match(normalise(padded[found[-1].end():])):  # "Rosimeire... digo, Rosemary, desculpa o corretor"
+        return corrected(padded[:found[-1].start()].strip())
+    return _tail(padded[found[-1].end():])
+
+
+# What an apology is for, after "desculpa": no correction ("desculpa a demora", "desculpe o corretor")
+_APOLOGY = re.compile(r"^(?:(?:o|a|os|as|pelo|pela|pelos|pelas|por)\s+)?(?:corretor|demora|erro|erros|confusao"
+                      r"|incomodo|transtorno|bagunca|digitacao|audio|horario)\b")
 
 
 def _tail(text: str) -> str | None:
@@ -125,14 +133,18 @@ _LAST_LEADS = frozenset({"e", "eh", "pra", "para", "pro", "p", "a", "o", "na", "
 
 
 def last_clause_name(text: str) -> str | None:
-    """The name that ends what a correction leaves ("a Heloisa é a mais velha, é pra Livia" -> "Livia"): its last
-    clause, when it is only a name, written as one (capitalised: "desculpa a demora" names no one), after "é",
-    "pra", "a"... None when it is not."""
-    clause = next((c for c in reversed(re.split(r"[,.;:!?…]", text)) if c.strip()), "")
-    words = clause.split()
-    while words and normalise(words[0]) in _LAST_LEADS:
-        words = words[1:]
-    return person_name(" ".join(words), bare=True) if words and words[0][:1].isupper() else None
+    """The name what a correction leaves gives in a clause of its own: its last clause ("a Heloisa é a mais
+    velha, é pra Livia" -> "Livia"), else its first ("Heloísa, a mais nova" -> "Heloísa"), when that clause is
+    only a name, written as one (capitalised: "desculpa a demora" names no one), after "é", "pra", "a"... None
+    when neither is."""
+    clauses = [c for c in re.split(r"[,.;:!?…]", text) if c.strip()]
+    for clause in clauses[-1:] + clauses[:1]:
+        words = clause.split()
+        while words and normalise(words[0]) in _LAST_LEADS:
+            words = words[1:]
+        if words and words[0][:1].isupper() and (name := person_name(" ".join(words), bare=True)) is not None:
+            return name
+    return None
 
 
 def _words(text: str) -> list[str]:
@@ -212,6 +224,9 @@ _AGE = re.compile(r"\b(\d{1,3}|[a-z]+(?: e [a-z]+)?)\s+(anos|ano|aninhos|meses|m
 # A relative and a number of years, "anos" left out: "pra minha filha de 17" (not "de 17 de março", "de 17h").
 _BARE_AGE = re.compile(r"\b(?:" + "|".join(sorted(RELATIONS, key=len, reverse=True)) + r")\s+de\s+(\d{1,2})\b"
                        r"(?!\s*(?:h\b|hs\b|hrs?\b|horas?\b|:|/|-|de\b|do\b|da\b|e\s+\d|anos|ano|meses|mes|aninhos))")
+_NOT_AN_AGE = r"(?!\s*(?:h\b|hs\b|hrs?\b|horas?\b|:|/|-|de\b|do\b|da\b|e\s+\d|anos|ano|meses|mes|aninhos))"
+_NAMED_BARE_AGE = re.compile(r"\b(?:" + "|".join(sorted(RELATIONS, key=len, reverse=True))
+                             + r")\s+([a-z]+)\s+de\s+(\d{1,2})\b" + _NOT_AN_AGE)  # "filha Bianca de 17"
 # An age reached, "anos" left out: "ela fez 18 mês passado", "ele completou 12 ontem", "vai fazer 18 semana que vem".
 _TURNED = re.compile(r"\b(?:fez|completou|completa|vai fazer|faz|ainda tem|so tem)\s+(\d{1,2})(?=\s*(?:$|[,.;!?]|e\b|"
                      r"(?:mes|semana|ano)\s+(?:passad[oa]|que\s+vem)|agora|ontem|hoje|dia\b|no\b|na\b|em\b))")
@@ -300,8 +315,12 @@ def age(text: str) -> int | None:
     """An age in years the message gives ("ela tem 5 anos" -> 5, "de 8 meses" -> 0, "minha filha de 17"), or
     None."""
     folded = normalise(text)
-    if (bare := _BARE_AGE.search(folded)) is not None and _AGE.search(folded) is None:
-        return int(bare.group(1))  # "pra minha filha de 17": the years go without saying
+    if _AGE.search(folded) is None:
+        if (bare := _BARE_AGE.search(folded)) is not None:
+            return int(bare.group(1))  # "pra minha filha de 17": the years go without saying
+        named = _NAMED_BARE_AGE.search(folded)  # "pra minha filha Bianca de 17"
+        if named is not None and named.group(1) not in _NOT_NAME and relative_name(text) is not None:
+            return int(named.group(2))
     for found in _AGE.finditer(folded):
         before = folded[:found.start()].split()[-1:]
         after = folded[found.end():].split()[:1]
@@ -323,6 +342,7 @@ _NAME_ARTICLES = frozenset({"o", "a"})
 _LEADS = _POSSESSIVES | {"pro", "pra", "para", "para o", "para a"}
 _WHOSE = frozenset({"dela", "dele", "delas", "deles"})
 _HONORIFICS = frozenset({"dona", "seu", "sr", "sra", "senhor", "senhora"})
+_ALSO = frozenset({"tb", "tbm", "tambem"})
 
 
 def relative_name(text: str) -> str | None:
@@ -340,6 +360,7 @@ def relative_name(text: str) -> str | None:
             continue
         start = index + 1
         start += start < len(folded) and folded[start] in _WHOSE  # "pro irmão dela, o Pedro"
+        start += start < len(folded) and folded[start] in _ALSO  # "pro meu outro filho tb, o Benício"
         if folded[start:start + 2] in (["mais", "novo"], ["mais", "nova"], ["mais", "velho"], ["mais", "velha"]):
             start += 2  # "pro meu filho mais novo, o Otávio"
         led = start < len(folded) and folded[start] in _NAME_ARTICLES

@@ -81,12 +81,20 @@ def test_a_correction_keeps_what_it_corrects_to(text: str, tail: str | None) -> 
 @pytest.mark.parametrize(("text", "name"), [
     ("Heloisa... nao, a Heloisa é a mais velha, é pra Livia", "Livia"),
     ("Jussara, ops, é a Josiane", "Josiane"),
-    ("voltei, desculpa a demora", None),  # a correction marker, but no name after it
+    ("voltei, desculpa a demora", None),  # an apology, no correction
     ("Pedro, não, é pra minha filha", None),
+    ("Helena, quer dizer, Heloísa, a mais nova", "Heloísa"),
+    ("Rosimeire... digo, Rosemary, desculpa o corretor", "Rosemary"),  # the apology corrects nothing
 ])
 def test_the_name_that_ends_a_correction(text: str, name: str | None) -> None:
     tail = corrected(text)
-    assert tail is not None and last_clause_name(tail) == name
+    assert (last_clause_name(tail) if tail else None) == name
+
+
+def test_a_relatives_name_and_age_around_other_words() -> None:
+    assert relative_name("agora quero marcar pro meu outro filho tb, o Benício de 2 anos, mesmo dia") == "Benício"
+    assert age("agendar pra minha filha Bianca de 17") == 17
+    assert age("pra minha filha consulta de 17") is None  # no name between: no age
 
 
 @pytest.mark.parametrize(("text", "who", "years"), [
