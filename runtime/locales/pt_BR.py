@@ -208,7 +208,11 @@ OPT_OUT_PHRASES = ("nao quero mais receber", "não quero receber", "parem de me 
                    "para de mandar", "pare de mandar", "parem de mandar", "parar de mandar", "para de enviar",
                    "pare de enviar", "parem de enviar", "nao quero lembrete", "nao quero lembretes",
                    "nao quero mensagem", "nao quero mensagens", "nada de mensagem", "nada de mensagens",
-                   "nada de lembrete", "nada de lembretes")
+                   "nada de lembrete", "nada de lembretes",
+                   # "me tira dessas propagandas pfv": out of what they send (the noun says whether only marketing)
+                   "me tira dessa", "me tira dessas", "me tira desse", "me tira desses", "me tira das", "me tira dos",
+                   "me tire dessa", "me tire dessas", "me tire das", "me tire dos", "me tirem dessa",
+                   "me tirem dessas", "me tirem das", "me tirem dos")
 # What only marketing is: an opt-out that names nothing else ("não quero receber promoção, só os lembretes")
 # withdraws the consent to marketing and keeps the reminders.
 MARKETING_WORDS = frozenset("propaganda propagandas promocao promocoes novidade novidades publicidade ofertas oferta "

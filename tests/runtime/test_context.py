@@ -318,7 +318,8 @@ async def test_a_question_beside_a_request_at_a_waiting_question(clinic: BotHarn
                                   "não quero receber promoção nenhuma, só os lembretes das consultas",
                                   "ah, e tira meu número da lista de promoções",
                                   "nao quero promoçao nenhuma, so os lembretes",
-                                  "me tira dessa lista de propaganda de vcs"])
+                                  "me tira dessa lista de propaganda de vcs",
+                                  "blz. ah e me tira dessas propagandas pfv"])
 async def test_an_opt_out_of_marketing_alone_keeps_the_reminders(clinic: BotHarness, said: str) -> None:
     replies = texts(await clinic.say(said))
     assert replies[0].startswith("Tudo bem, não vamos te mandar novidades nem promoções")
