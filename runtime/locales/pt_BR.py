@@ -290,7 +290,8 @@ NOTICE_QUESTIONS: dict[str, tuple[frozenset[str], ...]] = {
     # "quem consegue ler essas conversas?", "pra que vocês precisam do nome dele?"
     "monitoring": (frozenset("ler le leem lendo ve veem acessa acessam acesso".split()),
                    frozenset("conversas conversa mensagens".split())),
-    "purposes": (frozenset("precisam usam usa utilizam utiliza servem serve".split()), _DATA),
+    "purposes": (frozenset("precisam usam usa utilizam utiliza servem serve pedem pede".split()), _DATA),
+    "purposes_why": (frozenset({"precisa", "precisam"}), frozenset({"que"}), frozenset({"para", "por"}), _DATA),
     "controller": (frozenset("responsavel responsaveis encarregado dpo cuida cuidam".split()),
                    frozenset("dados informacoes privacidade lgpd".split())),
 }

@@ -136,7 +136,8 @@ def _notice_part(t: BotTurn, words: set[str]) -> str | None:
 # What each question of `Pack.notice_questions` is answered with: these parts of bot.json "privacy".
 _NOTICE_PARTS = {"retention": ("retention",), "recipients": ("recipients",), "rights": ("rights",),
                  "rights_use": ("rights",), "monitoring": ("monitoring",),
-                 "purposes": ("purposes", "controller", "dpo"), "controller": ("controller", "dpo")}
+                 "purposes": ("purposes", "controller", "dpo"), "purposes_why": ("purposes", "controller", "dpo"),
+                 "controller": ("controller", "dpo")}
 
 
 def _negated_send(tokens: list[str], pack: Pack) -> bool:
