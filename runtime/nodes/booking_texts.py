@@ -5,6 +5,7 @@ and how they read a typed preference ("amanhã de manhã": pt-BR, as `nlu` reads
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
@@ -12,6 +13,7 @@ import nlu
 from flows.messages import Option
 from nlu.lexicon import MONTHS, WEEKDAY_ABBREVIATIONS, WEEKDAYS
 from nlu.slots import corrected
+from nlu.temporal_types import Interval
 from runtime.locales import Pack
 from runtime.scheduling import Appointment, Calendar, Slot
 
@@ -111,6 +113,7 @@ def preference(text: str, now: datetime, calendar: Calendar) -> dict[str, str] |
     # "menos sexta, sexta eu trabalho": a day ruled out and named again is still ruled out
     found = [e for e in every if e not in negated and all(e.value != n.value for n in negated)]
     skip = _ruled_out(negated)
+    found = _either_day(text, found)
     if len(found) > 1:  # "agora quero marcar outra, pro sábado de manhã": "agora" leads the sentence, the day is asked
         found = [e for e in found if not (e.entity == "datetime" and e.value == now)] or found
     if _SOONEST.search(nlu.normalise(text)) and all(e.entity == "datetime" for e in found):
@@ -127,6 +130,27 @@ def preference(text: str, now: datetime, calendar: Calendar) -> dict[str, str] |
     elif wish is not None and "day" in wish and (nth := _NTH_SLOT.search(nlu.normalise(text))) is not None:
         wish["nth"] = str(_ORDINALS.index(nth.group("n")) + 1)  # "o segundo horário de sábado": that one, to confirm
     return wish
+
+
+def _either_day(text: str, found: list[Any]) -> list[Any]:
+    """ "quinta ou sexta no finalzinho da manhã": the part of the day said after the second day is the first
+    day's too, and the first day is the one asked (the slots nearest it follow)."""
+    for first, second in zip(found, found[1:], strict=False):
+        if first.entity != "date" or second.entity != "interval" or not isinstance(first.value, date) \
+                or not isinstance(second.value, Interval) or second.value.start.date() == first.value:
+            continue
+        if nlu.normalise(text[first.end:second.start]).split() != ["ou"]:
+            continue
+        shift = first.value - second.value.start.date()
+        span = replace(second.value, start=second.value.start + shift, end=second.value.end + shift)
+        info = dict(second.additional_info or {})
+        for key in ("from", "to"):
+            if isinstance(info.get(key), str):
+                info[key] = (datetime.fromisoformat(info[key]) + shift).isoformat()
+        info.update(day=first.value.isoformat(), value={"from": span.start.isoformat(), "to": span.end.isoformat()})
+        moved = replace(second, value=span, additional_info=info)
+        return [e for e in found if e is not first and e is not second] + [moved]
+    return found
 
 
 _WEEKDAY_WORD = re.compile(rf"\b(?:{'|'.join([*WEEKDAYS, *WEEKDAY_ABBREVIATIONS])})s?\b")
