@@ -391,9 +391,10 @@ def slots(text: str) -> list[Slot]:
     """The patient's own facts in `text`: `relation`, `age`, `person_name` (after "me chamo"...) and
     `relative_name` ("minha filha Yasmin")."""
     found: list[Slot] = []
-    if (who := relation(text)) is not None:
-        found.append(Slot("relation", who))
     tail = corrected(text)  # "sobrinha de 18, ah não, ela ainda tem 17": the age corrected to
+    # "pro meu pai, digo, meu sogro": whom it is corrected to
+    if (who := (relation(tail) if tail else None)) is not None or (who := relation(text)) is not None:
+        found.append(Slot("relation", who))
     if (years := (age(tail) if tail else None)) is not None or (years := age(text)) is not None:
         found.append(Slot("age", years))
     if (name := person_name(text)) is not None:

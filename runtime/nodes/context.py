@@ -339,6 +339,7 @@ _WHEN_WORDS = frozenset({"cedo", "manha", "manhazinha", "tarde", "tardinha", "no
                          "depois", "semana", "mes", "dia", "horario", "hora", "horas"})
 
 
+_HONORIFIC_WORDS = frozenset({"seu", "dona", "sr", "sra", "senhor", "senhora"})
 _NAME_LEAD_WORDS = frozenset({"chamo", "chamar", "chama", "chamem", "nome", "sou", "aqui", "fala", "pode", "podem"})
 
 
@@ -351,16 +352,16 @@ def _entity_words(t: BotTurn) -> frozenset[str]:
         if isinstance(start, int) and isinstance(end, int):
             words |= set(normalise(text[start:end]).split())
         elif entity.get("entity") == "relation":  # "meu netinho": the word said, and the relation it names
-            value = entity.get("value")
-            words |= {str(value)} | {w for w in normalise(text).split()
-                                     if (RELATIONS.get(w) or SPOKEN_RELATIONS.get(w)) == value}
+            # "pro meu pai, digo, meu sogro": every relative it names is whom it is for
+            words |= {str(entity.get("value"))} | {w for w in normalise(text).split()
+                                                   if w in RELATIONS or w in SPOKEN_RELATIONS}
             words |= {"outro", "outra"}  # "quero marcar outra pro meu outro filho": one more, for someone else
         elif entity.get("entity") == "age":
             words |= {"anos", "ano", "meses", "mes", "aninhos"}
         elif entity.get("entity") == "person_name":  # "me chamo Tatiana": who, not what is asked
             words |= set(normalise(str(entity.get("value"))).split()) | _NAME_LEAD_WORDS
-        elif entity.get("entity") == "relative_name":  # "minha filha Yasmin": whose, not what is asked
-            words |= set(normalise(str(entity.get("value"))).split())
+        elif entity.get("entity") == "relative_name":  # "minha filha Yasmin", "seu Arlindo": whose, not what is asked
+            words |= set(normalise(str(entity.get("value"))).split()) | _HONORIFIC_WORDS
         if entity.get("entity") in ("date", "time", "datetime", "interval"):
             words |= _WHEN_WORDS  # "amanhã cedo": the period is part of when
     if t.memo.get("answered_name"):  # "Fabiana, quero marcar clínica geral": the name answered the question

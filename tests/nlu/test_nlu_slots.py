@@ -92,6 +92,8 @@ def test_the_name_that_ends_a_correction(text: str, name: str | None) -> None:
 
 
 def test_a_relatives_name_and_age_around_other_words() -> None:
+    assert {s.entity: s.value for s in slots("quero marcar pro meu pai, digo, meu sogro, seu Arlindo, 80 anos")} == {
+        "relation": "sogro", "age": 80, "relative_name": "Arlindo"}
     assert relative_name("agora quero marcar pro meu outro filho tb, o Benício de 2 anos, mesmo dia") == "Benício"
     assert age("agendar pra minha filha Bianca de 17") == 17
     assert age("pra minha filha consulta de 17") is None  # no name between: no age
