@@ -36,6 +36,7 @@ MESSAGES: dict[str, str] = {
     "laughter": "😄",
     "renamed": "Sorry about that! Noted: I'll call you {{ name }}. 😊",
     "who_am_i": "I'm a virtual assistant, a bot 🤖. If you'd rather talk to a person on the team, just ask.",
+    "someone_real": "I'm a virtual assistant, a bot 🤖. If you'd rather talk to a person on the team, just ask.",
     "give_up": "All right, nothing was booked. Just write *book* whenever you want. 🙂",
     "later": "Sure, take your time! Just write here when you decide. 🙂",
     "goodbye": "Bye! 👋",

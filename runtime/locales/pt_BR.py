@@ -34,6 +34,7 @@ MESSAGES: dict[str, str] = {
     "laughter": "😄",
     "renamed": "Desculpe! Anotado: vou te chamar de {{ name }}. 😊",
     "who_am_i": "Sou uma assistente virtual, um robô 🤖. Se preferir falar com uma pessoa da equipe, é só pedir.",
+    "someone_real": "Sou uma assistente virtual, um robô 🤖. Se preferir falar com uma pessoa da equipe, é só pedir.",
     "give_up": "Tudo bem, não marquei nada. Quando quiser, é só escrever *agendar*. 🙂",
     "later": "Claro, sem pressa! Quando decidir, é só me escrever por aqui. 🙂",
     "goodbye": "Até logo! 👋",
@@ -315,10 +316,10 @@ SMALL_TALK: dict[str, str] = {
     "who_am_i": r"\b(?:(?:vc|voce|tu|ce|oce)\s+(?:e|eh|seria)\s+(?:um\s+|uma\s+)?(?:robo|robozinho|bot|chatbot|maquina"
                 r"|ia|inteligencia\s+artificial|humano|humana|pessoa|gente|de\s+verdade)"
                 r"|(?:to|tou|estou)\s+falando\s+com\s+(?:um\s+|uma\s+)?(?:robo|bot|maquina|ia|humano|pessoa|gente))\b"
-                r"|^(?:e|eh)\s+(?:um\s+)?(?:robo|bot)\b"
-                # "isso tá muito confuso, tem alguém de verdade aí?", the message's last words
-                r"|\btem\s+(?:alguem|alguma\s+pessoa|uma\s+pessoa|gente|um\s+humano|algum\s+humano)"
-                r"\s+(?:de\s+verdade|real|de\s+carne\s+e\s+osso|ai|ae|aqui)(?:\s+(?:ai|ae))?$",
+                r"|^(?:e|eh)\s+(?:um\s+)?(?:robo|bot)\b",
+    # "isso tá muito confuso, tem alguém de verdade aí?", the message's last words: a person is offered
+    "someone_real": r"\btem\s+(?:alguem|alguma\s+pessoa|uma\s+pessoa|gente|um\s+humano|algum\s+humano)"
+                    r"\s+(?:de\s+verdade|real|de\s+carne\s+e\s+osso|ai|ae|aqui)(?:\s+(?:ai|ae))?$",
     "give_up": r"\b(desisto|desisti|nao quero mais (marcar|agendar|a consulta|consulta)|esquece (isso|a consulta)"
                r"|deixa quieto|nao vou mais (marcar|agendar|querer))\b",
     "later": r"\b(vou ver|deixa eu ver|deixa eu pensar|vou pensar|te falo|te aviso|te digo|depois eu|depois te|"

@@ -644,6 +644,9 @@ async def unfit(node: Node, t: BotTurn, question: Question, release: Release | N
     if (renamed := _renamed(node, t)) is not None:  # "na verdade meu nome é Marcia, não Marcio"
         t.took("renamed", var=renamed)
         return await reask(node, t)
+    if small_talk(t) == "someone_real" and (person := t.bot.llm.handoff_flow) is not None and person in t.bot.flows:
+        # "isso tá muito confuso, tem alguém de verdade aí?": the offer of a person
+        return await digress(t, node, person, release, how="someone_real")
     if small_talk(t) == "who_am_i":  # "vc é robô?": it says so, and the question keeps waiting
         t.took("small_talk", said="who_am_i")
         t.say(t.message("who_am_i"))
