@@ -227,7 +227,7 @@ async def guard(t: BotTurn) -> bool:
         case "urgent" if _question_waits(t):
             # the emergency numbers and where a person is, and the question waits as it was: "1" next picks the
             # first slot, "6" the menu's booking (an offer of a person would read them as its own options)
-            t.took("safety", topic=topic, kept="booking")
+            t.took("safety", topic=topic, kept="question")
             t.say(t.message(_urgent_key(t)))
             t.say(t.message("urgent_staff"))
             await _ask_again(t)
