@@ -63,15 +63,12 @@ _WONT_ATTEND = re.compile(r"\bnao\s+(?:(?:vou|vai|irei|consigo|posso|podemos|vam
 # "pode deixar marcada", "deixa como está", "vou manter": the appointment stays.
 _KEEPS = re.compile(r"\b(?:deix[ae]r?|pode\s+deixar)\s+(?:ela\s+|a\s+consulta\s+)?(?:marcad[ao]|agendad[ao]"
                     r"|como\s+(?:esta|ta))\b|\bmant(?:er|em|enha|enho)\b")
-_MOVE_WORDS = frozenset("remarcar remarca mudar muda trocar troca passar passa outro outra adiar jogar joga empurrar "
-                        "empurra".split())
-
-
 # "muda pro outro sábado", "troca pra sexta de manhã", "passa minha consulta pra quinta": moving an appointment;
 # "marcar", "agendar" make it a booking ("quero marcar pra quinta, se não der pode passar pra sexta").
 _MOVE_VERBS = frozenset("remarcar remarca remarque mudar muda mude trocar troca troque passar passa passe adiar adia "
                         "adie jogar joga empurrar empurra adiantar adianta antecipar antecipa transferir transfere "
                         "reagendar reagenda".split())
+_MOVE_WORDS = _MOVE_VERBS | {"outro", "outra"}  # "não vou poder ir, tem outro dia?" asks to move it too
 _BOOK_VERBS = frozenset("marcar marca agendar agenda marque agende".split())
 
 
