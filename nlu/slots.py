@@ -341,7 +341,7 @@ _NAME_ARTICLES = frozenset({"o", "a"})
 # "pro irmão dela": whom it is for, without a possessive ("pro" folds to "para o")
 _LEADS = _POSSESSIVES | {"pro", "pra", "para", "para o", "para a"}
 _WHOSE = frozenset({"dela", "dele", "delas", "deles"})
-_HONORIFICS = frozenset({"dona", "seu", "sr", "sra", "senhor", "senhora"})
+HONORIFICS = frozenset({"dona", "seu", "sr", "sra", "senhor", "senhora"})
 _ALSO = frozenset({"tb", "tbm", "tambem"})
 
 
@@ -365,12 +365,12 @@ def relative_name(text: str) -> str | None:
             start += 2  # "pro meu filho mais novo, o Otávio"
         led = start < len(folded) and folded[start] in _NAME_ARTICLES
         start += led
-        honorific = start < len(folded) and folded[start] in _HONORIFICS
+        honorific = start < len(folded) and folded[start] in HONORIFICS
         start += honorific  # "minha sogra, dona Zuleide": the patient's name is Zuleide
         if start >= len(words) or not (led or honorific or words[start][:1].isupper()):
             continue
         if (name := _name(words[start:], folded[start:], whole=False)) is not None \
-                and normalise(name) not in _HONORIFICS:
+                and normalise(name) not in HONORIFICS:
             return name
     return None
 
@@ -404,5 +404,5 @@ def slots(text: str) -> list[Slot]:
     return found
 
 
-__all__ = ["CHILDREN", "RELATIONS", "SLOT_ENTITIES", "SPOKEN_RELATIONS", "Slot", "age", "corrected", "named_for",
-           "person_name", "relation", "relative_name", "slots", "without_spelling"]
+__all__ = ["CHILDREN", "HONORIFICS", "RELATIONS", "SLOT_ENTITIES", "SPOKEN_RELATIONS", "Slot", "age", "corrected",
+           "last_clause_name", "named_for", "person_name", "relation", "relative_name", "slots", "without_spelling"]

@@ -33,7 +33,7 @@ from flows.nodes import AskNode, BookNode, CancelNode, Node, Option, RescheduleN
 from nlu import TrainingData, normalise
 from nlu.coverage import ExampleIndex, content_words
 from nlu.faq import FaqReading
-from nlu.slots import RELATIONS, SPOKEN_RELATIONS, person_name
+from nlu.slots import HONORIFICS, RELATIONS, SPOKEN_RELATIONS, person_name
 from nlu.text import fold
 from nlu.yesno import asks_to_cancel, asks_to_move
 from runtime.engine.outcomes import Done, Go, Jump, Outcome, Wait
@@ -272,10 +272,7 @@ def _booked_by_details(t: BotTurn) -> list[str]:
     when = names_when(entities)
     said = {str(e.get("entity")) for e in entities}
     found = []
-    for flow in t.bot.flows.values():
-        if not (flow.triggers.intents or flow.triggers.keywords) \
-                or not any(isinstance(node, BookNode) for node in flow.nodes.values()):
-            continue
+    for flow in (t.bot.flows[f] for f in _triggered_with(t, BookNode)):
         facts = bool(_reads_at_start(flow) & said)
         if not (when or facts):
             continue
@@ -291,8 +288,7 @@ def _moved_by_details(t: BotTurn) -> list[str]:
     a day or a time it names: "muda pro outro sábado pf, esse não vai dar", "troca pra sexta de manhã"."""
     if t.event.kind != "text" or not asks_to_move(t.event.text) or not names_when(t.entities()):
         return []
-    return [flow.id for flow in t.bot.flows.values() if (flow.triggers.intents or flow.triggers.keywords)
-            and any(isinstance(node, RescheduleNode) for node in flow.nodes.values())]
+    return _triggered_with(t, RescheduleNode)
 
 
 def _cancelled_by_words(t: BotTurn) -> list[str]:
@@ -301,8 +297,13 @@ def _cancelled_by_words(t: BotTurn) -> list[str]:
     read the reason as a wish to move it."""
     if t.event.kind != "text" or looks_like_question(t) or not asks_to_cancel(t.event.text):
         return []
+    return _triggered_with(t, CancelNode)
+
+
+def _triggered_with(t: BotTurn, kind: type[Node]) -> list[str]:
+    """The flows a message can trigger (they have intents or keywords) holding a node of `kind`."""
     return [flow.id for flow in t.bot.flows.values() if (flow.triggers.intents or flow.triggers.keywords)
-            and any(isinstance(node, CancelNode) for node in flow.nodes.values())]
+            and any(isinstance(node, kind) for node in flow.nodes.values())]
 
 
 def _reads_at_start(flow: Flow) -> set[str]:
@@ -339,7 +340,6 @@ _WHEN_WORDS = frozenset({"cedo", "manha", "manhazinha", "tarde", "tardinha", "no
                          "depois", "semana", "mes", "dia", "horario", "hora", "horas"})
 
 
-_HONORIFIC_WORDS = frozenset({"seu", "dona", "sr", "sra", "senhor", "senhora"})
 _NAME_LEAD_WORDS = frozenset({"chamo", "chamar", "chama", "chamem", "nome", "sou", "aqui", "fala", "pode", "podem"})
 
 
@@ -361,7 +361,7 @@ def _entity_words(t: BotTurn) -> frozenset[str]:
         elif entity.get("entity") == "person_name":  # "me chamo Tatiana": who, not what is asked
             words |= set(normalise(str(entity.get("value"))).split()) | _NAME_LEAD_WORDS
         elif entity.get("entity") == "relative_name":  # "minha filha Yasmin", "seu Arlindo": whose, not what is asked
-            words |= set(normalise(str(entity.get("value"))).split()) | _HONORIFIC_WORDS
+            words |= set(normalise(str(entity.get("value"))).split()) | HONORIFICS
         if entity.get("entity") in ("date", "time", "datetime", "interval"):
             words |= _WHEN_WORDS  # "amanhã cedo": the period is part of when
     if t.memo.get("answered_name"):  # "Fabiana, quero marcar clínica geral": the name answered the question
