@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime, timedelta
-from typing import Any
 
 import nlu
 from flows.nodes import AppointmentNode, CancelNode, ConfirmNode, MyAppointmentsNode, RescheduleNode
@@ -35,31 +34,30 @@ from runtime.nodes.booking import (
 )
 from runtime.nodes.booking_texts import appointment_option, appointment_vars, names, slot_words
 from runtime.nodes.services import BotTurn
-from runtime.scheduling import Appointment, CancelTooLate, SchedulingError
+from runtime.scheduling import Appointment, Calendar, CancelTooLate, SchedulingError
 
 # -- which appointment (cancel, reschedule) -------------------------------------------------
 
 
-async def _appointments(node: AppointmentNode, t: BotTurn) -> list[Appointment]:
-    """The one in the node's variable if it is still active, else the patient's upcoming ones."""
-    scheduler, patient = scheduler_of(t), patient_of(t)
+async def _appointments(node: AppointmentNode, t: BotTurn, upcoming: list[Appointment]) -> list[Appointment]:
+    """The one in the node's variable if it is still active, else the patient's `upcoming` ones."""
     known = t.state.vars.get(node.var)
     if isinstance(known, dict) and known.get("id"):
         try:
-            appt = await scheduler.get(str(known["id"]), patient=patient)
+            appt = await scheduler_of(t).get(str(known["id"]), patient=patient_of(t))
             if appt.active and appt.slot.end > t.now:
                 return [appt]
         except SchedulingError:
             pass
-    return await scheduler.appointments_of(patient)
+    return upcoming
 
 
 async def _choose(node: CancelNode | RescheduleNode, t: BotTurn, pick_key: str) -> Outcome:
     calendar = scheduler_of(t).calendar
-    every = await scheduler_of(t).appointments_of(patient_of(t))
-    if len(every) > 1 and (named := _named_one(t, every[:10], calendar)) is not None:  # "cancela a do pediatra"
+    upcoming = await scheduler_of(t).appointments_of(patient_of(t))
+    if len(upcoming) > 1 and (named := _named_one(t, upcoming[:10], calendar)) is not None:  # "a do pediatra"
         return await _chosen(node, t, named, entering=True)
-    found = await _appointments(node, t)
+    found = await _appointments(node, t, upcoming)
     if not found:
         say(node, t, "no_appointment")
         return leave(t, node.on_none)
@@ -71,7 +69,7 @@ async def _choose(node: CancelNode | RescheduleNode, t: BotTurn, pick_key: str) 
     return Wait()
 
 
-def _named_one(t: BotTurn, found: list[Appointment], calendar: Any) -> Appointment | None:
+def _named_one(t: BotTurn, found: list[Appointment], calendar: Calendar) -> Appointment | None:
     """The one appointment the message that led here names by a word of its own, a word no other one shares
     (its service, its professional, its weekday: "cancela a do pediatra", "desmarcar a de segunda"); None
     when it names none, or several."""
