@@ -126,8 +126,6 @@ def asked_next(node: AskNode, t: BotTurn) -> str | None:
     marcar com a doutora Ana" at the insurance question): that flow, to run before the question is asked."""
     if node.input != "yes_no" or t.memo.get("answered") is None:
         return None
-    if t.memo.get("answered") == "choice" and len(normalise(t.event.text).split()) <= _OPTION_WORDS:
-        return None  # "Cancelar" picked at the reminder and refused there (too late): no cancel flow after it
     return requested_flow(t)
 
 
@@ -139,6 +137,8 @@ def requested_flow(t: BotTurn) -> str | None:
     verdade quero só mudar o horário" at "Quer mesmo cancelar?": the reschedule), or None."""
     if t.event.kind != "text" or t.event.choice_id is not None or t.flow is None:
         return None
+    if t.memo.get("answered") == "choice" and len(normalise(t.event.text).split()) <= _OPTION_WORDS:
+        return None  # an option typed, as a button pressed: "Cancelar" at a reminder asks for no cancel flow after it
     running = {t.flow.id, *(frame.flow for frame in t.state.stack), *(step.split("/")[0] for step in t.trace)}
     choice = _other_request(t)
     return choice.target if choice is not None and choice.target not in running else None
