@@ -164,6 +164,9 @@ def _merge_ordered(first: Found, other: Found, now: datetime, rules: TemporalRul
         return _on_day(other.day, False, replace(first, kind="time", day=None, moment=None), now, rules)
     if first.kind == "interval" and first.day is not None and first.period and other.kind == "time":
         return _on_day(first.day, False, other, now, rules, first.period)  # "amanhã de manhã às 7"
+    if first.kind == "interval" and first.day is not None and first.period and other.kind == "period" \
+            and other.clock is not None and other.until is not None:
+        return _range_in_period(first, other, now, rules)  # "quinta de manhã a partir das 10"
     if other.kind != "period" or other.period is None:
         return None  # a clock range ("das 14h às 16h") has no period; "fim da tarde" has both
     if first.kind == "time" and first.clock is not None:  # "às 7 esta manhã", "a tarde as 7"
@@ -196,6 +199,30 @@ def _on_day(day: date, by_weekday: bool, other: Found, now: datetime, rules: Tem
         interval = _period_interval(day, other, now, rules)
         return Found(0, 0, "interval", day=day, interval=interval, period=other.period, open=other.open,
                      from_clock=other.from_clock)
+    return None
+
+
+def _range_in_period(day_part: Found, span: Found, now: datetime, rules: TemporalRules) -> Found | None:
+    """A clock range said after a day and its part of the day, read inside that part: "terça à tarde depois
+    das 4" is 16:00 to the afternoon's end, "quinta pela manhã das 9 e meia em diante" 09:30 to noon. None
+    when the range falls outside the part of the day."""
+    assert day_part.day is not None and day_part.period and span.clock is not None and span.until is not None
+    first, last = rules.periods[day_part.period]
+    zone = now.tzinfo
+    low = datetime.combine(day_part.day, time(first), tzinfo=zone)
+    high = low + timedelta(hours=last - first)
+    for shift in (0, -12, 12):  # "de manhã entre 7 e 9" read as 19-21 by the afternoon rule is 7-9
+        start = datetime.combine(day_part.day, span.clock, tzinfo=zone) + timedelta(hours=shift)
+        until = datetime.combine(day_part.day, span.until, tzinfo=zone) + timedelta(hours=shift)
+        if span.open == "before":  # "quinta de manhã antes das 10": from the morning's start
+            if until.date() != day_part.day or not low < until <= high:
+                continue
+            start = low
+        elif start.date() != day_part.day or not low <= start < high:
+            continue
+        end = min(until if span.open != "after" and until > start else high, high)
+        return Found(0, 0, "interval", day=day_part.day, interval=Interval(start, end, "hour"),
+                     period=day_part.period, open=span.open, from_clock=span.from_clock)
     return None
 
 
