@@ -226,6 +226,8 @@ def _flow_choices(t: BotTurn, index: ExampleIndex | None, besides: str | None,
     moved = _moved_by_details(t) or _cancelled_by_words(t)  # first: before the same flow found otherwise
     triggered = [(flow, "details") for flow in moved] + triggered
     triggered += [(flow, "details") for flow in ([] if moved else _booked_by_details(t))]
+    if (stated := _stated_beside_question(t, index, besides, details, {f for f, _ in triggered})) is not None:
+        found.append(stated)
     for flow, how in triggered:
         if flow == besides or any(c.target == flow for c in found):
             continue
@@ -251,6 +253,42 @@ def _flow_choices(t: BotTurn, index: ExampleIndex | None, besides: str | None,
             continue
         found.append(Choice("flow", flow, coverage, how=how, request=request))
     return found
+
+
+def _stated_beside_question(t: BotTurn, index: ExampleIndex | None, besides: str | None, details: frozenset[str],
+                            triggered: set[str]) -> Choice | None:
+    """A wish said in a sentence of its own beside a question ("boa noite vcs aceitam hapvida? queria marcar pra
+    mim, aqui é a Neide"), which the classifier, reading the whole message, ranks below the question: the flow
+    whose examples explain the whole wish (of flows explaining it alike, the one the classifier ranks higher),
+    unless the message triggers it already. It acts; the question is answered first (`answered_first`)."""
+    if index is None or t.event.kind != "text" or not t.event.text:
+        return None
+    parts = sentences(t.event.text)
+    if len(parts) < 2:
+        return None
+    asked = [p.group() for p in parts if _asks(t, p.group())]
+    wishes = [p.group() for p in parts if not _asks(t, p.group()) and asks_in_first_person(p.group())]
+    if not asked or not wishes:
+        return None
+    ranking = {str(r.get("name")): float(r.get("confidence", 0.0))
+               for r in (t.understood() or {}).get("intent_ranking", [])}
+    best: tuple[float, float, str] | None = None
+    for flow in t.bot.flows.values():
+        if flow.id == besides or flow.triggers.first_message or f"flow:{flow.id}" not in index \
+                or answers_only(t, flow.id):
+            continue
+        request = max(index.coverage(wish, f"flow:{flow.id}", ignore=details).score for wish in wishes)
+        ranked = max((ranking.get(intent, 0.0) for intent in flow.triggers.intents), default=0.0)
+        if request >= 1.0 and (best is None or (request, ranked) > best[:2]):
+            best = (request, ranked, flow.id)
+    if best is None or best[2] in triggered:  # the wish is what the message triggers already
+        return None
+    return Choice("flow", best[2], 1.0, how="stated", request=best[0])
+
+
+def _asks(t: BotTurn, sentence: str) -> bool:
+    words = normalise(sentence).split()
+    return bool(words) and (sentence.rstrip().endswith("?") or words[0] in t.words.question_words)
 
 
 def _commanded(t: BotTurn, flow_id: str) -> bool:
