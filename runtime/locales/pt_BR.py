@@ -119,7 +119,8 @@ MEDICAL_WORDS = frozenset(
     "gravidez gravida infarto avc convulsao machucado ferida queimadura tosse coceira mancha manchas inchado "
     "inchada inchaco caroco nodulo ardendo ardencia enjoo enjoada enjoado nausea gripe gripado gripada resfriado "
     "virose catarro grave febril dores sangrou machucou torceu quebrou inflamado inflamada infeccionado pus "
-    "vomitou vomitar colica colicas formigando formigamento dormencia "
+    "vomitou vomitar colica colicas formigando formigamento dormencia diabetes diabetico diabetica glicose "
+    "hipoglicemia anticoncepcional anticoncepcionais pilula "
     # medicines patients name by brand or substance
     "rivotril clonazepam diazepam fluoxetina sertralina escitalopram omeprazol losartana captopril metformina "
     "insulina dorflex novalgina tylenol buscopan neosaldina torsilax nimesulida cetoprofeno prednisona "
@@ -133,7 +134,8 @@ SERVICE_LINKS = frozenset("de da do contra pra para".split())
 # An urgent message (an emergency now) gets the emergency numbers first, wherever the conversation is,
 # also while staff talk to the patient.
 URGENT_WORDS = frozenset("emergencia urgencia urgente socorro infartando desmaiou desmaiada desmaiado convulsionando "
-                         "convulsao inconsciente envenenamento overdose".split())
+                         "convulsao inconsciente envenenamento overdose desacordado desacordada atropelado "
+                         "atropelada atropelaram atropelou atropelamento eletrocutado eletrocutada".split())
 # "Socorro" (Maria do Socorro) is a common name in the Northeast: written as a name at a name question, it is
 # taken as the name, after the emergency message.
 URGENT_NAMES = frozenset({"socorro"})
@@ -168,7 +170,12 @@ URGENT_PHRASES = ("nao consegue respirar", "não consigo respirar", "sem respira
                   "picado por abelhas", "picada de abelhas", "enxame de abelhas",
                   # too many pills at once
                   "cartela inteira", "tomei uma cartela", "tomou uma cartela", "tomei todos os remedios",
-                  "tomou todos os remedios", "tomei todos os comprimidos", "tomou todos os comprimidos")
+                  "tomou todos os remedios", "tomei todos os comprimidos", "tomou todos os comprimidos",
+                  # acute confusion (low blood sugar in a diabetic, a stroke), someone who does not move, a shock
+                  "falando coisa sem sentido", "falando coisas sem sentido", "falando sem sentido", "sem nexo",
+                  "nao fala coisa com coisa", "nao ta falando coisa com coisa", "nao esta falando coisa com coisa",
+                  "nao ta mexendo", "nao esta mexendo", "nao ta se mexendo", "nao esta se mexendo", "nao se mexe",
+                  "levou um choque", "levou choque", "tomou um choque", "choque eletrico")
 # Signs said in the patient's own words, a word of each list at most a few words apart ("o lado esquerdo do
 # rosto dormente", "a boca roxinha", "respirando com dificuldade", "tomou veneno de rato"). Not speech alone: a
 # child who "fala enrolado" is a reason to see the pediatrician, not an emergency.
@@ -180,8 +187,11 @@ URGENT_SIGNS = (
                "arroxeados".split())),
     (frozenset("respirando respirar respira respiracao".split()),  # breathing hard ("respirando muito mal")
      frozenset("dificuldade dificil custo mal".split())),
-    (frozenset("veneno raticida chumbinho inseticida querosene soda".split()),  # a poison swallowed
+    (frozenset("veneno raticida chumbinho inseticida querosene soda sanitaria cloro alvejante desinfetante solvente "
+               "thinner gasolina acetona removedor".split()),  # a poison or a household product swallowed
      frozenset("tomou tomei bebeu bebi engoliu engoli comeu comi ingeriu ingeri".split())),
+    (frozenset("sangue sangrando sangra".split()),  # bleeding hard ("ta jorrando sangue e nao para")
+     frozenset("jorrando jorra jorrou esguichando esguicha jato".split())),
     (frozenset("manchas manchinhas pintas pintinhas pontinhos bolinhas".split()),  # purple spots with a fever
      frozenset("roxas roxinhas roxos roxinhos arroxeadas arroxeados".split()), frozenset("febre febrao".split())),
 )
@@ -193,7 +203,12 @@ CRISIS_PHRASES = ("quero morrer", "me matar", "acabar com a minha vida", "acabar
                   # said of someone else, or without the word: "meu irmão falou que vai se matar", "pensando em
                   # acabar com tudo", "não aguento mais essa vida"
                   "se matar", "se suicidar", "acabar com tudo", "nao aguento mais essa vida", "nao aguento mais a vida",
-                  "tirar a propria vida")
+                  "tirar a propria vida",
+                  # the wish said in the past tense or of someone else; never waking up; self-harm going on
+                  "queria morrer", "quer morrer", "querendo morrer", "vontade de morrer", "me matasse", "me mato",
+                  "me matando", "se matasse", "se matando", "nunca mais acordar", "nao acordar mais",
+                  "dormir e nao acordar", "ninguem ia sentir minha falta", "ninguem vai sentir minha falta",
+                  "ninguem sentiria minha falta", "se cortando", "me cortando", "se cortou de novo")
 
 # Stop and restart proactive messages (opt-out, opt-in); a request about personal data (LGPD).
 OPT_OUT_PHRASES = ("nao quero mais receber", "não quero receber", "parem de me mandar", "pare de me mandar",
