@@ -17,7 +17,8 @@ from nlu.temporal_types import Found, Prefer, TemporalRules, has_any, has_digit,
 
 MONTH = "|".join(sorted(MONTHS, key=len, reverse=True))
 FULL_MONTH = "|".join(name for name in MONTHS if len(name) > 3)
-_WEEKDAY = "segunda|terca|quarta|quinta|sexta|sesta(?=[\\s-]*feira)|sabado|domingo"  # "sesta feira": a typo
+# "sesta feira": a typo; "sabadão": Saturday
+_WEEKDAY = "segunda|terca|quarta|quinta|sexta|sesta(?=[\\s-]*feira)|sabadao|sabado|domingao|domingo"
 _ABBR = "|".join(WEEKDAY_ABBREVIATIONS)
 # Month abbreviations that are no other word ("mar", "set", "dez", "out" are): "1 jan", "15 fev".
 _PLAIN_ABBR = "jan|fev|abr|jun|jul|ago|nov"
@@ -61,11 +62,11 @@ _WEEK_THEN_WEEKDAY = re.compile(
     r"|(?P<last>semana\s+(?:passada|anterior)|ultima\s+semana))[\s,]+(?:(?:n[ao]|de|d[ao]|pode\s+ser)\s+)?"
     rf"(?P<wd>{_WEEKDAY})(?:[\s-]*feira)?\b"
 )
-# "sexta 26", "sexta-feira, 26 às 4": a weekday and a bare day number (not an hour, not "26 de maio"),
+# "sexta 26", "sexta-feira, 26 às 4", "seg 23": a weekday and a bare day number (not an hour, not "26 de maio"),
 # read as that day when it falls on that weekday in the next (or last) six weeks.
 _WEEKDAY_NUMBER = re.compile(
-    rf"\b(?P<wd>{_WEEKDAY})(?:[\s-]*feira)?,?\s+(?P<n>[1-9]|[12]\d|3[01])"
-    r"(?![\d/:.,]|\s*(?:h\b|hs\b|hrs\b|horas?\b|[ap]\.?\s?m\b)|\s+(?:e|de|do|da)\b"
+    rf"\b(?P<wd>{_WEEKDAY}|(?:{_ABBR})\.?)(?:[\s-]*feira)?,?\s+(?P<n>[1-9]|[12]\d|3[01])"
+    rf"(?![\d/:.,]|\s*(?:h\b|hs\b|hrs\b|horas?\b|[ap]\.?\s?m\b|(?:{MONTH})\b)|\s+(?:e|de|do|da)\b"
     r"|\s+(?:minutos?|dias?|semanas?|meses|anos?|pessoas?|vezes|consultas?|reais)\b)"
 )
 _CLOCK_AFTER = re.compile(r"[\s,]*(?:(?:as|a|das|por\s+volta\s+das|pelas|umas)\s+\d|\d{1,2}\s*(?:h\b|hs\b|:\d\d))")
@@ -262,9 +263,12 @@ def _weekdays(text: str, now: datetime, rules: TemporalRules) -> Iterator[Found]
     for match in _WEEK_THEN_WEEKDAY.finditer(text) if named else ():
         monday = today - timedelta(days=today.weekday()) + timedelta(days=7 if match["next"] else -7)
         yield Found(match.start(), match.end(), "date", day=monday + timedelta(days=WEEKDAYS[match["wd"]]))
-    for match in _WEEKDAY_NUMBER.finditer(text) if named else ():
+    for match in _WEEKDAY_NUMBER.finditer(text):
         prefer = "past" if since(text, match) else rules.prefer
-        on_weekday = weekday_of_month(today, WEEKDAYS[match["wd"]], int(match["n"]), prefer)
+        weekday = WEEKDAYS.get(match["wd"], WEEKDAY_ABBREVIATIONS.get(match["wd"].rstrip(".")))
+        if weekday is None:
+            continue
+        on_weekday = weekday_of_month(today, weekday, int(match["n"]), prefer)
         # A day months away is more likely a misheard number ("sexta 9": at 9?) than what was meant,
         # unless the number is no hour ("terça 25") or the clock is said after it ("sexta 13 às 14h").
         sure = int(match["n"]) > 23 or _CLOCK_AFTER.match(text, match.end()) is not None

@@ -42,9 +42,9 @@ _AMPM = r"(?P<ampm>\s*[ap]\.?\s?m\b\.?)"
 _MINUTES = rf"(?:\s+e\s+(?:(?P<mw>{_MW}|[0-5]?\d)(?:\s+minutos?)?|(?P<mc>{COUNT})\s+minutos?))"
 _TIME = re.compile(
     rf"{_PRE}?(?:"
-    r"(?<!\d)(?<!dia )(?P<h>[01]?\d|2[0-3])\s*(?P<unit>:|h|hs|hrs|horas?)\s*(?P<m>[0-5]\d)?(?::(?P<s>[0-5]\d))?"
+    r"(?<![\d/])(?<!dia )(?P<h>[01]?\d|2[0-3])\s*(?P<unit>:|h|hs|hrs|horas?)\s*(?P<m>[0-5]\d)?(?::(?P<s>[0-5]\d))?"
     r"(?:\s*(?:m(?:in)?|hs|hrs|h)(?![a-z]))?"  # "19h35m", "10:00hs"
-    rf"|(?<!\d)(?<!dia )(?P<hb>[01]?\d|2[0-3])(?:\.(?P<mb>[0-5]\d))?(?!\s*(?:/|-\d|,\d|{_NOT_HOURS}))"
+    rf"|(?<![\d/])(?<!dia )(?P<hb>[01]?\d|2[0-3])(?:\.(?P<mb>[0-5]\d))?(?!\s*(?:/|-\d|,\d|{_NOT_HOURS}))"
     rf"|(?P<hw>{HW})(?P<hours>\s+horas?)?)"
     rf"{_MINUTES}?{_AMPM}?(?P<sharp>\s+em\s+ponto)?{_PERIOD}?(?![\w/])"
 )

@@ -83,6 +83,7 @@ MONTHS: dict[str, int] = {
 WEEKDAYS: dict[str, int] = {
     "segunda": 0, "terca": 1, "quarta": 2, "quinta": 3, "sexta": 4, "sabado": 5, "domingo": 6,
     "sesta": 4,  # only before "feira" ("sesta feira"); alone it is a nap
+    "sabadao": 5, "domingao": 6,  # "sabadão bem cedo"
 }
 WEEKDAY_ABBREVIATIONS: dict[str, int] = {
     "seg": 0, "ter": 1, "qua": 2, "qui": 3, "sex": 4, "sab": 5, "dom": 6,

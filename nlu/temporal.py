@@ -45,7 +45,7 @@ def find_temporal(text: str, now: datetime, rules: TemporalRules = DEFAULT_RULES
     candidates = [found for rule in RULES for found in rule(folded, now, rules)]
     chosen = merge_ranges(folded, _non_overlapping(candidates))
     joined = compose(folded, _join(folded, chosen, now, rules), now)
-    kept = [found for found in joined if not found.weak or _whole(folded, found)]
+    kept = [found for found in joined if not found.weak or _whole(folded, found) or _paired(folded, found, joined)]
     return [_negation(folded, _open_span(folded, _counted_from(folded, found), now, rules)) for found in kept]
 
 
@@ -257,6 +257,17 @@ def _alone(item: Found, now: datetime, rules: TemporalRules) -> Found:
                  open=item.open, from_clock=item.from_clock, weak=item.weak)
 
 
+_OR_AND = re.compile(r"\s*(?:,\s*)?(?:ou|e|,)\s*")
+
+
+def _paired(folded: str, item: Found, items: list[Found]) -> bool:
+    """A weak weekday said with another one ("qui ou sex", "seg e qua"): days, both of them."""
+    return item.weekday and any(
+        other is not item and other.weekday
+        and _OR_AND.fullmatch(folded[min(item.end, other.end):max(item.start, other.start)]) is not None
+        for other in items)
+
+
 def _whole(folded: str, item: Found) -> bool:
     return all(_FILLER.fullmatch(part) is not None for part in (folded[: item.start], folded[item.end :]))
 
@@ -269,8 +280,23 @@ def _negation(folded: str, item: Found) -> Found:
     stop = _CLAUSE_END.search(after)
     clause_after = after[: stop.start()] if stop else after
     if _NEGATED_AFTER.match(clause_after) or _NEGATED_BEFORE.search(clause_before):
-        return replace(item, negated=True)
+        return _flipped(item) or replace(item, negated=True)
     return item
+
+
+def _flipped(item: Found) -> Found | None:
+    """An open span ruled out is the other side of its hour: "só não pode antes das 10" is from 10 on, "depois
+    das 16h não dá" until 16h. None for anything else."""
+    span = item.interval
+    if item.kind != "interval" or span is None or item.open not in ("after", "before") or span.grain != "hour":
+        return None
+    day = span.start.date() if item.open == "before" else span.end.date()
+    zone = span.start.tzinfo
+    if item.open == "before":
+        return replace(item, interval=Interval(span.end, datetime.combine(day, time(23, 59), tzinfo=zone), "hour"),
+                       open="after", from_clock=False)
+    return replace(item, interval=Interval(datetime.combine(day, time(0), tzinfo=zone), span.start, "hour"),
+                   open="before", from_clock=False)
 
 
 def next_occurrence(clock: time, now: datetime) -> datetime:

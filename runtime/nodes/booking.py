@@ -25,7 +25,7 @@ from flows.nodes import (
 )
 from nlu.choice import option_number
 from nlu.coverage import content_words, same_word
-from nlu.lexicon import DENY_WORDS, ORDINALS
+from nlu.lexicon import DENY_WORDS, LAST_WORDS, ORDINALS
 from nlu.slots import corrected, named_for
 from runtime.engine.outcomes import Go, Outcome, Wait
 from runtime.locales import YES_NO_IDS
@@ -249,6 +249,8 @@ def picked(t: BotTurn, offered: list[str], rows: list[list[str]], starts: list[d
     named = {n for row in rows for name in row for n in nlu.normalise(name).split()}
     named |= {nlu.normalise(day) for day in (*t.words.typed_weekdays, *t.words.weekdays)}  # "quarta" is a day
     ordinals = [ORDINALS[w] for w in words if w in ORDINALS and w not in named]  # "voltei, pode ser o primeiro"
+    if words and set(words) <= LAST_WORDS:  # "vou querer o último dessa lista"
+        ordinals = [len(offered)]
     if not ordinals and len(words) <= 2:  # "o primeio": an ordinal mistyped, in a short answer
         ordinals = list({ORDINALS[k] for w in words if len(w) >= 6 and w not in named for k in ORDINALS
                          if len(k) >= 6 and same_word(w, k)})
@@ -263,7 +265,8 @@ def picked(t: BotTurn, offered: list[str], rows: list[list[str]], starts: list[d
 # Words around a pick that say nothing about which ("ok, o primeiro então", "pode ser esse aí").
 _PICK_FILLER = frozenset({"ok", "okay", "entao", "beleza", "blz", "bom", "ta", "isso", "esse", "essa", "ai", "la",
                           "quero", "vou", "de", "o", "a", "um", "uma", "pode", "ser", "sim", "fechado", "certo",
-                          "por", "favor", "pf", "pfv", "horario", "opcao", "mesmo", "msm", "acho", "melhor"})
+                          "por", "favor", "pf", "pfv", "horario", "opcao", "mesmo", "msm", "acho", "melhor",
+                          "querer", "queria", "da", "dessa", "desta", "lista"})
 
 
 def _by_time(t: BotTurn, offered: list[str], rows: list[list[str]], starts: list[datetime]) -> str | None:

@@ -134,8 +134,12 @@ def preference(text: str, now: datetime, calendar: Calendar) -> dict[str, str] |
 
 def _either_day(text: str, found: list[Any]) -> list[Any]:
     """ "quinta ou sexta no finalzinho da manhã": the part of the day said after the second day is the first
-    day's too, and the first day is the one asked (the slots nearest it follow)."""
+    day's too, and the first day is the one asked (the slots nearest it follow); "qui ou sex, só não pode antes
+    das 10": the first day, in the hours said apart."""
     for first, second in zip(found, found[1:], strict=False):
+        if first.entity == second.entity == "date" and isinstance(first.value, date) \
+                and nlu.normalise(text[first.end:second.start]).split() in (["ou"], []):
+            return _either_day(text, [e for e in found if e is not second])
         if first.entity != "date" or second.entity != "interval" or not isinstance(first.value, date) \
                 or not isinstance(second.value, Interval) or second.value.start.date() == first.value:
             continue
