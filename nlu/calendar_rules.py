@@ -265,9 +265,8 @@ def _weekdays(text: str, now: datetime, rules: TemporalRules) -> Iterator[Found]
         yield Found(match.start(), match.end(), "date", day=monday + timedelta(days=WEEKDAYS[match["wd"]]))
     for match in _WEEKDAY_NUMBER.finditer(text):
         prefer = "past" if since(text, match) else rules.prefer
-        weekday = WEEKDAYS.get(match["wd"], WEEKDAY_ABBREVIATIONS.get(match["wd"].rstrip(".")))
-        if weekday is None:
-            continue
+        said = match["wd"].rstrip(".")
+        weekday = WEEKDAYS[said] if said in WEEKDAYS else WEEKDAY_ABBREVIATIONS[said]
         on_weekday = weekday_of_month(today, weekday, int(match["n"]), prefer)
         # A day months away is more likely a misheard number ("sexta 9": at 9?) than what was meant,
         # unless the number is no hour ("terça 25") or the clock is said after it ("sexta 13 às 14h").
