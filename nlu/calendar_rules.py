@@ -10,6 +10,8 @@ from calendar import monthrange
 from collections.abc import Callable, Iterator
 from datetime import date, datetime, timedelta
 
+from rapidfuzz.distance import OSA
+
 from nlu.holidays import HOLIDAY_RE, NEXT_HOLIDAY_RE, holiday_in, nearest_national
 from nlu.lexicon import MONTHS, ORDINALS, WEEKDAY_ABBREVIATIONS, WEEKDAYS
 from nlu.numbers import read_words
@@ -244,7 +246,7 @@ def _weekday_day(today: date, weekday: int, mod: str, after: str, rules: Tempora
 def _weekdays(text: str, now: datetime, rules: TemporalRules) -> Iterator[Found]:
     today = now.date()
     named = has_any(text, _WEEKDAY_WORDS)
-    if not named and not has_any(text, _ABBR_WORDS):
+    if not named and not has_any(text, _ABBR_WORDS) and "feira" not in text:
         return
     for match in _WEEKDAY_RE.finditer(text) if named else ():
         prefer: Prefer = "past" if since(text, match) else rules.prefer
@@ -260,6 +262,10 @@ def _weekdays(text: str, now: datetime, rules: TemporalRules) -> Iterator[Found]
         weak = not (match["pre"] or match["feira"])
         start = match.start("wd" if match["wd"] else "n")
         yield Found(start, match.end(), "date", day=day, weekday=True, weak=weak)
+    for match in _TYPED_WEEKDAY.finditer(text) if "feira" in text else ():
+        if (misspelt := _misspelt_weekday(match["wd"])) is not None:  # "qinta feira dps do almoço"
+            day = _weekday_day(today, misspelt, "", "", rules, rules.prefer)
+            yield Found(match.start(), match.end(), "date", day=day, weekday=True)
     for match in _WEEK_THEN_WEEKDAY.finditer(text) if named else ():
         monday = today - timedelta(days=today.weekday()) + timedelta(days=7 if match["next"] else -7)
         yield Found(match.start(), match.end(), "date", day=monday + timedelta(days=WEEKDAYS[match["wd"]]))
@@ -277,6 +283,18 @@ def _weekdays(text: str, now: datetime, rules: TemporalRules) -> Iterator[Found]
         nth = _nth_weekday(match, today, rules)
         if nth is not None:
             yield Found(match.start(), match.end(), "date", day=nth)
+
+
+# A word before "feira" one typo away from a weekday's name: "qinta feira", "terca", "sexra-feira".
+_TYPED_WEEKDAY = re.compile(r"\b(?P<wd>[a-z]{4,8})[\s-]*feira\b")
+_FEIRA_DAYS = ("segunda", "terca", "quarta", "quinta", "sexta")
+
+
+def _misspelt_weekday(word: str) -> int | None:
+    if word in WEEKDAYS:
+        return None  # read by the weekday rules
+    near = [day for day in _FEIRA_DAYS if OSA.distance(word, day, score_cutoff=1) <= 1]
+    return WEEKDAYS[near[0]] if len(near) == 1 else None
 
 
 def _nth_weekday(match: re.Match[str], today: date, rules: TemporalRules) -> date | None:

@@ -85,6 +85,8 @@ _NAME_LEAD = re.compile(
     r"o nome dela (?:e|eh)|o nome dele (?:e|eh)|nome dela (?:e|eh)|nome dele (?:e|eh)|ela se chama|ele se chama|"
     r"se chama|chamo)\s+",
 )
+# "pra mim, Osvaldo, 70 anos": a capitalised name set apart by commas right after "pra mim"
+_FOR_ME_NAMED = re.compile(r"\b(?:pra|para|p/)\s+mim\s*,\s*([A-ZÀ-Ý][\w'-]+(?:\s+[A-ZÀ-Ý][\w'-]+){0,3})\s*(?:[,.;!]|$)")
 # Words that are never part of a name a person gives (they make a sentence or a question of it).
 _NOT_NAME = frozenset(
     "quero queria gostaria preciso marcar agendar consulta consultas horario horarios quanto qual quais quando "
@@ -122,6 +124,10 @@ def person_name(text: str, *, bare: bool = False) -> str | None:
         if found is None and stop < len(words):  # "escrevi meu nome errado, é Rosimeire com i": the last clause
             return person_name(without_spelling(re.split(r"[,.;:!?]", raw)[-1]), bare=True)
         return found
+    if (named := _FOR_ME_NAMED.search(raw)) is not None:  # "agendar consulta pra mim, Osvaldo, 70 anos"
+        found = _name(named.group(1).split(), [normalise(w) for w in named.group(1).split()], whole=True)
+        if found is not None:
+            return found
     if not bare or "?" in raw or any(c.isdigit() for c in raw):
         return None
     if len(folded) > 1 and folded[0] in ("e", "eh"):  # "é Joaquina", the tail of a correction
@@ -343,6 +349,7 @@ _LEADS = _POSSESSIVES | {"pro", "pra", "para", "para o", "para a"}
 _WHOSE = frozenset({"dela", "dele", "delas", "deles"})
 HONORIFICS = frozenset({"dona", "seu", "sr", "sra", "senhor", "senhora"})
 _ALSO = frozenset({"tb", "tbm", "tambem"})
+_AGE_UNITS = frozenset({"ano", "anos", "aninhos", "mes", "meses", "mesinhos"})
 
 
 def relative_name(text: str) -> str | None:
@@ -363,6 +370,9 @@ def relative_name(text: str) -> str | None:
         start += start < len(folded) and folded[start] in _ALSO  # "pro meu outro filho tb, o Benício"
         if folded[start:start + 2] in (["mais", "novo"], ["mais", "nova"], ["mais", "velho"], ["mais", "velha"]):
             start += 2  # "pro meu filho mais novo, o Otávio"
+        if start + 1 < len(folded) and folded[start] == "de" and parse_number(folded[start + 1]) is not None:
+            # "minha bebê de 10 meses, a Maria Flor": the age first
+            start += 2 + (start + 2 < len(folded) and folded[start + 2] in _AGE_UNITS)
         led = start < len(folded) and folded[start] in _NAME_ARTICLES
         start += led
         honorific = start < len(folded) and folded[start] in HONORIFICS

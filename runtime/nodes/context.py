@@ -33,7 +33,7 @@ from flows.nodes import AskNode, BookNode, CancelNode, Node, Option, RescheduleN
 from nlu import TrainingData, normalise
 from nlu.coverage import ExampleIndex, content_words
 from nlu.faq import FaqReading
-from nlu.slots import HONORIFICS, RELATIONS, SPOKEN_RELATIONS, person_name
+from nlu.slots import HONORIFICS, RELATIONS, SPOKEN_RELATIONS, age, named_for, person_name
 from nlu.text import fold
 from nlu.yesno import asks_to_cancel, asks_to_move
 from runtime.engine.outcomes import Done, Go, Jump, Outcome, Wait
@@ -260,14 +260,21 @@ def _stated_beside_question(t: BotTurn, index: ExampleIndex | None, besides: str
     """A wish said in a sentence of its own beside a question ("boa noite vcs aceitam hapvida? queria marcar pra
     mim, aqui é a Neide"), which the classifier, reading the whole message, ranks below the question: the flow
     whose examples explain the whole wish (of flows explaining it alike, the one the classifier ranks higher),
-    unless the message triggers it already. It acts; the question is answered first (`answered_first`)."""
+    unless the message triggers it already. A sentence that says whom an appointment is for and their age is a
+    wish for the booking ("meu plano é porto seguro, aceita? se nao der faço particular, é pro meu marido de 45
+    anos"). It acts; the question is answered first (`answered_first`)."""
     if index is None or t.event.kind != "text" or not t.event.text:
         return None
     parts = sentences(t.event.text)
     if len(parts) < 2:
         return None
     asked = [p.group() for p in parts if _asks(t, p.group())]
-    wishes = [p.group() for p in parts if not _asks(t, p.group()) and asks_in_first_person(p.group())]
+    said = [p.group() for p in parts if not _asks(t, p.group())]
+    wishes = [part for part in said if asks_in_first_person(part)]
+    if asked and not wishes and any(named_for(part) and age(part) is not None for part in said):
+        booking = [f for f in _triggered_with(t, BookNode) if {"relation", "age"} & _reads_at_start(t.bot.flows[f])]
+        return Choice("flow", booking[0], 1.0, how="stated") \
+            if len(booking) == 1 and booking[0] not in triggered and booking[0] != besides else None
     if not asked or not wishes:
         return None
     ranking = {str(r.get("name")): float(r.get("confidence", 0.0))

@@ -29,6 +29,7 @@ from nlu.slots import (
     ("me chamo Juliana e quero marcar consulta", "Juliana"),
     ("marcar pro meu filho, o nome dele é Caio e eu só posso à tarde", "Caio"),  # "pro" folds to two words
     ("na vdd me chama de José Carlos, Zé é só pros íntimos kkk", "José Carlos"),  # the name ends at the comma
+    ("agendar consulta pra mim, Osvaldo, 70 anos, de preferencia quarta", "Osvaldo"),  # set apart after "pra mim"
 ])
 def test_a_name_after_its_lead(text: str, name: str) -> None:
     assert person_name(text) == name
@@ -44,6 +45,11 @@ def test_a_name_after_its_lead(text: str, name: str) -> None:
 def test_a_bare_name_is_a_name_only_when_asked(text: str, name: str) -> None:
     assert person_name(text) is None
     assert person_name(text, bare=True) == name
+
+
+@pytest.mark.parametrize("text", ["quero marcar pra mim, Amanhã", "pra mim, Clínica Geral"])
+def test_no_name_after_pra_mim_but_a_name(text: str) -> None:
+    assert person_name(text) is None
 
 
 @pytest.mark.parametrize("text", ["quanto custa a consulta?", "minha filha ta com febre", "oi", "bom dia",
@@ -178,6 +184,7 @@ def test_the_more_specific_example_covers_more_of_the_message() -> None:
     ("agora quero marcar pro irmao dela, o Pedro, de 4 anos", "Pedro"),  # whose brother, without a possessive
     ("Oi sou o Anderson, pai da Manu, ela tem 9 anos", "Manu"),  # the writer is the parent of the one named
     ("aqui é a mãe do João Pedro", "João Pedro"),
+    ("preciso de pediatra pra minha bebe de 10 meses, a Maria Flor", "Maria Flor"),  # after the age
 ])
 def test_a_relatives_name_right_after_who_they_are(text: str, name: str) -> None:
     assert relative_name(text) == name
