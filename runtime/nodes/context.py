@@ -61,6 +61,7 @@ FAQ_FLOOR = 0.4  # a FAQ entry less similar than this is no candidate
 FAQ_COVERAGE = 0.75  # a FAQ entry the FAQ index is not confident about must explain this much
 MIN_FAQ_COVERAGE = 0.5  # ... and one it is confident about, this much...
 SURE_FAQ = 0.8  # ... unless it is this similar ("e se eu me atrasar um pouco?")
+CLEAR_FAQ, CLEAR_FAQ_LEAD = 0.55, 0.3  # ... or a question this similar, this far ahead of the next entry
 Release = Callable[[], Awaitable[None]]
 
 
@@ -208,7 +209,12 @@ def _faq_pick(text: str, reading: FaqReading, index: ExampleIndex | None, detail
     # uncovered words are the details it is asked about (a specialty, a plan, a day)
     first = next((c for c in ranked if c.target == reading.best.entry), None)
     sure = reading.confident and first is not None and first.request >= MIN_FAQ_COVERAGE and asks
-    return first if sure else None
+    # "cobra alguma coisa pra desmarcar?", "vou me atrasar uns 10 minutos, tudo bem?": a question the retrieval
+    # puts far ahead of every other entry, in words none of its examples has all of
+    runner_up = reading.ranking[1].score if len(reading.ranking) > 1 else 0.0
+    alone = reading.confident and first is not None and asks and first.score >= CLEAR_FAQ \
+        and first.score - runner_up >= CLEAR_FAQ_LEAD
+    return first if sure or alone else None
 
 
 def _flow_choices(t: BotTurn, index: ExampleIndex | None, besides: str | None,
