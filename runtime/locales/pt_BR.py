@@ -224,7 +224,8 @@ OPT_OUT_PHRASES = ("nao quero mais receber", "não quero receber", "parem de me 
                    "para de mandar", "pare de mandar", "parem de mandar", "parar de mandar", "para de enviar",
                    "pare de enviar", "parem de enviar", "nao quero lembrete", "nao quero lembretes",
                    "nao quero mensagem", "nao quero mensagens", "nada de mensagem", "nada de mensagens",
-                   "nada de lembrete", "nada de lembretes",
+                   "nada de lembrete", "nada de lembretes", "quero receber mais nada", "quero receber nada",
+                   "quero mais nada de voces", "quero mais nada de vcs",
                    # "me tira dessas propagandas pfv": out of what they send (the noun says whether only marketing)
                    "me tira dessa", "me tira dessas", "me tira desse", "me tira desses", "me tira das", "me tira dos",
                    "me tire dessa", "me tire dessas", "me tire das", "me tire dos", "me tirem dessa",

@@ -151,12 +151,16 @@ def _negated_send(tokens: list[str], pack: Pack) -> bool:
 
 
 def _refused(tokens: list[str], at: int, pack: Pack) -> bool:
-    """ "não quero promoção nenhuma", "nao quero mais novidades": a negated wish whose object, right after it,
-    is a kind of message ("não quero perder o lembrete" is no refusal)."""
+    """ "não quero promoção nenhuma", "nao quero mais novidades": a negated wish whose object, right after it
+    (or right before: "promoção não quero"), is a kind of message ("não quero perder o lembrete" is no refusal)."""
     if not _NEGATIONS & set(tokens[max(0, at - 2):at]):
         return False
     rest = [w for w in tokens[at + 1:at + 4] if w not in pack.refusal_fillers]
-    return bool(rest) and rest[0] in pack.opt_out_pairs[1]
+    if rest and rest[0] in pack.opt_out_pairs[1]:
+        return True
+    # "promoção não quero, só os lembretes": the kind of message said first, right before the negation
+    before = [w for w in tokens[max(0, at - 4):at] if w not in pack.refusal_fillers and w not in _NEGATIONS]
+    return bool(before) and before[-1] in pack.opt_out_pairs[1]
 
 
 _SIGN_SPAN = 4  # how many words apart the two words of an urgent sign may be

@@ -245,6 +245,8 @@ async def test_a_name_in_the_decision_is_not_shown(open_bot: OpenBot) -> None:
     ("acho q ninguem ia sentir minha falta se eu me matasse", "urgent"),
     ("ela ta se cortando de novo e ontem disse q queria morrer", "urgent"),
     ("esqueci o anticoncepcional ontem, tomo dois hj?", "medical"),
+    ("promoção nao quero, só os lembretes das consultas", "opt_out"),  # the kind of message before the negation
+    ("nao e nem quero receber mais nada de vcs, nem lembrete", "opt_out"),
 ])
 async def test_safety_reads_word_forms_and_the_most_pressing_topic(open_bot: OpenBot, said: str, topic: str) -> None:
     h = await open_bot("questions")
