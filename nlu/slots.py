@@ -138,12 +138,16 @@ def person_name(text: str, *, bare: bool = False) -> str | None:
 _LAST_LEADS = frozenset({"e", "eh", "pra", "para", "pro", "p", "a", "o", "na", "no", "da", "do", "ela", "ele"})
 
 
+# Between clauses: punctuation, or laughter ("Cleusa kkk digitei errado")
+_CLAUSE_SPLIT = re.compile(r"[,.;:!?…]|\b(?:[kK]{2,}|[rR][sS]+|(?:[hH][aA]){2,}|(?:[hH][eE]){2,})\b")
+
+
 def last_clause_name(text: str) -> str | None:
     """The name what a correction leaves gives in a clause of its own: its last clause ("a Heloisa é a mais
     velha, é pra Livia" -> "Livia"), else its first ("Heloísa, a mais nova" -> "Heloísa"), when that clause is
     only a name, written as one (capitalised: "desculpa a demora" names no one), after "é", "pra", "a"... None
     when neither is."""
-    clauses = [c for c in re.split(r"[,.;:!?…]", text) if c.strip()]
+    clauses = [c for c in _CLAUSE_SPLIT.split(text) if c.strip()]
     for clause in clauses[-1:] + clauses[:1]:
         words = clause.split()
         while words and normalise(words[0]) in _LAST_LEADS:
@@ -302,9 +306,11 @@ _FOR_ME = re.compile(r"\b(?:para|p) (?:mim|eu)\b")
 _FOR_WHOM = frozenset({"para", "p", "consulta", "marcar"})  # the links that name whom an appointment is for
 
 
-# Verbs of asking or talking to someone: the relative after them is asked, not the patient.
+# Verbs of asking or talking to someone, or of mixing someone up: the relative after them is not the patient.
 _ASKING = frozenset("perguntar pergunto pergunta perguntei falar falo fala falei conversar converso conversei "
-                    "checar checo combinar combino confirmar confirmo".split())  # not "consultar": to see a doctor
+                    "checar checo combinar combino confirmar confirmo "
+                    # the relative someone was mixed up with: "Ana Luiza, confundi com a prima"
+                    "confundi confundir confundo confundiu misturei".split())  # not "consultar": to see a doctor
 _ASKED_TO = frozenset({"pro", "pra", "para", "com", "a", "ao", "o", "p"})
 
 

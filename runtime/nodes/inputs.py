@@ -43,6 +43,8 @@ def read(node: AskNode, event: InboundEvent, now: datetime, *, someone_else: boo
     if not text:
         return None
     tail = corrected(text)  # after a correction, only what it corrects to counts...
+    if node.input == "yes_no" and tail and nlu.yes_no(tail) is None:
+        tail = None  # "sim, ah deixa, não precisa, já consegui": the "não" that takes it back is the answer
     if tail and (node.input != "choice" or _named_options(node, tail)):
         text = tail  # ... unless it corrects something else than the options ("terça... ops, quinta" at a menu)
     if node.input == "choice":

@@ -91,6 +91,8 @@ def test_a_correction_keeps_what_it_corrects_to(text: str, tail: str | None) -> 
     ("Pedro, não, é pra minha filha", None),
     ("Helena, quer dizer, Heloísa, a mais nova", "Heloísa"),
     ("Rosimeire... digo, Rosemary, desculpa o corretor", "Rosemary"),  # the apology corrects nothing
+    ("Cleide, nao pera, Cleusa kkk digitei errado", "Cleusa"),  # laughter ends a clause
+    ("Ana Julia, nao, Ana Luiza, confundi com a prima", "Ana Luiza"),
 ])
 def test_the_name_that_ends_a_correction(text: str, name: str | None) -> None:
     tail = corrected(text)
@@ -122,6 +124,7 @@ def test_a_relatives_name_and_age_around_other_words() -> None:
     ("qria marca pediatra pro meu fiio de 3 ano", "filho", 3),
     ("passa o fio pela agulha", None, None),  # a thread is nobody's child
     ("peraí que vou perguntar pro meu marido", None, None),  # asked, not the patient
+    ("Ana Luiza, confundi com a prima", None, None),  # mixed up with, not the patient
     ("vou ver com a minha esposa e te falo", None, None),
     ("vou falar com meu filho e marco pra minha mãe", "mae", None),
     ("quero marcar também pro meu outro filho", "filho", None),  # another of them
