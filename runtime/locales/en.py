@@ -38,6 +38,7 @@ MESSAGES: dict[str, str] = {
     "who_am_i": "I'm a virtual assistant, a bot 🤖. If you'd rather talk to a person on the team, just ask.",
     "someone_real": "I'm a virtual assistant, a bot 🤖. If you'd rather talk to a person on the team, just ask.",
     "give_up": "All right, nothing was booked. Just write *book* whenever you want. 🙂",
+    "complaint": "I'm sorry about that. 😔 If you'd like to talk it over with someone on our team, just write *agent*.",
     "later": "Sure, take your time! Just write here when you decide. 🙂",
     "goodbye": "Bye! 👋",
     "unanswered": "Sorry, I do not have that answer here.",
@@ -189,6 +190,8 @@ NOTICE_LABELS: dict[str, str] = {
 SMALL_TALK: dict[str, str] = {
     "who_am_i": r"\b(?:(?:are\s+you|r\s+u)\s+(?:a\s+|an\s+)?(?:bot|robot|human|real|person|machine|ai)"
                 r"|(?:am\s+i\s+)?talking\s+to\s+(?:a\s+|an\s+)?(?:bot|robot|human|person|machine|ai))\b",
+    "complaint": r"\b(unacceptable|terrible service|awful service|(?:i )?waited (?:for )?(?:\d+|an|two|three) "
+                 r"(?:min\w*|hours?))\b",
     "give_up": r"\b(i give up|never mind|forget it|dont want to book|do not want to book)\b",
     "later": r"\b(let me (see|check|think)|i will (see|check|think)|ill (see|check|think)|get back to you|"
              r"talk to my|check with my|not sure yet|later)\b",

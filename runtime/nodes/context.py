@@ -432,6 +432,8 @@ def reads_better(t: BotTurn, answer: Answer) -> bool:
     """An option the parser only guessed (a fuzzy likeness in a sentence) gives way to any reading of
     `choose`; an option a question names ("qnto custa a pediatria?") to a reading that explains more of
     the message than the option's names do."""
+    if answer.option is not None and small_talk(t) == "complaint":
+        return True  # "fiquei 40 min esperando na recepção, um absurdo" complains, though "recepção" names an option
     if not (answer.loose or answer.asked) or answer.option is None:
         return False
     if small_talk(t) == "who_am_i":
@@ -698,9 +700,9 @@ async def unfit(node: Node, t: BotTurn, question: Question, release: Release | N
     if small_talk(t) == "someone_real" and (person := t.bot.llm.handoff_flow) is not None and person in t.bot.flows:
         # "isso tá muito confuso, tem alguém de verdade aí?": the offer of a person
         return await digress(t, node, person, release, how="someone_real")
-    if small_talk(t) == "who_am_i":  # "vc é robô?": it says so, and the question keeps waiting
-        t.took("small_talk", said="who_am_i")
-        t.say(t.message("who_am_i"))
+    if (said := small_talk(t)) in ("who_am_i", "complaint"):  # "vc é robô?", "que descaso": an answer, and the
+        t.took("small_talk", said=said)  # question keeps waiting
+        t.say(t.message(str(said)))
         return Wait()
     if defers(t):  # "deixa eu ver minha agenda": not the patient's appointments
         t.took("small_talk", said="later")
