@@ -38,6 +38,7 @@ MESSAGES: dict[str, str] = {
     "who_am_i": "I'm a virtual assistant, a bot 🤖. If you'd rather talk to a person on the team, just ask.",
     "someone_real": "I'm a virtual assistant, a bot 🤖. If you'd rather talk to a person on the team, just ask.",
     "give_up": "All right, nothing was booked. Just write *book* whenever you want. 🙂",
+    "today": "Today is {weekday}, {month} {day}. 🙂",
     "complaint": "I'm sorry about that. 😔 If you'd like to talk it over with someone on our team, just write *agent*.",
     "later": "Sure, take your time! Just write here when you decide. 🙂",
     "goodbye": "Bye! 👋",
@@ -190,6 +191,7 @@ NOTICE_LABELS: dict[str, str] = {
 SMALL_TALK: dict[str, str] = {
     "who_am_i": r"\b(?:(?:are\s+you|r\s+u)\s+(?:a\s+|an\s+)?(?:bot|robot|human|real|person|machine|ai)"
                 r"|(?:am\s+i\s+)?talking\s+to\s+(?:a\s+|an\s+)?(?:bot|robot|human|person|machine|ai))\b",
+    "today": r"^(?:what(?:s| is)\s+(?:the\s+)?(?:date|day)\s+today|what\s+day\s+is\s+(?:it|today))\b",
     "complaint": r"\b(unacceptable|terrible service|awful service|(?:i )?waited (?:for )?(?:\d+|an|two|three) "
                  r"(?:min\w*|hours?))\b",
     "give_up": r"\b(i give up|never mind|forget it|dont want to book|do not want to book)\b",

@@ -36,6 +36,7 @@ MESSAGES: dict[str, str] = {
     "who_am_i": "Sou uma assistente virtual, um robô 🤖. Se preferir falar com uma pessoa da equipe, é só pedir.",
     "someone_real": "Sou uma assistente virtual, um robô 🤖. Se preferir falar com uma pessoa da equipe, é só pedir.",
     "give_up": "Tudo bem, não marquei nada. Quando quiser, é só escrever *agendar*. 🙂",
+    "today": "Hoje é {weekday}, {dd}/{mm}. 🙂",
     "complaint": "Sinto muito por isso. 😔 Se quiser falar sobre o que aconteceu com alguém da nossa equipe, é só "
                  "escrever *atendente*.",
     "later": "Claro, sem pressa! Quando decidir, é só me escrever por aqui. 🙂",
@@ -338,6 +339,8 @@ SMALL_TALK: dict[str, str] = {
     # "isso tá muito confuso, tem alguém de verdade aí?", the message's last words: a person is offered
     "someone_real": r"\btem\s+(?:alguem|alguma\s+pessoa|uma\s+pessoa|gente|um\s+humano|algum\s+humano)"
                     r"\s+(?:de\s+verdade|real|de\s+carne\s+e\s+osso|ai|ae|aqui)(?:\s+(?:ai|ae))?$",
+    "today": r"^(?:q|que|qual)\s+(?:e\s+)?(?:o\s+|a\s+)?(?:dia|data)\s+(?:(?:e|eh)\s+)?(?:de\s+)?(?:hj|hoje)\b"
+             r"|^(?:hj|hoje)\s+(?:e|eh)\s+(?:que\s+)?dia\b",
     # a complaint about the service: "da última vez fiquei 40 min esperando, um absurdo", "que descaso"
     "complaint": r"\b(?:(?:um|que|e um|foi um|isso e um)\s+absurdo|descaso|falta de respeito|pessimo atendimento"
                  r"|atendimento (?:pessimo|horrivel|ruim)"

@@ -24,6 +24,7 @@ not the generic prices flow. A flow an intent alone names must explain at least 
 from __future__ import annotations
 
 import re
+from collections import defaultdict
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
 from typing import Any, Literal
@@ -662,6 +663,14 @@ def small_talk(t: BotTurn) -> str | None:
     return None
 
 
+def small_talk_reply(t: BotTurn, kind: str) -> str:
+    """What small talk of `kind` is answered with; "q dia é hj?" with today's date."""
+    reply = t.message(kind)
+    if kind != "today":
+        return reply
+    return reply.format_map(defaultdict(str, t.words.date_fields(t.local_now)))
+
+
 def defers(t: BotTurn) -> bool:
     """The message opens by putting the decision off ("vou ver e te falo", "deixa eu ver minha agenda"):
     whatever it names after that is no request."""
@@ -702,7 +711,7 @@ async def unfit(node: Node, t: BotTurn, question: Question, release: Release | N
         return await digress(t, node, person, release, how="someone_real")
     if (said := small_talk(t)) in ("who_am_i", "complaint"):  # "vc é robô?", "que descaso": an answer, and the
         t.took("small_talk", said=said)  # question keeps waiting
-        t.say(t.message(str(said)))
+        t.say(small_talk_reply(t, str(said)))
         return Wait()
     if defers(t):  # "deixa eu ver minha agenda": not the patient's appointments
         t.took("small_talk", said="later")
@@ -716,7 +725,7 @@ async def unfit(node: Node, t: BotTurn, question: Question, release: Release | N
         return await digress(t, node, choice.target, release, coverage=choice.coverage, how=choice.how)
     if (kind := small_talk(t)) is not None:
         t.took("small_talk", said=kind)
-        t.say(t.message(kind))
+        t.say(small_talk_reply(t, kind))
         return Wait()
     return await consult(t, node, question, release)
 
@@ -927,7 +936,7 @@ async def read_idle(t: BotTurn) -> Assisted:
         return Assisted(False)
     if (kind := small_talk(t)) is not None and kind != "greeting":  # a greeting, with nothing waiting: the menu
         t.took("small_talk", said=kind)
-        t.say(t.message(kind))
+        t.say(small_talk_reply(t, kind))
         return Assisted(True)
     if t.services.llm is not None and t.event.text.strip():
         return act(t, (await decide(t)).command)
