@@ -313,16 +313,24 @@ def _commanded(t: BotTurn, flow_id: str) -> bool:
                                     for k in flow.triggers.keywords if k.strip())
 
 
+_AND_FOR = re.compile(r"^(?:e|e agora|agora|tambem|tb|tbm)\s+(?:para|pra|pro|p)\s")
+
+
 def _booked_by_details(t: BotTurn) -> list[str]:
     """The booking flows a message that asks nothing asks for by its details alone, two of: an option of one
     of the flow's questions, a day or a time, a fact its start reads (who, how old): "quero clínico geral dia
     13", "pediatria amanhã de manhã", "é pro meu marido ... quarta", "minha fia tá precisando de pediatra,
     ela tem 9 ano"."""
     entities = t.entities()
-    if t.event.kind != "text" or looks_like_question(t):
+    if t.event.kind != "text":
+        return []
+    said = {str(e.get("entity")) for e in entities}
+    if _AND_FOR.match(normalise(t.event.text)) and named_for(t.event.text) and said & {"age", "relative_name"}:
+        # "e pro meu marido Paulo, 50 anos, pode ser logo dps da minha?": one more appointment, for them
+        return [f for f in _triggered_with(t, BookNode) if "relation" in _reads_at_start(t.bot.flows[f])]
+    if looks_like_question(t):
         return []
     when = names_when(entities)
-    said = {str(e.get("entity")) for e in entities}
     found = []
     for flow in (t.bot.flows[f] for f in _triggered_with(t, BookNode)):
         facts = bool(_reads_at_start(flow) & said)
