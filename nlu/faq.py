@@ -52,6 +52,7 @@ class FaqReading:
 
     ranking: tuple[FaqMatch, ...]
     confident: bool
+    by_answer: str | None = None  # the entry a word only its answer says chose ("aceitam cheque?")
 
     @property
     def best(self) -> FaqMatch | None:
@@ -74,6 +75,7 @@ class FaqIndex:
         self.specific: frozenset[str] | None = None  # entries about one subject, once `mark_specific` ran
         self._word_matrix = self._words.fit_transform(texts) if texts else None
         self._char_matrix = self._chars.fit_transform(texts) if texts else None
+        self._answer_words = _answer_words(faq, texts)
 
     @classmethod
     def from_settings(cls, faq: Faq, settings: FaqSettings) -> FaqIndex:
@@ -107,8 +109,14 @@ class FaqIndex:
                 score *= _UNNAMED_SUBJECT
             if owner in allowed and score > best.get(owner, -1.0):
                 best[owner] = score
+        named = {self._answer_words[w] for w in content.split() if w in self._answer_words}
+        chosen = None
+        if len(named) == 1 and (owner := next(iter(named))) in best and best[owner] >= _ANSWERED_FLOOR:
+            # "aceitam cheque?": a word only one entry's answer says ("Não aceitamos cheque"), asked of entries
+            # whose questions are alike: that entry, by the margin a confident reading needs
+            best[owner], chosen = max(best.values()) + self.margin, owner
         ranking = tuple(FaqMatch(e, round(s, 4)) for e, s in sorted(best.items(), key=lambda item: -item[1]))[:limit]
-        return FaqReading(ranking, self._confident(ranking))
+        return FaqReading(ranking, self._confident(ranking), chosen)
 
     def _allowed(self, topics: Iterable[str]) -> set[str]:
         wanted = set(topics)
@@ -124,6 +132,22 @@ class FaqIndex:
 # Grown-ups the patient may bring stand for anyone: "posso ir com meu marido?" asks what "posso levar alguém
 # junto?" asks. Children stay as written: they are what the pediatric entries are about.
 _SOMEONE = frozenset(word for word, who in RELATIONS.items() if who not in CHILDREN) | {"acompanhante"}
+
+
+_ANSWERED_FLOOR = 0.4  # an entry must be this near already for a word of its answer to choose it
+_ANSWER_WORD = 5  # ... a word of at least this many letters
+
+
+def _answer_words(faq: Faq, questions: list[str]) -> dict[str, str]:
+    """The words only one entry's answer says, in no question of any entry: each with its entry."""
+    asked = {w for q in questions for w in q.split()}
+    owners: dict[str, set[str]] = {}
+    for entry in faq.entries:
+        answers = (entry.answer,) if isinstance(entry.answer, str) else tuple(entry.answer.values())
+        for word in {w for a in answers for w in _content(a).split()}:
+            if len(word) >= _ANSWER_WORD and word not in asked and not word.isdigit():
+                owners.setdefault(word, set()).add(entry.id)
+    return {word: next(iter(ids)) for word, ids in owners.items() if len(ids) == 1}
 
 
 def _content(text: str) -> str:

@@ -215,7 +215,8 @@ def _faq_pick(text: str, reading: FaqReading, index: ExampleIndex | None, detail
     runner_up = reading.ranking[1].score if len(reading.ranking) > 1 else 0.0
     alone = reading.confident and first is not None and asks and first.score >= CLEAR_FAQ \
         and first.score - runner_up >= CLEAR_FAQ_LEAD
-    return first if sure or alone else None
+    chosen = first is not None and asks and reading.by_answer == first.target  # "aceitam cheque?"
+    return first if sure or alone or chosen else None
 
 
 def _flow_choices(t: BotTurn, index: ExampleIndex | None, besides: str | None,

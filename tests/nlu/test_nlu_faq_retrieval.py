@@ -24,3 +24,11 @@ def test_a_participle_in_the_feminine_finds_the_entry_written_in_the_masculine(c
                                             ("vida", "vida"), ("idade", "idade")])
 def test_only_participles_are_folded(word: str, read: str) -> None:
     assert _masculine(word) == read
+
+
+def test_a_word_only_one_answer_says_chooses_that_entry(clinic: FaqIndex) -> None:
+    # "cheque" is in no question, only in the payment entry's answer ("Não aceitamos cheque")
+    reading = clinic.read("aceitam cheque?")
+    assert reading.confident and reading.best is not None and reading.best.entry == "formas_pagamento"
+    assert reading.by_answer == "formas_pagamento"
+    assert clinic.read("quais convênios vocês aceitam?").by_answer is None
