@@ -685,12 +685,30 @@ async def enter_book(node: BookNode, t: BotTurn) -> Outcome:
         wish = t.render(node.preference) if node.preference else ""
         if pref is None and wish.strip():  # the request, said turns ago ("terça... ops, quinta": Thursday)
             pref = corrected_preference(wish, t.local_now, calendar)
+        if pref is None and _NEXT_TO_MINE.search(nlu.normalise(f"{t.event.text} {wish}")):
+            pref = await _after_mine(t)
         step = new_step(node, t, service=node.service, professional=node.professional, period=node.period,
                         pref=pref)
         return await offer(node, t, step)
     except SchedulingError as exc:
         return failed(node, t, exc)
 
+
+
+# "pro meu marido, pode ser logo depois da minha?": the slot right after the writer's own appointment
+_NEXT_TO_MINE = re.compile(r"\b(?:logo\s+)?(?:depois|dps|apos|em\s+seguida)\s+d[ao]\s+(?:minha|meu)\b"
+                           r"|\b(?:junto|colado|coladinho|seguido)\s+(?:com|d)[ao]\s+(?:minha|meu)\b")
+
+
+async def _after_mine(t: BotTurn) -> dict[str, str] | None:
+    """From the end of the writer's next appointment, on its day; None when they have none."""
+    scheduler = scheduler_of(t)
+    upcoming = sorted((a for a in await scheduler.appointments_of(patient_of(t)) if a.active and a.slot.start > t.now),
+                      key=lambda a: a.slot.start)
+    if not upcoming:
+        return None
+    end = scheduler.calendar.local(upcoming[0].slot.end)
+    return {"day": end.date().isoformat(), "earliest": end.isoformat()}
 
 
 def _said_now(t: BotTurn, calendar: Any) -> dict[str, str] | None:
