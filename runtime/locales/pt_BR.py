@@ -193,6 +193,11 @@ URGENT_SIGNS = (
     (frozenset("veneno raticida chumbinho inseticida querosene soda sanitaria cloro alvejante desinfetante solvente "
                "thinner gasolina acetona removedor".split()),  # a poison or a household product swallowed
      frozenset("tomou tomei bebeu bebi engoliu engoli comeu comi ingeriu ingeri".split())),
+    (frozenset("respondendo responde reagindo reage".split()),  # someone who fell and does not respond
+     frozenset({"nao"}), frozenset("caiu desmaiou apagou gelado gelada desacordado desacordada".split())),
+    (frozenset("fala falar falando".split()),  # slurred speech of a sudden: a stroke (not a child who talks so)
+     frozenset("enrolado enrolada embolado embolada arrastado arrastada".split()),
+     frozenset("repente derrepente subito subitamente".split())),
     (frozenset("sangue sangrando sangra".split()),  # bleeding hard ("ta jorrando sangue e nao para")
      frozenset("jorrando jorra jorrou esguichando esguicha jato".split())),
     (frozenset("manchas manchinhas pintas pintinhas pontinhos bolinhas".split()),  # purple spots with a fever
@@ -206,7 +211,7 @@ CRISIS_PHRASES = ("quero morrer", "me matar", "acabar com a minha vida", "acabar
                   # said of someone else, or without the word: "meu irmão falou que vai se matar", "pensando em
                   # acabar com tudo", "não aguento mais essa vida"
                   "se matar", "se suicidar", "acabar com tudo", "nao aguento mais essa vida", "nao aguento mais a vida",
-                  "tirar a propria vida",
+                  "tirar a propria vida", "tirar minha propria vida", "tirar a minha propria vida",
                   # the wish said in the past tense or of someone else; never waking up; self-harm going on
                   "queria morrer", "quer morrer", "querendo morrer", "vontade de morrer", "me matasse", "me mato",
                   "me matando", "se matasse", "se matando", "nunca mais acordar", "nao acordar mais",

@@ -283,17 +283,17 @@ def _name_question(t: BotTurn) -> AskNode | None:
 def _question_waits(t: BotTurn) -> bool:
     """A question whose options a number picks waits for this message, and the message gives up nothing
     ("esquece isso, ..."): a scheduling step (slots offered, one held for a confirmation, "Quer mesmo
-    cancelar?", where "Confirmar" next would answer the offer of a person) or, but for thoughts of suicide, the
-    menu (the fallback flow's question). Elsewhere the offer of a person comes instead (a name after it still
-    answers an interrupted name question, `answers_the_question_before`)."""
+    cancelar?", where "Confirmar" next would answer the offer of a person) or, but for thoughts of suicide, any
+    question with options (the menu, "Qual especialidade?", the health plan). Elsewhere the offer of a person
+    comes instead (a name after it still answers an interrupted name question, `answers_the_question_before`)."""
     if t.state.waiting != "input" or t.flow is None or t.state.node is None:
         return False
     give_up = t.words.small_talk.get("give_up")
     if give_up is not None and give_up.search(normalise(t.event.text)):
         return False
     node = t.flow.nodes.get(t.state.node)
-    menu = t.flow.id == t.bot.fallback_flow and isinstance(node, AskNode) and bool(node.options)
-    return t.state.private.booking is not None or (menu and _urgent_key(t) != "crisis")
+    options = isinstance(node, AskNode) and bool(node.options)  # the menu, the specialty, the health plan
+    return t.state.private.booking is not None or (options and _urgent_key(t) != "crisis")
 
 
 def _keep_name_question(t: BotTurn) -> None:

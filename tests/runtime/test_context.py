@@ -245,6 +245,9 @@ async def test_a_name_in_the_decision_is_not_shown(open_bot: OpenBot) -> None:
     ("acho q ninguem ia sentir minha falta se eu me matasse", "urgent"),
     ("ela ta se cortando de novo e ontem disse q queria morrer", "urgent"),
     ("esqueci o anticoncepcional ontem, tomo dois hj?", "medical"),
+    ("MEU PAI CAIU NO BANHEIRO E NAO TA RESPONDENDO, ELE TA GELADO", "urgent"),  # fell and does not respond
+    ("minha mae de repente começou a falar tudo enrolado", "urgent"),  # slurred speech of a sudden
+    ("n aguento mais, to pensando em tirar minha propria vida", "urgent"),
     ("promoção nao quero, só os lembretes das consultas", "opt_out"),  # the kind of message before the negation
     ("nao e nem quero receber mais nada de vcs, nem lembrete", "opt_out"),
 ])
