@@ -54,7 +54,7 @@ _WEEKDAY_RE = re.compile(
     r"(?!\s+(?:opcao|vez|via|alternativa|consulta|parte|etapa|dose|sessao|pessoa|filha|filho|vaga|horario|atendimento|tentativa)\b)"
 )
 _WEEKDAY_ABBR_RE = re.compile(
-    rf"\b(?P<pre>(?:na|no|ate|essa|esta|nessa|nesta|proxima|proximo)\s+)?(?:(?P<wd>{_ABBR})\b(?P<dot>\.)?"
+    rf"\b(?P<pre>(?:na|no|ate|essa|esta|nessa|nesta|proxima|proximo|de|ser)\s+)?(?:(?P<wd>{_ABBR})\b(?P<dot>\.)?"
     r"|(?P<n>[2-6])a(?P<feira>[\s-]*feira)?\b(?!\s+(?:via|vez|opcao|consulta|dose|parte)))"
     rf"(?:{_WEEKDAY_AFTER}\b)?"
 )
@@ -68,7 +68,8 @@ _WEEK_THEN_WEEKDAY = re.compile(
 # read as that day when it falls on that weekday in the next (or last) six weeks.
 _WEEKDAY_NUMBER = re.compile(
     rf"\b(?P<wd>{_WEEKDAY}|(?:{_ABBR})\.?)(?:[\s-]*feira)?,?\s+(?P<n>[1-9]|[12]\d|3[01])"
-    rf"(?![\d/:.,]|\s*(?:h\b|hs\b|hrs\b|horas?\b|[ap]\.?\s?m\b|(?:{MONTH})\b)|\s+(?:e|de|do|da)\b"
+    rf"(?![\d/:.,]|\s*(?:h\b|hs\b|hrs\b|horas?\b|[ap]\.?\s?m\b|(?:{MONTH})\b)|\s+(?:e|do|da)\b"
+    r"|\s+de\s+(?!manha|tarde|noite|madrugada)"  # "sex 8 de manhã", not "sexta 8 de maio"
     r"|\s+(?:minutos?|dias?|semanas?|meses|anos?|pessoas?|vezes|consultas?|reais)\b)"
 )
 _CLOCK_AFTER = re.compile(r"[\s,]*(?:(?:as|a|das|por\s+volta\s+das|pelas|umas)\s+\d|\d{1,2}\s*(?:h\b|hs\b|:\d\d))")
@@ -253,8 +254,8 @@ def _weekdays(text: str, now: datetime, rules: TemporalRules) -> Iterator[Found]
         day = _weekday_day(today, WEEKDAYS[match["wd"]], match["mod"] or "", match["after"] or "", rules, prefer)
         yield Found(match.start(), match.end(), "date", day=day, weekday=True)
     for match in _WEEKDAY_ABBR_RE.finditer(text):
-        if match["wd"] == "ter" and not (match["pre"] or match["dot"]):
-            continue  # "ter" is the verb
+        if match["wd"] == "ter" and not (match["pre"] and match["pre"].split()[0] not in ("de", "ser") or match["dot"]):
+            continue  # "ter" is the verb ("preciso de ter", "pode ser ter" are no Tuesday)
         weekday = WEEKDAY_ABBREVIATIONS[match["wd"]] if match["wd"] else int(match["n"]) - 2  # "6ª feira"
         mod = (match["pre"] or "").strip()
         day = _weekday_day(today, weekday, mod if mod.endswith(("a", "o")) and mod not in ("na", "no") else "",

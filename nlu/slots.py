@@ -237,8 +237,10 @@ _BARE_AGE = re.compile(r"\b(?:" + "|".join(sorted(RELATIONS, key=len, reverse=Tr
 _NOT_AN_AGE = r"(?!\s*(?:h\b|hs\b|hrs?\b|horas?\b|:|/|-|de\b|do\b|da\b|e\s+\d|anos|ano|meses|mes|aninhos))"
 _NAMED_BARE_AGE = re.compile(r"\b(?:" + "|".join(sorted(RELATIONS, key=len, reverse=True))
                              + r")\s+([a-z]+)\s+de\s+(\d{1,2})\b" + _NOT_AN_AGE)  # "filha Bianca de 17"
-# An age reached, "anos" left out: "ela fez 18 mês passado", "ele completou 12 ontem", "vai fazer 18 semana que vem".
-_TURNED = re.compile(r"\b(?:fez|completou|completa|vai fazer|faz|ainda tem|so tem)\s+(\d{1,2})(?=\s*(?:$|[,.;!?]|e\b|"
+# An age reached, "anos" left out: "ela fez 18 mês passado", "ele completou 12 ontem", "vai fazer 18 semana que vem",
+# "é pra minha filha, ela tem 17".
+_TURNED = re.compile(r"\b(?:fez|completou|completa|vai fazer|faz|ainda tem|so tem|(?:ele|ela)(?: ja)? tem)"
+                     r"\s+(\d{1,2})(?=\s*(?:$|[,.;!?]|e\b|"
                      r"(?:mes|semana|ano)\s+(?:passad[oa]|que\s+vem)|agora|ontem|hoje|dia\b|no\b|na\b|em\b))")
 # "faz 2 anos que...", "há 3 anos", "2 anos atrás": a time ago, not an age.
 _AGO_BEFORE = frozenset({"faz", "ha", "durante", "por", "em", "ultimos", "uns", "mais", "menos"})

@@ -155,8 +155,14 @@ _BEFORE_ISSO = frozenset({"e", "eh", "sim", "ah", "ai", "exato", "isso", "ok"})
 _AFTER_ISSO = frozenset({"mesmo", "msm", "ai", "ae"})
 
 
+_ISSO_SUBJECT_OF = frozenset("vai vao ia era foi sera serve custa cobra usa funciona significa quer pode precisa "
+                             "tem da fica demora".split())
+
+
 def _isso_answers(tokens: list[str], at: int) -> bool:
     following = tokens[at + 1] if at + 1 < len(tokens) else ""
     if following in ("e", "eh") or following.startswith("ta"):  # "isso é caro", "isso tá errado"
+        return False
+    if following in _ISSO_SUBJECT_OF:  # "isso vai usar meu número pra quê?": "that" does something
         return False
     return at == 0 or tokens[at - 1] in _BEFORE_ISSO or following in _AFTER_ISSO

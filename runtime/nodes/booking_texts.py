@@ -129,7 +129,24 @@ def preference(text: str, now: datetime, calendar: Calendar) -> dict[str, str] |
         wish["last"] = "some" if last.group().split()[0] in ("ultimos", "ultimas") else "one"
     elif wish is not None and "day" in wish and (nth := _NTH_SLOT.search(nlu.normalise(text))) is not None:
         wish["nth"] = str(_ORDINALS.index(nth.group("n")) + 1)  # "o segundo horário de sábado": that one, to confirm
+    if wish is not None and "day" in wish and _WEEKDAY_WORD.search(nlu.normalise(text)):
+        wish = _past_holidays(wish, calendar)
     return wish
+
+
+def _past_holidays(wish: dict[str, str], calendar: Calendar) -> dict[str, str]:
+    """A day named by its weekday ("sexta de manhã") that is a holiday: the same weekday of the next week that
+    is not one, as a receptionist offers "na outra sexta" when this Friday is Christmas."""
+    day = date.fromisoformat(wish["day"])
+    weeks = 0
+    while day + timedelta(weeks=weeks) in calendar.holidays and weeks < 4:
+        weeks += 1
+    if not weeks:
+        return wish
+    moved = {**wish, "day": (day + timedelta(weeks=weeks)).isoformat()}
+    if "earliest" in wish:
+        moved["earliest"] = (datetime.fromisoformat(wish["earliest"]) + timedelta(weeks=weeks)).isoformat()
+    return moved
 
 
 def _either_day(text: str, found: list[Any]) -> list[Any]:

@@ -109,6 +109,8 @@ def test_a_relatives_name_and_age_around_other_words() -> None:
 
 @pytest.mark.parametrize(("text", "who", "years"), [
     ("quero marcar pra minha filha, ela tem 5 anos", "filha", 5),
+    ("é pra minha filha, ela tem 17", "filha", 17),  # "anos" left out
+    ("ela tem 39 de febre", None, None),
     ("consulta pro meu pai de 70 anos", "pai", 70),
     ("meu filho de 8 meses", "filho", 0),
     ("ele tem vinte e dois anos", None, 22),
