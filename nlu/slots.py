@@ -241,7 +241,7 @@ _NAMED_BARE_AGE = re.compile(r"\b(?:" + "|".join(sorted(RELATIONS, key=len, reve
 # "é pra minha filha, ela tem 17".
 _TURNED = re.compile(r"\b(?:fez|completou|completa|vai fazer|faz|ainda tem|so tem|(?:ele|ela)(?: ja)? tem)"
                      r"\s+(\d{1,2})(?=\s*(?:$|[,.;!?]|e\b|"
-                     r"(?:mes|semana|ano)\s+(?:passad[oa]|que\s+vem)|agora|ontem|hoje|dia\b|no\b|na\b|em\b))")
+                     r"(?:mes|semana|ano)\s+(?:passad[oa]|que\s+vem)|agora|ainda|ontem|hoje|dia\b|no\b|na\b|em\b))")
 # "faz 2 anos que...", "há 3 anos", "2 anos atrás": a time ago, not an age.
 _AGO_BEFORE = frozenset({"faz", "ha", "durante", "por", "em", "ultimos", "uns", "mais", "menos"})
 _AGO_AFTER = frozenset({"que", "atras", "seguidos", "de casado", "de casada", "passado", "passada"})
@@ -418,7 +418,8 @@ def slots(text: str) -> list[Slot]:
     if (name := person_name(text)) is not None:
         found.append(Slot("person_name", name))
     if (name := relative_name(text)) is not None:
-        found.append(Slot("relative_name", name))
+        # "pro meu neto Lucas, quer dizer, Lucca, de 5 anos": the name corrected to
+        found.append(Slot("relative_name", (relative_name(tail) or last_clause_name(tail) or name) if tail else name))
     return found
 
 

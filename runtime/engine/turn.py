@@ -21,7 +21,7 @@ from flows.model import Flow, localize
 from flows.nodes import Text
 from flows.templating import evaluate, expression_names, render, template_names
 from nlu import extract_builtin, normalise
-from nlu.slots import slots
+from nlu.slots import corrected, slots
 from runtime.engine.effects import TimerRequest
 from runtime.engine.errors import LoopGuard
 from runtime.engine.hours import OpeningHours
@@ -114,7 +114,7 @@ class Turn(Generic[S]):
                 found = list(parsed.get("entities", []))
             else:
                 found = [e.to_rasa() for e in extract_builtin(text, self.local_now)]
-            self._entities = found + [s.to_rasa() for s in slots(text)] if text.strip() else found
+            self._entities = _corrected(text, found) + [s.to_rasa() for s in slots(text)] if text.strip() else found
         return self._entities
 
     def entities_read(self) -> list[dict[str, Any]]:
@@ -302,6 +302,20 @@ class Turn(Generic[S]):
 
 
 _COSTLY = frozenset({"now", "today", "entities", "open_now", "next_opening"})  # built-ins worked out on demand
+
+
+def _corrected(text: str, found: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """What a correction corrects to first: "tenho amil, quer dizer, agora é bradesco" is Bradesco's (an entity said
+    after the last correction marker comes before those of its kind said earlier, which `entities.convenio` and
+    the other readers of the first value then pass over; they stay, as words the message said)."""
+    tail = corrected(text) if found else None
+    cut = text.rfind(tail) if tail else -1
+    if cut < 0:
+        return found
+    later = [e for e in found if isinstance(e.get("start"), int) and e["start"] >= cut]
+    kinds = {e.get("entity") for e in later}
+    return later + [e for e in found if e not in later and e.get("entity") in kinds] \
+        + [e for e in found if e not in later and e.get("entity") not in kinds]
 
 
 def _by_name(entities: list[dict[str, Any]]) -> dict[str, Any]:

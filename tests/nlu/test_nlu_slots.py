@@ -99,6 +99,13 @@ def test_the_name_that_ends_a_correction(text: str, name: str | None) -> None:
     assert (last_clause_name(tail) if tail else None) == name
 
 
+def test_a_relatives_name_and_age_corrected_in_the_message() -> None:
+    assert {s.entity: s.value for s in slots("pro meu neto Lucas, quer dizer, Lucca, de 5 anos, queria marcar")} == {
+        "relation": "neto", "age": 5, "relative_name": "Lucca"}
+    said = {s.entity: s.value for s in slots("quero marcar pra minha filha de 18, ah nao, ela tem 16 ainda")}
+    assert said["age"] == 16  # the age corrected to
+
+
 def test_a_relatives_name_and_age_around_other_words() -> None:
     assert {s.entity: s.value for s in slots("quero marcar pro meu pai, digo, meu sogro, seu Arlindo, 80 anos")} == {
         "relation": "sogro", "age": 80, "relative_name": "Arlindo"}
