@@ -42,6 +42,7 @@ DENY_PHRASES: frozenset[str] = frozenset({
 AFFIRM_WORDS: frozenset[str] = frozenset({
     "sim", "pode", "claro", "isso", "confirmo", "confirmado", "ok", "okay", "certo", "exato",
     "positivo", "aham", "uhum", "beleza", "perfeito", "combinado", "fechado", "correto", "yes",
+    "confirmadissimo", "confirmadissima",  # "confirmadíssimo, tô lá"
 })
 DENY_WORDS: frozenset[str] = frozenset({"nao", "n", "nn", "negativo", "nunca", "jamais", "nope", "nops", "nop",
                                         "naum"})

@@ -314,7 +314,7 @@ NOTICE_QUESTIONS: dict[str, tuple[frozenset[str], ...]] = {
                          "remover removem bloquear revogar".split()), _DATA),
     # "quem consegue ler essas conversas?", "pra que vocês precisam do nome dele?"
     "monitoring": (frozenset("ler le leem lendo ve veem acessa acessam acesso".split()),
-                   frozenset("conversas conversa mensagens".split())),
+                   frozenset("conversas conversa mensagens escrevo escrevi mando mandei digito".split())),
     "purposes": (frozenset("precisam usam usa utilizam utiliza servem serve pedem pede".split()), _DATA),
     "purposes_why": (frozenset({"precisa", "precisam"}), frozenset({"que"}), frozenset({"para", "por"}), _DATA),
     "controller": (frozenset("responsavel responsaveis encarregado dpo cuida cuidam".split()),

@@ -7,7 +7,7 @@ from nlu.yesno import only_thanks
 @pytest.mark.parametrize(
     "text",
     ["sim", "Sim!", "fechou", "demorou", "manda ver", "joia", "sim, obrigada", "tranquilo",
-     "s", "ss", "pode", "pode ser", "claro", "isso", "isso mesmo", "👍", "✅", "simmm",
+     "s", "ss", "pode", "pode ser", "claro", "isso", "isso mesmo", "👍", "✅", "simmm", "confirmadíssimo, tô lá 🙏",
      "ok", "confirmo", "com certeza", "sim, pode marcar", "acho que sim", "Claro que sim 😊", "aham",
      "sem problema", "não tem problema, pode marcar", "por que não?", "👍🏽", "é isso", "isso, pode cancelar",
      "sim, isso mesmo", "era isso mesmo"],
