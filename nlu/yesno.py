@@ -80,6 +80,13 @@ def asks_to_move(text: str) -> bool:
     return bool(words & _MOVE_VERBS) and not words & _BOOK_VERBS
 
 
+def asks_to_book(text: str) -> bool:
+    """The message asks in a verb to book ("então marca pra quinta dia 24 de manhã"), not to move or cancel; whether
+    it names a time is for the caller to see."""
+    words = set(normalise(text).split())
+    return bool(words & _BOOK_VERBS) and not words & (_MOVE_VERBS | _CANCEL_WORDS) and not words & DENY_WORDS
+
+
 def asks_to_cancel(text: str) -> bool:
     """The message asks in a verb to cancel ("preciso desmarcar aquela consulta de segunda", "cancela a do
     pediatra pfv"), not to move, and no "não" turns it round ("não quero cancelar")."""

@@ -116,6 +116,8 @@ def preference(text: str, now: datetime, calendar: Calendar) -> dict[str, str] |
     found = _either_day(text, found)
     if len(found) > 1:  # "agora quero marcar outra, pro sábado de manhã": "agora" leads the sentence, the day is asked
         found = [e for e in found if not (e.entity == "datetime" and e.value == now)] or found
+    elif nlu.normalise(text).split()[:1] == ["agora"]:  # "agora marca pro meu marido tb": "and now", no time
+        found = [e for e in found if not (e.entity == "datetime" and e.value == now)]
     if _SOONEST.search(nlu.normalise(text)) and all(e.entity == "datetime" for e in found):
         return {"earliest": now.isoformat()}  # "o mais cedo possível": the first slots, whatever the day
     wish = _wish(found, calendar)

@@ -36,7 +36,7 @@ from nlu.coverage import ExampleIndex, content_words
 from nlu.faq import FaqReading
 from nlu.slots import HONORIFICS, RELATIONS, SPOKEN_RELATIONS, age, named_for, person_name
 from nlu.text import fold
-from nlu.yesno import asks_to_cancel, asks_to_move
+from nlu.yesno import asks_to_book, asks_to_cancel, asks_to_move
 from runtime.engine.outcomes import Done, Go, Jump, Outcome, Wait
 from runtime.engine.registry import Assisted
 from runtime.nodes.assist import (
@@ -332,6 +332,8 @@ def _booked_by_details(t: BotTurn) -> list[str]:
     if looks_like_question(t):
         return []
     when = names_when(entities)
+    if when and asks_to_book(t.event.text):  # "então marca pra quinta dia 24 de manhã": a verb of booking and a day
+        return _triggered_with(t, BookNode)
     found = []
     for flow in (t.bot.flows[f] for f in _triggered_with(t, BookNode)):
         facts = bool(_reads_at_start(flow) & said)
