@@ -87,6 +87,12 @@ def asks_to_book(text: str) -> bool:
     return bool(words & _BOOK_VERBS) and not words & (_MOVE_VERBS | _CANCEL_WORDS) and not words & DENY_WORDS
 
 
+def refuses_to_cancel(text: str) -> bool:
+    """The message says not to cancel ("queria remarcar, n cancelar")."""
+    words = normalise(text).split()
+    return any(word in _CANCEL_WORDS and DENY_WORDS & set(words[max(0, i - 3):i]) for i, word in enumerate(words))
+
+
 def asks_to_cancel(text: str) -> bool:
     """The message asks in a verb to cancel ("preciso desmarcar aquela consulta de segunda", "cancela a do
     pediatra pfv"), not to move, and no "não" turns it round ("não quero cancelar")."""

@@ -36,7 +36,7 @@ from nlu.coverage import ExampleIndex, content_words
 from nlu.faq import FaqReading
 from nlu.slots import HONORIFICS, RELATIONS, SPOKEN_RELATIONS, age, named_for, person_name
 from nlu.text import fold
-from nlu.yesno import asks_to_book, asks_to_cancel, asks_to_move
+from nlu.yesno import asks_to_book, asks_to_cancel, asks_to_move, refuses_to_cancel
 from runtime.engine.outcomes import Done, Go, Jump, Outcome, Wait
 from runtime.engine.registry import Assisted
 from runtime.nodes.assist import (
@@ -349,7 +349,9 @@ def _booked_by_details(t: BotTurn) -> list[str]:
 def _moved_by_details(t: BotTurn) -> list[str]:
     """The flows that move an appointment (a `reschedule` node), for a message that asks in a verb to move one to
     a day or a time it names: "muda pro outro sábado pf, esse não vai dar", "troca pra sexta de manhã"."""
-    if t.event.kind != "text" or not asks_to_move(t.event.text) or not names_when(t.entities()):
+    if t.event.kind != "text" or not asks_to_move(t.event.text):
+        return []
+    if not names_when(t.entities()) and not refuses_to_cancel(t.event.text):  # "na vdd queria remarcar, n cancelar"
         return []
     return _triggered_with(t, RescheduleNode)
 
