@@ -681,7 +681,10 @@ def small_talk_reply(t: BotTurn, kind: str) -> str:
     reply = t.message(kind)
     if kind != "today":
         return reply
-    return reply.format_map(defaultdict(str, t.words.date_fields(t.local_now)))
+    try:
+        return reply.format_map(defaultdict(str, t.words.date_fields(t.local_now)))
+    except ValueError:  # a bot's own text with a stray brace: as it is
+        return reply
 
 
 def defers(t: BotTurn) -> bool:
