@@ -254,8 +254,9 @@ def _weekdays(text: str, now: datetime, rules: TemporalRules) -> Iterator[Found]
         day = _weekday_day(today, WEEKDAYS[match["wd"]], match["mod"] or "", match["after"] or "", rules, prefer)
         yield Found(match.start(), match.end(), "date", day=day, weekday=True)
     for match in _WEEKDAY_ABBR_RE.finditer(text):
-        if match["wd"] == "ter" and not (match["pre"] and match["pre"].split()[0] not in ("de", "ser") or match["dot"]):
-            continue  # "ter" is the verb ("preciso de ter", "pode ser ter" are no Tuesday)
+        led = match["pre"] is not None and match["pre"].split()[0] not in ("de", "ser")
+        if match["wd"] == "ter" and not (led or match["dot"]):
+            continue  # "ter" is the verb ("vou ter", "preciso de ter" are no Tuesday)
         weekday = WEEKDAY_ABBREVIATIONS[match["wd"]] if match["wd"] else int(match["n"]) - 2  # "6ª feira"
         mod = (match["pre"] or "").strip()
         day = _weekday_day(today, weekday, mod if mod.endswith(("a", "o")) and mod not in ("na", "no") else "",
@@ -288,7 +289,7 @@ def _weekdays(text: str, now: datetime, rules: TemporalRules) -> Iterator[Found]
 
 # A word before "feira" one typo away from a weekday's name: "qinta feira", "terca", "sexra-feira".
 _TYPED_WEEKDAY = re.compile(r"\b(?P<wd>[a-z]{4,8})[\s-]*feira\b")
-_FEIRA_DAYS = ("segunda", "terca", "quarta", "quinta", "sexta")
+_FEIRA_DAYS = tuple(day for day, n in WEEKDAYS.items() if n < 5 and day != "sesta")  # the days said with "feira"
 
 
 def _misspelt_weekday(word: str) -> int | None:

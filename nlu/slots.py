@@ -232,9 +232,9 @@ _SPOKEN_RELATION = re.compile(r"\b(?:minha|meu|nossa|nosso)\s+(?:outr[ao]\s+)?("
                               + r")\b")
 _AGE = re.compile(r"\b(\d{1,3}|[a-z]+(?: e [a-z]+)?)\s+(anos|ano|aninhos|meses|mes|mesinhos)\b")
 # A relative and a number of years, "anos" left out: "pra minha filha de 17" (not "de 17 de março", "de 17h").
-_BARE_AGE = re.compile(r"\b(?:" + "|".join(sorted(RELATIONS, key=len, reverse=True)) + r")\s+de\s+(\d{1,2})\b"
-                       r"(?!\s*(?:h\b|hs\b|hrs?\b|horas?\b|:|/|-|de\b|do\b|da\b|e\s+\d|anos|ano|meses|mes|aninhos))")
 _NOT_AN_AGE = r"(?!\s*(?:h\b|hs\b|hrs?\b|horas?\b|:|/|-|de\b|do\b|da\b|e\s+\d|anos|ano|meses|mes|aninhos))"
+_BARE_AGE = re.compile(r"\b(?:" + "|".join(sorted(RELATIONS, key=len, reverse=True)) + r")\s+de\s+(\d{1,2})\b"
+                       + _NOT_AN_AGE)
 _NAMED_BARE_AGE = re.compile(r"\b(?:" + "|".join(sorted(RELATIONS, key=len, reverse=True))
                              + r")\s+([a-z]+)\s+de\s+(\d{1,2})\b" + _NOT_AN_AGE)  # "filha Bianca de 17"
 # An age reached, "anos" left out: "ela fez 18 mês passado", "ele completou 12 ontem", "vai fazer 18 semana que vem",

@@ -89,16 +89,20 @@ def asks_to_book(text: str) -> bool:
 
 def refuses_to_cancel(text: str) -> bool:
     """The message says not to cancel ("queria remarcar, n cancelar")."""
-    words = normalise(text).split()
-    return any(word in _CANCEL_WORDS and DENY_WORDS & set(words[max(0, i - 3):i]) for i, word in enumerate(words))
+    return any(_cancels(normalise(text).split()))
 
 
 def asks_to_cancel(text: str) -> bool:
     """The message asks in a verb to cancel ("preciso desmarcar aquela consulta de segunda", "cancela a do
     pediatra pfv"), not to move, and no "não" turns it round ("não quero cancelar")."""
     words = normalise(text).split()
-    at = [i for i, word in enumerate(words) if word in _CANCEL_WORDS]
-    return bool(at) and not _MOVE_VERBS & set(words) and not any(DENY_WORDS & set(words[max(0, i - 3):i]) for i in at)
+    negated = _cancels(words)
+    return bool(negated) and not any(negated) and not _MOVE_VERBS & set(words)
+
+
+def _cancels(words: list[str]) -> list[bool]:
+    """For each verb of cancelling in `words`, whether a "não" shortly before turns it round."""
+    return [bool(DENY_WORDS & set(words[max(0, i - 3):i])) for i, word in enumerate(words) if word in _CANCEL_WORDS]
 
 
 # "precisa passar no pediatra", "passar com o dr Bruno": seeing a doctor, not moving anything

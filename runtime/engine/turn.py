@@ -312,10 +312,13 @@ def _corrected(text: str, found: list[dict[str, Any]]) -> list[dict[str, Any]]:
     cut = text.rfind(tail) if tail else -1
     if cut < 0:
         return found
-    later = [e for e in found if isinstance(e.get("start"), int) and e["start"] >= cut]
-    kinds = {e.get("entity") for e in later}
-    return later + [e for e in found if e not in later and e.get("entity") in kinds] \
-        + [e for e in found if e not in later and e.get("entity") not in kinds]
+    kinds = {e.get("entity") for e in found if isinstance(e.get("start"), int) and e["start"] >= cut}
+
+    def rank(e: dict[str, Any]) -> int:  # after the cut first, then what it corrects, then the rest
+        said_after = isinstance(e.get("start"), int) and e["start"] >= cut
+        return 0 if said_after else 1 if e.get("entity") in kinds else 2
+
+    return sorted(found, key=rank)
 
 
 def _by_name(entities: list[dict[str, Any]]) -> dict[str, Any]:

@@ -5,7 +5,7 @@ still active, else the patient's upcoming ones (asking which when there are seve
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 
 import nlu
 from flows.nodes import AppointmentNode, CancelNode, ConfirmNode, MyAppointmentsNode, RescheduleNode
@@ -32,7 +32,7 @@ from runtime.nodes.booking import (
     yes_no_options,
     yes_or_no,
 )
-from runtime.nodes.booking_texts import appointment_option, appointment_vars, names, slot_words
+from runtime.nodes.booking_texts import appointment_option, appointment_vars, names, shifted, slot_words
 from runtime.nodes.services import BotTurn
 from runtime.scheduling import Appointment, Calendar, CancelTooLate, SchedulingError
 
@@ -127,10 +127,7 @@ def _after(wish: dict[str, str] | None, booked: date, text: str) -> dict[str, st
     ("tem como trocar pro sábado seguinte?" of a Saturday appointment, read on the Friday before)."""
     if not wish or wish.get("day") != booked.isoformat() or not _ANOTHER.search(nlu.normalise(text)):
         return wish
-    later = {"day": (booked + timedelta(days=7)).isoformat()}
-    if "earliest" in wish:
-        later["earliest"] = (datetime.fromisoformat(wish["earliest"]) + timedelta(days=7)).isoformat()
-    return {**wish, **later}
+    return shifted(wish, timedelta(days=7))
 
 
 async def _resume_choose(node: CancelNode | RescheduleNode, t: BotTurn, step: Step) -> Outcome:

@@ -263,10 +263,10 @@ def picked(t: BotTurn, offered: list[str], rows: list[list[str]], starts: list[d
 
 
 # Words around a pick that say nothing about which ("ok, o primeiro então", "pode ser esse aí").
-_PICK_FILLER = frozenset({"ok", "okay", "entao", "beleza", "blz", "bom", "ta", "isso", "esse", "essa", "ai", "la",
-                          "quero", "vou", "de", "o", "a", "um", "uma", "pode", "ser", "sim", "fechado", "certo",
-                          "por", "favor", "pf", "pfv", "horario", "opcao", "mesmo", "msm", "acho", "melhor",
-                          "querer", "queria", "da", "dessa", "desta", "lista"})
+_PICK_FILLER = inputs.LIST_WORDS | {"ok", "okay", "entao", "beleza", "blz", "bom", "ta", "isso", "esse", "essa", "ai",
+                                    "la", "quero", "de", "o", "a", "um", "uma", "pode", "ser", "sim", "fechado",
+                                    "certo", "por", "favor", "pf", "pfv", "horario", "opcao", "mesmo", "msm", "acho",
+                                    "melhor"}
 
 
 def _by_time(t: BotTurn, offered: list[str], rows: list[list[str]], starts: list[datetime]) -> str | None:

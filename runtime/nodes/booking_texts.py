@@ -143,11 +143,14 @@ def _past_holidays(wish: dict[str, str], calendar: Calendar) -> dict[str, str]:
     weeks = 0
     while day + timedelta(weeks=weeks) in calendar.holidays and weeks < 4:
         weeks += 1
-    if not weeks:
-        return wish
-    moved = {**wish, "day": (day + timedelta(weeks=weeks)).isoformat()}
+    return shifted(wish, timedelta(weeks=weeks)) if weeks else wish
+
+
+def shifted(wish: dict[str, str], by: timedelta) -> dict[str, str]:
+    """`wish` with its day (and its earliest moment) moved `by` on."""
+    moved = {**wish, "day": (date.fromisoformat(wish["day"]) + by).isoformat()}
     if "earliest" in wish:
-        moved["earliest"] = (datetime.fromisoformat(wish["earliest"]) + timedelta(weeks=weeks)).isoformat()
+        moved["earliest"] = (datetime.fromisoformat(wish["earliest"]) + by).isoformat()
     return moved
 
 

@@ -125,10 +125,11 @@ def shows_options(node: AskNode) -> bool:
 # -- options -----------------------------------------------------------------------------------------
 
 LOOSE_WORDS = 3  # from this many words, an option the message does not name outright is a guess
-_FILLER = frozenset({"a", "o", "opcao", "numero", "n", "no", "item", "alternativa", "quero", "escolho", "e", "pode",
-                     "ser", "fico", "com", "essa", "esse", "por", "favor", "prefiro", "mesmo", "mesma", "la",
-                     # "vou querer o último dessa lista"
-                     "vou", "querer", "queria", "da", "dessa", "desta", "lista", "ai", "dai"})
+# Words around a pick from a list that say nothing about which: "vou querer o último dessa lista"
+LIST_WORDS = frozenset({"vou", "querer", "queria", "da", "dessa", "desta", "lista"})
+_FILLER = LIST_WORDS | {"a", "o", "opcao", "numero", "n", "no", "item", "alternativa", "quero", "escolho", "e", "pode",
+                        "ser", "fico", "com", "essa", "esse", "por", "favor", "prefiro", "mesmo", "mesma", "la", "ai",
+                        "dai"}
 _ORDINAL_DIGITS = re.compile(r"^(\d{1,2})(?:a|o)?$")
 _CARDINALS = {"um": 1, "uma": 1, "dois": 2, "duas": 2, "tres": 3, "quatro": 4, "cinco": 5, "seis": 6, "sete": 7,
               "oito": 8, "nove": 9, "dez": 10}
