@@ -58,9 +58,12 @@ _WEEKDAY_ABBR_RE = re.compile(
     r"|(?P<n>[2-6])a(?P<feira>[\s-]*feira)?\b(?!\s+(?:via|vez|opcao|consulta|dose|parte)))"
     rf"(?:{_WEEKDAY_AFTER}\b)?"
 )
-# "semana que vem na quarta", "na semana passada, na terça": the week first, then its day.
+# "semana que vem na quarta", "na semana passada, na terça": the week first, then its day; "na semana depois da
+# que vem", "semana que vem não, a outra": the week after next.
 _WEEK_THEN_WEEKDAY = re.compile(
-    r"\b(?:na\s+)?(?:(?P<next>semana\s+q(?:ue)?\s+vem|proxima\s+semana|outra\s+semana|semana\s+seguinte)"
+    r"\b(?:na\s+)?(?:(?P<after_next>semana\s+(?:depois|seguinte)\s+(?:da|a)\s+(?:q(?:ue)?\s+vem|proxima)"
+    r"|(?:semana\s+q(?:ue)?\s+vem|proxima\s+semana)\s+n(?:ao)?\s*,?\s+(?:a|na)\s+outra)"
+    r"|(?P<next>semana\s+q(?:ue)?\s+vem|proxima\s+semana|outra\s+semana|semana\s+seguinte)"
     r"|(?P<last>semana\s+(?:passada|anterior)|ultima\s+semana))[\s,]+(?:(?:n[ao]|de|d[ao]|pode\s+ser)\s+)?"
     rf"(?P<wd>{_WEEKDAY})(?:[\s-]*feira)?\b"
 )
@@ -269,7 +272,8 @@ def _weekdays(text: str, now: datetime, rules: TemporalRules) -> Iterator[Found]
             day = _weekday_day(today, misspelt, "", "", rules, rules.prefer)
             yield Found(match.start(), match.end(), "date", day=day, weekday=True)
     for match in _WEEK_THEN_WEEKDAY.finditer(text) if named else ():
-        monday = today - timedelta(days=today.weekday()) + timedelta(days=7 if match["next"] else -7)
+        weeks = 2 if match["after_next"] else 1 if match["next"] else -1
+        monday = today - timedelta(days=today.weekday()) + timedelta(days=7 * weeks)
         yield Found(match.start(), match.end(), "date", day=monday + timedelta(days=WEEKDAYS[match["wd"]]))
     for match in _WEEKDAY_NUMBER.finditer(text):
         prefer = "past" if since(text, match) else rules.prefer

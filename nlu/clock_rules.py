@@ -307,7 +307,7 @@ def _moved(match: re.Match[str], count: float, unit: str, now: datetime, sign: i
         return Found(match.start(), match.end(), "date", day=add_months(now.date(), sign * months))
     if unit in ("days", "weeks"):
         delta = timedelta(days=count * (7 if unit == "weeks" else 1))
-        return Found(match.start(), match.end(), "date", day=now.date() + sign * delta)
+        return Found(match.start(), match.end(), "date", day=now.date() + sign * delta, counted=delta.days >= 7)
     moment = now + sign * timedelta(**{unit: count})
     if unit != "seconds":
         moment = moment.replace(second=0, microsecond=0)

@@ -30,6 +30,15 @@ _DAY_RANGE = re.compile(
     rf"\s+(?:de\s+)?(?:(?P<month>{MONTH})\b\.?|(?P<rel>{REL_MONTH})\b)"
     r"(?:,?\s+(?:de\s+)?(?P<year>\d{4})|\s+de\s+(?P<year2>\d{2}))?(?![\d:h])"
 )
+# "entre 28 e 30", "do dia 28 ao 30", "entre os dias 5 e 8": days of this month (or the next that has them), when
+# the words say they are days or the numbers cannot be hours.
+_BARE_DAY_RANGE = re.compile(
+    r"\b(?:(?P<open>entre|de|do|dos|desde)\s+(?:[oa]s?\s+)?)?(?P<days>dias?\s+)?(?P<d1>\d{1,2})\s*"
+    r"(?P<link>-|a|ao|ate(?:\s+o)?|e(?:\s+o)?)\s*(?P<day2>dia\s+)?(?P<d2>\d{1,2})\b"
+    rf"(?![/:.]\d|\s*(?:h\b|hs\b|hrs?\b|horas?|min|reais|r\$|anos?|dias?|semanas?|meses|kg|graus|quilos?|pessoas?)"
+    rf"|\s+(?:de\s+|do\s+)?(?:{MONTH}|{REL_MONTH})\b|\s*(?:da|de)\s+(?:manha|tarde|noite|madrugada))"
+)
+_HOURS_IN_DAY = 24
 _MONTH_RANGE = re.compile(
     rf"\b(?:de|desde|entre)\s+(?P<m1>{FULL_MONTH})\s+(?:a|ate|e)\s+(?P<m2>{FULL_MONTH})\b"
     r"(?:\s+(?:de\s+)?(?P<year>\d{4})\b)?"
@@ -61,6 +70,24 @@ def day_ranges(text: str, now: datetime, rules: TemporalRules) -> Iterator[Found
         if first_number is None or last_number is None or first_number >= last_number:
             continue
         last = _last_day(match, today, last_number, rules)
+        first = safe_date(last.year, last.month, first_number) if last is not None else None
+        if first is not None and last is not None:
+            zone = now.tzinfo
+            span = Interval(datetime.combine(first, time(0), tzinfo=zone),
+                            datetime.combine(last + timedelta(days=1), time(0), tzinfo=zone), "day")
+            yield Found(match.start(), match.end(), "interval", interval=span)
+    yield from _bare_day_ranges(text, now, rules)
+
+
+def _bare_day_ranges(text: str, now: datetime, rules: TemporalRules) -> Iterator[Found]:
+    for match in _BARE_DAY_RANGE.finditer(text):
+        if not (match["open"] or match["days"]) or match["link"].startswith("e") and match["open"] != "entre":
+            continue  # "de 28 e 30": not a range
+        first_number, last_number = int(match["d1"]), int(match["d2"])
+        said_days = match["days"] or match["day2"] or match["open"] == "do"
+        if not 1 <= first_number < last_number <= 31 or not (said_days or last_number > _HOURS_IN_DAY):
+            continue
+        last = day_of_month(now.date(), last_number, rules.prefer)
         first = safe_date(last.year, last.month, first_number) if last is not None else None
         if first is not None and last is not None:
             zone = now.tzinfo

@@ -157,6 +157,10 @@ def _merge(left: Found, right: Found, now: datetime, rules: TemporalRules) -> Fo
 
 
 def _merge_ordered(first: Found, other: Found, now: datetime, rules: TemporalRules) -> Found | None:
+    if first.counted and first.day is not None and other.kind == "date" and other.weekday and other.day is not None \
+            and not other.counted:  # "daqui duas semanas na terça": that week's Tuesday
+        day = first.day + timedelta(days=other.day.weekday() - first.day.weekday())
+        return Found(0, 0, "date", day=max(day, other.day), weekday=True)
     if first.kind == "date" and first.day is not None:
         return _on_day(first.day, first.weekday, other, now, rules)
     if first.kind == "datetime" and first.weekday and first.clock is not None and other.kind == "date" \
@@ -186,7 +190,7 @@ def _on_day(day: date, by_weekday: bool, other: Found, now: datetime, rules: Tem
             period: str | None = None) -> Found | None:
     """A day and what goes with it: an explicit date said next to a weekday, a time, a period."""
     zone = now.tzinfo
-    if other.kind == "date" and other.day is not None and by_weekday and not other.weekday:
+    if other.kind == "date" and other.day is not None and by_weekday and not other.weekday and not other.counted:
         return other  # "sexta, 12 de setembro": the explicit date
     if other.kind == "time" and other.clock is not None:
         clock = _in_period(other.clock, other.shifted, period) if period else other.clock

@@ -67,6 +67,8 @@ class Found:
     open: "after" or "before" the clock time (`depois das 18h`, `antes das 10h`).
     from_clock: an open span that starts at the time said ("a partir das 14h", "das 9 em diante"),
         which a question for a time takes as its answer.
+    counted: a day a week or more from now, counted ("daqui duas semanas", "daqui 15 dias"); a weekday
+        next to it is that weekday of its week ("daqui duas semanas na terça").
     """
 
     start: int
@@ -84,6 +86,7 @@ class Found:
     negated: bool = False
     open: Direction | None = None
     from_clock: bool = False
+    counted: bool = False
 
     @property
     def size(self) -> int:

@@ -50,7 +50,7 @@ from runtime.nodes.assist import (
     professional_words,
     say_faq,
 )
-from runtime.nodes.inputs import Answer, asks_in_first_person, fill, names, names_option
+from runtime.nodes.inputs import Answer, asks_in_first_person, fill, names, names_option, read
 from runtime.nodes.safety import answers_the_question_before, leave_flows
 from runtime.nodes.services import BotTurn
 
@@ -442,7 +442,7 @@ def _professional_words(t: BotTurn) -> set[str]:
     return professional_words(t, t.event.text) if t.event.text else set()
 
 
-def reads_better(t: BotTurn, answer: Answer) -> bool:
+def reads_better(t: BotTurn, answer: Answer, node: AskNode) -> bool:
     """An option the parser only guessed (a fuzzy likeness in a sentence) gives way to any reading of
     `choose`; an option a question names ("qnto custa a pediatria?") to a reading that explains more of
     the message than the option's names do."""
@@ -453,7 +453,7 @@ def reads_better(t: BotTurn, answer: Answer) -> bool:
     if small_talk(t) == "who_am_i":
         return True  # "vc é uma pessoa de verdade?" asks about the bot, though "pessoa" names an option
     choice = choose(t, besides=t.flow.id if t.flow is not None else None)
-    if choice is not None and choice.kind == "faq" and _said_apart(t, answer.option):
+    if choice is not None and choice.kind == "faq" and said_apart(t, answer.option, node):
         return False  # "confirmo! preciso levar algum documento?": the answer, then the FAQ's (`also_wants`)
     if choice is None or answer.loose:
         return choice is not None
@@ -462,22 +462,29 @@ def reads_better(t: BotTurn, answer: Answer) -> bool:
     return choice.coverage > named
 
 
-def _said_apart(t: BotTurn, option: Option) -> bool:
-    """The option is a sentence of the message of its own, not a question ("confirmo!")."""
+def said_apart(t: BotTurn, option: Option, node: AskNode) -> bool:
+    """The option is a sentence of the message of its own, not a question ("confirmo!"), or the short clause
+    that opens a question and that the parser alone reads as that option ("vou sim, mas posso levar minha
+    filha junto?")."""
     parts = sentences(t.event.text)
-    return len(parts) > 1 and any(not m.group().rstrip().endswith("?") and names_option(option, m.group())
-                                  for m in parts)
+    if len(parts) > 1 and any(not m.group().rstrip().endswith("?") and names_option(option, m.group())
+                              for m in parts):
+        return True
+    head, comma, rest = t.event.text.partition(",")
+    if not comma or not rest.rstrip().endswith("?") or not 0 < len(normalise(head).split()) <= _OPENING_ANSWER:
+        return False
+    alone = read(node, replace(t.event, text=head), t.local_now)
+    return alone is not None and alone.option == option
+
+
+_OPENING_ANSWER = 3  # the words of an answer that opens a longer message ("vou sim, ...")
 
 
 def also_wants(t: BotTurn) -> Outcome | None:
     """After a short answer taken from a longer message ("sim, quero remarcar", "me chamo Tatiana e queria
     marcar uma consulta"): the flow the rest of the message clearly asks for, as a switch; else None. A
     question the FAQ answers is answered first, and the answer goes on ("sim, o retorno eu pago de novo?")."""
-    if len(normalise(t.event.text).split()) < 3:
-        return None
-    choice = choose(t, besides=t.flow.id if t.flow is not None else None)
-    if choice is not None and choice.kind == "faq" and "?" in t.event.text:
-        say_faq(t, choice.target, choice.score, coverage=choice.coverage, after="answer")
+    if len(normalise(t.event.text).split()) < 3 or faq_in_passing(t):
         return None
     if (choice := _other_request(t)) is None:
         return None
@@ -486,6 +493,18 @@ def also_wants(t: BotTurn) -> Outcome | None:
                       "to": choice.target})
     t.clear()
     return Jump(choice.target)
+
+
+def faq_in_passing(t: BotTurn) -> bool:
+    """After an answer taken from a longer message, the FAQ's answer to a question the rest of it asks ("vou
+    sim, mas posso levar minha filha junto?" at the reminder). False when it asks none."""
+    if len(normalise(t.event.text).split()) < 3 or "?" not in t.event.text:
+        return False
+    choice = choose(t, besides=t.flow.id if t.flow is not None else None)
+    if choice is None or choice.kind != "faq":
+        return False
+    say_faq(t, choice.target, choice.score, coverage=choice.coverage, after="answer")
+    return True
 
 
 # -- a question asked before the request ---------------------------------------------------------------

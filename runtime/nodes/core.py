@@ -141,7 +141,7 @@ async def resume_ask(node: AskNode, t: BotTurn) -> Outcome:
     """The reading order at a question: its parser; then, when the answer does not fit, the FAQ or
     another flow, small talk and the language model (`runtime.nodes.context`); then a re-prompt."""
     answer = inputs.read(node, t.event, t.local_now, someone_else=about_someone_else(node, t))
-    if answer is not None and answer.option is not None and context.reads_better(t, answer):
+    if answer is not None and answer.option is not None and context.reads_better(t, answer, node):
         answer = None  # a guessed option, or one a question names, and the FAQ or a flow reads it better
     if answer is not None:
         t.memo["answered"] = node.input
@@ -159,6 +159,8 @@ async def resume_ask(node: AskNode, t: BotTurn) -> Outcome:
             if thanks is not None and thanks.text:
                 t.say(t.text(thanks.text))  # "Prazer, Fabiana!", then the booking the rest of the message asks for
             return wanted  # "blz, quero marcar então": the answer, then what the rest of the message asks for
+        if node.input == "choice" and answer.option is not None and context.said_apart(t, answer.option, node):
+            context.faq_in_passing(t)  # "vou sim, mas posso levar minha filha junto?" at the reminder
         return Go(after)
     if node.options and not context.looks_like_question(t) and context.small_talk(t) is None \
             and (reread := context.reread_facts(t)) is not None:
