@@ -87,6 +87,27 @@ def asks_to_book(text: str) -> bool:
     return bool(words & _BOOK_VERBS) and not words & (_MOVE_VERBS | _CANCEL_WORDS) and not words & DENY_WORDS
 
 
+# A free time asked for ("tem horário pra pediatra sábado?", "queria ver um horário pra semana que vem", "horários
+# disponíveis", "tem vaga na sexta?"), not the opening hours ("horário de funcionamento", "que horas abre").
+_SLOT = re.compile(
+    r"\b(?:(?:um|algum|alguns|uns|nenhum)\s+horarios?"
+    r"|(?:tem|teria|tenha|tiver|ha|existe|sobrou|sobra|arruma|arrumar|consegue|conseguir|ver|olhar|procurar)"
+    r"\s+(?:(?:um|algum)\s+)?horarios?\b(?!\s+(?:de|do|da)\s+(?:funcionamento|atendimento|abertura|voces|vcs))"
+    r"|horarios?\s+(?:livres?|disponive(?:l|is)|vagos?|sobrando|em\s+aberto)"
+    r"|(?:tem|teria|ha|sobrou|tiver)\s+(?:uma?\s+)?(?:vagas?|encaixe))\b"
+)
+_OPENING = re.compile(
+    r"\b(?:funcionamento|abre|abrem|fecha|fecham|funciona|funcionam|aberto|aberta|estacion\w*|carro)\b"
+)
+
+
+def asks_for_slot(text: str) -> bool:
+    """The message asks for a free time to book ("tem horário pra pediatra sábado?", "queria ver um horário pra
+    semana que vem"), not for the opening hours; "outro horário" asks to move one (`asks_to_move`)."""
+    folded = normalise(text)
+    return _SLOT.search(folded) is not None and _OPENING.search(folded) is None
+
+
 def refuses_to_cancel(text: str) -> bool:
     """The message says not to cancel ("queria remarcar, n cancelar")."""
     return any(_cancels(normalise(text).split()))

@@ -36,7 +36,7 @@ from nlu.coverage import ExampleIndex, content_words
 from nlu.faq import FaqReading
 from nlu.slots import HONORIFICS, RELATIONS, SPOKEN_RELATIONS, age, named_for, person_name
 from nlu.text import fold
-from nlu.yesno import asks_to_book, asks_to_cancel, asks_to_move, refuses_to_cancel
+from nlu.yesno import asks_for_slot, asks_to_book, asks_to_cancel, asks_to_move, refuses_to_cancel
 from runtime.engine.outcomes import Done, Go, Jump, Outcome, Wait
 from runtime.engine.registry import Assisted
 from runtime.nodes.assist import (
@@ -72,7 +72,7 @@ class Choice:
     target: str
     coverage: float  # how much of the message the nearest example explains
     score: float = 0.0  # a FAQ entry's similarity
-    how: str = ""  # for a flow: intent, weak_intent, keyword, button
+    how: str = ""  # for a flow: intent, weak_intent, keyword, button, details, slot
     request: float = 1.0  # how much of the request (the message without its entities' words) it explains
 
     @property
@@ -146,11 +146,16 @@ def requested_flow(t: BotTurn) -> str | None:
     return choice.target if choice is not None and choice.target not in running else None
 
 
+def _running(t: BotTurn) -> str | None:
+    """The flow the waiting question belongs to, which `choose` leaves out."""
+    return t.flow.id if t.flow is not None else None
+
+
 def _other_request(t: BotTurn) -> Choice | None:
     """The flow a message answered otherwise also clearly asks for: its examples explain the request, or
     the classifier is sure of it and it is said in the first person ("Wellington, quero marcar pediatra pro
     meu filho de 4 anos, sábado cedo": the facts said with it leave less of the message to the examples)."""
-    choice = choose(t, besides=t.flow.id if t.flow is not None else None)
+    choice = choose(t, besides=_running(t))
     if choice is None or choice.kind != "flow" or choice.how == "weak_intent":
         return None
     if choice.request >= WEAK_COVERAGE or (choice.how == "intent" and _confidence(t) >= STRONG_INTENT
@@ -173,7 +178,7 @@ def _asked_to_act(t: BotTurn, flows: list[Choice]) -> Choice | None:
 def _answer_first(t: BotTurn, faq: Choice, flow: Choice) -> bool:
     """As specific as a flow that would ask something back, a FAQ entry answers a question at once
     ("quais convênios vocês aceitam?")."""
-    return faq.rank == flow.rank and looks_like_question(t) and not answers_only(t, flow.target)
+    return faq.rank == flow.rank and looks_like_question(t) and not answers_only(t, flow.target) and flow.how != "slot"
 
 
 def _faq_choice(t: BotTurn, index: ExampleIndex | None, details: frozenset[str]) -> Choice | None:
@@ -232,14 +237,15 @@ def _flow_choices(t: BotTurn, index: ExampleIndex | None, besides: str | None,
     if index is not None and (weak := _weak_intent(t)) is not None:
         triggered += [(flow.id, "weak_intent") for flow in t.bot.flows.values() if weak in flow.triggers.intents]
     moved = _moved_by_details(t) or _cancelled_by_words(t)  # first: before the same flow found otherwise
-    triggered = [(flow, "details") for flow in moved] + triggered
+    slots = [] if moved else _slot_asked(t)
+    triggered = [(flow, "details") for flow in moved] + [(flow, "slot") for flow in slots] + triggered
     triggered += [(flow, "details") for flow in ([] if moved else _booked_by_details(t))]
     if (stated := _stated_beside_question(t, index, besides, details, {f for f, _ in triggered})) is not None:
         found.append(stated)
     for flow, how in triggered:
         if flow == besides or any(c.target == flow for c in found):
             continue
-        if how == "details":
+        if how in ("details", "slot"):
             found.append(Choice("flow", flow, 1.0, how=how))
             continue
         coverage = request = 1.0
@@ -346,6 +352,12 @@ def _booked_by_details(t: BotTurn) -> list[str]:
     return found
 
 
+def _slot_asked(t: BotTurn) -> list[str]:
+    """The booking flows, for a message that asks for a free time ("tem horário pra pediatra sábado?", "queria ver
+    um horário pra semana que vem"), however well the FAQ's entry on the professional's days explains it."""
+    return _triggered_with(t, BookNode) if t.event.kind == "text" and asks_for_slot(t.event.text) else []
+
+
 def _moved_by_details(t: BotTurn) -> list[str]:
     """The flows that move an appointment (a `reschedule` node), for a message that asks in a verb to move one to
     a day or a time it names: "muda pro outro sábado pf, esse não vai dar", "troca pra sexta de manhã"."""
@@ -448,11 +460,14 @@ def reads_better(t: BotTurn, answer: Answer, node: AskNode) -> bool:
     the message than the option's names do."""
     if answer.option is not None and small_talk(t) == "complaint":
         return True  # "fiquei 40 min esperando na recepção, um absurdo" complains, though "recepção" names an option
+    if answer.option is not None and asks_for_slot(t.event.text) and (found := choose(t, besides=_running(t))) \
+            is not None and found.how == "slot":
+        return True  # "quero ver os horários disponíveis" at the menu asks for a free time, not the opening hours
     if not (answer.loose or answer.asked) or answer.option is None:
         return False
     if small_talk(t) == "who_am_i":
         return True  # "vc é uma pessoa de verdade?" asks about the bot, though "pessoa" names an option
-    choice = choose(t, besides=t.flow.id if t.flow is not None else None)
+    choice = choose(t, besides=_running(t))
     if choice is not None and choice.kind == "faq" and said_apart(t, answer.option, node):
         return False  # "confirmo! preciso levar algum documento?": the answer, then the FAQ's (`also_wants`)
     if choice is None or answer.loose:
@@ -500,7 +515,7 @@ def faq_in_passing(t: BotTurn) -> bool:
     sim, mas posso levar minha filha junto?" at the reminder). False when it asks none."""
     if len(normalise(t.event.text).split()) < 3 or "?" not in t.event.text:
         return False
-    choice = choose(t, besides=t.flow.id if t.flow is not None else None)
+    choice = choose(t, besides=_running(t))
     if choice is None or choice.kind != "faq":
         return False
     say_faq(t, choice.target, choice.score, coverage=choice.coverage, after="answer")
@@ -730,7 +745,7 @@ async def unfit(node: Node, t: BotTurn, question: Question, release: Release | N
         return None
     if (before := await answers_the_question_before(t)) is not None:  # a name, at the offer after an emergency
         return before
-    if small_talk(t) == "give_up" and choose(t, besides=t.flow.id if t.flow is not None else None) is None:
+    if small_talk(t) == "give_up" and choose(t, besides=_running(t)) is None:
         # "desisto, não quero mais marcar": the question is dropped ("esquece isso, me passa o endereço" asks more)
         t.took("small_talk", said="give_up")
         if release is not None:
@@ -752,7 +767,7 @@ async def unfit(node: Node, t: BotTurn, question: Question, release: Release | N
         t.took("small_talk", said="later")
         t.say(t.message("later"))
         return Wait()
-    choice = choose(t, besides=t.flow.id if t.flow is not None else None)
+    choice = choose(t, besides=_running(t))
     if choice is not None and choice.kind == "faq":
         say_faq(t, choice.target, choice.score, coverage=choice.coverage)
         return await reask(node, t)
@@ -774,7 +789,7 @@ def _renamed(node: Node, t: BotTurn) -> str | None:
     `messages.renamed` says so. The variable's name, or None."""
     if isinstance(node, AskNode) and node.input == "name" or not _OWN_NAME.search(normalise(t.event.text)):
         return None
-    if choose(t, besides=t.flow.id if t.flow is not None else None) is not None:
+    if choose(t, besides=_running(t)) is not None:
         return None  # "meu nome é Marcia, quero marcar": the request goes first
     name = person_name(t.event.text)
     var = _contact_name_var(t)

@@ -1,7 +1,7 @@
 import pytest
 
 from nlu import cancels, keeps_appointment, will_attend, wont_attend, yes_no
-from nlu.yesno import only_thanks
+from nlu.yesno import asks_for_slot, only_thanks
 
 
 @pytest.mark.parametrize(
@@ -85,3 +85,20 @@ def test_saying_one_is_on_the_way(text: str, meant: bool) -> None:
 
 def test_an_option_that_cancels() -> None:
     assert cancels("Cancelar") and cancels("Desmarcar consulta") and not cancels("Remarcar")
+
+
+@pytest.mark.parametrize("text", [
+    "tem horário pra pediatra sábado?", "queria ver um horário pra semana que vem", "quero ver os horarios disponiveis",
+    "tem horario livre amanha?", "tem vaga pra sexta?", "qria ver um horario q tenha qnd o dr bruno atende",
+])
+def test_a_free_time_asked_for(text: str) -> None:
+    assert asks_for_slot(text)
+
+
+@pytest.mark.parametrize("text", [
+    "qual o horário de funcionamento?", "tem horário de funcionamento no sábado?", "vcs abrem sabado? tem horario?",
+    "tem vaga pra estacionar?", "queria mudar o horário da consulta", "tem outro horario de tarde?",
+    "horário de atendimento", "que horas abre",
+])
+def test_the_opening_hours_or_a_move_is_no_free_time_asked_for(text: str) -> None:
+    assert not asks_for_slot(text)
