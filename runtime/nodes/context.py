@@ -238,6 +238,9 @@ def _flow_choices(t: BotTurn, index: ExampleIndex | None, besides: str | None,
         triggered += [(flow.id, "weak_intent") for flow in t.bot.flows.values() if weak in flow.triggers.intents]
     moved = _moved_by_details(t) or _cancelled_by_words(t)  # first: before the same flow found otherwise
     slots = [] if moved else _slot_asked(t)
+    if besides is not None and besides in slots:
+        t.memo["about_booking"] = True  # "tem horário pra hoje ainda?" while booking: this booking's question
+        return []  # is the answer, not the opening hours
     triggered = [(flow, "details") for flow in moved] + [(flow, "slot") for flow in slots] + triggered
     triggered += [(flow, "details") for flow in ([] if moved else _booked_by_details(t))]
     if (stated := _stated_beside_question(t, index, besides, details, {f for f, _ in triggered})) is not None:
@@ -941,8 +944,9 @@ def asked_in_passing(t: BotTurn) -> bool:
 def lead(t: BotTurn, input_type: str) -> str:
     """What a re-prompt says before the question: that there is no answer to a question asked in
     passing, else that the answer was not understood and what is expected. A health question the
-    deflection has just answered needs neither: the question is asked again as it was."""
-    if t.memo.get("deflected"):
+    deflection has just answered needs neither, nor a free time asked for while booking (the question is
+    the way to it): the question is asked again as it was."""
+    if t.memo.get("deflected") or t.memo.get("about_booking"):
         return ""
     if looks_like_question(t):
         return t.message("unanswered")
