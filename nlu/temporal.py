@@ -33,8 +33,9 @@ _NEGATED_AFTER = re.compile(r"\s*(?:eu\s+)?(?:nao|n|nem)\b"
                             r"|\s*(?:(?:pra\s+mim|para\s+mim)\s+)?(?:ta|esta|e|fica|vai\s+ser)"
                             r"\s+(?:muito\s+|meio\s+|bem\s+|mt\s+)?"
                             r"(?:corrid[oa]|complicad[oa]|dificil|apertad[oa]|puxad[oa]|ruim|lotad[oa]|enrolad[oa])\b")
+_NEXT_DENIED = re.compile(r"\s*(?:e\s+)?(?:nao|n)\s+")  # "quinta não hj", "quinta e não hoje": the next one
 _NEGATED_BEFORE = re.compile(
-    r"(?:\b(?:nao|n)\s+(?:[a-z]+\s+){1,3}|\b(?:menos|exceto|excepto|tirando|sem\s+ser|em\s+vez\s+de"
+    r"(?:\b(?:nao|n)\s+(?:[a-z]+\s+){0,3}|\b(?:menos|exceto|excepto|tirando|sem\s+ser|em\s+vez\s+de"
     r"|ao\s+inves\s+de|fora)\s+)$"
 )
 
@@ -46,7 +47,8 @@ def find_temporal(text: str, now: datetime, rules: TemporalRules = DEFAULT_RULES
     chosen = merge_ranges(folded, _non_overlapping(candidates))
     joined = compose(folded, _join(folded, chosen, now, rules), now)
     kept = [found for found in joined if not found.weak or _whole(folded, found) or _paired(folded, found, joined)]
-    return [_negation(folded, _open_span(folded, _counted_from(folded, found), now, rules)) for found in kept]
+    starts = frozenset(found.start for found in kept)
+    return [_negation(folded, _open_span(folded, _counted_from(folded, found), now, rules), starts) for found in kept]
 
 
 # "2 dias depois da sexta", "uma semana antes do dia 20", "2 semanas e 6 dias depois de sábado",
@@ -276,14 +278,20 @@ def _whole(folded: str, item: Found) -> bool:
     return all(_FILLER.fullmatch(part) is not None for part in (folded[: item.start], folded[item.end :]))
 
 
-def _negation(folded: str, item: Found) -> Found:
+def _negation(folded: str, item: Found, starts: frozenset[int] = frozenset()) -> Found:
+    """`item` ruled out by a "não" before or after it; `starts`: where the message's other items begin ("quinta
+    não hj": the "não" is today's)."""
     before = folded[: item.start]
     ends = list(_CLAUSE_END.finditer(before))
     clause_before = before[ends[-1].end() :] if ends else before
     after = folded[item.end :]
     stop = _CLAUSE_END.search(after)
     clause_after = after[: stop.start()] if stop else after
-    if _NEGATED_AFTER.match(clause_after) or _NEGATED_BEFORE.search(clause_before):
+    denied = _NEGATED_AFTER.match(clause_after)
+    if denied is not None and (nxt := _NEXT_DENIED.match(clause_after)) is not None and item.end + len(nxt.group()) \
+            in starts:
+        denied = None
+    if denied or _NEGATED_BEFORE.search(clause_before):
         return _flipped(item) or replace(item, negated=True)
     return item
 

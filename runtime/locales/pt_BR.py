@@ -178,7 +178,11 @@ URGENT_PHRASES = ("nao consegue respirar", "não consigo respirar", "sem respira
                   "falando coisa sem sentido", "falando coisas sem sentido", "falando sem sentido", "sem nexo",
                   "nao fala coisa com coisa", "nao ta falando coisa com coisa", "nao esta falando coisa com coisa",
                   "nao ta mexendo", "nao esta mexendo", "nao ta se mexendo", "nao esta se mexendo", "nao se mexe",
-                  "levou um choque", "levou choque", "tomou um choque", "choque eletrico")
+                  "levou um choque", "levou choque", "tomou um choque", "choque eletrico",
+                  # a seizure in the words of who sees it; a bone out of the skin
+                  "se debatendo", "olhos virados", "olho virado", "olhos revirados", "revirando os olhos",
+                  "virando os olhos", "tendo uma crise convulsiva", "osso aparecendo", "osso pra fora",
+                  "osso para fora", "osso saindo", "osso exposto", "fratura exposta")
 # Signs said in the patient's own words, a word of each list at most a few words apart ("o lado esquerdo do
 # rosto dormente", "a boca roxinha", "respirando com dificuldade", "tomou veneno de rato"). Not speech alone: a
 # child who "fala enrolado" is a reason to see the pediatrician, not an emergency.
@@ -193,6 +197,8 @@ URGENT_SIGNS = (
     (frozenset("veneno raticida chumbinho inseticida querosene soda sanitaria cloro alvejante desinfetante solvente "
                "thinner gasolina acetona removedor".split()),  # a poison or a household product swallowed
      frozenset("tomou tomei bebeu bebi engoliu engoli comeu comi ingeriu ingeri".split())),
+    (frozenset("bateria baterias pilha pilhas moeda moedas ima botao prego alfinete agulha parafuso".split()),
+     frozenset("engoliu engoli engolir engolido engolida engoliram".split())),  # a battery, a coin, a magnet swallowed
     (frozenset("respondendo responde reagindo reage".split()),  # someone who fell and does not respond
      frozenset({"nao"}), frozenset("caiu desmaiou apagou gelado gelada desacordado desacordada".split())),
     (frozenset("fala falar falando".split()),  # slurred speech of a sudden: a stroke (not a child who talks so)
@@ -377,7 +383,10 @@ APPROXIMATE = r"\b(?:umas?|la\s+pel[ao]s?|por\s+volta|mais\s+ou\s+menos|perto\s+
     r"|mais\s+tarde|mais\s+cedo|depois\s+d[ao]s?|antes\s+d[ao]s?|a\s+partir\s+d[ao]s?)\b"
 # At a question for whom ("Qual é o nome de quem vai ser atendido?"): the one who writes is the one it is for.
 SELF_REFERENCE = r"\b(?:(?:pra|para)\s+mim|eu\s+mesm[oa]|sou\s+eu|(?:o|a)\s+propri[oa])\b"
-DEFERRING = r"^(vou ver|deixa eu ver|deixa eu pensar|vou pensar|te falo|te aviso|te digo|vou verificar|vou olhar)\b"
+# ... after a filler ("pera so um segundo, deixa eu ver minha agenda")
+DEFERRING = (r"^(?:(?:pera|perai|espera|calma|so|um|uma|segundo|segundinho|minuto|minutinho|momento|momentinho|ah"
+             r"|hm+|ok|ta|entao)\b[\s,.!]*)*(vou ver|deixa eu ver|deixa eu pensar|vou pensar|te falo|te aviso"
+             r"|te digo|vou verificar|vou olhar)\b")
 
 # A message that asks something (an unanswered one gets `unanswered`, not "I did not understand").
 QUESTION_WORDS = frozenset("qual quais quanto quanta quantos quantas quando onde como porque por que quem "

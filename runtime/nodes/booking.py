@@ -175,12 +175,13 @@ _DAY_SLOTS = 48  # the slots of one day weighed for the ones nearest to a wished
 
 async def _around_day(scheduler: Any, step: Step, day: date, pref: dict[str, str], hours: Any,
                       limit: int) -> list[Slot]:
-    """The free slots nearest to a `day` that has none, before or after it, in the part of the day wished
-    ("sábado" for a doctor who works Monday to Friday: Friday's last ones, or Monday's first)."""
+    """The free slots nearest to a `day` that has none, the day before it or after it, in the part of the day
+    wished ("sábado" for a doctor who works Monday to Friday: Friday's last ones, or Monday's first; "depois de
+    amanhã", a holiday: the day before, then the next days, not today)."""
     try:
         found = await scheduler.find_slots(step["service"], professional=step.get("professional"),
                                            period=hours or pref.get("period") or step.get("period"),
-                                           earliest=day - timedelta(days=3), limit=2 * _DAY_SLOTS)
+                                           earliest=day - timedelta(days=1), limit=2 * _DAY_SLOTS)
     except TooFarAhead:
         return []
     calendar = scheduler.calendar
@@ -235,6 +236,8 @@ def picked(t: BotTurn, offered: list[str], rows: list[list[str]], starts: list[d
     if t.event.choice_id in offered:
         return t.event.choice_id
     text = t.event.text.strip()
+    if (tail := corrected(text)) is not None and tail.strip(" .!").isdigit():
+        text = tail.strip(" .!")  # "2, não, 4": the fourth
     if text.isdigit() and 0 < int(text) <= len(offered):
         return offered[int(text) - 1]
     if (number := inputs.numbered(text)) is not None and 0 < number <= len(offered):  # "a segunda opção"

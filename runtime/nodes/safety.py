@@ -284,7 +284,7 @@ def _question_waits(t: BotTurn) -> bool:
     """A question whose options a number picks waits for this message, and the message gives up nothing
     ("esquece isso, ..."): a scheduling step (slots offered, one held for a confirmation, "Quer mesmo
     cancelar?", where "Confirmar" next would answer the offer of a person) or, but for thoughts of suicide, any
-    question with options (the menu, "Qual especialidade?", the health plan). Elsewhere the offer of a person
+    question with options (the menu, "Qual especialidade?", the health plan, a consent). Elsewhere the offer of a person
     comes instead (a name after it still answers an interrupted name question, `answers_the_question_before`)."""
     if t.state.waiting != "input" or t.flow is None or t.state.node is None:
         return False
@@ -292,7 +292,8 @@ def _question_waits(t: BotTurn) -> bool:
     if give_up is not None and give_up.search(normalise(t.event.text)):
         return False
     node = t.flow.nodes.get(t.state.node)
-    options = isinstance(node, AskNode) and bool(node.options)  # the menu, the specialty, the health plan
+    # the menu, the specialty, the health plan, a consent's yes/no buttons
+    options = isinstance(node, AskNode) and bool(node.options) or isinstance(node, ConsentNode)
     return t.state.private.booking is not None or (options and _urgent_key(t) != "crisis")
 
 
