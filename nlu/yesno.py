@@ -26,6 +26,12 @@ _DEFERS = re.compile(r"\b(?:vou|deixa eu|deixa eu so|preciso|tenho que|vou ter q
                      r"|\bse\s+(?:ele|ela|eu|a gente|ele\s+ainda|ela\s+ainda)\s+(?:pode|puder|consegue|conseguir)\b")
 
 
+# A greeting before the answer and a blessing or a kiss after it are no part of it.
+_GREETING = re.compile(r"^(?:(?:oi|ola|bom\s+dia|boa\s+tarde|boa\s+noite)\b[\s,.!]*)+")
+_COURTESY = re.compile(r"(?:[\s,.!]*\b(?:(?:que\s+)?deus\s+(?:te\s+|lhe\s+|vos\s+)?(?:abencoe|pague)|fica\s+com\s+deus"
+                       r"|fique\s+com\s+deus|amem|beijos?|bjs?|bjos?|abracos?)\b[\s,.!]*)+$")
+
+
 def yes_no(text: str) -> bool | None:
     """True for an affirmation ("sim", "pode", "claro", "👍"), False for a denial ("não", "n",
     "negativo", "👎"), None when the text is neither or too long to be a plain answer."""
@@ -34,6 +40,7 @@ def yes_no(text: str) -> bool | None:
         return True
     if folded in DENY_PHRASES:
         return False
+    folded = _COURTESY.sub("", _GREETING.sub("", folded)).strip() or folded  # "Boa tarde. Sim ... Deus abençoe"
     tokens = folded.split()
     bare = " ".join(token for token in tokens if token not in THANKS)
     if bare != folded and bare in AFFIRM_PHRASES:

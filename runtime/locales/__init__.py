@@ -72,6 +72,7 @@ class Pack:
     # a question about one part of it ("retention", "recipients", "controller"): a word of each set
     notice_questions: Mapping[str, tuple[frozenset[str], ...]]
     send_verbs: frozenset[str]  # "não precisa mandar lembrete": a negated one with an opt_out_pairs noun opts out
+    send_fillers: frozenset[str]  # ... with these between them ("não precisa mais me mandar")
     wanting_verbs: frozenset[str]  # "não quero promoção nenhuma": negated, with such a noun right after, too
     refusal_fillers: frozenset[str]  # ... give or take these between them ("não quero mais nenhuma mensagem")
     notice_labels: Mapping[str, str]  # the notice's headings
@@ -119,6 +120,7 @@ def _pack(module: ModuleType) -> Pack:
         privacy_pairs=module.PRIVACY_PAIRS, correction_pairs=module.CORRECTION_PAIRS, notice_words=module.NOTICE_WORDS,
         notice_phrases=module.NOTICE_PHRASES,
         notice_questions=MappingProxyType(module.NOTICE_QUESTIONS), send_verbs=module.SEND_VERBS,
+        send_fillers=module.SEND_FILLERS,
         wanting_verbs=module.WANTING_VERBS, refusal_fillers=module.REFUSAL_FILLERS,
         notice_labels=MappingProxyType(module.NOTICE_LABELS),
         small_talk=MappingProxyType({kind: re.compile(p) for kind, p in module.SMALL_TALK.items()}),

@@ -159,6 +159,7 @@ NOTICE_WORDS = frozenset({"privacy", "privacy policy", "privacy notice", "how do
 NOTICE_PHRASES = ("privacy policy", "privacy notice", "use my data", "share my data", "sell my data",
                   "use my phone number", "use my number", "do with my number", "do with my data")
 SEND_VERBS = frozenset("send sending text texting message".split())
+SEND_FILLERS = frozenset("need to have keep me us".split())  # "don't need to keep texting me"
 WANTING_VERBS = frozenset("want need".split())
 REFUSAL_FILLERS = frozenset("any more the your these those".split())
 _DATA = frozenset("data information phone number email conversations conversation messages history".split())

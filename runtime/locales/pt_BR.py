@@ -254,7 +254,8 @@ ONLY_WORDS = frozenset({"so", "apenas", "somente", "continuar", "continua", "con
 OPT_OUT_PLACES = frozenset("lista numero whatsapp zap spam contatos".split())
 # Sending verbs: one after "não" ("não precisa mandar", "não me mandem") with a noun of OPT_OUT_PAIRS' second
 # list ("lembrete", "mensagem") stops proactive messages.
-SEND_VERBS = frozenset("mandar mande mandem manda enviar envie enviem envia".split())
+SEND_VERBS = frozenset("mandar mande mandem manda mandando enviar envie enviem envia enviando".split())
+SEND_FILLERS = frozenset("precisa precisam precisar mais me nos pode podem tem que voces vcs ficar fica".split())
 WANTING_VERBS = frozenset("quero queria preciso".split())
 REFUSAL_FILLERS = frozenset("mais nenhuma nenhum receber de essa essas esse esses".split())
 OPT_OUT_WORDS = frozenset({"pare", "parar", "para", "stop", "chega", "descadastrar"})  # the whole message
@@ -291,7 +292,13 @@ PRIVACY_PHRASES = ("apaguem meus dados", "apague meus dados", "apagar meus dados
                    "copia dos dados", "copia de todos os meus dados", "tem sobre mim", "guardam sobre mim",
                    "informacoes minhas", "voces guardam", "voces armazenam", "dados que voces tem",
                    "guardado sobre mim", "guardados sobre mim", "guardado de mim", "copia de tudo",
-                   "copia do meu cadastro", "copia do cadastro", "copia das minhas informacoes")
+                   "copia do meu cadastro", "copia do cadastro", "copia das minhas informacoes",
+                   # consent withdrawn (LGPD art. 8 § 5): a request for staff, as the others
+                   "retiro o consentimento", "retiro meu consentimento", "retiro o meu consentimento",
+                   "revogo o consentimento", "revogo meu consentimento", "revogo o meu consentimento",
+                   "quero revogar", "quero retirar o consentimento", "quero retirar meu consentimento",
+                   "nao autorizo mais", "nao autorizo o uso", "nao autorizo voces", "nao autorizo vcs",
+                   "nao autorizo usarem", "nao permito mais")
 # The whole message asks how the bot treats personal data: the bot's privacy notice answers.
 NOTICE_WORDS = frozenset({"privacidade", "politica de privacidade", "aviso de privacidade", "privacidade lgpd",
                           "termos de privacidade", "como voces usam meus dados"})
@@ -304,7 +311,7 @@ NOTICE_PHRASES = ("politica de privacidade", "aviso de privacidade", "termos de 
                   "fazem com minhas informacoes", "fazem com meu cpf")
 # A question about one part of the notice: a word of each set, in a question.
 _DATA = frozenset("dados dado informacoes informacao telefone numero celular cpf email conversas conversa mensagens "
-                  "historico cadastro nome lgpd".split())  # "quais são meus direitos pela LGPD?"
+                  "historico cadastro nome lgpd consentimento".split())  # "quais são meus direitos pela LGPD?"
 NOTICE_QUESTIONS: dict[str, tuple[frozenset[str], ...]] = {
     "retention": (frozenset("tempo quando prazo ate".split()),
                   frozenset("guardam guarda guardar guardado guardados guardadas armazenam armazena mantem ficam "

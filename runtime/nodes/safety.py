@@ -142,12 +142,24 @@ _NOTICE_PARTS = {"retention": ("retention",), "recipients": ("recipients",), "ri
 
 def _negated_send(tokens: list[str], pack: Pack) -> bool:
     """ "não precisa mandar lembrete", "não me mandem mensagem": a sending verb shortly after a
-    negation, with something proactive as its object."""
+    negation, with something proactive as its object; "..., propaganda não" at the end."""
     if not set(tokens) & pack.opt_out_pairs[1]:
         return False
-    if any(token in pack.send_verbs and _NEGATIONS & set(tokens[max(0, i - 3):i]) for i, token in enumerate(tokens)):
+    if len(tokens) > 1 and tokens[-1] in _NEGATIONS and tokens[-2] in pack.marketing_words:
+        return True  # "quero só o lembrete, propaganda não"
+    if any(token in pack.send_verbs and (_NEGATIONS & set(tokens[max(0, i - 3):i]) or _denied_before(tokens, i, pack))
+           for i, token in enumerate(tokens)):
         return True
     return any(_refused(tokens, at, pack) for at, token in enumerate(tokens) if token in pack.wanting_verbs)
+
+
+def _denied_before(tokens: list[str], at: int, pack: Pack) -> bool:
+    """A "não" before the sending verb at `at`, with only the language's fillers between them ("não precisa mais
+    me mandar")."""
+    i = at - 1
+    while i >= 0 and tokens[i] in pack.send_fillers:
+        i -= 1
+    return i >= 0 and i < at - 1 and tokens[i] in _NEGATIONS
 
 
 def _refused(tokens: list[str], at: int, pack: Pack) -> bool:

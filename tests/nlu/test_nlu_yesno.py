@@ -102,3 +102,11 @@ def test_a_free_time_asked_for(text: str) -> None:
 ])
 def test_the_opening_hours_or_a_move_is_no_free_time_asked_for(text: str) -> None:
     assert not asks_for_slot(text)
+
+
+@pytest.mark.parametrize("text", [
+    "Boa tarde. Sim minha filha, vou levar ele sim, pode contar comigo. Deus abençoe", "sim, deus abençoe",
+    "bom dia! pode confirmar sim, beijos",
+])
+def test_a_greeting_and_a_blessing_around_a_yes(text: str) -> None:
+    assert yes_no(text) is True

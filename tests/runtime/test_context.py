@@ -242,6 +242,9 @@ async def test_a_name_in_the_decision_is_not_shown(open_bot: OpenBot) -> None:
     ("atropelaram meu irmao aqui na frente de casa ele nao ta mexendo", "urgent"),
     ("minha esposa levou um choque no chuveiro e caiu desacordada", "urgent"),
     ("pera, meu filho acabou de engolir uma bateria de relogio", "urgent"),  # a battery, a coin, a magnet
+    ("nao precisa mais me mandar esses lembretes nao, eu anoto tudo", "opt_out"),  # fillers before the verb
+    ("quero receber só o lembrete da consulta, propaganda nao", "opt_out"),  # marketing ruled out at the end
+    ("nao autorizo mais vcs usarem minhas informações, retiro o consentimento", "privacy"),  # consent withdrawn
     ("MINHA FILHA TA SE DEBATENDO TODA DURA COM OS OLHOS VIRADOS", "urgent"),  # a seizure as it is seen
     ("caiu da bicicleta e tem osso aparecendo no braço", "urgent"),  # a bone out of the skin
     ("queria sumir e nunca mais acordar", "urgent"),  # the crisis message
