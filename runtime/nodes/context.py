@@ -513,6 +513,18 @@ def also_wants(t: BotTurn) -> Outcome | None:
     return Jump(choice.target)
 
 
+async def answered_in_passing(t: BotTurn) -> None:
+    """After an option taken from a longer message ("pediatria, é pelo hapvida, tem problema?"), what the rest of it
+    asks: a flow whose every question it answers (the health plan's), run aside, else the FAQ's answer."""
+    if "?" not in t.event.text or len(normalise(t.event.text).split()) < 3:
+        return
+    found = _answering_flow(t, _running(t) or "", t.event.text, t.entities(), 0.0)
+    if found is not None:
+        await run_aside(t, found.target)
+        return
+    faq_in_passing(t)
+
+
 def faq_in_passing(t: BotTurn) -> bool:
     """After an answer taken from a longer message, the FAQ's answer to a question the rest of it asks ("vou
     sim, mas posso levar minha filha junto?" at the reminder). False when it asks none."""
@@ -771,6 +783,9 @@ async def unfit(node: Node, t: BotTurn, question: Question, release: Release | N
         t.say(t.message("later"))
         return Wait()
     choice = choose(t, besides=_running(t))
+    if choice is None and looks_like_question(t) and not small_talk(t):
+        # "tenho amil, serve?" at a list of slots: the flow whose every question it answers (the health plan's)
+        choice = _answering_flow(t, _running(t) or "", t.event.text, t.entities(), 0.0)
     if choice is not None and choice.kind == "faq":
         say_faq(t, choice.target, choice.score, coverage=choice.coverage)
         return await reask(node, t)
