@@ -80,7 +80,7 @@ def without_spelling(text: str) -> str:
 
 _NAME_LEAD = re.compile(
     r"(?:^|\b)(?:me chamo|meu nome (?:e|eh)|meu nome|^(?:e|eh) (?:a|o)|^o nome (?:e|eh)|^nome (?:e|eh)|"
-    r"pode me chamar de|podem me chamar de|me chama de|"
+    r"(?:pode|podem) me chamar (?:so |apenas |somente )?de|me chama (?:so |apenas |somente )?de|"
     r"aqui (?:e|eh) (?:a|o)|aqui quem fala (?:e|eh) (?:a|o)|quem fala (?:e|eh) (?:a|o)|eu sou (?:a|o)|sou (?:a|o)|"
     r"o nome dela (?:e|eh)|o nome dele (?:e|eh)|nome dela (?:e|eh)|nome dele (?:e|eh)|ela se chama|ele se chama|"
     r"se chama|chamo)\s+",
@@ -221,7 +221,9 @@ RELATIONS = {
 # As it is said in the northeast and the interior, and typed fast: only after "meu", "minha" ("minha fia",
 # "meu fiio"), since "o fio" is also a thread.
 SPOKEN_RELATIONS = {"fio": "filho", "fia": "filha", "fiio": "filho", "fiia": "filha", "fiote": "filho",
-                    "fiota": "filha", "fiho": "filho", "fiha": "filha", "filio": "filho", "filia": "filha"}
+                    "fiota": "filha", "fiho": "filho", "fiha": "filha", "filio": "filho", "filia": "filha",
+                    # "minha pequena", "meu pequeno": a child, said only after "minha"/"meu"
+                    "pequena": "crianca", "pequeno": "crianca", "pequenininha": "crianca", "pequenininho": "crianca"}
 CHILDREN = frozenset({"filha", "filho", "neto", "neta", "bebe", "crianca", "sobrinho", "sobrinha", "enteado",
                       "enteada"})  # the values `relation` gives for whom a pediatrician may see
 _RELATION = re.compile(

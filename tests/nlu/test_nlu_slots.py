@@ -23,6 +23,7 @@ from nlu.slots import (
     ("me chamo Juliana", "Juliana"),
     ("meu nome é Ana Maria da Silva", "Ana Maria da Silva"),
     ("pode me chamar de bia", "Bia"),
+    ("pode me chamar so de Bia? Beatriz é mt formal kkk", "Bia"),  # "só de"
     ("sou a Ju, tudo bem?", "Ju"),
     ("aqui é o Pedro", "Pedro"),
     ("o nome dela é Sofia", "Sofia"),
@@ -130,6 +131,7 @@ def test_a_relatives_name_and_age_around_other_words() -> None:
     ("é pra minha vó", "avo", None),
     ("o pequeno almoço", None, None),
     ("oxe, minha fia tá precisando de pediatra, ela tem 9 ano", "filha", 9),  # as said in the northeast
+    ("quero marcar pra minha pequena, ela tem 4 anos", "crianca", 4),  # a child, after "minha"
     ("qria marca pediatra pro meu fiio de 3 ano", "filho", 3),
     ("passa o fio pela agulha", None, None),  # a thread is nobody's child
     ("peraí que vou perguntar pro meu marido", None, None),  # asked, not the patient
