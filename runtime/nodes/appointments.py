@@ -75,9 +75,12 @@ def _named_one(t: BotTurn, found: list[Appointment], calendar: Calendar) -> Appo
     when it names none, or several."""
     if t.event.kind != "text" or t.event.choice_id is not None:
         return None
-    said = [w for w in nlu.normalise(t.event.text).split() if len(w) > 3]
+    said = [w for w in nlu.normalise(t.event.text).split() if len(w) >= _NAME_WORD]
+    # a word of four letters or more, or a short one of the professional's name ("a da dra Ana")
     words = [{w for name in names(appointment_option(a, calendar, t.words), a.slot.start, calendar, t.words)
-              for w in nlu.normalise(name).split() if len(w) > 3} for a in found]
+              for w in nlu.normalise(name).split() if len(w) > _NAME_WORD}
+             | {w for w in nlu.normalise(_professional_name(a, calendar)).split() if len(w) >= _NAME_WORD
+                and w not in _TITLES} for a in found]
     hits = []
     for i, appointment in enumerate(found):
         others = set().union(*(w for j, w in enumerate(words) if j != i))
@@ -85,6 +88,15 @@ def _named_one(t: BotTurn, found: list[Appointment], calendar: Calendar) -> Appo
         if any(same_word(s, w) for s in said for w in own):
             hits.append(appointment)
     return hits[0] if len(hits) == 1 else None
+
+
+_NAME_WORD = 3
+_TITLES = frozenset({"dra", "dr", "doutor", "doutora"})
+
+
+def _professional_name(appointment: Appointment, calendar: Calendar) -> str:
+    professional = calendar.professionals.get(appointment.slot.professional)
+    return professional.name if professional is not None else ""
 
 
 async def _chosen(node: CancelNode | RescheduleNode, t: BotTurn, appt: Appointment, *,
