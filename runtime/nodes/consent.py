@@ -3,6 +3,8 @@ for the purpose and a ledger entry (text id and SHA-256 of the words shown, the 
 
 from __future__ import annotations
 
+import re
+
 import nlu
 from flows.messages import Option
 from flows.nodes import ConsentNode
@@ -47,11 +49,12 @@ async def resume_consent(node: ConsentNode, t: BotTurn) -> Outcome:
     text = t.event.text.strip()
     if pressed is None and text and (position := option_number(text, 2)) is not None:
         pressed = position == 0  # "1" is the first button, yes, as its list shows it
-    reply = pressed if pressed is not None else nlu.yes_no(text) if text else None
+    reply = pressed if pressed is not None else nlu.yes_no(text) if text and not _asks_first(text) else None
     if reply is None:
         if (taken := await context.unfit(node, t, question(node, t))) is not None:
             return taken
-        t.say(t.message("invalid"))
+        if not _asks_first(text):  # a question gets the question again, which says how often and how to stop
+            t.say(t.message("invalid"))
         _ask(node, t)
         return Wait()
     record_consent(t, node.purpose, reply, source=f"consent_node:{t.flow.id if t.flow else ''}/{node.id}",
@@ -61,6 +64,16 @@ async def resume_consent(node: ConsentNode, t: BotTurn) -> Outcome:
     if node.purpose == "reminders":
         t.state.opted_out_at = None
     return Go(node.next)
+
+
+def _asks_first(text: str) -> bool:
+    """The message asks something before any yes or no ("e vcs mandam muita coisa? n quero ser bombardeada"):
+    no answer to record; "sim, mas quantas vezes?" answers first."""
+    head = _CLAUSE.split(text, maxsplit=1)[0]
+    return "?" in text and nlu.yes_no(head) is None
+
+
+_CLAUSE = re.compile(r"[?,.!;]")
 
 
 async def reask_consent(node: ConsentNode, t: BotTurn) -> Outcome:
