@@ -31,7 +31,8 @@ STOPWORDS = frozenset(
     "isso esse essa este esta aquele aquela ai aqui la entao mas tambem ja so bem muito mesmo msm ne tipo "
     "oi ola bom boa dia tarde noite gostaria queria quero preciso favor sera ser nao sim ok pouco pouquinho "
     "ainda assim acho hein ta ah pois dai daqui ae rs kk beleza okay certo valeu obrigado obrigada show legal "
-    "otimo perfeito combinado entendi sou estou esta estava tenho tinha era foi fui vou vai vao vamos querer quer queremos seria "
+    "otimo perfeito combinado entendi sou estou esta estava tenho tinha era foi fui vou vai vao vamos querer quer "
+    "queremos seria "
     "precisava precisaria precisar precisando poderia ops opa digo dizer melhor desculpa desculpe alias perdao "
     "corrigindo pode podem consegue conseguem saber qero keria kero gostava verdade vd "
     "uai ue oxe oxente bah tche visse vixe eita poxa".split()  # regional interjections

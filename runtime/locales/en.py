@@ -207,6 +207,7 @@ SMALL_TALK: dict[str, str] = {
 
 # A message that asks something (an unanswered one gets `unanswered`, not "I did not understand").
 QUESTION_WORDS = frozenset("what which how when where why who can could do does is are may".split())
+REQUIREMENT = r"^(?:do\s+i\s+need|do\s+we\s+need|is\s+it\s+necessary|is\s+a\s+\w+\s+required|must\s+i)\b"
 ANY_SLOT = r"^(?:any(?:\s+(?:one|time))?(?:\s+is\s+fine)?|whatever|the\s+(?:earliest|soonest|first\s+available))$"
 MARKETING_WORDS = frozenset("marketing promotion promotions offers offer news newsletter ads advertising".split())
 ONLY_WORDS = frozenset({"only", "just", "keep", "continue"})

@@ -398,6 +398,10 @@ DEFERRING = (r"^(?:(?:pera|perai|espera|calma|so|um|uma|segundo|segundinho|minut
 # A message that asks something (an unanswered one gets `unanswered`, not "I did not understand").
 QUESTION_WORDS = frozenset("qual quais quanto quanta quantos quantas quando onde como porque por que quem "
                            "pode podem posso tem voces aceitam atendem atende precisa".split())
+# A question about what is needed, which the FAQ answers rather than a flow that would do it: "precisa de
+# encaminhamento pra consultar com o pediatra?", "tem que levar pedido médico?" (read on normalised text).
+REQUIREMENT = (r"^(?:e\s+)?(?:precisa|preciso|precisa\s+mesmo|tem\s+que|tenho\s+que|e\s+necessario|e\s+obrigatorio"
+               r"|e\s+preciso)\b")
 # At a list of slots, the whole answer leaves the choice to the bot: the first one offered.
 ANY_SLOT = (r"^(?:(?:pode\s+ser\s+)?qualquer\s+(?:um|uma|horario|hora|dia)(?:\s+(?:serve|ta\s+bom))?|tanto\s+faz"
             r"|(?:o|a)\s+que\s+(?:tiver|for\s+melhor)|o\s+primeiro\s+que\s+tiver|qualquer\s+(?:um|horario)\s+(?:pra|para)\s+mim"

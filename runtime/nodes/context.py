@@ -177,8 +177,12 @@ def _asked_to_act(t: BotTurn, flows: list[Choice]) -> Choice | None:
 
 def _answer_first(t: BotTurn, faq: Choice, flow: Choice) -> bool:
     """As specific as a flow that would ask something back, a FAQ entry answers a question at once
-    ("quais convênios vocês aceitam?")."""
-    return faq.rank == flow.rank and looks_like_question(t) and not answers_only(t, flow.target) and flow.how != "slot"
+    ("quais convênios vocês aceitam?"), and one about what is needed."""
+    # a question about what is needed ("precisa de encaminhamento pra consultar com o pediatra?"), which the FAQ
+    # explains as much of as the booking
+    needed = faq.request >= flow.request and t.words.requirement.match(normalise(t.event.text)) is not None
+    return (faq.rank == flow.rank or needed) and looks_like_question(t) and not answers_only(t, flow.target) \
+        and flow.how != "slot"
 
 
 def _faq_choice(t: BotTurn, index: ExampleIndex | None, details: frozenset[str]) -> Choice | None:
