@@ -63,7 +63,7 @@ async def test_the_model_fills_the_answer_of_the_waiting_question(clinic: BotHar
     replies = await clinic.say("é pro meu menino que vive com dor de ouvido... digo, é pra ele mesmo, o pequeno")
     assert texts(replies)[0].startswith("Não consigo responder dúvidas de saúde")  # safety first, no call
     assert fake_llm.bodies == []
-    replies = await clinic.say("é pro meu pequeno, aquele que fez aniversário semana passada")
+    replies = await clinic.say("é praquele que fez aniversário semana passada, o da escolinha")
     assert "Qual especialidade?" in system_prompt(fake_llm) and "pediatria = Pediatria" in system_prompt(fake_llm)
     assert texts(replies)[0].startswith("Escolha um horário para Consulta de pediatria")
     state = await clinic.state()
