@@ -49,11 +49,12 @@ async def resume_consent(node: ConsentNode, t: BotTurn) -> Outcome:
     text = t.event.text.strip()
     if pressed is None and text and (position := option_number(text, 2)) is not None:
         pressed = position == 0  # "1" is the first button, yes, as its list shows it
-    reply = pressed if pressed is not None else nlu.yes_no(text) if text and not _asks_first(text) else None
+    asks = pressed is None and _asks_first(text)
+    reply = pressed if pressed is not None else nlu.yes_no(text) if text and not asks else None
     if reply is None:
         if (taken := await context.unfit(node, t, question(node, t))) is not None:
             return taken
-        if not _asks_first(text):  # a question gets the question again, which says how often and how to stop
+        if not asks:  # a question gets the question again, which says how often and how to stop
             t.say(t.message("invalid"))
         _ask(node, t)
         return Wait()
