@@ -192,6 +192,12 @@ async def test_erasure_leaves_no_trace_of_the_patient_anywhere(start: h.Start, m
     before = len(app.graph.calls)
     clock.set(datetime(2026, 3, 5, 16, 31, tzinfo=UTC))  # Thursday, a day before Friday 13:30: the reminder
     await patient.idle(before)
+
+    async def reminded() -> bool:  # the 24 h reminder's timer is acknowledged once its turn is done, after the send
+        export = await (await app.client.get(f"/admin/contacts/whatsapp/{USER}/export", headers=dpo)).json()
+        return len([t for t in export["scheduled"] if t["kind"] == "reminder"]) == 1
+
+    await h.wait_until(reminded)
     await patient.statuses()
     await patient.says("apagar meus dados")
     await patient.says("PARAR")
