@@ -68,6 +68,8 @@ def same_word(a: str, b: str) -> bool:
     a word of seven letters or more ("quando" and "quanto" stay apart)."""
     if a == b or a + "s" == b or b + "s" == a:
         return True
+    if _short_verb(a, b) or _short_verb(b, a):  # "abrir", "abrem"
+        return True
     shorter = min(len(a), len(b))
     if shorter < 5:
         return False
@@ -87,6 +89,17 @@ def same_word(a: str, b: str) -> bool:
 _ENDINGS = tuple(sorted("ar er ir o a e os as es am em ando endo indo ado ada ados adas ido ida ou ei ava aram ue uei "
                         "amos emos imos aria eria iria".split(), key=len, reverse=True))
 MIN_STEM = 4
+_PERSON_ENDINGS = frozenset("o a e am em iu eu ou amos emos imos".split())
+
+
+def _short_verb(infinitive: str, form: str) -> bool:
+    """A verb of a three-letter stem in another person or tense, both of five letters or more: "abrir" and
+    "abrem", "tomar" and "tomam". Stems that short are too common to compare in general ("caro", "cara"),
+    so one side must be the infinitive."""
+    if len(infinitive) != 5 or infinitive[-2:] not in ("ar", "er", "ir") or len(form) < 5:
+        return False
+    root = infinitive[:3]
+    return form.startswith(root) and form[3:] in _PERSON_ENDINGS
 
 
 def same_stem(a: str, b: str) -> bool:

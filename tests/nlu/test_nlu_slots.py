@@ -170,7 +170,10 @@ def test_slots_are_entities_in_rasa_shape() -> None:
                                               ("clinico", "clinica", True), ("consulta", "consultas", True),
                                               ("quando", "quanto", False), ("dia", "dias", True),
                                               ("pedido", "pediatra", False), ("agendr", "agendar", True),
-                                              ("atendem", "atendente", False)])
+                                              ("atendem", "atendente", False), ("abrir", "abrem", True),
+                                              ("abrem", "abrir", True), ("tomar", "tomamos", True),
+                                              ("caros", "carro", False), ("paro", "parar", False),
+                                              ("abrir", "abraco", False)])
 def test_words_match_by_stem_plural_or_typo(a: str, b: str, same: bool) -> None:
     assert same_word(a, b) is same
 
