@@ -45,6 +45,7 @@ class Pack:
     no_id: str
     medical_words: frozenset[str]  # words and phrases that make a message a medical question
     medical_phrases: tuple[str, ...]
+    medical_signs: tuple[tuple[frozenset[str], ...], ...]  # a word of each list close together: medical
     # what a clinic offers, named with what it is for ("vacina da gripe", "teste de gravidez"): the words after
     # one of `service_nouns` and one of `service_links` name a service, no symptom
     service_nouns: frozenset[str]
@@ -110,7 +111,7 @@ def _pack(module: ModuleType) -> Pack:
         weekdays=module.WEEKDAYS, short_weekdays=module.SHORT_WEEKDAYS, typed_weekdays=module.TYPED_WEEKDAYS,
         months=module.MONTHS, short_months=module.SHORT_MONTHS, when_pattern=module.WHEN, date_pattern=module.DATE,
         row_pattern=module.ROW, appointment_line=module.APPOINTMENT_LINE, yes_id=module.YES_ID, no_id=module.NO_ID,
-        medical_words=module.MEDICAL_WORDS, medical_phrases=module.MEDICAL_PHRASES,
+        medical_words=module.MEDICAL_WORDS, medical_phrases=module.MEDICAL_PHRASES, medical_signs=module.MEDICAL_SIGNS,
         service_nouns=module.SERVICE_NOUNS, service_links=module.SERVICE_LINKS,
         money_or_time=re.compile(module.MONEY_OR_TIME), expected=MappingProxyType(module.EXPECTED),
         urgent_words=module.URGENT_WORDS, urgent_phrases=module.URGENT_PHRASES, urgent_names=module.URGENT_NAMES,

@@ -120,6 +120,12 @@ MEDICAL_WORDS = frozenset(
     "diarrhea diarrhoea infection infected inflammation diagnosis treatment pregnancy pregnant stroke seizure "
     "injury injured wound burn cough rash".split()
 )
+# A break is medical when a part of the body broke ("broke my arm"), not the car.
+MEDICAL_SIGNS = (
+    (frozenset("broke broken break fractured fracture cracked".split()),
+     frozenset("arm arms leg legs foot feet finger fingers toe toes tooth teeth nose bone bones wrist ankle rib ribs "
+               "collarbone hand hands knee hip elbow shoulder skull jaw".split())),
+)
 MEDICAL_PHRASES = ("short of breath", "shortness of breath", "blood pressure", "heart attack", "can i take",
                    "should i take", "side effect", "can i give", "feeling sick")
 SERVICE_NOUNS = frozenset("vaccine vaccines vaccination shot shots test tests screening".split())

@@ -121,13 +121,21 @@ MEDICAL_WORDS = frozenset(
     "antibiotico amoxicilina vomito vomitando diarreia infeccao inflamacao diagnostico tratamento posologia "
     "gravidez gravida infarto avc convulsao machucado ferida queimadura tosse coceira mancha manchas inchado "
     "inchada inchaco caroco nodulo ardendo ardencia enjoo enjoada enjoado nausea gripe gripado gripada resfriado "
-    "virose catarro grave febril dores sangrou machucou torceu quebrou inflamado inflamada infeccionado pus "
+    "virose catarro grave febril dores sangrou machucou torceu inflamado inflamada infeccionado pus "
     "vomitou vomitar colica colicas formigando formigamento dormencia diabetes diabetico diabetica glicose "
     "hipoglicemia anticoncepcional anticoncepcionais pilula "
     # medicines patients name by brand or substance
     "rivotril clonazepam diazepam fluoxetina sertralina escitalopram omeprazol losartana captopril metformina "
     "insulina dorflex novalgina tylenol buscopan neosaldina torsilax nimesulida cetoprofeno prednisona "
     "prednisolona dexametasona azitromicina cefalexina benegrip resfenol allegra loratadina".split()
+)
+# A break is medical when a part of the body broke ("quebrou o braço", "o dente quebrado"), not the car.
+MEDICAL_SIGNS = (
+    (frozenset("quebrou quebrei quebrado quebrada quebrados quebradas quebrar fraturou fraturei fraturado fraturada "
+               "fratura trincou trincado trincada".split()),
+     frozenset("braco bracos perna pernas pe pes dedo dedos dente dentes nariz osso ossos punho pulso tornozelo "
+               "costela costelas clavicula mao maos joelho bacia quadril cotovelo ombro cabeca cranio "
+               "femur coluna mandibula queixo".split())),
 )
 MEDICAL_PHRASES = ("falta de ar", "pressão alta", "pressão baixa", "posso tomar", "devo tomar", "posso dar",
                    "passando mal", "mal estar", "pode tomar", "pode dar", "manchas vermelhas")
@@ -142,7 +150,8 @@ URGENT_WORDS = frozenset("emergencia urgencia urgente socorro infartando desmaio
 # "Socorro" (Maria do Socorro) is a common name in the Northeast: written as a name at a name question, it is
 # taken as the name, after the emergency message.
 URGENT_NAMES = frozenset({"socorro"})
-URGENT_PHRASES = ("nao consegue respirar", "não consigo respirar", "sem respirar", "muito sangue",
+URGENT_PHRASES = ("nao consegue respirar", "não consigo respirar", "sem respirar", "nao respira",
+                  "nao ta respirando", "nao esta respirando", "parando de respirar", "muito sangue",
                   "sangrando muito", "dor no peito", "perdeu a consciencia", "parou de respirar", "engoliu",
                   "bateu a cabeca", "quero morrer", "me matar", "pronto socorro", "pronto-socorro",
                   "aperto no peito", "peito apertado", "pressao no peito", "labios roxos", "boca roxa",
@@ -211,7 +220,9 @@ URGENT_SIGNS = (
 )
 # Thoughts of suicide or self-harm: the `crisis` message (CVV 188 as well as 192), wherever the conversation is.
 CRISIS_PHRASES = ("quero morrer", "me matar", "acabar com a minha vida", "acabar com minha vida", "tirar a minha vida",
-                  "tirar minha vida", "nao quero mais viver", "sem vontade de viver", "me suicidar", "suicidio",
+                  "tirar minha vida", "nao quero mais viver", "continuar vivo", "continuar viva", "continuar vivendo",
+                  "cansei de viver", "cansada de viver", "cansado de viver", "desistir de viver", "desisti de viver",
+                  "nao sei se quero viver", "sem vontade de viver", "me suicidar", "suicidio",
                   "suicida", "me machucar", "me cortar", "nao aguento mais viver", "sumir do mundo",
                   "dar fim na minha vida", "por fim na minha vida",
                   # said of someone else, or without the word: "meu irmão falou que vai se matar", "pensando em

@@ -205,6 +205,8 @@ def is_medical(t: BotTurn) -> bool:
     said = set(_without_services(text.split(), t.words))
     if said & known or any(p in f" {text} " for p in _folded(t.words)["medical"][1]):
         return True
+    if _signs(text.split(), t.words.medical_signs):  # "quebrou o braço", not "o carro quebrou"
+        return True
     return any(stem(w) in stems for w in said if len(w) >= STEMMED)
 
 
