@@ -81,4 +81,16 @@ def _normalise_short(text: str) -> str:
 def _normalise(text: str) -> str:
     text = _replace_emoji(unicodedata.normalize("NFKC", text))
     text = _NOT_WORD.sub(" ", _PARA.sub("para ", fold(text)))
-    return " ".join(_token(token) for token in _SPACES.split(text) if token)
+    tokens = [_token(token) for token in _SPACES.split(text) if token]
+    return " ".join(_negation(tokens, at) for at in range(len(tokens)))
+
+
+_SHORT_NOT = frozenset({"n", "nn"})
+
+
+def _negation(tokens: list[str], at: int) -> str:
+    """ "n" (or "nn") before a word is "não" ("n vou poder ir"); alone, or before a number ("n 2"), it stays."""
+    token = tokens[at]
+    if token in _SHORT_NOT and at + 1 < len(tokens) and tokens[at + 1][:1].isalpha():
+        return "nao"
+    return token

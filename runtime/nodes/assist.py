@@ -13,6 +13,7 @@ from typing import Any
 from flows.model import Bot
 from flows.nodes import AskNode, FaqNode, LlmNode
 from nlu import normalise
+from nlu.coverage import STOPWORDS
 from nlu.entities import BUILTIN_DIMENSIONS
 from nlu.faq import FaqReading
 from nlu.slots import SLOT_ENTITIES
@@ -57,6 +58,9 @@ def faq_reading(t: BotTurn, topics: tuple[str, ...] = ()) -> FaqReading | None:
             in_context = index.read(f"{t.event.text} {asked}", topics=topics, when=names_when(entities),
                                     unnamed=unnamed)
             reading = in_context if in_context.confident else reading
+        if not reading.confident and (rest := _after_filler(t.event.text)):  # "n entendi, qual a diferença?"
+            after = index.read(rest, topics=topics, when=names_when(entities), unnamed=unnamed)
+            reading = after if after.confident else reading
         t.memo[key] = reading
         if not topics:
             t.explain(faq=[{"entry": m.entry, "score": m.score} for m in reading.ranking[:3]])
@@ -65,6 +69,14 @@ def faq_reading(t: BotTurn, topics: tuple[str, ...] = ()) -> FaqReading | None:
 
 
 _ELLIPTIC = 3  # a question of at most this many words leaves out what it asks about
+
+
+def _after_filler(text: str) -> str:
+    """What follows an opening clause of words that say nothing about what is asked ("não entendi, ...",
+    "ah sim, ..."); empty when the message opens otherwise."""
+    head, comma, rest = text.partition(",")
+    words = normalise(head).split()
+    return rest if comma and words and normalise(rest) and all(w in STOPWORDS for w in words) else ""
 
 
 def _elliptic_at(t: BotTurn) -> str:

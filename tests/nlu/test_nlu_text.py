@@ -25,6 +25,10 @@ from nlu import normalise
         ("p/ amanhã", "para amanha"),
         ("  \t\n ", ""),
         ("AÇÃO ÁGIL ÊXITO", "acao agil exito"),
+        ("n vou poder ir", "nao vou poder ir"),
+        ("nn quero", "nao quero"),
+        ("n", "n"),
+        ("n 2", "n 2"),
     ],
 )
 def test_normalise(raw: str, expected: str) -> None:
