@@ -242,6 +242,10 @@ OPT_OUT_PHRASES = ("nao quero mais receber", "não quero receber", "parem de me 
                    "cancelar as mensagens", "cancelar mensagens", "chega de mensagem", "nao mande mais mensagem",
                    "nao quero mais mensagens", "nao quero mais lembretes", "nao quero mais mensagem",
                    "nao quero mais lembrete", "parar as mensagens",
+                   # "PARA DE ME LEMBRAR": the reminders, by their verb
+                   "para de me lembrar", "pare de me lembrar", "parem de me lembrar", "parar de me lembrar",
+                   "nao precisa mais me lembrar", "nao precisam mais me lembrar", "nao quero ser lembrado",
+                   "nao quero ser lembrada",
                    "tira da lista", "tire da lista", "tira dessa lista", "tire dessa lista", "tirem dessa lista",
                    "tirar dessa lista", "tira desta lista", "tirem desta lista",
                    "tirem da lista", "tirar da lista", "remove da lista",

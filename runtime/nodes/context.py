@@ -811,8 +811,11 @@ def _renamed(node: Node, t: BotTurn) -> str | None:
     `messages.renamed` says so. The variable's name, or None."""
     if isinstance(node, AskNode) and node.input == "name" or not _OWN_NAME.search(normalise(t.event.text)):
         return None
-    if choose(t, besides=_running(t)) is not None:
-        return None  # "meu nome é Marcia, quero marcar": the request goes first
+    choice = choose(t, besides=_running(t))
+    # "meu nome é Marcia, quero marcar": the request goes first; not a flow the classifier is sure of only by the
+    # words that give the name ("pode me chamar de Bia" is no "me chama alguém")
+    if choice is not None and not (choice.how == "intent" and choice.request < MIN_INTENT_COVERAGE):
+        return None
     name = person_name(t.event.text)
     var = _contact_name_var(t)
     if name is None or var is None:
