@@ -26,6 +26,10 @@ _DEFERS = re.compile(r"\b(?:vou|deixa eu|deixa eu so|preciso|tenho que|vou ter q
                      r"|\bse\s+(?:ele|ela|eu|a gente|ele\s+ainda|ela\s+ainda)\s+(?:pode|puder|consegue|conseguir)\b")
 
 
+# A message that opens with a question word asks instead of answering ("oq é isso?", "como funciona isso?").
+_ASKING = re.compile(r"^(?:e\s+)?(?:o\s+que|qual|quais|como|quando|onde|quem|pra\s+que|para\s+que|por\s+que)\b")
+
+
 # A greeting before the answer and a blessing or a kiss after it are no part of it.
 _GREETING = re.compile(r"^(?:(?:oi|ola|bom\s+dia|boa\s+tarde|boa\s+noite)\b[\s,.!]*)+")
 _COURTESY = re.compile(r"(?:[\s,.!]*\b(?:(?:que\s+)?deus\s+(?:te\s+|lhe\s+|vos\s+)?(?:abencoe|pague)|fica\s+com\s+deus"
@@ -55,6 +59,8 @@ def yes_no(text: str) -> bool | None:
         return False
     if any(phrase in f" {folded} " for phrase in _NEGATED_YES):
         return True
+    if _ASKING.match(folded):  # after "por que não?", which agrees
+        return None
     if folded.endswith("que nao"):
         return False
     if folded.endswith("que sim") or tokens[0] == "s":

@@ -30,7 +30,8 @@ def test_denials(text: str) -> None:
     "text",
     ["talvez", "quanto custa?", "", "qual o endereço", "🤔", "x" * 10_000, "amanhã às 15h", "não sei",
      "sei lá", "não tenho certeza ainda", "talvez sim", "aff, que chato isso", "nossa, isso é caro",
-     "isso tá errado?", "isso vai usar meu numero pra q exatamente?"],  # "that" does something: no answer
+     "isso tá errado?", "isso vai usar meu numero pra q exatamente?", "oq é isso?", "o que é isso",
+     "como funciona isso?", "qual? pode ser"],  # "that" does something: no answer
 )
 def test_neither(text: str) -> None:
     assert yes_no(text) is None
