@@ -323,7 +323,11 @@ NOTICE_PHRASES = ("politica de privacidade", "aviso de privacidade", "termos de 
                   "passam meus dados", "funciona a privacidade", "e a privacidade", "sobre privacidade",
                   "usam meu telefone", "usam meu numero", "usam meu celular", "usam meu cpf", "usam meu email",
                   "usam minhas informacoes", "fazem com meu telefone", "fazem com meu numero",
-                  "fazem com minhas informacoes", "fazem com meu cpf")
+                  "fazem com minhas informacoes", "fazem com meu cpf",
+                  # whether the clinic follows the law ("vcs seguem a lgpd né?"): the notice, no request
+                  "seguem a lgpd", "segue a lgpd", "cumprem a lgpd", "cumpre a lgpd", "respeitam a lgpd",
+                  "respeita a lgpd", "de acordo com a lgpd", "adequados a lgpd", "adequada a lgpd",
+                  "adequado a lgpd", "conforme a lgpd", "dentro da lgpd")
 # A question about one part of the notice: a word of each set, in a question.
 _DATA = frozenset("dados dado informacoes informacao telefone numero celular cpf email conversas conversa mensagens "
                   "historico cadastro nome lgpd consentimento".split())  # "quais são meus direitos pela LGPD?"
