@@ -732,6 +732,10 @@ def last_said(tail: str, now: datetime, calendar: Any) -> str:
     return dated[-1].strip() if len(dated) > 1 else tail
 
 
+_DAY_BEFORE = re.compile(r"\bdia\s+\d{1,2}\b\D*$", re.IGNORECASE)  # "... dia 12.. digo "
+_BARE_DAY = re.compile(r"\s*\d{1,2}\b(?!\s*(?:h\b|:|horas?\b|e\s+meia))")  # "19, sexta", not "19h"
+
+
 def corrected_preference(text: str, now: datetime, calendar: Any) -> dict[str, str] | None:
     """The wish a message ends on ("amanhã às 9, ou melhor, às 10"): the correction, with the day said
     before it when the correction only changes the time ("amanhã às 10")."""
@@ -739,8 +743,10 @@ def corrected_preference(text: str, now: datetime, calendar: Any) -> dict[str, s
     if not tail:
         return preference(text, now, calendar)
     tail = last_said(tail, now, calendar)
-    wish = preference(tail, now, calendar)
     at = text.rfind(tail)
+    if _BARE_DAY.match(tail) and _DAY_BEFORE.search(text[:at]):
+        tail = f"dia {tail}"  # "dia 12.. digo 19, sexta": the number corrects the day of the month
+    wish = preference(tail, now, calendar)
     before = preference(text[:at], now, calendar) if at > 0 else None
     if wish is None or before is None or "day" in wish or "day" not in before or "impossible" in wish:
         return wish

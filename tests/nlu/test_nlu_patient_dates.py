@@ -143,6 +143,8 @@ def test_open_ranges_say_which_way(now: datetime) -> None:
     ("Finados", "2026-11-02"), ("Proclamação da República", "2026-11-15"), ("Consciência Negra", "2026-11-20"),
     ("Dia do Trabalho", "2026-05-01"), ("Nossa Senhora Aparecida", "2026-10-12"), ("Páscoa", "2026-04-05"),
     ("no feriado de Tiradentes", "2026-04-21"), ("Natal de 2030", "2030-12-25"),
+    ("segunda de carnaval", "2027-02-08"), ("sábado de Carnaval", "2027-02-06"), ("terça de carnaval", "2027-02-09"),
+    ("quarta-feira de cinzas", "2027-02-10"),
 ])
 def test_brazils_holidays(name: str, day: str, now: datetime) -> None:
     assert parse_date(name, now) == date.fromisoformat(day)
