@@ -53,6 +53,8 @@ def read(node: AskNode, event: InboundEvent, now: datetime, *, someone_else: boo
             return Answer(agreed.id, agreed)  # "ok", "vou levar ela sim" to "Podemos confirmar? 1) Confirmar 2) ..."
         if not _named_options(node, text) and (gone := _wont_come(node, text)) is not None:
             return Answer(gone.id, gone)  # "não vamos poder ir, ele vai viajar" to "... 3) Cancelar"
+        if index is None and (led := _led_by_number(node, text)) is not None:
+            return Answer(led.id, led)  # "6 pra minha mãe de 70 anos": the option first, then what it is about
         if index is None:  # a misspelt name in a sentence ("quero a pediatrya"): the one option it names
             sharing = [o for o in node.options if _shares_a_word(node, text, o)]
             return Answer(sharing[0].id, sharing[0], loose=True) if len(sharing) == 1 else None
@@ -116,6 +118,19 @@ def _entity_words(entities: Sequence[dict[str, Any]]) -> set[str]:
     """The words of what the NLU found in a message (a health plan, a specialty), but the patient's own facts."""
     return {w for e in entities if e.get("entity") not in SLOT_ENTITIES
             for w in nlu.normalise(str(e.get("value", ""))).split()}
+
+
+# An option's number that opens a longer message, followed by whom it is for
+_LEADING_NUMBER = re.compile(r"^\s*(\d{1,2})\s*[,;:)\-]?\s+(?:pra|para|pro|pros|pras)\b", re.IGNORECASE)
+
+
+def _led_by_number(node: AskNode, text: str) -> Option | None:
+    """The option whose number opens the message, followed by whom it is for ("6 pra minha mãe de 70 anos, dona
+    Iraci"), or None; a question after the number ("3, vcs aceitam unimed?") is read as it was."""
+    found = _LEADING_NUMBER.match(text)
+    if found is None or not 1 <= int(found.group(1)) <= len(node.options):
+        return None
+    return node.options[int(found.group(1)) - 1]
 
 
 def shows_options(node: AskNode) -> bool:
