@@ -216,7 +216,8 @@ RELATIONS = {
     "menino": "filho", "menina": "filha", "garoto": "filho", "garota": "filha", "guri": "filho", "guria": "filha",
     "cacula": "filho",
     "vo": "avo", "padrasto": "padrasto", "madrasta": "madrasta", "cunhado": "cunhado", "cunhada": "cunhada",
-    "primo": "primo", "prima": "prima",
+    "primo": "primo", "prima": "prima", "afilhado": "afilhado", "afilhada": "afilhada", "afilhadinha": "afilhada",
+    "afilhadinho": "afilhado",
 }
 # As it is said in the northeast and the interior, and typed fast: only after "meu", "minha" ("minha fia",
 # "meu fiio"), since "o fio" is also a thread.
