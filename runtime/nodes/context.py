@@ -588,17 +588,22 @@ def answered_first(t: BotTurn, acting: str, kind: str = "flow") -> Choice | None
 
 
 def _answering_flow(t: BotTurn, acting: str, said: str, entities: list[dict[str, Any]],
-                    doing: float) -> Choice | None:
+                    doing: float, *, named_only: bool = False) -> Choice | None:
     """A flow patients start by themselves whose every question `said` answers, or which only says things
-    and whose examples explain `said` (more than `doing`: how much the acting flow explains of it)."""
+    and whose examples explain `said` (more than `doing`: how much the acting flow explains of it).
+    `named_only`: only a flow whose questions are all options that `said` names (a statement, not a question)."""
     index = t.services.examples
     for flow in t.bot.flows.values():
         if flow.id == acting or flow.triggers.first_message or not (flow.triggers.intents or flow.triggers.keywords):
             continue
         asks = [node for node in flow.nodes.values() if node.waits]
+        if named_only and not all(isinstance(node, AskNode) and node.input == "choice" for node in asks):
+            continue
         if asks and all(isinstance(node, AskNode) and fill(node, said, entities, t.local_now) is not None
                         for node in asks):
             return Choice("flow", flow.id, 1.0)
+        if named_only:
+            continue
         if not asks and index is not None and f"flow:{flow.id}" in index \
                 and (covered := index.coverage(said, f"flow:{flow.id}").score) >= FAQ_COVERAGE and covered > doing:
             return Choice("flow", flow.id, covered)
@@ -787,9 +792,11 @@ async def unfit(node: Node, t: BotTurn, question: Question, release: Release | N
         t.say(t.message("later"))
         return Wait()
     choice = choose(t, besides=_running(t))
-    if choice is None and looks_like_question(t) and not small_talk(t):
-        # "tenho amil, serve?" at a list of slots: the flow whose every question it answers (the health plan's)
-        choice = _answering_flow(t, _running(t) or "", t.event.text, t.entities(), 0.0)
+    if choice is None and not small_talk(t):
+        # "tenho amil, serve?" at a list of slots: the flow whose every question it answers (the health plan's);
+        # "ah esqueci de falar, ela tem unimed": one whose options it names
+        choice = _answering_flow(t, _running(t) or "", t.event.text, t.entities(), 0.0,
+                                 named_only=not looks_like_question(t))
     if choice is not None and choice.kind == "faq":
         say_faq(t, choice.target, choice.score, coverage=choice.coverage)
         return await reask(node, t)
