@@ -298,17 +298,28 @@ def _question_waits(t: BotTurn) -> bool:
     """A question whose options a number picks waits for this message, and the message gives up nothing
     ("esquece isso, ..."): a scheduling step (slots offered, one held for a confirmation, "Quer mesmo
     cancelar?", where "Confirmar" next would answer the offer of a person) or, but for thoughts of suicide, any
-    question with options (the menu, "Qual especialidade?", the health plan, a consent). Elsewhere the offer of a person
-    comes instead (a name after it still answers an interrupted name question, `answers_the_question_before`)."""
+    question with options (the menu, "Qual especialidade?", the health plan, a consent) or a question for the name of
+    someone else (the patient's). Elsewhere (the writer's own name, at the first contact) the offer of a person comes
+    instead (a name after it still answers an interrupted name question, `answers_the_question_before`)."""
     if t.state.waiting != "input" or t.flow is None or t.state.node is None:
         return False
     give_up = t.words.small_talk.get("give_up")
     if give_up is not None and give_up.search(normalise(t.event.text)):
         return False
     node = t.flow.nodes.get(t.state.node)
-    # the menu, the specialty, the health plan, a consent's yes/no buttons
+    # the menu, the specialty, the health plan, a consent's yes/no buttons; the name of whom a booking is for
     options = isinstance(node, AskNode) and bool(node.options) or isinstance(node, ConsentNode)
-    return t.state.private.booking is not None or (options and _urgent_key(t) != "crisis")
+    return t.state.private.booking is not None or ((options or _someone_elses_name(t)) and _urgent_key(t) != "crisis")
+
+
+def _someone_elses_name(t: BotTurn) -> bool:
+    """A name question about someone else than the writer ("Qual é o nome de quem vai ser atendido?"): one whose
+    variable is not the contact's own (bot.json `variables`, scope `contact`)."""
+    node = _name_question(t)
+    if node is None or not node.var:
+        return False
+    spec = t.bot.variables.get(node.var)
+    return spec is None or spec.scope != "contact"
 
 
 def _keep_name_question(t: BotTurn) -> None:
