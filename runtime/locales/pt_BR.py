@@ -220,7 +220,9 @@ URGENT_SIGNS = (
 )
 # Thoughts of suicide or self-harm: the `crisis` message (CVV 188 as well as 192), wherever the conversation is.
 CRISIS_PHRASES = ("quero morrer", "me matar", "acabar com a minha vida", "acabar com minha vida", "tirar a minha vida",
-                  "tirar minha vida", "nao quero mais viver", "continuar vivo", "continuar viva", "continuar vivendo",
+                  "tirar minha vida", "nao quero mais viver", "nao quero continuar vivo", "nao quero continuar viva",
+                  "se quero continuar vivo", "se quero continuar viva", "se quero continuar vivendo",
+                  "nao quero continuar vivendo", "sem vontade de continuar",
                   "cansei de viver", "cansada de viver", "cansado de viver", "desistir de viver", "desisti de viver",
                   "nao sei se quero viver", "sem vontade de viver", "me suicidar", "suicidio",
                   "suicida", "me machucar", "me cortar", "nao aguento mais viver", "sumir do mundo",
