@@ -150,7 +150,7 @@ URGENT_WORDS = frozenset("emergencia urgencia urgente socorro infartando desmaio
 # "Socorro" (Maria do Socorro) is a common name in the Northeast: written as a name at a name question, it is
 # taken as the name, after the emergency message.
 URGENT_NAMES = frozenset({"socorro"})
-URGENT_PHRASES = ("nao consegue respirar", "não consigo respirar", "sem respirar", "nao respira",
+URGENT_PHRASES = ("nao consegue respirar", "não consigo respirar", "sem respirar", "e nao respira", "nao respira mais",
                   "nao ta respirando", "nao esta respirando", "parando de respirar", "muito sangue",
                   "sangrando muito", "dor no peito", "perdeu a consciencia", "parou de respirar", "engoliu",
                   "bateu a cabeca", "quero morrer", "me matar", "pronto socorro", "pronto-socorro",
