@@ -121,7 +121,7 @@ MEDICAL_WORDS = frozenset(
     "antibiotico amoxicilina vomito vomitando diarreia infeccao inflamacao diagnostico tratamento posologia "
     "gravidez gravida infarto avc convulsao machucado ferida queimadura tosse coceira mancha manchas inchado "
     "inchada inchaco caroco nodulo ardendo ardencia enjoo enjoada enjoado nausea gripe gripado gripada resfriado "
-    "virose catarro grave febril dores sangrou machucou torceu inflamado inflamada infeccionado pus "
+    "virose catarro grave febril dores sangrou machucou torceu pressao inflamado inflamada infeccionado pus "
     "vomitou vomitar colica colicas formigando formigamento dormencia diabetes diabetico diabetica glicose "
     "hipoglicemia anticoncepcional anticoncepcionais pilula "
     # medicines patients name by brand or substance
@@ -191,7 +191,9 @@ URGENT_PHRASES = ("nao consegue respirar", "não consigo respirar", "sem respira
                   # a seizure in the words of who sees it; a bone out of the skin
                   "se debatendo", "olhos virados", "olho virado", "olhos revirados", "revirando os olhos",
                   "virando os olhos", "tendo uma crise convulsiva", "osso aparecendo", "osso pra fora",
-                  "osso para fora", "osso saindo", "osso exposto", "fratura exposta")
+                  "osso para fora", "osso saindo", "osso exposto", "fratura exposta",
+                  # the sight going dark (a hypertensive crisis, a stroke)
+                  "vista escurecendo", "vista escureceu", "vista ta escurecendo", "vista esta escurecendo")
 # Signs said in the patient's own words, a word of each list at most a few words apart ("o lado esquerdo do
 # rosto dormente", "a boca roxinha", "respirando com dificuldade", "tomou veneno de rato"). Not speech alone: a
 # child who "fala enrolado" is a reason to see the pediatrician, not an emergency.
@@ -215,6 +217,12 @@ URGENT_SIGNS = (
      frozenset("repente derrepente subito subitamente".split())),
     (frozenset("sangue sangrando sangra".split()),  # bleeding hard ("ta jorrando sangue e nao para")
      frozenset("jorrando jorra jorrou esguichando esguicha jato".split())),
+    (frozenset("osso ossos".split()),  # a bone out of the skin ("o osso do braço ta aparecendo")
+     frozenset("aparecendo aparece exposto saindo".split())),
+    (frozenset("garganta glote".split()),  # the throat closing (an allergic reaction: a sting, a food, a medicine)
+     frozenset("fechando fechou fechar trancando trancou".split())),
+    (frozenset({"pressao"}),  # a blood pressure of a crisis ("pressão 20 por 13", "a pressão foi a 19 por 12")
+     frozenset("18 19 20 21 22 23 24 25 26".split()), frozenset({"por", "x"})),
     (frozenset("manchas manchinhas pintas pintinhas pontinhos bolinhas".split()),  # purple spots with a fever
      frozenset("roxas roxinhas roxos roxinhos arroxeadas arroxeados".split()), frozenset("febre febrao".split())),
 )
@@ -233,7 +241,7 @@ CRISIS_PHRASES = ("quero morrer", "me matar", "acabar com a minha vida", "acabar
                   "tirar a propria vida", "tirar minha propria vida", "tirar a minha propria vida",
                   # the wish said in the past tense or of someone else; never waking up; self-harm going on
                   "queria morrer", "quer morrer", "querendo morrer", "vontade de morrer", "me matasse", "me mato",
-                  "me matando", "se matasse", "se matando", "nunca mais acordar", "nao acordar mais",
+                  "estou me matando", "to me matando", "tou me matando", "se matasse", "se matando", "nunca mais acordar", "nao acordar mais",
                   "dormir e nao acordar", "ninguem ia sentir minha falta", "ninguem vai sentir minha falta",
                   "ninguem sentiria minha falta", "se cortando", "me cortando", "se cortou de novo")
 
