@@ -241,7 +241,8 @@ CRISIS_PHRASES = ("quero morrer", "me matar", "acabar com a minha vida", "acabar
                   "tirar a propria vida", "tirar minha propria vida", "tirar a minha propria vida",
                   # the wish said in the past tense or of someone else; never waking up; self-harm going on
                   "queria morrer", "quer morrer", "querendo morrer", "vontade de morrer", "me matasse", "me mato",
-                  "estou me matando", "to me matando", "tou me matando", "se matasse", "se matando", "nunca mais acordar", "nao acordar mais",
+                  "estou me matando", "to me matando", "tou me matando", "se matasse", "se matando",
+                  "nunca mais acordar", "nao acordar mais",
                   "dormir e nao acordar", "ninguem ia sentir minha falta", "ninguem vai sentir minha falta",
                   "ninguem sentiria minha falta", "se cortando", "me cortando", "se cortou de novo")
 

@@ -257,9 +257,16 @@ async def guard(t: BotTurn) -> bool:
         case "medical":
             return await _medical(t)
         case "opt_out" if _marketing_only(t):
-            t.took("safety", topic=topic, only="marketing")
             record_consent(t, "marketing", False, source="opt_out")
             t.say(t.message("opt_out_marketing"))
+            wanted = t.triggered_flow()
+            if wanted is not None and wanted != (t.flow.id if t.flow else None) and _acts(t, wanted) \
+                    and not _flow_asks_consent(t, wanted, "marketing"):
+                # "quero marcar uma consulta mas não quero receber promoção": said; the booking goes on (not the
+                # flow that asks for the consent just withdrawn, which "promoções" also names)
+                t.memo["deflected"] = True
+                return False
+            t.took("safety", topic=topic, only="marketing")
             await _ask_again(t)
         case "opt_out":
             t.took("safety", topic=topic)
@@ -389,6 +396,12 @@ def _marketing_only(t: BotTurn) -> bool:
     words = set(normalise(t.event.text).split())
     others = (words & t.words.opt_out_pairs[1]) - t.words.marketing_words - t.words.opt_out_places  # reminders
     return bool(words & t.words.marketing_words) and (not others or bool(words & t.words.only_words))
+
+
+def _flow_asks_consent(t: BotTurn, flow_id: str, purpose: str) -> bool:
+    flow = t.bot.flows.get(flow_id)
+    return flow is not None and any(isinstance(node, ConsentNode) and node.purpose == purpose
+                                    for node in flow.nodes.values())
 
 
 def _asks_consent(t: BotTurn, purpose: str) -> bool:
