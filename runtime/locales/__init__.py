@@ -79,6 +79,7 @@ class Pack:
     notice_labels: Mapping[str, str]  # the notice's headings
     small_talk: Mapping[str, re.Pattern[str]]  # kind (a `messages` key: thanks, later...) -> pattern, in order
     question_words: frozenset[str]  # words that make a message a question
+    rights_question: re.Pattern[str]  # a question about a right, no request yet (read on the message as typed)
     requirement: re.Pattern[str]  # a question about what is needed ("precisa de pedido médico pra consultar?")
     deferring: re.Pattern[str]  # a message that opens by putting the decision off (read on normalised text)
     self_reference: re.Pattern[str]  # "é pra mim mesma": the one writing is the one an appointment is for
@@ -127,6 +128,7 @@ def _pack(module: ModuleType) -> Pack:
         notice_labels=MappingProxyType(module.NOTICE_LABELS),
         small_talk=MappingProxyType({kind: re.compile(p) for kind, p in module.SMALL_TALK.items()}),
         question_words=module.QUESTION_WORDS, requirement=re.compile(module.REQUIREMENT),
+        rights_question=re.compile(module.RIGHTS_QUESTION),
         more_slots=re.compile(module.MORE_SLOTS),
         any_slot=re.compile(module.ANY_SLOT), deferring=re.compile(module.DEFERRING),
         self_reference=re.compile(module.SELF_REFERENCE), approximate=re.compile(module.APPROXIMATE))

@@ -213,6 +213,9 @@ SMALL_TALK: dict[str, str] = {
 
 # A message that asks something (an unanswered one gets `unanswered`, not "I did not understand").
 QUESTION_WORDS = frozenset("what which how when where why who can could do does is are may".split())
+# A question about a right that is no request yet ("can I ask you to delete my data? just asking").
+RIGHTS_QUESTION = (r"\b(?:just\s+asking|just\s+curious|out\s+of\s+curiosity)\b"
+                   r"|\b(?:do\s+i\s+have\s+(?:the\s+)?right\s+to|does\s+the\s+(?:law|lgpd)\s+let\s+me)\b.*\?")
 REQUIREMENT = r"^(?:do\s+i\s+need|do\s+we\s+need|is\s+it\s+necessary|is\s+a\s+\w+\s+required|must\s+i)\b"
 ANY_SLOT = r"^(?:any(?:\s+(?:one|time))?(?:\s+is\s+fine)?|whatever|the\s+(?:earliest|soonest|first\s+available))$"
 MARKETING_WORDS = frozenset("marketing promotion promotions offers offer news newsletter ads advertising".split())

@@ -428,6 +428,12 @@ DEFERRING = (r"^(?:(?:pera|perai|espera|calma|so|um|uma|segundo|segundinho|minut
 # A message that asks something (an unanswered one gets `unanswered`, not "I did not understand").
 QUESTION_WORDS = frozenset("qual quais quanto quanta quantos quantas quando onde como porque por que quem "
                            "pode podem posso tem voces aceitam atendem atende precisa".split())
+# A question about a right that is no request yet ("a LGPD deixa eu pedir pra apagarem meus dados? só to perguntando"):
+# the notice's part on rights, no request for staff (read on the message folded, with its punctuation).
+RIGHTS_QUESTION = (r"\b(?:so\s+(?:to\s+|estou\s+|tou\s+)?perguntando|por\s+curiosidade|so\s+curiosidade"
+                   r"|so\s+pra\s+saber|so\s+para\s+saber)\b"
+                   r"|\b(?:lgpd|lei)\s+(?:me\s+)?(?:deixa|permite|garante|da\s+direito)\b.*\?"
+                   r"|\b(?:tenho\s+(?:o\s+)?direito\s+de|e\s+possivel)\s+(?:pedir|solicitar)\b.*\?")
 # A question about what is needed, which the FAQ answers rather than a flow that would do it: "precisa de
 # encaminhamento pra consultar com o pediatra?", "tem que levar pedido médico?" (read on normalised text).
 REQUIREMENT = (r"^(?:e\s+)?(?:precisa|preciso|precisa\s+mesmo|tem\s+que|tenho\s+que|e\s+necessario|e\s+obrigatorio"

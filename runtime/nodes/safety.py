@@ -34,6 +34,7 @@ from typing import Literal
 from flows.nodes import AskNode, ConsentNode
 from nlu import normalise
 from nlu.coverage import MIN_STEM, stem
+from nlu.text import fold
 from runtime.engine.outcomes import Outcome
 from runtime.engine.routing import record_consent
 from runtime.locales import Pack
@@ -95,7 +96,7 @@ def topic_of(t: BotTurn) -> Topic | None:
         return "notice"
     words, padded = set(text.split()), f" {text} "
     if any(p in padded for p in _phrases(t.bot.privacy.request_words)):
-        return "privacy"
+        return _request_or_question(t)
     if (part := _notice_part(t, words)) is not None:
         t.memo["notice_part"] = part  # "por quanto tempo vocês guardam as conversas?": that part of the notice
         return "notice"
@@ -109,7 +110,7 @@ def topic_of(t: BotTurn) -> Topic | None:
     for topic in ("urgent", "privacy", "opt_out", "opt_in"):  # "não quero mais receber lembretes" is no opt-in
         found_words, found_phrases = folded[topic]
         if words & found_words or any(p in padded for p in found_phrases) or _pair(words, pairs.get(topic)):
-            return topic
+            return _request_or_question(t) if topic == "privacy" else topic
         if topic == "urgent" and _signs(text.split(), t.words.urgent_signs):
             return topic
     if _pair(words, t.words.correction_pairs):
@@ -117,6 +118,15 @@ def topic_of(t: BotTurn) -> Topic | None:
     if text in _words(t.words.opt_out_words) or text in _words(t.bot.privacy.opt_out_words):
         return "opt_out"
     return "medical" if is_medical(t) else None
+
+
+def _request_or_question(t: BotTurn) -> Topic:
+    """A data request, or a question about the right to make one ("a LGPD deixa eu pedir pra vcs apagarem meus
+    dados? só to perguntando"): the notice's part on rights, when the bot has one; no request for staff."""
+    if not t.bot.privacy.rights or not t.words.rights_question.search(fold(t.event.text)):
+        return "privacy"
+    t.memo["notice_part"] = "rights"
+    return "notice"
 
 
 def _notice_part(t: BotTurn, words: set[str]) -> str | None:
