@@ -217,7 +217,7 @@ RELATIONS = {
     "cacula": "filho",
     "vo": "avo", "padrasto": "padrasto", "madrasta": "madrasta", "cunhado": "cunhado", "cunhada": "cunhada",
     "primo": "primo", "prima": "prima", "afilhado": "afilhado", "afilhada": "afilhada", "afilhadinha": "afilhada",
-    "afilhadinho": "afilhado",
+    "afilhadinho": "afilhado", "bisavo": "avo", "bisavos": "avo", "bisneto": "neto", "bisneta": "neta",
 }
 # As it is said in the northeast and the interior, and typed fast: only after "meu", "minha" ("minha fia",
 # "meu fiio"), since "o fio" is also a thread.

@@ -152,6 +152,7 @@ def test_a_relatives_name_and_age_around_other_words() -> None:
     ("preciso marcar consulta pra minha filha de 17", "filha", 17),  # the years go without saying
     ("pra minha filha de 17 de março", "filha", None),
     ("qro marcar pra minha afilhada", "afilhada", None),
+    ("boa tarde, quero marcar pra minha bisavó", "avo", None),
 ])
 def test_who_the_appointment_is_for_and_their_age(text: str, who: str | None, years: int | None) -> None:
     assert relation(text) == who
