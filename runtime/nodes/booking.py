@@ -642,7 +642,10 @@ def _other_time(t: BotTurn, hold: Hold) -> dict[str, str] | None:
         return None
     calendar = scheduler_of(t).calendar
     held = calendar.local(hold.slot.start)
-    wish = preference(t.event.text, t.local_now, calendar) or _time_wish(t, around=held)
+    # the wish the message ends on ("sim... peraí, não, segunda eu trabalho, melhor terça": Tuesday), unless it
+    # rules a day out in words, which the whole message says ("ops, é quinta, não sexta")
+    read = preference if _rules_out(t.event.text, t) else corrected_preference
+    wish = read(t.event.text, t.local_now, calendar) or _time_wish(t, around=held)
     if wish is None or "impossible" in wish:
         return wish
     day = wish.get("day")
