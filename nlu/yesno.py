@@ -85,12 +85,17 @@ _MOVE_WORDS = _MOVE_VERBS | {"outro", "outra"}  # "não vou poder ir, tem outro 
 _BOOK_VERBS = frozenset("marcar marca agendar agenda marque agende".split())
 
 
+# "pode ser sábado de manhã em vez de amanhã?": another time instead of the one there is
+_INSTEAD = re.compile(r"\b(?:em\s+vez|ao\s+inves|no\s+lugar)\s+d[eoa]s?\b")
+
+
 def asks_to_move(text: str) -> bool:
     """The message asks to move something to another time, in a verb ("muda pro outro sábado, esse não vai
-    dar"), and books nothing; whether it names the new time is for the caller to see."""
+    dar") or as another time instead ("pode ser sábado em vez de amanhã?"), and books nothing; whether it names
+    the new time is for the caller to see."""
     folded = _SEEING.sub(" ", normalise(text))
     words = set(folded.split())
-    return bool(words & _MOVE_VERBS) and not words & _BOOK_VERBS
+    return bool(words & _MOVE_VERBS or _INSTEAD.search(folded)) and not words & _BOOK_VERBS
 
 
 def asks_to_book(text: str) -> bool:

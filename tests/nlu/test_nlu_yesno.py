@@ -1,7 +1,7 @@
 import pytest
 
 from nlu import cancels, keeps_appointment, will_attend, wont_attend, yes_no
-from nlu.yesno import asks_for_slot, only_thanks
+from nlu.yesno import asks_for_slot, asks_to_move, only_thanks
 
 
 @pytest.mark.parametrize(
@@ -111,3 +111,11 @@ def test_the_opening_hours_or_a_move_is_no_free_time_asked_for(text: str) -> Non
 ])
 def test_a_greeting_and_a_blessing_around_a_yes(text: str) -> None:
     assert yes_no(text) is True
+
+
+@pytest.mark.parametrize(("text", "moves"), [("muda pro outro sábado", True),
+                                             ("pode ser sábado em vez de amanhã?", True),
+                                             ("no lugar da de segunda, pode ser terça?", True),
+                                             ("quero marcar em vez de esperar", False), ("pode ser sábado?", False)])
+def test_asking_to_move(text: str, moves: bool) -> None:
+    assert asks_to_move(text) is moves
