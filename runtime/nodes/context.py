@@ -30,7 +30,7 @@ from dataclasses import dataclass, replace
 from typing import Any, Literal
 
 from flows.model import Bot, Flow, localize
-from flows.nodes import AskNode, BookNode, CancelNode, Node, Option, RescheduleNode, SetNode
+from flows.nodes import AskNode, BookNode, CancelNode, GotoNode, Node, Option, RescheduleNode, SetNode
 from nlu import TrainingData, normalise
 from nlu.coverage import ExampleIndex, content_words
 from nlu.faq import FaqReading
@@ -527,6 +527,22 @@ async def answered_in_passing(t: BotTurn) -> None:
         await run_aside(t, found.target)
         return
     faq_in_passing(t)
+
+
+async def stated_in_passing(t: BotTurn, node: AskNode, option: Option) -> None:
+    """After an option that opens a longer message, a fact the rest of it states, which another flow's options
+    name ("clínico geral, mas meu plano é hapvida" at the specialty): that flow, run aside."""
+    head, comma, rest = t.event.text.partition(",")
+    if not comma or not normalise(rest) or looks_like_question(t) or t.flow is None:
+        return
+    if isinstance(t.flow.nodes.get(option.next or node.next or ""), GotoNode):
+        return  # an option that starts another flow (the menu's booking), which reads the message itself
+    alone = read(node, replace(t.event, text=head), t.local_now)
+    if alone is None or alone.option != option:
+        return
+    found = _answering_flow(t, _running(t) or "", rest, t.entities(), 0.0, named_only=True)
+    if found is not None:
+        await run_aside(t, found.target)
 
 
 def faq_in_passing(t: BotTurn) -> bool:

@@ -161,6 +161,8 @@ async def resume_ask(node: AskNode, t: BotTurn) -> Outcome:
             return wanted  # "blz, quero marcar então": the answer, then what the rest of the message asks for
         if node.input == "choice" and answer.option is not None and context.said_apart(t, answer.option, node):
             await context.answered_in_passing(t)  # "vou sim, mas posso levar minha filha junto?" at the reminder
+        elif node.input == "choice" and answer.option is not None:
+            await context.stated_in_passing(t, node, answer.option)  # "clínico geral, mas meu plano é hapvida"
         return Go(after)
     if node.options and not context.looks_like_question(t) and context.small_talk(t) is None \
             and (reread := context.reread_facts(t)) is not None:
