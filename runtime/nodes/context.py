@@ -34,7 +34,7 @@ from flows.nodes import AskNode, BookNode, CancelNode, GotoNode, Node, Option, R
 from nlu import TrainingData, normalise
 from nlu.coverage import ExampleIndex, content_words
 from nlu.faq import FaqReading
-from nlu.slots import HONORIFICS, RELATIONS, SPOKEN_RELATIONS, age, named_for, person_name
+from nlu.slots import HONORIFICS, RELATIONS, SPOKEN_RELATIONS, age, last_clause_name, named_for, person_name
 from nlu.text import fold
 from nlu.yesno import asks_for_slot, asks_to_book, asks_to_cancel, asks_to_move, refuses_to_cancel
 from runtime.engine.outcomes import Done, Go, Jump, Outcome, Wait
@@ -826,20 +826,24 @@ async def unfit(node: Node, t: BotTurn, question: Question, release: Release | N
 
 
 _OWN_NAME = re.compile(r"\b(?:meu nome|me chamo|me chama|pode me chamar|podem me chamar)\b")
+# The name typed wrong before, corrected: "ops escrevi errado, é Fernanda"
+_MISTYPED = re.compile(r"\b(?:escrevi|digitei|coloquei|botei)\s+(?:o\s+)?(?:meu\s+nome\s+)?errad[oa]\b")
 
 
 def _renamed(node: Node, t: BotTurn) -> str | None:
     """The patient's own name said again at another question ("na verdade meu nome é Marcia, não Marcio"): the
     contact's name variable (bot.json `variables`, scope `contact`, filled by a name question) takes it, and
     `messages.renamed` says so. The variable's name, or None."""
-    if isinstance(node, AskNode) and node.input == "name" or not _OWN_NAME.search(normalise(t.event.text)):
+    folded = normalise(t.event.text)
+    mistyped = _MISTYPED.search(folded) is not None  # "ops escrevi errado, é Fernanda kkk"
+    if isinstance(node, AskNode) and node.input == "name" or not (_OWN_NAME.search(folded) or mistyped):
         return None
     choice = choose(t, besides=_running(t))
     # "meu nome é Marcia, quero marcar": the request goes first; not a flow the classifier is sure of only by the
     # words that give the name ("pode me chamar de Bia" is no "me chama alguém")
     if choice is not None and not (choice.how == "intent" and choice.request < MIN_INTENT_COVERAGE):
         return None
-    name = person_name(t.event.text)
+    name = person_name(t.event.text) or (last_clause_name(t.event.text) if mistyped else None)
     var = _contact_name_var(t)
     if name is None or var is None:
         return None
