@@ -246,8 +246,11 @@ _TURNED = re.compile(r"\b(?:fez|completou|completa|vai fazer|faz|ainda tem|so te
                      r"\s+(\d{1,2})(?=\s*(?:$|[,.;!?]|e\b|"
                      r"(?:mes|semana|ano)\s+(?:passad[oa]|que\s+vem)|agora|ainda|ontem|hoje|dia\b|no\b|na\b|em\b))")
 # "faz 2 anos que...", "há 3 anos", "2 anos atrás": a time ago, not an age.
-_AGO_BEFORE = frozenset({"faz", "ha", "durante", "por", "em", "ultimos", "uns", "mais", "menos"})
-_AGO_AFTER = frozenset({"que", "atras", "seguidos", "de casado", "de casada", "passado", "passada"})
+_AGO_BEFORE = frozenset({"faz", "ha", "durante", "por", "em", "ultimos", "uns", "mais", "menos",
+                         # how long something lasted ("fiquei 2 meses esperando vaga", "esperei 3 anos")
+                         "fiquei", "ficou", "esperei", "esperou", "esperando", "levei", "levou", "passei", "passou",
+                         "morei", "morou", "trabalhei", "trabalhou", "tomei", "tomou", "demorou", "durou"})
+_AGO_AFTER = frozenset({"que", "atras", "seguidos", "de casado", "de casada", "passado", "passada", "esperando"})
 
 
 # "sou o pai da Manu", "aqui é a mãe do Pedro", "sou avó da Lara": the writer is the parent (or grandparent) of

@@ -557,11 +557,23 @@ def _named_answer(t: BotTurn, text: str, options: tuple[Option, Option]) -> bool
     if "?" in text or words & t.words.question_words or any(p in folded for p in _INSTEAD) \
             or words & DENY_WORDS:  # "ok, mas não quero cancelar" names "cancelar" to refuse it
         return None
-    said = content_words(text)
+    said = [w for w in content_words(text) if not _other_thing(w, folded)]
     named = [answer for answer, option in zip((True, False), options, strict=True)
              if any(same_word(w, own) for own in content_words(option.title) if nlu.yes_no(own) is None
                     for w in said)]
     return named[0] if len(named) == 1 else None
+
+
+_OTHER = frozenset({"outro", "outra", "outros", "outras"})
+_OTHER_TIME = frozenset({"horario", "horarios", "dia", "dias", "hora", "horas", "data", "datas", "vaga", "vagas"})
+
+
+def _other_thing(word: str, folded: str) -> bool:
+    """ "outro" said of something else than a time ("esperei vaga em outro lugar"): it picks no "Escolher outro"."""
+    if word not in _OTHER:
+        return False
+    after = [token for found in re.finditer(rf"\b{word}\s+(\w+)", folded) for token in found.groups()]
+    return bool(after) and all(token not in _OTHER_TIME for token in after)
 
 
 async def _resume_confirm(node: BookNode | RescheduleNode, t: BotTurn, step: Step) -> Outcome:

@@ -108,7 +108,8 @@ def preference(text: str, now: datetime, calendar: Calendar) -> dict[str, str] |
     that does not exist. What the patient rules out ("hoje não") is skipped."""
     if (wrong := impossible_date(text, now.year)) is not None:
         return {"impossible": wrong}
-    every = nlu.extract_builtin(text, now, dimensions=("date", "time", "datetime", "interval"))
+    every = [e for e in nlu.extract_builtin(text, now, dimensions=("date", "time", "datetime", "interval"))
+             if not _past(e, now)]  # "ano passado fiquei 2 meses esperando", "ontem liguei": told, not wished
     negated = [e for e in every if (e.additional_info or {}).get("negated")]
     # "menos sexta, sexta eu trabalho": a day ruled out and named again is still ruled out
     found = [e for e in every if e not in negated and all(e.value != n.value for n in negated)]
@@ -134,6 +135,17 @@ def preference(text: str, now: datetime, calendar: Calendar) -> dict[str, str] |
     if wish is not None and "day" in wish and _WEEKDAY_WORD.search(nlu.normalise(text)):
         wish = _past_holidays(wish, calendar)
     return wish
+
+
+def _past(entity: Any, now: datetime) -> bool:
+    """A day or a span over before today began (no time can be booked in it)."""
+    value = entity.value
+    if isinstance(value, datetime):
+        return False
+    if isinstance(value, date):
+        return value < now.date()
+    end = getattr(value, "end", None)
+    return isinstance(end, datetime) and end <= datetime.combine(now.date(), time(0), tzinfo=now.tzinfo)
 
 
 def _past_holidays(wish: dict[str, str], calendar: Calendar) -> dict[str, str]:

@@ -50,7 +50,7 @@ from runtime.nodes.assist import (
     professional_words,
     say_faq,
 )
-from runtime.nodes.inputs import Answer, asks_in_first_person, fill, names, names_option, read
+from runtime.nodes.inputs import Answer, asks_in_first_person, entity_options, fill, names, names_option, read
 from runtime.nodes.safety import answers_the_question_before, leave_flows
 from runtime.nodes.services import BotTurn
 
@@ -613,8 +613,9 @@ def _answering_flow(t: BotTurn, acting: str, said: str, entities: list[dict[str,
         if flow.id == acting or flow.triggers.first_message or not (flow.triggers.intents or flow.triggers.keywords):
             continue
         asks = [node for node in flow.nodes.values() if node.waits]
-        if named_only and not all(isinstance(node, AskNode) and node.input == "choice" for node in asks):
-            continue
+        if named_only and not all(isinstance(node, AskNode) and node.input == "choice"
+                                  and len(entity_options(node, entities)) == 1 for node in asks):
+            continue  # a statement: options the NLU's entities name ("ela tem unimed"), not a word ("outro lugar")
         if asks and all(isinstance(node, AskNode) and fill(node, said, entities, t.local_now) is not None
                         for node in asks):
             return Choice("flow", flow.id, 1.0)

@@ -318,6 +318,11 @@ def _named_among(options: Sequence[Option], text: str) -> list[Option]:
 # -- typed values -------------------------------------------------------------------------------------
 
 
+def entity_options(node: AskNode, entities: Sequence[dict[str, Any]]) -> list[Option]:
+    """The options of `node` that the message's entities name (`_entity_options`)."""
+    return _entity_options(node, entities)
+
+
 def _entity_options(node: AskNode, entities: Sequence[dict[str, Any]]) -> list[Option]:
     """The options named by the values of the entities the question's variable is called after
     (`especialidade`), when those values are one of an option's names."""
