@@ -153,6 +153,7 @@ def test_a_relatives_name_and_age_around_other_words() -> None:
     ("pra minha filha de 17 de março", "filha", None),
     ("qro marcar pra minha afilhada", "afilhada", None),
     ("boa tarde, quero marcar pra minha bisavó", "avo", None),
+    ("ano passado fiquei 2 meses esperando vaga", None, None),  # how long, not how old
 ])
 def test_who_the_appointment_is_for_and_their_age(text: str, who: str | None, years: int | None) -> None:
     assert relation(text) == who
