@@ -114,6 +114,9 @@ def preference(text: str, now: datetime, calendar: Calendar) -> dict[str, str] |
     # "menos sexta, sexta eu trabalho": a day ruled out and named again is still ruled out
     found = [e for e in every if e not in negated and all(e.value != n.value for n in negated)]
     skip = _ruled_out(negated)
+    # "quinta é feriado né? ... pode ser quinta às 9": the day said again with a time is that time
+    timed = {e.value.date() for e in found if e.entity == "datetime" and isinstance(e.value, datetime)}
+    found = [e for e in found if not (e.entity == "date" and e.value in timed)]
     found = _either_day(text, found)
     if len(found) > 1:  # "agora quero marcar outra, pro sábado de manhã": "agora" leads the sentence, the day is asked
         found = [e for e in found if not (e.entity == "datetime" and e.value == now)] or found
