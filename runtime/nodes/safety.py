@@ -409,6 +409,7 @@ def _marketing_only(t: BotTurn) -> bool:
 
 
 def _flow_asks_consent(t: BotTurn, flow_id: str, purpose: str) -> bool:
+    """The flow asks for consent to `purpose` (a `consent` node)."""
     flow = t.bot.flows.get(flow_id)
     return flow is not None and any(isinstance(node, ConsentNode) and node.purpose == purpose
                                     for node in flow.nodes.values())
@@ -416,8 +417,7 @@ def _flow_asks_consent(t: BotTurn, flow_id: str, purpose: str) -> bool:
 
 def _asks_consent(t: BotTurn, purpose: str) -> bool:
     """A flow of the bot asks for consent to `purpose` (a `consent` node), with the text the patient agrees to."""
-    return any(isinstance(node, ConsentNode) and node.purpose == purpose
-               for flow in t.bot.flows.values() for node in flow.nodes.values())
+    return any(_flow_asks_consent(t, flow_id, purpose) for flow_id in t.bot.flows)
 
 
 def _opt_in(t: BotTurn) -> None:
