@@ -405,8 +405,8 @@ async def _not_understood(node: BookNode | RescheduleNode, t: BotTurn, step: Ste
         return leave(t, node.next)
     tail = corrected(whole)  # "quarta, digo, quinta de manhã"
     text = last_said(tail, t.local_now, calendar) if tail else whole
-    if text != whole and _rules_out(whole, t):  # "na verdade terça não dá, quinta": the negation says it, with
-        text = whole                            # the punctuation the corrected tail has lost
+    if text != whole and _rules_out(whole, t.local_now):
+        text = whole  # "na verdade terça não dá, quinta": the negation says it, with the punctuation the tail has lost
     pref = None
     if text and step.get("stage") != "confirm" and nlu.parse_date(text, t.local_now) is None:
         said = nlu.parse_date(whole, t.local_now) if text != whole else None  # "quarta às 9... digo, às 10"
@@ -474,10 +474,10 @@ async def _someone_else(t: BotTurn, step: Step, *, asked: bool = False) -> Outco
     return reread
 
 
-def _rules_out(text: str, t: BotTurn) -> bool:
+def _rules_out(text: str, now: datetime) -> bool:
     """Whether `text` rules a day or time out and names another ("terça não dá, quinta")."""
     found = [bool((e.additional_info or {}).get("negated"))
-             for e in nlu.extract_builtin(text, t.local_now, dimensions=("date", "time", "datetime", "interval"))]
+             for e in nlu.extract_builtin(text, now, dimensions=("date", "time", "datetime", "interval"))]
     return any(found) and not all(found)
 
 
@@ -654,10 +654,8 @@ def _other_time(t: BotTurn, hold: Hold) -> dict[str, str] | None:
         return None
     calendar = scheduler_of(t).calendar
     held = calendar.local(hold.slot.start)
-    # the wish the message ends on ("sim... peraí, não, segunda eu trabalho, melhor terça": Tuesday), unless it
-    # rules a day out in words, which the whole message says ("ops, é quinta, não sexta")
-    read = preference if _rules_out(t.event.text, t) else corrected_preference
-    wish = read(t.event.text, t.local_now, calendar) or _time_wish(t, around=held)
+    # the wish the message ends on ("sim... peraí, não, segunda eu trabalho, melhor terça": Tuesday)
+    wish = corrected_preference(t.event.text, t.local_now, calendar) or _time_wish(t, around=held)
     if wish is None or "impossible" in wish:
         return wish
     day = wish.get("day")
@@ -753,9 +751,10 @@ _BARE_DAY = re.compile(r"\s*\d{1,2}\b(?!\s*(?:h\b|:|horas?\b|e\s+meia))")  # "19
 
 def corrected_preference(text: str, now: datetime, calendar: Any) -> dict[str, str] | None:
     """The wish a message ends on ("amanhã às 9, ou melhor, às 10"): the correction, with the day said
-    before it when the correction only changes the time ("amanhã às 10")."""
+    before it when the correction only changes the time ("amanhã às 10"); the whole message when it rules a
+    day out in words, which the correction's tail loses ("ops, é quinta, não sexta")."""
     tail = corrected(text)
-    if not tail:
+    if not tail or _rules_out(text, now):
         return preference(text, now, calendar)
     tail = last_said(tail, now, calendar)
     at = text.rfind(tail)
