@@ -86,7 +86,12 @@ _BOOK_VERBS = frozenset("marcar marca agendar agenda marque agende".split())
 
 
 # "pode ser sábado de manhã em vez de amanhã?": another time instead of the one there is
-_INSTEAD = re.compile(r"\b(?:em\s+vez|ao\s+inves|no\s+lugar)\s+d[eoa]s?\b")
+_INSTEAD = re.compile(r"\b(?:em\s*vez|envez|ao\s+inves|inves|no\s+lugar)\s+d(?:e|o|a|os|as|isso)\b")
+
+
+def says_instead(text: str) -> bool:
+    """The message says "em vez de", "ao invés de", "no lugar de": one thing instead of another."""
+    return _INSTEAD.search(normalise(text)) is not None
 
 
 def asks_to_move(text: str) -> bool:

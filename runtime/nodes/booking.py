@@ -27,6 +27,7 @@ from nlu.choice import option_number
 from nlu.coverage import content_words, same_word
 from nlu.lexicon import DENY_WORDS, LAST_WORDS, ORDINALS
 from nlu.slots import corrected, named_for
+from nlu.yesno import says_instead
 from runtime.engine.outcomes import Go, Outcome, Wait
 from runtime.locales import YES_NO_IDS
 from runtime.nodes import context, inputs
@@ -546,15 +547,12 @@ def yes_or_no(t: BotTurn, options: tuple[Option, Option] | None = None, text: st
     return said
 
 
-_INSTEAD = (" em vez ", " ao inves ", " inves de ", " envez ")
-
-
 def _named_answer(t: BotTurn, text: str, options: tuple[Option, Option]) -> bool | None:
     """The answer whose button names what the message says to do, and the other does not; not in a question
     ("posso remarcar em vez de cancelar?") nor beside "em vez de"."""
     folded = f" {nlu.normalise(text)} "
     words = set(folded.split())
-    if "?" in text or words & t.words.question_words or any(p in folded for p in _INSTEAD) \
+    if "?" in text or words & t.words.question_words or says_instead(text) \
             or words & DENY_WORDS:  # "ok, mas não quero cancelar" names "cancelar" to refuse it
         return None
     said = [w for w in content_words(text) if not _other_thing(w, folded)]

@@ -93,7 +93,7 @@ def fill(node: AskNode, text: str, entities: Sequence[dict[str, Any]], now: date
     if node.input == "choice":
         named = _named_options(node, text) or _named_options(node, whole)  # "clínico, quinta, não, sexta"
         if not named:  # a misspelt name the NLU still read as the question's entity ("pedriatra")
-            named = _entity_options(node, entities)
+            named = entity_options(node, entities)
         return _option_answer(node, named[0]) if len(named) == 1 else None
     if node.input == "name":
         name = person_name(text)
@@ -319,11 +319,6 @@ def _named_among(options: Sequence[Option], text: str) -> list[Option]:
 
 
 def entity_options(node: AskNode, entities: Sequence[dict[str, Any]]) -> list[Option]:
-    """The options of `node` that the message's entities name (`_entity_options`)."""
-    return _entity_options(node, entities)
-
-
-def _entity_options(node: AskNode, entities: Sequence[dict[str, Any]]) -> list[Option]:
     """The options named by the values of the entities the question's variable is called after
     (`especialidade`), when those values are one of an option's names."""
     values = {nlu.normalise(str(e.get("value"))) for e in entities

@@ -1,7 +1,7 @@
 import pytest
 
 from nlu import cancels, keeps_appointment, will_attend, wont_attend, yes_no
-from nlu.yesno import asks_for_slot, asks_to_move, only_thanks
+from nlu.yesno import asks_for_slot, asks_to_move, only_thanks, says_instead
 
 
 @pytest.mark.parametrize(
@@ -119,3 +119,10 @@ def test_a_greeting_and_a_blessing_around_a_yes(text: str) -> None:
                                              ("quero marcar em vez de esperar", False), ("pode ser sábado?", False)])
 def test_asking_to_move(text: str, moves: bool) -> None:
     assert asks_to_move(text) is moves
+
+
+@pytest.mark.parametrize(("text", "instead"), [("posso remarcar em vez de cancelar?", True),
+                                               ("envez de cancelar", True), ("ao invés disso, remarca", True),
+                                               ("pode ser sábado?", False)])
+def test_saying_instead(text: str, instead: bool) -> None:
+    assert says_instead(text) is instead
