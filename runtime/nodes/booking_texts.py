@@ -147,8 +147,8 @@ def _past(entity: Any, now: datetime) -> bool:
         return False
     if isinstance(value, date):
         return value < now.date()
-    end = getattr(value, "end", None)
-    return isinstance(end, datetime) and end <= datetime.combine(now.date(), time(0), tzinfo=now.tzinfo)
+    return isinstance(value, Interval) \
+        and value.end <= datetime.combine(now.date(), time(0), tzinfo=now.tzinfo)
 
 
 def _past_holidays(wish: dict[str, str], calendar: Calendar) -> dict[str, str]:
