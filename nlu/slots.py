@@ -426,6 +426,9 @@ def slots(text: str) -> list[Slot]:
     if (name := relative_name(text)) is not None:
         # "pro meu neto Lucas, quer dizer, Lucca, de 5 anos": the name corrected to
         found.append(Slot("relative_name", (relative_name(tail) or last_clause_name(tail) or name) if tail else name))
+    elif tail and normalise(tail).split()[0] in RELATIONS.keys() | SPOKEN_RELATIONS.keys() \
+            and (name := relative_name(f"minha {tail}")) is not None:
+        found.append(Slot("relative_name", name))  # "pra minha avó, quer dizer, bisavó, a Ercília": corrected to
     return found
 
 

@@ -334,7 +334,7 @@ def _booked_by_details(t: BotTurn) -> list[str]:
     """The booking flows a message that asks nothing asks for by its details alone, two of: an option of one
     of the flow's questions, a day or a time, a fact its start reads (who, how old): "quero clínico geral dia
     13", "pediatria amanhã de manhã", "é pro meu marido ... quarta", "minha fia tá precisando de pediatra,
-    ela tem 9 ano"."""
+    ela tem 9 ano", or a verb of booking and a fact its start reads."""
     entities = t.entities()
     if t.event.kind != "text":
         return []
@@ -354,7 +354,8 @@ def _booked_by_details(t: BotTurn) -> list[str]:
             continue
         option = any(isinstance(node, AskNode) and node.input == "choice"
                      and fill(node, t.event.text, entities, t.local_now) is not None for node in flow.nodes.values())
-        if when + facts + option >= 2:
+        # "quero marcar pra minha avó, quer dizer, bisavó, a Ercília de 92 anos": a verb of booking and who it is for
+        if when + facts + option >= 2 or (facts and asks_to_book(t.event.text)):
             found.append(flow.id)
     return found
 

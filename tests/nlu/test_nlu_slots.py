@@ -105,6 +105,8 @@ def test_a_relatives_name_and_age_corrected_in_the_message() -> None:
         "relation": "neto", "age": 5, "relative_name": "Lucca"}
     said = {s.entity: s.value for s in slots("quero marcar pra minha filha de 18, ah nao, ela tem 16 ainda")}
     assert said["age"] == 16  # the age corrected to
+    said = {s.entity: s.value for s in slots("quero marcar pra minha avó, quer dizer, bisavó, a Ercília de 92 anos")}
+    assert said == {"relation": "avo", "age": 92, "relative_name": "Ercília"}  # the relative corrected to, named
 
 
 def test_a_relatives_name_and_age_around_other_words() -> None:

@@ -573,6 +573,16 @@ async def test_a_booking_asked_in_the_first_message_asks_the_name_it_needs_then_
     assert state is not None and state.vars["nome"] == state.vars["paciente"] == "Joana Prado"
 
 
+async def test_a_greeting_with_a_verb_of_booking_and_whom_it_is_for_books_after_the_name(
+        newcomer: BotHarness) -> None:
+    h = newcomer  # the classifier, unsure of the corrected message, would leave it to the greeting's keyword
+    await h.say("boa tarde, quero marcar pra minha avó, quer dizer, bisavó, a Ercília de 92 anos")
+    await h.say("Roberta")
+    state = await h.state()
+    assert state is not None and state.flow == "agendar" and state.vars["paciente"] == "Ercília"
+    assert state.vars["nome"] == "Roberta"
+
+
 async def test_the_question_the_faq_answered_is_kept_for_one_message_only(clinic: BotHarness) -> None:
     await clinic.say("tem pediatra segunda?")
     state = await clinic.state()
