@@ -172,20 +172,24 @@ async def _find(t: BotTurn, step: Step, limit: int) -> tuple[list[Slot], str]:
 
 
 _DAY_SLOTS = 48  # the slots of one day weighed for the ones nearest to a wished time
+_LOOK_BACK = 3  # the days before a day with no free slot looked at for the nearest ones (Friday for a Monday)
 
 
 async def _around_day(scheduler: Any, step: Step, day: date, pref: dict[str, str], hours: Any,
                       limit: int) -> list[Slot]:
     """The free slots nearest to a `day` that has none, the day before it or after it, in the part of the day
     wished ("sábado" for a doctor who works Monday to Friday: Friday's last ones, or Monday's first; "depois de
-    amanhã", a holiday: the day before, then the next days, not today)."""
+    amanhã", a holiday: the day before, then the next days, not today; "segunda que vem" for a doctor who works
+    Tuesday afternoons and Saturday mornings, asked for the morning: the Saturday before)."""
+    calendar = scheduler.calendar
+    tomorrow = calendar.local(scheduler.clock.now()).date() + timedelta(days=1)
+    back = max(day - timedelta(days=_LOOK_BACK), min(day - timedelta(days=1), tomorrow))
     try:
         found = await scheduler.find_slots(step["service"], professional=step.get("professional"),
                                            period=hours or pref.get("period") or step.get("period"),
-                                           earliest=day - timedelta(days=1), limit=2 * _DAY_SLOTS)
+                                           earliest=back, limit=(_LOOK_BACK + 1) * _DAY_SLOTS)
     except TooFarAhead:
         return []
-    calendar = scheduler.calendar
     at = _wished_start(calendar, day, pref).time() if any(k in pref for k in ("earliest", "from", "period")) else None
 
     def distance(slot: Slot) -> tuple[int, int, datetime]:  # the nearest day; on it, the time wished, or its first

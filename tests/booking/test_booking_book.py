@@ -137,3 +137,14 @@ async def test_an_impossible_date_is_explained(open_bot: OpenBot) -> None:
     assert titles(offer)[0] == "Seg 02/03 às 10:00"
     state = await h.state()
     assert state is not None and state.private.booking is not None and "wrong" not in state.private.booking
+
+
+async def test_a_day_the_doctor_does_not_work_offers_the_nearest_days_before_it_too(open_bot: OpenBot) -> None:
+    h = await open_bot(CLINIC)  # Monday 02/03 09:00; the pediatrician works Tue/Thu afternoons and Sat mornings
+    await h.say("oi")
+    await h.say("Carla")
+    await h.say("agendar")
+    await h.say(choice_id="pediatria")
+    [offer] = await h.say("segunda que vem de manhã tem?")  # Mon 09/03: Sat 07/03 is nearer than Sat 14/03
+    assert offer.text.startswith("Não encontrei horário livre nesse dia ou período")
+    assert titles(offer)[0] == "Sáb 07/03 às 08:00" and all(t.startswith("Sáb 07/03") for t in titles(offer))
