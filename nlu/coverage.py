@@ -35,6 +35,7 @@ STOPWORDS = frozenset(
     "queremos seria "
     "precisava precisaria precisar precisando poderia ops opa digo dizer melhor desculpa desculpe alias perdao "
     "corrigindo pode podem consegue conseguem saber qero keria kero gostava verdade vd "
+    "voltei "  # "voltei, quero marcar sim": back in the conversation
     "uai ue oxe oxente bah tche visse vixe eita poxa".split()  # regional interjections
 )
 

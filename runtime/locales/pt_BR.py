@@ -35,7 +35,8 @@ MESSAGES: dict[str, str] = {
     "renamed": "Desculpe! Anotado: vou te chamar de {{ name }}. 😊",
     "who_am_i": "Sou uma assistente virtual, um robô 🤖. Se preferir falar com uma pessoa da equipe, é só pedir.",
     "someone_real": "Sou uma assistente virtual, um robô 🤖. Se preferir falar com uma pessoa da equipe, é só pedir.",
-    "give_up": "Tudo bem, não marquei nada. Quando quiser, é só escrever *agendar*. 🙂",
+    "give_up": "Tudo bem, sem pressa! Não marquei nada; quando quiser, é só escrever *agendar*. 🙂",
+    "dropped": "Tudo bem! Se precisar de alguma coisa, é só me escrever por aqui. 🙂",
     "today": "Hoje é {weekday}, {dd}/{mm}. 🙂",
     "complaint": "Sinto muito por isso. 😔 Se quiser falar sobre o que aconteceu com alguém da nossa equipe, é só "
                  "escrever *atendente*.",
@@ -393,13 +394,15 @@ SMALL_TALK: dict[str, str] = {
     "complaint": r"\b(?:(?:um|que|e um|foi um|isso e um)\s+absurdo|descaso|falta de respeito|pessimo atendimento"
                  r"|atendimento (?:pessimo|horrivel|ruim)"
                  r"|(?:fiquei|esperei)\s+(?:mais de\s+)?(?:\d+|uma|duas|tres)\s+(?:min\w*|h|horas?)\b)",
+    # "deixa pra lá, não vou marcar agora": not a pause, the question is dropped (`later` keeps it waiting)
     "give_up": r"\b(desisto|desisti|nao quero mais (marcar|agendar|a consulta|consulta)|esquece (isso|a consulta)"
-               r"|deixa quieto|nao vou mais (marcar|agendar|querer))\b",
+               r"|deixa quieto|nao vou mais (marcar|agendar|querer)|deixa (pra|para) la"
+               r"|nao vou (marcar|agendar) (agora|ainda|hoje)|fica (pra|para) (depois|outra hora|outro dia))\b"
+               r"|^esquece( isso| entao| tudo)?$",
     "later": r"\b(vou ver|deixa eu ver|deixa eu pensar|vou pensar|te falo|te aviso|te digo|depois eu|depois te|"
              r"volto (a falar|depois|mais tarde)|ver com (meu|minha|o|a)|falar com (meu|minha)|nao sei ainda|"
              r"vou perguntar|perguntar (pro|pra|para|ao|a) (meu|minha|o|a)|(ainda )?(to|tou|estou) vendo|"
-             r"nao sei nao|ainda nao sei|mais tarde eu|deixa (pra|para) la|nao vou (marcar|agendar) (agora|ainda|hoje)|"
-             r"fica (pra|para) (depois|outra hora|outro dia))"
+             r"nao sei nao|ainda nao sei|mais tarde eu)"
              # a pause: "peraí que o nenem tá chorando", "só um minutinho", "um momento"
              r"|^(pera|perai|pera ai|calma|calma ai|espera|espere|aguarda|aguarde|um momento|um minut\w*|um instante"
              r"|ja volto|so um (minut\w*|momento|instante|pouquinho|segundo))\b",

@@ -787,13 +787,13 @@ async def unfit(node: Node, t: BotTurn, question: Question, release: Release | N
         return None
     if (before := await answers_the_question_before(t)) is not None:  # a name, at the offer after an emergency
         return before
-    if small_talk(t) == "give_up" and choose(t, besides=_running(t)) is None:
-        # "desisto, não quero mais marcar": the question is dropped ("esquece isso, me passa o endereço" asks more)
+    if _gives_up(t):
         t.took("small_talk", said="give_up")
+        booking = _booking(t)
         if release is not None:
             await release()
         await leave_flows(t)
-        t.say(t.message("give_up"))
+        t.say(t.message("give_up" if booking else "dropped"))
         return Done()
     if (renamed := _renamed(node, t)) is not None:  # "na verdade meu nome é Marcia, não Marcio"
         t.took("renamed", var=renamed)
@@ -825,6 +825,26 @@ async def unfit(node: Node, t: BotTurn, question: Question, release: Release | N
         t.say(small_talk_reply(t, kind))
         return Wait()
     return await consult(t, node, question, release)
+
+
+def _gives_up(t: BotTurn) -> bool:
+    """The message drops the waiting question and asks nothing more: "desisto, não quero mais marcar", which the
+    classifier may read as cancelling an appointment, not "esquece isso, me passa o endereço"."""
+    if small_talk(t) != "give_up":
+        return False
+    if not content_words(t.words.small_talk["give_up"].sub(" ", normalise(t.event.text))):
+        return True  # "deixa pra lá", "desisti, não quero mais marcar": nothing but the giving up
+    choice = choose(t, besides=_running(t))
+    return choice is None or (choice.kind == "flow" and choice.how in ("intent", "weak_intent")
+                              and choice.request < WEAK_COVERAGE)
+
+
+def _booking(t: BotTurn) -> bool:
+    """A booking is under way: the running flow, or one that called it, books an appointment."""
+    running = [t.flow.id] if t.flow is not None else []
+    running += [frame.flow for frame in t.state.stack]
+    return any(isinstance(node, BookNode) for flow in running if (f := t.bot.flows.get(flow)) is not None
+               for node in f.nodes.values())
 
 
 _OWN_NAME = re.compile(r"\b(?:meu nome|me chamo|me chama|pode me chamar|podem me chamar)\b")

@@ -191,6 +191,29 @@ async def test_small_talk_gets_a_short_answer_and_the_question_keeps_waiting(cli
     assert state is not None and state.node == "especialidade" and state.retries == 0
 
 
+@pytest.mark.parametrize("said", ["desisti, nao quero mais marcar", "ah quer saber, deixa pra la, n vou marcar agora",
+                                  "esquece"])
+async def test_giving_up_at_a_booking_confirmation_books_nothing_and_leaves(clinic: BotHarness, said: str) -> None:
+    await clinic.say("quero marcar clinica geral amanhã")
+    await clinic.say("1")
+    replies = texts(await clinic.say(said))  # the classifier reads the first as cancelling an appointment
+    assert replies == ["Tudo bem, sem pressa! Não marquei nada; quando quiser, é só escrever *agendar*. 🙂"]
+    state = await clinic.state()
+    assert state is not None and state.flow is None and state.private.booking is None
+    scheduler = clinic.processor.services.scheduler
+    assert scheduler is not None and await scheduler.appointments_of("whatsapp:5511987650000") == []
+
+
+async def test_giving_up_elsewhere_drops_the_question_without_a_word_on_booking(clinic: BotHarness) -> None:
+    await clinic.say("3")  # "Qual é o seu convênio?"
+    assert texts(await clinic.say("deixa pra lá")) == ["Tudo bem! Se precisar de alguma coisa, é só me escrever por "
+                                                       "aqui. 🙂"]
+    state = await clinic.state()
+    assert state is not None and state.flow is None
+    assert [m.options[0].title for m in await clinic.say("deixa pra lá, quero marcar uma consulta")][-1] \
+        .startswith("Clínica geral")  # asking for more is no giving up
+
+
 async def test_the_decision_says_which_step_took_the_message(clinic: BotHarness) -> None:
     await clinic.say("e qto é a consulta com o pediatra?")
     notice = decision(clinic)
