@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from flows.model import Bot
-from flows.nodes import AskNode, FaqNode, LlmNode
+from flows.nodes import AskNode, BookNode, FaqNode, LlmNode, RescheduleNode
 from nlu import normalise
 from nlu.coverage import STOPWORDS
 from nlu.entities import BUILTIN_DIMENSIONS
@@ -57,7 +57,17 @@ def faq_reading(t: BotTurn, topics: tuple[str, ...] = ()) -> FaqReading | None:
         if not reading.confident and (asked := _elliptic_at(t)):  # "quais vcs aceitam?" at "Qual é o seu convênio?"
             in_context = index.read(f"{t.event.text} {asked}", topics=topics, when=names_when(entities),
                                     unnamed=unnamed)
-            reading = in_context if in_context.confident else reading
+            if in_context.confident:
+                reading, t.memo["faq_context"] = in_context, asked
+        if (service := _pointed_service(t)) is not None:  # "e o valor dessa, quanto fica?" at a service's slots
+            in_context = index.read(f"{t.event.text} {service[1]}", topics=topics, when=names_when(entities))
+            about = [(r, r.best.entry) for r in (in_context, reading)
+                     if r.confident and r.best is not None and service[0] in _services_said(t, r.best.entry)]
+            if about:  # more specific than the prices of every service
+                (reading, entry), t.memo["faq_context"] = about[0], service[1]
+                t.memo["faq_pointed"] = entry
+            elif reading.confident and reading.best is not None and _services_said(t, reading.best.entry):
+                reading = FaqReading((), False)  # never the answer about another service
         if not reading.confident and (rest := _after_filler(t.event.text)):  # "n entendi, qual a diferença?"
             after = index.read(rest, topics=topics, when=names_when(entities), unnamed=unnamed)
             reading = after if after.confident else reading
@@ -88,6 +98,35 @@ def _elliptic_at(t: BotTurn) -> str:
     if not isinstance(node, AskNode) or len(normalise(t.event.text).split()) > _ELLIPTIC:
         return ""
     return t.text(node.text)
+
+
+# "e o valor dessa, quanto fica?", "quanto custa essa consulta?": the one being booked
+_POINTING = re.compile(r"\b(?:dessa|desse|desta|deste|nessa|nesse|nesta|neste)\b|\b(?:essa|esta)\s+(?:consulta|ai)\b")
+
+
+def _pointed_service(t: BotTurn) -> tuple[str, str] | None:
+    """The service (its key and name) whose slots are offered or held, when the message is a question that
+    points at it; None otherwise."""
+    if t.state.waiting is None or t.flow is None or "?" not in t.event.text \
+            or _POINTING.search(normalise(t.event.text)) is None:
+        return None
+    node, step, scheduler = t.flow.nodes.get(t.state.node or ""), t.state.private.booking, t.services.scheduler
+    service = step.get("service") if isinstance(node, (BookNode, RescheduleNode)) and step is not None else None
+    if scheduler is None or not isinstance(service, str) or service not in scheduler.calendar.services:
+        return None
+    return service, scheduler.calendar.services[service].name
+
+
+def _services_said(t: BotTurn, entry_id: str) -> set[str]:
+    """The services of the calendar a FAQ entry's answer names ("A consulta particular de pediatria custa...")."""
+    entry, scheduler = t.bot.faq.entry(entry_id), t.services.scheduler
+    if entry is None or scheduler is None:
+        return set()
+    answers = (entry.answer,) if isinstance(entry.answer, str) else tuple(entry.answer.values())
+    said = " ".join(normalise(a) for a in answers)
+    return {key for key, service in scheduler.calendar.services.items()
+            if (words := " ".join(w for w in normalise(service.name).split() if w not in _SERVICE_FILLER))
+            and re.search(rf"\b{re.escape(words)}\b", said)}
 
 
 _WHEN_ENTITIES = frozenset({"date", "time", "datetime", "interval"})

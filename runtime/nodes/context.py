@@ -181,6 +181,8 @@ def _answer_first(t: BotTurn, faq: Choice, flow: Choice) -> bool:
     # a question about what is needed ("precisa de encaminhamento pra consultar com o pediatra?"), which the FAQ
     # explains as much of as the booking
     needed = faq.request >= flow.request and t.words.requirement.match(normalise(t.event.text)) is not None
+    if t.memo.get("faq_pointed") == faq.target and flow.how in ("intent", "keyword"):
+        return True  # "quanto custa essa consulta?" at a service's slots: the entry about that service
     return (faq.rank == flow.rank or needed) and looks_like_question(t) and not answers_only(t, flow.target) \
         and flow.how != "slot"
 
@@ -189,7 +191,10 @@ def _faq_choice(t: BotTurn, index: ExampleIndex | None, details: frozenset[str])
     reading = faq_reading(t)
     if reading is None:
         return None
-    return _faq_pick(as_specialty(t, t.event.text), reading, index, details, looks_like_question(t))
+    text = as_specialty(t, t.event.text)
+    if context := t.memo.get("faq_context"):  # "e o valor dessa, quanto fica?" at the slots of a service: of it
+        text = f"{text} {context}"
+    return _faq_pick(text, reading, index, details, looks_like_question(t))
 
 
 def _faq_pick(text: str, reading: FaqReading, index: ExampleIndex | None, details: frozenset[str],

@@ -214,6 +214,33 @@ async def test_giving_up_elsewhere_drops_the_question_without_a_word_on_booking(
         .startswith("Clínica geral")  # asking for more is no giving up
 
 
+@pytest.mark.parametrize(("specialty", "asked", "price"), [
+    ("clínica geral", "e o valor dessa, quanto fica?", "R$ 250,00"),
+    ("clínica geral", "quanto custa essa consulta?", "R$ 250,00"),
+    ("pediatria", "quanto custa essa consulta?", "R$ 280,00"),
+])
+async def test_a_price_asked_of_the_service_being_booked_is_that_services(clinic: BotHarness, specialty: str,
+                                                                          asked: str, price: str) -> None:
+    await clinic.say("agendar")
+    await clinic.say(specialty)
+    replies = texts(await clinic.say(asked))
+    assert price in replies[0] and "R$" not in replies[0].replace(price, "")  # not every service's price
+    state = await clinic.state()
+    assert state is not None and state.private.booking is not None  # the slots still wait
+
+
+async def test_a_price_asked_without_pointing_at_the_service_gets_every_price(clinic: BotHarness) -> None:
+    await clinic.say("agendar")
+    await clinic.say("pediatria")
+    replies = texts(await clinic.say("quanto custa?"))
+    assert "R$ 250,00" in replies[0] and "R$ 280,00" in replies[0]
+
+
+async def test_a_goodbye_that_promises_to_come_back_takes_leave(clinic: BotHarness) -> None:
+    await clinic.say("agendar")
+    assert texts(await clinic.say("tchau, depois eu volto")) == ["Até logo! 👋"]
+
+
 async def test_the_decision_says_which_step_took_the_message(clinic: BotHarness) -> None:
     await clinic.say("e qto é a consulta com o pediatra?")
     notice = decision(clinic)
