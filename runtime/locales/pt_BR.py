@@ -399,6 +399,9 @@ SMALL_TALK: dict[str, str] = {
                r"|deixa quieto|nao vou mais (marcar|agendar|querer)|deixa (pra|para) la"
                r"|nao vou (marcar|agendar) (agora|ainda|hoje)|fica (pra|para) (depois|outra hora|outro dia))\b"
                r"|^esquece( isso| entao| tudo)?$",
+    # before `later`: "tchau, depois eu volto" takes leave
+    "goodbye": r"^(ate (logo|mais|breve|amanha|depois|a proxima)|falou|bye|fui|abracos?|beijos?|bjs?|tchau\w*)\b"
+               r"|\b(tchau\w*|ate (logo|mais|breve|a proxima))\W*$",  # "valeu, tchau": the goodbye, after thanks
     "later": r"\b(vou ver|deixa eu ver|deixa eu pensar|vou pensar|te falo|te aviso|te digo|depois eu|depois te|"
              r"volto (a falar|depois|mais tarde)|ver com (meu|minha|o|a)|falar com (meu|minha)|nao sei ainda|"
              r"vou perguntar|perguntar (pro|pra|para|ao|a) (meu|minha|o|a)|(ainda )?(to|tou|estou) vendo|"
@@ -406,8 +409,6 @@ SMALL_TALK: dict[str, str] = {
              # a pause: "peraí que o nenem tá chorando", "só um minutinho", "um momento"
              r"|^(pera|perai|pera ai|calma|calma ai|espera|espere|aguarda|aguarde|um momento|um minut\w*|um instante"
              r"|ja volto|so um (minut\w*|momento|instante|pouquinho|segundo))\b",
-    "goodbye": r"^(ate (logo|mais|breve|amanha|depois|a proxima)|falou|bye|fui|abracos?|beijos?|bjs?)\b"
-               r"|\b(tchau\w*|ate (logo|mais|breve|a proxima))\W*$",  # "valeu, tchau": the goodbye, after thanks
     "thanks": r"\b(obrigad\w*|obg|brigad\w*|valeu|vlw|agradec\w*|grat[oa]|thanks?|thank you)\b",
     "laughter": r"^(k+|(ha)+h?|(he)+h?|(hi)+h?|(rs)+|lol|ksks\w*)\b",
     "greeting": r"^((oi+e?|ola|opa|e ai|bom dia|boa tarde|boa noite)( tudo (bem|bom|certo))?|tudo (bem|bom|certo)( com "
