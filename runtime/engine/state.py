@@ -9,7 +9,8 @@ its next commit. A document of a newer format is refused (StateFormatUnknown), n
 
     format 1   (no "format" key) papo 0.1: node state in `private`; before that in vars `_booking`...
     format 2   the same fields, with "format"
-    format 3   `private.opening`: the message that started the running flow (left out while none is kept)
+    format 3   `private.opening`: the message that started the running flow, and under "before" the question
+               the FAQ answered just before it, when one did (left out while none is kept; "before" is optional)
     format 4   `private.interrupted`: a name question an emergency interrupted, and `private.asked`: the
                question the FAQ answered last (each left out while none is kept)
 """

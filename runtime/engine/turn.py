@@ -240,6 +240,10 @@ class Turn(Generic[S]):
         # what the patient said to start it, for the flow's later questions ("meu filho precisa passar com o dr
         # bruno": the specialty, asked after the patient's name)
         self.state.private.opening = {"flow": flow.id, "text": text, "used": []} if text else None
+        if self.state.private.opening is not None and (before := self.memo.get("asked_before")):
+            # the question the FAQ answered just before ("quanto é a consulta com a doutora?", then "então quero
+            # marcar com ela"): for the flow's later questions too, past the name it may ask first
+            self.state.private.opening["before"] = before
         return flow.entry
 
     def push(self, node: str | None, *, reenter: bool = False) -> None:

@@ -115,15 +115,18 @@ def _opened_with(node: AskNode, t: BotTurn) -> inputs.Answer | None:
 
 
 def _asked_before(node: AskNode, t: BotTurn) -> inputs.Answer | None:
-    """The option of a question with options that the patient's previous message named outright, when the FAQ
-    answered it and this message started the running flow: "tem pediatra segunda?", then "então quero marcar
-    no sábado" is the pediatrician."""
-    before = t.memo.get("asked_before")
+    """The option of a question with options that the patient's message before the one which started the
+    running flow named outright, when the FAQ answered it: "tem pediatra segunda?", then "então quero marcar
+    no sábado" is the pediatrician; "quanto é a consulta com a doutora?", then "ok então quero marcar com ela"
+    and the name is her specialty. Once per question, as `_opened_with`."""
     opening = t.state.private.opening
-    if node.input != "choice" or not before or t.flow is None or not opening or opening.get("flow") != t.flow.id \
-            or opening.get("text") != t.event.text.strip():
+    if node.input != "choice" or t.flow is None or not opening or opening.get("flow") != t.flow.id \
+            or not opening.get("before") or node.id in opening.get("used", []):
         return None
-    return inputs.fill(node, str(before), [], t.local_now)
+    filled = inputs.fill(node, str(opening["before"]), [], t.local_now)
+    if filled is not None:
+        opening["used"] = [*opening.get("used", []), node.id]
+    return filled
 
 
 async def reask_ask(node: AskNode, t: BotTurn) -> Outcome:

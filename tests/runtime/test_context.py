@@ -633,6 +633,15 @@ async def test_a_greeting_with_a_verb_of_booking_and_whom_it_is_for_books_after_
     assert state.vars["nome"] == "Roberta"
 
 
+async def test_a_booking_asked_after_a_faq_answer_reads_the_question_past_the_name_it_asks_first(
+        newcomer: BotHarness) -> None:
+    h = newcomer
+    assert "R$ 250,00" in texts(await h.say("quanto é a consulta com a doutora?"))[0]
+    await h.say("ok entao quero marcar com ela")  # the name, for the booking's form
+    offered = await h.say("Irene")
+    assert offered[-1].text.startswith("Escolha um horário para Consulta de clínica geral")
+
+
 async def test_the_question_the_faq_answered_is_kept_for_one_message_only(clinic: BotHarness) -> None:
     await clinic.say("tem pediatra segunda?")
     state = await clinic.state()
