@@ -10,6 +10,7 @@ through `turn.services.scheduler`; the patient is the conversation's `channel:us
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -148,6 +149,9 @@ async def _find(t: BotTurn, step: Step, limit: int) -> tuple[list[Slot], str]:
         if found or not pref:
             return found, lead
         lead = "nothing_matching"
+        if day is None and earliest is not None and not await scheduler.find_slots(
+                step["service"], professional=step.get("professional"), earliest=earliest, limit=1):
+            lead = "far"  # "depois do ano novo" with the agenda open until 03/01: nothing after it is open yet
         if day is not None and hours is not None and (part := _period_around(scheduler.calendar, hours[0])):
             # "amanhã de tardezinha" with nothing late that afternoon: the afternoon's slots of that day
             found = await scheduler.find_slots(step["service"], professional=step.get("professional"), day=day,
@@ -197,7 +201,15 @@ async def _around_day(scheduler: Any, step: Step, day: date, pref: dict[str, str
         off = abs(local.hour * 60 + local.minute - at.hour * 60 - at.minute) if at is not None else 0
         return abs((local.date() - day).days), off, slot.start
 
-    return sorted(sorted(found, key=distance)[:limit], key=lambda s: s.start)
+    ranked = sorted(found, key=distance)
+    on_day: Counter[date] = Counter()
+    place: dict[str, int] = {}  # each slot's place among its own day's
+    for slot in ranked:
+        on_day[calendar.local(slot.start).date()] += 1
+        place[slot.ref] = on_day[calendar.local(slot.start).date()]
+    # days as near as each other ("dia 26", a Saturday, between Christmas Eve and Monday 28): the first ones of each
+    nearest = sorted(ranked, key=lambda s: (distance(s)[0], place[s.ref], distance(s)[1:]))
+    return sorted(nearest[:limit], key=lambda s: s.start)
 
 
 def _wished_start(calendar: Any, day: date, pref: dict[str, str]) -> datetime:

@@ -148,3 +148,14 @@ async def test_a_day_the_doctor_does_not_work_offers_the_nearest_days_before_it_
     [offer] = await h.say("segunda que vem de manhã tem?")  # Mon 09/03: Sat 07/03 is nearer than Sat 14/03
     assert offer.text.startswith("Não encontrei horário livre nesse dia ou período")
     assert titles(offer)[0] == "Sáb 07/03 às 08:00" and all(t.startswith("Sáb 07/03") for t in titles(offer))
+
+
+async def test_a_wish_from_a_day_past_the_open_agenda_says_it_is_not_open_yet(open_bot: OpenBot) -> None:
+    h = await open_bot(CLINIC)  # Monday 02/03 09:00: bookings open until Wednesday 01/04 09:00
+    await h.say("oi")
+    await h.say("Carla")
+    await h.say("agendar")
+    await h.say(choice_id="pediatria")  # Tuesday and Thursday afternoons, Saturday mornings
+    [offer] = await h.say("depois do dia 31 de março")  # from 01/04: nothing of his is open yet
+    assert offer.text.startswith("A agenda ainda não está aberta para essa data")
+    assert titles(offer)[0] == "Ter 03/03 às 14:00"
