@@ -55,8 +55,9 @@ def read(node: AskNode, event: InboundEvent, now: datetime, *, someone_else: boo
             return Answer(gone.id, gone)  # "não vamos poder ir, ele vai viajar" to "... 3) Cancelar"
         if index is None and (led := _led_by_number(node, text)) is not None:
             return Answer(led.id, led)  # "6 pra minha mãe de 70 anos": the option first, then what it is about
-        if index is None:  # a misspelt name in a sentence ("quero a pediatrya"): the one option it names
-            sharing = [o for o in node.options if _shares_a_word(node, text, o)]
+        if index is None:  # a misspelt name in a sentence ("quero a pediatrya"): the one option it names; not a
+            # question sharing a word of a longer name ("tem atendimento sábado?" and "atendimento humano")
+            sharing = [o for o in node.options if _shares_a_word(node, text, o, asked=_asks(text))]
             return Answer(sharing[0].id, sharing[0], loose=True) if len(sharing) == 1 else None
         option = node.options[index]
         outright = _named_options(node, text) == [option]
@@ -272,11 +273,12 @@ def _asks(text: str) -> bool:
     return "?" in text or (bool(words) and words[0] in _QUESTION_OPENERS)
 
 
-def _shares_a_word(node: AskNode, text: str, option: Option) -> bool:
+def _shares_a_word(node: AskNode, text: str, option: Option, *, asked: bool = False) -> bool:
     """A word of the message is a word of the option's names, give or take a typo ("agendr"), and of
-    no other option's ("doutor" names both doctors)."""
+    no other option's ("doutor" names both doctors); of a question (`asked`), a name of one word."""
     def words(o: Option) -> set[str]:
-        return {w for name in _names(o) for w in content_words(name)}
+        return {w for name in _names(o) if not (asked and o is option and len(content_words(name)) > 1)
+                for w in content_words(name)}
 
     others = set().union(*(words(o) for o in node.options if o is not option))
     said = [w for w in content_words(text) if w not in INTERROGATIVES]  # "onde" names no option

@@ -61,6 +61,15 @@ def test_a_fuzzy_likeness_over_a_sentence_is_no_answer() -> None:
     assert typo is not None and typo.value == "pediatria"
 
 
+def test_a_question_sharing_one_word_of_a_longer_name_picks_no_option() -> None:
+    menu = node({"id": "menu", "kind": "ask", "input": "choice", "var": "v", "text": "Como posso ajudar?",
+                 "options": [{"id": "horarios", "title": "Horários"},
+                             {"id": "atendente", "title": "Falar com a equipe", "synonyms": ["atendimento humano"]}]})
+    assert read(menu, event("tem atendimento sábado?"), NOW) is None  # the opening hours, not a person
+    sharing = read(menu, event("quero atendimento de gente"), NOW)  # not a question: the one option it names
+    assert sharing is not None and sharing.value == "atendente"
+
+
 def test_a_name_question_reads_names_only() -> None:
     ask = node({"id": "q", "kind": "ask", "input": "name", "var": "nome", "text": "Como posso te chamar?"})
     assert read(ask, event("me chamo Juliana"), NOW).value == "Juliana"  # type: ignore[union-attr]
