@@ -30,6 +30,7 @@ MESSAGES: dict[str, str] = {
     "no_notice": "Our privacy notice is not available here yet; please talk to our team.",
     "privacy": "We received your request about your personal data. Our team will confirm your identity and answer "
                "within 15 days; nothing is deleted before that.",
+    "wishes": "Thank you, same to you! 😊",
     "thanks": "You are welcome! 😊",
     "greeting": "Hi! All good here. 😊",
     "acknowledged": "👍",
@@ -205,6 +206,7 @@ SMALL_TALK: dict[str, str] = {
     "give_up": r"\b(i give up|never mind|forget it|dont want to book|do not want to book)\b",
     "later": r"\b(let me (see|check|think)|i will (see|check|think)|ill (see|check|think)|get back to you|"
              r"talk to my|check with my|not sure yet|later)\b",
+    "wishes": r"\b(merry christmas|happy (new year|holidays|easter)|seasons greetings)\b",
     "thanks": r"^(many |thank you|thanks|thank|thx|ty|cheers)\b",
     "goodbye": r"^(bye|goodbye|see you|see ya|cya|good night)\b",
     "laughter": r"^((ha)+h?|(he)+h?|lol|lmao|rofl)$",

@@ -29,6 +29,7 @@ MESSAGES: dict[str, str] = {
                      "identidade antes de apagar qualquer coisa e vai te responder em até 15 dias.",
     "no_notice": "Nosso aviso de privacidade ainda não está disponível por aqui; fale com a nossa equipe.",
     "thanks": "Por nada! 😊",
+    "wishes": "Obrigada, pra você também! 😊",
     "greeting": "Oi! Tudo bem por aqui. 😊",
     "acknowledged": "👍",
     "laughter": "😄",
@@ -409,6 +410,8 @@ SMALL_TALK: dict[str, str] = {
              # a pause: "peraí que o nenem tá chorando", "só um minutinho", "um momento"
              r"|^(pera|perai|pera ai|calma|calma ai|espera|espere|aguarda|aguarde|um momento|um minut\w*|um instante"
              r"|ja volto|so um (minut\w*|momento|instante|pouquinho|segundo))\b",
+    # a season's wishes: "feliz natal!", "boas festas pra vcs"
+    "wishes": r"\b(feliz (natal|ano novo|pascoa|20\d\d)|boas festas|bom natal|prospero ano novo|boas entradas)\b",
     "thanks": r"\b(obrigad\w*|obg|brigad\w*|valeu|vlw|agradec\w*|grat[oa]|thanks?|thank you)\b",
     "laughter": r"^(k+|(ha)+h?|(he)+h?|(hi)+h?|(rs)+|lol|ksks\w*)\b",
     "greeting": r"^((oi+e?|ola|opa|e ai|bom dia|boa tarde|boa noite)( tudo (bem|bom|certo))?|tudo (bem|bom|certo)( com "

@@ -236,6 +236,13 @@ async def test_a_price_asked_without_pointing_at_the_service_gets_every_price(cl
     assert "R$ 250,00" in replies[0] and "R$ 280,00" in replies[0]
 
 
+async def test_a_seasons_wishes_get_wishes_back_and_the_question_keeps_waiting(clinic: BotHarness) -> None:
+    for said in ("feliz natal!", "boas festas pra vcs 🎄"):
+        assert texts(await clinic.say(said)) == ["Obrigada, pra você também! 😊"]
+    state = await clinic.state()
+    assert state is not None and state.node == "escolha" and state.retries == 0
+
+
 async def test_a_goodbye_that_promises_to_come_back_takes_leave(clinic: BotHarness) -> None:
     await clinic.say("agendar")
     assert texts(await clinic.say("tchau, depois eu volto")) == ["Até logo! 👋"]
