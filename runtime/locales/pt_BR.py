@@ -138,6 +138,10 @@ MEDICAL_SIGNS = (
      frozenset("braco bracos perna pernas pe pes dedo dedos dente dentes nariz osso ossos punho pulso tornozelo "
                "costela costelas clavicula mao maos joelho bacia quadril cotovelo ombro cabeca cranio "
                "femur coluna mandibula queixo".split())),
+    # a burn of a part of the body ("queimei a mão no forno"), not a lamp that burnt out
+    (frozenset("queimei queimou queimado queimada queimaram queimando".split()),
+     frozenset("mao maos braco bracos perna pernas pe pes dedo dedos rosto cara olho olhos lingua boca labio labios "
+               "pele barriga costas pescoco peito orelha".split())),
 )
 MEDICAL_PHRASES = ("falta de ar", "pressão alta", "pressão baixa", "posso tomar", "devo tomar", "posso dar",
                    "passando mal", "mal estar", "pode tomar", "pode dar", "manchas vermelhas")
@@ -225,6 +229,10 @@ URGENT_SIGNS = (
      frozenset("fechando fechou fechar trancando trancou".split())),
     (frozenset({"pressao"}),  # a blood pressure of a crisis ("pressão 20 por 13", "a pressão foi a 19 por 12")
      frozenset("18 19 20 21 22 23 24 25 26".split()), frozenset({"por", "x"})),
+    (frozenset("queimei queimou queimado queimada queimadura queimaduras queimando".split()),  # a burn that blisters
+     frozenset("bolha bolhas bolhou empolou empolado empolada soltando fervendo fervente".split())),  # or a scald
+    (frozenset("rojao rojoes fogos foguete bombinha bombinhas morteiro".split()),  # fireworks that went off on someone
+     frozenset("estourou estouraram explodiu explodiram acertou pegou".split())),
     (frozenset("manchas manchinhas pintas pintinhas pontinhos bolinhas".split()),  # purple spots with a fever
      frozenset("roxas roxinhas roxos roxinhos arroxeadas arroxeados".split()), frozenset("febre febrao".split())),
 )

@@ -313,6 +313,9 @@ async def test_a_name_in_the_decision_is_not_shown(open_bot: OpenBot) -> None:
     ("n aguento mais, to pensando em tirar minha propria vida", "urgent"),
     ("promoção nao quero, só os lembretes das consultas", "opt_out"),  # the kind of message before the negation
     ("nao e nem quero receber mais nada de vcs, nem lembrete", "opt_out"),
+    ("o rojao estourou na mao do meu marido", "urgent"),  # fireworks that went off on someone
+    ("meu filho se queimou com agua fervendo", "urgent"),  # a scald
+    ("queimei a mao no forno fazendo a ceia, ta cheio de bolha", "medical"),  # a burn of a part of the body
 ])
 async def test_safety_reads_word_forms_and_the_most_pressing_topic(open_bot: OpenBot, said: str, topic: str) -> None:
     h = await open_bot("questions")
@@ -324,7 +327,8 @@ async def test_safety_reads_word_forms_and_the_most_pressing_topic(open_bot: Ope
 @pytest.mark.parametrize("said", ["meu filho de 3 anos fala enrolado, o pediatra atende?",  # speech alone: no emergency
                                   "a boca dele é bem pequena, tomou o remédio de verme ontem",
                                   "a cara dele caiu quando soube do preço",
-                                  "quero marcar pra ver uma mancha roxa na perna"])  # a bruise, no fever
+                                  "quero marcar pra ver uma mancha roxa na perna",  # a bruise, no fever
+                                  "vou soltar fogos no ano novo"])
 async def test_sign_words_far_apart_or_speech_alone_are_not_urgent(open_bot: OpenBot, said: str) -> None:
     h = await open_bot("questions")
     await h.say(choice_id="q_text")
@@ -333,6 +337,7 @@ async def test_sign_words_far_apart_or_speech_alone_are_not_urgent(open_bot: Ope
 
 
 @pytest.mark.parametrize("said", ["funciona em feriado?", "quero marcar um retorno", "o resultado do exame de sangue",
+                                  "a lampada da sala queimou",
                                   "vcs aplicam vacina da gripe?", "quanto custa o teste de gravidez?"])
 async def test_words_like_medical_ones_are_not_medical(open_bot: OpenBot, said: str) -> None:
     h = await open_bot("questions")
