@@ -36,6 +36,7 @@ STOPWORDS = frozenset(
     "precisava precisaria precisar precisando poderia ops opa digo dizer melhor desculpa desculpe alias perdao "
     "corrigindo pode podem consegue conseguem saber qero keria kero gostava verdade vd "
     "voltei "  # "voltei, quero marcar sim": back in the conversation
+    "qualquer "  # "pode ser qualquer dia de tarde": no subject of its own
     "uai ue oxe oxente bah tche visse vixe eita poxa".split()  # regional interjections
 )
 

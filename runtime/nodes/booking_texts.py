@@ -262,14 +262,16 @@ def _day_said_apart(found: list[Any], calendar: Calendar) -> dict[str, str] | No
     ("semana que vem, qualquer dia à tarde"): from that week on, in those hours. None for anything else."""
     days = [e.value for e in found if e.entity == "date" and isinstance(e.value, date)]
     intervals = [e.additional_info or {} for e in found if e.entity == "interval"]
-    weeks = [i for i in intervals if i.get("grain") == "week"]
     parts = [i for i in intervals if "day" not in i and (i.get("grain") == "hour" or (
         i.get("grain") == "day_period" and i.get("period") in calendar.periods))]  # the hours of no day said
+    # a week, or days open on one side ("antes do ano novo")
+    weeks = [i for i in intervals
+             if i not in parts and (i.get("grain") == "week" or i.get("open") in ("before", "after"))]
     if len(days) > 1 or len(intervals) != len(weeks) + len(parts) or not intervals or len(parts) > 1 \
             or any(e.entity in ("time", "datetime") for e in found):
         return None
     hours = _interval_preference(parts[0], calendar) if parts else {}  # {"period"} or {"from", "to"}
-    if not days:  # "semana que vem, qualquer dia à tarde"
+    if not days:  # "semana que vem, qualquer dia à tarde", "antes do ano novo, pode ser qualquer dia de tarde"
         return {"earliest": weeks[0]["from"], **hours} if len(weeks) == 1 and parts else None
     day = days[0]
     for week in weeks:  # "semana que vem, na quarta": that week's Wednesday, though this week's is to come

@@ -159,3 +159,13 @@ async def test_a_wish_from_a_day_past_the_open_agenda_says_it_is_not_open_yet(op
     [offer] = await h.say("depois do dia 31 de março")  # from 01/04: nothing of his is open yet
     assert offer.text.startswith("A agenda ainda não está aberta para essa data")
     assert titles(offer)[0] == "Ter 03/03 às 14:00"
+
+
+async def test_days_open_on_one_side_and_a_part_of_the_day_keep_both(open_bot: OpenBot) -> None:
+    h = await open_bot(CLINIC)  # Monday 02/03 09:00
+    await h.say("oi")
+    await h.say("Carla")
+    await h.say("agendar")
+    await h.say(choice_id="clinica_geral")
+    [offer] = await h.say("antes do dia 20, pode ser qualquer dia de tarde")
+    assert titles(offer)[0] == "Seg 02/03 às 13:00"  # the afternoons, from today
