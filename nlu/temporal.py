@@ -48,7 +48,27 @@ def find_temporal(text: str, now: datetime, rules: TemporalRules = DEFAULT_RULES
     joined = compose(folded, _join(folded, chosen, now, rules), now)
     kept = [found for found in joined if not found.weak or _whole(folded, found) or _paired(folded, found, joined)]
     starts = frozenset(found.start for found in kept)
-    return [_negation(folded, _open_span(folded, _counted_from(folded, found), now, rules), starts) for found in kept]
+    return [_negation(folded, item, starts) for found in kept
+            for item in _day_apart(folded, _open_span(folded, _counted_from(folded, found), now, rules), found)]
+
+
+def _day_apart(folded: str, item: Found, said: Found) -> list[Found]:
+    """A span open after a day that was said with a part of the day ("depois do natal de tarde"): the days from
+    or after that day, and apart from them the part of the day, on any of them (not from the end of that
+    afternoon)."""
+    if item.open != "after" or said.kind != "interval" or said.day is None or said.period is None \
+            or said.interval is None or said.interval.grain != "day_period" or item.interval is None:
+        return [item]
+    part = _LAST_WORDS.search(folded, said.start, said.end)
+    if part is None or part.start() <= said.start:
+        return [item]
+    first = said.day if item.interval.start <= said.interval.start else said.day + timedelta(days=1)
+    midnight = datetime.combine(first, time(0), tzinfo=item.interval.start.tzinfo)
+    days = replace(item, end=part.start(), interval=Interval(midnight, midnight + _OPEN_HORIZON, "day"))
+    return [days, replace(said, start=part.start(), day=None)]
+
+
+_LAST_WORDS = re.compile(r"\s(?:(?:de|da|a|na|pela|no|do|bem|mais)\s+)*\w+\s*$")  # "... de tarde", "... cedo"
 
 
 # "2 dias depois da sexta", "uma semana antes do dia 20", "2 semanas e 6 dias depois de sábado",

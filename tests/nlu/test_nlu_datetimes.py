@@ -135,3 +135,14 @@ def test_the_first_or_second_half_of_a_period(text: str, start: datetime, end: d
     assert (entity.value.start, entity.value.end) == (start.replace(tzinfo=now.tzinfo), end.replace(tzinfo=now.tzinfo))
     assert entity.additional_info is not None and entity.additional_info["period"] in ("tarde", "manha", "noite")
     assert parse_time("no fim da tarde às 5", now) == time(17, 0)
+
+
+@pytest.mark.parametrize(("text", "first", "period"), [
+    ("depois do natal de tarde", date(2026, 12, 26), "tarde"),  # the days after it, in the afternoon
+    ("a partir do dia 20 de manhã", date(2026, 3, 20), "manha"),  # from that day on, in the morning
+])
+def test_a_part_of_the_day_said_with_the_day_an_open_span_starts_at_is_apart(text: str, first: date, period: str,
+                                                                            now: datetime) -> None:
+    days, part = extract_builtin(text, now, dimensions=("interval",))
+    assert days.additional_info["open"] == "after" and days.value.start.date() == first
+    assert part.additional_info["period"] == period and "day" not in part.additional_info
