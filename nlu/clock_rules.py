@@ -62,7 +62,8 @@ _PAST_HOUR = re.compile(
     rf"{_AMPM}?{_PERIOD}?\b"
 )
 _PERIOD_RE = re.compile(
-    r"\b(?:(?P<this>(?:d|n)?(?:esta|essa))|de|a|pela|na|no\s+periodo\s+da|durante\s+a|parte\s+da|periodo\s+da)"
+    r"\b(?:(?P<this>(?:d|n)?(?:esta|essa))|de|a|pela|na|no\s+periodo\s+da|durante\s+a|parte\s+da|periodo\s+da"
+    r"|(?<!mais\s)(?:pra|para)(?:\s+a)?)"  # "muda pra tarde": the afternoon ("mais pra tarde" is later)
     r"\s+(?P<period>manha|tarde|noite|madrugada)\b"
 )
 # "no fim da tarde", "início da manhã", "no meio da tarde": the first half, the second half or the middle

@@ -146,3 +146,10 @@ def test_a_part_of_the_day_said_with_the_day_an_open_span_starts_at_is_apart(tex
     days, part = extract_builtin(text, now, dimensions=("interval",))
     assert days.additional_info["open"] == "after" and days.value.start.date() == first
     assert part.additional_info["period"] == period and "day" not in part.additional_info
+
+
+@pytest.mark.parametrize(("text", "period"), [("da pra mudar pra tarde?", "tarde"), ("muda pra manhã", "manha"),
+                                              ("mais pra tarde", None)])  # later, not the afternoon
+def test_a_part_of_the_day_moved_to(text: str, period: str | None, now: datetime) -> None:
+    found = [e.additional_info.get("period") for e in extract_builtin(text, now, dimensions=("interval",))]
+    assert found == ([period] if period else [])
