@@ -94,13 +94,26 @@ def says_instead(text: str) -> bool:
     return _INSTEAD.search(normalise(text)) is not None
 
 
+# "pode ser um pouco mais tarde? tipo 10h", "dá pra ser mais cedo?": the same, at another time of its day
+_LATER_OR_EARLIER = re.compile(r"\b(?:pode|podia|poderia|da|daria|dava|tem\s+como|consigo|conseguiria)\s+"
+                               r"(?:(?:pra|para)\s+)?ser\s+(?:um\s+)?(?:pouco\s+|pouquinho\s+|bem\s+)?"
+                               r"mais\s+(?:tarde|cedo)\b")
+
+
 def asks_to_move(text: str) -> bool:
     """The message asks to move something to another time, in a verb ("muda pro outro sábado, esse não vai
-    dar") or as another time instead ("pode ser sábado em vez de amanhã?"), and books nothing; whether it names
-    the new time is for the caller to see."""
+    dar"), as another time instead ("pode ser sábado em vez de amanhã?") or as later or earlier ("pode ser um
+    pouco mais tarde? tipo 10h", `later_or_earlier`), and books nothing; whether it names the new time is for
+    the caller to see."""
     folded = _SEEING.sub(" ", normalise(text))
     words = set(folded.split())
-    return bool(words & _MOVE_VERBS or _INSTEAD.search(folded)) and not words & _BOOK_VERBS
+    return bool(words & _MOVE_VERBS or _INSTEAD.search(folded) or _LATER_OR_EARLIER.search(folded)) \
+        and not words & _BOOK_VERBS
+
+
+def later_or_earlier(text: str) -> bool:
+    """The message asks for the same thing a little later or earlier ("pode ser mais tarde? tipo 10h")."""
+    return _LATER_OR_EARLIER.search(normalise(text)) is not None
 
 
 def asks_to_book(text: str) -> bool:

@@ -10,6 +10,7 @@ from datetime import date, timedelta
 import nlu
 from flows.nodes import AppointmentNode, CancelNode, ConfirmNode, MyAppointmentsNode, RescheduleNode
 from nlu.coverage import same_word
+from nlu.yesno import later_or_earlier
 from runtime.engine.outcomes import Go, Outcome, Wait
 from runtime.nodes import context
 from runtime.nodes.assist import Question
@@ -127,7 +128,10 @@ def _wished(t: BotTurn, entering: bool, booked: date) -> dict[str, str] | None:
         text = t.event.text  # a typed answer of some words; a pressed button or "8" at a menu names no day
     else:
         return None
-    return _after(corrected_preference(text, t.local_now, scheduler_of(t).calendar), booked, text)
+    wish = _after(corrected_preference(text, t.local_now, scheduler_of(t).calendar), booked, text)
+    if wish and "day" not in wish and "from" in wish and later_or_earlier(text):
+        wish = {**wish, "day": booked.isoformat()}  # "pode ser um pouco mais tarde? tipo 10h": that day, at 10
+    return wish
 
 
 # "pro sábado seguinte", "pro outro sábado", "pro próximo": of an appointment on a Saturday, the Saturday after it

@@ -238,3 +238,17 @@ async def test_a_turns_timers_ride_on_its_commit_even_after_redis_forgot_its_scr
     await client.script_load(store_module._COMMIT)
     await other.say("pergunta")
     assert sorted(t.kind for t in await timers.pending(100) if t not in before) == ["ask_timeout", "ask_timeout"]
+
+
+async def test_a_reminder_answered_a_little_later_at_a_time_offers_that_time_of_its_day(open_bot: OpenBot) -> None:
+    h = await open_bot(CLINIC)  # Monday 02/03 09:00
+    await h.say("oi")
+    await h.say("Carla")
+    await h.say("agendar")
+    await h.say(choice_id="clinica_geral")
+    [offer] = await h.say("quarta de manhã")
+    await h.say(choice_id=offer.options[0].id)  # Wed 04/03 08:00: the reminder on Tuesday 08:00
+    await h.say("Confirmar")
+    await h.advance(timedelta(hours=23, minutes=10))
+    offered = (await h.say("pode ser um pouco mais tarde? tipo 10h"))[-1]
+    assert [o.title for o in offered.options][:2] == ["Qua 04/03 às 10:00", "Qua 04/03 às 10:30"]

@@ -116,7 +116,9 @@ def test_a_greeting_and_a_blessing_around_a_yes(text: str) -> None:
 @pytest.mark.parametrize(("text", "moves"), [("muda pro outro sábado", True),
                                              ("pode ser sábado em vez de amanhã?", True),
                                              ("no lugar da de segunda, pode ser terça?", True),
-                                             ("quero marcar em vez de esperar", False), ("pode ser sábado?", False)])
+                                             ("quero marcar em vez de esperar", False), ("pode ser sábado?", False),
+                                             ("pode ser um pouco mais tarde? tipo 10h", True),
+                                             ("mais tarde eu vejo isso", False)])
 def test_asking_to_move(text: str, moves: bool) -> None:
     assert asks_to_move(text) is moves
 
