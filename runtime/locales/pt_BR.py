@@ -277,6 +277,9 @@ OPT_OUT_PHRASES = ("nao quero mais receber", "não quero receber", "parem de me 
                    "nada de lembrete", "nada de lembretes", "quero receber mais nada", "quero receber nada",
                    "quero mais nada de voces", "quero mais nada de vcs",
                    # "me tira dessas propagandas pfv": out of what they send (the noun says whether only marketing)
+                   # "nao quero nada de vcs, nem lembrete, me tira de tudo": everything, reminders too
+                   "me tira de tudo", "me tire de tudo", "me tirem de tudo", "nao quero nada de vcs",
+                   "nao quero nada de voces", "nem lembrete", "nem lembretes", "nem os lembretes",
                    "me tira dessa", "me tira dessas", "me tira desse", "me tira desses", "me tira das", "me tira dos",
                    "me tire dessa", "me tire dessas", "me tire das", "me tire dos", "me tirem dessa",
                    "me tirem dessas", "me tirem das", "me tirem dos")
@@ -303,7 +306,7 @@ OPT_OUT_PAIRS = (frozenset("pare parem parar chega descadastrar descadastra desc
 PRIVACY_PAIRS = (frozenset("apagar apague apaguem apaga excluir exclua excluam exclui deletar delete deletem remover "
                            "remova removam esquecer esquecam eliminar elimine eliminem apagassem apagasse apagarem "
                            "excluissem excluisse excluirem deletassem removessem removerem".split()),
-                 frozenset("dados informacoes informacao cadastro historico registros".split()))
+                 frozenset("dados informacoes informacao cadastro historico registros numero conversas".split()))
 # A request to correct them (LGPD art. 18 III): "meu cadastro tá com o sobrenome errado, queria corrigir".
 CORRECTION_PAIRS = (frozenset("corrigir corrige corrija corrijam corrigissem corrigirem atualizar atualiza atualize "
                               "atualizem errado errada errados erradas incorreto incorreta desatualizado "

@@ -478,8 +478,9 @@ def reads_better(t: BotTurn, answer: Answer, node: AskNode) -> bool:
         return True  # "quero ver os horários disponíveis" at the menu asks for a free time, not the opening hours
     if not (answer.loose or answer.asked) or answer.option is None:
         return False
-    if small_talk(t) == "who_am_i":
-        return True  # "vc é uma pessoa de verdade?" asks about the bot, though "pessoa" names an option
+    if small_talk(t) in ("who_am_i", "wishes"):
+        return True  # "vc é uma pessoa de verdade?" asks about the bot, though "pessoa" names an option; "boas
+        # festas pra toda a equipe" wishes, though "equipe" names one
     choice = choose(t, besides=_running(t))
     if choice is not None and choice.kind == "faq" and said_apart(t, answer.option, node):
         return False  # "confirmo! preciso levar algum documento?": the answer, then the FAQ's (`also_wants`)

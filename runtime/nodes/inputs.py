@@ -45,8 +45,10 @@ def read(node: AskNode, event: InboundEvent, now: datetime, *, someone_else: boo
     tail = corrected(text)  # after a correction, only what it corrects to counts...
     if node.input == "yes_no" and tail and nlu.yes_no(tail) is None:
         tail = None  # "sim, ah deixa, não precisa, já consegui": the "não" that takes it back is the answer
-    if tail and (node.input != "choice" or _named_options(node, tail)):
-        text = tail  # ... unless it corrects something else than the options ("terça... ops, quinta" at a menu)
+    if tail and (node.input != "choice" or _named_options(node, tail)
+                 or nlu.pick_option(tail, [_names(o) for o in node.options]) is not None):
+        text = tail  # ... unless it corrects something else than the options ("terça... ops, quinta" at a menu);
+        # "confirmo.. ah nao, esqueci q a gente vai viajar, cancela": the option the correction picks
     if node.input == "choice":
         index = nlu.pick_option(text, [_names(o) for o in node.options])
         if not _named_options(node, text) and (agreed := _agreed(node, text)) is not None:

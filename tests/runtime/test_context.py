@@ -237,7 +237,7 @@ async def test_a_price_asked_without_pointing_at_the_service_gets_every_price(cl
 
 
 async def test_a_seasons_wishes_get_wishes_back_and_the_question_keeps_waiting(clinic: BotHarness) -> None:
-    for said in ("feliz natal!", "boas festas pra vcs 🎄"):
+    for said in ("feliz natal!", "boas festas pra vcs 🎄", "boas festas pra toda a equipe de vcs 🎁✨"):  # not a person
         assert texts(await clinic.say(said)) == ["Obrigada, pra você também! 😊"]
     state = await clinic.state()
     assert state is not None and state.node == "escolha" and state.retries == 0
@@ -313,6 +313,8 @@ async def test_a_name_in_the_decision_is_not_shown(open_bot: OpenBot) -> None:
     ("n aguento mais, to pensando em tirar minha propria vida", "urgent"),
     ("promoção nao quero, só os lembretes das consultas", "opt_out"),  # the kind of message before the negation
     ("nao e nem quero receber mais nada de vcs, nem lembrete", "opt_out"),
+    ("nao quero nada de vcs, nem lembrete, me tira de tudo", "opt_out"),  # reminders too
+    ("quero q apaguem meu numero e tudo q for meu do sistema de vcs", "privacy"),
     ("o rojao estourou na mao do meu marido", "urgent"),  # fireworks that went off on someone
     ("meu filho se queimou com agua fervendo", "urgent"),  # a scald
     ("queimei a mao no forno fazendo a ceia, ta cheio de bolha", "medical"),  # a burn of a part of the body

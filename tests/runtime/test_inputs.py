@@ -70,6 +70,14 @@ def test_a_question_sharing_one_word_of_a_longer_name_picks_no_option() -> None:
     assert sharing is not None and sharing.value == "atendente"
 
 
+def test_a_correction_to_an_option_it_names_loosely_is_that_option() -> None:
+    reminder = node({"id": "aviso", "kind": "ask", "input": "choice", "var": "v", "text": "Podemos confirmar?",
+                     "options": [{"id": "confirmar", "title": "Confirmar", "synonyms": ["confirmo"]},
+                                 {"id": "cancelar", "title": "Cancelar", "synonyms": ["desmarcar"]}]})
+    answer = read(reminder, event("confirmo.. ah nao, esqueci q a gente vai viajar, cancela"), NOW)
+    assert answer is not None and answer.value == "cancelar"
+
+
 def test_a_name_question_reads_names_only() -> None:
     ask = node({"id": "q", "kind": "ask", "input": "name", "var": "nome", "text": "Como posso te chamar?"})
     assert read(ask, event("me chamo Juliana"), NOW).value == "Juliana"  # type: ignore[union-attr]
