@@ -135,7 +135,8 @@ def preference(text: str, now: datetime, calendar: Calendar) -> dict[str, str] |
         wish["last"] = "some" if last.group().split()[0] in ("ultimos", "ultimas") else "one"
     elif wish is not None and "day" in wish and (nth := _NTH_SLOT.search(nlu.normalise(text))) is not None:
         wish["nth"] = str(_ORDINALS.index(nth.group("n")) + 1)  # "o segundo horário de sábado": that one, to confirm
-    if wish is not None and "day" in wish and _WEEKDAY_WORD.search(nlu.normalise(text)):
+    if wish is not None and "day" in wish and _WEEKDAY_WORD.search(nlu.normalise(text)) \
+            and not _DAY_NUMBER.search(nlu.normalise(text)):  # "sexta dia 25 de manhã": that day, closed or not
         wish = _past_holidays(wish, calendar)
     return wish
 
@@ -194,6 +195,7 @@ def _either_day(text: str, found: list[Any]) -> list[Any]:
     return found
 
 
+_DAY_NUMBER = re.compile(r"\bdia\s+\d{1,2}\b|\b\d{1,2}/\d{1,2}\b")
 _WEEKDAY_WORD = re.compile(rf"\b(?:{'|'.join([*WEEKDAYS, *WEEKDAY_ABBREVIATIONS])})s?\b")
 
 

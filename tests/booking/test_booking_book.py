@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from flows.messages import OutboundMessage
 from runtime.engine.clock import ManualClock
+from runtime.nodes.booking_texts import preference
+from runtime.scheduling.loading import load_calendar
 
 from .conftest import AGENDA, CLINIC, OpenBot
 
@@ -169,3 +171,10 @@ async def test_days_open_on_one_side_and_a_part_of_the_day_keep_both(open_bot: O
     await h.say(choice_id="clinica_geral")
     [offer] = await h.say("antes do dia 20, pode ser qualquer dia de tarde")
     assert titles(offer)[0] == "Seg 02/03 às 13:00"  # the afternoons, from today
+
+
+def test_a_holiday_named_by_its_weekday_and_its_date_is_that_day() -> None:
+    calendar = load_calendar(CLINIC / "calendar.json")
+    now = datetime(2026, 12, 23, 15, 30, tzinfo=calendar.tz)  # Christmas is Friday 25/12, New Year Friday 01/01
+    assert preference("sexta de manha", now, calendar) == {"day": "2027-01-08", "period": "manha"}  # the next one
+    assert preference("sexta dia 25 de manha", now, calendar) == {"day": "2026-12-25", "period": "manha"}
