@@ -1,4 +1,4 @@
-"""The clinic's independent probe sets (examples/clinic/probes, probes_b ... probes_o):
+"""The clinic's independent probe sets (examples/clinic/probes, probes_b ... probes_p):
 patient turns in context written from the bot's data alone, before its rules were read, scored one by one
 offline (no language model).
 
@@ -22,7 +22,7 @@ SETS = {"probes": (160, 0.95), "probes_b": (140, 0.98), "probes_c": (190, 0.98),
         "probes_e": (195, 0.94), "probes_f": (199, 0.95), "probes_g": (206, 0.95),
         "probes_h": (213, 0.95), "probes_i": (208, 0.95), "probes_j": (210, 0.95),
         "probes_k": (222, 0.95), "probes_l": (220, 0.95), "probes_m": (227, 0.95),
-        "probes_n": (222, 0.95), "probes_o": (223, 0.95)}
+        "probes_n": (222, 0.95), "probes_o": (223, 0.95), "probes_p": (229, 0.95)}
 
 
 async def play(folder: str) -> list[CaseResult]:
