@@ -57,3 +57,12 @@ async def open_bot(client: aioredis.Redis, redis_prefix: str, clock: ManualClock
                           services=services)
 
     yield open_
+
+
+async def at_clinic_slots(open_bot: OpenBot, specialty: str) -> BotHarness:
+    """The clinic, Carla greeted and booking `specialty` (an option id): its slots are offered."""
+    h = await open_bot(CLINIC)
+    for said in ("oi", "Carla", "agendar"):
+        await h.say(said)
+    await h.say(choice_id=specialty)
+    return h

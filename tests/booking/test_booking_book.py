@@ -9,7 +9,7 @@ from runtime.engine.clock import ManualClock
 from runtime.nodes.booking_texts import preference
 from runtime.scheduling.loading import load_calendar
 
-from .conftest import AGENDA, CLINIC, OpenBot
+from .conftest import AGENDA, CLINIC, OpenBot, at_clinic_slots
 
 
 def titles(message: OutboundMessage) -> list[str]:
@@ -142,33 +142,22 @@ async def test_an_impossible_date_is_explained(open_bot: OpenBot) -> None:
 
 
 async def test_a_day_the_doctor_does_not_work_offers_the_nearest_days_before_it_too(open_bot: OpenBot) -> None:
-    h = await open_bot(CLINIC)  # Monday 02/03 09:00; the pediatrician works Tue/Thu afternoons and Sat mornings
-    await h.say("oi")
-    await h.say("Carla")
-    await h.say("agendar")
-    await h.say(choice_id="pediatria")
+    h = await at_clinic_slots(open_bot, "pediatria")  # Mon 02/03 09:00; he works Tue/Thu afternoons, Sat mornings
     [offer] = await h.say("segunda que vem de manhã tem?")  # Mon 09/03: Sat 07/03 is nearer than Sat 14/03
     assert offer.text.startswith("Não encontrei horário livre nesse dia ou período")
     assert titles(offer)[0] == "Sáb 07/03 às 08:00" and all(t.startswith("Sáb 07/03") for t in titles(offer))
 
 
 async def test_a_wish_from_a_day_past_the_open_agenda_says_it_is_not_open_yet(open_bot: OpenBot) -> None:
-    h = await open_bot(CLINIC)  # Monday 02/03 09:00: bookings open until Wednesday 01/04 09:00
-    await h.say("oi")
-    await h.say("Carla")
-    await h.say("agendar")
-    await h.say(choice_id="pediatria")  # Tuesday and Thursday afternoons, Saturday mornings
+    h = await at_clinic_slots(open_bot, "pediatria")  # Mon 02/03 09:00: bookings open until Wed 01/04 09:00; he
+    # works Tuesday and Thursday afternoons, Saturday mornings
     [offer] = await h.say("depois do dia 31 de março")  # from 01/04: nothing of his is open yet
     assert offer.text.startswith("A agenda ainda não está aberta para essa data")
     assert titles(offer)[0] == "Ter 03/03 às 14:00"
 
 
 async def test_days_open_on_one_side_and_a_part_of_the_day_keep_both(open_bot: OpenBot) -> None:
-    h = await open_bot(CLINIC)  # Monday 02/03 09:00
-    await h.say("oi")
-    await h.say("Carla")
-    await h.say("agendar")
-    await h.say(choice_id="clinica_geral")
+    h = await at_clinic_slots(open_bot, "clinica_geral")  # Monday 02/03 09:00
     [offer] = await h.say("antes do dia 20, pode ser qualquer dia de tarde")
     assert titles(offer)[0] == "Seg 02/03 às 13:00"  # the afternoons, from today
 

@@ -18,7 +18,7 @@ from runtime.engine.routing import turn
 from runtime.nodes import HANDLERS
 from runtime.service.harness import BotHarness
 
-from .conftest import AGENDA, CLINIC, OpenBot
+from .conftest import AGENDA, CLINIC, OpenBot, at_clinic_slots
 
 
 async def book_wednesday(h: BotHarness) -> None:
@@ -241,11 +241,7 @@ async def test_a_turns_timers_ride_on_its_commit_even_after_redis_forgot_its_scr
 
 
 async def test_a_reminder_answered_a_little_later_at_a_time_offers_that_time_of_its_day(open_bot: OpenBot) -> None:
-    h = await open_bot(CLINIC)  # Monday 02/03 09:00
-    await h.say("oi")
-    await h.say("Carla")
-    await h.say("agendar")
-    await h.say(choice_id="clinica_geral")
+    h = await at_clinic_slots(open_bot, "clinica_geral")  # Monday 02/03 09:00
     [offer] = await h.say("quarta de manhã")
     await h.say(choice_id=offer.options[0].id)  # Wed 04/03 08:00: the reminder on Tuesday 08:00
     await h.say("Confirmar")
