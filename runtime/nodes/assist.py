@@ -125,8 +125,7 @@ def _services_said(t: BotTurn, entry_id: str) -> set[str]:
     answers = (entry.answer,) if isinstance(entry.answer, str) else tuple(entry.answer.values())
     said = " ".join(normalise(a) for a in answers)
     return {key for key, service in scheduler.calendar.services.items()
-            if (words := " ".join(w for w in normalise(service.name).split() if w not in _SERVICE_FILLER))
-            and re.search(rf"\b{re.escape(words)}\b", said)}
+            if (words := _service_words(service.name)) and re.search(rf"\b{re.escape(words)}\b", said)}
 
 
 _WHEN_ENTITIES = frozenset({"date", "time", "datetime", "interval"})
@@ -171,13 +170,18 @@ def as_specialty(t: BotTurn, text: str) -> str:
         own = sorted(professional.services - others)  # the pediatrician's pediatrics, not the return all do
         if len(own) != 1 or own[0] not in calendar.services:
             continue
-        what = " ".join(w for w in normalise(calendar.services[own[0]].name).split() if w not in _SERVICE_FILLER)
+        what = _service_words(calendar.services[own[0]].name)
         titles = "|".join(sorted(_TITLES - {"com"}))
         text = re.sub(rf"\b(?:(?:{titles})\.?\s+)?(?:{'|'.join(sorted(names))})\b", what, fold(text))
     return text
 
 
 _SERVICE_FILLER = frozenset({"consulta", "de", "da", "do"})
+
+
+def _service_words(name: str) -> str:
+    """What a service's name says of it ("Consulta de pediatria": "pediatria")."""
+    return " ".join(w for w in normalise(name).split() if w not in _SERVICE_FILLER)
 
 
 def _names_subject(t: BotTurn, text: str) -> bool:

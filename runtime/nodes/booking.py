@@ -201,14 +201,13 @@ async def _around_day(scheduler: Any, step: Step, day: date, pref: dict[str, str
         off = abs(local.hour * 60 + local.minute - at.hour * 60 - at.minute) if at is not None else 0
         return abs((local.date() - day).days), off, slot.start
 
-    ranked = sorted(found, key=distance)
     on_day: Counter[date] = Counter()
-    place: dict[str, int] = {}  # each slot's place among its own day's
-    for slot in ranked:
+    keyed = []  # (days away, place among its own day's slots, slot), nearest first
+    for slot in sorted(found, key=distance):
         on_day[calendar.local(slot.start).date()] += 1
-        place[slot.ref] = on_day[calendar.local(slot.start).date()]
+        keyed.append((distance(slot)[0], on_day[calendar.local(slot.start).date()], slot))
     # days as near as each other ("dia 26", a Saturday, between Christmas Eve and Monday 28): the first ones of each
-    nearest = sorted(ranked, key=lambda s: (distance(s)[0], place[s.ref], distance(s)[1:]))
+    nearest = [slot for _, _, slot in sorted(keyed, key=lambda k: k[:2])]
     return sorted(nearest[:limit], key=lambda s: s.start)
 
 

@@ -55,7 +55,7 @@ async def enter_ask(node: AskNode, t: BotTurn) -> Outcome:
     source = "message"
     if filled is None and (filled := _opened_with(node, t)) is not None:
         source = "opening"
-    if filled is None and (filled := _asked_before(node, t)) is not None:
+    if filled is None and (filled := _opened_with(node, t, "before")) is not None:
         source = "asked_before"
     if filled is not None:  # said already, in the message that brought the patient here (or started the flow)
         t.state.vars[node.var] = filled.value
@@ -99,31 +99,19 @@ def about_someone_else(node: AskNode, t: BotTurn) -> bool:
     return node.input == "name" and (variable is None or variable.scope != "contact")
 
 
-def _opened_with(node: AskNode, t: BotTurn) -> inputs.Answer | None:
+def _opened_with(node: AskNode, t: BotTurn, said: str = "text") -> inputs.Answer | None:
     """The option of a question with options that the message which started the running flow named outright,
-    turns ago ("meu filho precisa passar com o dr bruno", then the name, then "Qual especialidade?"); once
-    per question, so a flow that comes back to it asks."""
+    turns ago ("meu filho precisa passar com o dr bruno", then the name, then "Qual especialidade?"); with
+    `said="before"`, that the question the FAQ answered just before that message named ("tem pediatra segunda?",
+    then "então quero marcar no sábado": the pediatrician; "quanto é a consulta com a doutora?", then "ok então
+    quero marcar com ela" and the name: her specialty). Once per question, so a flow that comes back to it asks."""
     opening = t.state.private.opening
     if node.input != "choice" or t.flow is None or not opening or opening.get("flow") != t.flow.id:
         return None
-    if node.id in opening.get("used", []) or opening.get("text") == t.event.text.strip():
-        return None  # answered from it once already, or it is this turn's message (read above)
-    filled = inputs.fill(node, str(opening.get("text", "")), [], t.local_now)
-    if filled is not None:
-        opening["used"] = [*opening.get("used", []), node.id]
-    return filled
-
-
-def _asked_before(node: AskNode, t: BotTurn) -> inputs.Answer | None:
-    """The option of a question with options that the patient's message before the one which started the
-    running flow named outright, when the FAQ answered it: "tem pediatra segunda?", then "então quero marcar
-    no sábado" is the pediatrician; "quanto é a consulta com a doutora?", then "ok então quero marcar com ela"
-    and the name is her specialty. Once per question, as `_opened_with`."""
-    opening = t.state.private.opening
-    if node.input != "choice" or t.flow is None or not opening or opening.get("flow") != t.flow.id \
-            or not opening.get("before") or node.id in opening.get("used", []):
-        return None
-    filled = inputs.fill(node, str(opening["before"]), [], t.local_now)
+    text = str(opening.get(said) or "")
+    if not text or node.id in opening.get("used", []) or (said == "text" and text == t.event.text.strip()):
+        return None  # nothing said, answered from it once already, or it is this turn's message (read above)
+    filled = inputs.fill(node, text, [], t.local_now)
     if filled is not None:
         opening["used"] = [*opening.get("used", []), node.id]
     return filled
